@@ -1,0 +1,68 @@
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+
+// Module boundaries (ARCHITECTURE.md): the domain depends on nothing of ours, contracts on the
+// domain only, data-access libs on domain and contracts, apps on libs. Tests may also use the
+// generic helpers of `testing`, which itself depends on no other lib.
+const production = [
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:domain'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
+  {
+    sourceTag: 'type:data-access',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access'],
+  },
+  {
+    sourceTag: 'type:application',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access'],
+  },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:application', 'type:domain', 'type:contracts', 'type:data-access'],
+  },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+];
+const withTesting = production.map((c) =>
+  c.sourceTag.startsWith('scope:')
+    ? c
+    : {
+        ...c,
+        onlyDependOnLibsWithTags: [
+          ...c.onlyDependOnLibsWithTags,
+          'type:testing',
+          'type:domain',
+          'type:contracts',
+          'type:data-access',
+          'type:application',
+        ],
+      },
+);
+
+const boundaries = (depConstraints) => ({
+  '@nx/enforce-module-boundaries': [
+    'error',
+    { enforceBuildableLibDependency: false, allow: [], depConstraints, banTransitiveDependencies: false },
+  ],
+});
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  prettier,
+  { ignores: ['**/dist', '**/node_modules', '**/*.js', '**/*.mjs', '.nx', 'infra', 'data', 'tmp'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      ...boundaries(production),
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/ban-ts-comment': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['**/*.spec.ts', 'libs/testing/**/*.ts', 'apps/bench/**/*.ts'],
+    rules: { ...boundaries(withTesting), 'no-console': 'off' },
+  },
+  { files: ['apps/cli/src/output/**/*.ts', 'apps/cli/src/main.ts'], rules: { 'no-console': 'off' } },
+];

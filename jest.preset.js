@@ -1,0 +1,19 @@
+// Shared jest settings: @swc/jest compiles TypeScript (with decorator metadata for Nest),
+// and @sanksi/* imports resolve to each lib's source, so tests never need a build.
+const path = require('node:path');
+const fs = require('node:fs');
+
+const root = __dirname;
+const swcrc = JSON.parse(fs.readFileSync(path.join(root, '.swcrc'), 'utf8'));
+delete swcrc.exclude;
+delete swcrc.$schema;
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: { '^@sanksi/([a-z-]+)$': path.join(root, 'libs/$1/src/index.ts') },
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  reporters: ['default', path.join(root, 'tools/jest-summary-reporter.js')],
+};

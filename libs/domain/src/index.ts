@@ -1,0 +1,2 @@
+/** Placeholder while the domain lands. */
+export const domainName = 'pse-case';
