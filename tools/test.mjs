@@ -9,10 +9,20 @@ import path from 'node:path';
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const resultsDir = path.join(root, 'tmp', 'test-results');
 const skipInfra = process.env.SANKSI_TEST_NO_INFRA === '1';
+// What infra/up.sh starts is recorded under this owner, so infra/down.sh stops only that and leaves
+// a broker someone started by hand (npm run infra:up) running.
+const infraEnv = { SANKSI_INFRA_OWNER: `npm-test-${process.pid}` };
+// The services infra/up.sh guarantees; tests read these and a caller may point them elsewhere.
+process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
+process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function run(label, cmd, args, env = {}) {
   console.log(`\n== ${label}`);
+  const started = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  console.log(
+    `== ${label}: ${r.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
   return r.status === 0;
 }
 
@@ -20,7 +30,7 @@ let infraUp = false;
 let ok = true;
 try {
   if (!skipInfra) {
-    infraUp = run('infra: start Kafka and PostgreSQL', 'bash', ['infra/up.sh']);
+    infraUp = run('infra: start Kafka and PostgreSQL', 'bash', ['infra/up.sh'], infraEnv);
     if (!infraUp) throw new Error('infra/up.sh failed: the services the tests need could not be started');
   }
   ok = run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) && ok;
@@ -38,7 +48,7 @@ try {
   console.error(String(e.message ?? e));
   ok = false;
 } finally {
-  if (infraUp) run('infra: stop what was started', 'bash', ['infra/down.sh']);
+  if (infraUp) run('infra: stop what was started', 'bash', ['infra/down.sh'], infraEnv);
 }
 
 let passed = 0;

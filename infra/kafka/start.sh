@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Starts one Kafka node (broker + KRaft controller) in the background and waits until its API answers.
+#   KAFKA_PORT             client port                 (default 9092)
+#   KAFKA_CONTROLLER_PORT  controller port             (default KAFKA_PORT + 1)
+#   KAFKA_RUN_DIR          config, data, log, pid file (default infra/kafka/run)
+#   KAFKA_HEAP_OPTS        JVM heap                    (default -Xmx512m -Xms256m)
+#   KAFKA_READY_TIMEOUT    seconds to wait for the API (default 90)
+# Idempotent: if the broker of this run directory is alive it only waits for readiness. Storage is
+# formatted on first use and kept, so topics and offsets survive a stop/start (the restart test
+# relies on it).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+port="${KAFKA_PORT:-9092}"
+cport="${KAFKA_CONTROLLER_PORT:-$((port + 1))}"
+run="${KAFKA_RUN_DIR:-$here/run}"
+timeout="${KAFKA_READY_TIMEOUT:-90}"
+pidfile="$run/kafka.pid"
+log="$run/kafka.log"
+
+"$here/fetch.sh"
+mkdir -p "$run"
+run="$(cd "$run" && pwd)"
+
+is_ours() { [ -f "$pidfile" ] && tr '\0' ' ' <"/proc/$(cat "$pidfile")/cmdline" 2>/dev/null | grep -q "kafka.Kafka $run/server.properties"; }
+
+if is_ours; then
+  node "$here/wait-ready.mjs" "127.0.0.1:$port" "$timeout"
+  exit 0
+fi
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "kafka: port 127.0.0.1:$port is already taken by a process this script did not start" >&2
+  exit 1
+fi
+
+{
+  cat "$here/server.properties"
+  echo "listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport"
+  echo "advertised.listeners=PLAINTEXT://127.0.0.1:$port"
+  echo "controller.quorum.voters=1@127.0.0.1:$cport"
+  echo "log.dirs=$run/data"
+} >"$run/server.properties"
+
+cp="$here/lib/*"
+# shellcheck disable=SC2206 # KAFKA_HEAP_OPTS is a list of JVM flags on purpose
+jvm=(${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m} -XX:+UseG1GC -Djava.awt.headless=true
+  "-Dlog4j2.configurationFile=$here/log4j2.properties")
+
+if [ ! -f "$run/data/meta.properties" ]; then
+  cluster_id="$(java "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid 2>>"$run/format.log" | tail -n1)"
+  if ! java "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$run/server.properties" \
+    --ignore-formatted >>"$run/format.log" 2>&1; then
+    echo "kafka: formatting storage in $run/data failed:" >&2
+    tail -n 20 "$run/format.log" >&2
+    exit 1
+  fi
+fi
+
+echo "kafka: starting on 127.0.0.1:$port (log: $log)"
+# Its own session: killing the shell or job that ran this script must not take the broker with it.
+setsid java "${jvm[@]}" -cp "$cp" kafka.Kafka "$run/server.properties" >>"$log" 2>&1 </dev/null &
+echo $! >"$pidfile"
+
+if ! node "$here/wait-ready.mjs" "127.0.0.1:$port" "$timeout"; then
+  echo "kafka: the broker did not answer within ${timeout}s; last lines of $log:" >&2
+  tail -n 40 "$log" >&2
+  KAFKA_RUN_DIR="$run" "$here/stop.sh" >/dev/null 2>&1 || true
+  exit 1
+fi
+echo "kafka: ready on 127.0.0.1:$port (pid $(cat "$pidfile"))"
