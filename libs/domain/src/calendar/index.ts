@@ -1,0 +1,14 @@
+export type { Holiday, HolidayYear } from './holiday.types';
+export type { Zone, Period } from './business-calendar';
+export { dueDate, isWorkingDay, localDate, toZone, addHours, holidaysIn } from './business-calendar';
+export { CALENDAR_YEARS, HOLIDAY_YEARS } from './holidays.table';
+export {
+  CalendarError,
+  CalendarYearNotCovered,
+  InvalidHours,
+  InvalidInstant,
+  InvalidLocalDate,
+  InvalidPeriod,
+  InvalidZone,
+} from './calendar.errors';
+export type { CalendarErrorCode } from './calendar.errors';
