@@ -1,0 +1,149 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const Port = z.coerce.number().int().min(1).max(65535);
+const OneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values);
+
+/**
+ * Every setting Sanksi reads from the environment, in one place. Defaults make the embedded
+ * mode (SQLite under ./data, no Kafka) work with nothing set.
+ */
+const EnvShape = z.object({
+  PORT: Port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  SANKSI_DATA_DIR: z.string().min(1).default('./data'),
+  SANKSI_EVENT_STORE: OneOf(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
+  SANKSI_READ_MODELS: OneOf(['sqlite', 'postgres']).optional(),
+  SANKSI_SQLITE_SYNCHRONOUS: OneOf(['NORMAL', 'FULL']).default('NORMAL'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  EVENTSTORE_URL: z
+    .string()
+    .regex(/^(esdb|kurrentdb)(\+discover)?:\/\//, 'must start with esdb:// or kurrentdb://')
+    .optional(),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s:]+:\d+(,[^,\s:]+:\d+)*$/, 'must be host:port[,host:port...]')
+    .optional(),
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(6),
+  SANKSI_API_KEYS: z
+    .string()
+    .regex(
+      /^(operator|analyst|service|admin):[^,\s]{16,}(,(operator|analyst|service|admin):[^,\s]{16,})*$/,
+      'must be role:key[,role:key...] with roles operator|analyst|service|admin and keys of 16+ characters',
+    )
+    .optional(),
+  SANKSI_WORKER: z
+    .string()
+    .regex(
+      /^(none|(projector|relay|scheduler|oss-consumer)(,(projector|relay|scheduler|oss-consumer))*)$/,
+      'must be none or a comma list of projector,relay,scheduler,oss-consumer',
+    )
+    .optional(),
+  SANKSI_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
+  SANKSI_EVIDENCE_KEY: z.string().min(1).optional(),
+  SANKSI_LOG_LEVEL: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
+  const needsPg = env.SANKSI_EVENT_STORE === 'postgres' || env.SANKSI_READ_MODELS === 'postgres';
+  if (needsPg && !env.DATABASE_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DATABASE_URL'],
+      message: 'is required when PostgreSQL is selected',
+    });
+  }
+  if (env.SANKSI_EVENT_STORE === 'eventstoredb' && !env.EVENTSTORE_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['EVENTSTORE_URL'],
+      message: 'is required when SANKSI_EVENT_STORE=eventstoredb',
+    });
+  }
+});
+export type SanksiEnv = z.infer<typeof SanksiEnv>;
+
+export type WorkerModule = 'projector' | 'relay' | 'scheduler' | 'oss-consumer';
+
+/** The resolved configuration the rest of the application reads. */
+export interface SanksiConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  eventStore:
+    | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' }
+    | { kind: 'postgres'; connectionString: string }
+    | { kind: 'eventstoredb'; connectionString: string };
+  readModels: { kind: 'sqlite'; file: string } | { kind: 'postgres'; connectionString: string };
+  kafka: { brokers: string[]; partitions: number } | null;
+  apiKeys: Array<{ role: 'operator' | 'analyst' | 'service' | 'admin'; key: string }> | null;
+  worker: WorkerModule[];
+  maxBodyBytes: number;
+  evidenceKeyFile: string;
+  logLevel: SanksiEnv['SANKSI_LOG_LEVEL'];
+}
+
+/** Raised when the environment holds a bad value; names every offending variable. */
+export class ConfigurationInvalid extends Error {
+  readonly code = 'CONFIGURATION_INVALID';
+  constructor(readonly problems: Array<{ variable: string; message: string }>) {
+    super(`invalid configuration: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`);
+  }
+}
+
+/** Validates the environment and resolves it into a `SanksiConfig`; throws `ConfigurationInvalid`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
+  const known = Object.fromEntries(
+    Object.keys(EnvShape.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])),
+  );
+  const parsed = SanksiEnv.safeParse(known);
+  if (!parsed.success) {
+    throw new ConfigurationInvalid(
+      parsed.error.issues.map((i) => ({
+        variable: String(i.path[0] ?? 'environment'),
+        message: `${i.message}${i.path[0] && known[String(i.path[0])] !== undefined ? ` (got "${known[String(i.path[0])]}")` : ''}`,
+      })),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.SANKSI_DATA_DIR);
+  const eventStore: SanksiConfig['eventStore'] =
+    e.SANKSI_EVENT_STORE === 'postgres'
+      ? { kind: 'postgres', connectionString: e.DATABASE_URL as string }
+      : e.SANKSI_EVENT_STORE === 'eventstoredb'
+        ? { kind: 'eventstoredb', connectionString: e.EVENTSTORE_URL as string }
+        : { kind: 'sqlite', file: path.join(dataDir, 'events.db'), synchronous: e.SANKSI_SQLITE_SYNCHRONOUS };
+  const readModelKind =
+    e.SANKSI_READ_MODELS ??
+    (e.SANKSI_EVENT_STORE === 'sqlite' ? 'sqlite' : e.DATABASE_URL ? 'postgres' : 'sqlite');
+  const readModels: SanksiConfig['readModels'] =
+    readModelKind === 'postgres'
+      ? { kind: 'postgres', connectionString: e.DATABASE_URL as string }
+      : { kind: 'sqlite', file: path.join(dataDir, 'read-models.db') };
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    eventStore,
+    readModels,
+    kafka: e.KAFKA_BROKERS ? { brokers: e.KAFKA_BROKERS.split(','), partitions: e.KAFKA_PARTITIONS } : null,
+    apiKeys: e.SANKSI_API_KEYS
+      ? e.SANKSI_API_KEYS.split(',').map((pair) => {
+          const i = pair.indexOf(':');
+          return { role: pair.slice(0, i) as 'operator', key: pair.slice(i + 1) };
+        })
+      : null,
+    worker:
+      e.SANKSI_WORKER === 'none'
+        ? []
+        : e.SANKSI_WORKER
+          ? (e.SANKSI_WORKER.split(',') as WorkerModule[])
+          : ([
+              'projector',
+              'scheduler',
+              ...(e.KAFKA_BROKERS ? (['relay', 'oss-consumer'] as const) : []),
+            ] as WorkerModule[]),
+    maxBodyBytes: e.SANKSI_MAX_BODY_BYTES,
+    evidenceKeyFile: e.SANKSI_EVIDENCE_KEY ?? path.join(dataDir, 'evidence-signing-key.pem'),
+    logLevel: e.SANKSI_LOG_LEVEL,
+  };
+}
