@@ -1,0 +1,96 @@
+import { categoryOf, decideBatch, prepareAppend, type PreparedAppend } from './append-plan';
+import { InvalidAppendRequest, WrongExpectedRevision } from './event-store.errors';
+
+const append = (
+  streamId: string,
+  expectedRevision: PreparedAppend['expectedRevision'],
+  count = 1,
+  commandId: string | null = null,
+): PreparedAppend =>
+  prepareAppend(
+    streamId,
+    Array.from({ length: count }, (_, i) => ({
+      eventId: `${streamId}-${i}`,
+      type: 'T',
+      data: {},
+      metadata: {},
+    })),
+    { expectedRevision, commandId: commandId ?? undefined },
+  );
+
+describe('decideBatch', () => {
+  it('given two appends to one stream in a batch, then the second sees the revision the first leaves', () => {
+    const decisions = decideBatch(
+      [append('pse-1', 'no_stream', 2), append('pse-1', 1)],
+      new Map(),
+      new Map(),
+    );
+    expect(decisions).toEqual([
+      { kind: 'write', firstRevision: 0 },
+      { kind: 'write', firstRevision: 2 },
+    ]);
+  });
+
+  it('given a stale append between good ones, then only it is refused, with the actual revision', () => {
+    const decisions = decideBatch(
+      [append('pse-1', 4), append('pse-2', 'stream_exists'), append('pse-3', 'any')],
+      new Map([['pse-1', 4]]),
+      new Map(),
+    );
+    expect(decisions[0]).toEqual({ kind: 'write', firstRevision: 5 });
+    expect(decisions[1]).toMatchObject({ kind: 'refused' });
+    const refusal = (decisions[1] as { error: WrongExpectedRevision }).error;
+    expect(refusal).toMatchObject({ streamId: 'pse-2', expected: 'stream_exists', actual: 'no_stream' });
+    expect(decisions[2]).toEqual({ kind: 'write', firstRevision: 0 });
+  });
+
+  it('given a stored command id and a repeated one inside the batch, then both resolve as duplicates without a revision check', () => {
+    const stored = { nextExpectedRevision: 3, position: 40, duplicate: false };
+    const decisions = decideBatch(
+      [
+        append('pse-1', 'no_stream', 1, 'cmd-a'),
+        append('pse-2', 'no_stream', 1, 'cmd-b'),
+        append('pse-2', 'no_stream', 1, 'cmd-b'),
+      ],
+      new Map([['pse-1', 3]]),
+      new Map([['pse-1\u0000cmd-a', stored]]),
+    );
+    expect(decisions).toEqual([
+      { kind: 'duplicate', result: { ...stored, duplicate: true } },
+      { kind: 'write', firstRevision: 0 },
+      { kind: 'duplicate-in-batch', of: 1 },
+    ]);
+  });
+});
+
+describe('prepareAppend', () => {
+  it.each([
+    ['an empty stream id', '', [{ eventId: 'e', type: 'T', data: {}, metadata: {} }], 'any'],
+    ['no events', 'pse-1', [], 'any'],
+    ['a negative revision', 'pse-1', [{ eventId: 'e', type: 'T', data: {}, metadata: {} }], -1],
+    ['a fractional revision', 'pse-1', [{ eventId: 'e', type: 'T', data: {}, metadata: {} }], 1.5],
+    ['an event without id', 'pse-1', [{ eventId: '', type: 'T', data: {}, metadata: {} }], 'any'],
+    ['undefined data', 'pse-1', [{ eventId: 'e', type: 'T', data: undefined, metadata: {} }], 'any'],
+    ['array metadata', 'pse-1', [{ eventId: 'e', type: 'T', data: {}, metadata: [] }], 'any'],
+  ])('given %s, then it is refused as an invalid request', (_label, streamId, events, expectedRevision) => {
+    expect(() =>
+      prepareAppend(streamId as string, events as never, { expectedRevision: expectedRevision as never }),
+    ).toThrow(InvalidAppendRequest);
+  });
+
+  it('given a valid append, then JSON is serialised once and the category is derived', () => {
+    const prepared = prepareAppend(
+      'pse-abc-1',
+      [{ eventId: 'e', type: 'T', data: { a: 1 }, metadata: { h: null } }],
+      {
+        expectedRevision: 'any',
+      },
+    );
+    expect(prepared).toMatchObject({
+      category: 'pse',
+      commandId: null,
+      events: [{ dataJson: '{"a":1}', metadataJson: '{"h":null}', schemaVersion: 1 }],
+    });
+    expect(categoryOf('plain')).toBe('plain');
+  });
+});

@@ -1,0 +1,96 @@
+import type { ExpectedRevision } from './event-store.port';
+
+/** Base of every error the event store raises: a stable `code` plus structured fields. */
+export abstract class EventStoreError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The stream was not at the expected revision; nothing was written. */
+export class WrongExpectedRevision extends EventStoreError {
+  readonly code = 'WRONG_EXPECTED_REVISION';
+  readonly streamId: string;
+  readonly expected: ExpectedRevision;
+  readonly actual: number | 'no_stream';
+  constructor(fields: { streamId: string; expected: ExpectedRevision; actual: number | 'no_stream' }) {
+    super(
+      `Stream ${JSON.stringify(fields.streamId)}: expected revision ${String(fields.expected)}, actual ${String(fields.actual)}`,
+    );
+    this.streamId = fields.streamId;
+    this.expected = fields.expected;
+    this.actual = fields.actual;
+  }
+}
+
+/** The append request itself is malformed (bad stream id, event, revision); nothing was written. */
+export class InvalidAppendRequest extends EventStoreError {
+  readonly code = 'INVALID_APPEND_REQUEST';
+  readonly streamId: string;
+  readonly reason: string;
+  constructor(fields: { streamId: string; reason: string }) {
+    super(`Invalid append to ${JSON.stringify(fields.streamId)}: ${fields.reason}`);
+    this.streamId = fields.streamId;
+    this.reason = fields.reason;
+  }
+}
+
+/** The store was closed before (or while) the operation ran; an append refused this way wrote nothing. */
+export class EventStoreClosed extends EventStoreError {
+  readonly code = 'EVENT_STORE_CLOSED';
+  readonly operation: string;
+  constructor(fields: { operation: string }) {
+    super(`Event store is closed (${fields.operation})`);
+    this.operation = fields.operation;
+  }
+}
+
+/** The database could not be reached or stayed locked past the deadline; an append refused this way wrote nothing. */
+export class EventStoreUnavailable extends EventStoreError {
+  readonly code = 'EVENT_STORE_UNAVAILABLE';
+  readonly operation: string;
+  readonly adapter: string;
+  constructor(fields: { operation: string; adapter: string; cause?: unknown }) {
+    super(
+      `Event store (${fields.adapter}) unavailable during ${fields.operation}: ${describeCause(fields.cause)}`,
+      { cause: fields.cause },
+    );
+    this.operation = fields.operation;
+    this.adapter = fields.adapter;
+  }
+}
+
+/** An upcaster threw while lifting a stored event to its current schema version. */
+export class UpcastFailed extends EventStoreError {
+  readonly code = 'UPCAST_FAILED';
+  readonly type: string;
+  readonly fromVersion: number;
+  readonly position: number;
+  constructor(fields: { type: string; fromVersion: number; position: number; cause: unknown }) {
+    super(
+      `Upcasting ${fields.type} v${fields.fromVersion} at position ${fields.position} failed: ${describeCause(fields.cause)}`,
+      { cause: fields.cause },
+    );
+    this.type = fields.type;
+    this.fromVersion = fields.fromVersion;
+    this.position = fields.position;
+  }
+}
+
+/** A schema migration of the store's own tables failed. */
+export class EventStoreMigrationFailed extends EventStoreError {
+  readonly code = 'EVENT_STORE_MIGRATION_FAILED';
+  readonly version: number;
+  constructor(fields: { version: number; cause: unknown }) {
+    super(`Event store migration ${fields.version} failed: ${describeCause(fields.cause)}`, {
+      cause: fields.cause,
+    });
+    this.version = fields.version;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

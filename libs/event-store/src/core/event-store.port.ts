@@ -1,0 +1,77 @@
+/** Expected state of a stream before an append: a number is the 0-based revision of its last event. */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | number;
+
+/** An event as handed to the store; the store adds stream, revision, position and time. */
+export interface EventToAppend {
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  schemaVersion?: number;
+}
+
+/** An event as read back, after upcasting to the current schema version of its type. */
+export interface RecordedEvent {
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  schemaVersion: number;
+  streamId: string;
+  revision: number;
+  /** Global order: strictly increasing, gaps allowed. */
+  position: number;
+  createdAt: string;
+}
+
+/** What an append did: the stream's new last revision and the position of its last event. */
+export interface AppendResult {
+  nextExpectedRevision: number;
+  position: number;
+  duplicate: boolean;
+}
+
+export interface AppendOptions {
+  expectedRevision: ExpectedRevision;
+  /** Idempotency key: the same command id on the same stream returns the original result. */
+  commandId?: string;
+}
+
+export interface ReadStreamOptions {
+  from?: number;
+  direction?: 'forwards' | 'backwards';
+  limit?: number;
+}
+
+export interface ReadAllOptions {
+  after?: number;
+  limit?: number;
+  types?: string[];
+  category?: string;
+}
+
+export interface SubscribeOptions {
+  after?: number;
+  types?: string[];
+  category?: string;
+  signal?: AbortSignal;
+  batchSize?: number;
+}
+
+/** The event store port: generic over event types, shared by every adapter. */
+export interface EventStore {
+  appendToStream(streamId: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  streamExists(streamId: string): Promise<boolean>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribe(options: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  headPosition(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Minimal pino-compatible logger; the store is quiet unless given one. */
+export interface EventStoreLogger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}

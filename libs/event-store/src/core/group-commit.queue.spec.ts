@@ -1,0 +1,67 @@
+import { GroupCommitQueue } from './group-commit.queue';
+
+describe('GroupCommitQueue', () => {
+  it('given requests submitted in one turn, then they share one flush and each gets its own outcome', async () => {
+    const batches: number[][] = [];
+    const queue = new GroupCommitQueue<number, number>(async (batch) => {
+      batches.push(batch);
+      return batch.map((n) =>
+        n === 3 ? { ok: false as const, error: new Error('three') } : { ok: true as const, value: n * 10 },
+      );
+    });
+
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => queue.submit(n)));
+
+    expect(batches).toEqual([[1, 2, 3, 4]]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([
+      10,
+      20,
+      'three',
+      40,
+    ]);
+  });
+
+  it('given requests arriving while a flush runs, then they form the next batch and flushes never overlap', async () => {
+    const batches: number[][] = [];
+    let running = 0;
+    let release: () => void = () => undefined;
+    const queue = new GroupCommitQueue<number, number>(async (batch) => {
+      running++;
+      expect(running).toBe(1);
+      batches.push(batch);
+      if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      running--;
+      return batch.map((n) => ({ ok: true as const, value: n }));
+    });
+    const first = queue.submit(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [queue.submit(2), queue.submit(3)];
+    release();
+    await Promise.all([first, ...later]);
+    expect(batches).toEqual([[1], [2, 3]]);
+  });
+
+  it('given a flush that throws, then every request of that batch fails and the queue keeps working', async () => {
+    let fail = true;
+    const queue = new GroupCommitQueue<number, number>(async (batch) => {
+      if (fail) {
+        fail = false;
+        throw new Error('disk on fire');
+      }
+      return batch.map((n) => ({ ok: true as const, value: n }));
+    });
+    await expect(Promise.all([queue.submit(1), queue.submit(2)])).rejects.toThrow('disk on fire');
+    await expect(queue.submit(3)).resolves.toBe(3);
+    await queue.whenIdle();
+  });
+
+  it('given queued requests, when rejected for closing, then they fail and the queue becomes idle', async () => {
+    const queue = new GroupCommitQueue<number, number>(async (batch) =>
+      batch.map((n) => ({ ok: true as const, value: n })),
+    );
+    const pending = queue.submit(1);
+    queue.rejectQueued(new Error('closed'));
+    await expect(pending).rejects.toThrow('closed');
+    await queue.whenIdle();
+  });
+});

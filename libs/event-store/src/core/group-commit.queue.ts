@@ -1,0 +1,79 @@
+/** The outcome of one request inside a flushed batch. */
+export type BatchOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Group commit: requests that arrive while a batch is being written (or within the same turn of the
+ * event loop) are written together by one `flush` call, i.e. one transaction and one fsync, and each
+ * gets its own outcome. At most one flush runs at a time.
+ */
+export class GroupCommitQueue<Req, Res> {
+  private queue: Array<{ request: Req; resolve: (value: Res) => void; reject: (error: unknown) => void }> =
+    [];
+  private running = false;
+  private scheduled = false;
+  private idleWaiters: Array<() => void> = [];
+
+  /** `flush` must return one outcome per request, in order; a throw fails the whole batch. */
+  constructor(
+    private readonly flush: (batch: Req[]) => Promise<Array<BatchOutcome<Res>>>,
+    private readonly maxBatch = 1000,
+  ) {}
+
+  /** Queues a request and resolves with its own outcome once its batch has committed. */
+  submit(request: Req): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      if (!this.running && !this.scheduled) {
+        this.scheduled = true;
+        // setImmediate, not a microtask: requests issued by independent callbacks of the same
+        // event-loop turn (e.g. several HTTP requests) join the same batch.
+        setImmediate(() => void this.run());
+      }
+    });
+  }
+
+  /** Fails every request still waiting for a batch (used on close); the running batch completes. */
+  rejectQueued(error: unknown): void {
+    const waiting = this.queue;
+    this.queue = [];
+    for (const entry of waiting) entry.reject(error);
+  }
+
+  /** Resolves once no batch is running or queued. */
+  whenIdle(): Promise<void> {
+    if (!this.running && !this.scheduled && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async run(): Promise<void> {
+    this.scheduled = false;
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        let outcomes: Array<BatchOutcome<Res>>;
+        try {
+          outcomes = await this.flush(batch.map((entry) => entry.request));
+        } catch (error) {
+          for (const entry of batch) entry.reject(error);
+          continue;
+        }
+        batch.forEach((entry, i) => {
+          const outcome = outcomes[i];
+          if (outcome.ok) entry.resolve(outcome.value);
+          else entry.reject(outcome.error);
+        });
+      }
+    } finally {
+      this.running = false;
+      if (this.queue.length > 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.run());
+      } else if (!this.scheduled) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const wake of waiters) wake();
+      }
+    }
+  }
+}

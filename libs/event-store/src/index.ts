@@ -1,0 +1,30 @@
+export type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  EventStoreLogger,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from './core/event-store.port';
+export {
+  EventStoreClosed,
+  EventStoreError,
+  EventStoreMigrationFailed,
+  EventStoreUnavailable,
+  InvalidAppendRequest,
+  UpcastFailed,
+  WrongExpectedRevision,
+} from './core/event-store.errors';
+export { UpcasterRegistry, type Upcaster } from './core/upcaster.registry';
+export { categoryOf } from './core/append-plan';
+export { SqliteEventStore, type SqliteEventStoreConfig } from './sqlite/sqlite-event-store';
+export { createEventStore, type EventStoreConfig } from './create-event-store';
+export {
+  describeEventStoreContract,
+  testEvent,
+  type EventStoreContractHarness,
+} from './testing/event-store.contract';

@@ -1,0 +1,119 @@
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describeEventStoreContract, testEvent } from '../testing/event-store.contract';
+import { SqliteEventStore } from './sqlite-event-store';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-es-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let databases = 0;
+
+describeEventStoreContract('sqlite', {
+  open: async (options) =>
+    new SqliteEventStore({ file: path.join(dir, 'contract', 'events.db'), upcasters: options?.upcasters }),
+  freshDatabase: async () => {
+    const file = path.join(dir, `fresh-${++databases}`, 'events.db');
+    return { open: async () => new SqliteEventStore({ file }), dispose: async () => undefined };
+  },
+});
+
+describe('SqliteEventStore on a shared file', () => {
+  it('given two store instances in one process on one file, when both append concurrently, then no busy error and nothing lost', async () => {
+    const file = path.join(dir, `shared-${++databases}.db`);
+    const a = new SqliteEventStore({ file, synchronous: 'FULL' });
+    const b = new SqliteEventStore({ file, synchronous: 'FULL' });
+    try {
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          (i % 2 === 0 ? a : b).appendToStream(`pse-${i % 20}`, [testEvent('Tick', { i })], {
+            expectedRevision: 'any',
+          }),
+        ),
+      );
+      const all = await a.readAll();
+      expect(all).toHaveLength(200);
+      for (let s = 0; s < 20; s++) {
+        expect((await b.readStream(`pse-${s}`)).map((e) => e.revision)).toEqual(
+          Array.from({ length: 10 }, (_, i) => i),
+        );
+      }
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('given two processes and this one appending to one fresh file at once, then every append lands and none sees a busy error', async () => {
+    const file = path.join(dir, `processes-${++databases}`, 'events.db');
+    const perProcess = 300;
+    const child = (name: string): Promise<{ code: number | null; output: string }> =>
+      new Promise((resolve) => {
+        const proc = fork(
+          path.join(__dirname, '__fixtures__', 'sqlite-append-worker.js'),
+          [file, name, String(perProcess)],
+          {
+            stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+          },
+        );
+        let output = '';
+        proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+        proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+        proc.on('exit', (code) => resolve({ code, output }));
+      });
+
+    const local = new SqliteEventStore({ file });
+    const localAppends = (async () => {
+      for (let i = 0; i < perProcess; i++) {
+        await local.appendToStream(`local-${i % 10}`, [testEvent('Local', { i })], {
+          expectedRevision: 'any',
+        });
+      }
+    })();
+    const [p1, p2] = await Promise.all([child('p1'), child('p2'), localAppends]);
+
+    expect(p1).toEqual({ code: 0, output: expect.stringContaining(`appended ${perProcess}`) });
+    expect(p2).toEqual({ code: 0, output: expect.stringContaining(`appended ${perProcess}`) });
+    const all = await local.readAll();
+    expect(all).toHaveLength(3 * perProcess);
+    for (let i = 1; i < all.length; i++) expect(all[i].position).toBeGreaterThan(all[i - 1].position);
+    expect((await local.readStream('p1-shared')).map((e) => e.revision)).toEqual(
+      Array.from({ length: perProcess / 3 }, (_, i) => i),
+    );
+    await local.close();
+  }, 60_000);
+
+  it('given a subscriber in one instance, when another process appends, then polling delivers the event', async () => {
+    const file = path.join(dir, `poll-${++databases}.db`);
+    const reader = new SqliteEventStore({ file, pollIntervalMs: 20 });
+    await reader.whenReady();
+    const stop = new AbortController();
+    const received = (async () => {
+      for await (const event of reader.subscribe({ signal: stop.signal })) {
+        stop.abort();
+        return event;
+      }
+      return undefined;
+    })();
+    const proc = fork(
+      path.join(__dirname, '__fixtures__', 'sqlite-append-worker.js'),
+      [file, 'remote', '3'],
+      { stdio: 'ignore' },
+    );
+    await new Promise((resolve) => proc.on('exit', resolve));
+    expect(await received).toMatchObject({ streamId: 'remote-shared', type: 'Remote' });
+    await reader.close();
+  }, 30_000);
+
+  it('given synchronous FULL, when reopened, then the file keeps its events and its schema is not re-created', async () => {
+    const file = path.join(dir, `reopen-${++databases}.db`);
+    const first = new SqliteEventStore({ file, synchronous: 'FULL' });
+    await first.appendToStream('pse-1', [testEvent('A')], { expectedRevision: 'no_stream' });
+    await first.close();
+    const second = new SqliteEventStore({ file });
+    expect(await second.readStream('pse-1')).toHaveLength(1);
+    await second.appendToStream('pse-1', [testEvent('B')], { expectedRevision: 0 });
+    expect(await second.headPosition()).toBe(2);
+    await second.close();
+  });
+});

@@ -1,0 +1,420 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { decideBatch, commandKey, prepareAppend, type PreparedAppend } from '../core/append-plan';
+import { catchUpSubscription } from '../core/catch-up-subscription';
+import { ChangeSignal } from '../core/change-signal';
+import {
+  EventStoreClosed,
+  EventStoreError,
+  EventStoreMigrationFailed,
+  EventStoreUnavailable,
+} from '../core/event-store.errors';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  EventStoreLogger,
+  EventToAppend,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../core/event-store.port';
+import { GroupCommitQueue, type BatchOutcome } from '../core/group-commit.queue';
+import { UpcasterRegistry, type Upcaster } from '../core/upcaster.registry';
+import { SQLITE_SCHEMA_VERSION, sqliteMigrations } from './sqlite-schema';
+
+/** Configuration of the embedded SQLite store. */
+export interface SqliteEventStoreConfig {
+  /** The database file; its directory is created if missing. */
+  file: string;
+  /** NORMAL (default) survives process crashes; FULL also survives power loss, at one fsync per commit. */
+  synchronous?: 'NORMAL' | 'FULL';
+  upcasters?: readonly Upcaster[];
+  /** How long a caught-up subscriber sleeps at most before looking for other processes' writes. */
+  pollIntervalMs?: number;
+  /** How long an operation keeps retrying while another connection holds the write lock. */
+  lockTimeoutMs?: number;
+  /** Most appends committed in one transaction. */
+  maxBatch?: number;
+  logger?: EventStoreLogger;
+}
+
+interface EventRow {
+  position: number;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: string;
+  metadata: string;
+  created_at: string;
+}
+
+interface Statements {
+  insertEvent: Database.Statement<[string, number, string, string, string, number, string, string, string]>;
+  insertCommand: Database.Statement<[string, string, number, number]>;
+  streamRevision: Database.Statement<[string], number | null>;
+  command: Database.Statement<
+    [string, string],
+    { next_expected_revision: number; position: number } | undefined
+  >;
+  readForwards: Database.Statement<[string, number, number], EventRow>;
+  readBackwards: Database.Statement<[string, number, number], EventRow>;
+  streamExists: Database.Statement<[string], number | undefined>;
+  head: Database.Statement<[], number>;
+}
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, created_at';
+
+// Stores on the same file in one process share one signal, so a subscriber of one instance wakes
+// on the other's appends at once; other processes are seen by polling.
+const signalsByFile = new Map<string, { signal: ChangeSignal; users: number }>();
+
+/**
+ * The embedded event store: one SQLite file in WAL mode. Appends go through a group-commit queue
+ * (one IMMEDIATE transaction per batch), reads through prepared statements. Lock contention from
+ * other connections is retried here and never reaches a caller as a driver "busy" error.
+ */
+export class SqliteEventStore implements EventStore {
+  private db: Database.Database | undefined;
+  private statements: Statements | undefined;
+  private readonly readAllStatements = new Map<string, Database.Statement<unknown[], EventRow>>();
+  private readonly ready: Promise<void>;
+  private readonly queue: GroupCommitQueue<PreparedAppend, AppendResult>;
+  private readonly upcasters: UpcasterRegistry;
+  private readonly changes: ChangeSignal;
+  private readonly closing = new AbortController();
+  private readonly fileKey: string;
+  private closed = false;
+
+  /** Opens (creating and migrating if needed) the file; operations wait for that to finish. */
+  constructor(private readonly config: SqliteEventStoreConfig) {
+    this.upcasters = new UpcasterRegistry(config.upcasters);
+    this.queue = new GroupCommitQueue((batch) => this.flush(batch), config.maxBatch ?? 1000);
+    this.fileKey = path.resolve(config.file);
+    const shared = signalsByFile.get(this.fileKey) ?? { signal: new ChangeSignal(), users: 0 };
+    shared.users++;
+    signalsByFile.set(this.fileKey, shared);
+    this.changes = shared.signal;
+    this.ready = this.open();
+    // A failed open surfaces on the first operation; keep it from being an unhandled rejection.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Resolves once the file is open and migrated (operations also wait for it on their own). */
+  async whenReady(): Promise<void> {
+    await this.ready;
+  }
+
+  /** Appends atomically with an expected-revision check, sharing a transaction with concurrent appends. */
+  async appendToStream(
+    streamId: string,
+    events: EventToAppend[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    const prepared = prepareAppend(streamId, events, options);
+    this.assertOpen('appendToStream');
+    await this.ready;
+    return this.queue.submit(prepared);
+  }
+
+  /** Reads one stream by revision, forwards from `from` (default 0) or backwards from `from` (default: the end). */
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const statements = await this.openStatements('readStream');
+    const limit = options.limit ?? -1;
+    const rows =
+      options.direction === 'backwards'
+        ? this.withLockRetrySync('readStream', () =>
+            statements.readBackwards.all(streamId, options.from ?? Number.MAX_SAFE_INTEGER, limit),
+          )
+        : this.withLockRetrySync('readStream', () =>
+            statements.readForwards.all(streamId, options.from ?? 0, limit),
+          );
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  /** True when the stream has at least one event. */
+  async streamExists(streamId: string): Promise<boolean> {
+    const statements = await this.openStatements('streamExists');
+    return this.withLockRetrySync('streamExists', () => statements.streamExists.get(streamId)) !== undefined;
+  }
+
+  /** Reads the global log after a position, in position order, optionally filtered by types or category. */
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    await this.openStatements('readAll');
+    const types = options.types ?? [];
+    const key = `${types.length}:${options.category === undefined ? 0 : 1}`;
+    let statement = this.readAllStatements.get(key);
+    if (!statement) {
+      const where = ['position > ?'];
+      if (types.length > 0) where.push(`type IN (${types.map(() => '?').join(', ')})`);
+      if (options.category !== undefined) where.push('category = ?');
+      statement = this.database().prepare<unknown[], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
+      );
+      this.readAllStatements.set(key, statement);
+    }
+    const params: unknown[] = [options.after ?? 0, ...types];
+    if (options.category !== undefined) params.push(options.category);
+    params.push(options.limit ?? -1);
+    const rows = this.withLockRetrySync('readAll', () => statement.all(...params));
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  /** Catch-up then live subscription to the global log; wakes on appends in this process, polls for others. */
+  subscribe(options: SubscribeOptions): AsyncIterable<RecordedEvent> {
+    return catchUpSubscription(
+      {
+        readAll: (o) => this.readAll(o),
+        changes: this.changes,
+        pollIntervalMs: this.config.pollIntervalMs ?? 250,
+        closed: this.closing.signal,
+      },
+      options,
+    );
+  }
+
+  /** Position of the last event of the log; 0 when empty. */
+  async headPosition(): Promise<number> {
+    const statements = await this.openStatements('headPosition');
+    return this.withLockRetrySync('headPosition', () => statements.head.get()) ?? 0;
+  }
+
+  /** Refuses queued appends, lets the running batch commit, ends subscriptions and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.abort();
+    this.queue.rejectQueued(new EventStoreClosed({ operation: 'appendToStream' }));
+    await this.queue.whenIdle();
+    await this.ready.catch(() => undefined);
+    this.db?.close();
+    const shared = signalsByFile.get(this.fileKey);
+    if (shared && --shared.users === 0) signalsByFile.delete(this.fileKey);
+  }
+
+  private async open(): Promise<void> {
+    mkdirSync(path.dirname(this.fileKey), { recursive: true });
+    const db = new Database(this.fileKey, { timeout: 100 });
+    this.db = db;
+    try {
+      // Switching to WAL needs an exclusive lock, which two processes opening a fresh file at
+      // once can contend for; the busy handler does not always cover it, hence the retry.
+      await this.withLockRetry('open', () => db.pragma('journal_mode = WAL'));
+      db.pragma(`synchronous = ${this.config.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+      await this.withLockRetry('migrate', () => this.migrate(db));
+      this.statements = prepareStatements(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  private migrate(db: Database.Database): void {
+    db.transaction(() => {
+      const current = db.pragma('user_version', { simple: true }) as number;
+      for (const migration of sqliteMigrations) {
+        if (migration.version <= current) continue;
+        try {
+          db.exec(migration.sql);
+        } catch (cause) {
+          throw new EventStoreMigrationFailed({ version: migration.version, cause });
+        }
+      }
+      if (current < SQLITE_SCHEMA_VERSION) db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+    }).immediate();
+  }
+
+  private async flush(batch: PreparedAppend[]): Promise<Array<BatchOutcome<AppendResult>>> {
+    if (this.db === undefined || !this.db.open) {
+      return batch.map(() => ({ ok: false, error: new EventStoreClosed({ operation: 'appendToStream' }) }));
+    }
+    let outcomes: Array<BatchOutcome<AppendResult>>;
+    try {
+      outcomes = await this.withLockRetry('appendToStream', () => this.writeBatch(batch));
+    } catch (error) {
+      if (batch.length === 1 || error instanceof EventStoreUnavailable) throw error;
+      // Something unforeseen failed the shared transaction: give each append its own, so one bad
+      // append cannot fail its neighbours.
+      outcomes = [];
+      for (const append of batch) {
+        try {
+          outcomes.push(...(await this.withLockRetry('appendToStream', () => this.writeBatch([append]))));
+        } catch (single) {
+          outcomes.push({ ok: false, error: single });
+        }
+      }
+    }
+    if (outcomes.some((o) => o.ok && !o.value.duplicate)) this.changes.notify();
+    return outcomes;
+  }
+
+  private writeBatch(batch: PreparedAppend[]): Array<BatchOutcome<AppendResult>> {
+    const s = this.statements as Statements;
+    return this.database()
+      .transaction((): Array<BatchOutcome<AppendResult>> => {
+        const revisions = new Map<string, number>();
+        const commands = new Map<string, AppendResult>();
+        for (const append of batch) {
+          if (!revisions.has(append.streamId)) {
+            revisions.set(append.streamId, s.streamRevision.get(append.streamId) ?? -1);
+          }
+          if (append.commandId !== null) {
+            const row = s.command.get(append.streamId, append.commandId);
+            if (row) {
+              commands.set(commandKey(append.streamId, append.commandId), {
+                nextExpectedRevision: row.next_expected_revision,
+                position: row.position,
+                duplicate: true,
+              });
+            }
+          }
+        }
+        const decisions = decideBatch(batch, revisions, commands);
+        const createdAt = new Date().toISOString();
+        const results: Array<BatchOutcome<AppendResult>> = [];
+        decisions.forEach((decision, i) => {
+          const append = batch[i];
+          switch (decision.kind) {
+            case 'refused':
+              results.push({ ok: false, error: decision.error });
+              return;
+            case 'duplicate':
+              results.push({ ok: true, value: decision.result });
+              return;
+            case 'duplicate-in-batch': {
+              const original = results[decision.of];
+              results.push(
+                original.ok ? { ok: true, value: { ...original.value, duplicate: true } } : original,
+              );
+              return;
+            }
+            case 'write': {
+              let position = 0;
+              let revision = decision.firstRevision;
+              for (const event of append.events) {
+                position = Number(
+                  s.insertEvent.run(
+                    append.streamId,
+                    revision++,
+                    event.eventId,
+                    event.type,
+                    append.category,
+                    event.schemaVersion,
+                    event.dataJson,
+                    event.metadataJson,
+                    createdAt,
+                  ).lastInsertRowid,
+                );
+              }
+              const nextExpectedRevision = revision - 1;
+              if (append.commandId !== null) {
+                s.insertCommand.run(append.streamId, append.commandId, nextExpectedRevision, position);
+              }
+              results.push({ ok: true, value: { nextExpectedRevision, position, duplicate: false } });
+              return;
+            }
+            default: {
+              const unhandled: never = decision;
+              throw new TypeError(`Unhandled decision ${JSON.stringify(unhandled)}`);
+            }
+          }
+        });
+        return results;
+      })
+      .immediate();
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    return this.upcasters.apply({
+      eventId: row.event_id,
+      type: row.type,
+      data: JSON.parse(row.data),
+      metadata: JSON.parse(row.metadata),
+      schemaVersion: row.schema_version,
+      streamId: row.stream_id,
+      revision: row.revision,
+      position: row.position,
+      createdAt: row.created_at,
+    });
+  }
+
+  private async openStatements(operation: string): Promise<Statements> {
+    this.assertOpen(operation);
+    await this.ready;
+    this.assertOpen(operation);
+    return this.statements as Statements;
+  }
+
+  private database(): Database.Database {
+    if (this.db === undefined || !this.db.open) throw new EventStoreClosed({ operation: 'database' });
+    return this.db;
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closed) throw new EventStoreClosed({ operation });
+  }
+
+  private withLockRetrySync<T>(operation: string, fn: () => T): T {
+    // Reads in WAL mode almost never meet a lock; when they do (WAL recovery), sqlite's own busy
+    // handler waits up to `timeout`, and anything left becomes a typed error rather than SQLITE_BUSY.
+    try {
+      return fn();
+    } catch (error) {
+      if (isLockError(error)) throw new EventStoreUnavailable({ operation, adapter: 'sqlite', cause: error });
+      throw error;
+    }
+  }
+
+  private async withLockRetry<T>(operation: string, fn: () => T): Promise<T> {
+    const deadline = Date.now() + (this.config.lockTimeoutMs ?? 30_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return fn();
+      } catch (error) {
+        if (!isLockError(error)) throw error;
+        if (Date.now() >= deadline)
+          throw new EventStoreUnavailable({ operation, adapter: 'sqlite', cause: error });
+        this.config.logger?.debug({ operation, attempt }, 'sqlite lock busy, retrying');
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(5 * 2 ** attempt, 100) * (0.5 + Math.random())),
+        );
+      }
+    }
+  }
+}
+
+function isLockError(error: unknown): boolean {
+  if (error instanceof EventStoreError) return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+function prepareStatements(db: Database.Database): Statements {
+  return {
+    insertEvent: db.prepare(
+      `INSERT INTO events (stream_id, revision, event_id, type, category, schema_version, data, metadata, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertCommand: db.prepare(
+      'INSERT INTO commands (stream_id, command_id, next_expected_revision, position) VALUES (?, ?, ?, ?)',
+    ),
+    streamRevision: db
+      .prepare<[string], number | null>('SELECT max(revision) FROM events WHERE stream_id = ?')
+      .pluck(),
+    command: db.prepare(
+      'SELECT next_expected_revision, position FROM commands WHERE stream_id = ? AND command_id = ?',
+    ),
+    readForwards: db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    ),
+    readBackwards: db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    ),
+    streamExists: db.prepare<[string], number>('SELECT 1 FROM events WHERE stream_id = ? LIMIT 1').pluck(),
+    head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
+  };
+}
