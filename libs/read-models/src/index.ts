@@ -1,0 +1,67 @@
+export * from './read-model.errors';
+export type {
+  ProjectorEventSource,
+  SourceEvent,
+  ReadAllOptions,
+  SubscribeOptions,
+} from './events/event-source.port';
+export {
+  CASE_STATES,
+  SETTLED_STATES,
+  CaseStateAfterSchema,
+  toReadModelEvent,
+  type CaseState,
+  type CaseStateAfter,
+  type CaseDeadline,
+  type ReadModelEvent,
+} from './events/read-model-event';
+export { businessDate, businessMonth, formatWib, formatRupiah } from './time.util';
+export { projectCaseSummary, type CaseSummaryRow } from './projections/case-summary.projection';
+export {
+  projectTimelineEntry,
+  describeEvent,
+  DESCRIBED_EVENT_TYPES,
+  type CaseTimelineRow,
+} from './projections/case-timeline.projection';
+export {
+  projectBlocklistEntry,
+  diffBlocklist,
+  normaliseDomains,
+  type CaseBlocklistEntry,
+  type BlocklistChange,
+} from './projections/blocklist.projection';
+export {
+  projectStateTransition,
+  stateCountDeltas,
+  NO_STATE,
+  type StateTransitionRow,
+  type StateCountDelta,
+  type PreviousState,
+} from './projections/state-transitions.projection';
+export {
+  projectFine,
+  fineMonthDelta,
+  UnknownFine,
+  type FineRow,
+  type FineStatus,
+  type FinesMonthDelta,
+} from './projections/fines.projection';
+export {
+  projectWarningToRegistration,
+  type WarningToRegistrationRow,
+} from './projections/warning-to-registration.projection';
+export { projectDeadlines, type DeadlineRow } from './projections/deadlines.projection';
+export {
+  projectRegistryEntry,
+  type RegistryRow,
+  type RegistryStatus,
+} from './projections/registry.projection';
+export {
+  planBatch,
+  advanceContext,
+  domainKey,
+  type BatchContext,
+  type BatchChanges,
+  type TransitionsDailyDelta,
+} from './projections/batch-planner';
+export { GlobalLog, CaseHistory } from './testing/case-history.fixture';

@@ -1,0 +1,256 @@
+import type { ReadModelEvent } from '../events/read-model-event';
+import { ProjectionFailed } from '../read-model.errors';
+import {
+  type BlocklistChange,
+  type CaseBlocklistEntry,
+  diffBlocklist,
+  normaliseDomains,
+  projectBlocklistEntry,
+} from './blocklist.projection';
+import { type CaseSummaryRow, projectCaseSummary } from './case-summary.projection';
+import { type CaseTimelineRow, projectTimelineEntry } from './case-timeline.projection';
+import { type DeadlineRow, projectDeadlines } from './deadlines.projection';
+import {
+  type FineRow,
+  type FinesMonthDelta,
+  fineIdOf,
+  fineMonthDelta,
+  projectFine,
+} from './fines.projection';
+import { type RegistryRow, projectRegistryEntry } from './registry.projection';
+import {
+  type StateCountDelta,
+  type StateTransitionRow,
+  projectStateTransition,
+  stateCountDeltas,
+} from './state-transitions.projection';
+import {
+  type WarningToRegistrationRow,
+  projectWarningToRegistration,
+} from './warning-to-registration.projection';
+
+/** The rows a batch's events fold into, as loaded from the store before the batch. */
+export interface BatchContext {
+  summaries: Map<string, CaseSummaryRow>;
+  blocklist: Map<string, CaseBlocklistEntry>;
+  registry: Map<string, RegistryRow>;
+  warningToRegistration: Map<string, WarningToRegistrationRow>;
+  /** Keyed by `fineKey(pseId, fineId)`. */
+  fines: Map<string, FineRow>;
+}
+
+/** A row of `transitions_daily` (or a change to it). */
+export interface TransitionsDailyDelta {
+  businessDate: string;
+  fromState: string;
+  toState: string;
+  count: number;
+}
+
+/** Everything a batch changes, ready for the store to write in one transaction. */
+export interface BatchChanges {
+  /** Final summary of every case the batch touched. */
+  summaries: Map<string, CaseSummaryRow>;
+  /** Discovery keys of the cases whose domains changed (replace that case's `case_domains`). */
+  caseDomains: Map<string, string[]>;
+  timeline: CaseTimelineRow[];
+  /** Final blocklist entry of each case whose listing changed (undefined: no longer listed). */
+  blocklist: Map<string, CaseBlocklistEntry | undefined>;
+  blocklistChanges: BlocklistChange[];
+  transitions: StateTransitionRow[];
+  stateCounts: Map<string, StateCountDelta>;
+  transitionsDaily: Map<string, TransitionsDailyDelta>;
+  fines: Map<string, FineRow>;
+  finesMonthly: Map<string, FinesMonthDelta>;
+  warningToRegistration: Map<string, WarningToRegistrationRow>;
+  /** Final register entry of each case the batch touched (undefined: not on the register). */
+  registry: Map<string, RegistryRow | undefined>;
+  /** Full set of pending deadlines of every case the batch touched. */
+  deadlines: Map<string, DeadlineRow[]>;
+}
+
+/** Key of a fine in `BatchContext.fines`: fine ids are unique within a case. */
+export function fineKey(pseId: string, fineId: string): string {
+  return `${pseId}\u0000${fineId}`;
+}
+
+/** The key a domain is matched on for discovery: normalised, without a leading `www.`. */
+export function domainKey(domain: string): string {
+  const [n] = normaliseDomains([domain]);
+  return (n ?? '').replace(/^www\./, '');
+}
+
+/** The discovery keys of a case's domains, each once. */
+export function domainKeys(domains: readonly string[]): string[] {
+  return [...new Set(domains.map(domainKey).filter((d) => d.length > 0))];
+}
+
+/** The case ids a batch touches: the store loads their rows before planning. */
+export function casesOf(events: readonly ReadModelEvent[]): string[] {
+  return [...new Set(events.map((e) => e.pseId))];
+}
+
+function run<T>(projection: string, event: ReadModelEvent, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ProjectionFailed) throw e;
+    throw new ProjectionFailed({
+      projection,
+      event: {
+        eventId: event.eventId,
+        type: event.type,
+        position: event.position,
+        streamId: event.streamId,
+        pseId: event.pseId,
+      },
+      reason: e instanceof Error ? e.message : String(e),
+      cause: e,
+    });
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Folds a batch of events, in global order, through every projection, starting from the rows in
+ * `context` (which it does not mutate). Pure: the store loads before and writes after. Throws
+ * `ProjectionFailed` naming the first event a projection throws on; nothing of the batch is kept then.
+ */
+export function planBatch(context: BatchContext, events: readonly ReadModelEvent[]): BatchChanges {
+  const summaries = new Map(context.summaries);
+  const blocklist = new Map<string, CaseBlocklistEntry | undefined>(context.blocklist);
+  const registry = new Map<string, RegistryRow | undefined>(context.registry);
+  const w2r = new Map(context.warningToRegistration);
+  const allFines = new Map(context.fines);
+  const changes: BatchChanges = {
+    summaries: new Map(),
+    caseDomains: new Map(),
+    timeline: [],
+    blocklist: new Map(),
+    blocklistChanges: [],
+    transitions: [],
+    stateCounts: new Map(),
+    transitionsDaily: new Map(),
+    fines: new Map(),
+    finesMonthly: new Map(),
+    warningToRegistration: new Map(),
+    registry: new Map(),
+    deadlines: new Map(),
+  };
+
+  for (const event of events) {
+    const id = event.pseId;
+    const before = summaries.get(id);
+    const after = run('case_summary', event, () => projectCaseSummary(before, event));
+    summaries.set(id, after);
+    changes.summaries.set(id, after);
+    if (!before || !sameList(before.domains, after.domains)) {
+      changes.caseDomains.set(id, domainKeys(after.domains));
+    }
+
+    changes.timeline.push(run('case_timeline', event, () => projectTimelineEntry(event)));
+
+    const listedBefore = blocklist.get(id);
+    const listedAfter = run('blocklist', event, () => projectBlocklistEntry(listedBefore, event));
+    const feed = diffBlocklist(listedBefore, listedAfter, event);
+    blocklist.set(id, listedAfter);
+    if (feed.length > 0) {
+      changes.blocklistChanges.push(...feed);
+      changes.blocklist.set(id, listedAfter);
+    }
+
+    const transition = run('state_transitions', event, () => projectStateTransition(before, event));
+    if (transition) {
+      changes.transitions.push(transition);
+      for (const d of stateCountDeltas(transition)) {
+        const k = `${d.businessDate}|${d.state}`;
+        const acc = changes.stateCounts.get(k);
+        changes.stateCounts.set(
+          k,
+          acc ? { ...acc, entered: acc.entered + d.entered, exited: acc.exited + d.exited } : d,
+        );
+      }
+      if (transition.fromState !== transition.toState) {
+        const k = `${transition.businessDate}|${transition.fromState}|${transition.toState}`;
+        const acc = changes.transitionsDaily.get(k);
+        changes.transitionsDaily.set(k, {
+          businessDate: transition.businessDate,
+          fromState: transition.fromState,
+          toState: transition.toState,
+          count: (acc?.count ?? 0) + 1,
+        });
+      }
+    }
+
+    const fineId = fineIdOf(event);
+    if (fineId !== undefined) {
+      const k = fineKey(id, fineId);
+      const fine = run('fines', event, () => projectFine(allFines.get(k), event));
+      if (fine) {
+        allFines.set(k, fine);
+        changes.fines.set(k, fine);
+      }
+    }
+    const month = run('fines_monthly', event, () => fineMonthDelta(before, event));
+    if (month) {
+      const acc = changes.finesMonthly.get(month.month);
+      changes.finesMonthly.set(
+        month.month,
+        acc
+          ? {
+              month: acc.month,
+              imposedCount: acc.imposedCount + month.imposedCount,
+              imposedIdr: acc.imposedIdr + month.imposedIdr,
+              paidCount: acc.paidCount + month.paidCount,
+              paidIdr: acc.paidIdr + month.paidIdr,
+              annulledCount: acc.annulledCount + month.annulledCount,
+              annulledIdr: acc.annulledIdr + month.annulledIdr,
+            }
+          : month,
+      );
+    }
+
+    const w = w2r.get(id);
+    const w2 = run('warning_to_registration', event, () => projectWarningToRegistration(w, event));
+    if (w2 && w2 !== w) {
+      w2r.set(id, w2);
+      changes.warningToRegistration.set(id, w2);
+    }
+
+    const entry = run('registry', event, () => projectRegistryEntry(registry.get(id), event));
+    registry.set(id, entry);
+    changes.registry.set(id, entry);
+
+    changes.deadlines.set(
+      id,
+      run('deadlines', event, () => projectDeadlines(event)),
+    );
+  }
+  return changes;
+}
+
+/** The context after a batch's changes: what the store would load for the next batch. */
+export function advanceContext(context: BatchContext, changes: BatchChanges): BatchContext {
+  const next: BatchContext = {
+    summaries: new Map(context.summaries),
+    blocklist: new Map(context.blocklist),
+    registry: new Map(context.registry),
+    warningToRegistration: new Map(context.warningToRegistration),
+    fines: new Map(context.fines),
+  };
+  for (const [k, v] of changes.summaries) next.summaries.set(k, v);
+  for (const [k, v] of changes.blocklist) {
+    if (v) next.blocklist.set(k, v);
+    else next.blocklist.delete(k);
+  }
+  for (const [k, v] of changes.registry) {
+    if (v) next.registry.set(k, v);
+    else next.registry.delete(k);
+  }
+  for (const [k, v] of changes.warningToRegistration) next.warningToRegistration.set(k, v);
+  for (const [k, v] of changes.fines) next.fines.set(k, v);
+  return next;
+}

@@ -1,0 +1,77 @@
+import type { CaseState, ReadModelEvent } from '../events/read-model-event';
+
+/** One row of `case_summary`: the case as it stands after its latest event. */
+export interface CaseSummaryRow {
+  pseId: string;
+  name: string;
+  origin: 'domestic' | 'foreign';
+  company: string | null;
+  sector: string | null;
+  domains: string[];
+  state: CaseState;
+  substate: string | null;
+  stateSince: string;
+  onBlocklist: boolean;
+  registrationNumber: string | null;
+  warnings: number;
+  blocks: number;
+  finesImposedIdr: number;
+  finesPaidIdr: number;
+  finesAnnulledIdr: number;
+  finesOutstandingIdr: number;
+  nextDeadlineKind: string | null;
+  nextDeadlineAt: string | null;
+  nextDeadlineFineId: string | null;
+  escalationPending: boolean;
+  escalationAllowed: string[];
+  escalationSince: string | null;
+  policyVersion: string;
+  version: number;
+  lastPosition: number;
+  lastEventType: string;
+  openedAt: string;
+  updatedAt: string;
+  recordedAt: string;
+}
+
+/** Folds one event into a case's summary row; reads only the recorded state, never the machine. */
+export function projectCaseSummary(row: CaseSummaryRow | undefined, event: ReadModelEvent): CaseSummaryRow {
+  const s = event.state;
+  const escalationSince = s.escalation.pending
+    ? row?.escalationPending
+      ? row.escalationSince
+      : event.occurredAt
+    : null;
+  return {
+    pseId: event.pseId,
+    name: s.name,
+    origin: s.origin,
+    company: s.company,
+    sector: s.sector,
+    domains: [...s.domains],
+    state: s.state,
+    substate: s.substate,
+    stateSince: s.since,
+    onBlocklist: s.onBlocklist,
+    registrationNumber: s.registrationNumber,
+    warnings: s.warnings,
+    blocks: s.blocks,
+    finesImposedIdr: s.fines.imposedIdr,
+    finesPaidIdr: s.fines.paidIdr,
+    finesAnnulledIdr: s.fines.annulledIdr,
+    finesOutstandingIdr: s.fines.outstandingIdr,
+    nextDeadlineKind: s.nextDeadline?.kind ?? null,
+    nextDeadlineAt: s.nextDeadline?.dueAt ?? null,
+    nextDeadlineFineId: s.nextDeadline?.fineId ?? null,
+    escalationPending: s.escalation.pending,
+    escalationAllowed: s.escalation.pending ? [...s.escalation.allowed] : [],
+    escalationSince,
+    policyVersion: event.policyVersion,
+    version: event.revision,
+    lastPosition: event.position,
+    lastEventType: event.type,
+    openedAt: row?.openedAt ?? event.occurredAt,
+    updatedAt: event.occurredAt,
+    recordedAt: event.recordedAt,
+  };
+}

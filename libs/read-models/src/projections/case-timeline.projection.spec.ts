@@ -1,0 +1,57 @@
+import { toReadModelEvent } from '../events/read-model-event';
+import { GlobalLog } from '../testing/case-history.fixture';
+import { describeEvent, projectTimelineEntry } from './case-timeline.projection';
+
+describe('case timeline', () => {
+  const log = new GlobalLog();
+  const c = log.case('paypal', { name: 'PayPal', domains: ['paypal.com', 'www.paypal.com'] });
+  const identified = toReadModelEvent(c.identified('2022-07-21T09:00:00+07:00'));
+  const blocked = toReadModelEvent(c.blocked('2022-07-30T10:00:00+07:00', '123/2022'));
+  const restored = toReadModelEvent(
+    c.temporarilyRestored('2022-07-31T08:00:00+07:00', '2022-08-05T23:59:00+07:00'),
+  );
+
+  it('given a block, when described, then the line reads in WIB with order and domains', () => {
+    expect(describeEvent(blocked)).toBe(
+      '2022-07-30 10:00 WIB — Access blocked (order 123/2022): paypal.com, www.paypal.com',
+    );
+  });
+
+  it('given a temporary restoration, when described, then the window end is in WIB', () => {
+    expect(describeEvent(restored)).toBe(
+      '2022-07-31 08:00 WIB — Access temporarily restored until 2022-08-05 23:59 WIB: users withdraw funds',
+    );
+  });
+
+  it('given a fine, when described, then the amount is in rupiah with separators', () => {
+    const f = log.case('f');
+    const e = toReadModelEvent(
+      f.fined('2023-01-12T09:00:00+07:00', 'F1', 500_000_000, '2023-02-12T23:59:00+07:00'),
+    );
+    expect(describeEvent(e)).toBe(
+      '2023-01-12 09:00 WIB — Fine imposed (decision DEC-F1): Rp 500.000.000, payment due 2023-02-12 23:59 WIB',
+    );
+  });
+
+  it('given an event type the timeline does not know, when described, then it gets a generic line', () => {
+    const e = toReadModelEvent(c.event('CaseNoteAdded', '2022-08-01T12:30:00+07:00', { note: 'x' }));
+    expect(describeEvent(e)).toBe('2022-08-01 12:30 WIB — Case note added');
+  });
+
+  it('given any event, when projected, then the row carries its stream position and state after', () => {
+    expect(projectTimelineEntry(identified)).toEqual({
+      pseId: 'paypal',
+      revision: 0,
+      position: 1,
+      eventId: identified.eventId,
+      eventType: 'PseIdentified',
+      occurredAt: '2022-07-21T02:00:00.000Z',
+      recordedAt: '2022-07-21T02:00:00.000Z',
+      actorId: 'op-1',
+      actorRole: 'operator',
+      stateAfter: 'unregistered',
+      substateAfter: null,
+      line: '2022-07-21 09:00 WIB — Identified: foreign PSE "PayPal": paypal.com, www.paypal.com',
+    });
+  });
+});

@@ -1,0 +1,75 @@
+/** Base of every error this lib throws: a stable code and structured fields for logs and HTTP mapping. */
+export abstract class ReadModelError extends Error {
+  abstract readonly code: string;
+}
+
+/** Where, in the global log, an event sits: enough to find it again and to name it in an error. */
+export interface EventLocator {
+  eventId: string;
+  type: string;
+  position: number;
+  streamId?: string;
+  pseId?: string;
+}
+
+/** A projection (or the envelope parse in front of it) threw on an event: the projector stops here. */
+export class ProjectionFailed extends ReadModelError {
+  readonly code = 'PROJECTION_FAILED';
+  readonly projection: string;
+  readonly event: EventLocator;
+  readonly reason: string;
+
+  constructor(fields: { projection: string; event: EventLocator; reason: string; cause?: unknown }) {
+    super(
+      `projection ${fields.projection} failed on event ${fields.event.type} ${fields.event.eventId} ` +
+        `at position ${fields.event.position}${fields.event.pseId ? ` (case ${fields.event.pseId})` : ''}: ${fields.reason}`,
+      { cause: fields.cause },
+    );
+    this.name = 'ProjectionFailed';
+    this.projection = fields.projection;
+    this.event = fields.event;
+    this.reason = fields.reason;
+  }
+}
+
+/** Another projector moved the checkpoint under us: this batch was not applied (nothing was written). */
+export class CheckpointConflict extends ReadModelError {
+  readonly code = 'CHECKPOINT_CONFLICT';
+  readonly checkpoint: string;
+  readonly expected: number;
+  readonly actual: number;
+
+  constructor(fields: { checkpoint: string; expected: number; actual: number }) {
+    super(
+      `checkpoint ${fields.checkpoint} is at ${fields.actual}, expected ${fields.expected}: another projector is running`,
+    );
+    this.name = 'CheckpointConflict';
+    this.checkpoint = fields.checkpoint;
+    this.expected = fields.expected;
+    this.actual = fields.actual;
+  }
+}
+
+/** A query received an argument it cannot use (a malformed cursor, a bad date). */
+export class InvalidQuery extends ReadModelError {
+  readonly code = 'INVALID_QUERY';
+  readonly field: string;
+
+  constructor(fields: { field: string; reason: string }) {
+    super(`invalid ${fields.field}: ${fields.reason}`);
+    this.name = 'InvalidQuery';
+    this.field = fields.field;
+  }
+}
+
+/** The read-model database refused or lost an operation (schema, connection, constraint). */
+export class ReadModelStoreFailed extends ReadModelError {
+  readonly code = 'READ_MODEL_STORE_FAILED';
+  readonly operation: string;
+
+  constructor(fields: { operation: string; reason: string; cause?: unknown }) {
+    super(`read-model store ${fields.operation} failed: ${fields.reason}`, { cause: fields.cause });
+    this.name = 'ReadModelStoreFailed';
+    this.operation = fields.operation;
+  }
+}
