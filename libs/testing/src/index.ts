@@ -1,0 +1,9 @@
+export {
+  deciderSpec,
+  ScenarioError,
+  type DeciderUnderTest,
+  type DecisionOutcome,
+  type Given,
+  type Then,
+} from './decider-spec';
+export { idSequence, testClock } from './sequence';
