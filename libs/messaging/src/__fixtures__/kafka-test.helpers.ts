@@ -1,0 +1,193 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { EventStore, EventToAppend } from '@sanksi/event-store';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { parseCloudEventHeaders } from '../cloud-events.headers';
+import type { CaseEventMessageBody } from '../case-event.message';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(__dirname, '../../../..');
+
+/** The shared test broker (tools/test.mjs exports KAFKA_BROKERS; infra/up.sh starts it). */
+export function testBrokers(): string {
+  return process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+}
+
+/** A topic name no other test run uses, so every run reads only its own messages. */
+export function uniqueTopic(label: string): string {
+  return `test.${label}.${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A TCP port nothing listens on right now (for a broker of a test's own). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A broker of the test's own, started and stopped with the project's scripts (infra/kafka). */
+export class OwnBroker {
+  constructor(
+    readonly runDir: string,
+    readonly port: number,
+    readonly controllerPort: number,
+  ) {}
+
+  get brokers(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Starts it (formatting storage the first time) and waits until it answers. */
+  async start(): Promise<void> {
+    await run('bash', [path.join(repoRoot, 'infra/kafka/start.sh')], { env: this.env(), timeout: 180_000 });
+  }
+
+  /** Stops it cleanly (SIGTERM); data stays for the next start. */
+  async stop(): Promise<void> {
+    await run('bash', [path.join(repoRoot, 'infra/kafka/stop.sh')], { env: this.env(), timeout: 60_000 });
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      KAFKA_PORT: String(this.port),
+      KAFKA_CONTROLLER_PORT: String(this.controllerPort),
+      KAFKA_RUN_DIR: this.runDir,
+      KAFKA_HEAP_OPTS: '-Xmx384m -Xms128m',
+    };
+  }
+}
+
+/** A case event as the application stores it: the envelope's fields in metadata. */
+export function caseEvent(pseId: string, revision: number, runId: string): EventToAppend {
+  const minute = String(revision % 60).padStart(2, '0');
+  return {
+    eventId: randomUUID(),
+    type: revision === 0 ? 'CaseOpened' : 'WarningIssued',
+    data: { note: `${runId} ${pseId} #${revision}` },
+    schemaVersion: 1,
+    metadata: {
+      pseId,
+      occurredAt: `2022-07-20T10:${minute}:00+07:00`,
+      recordedAt: `2022-07-20T10:${minute}:01+07:00`,
+      actor: { id: 'op-1', role: 'operator' },
+      commandId: randomUUID(),
+      correlationId: runId,
+      causationId: null,
+      policyVersion: 'kominfo-2022',
+      revision,
+      state: { state: 'registered' },
+      prevHash: revision === 0 ? null : `h${revision - 1}`,
+      hash: `h${revision}`,
+    },
+  };
+}
+
+/** Appends `perCase` events to each of `cases` cases, interleaved across cases; returns their ids. */
+export async function appendCases(
+  store: EventStore,
+  options: { cases: number; perCase: number; runId: string; startRevision?: number; prefix?: string },
+): Promise<string[]> {
+  const ids: string[] = [];
+  const start = options.startRevision ?? 0;
+  for (let revision = start; revision < start + options.perCase; revision++) {
+    await Promise.all(
+      Array.from({ length: options.cases }, async (_, c) => {
+        const pseId = `${options.prefix ?? 'PSE'}-${options.runId}-${c}`;
+        const event = caseEvent(pseId, revision, options.runId);
+        ids.push(event.eventId);
+        await store.appendToStream(`pse-${pseId}`, [event], {
+          expectedRevision: revision === 0 ? 'no_stream' : revision - 1,
+        });
+      }),
+    );
+  }
+  return ids;
+}
+
+/** A consumed case-event message, decoded. */
+export interface ConsumedCaseEvent {
+  partition: number;
+  offset: string;
+  key: string;
+  headers: ReturnType<typeof parseCloudEventHeaders>;
+  rawHeaders: KafkaMessage['headers'];
+  body: CaseEventMessageBody;
+}
+
+/** Reads `topic` from the beginning with a fresh group until `done` holds (or fails after `timeoutMs`). */
+export async function consumeUntil(
+  kafka: Kafka,
+  topic: string,
+  done: (seen: ConsumedCaseEvent[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<ConsumedCaseEvent[]> {
+  const consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, allowAutoTopicCreation: false });
+  const seen: ConsumedCaseEvent[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`consumed ${seen.length} message(s) from ${topic}; condition not met in time`)),
+        timeoutMs,
+      );
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            seen.push({
+              partition,
+              offset: message.offset,
+              key: message.key?.toString('utf8') ?? '',
+              headers: parseCloudEventHeaders(message.headers),
+              rawHeaders: message.headers,
+              body: JSON.parse(message.value?.toString('utf8') ?? 'null') as CaseEventMessageBody,
+            });
+            if (done(seen)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}
+
+/** Unique event ids among consumed messages (consumers deduplicate by ce_id). */
+export function distinctIds(seen: ConsumedCaseEvent[]): Set<string> {
+  return new Set(seen.map((m) => m.headers?.id ?? ''));
+}
+
+/**
+ * Per case, the revisions in consumption order after dropping repeats of an id already seen: what a
+ * deduplicating consumer observes. Each must be 0, 1, 2, ... with nothing missing or reordered.
+ */
+export function revisionsPerCaseAfterDedup(seen: ConsumedCaseEvent[]): Map<string, number[]> {
+  const byPartition = [...seen].sort(
+    (a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset),
+  );
+  const ids = new Set<string>();
+  const perCase = new Map<string, number[]>();
+  for (const m of byPartition) {
+    if (ids.has(m.body.eventId)) continue;
+    ids.add(m.body.eventId);
+    const list = perCase.get(m.key) ?? [];
+    list.push(m.body.revision);
+    perCase.set(m.key, list);
+  }
+  return perCase;
+}

@@ -1,0 +1,106 @@
+import type { RecordedEvent } from '@sanksi/event-store';
+import { buildCloudEventHeaders } from './cloud-events.headers';
+import { RelayEventInvalid } from './messaging.errors';
+
+/** `ce_source` of every case event unless the relay is configured otherwise. */
+export const DEFAULT_CASE_EVENT_SOURCE = '/sanksi/pse-cases';
+/** Prefix of `ce_type`: `sanksi.pse-case.WarningIssued`. */
+export const CASE_EVENT_TYPE_PREFIX = 'sanksi.pse-case.';
+
+/**
+ * The message value on `sanksi.case-events.v1`: the domain envelope (docs/internal-contracts.md)
+ * as stored, plus its global position. Fields the store carries in `metadata` are passed through
+ * untouched; the relay does not interpret the domain.
+ */
+export interface CaseEventMessageBody {
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  pseId: string;
+  data: unknown;
+  occurredAt: string;
+  recordedAt: string;
+  actor: unknown;
+  commandId: unknown;
+  correlationId: unknown;
+  causationId: unknown;
+  policyVersion: unknown;
+  revision: number;
+  state: unknown;
+  prevHash: unknown;
+  hash: unknown;
+  position: number;
+}
+
+/** One message ready for a publisher: key, JSON value and headers. */
+export interface OutboundMessage {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+function text(event: RecordedEvent, field: string): string {
+  const value = event.metadata[field];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new RelayEventInvalid({
+      eventId: event.eventId,
+      position: event.position,
+      streamId: event.streamId,
+      reason: `metadata.${field} must be a non-empty string`,
+    });
+  }
+  return value;
+}
+
+function pseIdOf(event: RecordedEvent): string {
+  const fromMetadata = event.metadata['pseId'];
+  if (typeof fromMetadata === 'string' && fromMetadata.length > 0) return fromMetadata;
+  // Streams are named `pse-<pseId>`: an event without the field still belongs to exactly one case.
+  if (event.streamId.startsWith('pse-') && event.streamId.length > 4) return event.streamId.slice(4);
+  return text(event, 'pseId');
+}
+
+/** Maps a stored event to its public JSON body (the envelope plus `position`). */
+export function toCaseEventBody(event: RecordedEvent): CaseEventMessageBody {
+  const m = event.metadata;
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    pseId: pseIdOf(event),
+    data: event.data,
+    occurredAt: text(event, 'occurredAt'),
+    recordedAt: typeof m['recordedAt'] === 'string' ? m['recordedAt'] : event.createdAt,
+    actor: m['actor'] ?? null,
+    commandId: m['commandId'] ?? null,
+    correlationId: m['correlationId'] ?? null,
+    causationId: m['causationId'] ?? null,
+    policyVersion: m['policyVersion'] ?? null,
+    revision: event.revision,
+    state: m['state'] ?? null,
+    prevHash: m['prevHash'] ?? null,
+    hash: m['hash'] ?? null,
+    position: event.position,
+  };
+}
+
+/** Builds the Kafka message of one stored event: keyed by pseId, CloudEvents headers, JSON body. */
+export function toCaseEventMessage(
+  event: RecordedEvent,
+  source: string = DEFAULT_CASE_EVENT_SOURCE,
+): OutboundMessage {
+  const body = toCaseEventBody(event);
+  return {
+    key: body.pseId,
+    value: JSON.stringify(body),
+    headers: buildCloudEventHeaders({
+      id: body.eventId,
+      source,
+      type: `${CASE_EVENT_TYPE_PREFIX}${body.type}`,
+      subject: body.pseId,
+      time: body.occurredAt,
+      dataContentType: 'application/json',
+      dataSchema: `urn:sanksi:schema:event:${body.type}:v${body.schemaVersion}`,
+    }),
+  };
+}

@@ -1,0 +1,55 @@
+export {
+  CASE_EVENTS_TOPIC,
+  OSS_REGISTRATIONS_TOPIC,
+  OSS_REGISTRATIONS_DLQ,
+  projectTopics,
+  type TopicSpec,
+  type TopicLayout,
+} from './topics.constants';
+export {
+  CLOUDEVENTS_SPEC_VERSION,
+  buildCloudEventHeaders,
+  parseCloudEventHeaders,
+  type CloudEventAttributes,
+  type KafkaHeaderValues,
+} from './cloud-events.headers';
+export {
+  CASE_EVENT_TYPE_PREFIX,
+  DEFAULT_CASE_EVENT_SOURCE,
+  toCaseEventBody,
+  toCaseEventMessage,
+  type CaseEventMessageBody,
+  type OutboundMessage,
+} from './case-event.message';
+export {
+  createKafka,
+  ensureTopics,
+  kafkaBrokers,
+  parseBrokers,
+  type KafkaClientOptions,
+  type EnsureTopicsReport,
+} from './kafka.client';
+export type { MessagePublisher } from './message-publisher.port';
+export { KafkaJsPublisher, type KafkaJsPublisherOptions } from './kafkajs.publisher';
+export type { CheckpointStore } from './checkpoint-store.port';
+export { SqliteCheckpointStore } from './sqlite-checkpoint.store';
+export { PostgresCheckpointStore } from './postgres-checkpoint.store';
+export {
+  KafkaRelay,
+  type KafkaRelayOptions,
+  type RelayBatchPhase,
+  type RelayState,
+  type RelayStatus,
+} from './kafka-relay';
+export { silentLogger, type MessagingLogger } from './messaging.logger';
+export {
+  MessagingError,
+  KafkaUnavailable,
+  KafkaPublishFailed,
+  KafkaTopicSetupFailed,
+  RelayEventInvalid,
+  RelayAlreadyStarted,
+  RelayNotRunning,
+  CheckpointStoreFailed,
+  type MessagingErrorCode,
+} from './messaging.errors';

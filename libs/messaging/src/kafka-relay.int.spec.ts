@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SqliteEventStore } from '@sanksi/event-store';
+import type { Kafka } from 'kafkajs';
+import { createKafka, ensureTopics } from './kafka.client';
+import { KafkaJsPublisher } from './kafkajs.publisher';
+import { KafkaRelay } from './kafka-relay';
+import { SqliteCheckpointStore } from './sqlite-checkpoint.store';
+import {
+  appendCases,
+  consumeUntil,
+  distinctIds,
+  revisionsPerCaseAfterDedup,
+  testBrokers,
+  uniqueTopic,
+} from './__fixtures__/kafka-test.helpers';
+
+jest.setTimeout(120_000);
+
+describe('KafkaRelay against the real broker', () => {
+  let dir: string;
+  let kafka: Kafka;
+  let store: SqliteEventStore;
+  let checkpoints: SqliteCheckpointStore;
+  let publisher: KafkaJsPublisher;
+  let relay: KafkaRelay | undefined;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-relay-'));
+    kafka = createKafka(testBrokers(), { clientId: 'relay-int-test' });
+    store = new SqliteEventStore({ file: path.join(dir, 'events.db') });
+    checkpoints = new SqliteCheckpointStore(path.join(dir, 'checkpoints.db'));
+    publisher = new KafkaJsPublisher(kafka);
+  });
+
+  afterEach(async () => {
+    await relay?.stop();
+    relay = undefined;
+    await publisher.close();
+    await checkpoints.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('given events of many cases, when relayed, then each arrives once, in order per case, keyed by pseId, with CloudEvents headers', async () => {
+    const topic = uniqueTopic('case-events');
+    await ensureTopics(kafka, [{ topic, numPartitions: 6, replicationFactor: 1 }]);
+    const ids = await appendCases(store, { cases: 12, perCase: 9, runId: 'a' });
+    relay = new KafkaRelay({ store, publisher, checkpoints, topic, batchSize: 17, pollIntervalMs: 20 });
+
+    await relay.start();
+    await relay.caughtUp();
+    const seen = await consumeUntil(kafka, topic, (s) => s.length >= ids.length);
+
+    expect(seen).toHaveLength(ids.length);
+    expect(distinctIds(seen)).toEqual(new Set(ids));
+    for (const revisions of revisionsPerCaseAfterDedup(seen).values()) {
+      expect(revisions).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+    // One case, one partition: per-case order is Kafka's per-partition order.
+    const partitionsPerKey = new Map<string, Set<number>>();
+    for (const m of seen)
+      partitionsPerKey.set(m.key, (partitionsPerKey.get(m.key) ?? new Set()).add(m.partition));
+    expect([...partitionsPerKey.values()].every((p) => p.size === 1)).toBe(true);
+    expect(new Set(seen.map((m) => m.partition)).size).toBeGreaterThan(1);
+
+    const stored = (await store.readAll({ limit: 1 }))[0];
+    const message = seen.find((m) => m.body.eventId === stored.eventId);
+    expect(message?.key).toBe(stored.metadata['pseId']);
+    expect(message?.headers).toEqual({
+      id: stored.eventId,
+      source: '/sanksi/pse-cases',
+      type: 'sanksi.pse-case.CaseOpened',
+      subject: stored.metadata['pseId'],
+      time: stored.metadata['occurredAt'],
+      dataSchema: 'urn:sanksi:schema:event:CaseOpened:v1',
+      dataContentType: 'application/json',
+      extensions: {},
+    });
+    expect(message?.rawHeaders?.['ce_specversion']?.toString()).toBe('1.0');
+    expect(message?.body).toMatchObject({
+      eventId: stored.eventId,
+      type: 'CaseOpened',
+      pseId: stored.metadata['pseId'],
+      data: stored.data,
+      occurredAt: stored.metadata['occurredAt'],
+      recordedAt: stored.metadata['recordedAt'],
+      actor: stored.metadata['actor'],
+      revision: 0,
+      prevHash: null,
+      hash: 'h0',
+      position: stored.position,
+    });
+
+    const status = relay.status();
+    expect(status).toMatchObject({ state: 'running', position: await store.headPosition(), lag: 0 });
+    expect(status.publishedTotal).toBe(ids.length);
+    expect(await checkpoints.load(status.name)).toBe(status.position);
+  });
+
+  it('given a running relay, when more events are appended, then it follows the log and a restart resumes from the checkpoint', async () => {
+    const topic = uniqueTopic('case-events-live');
+    await ensureTopics(kafka, [{ topic, numPartitions: 3, replicationFactor: 1 }]);
+    const first = await appendCases(store, { cases: 4, perCase: 3, runId: 'b' });
+    relay = new KafkaRelay({ store, publisher, checkpoints, topic, batchSize: 5, pollIntervalMs: 20 });
+    await relay.start();
+    await relay.caughtUp();
+
+    const second = await appendCases(store, { cases: 4, perCase: 3, runId: 'b', startRevision: 3 });
+    await relay.caughtUp();
+    await relay.stop();
+    const third = await appendCases(store, { cases: 4, perCase: 2, runId: 'b', startRevision: 6 });
+    relay = new KafkaRelay({ store, publisher, checkpoints, topic, batchSize: 5, pollIntervalMs: 20 });
+    await relay.start();
+    await relay.caughtUp();
+
+    const all = [...first, ...second, ...third];
+    const seen = await consumeUntil(kafka, topic, (s) => s.length >= all.length);
+    expect(seen).toHaveLength(all.length);
+    expect(distinctIds(seen)).toEqual(new Set(all));
+    for (const revisions of revisionsPerCaseAfterDedup(seen).values()) {
+      expect(revisions).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+  });
+});

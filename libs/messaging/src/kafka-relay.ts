@@ -1,0 +1,286 @@
+import type { EventStore, RecordedEvent } from '@sanksi/event-store';
+import { DEFAULT_CASE_EVENT_SOURCE, toCaseEventMessage, type OutboundMessage } from './case-event.message';
+import type { CheckpointStore } from './checkpoint-store.port';
+import { MessagingError, RelayAlreadyStarted, RelayNotRunning } from './messaging.errors';
+import { silentLogger, type MessagingLogger } from './messaging.logger';
+import type { MessagePublisher } from './message-publisher.port';
+import { CASE_EVENTS_TOPIC } from './topics.constants';
+
+/** Where one batch is in its life: read from the log, acknowledged by the broker, checkpointed. */
+export type RelayBatchPhase = 'read' | 'published' | 'checkpointed';
+
+/** Configuration of a relay; only the three ports are required. */
+export interface KafkaRelayOptions {
+  store: EventStore;
+  publisher: MessagePublisher;
+  checkpoints: CheckpointStore;
+  /** Checkpoint name; two relays with the same name must not run at once (default `kafka-relay:<topic>`). */
+  name?: string;
+  topic?: string;
+  /** `ce_source` of the messages. */
+  source?: string;
+  /** Only streams of this category (default `pse`: the case streams). */
+  category?: string;
+  /** Events read and sent per batch (default 500). */
+  batchSize?: number;
+  /** Pause when caught up before looking for new events (default 200 ms). */
+  pollIntervalMs?: number;
+  /** Backoff after a failure: doubles from `initialMs` up to `maxMs` (defaults 250 ms, 30 s). */
+  backoff?: { initialMs?: number; maxMs?: number };
+  logger?: MessagingLogger;
+  /** Called at each phase of each batch, awaited; for metrics and for crash tests. */
+  onBatch?: (
+    phase: RelayBatchPhase,
+    batch: { from: number; to: number; size: number },
+  ) => void | Promise<void>;
+}
+
+/** `waiting-for-broker`: the last publish failed and the relay is backing off; `failed`: stopped on an event it cannot relay. */
+export type RelayState = 'stopped' | 'running' | 'waiting-for-broker' | 'waiting-for-store' | 'failed';
+
+/** A snapshot of the relay for `/metrics` and the CLI. */
+export interface RelayStatus {
+  name: string;
+  topic: string;
+  state: RelayState;
+  /** Global position of the last event acknowledged by the broker and checkpointed. */
+  position: number;
+  /** Last known head of the log (all categories). */
+  headPosition: number;
+  /** headPosition - position: an upper bound of the events not yet relayed (positions may have gaps). */
+  lag: number;
+  /** Events acknowledged per second over the last ten seconds. */
+  eventsPerSecond: number;
+  publishedTotal: number;
+  batchesTotal: number;
+  consecutiveFailures: number;
+  lastError: { code: string; message: string; at: string } | null;
+  lastPublishedAt: string | null;
+}
+
+const RATE_WINDOW_MS = 10_000;
+
+function describe(e: unknown): { code: string; message: string } {
+  if (e instanceof MessagingError) return { code: e.code, message: e.message };
+  if (e instanceof Error) return { code: (e as { code?: string }).code ?? e.name, message: e.message };
+  return { code: 'UNKNOWN', message: String(e) };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+/**
+ * Relays the global event log to Kafka from its own checkpoint: read a batch after the checkpoint,
+ * publish it (acks=all), and only then save the checkpoint. A crash between the two resends the
+ * batch (at least once; consumers deduplicate by `ce_id`); nothing is ever skipped, and batches go
+ * out one at a time in log order, so per-case order holds across failures and restarts.
+ */
+export class KafkaRelay {
+  private readonly name: string;
+  private readonly topic: string;
+  private readonly source: string;
+  private readonly category: string | undefined;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly backoffInitialMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly logger: MessagingLogger;
+  private abort: AbortController | null = null;
+  private loop: Promise<void> | null = null;
+  private state: RelayState = 'stopped';
+  private position = 0;
+  private headPosition = 0;
+  private publishedTotal = 0;
+  private batchesTotal = 0;
+  private consecutiveFailures = 0;
+  private lastError: RelayStatus['lastError'] = null;
+  private lastPublishedAt: string | null = null;
+  private readonly samples: Array<{ at: number; count: number }> = [];
+
+  constructor(private readonly options: KafkaRelayOptions) {
+    this.topic = options.topic ?? CASE_EVENTS_TOPIC;
+    this.name = options.name ?? `kafka-relay:${this.topic}`;
+    this.source = options.source ?? DEFAULT_CASE_EVENT_SOURCE;
+    this.category = options.category === undefined ? 'pse' : options.category || undefined;
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.backoffInitialMs = options.backoff?.initialMs ?? 250;
+    this.backoffMaxMs = options.backoff?.maxMs ?? 30_000;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Loads the checkpoint and starts relaying in the background; a missing broker does not fail it. */
+  async start(): Promise<void> {
+    if (this.loop) throw new RelayAlreadyStarted({ name: this.name });
+    this.position = await this.options.checkpoints.load(this.name);
+    this.consecutiveFailures = 0;
+    this.state = 'running';
+    const abort = new AbortController();
+    this.abort = abort;
+    this.logger.info({ relay: this.name, topic: this.topic, position: this.position }, 'relay started');
+    this.loop = this.run(abort.signal).finally(() => {
+      if (this.state !== 'failed') this.state = 'stopped';
+    });
+  }
+
+  /** Stops after the batch in hand is published and checkpointed (or abandoned if the broker is down). */
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.loop;
+    this.loop = null;
+    this.abort = null;
+    this.logger.info({ relay: this.name, position: this.position }, 'relay stopped');
+  }
+
+  /**
+   * Resolves with the checkpoint once no event of the relay's category is visible after it; rejects
+   * with RelayNotRunning if the relay stops or fails first.
+   */
+  async caughtUp(options: { pollMs?: number } = {}): Promise<number> {
+    for (;;) {
+      const next = await this.options.store.readAll({
+        after: this.position,
+        limit: 1,
+        ...(this.category ? { category: this.category } : {}),
+      });
+      if (next.length === 0) return this.position;
+      if (this.state === 'failed' || this.state === 'stopped') {
+        throw new RelayNotRunning({ name: this.name, state: this.state, position: this.position });
+      }
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 20));
+    }
+  }
+
+  /** The relay's position, lag, rate and last error. */
+  status(): RelayStatus {
+    const now = Date.now();
+    while (this.samples.length > 0 && this.samples[0].at < now - RATE_WINDOW_MS) this.samples.shift();
+    const inWindow = this.samples.reduce((n, s) => n + s.count, 0);
+    return {
+      name: this.name,
+      topic: this.topic,
+      state: this.state,
+      position: this.position,
+      headPosition: Math.max(this.headPosition, this.position),
+      lag: Math.max(0, this.headPosition - this.position),
+      eventsPerSecond: Math.round((inWindow / RATE_WINDOW_MS) * 1000 * 10) / 10,
+      publishedTotal: this.publishedTotal,
+      batchesTotal: this.batchesTotal,
+      consecutiveFailures: this.consecutiveFailures,
+      lastError: this.lastError,
+      lastPublishedAt: this.lastPublishedAt,
+    };
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let events: RecordedEvent[];
+      try {
+        this.headPosition = await this.options.store.headPosition();
+        events = await this.options.store.readAll({
+          after: this.position,
+          limit: this.batchSize,
+          ...(this.category ? { category: this.category } : {}),
+        });
+      } catch (e) {
+        await this.failed('waiting-for-store', e, signal);
+        continue;
+      }
+      if (events.length === 0) {
+        await sleep(this.pollIntervalMs, signal);
+        continue;
+      }
+      const batch = { from: events[0].position, to: events[events.length - 1].position, size: events.length };
+      let messages: OutboundMessage[];
+      try {
+        messages = events.map((e) => toCaseEventMessage(e, this.source));
+      } catch (e) {
+        // An event the relay cannot key or date is a bug upstream; skipping it would silently drop it.
+        this.state = 'failed';
+        this.lastError = { ...describe(e), at: new Date().toISOString() };
+        this.logger.error({ relay: this.name, err: e, batch }, 'relay stopped on an event it cannot publish');
+        return;
+      }
+      await this.options.onBatch?.('read', batch);
+      if (!(await this.publish(messages, batch, signal))) continue;
+      await this.options.onBatch?.('published', batch);
+      await this.checkpoint(batch.to, signal);
+      await this.options.onBatch?.('checkpointed', batch);
+    }
+  }
+
+  /** True once acknowledged; false after a failure (the caller re-reads the same batch). */
+  private async publish(
+    messages: OutboundMessage[],
+    batch: { from: number; to: number; size: number },
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    try {
+      await this.options.publisher.publish(this.topic, messages);
+    } catch (e) {
+      await this.failed('waiting-for-broker', e, signal, batch);
+      return false;
+    }
+    if (this.consecutiveFailures > 0) {
+      this.logger.info({ relay: this.name, position: batch.to }, 'relay publishing again');
+    }
+    this.consecutiveFailures = 0;
+    this.state = 'running';
+    this.publishedTotal += messages.length;
+    this.batchesTotal += 1;
+    this.lastPublishedAt = new Date().toISOString();
+    this.samples.push({ at: Date.now(), count: messages.length });
+    return true;
+  }
+
+  /**
+   * The batch is acknowledged: keep trying to save its checkpoint rather than re-publishing it. If the
+   * relay is stopped first, the checkpoint stays where it was and the next start resends the batch.
+   */
+  private async checkpoint(position: number, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await this.options.checkpoints.save(this.name, position);
+        this.position = position;
+        return;
+      } catch (e) {
+        await this.failed('waiting-for-store', e, signal);
+        if (signal.aborted) return;
+      }
+    }
+  }
+
+  private async failed(
+    state: RelayState,
+    e: unknown,
+    signal: AbortSignal,
+    batch?: { from: number; to: number; size: number },
+  ): Promise<void> {
+    this.state = state;
+    this.consecutiveFailures += 1;
+    this.lastError = { ...describe(e), at: new Date().toISOString() };
+    const delay = Math.min(
+      this.backoffMaxMs,
+      this.backoffInitialMs * 2 ** Math.min(this.consecutiveFailures - 1, 16),
+    );
+    // Jitter spreads reconnects of several relays after a broker outage.
+    const wait = Math.round(delay / 2 + (Math.random() * delay) / 2);
+    this.logger.error(
+      { relay: this.name, err: this.lastError, batch, attempt: this.consecutiveFailures, retryInMs: wait },
+      state === 'waiting-for-broker'
+        ? 'relay cannot publish: Kafka unavailable, retrying'
+        : 'relay cannot use its store, retrying',
+    );
+    await sleep(wait, signal);
+  }
+}

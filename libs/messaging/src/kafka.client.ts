@@ -1,0 +1,103 @@
+import { Kafka, logLevel, type LogEntry, type ITopicMetadata } from 'kafkajs';
+import { KafkaTopicSetupFailed, KafkaUnavailable } from './messaging.errors';
+import { silentLogger, type MessagingLogger } from './messaging.logger';
+import type { TopicSpec } from './topics.constants';
+
+/** Options of the kafkajs client; everything has a default that works against the local broker. */
+export interface KafkaClientOptions {
+  clientId?: string;
+  logger?: MessagingLogger;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+// kafkajs does not expose its broker list; errors name the brokers so an operator sees where it looked.
+const brokersOf = new WeakMap<Kafka, string[]>();
+
+/** The brokers a client made by createKafka talks to (empty for a client made elsewhere). */
+export function kafkaBrokers(kafka: Kafka): string[] {
+  return brokersOf.get(kafka) ?? [];
+}
+
+/** Splits `KAFKA_BROKERS`-style text (`host:port,host:port`) into a broker list. */
+export function parseBrokers(brokers: string | string[]): string[] {
+  const list = (Array.isArray(brokers) ? brokers : brokers.split(','))
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
+  if (list.length === 0) throw new TypeError('at least one Kafka broker (host:port) is required');
+  return list;
+}
+
+/** Creates the kafkajs client: its logs go to the given logger (kafkajs's errors at warn: the caller reports failures itself). */
+export function createKafka(brokers: string | string[], options: KafkaClientOptions = {}): Kafka {
+  const logger = options.logger ?? silentLogger;
+  const logCreator = () => (entry: LogEntry) => {
+    const { message, ...rest } = entry.log;
+    const fields = { component: 'kafkajs', namespace: entry.namespace, ...rest };
+    if (entry.level <= logLevel.WARN) logger.warn(fields, message);
+    else logger.debug(fields, message);
+  };
+  const list = parseBrokers(brokers);
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'sanksi',
+    brokers: list,
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    requestTimeout: options.requestTimeoutMs ?? 30000,
+    logLevel: options.logger ? logLevel.WARN : logLevel.NOTHING,
+    logCreator,
+    // Fail fast on connect: the relay has its own backoff and reports the outage in its status.
+    retry: { initialRetryTime: 200, retries: 3, maxRetryTime: 2000 },
+  });
+  brokersOf.set(kafka, list);
+  return kafka;
+}
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** What ensureTopics found and did; `tooFewPartitions` lists topics it left alone on purpose. */
+export interface EnsureTopicsReport {
+  created: string[];
+  existing: string[];
+  tooFewPartitions: Array<{ topic: string; configured: number; actual: number }>;
+}
+
+/**
+ * Creates the missing topics with their configured partitions and waits for their leaders.
+ * Existing topics are never repartitioned: adding partitions would move keys and break per-case order.
+ */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<EnsureTopicsReport> {
+  const admin = kafka.admin();
+  const topics = specs.map((s) => s.topic);
+  try {
+    await admin.connect();
+  } catch (e) {
+    throw new KafkaUnavailable({ brokers: kafkaBrokers(kafka), reason: reason(e) }, { cause: e });
+  }
+  try {
+    const present = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !present.has(s.topic));
+    if (missing.length > 0) {
+      // Another process may create the same topics at the same moment: "already exists" is fine.
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    }
+    const existing = specs.filter((s) => present.has(s.topic));
+    const tooFewPartitions: EnsureTopicsReport['tooFewPartitions'] = [];
+    if (existing.length > 0) {
+      const metadata = await admin.fetchTopicMetadata({ topics: existing.map((s) => s.topic) });
+      for (const spec of existing) {
+        const found: ITopicMetadata | undefined = metadata.topics.find((t) => t.name === spec.topic);
+        const actual = found?.partitions.length ?? 0;
+        if (actual < spec.numPartitions) {
+          tooFewPartitions.push({ topic: spec.topic, configured: spec.numPartitions, actual });
+        }
+      }
+    }
+    return { created: missing.map((s) => s.topic), existing: existing.map((s) => s.topic), tooFewPartitions };
+  } catch (e) {
+    throw new KafkaTopicSetupFailed({ topics, reason: reason(e) }, { cause: e });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,78 @@
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { OutboundMessage } from './case-event.message';
+import { kafkaBrokers } from './kafka.client';
+import { KafkaPublishFailed, KafkaUnavailable } from './messaging.errors';
+import type { MessagePublisher } from './message-publisher.port';
+
+/** Tuning of the kafkajs producer behind the publisher port. */
+export interface KafkaJsPublisherOptions {
+  /** kafkajs's own retries of one send before it gives up and publish() rejects (default 5). */
+  retries?: number;
+  /** Wait this long for all in-sync replicas before the broker answers (default 30 s). */
+  ackTimeoutMs?: number;
+}
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** MessagePublisher on a kafkajs idempotent producer with acks=all, one send in flight at a time. */
+export class KafkaJsPublisher implements MessagePublisher {
+  private producer: Producer | null = null;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: KafkaJsPublisherOptions = {},
+  ) {}
+
+  /** Sends one batch and resolves once all of it is acknowledged by all in-sync replicas. */
+  async publish(topic: string, messages: OutboundMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = await this.connected();
+    try {
+      await producer.send({
+        topic,
+        acks: -1,
+        timeout: this.options.ackTimeoutMs ?? 30000,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+      });
+    } catch (e) {
+      // After a failed send kafkajs's idempotent sequence numbers may no longer match the broker's:
+      // drop this producer; the next publish starts a fresh one (a new producer id). The caller resends
+      // the whole batch, so duplicates are possible and ordering per key is kept.
+      await this.reset();
+      throw new KafkaPublishFailed({ topic, messages: messages.length, reason: reason(e) }, { cause: e });
+    }
+  }
+
+  /** Disconnects the producer, if any. */
+  async close(): Promise<void> {
+    await this.reset();
+  }
+
+  private async connected(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    const producer = this.kafka.producer({
+      idempotent: true,
+      // One request in flight: a retried request can never overtake the next one.
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      retry: { retries: this.options.retries ?? 5, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+    try {
+      await producer.connect();
+    } catch (e) {
+      await producer.disconnect().catch(() => undefined);
+      throw new KafkaUnavailable({ brokers: kafkaBrokers(this.kafka), reason: reason(e) }, { cause: e });
+    }
+    this.producer = producer;
+    return producer;
+  }
+
+  private async reset(): Promise<void> {
+    const producer = this.producer;
+    this.producer = null;
+    if (producer) await producer.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,80 @@
+import { Pool } from 'pg';
+import type { CheckpointStore } from './checkpoint-store.port';
+import { CheckpointStoreFailed } from './messaging.errors';
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** CheckpointStore in PostgreSQL (table `relay_checkpoints`), for the server mode. */
+export class PostgresCheckpointStore implements CheckpointStore {
+  private readonly pool: Pool;
+  private readonly ownsPool: boolean;
+  private ready: Promise<void> | null = null;
+
+  /** Uses `connectionStringOrPool`; a passed-in pool is not ended by close(). */
+  constructor(connectionStringOrPool: string | Pool) {
+    this.ownsPool = typeof connectionStringOrPool === 'string';
+    this.pool =
+      typeof connectionStringOrPool === 'string'
+        ? new Pool({ connectionString: connectionStringOrPool, max: 2 })
+        : connectionStringOrPool;
+  }
+
+  /** The saved position of `name`, or 0 when none was saved. */
+  async load(name: string): Promise<number> {
+    try {
+      await this.init();
+      const r = await this.pool.query<{ position: string }>(
+        'SELECT position FROM relay_checkpoints WHERE name = $1',
+        [name],
+      );
+      return r.rows.length === 0 ? 0 : Number(r.rows[0].position);
+    } catch (e) {
+      throw new CheckpointStoreFailed({ name, operation: 'load', reason: reason(e) }, { cause: e });
+    }
+  }
+
+  /** Saves `position` for `name` unless a later position is already saved. */
+  async save(name: string, position: number): Promise<void> {
+    try {
+      await this.init();
+      await this.pool.query(
+        `INSERT INTO relay_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at
+         WHERE EXCLUDED.position > relay_checkpoints.position`,
+        [name, position],
+      );
+    } catch (e) {
+      throw new CheckpointStoreFailed({ name, operation: 'save', reason: reason(e) }, { cause: e });
+    }
+  }
+
+  /** Ends the pool if this store created it. */
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  private init(): Promise<void> {
+    this.ready ??= this.createTable().catch((e: unknown) => {
+      this.ready = null;
+      throw e;
+    });
+    return this.ready;
+  }
+
+  private async createTable(): Promise<void> {
+    const ddl = `CREATE TABLE IF NOT EXISTS relay_checkpoints (
+      name text PRIMARY KEY,
+      position bigint NOT NULL,
+      updated_at timestamptz NOT NULL
+    )`;
+    try {
+      await this.pool.query(ddl);
+    } catch (e) {
+      // Two processes creating the table at once: one loses with a unique violation on the catalog.
+      if ((e as { code?: string }).code !== '23505') throw e;
+      await this.pool.query(ddl);
+    }
+  }
+}

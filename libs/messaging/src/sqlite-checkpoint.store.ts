@@ -1,0 +1,64 @@
+import Database from 'better-sqlite3';
+import type { CheckpointStore } from './checkpoint-store.port';
+import { CheckpointStoreFailed } from './messaging.errors';
+
+type Db = InstanceType<typeof Database>;
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** CheckpointStore in a SQLite file (table `relay_checkpoints`), for the embedded mode. */
+export class SqliteCheckpointStore implements CheckpointStore {
+  private readonly db: Db;
+  private readonly ownsDb: boolean;
+  private readonly loadStmt;
+  private readonly saveStmt;
+
+  /** Opens (and creates if needed) the table in `filenameOrDb`; a passed-in database is not closed by close(). */
+  constructor(filenameOrDb: string | Db) {
+    this.ownsDb = typeof filenameOrDb === 'string';
+    this.db = typeof filenameOrDb === 'string' ? new Database(filenameOrDb) : filenameOrDb;
+    if (this.ownsDb) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('busy_timeout = 5000');
+    }
+    this.db.exec(`CREATE TABLE IF NOT EXISTS relay_checkpoints (
+      name TEXT PRIMARY KEY,
+      position INTEGER NOT NULL,
+      updated_at TEXT NOT NULL
+    )`);
+    this.loadStmt = this.db.prepare<[string], { position: number }>(
+      'SELECT position FROM relay_checkpoints WHERE name = ?',
+    );
+    // The WHERE keeps a checkpoint monotonic even if a late save of an older batch arrives.
+    this.saveStmt = this.db.prepare<[string, number, string]>(
+      `INSERT INTO relay_checkpoints (name, position, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
+       WHERE excluded.position > relay_checkpoints.position`,
+    );
+  }
+
+  /** The saved position of `name`, or 0 when none was saved. */
+  async load(name: string): Promise<number> {
+    try {
+      return this.loadStmt.get(name)?.position ?? 0;
+    } catch (e) {
+      throw new CheckpointStoreFailed({ name, operation: 'load', reason: reason(e) }, { cause: e });
+    }
+  }
+
+  /** Saves `position` for `name` unless a later position is already saved. */
+  async save(name: string, position: number): Promise<void> {
+    try {
+      this.saveStmt.run(name, position, new Date().toISOString());
+    } catch (e) {
+      throw new CheckpointStoreFailed({ name, operation: 'save', reason: reason(e) }, { cause: e });
+    }
+  }
+
+  /** Closes the database if this store opened it. */
+  async close(): Promise<void> {
+    if (this.ownsDb && this.db.open) this.db.close();
+  }
+}
