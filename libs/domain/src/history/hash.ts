@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+
+/** JSON with object keys sorted at every depth and `undefined` members dropped: one text per value. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`);
+  return `{${entries.join(',')}}`;
+}
+
+/** sha256 hex of a text. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The hash of an envelope: sha256 over its canonical JSON without `hash` (so it covers `prevHash`). */
+export function hashEnvelope(envelope: { hash?: string } & Record<string, unknown>): string {
+  const { hash: _hash, ...rest } = envelope;
+  return sha256Hex(canonicalJson(rest));
+}
+
+const NAMESPACE = Buffer.from('6f2c1b9e4d3a4c5e9b8a7f6e5d4c3b2a', 'hex');
+
+/** A deterministic, RFC 4122 version-5-shaped UUID for a name (event ids from command id + index). */
+export function deterministicUuid(name: string): string {
+  const bytes = createHash('sha1').update(NAMESPACE).update(name).digest().subarray(0, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x50;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

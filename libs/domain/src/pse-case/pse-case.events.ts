@@ -1,0 +1,245 @@
+import { z } from 'zod';
+
+/** An ISO-8601 instant that carries its UTC offset (business and record times are never zone-less). */
+export const Instant = z.iso.datetime({ offset: true });
+export type Instant = z.infer<typeof Instant>;
+
+export const PolicyId = z.enum(['mr5-literal', 'kominfo-2022', 'pp43-2023']);
+export type PolicyId = z.infer<typeof PolicyId>;
+
+export const ActorRole = z.enum(['operator', 'analyst', 'service', 'admin', 'system']);
+export type ActorRole = z.infer<typeof ActorRole>;
+
+export const Actor = z.object({ id: z.string().min(1), role: ActorRole });
+export type Actor = z.infer<typeof Actor>;
+
+export const DeadlineKind = z.enum([
+  'warningResponse',
+  'finePayment',
+  'manualRegistrationFollowUp',
+  'temporaryRestoration',
+  'suspensionResponse',
+]);
+export type DeadlineKind = z.infer<typeof DeadlineKind>;
+
+export const Deadline = z.object({ kind: DeadlineKind, dueAt: Instant, fineId: z.string().nullable() });
+export type Deadline = z.infer<typeof Deadline>;
+
+/** Certificate number as printed by the ministry: `NNNNNN.SS/DJAI.PSE/MM/YYYY`. */
+export const RegistrationNumber = z.string().regex(/^\d{6}\.\d{2}\/DJAI\.PSE\/\d{2}\/\d{4}$/);
+
+const Rupiah = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const Domain = z.string().min(1);
+
+export const PseIdentified = z.object({
+  name: z.string().min(1),
+  origin: z.enum(['domestic', 'foreign']),
+  domains: z.array(Domain),
+  company: z.string().nullable(),
+  sector: z.string().nullable(),
+  policy: PolicyId,
+});
+export type PseIdentified = z.infer<typeof PseIdentified>;
+
+export const PseProfileUpdated = z.object({
+  name: z.string().min(1).optional(),
+  domains: z.array(Domain).optional(),
+  company: z.string().nullable().optional(),
+  sector: z.string().nullable().optional(),
+});
+export type PseProfileUpdated = z.infer<typeof PseProfileUpdated>;
+
+export const RegistrationSubmitted = z.object({
+  channel: z.enum(['oss', 'manual']),
+  followUpDeadline: Instant.nullable(),
+});
+export type RegistrationSubmitted = z.infer<typeof RegistrationSubmitted>;
+
+export const RegistrationConfirmed = z.object({ registrationNumber: RegistrationNumber });
+export type RegistrationConfirmed = z.infer<typeof RegistrationConfirmed>;
+
+export const RegistrationRejected = z.object({ reason: z.string().min(1) });
+export type RegistrationRejected = z.infer<typeof RegistrationRejected>;
+
+export const WarningIssued = z.object({ letterNumber: z.string().min(1), responseDeadline: Instant });
+export type WarningIssued = z.infer<typeof WarningIssued>;
+
+export const FineImposed = z.object({
+  fineId: z.string().min(1),
+  decisionNumber: z.string().min(1),
+  amountIdr: Rupiah,
+  paymentDeadline: Instant,
+});
+export type FineImposed = z.infer<typeof FineImposed>;
+
+export const FinePaid = z.object({
+  fineId: z.string().min(1),
+  amountIdr: Rupiah,
+  reference: z.string().min(1),
+});
+export type FinePaid = z.infer<typeof FinePaid>;
+
+export const FineAnnulled = z.object({ fineId: z.string().min(1), reason: z.string().min(1) });
+export type FineAnnulled = z.infer<typeof FineAnnulled>;
+
+export const AccessBlocked = z.object({ orderNumber: z.string().min(1), domains: z.array(Domain) });
+export type AccessBlocked = z.infer<typeof AccessBlocked>;
+
+export const AccessTemporarilyRestored = z.object({ until: Instant, reason: z.string().min(1) });
+export type AccessTemporarilyRestored = z.infer<typeof AccessTemporarilyRestored>;
+
+export const RestorationCause = z.enum(['registration', 'submission', 'exemption', 'operator']);
+export type RestorationCause = z.infer<typeof RestorationCause>;
+
+export const AccessRestored = z.object({ reason: z.string().min(1), cause: RestorationCause });
+export type AccessRestored = z.infer<typeof AccessRestored>;
+
+export const RegistrationSuspended = z.object({
+  by: z.enum(['TAKEL', 'PAI']),
+  reason: z.string().min(1),
+  responseDeadline: Instant,
+});
+export type RegistrationSuspended = z.infer<typeof RegistrationSuspended>;
+
+export const SuspensionLifted = z.object({ reason: z.string().min(1) });
+export type SuspensionLifted = z.infer<typeof SuspensionLifted>;
+
+export const RegistrationRevoked = z.object({ reason: z.string().min(1) });
+export type RegistrationRevoked = z.infer<typeof RegistrationRevoked>;
+
+export const ExemptionGranted = z.object({ reason: z.string().min(1) });
+export type ExemptionGranted = z.infer<typeof ExemptionGranted>;
+
+export const DeadlineElapsed = z.object({
+  deadline: DeadlineKind,
+  dueAt: Instant,
+  fineId: z.string().nullable(),
+});
+export type DeadlineElapsed = z.infer<typeof DeadlineElapsed>;
+
+export const PolicyMigrated = z.object({ from: PolicyId, to: PolicyId, reason: z.string().min(1) });
+export type PolicyMigrated = z.infer<typeof PolicyMigrated>;
+
+/** Payload schema of every domain event type, keyed by type. */
+export const pseCaseEventSchemas = {
+  PseIdentified,
+  PseProfileUpdated,
+  RegistrationSubmitted,
+  RegistrationConfirmed,
+  RegistrationRejected,
+  WarningIssued,
+  FineImposed,
+  FinePaid,
+  FineAnnulled,
+  AccessBlocked,
+  AccessTemporarilyRestored,
+  AccessRestored,
+  RegistrationSuspended,
+  SuspensionLifted,
+  RegistrationRevoked,
+  ExemptionGranted,
+  DeadlineElapsed,
+  PolicyMigrated,
+} as const;
+
+export type PseCaseEventType = keyof typeof pseCaseEventSchemas;
+export const pseCaseEventTypes = Object.keys(pseCaseEventSchemas) as PseCaseEventType[];
+export const PseCaseEventTypeSchema = z.enum(pseCaseEventTypes as [PseCaseEventType, ...PseCaseEventType[]]);
+
+type DataOf<T extends PseCaseEventType> = z.infer<(typeof pseCaseEventSchemas)[T]>;
+
+/** `{ type, data }` for one event type. */
+export type PseCaseEventDataOf<T extends PseCaseEventType> = { type: T; data: DataOf<T> };
+export type PseCaseEventData = { [T in PseCaseEventType]: PseCaseEventDataOf<T> }[PseCaseEventType];
+
+const dataVariant = <T extends PseCaseEventType>(type: T) =>
+  z.object({ type: z.literal(type), data: pseCaseEventSchemas[type] });
+
+/** Discriminated union of `{ type, data }` over every domain event. */
+export const PseCaseEventData = z.discriminatedUnion(
+  'type',
+  pseCaseEventTypes.map(dataVariant) as unknown as [
+    ReturnType<typeof dataVariant<PseCaseEventType>>,
+    ...ReturnType<typeof dataVariant<PseCaseEventType>>[],
+  ],
+);
+
+export const CaseState = z.enum([
+  'unregistered',
+  'registrationPending',
+  'registered',
+  'warned',
+  'fined',
+  'blocked',
+  'reRegistered',
+  'suspended',
+  'revoked',
+  'exempted',
+]);
+export type CaseState = z.infer<typeof CaseState>;
+
+/** The state an event led to, carried by every envelope so projections never run the machine. */
+export const CaseStateAfter = z.object({
+  state: CaseState,
+  substate: z.string().nullable(),
+  value: z.unknown(),
+  since: Instant,
+  onBlocklist: z.boolean(),
+  domains: z.array(z.string()),
+  name: z.string(),
+  origin: z.enum(['domestic', 'foreign']),
+  company: z.string().nullable(),
+  sector: z.string().nullable(),
+  registrationNumber: z.string().nullable(),
+  warnings: z.number().int().nonnegative(),
+  blocks: z.number().int().nonnegative(),
+  fines: z.object({
+    imposedIdr: z.number().int().nonnegative(),
+    paidIdr: z.number().int().nonnegative(),
+    annulledIdr: z.number().int().nonnegative(),
+    outstandingIdr: z.number().int().nonnegative(),
+  }),
+  nextDeadline: Deadline.nullable(),
+  deadlines: z.array(Deadline),
+  escalation: z.object({ pending: z.boolean(), allowed: z.array(z.string()) }),
+});
+export type CaseStateAfter = z.infer<typeof CaseStateAfter>;
+
+const EnvelopeBase = z.object({
+  eventId: z.string().min(1),
+  pseId: z.string().min(1),
+  schemaVersion: z.number().int().positive(),
+  occurredAt: Instant,
+  recordedAt: Instant,
+  actor: Actor,
+  commandId: z.string().min(1),
+  correlationId: z.string().min(1),
+  causationId: z.string().nullable(),
+  policyVersion: PolicyId,
+  revision: z.number().int().nonnegative(),
+  state: CaseStateAfter,
+  prevHash: z.string().nullable(),
+  hash: z.string(),
+});
+export type EnvelopeBase = z.infer<typeof EnvelopeBase>;
+
+/** A fully formed, hash-chained domain event of one type. */
+export type PseCaseEventEnvelopeOf<T extends PseCaseEventType> = EnvelopeBase & PseCaseEventDataOf<T>;
+export type PseCaseEventEnvelope = { [T in PseCaseEventType]: PseCaseEventEnvelopeOf<T> }[PseCaseEventType];
+
+const envelopeVariant = <T extends PseCaseEventType>(type: T) =>
+  EnvelopeBase.extend({ type: z.literal(type), data: pseCaseEventSchemas[type] });
+
+/** Envelope schema per event type (for the published JSON Schemas). */
+export const pseCaseEventEnvelopeSchemas = Object.fromEntries(
+  pseCaseEventTypes.map((type) => [type, envelopeVariant(type)]),
+) as { [T in PseCaseEventType]: ReturnType<typeof envelopeVariant<T>> };
+
+/** The envelope as it comes out of the store: parse with this at the edge. */
+export const PseCaseEventEnvelope = z.discriminatedUnion(
+  'type',
+  pseCaseEventTypes.map(envelopeVariant) as unknown as [
+    ReturnType<typeof envelopeVariant<PseCaseEventType>>,
+    ...ReturnType<typeof envelopeVariant<PseCaseEventType>>[],
+  ],
+) as unknown as z.ZodType<PseCaseEventEnvelope>;

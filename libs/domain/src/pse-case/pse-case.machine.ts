@@ -1,0 +1,280 @@
+import { and, assign, setup } from 'xstate';
+import { getPolicy } from '../policies';
+import type { Sanction } from '../policies/policy';
+import { emptyContext, fineOutstanding, wasSanctioned, type PseCaseContext } from './pse-case.context';
+import type { DeadlineKind, PseCaseEventEnvelope, RestorationCause } from './pse-case.events';
+import {
+  allowedSanctions,
+  escalationCommands,
+  isAfterRegistrationDeadline,
+  type LadderPosition,
+} from './pse-case.rules';
+import { applyEvent } from './pse-case.state';
+
+/** Outbound work a transition asks for: a command to run after the append, never inside the machine. */
+export interface EscalationParams {
+  commandType: 'BlockAccess' | 'ImposeFine' | 'IssueWarning' | 'RevokeRegistration';
+  pseId: string;
+  /** The deadline whose lapse triggered it. */
+  deadline: DeadlineKind;
+}
+
+const policyOf = (context: PseCaseContext) => getPolicy(context.policyVersion);
+
+// The next mandatory rung is what an automatic escalation runs (kominfo-2022: the block).
+const escalateParams =
+  (deadline: DeadlineKind) =>
+  ({ context }: { context: PseCaseContext }): EscalationParams => {
+    if (deadline === 'suspensionResponse')
+      return { commandType: 'RevokeRegistration', pseId: context.pseId, deadline };
+    const next = escalationCommands(context, policyOf(context));
+    return {
+      commandType: (next.at(-1) ?? 'BlockAccess') as EscalationParams['commandType'],
+      pseId: context.pseId,
+      deadline,
+    };
+  };
+
+const sanctionGuard =
+  (sanction: Sanction, position: LadderPosition) =>
+  ({ context, event }: { context: PseCaseContext; event: PseCaseEventEnvelope }) => {
+    const policy = policyOf(context);
+    return (
+      isAfterRegistrationDeadline(event.occurredAt, policy) &&
+      allowedSanctions(context, position, policy).includes(sanction)
+    );
+  };
+
+const elapsed =
+  (kind: DeadlineKind) =>
+  ({ context, event }: { context: PseCaseContext; event: PseCaseEventEnvelope }) =>
+    event.type === 'DeadlineElapsed' &&
+    event.data.deadline === kind &&
+    context.deadlines.some((d) => d.kind === kind && d.fineId === event.data.fineId);
+
+const restoredBy =
+  (cause: RestorationCause) =>
+  ({ event }: { event: PseCaseEventEnvelope }) =>
+    event.type === 'AccessRestored' && event.data.cause === cause;
+
+/**
+ * The PSE case statechart (SPEC §2). Its events are the domain event envelopes themselves; guards
+ * encode the active policy's ladder; `escalate` actions are returned as data, never executed here.
+ */
+export const pseCaseMachine = setup({
+  types: {
+    context: {} as PseCaseContext,
+    events: {} as PseCaseEventEnvelope,
+  },
+  guards: {
+    identified: ({ context }) => context.pseId !== '',
+    sanctioned: ({ context }) => wasSanctioned(context),
+    automaticEscalation: ({ context }) => policyOf(context).automaticEscalation,
+    submissionNormalises: ({ context }) => policyOf(context).submissionNormalises,
+    hasPendingSubmission: ({ context }) => context.pendingSubmission !== null,
+    escalationPending: ({ context }) => context.escalation.pending,
+    warnFromUnregistered: sanctionGuard('warning', 'unregistered'),
+    fineFromUnregistered: sanctionGuard('fine', 'unregistered'),
+    blockFromUnregistered: sanctionGuard('block', 'unregistered'),
+    warnAgain: sanctionGuard('warning', 'warned'),
+    fineFromWarned: sanctionGuard('fine', 'warned'),
+    blockFromWarned: sanctionGuard('block', 'warned'),
+    fineAgain: sanctionGuard('fine', 'fined'),
+    blockFromFined: sanctionGuard('block', 'fined'),
+    warningElapsed: elapsed('warningResponse'),
+    finePaymentElapsed: elapsed('finePayment'),
+    followUpElapsed: elapsed('manualRegistrationFollowUp'),
+    restorationElapsed: elapsed('temporaryRestoration'),
+    suspensionElapsed: elapsed('suspensionResponse'),
+    restoredByOperator: restoredBy('operator'),
+    restoredBySubmission: restoredBy('submission'),
+    restoredByRegistration: restoredBy('registration'),
+    restoredByExemption: restoredBy('exemption'),
+    fineOpen: ({ context, event }) => {
+      if (event.type !== 'FinePaid' && event.type !== 'FineAnnulled') return false;
+      const fine = context.fines[event.data.fineId];
+      if (!fine || fine.annulled || fineOutstanding(fine) === 0) return false;
+      return event.type === 'FineAnnulled' || event.data.amountIdr <= fineOutstanding(fine);
+    },
+  },
+  actions: {
+    apply: assign(({ context, event }) => applyEvent(context, event)),
+    markSince: assign({ since: ({ event }) => event.occurredAt }),
+    countBlock: assign({ blocks: ({ context }) => context.blocks + 1 }),
+    openEscalation: assign({
+      escalation: ({ context }) => ({
+        pending: true,
+        allowed: escalationCommands(context, policyOf(context)),
+      }),
+    }),
+    openRevocation: assign({ escalation: () => ({ pending: true, allowed: ['RevokeRegistration'] }) }),
+    // Outbound: collected from `transition`'s actions by `decide`; executing it does nothing.
+    escalate: (_, _params: EscalationParams) => undefined,
+  },
+}).createMachine({
+  id: 'pseCase',
+  context: emptyContext,
+  initial: 'absent',
+  on: {
+    PseProfileUpdated: { guard: 'identified', actions: 'apply' },
+    PolicyMigrated: { guard: 'identified', actions: 'apply' },
+    FinePaid: { guard: 'fineOpen', actions: 'apply' },
+    FineAnnulled: { guard: 'fineOpen', actions: 'apply' },
+    DeadlineElapsed: { guard: 'finePaymentElapsed', actions: 'apply' },
+  },
+  states: {
+    absent: {
+      on: { PseIdentified: { target: 'unregistered', actions: 'apply' } },
+    },
+    unregistered: {
+      entry: 'markSince',
+      on: {
+        RegistrationSubmitted: { target: 'registrationPending', actions: 'apply' },
+        RegistrationConfirmed: [
+          { guard: 'sanctioned', target: 'reRegistered', actions: 'apply' },
+          { target: 'registered', actions: 'apply' },
+        ],
+        WarningIssued: { guard: 'warnFromUnregistered', target: 'warned', actions: 'apply' },
+        FineImposed: { guard: 'fineFromUnregistered', target: 'fined', actions: 'apply' },
+        AccessBlocked: { guard: 'blockFromUnregistered', target: 'blocked', actions: 'apply' },
+        ExemptionGranted: { target: 'exempted', actions: 'apply' },
+      },
+    },
+    registrationPending: {
+      entry: 'markSince',
+      on: {
+        RegistrationConfirmed: [
+          { guard: 'sanctioned', target: 'reRegistered', actions: 'apply' },
+          { target: 'registered', actions: 'apply' },
+        ],
+        RegistrationRejected: { target: 'unregistered', actions: 'apply' },
+        DeadlineElapsed: { guard: 'followUpElapsed', target: 'unregistered', actions: 'apply' },
+        // Kominfo 2022: Valve and Yahoo were normalised on submission, before their certificates.
+        AccessRestored: { guard: 'restoredBySubmission', actions: 'apply' },
+        ExemptionGranted: { target: 'exempted', actions: 'apply' },
+      },
+    },
+    registered: {
+      entry: 'markSince',
+      on: {
+        RegistrationSuspended: { target: 'suspended', actions: 'apply' },
+        ExemptionGranted: { target: 'exempted', actions: 'apply' },
+      },
+    },
+    warned: {
+      entry: 'markSince',
+      on: {
+        WarningIssued: { guard: 'warnAgain', actions: 'apply' },
+        FineImposed: { guard: 'fineFromWarned', target: 'fined', actions: 'apply' },
+        AccessBlocked: { guard: 'blockFromWarned', target: 'blocked', actions: 'apply' },
+        DeadlineElapsed: [
+          {
+            guard: and(['warningElapsed', 'automaticEscalation']),
+            actions: [
+              'apply',
+              'openEscalation',
+              { type: 'escalate', params: escalateParams('warningResponse') },
+            ],
+          },
+          // Without automatic escalation the next rung waits in the operator's queue.
+          { guard: 'warningElapsed', actions: ['apply', 'openEscalation'] },
+        ],
+        RegistrationSubmitted: { target: 'registrationPending', actions: 'apply' },
+        RegistrationConfirmed: { target: 'reRegistered', actions: 'apply' },
+        ExemptionGranted: { target: 'exempted', actions: 'apply' },
+      },
+    },
+    fined: {
+      entry: 'markSince',
+      on: {
+        FineImposed: { guard: 'fineAgain', actions: 'apply' },
+        AccessBlocked: { guard: 'blockFromFined', target: 'blocked', actions: 'apply' },
+        DeadlineElapsed: [
+          {
+            guard: and(['finePaymentElapsed', 'automaticEscalation']),
+            actions: ['apply', 'openEscalation', { type: 'escalate', params: escalateParams('finePayment') }],
+          },
+          { guard: 'finePaymentElapsed', actions: ['apply', 'openEscalation'] },
+        ],
+        RegistrationSubmitted: { target: 'registrationPending', actions: 'apply' },
+        RegistrationConfirmed: { target: 'reRegistered', actions: 'apply' },
+        ExemptionGranted: { target: 'exempted', actions: 'apply' },
+      },
+    },
+    blocked: {
+      entry: ['markSince', 'countBlock'],
+      initial: 'enforced',
+      states: {
+        enforced: {
+          on: { AccessTemporarilyRestored: { target: 'temporarilyRestored', actions: 'apply' } },
+        },
+        temporarilyRestored: {
+          on: {
+            // SPEC §2 rule 4: the window ends and the block is enforced again unless registered meanwhile.
+            DeadlineElapsed: { guard: 'restorationElapsed', target: 'enforced', actions: 'apply' },
+            AccessBlocked: { target: 'enforced', actions: 'apply' },
+          },
+        },
+      },
+      on: {
+        RegistrationSubmitted: [
+          { guard: 'submissionNormalises', target: 'registrationPending', actions: 'apply' },
+          { actions: 'apply' },
+        ],
+        RegistrationRejected: { guard: 'hasPendingSubmission', actions: 'apply' },
+        // SPEC §2 rule 3: a registered system leaves the blocklist in the same append.
+        RegistrationConfirmed: { target: 'reRegistered', actions: 'apply' },
+        AccessRestored: { guard: 'restoredByOperator', target: 'unregistered', actions: 'apply' },
+        ExemptionGranted: { target: 'exempted', actions: 'apply' },
+      },
+    },
+    reRegistered: {
+      entry: 'markSince',
+      on: {
+        AccessRestored: { guard: 'restoredByRegistration', actions: 'apply' },
+        RegistrationSuspended: { target: 'suspended', actions: 'apply' },
+        ExemptionGranted: { target: 'exempted', actions: 'apply' },
+      },
+    },
+    suspended: {
+      entry: 'markSince',
+      on: {
+        SuspensionLifted: [
+          { guard: 'sanctioned', target: 'reRegistered', actions: 'apply' },
+          { target: 'registered', actions: 'apply' },
+        ],
+        DeadlineElapsed: [
+          {
+            guard: and(['suspensionElapsed', 'automaticEscalation']),
+            actions: [
+              'apply',
+              'openRevocation',
+              { type: 'escalate', params: escalateParams('suspensionResponse') },
+            ],
+          },
+          { guard: 'suspensionElapsed', actions: ['apply', 'openRevocation'] },
+        ],
+        // MR5 Art. 7(3): revoked only once the 7-day response period has lapsed.
+        RegistrationRevoked: { guard: 'escalationPending', target: 'revoked', actions: 'apply' },
+        ExemptionGranted: { target: 'exempted', actions: 'apply' },
+      },
+    },
+    revoked: {
+      // MR5 Art. 7(3): revocation blocks the system, and counts as a block for Art. 20.
+      entry: ['markSince', 'countBlock'],
+      on: {
+        RegistrationSubmitted: { actions: 'apply' },
+        RegistrationRejected: { guard: 'hasPendingSubmission', actions: 'apply' },
+        RegistrationConfirmed: { target: 'reRegistered', actions: 'apply' },
+        AccessRestored: { guard: 'restoredByOperator', target: 'unregistered', actions: 'apply' },
+        ExemptionGranted: { target: 'exempted', actions: 'apply' },
+      },
+    },
+    exempted: {
+      entry: 'markSince',
+      on: { AccessRestored: { guard: 'restoredByExemption', actions: 'apply' } },
+    },
+  },
+});
+
+export type PseCaseMachine = typeof pseCaseMachine;
