@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type PseCaseCommand, TransitionRefused, ValidationFailed } from '@sanksi/domain';
+import { createEventStore, type EventStore } from '@sanksi/event-store';
+import { ManualClock } from './clock';
+import { VersionMismatch } from './case-command.errors';
+import { CaseCommandService } from './case-command.service';
+
+const operator = { actor: { id: 'op-1', role: 'operator' as const } };
+
+describe('CaseCommandService on a real SQLite file', () => {
+  let dir: string;
+  let store: EventStore;
+  let clock: ManualClock;
+  let service: CaseCommandService;
+  let seq = 0;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-cmd-'));
+    store = createEventStore({ kind: 'sqlite', file: path.join(dir, 'events.db') });
+    clock = new ManualClock('2022-07-22T03:00:00Z');
+    service = new CaseCommandService(store, {
+      defaultPolicy: 'kominfo-2022',
+      clock,
+      ids: { next: () => `cmd-${++seq}` },
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const identify = () =>
+    service.execute(
+      {
+        type: 'IdentifyPse',
+        pseId: 'paypal',
+        name: 'PayPal',
+        origin: 'foreign',
+        domains: ['paypal.com'],
+        company: null,
+        sector: null,
+      },
+      operator,
+    );
+
+  it('given a new case, when identified and warned, then the events are stored and the version counts them', async () => {
+    const first = await identify();
+    expect(first).toMatchObject({ pseId: 'paypal', version: 1, state: 'unregistered', duplicate: false });
+    const warned = await service.execute(
+      { type: 'IssueWarning', pseId: 'paypal', letterNumber: 'B-1/2022' },
+      operator,
+    );
+    expect(warned).toMatchObject({ version: 2, state: 'warned', substate: null });
+    const loaded = await service.load('paypal');
+    expect(loaded.envelopes.map((e) => e.type)).toEqual(['PseIdentified', 'WarningIssued']);
+    expect(loaded.envelopes[1].prevHash).toBe(loaded.envelopes[0].hash);
+  });
+
+  it('given an Idempotency-Key already used, when the command is retried, then nothing more is appended', async () => {
+    await identify();
+    const ctx = { ...operator, idempotencyKey: 'retry-me' };
+    const cmd = { type: 'IssueWarning' as const, pseId: 'paypal', letterNumber: 'B-1/2022' };
+    const once = await service.execute(cmd, ctx);
+    const again = await service.execute(cmd, ctx);
+    expect(again).toMatchObject({ version: once.version, duplicate: true, state: 'warned' });
+    expect(again.events.map((e) => e.eventId)).toEqual(once.events.map((e) => e.eventId));
+    expect((await service.load('paypal')).version).toBe(2);
+  });
+
+  it('given If-Match with a stale version, then 412-style VersionMismatch and nothing is appended', async () => {
+    await identify();
+    await expect(
+      service.execute(
+        { type: 'IssueWarning', pseId: 'paypal', letterNumber: 'B-1/2022' },
+        { ...operator, expectedVersion: 0 },
+      ),
+    ).rejects.toBeInstanceOf(VersionMismatch);
+    expect((await service.load('paypal')).version).toBe(1);
+  });
+
+  it('given two operators racing on one case without If-Match, then both commands land in some order', async () => {
+    await identify();
+    const [a, b] = await Promise.allSettled([
+      service.execute({ type: 'UpdatePseProfile', pseId: 'paypal', company: 'PayPal Pte. Ltd.' }, operator),
+      service.execute({ type: 'IssueWarning', pseId: 'paypal', letterNumber: 'B-1/2022' }, operator),
+    ]);
+    expect([a.status, b.status]).toEqual(['fulfilled', 'fulfilled']);
+    expect((await service.load('paypal')).version).toBe(3);
+  });
+
+  it('given a malformed command, then ValidationFailed names the fields and nothing is appended', async () => {
+    await identify();
+    const bad = {
+      type: 'ImposeFine',
+      pseId: 'paypal',
+      decisionNumber: '',
+      amountIdr: 1.5,
+    } as unknown as PseCaseCommand;
+    const error = await service.execute(bad, operator).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationFailed);
+    expect((error as ValidationFailed).issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'amountIdr',
+      'decisionNumber',
+    ]);
+    expect((await service.load('paypal')).version).toBe(1);
+  });
+
+  it('given a refused transition, then the refusal names the allowed commands and nothing is appended', async () => {
+    await identify();
+    const refused = await service
+      .execute({ type: 'RestoreAccess', pseId: 'paypal', reason: 'no block' }, operator)
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TransitionRefused);
+    expect((refused as TransitionRefused).allowed.length).toBeGreaterThan(0);
+    expect((await service.load('paypal')).version).toBe(1);
+  });
+});

@@ -1,0 +1,159 @@
+import {
+  type Actor,
+  PseCaseCommand,
+  ValidationFailed,
+  type PseCaseEventEnvelope,
+  decide,
+  foldCase,
+  getPolicy,
+  type PolicyId,
+} from '@sanksi/domain';
+import { type EventStore, WrongExpectedRevision } from '@sanksi/event-store';
+import { type Clock, type IdGenerator, randomIds, systemClock } from './clock';
+import { ConcurrentModification, VersionMismatch } from './case-command.errors';
+import { caseStreamId, fromStoredEvent, toStoredEvent } from './case-stream';
+
+/** Who sends a command and how: the HTTP headers, the CLI's flags or a Kafka message's keys. */
+export interface CommandContext {
+  actor: Actor;
+  /** `Idempotency-Key`: the same key on the same case returns the first outcome, appends nothing. */
+  idempotencyKey?: string;
+  /** `If-Match`: the case version the sender decided on; a different current version is refused. */
+  expectedVersion?: number;
+  correlationId?: string;
+  causationId?: string;
+  /** Business time; defaults to now. */
+  occurredAt?: string;
+}
+
+/** What a command did: the case after it and the events it appended. */
+export interface CommandOutcome {
+  pseId: string;
+  version: number;
+  state: string;
+  substate: string | null;
+  events: PseCaseEventEnvelope[];
+  /** True when this was a retry of an already-applied command (nothing was appended). */
+  duplicate: boolean;
+  /** Commands the machine asks for next (automatic escalation), to be run by the scheduler. */
+  outbound: PseCaseCommand[];
+}
+
+/** A case as loaded from its stream. */
+export interface LoadedCase {
+  pseId: string;
+  envelopes: PseCaseEventEnvelope[];
+  version: number;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The one path of a command (ARCHITECTURE.md): load the case's events, fold them through the
+ * machine, `decide`, append with the expected revision. Nothing else happens here: projections,
+ * Kafka and deadlines follow from the log.
+ */
+export class CaseCommandService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: { defaultPolicy: PolicyId; clock?: Clock; ids?: IdGenerator } = {
+      defaultPolicy: 'pp43-2023',
+    },
+  ) {}
+
+  private get clock(): Clock {
+    return this.options.clock ?? systemClock;
+  }
+
+  private get ids(): IdGenerator {
+    return this.options.ids ?? randomIds;
+  }
+
+  /** Reads a case's events, oldest first. */
+  async load(pseId: string): Promise<LoadedCase> {
+    const recorded = await this.store.readStream(caseStreamId(pseId));
+    const envelopes = recorded.map(fromStoredEvent);
+    return { pseId, envelopes, version: envelopes.length };
+  }
+
+  /** Decides and appends one command; throws the domain's refusal or a concurrency error. */
+  async execute(input: PseCaseCommand, context: CommandContext): Promise<CommandOutcome> {
+    const parsed = PseCaseCommand.safeParse(input);
+    if (!parsed.success) {
+      throw new ValidationFailed(
+        parsed.error.issues.map((i) => ({
+          path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+          message: i.message,
+        })),
+      );
+    }
+    const command = parsed.data;
+    const commandId = context.idempotencyKey ?? this.ids.next();
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const loaded = await this.load(command.pseId);
+      const replayed = this.previousOutcome(loaded, command, commandId);
+      if (replayed) return replayed;
+      if (context.expectedVersion !== undefined && context.expectedVersion !== loaded.version) {
+        throw new VersionMismatch(command.pseId, context.expectedVersion, loaded.version);
+      }
+      const snapshot = loaded.envelopes.length > 0 ? foldCase(loaded.envelopes) : undefined;
+      const policyId =
+        (snapshot?.context.policyVersion as PolicyId | undefined) ?? this.options.defaultPolicy;
+      const now = this.clock.now().toISOString();
+      const decision = decide(command, snapshot, getPolicy(policyId), {
+        commandId,
+        correlationId: context.correlationId ?? commandId,
+        causationId: context.causationId,
+        actor: context.actor,
+        now,
+        occurredAt: context.occurredAt,
+      });
+      if (!decision.ok) throw decision.error;
+      try {
+        await this.store.appendToStream(caseStreamId(command.pseId), decision.events.map(toStoredEvent), {
+          expectedRevision: loaded.version === 0 ? 'no_stream' : loaded.version - 1,
+          commandId,
+        });
+      } catch (e) {
+        if (!(e instanceof WrongExpectedRevision)) throw e;
+        if (context.expectedVersion !== undefined) {
+          const actual = typeof e.actual === 'number' ? e.actual + 1 : 0;
+          throw new VersionMismatch(command.pseId, context.expectedVersion, actual);
+        }
+        continue; // another writer won: decide again on the case as it now stands
+      }
+      const last = decision.events[decision.events.length - 1];
+      return {
+        pseId: command.pseId,
+        version: loaded.version + decision.events.length,
+        state: last.state.state,
+        substate: last.state.substate,
+        events: decision.events,
+        duplicate: false,
+        outbound: decision.outbound ?? [],
+      };
+    }
+    throw new ConcurrentModification(command.pseId, MAX_ATTEMPTS);
+  }
+
+  /** A retry of a command already in the stream returns what it did the first time. */
+  private previousOutcome(
+    loaded: LoadedCase,
+    command: PseCaseCommand,
+    commandId: string,
+  ): CommandOutcome | null {
+    const first = loaded.envelopes.findIndex((e) => e.commandId === commandId);
+    if (first < 0) return null;
+    const events = loaded.envelopes.filter((e) => e.commandId === commandId);
+    const last = events[events.length - 1];
+    return {
+      pseId: command.pseId,
+      version: first + events.length,
+      state: last.state.state,
+      substate: last.state.substate,
+      events,
+      duplicate: true,
+      outbound: [],
+    };
+  }
+}

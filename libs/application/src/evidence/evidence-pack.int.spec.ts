@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { decide, getPolicy, type PseCaseEventEnvelope, type PseCaseCommand, foldCase } from '@sanksi/domain';
+import { buildEvidencePack, loadOrCreateSigningKey, verifyEvidencePack } from './evidence-pack';
+
+function history(): PseCaseEventEnvelope[] {
+  const commands: Array<[PseCaseCommand, string]> = [
+    [
+      {
+        type: 'IdentifyPse',
+        pseId: 'steam',
+        name: 'Steam',
+        origin: 'foreign',
+        domains: ['steampowered.com'],
+        company: 'Valve',
+        sector: null,
+      },
+      '2022-07-21T10:00:00+07:00',
+    ],
+    [{ type: 'IssueWarning', pseId: 'steam', letterNumber: 'B-7/2022' }, '2022-07-23T10:00:00+07:00'],
+  ];
+  const events: PseCaseEventEnvelope[] = [];
+  commands.forEach(([command, at], i) => {
+    const d = decide(command, events.length ? foldCase(events) : undefined, getPolicy('kominfo-2022'), {
+      commandId: `c${i}`,
+      correlationId: `c${i}`,
+      actor: { id: 'op', role: 'operator' },
+      now: at,
+    });
+    if (!d.ok) throw d.error;
+    events.push(...d.events);
+  });
+  return events;
+}
+
+describe('evidence packs', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'sanksi-evidence-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('given a signing key file, when none exists, then one is made with mode 0600 and reused', () => {
+    const file = path.join(dir, 'key.pem');
+    const a = loadOrCreateSigningKey(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const b = loadOrCreateSigningKey(file);
+    expect(a.export({ format: 'pem', type: 'pkcs8' })).toEqual(b.export({ format: 'pem', type: 'pkcs8' }));
+  });
+
+  it('given an exported pack, then it verifies offline from its content alone', () => {
+    const pack = buildEvidencePack(
+      'steam',
+      history(),
+      loadOrCreateSigningKey(path.join(dir, 'k.pem')),
+      '2022-08-01T00:00:00Z',
+    );
+    const roundTripped = JSON.parse(JSON.stringify(pack));
+    expect(verifyEvidencePack(roundTripped)).toMatchObject({ ok: true, pseId: 'steam', eventCount: 2 });
+  });
+
+  it('given a tampered event, then verification fails and says why', () => {
+    const pack = buildEvidencePack(
+      'steam',
+      history(),
+      loadOrCreateSigningKey(path.join(dir, 'k.pem')),
+      '2022-08-01T00:00:00Z',
+    );
+    const tampered = JSON.parse(JSON.stringify(pack));
+    tampered.events[1].data.letterNumber = 'B-8/2022';
+    expect(verifyEvidencePack(tampered)).toMatchObject({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('given a pack re-signed by someone else after tampering, then the broken hash chain is named', () => {
+    const events = history();
+    events[1] = { ...events[1], data: { ...events[1].data, letterNumber: 'forged' } } as PseCaseEventEnvelope;
+    const forged = buildEvidencePack(
+      'steam',
+      events,
+      loadOrCreateSigningKey(path.join(dir, 'other.pem')),
+      '2022-08-01T00:00:00Z',
+    );
+    expect(verifyEvidencePack(JSON.parse(JSON.stringify(forged)))).toMatchObject({
+      ok: false,
+      reason: 'broken-chain',
+    });
+  });
+
+  it('given something that is not a pack, then it is reported as malformed', () => {
+    expect(verifyEvidencePack({ hello: 'world' })).toMatchObject({ ok: false, reason: 'malformed' });
+  });
+});

@@ -1,0 +1,25 @@
+export {
+  loadConfig,
+  ConfigurationInvalid,
+  SanksiEnv,
+  type SanksiConfig,
+  type WorkerModule,
+} from './config/sanksi-config';
+export { caseStreamId, CASE_STREAM_CATEGORY, fromStoredEvent, toStoredEvent } from './cases/case-stream';
+export { systemClock, ManualClock, randomIds, type Clock, type IdGenerator } from './cases/clock';
+export { ConcurrentModification, IdempotencyKeyReused, VersionMismatch } from './cases/case-command.errors';
+export {
+  CaseCommandService,
+  type CommandContext,
+  type CommandOutcome,
+  type LoadedCase,
+} from './cases/case-command.service';
+export { CaseHistoryService, type CaseStateView } from './cases/case-history.service';
+export {
+  buildEvidencePack,
+  EvidencePack,
+  EVIDENCE_FORMAT,
+  loadOrCreateSigningKey,
+  verifyEvidencePack,
+  type EvidenceVerification,
+} from './evidence/evidence-pack';
