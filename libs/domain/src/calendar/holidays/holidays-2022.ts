@@ -3,6 +3,8 @@ import type { HolidayYear } from '../holiday.types';
 // SKB Menag/Menaker/MenPAN-RB No. 963/2021, 3/2021, 4/2021 (Hari Libur Nasional dan Cuti Bersama
 // Tahun 2022), as amended by No. 375/2022, 1/2022, 1/2022 (7 April 2022), which set the Idul Fitri
 // cuti bersama to 29 April and 4–6 May; the original decree kept only 26 December.
+// Idul Adha 1443 H: the SKB listed Saturday 9 July; the Minister of Religious Affairs' isbat fixed
+// Sunday 10 July, which is what was observed. Both are weekend days, so no deadline moves.
 export const HOLIDAYS_2022: HolidayYear = {
   year: 2022,
   source: 'SKB No. 963/2021, 3/2021, 4/2021 as amended by SKB No. 375/2022, 1/2022, 1/2022',
