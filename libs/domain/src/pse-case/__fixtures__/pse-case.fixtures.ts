@@ -2,7 +2,7 @@ import { getPolicy } from '../../policies';
 import type { PseCaseCommand, CommandMetadata } from '../pse-case.commands';
 import { decide, type Decision } from '../pse-case.decider';
 import type { ActorRole, PolicyId, PseCaseEventEnvelope } from '../pse-case.events';
-import { initialCaseSnapshot, type PseCaseSnapshot } from '../pse-case.fold';
+import { evolve, initialCaseSnapshot, type PseCaseSnapshot } from '../pse-case.fold';
 
 /** A command stamped with its business time (WIB local `YYYY-MM-DDTHH:mm`, or an ISO instant) and actor. */
 export interface TimedCommand {
@@ -68,4 +68,35 @@ export function identify(pseId: string, policy?: PolicyId, domains = [`${pseId}.
     sector: null,
     policy,
   };
+}
+
+/** The case decider in the shape `@sanksi/testing`'s `deciderSpec` expects, under one policy. */
+export function caseDecider(policy: PolicyId = 'kominfo-2022') {
+  return {
+    initialState: initialCaseSnapshot,
+    evolve: (snapshot: PseCaseSnapshot, event: PseCaseEventEnvelope) => evolve(snapshot, event),
+    decide: (timed: TimedCommand, snapshot: PseCaseSnapshot) => decideAt(timed, snapshot, policy),
+  };
+}
+
+/** Shorthand: a timed command. */
+export function at(local: string, command: PseCaseCommand, role?: ActorRole): TimedCommand {
+  return { command, at: local, role };
+}
+
+/** The common opening: identified before the deadline, warned on Saturday 2022-07-23. */
+export function warnedCase(pseId: string, policy?: PolicyId): TimedCommand[] {
+  return [
+    at('2022-07-18T09:00', identify(pseId, policy)),
+    at('2022-07-23T10:00', { type: 'IssueWarning', pseId, letterNumber: `W-${pseId}` }),
+  ];
+}
+
+/** Warned, deadline elapsed, blocked on 2022-07-30 (kominfo-2022 and mr5-literal ladders). */
+export function blockedCase(pseId: string, policy?: PolicyId): TimedCommand[] {
+  return [
+    ...warnedCase(pseId, policy),
+    at('2022-07-30T00:00', { type: 'ElapseDeadline', pseId, deadline: 'warningResponse' }),
+    at('2022-07-30T06:00', { type: 'BlockAccess', pseId, orderNumber: `B-${pseId}` }),
+  ];
 }
