@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parseCsv, parseCsvWithHeader } from './csv-parser';
 import { CsvMissingColumns, CsvUnterminatedQuote } from './registry-import.errors';
 
@@ -61,5 +62,28 @@ describe('parseCsvWithHeader', () => {
 
   it('given a header without a required column, when parsed, then it refuses naming it', () => {
     expect(() => parseCsvWithHeader('id\n1\n', 'snapshot.csv', ['id', 'status'])).toThrow(CsvMissingColumns);
+  });
+});
+
+describe('parseCsv properties', () => {
+  // Writes fields the way a spreadsheet export does: quote only when needed, double inner quotes.
+  const serialise = (rows: string[][], eol: string): string =>
+    rows
+      .map((row) =>
+        row.map((f) => (/[",\r\n]/.test(f) || f === '' ? `"${f.replace(/"/g, '""')}"` : f)).join(','),
+      )
+      .join(eol);
+
+  it('given any table of strings, when serialised and parsed, then the same table comes back', () => {
+    const field = fc.string({ unit: fc.constantFrom('a', 'Z', '9', ' ', ',', '"', '\n', '\r\n', 'é', '–') });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(field, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('\n', '\r\n'),
+        (rows, eol) => {
+          expect(parseCsv(serialise(rows, eol)).map((r) => r.fields)).toEqual(rows);
+        },
+      ),
+    );
   });
 });

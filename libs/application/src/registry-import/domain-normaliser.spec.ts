@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { normaliseDomains } from './domain-normaliser';
 
 describe('normaliseDomains', () => {
@@ -5,6 +6,7 @@ describe('normaliseDomains', () => {
     ['www.unitedtractors.com', ['unitedtractors.com']],
     ['https://gateway.unitedtractors.com/cst/customer/eInvoice/Validate/', ['gateway.unitedtractors.com']],
     ['Steampowered.com', ['steampowered.com']],
+    ['bizs.bankmestika.co.id:1443/login', ['bizs.bankmestika.co.id']],
     ['https://BIZS.Bankmestika.co.id:1443', ['bizs.bankmestika.co.id']],
     ['https://apisandbox.bsm.co.id:7776/gateway/CashOut/1.0', ['apisandbox.bsm.co.id']],
     ['www.sharp.id/estore\u00a0', ['sharp.id']],
@@ -90,5 +92,42 @@ describe('normaliseDomains', () => {
       normaliseDomains('Top-level domain: https://www.kupu.id; Second-level domain: https://employer.kupu.id')
         .domains,
     ).toEqual(['kupu.id', 'employer.kupu.id']);
+  });
+});
+
+describe('normaliseDomains properties', () => {
+  const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/);
+  const domain = fc
+    .tuple(
+      fc.array(label, { minLength: 1, maxLength: 3 }),
+      fc.constantFrom('com', 'id', 'co.id', 'net', 'org'),
+    )
+    .map(([labels, tld]) => [...labels, tld].join('.'))
+    .filter((d) => !d.startsWith('www') && normaliseDomains(d).domains.length === 1);
+  const decorate = fc.tuple(
+    fc.constantFrom('', 'http://', 'https://', 'HTTPS://www.', 'www.'),
+    fc.constantFrom('', '/', '/path?q=1', ':8443', ':443/x'),
+  );
+
+  it('given decorated domains joined by any separator, when normalised, then the bare domains come back de-duplicated', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(domain, decorate), { minLength: 1, maxLength: 5 }),
+        fc.constantFrom('; ', ', ', ' ', ' dan ', ' ;; '),
+        (items, separator) => {
+          const raw = items.map(([d, [pre, post]]) => `${pre}${d}${post}`).join(separator);
+          expect(normaliseDomains(raw).domains).toEqual([...new Set(items.map(([d]) => d))]);
+        },
+      ),
+    );
+  });
+
+  it('given any text, when normalised twice, then the domains are stable', () => {
+    fc.assert(
+      fc.property(fc.string(), (raw) => {
+        const once = normaliseDomains(raw).domains;
+        expect(normaliseDomains(once.join('; ')).domains).toEqual(once);
+      }),
+    );
   });
 });

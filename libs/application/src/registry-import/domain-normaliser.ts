@@ -80,7 +80,8 @@ function storeOf(candidate: string): DiscardReason | null {
 }
 
 function hostOf(candidate: string): string {
-  let rest = candidate.replace(/^[a-z][a-z0-9+.-]*:\/*/i, '');
+  // Only `scheme://` or a mistyped `http:/`: `host:port` must not be taken for a scheme.
+  let rest = candidate.replace(/^(?:[a-z][a-z0-9+-]*:\/\/|https?:\/*)/i, '');
   // A leftover scheme in the middle (`x.com://x.com`) ends the host too.
   rest = rest.split(/[/?#\\]|:\/\//)[0];
   rest = rest.replace(/^[^@]*@/, '');
@@ -93,7 +94,7 @@ function classify(candidate: string): { domain: string } | { reason: DiscardReas
   const store = storeOf(candidate);
   if (store) return { reason: store };
   if (BOGUS_WORDS.has(candidate.toLowerCase())) return { reason: 'bogus' };
-  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(candidate);
+  const hasScheme = /^[a-z][a-z0-9+-]*:\/\//i.test(candidate);
   if (!hasScheme && /^[^/]+@[^/]+\.[^/]+$/.test(candidate)) return { reason: 'email-address' };
   const host = hostOf(candidate);
   if (host.startsWith('[') || IPV4_RE.test(host)) return { reason: 'ip-address' };
