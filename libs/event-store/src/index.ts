@@ -22,6 +22,17 @@ export {
 export { UpcasterRegistry, type Upcaster } from './core/upcaster.registry';
 export { categoryOf } from './core/append-plan';
 export { SqliteEventStore, type SqliteEventStoreConfig } from './sqlite/sqlite-event-store';
+export { PostgresEventStore, type PostgresEventStoreConfig } from './postgres/postgres-event-store';
+export { postgresMigrations, type PostgresMigration } from './postgres/postgres-migrations';
+export {
+  EventStoreDbEventStore,
+  type EventStoreDbEventStoreConfig,
+} from './eventstoredb/eventstoredb-event-store';
+export {
+  createTemporaryPostgresDatabase,
+  postgresServerUrl,
+  type TemporaryPostgresDatabase,
+} from './postgres/postgres-test-database';
 export { createEventStore, type EventStoreConfig } from './create-event-store';
 export {
   describeEventStoreContract,

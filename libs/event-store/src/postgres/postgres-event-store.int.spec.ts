@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { EventStoreUnavailable } from '../core/event-store.errors';
+import type { RecordedEvent } from '../core/event-store.port';
+import { describeEventStoreContract, testEvent } from '../testing/event-store.contract';
+import { PostgresEventStore } from './postgres-event-store';
+import { advisoryLockKey } from './postgres-migrations';
+import { createTemporaryPostgresDatabase, type TemporaryPostgresDatabase } from './postgres-test-database';
+
+jest.setTimeout(60_000);
+
+let contractDatabase: TemporaryPostgresDatabase;
+const freshDatabases: TemporaryPostgresDatabase[] = [];
+
+describeEventStoreContract('postgres', {
+  setUp: async () => {
+    contractDatabase = await createTemporaryPostgresDatabase('sanksi_es_contract');
+  },
+  tearDown: async () => {
+    await contractDatabase.drop();
+  },
+  open: async (options) =>
+    new PostgresEventStore({
+      connectionString: contractDatabase.connectionString,
+      upcasters: options?.upcasters,
+    }),
+  freshDatabase: async () => {
+    const database = await createTemporaryPostgresDatabase('sanksi_es_fresh');
+    freshDatabases.push(database);
+    return {
+      open: async () =>
+        new PostgresEventStore({ connectionString: database.connectionString, schema: 'fresh_events' }),
+      dispose: () => database.drop(),
+    };
+  },
+});
+
+describe('PostgresEventStore', () => {
+  let database: TemporaryPostgresDatabase;
+  const stores: PostgresEventStore[] = [];
+  const open = (schema = 'event_store'): PostgresEventStore => {
+    const store = new PostgresEventStore({
+      connectionString: database.connectionString,
+      schema,
+      poolSize: 4,
+    });
+    stores.push(store);
+    return store;
+  };
+
+  beforeAll(async () => {
+    database = await createTemporaryPostgresDatabase('sanksi_es_pg');
+  });
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    await database.drop();
+  });
+
+  it('given many concurrent writers on separate pools, when a subscriber and a paging reader follow throughout, then each sees every event exactly once in position order', async () => {
+    const schema = 'ordering';
+    const subscriberStore = open(schema);
+    await subscriberStore.whenReady();
+    // Widen the dangerous window: a deferred trigger sleeps at COMMIT, after the transaction has
+    // drawn its positions, so without serialised appends later positions would become visible first.
+    const admin = new Client({ connectionString: database.connectionString });
+    await admin.connect();
+    await admin.query(`
+      CREATE FUNCTION ordering.slow_commit() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN PERFORM pg_sleep(random() * 0.002); RETURN NULL; END $$;
+      CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON ordering.events
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ordering.slow_commit();`);
+    await admin.end();
+    const writerStores = Array.from({ length: 6 }, () => open(schema));
+    const start = await subscriberStore.headPosition();
+    const writersPerStore = 8;
+    const appendsPerWriter = 30;
+    const expected: string[] = [];
+
+    const stop = new AbortController();
+    const subscribed: RecordedEvent[] = [];
+    const paged: RecordedEvent[] = [];
+    const subscriber = (async () => {
+      for await (const event of subscriberStore.subscribe({
+        after: start,
+        signal: stop.signal,
+        batchSize: 7,
+      })) {
+        subscribed.push(event);
+      }
+    })();
+    const pager = (async () => {
+      let cursor = start;
+      while (!stop.signal.aborted) {
+        const page = await subscriberStore.readAll({ after: cursor, limit: 5 });
+        paged.push(...page);
+        if (page.length > 0) cursor = page[page.length - 1].position;
+        else await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+
+    await Promise.all(
+      writerStores.flatMap((store, s) =>
+        Array.from({ length: writersPerStore }, async (_, w) => {
+          for (let i = 0; i < appendsPerWriter; i++) {
+            const events = Array.from({ length: 1 + (i % 3) }, () => testEvent('Tick', { s, w, i }));
+            expected.push(...events.map((e) => e.eventId));
+            await store.appendToStream(`case-${s}-${w}-${i % 4}`, events, { expectedRevision: 'any' });
+          }
+        }),
+      ),
+    );
+    // Both readers follow until they reach the last committed position; a skipped event is never
+    // re-read, so it shows up as missing below rather than as a hang.
+    const head = await subscriberStore.headPosition();
+    const reached = (seen: RecordedEvent[]): boolean =>
+      seen.length > 0 && seen[seen.length - 1].position >= head;
+    while (!reached(subscribed) || !reached(paged)) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop.abort();
+    await Promise.all([subscriber, pager]);
+
+    for (const seen of [subscribed, paged]) {
+      expect(seen).toHaveLength(expected.length);
+      expect(new Set(seen.map((e) => e.eventId))).toEqual(new Set(expected));
+      for (let i = 1; i < seen.length; i++) expect(seen[i].position).toBeGreaterThan(seen[i - 1].position);
+    }
+  });
+
+  it('given the append connection is killed inside its transaction, then nothing is half-written, the caller gets a typed error and the next append works', async () => {
+    const store = open('killed');
+    await store.whenReady();
+    const streamId = `pse-${randomUUID()}`;
+    const admin = new Client({ connectionString: database.connectionString });
+    await admin.connect();
+    try {
+      // Hold the append lock so the store's transaction is provably open (BEGIN done, waiting) when killed.
+      await admin.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('killed', 'append')]);
+      const appending = store
+        .appendToStream(
+          streamId,
+          Array.from({ length: 50 }, (_, i) => testEvent('Bulk', { i })),
+          { expectedRevision: 'no_stream' },
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      let victims: number[] = [];
+      while (victims.length === 0) {
+        const rows = await admin.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sanksi-event-store'
+             AND wait_event_type = 'Lock' AND state = 'active'`,
+        );
+        victims = rows.rows.map((r) => r.pid);
+      }
+      await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [victims]);
+      await admin.query('SELECT pg_advisory_unlock($1::bigint)', [advisoryLockKey('killed', 'append')]);
+
+      expect(await appending).toBeInstanceOf(EventStoreUnavailable);
+      expect(await store.readStream(streamId)).toEqual([]);
+      const next = await store.appendToStream(streamId, [testEvent('Again')], {
+        expectedRevision: 'no_stream',
+      });
+      expect(next.nextExpectedRevision).toBe(0);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('given two stores opening one fresh schema at once, then the migrations run once and are recorded by version', async () => {
+    const a = open('migrated');
+    const b = open('migrated');
+    await Promise.all([a.whenReady(), b.whenReady()]);
+    const admin = new Client({ connectionString: database.connectionString });
+    await admin.connect();
+    try {
+      const rows = await admin.query<{ version: number }>(
+        'SELECT version FROM migrated.schema_migrations ORDER BY version',
+      );
+      expect(rows.rows.map((r) => r.version)).toEqual([1]);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('given a NOTIFY from another store, when a subscriber is caught up with a long poll interval, then it wakes on the notification', async () => {
+    const reader = new PostgresEventStore({
+      connectionString: database.connectionString,
+      schema: 'notify',
+      pollIntervalMs: 600_000,
+    });
+    stores.push(reader);
+    const writer = open('notify');
+    await Promise.all([reader.whenReady(), writer.whenReady()]);
+    const stop = new AbortController();
+    const first = (async () => {
+      for await (const event of reader.subscribe({ signal: stop.signal })) {
+        stop.abort();
+        return event.type;
+      }
+      return undefined;
+    })();
+    // Let the subscriber reach its wait (and its LISTEN connection start) before the write.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await writer.appendToStream('pse-n', [testEvent('Notified')], { expectedRevision: 'no_stream' });
+    expect(await first).toBe('Notified');
+  });
+});
