@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   addHours,
   CALENDAR_YEARS,
@@ -212,3 +213,39 @@ describe('invalid input', () => {
     );
   });
 });
+
+describe('dueDate properties', () => {
+  // Any instant from 2022-01-01 to 2027-10-31, leaving room for 30 working days inside the range.
+  const instant = fc
+    .integer({ min: Date.UTC(2022, 0, 1), max: Date.UTC(2027, 9, 31) })
+    .map((ms) => new Date(ms).toISOString());
+  const zone = fc.constantFrom<Zone>('WIB', 'WITA', 'WIT');
+
+  it('given n > 0 working days, then the due day is a working day and exactly n working days follow the start day', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 1, max: 30 }), zone, (from, days, z) => {
+        const due = dueDate(from, { days, unit: 'working' }, z).slice(0, 10);
+        expect(isWorkingDay(due)).toBe(true);
+        let counted = 0;
+        const start = localDate(from, z);
+        for (let d = addDays(start, 1); d <= due; d = addDays(d, 1)) if (isWorkingDay(d)) counted += 1;
+        expect(counted).toBe(days);
+      }),
+    );
+  });
+
+  it('given more days, then the due date is never earlier, and working days never end before calendar days', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 0, max: 29 }), zone, (from, days, z) => {
+        const a = dueDate(from, { days, unit: 'working' }, z);
+        const b = dueDate(from, { days: days + 1, unit: 'working' }, z);
+        expect(b > a).toBe(true);
+        expect(dueDate(from, { days, unit: 'calendar' }, z) <= a).toBe(true);
+      }),
+    );
+  });
+});
+
+function addDays(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
