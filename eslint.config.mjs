@@ -38,10 +38,10 @@ const withTesting = production.map((c) =>
       },
 );
 
-const boundaries = (depConstraints) => ({
+const boundaries = (depConstraints, allow = []) => ({
   '@nx/enforce-module-boundaries': [
     'error',
-    { enforceBuildableLibDependency: false, allow: [], depConstraints, banTransitiveDependencies: false },
+    { enforceBuildableLibDependency: false, allow, depConstraints, banTransitiveDependencies: false },
   ],
 });
 
@@ -63,6 +63,16 @@ export default [
   {
     files: ['**/*.spec.ts', 'libs/testing/**/*.ts', 'apps/bench/**/*.ts'],
     rules: { ...boundaries(withTesting), 'no-console': 'off' },
+  },
+  // `sanksi serve` runs the API and the worker in one process: the CLI is the one place allowed to
+  // compose the two apps (docs/decisions/0002-one-process-serve.md).
+  {
+    files: ['apps/cli/src/**/*.ts'],
+    rules: { ...boundaries(production, ['@sanksi/api', '@sanksi/worker']) },
+  },
+  {
+    files: ['apps/cli/src/**/*.spec.ts'],
+    rules: { ...boundaries(withTesting, ['@sanksi/api', '@sanksi/worker']) },
   },
   { files: ['apps/cli/src/output/**/*.ts', 'apps/cli/src/main.ts'], rules: { 'no-console': 'off' } },
 ];

@@ -10,7 +10,13 @@ delete swcrc.$schema;
 
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
+    // content-disposition 3 (under @fastify/static, for Swagger UI) ships ESM only: Node 20.19+
+    // requires it natively, jest does not, so jest compiles it to CommonJS.
+    '/node_modules/.*content-disposition/.+\\.js$': ['@swc/jest', { ...swcrc, swcrc: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(.*/)?content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: { '^@sanksi/([a-z-]+)$': path.join(root, 'libs/$1/src/index.ts') },
   testMatch: ['<rootDir>/src/**/*.spec.ts'],

@@ -23,3 +23,5 @@ export {
   verifyEvidencePack,
   type EvidenceVerification,
 } from './evidence/evidence-pack';
+export { createRuntime, type RuntimeOptions, type SanksiRuntime } from './runtime/sanksi-runtime';
+export * from './registry-import';

@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiModule, type ApiModuleOptions } from './api.module';
+import { ProblemFilter } from './http/problem.filter';
+import { RequestMetrics } from './ops/request-metrics';
+
+/**
+ * Builds the HTTP API on Fastify (not yet listening): problem+json errors, bearer API keys,
+ * the body limit from configuration, OpenAPI at /docs.
+ */
+export async function createApiApp(options: ApiModuleOptions): Promise<NestFastifyApplication> {
+  const { runtime } = options;
+  const adapter = new FastifyAdapter({ bodyLimit: runtime.config.maxBodyBytes, logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRuntime(options), adapter, {
+    logger: false,
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new ProblemFilter(runtime.logger));
+  const metrics = app.get(RequestMetrics);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', async (request, reply) => {
+      metrics.record(request.method, reply.statusCode);
+    });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Sanksi')
+      .setDescription(
+        'Event-sourced sanction workflow for Indonesia’s PSE registration regime (MR5/2020). ' +
+          'Commands need an operator key, queries an analyst key, feeds a service key: `Authorization: Bearer <key>`. ' +
+          'Errors are application/problem+json.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

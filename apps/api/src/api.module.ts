@@ -1,0 +1,51 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { SanksiRuntime } from '@sanksi/application';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyRegistry } from './auth/api-keys';
+import { CaseCommandsController } from './cases/case-commands.controller';
+import { CaseQueriesController } from './cases/case-queries.controller';
+import { BlocklistController } from './feeds/blocklist.controller';
+import { EventsController } from './feeds/events.controller';
+import { HealthController } from './ops/health.controller';
+import { MetricsController } from './ops/metrics.controller';
+import { RequestMetrics } from './ops/request-metrics';
+import { SchemasController } from './ops/schemas.controller';
+import { WORKER_STATUS, type WorkerStatusSource, noWorkers } from './ops/worker-status';
+import { SANKSI_RUNTIME } from './runtime/runtime.token';
+import { StatsController } from './stats/stats.controller';
+
+/** What the HTTP API needs from the process that hosts it. */
+export interface ApiModuleOptions {
+  runtime: SanksiRuntime;
+  keys: ApiKeyRegistry;
+  workers?: WorkerStatusSource;
+}
+
+/** The HTTP API: thin controllers over the runtime's command and query services. */
+@Module({})
+export class ApiModule {
+  /** The module wired to a runtime and a set of API keys. */
+  static forRuntime(options: ApiModuleOptions): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [
+        CaseCommandsController,
+        CaseQueriesController,
+        BlocklistController,
+        EventsController,
+        StatsController,
+        SchemasController,
+        HealthController,
+        MetricsController,
+      ],
+      providers: [
+        { provide: SANKSI_RUNTIME, useValue: options.runtime },
+        { provide: ApiKeyRegistry, useValue: options.keys },
+        { provide: WORKER_STATUS, useValue: options.workers ?? noWorkers },
+        RequestMetrics,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,89 @@
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { SanksiRuntime } from '@sanksi/application';
+import { CaseNotFound, CaseState, Instant } from '@sanksi/domain';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { Allow, QUERY_ROLES } from '../auth/roles';
+import { parseInput } from '../http/parse-input';
+import { SANKSI_RUNTIME } from '../runtime/runtime.token';
+import { PseIdParam } from './pse-id.param';
+
+const ListCasesQuery = z.strictObject({
+  state: CaseState.optional(),
+  origin: z.enum(['domestic', 'foreign']).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  deadlineBefore: Instant.optional(),
+  cursor: z.string().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+const StateQuery = z.strictObject({ asOf: Instant.optional(), knownAt: Instant.optional() });
+
+/** Queries of cases: projections for lists and summaries, the event log for history (SPEC §6). */
+@ApiTags('cases')
+@ApiBearerAuth()
+@Allow(...QUERY_ROLES)
+@Controller('v1/cases')
+export class CaseQueriesController {
+  constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List cases: filter by state, origin, text (q) and deadline; cursor pagination' })
+  @ApiQuery({ name: 'state', required: false, enum: CaseState.options })
+  @ApiQuery({ name: 'origin', required: false, enum: ['domestic', 'foreign'] })
+  @ApiQuery({ name: 'q', required: false })
+  @ApiQuery({ name: 'deadlineBefore', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  list(@Query() query: unknown) {
+    return this.runtime.readModels.listCases(parseInput(ListCasesQuery, query, 'query'));
+  }
+
+  @Get(':pseId')
+  @ApiOperation({ summary: 'The case summary (projection); ETag is its version' })
+  async summary(@PseIdParam() pseId: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const row = await this.runtime.readModels.getCaseSummary(pseId);
+    if (!row) throw new CaseNotFound(pseId);
+    void reply.header('etag', `"${row.version}"`);
+    return row;
+  }
+
+  @Get(':pseId/events')
+  @ApiOperation({ summary: 'The stored events of the case, oldest first (authoritative)' })
+  async events(@PseIdParam() pseId: string) {
+    const events = await this.runtime.history.events(pseId);
+    return { pseId, version: events.length, events };
+  }
+
+  @Get(':pseId/timeline')
+  @ApiOperation({ summary: 'The case timeline: one human-readable line per event' })
+  async timeline(@PseIdParam() pseId: string) {
+    const rows = await this.runtime.readModels.getTimeline(pseId);
+    if (rows.length === 0) throw new CaseNotFound(pseId);
+    return { pseId, entries: rows };
+  }
+
+  @Get(':pseId/state')
+  @ApiOperation({ summary: 'The case as it stood at business time asOf, as known at record time knownAt' })
+  @ApiQuery({ name: 'asOf', required: false })
+  @ApiQuery({ name: 'knownAt', required: false })
+  state(@PseIdParam() pseId: string, @Query() query: unknown) {
+    return this.runtime.history.stateAsOf(pseId, parseInput(StateQuery, query, 'query'));
+  }
+
+  @Get(':pseId/replay')
+  @ApiOperation({
+    summary: 'Every step of the case: the event, the state after it, and the transition taken',
+  })
+  async replay(@PseIdParam() pseId: string) {
+    return { pseId, steps: await this.runtime.history.replay(pseId) };
+  }
+
+  @Get(':pseId/evidence')
+  @ApiOperation({ summary: 'The signed, hash-chained evidence pack of the case (verifiable offline)' })
+  async evidence(@PseIdParam() pseId: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const pack = await this.runtime.history.evidence(pseId);
+    void reply.header('content-disposition', `attachment; filename="evidence-${pseId}.json"`);
+    return pack;
+  }
+}

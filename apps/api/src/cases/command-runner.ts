@@ -1,0 +1,74 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { CommandContext, CommandOutcome } from '@sanksi/application';
+import type { PseCaseCommand } from '@sanksi/domain';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from '../auth/api-key.guard';
+import { InvalidRequest } from '../http/problem';
+
+/** What every command route answers (issue 4): the case after the command and its new events. */
+export interface CommandResponse {
+  pseId: string;
+  version: number;
+  state: string;
+  substate: string | null;
+  events: CommandOutcome['events'];
+}
+
+type RequestWithCaller = FastifyRequest & { caller?: Caller };
+
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** `If-Match: "<version>"` (weak tags and bare numbers accepted too); malformed is a 400. */
+export function parseIfMatch(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
+  if (!match) {
+    throw new InvalidRequest([
+      { field: 'header.If-Match', message: 'must be the case version in quotes, e.g. "3"' },
+    ]);
+  }
+  return Number(match[1]);
+}
+
+/** The command context from the request: caller, Idempotency-Key, If-Match, correlation id, business time. */
+export function commandContext(request: RequestWithCaller, occurredAt: string | undefined): CommandContext {
+  const idempotencyKey = header(request, 'idempotency-key');
+  if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+    throw new InvalidRequest([
+      { field: 'header.Idempotency-Key', message: 'must be 1–200 visible ASCII characters' },
+    ]);
+  }
+  const correlationId = header(request, 'x-correlation-id');
+  const caller = request.caller ?? { role: 'operator' as const, id: 'anonymous' };
+  return {
+    actor: { id: caller.id, role: caller.role },
+    idempotencyKey: idempotencyKey === undefined ? undefined : `${caller.id}:${idempotencyKey}`,
+    expectedVersion: parseIfMatch(header(request, 'if-match')),
+    correlationId: correlationId && correlationId.length <= 200 ? correlationId : undefined,
+    occurredAt,
+  };
+}
+
+/** A new case's id: derived from the Idempotency-Key when there is one, so a retry opens no second case. */
+export function newPseId(request: FastifyRequest): string {
+  const key = header(request, 'idempotency-key');
+  return key ? `pse-${createHash('sha256').update(key).digest('hex').slice(0, 20)}` : `pse-${randomUUID()}`;
+}
+
+/** Shapes an outcome for HTTP: 201 (200 for an idempotent retry) with an ETag of the new version. */
+export function respond(reply: FastifyReply, outcome: CommandOutcome): CommandResponse {
+  void reply.status(outcome.duplicate ? 200 : 201).header('etag', `"${outcome.version}"`);
+  if (outcome.duplicate) void reply.header('idempotent-replay', 'true');
+  return {
+    pseId: outcome.pseId,
+    version: outcome.version,
+    state: outcome.state,
+    substate: outcome.substate,
+    events: outcome.events,
+  };
+}
+
+export type { PseCaseCommand };

@@ -1,0 +1,105 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import { CaseAlreadyExists, CaseNotFound, TransitionRefused, ValidationFailed } from '@sanksi/domain';
+import { ConcurrentModification, VersionMismatch } from '@sanksi/application';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { HttpProblem, type ProblemDocument } from './problem';
+
+const PROBLEM_BASE = 'https://sanksi.dev/problems/';
+
+/** Maps every error to `application/problem+json`, in one place (STYLE.md 6). */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = { ...toProblem(error), instance: request.url };
+    if (problem.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');
+    void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+  }
+}
+
+/** The problem document for an error (exported for tests and the SSE stream). */
+export function toProblem(error: unknown): ProblemDocument {
+  const p = (
+    status: number,
+    slug: string,
+    title: string,
+    detail: string,
+    ext: Record<string, unknown> = {},
+  ) => ({
+    type: `${PROBLEM_BASE}${slug}`,
+    title,
+    status,
+    detail,
+    ...ext,
+  });
+  if (error instanceof HttpProblem) {
+    const slug = error.title.toLowerCase().replace(/[^a-z]+/g, '-');
+    return p(error.status, slug, error.title, error.message, error.extensions);
+  }
+  if (error instanceof TransitionRefused) {
+    return p(409, 'transition-refused', 'Transition refused', error.message, {
+      pseId: error.pseId,
+      state: error.state,
+      command: error.command,
+      reason: error.reason,
+      allowed: error.allowed,
+    });
+  }
+  if (error instanceof ValidationFailed) {
+    return p(400, 'invalid-request', 'Invalid request', error.message, {
+      invalidFields: error.issues.map((i) => ({
+        field: ['body', ...i.path.map(String)].join('.'),
+        message: i.message,
+      })),
+    });
+  }
+  if (error instanceof CaseNotFound) {
+    return p(404, 'case-not-found', 'Case not found', error.message, { pseId: error.pseId });
+  }
+  if (error instanceof CaseAlreadyExists) {
+    return p(409, 'case-already-exists', 'Case already exists', error.message, { pseId: error.pseId });
+  }
+  if (error instanceof VersionMismatch) {
+    return p(412, 'version-mismatch', 'Precondition failed', error.message, {
+      pseId: error.pseId,
+      expectedVersion: error.expectedVersion,
+      actualVersion: error.actualVersion,
+    });
+  }
+  if (error instanceof ConcurrentModification) {
+    return p(409, 'concurrent-modification', 'Concurrent modification', error.message, {
+      pseId: error.pseId,
+    });
+  }
+  const fastifyCode = (error as { code?: unknown }).code;
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return p(
+      413,
+      'body-too-large',
+      'Payload too large',
+      'the request body is larger than the server accepts',
+    );
+  }
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return p(415, 'unsupported-media-type', 'Unsupported media type', 'send the body as application/json');
+  }
+  const statusCode = (error as { statusCode?: unknown }).statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return p(statusCode, 'bad-request', 'Bad request', (error as Error).message);
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    return p(status, status === 404 ? 'not-found' : 'http-error', error.name, error.message);
+  }
+  return p(
+    500,
+    'internal-error',
+    'Internal error',
+    'the server failed to handle the request; it has been logged',
+  );
+}

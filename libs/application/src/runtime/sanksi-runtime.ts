@@ -1,0 +1,73 @@
+import { createEventStore, type EventStore } from '@sanksi/event-store';
+import { createReadModelStore, type ReadModelStore } from '@sanksi/read-models';
+import type { KeyObject } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import type { SanksiConfig } from '../config/sanksi-config';
+import { CaseCommandService } from '../cases/case-command.service';
+import { CaseHistoryService } from '../cases/case-history.service';
+import { type Clock, type IdGenerator, systemClock } from '../cases/clock';
+import { loadOrCreateSigningKey } from '../evidence/evidence-pack';
+
+/** Everything a process of Sanksi works with, wired once from the configuration. */
+export interface SanksiRuntime {
+  readonly config: SanksiConfig;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly eventStore: EventStore;
+  readonly readModels: ReadModelStore;
+  readonly commands: CaseCommandService;
+  readonly history: CaseHistoryService;
+  /** Releases stores and connections; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options for tests and tools: a controllable clock, sequential ids, a quiet logger. */
+export interface RuntimeOptions {
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+}
+
+/** Builds the runtime for a configuration: stores are opened (and migrated) before it returns. */
+export async function createRuntime(
+  config: SanksiConfig,
+  options: RuntimeOptions = {},
+): Promise<SanksiRuntime> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'sanksi' } });
+  const clock = options.clock ?? systemClock;
+  const eventStore = createEventStore(eventStoreConfig(config));
+  const readModels = createReadModelStore(config.readModels);
+  try {
+    await eventStore.headPosition();
+    await readModels.migrate();
+  } catch (e) {
+    await Promise.allSettled([eventStore.close(), readModels.close()]);
+    throw e;
+  }
+  let signingKey: KeyObject | undefined;
+  const key = () => (signingKey ??= loadOrCreateSigningKey(config.evidenceKeyFile));
+  let closed = false;
+  return {
+    config,
+    logger,
+    clock,
+    eventStore,
+    readModels,
+    commands: new CaseCommandService(eventStore, { defaultPolicy: 'pp43-2023', clock, ids: options.ids }),
+    history: new CaseHistoryService(eventStore, clock, key),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([eventStore.close(), readModels.close()]);
+    },
+  };
+}
+
+function eventStoreConfig(config: SanksiConfig): Parameters<typeof createEventStore>[0] {
+  switch (config.eventStore.kind) {
+    case 'sqlite':
+      return { kind: 'sqlite', file: config.eventStore.file, synchronous: config.eventStore.synchronous };
+    default:
+      return config.eventStore as unknown as Parameters<typeof createEventStore>[0];
+  }
+}
