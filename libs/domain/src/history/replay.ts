@@ -32,7 +32,8 @@ export interface ReplayStep {
   matchesRecorded: boolean;
 }
 
-const guardReasons: Record<string, string> = {
+/** Plain-language reading of each guard of the machine (replay reasons, the diagram's legend). */
+export const guardReasons: Record<string, string> = {
   identified: 'the case exists',
   sanctioned: 'the case was sanctioned before, so it is re-registered',
   automaticEscalation: 'the policy escalates automatically',
@@ -59,7 +60,8 @@ const guardReasons: Record<string, string> = {
   fineOpen: 'the fine was open and the amount within its balance',
 };
 
-function guardNames(guard: unknown): string[] {
+/** The named guards inside a transition's guard (flattening `and(...)`). */
+export function guardNames(guard: unknown): string[] {
   if (!guard) return [];
   if (typeof guard === 'string') return [guard];
   if (typeof guard === 'object' && guard !== null && 'type' in guard) {
