@@ -28,7 +28,7 @@ export interface ApiHarness {
 /** Starts the API over a fresh embedded data directory (or the given env) with a manual clock. */
 export async function startApiHarness(
   env: Record<string, string> = {},
-  options: { now?: string; project?: (runtime: SanksiRuntime) => Promise<void> } = {},
+  options: { now?: string } = {},
 ): Promise<ApiHarness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-api-'));
   const config = loadConfig({ SANKSI_DATA_DIR: dir, SANKSI_LOG_LEVEL: 'silent', ...env });
@@ -47,7 +47,9 @@ export async function startApiHarness(
     app,
     runtime,
     clock,
-    project: () => (options.project ? options.project(runtime) : Promise.resolve()),
+    project: async () => {
+      await runtime.projector.runOnce();
+    },
     async close() {
       await app.close();
       await runtime.close();

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const Port = z.coerce.number().int().min(1).max(65535);
-const OneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values);
 
 /**
  * Every setting Sanksi reads from the environment, in one place. Defaults make the embedded
@@ -12,9 +11,9 @@ const EnvShape = z.object({
   PORT: Port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   SANKSI_DATA_DIR: z.string().min(1).default('./data'),
-  SANKSI_EVENT_STORE: OneOf(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
-  SANKSI_READ_MODELS: OneOf(['sqlite', 'postgres']).optional(),
-  SANKSI_SQLITE_SYNCHRONOUS: OneOf(['NORMAL', 'FULL']).default('NORMAL'),
+  SANKSI_EVENT_STORE: z.enum(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
+  SANKSI_READ_MODELS: z.enum(['sqlite', 'postgres']).optional(),
+  SANKSI_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   EVENTSTORE_URL: z
     .string()
@@ -39,9 +38,10 @@ const EnvShape = z.object({
       'must be none or a comma list of projector,relay,scheduler,oss-consumer',
     )
     .optional(),
+  SANKSI_DEFAULT_POLICY: z.enum(['mr5-literal', 'kominfo-2022', 'pp43-2023']).default('pp43-2023'),
   SANKSI_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
   SANKSI_EVIDENCE_KEY: z.string().min(1).optional(),
-  SANKSI_LOG_LEVEL: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SANKSI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
   const needsPg = env.SANKSI_EVENT_STORE === 'postgres' || env.SANKSI_READ_MODELS === 'postgres';
@@ -78,6 +78,8 @@ export interface SanksiConfig {
   apiKeys: Array<{ role: 'operator' | 'analyst' | 'service' | 'admin'; key: string }> | null;
   worker: WorkerModule[];
   maxBodyBytes: number;
+  /** The policy version new cases open under unless the command names one. */
+  defaultPolicy: 'mr5-literal' | 'kominfo-2022' | 'pp43-2023';
   evidenceKeyFile: string;
   logLevel: SanksiEnv['SANKSI_LOG_LEVEL'];
 }
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
               ...(e.KAFKA_BROKERS ? (['relay', 'oss-consumer'] as const) : []),
             ] as WorkerModule[]),
     maxBodyBytes: e.SANKSI_MAX_BODY_BYTES,
+    defaultPolicy: e.SANKSI_DEFAULT_POLICY,
     evidenceKeyFile: e.SANKSI_EVIDENCE_KEY ?? path.join(dataDir, 'evidence-signing-key.pem'),
     logLevel: e.SANKSI_LOG_LEVEL,
   };

@@ -1,5 +1,5 @@
 import { createEventStore, type EventStore } from '@sanksi/event-store';
-import { createReadModelStore, type ReadModelStore } from '@sanksi/read-models';
+import { createReadModelStore, Projector, type ReadModelStore } from '@sanksi/read-models';
 import type { KeyObject } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { SanksiConfig } from '../config/sanksi-config';
@@ -17,6 +17,8 @@ export interface SanksiRuntime {
   readonly readModels: ReadModelStore;
   readonly commands: CaseCommandService;
   readonly history: CaseHistoryService;
+  /** Projects the log into the read models (started by the worker; `runOnce` for tools and tests). */
+  readonly projector: Projector;
   /** Releases stores and connections; idempotent. */
   close(): Promise<void>;
 }
@@ -35,7 +37,7 @@ export async function createRuntime(
 ): Promise<SanksiRuntime> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'sanksi' } });
   const clock = options.clock ?? systemClock;
-  const eventStore = createEventStore(eventStoreConfig(config));
+  const eventStore = createEventStore(config.eventStore);
   const readModels = createReadModelStore(config.readModels);
   try {
     await eventStore.headPosition();
@@ -44,6 +46,11 @@ export async function createRuntime(
     await Promise.allSettled([eventStore.close(), readModels.close()]);
     throw e;
   }
+  const projector = new Projector({
+    source: eventStore,
+    store: readModels,
+    logger: logger.child({ worker: 'projector' }),
+  });
   let signingKey: KeyObject | undefined;
   const key = () => (signingKey ??= loadOrCreateSigningKey(config.evidenceKeyFile));
   let closed = false;
@@ -53,21 +60,18 @@ export async function createRuntime(
     clock,
     eventStore,
     readModels,
-    commands: new CaseCommandService(eventStore, { defaultPolicy: 'pp43-2023', clock, ids: options.ids }),
+    commands: new CaseCommandService(eventStore, {
+      defaultPolicy: config.defaultPolicy,
+      clock,
+      ids: options.ids,
+    }),
     history: new CaseHistoryService(eventStore, clock, key),
+    projector,
     async close() {
       if (closed) return;
       closed = true;
+      await projector.stop().catch(() => undefined);
       await Promise.allSettled([eventStore.close(), readModels.close()]);
     },
   };
-}
-
-function eventStoreConfig(config: SanksiConfig): Parameters<typeof createEventStore>[0] {
-  switch (config.eventStore.kind) {
-    case 'sqlite':
-      return { kind: 'sqlite', file: config.eventStore.file, synchronous: config.eventStore.synchronous };
-    default:
-      return config.eventStore as unknown as Parameters<typeof createEventStore>[0];
-  }
 }
