@@ -64,4 +64,20 @@ export {
   type BatchChanges,
   type TransitionsDailyDelta,
 } from './projections/batch-planner';
+export * from './store/read-model-store.port';
+export { createReadModelStore, type ReadModelStoreConfig } from './store/create-read-model-store';
+export {
+  READ_MODEL_MIGRATIONS,
+  PROJECTED_TABLES,
+  type SqlDialect,
+  type ReadModelMigration,
+} from './store/read-model.schema';
+export {
+  Projector,
+  type ProjectorOptions,
+  type ProjectorStatus,
+  type ProjectorError,
+  type ProjectorLogger,
+} from './projector/projector';
+/** Hand-built case histories for tests and benchmarks (no machine is run). */
 export { GlobalLog, CaseHistory } from './testing/case-history.fixture';

@@ -1,0 +1,262 @@
+import type { ProjectorEventSource, SourceEvent } from '../events/event-source.port';
+import { type ReadModelEvent, toReadModelEvent } from '../events/read-model-event';
+import { CheckpointConflict, ProjectionFailed, type ReadModelError } from '../read-model.errors';
+import { DEFAULT_CHECKPOINT, type ReadModelStore } from '../store/read-model-store.port';
+import { AsyncMutex } from '../store/sql-client';
+
+/** Minimal pino-compatible logger; the projector is quiet unless given one. */
+export interface ProjectorLogger {
+  info(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** How a projector reads and where it writes. */
+export interface ProjectorOptions {
+  source: ProjectorEventSource;
+  store: ReadModelStore;
+  /** Events per transaction (default 500). */
+  batchSize?: number;
+  /** Checkpoint name in `projection_checkpoints` (default `read-models`). */
+  checkpoint?: string;
+  /** Stream category to read (default `pse`, the case streams). */
+  category?: string;
+  /** While subscribed, a partial batch commits once no event arrived for this long (default 25 ms). */
+  flushAfterMs?: number;
+  logger?: ProjectorLogger;
+}
+
+/** The error that stopped the projector, as `status()` reports it. */
+export interface ProjectorError {
+  code: string;
+  message: string;
+  projection: string | null;
+  event: { eventId: string; type: string; position: number; pseId?: string } | null;
+  at: string;
+}
+
+/** Where the projector stands. `lag` is in global positions (gaps included), not events. */
+export interface ProjectorStatus {
+  checkpoint: string;
+  running: boolean;
+  position: number;
+  head: number;
+  lag: number;
+  eventsPerSecond: number;
+  lastError: ProjectorError | null;
+}
+
+interface Sample {
+  end: number;
+  ms: number;
+  events: number;
+}
+
+const RATE_WINDOW_MS = 10_000;
+const IDLE = Symbol('idle');
+const ABORTED = Symbol('aborted');
+
+/**
+ * Reads the global log from its checkpoint and commits each batch of projected rows together with
+ * the checkpoint (exactly-once read models). Stops on the first event a projection throws on.
+ */
+export class Projector {
+  private readonly batchSize: number;
+  private readonly checkpoint: string;
+  private readonly category: string;
+  private readonly flushAfterMs: number;
+  private readonly gate = new AsyncMutex();
+  private position: number | null = null;
+  private lastError: ProjectorError | null = null;
+  private samples: Sample[] = [];
+  private abort: AbortController | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly options: ProjectorOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.checkpoint = options.checkpoint ?? DEFAULT_CHECKPOINT;
+    this.category = options.category ?? 'pse';
+    this.flushAfterMs = options.flushAfterMs ?? 25;
+  }
+
+  /** Catches up to the head of the log, batch by batch; resolves with what it applied. Rejects with `ProjectionFailed`. */
+  async runOnce(): Promise<{ applied: number; position: number }> {
+    let applied = 0;
+    this.position = await this.options.store.getCheckpoint(this.checkpoint);
+    for (;;) {
+      const events = await this.options.source.readAll({
+        after: this.position,
+        limit: this.batchSize,
+        category: this.category,
+      });
+      if (events.length === 0) return { applied, position: this.position };
+      applied += await this.applyRecorded(events);
+    }
+  }
+
+  /** Subscribes from the checkpoint and projects until `stop()` or an error (then see `status()`). */
+  start(): void {
+    if (this.loop) return;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.loop = this.follow(abort.signal)
+      .catch((e: unknown) => {
+        if (!abort.signal.aborted) this.options.logger?.error({ err: e }, 'projector stopped');
+      })
+      .finally(() => {
+        this.loop = null;
+        this.abort = null;
+      });
+  }
+
+  /** Stops following the log after the batch in flight commits. */
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.loop;
+  }
+
+  /** Empties every read model and replays the whole log from position 0 (restarts if it was running). */
+  async rebuild(): Promise<{ applied: number; position: number }> {
+    const wasRunning = this.loop !== null;
+    await this.stop();
+    await this.gate.run(() => this.options.store.reset(this.checkpoint));
+    this.position = 0;
+    this.lastError = null;
+    this.samples = [];
+    const result = await this.runOnce();
+    if (wasRunning) this.start();
+    return result;
+  }
+
+  /** Position, head, lag, throughput over the last seconds of work, and the error that stopped it. */
+  async status(): Promise<ProjectorStatus> {
+    const [position, head] = await Promise.all([
+      this.options.store.getCheckpoint(this.checkpoint),
+      this.options.source.headPosition(),
+    ]);
+    const since = Date.now() - RATE_WINDOW_MS;
+    const recent = this.samples.filter((s) => s.end >= since);
+    const ms = recent.reduce((a, s) => a + s.ms, 0);
+    const events = recent.reduce((a, s) => a + s.events, 0);
+    return {
+      checkpoint: this.checkpoint,
+      running: this.loop !== null,
+      position,
+      head,
+      lag: Math.max(0, head - position),
+      eventsPerSecond: ms > 0 ? Math.round((events * 1000) / ms) : 0,
+      lastError: this.lastError,
+    };
+  }
+
+  private async follow(signal: AbortSignal): Promise<void> {
+    this.position = await this.options.store.getCheckpoint(this.checkpoint);
+    const iterator = this.options.source
+      .subscribe({ after: this.position, category: this.category, signal, batchSize: this.batchSize })
+      [Symbol.asyncIterator]();
+    const aborted = new Promise<typeof ABORTED>((resolve) => {
+      if (signal.aborted) resolve(ABORTED);
+      signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
+    });
+    let buffer: SourceEvent[] = [];
+    let pending: Promise<IteratorResult<SourceEvent>> | null = null;
+    const flush = async (): Promise<void> => {
+      if (buffer.length === 0) return;
+      const batch = buffer;
+      buffer = [];
+      await this.applyRecorded(batch);
+    };
+    try {
+      while (!signal.aborted) {
+        pending ??= iterator.next();
+        let timer: NodeJS.Timeout | undefined;
+        const idle =
+          buffer.length === 0
+            ? null
+            : new Promise<typeof IDLE>((resolve) => {
+                timer = setTimeout(() => resolve(IDLE), this.flushAfterMs);
+              });
+        const next = await Promise.race(idle ? [pending, aborted, idle] : [pending, aborted]);
+        clearTimeout(timer);
+        if (next === ABORTED) break;
+        if (next === IDLE) {
+          await flush();
+          continue;
+        }
+        pending = null;
+        if (next.done) break;
+        buffer.push(next.value);
+        if (buffer.length >= this.batchSize) await flush();
+      }
+      await flush();
+    } finally {
+      // Ending the iterator releases the subscription; a pending `next` settles on the abort signal.
+      void iterator.return?.();
+    }
+  }
+
+  /** Parses and applies recorded events in order; on a failure, commits the events before it and rethrows. */
+  private async applyRecorded(recorded: readonly SourceEvent[]): Promise<number> {
+    const parsed: ReadModelEvent[] = [];
+    let failure: ProjectionFailed | null = null;
+    for (const r of recorded) {
+      try {
+        parsed.push(toReadModelEvent(r));
+      } catch (e) {
+        failure = e instanceof ProjectionFailed ? e : null;
+        if (!failure) throw e;
+        break;
+      }
+    }
+    let applied = 0;
+    try {
+      applied = await this.commit(parsed);
+    } catch (e) {
+      if (!(e instanceof ProjectionFailed)) throw this.fail(e);
+      const before = parsed.filter((p) => p.position < e.event.position);
+      applied = before.length > 0 ? await this.commit(before) : 0;
+      throw this.fail(e);
+    }
+    if (failure) throw this.fail(failure);
+    return applied;
+  }
+
+  private async commit(events: readonly ReadModelEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    return this.gate.run(async () => {
+      const started = Date.now();
+      const expected = this.position ?? (await this.options.store.getCheckpoint(this.checkpoint));
+      const last = events[events.length - 1] as ReadModelEvent;
+      try {
+        const result = await this.options.store.applyBatch(events, {
+          expectedPosition: expected,
+          toPosition: last.position,
+          checkpoint: this.checkpoint,
+        });
+        this.position = result.position;
+      } catch (e) {
+        // Someone else moved the checkpoint (a rebuild, another projector): re-read it before any retry.
+        if (e instanceof CheckpointConflict) this.position = e.actual;
+        throw e;
+      }
+      const end = Date.now();
+      this.samples.push({ end, ms: Math.max(1, end - started), events: events.length });
+      if (this.samples.length > 1000)
+        this.samples = this.samples.filter((s) => s.end >= end - RATE_WINDOW_MS);
+      this.lastError = null;
+      return events.length;
+    });
+  }
+
+  private fail(e: unknown): unknown {
+    const err = e as Partial<ReadModelError> & Partial<ProjectionFailed>;
+    this.lastError = {
+      code: typeof err.code === 'string' ? err.code : 'PROJECTOR_FAILED',
+      message: e instanceof Error ? e.message : String(e),
+      projection: e instanceof ProjectionFailed ? e.projection : null,
+      event: e instanceof ProjectionFailed ? e.event : null,
+      at: new Date().toISOString(),
+    };
+    this.options.logger?.error({ error: this.lastError }, 'projection failed');
+    return e;
+  }
+}

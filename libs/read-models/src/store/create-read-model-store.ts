@@ -1,0 +1,29 @@
+import { PostgresSqlClient } from './postgres-sql.client';
+import type { ReadModelStore } from './read-model-store.port';
+import { SqlReadModelStore } from './sql-read-model.store';
+import { SqliteSqlClient } from './sqlite-sql.client';
+
+/** Where the read models live: an embedded SQLite file, or a PostgreSQL schema. */
+export type ReadModelStoreConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; connectionString: string; schema?: string; poolSize?: number };
+
+/** Builds the configured store; it migrates its schema lazily, before its first operation. */
+export function createReadModelStore(config: ReadModelStoreConfig): ReadModelStore {
+  switch (config.kind) {
+    case 'sqlite':
+      return new SqlReadModelStore(new SqliteSqlClient(config.file));
+    case 'postgres': {
+      const client = new PostgresSqlClient(
+        config.connectionString,
+        config.schema ?? 'read_models',
+        config.poolSize,
+      );
+      return new SqlReadModelStore(client, () => client.ensureSchema());
+    }
+    default: {
+      const unknown: never = config;
+      throw new RangeError(`unknown read-model store kind ${JSON.stringify(unknown)}`);
+    }
+  }
+}

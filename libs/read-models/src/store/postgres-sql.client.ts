@@ -1,0 +1,137 @@
+import { Pool, type PoolClient, types as pgTypes } from 'pg';
+import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
+
+/** `?` placeholders to PostgreSQL's `$n` (the store's SQL never contains a literal `?`). */
+export function toPgPlaceholders(sql: string, offset = 0): string {
+  let n = offset;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** PostgreSQL's text form of a timestamptz (session TimeZone UTC) to ISO `...Z`. */
+function timestampToIso(value: string): string {
+  const iso = value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+  return new Date(iso).toISOString();
+}
+
+// Read models hold whole rupiah and positions well below 2^53, so int8 and numeric read as numbers.
+const PARSERS: Record<number, (value: string) => unknown> = {
+  20: Number,
+  1700: Number,
+  1184: timestampToIso,
+  1114: (v) => timestampToIso(`${v}+00`),
+};
+
+const typeParsers = {
+  getTypeParser: ((oid: number, format?: string) =>
+    PARSERS[oid] ?? pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
+};
+
+// A multi-row INSERT stays well under PostgreSQL's 65,535 bind parameters.
+const MAX_PARAMS = 30_000;
+
+/** A schema name safe to splice into SQL. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** node-postgres behind `SqlClient`, on a pool whose sessions use `schema` and UTC. */
+export class PostgresSqlClient implements SqlClient {
+  readonly dialect = 'postgres' as const;
+  readonly migrationLock = `SELECT pg_advisory_xact_lock(hashtext('sanksi.read-models.migrate'))`;
+  readonly forUpdate = 'FOR UPDATE';
+  private readonly pool: Pool;
+
+  constructor(
+    connectionString: string,
+    readonly schema: string,
+    poolSize = 4,
+  ) {
+    this.pool = new Pool({
+      connectionString,
+      max: poolSize,
+      types: typeParsers,
+      options: `-c search_path=${quoteIdent(schema)} -c TimeZone=UTC`,
+    });
+  }
+
+  /** Creates the schema if needed (before any migration). */
+  async ensureSchema(): Promise<void> {
+    // IF NOT EXISTS still races between sessions (unique violation on pg_namespace): lock first.
+    await this.transaction(async (tx) => {
+      await tx.query(this.migrationLock);
+      await tx.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
+    });
+  }
+
+  async query(sql: string, params: readonly unknown[] = []): Promise<SqlRecord[]> {
+    const r = await this.pool.query(toPgPlaceholders(sql), [...params]);
+    return r.rows as SqlRecord[];
+  }
+
+  private tx(client: PoolClient): SqlTransaction {
+    return {
+      query: async (sql, params = []) =>
+        (await client.query(toPgPlaceholders(sql), [...params])).rows as SqlRecord[],
+      insertMany: async (table, columns, rows, onConflict = '') => {
+        const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+        for (let i = 0; i < rows.length; i += perChunk) {
+          const chunk = rows.slice(i, i + perChunk);
+          const params: unknown[] = [];
+          const tuples = chunk.map((r) => {
+            const base = params.length;
+            params.push(...r);
+            return `(${columns.map((_, j) => `$${base + j + 1}`).join(', ')})`;
+          });
+          await client.query(
+            `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')} ${onConflict}`,
+            params,
+          );
+        }
+      },
+      selectWhereIn: async (table, column, values) =>
+        values.length === 0
+          ? []
+          : ((await client.query(`SELECT * FROM ${table} WHERE ${column} = ANY($1::text[])`, [values]))
+              .rows as SqlRecord[]),
+      deleteWhereIn: async (table, column, values) => {
+        if (values.length === 0) return;
+        await client.query(`DELETE FROM ${table} WHERE ${column} = ANY($1::text[])`, [values]);
+      },
+    };
+  }
+
+  async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await work(this.tx(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK');
+        throw e;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async snapshot<T>(work: (tx: Pick<SqlTransaction, 'query'>) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        return await work(this.tx(client));
+      } finally {
+        await client.query('COMMIT');
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

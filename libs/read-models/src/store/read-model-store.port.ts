@@ -1,0 +1,207 @@
+import type { CaseState, ReadModelEvent } from '../events/read-model-event';
+import type { CaseSummaryRow } from '../projections/case-summary.projection';
+import type { CaseTimelineRow } from '../projections/case-timeline.projection';
+import type { FineRow } from '../projections/fines.projection';
+import type { RegistryRow } from '../projections/registry.projection';
+
+/** The checkpoint the projector keeps unless told otherwise. */
+export const DEFAULT_CHECKPOINT = 'read-models';
+
+/** A page of results and the opaque cursor of the next page (null on the last). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Filters of `listCases`. */
+export interface ListCasesQuery {
+  state?: CaseState;
+  origin?: 'domestic' | 'foreign';
+  /** Free text over name, company, domains, case id and certificate number (case-insensitive). */
+  q?: string;
+  /** Only cases whose next deadline is due at or before this instant. */
+  deadlineBefore?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** Filters of `getRegistry`. */
+export interface RegistryQuery {
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** One domain currently on the blocklist. */
+export interface BlocklistEntry {
+  domain: string;
+  pseId: string;
+  since: string;
+}
+
+/** The blocklist as of a feed position: poll `getBlocklistChanges(position)` from there. */
+export interface Blocklist {
+  position: number;
+  entries: BlocklistEntry[];
+}
+
+/** One line of the blocklist change feed. */
+export interface BlocklistFeedEntry {
+  position: number;
+  domain: string;
+  pseId: string;
+  action: 'add' | 'remove';
+  at: string;
+}
+
+/** Cases per state on a business date (WIB). Every state is present, zero when empty. */
+export interface StateCounts {
+  asOf: string;
+  counts: Record<CaseState, number>;
+  total: number;
+}
+
+/** Transitions between two states on one business date. */
+export interface TransitionsPerDay {
+  date: string;
+  fromState: string;
+  toState: string;
+  count: number;
+}
+
+/** Fine totals of one business month (WIB). */
+export interface FinesPerMonth {
+  month: string;
+  imposedCount: number;
+  imposedIdr: number;
+  paidCount: number;
+  paidIdr: number;
+  annulledCount: number;
+  annulledIdr: number;
+}
+
+/** How long cases took from their first written warning to registration. */
+export interface WarningToRegistrationStats {
+  registered: number;
+  pending: number;
+  medianDays: number | null;
+  averageDays: number | null;
+  cases: Array<{
+    pseId: string;
+    warnedAt: string;
+    submittedAt: string | null;
+    registeredAt: string | null;
+    days: number | null;
+  }>;
+}
+
+/** A pending deadline due before the asked instant. */
+export interface DueDeadline {
+  pseId: string;
+  name: string;
+  kind: string;
+  dueAt: string;
+  fineId: string | null;
+  caseState: string;
+}
+
+/** A case whose deadline elapsed and awaits an operator, largest traffic first. */
+export interface EscalationQueueEntry {
+  pseId: string;
+  name: string;
+  state: string;
+  substate: string | null;
+  since: string | null;
+  allowed: string[];
+  visits: number | null;
+  rank: number | null;
+}
+
+/** A high-traffic domain no case covers: a candidate for a new case. */
+export interface DiscoveryCandidate {
+  domain: string;
+  period: string;
+  visits: number | null;
+  rank: number | null;
+}
+
+/** An open case ranked by the traffic of its domains. */
+export interface OpenCaseByTraffic {
+  pseId: string;
+  name: string;
+  state: string;
+  visits: number | null;
+  rank: number | null;
+  period: string;
+}
+
+/** One traffic observation, as an importer records it. */
+export interface TrafficObservation {
+  domain: string;
+  /** `YYYY-MM` or `YYYY-MM-DD`: periods compare as text, the latest wins. */
+  period: string;
+  visits?: number | null;
+  rank?: number | null;
+  source?: string | null;
+}
+
+/** What one committed batch did. */
+export interface ApplyBatchResult {
+  applied: number;
+  position: number;
+}
+
+/** The read-model database: projected tables, their checkpoint, and the queries the API serves. */
+export interface ReadModelStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies pending schema migrations (idempotent; safe with concurrent callers). */
+  migrate(): Promise<void>;
+  /** The global position the named checkpoint has reached (0 when it never ran). */
+  getCheckpoint(name?: string): Promise<number>;
+  /**
+   * Folds `events` (in global order, after the checkpoint) through every projection and commits
+   * the rows with the checkpoint moved to `toPosition`, all in one transaction; throws
+   * `CheckpointConflict` when the checkpoint is not at `expectedPosition` and `ProjectionFailed`
+   * when a projection throws — either way nothing of the batch is written.
+   */
+  applyBatch(
+    events: readonly ReadModelEvent[],
+    options: { expectedPosition: number; toPosition: number; checkpoint?: string },
+  ): Promise<ApplyBatchResult>;
+  /** Empties every projected table and sets the checkpoint to 0, in one transaction (traffic stays). */
+  reset(checkpoint?: string): Promise<void>;
+
+  /** One case's summary, or null. */
+  getCaseSummary(pseId: string): Promise<CaseSummaryRow | null>;
+  /** Cases matching the filters, ordered by case id, with cursor pagination. */
+  listCases(query: ListCasesQuery): Promise<Page<CaseSummaryRow>>;
+  /** A case's timeline, oldest first. */
+  getTimeline(pseId: string): Promise<CaseTimelineRow[]>;
+  /** The current blocklist and the feed position it reflects. */
+  getBlocklist(): Promise<Blocklist>;
+  /** Feed lines after `after`, oldest first; never splits one position across pages. */
+  getBlocklistChanges(after: number, limit?: number): Promise<BlocklistFeedEntry[]>;
+  /** Cases per state at the end of business date `asOfDate` (YYYY-MM-DD, WIB). */
+  getStateCounts(asOfDate: string): Promise<StateCounts>;
+  /** State transitions per business date between `from` and `to` (inclusive, YYYY-MM-DD). */
+  getTransitionsPerDay(from: string, to: string): Promise<TransitionsPerDay[]>;
+  /** Fine totals per business month, oldest first. */
+  getFinesPerMonth(): Promise<FinesPerMonth[]>;
+  /** Fines of one case. */
+  getFines(pseId: string): Promise<FineRow[]>;
+  /** Durations from first warning to registration, with median and average in days. */
+  getWarningToRegistration(): Promise<WarningToRegistrationStats>;
+  /** Pending deadlines due at or before `before`, soonest first. */
+  getDueDeadlines(before: string): Promise<DueDeadline[]>;
+  /** Cases awaiting an operator after an elapsed deadline, largest traffic first. */
+  getEscalationQueue(): Promise<EscalationQueueEntry[]>;
+  /** The public register of certificates, by name, with cursor pagination. */
+  getRegistry(query: RegistryQuery): Promise<Page<RegistryRow>>;
+  /** High-traffic domains with no case and no registration, largest first. */
+  getDiscoveryCandidates(limit?: number): Promise<DiscoveryCandidate[]>;
+  /** Open cases ranked by their domains' latest traffic. */
+  getOpenCasesByTraffic(limit?: number): Promise<OpenCaseByTraffic[]>;
+  /** Records (upserts) traffic observations; returns how many. */
+  recordTrafficObservations(rows: readonly TrafficObservation[]): Promise<number>;
+  close(): Promise<void>;
+}

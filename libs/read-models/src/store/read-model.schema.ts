@@ -1,0 +1,245 @@
+/** The SQL dialects the read models are stored in. */
+export type SqlDialect = 'sqlite' | 'postgres';
+
+interface ColumnTypes {
+  ts: string;
+  big: string;
+  real: string;
+}
+
+const TYPES: Record<SqlDialect, ColumnTypes> = {
+  // SQLite keeps instants as UTC ISO-8601 text (`2022-07-30T03:00:00.000Z`): text order is time order.
+  sqlite: { ts: 'TEXT', big: 'INTEGER', real: 'REAL' },
+  postgres: { ts: 'TIMESTAMPTZ', big: 'BIGINT', real: 'DOUBLE PRECISION' },
+};
+
+/** A versioned schema step; applied once, in order, inside one transaction. */
+export interface ReadModelMigration {
+  version: number;
+  name: string;
+  statements(dialect: SqlDialect): string[];
+}
+
+// Traffic domains are matched on a key: lower case, without a leading "www.", as case_domains stores them.
+const TRAFFIC_KEY = `CASE WHEN lower(t.domain) LIKE 'www.%' THEN substr(lower(t.domain), 5) ELSE lower(t.domain) END`;
+
+const initial: ReadModelMigration = {
+  version: 1,
+  name: 'initial read models',
+  statements: (dialect) => {
+    const { ts, big, real } = TYPES[dialect];
+    return [
+      `CREATE TABLE projection_checkpoints (
+        name TEXT PRIMARY KEY,
+        position ${big} NOT NULL,
+        events_applied ${big} NOT NULL DEFAULT 0,
+        updated_at ${ts} NOT NULL
+      )`,
+      `CREATE TABLE case_summary (
+        pse_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        company TEXT,
+        sector TEXT,
+        domains TEXT NOT NULL,
+        state TEXT NOT NULL,
+        substate TEXT,
+        state_since ${ts} NOT NULL,
+        on_blocklist INTEGER NOT NULL,
+        registration_number TEXT,
+        warnings INTEGER NOT NULL,
+        blocks INTEGER NOT NULL,
+        fines_imposed_idr ${big} NOT NULL,
+        fines_paid_idr ${big} NOT NULL,
+        fines_annulled_idr ${big} NOT NULL,
+        fines_outstanding_idr ${big} NOT NULL,
+        next_deadline_kind TEXT,
+        next_deadline_at ${ts},
+        next_deadline_fine_id TEXT,
+        escalation_pending INTEGER NOT NULL,
+        escalation_allowed TEXT NOT NULL,
+        escalation_since ${ts},
+        policy_version TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        last_position ${big} NOT NULL,
+        last_event_type TEXT NOT NULL,
+        opened_at ${ts} NOT NULL,
+        updated_at ${ts} NOT NULL,
+        recorded_at ${ts} NOT NULL
+      )`,
+      `CREATE INDEX case_summary_state ON case_summary (state, pse_id)`,
+      `CREATE INDEX case_summary_next_deadline ON case_summary (next_deadline_at)`,
+      `CREATE TABLE case_domains (
+        pse_id TEXT NOT NULL,
+        domain_key TEXT NOT NULL,
+        PRIMARY KEY (pse_id, domain_key)
+      )`,
+      `CREATE INDEX case_domains_key ON case_domains (domain_key)`,
+      `CREATE TABLE case_timeline (
+        pse_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        position ${big} NOT NULL,
+        event_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        occurred_at ${ts} NOT NULL,
+        recorded_at ${ts} NOT NULL,
+        actor_id TEXT NOT NULL,
+        actor_role TEXT NOT NULL,
+        state_after TEXT NOT NULL,
+        substate_after TEXT,
+        line TEXT NOT NULL,
+        PRIMARY KEY (pse_id, revision)
+      )`,
+      `CREATE UNIQUE INDEX case_timeline_position ON case_timeline (position)`,
+      `CREATE TABLE blocklist (
+        domain TEXT NOT NULL,
+        pse_id TEXT NOT NULL,
+        since ${ts} NOT NULL,
+        position ${big} NOT NULL,
+        PRIMARY KEY (domain, pse_id)
+      )`,
+      `CREATE INDEX blocklist_case ON blocklist (pse_id)`,
+      `CREATE TABLE blocklist_changes (
+        position ${big} NOT NULL,
+        domain TEXT NOT NULL,
+        pse_id TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('add', 'remove')),
+        at ${ts} NOT NULL,
+        event_id TEXT NOT NULL,
+        PRIMARY KEY (position, domain, pse_id, action)
+      )`,
+      `CREATE TABLE state_transitions (
+        position ${big} PRIMARY KEY,
+        pse_id TEXT NOT NULL,
+        business_date TEXT NOT NULL,
+        from_state TEXT NOT NULL,
+        from_substate TEXT,
+        to_state TEXT NOT NULL,
+        to_substate TEXT,
+        event_type TEXT NOT NULL,
+        occurred_at ${ts} NOT NULL
+      )`,
+      `CREATE INDEX state_transitions_date ON state_transitions (business_date)`,
+      `CREATE INDEX state_transitions_case ON state_transitions (pse_id, position)`,
+      `CREATE TABLE state_counts_daily (
+        business_date TEXT NOT NULL,
+        state TEXT NOT NULL,
+        entered ${big} NOT NULL,
+        exited ${big} NOT NULL,
+        PRIMARY KEY (business_date, state)
+      )`,
+      `CREATE TABLE transitions_daily (
+        business_date TEXT NOT NULL,
+        from_state TEXT NOT NULL,
+        to_state TEXT NOT NULL,
+        count ${big} NOT NULL,
+        PRIMARY KEY (business_date, from_state, to_state)
+      )`,
+      `CREATE TABLE fines (
+        pse_id TEXT NOT NULL,
+        fine_id TEXT NOT NULL,
+        decision_number TEXT,
+        amount_idr ${big} NOT NULL CHECK (amount_idr >= 0),
+        imposed_at ${ts} NOT NULL,
+        payment_deadline ${ts},
+        paid_idr ${big} NOT NULL,
+        last_paid_at ${ts},
+        annulled_at ${ts},
+        annulment_reason TEXT,
+        status TEXT NOT NULL,
+        PRIMARY KEY (pse_id, fine_id)
+      )`,
+      `CREATE TABLE fines_monthly (
+        month TEXT PRIMARY KEY,
+        imposed_count ${big} NOT NULL,
+        imposed_idr ${big} NOT NULL,
+        paid_count ${big} NOT NULL,
+        paid_idr ${big} NOT NULL,
+        annulled_count ${big} NOT NULL,
+        annulled_idr ${big} NOT NULL
+      )`,
+      `CREATE TABLE warning_to_registration (
+        pse_id TEXT PRIMARY KEY,
+        warned_at ${ts} NOT NULL,
+        letter_number TEXT,
+        submitted_at ${ts},
+        registered_at ${ts},
+        seconds ${big},
+        days ${real}
+      )`,
+      `CREATE TABLE deadlines (
+        pse_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        due_at ${ts} NOT NULL,
+        fine_id TEXT NOT NULL DEFAULT '',
+        case_state TEXT NOT NULL,
+        PRIMARY KEY (pse_id, kind, fine_id, due_at)
+      )`,
+      `CREATE INDEX deadlines_due ON deadlines (due_at)`,
+      `CREATE TABLE registry (
+        pse_id TEXT PRIMARY KEY,
+        registration_number TEXT NOT NULL,
+        name TEXT NOT NULL,
+        company TEXT,
+        sector TEXT,
+        origin TEXT NOT NULL,
+        domains TEXT NOT NULL,
+        status TEXT NOT NULL,
+        registered_at ${ts} NOT NULL,
+        updated_at ${ts} NOT NULL
+      )`,
+      `CREATE INDEX registry_number ON registry (registration_number)`,
+      `CREATE INDEX registry_name ON registry (name, pse_id)`,
+      `CREATE TABLE traffic_observations (
+        domain TEXT NOT NULL,
+        period TEXT NOT NULL,
+        visits ${big},
+        rank INTEGER,
+        source TEXT,
+        PRIMARY KEY (domain, period)
+      )`,
+      `CREATE VIEW traffic_latest AS
+        SELECT t.domain, ${TRAFFIC_KEY} AS domain_key, t.period, t.visits, t.rank, t.source
+        FROM traffic_observations t
+        WHERE t.period = (SELECT max(t2.period) FROM traffic_observations t2 WHERE t2.domain = t.domain)`,
+      `CREATE VIEW discovery_candidates AS
+        SELECT l.domain, l.period, l.visits, l.rank, l.source
+        FROM traffic_latest l
+        WHERE NOT EXISTS (SELECT 1 FROM case_domains d WHERE d.domain_key = l.domain_key)`,
+      `CREATE VIEW open_cases_by_traffic AS
+        SELECT s.pse_id, s.name, s.state, s.substate, s.on_blocklist,
+               max(l.visits) AS visits, min(l.rank) AS best_rank, max(l.period) AS period
+        FROM case_summary s
+        JOIN case_domains d ON d.pse_id = s.pse_id
+        JOIN traffic_latest l ON l.domain_key = d.domain_key
+        WHERE s.state NOT IN ('registered', 'reRegistered', 'exempted')
+        GROUP BY s.pse_id, s.name, s.state, s.substate, s.on_blocklist`,
+      `CREATE VIEW escalation_queue AS
+        SELECT s.pse_id, s.name, s.state, s.substate, s.escalation_since, s.escalation_allowed,
+               s.warnings, s.blocks, o.visits, o.best_rank
+        FROM case_summary s
+        LEFT JOIN open_cases_by_traffic o ON o.pse_id = s.pse_id
+        WHERE s.escalation_pending = 1`,
+    ];
+  },
+};
+
+/** Every migration of the read-model schema, in order. */
+export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [initial];
+
+/** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */
+export const PROJECTED_TABLES = [
+  'case_summary',
+  'case_domains',
+  'case_timeline',
+  'blocklist',
+  'blocklist_changes',
+  'state_transitions',
+  'state_counts_daily',
+  'transitions_daily',
+  'fines',
+  'fines_monthly',
+  'warning_to_registration',
+  'deadlines',
+  'registry',
+] as const;

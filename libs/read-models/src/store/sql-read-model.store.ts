@@ -1,0 +1,627 @@
+import { CASE_STATES, type CaseState, type ReadModelEvent } from '../events/read-model-event';
+import { CheckpointConflict, InvalidQuery } from '../read-model.errors';
+import { normaliseDomains } from '../projections/blocklist.projection';
+import {
+  type BatchChanges,
+  type BatchContext,
+  casesOf,
+  fineKey,
+  planBatch,
+} from '../projections/batch-planner';
+import type { CaseSummaryRow } from '../projections/case-summary.projection';
+import type { CaseTimelineRow } from '../projections/case-timeline.projection';
+import type { FineRow } from '../projections/fines.projection';
+import type { RegistryRow } from '../projections/registry.projection';
+import { isInstant, toUtcIso } from '../time.util';
+import { PROJECTED_TABLES, READ_MODEL_MIGRATIONS } from './read-model.schema';
+import {
+  type ApplyBatchResult,
+  type Blocklist,
+  type BlocklistFeedEntry,
+  DEFAULT_CHECKPOINT,
+  type DiscoveryCandidate,
+  type DueDeadline,
+  type EscalationQueueEntry,
+  type FinesPerMonth,
+  type ListCasesQuery,
+  type OpenCaseByTraffic,
+  type Page,
+  type ReadModelStore,
+  type RegistryQuery,
+  type StateCounts,
+  type TrafficObservation,
+  type TransitionsPerDay,
+  type WarningToRegistrationStats,
+} from './read-model-store.port';
+import {
+  blocklistEntries,
+  caseSummaryTable,
+  fineTable,
+  incrementClause,
+  readers,
+  registryTable,
+  timelineTable,
+  upsertClause,
+  warningToRegistrationTable,
+} from './row-mapping';
+import type { SqlClient, SqlTransaction } from './sql-client';
+
+const { str, nstr, num, nnum, list } = readers;
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+
+function clampLimit(limit: number | undefined, fallback = DEFAULT_LIMIT): number {
+  if (limit === undefined) return fallback;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new InvalidQuery({ field: 'limit', reason: 'must be a positive integer' });
+  return Math.min(limit, MAX_LIMIT);
+}
+
+function encodeCursor(values: readonly string[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, arity: number): string[] {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === arity && v.every((x) => typeof x === 'string')) return v as string[];
+  } catch {
+    // fall through to the typed error below
+  }
+  throw new InvalidQuery({ field: 'cursor', reason: 'not a cursor this query returned' });
+}
+
+function likePattern(q: string): string {
+  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function assertDate(field: string, value: string): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidQuery({ field, reason: 'expected YYYY-MM-DD' });
+}
+
+function instantParam(field: string, value: string): string {
+  if (!isInstant(value)) throw new InvalidQuery({ field, reason: 'expected an ISO-8601 instant' });
+  return toUtcIso(value);
+}
+
+function median(sorted: readonly number[]): number | null {
+  if (sorted.length === 0) return null;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The read-model store over any `SqlClient`: the same tables and queries on SQLite and PostgreSQL. */
+export class SqlReadModelStore implements ReadModelStore {
+  private ready: Promise<void> | null = null;
+
+  constructor(
+    private readonly client: SqlClient,
+    private readonly prepare: () => Promise<void> = async () => undefined,
+  ) {}
+
+  get kind(): 'sqlite' | 'postgres' {
+    return this.client.dialect;
+  }
+
+  migrate(): Promise<void> {
+    this.ready ??= this.runMigrations().catch((e: unknown) => {
+      this.ready = null;
+      throw e;
+    });
+    return this.ready;
+  }
+
+  private async runMigrations(): Promise<void> {
+    await this.prepare();
+    await this.client.transaction(async (tx) => {
+      if (this.client.migrationLock) await tx.query(this.client.migrationLock);
+      await tx.query(
+        `CREATE TABLE IF NOT EXISTS read_model_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+      );
+      const done = new Set(
+        (await tx.query(`SELECT version FROM read_model_migrations`)).map((r) => num(r, 'version')),
+      );
+      for (const m of READ_MODEL_MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        for (const statement of m.statements(this.client.dialect)) await tx.query(statement);
+        await tx.query(`INSERT INTO read_model_migrations (version, name, applied_at) VALUES (?, ?, ?)`, [
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        ]);
+      }
+    });
+  }
+
+  async getCheckpoint(name = DEFAULT_CHECKPOINT): Promise<number> {
+    await this.migrate();
+    const [row] = await this.client.query(`SELECT position FROM projection_checkpoints WHERE name = ?`, [
+      name,
+    ]);
+    return row ? num(row, 'position') : 0;
+  }
+
+  async applyBatch(
+    events: readonly ReadModelEvent[],
+    options: { expectedPosition: number; toPosition: number; checkpoint?: string },
+  ): Promise<ApplyBatchResult> {
+    await this.migrate();
+    const name = options.checkpoint ?? DEFAULT_CHECKPOINT;
+    return this.client.transaction(async (tx) => {
+      // The row must exist for FOR UPDATE to lock it: a concurrent first batch then waits here.
+      await tx.query(
+        `INSERT INTO projection_checkpoints (name, position, events_applied, updated_at) VALUES (?, 0, 0, ?) ON CONFLICT (name) DO NOTHING`,
+        [name, new Date().toISOString()],
+      );
+      const [cp] = await tx.query(
+        `SELECT position FROM projection_checkpoints WHERE name = ? ${this.client.forUpdate}`,
+        [name],
+      );
+      const actual = cp ? num(cp, 'position') : 0;
+      if (actual !== options.expectedPosition) {
+        throw new CheckpointConflict({ checkpoint: name, expected: options.expectedPosition, actual });
+      }
+      if (events.length > 0) {
+        const context = await this.loadContext(tx, casesOf(events));
+        await this.write(tx, planBatch(context, events));
+      }
+      await tx.insertMany(
+        'projection_checkpoints',
+        ['name', 'position', 'events_applied', 'updated_at'],
+        [[name, options.toPosition, events.length, new Date().toISOString()]],
+        `ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at, ` +
+          `events_applied = projection_checkpoints.events_applied + excluded.events_applied`,
+      );
+      return { applied: events.length, position: options.toPosition };
+    });
+  }
+
+  private async loadContext(tx: SqlTransaction, pseIds: string[]): Promise<BatchContext> {
+    const summaries = await tx.selectWhereIn('case_summary', 'pse_id', pseIds);
+    const blocklist = await tx.selectWhereIn('blocklist', 'pse_id', pseIds);
+    const registry = await tx.selectWhereIn('registry', 'pse_id', pseIds);
+    const w2r = await tx.selectWhereIn('warning_to_registration', 'pse_id', pseIds);
+    const fines = await tx.selectWhereIn('fines', 'pse_id', pseIds);
+    return {
+      summaries: new Map(summaries.map((r) => [str(r, 'pse_id'), caseSummaryTable.fromRecord(r)])),
+      blocklist: blocklistEntries(blocklist),
+      registry: new Map(registry.map((r) => [str(r, 'pse_id'), registryTable.fromRecord(r)])),
+      warningToRegistration: new Map(
+        w2r.map((r) => [str(r, 'pse_id'), warningToRegistrationTable.fromRecord(r)]),
+      ),
+      fines: new Map(
+        fines.map((r) => {
+          const f = fineTable.fromRecord(r);
+          return [fineKey(f.pseId, f.fineId), f];
+        }),
+      ),
+    };
+  }
+
+  private async write(tx: SqlTransaction, c: BatchChanges): Promise<void> {
+    const summaries = [...c.summaries.values()];
+    await tx.insertMany(
+      'case_summary',
+      caseSummaryTable.columns,
+      summaries.map(caseSummaryTable.toParams),
+      upsertClause(caseSummaryTable),
+    );
+
+    await tx.deleteWhereIn('case_domains', 'pse_id', [...c.caseDomains.keys()]);
+    await tx.insertMany(
+      'case_domains',
+      ['pse_id', 'domain_key'],
+      [...c.caseDomains].flatMap(([pseId, keys]) => keys.map((k) => [pseId, k])),
+    );
+
+    // No conflict clause: an event projected twice is a bug to surface, not to paper over.
+    await tx.insertMany('case_timeline', timelineTable.columns, c.timeline.map(timelineTable.toParams));
+
+    await tx.deleteWhereIn('blocklist', 'pse_id', [...c.blocklist.keys()]);
+    await tx.insertMany(
+      'blocklist',
+      ['domain', 'pse_id', 'since', 'position'],
+      [...c.blocklist.values()].flatMap((e) =>
+        e ? e.domains.map((d) => [d.domain, e.pseId, d.since, d.position]) : [],
+      ),
+    );
+    await tx.insertMany(
+      'blocklist_changes',
+      ['position', 'domain', 'pse_id', 'action', 'at', 'event_id'],
+      c.blocklistChanges.map((f) => [f.position, f.domain, f.pseId, f.action, f.at, f.eventId]),
+    );
+
+    await tx.insertMany(
+      'state_transitions',
+      [
+        'position',
+        'pse_id',
+        'business_date',
+        'from_state',
+        'from_substate',
+        'to_state',
+        'to_substate',
+        'event_type',
+        'occurred_at',
+      ],
+      c.transitions.map((t) => [
+        t.position,
+        t.pseId,
+        t.businessDate,
+        t.fromState,
+        t.fromSubstate,
+        t.toState,
+        t.toSubstate,
+        t.eventType,
+        t.occurredAt,
+      ]),
+    );
+    await tx.insertMany(
+      'state_counts_daily',
+      ['business_date', 'state', 'entered', 'exited'],
+      [...c.stateCounts.values()].map((d) => [d.businessDate, d.state, d.entered, d.exited]),
+      incrementClause('state_counts_daily', ['business_date', 'state'], ['entered', 'exited']),
+    );
+    await tx.insertMany(
+      'transitions_daily',
+      ['business_date', 'from_state', 'to_state', 'count'],
+      [...c.transitionsDaily.values()].map((d) => [d.businessDate, d.fromState, d.toState, d.count]),
+      incrementClause('transitions_daily', ['business_date', 'from_state', 'to_state'], ['count']),
+    );
+
+    await tx.insertMany(
+      'fines',
+      fineTable.columns,
+      [...c.fines.values()].map(fineTable.toParams),
+      upsertClause(fineTable),
+    );
+    const monthCounters = [
+      'imposed_count',
+      'imposed_idr',
+      'paid_count',
+      'paid_idr',
+      'annulled_count',
+      'annulled_idr',
+    ];
+    await tx.insertMany(
+      'fines_monthly',
+      ['month', ...monthCounters],
+      [...c.finesMonthly.values()].map((m) => [
+        m.month,
+        m.imposedCount,
+        m.imposedIdr,
+        m.paidCount,
+        m.paidIdr,
+        m.annulledCount,
+        m.annulledIdr,
+      ]),
+      incrementClause('fines_monthly', ['month'], monthCounters),
+    );
+
+    await tx.insertMany(
+      'warning_to_registration',
+      warningToRegistrationTable.columns,
+      [...c.warningToRegistration.values()].map(warningToRegistrationTable.toParams),
+      upsertClause(warningToRegistrationTable),
+    );
+
+    const registryRemoved = [...c.registry].filter(([, r]) => r === undefined).map(([k]) => k);
+    const registryKept = [...c.registry.values()].filter((r): r is RegistryRow => r !== undefined);
+    await tx.deleteWhereIn('registry', 'pse_id', registryRemoved);
+    await tx.insertMany(
+      'registry',
+      registryTable.columns,
+      registryKept.map(registryTable.toParams),
+      upsertClause(registryTable),
+    );
+
+    await tx.deleteWhereIn('deadlines', 'pse_id', [...c.deadlines.keys()]);
+    await tx.insertMany(
+      'deadlines',
+      ['pse_id', 'kind', 'due_at', 'fine_id', 'case_state'],
+      [...c.deadlines.values()].flat().map((d) => [d.pseId, d.kind, d.dueAt, d.fineId ?? '', d.caseState]),
+    );
+  }
+
+  async reset(checkpoint = DEFAULT_CHECKPOINT): Promise<void> {
+    await this.migrate();
+    await this.client.transaction(async (tx) => {
+      for (const table of PROJECTED_TABLES) await tx.query(`DELETE FROM ${table}`);
+      await tx.insertMany(
+        'projection_checkpoints',
+        ['name', 'position', 'events_applied', 'updated_at'],
+        [[checkpoint, 0, 0, new Date().toISOString()]],
+        `ON CONFLICT (name) DO UPDATE SET position = 0, events_applied = 0, updated_at = excluded.updated_at`,
+      );
+    });
+  }
+
+  async getCaseSummary(pseId: string): Promise<CaseSummaryRow | null> {
+    await this.migrate();
+    const [row] = await this.client.query(`SELECT * FROM case_summary WHERE pse_id = ?`, [pseId]);
+    return row ? caseSummaryTable.fromRecord(row) : null;
+  }
+
+  async listCases(query: ListCasesQuery): Promise<Page<CaseSummaryRow>> {
+    await this.migrate();
+    const limit = clampLimit(query.limit);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.state !== undefined) {
+      if (!(CASE_STATES as readonly string[]).includes(query.state))
+        throw new InvalidQuery({ field: 'state', reason: 'unknown state' });
+      where.push('state = ?');
+      params.push(query.state);
+    }
+    if (query.origin !== undefined) {
+      where.push('origin = ?');
+      params.push(query.origin);
+    }
+    if (query.q !== undefined && query.q.trim() !== '') {
+      const p = likePattern(query.q.trim());
+      where.push(
+        `(lower(name) LIKE ? ESCAPE '\\' OR lower(coalesce(company, '')) LIKE ? ESCAPE '\\' OR lower(domains) LIKE ? ESCAPE '\\'` +
+          ` OR lower(pse_id) LIKE ? ESCAPE '\\' OR lower(coalesce(registration_number, '')) LIKE ? ESCAPE '\\')`,
+      );
+      params.push(p, p, p, p, p);
+    }
+    if (query.deadlineBefore !== undefined) {
+      where.push('next_deadline_at <= ?');
+      params.push(instantParam('deadlineBefore', query.deadlineBefore));
+    }
+    if (query.cursor !== undefined) {
+      const [after] = decodeCursor(query.cursor, 1);
+      where.push('pse_id > ?');
+      params.push(after);
+    }
+    const rows = await this.client.query(
+      `SELECT * FROM case_summary ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY pse_id LIMIT ?`,
+      [...params, limit + 1],
+    );
+    const items = rows.slice(0, limit).map(caseSummaryTable.fromRecord);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.pseId]) : null };
+  }
+
+  async getTimeline(pseId: string): Promise<CaseTimelineRow[]> {
+    await this.migrate();
+    const rows = await this.client.query(`SELECT * FROM case_timeline WHERE pse_id = ? ORDER BY revision`, [
+      pseId,
+    ]);
+    return rows.map(timelineTable.fromRecord);
+  }
+
+  async getBlocklist(): Promise<Blocklist> {
+    await this.migrate();
+    return this.client.snapshot(async (tx) => {
+      const [cp] = await tx.query(`SELECT position FROM projection_checkpoints WHERE name = ?`, [
+        DEFAULT_CHECKPOINT,
+      ]);
+      const rows = await tx.query(`SELECT domain, pse_id, since FROM blocklist ORDER BY domain, pse_id`);
+      return {
+        position: cp ? num(cp, 'position') : 0,
+        entries: rows.map((r) => ({
+          domain: str(r, 'domain'),
+          pseId: str(r, 'pse_id'),
+          since: str(r, 'since'),
+        })),
+      };
+    });
+  }
+
+  async getBlocklistChanges(after: number, limit?: number): Promise<BlocklistFeedEntry[]> {
+    await this.migrate();
+    const n = clampLimit(limit, 1000);
+    // The page ends on a whole position: a client resuming "after" it never misses a sibling line.
+    const rows = await this.client.query(
+      `SELECT position, domain, pse_id, action, at FROM blocklist_changes
+       WHERE position > ? AND position <= (
+         SELECT max(position) FROM (SELECT position FROM blocklist_changes WHERE position > ? ORDER BY position LIMIT ?) page)
+       ORDER BY position, action DESC, domain`,
+      [after, after, n],
+    );
+    return rows.map((r) => ({
+      position: num(r, 'position'),
+      domain: str(r, 'domain'),
+      pseId: str(r, 'pse_id'),
+      action: str(r, 'action') === 'add' ? 'add' : 'remove',
+      at: str(r, 'at'),
+    }));
+  }
+
+  async getStateCounts(asOfDate: string): Promise<StateCounts> {
+    await this.migrate();
+    assertDate('asOfDate', asOfDate);
+    const rows = await this.client.query(
+      `SELECT state, sum(entered) - sum(exited) AS n FROM state_counts_daily WHERE business_date <= ? GROUP BY state`,
+      [asOfDate],
+    );
+    const counts = Object.fromEntries(CASE_STATES.map((s) => [s, 0])) as Record<CaseState, number>;
+    for (const r of rows) {
+      const s = str(r, 'state') as CaseState;
+      if (s in counts) counts[s] = num(r, 'n');
+    }
+    return { asOf: asOfDate, counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
+  }
+
+  async getTransitionsPerDay(from: string, to: string): Promise<TransitionsPerDay[]> {
+    await this.migrate();
+    assertDate('from', from);
+    assertDate('to', to);
+    const rows = await this.client.query(
+      `SELECT business_date, from_state, to_state, count FROM transitions_daily
+       WHERE business_date >= ? AND business_date <= ? ORDER BY business_date, from_state, to_state`,
+      [from, to],
+    );
+    return rows.map((r) => ({
+      date: str(r, 'business_date'),
+      fromState: str(r, 'from_state'),
+      toState: str(r, 'to_state'),
+      count: num(r, 'count'),
+    }));
+  }
+
+  async getFinesPerMonth(): Promise<FinesPerMonth[]> {
+    await this.migrate();
+    const rows = await this.client.query(`SELECT * FROM fines_monthly ORDER BY month`);
+    return rows.map((r) => ({
+      month: str(r, 'month'),
+      imposedCount: num(r, 'imposed_count'),
+      imposedIdr: num(r, 'imposed_idr'),
+      paidCount: num(r, 'paid_count'),
+      paidIdr: num(r, 'paid_idr'),
+      annulledCount: num(r, 'annulled_count'),
+      annulledIdr: num(r, 'annulled_idr'),
+    }));
+  }
+
+  async getFines(pseId: string): Promise<FineRow[]> {
+    await this.migrate();
+    const rows = await this.client.query(
+      `SELECT * FROM fines WHERE pse_id = ? ORDER BY imposed_at, fine_id`,
+      [pseId],
+    );
+    return rows.map(fineTable.fromRecord);
+  }
+
+  async getWarningToRegistration(): Promise<WarningToRegistrationStats> {
+    await this.migrate();
+    const rows = (
+      await this.client.query(`SELECT * FROM warning_to_registration ORDER BY warned_at, pse_id`)
+    ).map(warningToRegistrationTable.fromRecord);
+    const days = rows
+      .filter((r) => r.seconds !== null)
+      .map((r) => (r.seconds as number) / 86400)
+      .sort((a, b) => a - b);
+    return {
+      registered: days.length,
+      pending: rows.length - days.length,
+      medianDays: median(days),
+      averageDays: days.length ? days.reduce((a, b) => a + b, 0) / days.length : null,
+      cases: rows.map((r) => ({
+        pseId: r.pseId,
+        warnedAt: r.warnedAt,
+        submittedAt: r.submittedAt,
+        registeredAt: r.registeredAt,
+        days: r.seconds === null ? null : r.seconds / 86400,
+      })),
+    };
+  }
+
+  async getDueDeadlines(before: string): Promise<DueDeadline[]> {
+    await this.migrate();
+    const rows = await this.client.query(
+      `SELECT d.pse_id, s.name, d.kind, d.due_at, d.fine_id, d.case_state
+       FROM deadlines d JOIN case_summary s ON s.pse_id = d.pse_id
+       WHERE d.due_at <= ? ORDER BY d.due_at, d.pse_id, d.kind`,
+      [instantParam('before', before)],
+    );
+    return rows.map((r) => ({
+      pseId: str(r, 'pse_id'),
+      name: str(r, 'name'),
+      kind: str(r, 'kind'),
+      dueAt: str(r, 'due_at'),
+      fineId: nstr(r, 'fine_id') || null,
+      caseState: str(r, 'case_state'),
+    }));
+  }
+
+  async getEscalationQueue(): Promise<EscalationQueueEntry[]> {
+    await this.migrate();
+    const rows = await this.client.query(
+      `SELECT * FROM escalation_queue ORDER BY visits DESC NULLS LAST, escalation_since, pse_id`,
+    );
+    return rows.map((r) => ({
+      pseId: str(r, 'pse_id'),
+      name: str(r, 'name'),
+      state: str(r, 'state'),
+      substate: nstr(r, 'substate'),
+      since: nstr(r, 'escalation_since'),
+      allowed: list(r, 'escalation_allowed'),
+      visits: nnum(r, 'visits'),
+      rank: nnum(r, 'best_rank'),
+    }));
+  }
+
+  async getRegistry(query: RegistryQuery): Promise<Page<RegistryRow>> {
+    await this.migrate();
+    const limit = clampLimit(query.limit);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.q !== undefined && query.q.trim() !== '') {
+      const p = likePattern(query.q.trim());
+      where.push(
+        `(lower(name) LIKE ? ESCAPE '\\' OR lower(coalesce(company, '')) LIKE ? ESCAPE '\\'` +
+          ` OR lower(domains) LIKE ? ESCAPE '\\' OR lower(registration_number) LIKE ? ESCAPE '\\')`,
+      );
+      params.push(p, p, p, p);
+    }
+    if (query.cursor !== undefined) {
+      const [name, pseId] = decodeCursor(query.cursor, 2);
+      where.push('(name > ? OR (name = ? AND pse_id > ?))');
+      params.push(name, name, pseId);
+    }
+    const rows = await this.client.query(
+      `SELECT * FROM registry ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, pse_id LIMIT ?`,
+      [...params, limit + 1],
+    );
+    const items = rows.slice(0, limit).map(registryTable.fromRecord);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.name, last.pseId]) : null };
+  }
+
+  async getDiscoveryCandidates(limit?: number): Promise<DiscoveryCandidate[]> {
+    await this.migrate();
+    const rows = await this.client.query(
+      `SELECT domain, period, visits, rank FROM discovery_candidates
+       ORDER BY visits DESC NULLS LAST, rank ASC NULLS LAST, domain LIMIT ?`,
+      [clampLimit(limit, 100)],
+    );
+    return rows.map((r) => ({
+      domain: str(r, 'domain'),
+      period: str(r, 'period'),
+      visits: nnum(r, 'visits'),
+      rank: nnum(r, 'rank'),
+    }));
+  }
+
+  async getOpenCasesByTraffic(limit?: number): Promise<OpenCaseByTraffic[]> {
+    await this.migrate();
+    const rows = await this.client.query(
+      `SELECT pse_id, name, state, visits, best_rank, period FROM open_cases_by_traffic
+       ORDER BY visits DESC NULLS LAST, best_rank ASC NULLS LAST, pse_id LIMIT ?`,
+      [clampLimit(limit, 100)],
+    );
+    return rows.map((r) => ({
+      pseId: str(r, 'pse_id'),
+      name: str(r, 'name'),
+      state: str(r, 'state'),
+      visits: nnum(r, 'visits'),
+      rank: nnum(r, 'best_rank'),
+      period: str(r, 'period'),
+    }));
+  }
+
+  async recordTrafficObservations(rows: readonly TrafficObservation[]): Promise<number> {
+    await this.migrate();
+    const params = rows.flatMap((r) => {
+      const [domain] = normaliseDomains([r.domain]);
+      return domain ? [[domain, r.period, r.visits ?? null, r.rank ?? null, r.source ?? null]] : [];
+    });
+    await this.client.transaction((tx) =>
+      tx.insertMany(
+        'traffic_observations',
+        ['domain', 'period', 'visits', 'rank', 'source'],
+        params,
+        `ON CONFLICT (domain, period) DO UPDATE SET visits = excluded.visits, rank = excluded.rank, source = excluded.source`,
+      ),
+    );
+    return params.length;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

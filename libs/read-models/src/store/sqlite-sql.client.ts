@@ -1,0 +1,143 @@
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { ReadModelStoreFailed } from '../read-model.errors';
+import { AsyncMutex, type SqlClient, type SqlRecord, type SqlTransaction } from './sql-client';
+
+type Statement = Database.Statement<unknown[], SqlRecord>;
+
+function open(file: string): Database.Database {
+  const db = new Database(file);
+  // WAL lets the API read while the projector writes; the busy timeout absorbs the short write locks.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 10000');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+// better-sqlite3 waits for a lock synchronously, blocking the event loop: two clients of one file in
+// one process would deadlock (the waiter blocks the holder's next await). So all clients of a file in
+// this process share one write mutex; the busy timeout then only ever waits for other processes.
+const writeLocks = new Map<string, { lock: AsyncMutex; users: number }>();
+
+/** better-sqlite3 behind `SqlClient`: one writer connection for transactions, one reader for queries. */
+export class SqliteSqlClient implements SqlClient {
+  readonly dialect = 'sqlite' as const;
+  readonly migrationLock = null;
+  readonly forUpdate = '';
+  private readonly writer: Database.Database;
+  private readonly reader: Database.Database;
+  private readonly writerStatements = new Map<string, Statement>();
+  private readonly readerStatements = new Map<string, Statement>();
+  private readonly writeLock: AsyncMutex;
+  private readonly lockKey: string;
+  private readonly readLock = new AsyncMutex();
+
+  constructor(readonly file: string) {
+    if (file === ':memory:' || file === '') {
+      throw new ReadModelStoreFailed({
+        operation: 'open',
+        reason: 'the SQLite read-model store needs a file',
+      });
+    }
+    this.lockKey = path.resolve(file);
+    const shared = writeLocks.get(this.lockKey) ?? { lock: new AsyncMutex(), users: 0 };
+    shared.users += 1;
+    writeLocks.set(this.lockKey, shared);
+    this.writeLock = shared.lock;
+    this.writer = open(file);
+    this.reader = open(file);
+  }
+
+  private prepare(db: Database.Database, cache: Map<string, Statement>, sql: string): Statement {
+    let s = cache.get(sql);
+    if (!s) {
+      s = db.prepare<unknown[], SqlRecord>(sql);
+      cache.set(sql, s);
+    }
+    return s;
+  }
+
+  private run(
+    db: Database.Database,
+    cache: Map<string, Statement>,
+    sql: string,
+    params: readonly unknown[],
+  ): SqlRecord[] {
+    const s = this.prepare(db, cache, sql);
+    if (s.reader) return s.all(...params);
+    s.run(...params);
+    return [];
+  }
+
+  /** Executes several DDL statements at once (migrations). */
+  execScript(sql: string): void {
+    this.writer.exec(sql);
+  }
+
+  async query(sql: string, params: readonly unknown[] = []): Promise<SqlRecord[]> {
+    return this.run(this.reader, this.readerStatements, sql, params);
+  }
+
+  private tx(db: Database.Database, cache: Map<string, Statement>): SqlTransaction {
+    return {
+      query: async (sql, params = []) => this.run(db, cache, sql, params),
+      insertMany: async (table, columns, rows, onConflict = '') => {
+        if (rows.length === 0) return;
+        const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${onConflict}`;
+        const s = this.prepare(db, cache, sql);
+        for (const r of rows) s.run(...r);
+      },
+      selectWhereIn: async (table, column, values) =>
+        values.length === 0
+          ? []
+          : this.prepare(
+              db,
+              cache,
+              `SELECT * FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?))`,
+            ).all(JSON.stringify(values)),
+      deleteWhereIn: async (table, column, values) => {
+        if (values.length === 0) return;
+        this.prepare(
+          db,
+          cache,
+          `DELETE FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?))`,
+        ).run(JSON.stringify(values));
+      },
+    };
+  }
+
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.writeLock.run(async () => {
+      // IMMEDIATE takes the write lock up front, so a second projector waits instead of failing mid-batch.
+      this.writer.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this.tx(this.writer, this.writerStatements));
+        this.writer.exec('COMMIT');
+        return result;
+      } catch (e) {
+        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  snapshot<T>(work: (tx: Pick<SqlTransaction, 'query'>) => Promise<T>): Promise<T> {
+    return this.readLock.run(async () => {
+      this.reader.exec('BEGIN');
+      try {
+        return await work(this.tx(this.reader, this.readerStatements));
+      } finally {
+        if (this.reader.inTransaction) this.reader.exec('COMMIT');
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.writeLock.run(async () => undefined);
+    this.reader.close();
+    this.writer.close();
+    const shared = writeLocks.get(this.lockKey);
+    if (shared && --shared.users === 0) writeLocks.delete(this.lockKey);
+  }
+}

@@ -1,0 +1,156 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { SourceEvent } from '../events/event-source.port';
+import { createReadModelStore } from '../store/create-read-model-store';
+import { PROJECTED_TABLES } from '../store/read-model.schema';
+import type { ReadModelStore } from '../store/read-model-store.port';
+
+/** A read-model store on a fresh real database, with direct SQL access for assertions. */
+export interface OpenedBackend {
+  store: ReadModelStore;
+  /** Runs SQL directly on the database, as an analyst would. */
+  sql(query: string): Promise<Record<string, unknown>[]>;
+  /** Every projected table (plus checkpoints), fully ordered: equal dumps mean equal read models. */
+  dump(): Promise<Record<string, unknown[]>>;
+  /** A second store on the same database (another process, as far as the database can tell). */
+  reopen(): ReadModelStore;
+  cleanup(): Promise<void>;
+}
+
+/** A real database the store can run on. */
+export interface Backend {
+  name: 'sqlite' | 'postgres';
+  open(): Promise<OpenedBackend>;
+}
+
+const ORDER: Record<string, string> = {
+  case_summary: 'pse_id',
+  case_domains: 'pse_id, domain_key',
+  case_timeline: 'position',
+  blocklist: 'domain, pse_id',
+  blocklist_changes: 'position, domain, pse_id, action',
+  state_transitions: 'position',
+  state_counts_daily: 'business_date, state',
+  transitions_daily: 'business_date, from_state, to_state',
+  fines: 'pse_id, fine_id',
+  fines_monthly: 'month',
+  warning_to_registration: 'pse_id',
+  deadlines: 'pse_id, kind, fine_id, due_at',
+  registry: 'pse_id',
+};
+
+// The checkpoint's bookkeeping columns (events applied, wall-clock time) differ between a rebuild and
+// an incremental run by design; the position must not.
+const DUMP_QUERIES = [
+  ...PROJECTED_TABLES.map((t) => [t, `SELECT * FROM ${t} ORDER BY ${ORDER[t]}`] as const),
+  ['projection_checkpoints', 'SELECT name, position FROM projection_checkpoints ORDER BY name'] as const,
+];
+
+/** SQLite on a file in a fresh temp directory. */
+export const sqliteBackend: Backend = {
+  name: 'sqlite',
+  async open() {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-rm-'));
+    const file = path.join(dir, 'read-models.db');
+    const store = createReadModelStore({ kind: 'sqlite', file });
+    const others: ReadModelStore[] = [];
+    const sql = async (query: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare<[], Record<string, unknown>>(query).all();
+      } finally {
+        db.close();
+      }
+    };
+    return {
+      store,
+      sql,
+      async dump() {
+        const out: Record<string, unknown[]> = {};
+        for (const [t, q] of DUMP_QUERIES) out[t] = await sql(q);
+        return out;
+      },
+      reopen() {
+        const s = createReadModelStore({ kind: 'sqlite', file });
+        others.push(s);
+        return s;
+      },
+      async cleanup() {
+        await Promise.all([store, ...others].map((s) => s.close()));
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/** The PostgreSQL server of DATABASE_URL (default: local trust auth), in a database created for the test. */
+export const postgresBackend: Backend = {
+  name: 'postgres',
+  async open() {
+    const adminUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const database = `sanksi_rm_test_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${database}`;
+    const connectionString = url.toString();
+    const schema = 'read_models';
+    const store = createReadModelStore({ kind: 'postgres', connectionString, schema });
+    const others: ReadModelStore[] = [];
+    const sql = async (query: string) => {
+      const c = new Client({ connectionString, options: `-c search_path=${schema}` });
+      await c.connect();
+      try {
+        return (await c.query(query)).rows as Record<string, unknown>[];
+      } finally {
+        await c.end();
+      }
+    };
+    return {
+      store,
+      sql,
+      async dump() {
+        const out: Record<string, unknown[]> = {};
+        for (const [t, q] of DUMP_QUERIES) out[t] = await sql(q);
+        return out;
+      },
+      reopen() {
+        const s = createReadModelStore({ kind: 'postgres', connectionString, schema });
+        others.push(s);
+        return s;
+      },
+      async cleanup() {
+        await Promise.all([store, ...others].map((s) => s.close()));
+        const a = new Client({ connectionString: adminUrl });
+        await a.connect();
+        await a.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        await a.end();
+      },
+    };
+  },
+};
+
+/** Both backends, for `describe.each`. */
+export const BACKENDS: Backend[] = [sqliteBackend, postgresBackend];
+
+/** What the application would hand the event store for a recorded fixture event. */
+export function toAppend(e: SourceEvent): {
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  schemaVersion: number;
+} {
+  return {
+    eventId: e.eventId,
+    type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+    schemaVersion: e.schemaVersion,
+  };
+}
