@@ -24,6 +24,11 @@ export interface CommandContext {
   causationId?: string;
   /** Business time; defaults to now. */
   occurredAt?: string;
+  /**
+   * Record time, for importing history the system learnt earlier (the registry crawl's time).
+   * Trusted callers only — the HTTP API never sets it; defaults to the clock's now.
+   */
+  recordedAt?: string;
 }
 
 /** What a command did: the case after it and the events it appended. */
@@ -99,7 +104,7 @@ export class CaseCommandService {
       const snapshot = loaded.envelopes.length > 0 ? foldCase(loaded.envelopes) : undefined;
       const policyId =
         (snapshot?.context.policyVersion as PolicyId | undefined) ?? this.options.defaultPolicy;
-      const now = this.clock.now().toISOString();
+      const now = context.recordedAt ?? this.clock.now().toISOString();
       const decision = decide(command, snapshot, getPolicy(policyId), {
         commandId,
         correlationId: context.correlationId ?? commandId,
