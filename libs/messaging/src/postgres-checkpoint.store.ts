@@ -11,6 +11,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
   private ready: Promise<void> | null = null;
+  private closed = false;
 
   /** Uses `connectionStringOrPool`; a passed-in pool is not ended by close(). */
   constructor(connectionStringOrPool: string | Pool) {
@@ -50,8 +51,10 @@ export class PostgresCheckpointStore implements CheckpointStore {
     }
   }
 
-  /** Ends the pool if this store created it. */
+  /** Ends the pool if this store created it; calling it twice is harmless. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     if (this.ownsPool) await this.pool.end();
   }
 

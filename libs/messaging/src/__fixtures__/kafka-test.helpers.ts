@@ -167,6 +167,18 @@ export async function consumeUntil(
   return seen;
 }
 
+/** How many messages the topic holds (sum of its partitions' high watermarks). */
+export async function topicMessageCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Unique event ids among consumed messages (consumers deduplicate by ce_id). */
 export function distinctIds(seen: ConsumedCaseEvent[]): Set<string> {
   return new Set(seen.map((m) => m.headers?.id ?? ''));

@@ -1,0 +1,145 @@
+// Kafka relay throughput (events/s acknowledged by the broker with acks=all, checkpoint included)
+// beside a raw kafkajs idempotent producer sending the very same messages in the same batches, in
+// the same run, to the same broker: the ratio is what the relay's reading, mapping and checkpointing
+// cost. Needs a broker at KAFKA_BROKERS (default 127.0.0.1:9092; `npm run infra:up` starts one).
+// Scale with BENCH_SCALE (default 1: 20,000 events).
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SqliteEventStore, type EventToAppend } from '@sanksi/event-store';
+import {
+  KafkaJsPublisher,
+  KafkaRelay,
+  SqliteCheckpointStore,
+  createKafka,
+  ensureTopics,
+  toCaseEventMessage,
+  type OutboundMessage,
+} from '@sanksi/messaging';
+import { Partitioners, type Kafka } from 'kafkajs';
+
+const BATCH = 500;
+
+function caseEvents(pseId: string, count: number): EventToAppend[] {
+  return Array.from({ length: count }, (_, revision) => ({
+    eventId: randomUUID(),
+    type: revision === 0 ? 'CaseOpened' : 'WarningIssued',
+    data: { note: `bench ${pseId} #${revision}`, domains: [`${pseId.toLowerCase()}.example`] },
+    schemaVersion: 1,
+    metadata: {
+      pseId,
+      occurredAt: '2022-07-20T10:00:00+07:00',
+      recordedAt: '2022-07-20T10:00:01+07:00',
+      actor: { id: 'bench', role: 'system' },
+      commandId: randomUUID(),
+      correlationId: 'bench',
+      causationId: null,
+      policyVersion: 'kominfo-2022',
+      revision,
+      state: { state: 'warned', substate: null, warnings: 1, domains: [`${pseId.toLowerCase()}.example`] },
+      prevHash: revision === 0 ? null : 'a'.repeat(64),
+      hash: 'b'.repeat(64),
+    },
+  }));
+}
+
+async function brokerAnswers(kafka: Kafka): Promise<boolean> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function rawProducer(kafka: Kafka, topic: string, messages: OutboundMessage[]): Promise<number> {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < messages.length; i += BATCH) {
+    await producer.send({ topic, acks: -1, messages: messages.slice(i, i + BATCH) });
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await producer.disconnect();
+  return messages.length / seconds;
+}
+
+async function relayRun(kafka: Kafka, store: SqliteEventStore, topic: string, dir: string): Promise<number> {
+  const checkpoints = new SqliteCheckpointStore(path.join(dir, `checkpoints-${topic}.db`));
+  const publisher = new KafkaJsPublisher(kafka);
+  const relay = new KafkaRelay({ store, publisher, checkpoints, topic, batchSize: BATCH, pollIntervalMs: 5 });
+  const started = process.hrtime.bigint();
+  await relay.start();
+  await relay.caughtUp({ pollMs: 2 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const published = relay.status().publishedTotal;
+  await relay.stop();
+  await publisher.close();
+  await checkpoints.close();
+  return published / seconds;
+}
+
+/** Relay vs raw kafkajs producer, events/s into the broker with acks=all. */
+export async function run(): Promise<void> {
+  const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+  const kafka = createKafka(brokers, { clientId: 'sanksi-bench' });
+  if (!(await brokerAnswers(kafka))) {
+    console.log(`  skipped: no Kafka broker answers at ${brokers} (start one with \`npm run infra:up\`)`);
+    return;
+  }
+  const scale = Number(process.env['BENCH_SCALE'] ?? '1');
+  const cases = Math.max(10, Math.round(200 * scale));
+  const perCase = 100;
+  const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-bench-relay-'));
+  const store = new SqliteEventStore({ file: path.join(dir, 'events.db') });
+  const runId = Date.now().toString(36);
+  const topics = ['warm', 'raw', 'relay'].map((t) => `bench.relay.${runId}.${t}`);
+  try {
+    for (let c = 0; c < cases; c++) {
+      const pseId = `BENCH-${c}`;
+      await store.appendToStream(`pse-${pseId}`, caseEvents(pseId, perCase), {
+        expectedRevision: 'no_stream',
+      });
+    }
+    await ensureTopics(
+      kafka,
+      topics.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })),
+    );
+    // The raw producer gets the relay's own messages, built beforehand: only sending is measured.
+    const messages: OutboundMessage[] = [];
+    for (let after = 0; ; ) {
+      const page = await store.readAll({ after, limit: 5000 });
+      if (page.length === 0) break;
+      messages.push(...page.map((e) => toCaseEventMessage(e)));
+      after = page[page.length - 1].position;
+    }
+    const bytes = messages.reduce((n, m) => n + m.value.length, 0) / messages.length;
+    console.log(
+      `  ${messages.length} events (${cases} cases x ${perCase}), ~${Math.round(bytes)} B each, batches of ${BATCH}, acks=all, broker ${brokers}`,
+    );
+    await rawProducer(kafka, topics[0], messages.slice(0, 2000));
+
+    const raw = await rawProducer(kafka, topics[1], messages);
+    const relay = await relayRun(kafka, store, topics[2], dir);
+    const fmt = (n: number): string => `${Math.round(n).toLocaleString('en-US')} events/s`.padStart(18);
+    console.log(`  raw kafkajs producer (prebuilt messages) ${fmt(raw)}`);
+    console.log(`  KafkaRelay (read + map + send + checkpoint) ${fmt(relay)}`);
+    console.log(`  ratio relay/raw                            ${(relay / raw).toFixed(2)}`);
+  } finally {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

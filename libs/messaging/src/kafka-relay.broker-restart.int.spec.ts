@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SqliteEventStore } from '@sanksi/event-store';
+import type { Kafka } from 'kafkajs';
+import { createKafka, ensureTopics } from './kafka.client';
+import { KafkaJsPublisher } from './kafkajs.publisher';
+import { KafkaRelay, type RelayStatus } from './kafka-relay';
+import { SqliteCheckpointStore } from './sqlite-checkpoint.store';
+import {
+  OwnBroker,
+  appendCases,
+  consumeUntil,
+  distinctIds,
+  freePort,
+  revisionsPerCaseAfterDedup,
+  topicMessageCount,
+} from './__fixtures__/kafka-test.helpers';
+
+jest.setTimeout(300_000);
+
+async function until(relay: KafkaRelay, predicate: (s: RelayStatus) => boolean): Promise<RelayStatus> {
+  for (;;) {
+    const status = relay.status();
+    if (predicate(status)) return status;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// A broker of this test's own (random ports, its own data), so stopping it never disturbs the shared
+// broker other tests use.
+describe('KafkaRelay across a missing and a restarted broker', () => {
+  let dir: string;
+  let broker: OwnBroker;
+  let kafka: Kafka;
+  let store: SqliteEventStore;
+  let checkpoints: SqliteCheckpointStore;
+  let publisher: KafkaJsPublisher;
+  let relay: KafkaRelay;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-relay-broker-'));
+    broker = new OwnBroker(path.join(dir, 'kafka'), await freePort(), await freePort());
+    kafka = createKafka(broker.brokers, { clientId: 'relay-restart-test' });
+    store = new SqliteEventStore({ file: path.join(dir, 'events.db') });
+    checkpoints = new SqliteCheckpointStore(path.join(dir, 'checkpoints.db'));
+    publisher = new KafkaJsPublisher(kafka, { retries: 2 });
+    relay = new KafkaRelay({
+      store,
+      publisher,
+      checkpoints,
+      batchSize: 8,
+      pollIntervalMs: 20,
+      backoff: { initialMs: 100, maxMs: 1000 },
+    });
+  });
+
+  afterAll(async () => {
+    await relay.stop();
+    await publisher.close();
+    await checkpoints.close();
+    await store.close();
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('given no broker at start-up and a broker restart mid-stream, when it comes back, then the relay catches up and nothing is lost or reordered', async () => {
+    const ids = await appendCases(store, { cases: 6, perCase: 5, runId: 'r' });
+
+    // No broker yet: start() still succeeds; the outage shows in the status and is retried.
+    await relay.start();
+    const down = await until(relay, (s) => s.consecutiveFailures >= 2);
+    expect(down.state).toBe('waiting-for-broker');
+    expect(down.position).toBe(0);
+    expect(['KAFKA_UNAVAILABLE', 'KAFKA_PUBLISH_FAILED']).toContain(down.lastError?.code);
+
+    await broker.start();
+    await ensureTopics(kafka, [{ topic: 'sanksi.case-events.v1', numPartitions: 3, replicationFactor: 1 }]);
+    await relay.caughtUp();
+    expect(relay.status()).toMatchObject({ state: 'running', consecutiveFailures: 0 });
+
+    // Commands keep being appended while the broker goes away and comes back.
+    let appending = true;
+    let revision = 5;
+    const appender = (async () => {
+      while (appending || revision < 12) {
+        ids.push(
+          ...(await appendCases(store, { cases: 6, perCase: 1, runId: 'r', startRevision: revision })),
+        );
+        revision += 1;
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    })();
+    await until(relay, (s) => s.publishedTotal > 30);
+    await broker.stop();
+    await until(relay, (s) => s.state === 'waiting-for-broker');
+    await broker.start();
+    appending = false;
+    await appender;
+    await relay.caughtUp();
+
+    const total = await topicMessageCount(kafka, 'sanksi.case-events.v1');
+    const seen = await consumeUntil(kafka, 'sanksi.case-events.v1', (s) => s.length >= total);
+    expect(distinctIds(seen)).toEqual(new Set(ids));
+    const perCase = revisionsPerCaseAfterDedup(seen);
+    expect(perCase.size).toBe(6);
+    for (const revisions of perCase.values()) {
+      expect(revisions).toEqual(Array.from({ length: revision }, (_, i) => i));
+    }
+    expect(relay.status()).toMatchObject({ state: 'running', lag: 0 });
+  });
+});
