@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { Allow, QUERY_ROLES } from '../auth/roles';
 import { parseInput } from '../http/parse-input';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
+import { toCaseView } from './case-view';
 import { PseIdParam } from './pse-id.param';
 
 const ListCasesQuery = z.strictObject({
@@ -35,8 +36,9 @@ export class CaseQueriesController {
   @ApiQuery({ name: 'deadlineBefore', required: false })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })
-  list(@Query() query: unknown) {
-    return this.runtime.readModels.listCases(parseInput(ListCasesQuery, query, 'query'));
+  async list(@Query() query: unknown) {
+    const page = await this.runtime.readModels.listCases(parseInput(ListCasesQuery, query, 'query'));
+    return { items: page.items.map(toCaseView), nextCursor: page.nextCursor };
   }
 
   @Get(':pseId')
@@ -44,8 +46,9 @@ export class CaseQueriesController {
   async summary(@PseIdParam() pseId: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const row = await this.runtime.readModels.getCaseSummary(pseId);
     if (!row) throw new CaseNotFound(pseId);
-    void reply.header('etag', `"${row.version}"`);
-    return row;
+    const view = toCaseView(row);
+    void reply.header('etag', `"${view.version}"`);
+    return view;
   }
 
   @Get(':pseId/events')
