@@ -33,6 +33,18 @@ describe('case timeline', () => {
     );
   });
 
+  it('given a restoration on submission, when described, then the cause is worded', () => {
+    const e = toReadModelEvent(
+      c.event('AccessRestored', '2022-08-01T10:00:00+07:00', {
+        reason: 'Valve submitted',
+        cause: 'submission',
+      }),
+    );
+    expect(describeEvent(e)).toBe(
+      '2022-08-01 10:00 WIB — Access restored (normalised on submission of registration): Valve submitted',
+    );
+  });
+
   it('given an event type the timeline does not know, when described, then it gets a generic line', () => {
     const e = toReadModelEvent(c.event('CaseNoteAdded', '2022-08-01T12:30:00+07:00', { note: 'x' }));
     expect(describeEvent(e)).toBe('2022-08-01 12:30 WIB — Case note added');

@@ -52,6 +52,13 @@ const DEADLINE_NAMES: Record<string, string> = {
   suspensionResponse: 'suspension response',
 };
 
+const RESTORATION_CAUSES: Record<string, string> = {
+  registration: 'registration',
+  submission: 'submission of registration',
+  exemption: 'exemption',
+  operator: "an operator's decision",
+};
+
 /** The event types the timeline words specifically; any other type gets a generic line. */
 export const DESCRIBED_EVENT_TYPES = [
   'PseIdentified',
@@ -86,7 +93,8 @@ const DESCRIBE: Record<DescribedEventType, (d: Data, e: ReadModelEvent) => strin
     opt(' of ', e.state.company) +
     opt(': ', e.state.domains.length > 0 ? e.state.domains.join(', ') : undefined),
   RegistrationSubmitted: (d) =>
-    `Registration submitted ${text(d, 'channel') === 'manual' ? 'manually (form)' : 'through OSS'}`,
+    `Registration submitted ${text(d, 'channel') === 'manual' ? 'manually (form)' : 'through OSS'}` +
+    opt(', OSS follow-up due ', when(d, 'followUpDeadline')),
   RegistrationConfirmed: (d) =>
     `Registration confirmed` + opt(' (certificate ', text(d, 'registrationNumber'), ')'),
   RegistrationRejected: (d) => `Registration rejected` + opt(': ', text(d, 'reason')),
@@ -110,7 +118,8 @@ const DESCRIBE: Record<DescribedEventType, (d: Data, e: ReadModelEvent) => strin
   AccessTemporarilyRestored: (d) =>
     `Access temporarily restored` + opt(' until ', when(d, 'until')) + opt(': ', text(d, 'reason')),
   AccessRestored: (d) =>
-    `Access restored (normalised)` + opt(': ', text(d, 'reason')) + opt(' [', text(d, 'cause'), ']'),
+    `Access restored (normalised${opt(' on ', RESTORATION_CAUSES[text(d, 'cause') ?? ''])})` +
+    opt(': ', text(d, 'reason')),
   RegistrationSuspended: (d) =>
     `Registration suspended` +
     opt(' by ', text(d, 'by')) +
