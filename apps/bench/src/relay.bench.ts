@@ -131,9 +131,9 @@ export async function run(): Promise<void> {
     const raw = await rawProducer(kafka, topics[1], messages);
     const relay = await relayRun(kafka, store, topics[2], dir);
     const fmt = (n: number): string => `${Math.round(n).toLocaleString('en-US')} events/s`.padStart(18);
-    console.log(`  raw kafkajs producer (prebuilt messages) ${fmt(raw)}`);
-    console.log(`  KafkaRelay (read + map + send + checkpoint) ${fmt(relay)}`);
-    console.log(`  ratio relay/raw                            ${(relay / raw).toFixed(2)}`);
+    console.log(`  ${'raw kafkajs producer (prebuilt messages)'.padEnd(46)}${fmt(raw)}`);
+    console.log(`  ${'KafkaRelay (read + map + send + checkpoint)'.padEnd(46)}${fmt(relay)}`);
+    console.log(`  ${'ratio relay/raw'.padEnd(46)}${(relay / raw).toFixed(2).padStart(18)}`);
   } finally {
     const admin = kafka.admin();
     await admin.connect();

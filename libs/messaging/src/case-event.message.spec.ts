@@ -71,7 +71,7 @@ describe('case event message', () => {
       ce_type: 'sanksi.pse-case.WarningIssued',
       ce_subject: 'PSE-0001',
       ce_time: '2022-07-21T10:00:00+07:00',
-      ce_dataschema: 'urn:sanksi:schema:event:WarningIssued:v1',
+      ce_dataschema: 'https://sanksi.dev/schemas/events/v1/WarningIssued.json',
       'content-type': 'application/json',
     });
   });

@@ -6,6 +6,11 @@ import { RelayEventInvalid } from './messaging.errors';
 export const DEFAULT_CASE_EVENT_SOURCE = '/sanksi/pse-cases';
 /** Prefix of `ce_type`: `sanksi.pse-case.WarningIssued`. */
 export const CASE_EVENT_TYPE_PREFIX = 'sanksi.pse-case.';
+/**
+ * `ce_dataschema` is this base plus `<Type>.json`: the `$id` of the published JSON Schema
+ * (libs/contracts/schemas/<Type>.v1.json; a contract test keeps the two equal).
+ */
+export const CASE_EVENT_SCHEMA_BASE = 'https://sanksi.dev/schemas/events/v1/';
 
 /**
  * The message value on `sanksi.case-events.v1`: the domain envelope (docs/internal-contracts.md)
@@ -100,7 +105,7 @@ export function toCaseEventMessage(
       subject: body.pseId,
       time: body.occurredAt,
       dataContentType: 'application/json',
-      dataSchema: `urn:sanksi:schema:event:${body.type}:v${body.schemaVersion}`,
+      dataSchema: `${CASE_EVENT_SCHEMA_BASE}${body.type}.json`,
     }),
   };
 }

@@ -9,7 +9,7 @@ describe('CloudEvents binary-mode headers', () => {
       subject: 'PSE-1',
       time: '2022-07-20T10:00:00+07:00',
       dataContentType: 'application/json',
-      dataSchema: 'urn:sanksi:schema:event:WarningIssued:v1',
+      dataSchema: 'https://sanksi.dev/schemas/events/v1/WarningIssued.json',
       extensions: { partitionkey: 'PSE-1' },
     });
 
@@ -20,7 +20,7 @@ describe('CloudEvents binary-mode headers', () => {
       ce_type: 'sanksi.pse-case.WarningIssued',
       ce_subject: 'PSE-1',
       ce_time: '2022-07-20T10:00:00+07:00',
-      ce_dataschema: 'urn:sanksi:schema:event:WarningIssued:v1',
+      ce_dataschema: 'https://sanksi.dev/schemas/events/v1/WarningIssued.json',
       'content-type': 'application/json',
       ce_partitionkey: 'PSE-1',
     });

@@ -15,6 +15,7 @@ export {
 } from './cloud-events.headers';
 export {
   CASE_EVENT_TYPE_PREFIX,
+  CASE_EVENT_SCHEMA_BASE,
   DEFAULT_CASE_EVENT_SOURCE,
   toCaseEventBody,
   toCaseEventMessage,

@@ -74,7 +74,7 @@ describe('KafkaRelay against the real broker', () => {
       type: 'sanksi.pse-case.CaseOpened',
       subject: stored.metadata['pseId'],
       time: stored.metadata['occurredAt'],
-      dataSchema: 'urn:sanksi:schema:event:CaseOpened:v1',
+      dataSchema: 'https://sanksi.dev/schemas/events/v1/CaseOpened.json',
       dataContentType: 'application/json',
       extensions: {},
     });
