@@ -25,3 +25,4 @@ export { allowedSanctions, isAfterRegistrationDeadline } from './pse-case/pse-ca
 export * from './policies';
 export * from './history';
 export * from './calendar';
+export { statechartMarkdown, statechartMermaid } from './diagram/statechart-diagram';

@@ -20,7 +20,7 @@ import {
   toStateAfter,
   type PseCaseSnapshot,
 } from './pse-case.fold';
-import type { EscalationParams } from './pse-case.machine';
+import { pseCaseMachine, type EscalationParams } from './pse-case.machine';
 import { allowedSanctions, isAfterRegistrationDeadline, sanctionCommand } from './pse-case.rules';
 
 /** The actor automatic escalations run as (outbound commands carry no metadata of their own). */
@@ -64,15 +64,19 @@ export function decide(
   const outbound: PseCaseCommand[] = [];
   for (const [index, draft] of drafted.entries()) {
     const partial = envelopeFor(draft, state, command, metadata, occurredAt, index, active);
-    if (!state.can(partial)) {
+    const [next, actions] = evolveWithActions(state, partial);
+    // xstate hands back the very same snapshot when no transition is enabled: the machine refused.
+    if (next === state) {
       return refuse(
         refusal(command, current, active, occurredAt, explain(command, current, active, occurredAt)),
       );
     }
-    const [next, actions] = evolveWithActions(state, partial);
     const envelope = seal({ ...partial, state: toStateAfter(next) } as PseCaseEventEnvelope);
-    // Re-run with the sealed envelope so the snapshot remembers the real hash of the case's last event.
-    state = evolveWithActions(state, envelope)[0];
+    // The hash covers the state the event led to, so it is known only now; the snapshot must remember it.
+    state = pseCaseMachine.resolveState({
+      value: next.value,
+      context: { ...next.context, lastHash: envelope.hash },
+    });
     events.push(envelope);
     for (const action of actions) {
       if (action.type === 'escalate')

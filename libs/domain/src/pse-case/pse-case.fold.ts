@@ -35,9 +35,12 @@ function createInertScope(): { scope: Scope; collected: ExecutableActionObject[]
 
 const shared = createInertScope();
 
+// Snapshots are immutable, so every fold can start from the same one instead of building a scope for it.
+const initial: PseCaseSnapshot = initialTransition(pseCaseMachine)[0];
+
 /** The snapshot of a case before its first event (state `absent`). */
 export function initialCaseSnapshot(): PseCaseSnapshot {
-  return initialTransition(pseCaseMachine)[0];
+  return initial;
 }
 
 /** Applies one recorded event: exactly xstate's pure `transition`, with a reused scope. */

@@ -6,7 +6,7 @@ import { getPolicy } from '../policies';
 import type { CommandMetadata, PseCaseCommand } from './pse-case.commands';
 import { decide } from './pse-case.decider';
 import type { DeadlineKind, PolicyId, PseCaseEventEnvelope } from './pse-case.events';
-import { foldCase, initialCaseSnapshot, toStateAfter } from './pse-case.fold';
+import { foldCase, initialCaseSnapshot, toStateAfter, type PseCaseSnapshot } from './pse-case.fold';
 
 // For any sequence of commands (most refused, some accepted), the invariants of SPEC §2 hold.
 const pseId = 'prop';
@@ -145,6 +145,7 @@ const policyArb = fc.constantFrom<PolicyId>('mr5-literal', 'kominfo-2022', 'pp43
 
 interface Run {
   events: PseCaseEventEnvelope[];
+  snapshot: PseCaseSnapshot;
   refusalsStable: boolean;
 }
 
@@ -197,7 +198,7 @@ function run(
       refusalsStable &&= !again.ok && again.error.code === decision.error.code;
     }
   });
-  return { events, refusalsStable };
+  return { events, snapshot, refusalsStable };
 }
 
 describe('properties of any command sequence', () => {
@@ -242,8 +243,13 @@ describe('properties of any command sequence', () => {
   it('replays deterministically to the recorded states, with an intact hash chain', () => {
     fc.assert(
       fc.property(sequences, ([policy, steps]) => {
-        const { events } = run(policy, steps);
+        const { events, snapshot } = run(policy, steps);
         expect(verifyChain(events).ok).toBe(true);
+        // what decide hands back is exactly what folding the stored events rebuilds
+        const folded = foldCase(events);
+        expect(canonicalJson([folded.value, folded.context])).toBe(
+          canonicalJson([snapshot.value, snapshot.context]),
+        );
         expect(verifyRecordedStates(events)).toEqual({ ok: true });
         expect(canonicalJson(toStateAfter(foldCase(events)))).toBe(
           canonicalJson(events[events.length - 1].state),
