@@ -25,3 +25,4 @@ export {
 } from './evidence/evidence-pack';
 export { createRuntime, type RuntimeOptions, type SanksiRuntime } from './runtime/sanksi-runtime';
 export * from './registry-import';
+export * from './scheduler';
