@@ -8,7 +8,7 @@ import {
 import { getPolicy } from '../policies';
 import { hashEnvelope } from './hash';
 import { replay, verifyRecordedStates } from './replay';
-import { stateAsOf } from './state-as-of';
+import { stateAsOf, stateCountsAsOf } from './state-as-of';
 import { verifyChain } from './verify-chain';
 import { whatIf } from './what-if';
 
@@ -109,6 +109,27 @@ describe('stateAsOf (bitemporal)', () => {
     ).toBe('unregistered');
     expect(stateAsOf(history, { asOf: '2022-07-24T00:00:00+07:00' }).state?.state).toBe('warned');
     expect(stateAsOf(history, { asOf: '2022-07-01T00:00:00+07:00' }).state).toBeNull();
+  });
+});
+
+describe('stateCountsAsOf', () => {
+  it('counts the population per state on a business date', () => {
+    const histories = [
+      paypal(),
+      runCommands(warnedCase('w')).events,
+      runCommands([at('2022-07-18T09:00', identify('u'))]).events,
+    ];
+    expect(stateCountsAsOf(histories, { asOf: '2022-07-30T12:00:00+07:00' })).toEqual({
+      blocked: 1,
+      warned: 1,
+      unregistered: 1,
+    });
+    expect(stateCountsAsOf(histories, { asOf: '2022-08-04T00:00:00+07:00' })).toEqual({
+      reRegistered: 1,
+      warned: 1,
+      unregistered: 1,
+    });
+    expect(stateCountsAsOf(histories, { asOf: '2022-07-01T00:00:00+07:00' })).toEqual({});
   });
 });
 

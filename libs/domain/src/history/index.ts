@@ -6,7 +6,7 @@ export {
   type ReplayStep,
   type ReplayTransition,
 } from './replay';
-export { eventsAsOf, stateAsOf, type AsOf, type CaseAsOf } from './state-as-of';
+export { eventsAsOf, stateAsOf, stateCountsAsOf, type AsOf, type CaseAsOf } from './state-as-of';
 export { verifyChain, type ChainVerification } from './verify-chain';
 export {
   recordedCommands,

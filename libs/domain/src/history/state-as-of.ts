@@ -33,3 +33,16 @@ export function stateAsOf(envelopes: readonly PseCaseEventEnvelope[], query: AsO
     eventCount: seen.length,
   };
 }
+
+/** How many cases were in each state on `asOf`, as known at `knownAt` (the population view of SPEC §4). */
+export function stateCountsAsOf(
+  histories: Iterable<readonly PseCaseEventEnvelope[]>,
+  query: AsOf,
+): Partial<Record<CaseStateAfter['state'], number>> {
+  const counts: Partial<Record<CaseStateAfter['state'], number>> = {};
+  for (const envelopes of histories) {
+    const { state } = stateAsOf(envelopes, query);
+    if (state) counts[state.state] = (counts[state.state] ?? 0) + 1;
+  }
+  return counts;
+}
