@@ -8,6 +8,7 @@ const Rupiah = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const command = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), pseId: PseId, ...shape });
 
+/** Open a case for a system operating in Indonesia. */
 export const IdentifyPse = command('IdentifyPse', {
   name: Text,
   origin: z.enum(['domestic', 'foreign']),
@@ -17,34 +18,51 @@ export const IdentifyPse = command('IdentifyPse', {
   /** Omitted: the policy handed to `decide` for new cases. */
   policy: PolicyId.optional(),
 });
+/** Correct the system's name, domains, company or sector. */
 export const UpdatePseProfile = command('UpdatePseProfile', {
   name: Text.optional(),
   domains: z.array(Text).optional(),
   company: z.string().nullable().optional(),
   sector: z.string().nullable().optional(),
 });
+/** Record a submitted registration (OSS or manual). */
 export const SubmitRegistration = command('SubmitRegistration', { channel: z.enum(['oss', 'manual']) });
+/** Record the issued certificate. */
 export const ConfirmRegistration = command('ConfirmRegistration', { registrationNumber: RegistrationNumber });
+/** Reject a submitted registration. */
 export const RejectRegistration = command('RejectRegistration', { reason: Text });
+/** Send a written warning. */
 export const IssueWarning = command('IssueWarning', { letterNumber: Text });
+/** Impose an administrative fine (its id is assigned: F1, F2, …). */
 export const ImposeFine = command('ImposeFine', { decisionNumber: Text, amountIdr: Rupiah });
+/** Record a payment towards one fine. */
 export const RecordFinePayment = command('RecordFinePayment', {
   fineId: Text,
   amountIdr: Rupiah,
   reference: Text,
 });
+/** Annul a fine on appeal. */
 export const AnnulFine = command('AnnulFine', { fineId: Text, reason: Text });
+/** Terminate access (defaults to the case's domains). */
 export const BlockAccess = command('BlockAccess', { orderNumber: Text, domains: z.array(Text).optional() });
+/** Take the domains off the blocklist until a time. */
 export const RestoreAccessTemporarily = command('RestoreAccessTemporarily', { until: Instant, reason: Text });
+/** Normalise access; after more than 3 blocks only an admin may `override` (MR5 Art. 20). */
 export const RestoreAccess = command('RestoreAccess', { reason: Text, override: z.boolean().optional() });
+/** Suspend a registration for false or unreported information. */
 export const SuspendRegistration = command('SuspendRegistration', {
   by: z.enum(['TAKEL', 'PAI']),
   reason: Text,
 });
+/** Lift a suspension. */
 export const LiftSuspension = command('LiftSuspension', { reason: Text });
+/** Revoke a registration once the suspension response period has lapsed. */
 export const RevokeRegistration = command('RevokeRegistration', { reason: Text });
+/** Exempt a system not obliged to register. */
 export const GrantExemption = command('GrantExemption', { reason: Text });
+/** Record that a running deadline has passed (refused before it is due). */
 export const ElapseDeadline = command('ElapseDeadline', { deadline: DeadlineKind, fineId: Text.optional() });
+/** Move the case to another policy version. */
 export const MigratePolicy = command('MigratePolicy', { to: PolicyId, reason: Text });
 
 /** Every command schema, keyed by type. */

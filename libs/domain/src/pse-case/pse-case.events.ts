@@ -4,15 +4,19 @@ import { z } from 'zod';
 export const Instant = z.iso.datetime({ offset: true });
 export type Instant = z.infer<typeof Instant>;
 
+/** The shipped policy versions (SPEC §3). */
 export const PolicyId = z.enum(['mr5-literal', 'kominfo-2022', 'pp43-2023']);
 export type PolicyId = z.infer<typeof PolicyId>;
 
+/** Who may act: roles of the API plus `system` for automatic escalation. */
 export const ActorRole = z.enum(['operator', 'analyst', 'service', 'admin', 'system']);
 export type ActorRole = z.infer<typeof ActorRole>;
 
+/** The person or service behind a command. */
 export const Actor = z.object({ id: z.string().min(1), role: ActorRole });
 export type Actor = z.infer<typeof Actor>;
 
+/** The deadlines a case can have running (SPEC §2 rule 6). */
 export const DeadlineKind = z.enum([
   'warningResponse',
   'finePayment',
@@ -22,6 +26,7 @@ export const DeadlineKind = z.enum([
 ]);
 export type DeadlineKind = z.infer<typeof DeadlineKind>;
 
+/** A running deadline: what, when it is due, and the fine it belongs to. */
 export const Deadline = z.object({ kind: DeadlineKind, dueAt: Instant, fineId: z.string().nullable() });
 export type Deadline = z.infer<typeof Deadline>;
 
@@ -31,6 +36,7 @@ export const RegistrationNumber = z.string().regex(/^\d{6}\.\d{2}\/DJAI\.PSE\/\d
 const Rupiah = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const Domain = z.string().min(1);
 
+/** A system operating in Indonesia became a case, under a policy version. */
 export const PseIdentified = z.object({
   name: z.string().min(1),
   origin: z.enum(['domestic', 'foreign']),
@@ -41,6 +47,7 @@ export const PseIdentified = z.object({
 });
 export type PseIdentified = z.infer<typeof PseIdentified>;
 
+/** Name, domains, company or sector corrected. */
 export const PseProfileUpdated = z.object({
   name: z.string().min(1).optional(),
   domains: z.array(Domain).optional(),
@@ -49,21 +56,26 @@ export const PseProfileUpdated = z.object({
 });
 export type PseProfileUpdated = z.infer<typeof PseProfileUpdated>;
 
+/** The operator submitted a registration (via OSS, or a manual form needing an OSS follow-up). */
 export const RegistrationSubmitted = z.object({
   channel: z.enum(['oss', 'manual']),
   followUpDeadline: Instant.nullable(),
 });
 export type RegistrationSubmitted = z.infer<typeof RegistrationSubmitted>;
 
+/** The certificate was issued. */
 export const RegistrationConfirmed = z.object({ registrationNumber: RegistrationNumber });
 export type RegistrationConfirmed = z.infer<typeof RegistrationConfirmed>;
 
+/** A submission was rejected. */
 export const RegistrationRejected = z.object({ reason: z.string().min(1) });
 export type RegistrationRejected = z.infer<typeof RegistrationRejected>;
 
+/** A written warning (teguran tertulis) with its response deadline. */
 export const WarningIssued = z.object({ letterNumber: z.string().min(1), responseDeadline: Instant });
 export type WarningIssued = z.infer<typeof WarningIssued>;
 
+/** An administrative fine (denda administratif) in whole rupiah, with its payment deadline. */
 export const FineImposed = z.object({
   fineId: z.string().min(1),
   decisionNumber: z.string().min(1),
@@ -72,6 +84,7 @@ export const FineImposed = z.object({
 });
 export type FineImposed = z.infer<typeof FineImposed>;
 
+/** A payment (possibly partial) towards one fine. */
 export const FinePaid = z.object({
   fineId: z.string().min(1),
   amountIdr: Rupiah,
@@ -79,21 +92,27 @@ export const FinePaid = z.object({
 });
 export type FinePaid = z.infer<typeof FinePaid>;
 
+/** A fine annulled on appeal; its unpaid rest is no longer owed. */
 export const FineAnnulled = z.object({ fineId: z.string().min(1), reason: z.string().min(1) });
 export type FineAnnulled = z.infer<typeof FineAnnulled>;
 
+/** Access terminated: the domains go on the blocklist (pemutusan akses). */
 export const AccessBlocked = z.object({ orderNumber: z.string().min(1), domains: z.array(Domain) });
 export type AccessBlocked = z.infer<typeof AccessBlocked>;
 
+/** Domains off the blocklist until a time (PayPal, 2022-07-31). */
 export const AccessTemporarilyRestored = z.object({ until: Instant, reason: z.string().min(1) });
 export type AccessTemporarilyRestored = z.infer<typeof AccessTemporarilyRestored>;
 
+/** Why access was normalised. */
 export const RestorationCause = z.enum(['registration', 'submission', 'exemption', 'operator']);
 export type RestorationCause = z.infer<typeof RestorationCause>;
 
+/** Access normalised (normalisasi). */
 export const AccessRestored = z.object({ reason: z.string().min(1), cause: RestorationCause });
 export type AccessRestored = z.infer<typeof AccessRestored>;
 
+/** A registration suspended by TAKEL or PAI, with 7 days to respond (MR5 Art. 7(3)). */
 export const RegistrationSuspended = z.object({
   by: z.enum(['TAKEL', 'PAI']),
   reason: z.string().min(1),
@@ -101,15 +120,19 @@ export const RegistrationSuspended = z.object({
 });
 export type RegistrationSuspended = z.infer<typeof RegistrationSuspended>;
 
+/** A suspension lifted after the operator responded. */
 export const SuspensionLifted = z.object({ reason: z.string().min(1) });
 export type SuspensionLifted = z.infer<typeof SuspensionLifted>;
 
+/** A registration revoked after an unanswered suspension; the system is blocked. */
 export const RegistrationRevoked = z.object({ reason: z.string().min(1) });
 export type RegistrationRevoked = z.infer<typeof RegistrationRevoked>;
 
+/** Found not obliged to register (Xandr, 2022-07-31): the case closes. */
 export const ExemptionGranted = z.object({ reason: z.string().min(1) });
 export type ExemptionGranted = z.infer<typeof ExemptionGranted>;
 
+/** A deadline passed, recorded explicitly (never a timer in memory). */
 export const DeadlineElapsed = z.object({
   deadline: DeadlineKind,
   dueAt: Instant,
@@ -117,6 +140,7 @@ export const DeadlineElapsed = z.object({
 });
 export type DeadlineElapsed = z.infer<typeof DeadlineElapsed>;
 
+/** An operator moved the case to another policy version. */
 export const PolicyMigrated = z.object({ from: PolicyId, to: PolicyId, reason: z.string().min(1) });
 export type PolicyMigrated = z.infer<typeof PolicyMigrated>;
 
@@ -164,6 +188,7 @@ export const PseCaseEventData = z.discriminatedUnion(
   ],
 );
 
+/** The ten case states of SPEC §2. */
 export const CaseState = z.enum([
   'unregistered',
   'registrationPending',
