@@ -26,3 +26,4 @@ export {
 export { createRuntime, type RuntimeOptions, type SanksiRuntime } from './runtime/sanksi-runtime';
 export * from './registry-import';
 export * from './scheduler';
+export * from './oss';

@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Actor } from '@sanksi/domain';
+import { createKafka, ensureTopics } from '@sanksi/messaging';
+import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import pino from 'pino';
+import { ManualClock } from '../cases/clock';
+import { loadConfig } from '../config/sanksi-config';
+import { createRuntime, type SanksiRuntime } from '../runtime/sanksi-runtime';
+import { OssRegistrationConsumer } from './oss-registration.consumer';
+import type { RegistrationOutcome } from './oss-registration.handler';
+
+jest.setTimeout(120_000);
+
+const BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
+const wib = (local: string) => `${local}:00+07:00`;
+
+function unique(label: string): string {
+  return `test.${label}.${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+}
+
+async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function readAll(kafka: Kafka, topic: string, expected: number): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: unique('dlq-reader') });
+  const seen: KafkaMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.push(message);
+      },
+    });
+    await until(`${expected} messages on ${topic}`, () => seen.length >= expected);
+    return seen;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('OssRegistrationConsumer on the real broker', () => {
+  let dir: string;
+  let clock: ManualClock;
+  let runtime: SanksiRuntime;
+  let kafka: Kafka;
+  let topic: string;
+  let dlqTopic: string;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-oss-'));
+    clock = new ManualClock(wib('2022-07-18T09:00'));
+    runtime = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir, SANKSI_LOG_LEVEL: 'silent' }), {
+      clock,
+      logger: pino({ level: 'silent' }),
+    });
+    kafka = createKafka(BROKERS, { clientId: 'oss-consumer-spec' });
+    topic = unique('oss.registrations');
+    dlqTopic = `${topic}.dlq`;
+    await ensureTopics(kafka, [
+      { topic, numPartitions: 1, replicationFactor: 1 },
+      { topic: dlqTopic, numPartitions: 1, replicationFactor: 1 },
+    ]);
+  });
+
+  afterEach(async () => {
+    await runtime.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function blockedPaypalAndWarnedValve(): Promise<void> {
+    const identify = (pseId: string, domains: string[]) =>
+      runtime.commands.execute(
+        {
+          type: 'IdentifyPse',
+          pseId,
+          name: pseId,
+          origin: 'foreign',
+          domains,
+          policy: 'kominfo-2022',
+          company: null,
+          sector: null,
+        },
+        { actor: OPERATOR },
+      );
+    await identify('paypal', ['paypal.com']);
+    await identify('valve', ['steampowered.com', 'steamcommunity.com']);
+    await identify('twin-a', ['shared.example']);
+    await identify('twin-b', ['shared.example']);
+    clock.set(wib('2022-07-23T10:00'));
+    for (const pseId of ['paypal', 'valve']) {
+      await runtime.commands.execute(
+        { type: 'IssueWarning', pseId, letterNumber: `B-${pseId}` },
+        { actor: OPERATOR },
+      );
+    }
+    clock.set(wib('2022-07-30T06:00'));
+    await runtime.commands.execute(
+      { type: 'ElapseDeadline', pseId: 'paypal', deadline: 'warningResponse' },
+      { actor: OPERATOR, occurredAt: '2022-07-29T23:59:59+07:00' },
+    );
+    await runtime.commands.execute(
+      { type: 'BlockAccess', pseId: 'paypal', orderNumber: 'ORD-7/2022' },
+      { actor: OPERATOR },
+    );
+    clock.set(wib('2022-08-03T12:00'));
+    await runtime.projector.runOnce();
+  }
+
+  async function produce(messages: Array<{ value: string; headers?: IHeaders }>): Promise<void> {
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      await producer.send({ topic, acks: -1, messages: messages.map((m) => ({ key: null, ...m })) });
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  function consumer(outcomes: RegistrationOutcome[], groupId = unique('group')): OssRegistrationConsumer {
+    return new OssRegistrationConsumer(runtime, {
+      brokers: BROKERS,
+      topic,
+      dlqTopic,
+      groupId,
+      onOutcome: (o) => outcomes.push(o),
+    });
+  }
+
+  it('confirms registrations, dead-letters what it cannot use with a reason, goes on, and ignores redelivery', async () => {
+    // given a blocked PayPal, a warned Valve, two cases sharing a domain, and a mixed batch on the topic
+    await blockedPaypalAndWarnedValve();
+    const paypalMsg = {
+      value: JSON.stringify({
+        pseId: 'paypal',
+        registrationNumber: '006860.01/DJAI.PSE/08/2022',
+        confirmedAt: wib('2022-08-03T10:00'),
+      }),
+      headers: { ce_id: 'oss-msg-1' },
+    };
+    await produce([
+      paypalMsg,
+      { value: '{"pseId": "paypal", oops' },
+      {
+        value: JSON.stringify({
+          domain: 'www.SteamPowered.com',
+          registrationNumber: '006861.01/DJAI.PSE/08/2022',
+          confirmedAt: wib('2022-08-03T11:00'),
+        }),
+        headers: { 'message-id': 'oss-msg-2' },
+      },
+      {
+        value: JSON.stringify({
+          domain: 'nobody.example',
+          registrationNumber: '006862.01/DJAI.PSE/08/2022',
+          confirmedAt: wib('2022-08-03T11:00'),
+        }),
+      },
+      {
+        value: JSON.stringify({
+          pseId: 'paypal',
+          registrationNumber: 'not-a-number',
+          confirmedAt: wib('2022-08-03T11:00'),
+        }),
+      },
+      {
+        value: JSON.stringify({
+          domain: 'shared.example',
+          registrationNumber: '006863.01/DJAI.PSE/08/2022',
+          confirmedAt: wib('2022-08-03T11:00'),
+        }),
+      },
+      paypalMsg,
+    ]);
+
+    // when the consumer reads the topic
+    const outcomes: RegistrationOutcome[] = [];
+    const first = consumer(outcomes);
+    await first.start();
+    try {
+      await until('seven outcomes', () => outcomes.length >= 7);
+    } finally {
+      await first.stop();
+    }
+
+    // then PayPal is registered and off the blocklist in the same append, Valve is registered by its domain
+    expect(outcomes.map((o) => o.kind)).toEqual([
+      'applied',
+      'dead-letter',
+      'applied',
+      'dead-letter',
+      'dead-letter',
+      'dead-letter',
+      'duplicate',
+    ]);
+    const paypal = (await runtime.commands.load('paypal')).envelopes;
+    expect(paypal.slice(-2).map((e) => [e.type, e.commandId, e.actor.role])).toEqual([
+      ['RegistrationConfirmed', 'oss:oss-msg-1', 'service'],
+      ['AccessRestored', 'oss:oss-msg-1', 'service'],
+    ]);
+    expect(paypal.at(-1)?.state).toMatchObject({ state: 'reRegistered', onBlocklist: false });
+    expect(paypal.filter((e) => e.type === 'RegistrationConfirmed')).toHaveLength(1);
+    const valve = (await runtime.commands.load('valve')).envelopes;
+    expect(valve.at(-1)).toMatchObject({
+      type: 'RegistrationConfirmed',
+      commandId: 'oss:oss-msg-2',
+      occurredAt: wib('2022-08-03T11:00'),
+    });
+
+    // and the four unusable messages are in the DLQ, each with its reason and origin
+    const parked = await readAll(kafka, dlqTopic, 4);
+    expect(parked.map((m) => header(m, 'x-dlq-reason'))).toEqual([
+      'unparseable',
+      'unknown-case',
+      'invalid',
+      'ambiguous-case',
+    ]);
+    expect(parked.map((m) => header(m, 'x-dlq-source'))).toEqual([
+      `${topic}/0/1`,
+      `${topic}/0/3`,
+      `${topic}/0/4`,
+      `${topic}/0/5`,
+    ]);
+    expect(parked[0].value?.toString()).toBe('{"pseId": "paypal", oops');
+    expect(header(parked[2], 'x-dlq-detail')).toMatch(/registrationNumber/);
+    expect(header(parked[3], 'x-dlq-detail')).toMatch(/twin-a, twin-b/);
+
+    // when another consumer group reads the whole topic again (a redelivery of everything)
+    const before = (await runtime.eventStore.headPosition()) as number;
+    const again: RegistrationOutcome[] = [];
+    const second = consumer(again);
+    await second.start();
+    try {
+      await until('seven outcomes again', () => again.length >= 7);
+    } finally {
+      await second.stop();
+    }
+    // then nothing is appended
+    expect(again.filter((o) => o.kind === 'applied')).toEqual([]);
+    expect(again.filter((o) => o.kind === 'duplicate')).toHaveLength(3);
+    expect(await runtime.eventStore.headPosition()).toBe(before);
+  });
+
+  it('dead-letters a registration the machine refuses, and confirms the next message of the same case', async () => {
+    // given a case, and first a confirmation dated before its last event, then a valid one
+    await blockedPaypalAndWarnedValve();
+    await produce([
+      {
+        value: JSON.stringify({
+          pseId: 'paypal',
+          registrationNumber: '006860.01/DJAI.PSE/08/2022',
+          confirmedAt: wib('2022-07-19T10:00'),
+        }),
+      },
+      {
+        value: JSON.stringify({
+          pseId: 'ghost',
+          registrationNumber: '006860.01/DJAI.PSE/08/2022',
+          confirmedAt: wib('2022-08-03T10:00'),
+        }),
+      },
+      {
+        value: JSON.stringify({
+          pseId: 'paypal',
+          registrationNumber: '006860.01/DJAI.PSE/08/2022',
+          confirmedAt: wib('2022-08-03T10:00'),
+        }),
+      },
+    ]);
+    // when consumed
+    const outcomes: RegistrationOutcome[] = [];
+    const c = consumer(outcomes);
+    await c.start();
+    try {
+      await until('three outcomes', () => outcomes.length >= 3);
+    } finally {
+      await c.stop();
+    }
+    // then the refused and the unknown one are parked with their reasons and the last one applies
+    expect(outcomes.map((o) => (o.kind === 'dead-letter' ? o.reason : o.kind))).toEqual([
+      'refused',
+      'unknown-case',
+      'applied',
+    ]);
+    const parked = await readAll(kafka, dlqTopic, 2);
+    expect(parked.map((m) => header(m, 'x-dlq-reason'))).toEqual(['refused', 'unknown-case']);
+    expect(header(parked[0], 'x-dlq-detail')).toMatch(/business time never goes backwards/);
+    expect(c.status()).toMatchObject({ state: 'stopped', applied: 1, deadLettered: 2, position: 3 });
+  });
+
+  it('reports a missing broker and keeps retrying instead of failing', async () => {
+    // given a broker address nothing listens on
+    const port = await freePort();
+    const c = new OssRegistrationConsumer(runtime, {
+      brokers: `127.0.0.1:${port}`,
+      topic,
+      groupId: unique('nobroker'),
+      backoff: { initialMs: 10, maxMs: 50 },
+    });
+    // when started
+    await c.start();
+    try {
+      await until('two failed attempts', () => c.status().consecutiveFailures >= 2);
+      // then it says it waits for the broker, with the error, and is not healthy
+      expect(c.status()).toMatchObject({ state: 'waiting-for-broker', healthy: false });
+      expect(c.status().lastError?.code).toBeTruthy();
+    } finally {
+      await c.stop();
+    }
+    expect(c.status().state).toBe('stopped');
+  });
+});

@@ -1,0 +1,313 @@
+import {
+  createKafka,
+  ensureTopics,
+  OSS_REGISTRATIONS_DLQ,
+  OSS_REGISTRATIONS_TOPIC,
+  projectTopics,
+  type TopicSpec,
+} from '@sanksi/messaging';
+import type { Consumer, EachMessagePayload, IHeaders, Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { SanksiRuntime } from '../runtime/sanksi-runtime';
+import { OssRegistrationHandler, type RegistrationOutcome } from './oss-registration.handler';
+import {
+  DLQ_DETAIL_HEADER,
+  DLQ_MESSAGE_ID_HEADER,
+  DLQ_REASON_HEADER,
+  DLQ_SOURCE_HEADER,
+  type InboundMessage,
+} from './oss-registration.message';
+
+/** Where the consumer reads and parks messages; only `brokers` is required. */
+export interface OssRegistrationConsumerOptions {
+  brokers: string | string[];
+  topic?: string;
+  /** Defaults to `oss.registrations.v1.dlq` for the default topic, else `<topic>.dlq`. */
+  dlqTopic?: string;
+  /** Consumer group (default `sanksi-oss-registrations`): instances of one group share the partitions. */
+  groupId?: string;
+  clientId?: string;
+  /** Reconnect backoff after a broker failure: doubles from `initialMs` to `maxMs` (250 ms, 30 s). */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** Called after each message is settled (applied, duplicate or dead-lettered); for metrics and tests. */
+  onOutcome?: (outcome: RegistrationOutcome, message: InboundMessage) => void;
+}
+
+/** `waiting-for-broker`: the broker is unreachable or the consumer crashed; it reconnects with backoff. */
+export type OssConsumerState = 'stopped' | 'connecting' | 'running' | 'waiting-for-broker';
+
+/** A snapshot of the consumer for `/metrics` and the CLI. */
+export interface OssConsumerStatus {
+  name: string;
+  topic: string;
+  dlqTopic: string;
+  groupId: string;
+  state: OssConsumerState;
+  /** Messages settled by this process (its progress; the group's offsets live in Kafka). */
+  position: number;
+  eventsPerSecond: number;
+  healthy: boolean;
+  applied: number;
+  duplicates: number;
+  deadLettered: number;
+  consecutiveFailures: number;
+  lastError: { code: string; message: string; at: string } | null;
+}
+
+const RATE_WINDOW_MS = 10_000;
+
+function describe(e: unknown): { code: string; message: string } {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : e.name, message: e.message };
+  }
+  return { code: 'UNKNOWN', message: String(e) };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+function headerSafe(text: string): string {
+  // Kafka headers are bytes, but operators read them in consoles: keep them on one line and short.
+  return text.replace(/\s+/g, ' ').slice(0, 1000);
+}
+
+/**
+ * Consumes `oss.registrations.v1` in a consumer group: each message becomes a `ConfirmRegistration`
+ * (idempotent by message id); a message that can never succeed goes to the DLQ with its reason in
+ * headers, and the consumer goes on. Offsets are committed only after a message is settled, so a
+ * crash redelivers (harmlessly). A missing broker is retried with backoff, never thrown.
+ */
+export class OssRegistrationConsumer {
+  private readonly kafka: Kafka;
+  private readonly topic: string;
+  private readonly dlqTopic: string;
+  private readonly groupId: string;
+  private readonly handler: OssRegistrationHandler;
+  private readonly logger: Logger;
+  private abort: AbortController | null = null;
+  private loop: Promise<void> | null = null;
+  private state: OssConsumerState = 'stopped';
+  private applied = 0;
+  private duplicates = 0;
+  private deadLettered = 0;
+  private consecutiveFailures = 0;
+  private lastError: OssConsumerStatus['lastError'] = null;
+  private samples: Array<{ at: number }> = [];
+
+  constructor(
+    runtime: SanksiRuntime,
+    private readonly options: OssRegistrationConsumerOptions,
+  ) {
+    this.topic = options.topic ?? OSS_REGISTRATIONS_TOPIC;
+    this.dlqTopic =
+      options.dlqTopic ??
+      (this.topic === OSS_REGISTRATIONS_TOPIC ? OSS_REGISTRATIONS_DLQ : `${this.topic}.dlq`);
+    this.groupId = options.groupId ?? 'sanksi-oss-registrations';
+    this.logger = runtime.logger.child({ worker: 'oss-consumer', topic: this.topic });
+    this.kafka = createKafka(options.brokers, {
+      clientId: options.clientId ?? 'sanksi-oss-consumer',
+      logger: this.logger,
+    });
+    this.handler = new OssRegistrationHandler(runtime);
+  }
+
+  /** Starts consuming in the background; resolves at once, even if the broker is down. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.state = 'connecting';
+    this.loop = this.run(abort.signal).finally(() => {
+      this.state = 'stopped';
+    });
+  }
+
+  /** Stops after the message in hand is settled, and disconnects. */
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.loop;
+    this.loop = null;
+    this.abort = null;
+  }
+
+  /** Counters, state and last error. */
+  status(): OssConsumerStatus {
+    const now = Date.now();
+    this.samples = this.samples.filter((s) => s.at >= now - RATE_WINDOW_MS);
+    return {
+      name: 'oss-consumer',
+      topic: this.topic,
+      dlqTopic: this.dlqTopic,
+      groupId: this.groupId,
+      state: this.state,
+      position: this.applied + this.duplicates + this.deadLettered,
+      eventsPerSecond: Math.round((this.samples.length / RATE_WINDOW_MS) * 1000 * 10) / 10,
+      healthy: this.state === 'running' || this.state === 'connecting',
+      applied: this.applied,
+      duplicates: this.duplicates,
+      deadLettered: this.deadLettered,
+      consecutiveFailures: this.consecutiveFailures,
+      lastError: this.lastError,
+    };
+  }
+
+  private topicSpecs(): TopicSpec[] {
+    const defaults = projectTopics();
+    const oss = defaults.find((t) => t.topic === OSS_REGISTRATIONS_TOPIC) as TopicSpec;
+    const dlq = defaults.find((t) => t.topic === OSS_REGISTRATIONS_DLQ) as TopicSpec;
+    return [
+      { ...oss, topic: this.topic },
+      { ...dlq, topic: this.dlqTopic },
+    ];
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let consumer: Consumer | null = null;
+      let producer: Producer | null = null;
+      try {
+        await ensureTopics(this.kafka, this.topicSpecs());
+        producer = this.kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+        });
+        await producer.connect();
+        consumer = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false });
+        const fatal = this.watchCrashes(consumer);
+        await consumer.connect();
+        await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+        const dlq = producer;
+        await consumer.run({ autoCommit: true, eachMessage: (payload) => this.onMessage(payload, dlq) });
+        if (this.consecutiveFailures > 0)
+          this.logger.info({ groupId: this.groupId }, 'oss consumer reconnected');
+        this.state = 'running';
+        this.consecutiveFailures = 0;
+        const aborted = new Promise<void>((resolve) => {
+          if (signal.aborted) resolve();
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        const crash = await Promise.race([aborted.then(() => null), fatal]);
+        if (crash) throw crash;
+      } catch (e) {
+        if (signal.aborted) break;
+        await this.failed(e, signal, consumer, producer);
+        consumer = null;
+        producer = null;
+        continue;
+      } finally {
+        await consumer?.disconnect().catch(() => undefined);
+        await producer?.disconnect().catch(() => undefined);
+      }
+    }
+  }
+
+  /** Resolves with the error of a crash kafkajs will not restart from by itself. */
+  private watchCrashes(consumer: Consumer): Promise<Error> {
+    return new Promise((resolve) => {
+      consumer.on(consumer.events.CRASH, (event) => {
+        const { error, restart } = event.payload;
+        this.lastError = { ...describe(error), at: new Date().toISOString() };
+        if (restart) {
+          this.state = 'waiting-for-broker';
+          this.logger.error({ err: this.lastError }, 'oss consumer crashed; kafkajs restarts it');
+        } else {
+          resolve(error);
+        }
+      });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        this.state = 'running';
+      });
+    });
+  }
+
+  private async failed(
+    e: unknown,
+    signal: AbortSignal,
+    consumer: Consumer | null,
+    producer: Producer | null,
+  ): Promise<void> {
+    await consumer?.disconnect().catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+    this.state = 'waiting-for-broker';
+    this.consecutiveFailures += 1;
+    this.lastError = { ...describe(e), at: new Date().toISOString() };
+    const initial = this.options.backoff?.initialMs ?? 250;
+    const max = this.options.backoff?.maxMs ?? 30_000;
+    const delay = Math.min(max, initial * 2 ** Math.min(this.consecutiveFailures - 1, 16));
+    const wait = Math.round(delay / 2 + (Math.random() * delay) / 2);
+    this.logger.error(
+      {
+        err: this.lastError,
+        brokers: this.options.brokers,
+        attempt: this.consecutiveFailures,
+        retryInMs: wait,
+      },
+      'oss consumer cannot reach Kafka, retrying',
+    );
+    await sleep(wait, signal);
+  }
+
+  private async onMessage({ topic, partition, message }: EachMessagePayload, dlq: Producer): Promise<void> {
+    const inbound: InboundMessage = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: message.headers,
+    };
+    // A throw here (store unavailable) leaves the offset uncommitted: kafkajs delivers the message again.
+    const outcome = await this.handler.handle(inbound);
+    if (outcome.kind === 'dead-letter') {
+      const headers: IHeaders = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) {
+        if (value !== undefined) headers[name] = value;
+      }
+      headers[DLQ_REASON_HEADER] = outcome.reason;
+      headers[DLQ_DETAIL_HEADER] = headerSafe(outcome.detail);
+      headers[DLQ_SOURCE_HEADER] = `${topic}/${partition}/${message.offset}`;
+      headers[DLQ_MESSAGE_ID_HEADER] = outcome.messageId;
+      await dlq.send({
+        topic: this.dlqTopic,
+        acks: -1,
+        messages: [{ key: message.key, value: message.value, headers }],
+      });
+      this.deadLettered += 1;
+      this.logger.warn(
+        {
+          messageId: outcome.messageId,
+          reason: outcome.reason,
+          detail: outcome.detail,
+          source: headers[DLQ_SOURCE_HEADER],
+        },
+        'oss message dead-lettered',
+      );
+    } else if (outcome.kind === 'duplicate') {
+      this.duplicates += 1;
+      this.logger.debug(
+        { messageId: outcome.messageId, pseId: outcome.pseId },
+        'oss message already applied',
+      );
+    } else {
+      this.applied += 1;
+      this.logger.info(
+        { messageId: outcome.messageId, pseId: outcome.pseId, state: outcome.state },
+        'registration confirmed from OSS',
+      );
+    }
+    this.samples.push({ at: Date.now() });
+    this.options.onOutcome?.(outcome, inbound);
+  }
+}
