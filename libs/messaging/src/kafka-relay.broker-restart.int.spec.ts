@@ -3,10 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteEventStore } from '@sanksi/event-store';
 import type { Kafka } from 'kafkajs';
-import { createKafka, ensureTopics } from './kafka.client';
+import { createKafka } from './kafka.client';
 import { KafkaJsPublisher } from './kafkajs.publisher';
 import { KafkaRelay, type RelayStatus } from './kafka-relay';
 import { SqliteCheckpointStore } from './sqlite-checkpoint.store';
+import {
+  CASE_EVENTS_TOPIC,
+  OSS_REGISTRATIONS_DLQ,
+  OSS_REGISTRATIONS_TOPIC,
+  projectTopics,
+} from './topics.constants';
 import {
   OwnBroker,
   appendCases,
@@ -44,7 +50,11 @@ describe('KafkaRelay across a missing and a restarted broker', () => {
     kafka = createKafka(broker.brokers, { clientId: 'relay-restart-test' });
     store = new SqliteEventStore({ file: path.join(dir, 'events.db') });
     checkpoints = new SqliteCheckpointStore(path.join(dir, 'checkpoints.db'));
-    publisher = new KafkaJsPublisher(kafka, { retries: 2 });
+    // The publisher creates the project's topics itself once a broker answers.
+    publisher = new KafkaJsPublisher(kafka, {
+      retries: 2,
+      topics: projectTopics({ caseEventsPartitions: 3 }),
+    });
     relay = new KafkaRelay({
       store,
       publisher,
@@ -75,7 +85,6 @@ describe('KafkaRelay across a missing and a restarted broker', () => {
     expect(['KAFKA_UNAVAILABLE', 'KAFKA_PUBLISH_FAILED']).toContain(down.lastError?.code);
 
     await broker.start();
-    await ensureTopics(kafka, [{ topic: 'sanksi.case-events.v1', numPartitions: 3, replicationFactor: 1 }]);
     await relay.caughtUp();
     expect(relay.status()).toMatchObject({ state: 'running', consecutiveFailures: 0 });
 
@@ -99,8 +108,21 @@ describe('KafkaRelay across a missing and a restarted broker', () => {
     await appender;
     await relay.caughtUp();
 
-    const total = await topicMessageCount(kafka, 'sanksi.case-events.v1');
-    const seen = await consumeUntil(kafka, 'sanksi.case-events.v1', (s) => s.length >= total);
+    const admin = kafka.admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({
+      topics: [CASE_EVENTS_TOPIC, OSS_REGISTRATIONS_TOPIC, OSS_REGISTRATIONS_DLQ],
+    });
+    await admin.disconnect();
+    expect(new Map(metadata.topics.map((t) => [t.name, t.partitions.length]))).toEqual(
+      new Map([
+        [CASE_EVENTS_TOPIC, 3],
+        [OSS_REGISTRATIONS_TOPIC, 3],
+        [OSS_REGISTRATIONS_DLQ, 1],
+      ]),
+    );
+    const total = await topicMessageCount(kafka, CASE_EVENTS_TOPIC);
+    const seen = await consumeUntil(kafka, CASE_EVENTS_TOPIC, (s) => s.length >= total);
     expect(distinctIds(seen)).toEqual(new Set(ids));
     const perCase = revisionsPerCaseAfterDedup(seen);
     expect(perCase.size).toBe(6);

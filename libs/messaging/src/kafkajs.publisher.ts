@@ -1,8 +1,10 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { OutboundMessage } from './case-event.message';
-import { kafkaBrokers } from './kafka.client';
+import { ensureTopics, kafkaBrokers } from './kafka.client';
 import { KafkaPublishFailed, KafkaUnavailable } from './messaging.errors';
+import { silentLogger, type MessagingLogger } from './messaging.logger';
 import type { MessagePublisher } from './message-publisher.port';
+import type { TopicSpec } from './topics.constants';
 
 /** Tuning of the kafkajs producer behind the publisher port. */
 export interface KafkaJsPublisherOptions {
@@ -10,6 +12,12 @@ export interface KafkaJsPublisherOptions {
   retries?: number;
   /** Wait this long for all in-sync replicas before the broker answers (default 30 s). */
   ackTimeoutMs?: number;
+  /**
+   * Topics to create (ensureTopics) before the first send, e.g. projectTopics(). Done on connect, so a
+   * broker that is missing at start-up is retried by the caller's backoff like any other outage.
+   */
+  topics?: TopicSpec[];
+  logger?: MessagingLogger;
 }
 
 function reason(e: unknown): string {
@@ -19,6 +27,7 @@ function reason(e: unknown): string {
 /** MessagePublisher on a kafkajs idempotent producer with acks=all, one send in flight at a time. */
 export class KafkaJsPublisher implements MessagePublisher {
   private producer: Producer | null = null;
+  private topicsReady = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -52,6 +61,18 @@ export class KafkaJsPublisher implements MessagePublisher {
 
   private async connected(): Promise<Producer> {
     if (this.producer) return this.producer;
+    if (!this.topicsReady && this.options.topics && this.options.topics.length > 0) {
+      const report = await ensureTopics(this.kafka, this.options.topics);
+      const logger = this.options.logger ?? silentLogger;
+      if (report.created.length > 0) logger.info({ topics: report.created }, 'Kafka topics created');
+      if (report.tooFewPartitions.length > 0) {
+        logger.warn(
+          { topics: report.tooFewPartitions },
+          'Kafka topics have fewer partitions than configured; left as they are to keep per-key order',
+        );
+      }
+      this.topicsReady = true;
+    }
     const producer = this.kafka.producer({
       idempotent: true,
       // One request in flight: a retried request can never overtake the next one.
