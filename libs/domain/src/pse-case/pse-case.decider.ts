@@ -445,6 +445,16 @@ function explain(
       return `${policy.id} does not allow ${command.type} from ${where}; allowed next: ${allowed.join(', ') || 'none'}${waiting}`;
     }
   }
+  if (command.type === 'RevokeRegistration' && state === 'suspended') {
+    return 'revocation waits until the 7-day suspension response period has elapsed (MR5 Art. 7(3))';
+  }
+  if (command.type === 'RestoreAccessTemporarily' && state === 'blocked') {
+    return 'access is already temporarily restored';
+  }
+  if (command.type === 'ConfirmRegistration' && (state === 'registered' || state === 'reRegistered')) {
+    return 'the system is already registered';
+  }
+  if (state === 'exempted') return 'the case is closed by an exemption';
   return `${command.type} is not possible in state ${where}`;
 }
 

@@ -37,7 +37,11 @@ describe('suspension and revocation (MR5 Art. 7(3))', () => {
     spec
       .givenCommands(suspended('s'))
       .when(at('2022-09-05T09:00', { type: 'RevokeRegistration', pseId: 's', reason: 'no response' }))
-      .thenRefused((e) => expect((e as TransitionRefused).state).toBe('suspended'));
+      .thenRefused((e) => {
+        expect((e as TransitionRefused).state).toBe('suspended');
+        expect((e as TransitionRefused).reason).toContain('7-day suspension response period');
+        expect((e as TransitionRefused).allowed).not.toContain('RevokeRegistration');
+      });
   });
 
   it('revokes after the lapse, which blocks the system', () => {
