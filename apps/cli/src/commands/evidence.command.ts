@@ -1,0 +1,69 @@
+import { verifyEvidencePack } from '@sanksi/application';
+import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ExitCode, InputFileError } from '../cli.errors';
+import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
+
+const ExportOptions = z.object({ out: z.string().min(1), json: z.boolean().optional() });
+const VerifyOptions = z.object({ json: z.boolean().optional() });
+
+/** `sanksi evidence export|verify`: signed, self-contained case files, verifiable offline. */
+export function register(program: Command, deps: CliDeps): void {
+  const evidence = program
+    .command('evidence')
+    .description('Signed evidence packs of a case (Ed25519 over the hash-chained events)');
+  evidence
+    .command('export')
+    .description(
+      'Export a case as a signed evidence file (key: SANKSI_EVIDENCE_KEY or <data dir>/evidence-signing-key.pem)',
+    )
+    .argument('<pseId>', 'the case id')
+    .requiredOption('--out <file>', 'the file to write')
+    .option('--json', 'machine-readable output')
+    .action(async (pseId: string, raw: Record<string, unknown>) => {
+      const opts = parseOptions(ExportOptions, raw);
+      const out = deps.output(opts);
+      await withRuntime(deps, async (runtime) => {
+        const pack = await runtime.history.evidence(pseId);
+        writeFileSync(opts.out, `${JSON.stringify(pack, null, 2)}\n`);
+        const summary = {
+          pseId,
+          file: opts.out,
+          eventCount: pack.eventCount,
+          headHash: pack.headHash,
+          publicKey: pack.signature.publicKey,
+        };
+        if (out.json) out.data(summary);
+        else
+          out.line(
+            `Wrote ${opts.out}: ${pack.eventCount} event(s), head ${pack.headHash}, signed by ${pack.signature.publicKey}`,
+          );
+      });
+    });
+  evidence
+    .command('verify')
+    .description('Verify an evidence file offline: signature, shape and hash chain; exit 1 if it fails')
+    .argument('<file>', 'the evidence file')
+    .option('--json', 'machine-readable output')
+    .action((file: string, raw: Record<string, unknown>) => {
+      const opts = parseOptions(VerifyOptions, raw);
+      const out = deps.output(opts);
+      let content: unknown;
+      try {
+        content = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new InputFileError(file, e instanceof Error ? e.message : String(e));
+      }
+      const result = verifyEvidencePack(content);
+      if (out.json) out.data(result);
+      else if (result.ok) {
+        out.line(
+          out.colour.green(
+            `VALID: ${result.pseId}, ${result.eventCount} event(s), head ${result.headHash}, signed by ${result.publicKey}`,
+          ),
+        );
+      } else out.line(out.colour.red(`INVALID (${result.reason}): ${result.detail}`));
+      if (!result.ok) process.exitCode = ExitCode.failure;
+    });
+}

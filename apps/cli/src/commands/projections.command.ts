@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { DEFAULT_CHECKPOINT } from '@sanksi/read-models';
+import { z } from 'zod';
+import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
+
+// The projector commits every read model in one batch under one checkpoint, so "a projection" is that set.
+const PROJECTIONS = [DEFAULT_CHECKPOINT] as const;
+const Options = z.object({
+  name: z.enum(PROJECTIONS).optional(),
+  json: z.boolean().optional(),
+});
+
+/** `sanksi projections status|rebuild [name]`. */
+export function register(program: Command, deps: CliDeps): void {
+  const projections = program
+    .command('projections')
+    .description(`Read-model projections (${PROJECTIONS.join(', ')}): status and rebuild`);
+  projections
+    .command('status')
+    .description('Checkpoint position, log head and lag')
+    .argument('[name]', `projection (${PROJECTIONS.join('|')})`)
+    .option('--json', 'machine-readable output')
+    .action(async (name: string | undefined, raw: Record<string, unknown>) => {
+      const opts = parseOptions(Options, { ...raw, name }, ['name']);
+      const out = deps.output(opts);
+      await withRuntime(deps, async (runtime) => {
+        const status = await runtime.projector.status();
+        if (out.json) {
+          out.data(status);
+          return;
+        }
+        out.table(
+          ['projection', 'position', 'head', 'lag', 'last error'],
+          [
+            [
+              status.checkpoint,
+              String(status.position),
+              String(status.head),
+              String(status.lag),
+              status.lastError?.message ?? '-',
+            ],
+          ],
+        );
+      });
+    });
+  projections
+    .command('rebuild')
+    .description('Empty the read models and project the whole log again')
+    .argument('[name]', `projection (${PROJECTIONS.join('|')})`)
+    .option('--json', 'machine-readable output')
+    .action(async (name: string | undefined, raw: Record<string, unknown>) => {
+      const opts = parseOptions(Options, { ...raw, name }, ['name']);
+      const out = deps.output(opts);
+      await withRuntime(deps, async (runtime) => {
+        const head = await runtime.eventStore.headPosition();
+        const bar = out.progress('rebuild', head);
+        let result: { applied: number; position: number };
+        // The projector reports nothing until it is done: the committed checkpoint shows how far it got.
+        const timer = setInterval(() => {
+          runtime.readModels.getCheckpoint().then(
+            (position) => bar.update(position),
+            () => undefined,
+          );
+        }, 250);
+        try {
+          result = await runtime.projector.rebuild();
+        } finally {
+          clearInterval(timer);
+          bar.stop();
+        }
+        const status = await runtime.projector.status();
+        if (out.json)
+          out.data({
+            rebuilt: status.checkpoint,
+            applied: result.applied,
+            position: result.position,
+            head: status.head,
+          });
+        else
+          out.line(
+            out.colour.green(
+              `Rebuilt ${status.checkpoint}: ${result.applied} event(s) projected, position ${result.position} of ${status.head}`,
+            ),
+          );
+      });
+    });
+}

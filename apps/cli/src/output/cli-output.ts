@@ -1,0 +1,86 @@
+import { SingleBar } from 'cli-progress';
+import { type Colours, colours } from './colours';
+import { renderTable } from './table';
+
+/** A progress indicator; a no-op when not on a terminal or in `--json` mode. */
+export interface Progress {
+  increment(by?: number): void;
+  /** Sets the absolute progress. */
+  update(value: number): void;
+  setTotal(total: number): void;
+  stop(): void;
+}
+
+const silentProgress: Progress = {
+  increment: () => undefined,
+  update: () => undefined,
+  setTotal: () => undefined,
+  stop: () => undefined,
+};
+
+/** Where the CLI writes: the only place (with main.ts) that touches the console. */
+export interface CliOutput {
+  readonly json: boolean;
+  readonly colour: Colours;
+  /** A line for people on stdout (suppressed in `--json` mode). */
+  line(text?: string): void;
+  /** Raw text on stdout, as is (blocklist files, JSON documents). */
+  raw(text: string): void;
+  /** The machine result in `--json` mode. */
+  data(value: unknown): void;
+  /** A table for people. */
+  table(columns: string[], rows: string[][]): void;
+  /** A message on stderr (warnings, errors). */
+  error(text: string): void;
+  /** A progress bar on stderr, only on a terminal and not in `--json` mode. */
+  progress(label: string, total: number): Progress;
+}
+
+/** Options of the console output: whether stdout/stderr are terminals. */
+export interface ConsoleOutputOptions {
+  json: boolean;
+  stdoutIsTty?: boolean;
+  stderrIsTty?: boolean;
+}
+
+/** Output to the process's stdout and stderr. */
+export function consoleOutput(options: ConsoleOutputOptions): CliOutput {
+  const stdoutTty = options.stdoutIsTty ?? Boolean(process.stdout.isTTY);
+  const stderrTty = options.stderrIsTty ?? Boolean(process.stderr.isTTY);
+  const colour = colours(stdoutTty && !process.env.NO_COLOR && !options.json);
+  return {
+    json: options.json,
+    colour,
+    line(text = '') {
+      if (!options.json) process.stdout.write(`${text}\n`);
+    },
+    raw(text) {
+      process.stdout.write(text);
+    },
+    data(value) {
+      process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+    table(columns, rows) {
+      if (!options.json) process.stdout.write(`${renderTable(columns, rows)}\n`);
+    },
+    error(text) {
+      console.error(text);
+    },
+    progress(label, total) {
+      if (options.json || !stderrTty) return silentProgress;
+      const bar = new SingleBar({
+        format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta}s`,
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+      });
+      bar.start(Math.max(total, 1), 0);
+      return {
+        increment: (by = 1) => bar.increment(by),
+        update: (value) => bar.update(value),
+        setTotal: (t) => bar.setTotal(Math.max(t, 1)),
+        stop: () => bar.stop(),
+      };
+    },
+  };
+}

@@ -1,0 +1,292 @@
+import type { CaseCommandService, CommandContext } from '@sanksi/application';
+import {
+  allowedCommands,
+  DomainError,
+  foldCase,
+  getPolicy,
+  type PolicyId,
+  type PseCaseCommand,
+  type PseCaseEventEnvelope,
+  TransitionRefused,
+} from '@sanksi/domain';
+import { forEachLimited } from '../support/case-streams';
+import { SeededRandom } from './seeded-random';
+
+const ACTOR = { id: 'sanksi-simulate', role: 'operator' } as const;
+const DAY_MS = 86_400_000;
+const MAX_STEPS = 10;
+
+/** Options of a simulation run. */
+export interface SimulationOptions {
+  systems: number;
+  seed: number;
+  policy: PolicyId;
+  concurrency: number;
+  onSystemDone?: () => void;
+}
+
+/** What a simulation did. Deterministic for the same seed, policy and size. */
+export interface SimulationReport {
+  seed: number;
+  policy: PolicyId;
+  systems: number;
+  casesCreated: number;
+  casesAlreadyPresent: number;
+  commandsApplied: number;
+  commandsAlreadyApplied: number;
+  eventsAppended: number;
+  commandsByType: Record<string, number>;
+  refusedByDomain: Record<string, number>;
+  finalStates: Record<string, number>;
+}
+
+const SECTORS = ['e-commerce', 'finance', 'media', 'games', 'transport', 'health', 'education', 'social'];
+const WORDS = [
+  'nusa',
+  'kilat',
+  'pasar',
+  'bayar',
+  'cepat',
+  'awan',
+  'main',
+  'kabar',
+  'jalan',
+  'sehat',
+  'pintar',
+  'toko',
+];
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace('Z', '+00:00');
+
+function commandFor(
+  type: string,
+  pseId: string,
+  at: number,
+  serial: string,
+  deadlines: Array<{ kind: string; dueAt: string; fineId: string | null }>,
+  random: SeededRandom,
+): PseCaseCommand | null {
+  switch (type) {
+    case 'SubmitRegistration':
+      return { type, pseId, channel: random.chance(0.85) ? 'oss' : 'manual' };
+    case 'ConfirmRegistration':
+      return {
+        type,
+        pseId,
+        registrationNumber: `${serial}.01/DJAI.PSE/${String(new Date(at).getUTCMonth() + 1).padStart(2, '0')}/${new Date(at).getUTCFullYear()}`,
+      };
+    case 'IssueWarning':
+      return { type, pseId, letterNumber: `B-${serial}/DJAI/SIM` };
+    case 'ImposeFine':
+      return {
+        type,
+        pseId,
+        decisionNumber: `KD-${serial}/SIM`,
+        amountIdr: random.pick([5_000_000, 25_000_000, 100_000_000, 500_000_000]),
+      };
+    case 'BlockAccess':
+      return { type, pseId, orderNumber: `ORD-${serial}/SIM` };
+    case 'RestoreAccessTemporarily':
+      return {
+        type,
+        pseId,
+        until: iso(at + random.int(2, 6) * DAY_MS),
+        reason: 'Simulated: time to migrate user data',
+      };
+    case 'GrantExemption':
+      return { type, pseId, reason: 'Simulated: not a private-scope operator' };
+    case 'SuspendRegistration':
+      return {
+        type,
+        pseId,
+        by: random.chance(0.5) ? 'TAKEL' : 'PAI',
+        reason: 'Simulated: obligations breached',
+      };
+    case 'LiftSuspension':
+      return { type, pseId, reason: 'Simulated: obligations met again' };
+    case 'RecordFinePayment': {
+      const fine = deadlines.find((d) => d.kind === 'finePayment' && d.fineId);
+      return fine?.fineId
+        ? { type, pseId, fineId: fine.fineId, amountIdr: 5_000_000, reference: `PAY-${serial}` }
+        : null;
+    }
+    case 'ElapseDeadline': {
+      const d = deadlines.find((x) => Date.parse(x.dueAt) <= at);
+      return d
+        ? { type, pseId, deadline: d.kind as 'warningResponse', ...(d.fineId ? { fineId: d.fineId } : {}) }
+        : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** What kind of operator a simulated system has: how it reacts to the regulator. */
+type Scenario = 'compliant' | 'late' | 'defiant' | 'exempt' | 'laggard' | 'suspended';
+
+const SCENARIOS: ReadonlyArray<readonly [Scenario, number]> = [
+  ['compliant', 45],
+  ['late', 20],
+  ['defiant', 12],
+  ['exempt', 3],
+  ['laggard', 15],
+  ['suspended', 5],
+];
+
+/**
+ * The next command a system of this scenario gets, among what the machine allows now: operators
+ * escalate along the ladder once deadlines lapse, late registrants register after a sanction,
+ * defiant ones are blocked (sometimes temporarily restored) before registering, if ever.
+ */
+function nextCommandType(
+  scenario: Scenario,
+  state: string,
+  allowed: readonly string[],
+  hasDue: boolean,
+  random: SeededRandom,
+): string | null {
+  const can = (t: string) => allowed.includes(t);
+  const first = (...types: string[]) => types.find(can) ?? null;
+  if (state === 'registrationPending') return first('ConfirmRegistration');
+  if (state === 'registered' || state === 'reRegistered') {
+    if (scenario !== 'suspended') return null;
+    return first('SuspendRegistration', 'LiftSuspension');
+  }
+  if (state === 'suspended') return random.chance(0.6) ? first('LiftSuspension') : null;
+  if (state === 'exempted' || state === 'revoked') return null;
+  switch (scenario) {
+    case 'compliant':
+    case 'suspended':
+      return first('SubmitRegistration', 'ConfirmRegistration');
+    case 'exempt':
+      return first('GrantExemption');
+    case 'laggard':
+      if (hasDue && random.chance(0.5)) return first('ElapseDeadline');
+      return random.chance(0.6) ? first('IssueWarning') : null;
+    case 'late':
+    case 'defiant': {
+      if (hasDue) return first('ElapseDeadline');
+      const sanctioned = state !== 'unregistered';
+      if (scenario === 'late' && sanctioned && random.chance(0.45))
+        return first('SubmitRegistration', 'ConfirmRegistration');
+      if (state === 'blocked') {
+        if (random.chance(0.3)) return first('RestoreAccessTemporarily');
+        return random.chance(0.4) ? first('SubmitRegistration', 'ConfirmRegistration') : null;
+      }
+      if (state === 'fined' && random.chance(0.4))
+        return first('RecordFinePayment', 'BlockAccess', 'ImposeFine');
+      return first('BlockAccess', 'ImposeFine', 'IssueWarning');
+    }
+    default: {
+      const never: never = scenario;
+      throw new Error(`unknown scenario ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * Builds a synthetic population through the real command path: each system is identified, then
+ * moves through what the machine allows (registrations, warnings, fines, blocks, temporary
+ * restorations, exemptions) with business time advancing by days. Seeded, so repeatable; the
+ * idempotency keys derive from the seed, so a re-run with the same seed appends nothing.
+ */
+export async function simulatePopulation(
+  commands: CaseCommandService,
+  options: SimulationOptions,
+): Promise<SimulationReport> {
+  const policy = getPolicy(options.policy);
+  const report: SimulationReport = {
+    seed: options.seed,
+    policy: options.policy,
+    systems: options.systems,
+    casesCreated: 0,
+    casesAlreadyPresent: 0,
+    commandsApplied: 0,
+    commandsAlreadyApplied: 0,
+    eventsAppended: 0,
+    commandsByType: {},
+    refusedByDomain: {},
+    finalStates: {},
+  };
+  const indices = Array.from({ length: options.systems }, (_, i) => i);
+  const start = Date.parse(policy.registrationDeadline) + DAY_MS;
+  await forEachLimited(indices, options.concurrency, async (i) => {
+    // One generator per system: the population does not depend on the order systems finish in.
+    const random = new SeededRandom((options.seed * 1_000_003 + i * 7919) >>> 0);
+    const pseId = `sim-${options.seed}-${options.policy}-${String(i).padStart(6, '0')}`;
+    const events: PseCaseEventEnvelope[] = [];
+    let at = start + random.int(0, 120) * DAY_MS + random.int(0, 8 * 3600) * 1000;
+    const run = async (
+      step: number,
+      command: PseCaseCommand,
+    ): Promise<'applied' | 'duplicate' | 'refused'> => {
+      const context: CommandContext = {
+        actor: ACTOR,
+        idempotencyKey: `simulate:${options.seed}:${pseId}:${step}`,
+        correlationId: `simulate:${options.seed}:${pseId}`,
+        occurredAt: iso(at),
+        recordedAt: iso(at),
+      };
+      try {
+        const outcome = await commands.execute(command, context);
+        events.push(...outcome.events);
+        if (outcome.duplicate) report.commandsAlreadyApplied += 1;
+        else {
+          report.commandsApplied += 1;
+          report.eventsAppended += outcome.events.length;
+        }
+        report.commandsByType[command.type] = (report.commandsByType[command.type] ?? 0) + 1;
+        return outcome.duplicate ? 'duplicate' : 'applied';
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        const key = e instanceof TransitionRefused ? `${e.command} in ${e.state}` : e.code;
+        report.refusedByDomain[key] = (report.refusedByDomain[key] ?? 0) + 1;
+        return 'refused';
+      }
+    };
+    const name = `${random.pick(WORDS)}${random.pick(WORDS)} ${i}`;
+    const domain = `${name.replace(/\s+/g, '-').toLowerCase()}.sim.example`;
+    const identified = await run(0, {
+      type: 'IdentifyPse',
+      pseId,
+      name,
+      origin: random.chance(0.7) ? 'domestic' : 'foreign',
+      domains: random.chance(0.2) ? [domain, `www.${domain}`] : [domain],
+      company: random.chance(0.8) ? `PT ${name}` : null,
+      sector: random.pick(SECTORS),
+      policy: options.policy,
+    });
+    if (identified === 'refused') return options.onSystemDone?.();
+    if (identified === 'duplicate') report.casesAlreadyPresent += 1;
+    else report.casesCreated += 1;
+    const scenario = random.weighted(SCENARIOS);
+    for (let step = 1; step <= MAX_STEPS; step++) {
+      const state = events[events.length - 1].state;
+      at += random.int(1, 10) * DAY_MS;
+      // Deadlines lapse as time passes: jump to just after the earliest one when the story needs it.
+      const nextDue = state.deadlines.map((d) => Date.parse(d.dueAt)).sort((x, y) => x - y)[0];
+      if (nextDue !== undefined && nextDue > at && random.chance(0.6))
+        at = nextDue + random.int(1, 48) * 3_600_000;
+      const due = state.deadlines.filter((d) => Date.parse(d.dueAt) <= at);
+      const allowed = allowedCommands(foldCase(events), policy, iso(at));
+      const type = nextCommandType(scenario, state.state, allowed, due.length > 0, random);
+      if (type === null) break;
+      const serial = `${String(options.seed % 1000).padStart(3, '0')}${String(i % 1000).padStart(3, '0')}`;
+      const command = commandFor(
+        type,
+        pseId,
+        at,
+        serial,
+        type === 'ElapseDeadline' ? due : state.deadlines,
+        random,
+      );
+      if (!command) break;
+      await run(step, command);
+    }
+    const final = events[events.length - 1].state;
+    const label = final.substate ? `${final.state}/${final.substate}` : final.state;
+    report.finalStates[label] = (report.finalStates[label] ?? 0) + 1;
+    options.onSystemDone?.();
+  });
+  return report;
+}
