@@ -21,6 +21,7 @@ export {
 } from './core/event-store.errors';
 export { UpcasterRegistry, type Upcaster } from './core/upcaster.registry';
 export { categoryOf } from './core/append-plan';
+export { sqliteMigrations, type SqliteMigration } from './sqlite/sqlite-schema';
 export { SqliteEventStore, type SqliteEventStoreConfig } from './sqlite/sqlite-event-store';
 export { PostgresEventStore, type PostgresEventStoreConfig } from './postgres/postgres-event-store';
 export { postgresMigrations, type PostgresMigration } from './postgres/postgres-migrations';

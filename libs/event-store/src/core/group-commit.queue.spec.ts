@@ -21,6 +21,24 @@ describe('GroupCommitQueue', () => {
     ]);
   });
 
+  it('given a microtask window, when writers resubmit as soon as their last append resolves, then they still share batches', async () => {
+    const batches: number[] = [];
+    const queue = new GroupCommitQueue<number, number>(
+      async (batch) => {
+        batches.push(batch.length);
+        return batch.map((n) => ({ ok: true as const, value: n }));
+      },
+      1000,
+      'microtask',
+    );
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, w) => {
+        for (let i = 0; i < 3; i++) await queue.submit(w * 10 + i);
+      }),
+    );
+    expect(batches).toEqual([4, 4, 4]);
+  });
+
   it('given requests arriving while a flush runs, then they form the next batch and flushes never overlap', async () => {
     const batches: number[][] = [];
     let running = 0;

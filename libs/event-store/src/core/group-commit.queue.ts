@@ -13,22 +13,23 @@ export class GroupCommitQueue<Req, Res> {
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
 
-  /** `flush` must return one outcome per request, in order; a throw fails the whole batch. */
+  /**
+   * `flush` must return one outcome per request, in order; a throw fails the whole batch.
+   * `window` is how long an idle queue waits for company: `immediate` (one event-loop turn, so
+   * requests from independent I/O callbacks join) when a commit is expensive (an fsync, a round
+   * trip); `microtask` (only requests issued in the same synchronous run) when it is cheap.
+   */
   constructor(
     private readonly flush: (batch: Req[]) => Promise<Array<BatchOutcome<Res>>>,
     private readonly maxBatch = 1000,
+    private readonly window: 'immediate' | 'microtask' = 'immediate',
   ) {}
 
   /** Queues a request and resolves with its own outcome once its batch has committed. */
   submit(request: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
-      if (!this.running && !this.scheduled) {
-        this.scheduled = true;
-        // setImmediate, not a microtask: requests issued by independent callbacks of the same
-        // event-loop turn (e.g. several HTTP requests) join the same batch.
-        setImmediate(() => void this.run());
-      }
+      if (!this.running && !this.scheduled) this.schedule();
     });
   }
 
@@ -43,6 +44,12 @@ export class GroupCommitQueue<Req, Res> {
   whenIdle(): Promise<void> {
     if (!this.running && !this.scheduled && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    this.scheduled = true;
+    if (this.window === 'microtask') queueMicrotask(() => void this.run());
+    else setImmediate(() => void this.run());
   }
 
   private async run(): Promise<void> {
@@ -67,8 +74,7 @@ export class GroupCommitQueue<Req, Res> {
     } finally {
       this.running = false;
       if (this.queue.length > 0 && !this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.run());
+        this.schedule();
       } else if (!this.scheduled) {
         const waiters = this.idleWaiters;
         this.idleWaiters = [];

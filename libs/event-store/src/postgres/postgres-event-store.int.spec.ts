@@ -4,7 +4,7 @@ import { EventStoreUnavailable } from '../core/event-store.errors';
 import type { RecordedEvent } from '../core/event-store.port';
 import { describeEventStoreContract, testEvent } from '../testing/event-store.contract';
 import { PostgresEventStore } from './postgres-event-store';
-import { advisoryLockKey } from './postgres-migrations';
+import { advisoryLockKey, postgresMigrations } from './postgres-migrations';
 import { createTemporaryPostgresDatabase, type TemporaryPostgresDatabase } from './postgres-test-database';
 
 jest.setTimeout(60_000);
@@ -176,7 +176,7 @@ describe('PostgresEventStore', () => {
       const rows = await admin.query<{ version: number }>(
         'SELECT version FROM migrated.schema_migrations ORDER BY version',
       );
-      expect(rows.rows.map((r) => r.version)).toEqual([1]);
+      expect(rows.rows.map((r) => r.version)).toEqual(postgresMigrations.map((m) => m.version));
     } finally {
       await admin.end();
     }

@@ -1,14 +1,20 @@
-import { Client, Pool, types as pgTypes, type PoolClient, type QueryResultRow } from 'pg';
-import { commandKey, decideBatch, prepareAppend, type PreparedAppend } from '../core/append-plan';
+import { Client, Pool, types as pgTypes, type QueryResultRow } from 'pg';
+import { prepareAppend, type PreparedAppend } from '../core/append-plan';
 import { catchUpSubscription } from '../core/catch-up-subscription';
 import { ChangeSignal } from '../core/change-signal';
-import { EventStoreClosed, EventStoreError, EventStoreUnavailable } from '../core/event-store.errors';
+import {
+  EventStoreClosed,
+  EventStoreError,
+  EventStoreUnavailable,
+  WrongExpectedRevision,
+} from '../core/event-store.errors';
 import type {
   AppendOptions,
   AppendResult,
   EventStore,
   EventStoreLogger,
   EventToAppend,
+  ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -259,139 +265,86 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async writeBatch(batch: PreparedAppend[]): Promise<Array<BatchOutcome<AppendResult>>> {
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw new EventStoreUnavailable({ operation: 'appendToStream', adapter: 'postgres', cause: error });
-    }
-    let broken: Error | undefined;
-    try {
-      // The lock is its own statement so that the revisions read next are read after it is held
-      // (each statement of READ COMMITTED takes a fresh snapshot).
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${this.lockKey})`);
-      const streamIds = [...new Set(batch.map((a) => a.streamId))];
-      const withCommand = batch.filter((a) => a.commandId !== null);
-      const state = await client.query<{
-        kind: string;
-        stream_id: string;
-        command_id: string | null;
-        revision: number | null;
-        position: number | null;
-      }>({
-        name: `${this.schema}-state`,
-        text: this.sql.state,
-        values: [streamIds, withCommand.map((a) => a.streamId), withCommand.map((a) => a.commandId)],
-      });
-      const revisions = new Map<string, number>();
-      const commands = new Map<string, AppendResult>();
-      for (const row of state.rows) {
-        if (row.kind === 'r') revisions.set(row.stream_id, row.revision ?? -1);
-        else {
-          commands.set(commandKey(row.stream_id, row.command_id as string), {
-            nextExpectedRevision: row.revision as number,
-            position: row.position as number,
-            duplicate: true,
-          });
-        }
+    const events = {
+      id: [] as string[],
+      type: [] as string[],
+      version: [] as number[],
+      data: [] as string[],
+      metadata: [] as string[],
+    };
+    for (const append of batch) {
+      for (const event of append.events) {
+        events.id.push(event.eventId);
+        events.type.push(event.type);
+        events.version.push(event.schemaVersion);
+        events.data.push(event.dataJson);
+        events.metadata.push(event.metadataJson);
       }
-      const decisions = decideBatch(batch, revisions, commands);
-      const columns = {
-        stream: [] as string[],
-        revision: [] as number[],
-        eventId: [] as string[],
-        type: [] as string[],
-      };
-      const more = {
-        category: [] as string[],
-        version: [] as number[],
-        data: [] as string[],
-        metadata: [] as string[],
-      };
-      const cmd = { stream: [] as string[], id: [] as string[], revision: [] as number[] };
-      decisions.forEach((decision, i) => {
-        if (decision.kind !== 'write') return;
-        const append = batch[i];
-        let revision = decision.firstRevision;
-        for (const event of append.events) {
-          columns.stream.push(append.streamId);
-          columns.revision.push(revision++);
-          columns.eventId.push(event.eventId);
-          columns.type.push(event.type);
-          more.category.push(append.category);
-          more.version.push(event.schemaVersion);
-          more.data.push(event.dataJson);
-          more.metadata.push(event.metadataJson);
-        }
-        if (append.commandId !== null) {
-          cmd.stream.push(append.streamId);
-          cmd.id.push(append.commandId);
-          cmd.revision.push(revision - 1);
-        }
-      });
-      const positions = new Map<string, number>();
-      if (columns.stream.length > 0) {
-        const inserted = await client.query<{ stream_id: string; revision: number; position: number }>({
-          name: `${this.schema}-insert`,
-          text: this.sql.insert,
+    }
+    let rows: Array<{
+      idx: number;
+      status: 'written' | 'duplicate' | 'refused';
+      revision: number;
+      pos: number | null;
+    }>;
+    try {
+      rows = (
+        await this.pool.query({
+          name: `${this.schema}-append`,
+          text: this.sql.append,
           values: [
-            columns.stream,
-            columns.revision,
-            columns.eventId,
-            columns.type,
-            more.category,
-            more.version,
-            more.data,
-            more.metadata,
-            cmd.stream,
-            cmd.id,
-            cmd.revision,
+            this.lockKey,
+            this.channel,
+            batch.map((a) => a.streamId),
+            batch.map((a) => a.category),
+            batch.map((a) => encodeExpected(a.expectedRevision)),
+            batch.map((a) => a.commandId),
+            batch.map((a) => a.events.length),
+            events.id,
+            events.type,
+            events.version,
+            events.data,
+            events.metadata,
           ],
-        });
-        for (const row of inserted.rows) positions.set(`${row.stream_id}\u0000${row.revision}`, row.position);
-        await client.query(`NOTIFY ${this.channel}; COMMIT`);
-      } else {
-        await client.query('COMMIT');
-      }
-      const results: Array<BatchOutcome<AppendResult>> = [];
-      decisions.forEach((decision, i) => {
-        switch (decision.kind) {
-          case 'refused':
-            results.push({ ok: false, error: decision.error });
-            return;
-          case 'duplicate':
-            results.push({ ok: true, value: decision.result });
-            return;
-          case 'duplicate-in-batch': {
-            const original = results[decision.of];
-            results.push(
-              original.ok ? { ok: true, value: { ...original.value, duplicate: true } } : original,
-            );
-            return;
-          }
-          case 'write': {
-            const last = decision.firstRevision + batch[i].events.length - 1;
-            const position = positions.get(`${batch[i].streamId}\u0000${last}`) as number;
-            results.push({ ok: true, value: { nextExpectedRevision: last, position, duplicate: false } });
-            return;
-          }
-          default: {
-            const unhandled: never = decision;
-            throw new TypeError(`Unhandled decision ${JSON.stringify(unhandled)}`);
-          }
-        }
-      });
-      return results;
+        })
+      ).rows;
     } catch (error) {
-      if (isConnectionError(error)) {
-        broken = error as Error;
+      if (this.closed && this.pool.ending) throw new EventStoreClosed({ operation: 'appendToStream' });
+      if (isConnectionError(error))
         throw new EventStoreUnavailable({ operation: 'appendToStream', adapter: 'postgres', cause: error });
-      }
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
-    } finally {
-      client.release(broken);
     }
+    const byIndex = new Map(rows.map((row) => [row.idx, row]));
+    return batch.map((append, i): BatchOutcome<AppendResult> => {
+      const row = byIndex.get(i + 1);
+      if (!row)
+        return { ok: false, error: new TypeError(`append_events returned no outcome for append ${i + 1}`) };
+      switch (row.status) {
+        case 'refused':
+          return {
+            ok: false,
+            error: new WrongExpectedRevision({
+              streamId: append.streamId,
+              expected: append.expectedRevision,
+              actual: row.revision < 0 ? 'no_stream' : row.revision,
+            }),
+          };
+        case 'duplicate':
+          return {
+            ok: true,
+            value: { nextExpectedRevision: row.revision, position: row.pos as number, duplicate: true },
+          };
+        case 'written':
+          return {
+            ok: true,
+            value: { nextExpectedRevision: row.revision, position: row.pos as number, duplicate: false },
+          };
+        default: {
+          const unhandled: never = row.status;
+          return { ok: false, error: new TypeError(`append_events returned status ${String(unhandled)}`) };
+        }
+      }
+    });
   }
 
   private async query<T extends QueryResultRow>(
@@ -433,6 +386,13 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
+function encodeExpected(expected: ExpectedRevision): number {
+  if (expected === 'no_stream') return -1;
+  if (expected === 'stream_exists') return -2;
+  if (expected === 'any') return -3;
+  return expected;
+}
+
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (
@@ -450,34 +410,7 @@ type PostgresStatements = ReturnType<typeof statements>;
 function statements(s: string) {
   const columns = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, created_at';
   return {
-    // Last revision per stream via the (stream_id, revision) index, one probe each; then the
-    // stored results of the batch's command ids.
-    state: `
-      SELECT 'r' AS kind, k.stream_id, NULL::text AS command_id,
-             (SELECT e.revision FROM ${s}.events e WHERE e.stream_id = k.stream_id ORDER BY e.revision DESC LIMIT 1) AS revision,
-             NULL::bigint AS position
-        FROM unnest($1::text[]) AS k(stream_id)
-      UNION ALL
-      SELECT 'c', c.stream_id, c.command_id, c.next_expected_revision, c.position
-        FROM ${s}.commands c
-        JOIN unnest($2::text[], $3::text[]) AS k(stream_id, command_id)
-          ON c.stream_id = k.stream_id AND c.command_id = k.command_id`,
-    // ORDER BY ordinality: identity values are drawn in revision order within each append.
-    insert: `
-      WITH ins AS (
-        INSERT INTO ${s}.events (stream_id, revision, event_id, type, category, schema_version, data, metadata)
-        SELECT stream_id, revision, event_id, type, category, schema_version, data, metadata
-          FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::json[], $8::json[])
-               WITH ORDINALITY AS r(stream_id, revision, event_id, type, category, schema_version, data, metadata, n)
-         ORDER BY n
-        RETURNING position, stream_id, revision
-      ), cmd AS (
-        INSERT INTO ${s}.commands (stream_id, command_id, next_expected_revision, position)
-        SELECT k.stream_id, k.command_id, k.revision, ins.position
-          FROM unnest($9::text[], $10::text[], $11::int8[]) AS k(stream_id, command_id, revision)
-          JOIN ins ON ins.stream_id = k.stream_id AND ins.revision = k.revision
-      )
-      SELECT stream_id, revision, position FROM ins`,
+    append: `SELECT idx, status, revision, pos FROM ${s}.append_events($1::int8, $2, $3::text[], $4::text[], $5::int8[], $6::text[], $7::int4[], $8::text[], $9::text[], $10::int4[], $11::json[], $12::json[])`,
     readForwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
     readBackwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`,
     readAll: `SELECT ${columns} FROM ${s}.events

@@ -41,6 +41,83 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'append_events: a whole group-commit batch in one round trip',
+    // One call per batch, in autocommit: takes the append lock, then checks and writes each append
+    // in order (each statement sees the batch's earlier writes, so appends to one stream chain and a
+    // command id repeated in the batch finds the first). Expected revision: -1 no_stream,
+    // -2 stream_exists, -3 any, otherwise the revision. Events are flattened in append order.
+    sql: (s) => `
+      CREATE FUNCTION ${s}.append_events(
+        p_lock_key bigint, p_channel text,
+        a_stream text[], a_category text[], a_expected bigint[], a_command text[], a_count int[],
+        e_id text[], e_type text[], e_version int[], e_data json[], e_metadata json[])
+      RETURNS TABLE (idx int, status text, revision bigint, pos bigint)
+      LANGUAGE plpgsql VOLATILE AS $fn$
+      DECLARE
+        i int;
+        n int;
+        off int := 0;
+        cur bigint;
+        last_pos bigint;
+        wrote boolean := false;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(p_lock_key);
+        FOR i IN 1 .. coalesce(array_length(a_stream, 1), 0) LOOP
+          n := a_count[i];
+          idx := i;
+          IF a_command[i] IS NOT NULL THEN
+            SELECT c.next_expected_revision, c.position INTO revision, pos
+              FROM ${s}.commands c WHERE c.stream_id = a_stream[i] AND c.command_id = a_command[i];
+            IF FOUND THEN
+              status := 'duplicate';
+              RETURN NEXT;
+              off := off + n;
+              CONTINUE;
+            END IF;
+          END IF;
+          SELECT e.revision INTO cur FROM ${s}.events e
+           WHERE e.stream_id = a_stream[i] ORDER BY e.revision DESC LIMIT 1;
+          IF NOT FOUND THEN
+            cur := -1;
+          END IF;
+          IF NOT (a_expected[i] = -3 OR (a_expected[i] = -1 AND cur = -1)
+                  OR (a_expected[i] = -2 AND cur >= 0) OR a_expected[i] = cur) THEN
+            status := 'refused';
+            revision := cur;
+            pos := NULL;
+            RETURN NEXT;
+            off := off + n;
+            CONTINUE;
+          END IF;
+          WITH ins AS (
+            INSERT INTO ${s}.events (stream_id, revision, event_id, type, category, schema_version, data, metadata)
+            SELECT a_stream[i], cur + r.k, r.event_id, r.type, a_category[i], r.version, r.data, r.metadata
+              FROM unnest(e_id[off + 1 : off + n], e_type[off + 1 : off + n], e_version[off + 1 : off + n],
+                          e_data[off + 1 : off + n], e_metadata[off + 1 : off + n])
+                   WITH ORDINALITY AS r(event_id, type, version, data, metadata, k)
+             ORDER BY r.k
+            RETURNING position)
+          SELECT max(ins.position) INTO last_pos FROM ins;
+          IF a_command[i] IS NOT NULL THEN
+            INSERT INTO ${s}.commands (stream_id, command_id, next_expected_revision, position)
+            VALUES (a_stream[i], a_command[i], cur + n, last_pos);
+          END IF;
+          status := 'written';
+          revision := cur + n;
+          pos := last_pos;
+          RETURN NEXT;
+          off := off + n;
+          wrote := true;
+        END LOOP;
+        IF wrote THEN
+          PERFORM pg_notify(p_channel, '');
+        END IF;
+      END
+      $fn$;
+    `,
+  },
 ];
 
 /** A stable 63-bit key per schema for advisory locks (`salt` tells the locks apart). */

@@ -81,6 +81,10 @@ const signalsByFile = new Map<string, { signal: ChangeSignal; users: number }>()
 export class SqliteEventStore implements EventStore {
   private db: Database.Database | undefined;
   private statements: Statements | undefined;
+  private writeTransaction:
+    | Database.Transaction<(batch: PreparedAppend[]) => Array<BatchOutcome<AppendResult>>>
+    | undefined;
+  private isReady = false;
   private readonly readAllStatements = new Map<string, Database.Statement<unknown[], EventRow>>();
   private readonly ready: Promise<void>;
   private readonly queue: GroupCommitQueue<PreparedAppend, AppendResult>;
@@ -93,7 +97,13 @@ export class SqliteEventStore implements EventStore {
   /** Opens (creating and migrating if needed) the file; operations wait for that to finish. */
   constructor(private readonly config: SqliteEventStoreConfig) {
     this.upcasters = new UpcasterRegistry(config.upcasters);
-    this.queue = new GroupCommitQueue((batch) => this.flush(batch), config.maxBatch ?? 1000);
+    // NORMAL commits cost no fsync, so the batching window is just the current synchronous run;
+    // FULL commits cost one each, worth waiting an event-loop turn to share.
+    this.queue = new GroupCommitQueue(
+      (batch) => this.flush(batch),
+      config.maxBatch ?? 1000,
+      config.synchronous === 'FULL' ? 'immediate' : 'microtask',
+    );
     this.fileKey = path.resolve(config.file);
     const shared = signalsByFile.get(this.fileKey) ?? { signal: new ChangeSignal(), users: 0 };
     shared.users++;
@@ -117,7 +127,7 @@ export class SqliteEventStore implements EventStore {
   ): Promise<AppendResult> {
     const prepared = prepareAppend(streamId, events, options);
     this.assertOpen('appendToStream');
-    await this.ready;
+    if (!this.isReady) await this.ready;
     return this.queue.submit(prepared);
   }
 
@@ -207,6 +217,8 @@ export class SqliteEventStore implements EventStore {
       db.pragma(`synchronous = ${this.config.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
       await this.withLockRetry('migrate', () => this.migrate(db));
       this.statements = prepareStatements(db);
+      this.writeTransaction = db.transaction((batch: PreparedAppend[]) => this.writeInTransaction(batch));
+      this.isReady = true;
     } catch (error) {
       db.close();
       throw error;
@@ -253,79 +265,78 @@ export class SqliteEventStore implements EventStore {
   }
 
   private writeBatch(batch: PreparedAppend[]): Array<BatchOutcome<AppendResult>> {
+    this.database();
+    return (this.writeTransaction as NonNullable<typeof this.writeTransaction>).immediate(batch);
+  }
+
+  private writeInTransaction(batch: PreparedAppend[]): Array<BatchOutcome<AppendResult>> {
     const s = this.statements as Statements;
-    return this.database()
-      .transaction((): Array<BatchOutcome<AppendResult>> => {
-        const revisions = new Map<string, number>();
-        const commands = new Map<string, AppendResult>();
-        for (const append of batch) {
-          if (!revisions.has(append.streamId)) {
-            revisions.set(append.streamId, s.streamRevision.get(append.streamId) ?? -1);
-          }
-          if (append.commandId !== null) {
-            const row = s.command.get(append.streamId, append.commandId);
-            if (row) {
-              commands.set(commandKey(append.streamId, append.commandId), {
-                nextExpectedRevision: row.next_expected_revision,
-                position: row.position,
-                duplicate: true,
-              });
-            }
-          }
+    const revisions = new Map<string, number>();
+    const commands = new Map<string, AppendResult>();
+    for (const append of batch) {
+      if (!revisions.has(append.streamId)) {
+        revisions.set(append.streamId, s.streamRevision.get(append.streamId) ?? -1);
+      }
+      if (append.commandId !== null) {
+        const row = s.command.get(append.streamId, append.commandId);
+        if (row) {
+          commands.set(commandKey(append.streamId, append.commandId), {
+            nextExpectedRevision: row.next_expected_revision,
+            position: row.position,
+            duplicate: true,
+          });
         }
-        const decisions = decideBatch(batch, revisions, commands);
-        const createdAt = new Date().toISOString();
-        const results: Array<BatchOutcome<AppendResult>> = [];
-        decisions.forEach((decision, i) => {
-          const append = batch[i];
-          switch (decision.kind) {
-            case 'refused':
-              results.push({ ok: false, error: decision.error });
-              return;
-            case 'duplicate':
-              results.push({ ok: true, value: decision.result });
-              return;
-            case 'duplicate-in-batch': {
-              const original = results[decision.of];
-              results.push(
-                original.ok ? { ok: true, value: { ...original.value, duplicate: true } } : original,
-              );
-              return;
-            }
-            case 'write': {
-              let position = 0;
-              let revision = decision.firstRevision;
-              for (const event of append.events) {
-                position = Number(
-                  s.insertEvent.run(
-                    append.streamId,
-                    revision++,
-                    event.eventId,
-                    event.type,
-                    append.category,
-                    event.schemaVersion,
-                    event.dataJson,
-                    event.metadataJson,
-                    createdAt,
-                  ).lastInsertRowid,
-                );
-              }
-              const nextExpectedRevision = revision - 1;
-              if (append.commandId !== null) {
-                s.insertCommand.run(append.streamId, append.commandId, nextExpectedRevision, position);
-              }
-              results.push({ ok: true, value: { nextExpectedRevision, position, duplicate: false } });
-              return;
-            }
-            default: {
-              const unhandled: never = decision;
-              throw new TypeError(`Unhandled decision ${JSON.stringify(unhandled)}`);
-            }
+      }
+    }
+    const decisions = decideBatch(batch, revisions, commands);
+    const createdAt = new Date().toISOString();
+    const results: Array<BatchOutcome<AppendResult>> = [];
+    decisions.forEach((decision, i) => {
+      const append = batch[i];
+      switch (decision.kind) {
+        case 'refused':
+          results.push({ ok: false, error: decision.error });
+          return;
+        case 'duplicate':
+          results.push({ ok: true, value: decision.result });
+          return;
+        case 'duplicate-in-batch': {
+          const original = results[decision.of];
+          results.push(original.ok ? { ok: true, value: { ...original.value, duplicate: true } } : original);
+          return;
+        }
+        case 'write': {
+          let position = 0;
+          let revision = decision.firstRevision;
+          for (const event of append.events) {
+            position = Number(
+              s.insertEvent.run(
+                append.streamId,
+                revision++,
+                event.eventId,
+                event.type,
+                append.category,
+                event.schemaVersion,
+                event.dataJson,
+                event.metadataJson,
+                createdAt,
+              ).lastInsertRowid,
+            );
           }
-        });
-        return results;
-      })
-      .immediate();
+          const nextExpectedRevision = revision - 1;
+          if (append.commandId !== null) {
+            s.insertCommand.run(append.streamId, append.commandId, nextExpectedRevision, position);
+          }
+          results.push({ ok: true, value: { nextExpectedRevision, position, duplicate: false } });
+          return;
+        }
+        default: {
+          const unhandled: never = decision;
+          throw new TypeError(`Unhandled decision ${JSON.stringify(unhandled)}`);
+        }
+      }
+    });
+    return results;
   }
 
   private toRecorded(row: EventRow): RecordedEvent {
