@@ -1,0 +1,55 @@
+import { createRuntime, loadConfig, type RuntimeOptions, type SanksiRuntime } from '@sanksi/application';
+import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
+
+/** What the process listens to for shutdown (`process` in production, an emitter in tests). */
+export interface SignalSource {
+  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+}
+
+/** A worker process that is running: `exited` settles after a signal stopped it and closed the stores. */
+export interface WorkerProcess {
+  runtime: SanksiRuntime;
+  worker: WorkerHandle;
+  exited: Promise<void>;
+}
+
+/**
+ * The standalone worker: configuration from the environment, the runtime, the modules of
+ * `SANKSI_WORKER`; SIGTERM or SIGINT stops the modules gracefully and closes the stores.
+ */
+export async function runWorkerProcess(
+  env: NodeJS.ProcessEnv = process.env,
+  signals: SignalSource = process,
+  options: { runtime?: RuntimeOptions; worker?: WorkerOptions } = {},
+): Promise<WorkerProcess> {
+  const config = loadConfig(env);
+  const runtime = await createRuntime(config, options.runtime);
+  let worker: WorkerHandle;
+  try {
+    worker = await startWorker(runtime, config.worker, options.worker);
+  } catch (e) {
+    await runtime.close();
+    throw e;
+  }
+  if (worker.modules.length === 0) {
+    runtime.logger.warn(
+      { requested: config.worker },
+      'no worker module runs: check SANKSI_WORKER and KAFKA_BROKERS',
+    );
+  }
+  const exited = new Promise<void>((resolve, reject) => {
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      runtime.logger.info({ signal }, 'worker shutting down');
+      worker
+        .stop()
+        .then(() => runtime.close())
+        .then(resolve, reject);
+    };
+    signals.once('SIGTERM', () => shutdown('SIGTERM'));
+    signals.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  return { runtime, worker, exited };
+}

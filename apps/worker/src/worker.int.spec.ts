@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  ConfigurationInvalid,
+  createRuntime,
+  loadConfig,
+  ManualClock,
+  type SanksiRuntime,
+} from '@sanksi/application';
+import type { Actor } from '@sanksi/domain';
+import { createKafka } from '@sanksi/messaging';
+import type { KafkaMessage } from 'kafkajs';
+import pino from 'pino';
+import { startWorker } from './worker';
+import { runWorkerProcess } from './worker-process';
+
+jest.setTimeout(120_000);
+
+const BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
+const wib = (local: string) => `${local}:00+07:00`;
+const silent = pino({ level: 'silent' });
+
+function unique(label: string): string {
+  return `test.${label}.${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+}
+
+async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A kominfo-2022 case warned on 2022-07-23 (due 07-29 23:59:59 WIB), with the clock after its due time. */
+async function warnedCase(runtime: SanksiRuntime, clock: ManualClock, pseId: string): Promise<void> {
+  await runtime.commands.execute(
+    {
+      type: 'IdentifyPse',
+      pseId,
+      name: pseId,
+      origin: 'foreign',
+      domains: [`${pseId}.com`],
+      policy: 'kominfo-2022',
+      company: null,
+      sector: null,
+    },
+    { actor: OPERATOR, occurredAt: wib('2022-07-18T09:00') },
+  );
+  clock.set(wib('2022-07-23T10:00'));
+  await runtime.commands.execute(
+    { type: 'IssueWarning', pseId, letterNumber: `B-${pseId}` },
+    { actor: OPERATOR },
+  );
+  clock.set(wib('2022-07-30T06:00'));
+}
+
+describe('startWorker', () => {
+  let dir: string;
+  let clock: ManualClock;
+  let runtime: SanksiRuntime | null;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-worker-'));
+    clock = new ManualClock(wib('2022-07-18T09:00'));
+    runtime = null;
+  });
+
+  afterEach(async () => {
+    await runtime?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(env: Record<string, string> = {}): Promise<SanksiRuntime> {
+    runtime = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir, SANKSI_LOG_LEVEL: 'silent', ...env }), {
+      clock,
+      logger: silent,
+    });
+    return runtime;
+  }
+
+  it('runs projector and scheduler by default without Kafka: a due deadline ends up blocked in the read model', async () => {
+    // given an embedded runtime (no KAFKA_BROKERS) with a warning past its due time
+    const rt = await open();
+    expect(rt.config.worker).toEqual(['projector', 'scheduler']);
+    await warnedCase(rt, clock, 'paypal');
+    // when the worker starts with its default modules
+    const worker = await startWorker(rt, undefined, { scheduler: { intervalMs: 20 } });
+    try {
+      // then the projector feeds the scheduler, which elapses and blocks; the projector shows the block
+      await until('paypal on the blocklist', async () =>
+        (await rt.readModels.getBlocklist()).entries.some((e) => e.domain === 'paypal.com'),
+      );
+      const statuses = await worker.statuses();
+      expect(worker.modules).toEqual(['projector', 'scheduler']);
+      expect(statuses.map((s) => [s.name, s.healthy])).toEqual([
+        ['projector', true],
+        ['scheduler', true],
+      ]);
+      expect(statuses[0].position).toBeGreaterThan(0);
+    } finally {
+      await worker.stop();
+    }
+    // and after stop the projector reports itself as not running
+    expect((await rt.projector.status()).running).toBe(false);
+  });
+
+  it('skips the Kafka modules when no broker is configured', async () => {
+    const rt = await open();
+    const worker = await startWorker(rt, ['relay', 'oss-consumer', 'projector']);
+    try {
+      expect(worker.modules).toEqual(['projector']);
+      expect((await worker.statuses()).map((s) => s.name)).toEqual(['projector']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('relays the log to Kafka and applies OSS registrations from it, all four modules together', async () => {
+    // given a runtime with the real broker, a warned case past its due time, and unique topics
+    const rt = await open({ KAFKA_BROKERS: BROKERS });
+    await warnedCase(rt, clock, 'steam');
+    const caseTopic = unique('case-events');
+    const ossTopic = unique('oss.registrations');
+    const worker = await startWorker(rt, ['projector', 'relay', 'scheduler', 'oss-consumer'], {
+      scheduler: { intervalMs: 20 },
+      relay: { topic: caseTopic, pollIntervalMs: 20 },
+      oss: { topic: ossTopic, groupId: unique('group') },
+    });
+    const kafka = createKafka(BROKERS, { clientId: 'worker-spec' });
+    try {
+      // when the scheduler has blocked the case and OSS then confirms its registration
+      await until('steam blocked', async () =>
+        (await rt.readModels.getBlocklist()).entries.some((e) => e.domain === 'steam.com'),
+      );
+      clock.set(wib('2022-08-03T12:00'));
+      await until('the OSS topic', async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          return (await admin.listTopics()).includes(ossTopic);
+        } finally {
+          await admin.disconnect();
+        }
+      });
+      const producer = kafka.producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      await producer.send({
+        topic: ossTopic,
+        messages: [
+          {
+            value: JSON.stringify({
+              domain: 'steam.com',
+              registrationNumber: '006861.01/DJAI.PSE/08/2022',
+              confirmedAt: wib('2022-08-03T11:00'),
+            }),
+            headers: { ce_id: 'oss-1' },
+          },
+        ],
+      });
+      await producer.disconnect();
+
+      // then the case is registered and off the blocklist
+      await until(
+        'steam registered',
+        async () => (await rt.commands.load('steam')).envelopes.at(-1)?.state.state === 'reRegistered',
+      );
+      await until('blocklist empty', async () => (await rt.readModels.getBlocklist()).entries.length === 0);
+
+      // and every event of the log reached the case-events topic, checkpointed in relay-checkpoints.db
+      const head = await rt.eventStore.headPosition();
+      await until(
+        'relay caught up',
+        async () => (await worker.statuses()).find((s) => s.name === 'relay')?.position === head,
+      );
+      const events = (await rt.commands.load('steam')).envelopes;
+      const seen: KafkaMessage[] = [];
+      const reader = kafka.consumer({ groupId: unique('reader') });
+      await reader.connect();
+      await reader.subscribe({ topic: caseTopic, fromBeginning: true });
+      await reader.run({ eachMessage: async ({ message }) => void seen.push(message) });
+      await until('all case events on Kafka', () => seen.length >= events.length);
+      await reader.disconnect();
+      expect(new Set(seen.map((m) => m.headers?.['ce_id']?.toString()))).toEqual(
+        new Set(events.map((e) => e.eventId)),
+      );
+      expect(existsSync(path.join(dir, 'relay-checkpoints.db'))).toBe(true);
+      const statuses = await worker.statuses();
+      expect(statuses.map((s) => [s.name, s.healthy])).toEqual([
+        ['projector', true],
+        ['relay', true],
+        ['scheduler', true],
+        ['oss-consumer', true],
+      ]);
+      expect(statuses.find((s) => s.name === 'oss-consumer')?.position).toBe(1);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('starts with the broker down, reports the Kafka modules unhealthy, and stops cleanly', async () => {
+    // given a broker address nothing listens on
+    const rt = await open({ KAFKA_BROKERS: `127.0.0.1:${await freePort()}` });
+    // when the worker starts every module
+    const worker = await startWorker(rt, ['projector', 'relay', 'scheduler', 'oss-consumer'], {
+      relay: { backoff: { initialMs: 10, maxMs: 50 }, pollIntervalMs: 10 },
+      oss: { backoff: { initialMs: 10, maxMs: 50 } },
+    });
+    try {
+      await rt.commands.execute(
+        {
+          type: 'IdentifyPse',
+          pseId: 'x',
+          name: 'x',
+          origin: 'domestic',
+          domains: ['x.id'],
+          company: null,
+          sector: null,
+        },
+        { actor: OPERATOR },
+      );
+      // then the local modules are healthy and the Kafka ones say they are not, while they retry
+      await until('kafka modules unhealthy', async () => {
+        const s = await worker.statuses();
+        return (
+          !s.find((x) => x.name === 'relay')?.healthy && !s.find((x) => x.name === 'oss-consumer')?.healthy
+        );
+      });
+      const statuses = await worker.statuses();
+      expect(statuses.filter((s) => s.healthy).map((s) => s.name)).toEqual(['projector', 'scheduler']);
+      expect(statuses.find((s) => s.name === 'relay')?.position).toBe(0);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
+describe('runWorkerProcess', () => {
+  it('stops the modules and closes the stores on SIGTERM', async () => {
+    // given a worker process on a fresh data directory
+    const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-worker-proc-'));
+    const signals = new EventEmitter();
+    try {
+      const proc = await runWorkerProcess(
+        { SANKSI_DATA_DIR: dir, SANKSI_LOG_LEVEL: 'silent', SANKSI_WORKER: 'projector,scheduler' },
+        signals,
+      );
+      expect(proc.worker.modules).toEqual(['projector', 'scheduler']);
+      // when it receives SIGTERM
+      signals.emit('SIGTERM');
+      await proc.exited;
+      // then the projector no longer runs and the stores are closed
+      expect((await proc.runtime.projector.status().catch(() => ({ running: false }))).running).toBe(false);
+      await expect(proc.runtime.eventStore.headPosition()).rejects.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start on an invalid configuration, naming the variable', async () => {
+    await expect(
+      runWorkerProcess({ SANKSI_WORKER: 'projector,mailer' }, new EventEmitter()),
+    ).rejects.toBeInstanceOf(ConfigurationInvalid);
+  });
+});

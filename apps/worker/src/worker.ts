@@ -1,0 +1,278 @@
+import path from 'node:path';
+import {
+  DeadlineScheduler,
+  type DeadlineSchedulerOptions,
+  OssRegistrationConsumer,
+  type OssRegistrationConsumerOptions,
+  type SanksiRuntime,
+  type WorkerModule,
+} from '@sanksi/application';
+import {
+  type CheckpointStore,
+  createKafka,
+  ensureTopics,
+  KafkaJsPublisher,
+  KafkaRelay,
+  PostgresCheckpointStore,
+  projectTopics,
+  SqliteCheckpointStore,
+  type TopicSpec,
+} from '@sanksi/messaging';
+import type { Logger } from 'pino';
+
+/** One background worker's progress, as the API's `/metrics` reads it (`WorkerStatusSource`). */
+export interface WorkerStatus {
+  name: string;
+  position: number;
+  eventsPerSecond: number;
+  healthy: boolean;
+}
+
+/** The running worker modules of a process. */
+export interface WorkerHandle {
+  /** The modules actually running (a Kafka module without `KAFKA_BROKERS` is skipped). */
+  readonly modules: WorkerModule[];
+  /** One status per running module. */
+  statuses(): Promise<WorkerStatus[]>;
+  /** Stops every module (each finishes the batch or tick in hand) and releases what they opened. */
+  stop(): Promise<void>;
+}
+
+/** Knobs for tests and tools; production uses the defaults. */
+export interface WorkerOptions {
+  scheduler?: DeadlineSchedulerOptions;
+  /** Overrides of the OSS consumer (topic, group...); brokers always come from the configuration. */
+  oss?: Omit<Partial<OssRegistrationConsumerOptions>, 'brokers'>;
+  /** Case-events topic and relay tuning (defaults: `sanksi.case-events.v1`, 200 ms poll). */
+  relay?: { topic?: string; pollIntervalMs?: number; backoff?: { initialMs?: number; maxMs?: number } };
+}
+
+interface RunningModule {
+  name: WorkerModule;
+  status(): Promise<WorkerStatus>;
+  stop(): Promise<void>;
+}
+
+const ORDER: WorkerModule[] = ['projector', 'relay', 'scheduler', 'oss-consumer'];
+
+/**
+ * Starts the worker modules named by `modules` (default: the configuration's `SANKSI_WORKER`):
+ * the projector, the Kafka relay, the deadline scheduler and the OSS registration consumer.
+ * Resolves once they run; a missing broker is reported in the statuses and retried, never thrown.
+ */
+export async function startWorker(
+  runtime: SanksiRuntime,
+  modules: readonly WorkerModule[] = runtime.config.worker,
+  options: WorkerOptions = {},
+): Promise<WorkerHandle> {
+  const logger = runtime.logger.child({ component: 'worker' });
+  const wanted = ORDER.filter((m) => modules.includes(m));
+  const running: RunningModule[] = [];
+  try {
+    for (const name of wanted) {
+      const started = await startModule(name, runtime, logger, options);
+      if (started) running.push(started);
+    }
+  } catch (e) {
+    await stopAll(running, logger);
+    throw e;
+  }
+  logger.info({ modules: running.map((m) => m.name) }, 'worker started');
+  let stopping: Promise<void> | null = null;
+  return {
+    modules: running.map((m) => m.name),
+    statuses: () => Promise.all(running.map((m) => m.status())),
+    stop: () => (stopping ??= stopAll(running, logger)),
+  };
+}
+
+async function stopAll(running: readonly RunningModule[], logger: Logger): Promise<void> {
+  // Consumers of the log first, the projector last: the scheduler and relay may still read its views.
+  for (const module of [...running].reverse()) {
+    await module
+      .stop()
+      .catch((e: unknown) => logger.error({ err: e, module: module.name }, 'module did not stop cleanly'));
+  }
+  logger.info({}, 'worker stopped');
+}
+
+async function startModule(
+  name: WorkerModule,
+  runtime: SanksiRuntime,
+  logger: Logger,
+  options: WorkerOptions,
+): Promise<RunningModule | null> {
+  switch (name) {
+    case 'projector':
+      return startProjector(runtime);
+    case 'scheduler': {
+      const scheduler = new DeadlineScheduler(runtime, options.scheduler);
+      scheduler.start();
+      return {
+        name,
+        status: async () => {
+          const s = scheduler.status();
+          return {
+            name: s.name,
+            position: s.position,
+            eventsPerSecond: s.eventsPerSecond,
+            healthy: s.healthy,
+          };
+        },
+        stop: () => scheduler.stop(),
+      };
+    }
+    case 'relay':
+      if (!runtime.config.kafka) {
+        logger.warn({ module: name }, 'relay not started: KAFKA_BROKERS is not set');
+        return null;
+      }
+      return startRelay(runtime, runtime.config.kafka, logger, options);
+    case 'oss-consumer': {
+      if (!runtime.config.kafka) {
+        logger.warn({ module: name }, 'oss-consumer not started: KAFKA_BROKERS is not set');
+        return null;
+      }
+      const consumer = new OssRegistrationConsumer(runtime, {
+        ...options.oss,
+        brokers: runtime.config.kafka.brokers,
+      });
+      await consumer.start();
+      return {
+        name,
+        status: async () => {
+          const s = consumer.status();
+          return {
+            name: s.name,
+            position: s.position,
+            eventsPerSecond: s.eventsPerSecond,
+            healthy: s.healthy,
+          };
+        },
+        stop: () => consumer.stop(),
+      };
+    }
+    default: {
+      const unknown: never = name;
+      throw new TypeError(`unknown worker module ${String(unknown)}`);
+    }
+  }
+}
+
+function startProjector(runtime: SanksiRuntime): RunningModule {
+  runtime.projector.start();
+  return {
+    name: 'projector',
+    status: async () => {
+      const s = await runtime.projector.status();
+      return {
+        name: 'projector',
+        position: s.position,
+        eventsPerSecond: s.eventsPerSecond,
+        healthy: s.running && s.lastError === null,
+      };
+    },
+    stop: () => runtime.projector.stop(),
+  };
+}
+
+/** The relay's checkpoints live beside the read models: a SQLite file, or the same PostgreSQL. */
+function relayCheckpoints(runtime: SanksiRuntime): CheckpointStore {
+  const rm = runtime.config.readModels;
+  return rm.kind === 'postgres'
+    ? new PostgresCheckpointStore(rm.connectionString)
+    : new SqliteCheckpointStore(path.join(runtime.config.dataDir, 'relay-checkpoints.db'));
+}
+
+async function startRelay(
+  runtime: SanksiRuntime,
+  kafkaConfig: { brokers: string[]; partitions: number },
+  logger: Logger,
+  options: WorkerOptions,
+): Promise<RunningModule> {
+  const relayLogger = logger.child({ module: 'relay' });
+  const kafka = createKafka(kafkaConfig.brokers, { clientId: 'sanksi-relay', logger: relayLogger });
+  const publisher = new KafkaJsPublisher(kafka);
+  const checkpoints = relayCheckpoints(runtime);
+  const topics = projectTopics({ caseEventsPartitions: kafkaConfig.partitions });
+  const caseEvents = topics[0] as TopicSpec;
+  const specs = options.relay?.topic ? [{ ...caseEvents, topic: options.relay.topic }] : topics;
+  const relay = new KafkaRelay({
+    store: runtime.eventStore,
+    publisher,
+    checkpoints,
+    logger: relayLogger,
+    ...(options.relay?.topic ? { topic: options.relay.topic } : {}),
+    ...(options.relay?.pollIntervalMs ? { pollIntervalMs: options.relay.pollIntervalMs } : {}),
+    ...(options.relay?.backoff ? { backoff: options.relay.backoff } : {}),
+  });
+  const setup = new AbortController();
+  // The producer never creates topics: until they exist publishing fails and the relay backs off.
+  const topicsReady = ensureTopicsUntilDone(kafka, specs, setup.signal, relayLogger, options.relay?.backoff);
+  try {
+    await relay.start();
+  } catch (e) {
+    setup.abort();
+    await topicsReady;
+    await Promise.allSettled([publisher.close(), checkpoints.close()]);
+    throw e;
+  }
+  return {
+    name: 'relay',
+    status: async () => {
+      const s = relay.status();
+      return {
+        name: 'relay',
+        position: s.position,
+        eventsPerSecond: s.eventsPerSecond,
+        healthy: s.state === 'running',
+      };
+    },
+    stop: async () => {
+      setup.abort();
+      await topicsReady;
+      await relay.stop();
+      await Promise.allSettled([publisher.close(), checkpoints.close()]);
+    },
+  };
+}
+
+async function ensureTopicsUntilDone(
+  kafka: ReturnType<typeof createKafka>,
+  specs: TopicSpec[],
+  signal: AbortSignal,
+  logger: Logger,
+  backoff: { initialMs?: number; maxMs?: number } = {},
+): Promise<void> {
+  for (let attempt = 1; !signal.aborted; attempt++) {
+    try {
+      const report = await ensureTopics(kafka, specs);
+      if (report.tooFewPartitions.length > 0) {
+        logger.warn(
+          { topics: report.tooFewPartitions },
+          'topics have fewer partitions than configured; left as they are',
+        );
+      }
+      logger.info({ created: report.created, existing: report.existing }, 'Kafka topics ready');
+      return;
+    } catch (e) {
+      const delay = Math.min(
+        backoff.maxMs ?? 30_000,
+        (backoff.initialMs ?? 250) * 2 ** Math.min(attempt - 1, 16),
+      );
+      logger.error(
+        { err: e, attempt, retryInMs: delay },
+        'cannot set up Kafka topics: broker unavailable, retrying',
+      );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, delay);
+        function done(): void {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        signal.addEventListener('abort', done);
+      });
+    }
+  }
+}
