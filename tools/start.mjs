@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `npm start`: build, import the real 2022 registry into ./data on the first run, then serve the API
+// and the worker in one process on the embedded default (SQLite, no services needed).
+import { spawnSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const dataDir = path.resolve(root, process.env.SANKSI_DATA_DIR ?? 'data');
+const env = { ...process.env, SANKSI_DATA_DIR: dataDir };
+const cli = path.join(root, 'apps/cli/dist/main.js');
+
+function step(label, args) {
+  console.log(`\n== ${label}`);
+  const r = spawnSync(args[0], args.slice(1), { cwd: root, stdio: 'inherit', env });
+  if (r.status !== 0) {
+    console.error(`\n${label} failed (exit ${r.status}).`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+step('build', ['npx', 'nx', 'run-many', '-t', 'build', '--output-style=static']);
+const embedded = (process.env.SANKSI_EVENT_STORE ?? 'sqlite') === 'sqlite';
+if (!embedded || !existsSync(path.join(dataDir, 'events.db'))) {
+  step('import the PSE registry (first run; a re-run changes nothing)', ['node', cli, 'import']);
+}
+console.log('\n== serve');
+const server = spawn('node', [cli, 'serve'], { cwd: root, stdio: 'inherit', env });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code) => process.exit(code ?? 0));
