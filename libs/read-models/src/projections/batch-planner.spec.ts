@@ -137,7 +137,7 @@ describe('planBatch', () => {
     c.identified('2022-07-21T09:00:00+07:00');
     c.blocked('2022-07-30T10:00:00+07:00', '1');
     const changes = planBatch(emptyContext(), log.all().map(toReadModelEvent));
-    expect(changes.summaries.get('x')).toMatchObject({ state: 'blocked', version: 1 });
+    expect(changes.summaries.get('x')).toMatchObject({ state: 'blocked', version: 2 });
     expect(changes.timeline.map((t) => t.revision)).toEqual([0, 1]);
     expect(changes.caseDomains.get('x')).toEqual(['x.example']);
     expect(changes.blocklist.get('x')?.domains.map((d) => d.domain)).toEqual(['www.x.example']);

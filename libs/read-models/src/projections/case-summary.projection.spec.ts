@@ -36,7 +36,7 @@ describe('projectCaseSummary', () => {
       onBlocklist: true,
       warnings: 1,
       blocks: 1,
-      version: 3,
+      version: 4,
       lastPosition: 4,
       lastEventType: 'AccessBlocked',
       openedAt: '2022-07-21T02:00:00.000Z',

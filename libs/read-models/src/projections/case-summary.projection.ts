@@ -26,6 +26,7 @@ export interface CaseSummaryRow {
   escalationAllowed: string[];
   escalationSince: string | null;
   policyVersion: string;
+  /** Events in the case stream so far (last revision + 1): the API's ETag / If-Match version. */
   version: number;
   lastPosition: number;
   lastEventType: string;
@@ -67,7 +68,8 @@ export function projectCaseSummary(row: CaseSummaryRow | undefined, event: ReadM
     escalationAllowed: s.escalation.pending ? [...s.escalation.allowed] : [],
     escalationSince,
     policyVersion: event.policyVersion,
-    version: event.revision,
+    // The API's version (ETag, If-Match): how many events the case has, as the command side counts.
+    version: event.revision + 1,
     lastPosition: event.position,
     lastEventType: event.type,
     openedAt: row?.openedAt ?? event.occurredAt,

@@ -9,6 +9,9 @@ import { BACKENDS, type OpenedBackend, toAppend } from '../testing/read-model-ba
 import { julyAugust2022 } from '../testing/scenario.fixture';
 import { Projector } from './projector';
 
+// Real databases on a shared machine: allow for slow I/O (no assertion depends on time).
+jest.setTimeout(60_000);
+
 async function appendAll(store: EventStore, events: readonly SourceEvent[]): Promise<void> {
   for (const e of events) await store.appendToStream(e.streamId, [toAppend(e)], { expectedRevision: 'any' });
 }
