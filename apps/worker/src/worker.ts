@@ -13,6 +13,7 @@ import {
   ensureTopics,
   KafkaJsPublisher,
   KafkaRelay,
+  type MessagingLogger,
   PostgresCheckpointStore,
   projectTopics,
   SqliteCheckpointStore,
@@ -191,7 +192,10 @@ async function startRelay(
   options: WorkerOptions,
 ): Promise<RunningModule> {
   const relayLogger = logger.child({ module: 'relay' });
-  const kafka = createKafka(kafkaConfig.brokers, { clientId: 'sanksi-relay', logger: relayLogger });
+  const kafka = createKafka(kafkaConfig.brokers, {
+    clientId: 'sanksi-relay',
+    logger: kafkaJsLogger(relayLogger),
+  });
   const publisher = new KafkaJsPublisher(kafka);
   const checkpoints = relayCheckpoints(runtime);
   const topics = projectTopics({ caseEventsPartitions: kafkaConfig.partitions });
@@ -234,6 +238,19 @@ async function startRelay(
       await relay.stop();
       await Promise.allSettled([publisher.close(), checkpoints.close()]);
     },
+  };
+}
+
+/**
+ * kafkajs warns on every failed connection attempt; the relay and the consumer already log each
+ * outage once per retry with the brokers and the next delay, so kafkajs's own lines go to debug.
+ */
+function kafkaJsLogger(logger: Logger): MessagingLogger {
+  return {
+    debug: (obj, msg) => logger.debug(obj, msg),
+    info: (obj, msg) => logger.debug(obj, msg),
+    warn: (obj, msg) => logger.debug(obj, msg),
+    error: (obj, msg) => logger.error(obj, msg),
   };
 }
 

@@ -117,7 +117,13 @@ export class OssRegistrationConsumer {
     this.logger = runtime.logger.child({ worker: 'oss-consumer', topic: this.topic });
     this.kafka = createKafka(options.brokers, {
       clientId: options.clientId ?? 'sanksi-oss-consumer',
-      logger: this.logger,
+      // kafkajs warns on each failed connection attempt; this consumer logs every outage itself.
+      logger: {
+        debug: (obj, msg) => this.logger.debug(obj, msg),
+        info: (obj, msg) => this.logger.debug(obj, msg),
+        warn: (obj, msg) => this.logger.debug(obj, msg),
+        error: (obj, msg) => this.logger.error(obj, msg),
+      },
     });
     this.handler = new OssRegistrationHandler(runtime);
   }
