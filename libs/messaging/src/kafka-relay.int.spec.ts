@@ -9,6 +9,7 @@ import { KafkaRelay } from './kafka-relay';
 import { SqliteCheckpointStore } from './sqlite-checkpoint.store';
 import {
   appendCases,
+  caseEvent,
   consumeUntil,
   distinctIds,
   revisionsPerCaseAfterDedup,
@@ -96,6 +97,9 @@ describe('KafkaRelay against the real broker', () => {
     const status = relay.status();
     expect(status).toMatchObject({ state: 'running', position: await store.headPosition(), lag: 0 });
     expect(status.publishedTotal).toBe(ids.length);
+    expect(status.batchesTotal).toBe(Math.ceil(ids.length / 17));
+    expect(status.eventsPerSecond).toBeGreaterThan(0);
+    expect(status.lastError).toBeNull();
     expect(await checkpoints.load(status.name)).toBe(status.position);
   });
 
@@ -122,5 +126,29 @@ describe('KafkaRelay against the real broker', () => {
     for (const revisions of revisionsPerCaseAfterDedup(seen).values()) {
       expect(revisions).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     }
+  });
+
+  it('given a case event it cannot date, when relayed, then the relay stops there with a typed error instead of skipping it', async () => {
+    const topic = uniqueTopic('case-events-poison');
+    await ensureTopics(kafka, [{ topic, numPartitions: 2, replicationFactor: 1 }]);
+    const good = await appendCases(store, { cases: 2, perCase: 2, runId: 'p' });
+    const poison = caseEvent('PSE-p-0', 2, 'p');
+    delete poison.metadata['occurredAt'];
+    await store.appendToStream('pse-PSE-p-0', [poison], { expectedRevision: 1 });
+    await appendCases(store, { cases: 1, perCase: 1, runId: 'p', prefix: 'LATER' });
+    relay = new KafkaRelay({ store, publisher, checkpoints, topic, batchSize: 2, pollIntervalMs: 20 });
+
+    await relay.start();
+    await expect(relay.start()).rejects.toMatchObject({ code: 'RELAY_ALREADY_STARTED' });
+    await expect(relay.caughtUp()).rejects.toMatchObject({ code: 'RELAY_NOT_RUNNING' });
+
+    const status = relay.status();
+    expect(status.state).toBe('failed');
+    expect(status.lastError?.code).toBe('RELAY_EVENT_INVALID');
+    expect(status.position).toBe(
+      (await store.readAll()).find((e) => e.eventId === good[good.length - 1])?.position,
+    );
+    const seen = await consumeUntil(kafka, topic, (s) => s.length >= good.length);
+    expect(distinctIds(seen)).toEqual(new Set(good));
   });
 });

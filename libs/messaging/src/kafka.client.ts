@@ -34,7 +34,10 @@ export function createKafka(brokers: string | string[], options: KafkaClientOpti
   const logCreator = () => (entry: LogEntry) => {
     const { message, ...rest } = entry.log;
     const fields = { component: 'kafkajs', namespace: entry.namespace, ...rest };
-    if (entry.level <= logLevel.WARN) logger.warn(fields, message);
+    // Limited retries are deliberate (the relay re-sends the batch itself and consumers deduplicate):
+    // kafkajs's warning about them would otherwise repeat at every reconnect.
+    if (message.startsWith('Limiting retries for the idempotent producer')) logger.debug(fields, message);
+    else if (entry.level <= logLevel.WARN) logger.warn(fields, message);
     else logger.debug(fields, message);
   };
   const list = parseBrokers(brokers);
