@@ -137,10 +137,10 @@ export class SqliteEventStore implements EventStore {
     const limit = options.limit ?? -1;
     const rows =
       options.direction === 'backwards'
-        ? this.withLockRetrySync('readStream', () =>
+        ? await this.withLockRetry('readStream', () =>
             statements.readBackwards.all(streamId, options.from ?? Number.MAX_SAFE_INTEGER, limit),
           )
-        : this.withLockRetrySync('readStream', () =>
+        : await this.withLockRetry('readStream', () =>
             statements.readForwards.all(streamId, options.from ?? 0, limit),
           );
     return rows.map((row) => this.toRecorded(row));
@@ -149,7 +149,9 @@ export class SqliteEventStore implements EventStore {
   /** True when the stream has at least one event. */
   async streamExists(streamId: string): Promise<boolean> {
     const statements = await this.openStatements('streamExists');
-    return this.withLockRetrySync('streamExists', () => statements.streamExists.get(streamId)) !== undefined;
+    return (
+      (await this.withLockRetry('streamExists', () => statements.streamExists.get(streamId))) !== undefined
+    );
   }
 
   /** Reads the global log after a position, in position order, optionally filtered by types or category. */
@@ -170,7 +172,7 @@ export class SqliteEventStore implements EventStore {
     const params: unknown[] = [options.after ?? 0, ...types];
     if (options.category !== undefined) params.push(options.category);
     params.push(options.limit ?? -1);
-    const rows = this.withLockRetrySync('readAll', () => statement.all(...params));
+    const rows = await this.withLockRetry('readAll', () => statement.all(...params));
     return rows.map((row) => this.toRecorded(row));
   }
 
@@ -190,7 +192,7 @@ export class SqliteEventStore implements EventStore {
   /** Position of the last event of the log; 0 when empty. */
   async headPosition(): Promise<number> {
     const statements = await this.openStatements('headPosition');
-    return this.withLockRetrySync('headPosition', () => statements.head.get()) ?? 0;
+    return (await this.withLockRetry('headPosition', () => statements.head.get())) ?? 0;
   }
 
   /** Refuses queued appends, lets the running batch commit, ends subscriptions and closes the file. */
@@ -367,17 +369,6 @@ export class SqliteEventStore implements EventStore {
 
   private assertOpen(operation: string): void {
     if (this.closed) throw new EventStoreClosed({ operation });
-  }
-
-  private withLockRetrySync<T>(operation: string, fn: () => T): T {
-    // Reads in WAL mode almost never meet a lock; when they do (WAL recovery), sqlite's own busy
-    // handler waits up to `timeout`, and anything left becomes a typed error rather than SQLITE_BUSY.
-    try {
-      return fn();
-    } catch (error) {
-      if (isLockError(error)) throw new EventStoreUnavailable({ operation, adapter: 'sqlite', cause: error });
-      throw error;
-    }
   }
 
   private async withLockRetry<T>(operation: string, fn: () => T): Promise<T> {
