@@ -1,0 +1,304 @@
+import Database from 'better-sqlite3';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli, tempDir, writeRegistryFixture } from './cli-process.fixture';
+
+jest.setTimeout(180_000);
+
+describe('sanksi CLI (the built process)', () => {
+  describe('usage', () => {
+    it('given --help, then every SPEC §6 command is listed and the exit code is 0', () => {
+      const { code, stdout } = runCli(['--help'], {});
+      expect(code).toBe(0);
+      for (const command of [
+        'serve',
+        'import',
+        'cases',
+        'replay',
+        'what-if',
+        'verify',
+        'projections',
+        'blocklist',
+        'evidence',
+        'simulate',
+      ]) {
+        expect(stdout).toContain(command);
+      }
+    });
+
+    it('given a command with --help, then its options are described', () => {
+      const { code, stdout } = runCli(['replay', '--help'], {});
+      expect(code).toBe(0);
+      expect(stdout).toContain('--as-of');
+      expect(stdout).toContain('--known-at');
+    });
+
+    it('given an unknown command, then exit 2', () => {
+      const { code, stderr } = runCli(['frobnicate'], {});
+      expect(code).toBe(2);
+      expect(stderr).toContain("unknown command 'frobnicate'");
+    });
+
+    it('given a bad --format, then exit 2 naming every allowed value', () => {
+      const { dir, cleanup } = tempDir('usage');
+      try {
+        const { code, stderr } = runCli(['blocklist', 'export', '--format', 'xml'], { SANKSI_DATA_DIR: dir });
+        expect(code).toBe(2);
+        for (const f of ['txt', 'hosts', 'rpz', 'csv', 'json']) expect(stderr).toContain(`"${f}"`);
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('given a bad --state, a bad --as-of and a missing required option, then exit 2 each time', () => {
+      const { dir, cleanup } = tempDir('usage');
+      try {
+        const state = runCli(['cases', 'list', '--state', 'asleep'], { SANKSI_DATA_DIR: dir });
+        expect(state.code).toBe(2);
+        expect(state.stderr).toContain('"warned"');
+        const asOf = runCli(['replay', 'reg-1', '--as-of', 'yesterday'], { SANKSI_DATA_DIR: dir });
+        expect(asOf.code).toBe(2);
+        expect(asOf.stderr).toContain('--as-of');
+        const policy = runCli(['what-if'], { SANKSI_DATA_DIR: dir });
+        expect(policy.code).toBe(2);
+        expect(policy.stderr).toContain('--policy');
+        const badPolicy = runCli(['what-if', '--policy', 'mr6'], { SANKSI_DATA_DIR: dir });
+        expect(badPolicy.code).toBe(2);
+        expect(badPolicy.stderr).toContain('"pp43-2023"');
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('given an invalid configuration, then exit 3 naming the variable', () => {
+      const { code, stderr } = runCli(['cases', 'list'], { SANKSI_EVENT_STORE: 'mysql' });
+      expect(code).toBe(3);
+      expect(stderr).toContain('SANKSI_EVENT_STORE');
+    });
+  });
+
+  describe('on an imported registry fixture (embedded SQLite)', () => {
+    let dir: string;
+    let cleanup: () => void;
+    let files: { snapshot: string; changes: string };
+    const env = () => ({ SANKSI_DATA_DIR: dir });
+    const importArgs = () => ['import', '--snapshot', files.snapshot, '--changes', files.changes];
+
+    beforeAll(() => {
+      ({ dir, cleanup } = tempDir('fixture'));
+      files = writeRegistryFixture(dir);
+    });
+    afterAll(() => cleanup());
+
+    it('when imported, then cases are created, messy rows rejected with reasons and domain refusals reported', () => {
+      const { code, stdout, stderr } = runCli([...importArgs(), '--json'], env());
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout);
+      expect(report).toMatchObject({
+        systems: 5,
+        casesCreated: 5,
+        casesAlreadyPresent: 0,
+        commandsAlreadyApplied: 0,
+        rejectedRows: { total: 2, byReason: { 'no-domain': 1, 'ip-address': 1 } },
+        refusedByDomain: { total: 1, byReason: { 'RevokeRegistration refused in registered': 1 } },
+        finalStates: { registered: 3, suspended: 1, revoked: 1 },
+      });
+      expect(report.commandsApplied).toBeGreaterThan(10);
+      expect(report.projected.applied).toBe(report.eventsAppended);
+    });
+
+    it('when imported again, then nothing is appended and the summary says so', () => {
+      const { code, stdout } = runCli(importArgs(), env());
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/cases created\s+0/);
+      expect(stdout).toMatch(/commands applied\s+0 \(0 events\)/);
+      expect(stdout).toContain('Nothing new');
+    });
+
+    it('when listing cases by state, then only those are shown', () => {
+      const all = JSON.parse(runCli(['cases', 'list', '--json'], env()).stdout);
+      expect(all.count).toBe(5);
+      const suspended = runCli(['cases', 'list', '--state', 'suspended', '--json'], env());
+      expect(suspended.code).toBe(0);
+      expect(JSON.parse(suspended.stdout).items.map((c: { pseId: string }) => c.pseId)).toEqual(['reg-2']);
+      const foreign = JSON.parse(
+        runCli(['cases', 'list', '--origin', 'foreign', '--limit', '1', '--json'], env()).stdout,
+      );
+      expect(foreign.count).toBe(1);
+      expect(foreign.items[0].origin).toBe('foreign');
+      const table = runCli(['cases', 'list'], env());
+      expect(table.stdout).toContain('Dicabut Setelah Suspensi');
+      expect(table.stdout).not.toContain('\u001b[');
+    });
+
+    it('when showing a case, then its summary and timeline; an unknown case exits 4', () => {
+      const shown = runCli(['cases', 'show', 'reg-12', '--json'], env());
+      expect(shown.code).toBe(0);
+      const { summary, timeline } = JSON.parse(shown.stdout);
+      expect(summary).toMatchObject({
+        pseId: 'reg-12',
+        state: 'revoked',
+        onBlocklist: true,
+        policyVersion: 'kominfo-2022',
+      });
+      expect(timeline.map((t: { eventType: string }) => t.eventType)).toEqual([
+        'PseIdentified',
+        'RegistrationConfirmed',
+        'RegistrationSuspended',
+        'DeadlineElapsed',
+        'RegistrationRevoked',
+      ]);
+      const missing = runCli(['cases', 'show', 'reg-404'], env());
+      expect(missing.code).toBe(4);
+      expect(missing.stderr).toContain('reg-404');
+    });
+
+    it('when replaying, then the timeline shows business and record time, state after and reason', () => {
+      const { code, stdout } = runCli(['replay', 'reg-12'], env());
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/occurred \(WIB\)\s+recorded \(WIB\)\s+event\s+state after\s+reason/);
+      // The registration happened on 5 July but was learnt from the 18 July crawl.
+      expect(stdout).toMatch(
+        /2022-07-05 00:00 WIB\s+2022-07-18 09:00 WIB\s+RegistrationConfirmed\s+registered/,
+      );
+      expect(stdout).toMatch(/RegistrationRevoked\s+revoked\s+.*response deadline had elapsed/);
+      expect(runCli(['replay', 'reg-404'], env()).code).toBe(4);
+    });
+
+    it('when asking as-of and known-at, then the bitemporal state is returned', () => {
+      const asOf = (args: string[]) =>
+        JSON.parse(runCli(['replay', 'reg-12', '--json', ...args], env()).stdout);
+      expect(asOf(['--as-of', '2022-08-15']).state).toBe('suspended');
+      expect(asOf(['--as-of', '2022-09-20']).state).toBe('revoked');
+      // On 10 July the registration was in effect, but the system only learnt it from the 18 July crawl.
+      expect(asOf(['--as-of', '2022-07-10', '--known-at', '2022-07-10']).state).toBeNull();
+      expect(asOf(['--as-of', '2022-07-10', '--known-at', '2022-07-20']).state).toBe('registered');
+    });
+
+    it('when verifying an untouched store, then exit 0', () => {
+      const { code, stdout } = runCli(['verify', '--json'], env());
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ ok: true, cases: 5, divergences: [] });
+    });
+
+    it('when exporting the blocklist, then every format holds the revoked case domain', () => {
+      const out = (format: string) => runCli(['blocklist', 'export', '--format', format], env());
+      expect(out('txt').stdout).toBe('cabut.co.id\n');
+      expect(out('hosts').stdout).toContain('0.0.0.0 cabut.co.id');
+      expect(out('rpz').stdout).toContain('*.cabut.co.id CNAME .');
+      expect(out('csv').stdout).toMatch(/^domain,pseId,since\ncabut\.co\.id,reg-12,/);
+      const json = JSON.parse(out('json').stdout);
+      expect(json.entries.map((e: { domain: string }) => e.domain)).toEqual(['cabut.co.id']);
+      const file = path.join(dir, 'blocklist.txt');
+      expect(runCli(['blocklist', 'export', '--format', 'txt', '--out', file], env()).code).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe('cabut.co.id\n');
+    });
+
+    it('when asking projection status and rebuilding, then the read models catch up again', () => {
+      const status = JSON.parse(runCli(['projections', 'status', '--json'], env()).stdout);
+      expect(status).toMatchObject({ checkpoint: 'read-models', lag: 0 });
+      const rebuilt = runCli(['projections', 'rebuild', 'read-models', '--json'], env());
+      expect(rebuilt.code).toBe(0);
+      expect(JSON.parse(rebuilt.stdout)).toMatchObject({ rebuilt: 'read-models', position: status.head });
+      expect(JSON.parse(rebuilt.stdout).applied).toBeGreaterThan(10);
+      expect(JSON.parse(runCli(['cases', 'list', '--json'], env()).stdout).count).toBe(5);
+      expect(runCli(['projections', 'rebuild', 'nonsense'], env()).code).toBe(2);
+    });
+
+    it('when asking what-if for one case and the population, then the differences are reported', () => {
+      const one = runCli(['what-if', '--policy', 'pp43-2023', '--case', 'reg-12', '--json'], env());
+      expect(one.code).toBe(0);
+      const report = JSON.parse(one.stdout);
+      expect(report).toMatchObject({ policy: 'pp43-2023', cases: 1 });
+      expect(report.reports).toHaveLength(1);
+      const all = runCli(['what-if', '--policy', 'mr5-literal'], env());
+      expect(all.code).toBe(0);
+      expect(all.stdout).toMatch(/What if under mr5-literal: \d+ of 5 case\(s\) would differ/);
+    });
+
+    it('when exporting evidence, then it verifies offline; a tampered file fails with exit 1', () => {
+      const file = path.join(dir, 'reg-12.evidence.json');
+      const exported = runCli(['evidence', 'export', 'reg-12', '--out', file], env());
+      expect(exported.code).toBe(0);
+      expect(exported.stdout).toContain('5 event(s)');
+      // Verification needs nothing but the file: no data directory at all.
+      const verified = runCli(['evidence', 'verify', file, '--json'], {
+        SANKSI_DATA_DIR: path.join(dir, 'nowhere'),
+      });
+      expect(verified.code).toBe(0);
+      expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, pseId: 'reg-12', eventCount: 5 });
+      const pack = JSON.parse(readFileSync(file, 'utf8'));
+      pack.events[4].data.reason = 'nothing happened';
+      const tampered = path.join(dir, 'tampered.json');
+      writeFileSync(tampered, JSON.stringify(pack));
+      const failed = runCli(['evidence', 'verify', tampered], env());
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toContain('INVALID (bad-signature)');
+      expect(runCli(['evidence', 'export', 'reg-404', '--out', file], env()).code).toBe(4);
+      expect(runCli(['evidence', 'verify', path.join(dir, 'missing.json')], env()).code).toBe(1);
+    });
+
+    it('when an event is altered in the SQLite file, then verify exits 1 naming the case', () => {
+      const db = new Database(path.join(dir, 'events.db'));
+      try {
+        const changed = db
+          .prepare(
+            `UPDATE events SET data = json_set(data, '$.registrationNumber', '999999.01/DJAI.PSE/01/2022')
+             WHERE stream_id = 'pse-reg-1' AND type = 'RegistrationConfirmed'`,
+          )
+          .run();
+        expect(changed.changes).toBe(1);
+      } finally {
+        db.close();
+      }
+      const { code, stdout } = runCli(['verify'], env());
+      expect(code).toBe(1);
+      expect(stdout).toContain('DIVERGENCE in 1 of 5 case(s)');
+      expect(stdout).toMatch(/reg-1: hash chain broken at event #1/);
+    });
+  });
+
+  describe('simulate', () => {
+    it('given the same seed twice, then the same population, and the second run appends nothing', () => {
+      const a = tempDir('sim-a');
+      const b = tempDir('sim-b');
+      try {
+        const run = (dirName: string) =>
+          runCli(['simulate', '--systems', '60', '--seed', '42', '--json'], { SANKSI_DATA_DIR: dirName });
+        const first = run(a.dir);
+        expect(first.code).toBe(0);
+        const report = JSON.parse(first.stdout);
+        expect(report.casesCreated).toBe(60);
+        expect(report.commandsApplied).toBeGreaterThan(60);
+        expect(Object.values(report.finalStates as Record<string, number>).reduce((x, y) => x + y, 0)).toBe(
+          60,
+        );
+        // A different store, the same seed: the very same counts.
+        const elsewhere = JSON.parse(run(b.dir).stdout);
+        expect(elsewhere.commandsByType).toEqual(report.commandsByType);
+        expect(elsewhere.finalStates).toEqual(report.finalStates);
+        const again = JSON.parse(run(a.dir).stdout);
+        expect(again).toMatchObject({ casesCreated: 0, casesAlreadyPresent: 60, commandsApplied: 0 });
+        expect(again.commandsAlreadyApplied).toBe(report.commandsApplied);
+        const verified = runCli(['verify', '--json'], { SANKSI_DATA_DIR: a.dir });
+        expect(verified.code).toBe(0);
+        expect(JSON.parse(verified.stdout).cases).toBe(60);
+        const other = JSON.parse(
+          runCli(['simulate', '--systems', '60', '--seed', '43', '--json'], { SANKSI_DATA_DIR: b.dir })
+            .stdout,
+        );
+        expect(other.commandsByType).not.toEqual(report.commandsByType);
+      } finally {
+        a.cleanup();
+        b.cleanup();
+      }
+    });
+
+    it('given a bad --systems, then exit 2', () => {
+      const { code, stderr } = runCli(['simulate', '--systems', 'many'], {});
+      expect(code).toBe(2);
+      expect(stderr).toContain('--systems');
+    });
+  });
+});
