@@ -69,6 +69,11 @@ export function benchEvent(): EventToAppend {
   return { eventId: randomUUID(), type: 'WarningIssued', data: DATA, metadata: METADATA };
 }
 
+/** Writer `w`'s part of `total` appends split over `writers`: exact, never rounded up. */
+export function share(total: number, writers: number, w: number): number {
+  return Math.floor(total / writers) + (w < total % writers ? 1 : 0);
+}
+
 /** Runs `fn` and returns events per second. */
 export async function rate(events: number, fn: () => Promise<void> | void): Promise<number> {
   const start = process.hrtime.bigint();
@@ -84,11 +89,10 @@ export async function storeSingleAppends(
   total: number,
   writers: number,
 ): Promise<void> {
-  const perWriter = Math.ceil(total / writers);
   await Promise.all(
     Array.from({ length: writers }, async (_, w) => {
       const revisions = new Map<string, number>();
-      for (let i = 0; i < perWriter; i++) {
+      for (let i = 0; i < share(total, writers, w); i++) {
         const streamId = `pse-${run}w${w}s${i % 64}`;
         const current = revisions.get(streamId);
         const result = await store.appendToStream(streamId, [benchEvent()], {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { postgresMigrations, sqliteMigrations } from '@sanksi/event-store';
-import { DATA, METADATA } from './bench-workload';
+import { DATA, METADATA, share } from './bench-workload';
 
 /**
  * The raw driver limits: plain INSERTs of the rows the store writes, into a table of identical shape
@@ -101,11 +101,10 @@ export async function rawPostgres(connectionString: string, writers: number): Pr
   return {
     async singleRows(total, concurrent) {
       const run = ++stream;
-      const perWriter = Math.ceil(total / concurrent);
       await Promise.all(
         clients.slice(0, concurrent).map(async (client, w) => {
           const revisions = new Map<string, number>();
-          for (let i = 0; i < perWriter; i++) {
+          for (let i = 0; i < share(total, concurrent, w); i++) {
             const streamId = `pse-raw${run}w${w}s${i % 64}`;
             const revision = (revisions.get(streamId) ?? -1) + 1;
             revisions.set(streamId, revision);
