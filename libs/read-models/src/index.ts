@@ -65,6 +65,7 @@ export {
   type TransitionsDailyDelta,
 } from './projections/batch-planner';
 export * from './store/read-model-store.port';
+export { toSqlWrites, type SqlWrite } from './store/batch-writes';
 export { createReadModelStore, type ReadModelStoreConfig } from './store/create-read-model-store';
 export {
   READ_MODEL_MIGRATIONS,

@@ -13,6 +13,7 @@ import type { CaseTimelineRow } from '../projections/case-timeline.projection';
 import type { FineRow } from '../projections/fines.projection';
 import type { RegistryRow } from '../projections/registry.projection';
 import { isInstant, toUtcIso } from '../time.util';
+import { toSqlWrites } from './batch-writes';
 import { PROJECTED_TABLES, READ_MODEL_MIGRATIONS } from './read-model.schema';
 import {
   type ApplyBatchResult,
@@ -37,11 +38,9 @@ import {
   blocklistEntries,
   caseSummaryTable,
   fineTable,
-  incrementClause,
   readers,
   registryTable,
   timelineTable,
-  upsertClause,
   warningToRegistrationTable,
 } from './row-mapping';
 import type { SqlClient, SqlTransaction } from './sql-client';
@@ -200,129 +199,11 @@ export class SqlReadModelStore implements ReadModelStore {
     };
   }
 
-  private async write(tx: SqlTransaction, c: BatchChanges): Promise<void> {
-    const summaries = [...c.summaries.values()];
-    await tx.insertMany(
-      'case_summary',
-      caseSummaryTable.columns,
-      summaries.map(caseSummaryTable.toParams),
-      upsertClause(caseSummaryTable),
-    );
-
-    await tx.deleteWhereIn('case_domains', 'pse_id', [...c.caseDomains.keys()]);
-    await tx.insertMany(
-      'case_domains',
-      ['pse_id', 'domain_key'],
-      [...c.caseDomains].flatMap(([pseId, keys]) => keys.map((k) => [pseId, k])),
-    );
-
-    // No conflict clause: an event projected twice is a bug to surface, not to paper over.
-    await tx.insertMany('case_timeline', timelineTable.columns, c.timeline.map(timelineTable.toParams));
-
-    await tx.deleteWhereIn('blocklist', 'pse_id', [...c.blocklist.keys()]);
-    await tx.insertMany(
-      'blocklist',
-      ['domain', 'pse_id', 'since', 'position'],
-      [...c.blocklist.values()].flatMap((e) =>
-        e ? e.domains.map((d) => [d.domain, e.pseId, d.since, d.position]) : [],
-      ),
-    );
-    await tx.insertMany(
-      'blocklist_changes',
-      ['position', 'domain', 'pse_id', 'action', 'at', 'event_id'],
-      c.blocklistChanges.map((f) => [f.position, f.domain, f.pseId, f.action, f.at, f.eventId]),
-    );
-
-    await tx.insertMany(
-      'state_transitions',
-      [
-        'position',
-        'pse_id',
-        'business_date',
-        'from_state',
-        'from_substate',
-        'to_state',
-        'to_substate',
-        'event_type',
-        'occurred_at',
-      ],
-      c.transitions.map((t) => [
-        t.position,
-        t.pseId,
-        t.businessDate,
-        t.fromState,
-        t.fromSubstate,
-        t.toState,
-        t.toSubstate,
-        t.eventType,
-        t.occurredAt,
-      ]),
-    );
-    await tx.insertMany(
-      'state_counts_daily',
-      ['business_date', 'state', 'entered', 'exited'],
-      [...c.stateCounts.values()].map((d) => [d.businessDate, d.state, d.entered, d.exited]),
-      incrementClause('state_counts_daily', ['business_date', 'state'], ['entered', 'exited']),
-    );
-    await tx.insertMany(
-      'transitions_daily',
-      ['business_date', 'from_state', 'to_state', 'count'],
-      [...c.transitionsDaily.values()].map((d) => [d.businessDate, d.fromState, d.toState, d.count]),
-      incrementClause('transitions_daily', ['business_date', 'from_state', 'to_state'], ['count']),
-    );
-
-    await tx.insertMany(
-      'fines',
-      fineTable.columns,
-      [...c.fines.values()].map(fineTable.toParams),
-      upsertClause(fineTable),
-    );
-    const monthCounters = [
-      'imposed_count',
-      'imposed_idr',
-      'paid_count',
-      'paid_idr',
-      'annulled_count',
-      'annulled_idr',
-    ];
-    await tx.insertMany(
-      'fines_monthly',
-      ['month', ...monthCounters],
-      [...c.finesMonthly.values()].map((m) => [
-        m.month,
-        m.imposedCount,
-        m.imposedIdr,
-        m.paidCount,
-        m.paidIdr,
-        m.annulledCount,
-        m.annulledIdr,
-      ]),
-      incrementClause('fines_monthly', ['month'], monthCounters),
-    );
-
-    await tx.insertMany(
-      'warning_to_registration',
-      warningToRegistrationTable.columns,
-      [...c.warningToRegistration.values()].map(warningToRegistrationTable.toParams),
-      upsertClause(warningToRegistrationTable),
-    );
-
-    const registryRemoved = [...c.registry].filter(([, r]) => r === undefined).map(([k]) => k);
-    const registryKept = [...c.registry.values()].filter((r): r is RegistryRow => r !== undefined);
-    await tx.deleteWhereIn('registry', 'pse_id', registryRemoved);
-    await tx.insertMany(
-      'registry',
-      registryTable.columns,
-      registryKept.map(registryTable.toParams),
-      upsertClause(registryTable),
-    );
-
-    await tx.deleteWhereIn('deadlines', 'pse_id', [...c.deadlines.keys()]);
-    await tx.insertMany(
-      'deadlines',
-      ['pse_id', 'kind', 'due_at', 'fine_id', 'case_state'],
-      [...c.deadlines.values()].flat().map((d) => [d.pseId, d.kind, d.dueAt, d.fineId ?? '', d.caseState]),
-    );
+  private async write(tx: SqlTransaction, changes: BatchChanges): Promise<void> {
+    for (const w of toSqlWrites(changes)) {
+      if (w.kind === 'delete') await tx.deleteWhereIn(w.table, w.column, w.values);
+      else await tx.insertMany(w.table, w.columns, w.rows, w.onConflict);
+    }
   }
 
   async reset(checkpoint = DEFAULT_CHECKPOINT): Promise<void> {

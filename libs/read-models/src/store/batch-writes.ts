@@ -1,0 +1,163 @@
+import type { BatchChanges } from '../projections/batch-planner';
+import type { RegistryRow } from '../projections/registry.projection';
+import {
+  caseSummaryTable,
+  fineTable,
+  incrementClause,
+  registryTable,
+  timelineTable,
+  upsertClause,
+  warningToRegistrationTable,
+} from './row-mapping';
+
+/** One statement of a batch's write plan, in the dialect-neutral form every `SqlClient` executes. */
+export type SqlWrite =
+  | { kind: 'delete'; table: string; column: string; values: string[] }
+  | { kind: 'insert'; table: string; columns: readonly string[]; rows: unknown[][]; onConflict?: string };
+
+const MONTH_COUNTERS = [
+  'imposed_count',
+  'imposed_idr',
+  'paid_count',
+  'paid_idr',
+  'annulled_count',
+  'annulled_idr',
+];
+
+/**
+ * The statements that store a planned batch, in order: per-case sets (domains, blocklist, deadlines,
+ * registry) are replaced, keyed rows upserted, append-only rows inserted, aggregates incremented.
+ */
+export function toSqlWrites(c: BatchChanges): SqlWrite[] {
+  const registryRemoved = [...c.registry].filter(([, r]) => r === undefined).map(([k]) => k);
+  const registryKept = [...c.registry.values()].filter((r): r is RegistryRow => r !== undefined);
+  const writes: SqlWrite[] = [
+    {
+      kind: 'insert',
+      table: 'case_summary',
+      columns: caseSummaryTable.columns,
+      rows: [...c.summaries.values()].map(caseSummaryTable.toParams),
+      onConflict: upsertClause(caseSummaryTable),
+    },
+    { kind: 'delete', table: 'case_domains', column: 'pse_id', values: [...c.caseDomains.keys()] },
+    {
+      kind: 'insert',
+      table: 'case_domains',
+      columns: ['pse_id', 'domain_key'],
+      rows: [...c.caseDomains].flatMap(([pseId, keys]) => keys.map((k) => [pseId, k])),
+    },
+    // No conflict clause: an event projected twice is a bug to surface, not to paper over.
+    {
+      kind: 'insert',
+      table: 'case_timeline',
+      columns: timelineTable.columns,
+      rows: c.timeline.map(timelineTable.toParams),
+    },
+    { kind: 'delete', table: 'blocklist', column: 'pse_id', values: [...c.blocklist.keys()] },
+    {
+      kind: 'insert',
+      table: 'blocklist',
+      columns: ['domain', 'pse_id', 'since', 'position'],
+      rows: [...c.blocklist.values()].flatMap((e) =>
+        e ? e.domains.map((d) => [d.domain, e.pseId, d.since, d.position]) : [],
+      ),
+    },
+    {
+      kind: 'insert',
+      table: 'blocklist_changes',
+      columns: ['position', 'domain', 'pse_id', 'action', 'at', 'event_id'],
+      rows: c.blocklistChanges.map((f) => [f.position, f.domain, f.pseId, f.action, f.at, f.eventId]),
+    },
+    {
+      kind: 'insert',
+      table: 'state_transitions',
+      columns: [
+        'position',
+        'pse_id',
+        'business_date',
+        'from_state',
+        'from_substate',
+        'to_state',
+        'to_substate',
+        'event_type',
+        'occurred_at',
+      ],
+      rows: c.transitions.map((t) => [
+        t.position,
+        t.pseId,
+        t.businessDate,
+        t.fromState,
+        t.fromSubstate,
+        t.toState,
+        t.toSubstate,
+        t.eventType,
+        t.occurredAt,
+      ]),
+    },
+    {
+      kind: 'insert',
+      table: 'state_counts_daily',
+      columns: ['business_date', 'state', 'entered', 'exited'],
+      rows: [...c.stateCounts.values()].map((d) => [d.businessDate, d.state, d.entered, d.exited]),
+      onConflict: incrementClause('state_counts_daily', ['business_date', 'state'], ['entered', 'exited']),
+    },
+    {
+      kind: 'insert',
+      table: 'transitions_daily',
+      columns: ['business_date', 'from_state', 'to_state', 'count'],
+      rows: [...c.transitionsDaily.values()].map((d) => [d.businessDate, d.fromState, d.toState, d.count]),
+      onConflict: incrementClause(
+        'transitions_daily',
+        ['business_date', 'from_state', 'to_state'],
+        ['count'],
+      ),
+    },
+    {
+      kind: 'insert',
+      table: 'fines',
+      columns: fineTable.columns,
+      rows: [...c.fines.values()].map(fineTable.toParams),
+      onConflict: upsertClause(fineTable),
+    },
+    {
+      kind: 'insert',
+      table: 'fines_monthly',
+      columns: ['month', ...MONTH_COUNTERS],
+      rows: [...c.finesMonthly.values()].map((m) => [
+        m.month,
+        m.imposedCount,
+        m.imposedIdr,
+        m.paidCount,
+        m.paidIdr,
+        m.annulledCount,
+        m.annulledIdr,
+      ]),
+      onConflict: incrementClause('fines_monthly', ['month'], MONTH_COUNTERS),
+    },
+    {
+      kind: 'insert',
+      table: 'warning_to_registration',
+      columns: warningToRegistrationTable.columns,
+      rows: [...c.warningToRegistration.values()].map(warningToRegistrationTable.toParams),
+      onConflict: upsertClause(warningToRegistrationTable),
+    },
+    { kind: 'delete', table: 'registry', column: 'pse_id', values: registryRemoved },
+    {
+      kind: 'insert',
+      table: 'registry',
+      columns: registryTable.columns,
+      rows: registryKept.map(registryTable.toParams),
+      onConflict: upsertClause(registryTable),
+    },
+    { kind: 'delete', table: 'deadlines', column: 'pse_id', values: [...c.deadlines.keys()] },
+    {
+      kind: 'insert',
+      table: 'deadlines',
+      columns: ['pse_id', 'kind', 'due_at', 'fine_id', 'case_state'],
+      rows: [...c.deadlines.values()]
+        .flat()
+        .map((d) => [d.pseId, d.kind, d.dueAt, d.fineId ?? '', d.caseState]),
+    },
+  ];
+  return writes.filter((w) => (w.kind === 'delete' ? w.values.length > 0 : w.rows.length > 0));
+}
