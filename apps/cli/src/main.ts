@@ -16,9 +16,9 @@ function report(error: unknown, json: boolean): ExitCode {
   };
   if (error instanceof CommanderError) {
     // commander has already printed its message; help and version are not errors.
-    if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code))
-      return ExitCode.ok;
-    return ExitCode.usage;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+    // `commander.help` with a non-zero code: a command group was called without a sub-command.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof ConfigurationInvalid) {
     return fail(ExitCode.configuration, error.code, error.message, { problems: error.problems });

@@ -39,6 +39,12 @@ describe('sanksi CLI (the built process)', () => {
       expect(stderr).toContain("unknown command 'frobnicate'");
     });
 
+    it('given a command group without its sub-command, then its help and exit 2', () => {
+      const { code, stderr } = runCli(['evidence'], {});
+      expect(code).toBe(2);
+      expect(stderr).toContain('verify');
+    });
+
     it('given a bad --format, then exit 2 naming every allowed value', () => {
       const { dir, cleanup } = tempDir('usage');
       try {
@@ -284,6 +290,14 @@ describe('sanksi CLI (the built process)', () => {
         const verified = runCli(['verify', '--json'], { SANKSI_DATA_DIR: a.dir });
         expect(verified.code).toBe(0);
         expect(JSON.parse(verified.stdout).cases).toBe(60);
+        // pp43-2023 fines; mr5-literal has no administrative fines, so every fined case would differ.
+        const whatIf = JSON.parse(
+          runCli(['what-if', '--policy', 'mr5-literal', '--json'], { SANKSI_DATA_DIR: a.dir }).stdout,
+        );
+        expect(whatIf.cases).toBe(60);
+        expect(whatIf.differing).toBeGreaterThan(0);
+        expect(report.commandsByType.ImposeFine).toBeGreaterThan(0);
+        for (const r of whatIf.reports) expect(r.differs).toBe(true);
         const other = JSON.parse(
           runCli(['simulate', '--systems', '60', '--seed', '43', '--json'], { SANKSI_DATA_DIR: b.dir })
             .stdout,
