@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeEventStoreContract, testEvent } from '../testing/event-store.contract';
@@ -104,6 +104,48 @@ describe('SqliteEventStore on a shared file', () => {
     expect(await received).toMatchObject({ streamId: 'remote-shared', type: 'Remote' });
     await reader.close();
   }, 30_000);
+
+  it('given a process killed while it writes a large append, when the file is reopened, then the append is wholly there or wholly absent', async () => {
+    const file = path.join(dir, `killed-${++databases}`, 'events.db');
+    const count = 20_000;
+    const proc = fork(
+      path.join(__dirname, '__fixtures__', 'sqlite-append-worker.js'),
+      [file, 'killed', String(count), 'bulk'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      },
+    );
+    const finished: string[] = [];
+    const exited = new Promise((resolve) => proc.on('exit', resolve));
+    let walBytesAtKill = 0;
+    proc.on('message', (message) => {
+      finished.push(String(message));
+      if (message !== 'appending') return;
+      // Kill once uncommitted pages spill into the WAL: the transaction is provably half-way.
+      const poll = (): void => {
+        const wal = `${file}-wal`;
+        const size = existsSync(wal) ? statSync(wal).size : 0;
+        if (size > 1_000_000 || finished.includes('appended')) {
+          walBytesAtKill = size;
+          proc.kill('SIGKILL');
+        } else setImmediate(poll);
+      };
+      poll();
+    });
+    await exited;
+
+    const reopened = new SqliteEventStore({ file });
+    const stored = await reopened.readStream('killed-bulk');
+    expect(finished[0]).toBe('appending');
+    expect([0, count]).toContain(stored.length);
+    if (finished.includes('appended')) expect(stored).toHaveLength(count);
+    else expect(walBytesAtKill).toBeGreaterThan(1_000_000);
+    const next = await reopened.appendToStream('killed-bulk', [testEvent('After')], {
+      expectedRevision: stored.length === 0 ? 'no_stream' : count - 1,
+    });
+    expect(next.nextExpectedRevision).toBe(stored.length);
+    await reopened.close();
+  }, 60_000);
 
   it('given synchronous FULL, when reopened, then the file keeps its events and its schema is not re-created', async () => {
     const file = path.join(dir, `reopen-${++databases}.db`);

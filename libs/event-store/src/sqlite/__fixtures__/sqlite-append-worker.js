@@ -14,10 +14,27 @@ require.extensions['.ts'] = (module, filename) => {
 };
 
 const { SqliteEventStore } = require('../sqlite-event-store.ts');
-const [file, name, countText] = process.argv.slice(2);
+const [file, name, countText, mode] = process.argv.slice(2);
 const count = Number(countText);
 
-(async () => {
+// One append of `count` events; the parent kills this process while it is being written.
+async function bulk() {
+  const store = new SqliteEventStore({ file, synchronous: 'FULL' });
+  await store.whenReady();
+  const events = Array.from({ length: count }, (_, i) => ({
+    eventId: randomUUID(),
+    type: 'Bulk',
+    data: { i, pad: 'x'.repeat(500) },
+    metadata: {},
+  }));
+  process.send('appending');
+  await store.appendToStream(`${name}-bulk`, events, { expectedRevision: 'no_stream' });
+  process.send('appended');
+  await new Promise(() => undefined);
+}
+
+// `count` single-event appends, a third of them to one shared stream.
+async function appendMany() {
   const store = new SqliteEventStore({ file });
   let appended = 0;
   for (let i = 0; i < count; i++) {
@@ -33,7 +50,9 @@ const count = Number(countText);
   }
   await store.close();
   process.stdout.write(`appended ${appended}\n`);
-})().catch((error) => {
+}
+
+(mode === 'bulk' ? bulk() : appendMany()).catch((error) => {
   process.stderr.write(`${error && error.code} ${error && error.stack}\n`);
   process.exit(1);
 });
