@@ -1,3 +1,4 @@
+import { hashEnvelope } from '@sanksi/domain';
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -262,6 +263,62 @@ describe('sanksi CLI (the built process)', () => {
       expect(code).toBe(1);
       expect(stdout).toContain('DIVERGENCE in 1 of 5 case(s)');
       expect(stdout).toMatch(/reg-1: hash chain broken at event #1/);
+    });
+  });
+
+  describe('verify against a re-hashed but wrong recorded state', () => {
+    it('given an event whose recorded state was rewritten and re-hashed, then verify exits 1 with a state divergence', () => {
+      const { dir, cleanup } = tempDir('state');
+      try {
+        const files = writeRegistryFixture(dir);
+        expect(
+          runCli(['import', '--snapshot', files.snapshot, '--changes', files.changes], {
+            SANKSI_DATA_DIR: dir,
+          }).code,
+        ).toBe(0);
+        const db = new Database(path.join(dir, 'events.db'));
+        try {
+          const row = db
+            .prepare(
+              `SELECT position, event_id, type, data, schema_version, metadata FROM events WHERE stream_id = 'pse-reg-10' ORDER BY revision DESC LIMIT 1`,
+            )
+            .get() as {
+            position: number;
+            event_id: string;
+            type: string;
+            data: string;
+            schema_version: number;
+            metadata: string;
+          };
+          const metadata = JSON.parse(row.metadata);
+          metadata.state = { ...metadata.state, state: 'warned' };
+          const envelope = {
+            ...metadata,
+            eventId: row.event_id,
+            type: row.type,
+            data: JSON.parse(row.data),
+            schemaVersion: row.schema_version,
+          };
+          metadata.hash = hashEnvelope(envelope);
+          db.prepare('UPDATE events SET metadata = ? WHERE position = ?').run(
+            JSON.stringify(metadata),
+            row.position,
+          );
+        } finally {
+          db.close();
+        }
+        const { code, stdout } = runCli(['verify', '--json'], { SANKSI_DATA_DIR: dir });
+        expect(code).toBe(1);
+        expect(JSON.parse(stdout).divergences).toEqual([
+          expect.objectContaining({
+            pseId: 'reg-10',
+            problem: 'state',
+            detail: 'recorded warned, current machine derives registered',
+          }),
+        ]);
+      } finally {
+        cleanup();
+      }
     });
   });
 
