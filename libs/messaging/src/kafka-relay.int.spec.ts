@@ -152,4 +152,25 @@ describe('KafkaRelay against the real broker', () => {
     const seen = await consumeUntil(kafka, topic, (s) => s.length >= good.length);
     expect(distinctIds(seen)).toEqual(new Set(good));
   });
+
+  it('given a batch bigger than the broker accepts in one request, when relayed, then it still goes out whole and in order', async () => {
+    const topic = uniqueTopic('case-events-large');
+    await ensureTopics(kafka, [{ topic, numPartitions: 1, replicationFactor: 1 }]);
+    // 200 events of ~8 KB on one partition: 1.6 MB in one batch, beyond message.max.bytes (1 MiB).
+    const bulky = 'x'.repeat(8 * 1024);
+    const events = Array.from({ length: 200 }, (_, revision) => {
+      const event = caseEvent('PSE-big', revision, 'big');
+      event.data = { note: bulky, revision };
+      return event;
+    });
+    await store.appendToStream('pse-PSE-big', events, { expectedRevision: 'no_stream' });
+    relay = new KafkaRelay({ store, publisher, checkpoints, topic, batchSize: 200, pollIntervalMs: 20 });
+
+    await relay.start();
+    await relay.caughtUp();
+
+    expect(relay.status()).toMatchObject({ batchesTotal: 1, consecutiveFailures: 0 });
+    const seen = await consumeUntil(kafka, topic, (s) => s.length >= events.length);
+    expect(seen.map((m) => m.body.revision)).toEqual(events.map((_, i) => i));
+  });
 });

@@ -13,6 +13,12 @@ export interface KafkaJsPublisherOptions {
   /** Wait this long for all in-sync replicas before the broker answers (default 30 s). */
   ackTimeoutMs?: number;
   /**
+   * Most bytes (keys, values, headers) per produce request (default 512 KiB). The broker refuses a
+   * record batch over `message.max.bytes` (1 MiB by default) and a refused batch would be retried
+   * forever, so a large relay batch goes out as several requests, one after the other, in order.
+   */
+  maxRequestBytes?: number;
+  /**
    * Topics to create (ensureTopics) before the first send, e.g. projectTopics(). Done on connect, so a
    * broker that is missing at start-up is retried by the caller's backoff like any other outage.
    */
@@ -22,6 +28,32 @@ export interface KafkaJsPublisherOptions {
 
 function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+function sizeOf(message: OutboundMessage): number {
+  let bytes = Buffer.byteLength(message.key) + Buffer.byteLength(message.value);
+  for (const [name, value] of Object.entries(message.headers))
+    bytes += name.length + Buffer.byteLength(value);
+  return bytes;
+}
+
+/** Splits messages, in order, into runs of at most `maxBytes` (a bigger single message goes alone). */
+function chunksOf(messages: OutboundMessage[], maxBytes: number): OutboundMessage[][] {
+  const chunks: OutboundMessage[][] = [];
+  let current: OutboundMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = sizeOf(message);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /** MessagePublisher on a kafkajs idempotent producer with acks=all, one send in flight at a time. */
@@ -39,12 +71,14 @@ export class KafkaJsPublisher implements MessagePublisher {
     if (messages.length === 0) return;
     const producer = await this.connected();
     try {
-      await producer.send({
-        topic,
-        acks: -1,
-        timeout: this.options.ackTimeoutMs ?? 30000,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-      });
+      for (const chunk of chunksOf(messages, this.options.maxRequestBytes ?? 512 * 1024)) {
+        await producer.send({
+          topic,
+          acks: -1,
+          timeout: this.options.ackTimeoutMs ?? 30000,
+          messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        });
+      }
     } catch (e) {
       // After a failed send kafkajs's idempotent sequence numbers may no longer match the broker's:
       // drop this producer; the next publish starts a fresh one (a new producer id). The caller resends
