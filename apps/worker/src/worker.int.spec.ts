@@ -126,6 +126,22 @@ describe('startWorker', () => {
     expect((await rt.projector.status()).running).toBe(false);
   });
 
+  it('lets a scheduler without a projector in its process catch the read model up itself', async () => {
+    // given a due warning and only the scheduler module
+    const rt = await open();
+    await warnedCase(rt, clock, 'solo');
+    const worker = await startWorker(rt, ['scheduler'], { scheduler: { intervalMs: 20 } });
+    try {
+      // then it still elapses and blocks
+      await until('solo blocked', async () =>
+        (await rt.commands.load('solo')).envelopes.some((e) => e.type === 'AccessBlocked'),
+      );
+      expect(worker.modules).toEqual(['scheduler']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('skips the Kafka modules when no broker is configured', async () => {
     const rt = await open();
     const worker = await startWorker(rt, ['relay', 'oss-consumer', 'projector']);

@@ -71,7 +71,7 @@ export async function startWorker(
   const running: RunningModule[] = [];
   try {
     for (const name of wanted) {
-      const started = await startModule(name, runtime, logger, options);
+      const started = await startModule(name, wanted, runtime, logger, options);
       if (started) running.push(started);
     }
   } catch (e) {
@@ -99,6 +99,7 @@ async function stopAll(running: readonly RunningModule[], logger: Logger): Promi
 
 async function startModule(
   name: WorkerModule,
+  modules: readonly WorkerModule[],
   runtime: SanksiRuntime,
   logger: Logger,
   options: WorkerOptions,
@@ -107,7 +108,12 @@ async function startModule(
     case 'projector':
       return startProjector(runtime);
     case 'scheduler': {
-      const scheduler = new DeadlineScheduler(runtime, options.scheduler);
+      // Without a projector in this process the scheduler catches the read model up itself (another
+      // process's projector may be ahead: the checkpoint check makes that harmless).
+      const scheduler = new DeadlineScheduler(runtime, {
+        project: !modules.includes('projector'),
+        ...options.scheduler,
+      });
       scheduler.start();
       return {
         name,

@@ -171,6 +171,14 @@ describe('DeadlineScheduler on SQLite files', () => {
     expect(queue.map((q) => q.pseId)).toEqual(['tokoku']);
     expect(queue[0].allowed.length).toBeGreaterThan(0);
     expect(await count(runtime, 'tokoku', 'AccessBlocked')).toBe(0);
+    // and the next ticks find nothing left to do for it
+    clock.set(wib('2024-04-02T09:00'));
+    expect(await new DeadlineScheduler(runtime).tick({ project: true })).toEqual({
+      elapsed: 0,
+      escalated: 0,
+      skipped: 0,
+      failed: 0,
+    });
   });
 
   it('elapses a deadline long past (imported history) at once, with its real due time as business time', async () => {
