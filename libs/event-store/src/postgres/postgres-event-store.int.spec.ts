@@ -204,4 +204,50 @@ describe('PostgresEventStore', () => {
     await writer.appendToStream('pse-n', [testEvent('Notified')], { expectedRevision: 'no_stream' });
     expect(await first).toBe('Notified');
   });
+
+  it('given the LISTEN connection is killed, when another store appends, then a caught-up subscriber still wakes without polling', async () => {
+    const reader = new PostgresEventStore({
+      connectionString: database.connectionString,
+      schema: 'relisten',
+      pollIntervalMs: 600_000,
+    });
+    stores.push(reader);
+    const writer = open('relisten');
+    await Promise.all([reader.whenReady(), writer.whenReady()]);
+    const stop = new AbortController();
+    const received: string[] = [];
+    const following = (async () => {
+      for await (const event of reader.subscribe({ signal: stop.signal })) {
+        received.push(event.type);
+        if (received.length === 2) stop.abort();
+      }
+    })();
+    const admin = new Client({ connectionString: database.connectionString });
+    await admin.connect();
+    try {
+      const listeners = async (): Promise<number[]> =>
+        (
+          await admin.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+               AND application_name = 'sanksi-event-store-listen' AND query LIKE 'LISTEN%relisten' AND state = 'idle'`,
+          )
+        ).rows.map((r) => r.pid);
+      let first: number[] = [];
+      while (first.length === 0) first = await listeners();
+      await writer.appendToStream('pse-r', [testEvent('BeforeKill')], { expectedRevision: 'no_stream' });
+      while (received.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+
+      await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [first]);
+      let second: number[] = [];
+      while (second.length === 0 || second[0] === first[0]) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        second = await listeners();
+      }
+      await writer.appendToStream('pse-r', [testEvent('AfterKill')], { expectedRevision: 0 });
+      await following;
+      expect(received).toEqual(['BeforeKill', 'AfterKill']);
+    } finally {
+      await admin.end();
+    }
+  });
 });

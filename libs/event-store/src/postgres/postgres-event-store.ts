@@ -88,6 +88,7 @@ export class PostgresEventStore implements EventStore {
   private readonly changes = new ChangeSignal();
   private readonly closing = new AbortController();
   private listener: Promise<Client | undefined> | undefined;
+  private relisten: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly sql: PostgresStatements;
 
@@ -185,6 +186,7 @@ export class PostgresEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();
+    clearTimeout(this.relisten);
     this.queue.rejectQueued(new EventStoreClosed({ operation: 'appendToStream' }));
     await this.queue.whenIdle();
     await this.ready.catch(() => undefined);
@@ -217,22 +219,31 @@ export class PostgresEventStore implements EventStore {
       connectionString: this.config.connectionString,
       application_name: 'sanksi-event-store-listen',
     });
+    let lost = false;
+    const onLost = (error?: Error): void => {
+      if (lost) return;
+      lost = true;
+      this.listener = undefined;
+      if (this.closed) return;
+      // Subscribers fall back to polling meanwhile; a new LISTEN connection follows shortly.
+      this.config.logger?.warn({ err: error }, 'event store listener lost; reconnecting');
+      this.relisten = setTimeout(() => void this.listen(), 1000);
+      this.relisten.unref();
+      // Wake subscribers so they re-read now rather than trust a signal that may have been missed.
+      this.changes.notify();
+    };
     this.listener = (async () => {
       try {
         await this.ready;
         client.on('notification', () => this.changes.notify());
-        client.on('error', (error) => {
-          // Polling covers the gap; the next subscribe() reconnects.
-          this.config.logger?.warn({ err: error }, 'event store listener lost');
-          this.listener = undefined;
-        });
+        client.on('error', onLost);
+        client.on('end', () => onLost());
         await client.connect();
         await client.query(`LISTEN ${this.channel}`);
         if (this.closed) await client.end();
         return client;
       } catch (error) {
-        this.config.logger?.warn({ err: error }, 'event store listener failed to start');
-        this.listener = undefined;
+        onLost(error as Error);
         await client.end().catch(() => undefined);
         return undefined;
       }
