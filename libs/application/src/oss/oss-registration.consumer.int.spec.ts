@@ -316,6 +316,62 @@ describe('OssRegistrationConsumer on the real broker', () => {
     expect(c.status()).toMatchObject({ state: 'stopped', applied: 1, deadLettered: 2, position: 3 });
   });
 
+  it('does not lose a message whose handling failed for want of a store: the group delivers it again', async () => {
+    // given a blocked case, and a consumer whose runtime lost its stores
+    await blockedPaypalAndWarnedValve();
+    const broken = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir, SANKSI_LOG_LEVEL: 'silent' }), {
+      clock,
+      logger: pino({ level: 'silent' }),
+    });
+    await broken.close();
+    const groupId = unique('group');
+    const outcomes: RegistrationOutcome[] = [];
+    const failing = new OssRegistrationConsumer(broken, {
+      brokers: BROKERS,
+      topic,
+      dlqTopic,
+      groupId,
+      onOutcome: (o) => outcomes.push(o),
+    });
+    await produce([
+      {
+        value: JSON.stringify({
+          pseId: 'paypal',
+          registrationNumber: '006860.01/DJAI.PSE/08/2022',
+          confirmedAt: wib('2022-08-03T10:00'),
+        }),
+        headers: { ce_id: 'oss-retry-1' },
+      },
+    ]);
+    // when it fails on the message and is stopped
+    await failing.start();
+    try {
+      await until('a failure', () => failing.status().lastError !== null);
+    } finally {
+      await failing.stop();
+    }
+    expect(outcomes).toEqual([]);
+    // and a healthy consumer of the same group starts
+    const healthy = consumer(outcomes, groupId);
+    await healthy.start();
+    try {
+      await until('the message applied', () => outcomes.length >= 1);
+    } finally {
+      await healthy.stop();
+    }
+    // then the registration is applied once and nothing went to the DLQ
+    expect(outcomes.map((o) => o.kind)).toEqual(['applied']);
+    expect((await runtime.commands.load('paypal')).envelopes.at(-1)?.state.state).toBe('reRegistered');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(dlqTopic);
+      expect(offsets.map((o) => o.high)).toEqual(['0']);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('reports a missing broker and keeps retrying instead of failing', async () => {
     // given a broker address nothing listens on
     const port = await freePort();
