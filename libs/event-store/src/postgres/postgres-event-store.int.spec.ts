@@ -199,8 +199,22 @@ describe('PostgresEventStore', () => {
       }
       return undefined;
     })();
-    // Let the subscriber reach its wait (and its LISTEN connection start) before the write.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Wait until its LISTEN has taken effect: a NOTIFY before that would reach nobody.
+    const admin = new Client({ connectionString: database.connectionString });
+    await admin.connect();
+    try {
+      let listening = 0;
+      while (listening === 0) {
+        listening = (
+          await admin.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+               AND application_name = 'sanksi-event-store-listen' AND query LIKE 'LISTEN%notify' AND state = 'idle'`,
+          )
+        ).rowCount as number;
+      }
+    } finally {
+      await admin.end();
+    }
     await writer.appendToStream('pse-n', [testEvent('Notified')], { expectedRevision: 'no_stream' });
     expect(await first).toBe('Notified');
   });
