@@ -8,6 +8,7 @@ import {
   type WorkerModule,
 } from '@sanksi/application';
 import {
+  CASE_EVENTS_TOPIC,
   type CheckpointStore,
   createKafka,
   ensureTopics,
@@ -205,7 +206,7 @@ async function startRelay(
   const publisher = new KafkaJsPublisher(kafka);
   const checkpoints = relayCheckpoints(runtime);
   const topics = projectTopics({ caseEventsPartitions: kafkaConfig.partitions });
-  const caseEvents = topics[0] as TopicSpec;
+  const caseEvents = topics.find((t) => t.topic === CASE_EVENTS_TOPIC) as TopicSpec;
   const specs = options.relay?.topic ? [{ ...caseEvents, topic: options.relay.topic }] : topics;
   const relay = new KafkaRelay({
     store: runtime.eventStore,
