@@ -182,20 +182,29 @@ export class KafkaRelay {
     };
   }
 
+  private read(after: number): Promise<RecordedEvent[]> {
+    return this.options.store.readAll({
+      after,
+      limit: this.batchSize,
+      ...(this.category ? { category: this.category } : {}),
+    });
+  }
+
   private async run(signal: AbortSignal): Promise<void> {
+    // The next batch, read while the broker works on the current one. Reading ahead changes neither
+    // what is published nor its order; after any failure it is dropped and the log re-read.
+    let readAhead: Promise<RecordedEvent[]> | null = null;
     while (!signal.aborted) {
       let events: RecordedEvent[];
       try {
         this.headPosition = await this.options.store.headPosition();
-        events = await this.options.store.readAll({
-          after: this.position,
-          limit: this.batchSize,
-          ...(this.category ? { category: this.category } : {}),
-        });
+        events = await (readAhead ?? this.read(this.position));
       } catch (e) {
+        readAhead = null;
         await this.failed('waiting-for-store', e, signal);
         continue;
       }
+      readAhead = null;
       if (events.length === 0) {
         await sleep(this.pollIntervalMs, signal);
         continue;
@@ -212,9 +221,18 @@ export class KafkaRelay {
         return;
       }
       await this.options.onBatch?.('read', batch);
-      if (!(await this.publish(messages, batch, signal))) continue;
+      const publishing = this.publish(messages, batch, signal);
+      // A full batch means more may be waiting: start reading it once the send is under way.
+      if (events.length === this.batchSize) {
+        readAhead = new Promise<void>((r) => setImmediate(r)).then(() => this.read(batch.to));
+        readAhead.catch(() => undefined);
+      }
+      if (!(await publishing)) {
+        readAhead = null;
+        continue;
+      }
       await this.options.onBatch?.('published', batch);
-      await this.checkpoint(batch.to, signal);
+      if (!(await this.checkpoint(batch.to, signal))) return;
       await this.options.onBatch?.('checkpointed', batch);
     }
   }
@@ -245,17 +263,17 @@ export class KafkaRelay {
 
   /**
    * The batch is acknowledged: keep trying to save its checkpoint rather than re-publishing it. If the
-   * relay is stopped first, the checkpoint stays where it was and the next start resends the batch.
+   * relay is stopped first (false), the checkpoint stays where it was and the next start resends the batch.
    */
-  private async checkpoint(position: number, signal: AbortSignal): Promise<void> {
+  private async checkpoint(position: number, signal: AbortSignal): Promise<boolean> {
     for (;;) {
       try {
         await this.options.checkpoints.save(this.name, position);
         this.position = position;
-        return;
+        return true;
       } catch (e) {
         await this.failed('waiting-for-store', e, signal);
-        if (signal.aborted) return;
+        if (signal.aborted) return false;
       }
     }
   }

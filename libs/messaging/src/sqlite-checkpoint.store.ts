@@ -21,6 +21,8 @@ export class SqliteCheckpointStore implements CheckpointStore {
     this.db = typeof filenameOrDb === 'string' ? new Database(filenameOrDb) : filenameOrDb;
     if (this.ownsDb) {
       this.db.pragma('journal_mode = WAL');
+      // Survives a process crash; a checkpoint lost to power failure only means a batch is re-sent.
+      this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
     }
     this.db.exec(`CREATE TABLE IF NOT EXISTS relay_checkpoints (
