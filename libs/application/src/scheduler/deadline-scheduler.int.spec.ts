@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Actor, PolicyId } from '@sanksi/domain';
+import { Client } from 'pg';
 import pino from 'pino';
 import { ManualClock } from '../cases/clock';
 import { loadConfig } from '../config/sanksi-config';
@@ -303,5 +305,70 @@ describe('DeadlineScheduler on SQLite files', () => {
       escalatedTotal: 1,
     });
     expect(status.ticks).toBeGreaterThan(0);
+  });
+});
+
+describe('DeadlineScheduler on PostgreSQL', () => {
+  const server = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `sanksi_sched_${randomBytes(5).toString('hex')}`;
+  let url: string;
+  let dir: string;
+
+  async function admin(sql: string): Promise<void> {
+    const c = new Client({ connectionString: server });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  }
+
+  beforeAll(async () => {
+    await admin(`CREATE DATABASE ${name}`);
+    const u = new URL(server);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-scheduler-pg-'));
+  });
+
+  afterAll(async () => {
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('elapses and escalates each deadline once with schedulers on two runtimes (two pools) at once', async () => {
+    // given two runtimes on one PostgreSQL database (event store and read models) and eight warned cases
+    const clock = new ManualClock(wib('2022-07-18T09:00'));
+    const env = {
+      SANKSI_DATA_DIR: dir,
+      SANKSI_LOG_LEVEL: 'silent',
+      SANKSI_EVENT_STORE: 'postgres',
+      SANKSI_READ_MODELS: 'postgres',
+      DATABASE_URL: url,
+    };
+    const open = () => createRuntime(loadConfig(env), { clock, logger: pino({ level: 'silent' }) });
+    const one = await open();
+    const two = await open();
+    try {
+      const ids = Array.from({ length: 8 }, (_, i) => `pg${i}`);
+      for (const id of ids) await identify(one, id, 'kominfo-2022', wib('2022-07-18T09:00'));
+      clock.set(wib('2022-07-23T10:00'));
+      for (const id of ids) await warn(one, id, wib('2022-07-23T10:00'));
+      clock.set(wib('2022-07-30T06:00'));
+      const schedulers = [new DeadlineScheduler(one), new DeadlineScheduler(two)];
+      // when both tick three times at once
+      const results = await Promise.all(
+        [0, 1, 2].flatMap(() => schedulers.map((s) => s.tick({ project: true }))),
+      );
+      // then each case has exactly one elapse and one block, and no tick failed
+      for (const id of ids) {
+        expect(await count(one, id, 'DeadlineElapsed')).toBe(1);
+        expect(await count(one, id, 'AccessBlocked')).toBe(1);
+      }
+      expect(results.every((r) => r.failed === 0)).toBe(true);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
   });
 });
