@@ -55,6 +55,8 @@ if [ ! -f "$run/data/meta.properties" ]; then
   fi
 fi
 
+# Keep one previous log: the file is appended to by every start.
+if [ -f "$log" ] && [ "$(stat -c %s "$log")" -gt $((50 * 1024 * 1024)) ]; then mv -f "$log" "$log.1"; fi
 echo "kafka: starting on 127.0.0.1:$port (log: $log)"
 # Its own session: killing the shell or job that ran this script must not take the broker with it.
 setsid java "${jvm[@]}" -cp "$cp" kafka.Kafka "$run/server.properties" >>"$log" 2>&1 </dev/null &

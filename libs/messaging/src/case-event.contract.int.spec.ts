@@ -15,7 +15,7 @@ import { createKafka, ensureTopics } from './kafka.client';
 import { KafkaJsPublisher } from './kafkajs.publisher';
 import { KafkaRelay } from './kafka-relay';
 import { SqliteCheckpointStore } from './sqlite-checkpoint.store';
-import { consumeUntil, testBrokers, uniqueTopic } from './__fixtures__/kafka-test.helpers';
+import { consumeUntil, deleteTestTopics, testBrokers, uniqueTopic } from './__fixtures__/kafka-test.helpers';
 
 jest.setTimeout(60_000);
 
@@ -100,6 +100,7 @@ describe('case-event messages against the published contract', () => {
         });
       }
     } finally {
+      await deleteTestTopics(kafka);
       await publisher.close();
       await checkpoints.close();
       await store.close();

@@ -16,6 +16,7 @@ import {
   testBrokers,
   topicMessageCount,
   uniqueTopic,
+  deleteTestTopics,
 } from './__fixtures__/kafka-test.helpers';
 
 jest.setTimeout(180_000);
@@ -86,7 +87,8 @@ describe('KafkaRelay killed with SIGKILL mid-batch', () => {
     kafka = createKafka(testBrokers(), { clientId: 'relay-crash-test' });
   });
 
-  afterEach(() => {
+  afterEach(async () => {
+    await deleteTestTopics(kafka);
     rmSync(dir, { recursive: true, force: true });
   });
 

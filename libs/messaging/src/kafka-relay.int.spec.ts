@@ -15,6 +15,7 @@ import {
   revisionsPerCaseAfterDedup,
   testBrokers,
   uniqueTopic,
+  deleteTestTopics,
 } from './__fixtures__/kafka-test.helpers';
 
 jest.setTimeout(120_000);
@@ -36,6 +37,7 @@ describe('KafkaRelay against the real broker', () => {
   });
 
   afterEach(async () => {
+    await deleteTestTopics(kafka);
     await relay?.stop();
     relay = undefined;
     await publisher.close();

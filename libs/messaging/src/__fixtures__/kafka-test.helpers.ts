@@ -16,9 +16,28 @@ export function testBrokers(): string {
   return process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 }
 
+const createdTopics: string[] = [];
+
 /** A topic name no other test run uses, so every run reads only its own messages. */
 export function uniqueTopic(label: string): string {
-  return `test.${label}.${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+  const topic = `test.${label}.${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+  createdTopics.push(topic);
+  return topic;
+}
+
+/** Deletes the topics uniqueTopic named in this test file, so the shared broker does not pile them up. */
+export async function deleteTestTopics(kafka: Kafka): Promise<void> {
+  const topics = createdTopics.splice(0);
+  if (topics.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((t) => existing.has(t));
+    if (present.length > 0) await admin.deleteTopics({ topics: present });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** A TCP port nothing listens on right now (for a broker of a test's own). */
