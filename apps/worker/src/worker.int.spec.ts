@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -14,6 +14,7 @@ import {
 import type { Actor } from '@sanksi/domain';
 import { createKafka } from '@sanksi/messaging';
 import type { KafkaMessage } from 'kafkajs';
+import { Client } from 'pg';
 import pino from 'pino';
 import { startWorker } from './worker';
 import { runWorkerProcess } from './worker-process';
@@ -268,6 +269,78 @@ describe('startWorker', () => {
       expect(statuses.find((s) => s.name === 'relay')?.position).toBe(0);
     } finally {
       await worker.stop();
+    }
+  });
+});
+
+describe('startWorker on PostgreSQL', () => {
+  const server = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `sanksi_worker_${randomBytes(5).toString('hex')}`;
+
+  async function sql<T>(connectionString: string, query: string): Promise<T[]> {
+    const c = new Client({ connectionString });
+    await c.connect();
+    try {
+      return (await c.query(query)).rows as T[];
+    } finally {
+      await c.end();
+    }
+  }
+
+  afterAll(async () => {
+    await sql(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+
+  it("keeps the relay checkpoint in the read models' PostgreSQL", async () => {
+    // given a runtime on PostgreSQL with one case and the real broker
+    await sql(server, `CREATE DATABASE ${name}`);
+    const u = new URL(server);
+    u.pathname = `/${name}`;
+    const url = u.toString();
+    const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-worker-pg-'));
+    const rt = await createRuntime(
+      loadConfig({
+        SANKSI_DATA_DIR: dir,
+        SANKSI_LOG_LEVEL: 'silent',
+        SANKSI_EVENT_STORE: 'postgres',
+        DATABASE_URL: url,
+        KAFKA_BROKERS: BROKERS,
+      }),
+      { logger: silent },
+    );
+    try {
+      await rt.commands.execute(
+        {
+          type: 'IdentifyPse',
+          pseId: 'pg-case',
+          name: 'pg',
+          origin: 'domestic',
+          domains: ['pg.id'],
+          company: null,
+          sector: null,
+        },
+        { actor: OPERATOR },
+      );
+      // when the projector and relay run until the relay has caught up
+      const worker = await startWorker(rt, ['projector', 'relay'], {
+        relay: { topic: unique('case-events'), pollIntervalMs: 20 },
+      });
+      const head = await rt.eventStore.headPosition();
+      try {
+        await until(
+          'relay caught up',
+          async () => (await worker.statuses()).find((s) => s.name === 'relay')?.position === head,
+        );
+      } finally {
+        await worker.stop();
+      }
+      // then its checkpoint is a row in PostgreSQL, not a file in the data directory
+      const rows = await sql<{ position: string }>(url, 'SELECT position FROM relay_checkpoints');
+      expect(rows.map((r) => Number(r.position))).toEqual([head]);
+      expect(existsSync(path.join(dir, 'relay-checkpoints.db'))).toBe(false);
+    } finally {
+      await rt.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
