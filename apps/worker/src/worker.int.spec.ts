@@ -322,8 +322,9 @@ describe('startWorker on PostgreSQL', () => {
         { actor: OPERATOR },
       );
       // when the projector and relay run until the relay has caught up
+      const caseTopic = unique('case-events');
       const worker = await startWorker(rt, ['projector', 'relay'], {
-        relay: { topic: unique('case-events'), pollIntervalMs: 20 },
+        relay: { topic: caseTopic, pollIntervalMs: 20 },
       });
       const head = await rt.eventStore.headPosition();
       try {
@@ -333,6 +334,10 @@ describe('startWorker on PostgreSQL', () => {
         );
       } finally {
         await worker.stop();
+        const admin = createKafka(BROKERS).admin();
+        await admin.connect();
+        await admin.deleteTopics({ topics: [caseTopic] }).catch(() => undefined);
+        await admin.disconnect();
       }
       // then its checkpoint is a row in PostgreSQL, not a file in the data directory
       const rows = await sql<{ position: string }>(url, 'SELECT position FROM relay_checkpoints');

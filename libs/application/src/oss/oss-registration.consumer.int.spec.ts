@@ -92,6 +92,11 @@ describe('OssRegistrationConsumer on the real broker', () => {
   });
 
   afterEach(async () => {
+    // Tests leave no topics behind on the shared broker.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic, dlqTopic] }).catch(() => undefined);
+    await admin.disconnect();
     await runtime.close();
     rmSync(dir, { recursive: true, force: true });
   });
