@@ -1,9 +1,22 @@
 // Business dates are Indonesian: WIB is UTC+7 all year (no daylight saving), SPEC §1.
 const WIB_OFFSET_MS = 7 * 60 * 60 * 1000;
 
-function wibParts(iso: string): string {
-  return new Date(Date.parse(iso) + WIB_OFFSET_MS).toISOString();
+// Projections format the same instants again and again (a case's `since`, its deadlines): Date
+// parsing dominates a batch's CPU, so conversions are memoised in small bounded caches.
+function memo(f: (value: string) => string, capacity = 8192): (value: string) => string {
+  const cache = new Map<string, string>();
+  return (value) => {
+    let out = cache.get(value);
+    if (out === undefined) {
+      out = f(value);
+      if (cache.size >= capacity) cache.clear();
+      cache.set(value, out);
+    }
+    return out;
+  };
 }
+
+const wibParts = memo((iso) => new Date(Date.parse(iso) + WIB_OFFSET_MS).toISOString());
 
 /** The WIB calendar date (YYYY-MM-DD) of an instant. */
 export function businessDate(iso: string): string {
@@ -21,14 +34,21 @@ export function formatWib(iso: string): string {
   return `${s.slice(0, 10)} ${s.slice(11, 16)} WIB`;
 }
 
+const normalised = memo((value) => {
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? '' : new Date(t).toISOString();
+});
+
 /** Normalises any ISO-8601 instant (with offset) to UTC `...Z`, so text comparison is time order. */
 export function toUtcIso(value: string): string {
-  return new Date(Date.parse(value)).toISOString();
+  const utc = normalised(value);
+  if (utc === '') throw new RangeError(`not an ISO-8601 instant: ${value}`);
+  return utc;
 }
 
 /** True when the string parses as an instant. */
 export function isInstant(value: string): boolean {
-  return !Number.isNaN(Date.parse(value));
+  return normalised(value) !== '';
 }
 
 /** "Rp 500.000.000": whole rupiah with Indonesian thousands separators. */

@@ -17,7 +17,7 @@ async function appendAll(store: EventStore, events: readonly SourceEvent[]): Pro
 }
 
 /** Polls until `check` passes: the projector works in the background, so the test waits, it never times. */
-async function eventually(check: () => Promise<void>, attempts = 200): Promise<void> {
+async function eventually(check: () => Promise<void>, attempts = 1200): Promise<void> {
   for (let i = 0; ; i++) {
     try {
       await check();

@@ -337,6 +337,39 @@ describe.each(BACKENDS)('read-model store on $name', (backend) => {
     expect(Number(n?.['n'])).toBe(12);
   });
 
+  it('given two stores taking turns on one checkpoint, or a batch rolled back and retried, then the rows equal a single clean run', async () => {
+    const events = scenario();
+    const reference = await backend.open();
+    try {
+      let position = 0;
+      for (const batch of [events.slice(0, 9), events.slice(9, 21), events.slice(21)]) {
+        const to = (batch[batch.length - 1] as ReadModelEvent).position;
+        await reference.store.applyBatch(batch, { expectedPosition: position, toPosition: to });
+        position = to;
+      }
+
+      // Each store remembers the rows it wrote; the other's commits must invalidate that memory.
+      const a = db.store;
+      const b = db.reopen();
+      const at = (i: number) => (events[i - 1] as ReadModelEvent).position;
+      await a.applyBatch(events.slice(0, 9), { expectedPosition: 0, toPosition: at(9) });
+      await b.applyBatch(events.slice(9, 15), { expectedPosition: at(9), toPosition: at(15) });
+      const failing = [
+        ...events.slice(15, 21),
+        { ...(events[16] as ReadModelEvent), eventId: 'dup', position: at(events.length) + 100 },
+      ];
+      await expect(
+        a.applyBatch(failing, { expectedPosition: at(15), toPosition: at(events.length) + 100 }),
+      ).rejects.toThrow();
+      await a.applyBatch(events.slice(15, 21), { expectedPosition: at(15), toPosition: at(21) });
+      await b.applyBatch(events.slice(21), { expectedPosition: at(21), toPosition: at(events.length) });
+
+      expect(await db.dump()).toEqual(await reference.dump());
+    } finally {
+      await reference.cleanup();
+    }
+  });
+
   it('given a reset, then every projected table is empty, the checkpoint is 0 and traffic stays', async () => {
     await applyAll(scenario());
     await db.store.recordTrafficObservations([{ domain: 'a.example', period: '2022-07', visits: 1 }]);

@@ -2,12 +2,14 @@ import { CASE_STATES, type CaseState, type ReadModelEvent } from '../events/read
 import { CheckpointConflict, InvalidQuery } from '../read-model.errors';
 import { normaliseDomains } from '../projections/blocklist.projection';
 import {
+  advanceContext,
   type BatchChanges,
   type BatchContext,
   casesOf,
   fineKey,
   planBatch,
 } from '../projections/batch-planner';
+import { BatchContextCache, emptyBatchContext } from './batch-context.cache';
 import type { CaseSummaryRow } from '../projections/case-summary.projection';
 import type { CaseTimelineRow } from '../projections/case-timeline.projection';
 import type { FineRow } from '../projections/fines.projection';
@@ -94,6 +96,7 @@ function median(sorted: readonly number[]): number | null {
 /** The read-model store over any `SqlClient`: the same tables and queries on SQLite and PostgreSQL. */
 export class SqlReadModelStore implements ReadModelStore {
   private ready: Promise<void> | null = null;
+  private readonly cache = new BatchContextCache();
 
   constructor(
     private readonly client: SqlClient,
@@ -148,7 +151,7 @@ export class SqlReadModelStore implements ReadModelStore {
   ): Promise<ApplyBatchResult> {
     await this.migrate();
     const name = options.checkpoint ?? DEFAULT_CHECKPOINT;
-    return this.client.transaction(async (tx) => {
+    const result = await this.client.transaction(async (tx) => {
       // The row must exist for FOR UPDATE to lock it: a concurrent first batch then waits here.
       await tx.query(
         `INSERT INTO projection_checkpoints (name, position, events_applied, updated_at) VALUES (?, 0, 0, ?) ON CONFLICT (name) DO NOTHING`,
@@ -162,9 +165,14 @@ export class SqlReadModelStore implements ReadModelStore {
       if (actual !== options.expectedPosition) {
         throw new CheckpointConflict({ checkpoint: name, expected: options.expectedPosition, actual });
       }
+      const pseIds = casesOf(events);
+      let after: BatchContext | null = null;
       if (events.length > 0) {
-        const context = await this.loadContext(tx, casesOf(events));
-        await this.write(tx, planBatch(context, events));
+        const loaded = await this.loadContext(tx, this.cache.missing(name, actual, pseIds));
+        const context = this.cache.contextFor(pseIds, loaded);
+        const changes = planBatch(context, events);
+        await this.write(tx, changes);
+        after = advanceContext(context, changes);
       }
       await tx.insertMany(
         'projection_checkpoints',
@@ -173,8 +181,11 @@ export class SqlReadModelStore implements ReadModelStore {
         `ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at, ` +
           `events_applied = projection_checkpoints.events_applied + excluded.events_applied`,
       );
-      return { applied: events.length, position: options.toPosition };
+      return { after, pseIds };
     });
+    // Only what committed enters the cache; a rolled-back batch leaves it at the old position.
+    this.cache.committed(name, options.toPosition, result.pseIds, result.after ?? emptyBatchContext());
+    return { applied: events.length, position: options.toPosition };
   }
 
   private async loadContext(tx: SqlTransaction, pseIds: string[]): Promise<BatchContext> {
@@ -208,6 +219,7 @@ export class SqlReadModelStore implements ReadModelStore {
 
   async reset(checkpoint = DEFAULT_CHECKPOINT): Promise<void> {
     await this.migrate();
+    this.cache.clear();
     await this.client.transaction(async (tx) => {
       for (const table of PROJECTED_TABLES) await tx.query(`DELETE FROM ${table}`);
       await tx.insertMany(
