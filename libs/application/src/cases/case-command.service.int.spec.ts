@@ -117,3 +117,41 @@ describe('CaseCommandService on a real SQLite file', () => {
     expect((await service.load('paypal')).version).toBe(1);
   });
 });
+
+describe('CaseCommandService: the same command sent twice at once', () => {
+  it('given two concurrent sends with one Idempotency-Key, then one append and both answers name the same events', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-dup-'));
+    const store = createEventStore({ kind: 'sqlite', file: path.join(dir, 'events.db') });
+    const service = new CaseCommandService(store, {
+      defaultPolicy: 'kominfo-2022',
+      clock: new ManualClock('2022-07-22T03:00:00Z'),
+    });
+    try {
+      await service.execute(
+        {
+          type: 'IdentifyPse',
+          pseId: 'twice',
+          name: 'Twice',
+          origin: 'domestic',
+          domains: ['twice.id'],
+          company: null,
+          sector: null,
+        },
+        { ...operator, idempotencyKey: 'open' },
+      );
+      const ctx = { ...operator, idempotencyKey: 'warn-once' };
+      const cmd = { type: 'IssueWarning' as const, pseId: 'twice', letterNumber: 'W-1' };
+      const results = await Promise.all([
+        service.execute(cmd, ctx),
+        service.execute(cmd, ctx),
+        service.execute(cmd, ctx),
+      ]);
+      expect(new Set(results.map((r) => r.events[0].eventId)).size).toBe(1);
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+      expect((await service.load('twice')).version).toBe(2);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -96,7 +96,7 @@ export class CaseCommandService {
     const commandId = context.idempotencyKey ?? this.ids.next();
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loaded = await this.load(command.pseId);
-      const replayed = this.previousOutcome(loaded, command, commandId);
+      const replayed = this.previousOutcome(loaded, commandId);
       if (replayed) return replayed;
       if (context.expectedVersion !== undefined && context.expectedVersion !== loaded.version) {
         throw new VersionMismatch(command.pseId, context.expectedVersion, loaded.version);
@@ -115,10 +115,16 @@ export class CaseCommandService {
       });
       if (!decision.ok) throw decision.error;
       try {
-        await this.store.appendToStream(caseStreamId(command.pseId), decision.events.map(toStoredEvent), {
-          expectedRevision: loaded.version === 0 ? 'no_stream' : loaded.version - 1,
-          commandId,
-        });
+        const appended = await this.store.appendToStream(
+          caseStreamId(command.pseId),
+          decision.events.map(toStoredEvent),
+          { expectedRevision: loaded.version === 0 ? 'no_stream' : loaded.version - 1, commandId },
+        );
+        if (appended.duplicate) {
+          // Another sender of the same command won the race: answer with what it appended.
+          const replayed = this.previousOutcome(await this.load(command.pseId), commandId);
+          if (replayed) return replayed;
+        }
       } catch (e) {
         if (!(e instanceof WrongExpectedRevision)) throw e;
         if (context.expectedVersion !== undefined) {
@@ -142,17 +148,13 @@ export class CaseCommandService {
   }
 
   /** A retry of a command already in the stream returns what it did the first time. */
-  private previousOutcome(
-    loaded: LoadedCase,
-    command: PseCaseCommand,
-    commandId: string,
-  ): CommandOutcome | null {
+  private previousOutcome(loaded: LoadedCase, commandId: string): CommandOutcome | null {
     const first = loaded.envelopes.findIndex((e) => e.commandId === commandId);
     if (first < 0) return null;
     const events = loaded.envelopes.filter((e) => e.commandId === commandId);
     const last = events[events.length - 1];
     return {
-      pseId: command.pseId,
+      pseId: loaded.pseId,
       version: first + events.length,
       state: last.state.state,
       substate: last.state.substate,
