@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { type ReadModelEvent, toReadModelEvent } from '../events/read-model-event';
 import { CheckpointConflict, InvalidQuery } from '../read-model.errors';
 import { BACKENDS, type OpenedBackend } from '../testing/read-model-backends.harness';
@@ -368,6 +370,21 @@ describe.each(BACKENDS)('read-model store on $name', (backend) => {
     } finally {
       await reference.cleanup();
     }
+  });
+
+  it('given the population, then every example query of docs/read-models.md runs as written', async () => {
+    await applyAll(scenario());
+    const doc = readFileSync(path.join(__dirname, '../../../../docs/read-models.md'), 'utf8');
+    const queries = [...doc.matchAll(/```sql\n([\s\S]*?)```/g)].flatMap((m) =>
+      (m[1] ?? '')
+        .split(';')
+        .map((q) => q.replace(/--.*$/gm, '').trim())
+        .filter((q) => q.length > 0),
+    );
+    expect(queries.length).toBeGreaterThanOrEqual(9);
+    for (const q of queries) expect(Array.isArray(await db.sql(q))).toBe(true);
+    const [median] = await db.sql(queries[2] as string);
+    expect(Number(median?.['median_days'])).toBe(16.125);
   });
 
   it('given a reset, then every projected table is empty, the checkpoint is 0 and traffic stays', async () => {
