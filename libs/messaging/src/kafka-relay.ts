@@ -97,6 +97,7 @@ export class KafkaRelay {
   private readonly logger: MessagingLogger;
   private abort: AbortController | null = null;
   private loop: Promise<void> | null = null;
+  private starting = false;
   private state: RelayState = 'stopped';
   private position = 0;
   private headPosition = 0;
@@ -119,10 +120,18 @@ export class KafkaRelay {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** Loads the checkpoint and starts relaying in the background; a missing broker does not fail it. */
+  /**
+   * Loads the checkpoint and starts relaying in the background. A missing broker does not fail it (the
+   * status shows the outage); an unreachable checkpoint store does (CheckpointStoreFailed).
+   */
   async start(): Promise<void> {
-    if (this.loop) throw new RelayAlreadyStarted({ name: this.name });
-    this.position = await this.options.checkpoints.load(this.name);
+    if (this.loop || this.starting) throw new RelayAlreadyStarted({ name: this.name });
+    this.starting = true;
+    try {
+      this.position = await this.options.checkpoints.load(this.name);
+    } finally {
+      this.starting = false;
+    }
     this.consecutiveFailures = 0;
     this.state = 'running';
     const abort = new AbortController();
