@@ -220,9 +220,11 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
       changes.warningToRegistration.set(id, w2);
     }
 
-    const entry = run('registry', event, () => projectRegistryEntry(registry.get(id), event));
+    const listed = registry.get(id);
+    const entry = run('registry', event, () => projectRegistryEntry(listed, event));
     registry.set(id, entry);
-    changes.registry.set(id, entry);
+    // Most cases are never on the register: nothing to write for them.
+    if (entry !== undefined || listed !== undefined) changes.registry.set(id, entry);
 
     changes.deadlines.set(
       id,

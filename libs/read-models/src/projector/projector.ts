@@ -100,7 +100,10 @@ export class Projector {
     this.abort = abort;
     this.loop = this.follow(abort.signal)
       .catch((e: unknown) => {
-        if (!abort.signal.aborted) this.options.logger?.error({ err: e }, 'projector stopped');
+        if (abort.signal.aborted) return;
+        // Projection failures are recorded where they happen; anything else (a lost database) here.
+        if (!(e instanceof ProjectionFailed) && !(e instanceof CheckpointConflict)) this.fail(e);
+        this.options.logger?.error({ err: e }, 'projector stopped');
       })
       .finally(() => {
         this.loop = null;
