@@ -155,6 +155,19 @@ describe.each(BACKENDS)('projector from a SQLite event store into $name read mod
     expect(await db.store.getCaseSummary('finco')).toMatchObject({ state: 'fined', finesPaidIdr: 2_000_000 });
   });
 
+  it('given a started projector and a runOnce racing it, then every event is projected exactly once', async () => {
+    const all = julyAugust2022().events;
+    const projector = new Projector({ source: events, store: db.store, batchSize: 4, flushAfterMs: 5 });
+    projector.start();
+    await appendAll(events, all);
+    await projector.runOnce();
+    const head = await events.headPosition();
+    await eventually(async () => expect(await db.store.getCheckpoint()).toBe(head));
+    await projector.stop();
+    expect((await projector.status()).lastError).toBeNull();
+    expect(await db.sql('SELECT event_id FROM case_timeline')).toHaveLength(all.length);
+  });
+
   it('given a started projector that meets a failing event, then it stops and status shows the error', async () => {
     const log = new GlobalLog();
     const c = log.case('bad');

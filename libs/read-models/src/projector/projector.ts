@@ -223,11 +223,14 @@ export class Projector {
     return applied;
   }
 
-  private async commit(events: readonly ReadModelEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
+  private async commit(batch: readonly ReadModelEvent[]): Promise<number> {
+    if (batch.length === 0) return 0;
     return this.gate.run(async () => {
       const started = Date.now();
       const expected = this.position ?? (await this.options.store.getCheckpoint(this.checkpoint));
+      // A `runOnce` beside a running subscription may have committed part of this batch already.
+      const events = batch.filter((e) => e.position > expected);
+      if (events.length === 0) return 0;
       const last = events[events.length - 1] as ReadModelEvent;
       try {
         const result = await this.options.store.applyBatch(events, {
