@@ -66,10 +66,29 @@ export class InvalidQuery extends ReadModelError {
 export class ReadModelStoreFailed extends ReadModelError {
   readonly code = 'READ_MODEL_STORE_FAILED';
   readonly operation: string;
+  /** The driver's own code (`SQLITE_CONSTRAINT_PRIMARYKEY`, PostgreSQL's `23505`, ...), when it gave one. */
+  readonly driverCode: string | null;
 
-  constructor(fields: { operation: string; reason: string; cause?: unknown }) {
+  constructor(fields: { operation: string; reason: string; driverCode?: string | null; cause?: unknown }) {
     super(`read-model store ${fields.operation} failed: ${fields.reason}`, { cause: fields.cause });
     this.name = 'ReadModelStoreFailed';
     this.operation = fields.operation;
+    this.driverCode = fields.driverCode ?? null;
   }
+}
+
+/**
+ * Our own errors pass through; a driver's becomes `ReadModelStoreFailed`. Besides the house rule,
+ * this matters: better-sqlite3 hands every error out through the first constructor it was given,
+ * so in a process with several module realms (jest) its errors are not even `instanceof Error`.
+ */
+export function toStoreError(operation: string, e: unknown): unknown {
+  if (e instanceof ReadModelError) return e;
+  const fields = (typeof e === 'object' && e !== null ? e : {}) as { message?: unknown; code?: unknown };
+  return new ReadModelStoreFailed({
+    operation,
+    reason: typeof fields.message === 'string' ? fields.message : String(e),
+    driverCode: typeof fields.code === 'string' ? fields.code : null,
+    cause: e,
+  });
 }

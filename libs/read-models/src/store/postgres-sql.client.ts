@@ -1,4 +1,5 @@
 import { Pool, type PoolClient, types as pgTypes } from 'pg';
+import { toStoreError } from '../read-model.errors';
 import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
 
 /** `?` placeholders to PostgreSQL's `$n` (the store's SQL never contains a literal `?`). */
@@ -52,6 +53,9 @@ export class PostgresSqlClient implements SqlClient {
       types: typeParsers,
       options: `-c search_path=${quoteIdent(schema)} -c TimeZone=UTC`,
     });
+    // An idle pooled connection the server drops (restart, terminate) emits 'error' on the pool; left
+    // unhandled it would crash the process. The pool discards it and the next query reconnects.
+    this.pool.on('error', () => undefined);
   }
 
   /** Creates the schema if needed (before any migration). */
@@ -64,8 +68,12 @@ export class PostgresSqlClient implements SqlClient {
   }
 
   async query(sql: string, params: readonly unknown[] = []): Promise<SqlRecord[]> {
-    const r = await this.pool.query(toPgPlaceholders(sql), [...params]);
-    return r.rows as SqlRecord[];
+    try {
+      const r = await this.pool.query(toPgPlaceholders(sql), [...params]);
+      return r.rows as SqlRecord[];
+    } catch (e) {
+      throw toStoreError('query', e);
+    }
   }
 
   private tx(client: PoolClient): SqlTransaction {
@@ -101,7 +109,9 @@ export class PostgresSqlClient implements SqlClient {
   }
 
   async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((e: unknown) => {
+      throw toStoreError('connect', e);
+    });
     try {
       await client.query('BEGIN');
       try {
@@ -109,8 +119,8 @@ export class PostgresSqlClient implements SqlClient {
         await client.query('COMMIT');
         return result;
       } catch (e) {
-        await client.query('ROLLBACK');
-        throw e;
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw toStoreError('transaction', e);
       }
     } finally {
       client.release();
@@ -118,7 +128,9 @@ export class PostgresSqlClient implements SqlClient {
   }
 
   async snapshot<T>(work: (tx: Pick<SqlTransaction, 'query'>) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((e: unknown) => {
+      throw toStoreError('connect', e);
+    });
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
@@ -126,6 +138,8 @@ export class PostgresSqlClient implements SqlClient {
       } finally {
         await client.query('COMMIT');
       }
+    } catch (e) {
+      throw toStoreError('snapshot', e);
     } finally {
       client.release();
     }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ReadModelEvent, toReadModelEvent } from '../events/read-model-event';
-import { CheckpointConflict, InvalidQuery } from '../read-model.errors';
+import { CheckpointConflict, InvalidQuery, ReadModelStoreFailed } from '../read-model.errors';
 import { BACKENDS, type OpenedBackend } from '../testing/read-model-backends.harness';
 import { julyAugust2022 } from '../testing/scenario.fixture';
 
@@ -308,7 +308,11 @@ describe.each(BACKENDS)('read-model store on $name', (backend) => {
         expectedPosition: events[9]?.position ?? 0,
         toPosition: dup.position,
       }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({
+      code: 'READ_MODEL_STORE_FAILED',
+      operation: 'transaction',
+      message: expect.stringMatching(/case_timeline/),
+    });
     expect(await db.dump()).toEqual(before);
     expect(await db.store.getCheckpoint()).toBe(events[9]?.position);
   });
@@ -362,7 +366,7 @@ describe.each(BACKENDS)('read-model store on $name', (backend) => {
       ];
       await expect(
         a.applyBatch(failing, { expectedPosition: at(15), toPosition: at(events.length) + 100 }),
-      ).rejects.toThrow();
+      ).rejects.toBeInstanceOf(ReadModelStoreFailed);
       await a.applyBatch(events.slice(15, 21), { expectedPosition: at(15), toPosition: at(21) });
       await b.applyBatch(events.slice(21), { expectedPosition: at(21), toPosition: at(events.length) });
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { ReadModelStoreFailed } from '../read-model.errors';
+import { ReadModelStoreFailed, toStoreError } from '../read-model.errors';
 import { AsyncMutex, type SqlClient, type SqlRecord, type SqlTransaction } from './sql-client';
 
 type Statement = Database.Statement<unknown[], SqlRecord>;
@@ -76,7 +76,11 @@ export class SqliteSqlClient implements SqlClient {
   }
 
   async query(sql: string, params: readonly unknown[] = []): Promise<SqlRecord[]> {
-    return this.run(this.reader, this.readerStatements, sql, params);
+    try {
+      return this.run(this.reader, this.readerStatements, sql, params);
+    } catch (e) {
+      throw toStoreError('query', e);
+    }
   }
 
   private tx(db: Database.Database, cache: Map<string, Statement>): SqlTransaction {
@@ -117,7 +121,7 @@ export class SqliteSqlClient implements SqlClient {
         return result;
       } catch (e) {
         if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
-        throw e;
+        throw toStoreError('transaction', e);
       }
     });
   }
@@ -127,6 +131,8 @@ export class SqliteSqlClient implements SqlClient {
       this.reader.exec('BEGIN');
       try {
         return await work(this.tx(this.reader, this.readerStatements));
+      } catch (e) {
+        throw toStoreError('snapshot', e);
       } finally {
         if (this.reader.inTransaction) this.reader.exec('COMMIT');
       }
