@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { CaseAlreadyExists, CaseNotFound, TransitionRefused, ValidationFailed } from '@sanksi/domain';
 import { ConcurrentModification, VersionMismatch } from '@sanksi/application';
+import { InvalidQuery } from '@sanksi/read-models';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { HttpProblem, type ProblemDocument } from './problem';
@@ -56,6 +57,11 @@ export function toProblem(error: unknown): ProblemDocument {
         field: ['body', ...i.path.map(String)].join('.'),
         message: i.message,
       })),
+    });
+  }
+  if (error instanceof InvalidQuery) {
+    return p(400, 'invalid-request', 'Invalid request', error.message, {
+      invalidFields: [{ field: `query.${error.field}`, message: error.message }],
     });
   }
   if (error instanceof CaseNotFound) {
