@@ -364,6 +364,9 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
       expect((await get('/v1/blocklist?format=pdf', 'service')).json().invalidFields[0].field).toBe(
         'query.format',
       );
+      const badCursor = await get('/v1/cases?cursor=not-a-cursor');
+      expect(badCursor.statusCode).toBe(400);
+      expect(badCursor.json().invalidFields[0].field).toBe('query.cursor');
     });
   });
 
