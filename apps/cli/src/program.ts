@@ -4,6 +4,7 @@ import { register as registerCases } from './commands/cases.command';
 import { register as registerEvidence } from './commands/evidence.command';
 import { register as registerImport } from './commands/import.command';
 import { register as registerProjections } from './commands/projections.command';
+import { register as registerRelay } from './commands/relay.command';
 import { register as registerReplay } from './commands/replay.command';
 import { register as registerSimulate } from './commands/simulate.command';
 import { register as registerVerify } from './commands/verify.command';
@@ -52,6 +53,7 @@ export async function buildProgram(deps: CliDeps, argv: readonly string[] = proc
   registerWhatIf(program, deps);
   registerVerify(program, deps);
   registerProjections(program, deps);
+  registerRelay(program, deps);
   registerBlocklist(program, deps);
   registerEvidence(program, deps);
   registerSimulate(program, deps);

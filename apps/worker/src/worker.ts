@@ -185,7 +185,7 @@ function startProjector(runtime: SanksiRuntime): RunningModule {
 }
 
 /** The relay's checkpoints live beside the read models: a SQLite file, or the same PostgreSQL. */
-function relayCheckpoints(runtime: SanksiRuntime): CheckpointStore {
+export function relayCheckpoints(runtime: SanksiRuntime): CheckpointStore {
   const rm = runtime.config.readModels;
   return rm.kind === 'postgres'
     ? new PostgresCheckpointStore(rm.connectionString)
