@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Pool, type PoolClient, types as pgTypes } from 'pg';
 import { toStoreError } from '../read-model.errors';
 import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
@@ -27,8 +28,10 @@ const typeParsers = {
     PARSERS[oid] ?? pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
 };
 
-// A multi-row INSERT stays well under PostgreSQL's 65,535 bind parameters.
-const MAX_PARAMS = 30_000;
+/** A stable name for a statement text: node-postgres then parses and plans it once per connection. */
+function statementName(text: string): string {
+  return `rm_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+}
 
 /** A schema name safe to splice into SQL. */
 export function quoteIdent(name: string): string {
@@ -41,6 +44,8 @@ export class PostgresSqlClient implements SqlClient {
   readonly migrationLock = `SELECT pg_advisory_xact_lock(hashtext('sanksi.read-models.migrate'))`;
   readonly forUpdate = 'FOR UPDATE';
   private readonly pool: Pool;
+  /** Column types per table (as `format_type` spells them), read once from the catalogue. */
+  private readonly types = new Map<string, Map<string, string>>();
 
   constructor(
     connectionString: string,
@@ -76,25 +81,39 @@ export class PostgresSqlClient implements SqlClient {
     }
   }
 
+  private async columnTypes(
+    client: PoolClient,
+    table: string,
+    columns: readonly string[],
+  ): Promise<Map<string, string>> {
+    const known = this.types.get(table);
+    if (known && columns.every((c) => known.has(c))) return known;
+    // to_regclass resolves through the session's search_path: the table this client writes.
+    const r = await client.query<{ name: string; type: string }>(
+      `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+       WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`,
+      [table],
+    );
+    const types = new Map(r.rows.map((row) => [row.name, row.type]));
+    this.types.set(table, types);
+    return types;
+  }
+
   private tx(client: PoolClient): SqlTransaction {
     return {
       query: async (sql, params = []) =>
         (await client.query(toPgPlaceholders(sql), [...params])).rows as SqlRecord[],
+      // One array parameter per column, unnested into rows: the statement text does not depend on the
+      // row count, so it is prepared once per connection instead of parsed and planned per batch with
+      // thousands of bind parameters (what a multi-row VALUES list costs).
       insertMany: async (table, columns, rows, onConflict = '') => {
-        const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-        for (let i = 0; i < rows.length; i += perChunk) {
-          const chunk = rows.slice(i, i + perChunk);
-          const params: unknown[] = [];
-          const tuples = chunk.map((r) => {
-            const base = params.length;
-            params.push(...r);
-            return `(${columns.map((_, j) => `$${base + j + 1}`).join(', ')})`;
-          });
-          await client.query(
-            `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')} ${onConflict}`,
-            params,
-          );
-        }
+        if (rows.length === 0) return;
+        const types = await this.columnTypes(client, table, columns);
+        const text =
+          `INSERT INTO ${table} (${columns.join(', ')}) ` +
+          `SELECT * FROM unnest(${columns.map((c, j) => `$${j + 1}::${types.get(c) ?? 'text'}[]`).join(', ')}) ${onConflict}`;
+        const values = columns.map((_, j) => rows.map((r) => r[j]));
+        await client.query({ name: statementName(text), text, values });
       },
       selectWhereIn: async (table, column, values) =>
         values.length === 0
