@@ -75,6 +75,7 @@ function writePlans(batches: readonly SourceEvent[][]): SqlWrite[][] {
     registry: new Map(),
     warningToRegistration: new Map(),
     fines: new Map(),
+    deadlines: new Map(),
   };
   return batches.map((batch) => {
     const changes = planBatch(context, batch.map(toReadModelEvent));

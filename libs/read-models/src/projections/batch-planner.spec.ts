@@ -9,6 +9,7 @@ const emptyContext = (): BatchContext => ({
   registry: new Map(),
   warningToRegistration: new Map(),
   fines: new Map(),
+  deadlines: new Map(),
 });
 
 const OPS = [
@@ -141,6 +142,27 @@ describe('planBatch', () => {
     expect(changes.timeline.map((t) => t.revision)).toEqual([0, 1]);
     expect(changes.caseDomains.get('x')).toEqual(['x.example']);
     expect(changes.blocklist.get('x')?.domains.map((d) => d.domain)).toEqual(['www.x.example']);
+  });
+
+  it('given deadlines an event leaves as they were, when planned, then they are not rewritten; when they change, they are', () => {
+    const log = new GlobalLog();
+    const c = log.case('d');
+    c.fined('2022-08-01T09:00:00+07:00', 'F-1', 1_000, '2022-08-31T09:00:00+07:00');
+    c.profileUpdated('2022-08-02T09:00:00+07:00', ['d.example']);
+    c.paid('2022-08-03T09:00:00+07:00', 'F-1', 1_000);
+    const [fined, updated, paid] = log.all().map(toReadModelEvent) as [
+      ReadModelEvent,
+      ReadModelEvent,
+      ReadModelEvent,
+    ];
+    const first = planBatch(emptyContext(), [fined]);
+    expect(first.deadlines.get('d')?.map((d) => d.kind)).toEqual(['finePayment']);
+    const afterFined = advanceContext(emptyContext(), first);
+    const second = planBatch(afterFined, [updated]);
+    expect(second.deadlines.has('d')).toBe(false);
+    const third = planBatch(advanceContext(afterFined, second), [paid]);
+    expect(third.deadlines.get('d')).toEqual([]);
+    expect(advanceContext(afterFined, third).deadlines.has('d')).toBe(false);
   });
 
   it('matches discovery keys without www and case', () => {

@@ -37,6 +37,8 @@ export interface BatchContext {
   warningToRegistration: Map<string, WarningToRegistrationRow>;
   /** Keyed by `fineKey(pseId, fineId)`. */
   fines: Map<string, FineRow>;
+  /** Pending deadlines of each case that has any (a case without an entry has none). */
+  deadlines: Map<string, DeadlineRow[]>;
 }
 
 /** A row of `transitions_daily` (or a change to it). */
@@ -65,7 +67,7 @@ export interface BatchChanges {
   warningToRegistration: Map<string, WarningToRegistrationRow>;
   /** Final register entry of each case the batch touched (undefined: not on the register). */
   registry: Map<string, RegistryRow | undefined>;
-  /** Full set of pending deadlines of every case the batch touched. */
+  /** Full set of pending deadlines of every case whose set changed (empty: it has none now). */
   deadlines: Map<string, DeadlineRow[]>;
 }
 
@@ -114,6 +116,18 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+function deadlineKey(d: DeadlineRow): string {
+  return `${d.kind}|${d.fineId ?? ''}|${d.dueAt}|${d.caseState}`;
+}
+
+/** Same rows, in any order: most events leave a case's deadlines as they were. */
+function sameDeadlines(a: readonly DeadlineRow[], b: readonly DeadlineRow[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length === 0) return true;
+  const keys = new Set(a.map(deadlineKey));
+  return b.every((d) => keys.has(deadlineKey(d)));
+}
+
 /**
  * Folds a batch of events, in global order, through every projection, starting from the rows in
  * `context` (which it does not mutate). Pure: the store loads before and writes after. Throws
@@ -125,6 +139,7 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
   const registry = new Map<string, RegistryRow | undefined>(context.registry);
   const w2r = new Map(context.warningToRegistration);
   const allFines = new Map(context.fines);
+  const allDeadlines = new Map(context.deadlines);
   const changes: BatchChanges = {
     summaries: new Map(),
     caseDomains: new Map(),
@@ -226,10 +241,12 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
     // Most cases are never on the register: nothing to write for them.
     if (entry !== undefined || listed !== undefined) changes.registry.set(id, entry);
 
-    changes.deadlines.set(
-      id,
-      run('deadlines', event, () => projectDeadlines(event)),
-    );
+    const pending = run('deadlines', event, () => projectDeadlines(event));
+    // Only a changed set is rewritten (delete + insert); an unchanged one stays as stored.
+    if (!sameDeadlines(allDeadlines.get(id) ?? [], pending)) {
+      allDeadlines.set(id, pending);
+      changes.deadlines.set(id, pending);
+    }
   }
   return changes;
 }
@@ -242,6 +259,7 @@ export function advanceContext(context: BatchContext, changes: BatchChanges): Ba
     registry: new Map(context.registry),
     warningToRegistration: new Map(context.warningToRegistration),
     fines: new Map(context.fines),
+    deadlines: new Map(context.deadlines),
   };
   for (const [k, v] of changes.summaries) next.summaries.set(k, v);
   for (const [k, v] of changes.blocklist) {
@@ -254,5 +272,9 @@ export function advanceContext(context: BatchContext, changes: BatchChanges): Ba
   }
   for (const [k, v] of changes.warningToRegistration) next.warningToRegistration.set(k, v);
   for (const [k, v] of changes.fines) next.fines.set(k, v);
+  for (const [k, v] of changes.deadlines) {
+    if (v.length > 0) next.deadlines.set(k, v);
+    else next.deadlines.delete(k);
+  }
   return next;
 }

@@ -70,6 +70,7 @@ describe('fines projection', () => {
       registry: new Map(),
       warningToRegistration: new Map(),
       fines: new Map(),
+      deadlines: new Map(),
     };
     expect(() => planBatch(empty, [bad])).toThrow(ProjectionFailed);
     try {

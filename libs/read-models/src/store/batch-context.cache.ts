@@ -8,6 +8,7 @@ export function emptyBatchContext(): BatchContext {
     registry: new Map(),
     warningToRegistration: new Map(),
     fines: new Map(),
+    deadlines: new Map(),
   };
 }
 
@@ -46,6 +47,8 @@ export class BatchContextCache {
       if (registered) out.registry.set(id, registered);
       const w2r = from.warningToRegistration.get(id);
       if (w2r) out.warningToRegistration.set(id, w2r);
+      const pending = from.deadlines.get(id);
+      if (pending) out.deadlines.set(id, pending);
     }
     for (const [key, fine] of this.context.fines) if (cached.has(fine.pseId)) out.fines.set(key, fine);
     for (const [key, fine] of loaded.fines) if (!cached.has(fine.pseId)) out.fines.set(key, fine);
@@ -63,6 +66,7 @@ export class BatchContextCache {
       setOrDelete(this.context.blocklist, id, after.blocklist.get(id));
       setOrDelete(this.context.registry, id, after.registry.get(id));
       setOrDelete(this.context.warningToRegistration, id, after.warningToRegistration.get(id));
+      setOrDelete(this.context.deadlines, id, after.deadlines.get(id));
     }
     const batch = new Set(pseIds);
     for (const [key, fine] of after.fines) if (batch.has(fine.pseId)) this.context.fines.set(key, fine);

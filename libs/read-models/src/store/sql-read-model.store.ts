@@ -12,6 +12,7 @@ import {
 import { BatchContextCache, emptyBatchContext } from './batch-context.cache';
 import type { CaseSummaryRow } from '../projections/case-summary.projection';
 import type { CaseTimelineRow } from '../projections/case-timeline.projection';
+import type { DeadlineRow } from '../projections/deadlines.projection';
 import type { FineRow } from '../projections/fines.projection';
 import type { RegistryRow } from '../projections/registry.projection';
 import { isInstant, toUtcIso } from '../time.util';
@@ -152,40 +153,57 @@ export class SqlReadModelStore implements ReadModelStore {
     await this.migrate();
     const name = options.checkpoint ?? DEFAULT_CHECKPOINT;
     const result = await this.client.transaction(async (tx) => {
-      // The row must exist for FOR UPDATE to lock it: a concurrent first batch then waits here.
-      await tx.query(
-        `INSERT INTO projection_checkpoints (name, position, events_applied, updated_at) VALUES (?, 0, 0, ?) ON CONFLICT (name) DO NOTHING`,
-        [name, new Date().toISOString()],
-      );
-      const [cp] = await tx.query(
-        `SELECT position FROM projection_checkpoints WHERE name = ? ${this.client.forUpdate}`,
-        [name],
-      );
-      const actual = cp ? num(cp, 'position') : 0;
-      if (actual !== options.expectedPosition) {
-        throw new CheckpointConflict({ checkpoint: name, expected: options.expectedPosition, actual });
-      }
+      await this.moveCheckpoint(tx, name, options.expectedPosition, options.toPosition, events.length);
       const pseIds = casesOf(events);
       let after: BatchContext | null = null;
       if (events.length > 0) {
-        const loaded = await this.loadContext(tx, this.cache.missing(name, actual, pseIds));
+        const loaded = await this.loadContext(tx, this.cache.missing(name, options.expectedPosition, pseIds));
         const context = this.cache.contextFor(pseIds, loaded);
         const changes = planBatch(context, events);
         await this.write(tx, changes);
         after = advanceContext(context, changes);
       }
-      await tx.insertMany(
-        'projection_checkpoints',
-        ['name', 'position', 'events_applied', 'updated_at'],
-        [[name, options.toPosition, events.length, new Date().toISOString()]],
-        `ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at, ` +
-          `events_applied = projection_checkpoints.events_applied + excluded.events_applied`,
-      );
       return { after, pseIds };
     });
     // Only what committed enters the cache; a rolled-back batch leaves it at the old position.
     this.cache.committed(name, options.toPosition, result.pseIds, result.after ?? emptyBatchContext());
     return { applied: events.length, position: options.toPosition };
+  }
+
+  /**
+   * Moves the checkpoint from `expected` to `to` inside the batch's transaction, or throws
+   * `CheckpointConflict`. The common case is one conditional UPDATE, which also locks the row: a
+   * concurrent projector waits on it, then finds the position moved and takes the slow path.
+   */
+  private async moveCheckpoint(
+    tx: SqlTransaction,
+    name: string,
+    expected: number,
+    to: number,
+    applied: number,
+  ): Promise<void> {
+    const now = new Date().toISOString();
+    const move = `UPDATE projection_checkpoints SET position = ?, events_applied = events_applied + ?, updated_at = ?`;
+    const moved = await tx.query(`${move} WHERE name = ? AND position = ? RETURNING position`, [
+      to,
+      applied,
+      now,
+      name,
+      expected,
+    ]);
+    if (moved.length > 0) return;
+    // The row must exist for FOR UPDATE to lock it: a concurrent first batch then waits here.
+    await tx.query(
+      `INSERT INTO projection_checkpoints (name, position, events_applied, updated_at) VALUES (?, 0, 0, ?) ON CONFLICT (name) DO NOTHING`,
+      [name, now],
+    );
+    const [cp] = await tx.query(
+      `SELECT position FROM projection_checkpoints WHERE name = ? ${this.client.forUpdate}`,
+      [name],
+    );
+    const actual = cp ? num(cp, 'position') : 0;
+    if (actual !== expected) throw new CheckpointConflict({ checkpoint: name, expected, actual });
+    await tx.query(`${move} WHERE name = ?`, [to, applied, now, name]);
   }
 
   private async loadContext(tx: SqlTransaction, pseIds: string[]): Promise<BatchContext> {
@@ -194,7 +212,19 @@ export class SqlReadModelStore implements ReadModelStore {
     const registry = await tx.selectWhereIn('registry', 'pse_id', pseIds);
     const w2r = await tx.selectWhereIn('warning_to_registration', 'pse_id', pseIds);
     const fines = await tx.selectWhereIn('fines', 'pse_id', pseIds);
+    const deadlines = new Map<string, DeadlineRow[]>();
+    for (const r of await tx.selectWhereIn('deadlines', 'pse_id', pseIds)) {
+      const row: DeadlineRow = {
+        pseId: str(r, 'pse_id'),
+        kind: str(r, 'kind'),
+        dueAt: str(r, 'due_at'),
+        fineId: nstr(r, 'fine_id') || null,
+        caseState: str(r, 'case_state'),
+      };
+      deadlines.set(row.pseId, [...(deadlines.get(row.pseId) ?? []), row]);
+    }
     return {
+      deadlines,
       summaries: new Map(summaries.map((r) => [str(r, 'pse_id'), caseSummaryTable.fromRecord(r)])),
       blocklist: blocklistEntries(blocklist),
       registry: new Map(registry.map((r) => [str(r, 'pse_id'), registryTable.fromRecord(r)])),
