@@ -1,4 +1,4 @@
-import { Client, Pool, types as pgTypes, type QueryResultRow } from 'pg';
+import { Client, Pool, types as pgTypes, type QueryConfig, type QueryResultRow } from 'pg';
 import { prepareAppend, type PreparedAppend } from '../core/append-plan';
 import { catchUpSubscription } from '../core/catch-up-subscription';
 import { ChangeSignal } from '../core/change-signal';
@@ -37,6 +37,13 @@ export interface PostgresEventStoreConfig {
   /** Most appends committed in one transaction. */
   maxBatch?: number;
   logger?: EventStoreLogger;
+}
+
+interface AppendRow extends QueryResultRow {
+  idx: number;
+  status: 'written' | 'duplicate' | 'refused';
+  revision: number;
+  pos: number | null;
 }
 
 interface EventRow extends QueryResultRow {
@@ -276,49 +283,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async writeBatch(batch: PreparedAppend[]): Promise<Array<BatchOutcome<AppendResult>>> {
-    const events = {
-      id: [] as string[],
-      type: [] as string[],
-      version: [] as number[],
-      data: [] as string[],
-      metadata: [] as string[],
-    };
-    for (const append of batch) {
-      for (const event of append.events) {
-        events.id.push(event.eventId);
-        events.type.push(event.type);
-        events.version.push(event.schemaVersion);
-        events.data.push(event.dataJson);
-        events.metadata.push(event.metadataJson);
-      }
-    }
-    let rows: Array<{
-      idx: number;
-      status: 'written' | 'duplicate' | 'refused';
-      revision: number;
-      pos: number | null;
-    }>;
+    let rows: AppendRow[];
     try {
-      rows = (
-        await this.pool.query({
-          name: `${this.schema}-append`,
-          text: this.sql.append,
-          values: [
-            this.lockKey,
-            this.channel,
-            batch.map((a) => a.streamId),
-            batch.map((a) => a.category),
-            batch.map((a) => encodeExpected(a.expectedRevision)),
-            batch.map((a) => a.commandId),
-            batch.map((a) => a.events.length),
-            events.id,
-            events.type,
-            events.version,
-            events.data,
-            events.metadata,
-          ],
-        })
-      ).rows;
+      rows = (await this.pool.query<AppendRow>(this.appendQuery(batch))).rows;
     } catch (error) {
       if (this.closed && this.pool.ending) throw new EventStoreClosed({ operation: 'appendToStream' });
       if (isConnectionError(error))
@@ -356,6 +323,69 @@ export class PostgresEventStore implements EventStore {
         }
       }
     });
+  }
+
+  /**
+   * One statement per batch. A lone single-event append (every command of a single writer) takes
+   * `append_event`, which passes scalars instead of arrays; anything else takes `append_events`.
+   * Both take the append lock first and run in autocommit: one round trip either way.
+   */
+  private appendQuery(batch: PreparedAppend[]): QueryConfig {
+    if (batch.length === 1 && batch[0].events.length === 1) {
+      const [append] = batch;
+      const [event] = append.events;
+      return {
+        name: `${this.schema}-appendOne`,
+        text: this.sql.appendOne,
+        values: [
+          this.lockKey,
+          this.channel,
+          append.streamId,
+          append.category,
+          encodeExpected(append.expectedRevision),
+          append.commandId,
+          event.eventId,
+          event.type,
+          event.schemaVersion,
+          event.dataJson,
+          event.metadataJson,
+        ],
+      };
+    }
+    const events = {
+      id: [] as string[],
+      type: [] as string[],
+      version: [] as number[],
+      data: [] as string[],
+      metadata: [] as string[],
+    };
+    for (const append of batch) {
+      for (const event of append.events) {
+        events.id.push(event.eventId);
+        events.type.push(event.type);
+        events.version.push(event.schemaVersion);
+        events.data.push(event.dataJson);
+        events.metadata.push(event.metadataJson);
+      }
+    }
+    return {
+      name: `${this.schema}-append`,
+      text: this.sql.append,
+      values: [
+        this.lockKey,
+        this.channel,
+        batch.map((a) => a.streamId),
+        batch.map((a) => a.category),
+        batch.map((a) => encodeExpected(a.expectedRevision)),
+        batch.map((a) => a.commandId),
+        batch.map((a) => a.events.length),
+        events.id,
+        events.type,
+        events.version,
+        events.data,
+        events.metadata,
+      ],
+    };
   }
 
   private async query<T extends QueryResultRow>(
@@ -421,6 +451,7 @@ type PostgresStatements = ReturnType<typeof statements>;
 function statements(s: string) {
   const columns = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, created_at';
   return {
+    appendOne: `SELECT 1 AS idx, status, revision, pos FROM ${s}.append_event($1::int8, $2, $3, $4, $5::int8, $6, $7, $8, $9::int4, $10::json, $11::json)`,
     append: `SELECT idx, status, revision, pos FROM ${s}.append_events($1::int8, $2, $3::text[], $4::text[], $5::int8[], $6::text[], $7::int4[], $8::text[], $9::text[], $10::int4[], $11::json[], $12::json[])`,
     readForwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
     readBackwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`,
