@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { EventStoreUnavailable } from '../core/event-store.errors';
+import { EventStoreUnavailable, WrongExpectedRevision } from '../core/event-store.errors';
 import type { RecordedEvent } from '../core/event-store.port';
 import { describeEventStoreContract, testEvent } from '../testing/event-store.contract';
 import { PostgresEventStore } from './postgres-event-store';
@@ -164,6 +164,68 @@ describe('PostgresEventStore', () => {
     } finally {
       await admin.end();
     }
+  });
+
+  it('given the append lock is held elsewhere, when a lone single-event append runs, then it waits for the lock and commits after it is released', async () => {
+    const store = open('lone');
+    await store.whenReady();
+    const admin = new Client({ connectionString: database.connectionString });
+    await admin.connect();
+    try {
+      await admin.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('lone', 'append')]);
+      const appending = store.appendToStream('pse-lone', [testEvent('Waited')], {
+        expectedRevision: 'no_stream',
+      });
+      let waiting = 0;
+      while (waiting === 0) {
+        waiting = (
+          await admin.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sanksi-event-store'
+               AND wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%lone.append_event(%'`,
+          )
+        ).rowCount as number;
+      }
+      expect(await store.streamExists('pse-lone')).toBe(false);
+      await admin.query('SELECT pg_advisory_unlock($1::bigint)', [advisoryLockKey('lone', 'append')]);
+      expect((await appending).nextExpectedRevision).toBe(0);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('given lone appends (append_event) and a batch (append_events) on one stream, then revisions, refusals and command ids agree across both paths', async () => {
+    const store = open('paths');
+    await store.whenReady();
+    const first = await store.appendToStream('pse-p', [testEvent('A')], {
+      expectedRevision: 'no_stream',
+      commandId: 'c1',
+    });
+    // Issued in one synchronous run, these three are flushed as one batch.
+    const batch = await Promise.allSettled([
+      store.appendToStream('pse-p', [testEvent('B')], { expectedRevision: 0, commandId: 'c2' }),
+      store.appendToStream('pse-p', [testEvent('Stale')], { expectedRevision: 0 }),
+      store.appendToStream('pse-p', [testEvent('A')], { expectedRevision: 'no_stream', commandId: 'c1' }),
+    ]);
+    expect(batch.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const second = (batch[0] as PromiseFulfilledResult<{ nextExpectedRevision: number; position: number }>)
+      .value;
+    expect(second.nextExpectedRevision).toBe(1);
+    expect((batch[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevision);
+    expect((batch[2] as PromiseFulfilledResult<unknown>).value).toEqual({ ...first, duplicate: true });
+
+    const again = await store.appendToStream('pse-p', [testEvent('B')], {
+      expectedRevision: 0,
+      commandId: 'c2',
+    });
+    expect(again).toEqual({ ...second, duplicate: true });
+    await expect(
+      store.appendToStream('pse-p', [testEvent('Stale')], { expectedRevision: 0 }),
+    ).rejects.toMatchObject({
+      actual: 1,
+    });
+    const next = await store.appendToStream('pse-p', [testEvent('C')], { expectedRevision: 'stream_exists' });
+    expect(next.nextExpectedRevision).toBe(2);
+    expect((await store.readStream('pse-p')).map((e) => e.type)).toEqual(['A', 'B', 'C']);
   });
 
   it('given two stores opening one fresh schema at once, then the migrations run once and are recorded by version', async () => {
