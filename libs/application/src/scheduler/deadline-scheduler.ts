@@ -320,7 +320,8 @@ export class DeadlineScheduler {
     const { envelopes } = await this.runtime.commands.load(pseId);
     const last = envelopes[envelopes.length - 1];
     if (!last?.state.escalation.pending) return false; // the read model lags: look again next tick
-    if (!getPolicy(last.policyVersion).automaticEscalation) return true;
+    const policy = getPolicy(last.policyVersion);
+    if (!policy.automaticEscalation && !policy.automaticRevocation) return true;
     const elapsedAt = findLastIndex(
       envelopes,
       (e) => e.type === 'DeadlineElapsed' && e.commandId.startsWith(ELAPSE_KEY_PREFIX),

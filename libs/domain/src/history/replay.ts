@@ -37,6 +37,7 @@ export const guardReasons: Record<string, string> = {
   identified: 'the case exists',
   sanctioned: 'the case was sanctioned before, so it is re-registered',
   automaticEscalation: 'the policy escalates automatically',
+  automaticRevocation: 'the policy revokes a lapsed suspension automatically',
   submissionNormalises: 'the policy normalises on submission',
   hasPendingSubmission: 'a submission was pending',
   escalationPending: 'the response deadline had elapsed',

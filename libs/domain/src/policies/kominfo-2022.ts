@@ -17,6 +17,9 @@ export const kominfo2022: Policy = Policy.parse({
   paymentPeriod: { days: 30, unit: 'calendar' },
   fineSchedule: null,
   automaticEscalation: true,
+  // The 2022 registry shows suspensions standing for months without revocation: the directorate
+  // decided each one, so a lapsed suspension waits in the escalation queue.
+  automaticRevocation: false,
   submissionNormalises: true,
   temporaryRestorationMaxDays: 7,
 });

@@ -14,6 +14,8 @@ export const mr5Literal: Policy = Policy.parse({
   paymentPeriod: { days: 30, unit: 'calendar' },
   fineSchedule: null,
   automaticEscalation: false,
+  // Art. 7(3) read literally: no response within 7 days and the registration is revoked.
+  automaticRevocation: true,
   submissionNormalises: false,
   temporaryRestorationMaxDays: 7,
 });

@@ -24,6 +24,11 @@ export const Policy = z.object({
     .object({ minIdr: z.number().int().positive(), maxIdr: z.number().int().positive() })
     .nullable(),
   automaticEscalation: z.boolean(),
+  /**
+   * Whether a suspension whose 7-day response period lapsed is revoked without an operator
+   * (MR5 Art. 7(3) read literally) or waits in the escalation queue for TAKEL/PAI to decide.
+   */
+  automaticRevocation: z.boolean(),
   submissionNormalises: z.boolean(),
   temporaryRestorationMaxDays: z.number().int().positive(),
   suspensionResponse: PolicyPeriod,

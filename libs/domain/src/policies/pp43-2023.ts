@@ -18,6 +18,7 @@ export const pp432023: Policy = Policy.parse({
   paymentPeriod: { days: 30, unit: 'calendar' },
   fineSchedule: { minIdr: 1_000_000, maxIdr: 5_000_000_000 },
   automaticEscalation: false,
+  automaticRevocation: false,
   submissionNormalises: false,
   temporaryRestorationMaxDays: 7,
 });

@@ -81,7 +81,7 @@ describe('the PSE case statechart, model-based', () => {
         ...noFines,
         'warned on DeadlineElapsed [warningElapsed & automaticEscalation]',
         'blocked on RegistrationSubmitted [submissionNormalises]',
-        'suspended on DeadlineElapsed [suspensionElapsed & automaticEscalation]',
+        'suspended on DeadlineElapsed [suspensionElapsed]',
       ],
     ],
     [
@@ -90,7 +90,7 @@ describe('the PSE case statechart, model-based', () => {
         ...noFines,
         'warned on DeadlineElapsed [warningElapsed]',
         'blocked on RegistrationSubmitted',
-        'suspended on DeadlineElapsed [suspensionElapsed]',
+        'suspended on DeadlineElapsed [suspensionElapsed & automaticRevocation]',
       ],
     ],
     [
@@ -100,7 +100,7 @@ describe('the PSE case statechart, model-based', () => {
         'warned on DeadlineElapsed [warningElapsed & automaticEscalation]',
         'fined on DeadlineElapsed [finePaymentElapsed & automaticEscalation]',
         'blocked on RegistrationSubmitted [submissionNormalises]',
-        'suspended on DeadlineElapsed [suspensionElapsed & automaticEscalation]',
+        'suspended on DeadlineElapsed [suspensionElapsed & automaticRevocation]',
       ],
     ],
   ] as const)('under %s, leaves untaken only what the policy rules out', (policy, ruledOut) => {

@@ -70,6 +70,7 @@ export const pseCaseMachine = setup({
     identified: ({ context }) => context.pseId !== '',
     sanctioned: ({ context }) => wasSanctioned(context),
     automaticEscalation: ({ context }) => policyOf(context).automaticEscalation,
+    automaticRevocation: ({ context }) => policyOf(context).automaticRevocation,
     submissionNormalises: ({ context }) => policyOf(context).submissionNormalises,
     hasPendingSubmission: ({ context }) => context.pendingSubmission !== null,
     escalationPending: ({ context }) => context.escalation.pending,
@@ -245,7 +246,7 @@ export const pseCaseMachine = setup({
         ],
         DeadlineElapsed: [
           {
-            guard: and(['suspensionElapsed', 'automaticEscalation']),
+            guard: and(['suspensionElapsed', 'automaticRevocation']),
             actions: [
               'apply',
               'openRevocation',
