@@ -68,6 +68,11 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
         const res = await post('/v1/cases', { pseId, name, origin: 'foreign', domains });
         expect(res.statusCode).toBe(201);
         expect(res.json()).toMatchObject({ pseId, version: 1, state: 'unregistered', substate: null });
+        // the actor names the key's role and a non-secret id of the key, never the key itself
+        expect(res.json().events[0].actor).toEqual({
+          id: expect.stringMatching(/^operator:[0-9a-f]{8}$/),
+          role: 'operator',
+        });
       }
       // rule 1: no sanction before the registration deadline
       const early = await post('/v1/cases/paypal/warnings', { letterNumber: 'B-0/2022' });

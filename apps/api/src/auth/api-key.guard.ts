@@ -33,15 +33,16 @@ export class ApiKeyGuard implements CanActivate {
         allowedRoles: allowed ?? [],
       });
     }
-    const role = this.keys.roleOf(match[1]);
-    if (!role) throw new HttpProblem(401, 'Unauthorized', 'the API key is not known to this server');
+    const identified = this.keys.identify(match[1]);
+    if (!identified) throw new HttpProblem(401, 'Unauthorized', 'the API key is not known to this server');
+    const { role, keyId } = identified;
     if (!allowed || !allowed.includes(role)) {
       throw new HttpProblem(403, 'Forbidden', `the ${role} role may not call this route`, {
         role,
         allowedRoles: allowed ?? [],
       });
     }
-    request.caller = { role, id: `${role}-key` };
+    request.caller = { role, id: `${role}:${keyId}` };
     return true;
   }
 }

@@ -23,12 +23,16 @@ export class ApiKeyRegistry {
     this.digests = keys.map(({ role, key }) => ({ role, digest: digest(key) }));
   }
 
-  /** The role of a presented key, or null when no key matches. */
-  roleOf(presented: string): Role | null {
+  /**
+   * The role of a presented key and a stable, non-secret id for it (the first 8 hex digits of its
+   * SHA-256), which events record as the actor; null when no key matches.
+   */
+  identify(presented: string): { role: Role; keyId: string } | null {
     const d = digest(presented);
-    let found: Role | null = null;
+    let found: { role: Role; keyId: string } | null = null;
     for (const entry of this.digests) {
-      if (timingSafeEqual(entry.digest, d)) found = entry.role;
+      if (timingSafeEqual(entry.digest, d))
+        found = { role: entry.role, keyId: d.toString('hex').slice(0, 8) };
     }
     return found;
   }
