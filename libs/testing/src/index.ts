@@ -7,3 +7,9 @@ export {
   type Then,
 } from './decider-spec';
 export { idSequence, testClock } from './sequence';
+export { temporaryDirectory, type TemporaryDirectory } from './temporary-directory';
+export {
+  createTemporaryPostgresDatabase,
+  postgresServerUrl,
+  type TemporaryPostgresDatabase,
+} from './temporary-postgres-database';
