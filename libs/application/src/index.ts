@@ -17,6 +17,7 @@ export {
 export { CaseHistoryService, type CaseStateView } from './cases/case-history.service';
 export {
   buildEvidencePack,
+  evidencePublicKey,
   EvidencePack,
   EVIDENCE_FORMAT,
   loadOrCreateSigningKey,

@@ -1,4 +1,4 @@
-import { verifyEvidencePack } from '@sanksi/application';
+import { evidencePublicKey, loadOrCreateSigningKey, verifyEvidencePack } from '@sanksi/application';
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -6,7 +6,14 @@ import { ExitCode, InputFileError } from '../cli.errors';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
 const ExportOptions = z.object({ out: z.string().min(1), json: z.boolean().optional() });
-const VerifyOptions = z.object({ json: z.boolean().optional() });
+const VerifyOptions = z.object({
+  json: z.boolean().optional(),
+  publicKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=\s]+$/, 'must be a base64 public key')
+    .optional(),
+});
+const KeyOptions = z.object({ json: z.boolean().optional() });
 
 /** `sanksi evidence export|verify`: signed, self-contained case files, verifiable offline. */
 export function register(program: Command, deps: CliDeps): void {
@@ -42,9 +49,26 @@ export function register(program: Command, deps: CliDeps): void {
       });
     });
   evidence
+    .command('public-key')
+    .description('Print the public key evidence packs are signed with, for verifiers to pin')
+    .option('--json', 'machine-readable output')
+    .action(async (raw: Record<string, unknown>) => {
+      const opts = parseOptions(KeyOptions, raw);
+      const out = deps.output(opts);
+      await withRuntime(deps, async (runtime) => {
+        const publicKey = evidencePublicKey(loadOrCreateSigningKey(runtime.config.evidenceKeyFile));
+        if (out.json) out.data({ algorithm: 'Ed25519', publicKey });
+        else out.line(publicKey);
+      });
+    });
+  evidence
     .command('verify')
     .description('Verify an evidence file offline: signature, shape and hash chain; exit 1 if it fails')
     .argument('<file>', 'the evidence file')
+    .option(
+      '--public-key <base64>',
+      "refuse packs not signed by this key (the issuer's, from `evidence public-key`)",
+    )
     .option('--json', 'machine-readable output')
     .action((file: string, raw: Record<string, unknown>) => {
       const opts = parseOptions(VerifyOptions, raw);
@@ -55,7 +79,7 @@ export function register(program: Command, deps: CliDeps): void {
       } catch (e) {
         throw new InputFileError(file, e instanceof Error ? e.message : String(e));
       }
-      const result = verifyEvidencePack(content);
+      const result = verifyEvidencePack(content, { trustedPublicKey: opts.publicKey });
       if (out.json) out.data(result);
       else if (result.ok) {
         out.line(

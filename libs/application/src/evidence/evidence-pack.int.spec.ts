@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decide, getPolicy, type PseCaseEventEnvelope, type PseCaseCommand, foldCase } from '@sanksi/domain';
-import { buildEvidencePack, loadOrCreateSigningKey, verifyEvidencePack } from './evidence-pack';
+import {
+  buildEvidencePack,
+  evidencePublicKey,
+  loadOrCreateSigningKey,
+  verifyEvidencePack,
+} from './evidence-pack';
 
 function history(): PseCaseEventEnvelope[] {
   const commands: Array<[PseCaseCommand, string]> = [
@@ -82,6 +87,24 @@ describe('evidence packs', () => {
     expect(verifyEvidencePack(JSON.parse(JSON.stringify(forged)))).toMatchObject({
       ok: false,
       reason: 'broken-chain',
+    });
+  });
+
+  it('given a pinned trusted key, then a pack signed by another key is refused as untrusted', () => {
+    const issuer = loadOrCreateSigningKey(path.join(dir, 'issuer.pem'));
+    const pack = JSON.parse(
+      JSON.stringify(buildEvidencePack('steam', history(), issuer, '2022-08-01T00:00:00Z')),
+    );
+    expect(verifyEvidencePack(pack, { trustedPublicKey: evidencePublicKey(issuer) })).toMatchObject({
+      ok: true,
+    });
+    const other = loadOrCreateSigningKey(path.join(dir, 'other.pem'));
+    const forged = JSON.parse(
+      JSON.stringify(buildEvidencePack('steam', history(), other, '2022-08-01T00:00:00Z')),
+    );
+    expect(verifyEvidencePack(forged, { trustedPublicKey: evidencePublicKey(issuer) })).toMatchObject({
+      ok: false,
+      reason: 'untrusted-key',
     });
   });
 

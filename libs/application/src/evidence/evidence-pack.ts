@@ -48,6 +48,11 @@ export function loadOrCreateSigningKey(file: string): KeyObject {
   return key;
 }
 
+/** The public half of a signing key as evidence packs carry it: base64 of the DER SPKI encoding. */
+export function evidencePublicKey(signingKey: KeyObject): string {
+  return createPublicKey(signingKey).export({ format: 'der', type: 'spki' }).toString('base64');
+}
+
 /** Builds and signs the evidence pack of a case's events (oldest first). */
 export function buildEvidencePack(
   pseId: string,
@@ -63,16 +68,21 @@ export function buildEvidencePack(
     headHash: events.length > 0 ? events[events.length - 1].hash : null,
     events,
   } as const;
-  const publicKey = createPublicKey(signingKey).export({ format: 'der', type: 'spki' }).toString('base64');
+  const publicKey = evidencePublicKey(signingKey);
   const value = sign(null, Buffer.from(canonicalJson(body)), signingKey).toString('base64');
   return { ...body, signature: { algorithm: 'Ed25519', publicKey, value } };
 }
 
 /**
  * Verifies an evidence pack with nothing but the file: its shape, the signature over its canonical
- * JSON, and the hash chain of its events (naming the first broken link).
+ * JSON, and the hash chain of its events (naming the first broken link). Without
+ * `trustedPublicKey` a pack re-signed by anyone verifies; pin the issuer's key (base64 DER SPKI,
+ * as `signature.publicKey` and `sanksi evidence public-key` print it) to refuse other signers.
  */
-export function verifyEvidencePack(input: unknown): EvidenceVerification {
+export function verifyEvidencePack(
+  input: unknown,
+  options: { trustedPublicKey?: string } = {},
+): EvidenceVerification {
   const parsed = EvidencePack.safeParse(input);
   if (!parsed.success) {
     return {
@@ -82,6 +92,13 @@ export function verifyEvidencePack(input: unknown): EvidenceVerification {
     };
   }
   const { signature, ...body } = parsed.data;
+  if (options.trustedPublicKey !== undefined && options.trustedPublicKey.trim() !== signature.publicKey) {
+    return {
+      ok: false,
+      reason: 'untrusted-key',
+      detail: `signed by ${signature.publicKey}, not by the trusted key ${options.trustedPublicKey.trim()}`,
+    };
+  }
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({

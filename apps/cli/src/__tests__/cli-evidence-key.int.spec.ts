@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli, tempDir, writeRegistryFixture } from './cli-process.fixture';
+
+jest.setTimeout(120_000);
+
+describe('sanksi evidence with a pinned key', () => {
+  const issuer = tempDir('issuer');
+  const other = tempDir('other');
+  afterAll(() => {
+    issuer.cleanup();
+    other.cleanup();
+  });
+
+  it('given packs from two installations, when verified against the issuer key, then only the issuer’s pack is valid', () => {
+    const packs: string[] = [];
+    for (const { dir } of [issuer, other]) {
+      const env = { SANKSI_DATA_DIR: dir };
+      const files = writeRegistryFixture(dir);
+      expect(
+        runCli(['import', '--snapshot', files.snapshot, '--changes', files.changes, '--json'], env).code,
+      ).toBe(0);
+      const file = path.join(dir, 'pack.json');
+      expect(runCli(['evidence', 'export', 'reg-1', '--out', file], env).code).toBe(0);
+      packs.push(file);
+    }
+    const key = runCli(['evidence', 'public-key'], { SANKSI_DATA_DIR: issuer.dir }).stdout.trim();
+    expect(key).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect(JSON.parse(readFileSync(packs[0], 'utf8')).signature.publicKey).toBe(key);
+    const ok = runCli(['evidence', 'verify', packs[0], '--public-key', key, '--json'], {});
+    expect(ok.code).toBe(0);
+    const refused = runCli(['evidence', 'verify', packs[1], '--public-key', key, '--json'], {});
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, reason: 'untrusted-key' });
+    expect(runCli(['evidence', 'verify', packs[0], '--public-key', 'not base64!'], {}).code).toBe(2);
+  });
+});
