@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
-import { createTempDatabase } from './testing/temp-postgres';
+import { createTemporaryPostgresDatabase } from '@sanksi/testing';
 import { startApiHarness, TEST_KEYS, type ApiHarness } from './testing/api-harness';
 
 type Role = keyof typeof TEST_KEYS;
@@ -13,7 +13,7 @@ const backends: Array<[string, () => Promise<{ env: Record<string, string>; clea
   [
     'PostgreSQL',
     async () => {
-      const db = await createTempDatabase();
+      const db = await createTemporaryPostgresDatabase('sanksi_e2e');
       return { env: { SANKSI_EVENT_STORE: 'postgres', DATABASE_URL: db.url }, cleanup: () => db.drop() };
     },
   ],

@@ -3,12 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  createTemporaryPostgresDatabase,
-  PostgresEventStore,
-  SqliteEventStore,
-  type EventStore,
-} from '@sanksi/event-store';
+import { PostgresEventStore, SqliteEventStore, type EventStore } from '@sanksi/event-store';
+import { createTemporaryPostgresDatabase } from '@sanksi/testing';
 import {
   benchSizes,
   rate,
@@ -145,8 +141,8 @@ export async function run(): Promise<void> {
   } else {
     const database = await createTemporaryPostgresDatabase('sanksi_bench_es');
     try {
-      const store = new PostgresEventStore({ connectionString: database.connectionString });
-      const raw = await rawPostgres(database.connectionString, benchSizes(true).writers);
+      const store = new PostgresEventStore({ connectionString: database.url });
+      const raw = await rawPostgres(database.url, benchSizes(true).writers);
       try {
         await measure('postgres', store, raw, true, lines);
       } finally {

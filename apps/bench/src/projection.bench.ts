@@ -2,7 +2,7 @@
 // in the same run: the projector's path (parse the envelope, load the touched rows, fold, upsert,
 // move the checkpoint, one transaction per batch) beside plain INSERTs of exactly the rows it wrote,
 // into copies of the same tables with the same indexes (not unique), same durability and batches. Scale with BENCH_SCALE (default 1 = 2,000 cases).
-import { createTemporaryPostgresDatabase } from '@sanksi/event-store';
+import { createTemporaryPostgresDatabase } from '@sanksi/testing';
 import {
   advanceContext,
   type BatchContext,
@@ -263,11 +263,11 @@ export async function run(): Promise<void> {
     const schema = 'read_models';
     const store = createReadModelStore({
       kind: 'postgres',
-      connectionString: database.connectionString,
+      connectionString: database.url,
       schema,
     });
     await store.migrate();
-    const raw = await rawPostgres(database.connectionString, schema);
+    const raw = await rawPostgres(database.url, schema);
     try {
       await measure('postgres', store, raw, batches, plans);
     } finally {

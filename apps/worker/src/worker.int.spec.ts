@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -14,6 +14,7 @@ import {
 import type { Actor } from '@sanksi/domain';
 import { createKafka } from '@sanksi/messaging';
 import type { KafkaMessage } from 'kafkajs';
+import { createTemporaryPostgresDatabase, type TemporaryPostgresDatabase } from '@sanksi/testing';
 import { Client } from 'pg';
 import pino from 'pino';
 import { startWorker } from './worker';
@@ -274,8 +275,7 @@ describe('startWorker', () => {
 });
 
 describe('startWorker on PostgreSQL', () => {
-  const server = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `sanksi_worker_${randomBytes(5).toString('hex')}`;
+  let database: TemporaryPostgresDatabase;
 
   async function sql<T>(connectionString: string, query: string): Promise<T[]> {
     const c = new Client({ connectionString });
@@ -287,16 +287,16 @@ describe('startWorker on PostgreSQL', () => {
     }
   }
 
+  beforeAll(async () => {
+    database = await createTemporaryPostgresDatabase('sanksi_worker');
+  });
   afterAll(async () => {
-    await sql(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
   });
 
   it("keeps the relay checkpoint in the read models' PostgreSQL", async () => {
     // given a runtime on PostgreSQL with one case and the real broker
-    await sql(server, `CREATE DATABASE ${name}`);
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    const url = u.toString();
+    const url = database.url;
     const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-worker-pg-'));
     const rt = await createRuntime(
       loadConfig({

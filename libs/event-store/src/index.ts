@@ -29,11 +29,6 @@ export {
   EventStoreDbEventStore,
   type EventStoreDbEventStoreConfig,
 } from './eventstoredb/eventstoredb-event-store';
-export {
-  createTemporaryPostgresDatabase,
-  postgresServerUrl,
-  type TemporaryPostgresDatabase,
-} from './postgres/postgres-test-database';
 export { createEventStore, type EventStoreConfig } from './create-event-store';
 export {
   describeEventStoreContract,

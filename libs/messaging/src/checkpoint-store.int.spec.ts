@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createTemporaryPostgresDatabase, temporaryDirectory } from '@sanksi/testing';
 import type { CheckpointStore } from './checkpoint-store.port';
 import { CheckpointStoreFailed } from './messaging.errors';
 import { PostgresCheckpointStore } from './postgres-checkpoint.store';
 import { SqliteCheckpointStore } from './sqlite-checkpoint.store';
-import { createTestDatabase } from './__fixtures__/postgres-test.helpers';
 
 interface Harness {
   open(): CheckpointStore;
@@ -16,17 +14,17 @@ const adapters: Array<[string, () => Promise<Harness>]> = [
   [
     'SQLite file',
     async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-checkpoints-'));
+      const dir = temporaryDirectory('sanksi-checkpoints');
       return {
-        open: () => new SqliteCheckpointStore(path.join(dir, 'checkpoints.db')),
-        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+        open: () => new SqliteCheckpointStore(path.join(dir.path, 'checkpoints.db')),
+        cleanup: async () => dir.remove(),
       };
     },
   ],
   [
     'PostgreSQL',
     async () => {
-      const db = await createTestDatabase();
+      const db = await createTemporaryPostgresDatabase('sanksi_msg');
       return { open: () => new PostgresCheckpointStore(db.url), cleanup: db.drop };
     },
   ],

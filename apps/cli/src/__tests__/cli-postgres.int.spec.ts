@@ -1,31 +1,20 @@
-import { Client } from 'pg';
+import { createTemporaryPostgresDatabase, type TemporaryPostgresDatabase } from '@sanksi/testing';
 import { runCli, tempDir, writeRegistryFixture } from './cli-process.fixture';
 
 jest.setTimeout(180_000);
 
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-
 describe('sanksi against PostgreSQL (SANKSI_EVENT_STORE=postgres, DATABASE_URL)', () => {
-  const database = `sanksi_cli_${process.pid}_${Date.now()}`;
   const { dir, cleanup } = tempDir('pg');
-  const env = {
-    SANKSI_DATA_DIR: dir,
-    SANKSI_EVENT_STORE: 'postgres',
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
-  };
+  let database: TemporaryPostgresDatabase;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
+    database = await createTemporaryPostgresDatabase('sanksi_cli');
+    env = { SANKSI_DATA_DIR: dir, SANKSI_EVENT_STORE: 'postgres', DATABASE_URL: database.url };
   });
   afterAll(async () => {
     cleanup();
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   });
 
   it('given a fresh database, when importing, listing, re-importing and verifying, then the same results as embedded', () => {

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Actor, PolicyId } from '@sanksi/domain';
-import { Client } from 'pg';
+import {
+  createTemporaryPostgresDatabase,
+  temporaryDirectory,
+  type TemporaryDirectory,
+  type TemporaryPostgresDatabase,
+} from '@sanksi/testing';
 import pino from 'pino';
 import { ManualClock } from '../cases/clock';
 import { loadConfig } from '../config/sanksi-config';
@@ -53,19 +54,21 @@ async function count(rt: SanksiRuntime, pseId: string, type: string): Promise<nu
 }
 
 describe('DeadlineScheduler on SQLite files', () => {
+  let temp: TemporaryDirectory;
   let dir: string;
   let clock: ManualClock;
   let runtime: SanksiRuntime;
 
   beforeEach(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-scheduler-'));
+    temp = temporaryDirectory('sanksi-scheduler');
+    dir = temp.path;
     clock = new ManualClock(wib('2022-07-18T09:00'));
     runtime = await openRuntime(dir, clock);
   });
 
   afterEach(async () => {
     await runtime.close();
-    rmSync(dir, { recursive: true, force: true });
+    temp.remove();
   });
 
   it('drives the 2022 story with only the clock moving: elapse, automatic block, window ends, registration wins', async () => {
@@ -309,32 +312,21 @@ describe('DeadlineScheduler on SQLite files', () => {
 });
 
 describe('DeadlineScheduler on PostgreSQL', () => {
-  const server = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `sanksi_sched_${randomBytes(5).toString('hex')}`;
+  let database: TemporaryPostgresDatabase;
   let url: string;
   let dir: string;
-
-  async function admin(sql: string): Promise<void> {
-    const c = new Client({ connectionString: server });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  }
+  let temp: TemporaryDirectory;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${name}`);
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-scheduler-pg-'));
+    database = await createTemporaryPostgresDatabase('sanksi_sched');
+    url = database.url;
+    temp = temporaryDirectory('sanksi-scheduler-pg');
+    dir = temp.path;
   });
 
   afterAll(async () => {
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    rmSync(dir, { recursive: true, force: true });
+    await database.drop();
+    temp.remove();
   });
 
   it('elapses and escalates each deadline once with schedulers on two runtimes (two pools) at once', async () => {

@@ -5,7 +5,7 @@ import type { RecordedEvent } from '../core/event-store.port';
 import { describeEventStoreContract, testEvent } from '../testing/event-store.contract';
 import { PostgresEventStore } from './postgres-event-store';
 import { advisoryLockKey, postgresMigrations } from './postgres-migrations';
-import { createTemporaryPostgresDatabase, type TemporaryPostgresDatabase } from './postgres-test-database';
+import { createTemporaryPostgresDatabase, type TemporaryPostgresDatabase } from '@sanksi/testing';
 
 jest.setTimeout(60_000);
 
@@ -21,15 +21,14 @@ describeEventStoreContract('postgres', {
   },
   open: async (options) =>
     new PostgresEventStore({
-      connectionString: contractDatabase.connectionString,
+      connectionString: contractDatabase.url,
       upcasters: options?.upcasters,
     }),
   freshDatabase: async () => {
     const database = await createTemporaryPostgresDatabase('sanksi_es_fresh');
     freshDatabases.push(database);
     return {
-      open: async () =>
-        new PostgresEventStore({ connectionString: database.connectionString, schema: 'fresh_events' }),
+      open: async () => new PostgresEventStore({ connectionString: database.url, schema: 'fresh_events' }),
       dispose: () => database.drop(),
     };
   },
@@ -40,7 +39,7 @@ describe('PostgresEventStore', () => {
   const stores: PostgresEventStore[] = [];
   const open = (schema = 'event_store'): PostgresEventStore => {
     const store = new PostgresEventStore({
-      connectionString: database.connectionString,
+      connectionString: database.url,
       schema,
       poolSize: 4,
     });
@@ -62,7 +61,7 @@ describe('PostgresEventStore', () => {
     await subscriberStore.whenReady();
     // Widen the dangerous window: a deferred trigger sleeps at COMMIT, after the transaction has
     // drawn its positions, so without serialised appends later positions would become visible first.
-    const admin = new Client({ connectionString: database.connectionString });
+    const admin = new Client({ connectionString: database.url });
     await admin.connect();
     await admin.query(`
       CREATE FUNCTION ordering.slow_commit() RETURNS trigger LANGUAGE plpgsql AS
@@ -129,7 +128,7 @@ describe('PostgresEventStore', () => {
     const store = open('killed');
     await store.whenReady();
     const streamId = `pse-${randomUUID()}`;
-    const admin = new Client({ connectionString: database.connectionString });
+    const admin = new Client({ connectionString: database.url });
     await admin.connect();
     try {
       // Hold the append lock so the store's transaction is provably open (BEGIN done, waiting) when killed.
@@ -169,7 +168,7 @@ describe('PostgresEventStore', () => {
   it('given the append lock is held elsewhere, when a lone single-event append runs, then it waits for the lock and commits after it is released', async () => {
     const store = open('lone');
     await store.whenReady();
-    const admin = new Client({ connectionString: database.connectionString });
+    const admin = new Client({ connectionString: database.url });
     await admin.connect();
     try {
       await admin.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('lone', 'append')]);
@@ -232,7 +231,7 @@ describe('PostgresEventStore', () => {
     const a = open('migrated');
     const b = open('migrated');
     await Promise.all([a.whenReady(), b.whenReady()]);
-    const admin = new Client({ connectionString: database.connectionString });
+    const admin = new Client({ connectionString: database.url });
     await admin.connect();
     try {
       const rows = await admin.query<{ version: number }>(
@@ -246,7 +245,7 @@ describe('PostgresEventStore', () => {
 
   it('given a NOTIFY from another store, when a subscriber is caught up with a long poll interval, then it wakes on the notification', async () => {
     const reader = new PostgresEventStore({
-      connectionString: database.connectionString,
+      connectionString: database.url,
       schema: 'notify',
       pollIntervalMs: 600_000,
     });
@@ -262,7 +261,7 @@ describe('PostgresEventStore', () => {
       return undefined;
     })();
     // Wait until its LISTEN has taken effect: a NOTIFY before that would reach nobody.
-    const admin = new Client({ connectionString: database.connectionString });
+    const admin = new Client({ connectionString: database.url });
     await admin.connect();
     try {
       let listening = 0;
@@ -283,7 +282,7 @@ describe('PostgresEventStore', () => {
 
   it('given the LISTEN connection is killed, when another store appends, then a caught-up subscriber still wakes without polling', async () => {
     const reader = new PostgresEventStore({
-      connectionString: database.connectionString,
+      connectionString: database.url,
       schema: 'relisten',
       pollIntervalMs: 600_000,
     });
@@ -298,7 +297,7 @@ describe('PostgresEventStore', () => {
         if (received.length === 2) stop.abort();
       }
     })();
-    const admin = new Client({ connectionString: database.connectionString });
+    const admin = new Client({ connectionString: database.url });
     await admin.connect();
     try {
       const listeners = async (): Promise<number[]> =>

@@ -7,10 +7,9 @@ import {
   type PseCaseEventEnvelope,
 } from '@sanksi/domain';
 import { createEventStore, type EventStore } from '@sanksi/event-store';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import * as testing from '@sanksi/testing';
 import path from 'node:path';
-import { type OpenedBackend, sqliteBackend } from '../testing/read-model-backends.harness';
+import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
 import { Projector } from './projector';
 
 // Real databases on a shared machine: allow for slow I/O (no assertion depends on time).
@@ -36,19 +35,21 @@ function decideAll(commands: Array<{ command: PseCaseCommand; at: string }>): Ps
   return out;
 }
 
+const { sqlite } = readModelBackends(testing);
+
 describe('projector on envelopes built by the real domain', () => {
-  let dir: string;
+  let dir: testing.TemporaryDirectory;
   let events: EventStore;
   let db: OpenedBackend;
   beforeEach(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-domain-rm-'));
-    events = createEventStore({ kind: 'sqlite', file: path.join(dir, 'events.db') });
-    db = await sqliteBackend.open();
+    dir = testing.temporaryDirectory('sanksi-domain-rm');
+    events = createEventStore({ kind: 'sqlite', file: path.join(dir.path, 'events.db') });
+    db = await sqlite.open();
   });
   afterEach(async () => {
     await events.close();
     await db.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
   });
 
   it('given PayPal’s 2022 history decided by the machine, when projected, then the read models follow its recorded states', async () => {

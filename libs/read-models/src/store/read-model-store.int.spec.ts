@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ReadModelEvent, toReadModelEvent } from '../events/read-model-event';
 import { CheckpointConflict, InvalidQuery, ReadModelStoreFailed } from '../read-model.errors';
-import { BACKENDS, type OpenedBackend } from '../testing/read-model-backends.harness';
+import * as testing from '@sanksi/testing';
+import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
 import { julyAugust2022 } from '../testing/scenario.fixture';
 
 // Real databases on a shared machine: allow for slow I/O (no assertion depends on time).
@@ -10,7 +11,7 @@ jest.setTimeout(60_000);
 
 const scenario = (): ReadModelEvent[] => julyAugust2022().events.map(toReadModelEvent);
 
-describe.each(BACKENDS)('read-model store on $name', (backend) => {
+describe.each(readModelBackends(testing).all)('read-model store on $name', (backend) => {
   let db: OpenedBackend;
   beforeEach(async () => {
     db = await backend.open();

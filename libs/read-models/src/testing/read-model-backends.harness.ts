@@ -1,6 +1,4 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { SourceEvent } from '../events/event-source.port';
@@ -49,12 +47,34 @@ const DUMP_QUERIES = [
   ['projection_checkpoints', 'SELECT name, position FROM projection_checkpoints ORDER BY name'] as const,
 ];
 
+/**
+ * The throw-away directory and database helpers of `@sanksi/testing`. This harness is not a spec
+ * file, so the module boundaries keep it from importing that lib; specs hand it in instead
+ * (`readModelBackends(testing)` with `import * as testing from '@sanksi/testing'`).
+ */
+export interface TestSupport {
+  temporaryDirectory(prefix: string): { path: string; remove(): void };
+  createTemporaryPostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }>;
+}
+
+/** The read-model backends on real databases: SQLite files and the test PostgreSQL server. */
+export function readModelBackends({ temporaryDirectory, createTemporaryPostgresDatabase }: TestSupport): {
+  sqlite: Backend;
+  postgres: Backend;
+  /** Both backends, for `describe.each`. */
+  all: Backend[];
+} {
+  const sqlite = sqliteBackend(temporaryDirectory);
+  const postgres = postgresBackend(createTemporaryPostgresDatabase);
+  return { sqlite, postgres, all: [sqlite, postgres] };
+}
+
 /** SQLite on a file in a fresh temp directory. */
-export const sqliteBackend: Backend = {
+const sqliteBackend = (temporaryDirectory: TestSupport['temporaryDirectory']): Backend => ({
   name: 'sqlite',
   async open() {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-rm-'));
-    const file = path.join(dir, 'read-models.db');
+    const dir = temporaryDirectory('sanksi-rm');
+    const file = path.join(dir.path, 'read-models.db');
     const store = createReadModelStore({ kind: 'sqlite', file });
     const others: ReadModelStore[] = [];
     const sql = async (query: string) => {
@@ -80,25 +100,20 @@ export const sqliteBackend: Backend = {
       },
       async cleanup() {
         await Promise.all([store, ...others].map((s) => s.close()));
-        rmSync(dir, { recursive: true, force: true });
+        dir.remove();
       },
     };
   },
-};
+});
 
 /** The PostgreSQL server of DATABASE_URL (default: local trust auth), in a database created for the test. */
-export const postgresBackend: Backend = {
+const postgresBackend = (
+  createTemporaryPostgresDatabase: TestSupport['createTemporaryPostgresDatabase'],
+): Backend => ({
   name: 'postgres',
   async open() {
-    const adminUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    const database = `sanksi_rm_test_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${database}`;
-    const connectionString = url.toString();
+    const database = await createTemporaryPostgresDatabase('sanksi_rm_test');
+    const connectionString = database.url;
     const schema = 'read_models';
     const store = createReadModelStore({ kind: 'postgres', connectionString, schema });
     const others: ReadModelStore[] = [];
@@ -126,17 +141,11 @@ export const postgresBackend: Backend = {
       },
       async cleanup() {
         await Promise.all([store, ...others].map((s) => s.close()));
-        const a = new Client({ connectionString: adminUrl });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-        await a.end();
+        await database.drop();
       },
     };
   },
-};
-
-/** Both backends, for `describe.each`. */
-export const BACKENDS: Backend[] = [sqliteBackend, postgresBackend];
+});
 
 /** What the application would hand the event store for a recorded fixture event. */
 export function toAppend(e: SourceEvent): {
