@@ -1,20 +1,15 @@
 import type { Command } from 'commander';
-import {
-  getPolicy,
-  listPolicies,
-  PolicyId,
-  type PseCaseEventEnvelope,
-  whatIf,
-  type WhatIfReport,
-} from '@sanksi/domain';
+import { getPolicy, listPolicies, PolicyId, whatIf, type WhatIfReport } from '@sanksi/domain';
 import { z } from 'zod';
-import { readAllCases } from '../support/case-streams';
+import { defaultWorkers, replayPopulation, WorkersOption } from '../replay-workers/replay-pool';
+import { listCaseIds, readCaseChunks } from '../support/case-streams';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
 const Options = z.object({
   policy: PolicyId,
   case: z.string().min(1).optional(),
   limit: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).optional(),
+  workers: WorkersOption,
   json: z.boolean().optional(),
 });
 
@@ -34,45 +29,47 @@ export function register(program: Command, deps: CliDeps): void {
     )
     .option('--case <pseId>', 'one case only (default: the whole population)')
     .option('--limit <n>', 'list at most this many differing cases (default: all)')
+    .option('--workers <n>', 'worker threads replaying cases (default: one per core; 1 = in process)')
     .option('--json', 'machine-readable output')
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(Options, raw);
       const out = deps.output(opts);
       const policy = getPolicy(opts.policy);
       await withRuntime(deps, async (runtime) => {
-        let cases: Map<string, PseCaseEventEnvelope[]>;
+        let cases: number;
+        let differing: WhatIfReport[];
+        let single: WhatIfReport | null = null;
         if (opts.case) {
-          cases = new Map([[opts.case, await runtime.history.events(opts.case)]]);
+          single = whatIf(await runtime.history.events(opts.case), policy);
+          cases = 1;
+          differing = single.differs ? [single] : [];
         } else {
           const reading = out.progress('read   ', await runtime.eventStore.headPosition());
-          cases = await readAllCases(runtime.eventStore, (n) => reading.increment(n)).finally(() =>
+          const pseIds = await listCaseIds(runtime.eventStore, (n) => reading.increment(n)).finally(() =>
             reading.stop(),
           );
+          const bar = out.progress('what-if', pseIds.length);
+          const outcome = await replayPopulation(
+            readCaseChunks(runtime.eventStore, pseIds),
+            { kind: 'what-if', policy: policy.id },
+            opts.workers ?? defaultWorkers(),
+            (n) => bar.increment(n),
+          ).finally(() => bar.stop());
+          cases = outcome.cases;
+          differing = outcome.findings.filter((f): f is WhatIfReport => 'differs' in f);
         }
-        const bar = out.progress('what-if', cases.size);
-        const differing: WhatIfReport[] = [];
-        for (const envelopes of cases.values()) {
-          const report = whatIf(envelopes, policy);
-          if (report.differs) differing.push(report);
-          bar.increment();
-        }
-        bar.stop();
         const shown = opts.limit === undefined ? differing : differing.slice(0, opts.limit);
         if (out.json) {
           out.data({
             policy: policy.id,
-            cases: cases.size,
+            cases,
             differing: differing.length,
-            reports: opts.case
-              ? differing.length
-                ? differing
-                : [whatIf(cases.get(opts.case) ?? [], policy)]
-              : shown,
+            reports: single ? [single] : shown,
           });
           return;
         }
         out.line(
-          `${out.colour.bold(`What if under ${policy.id}`)}: ${differing.length} of ${cases.size} case(s) would differ`,
+          `${out.colour.bold(`What if under ${policy.id}`)}: ${differing.length} of ${cases} case(s) would differ`,
         );
         for (const report of shown) {
           const step = report.firstDifference === null ? null : report.steps[report.firstDifference];

@@ -1,0 +1,97 @@
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { runCli, tempDir } from './cli-process.fixture';
+
+jest.setTimeout(300_000);
+
+describe('verify and what-if on worker threads (the built process, embedded SQLite)', () => {
+  const { dir, cleanup } = tempDir('workers');
+  const env = () => ({ SANKSI_DATA_DIR: dir });
+  afterAll(() => cleanup());
+
+  beforeAll(() => {
+    const simulated = runCli(['simulate', '--systems', '300', '--seed', '7', '--json'], env());
+    expect(simulated.code).toBe(0);
+    expect(JSON.parse(simulated.stdout).casesCreated).toBe(300);
+  });
+
+  it('given a simulated population, when verified with 2 workers and in process, then the same JSON', () => {
+    const inProcess = runCli(['verify', '--json', '--workers', '1'], env());
+    const threaded = runCli(['verify', '--json', '--workers', '2'], env());
+    expect(inProcess.code).toBe(0);
+    expect(threaded.code).toBe(0);
+    const report = JSON.parse(inProcess.stdout);
+    expect(report).toMatchObject({ ok: true, cases: 300, divergences: [] });
+    expect(report.events).toBeGreaterThan(300);
+    expect(JSON.parse(threaded.stdout)).toEqual(report);
+    expect(threaded.stdout).toBe(inProcess.stdout);
+  });
+
+  it('given a simulated population, when asking what-if with 1, 2 and 3 workers, then the same reports in the same order', () => {
+    const runs = ['1', '2', '3'].map((w) =>
+      runCli(['what-if', '--policy', 'mr5-literal', '--json', '--workers', w], env()),
+    );
+    for (const run of runs) expect(run.code).toBe(0);
+    const first = JSON.parse(runs[0].stdout);
+    expect(first.cases).toBe(300);
+    expect(first.differing).toBeGreaterThan(0);
+    expect(first.reports).toHaveLength(first.differing);
+    for (const run of runs.slice(1)) expect(run.stdout).toBe(runs[0].stdout);
+    const text = ['1', '2'].map(
+      (w) => runCli(['what-if', '--policy', 'mr5-literal', '--limit', '5', '--workers', w], env()).stdout,
+    );
+    expect(text[1]).toBe(text[0]);
+    expect(text[0]).toContain(`${first.differing} of 300 case(s) would differ`);
+  });
+
+  it('given bad --workers values, then exit 2 naming the option, for verify and what-if', () => {
+    for (const bad of ['0', 'two', '1.5', '257']) {
+      const verify = runCli(['verify', '--workers', bad], env());
+      expect(verify.code).toBe(2);
+      expect(verify.stderr).toContain('--workers');
+      const whatIf = runCli(['what-if', '--policy', 'mr5-literal', '--workers', bad], env());
+      expect(whatIf.code).toBe(2);
+      expect(whatIf.stderr).toContain('--workers');
+    }
+  });
+
+  it('given events altered in two cases, when verified with workers, then both are found in log order, as in process', () => {
+    const db = new Database(path.join(dir, 'events.db'));
+    let altered: string[];
+    try {
+      // The last event of two cases far apart in the log, so they land in different chunks.
+      const streams = db
+        .prepare(
+          `SELECT stream_id, MIN(position) AS first FROM events WHERE stream_id LIKE 'pse-%' GROUP BY stream_id ORDER BY first`,
+        )
+        .all() as Array<{ stream_id: string }>;
+      altered = [streams[250].stream_id, streams[10].stream_id];
+      for (const stream of altered) {
+        const changed = db
+          .prepare(
+            `UPDATE events SET data = json_set(data, '$.tampered', 1)
+             WHERE position = (SELECT MAX(position) FROM events WHERE stream_id = ?)`,
+          )
+          .run(stream);
+        expect(changed.changes).toBe(1);
+      }
+    } finally {
+      db.close();
+    }
+    const threaded = runCli(['verify', '--json', '--workers', '2'], env());
+    const inProcess = runCli(['verify', '--json', '--workers', '1'], env());
+    expect(threaded.code).toBe(1);
+    expect(inProcess.code).toBe(1);
+    const report = JSON.parse(threaded.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.divergences.map((d: { pseId: string }) => `pse-${d.pseId}`)).toEqual([
+      altered[1],
+      altered[0],
+    ]);
+    for (const d of report.divergences) expect(d.problem).toBe('chain');
+    expect(threaded.stdout).toBe(inProcess.stdout);
+    const text = runCli(['verify', '--workers', '2'], env());
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('DIVERGENCE in 2 of 300 case(s)');
+  });
+});

@@ -1,0 +1,78 @@
+import {
+  getPolicy,
+  type PolicyId,
+  type PseCaseEventEnvelope,
+  verifyChain,
+  verifyRecordedStates,
+  whatIf,
+  type WhatIfReport,
+} from '@sanksi/domain';
+
+/** One case stream as read from the log, in stream order. */
+export interface CaseEvents {
+  pseId: string;
+  envelopes: PseCaseEventEnvelope[];
+}
+
+/** One case that failed verification, and how. */
+export interface CaseDivergence {
+  pseId: string;
+  problem: 'chain' | 'state';
+  index: number;
+  eventId: string;
+  detail: string;
+}
+
+/** What to do with each case: check it, or re-decide it under another policy. */
+export type ReplayTask = { kind: 'verify' } | { kind: 'what-if'; policy: PolicyId };
+
+/** What a task found for each case, by kind: only the cases worth reporting are sent back. */
+export type ReplayFinding = CaseDivergence | WhatIfReport;
+
+/** A slice of the population: `first` is the population index of its first case. */
+export interface ReplayChunk {
+  first: number;
+  cases: CaseEvents[];
+}
+
+/** What one chunk produced: its event count and its findings keyed by population index. */
+export interface ChunkResult {
+  cases: number;
+  events: number;
+  findings: Array<{ order: number; finding: ReplayFinding }>;
+}
+
+function verifyCase(pseId: string, envelopes: readonly PseCaseEventEnvelope[]): CaseDivergence | null {
+  const chain = verifyChain(envelopes);
+  if (!chain.ok) {
+    return { pseId, problem: 'chain', index: chain.index, eventId: chain.eventId, detail: chain.reason };
+  }
+  const states = verifyRecordedStates(envelopes);
+  if (!states.ok) {
+    return {
+      pseId,
+      problem: 'state',
+      index: states.index,
+      eventId: states.eventId,
+      detail: `recorded ${states.recorded.state}, current machine derives ${states.replayed.state}`,
+    };
+  }
+  return null;
+}
+
+/** Runs a task over one chunk; pure, so the same in a worker thread and in process. */
+export function runReplayChunk(task: ReplayTask, chunk: ReplayChunk): ChunkResult {
+  const policy = task.kind === 'what-if' ? getPolicy(task.policy) : null;
+  const result: ChunkResult = { cases: chunk.cases.length, events: 0, findings: [] };
+  chunk.cases.forEach(({ pseId, envelopes }, i) => {
+    result.events += envelopes.length;
+    if (policy) {
+      const report = whatIf(envelopes, policy);
+      if (report.differs) result.findings.push({ order: chunk.first + i, finding: report });
+    } else {
+      const divergence = verifyCase(pseId, envelopes);
+      if (divergence) result.findings.push({ order: chunk.first + i, finding: divergence });
+    }
+  });
+  return result;
+}
