@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   ConfigurationInvalid,
@@ -14,7 +13,12 @@ import {
 import type { Actor } from '@sanksi/domain';
 import { createKafka } from '@sanksi/messaging';
 import type { KafkaMessage } from 'kafkajs';
-import { createTemporaryPostgresDatabase, type TemporaryPostgresDatabase } from '@sanksi/testing';
+import {
+  createTemporaryPostgresDatabase,
+  temporaryDirectory,
+  type TemporaryDirectory,
+  type TemporaryPostgresDatabase,
+} from '@sanksi/testing';
 import { Client } from 'pg';
 import pino from 'pino';
 import { startWorker } from './worker';
@@ -79,26 +83,29 @@ async function warnedCase(runtime: SanksiRuntime, clock: ManualClock, pseId: str
 }
 
 describe('startWorker', () => {
-  let dir: string;
+  let dir: TemporaryDirectory;
   let clock: ManualClock;
   let runtime: SanksiRuntime | null;
 
   beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-worker-'));
+    dir = temporaryDirectory('sanksi-worker');
     clock = new ManualClock(wib('2022-07-18T09:00'));
     runtime = null;
   });
 
   afterEach(async () => {
     await runtime?.close();
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
   });
 
   async function open(env: Record<string, string> = {}): Promise<SanksiRuntime> {
-    runtime = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir, SANKSI_LOG_LEVEL: 'silent', ...env }), {
-      clock,
-      logger: silent,
-    });
+    runtime = await createRuntime(
+      loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', ...env }),
+      {
+        clock,
+        logger: silent,
+      },
+    );
     return runtime;
   }
 
@@ -223,7 +230,7 @@ describe('startWorker', () => {
       expect(new Set(seen.map((m) => m.headers?.['ce_id']?.toString()))).toEqual(
         new Set(events.map((e) => e.eventId)),
       );
-      expect(existsSync(path.join(dir, 'relay-checkpoints.db'))).toBe(true);
+      expect(existsSync(path.join(dir.path, 'relay-checkpoints.db'))).toBe(true);
       const statuses = await worker.statuses();
       expect(statuses.map((s) => [s.name, s.healthy])).toEqual([
         ['projector', true],
@@ -297,10 +304,10 @@ describe('startWorker on PostgreSQL', () => {
   it("keeps the relay checkpoint in the read models' PostgreSQL", async () => {
     // given a runtime on PostgreSQL with one case and the real broker
     const url = database.url;
-    const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-worker-pg-'));
+    const dir = temporaryDirectory('sanksi-worker-pg');
     const rt = await createRuntime(
       loadConfig({
-        SANKSI_DATA_DIR: dir,
+        SANKSI_DATA_DIR: dir.path,
         SANKSI_LOG_LEVEL: 'silent',
         SANKSI_EVENT_STORE: 'postgres',
         DATABASE_URL: url,
@@ -342,10 +349,10 @@ describe('startWorker on PostgreSQL', () => {
       // then its checkpoint is a row in PostgreSQL, not a file in the data directory
       const rows = await sql<{ position: string }>(url, 'SELECT position FROM relay_checkpoints');
       expect(rows.map((r) => Number(r.position))).toEqual([head]);
-      expect(existsSync(path.join(dir, 'relay-checkpoints.db'))).toBe(false);
+      expect(existsSync(path.join(dir.path, 'relay-checkpoints.db'))).toBe(false);
     } finally {
       await rt.close();
-      rmSync(dir, { recursive: true, force: true });
+      dir.remove();
     }
   });
 });
@@ -353,11 +360,11 @@ describe('startWorker on PostgreSQL', () => {
 describe('runWorkerProcess', () => {
   it('stops the modules and closes the stores on SIGTERM', async () => {
     // given a worker process on a fresh data directory
-    const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-worker-proc-'));
+    const dir = temporaryDirectory('sanksi-worker-proc');
     const signals = new EventEmitter();
     try {
       const proc = await runWorkerProcess(
-        { SANKSI_DATA_DIR: dir, SANKSI_LOG_LEVEL: 'silent', SANKSI_WORKER: 'projector,scheduler' },
+        { SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', SANKSI_WORKER: 'projector,scheduler' },
         signals,
       );
       expect(proc.worker.modules).toEqual(['projector', 'scheduler']);
@@ -368,7 +375,7 @@ describe('runWorkerProcess', () => {
       expect((await proc.runtime.projector.status().catch(() => ({ running: false }))).running).toBe(false);
       await expect(proc.runtime.eventStore.headPosition()).rejects.toThrow();
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      dir.remove();
     }
   });
 

@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { temporaryDirectory } from '@sanksi/testing';
 import { eventBodySchema, eventJsonSchema } from '@sanksi/contracts';
 import {
   decide,
@@ -65,10 +64,10 @@ function toAppend(envelope: PseCaseEventEnvelope): EventToAppend {
 
 describe('case-event messages against the published contract', () => {
   it('given real domain events, when relayed, then every body validates against its type schema and ce_dataschema names it', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-relay-contract-'));
+    const dir = temporaryDirectory('sanksi-relay-contract');
     const kafka = createKafka(testBrokers(), { clientId: 'relay-contract-test' });
-    const store = new SqliteEventStore({ file: path.join(dir, 'events.db') });
-    const checkpoints = new SqliteCheckpointStore(path.join(dir, 'checkpoints.db'));
+    const store = new SqliteEventStore({ file: path.join(dir.path, 'events.db') });
+    const checkpoints = new SqliteCheckpointStore(path.join(dir.path, 'checkpoints.db'));
     const publisher = new KafkaJsPublisher(kafka);
     const topic = uniqueTopic('case-events-contract');
     try {
@@ -104,7 +103,7 @@ describe('case-event messages against the published contract', () => {
       await publisher.close();
       await checkpoints.close();
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      dir.remove();
     }
   });
 });

@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import { SqliteEventStore } from '@sanksi/event-store';
 import type { Kafka } from 'kafkajs';
 import { createKafka } from './kafka.client';
@@ -36,7 +35,7 @@ async function until(relay: KafkaRelay, predicate: (s: RelayStatus) => boolean):
 // A broker of this test's own (random ports, its own data), so stopping it never disturbs the shared
 // broker other tests use.
 describe('KafkaRelay across a missing and a restarted broker', () => {
-  let dir: string;
+  let dir: TemporaryDirectory;
   let broker: OwnBroker;
   let kafka: Kafka;
   let store: SqliteEventStore;
@@ -45,11 +44,11 @@ describe('KafkaRelay across a missing and a restarted broker', () => {
   let relay: KafkaRelay;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-relay-broker-'));
-    broker = new OwnBroker(path.join(dir, 'kafka'), await freePort(), await freePort());
+    dir = temporaryDirectory('sanksi-relay-broker');
+    broker = new OwnBroker(path.join(dir.path, 'kafka'), await freePort(), await freePort());
     kafka = createKafka(broker.brokers, { clientId: 'relay-restart-test' });
-    store = new SqliteEventStore({ file: path.join(dir, 'events.db') });
-    checkpoints = new SqliteCheckpointStore(path.join(dir, 'checkpoints.db'));
+    store = new SqliteEventStore({ file: path.join(dir.path, 'events.db') });
+    checkpoints = new SqliteCheckpointStore(path.join(dir.path, 'checkpoints.db'));
     // The publisher creates the project's topics itself once a broker answers.
     publisher = new KafkaJsPublisher(kafka, {
       retries: 2,
@@ -71,7 +70,7 @@ describe('KafkaRelay across a missing and a restarted broker', () => {
     await checkpoints.close();
     await store.close();
     await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
   });
 
   it('given no broker at start-up and a broker restart mid-stream, when it comes back, then the relay catches up and nothing is lost or reordered', async () => {

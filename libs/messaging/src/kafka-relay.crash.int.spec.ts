@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import { createInterface } from 'node:readline';
 import { SqliteEventStore } from '@sanksi/event-store';
 import type { Kafka } from 'kafkajs';
@@ -79,24 +78,24 @@ function startChild(args: object): {
 }
 
 describe('KafkaRelay killed with SIGKILL mid-batch', () => {
-  let dir: string;
+  let dir: TemporaryDirectory;
   let kafka: Kafka;
 
   beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-relay-crash-'));
+    dir = temporaryDirectory('sanksi-relay-crash');
     kafka = createKafka(testBrokers(), { clientId: 'relay-crash-test' });
   });
 
   afterEach(async () => {
     await deleteTestTopics(kafka);
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
   });
 
   it('given a relay process killed after an ack but before its checkpoint, and again during a send, when restarted, then nothing is lost and per-case order holds after dedup', async () => {
     const topic = uniqueTopic('case-events-crash');
     await ensureTopics(kafka, [{ topic, numPartitions: 4, replicationFactor: 1 }]);
-    const eventsFile = path.join(dir, 'events.db');
-    const checkpointsFile = path.join(dir, 'checkpoints.db');
+    const eventsFile = path.join(dir.path, 'events.db');
+    const checkpointsFile = path.join(dir.path, 'checkpoints.db');
     const store = new SqliteEventStore({ file: eventsFile });
     const ids = await appendCases(store, { cases: 10, perCase: 12, runId: 'k' });
     const base = { eventsFile, checkpointsFile, brokers: testBrokers(), topic, batchSize: 10 };

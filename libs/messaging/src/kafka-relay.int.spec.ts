@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import { SqliteEventStore } from '@sanksi/event-store';
 import type { Kafka } from 'kafkajs';
 import { createKafka, ensureTopics } from './kafka.client';
@@ -21,7 +20,7 @@ import {
 jest.setTimeout(120_000);
 
 describe('KafkaRelay against the real broker', () => {
-  let dir: string;
+  let dir: TemporaryDirectory;
   let kafka: Kafka;
   let store: SqliteEventStore;
   let checkpoints: SqliteCheckpointStore;
@@ -29,10 +28,10 @@ describe('KafkaRelay against the real broker', () => {
   let relay: KafkaRelay | undefined;
 
   beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-relay-'));
+    dir = temporaryDirectory('sanksi-relay');
     kafka = createKafka(testBrokers(), { clientId: 'relay-int-test' });
-    store = new SqliteEventStore({ file: path.join(dir, 'events.db') });
-    checkpoints = new SqliteCheckpointStore(path.join(dir, 'checkpoints.db'));
+    store = new SqliteEventStore({ file: path.join(dir.path, 'events.db') });
+    checkpoints = new SqliteCheckpointStore(path.join(dir.path, 'checkpoints.db'));
     publisher = new KafkaJsPublisher(kafka);
   });
 
@@ -43,7 +42,7 @@ describe('KafkaRelay against the real broker', () => {
     await publisher.close();
     await checkpoints.close();
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
   });
 
   it('given events of many cases, when relayed, then each arrives once, in order per case, keyed by pseId, with CloudEvents headers', async () => {

@@ -1,18 +1,17 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { temporaryDirectory } from '@sanksi/testing';
 import { SqliteEventStore } from '@sanksi/event-store';
 import { storeBatchedAppends, storeReadAll, storeSingleAppends } from './bench-workload';
 import { rawSqlite } from './raw-drivers';
 
 describe('event-store bench workload', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-bench-es-test-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDirectory('sanksi-bench-es-test');
+  afterAll(() => dir.remove());
 
   it('given the store and the raw driver run the same scenario, then they write the same number of identical rows', async () => {
-    const store = new SqliteEventStore({ file: path.join(dir, 'store.db') });
-    const raw = rawSqlite(path.join(dir, 'raw.db'), 'NORMAL');
+    const store = new SqliteEventStore({ file: path.join(dir.path, 'store.db') });
+    const raw = rawSqlite(path.join(dir.path, 'raw.db'), 'NORMAL');
 
     await storeSingleAppends(store, 'a', 130, 4);
     await storeBatchedAppends(store, 'b', 3, 10);
@@ -30,10 +29,10 @@ describe('event-store bench workload', () => {
     await raw.close();
 
     const columns = 'type, category, schema_version, data, metadata';
-    const storeRow = new Database(path.join(dir, 'store.db'))
+    const storeRow = new Database(path.join(dir.path, 'store.db'))
       .prepare(`SELECT ${columns} FROM events LIMIT 1`)
       .get();
-    const rawRow = new Database(path.join(dir, 'raw.db'))
+    const rawRow = new Database(path.join(dir.path, 'raw.db'))
       .prepare(`SELECT ${columns} FROM events LIMIT 1`)
       .get();
     expect(rawRow).toEqual(storeRow);

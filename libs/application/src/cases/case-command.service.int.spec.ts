@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import { type PseCaseCommand, TransitionRefused, ValidationFailed } from '@sanksi/domain';
 import { createEventStore, type EventStore } from '@sanksi/event-store';
 import { ManualClock } from './clock';
@@ -10,15 +9,15 @@ import { CaseCommandService } from './case-command.service';
 const operator = { actor: { id: 'op-1', role: 'operator' as const } };
 
 describe('CaseCommandService on a real SQLite file', () => {
-  let dir: string;
+  let dir: TemporaryDirectory;
   let store: EventStore;
   let clock: ManualClock;
   let service: CaseCommandService;
   let seq = 0;
 
   beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-cmd-'));
-    store = createEventStore({ kind: 'sqlite', file: path.join(dir, 'events.db') });
+    dir = temporaryDirectory('sanksi-cmd');
+    store = createEventStore({ kind: 'sqlite', file: path.join(dir.path, 'events.db') });
     clock = new ManualClock('2022-07-22T03:00:00Z');
     service = new CaseCommandService(store, {
       defaultPolicy: 'kominfo-2022',
@@ -28,7 +27,7 @@ describe('CaseCommandService on a real SQLite file', () => {
   });
   afterEach(async () => {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
   });
 
   const identify = () =>
@@ -120,8 +119,8 @@ describe('CaseCommandService on a real SQLite file', () => {
 
 describe('CaseCommandService: the same command sent twice at once', () => {
   it('given two concurrent sends with one Idempotency-Key, then one append and both answers name the same events', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-dup-'));
-    const store = createEventStore({ kind: 'sqlite', file: path.join(dir, 'events.db') });
+    const dir = temporaryDirectory('sanksi-dup');
+    const store = createEventStore({ kind: 'sqlite', file: path.join(dir.path, 'events.db') });
     const service = new CaseCommandService(store, {
       defaultPolicy: 'kominfo-2022',
       clock: new ManualClock('2022-07-22T03:00:00Z'),
@@ -151,7 +150,7 @@ describe('CaseCommandService: the same command sent twice at once', () => {
       expect((await service.load('twice')).version).toBe(2);
     } finally {
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      dir.remove();
     }
   });
 });

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
+import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import { decide, getPolicy, type PseCaseEventEnvelope, type PseCaseCommand, foldCase } from '@sanksi/domain';
 import {
   buildEvidencePack,
@@ -40,12 +40,12 @@ function history(): PseCaseEventEnvelope[] {
 }
 
 describe('evidence packs', () => {
-  let dir: string;
-  beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'sanksi-evidence-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  let dir: TemporaryDirectory;
+  beforeEach(() => (dir = temporaryDirectory('sanksi-evidence')));
+  afterEach(() => dir.remove());
 
   it('given a signing key file, when none exists, then one is made with mode 0600 and reused', () => {
-    const file = path.join(dir, 'key.pem');
+    const file = path.join(dir.path, 'key.pem');
     const a = loadOrCreateSigningKey(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const b = loadOrCreateSigningKey(file);
@@ -56,7 +56,7 @@ describe('evidence packs', () => {
     const pack = buildEvidencePack(
       'steam',
       history(),
-      loadOrCreateSigningKey(path.join(dir, 'k.pem')),
+      loadOrCreateSigningKey(path.join(dir.path, 'k.pem')),
       '2022-08-01T00:00:00Z',
     );
     const roundTripped = JSON.parse(JSON.stringify(pack));
@@ -67,7 +67,7 @@ describe('evidence packs', () => {
     const pack = buildEvidencePack(
       'steam',
       history(),
-      loadOrCreateSigningKey(path.join(dir, 'k.pem')),
+      loadOrCreateSigningKey(path.join(dir.path, 'k.pem')),
       '2022-08-01T00:00:00Z',
     );
     const tampered = JSON.parse(JSON.stringify(pack));
@@ -81,7 +81,7 @@ describe('evidence packs', () => {
     const forged = buildEvidencePack(
       'steam',
       events,
-      loadOrCreateSigningKey(path.join(dir, 'other.pem')),
+      loadOrCreateSigningKey(path.join(dir.path, 'other.pem')),
       '2022-08-01T00:00:00Z',
     );
     expect(verifyEvidencePack(JSON.parse(JSON.stringify(forged)))).toMatchObject({
@@ -91,14 +91,14 @@ describe('evidence packs', () => {
   });
 
   it('given a pinned trusted key, then a pack signed by another key is refused as untrusted', () => {
-    const issuer = loadOrCreateSigningKey(path.join(dir, 'issuer.pem'));
+    const issuer = loadOrCreateSigningKey(path.join(dir.path, 'issuer.pem'));
     const pack = JSON.parse(
       JSON.stringify(buildEvidencePack('steam', history(), issuer, '2022-08-01T00:00:00Z')),
     );
     expect(verifyEvidencePack(pack, { trustedPublicKey: evidencePublicKey(issuer) })).toMatchObject({
       ok: true,
     });
-    const other = loadOrCreateSigningKey(path.join(dir, 'other.pem'));
+    const other = loadOrCreateSigningKey(path.join(dir.path, 'other.pem'));
     const forged = JSON.parse(
       JSON.stringify(buildEvidencePack('steam', history(), other, '2022-08-01T00:00:00Z')),
     );

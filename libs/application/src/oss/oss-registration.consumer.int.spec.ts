@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import type { Actor } from '@sanksi/domain';
 import { createKafka, ensureTopics } from '@sanksi/messaging';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
@@ -68,7 +66,7 @@ async function freePort(): Promise<number> {
 }
 
 describe('OssRegistrationConsumer on the real broker', () => {
-  let dir: string;
+  let dir: TemporaryDirectory;
   let clock: ManualClock;
   let runtime: SanksiRuntime;
   let kafka: Kafka;
@@ -76,9 +74,9 @@ describe('OssRegistrationConsumer on the real broker', () => {
   let dlqTopic: string;
 
   beforeEach(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'sanksi-oss-'));
+    dir = temporaryDirectory('sanksi-oss');
     clock = new ManualClock(wib('2022-07-18T09:00'));
-    runtime = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir, SANKSI_LOG_LEVEL: 'silent' }), {
+    runtime = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent' }), {
       clock,
       logger: pino({ level: 'silent' }),
     });
@@ -98,7 +96,7 @@ describe('OssRegistrationConsumer on the real broker', () => {
     await admin.deleteTopics({ topics: [topic, dlqTopic] }).catch(() => undefined);
     await admin.disconnect();
     await runtime.close();
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
   });
 
   async function blockedPaypalAndWarnedValve(): Promise<void> {
@@ -324,10 +322,13 @@ describe('OssRegistrationConsumer on the real broker', () => {
   it('does not lose a message whose handling failed for want of a store: the group delivers it again', async () => {
     // given a blocked case, and a consumer whose runtime lost its stores
     await blockedPaypalAndWarnedValve();
-    const broken = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir, SANKSI_LOG_LEVEL: 'silent' }), {
-      clock,
-      logger: pino({ level: 'silent' }),
-    });
+    const broken = await createRuntime(
+      loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent' }),
+      {
+        clock,
+        logger: pino({ level: 'silent' }),
+      },
+    );
     await broken.close();
     const groupId = unique('group');
     const outcomes: RegistrationOutcome[] = [];

@@ -1,26 +1,29 @@
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { temporaryDirectory } from '@sanksi/testing';
 import { describeEventStoreContract, testEvent } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-es-sqlite-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryDirectory('sanksi-es-sqlite');
+afterAll(() => dir.remove());
 let databases = 0;
 
 describeEventStoreContract('sqlite', {
   open: async (options) =>
-    new SqliteEventStore({ file: path.join(dir, 'contract', 'events.db'), upcasters: options?.upcasters }),
+    new SqliteEventStore({
+      file: path.join(dir.path, 'contract', 'events.db'),
+      upcasters: options?.upcasters,
+    }),
   freshDatabase: async () => {
-    const file = path.join(dir, `fresh-${++databases}`, 'events.db');
+    const file = path.join(dir.path, `fresh-${++databases}`, 'events.db');
     return { open: async () => new SqliteEventStore({ file }), dispose: async () => undefined };
   },
 });
 
 describe('SqliteEventStore on a shared file', () => {
   it('given two store instances in one process on one file, when both append concurrently, then no busy error and nothing lost', async () => {
-    const file = path.join(dir, `shared-${++databases}.db`);
+    const file = path.join(dir.path, `shared-${++databases}.db`);
     const a = new SqliteEventStore({ file, synchronous: 'FULL' });
     const b = new SqliteEventStore({ file, synchronous: 'FULL' });
     try {
@@ -45,7 +48,7 @@ describe('SqliteEventStore on a shared file', () => {
   });
 
   it('given two processes and this one appending to one fresh file at once, then every append lands and none sees a busy error', async () => {
-    const file = path.join(dir, `processes-${++databases}`, 'events.db');
+    const file = path.join(dir.path, `processes-${++databases}`, 'events.db');
     const perProcess = 300;
     const child = (name: string): Promise<{ code: number | null; output: string }> =>
       new Promise((resolve) => {
@@ -84,7 +87,7 @@ describe('SqliteEventStore on a shared file', () => {
   }, 60_000);
 
   it('given a subscriber in one instance, when another process appends, then polling delivers the event', async () => {
-    const file = path.join(dir, `poll-${++databases}.db`);
+    const file = path.join(dir.path, `poll-${++databases}.db`);
     const reader = new SqliteEventStore({ file, pollIntervalMs: 20 });
     await reader.whenReady();
     const stop = new AbortController();
@@ -106,7 +109,7 @@ describe('SqliteEventStore on a shared file', () => {
   }, 30_000);
 
   it('given a process killed while it writes a large append, when the file is reopened, then the append is wholly there or wholly absent', async () => {
-    const file = path.join(dir, `killed-${++databases}`, 'events.db');
+    const file = path.join(dir.path, `killed-${++databases}`, 'events.db');
     const count = 20_000;
     const proc = fork(
       path.join(__dirname, '__fixtures__', 'sqlite-append-worker.js'),
@@ -148,7 +151,7 @@ describe('SqliteEventStore on a shared file', () => {
   }, 60_000);
 
   it('given synchronous FULL, when reopened, then the file keeps its events and its schema is not re-created', async () => {
-    const file = path.join(dir, `reopen-${++databases}.db`);
+    const file = path.join(dir.path, `reopen-${++databases}.db`);
     const first = new SqliteEventStore({ file, synchronous: 'FULL' });
     await first.appendToStream('pse-1', [testEvent('A')], { expectedRevision: 'no_stream' });
     await first.close();
