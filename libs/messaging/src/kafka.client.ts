@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type ITopicMetadata } from 'kafkajs';
+import { type Admin, Kafka, logLevel, type LogEntry, type ITopicMetadata } from 'kafkajs';
 import { KafkaTopicSetupFailed, KafkaUnavailable } from './messaging.errors';
 import { silentLogger, type MessagingLogger } from './messaging.logger';
 import type { TopicSpec } from './topics.constants';
@@ -67,6 +67,30 @@ export interface EnsureTopicsReport {
 }
 
 /**
+ * `waitForLeaders` only waits on the admin's own connection; a producer that asks another broker
+ * connection a moment later can still hear "unknown topic or partition". Poll the metadata until
+ * every partition of every new topic has a leader (a loaded machine may need a few seconds).
+ */
+async function untilLeadersKnown(admin: Admin, specs: TopicSpec[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const metadata = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) }).catch(() => null);
+    const ready =
+      metadata !== null &&
+      specs.every((spec) => {
+        const topic = metadata.topics.find((t) => t.name === spec.topic);
+        return (
+          topic !== undefined &&
+          topic.partitions.length >= spec.numPartitions &&
+          topic.partitions.every((p) => p.leader >= 0)
+        );
+      });
+    if (ready || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * Creates the missing topics with their configured partitions and waits for their leaders.
  * Existing topics are never repartitioned: adding partitions would move keys and break per-case order.
  */
@@ -84,6 +108,7 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<En
     if (missing.length > 0) {
       // Another process may create the same topics at the same moment: "already exists" is fine.
       await admin.createTopics({ topics: missing, waitForLeaders: true });
+      await untilLeadersKnown(admin, missing);
     }
     const existing = specs.filter((s) => present.has(s.topic));
     const tooFewPartitions: EnsureTopicsReport['tooFewPartitions'] = [];
