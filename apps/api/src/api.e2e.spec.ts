@@ -111,6 +111,9 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
       }
       await h.project();
       const blocked = (await get('/v1/blocklist?format=json', 'service')).json();
+      expect(blocked.entries.find((e: { domain: string }) => e.domain === 'paypal.com').since).toBe(
+        '2022-07-30T06:00:00+07:00',
+      );
       expect(blocked.entries.map((e: { domain: string }) => e.domain).sort()).toEqual(
         ['paypal.com', 'steampowered.com', 'store.steampowered.com', 'www.paypal.com', 'xandr.com'].sort(),
       );
@@ -170,7 +173,9 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
         version: 7,
         policy: 'kominfo-2022',
       });
-      expect(Date.parse(summary.since)).toBe(Date.parse('2022-08-03T10:00:00+07:00'));
+      expect(summary.since).toBe('2022-08-03T10:00:00+07:00');
+      const paypalEntry = (await get('/v1/registry?q=paypal')).json().items[0];
+      expect(paypalEntry.registeredAt).toBe('2022-08-03T10:00:00+07:00');
       expect(summary.fines).toMatchObject({ imposedIdr: 0, paidIdr: 0, outstandingIdr: 0 });
       const list = (await get('/v1/blocklist?format=txt', 'service')).body;
       expect(list).toBe('');

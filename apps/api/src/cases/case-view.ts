@@ -1,4 +1,9 @@
-import type { CaseSummaryRow } from '@sanksi/read-models';
+import { toZone } from '@sanksi/domain';
+import type { CaseSummaryRow, RegistryRow } from '@sanksi/read-models';
+
+/** Read models keep instants in UTC; the API shows them in WIB, the time the regulation runs on. */
+export const wib = (instant: string): string => toZone(instant, 'WIB');
+const wibOrNull = (instant: string | null): string | null => (instant === null ? null : wib(instant));
 
 /** A case as the API shows it (issue 4): the summary row, grouped for people and services. */
 export interface CaseView {
@@ -35,7 +40,7 @@ export function toCaseView(row: CaseSummaryRow): CaseView {
     domains: row.domains,
     state: row.state,
     substate: row.substate,
-    since: row.stateSince,
+    since: wib(row.stateSince),
     onBlocklist: row.onBlocklist,
     registrationNumber: row.registrationNumber,
     warnings: row.warnings,
@@ -48,16 +53,21 @@ export function toCaseView(row: CaseSummaryRow): CaseView {
     },
     nextDeadline:
       row.nextDeadlineKind && row.nextDeadlineAt
-        ? { kind: row.nextDeadlineKind, dueAt: row.nextDeadlineAt, fineId: row.nextDeadlineFineId }
+        ? { kind: row.nextDeadlineKind, dueAt: wib(row.nextDeadlineAt), fineId: row.nextDeadlineFineId }
         : null,
     escalation: {
       pending: row.escalationPending,
       allowed: row.escalationAllowed,
-      since: row.escalationSince,
+      since: wibOrNull(row.escalationSince),
     },
     policy: row.policyVersion,
     version: row.version,
-    openedAt: row.openedAt,
-    updatedAt: row.updatedAt,
+    openedAt: wib(row.openedAt),
+    updatedAt: wib(row.updatedAt),
   };
+}
+
+/** Shapes a `registry` row for the API (times in WIB). */
+export function toRegistryView(row: RegistryRow): RegistryRow {
+  return { ...row, registeredAt: wib(row.registeredAt), updatedAt: wib(row.updatedAt) };
 }

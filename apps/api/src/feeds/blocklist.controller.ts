@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Allow, FEED_ROLES } from '../auth/roles';
 import { parseInput } from '../http/parse-input';
+import { wib } from '../cases/case-view';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
 import { BLOCKLIST_FORMATS, blocklistContentType, renderBlocklist } from './blocklist-formats';
 
@@ -27,7 +28,8 @@ export class BlocklistController {
   @ApiQuery({ name: 'format', required: false, enum: BLOCKLIST_FORMATS })
   async blocklist(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const { format } = parseInput(BlocklistQuery, query, 'query');
-    const list = await this.runtime.readModels.getBlocklist();
+    const stored = await this.runtime.readModels.getBlocklist();
+    const list = { ...stored, entries: stored.entries.map((e) => ({ ...e, since: wib(e.since) })) };
     void reply.header('x-blocklist-position', String(list.position));
     if (format === 'json') return list;
     void reply.header('content-type', blocklistContentType(format));
@@ -40,7 +42,10 @@ export class BlocklistController {
   @ApiQuery({ name: 'limit', required: false })
   async changes(@Query() query: unknown) {
     const { after, limit } = parseInput(ChangesQuery, query, 'query');
-    const changes = await this.runtime.readModels.getBlocklistChanges(after, limit);
+    const changes = (await this.runtime.readModels.getBlocklistChanges(after, limit)).map((c) => ({
+      ...c,
+      at: wib(c.at),
+    }));
     return { after, position: changes.length ? changes[changes.length - 1].position : after, changes };
   }
 }

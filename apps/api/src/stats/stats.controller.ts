@@ -5,6 +5,7 @@ import { localDate } from '@sanksi/domain';
 import { z } from 'zod';
 import { Allow, QUERY_ROLES } from '../auth/roles';
 import { parseInput } from '../http/parse-input';
+import { toRegistryView } from '../cases/case-view';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
 
 const DateOnly = z.iso.date();
@@ -94,7 +95,7 @@ export class StatsController {
   @ApiQuery({ name: 'q', required: false })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })
-  registry(@Query() query: unknown) {
+  async registry(@Query() query: unknown) {
     const q = parseInput(
       z.strictObject({
         q: z.string().trim().min(1).max(200).optional(),
@@ -104,6 +105,7 @@ export class StatsController {
       query,
       'query',
     );
-    return this.runtime.readModels.getRegistry(q);
+    const page = await this.runtime.readModels.getRegistry(q);
+    return { items: page.items.map(toRegistryView), nextCursor: page.nextCursor };
   }
 }
