@@ -213,6 +213,8 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
       const evidence = await get('/v1/cases/paypal/evidence');
       expect(evidence.headers['content-disposition']).toContain('evidence-paypal.json');
       expect(evidence.json()).toMatchObject({ format: 'sanksi-evidence/v1', eventCount: 7 });
+      const key = (await h.app.inject({ method: 'GET', url: '/v1/evidence/public-key' })).json();
+      expect(key).toEqual({ algorithm: 'Ed25519', publicKey: evidence.json().signature.publicKey });
     });
   });
 

@@ -10,7 +10,7 @@ import { EventsController } from './feeds/events.controller';
 import { HealthController } from './ops/health.controller';
 import { MetricsController } from './ops/metrics.controller';
 import { RequestMetrics } from './ops/request-metrics';
-import { SchemasController } from './ops/schemas.controller';
+import { EvidenceKeyController, SchemasController } from './ops/schemas.controller';
 import { WORKER_STATUS, type WorkerStatusSource, noWorkers } from './ops/worker-status';
 import { SANKSI_RUNTIME } from './runtime/runtime.token';
 import { StatsController } from './stats/stats.controller';
@@ -36,6 +36,7 @@ export class ApiModule {
         EventsController,
         StatsController,
         SchemasController,
+        EvidenceKeyController,
         HealthController,
         MetricsController,
       ],

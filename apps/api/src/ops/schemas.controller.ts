@@ -1,7 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_CONTRACT_VERSION, eventJsonSchemas } from '@sanksi/contracts';
+import type { SanksiRuntime } from '@sanksi/application';
 import { Allow, FEED_ROLES } from '../auth/roles';
+import { SANKSI_RUNTIME } from '../runtime/runtime.token';
 
 /** The published JSON Schemas of every event type (the Kafka and /v1/events bodies). */
 @ApiTags('feeds')
@@ -14,5 +16,19 @@ export class SchemasController {
   @ApiOperation({ summary: 'JSON Schema of every event type, keyed by type' })
   events() {
     return { version: EVENT_CONTRACT_VERSION, schemas: this.schemas };
+  }
+}
+
+/** The key that signs evidence packs: public, so anyone can pin it (`sanksi evidence verify --public-key`). */
+@ApiTags('operations')
+@Allow('public')
+@Controller('v1/evidence')
+export class EvidenceKeyController {
+  constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {}
+
+  @Get('public-key')
+  @ApiOperation({ summary: 'The Ed25519 public key evidence packs are signed with (base64 DER SPKI)' })
+  publicKey() {
+    return { algorithm: 'Ed25519', publicKey: this.runtime.history.evidencePublicKey() };
   }
 }

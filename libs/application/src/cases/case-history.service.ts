@@ -10,7 +10,7 @@ import {
 import type { KeyObject } from 'node:crypto';
 import type { EventStore } from '@sanksi/event-store';
 import { CaseNotFound } from '@sanksi/domain';
-import { buildEvidencePack, type EvidencePack } from '../evidence/evidence-pack';
+import { buildEvidencePack, evidencePublicKey, type EvidencePack } from '../evidence/evidence-pack';
 import type { Clock } from './clock';
 import { caseStreamId, fromStoredEvent } from './case-stream';
 
@@ -71,6 +71,11 @@ export class CaseHistoryService {
       this.signingKey(),
       this.clock.now().toISOString(),
     );
+  }
+
+  /** The public key evidence packs are signed with (base64 DER SPKI), for verifiers to pin. */
+  evidencePublicKey(): string {
+    return evidencePublicKey(this.signingKey());
   }
 
   /** Replays the case with the current machine and checks its hash chain. */
