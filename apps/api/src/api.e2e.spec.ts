@@ -458,6 +458,39 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
     });
   });
 
+  describe('statistics', () => {
+    it('answers every stats route over the projected cases, and refuses bad parameters', async () => {
+      await h.project();
+      const transitions = (await get('/v1/stats/transitions?from=2022-07-01&to=2022-08-31')).json();
+      expect(transitions.days).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ date: '2022-07-30', toState: 'blocked', count: 3 }),
+        ]),
+      );
+      const fines = (await get('/v1/stats/fines')).json();
+      expect(fines.months).toEqual(
+        expect.arrayContaining([expect.objectContaining({ month: '2022-09', imposedIdr: 60_000_000 })]),
+      );
+      const w2r = (await get('/v1/stats/warning-to-registration')).json();
+      expect(w2r.cases.map((c: { pseId: string }) => c.pseId)).toEqual(
+        expect.arrayContaining(['paypal', 'shop']),
+      );
+      const deadlines = (await get('/v1/stats/deadlines?before=2030-01-01T00:00:00Z')).json();
+      expect(deadlines.deadlines).toEqual(expect.any(Array));
+      const queue = (await get('/v1/stats/escalation-queue')).json();
+      expect(queue.entries).toEqual(expect.any(Array));
+      const discovery = (await get('/v1/stats/discovery?limit=5')).json();
+      expect(discovery).toMatchObject({
+        candidates: expect.any(Array),
+        openCasesByTraffic: expect.any(Array),
+      });
+      expect((await get('/v1/stats/transitions?from=2022-08-31&to=2022-07-01')).statusCode).toBe(400);
+      expect((await get('/v1/stats/deadlines?before=tomorrow')).statusCode).toBe(400);
+      expect((await get('/v1/stats/discovery?limit=0')).statusCode).toBe(400);
+      expect((await get('/v1/stats/states?asOf=2022-13-01')).statusCode).toBe(400);
+    });
+  });
+
   describe('feeds and operations', () => {
     it('projections rebuilt from zero equal the incremental ones', async () => {
       await h.project();
