@@ -94,26 +94,13 @@ export type PseCaseCommandOf<T extends PseCaseCommandType> = z.output<(typeof ps
 export type PseCaseCommand = { [T in PseCaseCommandType]: PseCaseCommandOf<T> }[PseCaseCommandType];
 
 /** Discriminated union of every command (parse at the edges with it). */
-export const PseCaseCommand = z.discriminatedUnion('type', [
-  IdentifyPse,
-  UpdatePseProfile,
-  SubmitRegistration,
-  ConfirmRegistration,
-  RejectRegistration,
-  IssueWarning,
-  ImposeFine,
-  RecordFinePayment,
-  AnnulFine,
-  BlockAccess,
-  RestoreAccessTemporarily,
-  RestoreAccess,
-  SuspendRegistration,
-  LiftSuspension,
-  RevokeRegistration,
-  GrantExemption,
-  ElapseDeadline,
-  MigratePolicy,
-]);
+export const PseCaseCommand = z.discriminatedUnion(
+  'type',
+  Object.values(pseCaseCommandSchemas) as unknown as [
+    typeof IdentifyPse,
+    ...Array<(typeof pseCaseCommandSchemas)[PseCaseCommandType]>,
+  ],
+);
 
 /** Who, when and why of a command; `now` becomes `recordedAt`, `occurredAt` defaults to `now`. */
 export const CommandMetadata = z.object({

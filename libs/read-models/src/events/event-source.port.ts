@@ -1,39 +1,9 @@
-/**
- * The slice of `@sanksi/event-store`'s `EventStore` the projector reads (docs/internal-contracts.md),
- * declared structurally so this lib compiles and tests without depending on an adapter.
- */
-export interface SourceEvent {
-  eventId: string;
-  type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  schemaVersion: number;
-  streamId: string;
-  revision: number;
-  position: number;
-  createdAt: string;
-}
+import type { EventStore, RecordedEvent } from '@sanksi/event-store';
 
-/** Filter and paging options of `readAll`, as the event store defines them. */
-export interface ReadAllOptions {
-  after?: number;
-  limit?: number;
-  types?: string[];
-  category?: string;
-}
+export type { ReadAllOptions, SubscribeOptions } from '@sanksi/event-store';
 
-/** Options of a catch-up subscription, as the event store defines them. */
-export interface SubscribeOptions {
-  after?: number;
-  types?: string[];
-  category?: string;
-  signal?: AbortSignal;
-  batchSize?: number;
-}
+/** An event as the projector reads it: the event store's `RecordedEvent`. */
+export type SourceEvent = RecordedEvent;
 
 /** What the projector needs of an event store: global reads, a catch-up subscription, the head. */
-export interface ProjectorEventSource {
-  readAll(options?: ReadAllOptions): Promise<SourceEvent[]>;
-  subscribe(options: SubscribeOptions): AsyncIterable<SourceEvent>;
-  headPosition(): Promise<number>;
-}
+export type ProjectorEventSource = Pick<EventStore, 'readAll' | 'subscribe' | 'headPosition'>;
