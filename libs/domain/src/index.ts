@@ -8,7 +8,12 @@ export {
   type FineRecord,
   type PseCaseContext,
 } from './pse-case/pse-case.state';
-export { pseCaseMachine, type EscalationParams, type PseCaseMachine } from './pse-case/pse-case.machine';
+export {
+  pseCaseMachine,
+  type EscalationCause,
+  type EscalationParams,
+  type PseCaseMachine,
+} from './pse-case/pse-case.machine';
 export {
   evolve,
   evolveWithActions,
@@ -20,7 +25,17 @@ export {
   toStateAfter,
   type PseCaseSnapshot,
 } from './pse-case/pse-case.fold';
-export { allowedCommands, decide, ESCALATION_ACTOR, type Decision } from './pse-case/pse-case.decider';
+export {
+  catchUp,
+  decide,
+  DEADLINE_ACTOR,
+  ELAPSE_COMMAND_PREFIX,
+  elapseCommandId,
+  isAutomatic,
+  type Decision,
+} from './pse-case/pse-case.decider';
+export { allowedCommands, ESCALATION_ACTOR } from './pse-case/pse-case.allowed';
+export { eventIdFor } from './pse-case/pse-case.envelope';
 export { allowedSanctions, isAfterRegistrationDeadline } from './pse-case/pse-case.rules';
 export * from './policies';
 export * from './history';

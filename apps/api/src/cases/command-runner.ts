@@ -46,6 +46,7 @@ export function commandContext(request: RequestWithCaller, occurredAt: string | 
   return {
     actor: { id: caller.id, role: caller.role },
     idempotencyKey: idempotencyKey === undefined ? undefined : `${caller.id}:${idempotencyKey}`,
+    idempotencyKeyAsSent: idempotencyKey,
     expectedVersion: parseIfMatch(header(request, 'if-match')),
     correlationId: correlationId && correlationId.length <= 200 ? correlationId : undefined,
     occurredAt,

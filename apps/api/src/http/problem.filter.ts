@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { CaseAlreadyExists, CaseNotFound, TransitionRefused, ValidationFailed } from '@sanksi/domain';
-import { ConcurrentModification, VersionMismatch } from '@sanksi/application';
+import { ConcurrentModification, IdempotencyKeyReused, VersionMismatch } from '@sanksi/application';
 import { InvalidQuery } from '@sanksi/read-models';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -75,6 +75,13 @@ export function toProblem(error: unknown): ProblemDocument {
       pseId: error.pseId,
       expectedVersion: error.expectedVersion,
       actualVersion: error.actualVersion,
+    });
+  }
+  if (error instanceof IdempotencyKeyReused) {
+    return p(422, 'idempotency-key-reused', 'Idempotency-Key reused', error.message, {
+      pseId: error.pseId,
+      idempotencyKey: error.key,
+      command: error.command,
     });
   }
   if (error instanceof ConcurrentModification) {

@@ -29,9 +29,14 @@ export class IdempotencyKeyReused extends Error {
   constructor(
     readonly pseId: string,
     readonly key: string,
-    readonly originalCommand: string,
+    /** The type of the first event the key's command recorded. */
+    readonly recordedEvent: string,
+    readonly command: string,
   ) {
-    super(`Idempotency-Key ${key} was already used on case ${pseId} for ${originalCommand}`);
+    super(
+      `Idempotency-Key ${key} was already used on case ${pseId} for another command (it recorded ${recordedEvent}); ` +
+        'retry with the very same body and business time, or send a new key for a new command',
+    );
     this.name = 'IdempotencyKeyReused';
   }
 }

@@ -3,21 +3,28 @@ import {
   PseCaseCommand,
   ValidationFailed,
   type PseCaseEventEnvelope,
+  canonicalJson,
   decide,
   foldCase,
+  sha256Hex,
   getPolicy,
   type PolicyId,
 } from '@sanksi/domain';
 import { type EventStore, WrongExpectedRevision } from '@sanksi/event-store';
 import { type Clock, type IdGenerator, randomIds, systemClock } from './clock';
-import { ConcurrentModification, VersionMismatch } from './case-command.errors';
-import { caseStreamId, fromStoredEvent, toStoredEvent } from './case-stream';
+import { ConcurrentModification, IdempotencyKeyReused, VersionMismatch } from './case-command.errors';
+import { caseStreamId, commandDigestOf, fromStoredEvent, toStoredEvent } from './case-stream';
 
 /** Who sends a command and how: the HTTP headers, the CLI's flags or a Kafka message's keys. */
 export interface CommandContext {
   actor: Actor;
-  /** `Idempotency-Key`: the same key on the same case returns the first outcome, appends nothing. */
+  /**
+   * `Idempotency-Key`: the same key with the same command returns the first outcome and appends nothing;
+   * with another command it is refused (`IdempotencyKeyReused`).
+   */
   idempotencyKey?: string;
+  /** The key as its sender wrote it (the API scopes keys by caller), for refusals. */
+  idempotencyKeyAsSent?: string;
   /** `If-Match`: the case version the sender decided on; a different current version is refused. */
   expectedVersion?: number;
   correlationId?: string;
@@ -40,8 +47,6 @@ export interface CommandOutcome {
   events: PseCaseEventEnvelope[];
   /** True when this was a retry of an already-applied command (nothing was appended). */
   duplicate: boolean;
-  /** Commands the machine asks for next (automatic escalation), to be run by the scheduler. */
-  outbound: PseCaseCommand[];
 }
 
 /** A case as loaded from its stream. */
@@ -49,6 +54,8 @@ export interface LoadedCase {
   pseId: string;
   envelopes: PseCaseEventEnvelope[];
   version: number;
+  /** The digest of each command that recorded one (what its sender asked), by command id. */
+  digests: Map<string, string>;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -78,7 +85,12 @@ export class CaseCommandService {
   async load(pseId: string): Promise<LoadedCase> {
     const recorded = await this.store.readStream(caseStreamId(pseId));
     const envelopes = recorded.map(fromStoredEvent);
-    return { pseId, envelopes, version: envelopes.length };
+    const digests = new Map<string, string>();
+    for (const [i, event] of recorded.entries()) {
+      const digest = commandDigestOf(event);
+      if (digest) digests.set(envelopes[i].commandId, digest);
+    }
+    return { pseId, envelopes, version: envelopes.length, digests };
   }
 
   /** Decides and appends one command; throws the domain's refusal or a concurrency error. */
@@ -94,9 +106,11 @@ export class CaseCommandService {
     }
     const command = parsed.data;
     const commandId = context.idempotencyKey ?? this.ids.next();
+    // What the sender asked: a key reused for anything else is refused, not answered with the first outcome.
+    const digest = sha256Hex(canonicalJson({ command, occurredAt: context.occurredAt ?? null }));
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loaded = await this.load(command.pseId);
-      const replayed = this.previousOutcome(loaded, commandId);
+      const replayed = this.previousOutcome(loaded, commandId, command.type, digest, context);
       if (replayed) return replayed;
       if (context.expectedVersion !== undefined && context.expectedVersion !== loaded.version) {
         throw new VersionMismatch(command.pseId, context.expectedVersion, loaded.version);
@@ -117,12 +131,20 @@ export class CaseCommandService {
       try {
         const appended = await this.store.appendToStream(
           caseStreamId(command.pseId),
-          decision.events.map(toStoredEvent),
+          decision.events.map((event) =>
+            toStoredEvent(event, event.commandId === commandId ? digest : undefined),
+          ),
           { expectedRevision: loaded.version === 0 ? 'no_stream' : loaded.version - 1, commandId },
         );
         if (appended.duplicate) {
           // Another sender of the same command won the race: answer with what it appended.
-          const replayed = this.previousOutcome(await this.load(command.pseId), commandId);
+          const replayed = this.previousOutcome(
+            await this.load(command.pseId),
+            commandId,
+            command.type,
+            digest,
+            context,
+          );
           if (replayed) return replayed;
         }
       } catch (e) {
@@ -141,16 +163,33 @@ export class CaseCommandService {
         substate: last.state.substate,
         events: decision.events,
         duplicate: false,
-        outbound: decision.outbound ?? [],
       };
     }
     throw new ConcurrentModification(command.pseId, MAX_ATTEMPTS);
   }
 
-  /** A retry of a command already in the stream returns what it did the first time. */
-  private previousOutcome(loaded: LoadedCase, commandId: string): CommandOutcome | null {
+  /**
+   * A retry of a command already in the stream returns what it did the first time; the same key sent with
+   * another command (another body or business time) is refused.
+   */
+  private previousOutcome(
+    loaded: LoadedCase,
+    commandId: string,
+    commandType: string,
+    digest: string,
+    context: CommandContext,
+  ): CommandOutcome | null {
     const first = loaded.envelopes.findIndex((e) => e.commandId === commandId);
     if (first < 0) return null;
+    const recordedDigest = loaded.digests.get(commandId);
+    if (recordedDigest !== undefined && recordedDigest !== digest) {
+      throw new IdempotencyKeyReused(
+        loaded.pseId,
+        context.idempotencyKeyAsSent ?? commandId,
+        loaded.envelopes[first].type,
+        commandType,
+      );
+    }
     const events = loaded.envelopes.filter((e) => e.commandId === commandId);
     const last = events[events.length - 1];
     return {
@@ -160,7 +199,6 @@ export class CaseCommandService {
       substate: last.state.substate,
       events,
       duplicate: true,
-      outbound: [],
     };
   }
 }

@@ -9,10 +9,28 @@ export function caseStreamId(pseId: string): string {
 /** The category every case stream belongs to (for `readAll`/`subscribe` filters). */
 export const CASE_STREAM_CATEGORY = 'pse';
 
-/** Maps a domain envelope to what the (domain-agnostic) store keeps. */
-export function toStoredEvent(envelope: PseCaseEventEnvelope): EventToAppend {
+/** Where the stored metadata keeps the digest of the command an event answers (never part of the envelope). */
+const DIGEST_KEY = 'commandDigest';
+
+/**
+ * Maps a domain envelope to what the (domain-agnostic) store keeps; `commandDigest` (what the sender
+ * asked, to refuse a reused idempotency key) rides in the metadata beside the envelope's own fields.
+ */
+export function toStoredEvent(envelope: PseCaseEventEnvelope, commandDigest?: string): EventToAppend {
   const { eventId, type, data, schemaVersion, ...metadata } = envelope;
-  return { eventId, type, data, schemaVersion, metadata };
+  return {
+    eventId,
+    type,
+    data,
+    schemaVersion,
+    metadata: commandDigest === undefined ? metadata : { ...metadata, [DIGEST_KEY]: commandDigest },
+  };
+}
+
+/** The digest of the command a stored event answers, when its sender's command recorded one. */
+export function commandDigestOf(recorded: RecordedEvent): string | undefined {
+  const digest = (recorded.metadata as Record<string, unknown> | null)?.[DIGEST_KEY];
+  return typeof digest === 'string' ? digest : undefined;
 }
 
 /**
@@ -20,8 +38,9 @@ export function toStoredEvent(envelope: PseCaseEventEnvelope): EventToAppend {
  * the envelope's own fields live in `metadata`.
  */
 export function fromStoredEvent(recorded: RecordedEvent): PseCaseEventEnvelope {
+  const { [DIGEST_KEY]: _digest, ...metadata } = recorded.metadata as Record<string, unknown>;
   return {
-    ...(recorded.metadata as Omit<PseCaseEventEnvelope, 'eventId' | 'type' | 'data' | 'schemaVersion'>),
+    ...(metadata as Omit<PseCaseEventEnvelope, 'eventId' | 'type' | 'data' | 'schemaVersion'>),
     eventId: recorded.eventId,
     type: recorded.type,
     data: recorded.data,

@@ -1,4 +1,4 @@
-import { elapseKey, escalationKey } from './deadline-key';
+import { elapseKey } from './deadline-key';
 
 describe('deadline keys', () => {
   it('give one id per deadline whatever offset its due time is written with', () => {
@@ -24,12 +24,5 @@ describe('deadline keys', () => {
       elapseKey({ ...base, dueAt: '2024-02-10T23:59:59+07:00' }),
     ]);
     expect(keys.size).toBe(3);
-  });
-
-  it('derive escalation ids from the elapse id and the position of the outbound command', () => {
-    expect(escalationKey('elapse:a:warningResponse:-:2022-07-29T16:59:59.000Z', 0)).toBe(
-      'elapse:a:warningResponse:-:2022-07-29T16:59:59.000Z:escalate:0',
-    );
-    expect(escalationKey('k', 1)).not.toBe(escalationKey('k', 0));
   });
 });

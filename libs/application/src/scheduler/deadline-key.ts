@@ -1,3 +1,5 @@
+import { elapseCommandId } from '@sanksi/domain';
+
 /** The deadline a case is waiting on, as the `deadlines` read model lists it. */
 export interface DueDeadlineRef {
   pseId: string;
@@ -6,20 +8,14 @@ export interface DueDeadlineRef {
   dueAt: string;
 }
 
-/** Prefix of every command id the scheduler gives an `ElapseDeadline`. */
-export const ELAPSE_KEY_PREFIX = 'elapse:';
-
 /**
- * The command id of elapsing one deadline: the same for every scheduler and every retry, so the
- * command path's idempotency makes the elapse happen once. The due time is normalised to UTC so the
- * offset a row happens to be stored with cannot produce a second id for the same deadline.
+ * The command id of elapsing one deadline: the domain's, so the scheduler, every retry and any command that
+ * brings the case up to date first all name the elapse alike, and it happens once.
  */
 export function elapseKey(deadline: DueDeadlineRef): string {
-  const dueAt = new Date(deadline.dueAt).toISOString();
-  return `${ELAPSE_KEY_PREFIX}${deadline.pseId}:${deadline.kind}:${deadline.fineId ?? '-'}:${dueAt}`;
-}
-
-/** The command id of the `index`-th automatic escalation that followed the elapse `elapseCommandId`. */
-export function escalationKey(elapseCommandId: string, index: number): string {
-  return `${elapseCommandId}:escalate:${index}`;
+  return elapseCommandId(deadline.pseId, {
+    kind: deadline.kind as Parameters<typeof elapseCommandId>[1]['kind'],
+    fineId: deadline.fineId,
+    dueAt: deadline.dueAt,
+  });
 }

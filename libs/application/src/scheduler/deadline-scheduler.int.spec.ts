@@ -9,7 +9,7 @@ import pino from 'pino';
 import { ManualClock } from '../cases/clock';
 import { loadConfig } from '../config/sanksi-config';
 import { createRuntime, type SanksiRuntime } from '../runtime/sanksi-runtime';
-import { elapseKey, escalationKey } from './deadline-key';
+import { elapseKey } from './deadline-key';
 import { DeadlineScheduler, SCHEDULER_ACTOR } from './deadline-scheduler';
 
 const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
@@ -99,9 +99,10 @@ describe('DeadlineScheduler on SQLite files', () => {
       type: 'AccessBlocked',
       actor: { id: 'sanksi-escalation', role: 'system' },
       causationId: elapsed?.eventId,
+      occurredAt: elapsed?.occurredAt,
       state: { state: 'blocked', substate: 'enforced', onBlocklist: true },
     });
-    expect(blocked.commandId).toBe(escalationKey(elapsed?.commandId ?? '', 0));
+    expect(blocked.commandId).toBe(`${elapsed?.commandId}:escalate:0`);
 
     // when PayPal is temporarily restored until 08-05 23:59 and Steam registers on 08-03
     clock.set(wib('2022-07-31T08:00'));
@@ -194,48 +195,67 @@ describe('DeadlineScheduler on SQLite files', () => {
     clock.set('2026-01-05T03:00:00Z');
     // when the scheduler first sees it
     await new DeadlineScheduler(runtime).tick({ project: true });
-    // then the elapse carries the 2022 due time, the block happens now
+    // then the elapse and the block it causes both carry the 2022 due time; only their record time is now
     const events = await eventsOf(runtime, 'oldcase');
-    const elapsed = events.find((e) => e.type === 'DeadlineElapsed');
-    expect(Date.parse(elapsed?.occurredAt ?? '')).toBe(Date.parse('2022-07-29T23:59:59+07:00'));
-    expect(Date.parse(events.at(-1)?.occurredAt ?? '')).toBe(Date.parse('2026-01-05T03:00:00Z'));
-    expect(events.at(-1)?.type).toBe('AccessBlocked');
+    expect(events.slice(-2).map((e) => [e.type, e.occurredAt, e.recordedAt])).toEqual([
+      ['DeadlineElapsed', '2022-07-29T23:59:59+07:00', '2026-01-05T03:00:00.000Z'],
+      ['AccessBlocked', '2022-07-29T23:59:59+07:00', '2026-01-05T03:00:00.000Z'],
+    ]);
   });
 
-  it('finishes an escalation interrupted by a crash after the elapse, after a restart on the same files', async () => {
-    // given a warned kominfo-2022 case whose deadline was elapsed by a scheduler that died before escalating
-    await identify(runtime, 'crashy', 'kominfo-2022', wib('2022-07-18T09:00'));
-    clock.set(wib('2022-07-23T10:00'));
-    await warn(runtime, 'crashy', wib('2022-07-23T10:00'));
-    clock.set(wib('2022-07-30T08:00'));
-    const dueAt = '2022-07-29T23:59:59+07:00';
-    const key = elapseKey({ pseId: 'crashy', kind: 'warningResponse', fineId: null, dueAt });
-    const crashed = await runtime.commands.execute(
-      { type: 'ElapseDeadline', pseId: 'crashy', deadline: 'warningResponse' },
-      { actor: SCHEDULER_ACTOR, idempotencyKey: key, correlationId: key, occurredAt: dueAt },
-    );
-    expect(crashed.outbound).toHaveLength(1);
-    await runtime.close();
-
-    // when the process restarts on the same files and its scheduler ticks (twice, and a second instance too)
-    runtime = await openRuntime(dir, clock);
-    const first = await new DeadlineScheduler(runtime).tick({ project: true });
-    await new DeadlineScheduler(runtime).tick({ project: true });
-
-    // then the deadline is not elapsed again and the block the policy asked for is appended once
-    expect(first).toMatchObject({ elapsed: 0, escalated: 1, failed: 0 });
-    const events = await eventsOf(runtime, 'crashy');
-    expect(events.filter((e) => e.type === 'DeadlineElapsed')).toHaveLength(1);
-    expect(events.filter((e) => e.type === 'AccessBlocked')).toHaveLength(1);
-    expect(events.at(-1)).toMatchObject({
-      type: 'AccessBlocked',
-      commandId: escalationKey(key, 0),
-      causationId: crashed.events[0].eventId,
-      data: {
-        orderNumber: crashed.outbound[0].type === 'BlockAccess' ? crashed.outbound[0].orderNumber : '',
-      },
-    });
-  });
+  it.each(['command first', 'scheduler first'] as const)(
+    'gives one elapse and the same business-time history when a command and the scheduler meet a deadline (%s)',
+    async (order) => {
+      // given a warned kominfo-2022 case whose deadline passed while nobody acted
+      await identify(runtime, 'racy', 'kominfo-2022', wib('2022-07-18T09:00'));
+      clock.set(wib('2022-07-23T10:00'));
+      await warn(runtime, 'racy', wib('2022-07-23T10:00'));
+      clock.set(wib('2022-07-31T08:00'));
+      const restore = () =>
+        runtime.commands.execute(
+          {
+            type: 'RestoreAccessTemporarily',
+            pseId: 'racy',
+            until: wib('2022-08-05T23:59'),
+            reason: 'withdrawals',
+          },
+          { actor: OPERATOR, occurredAt: wib('2022-07-31T08:00') },
+        );
+      const scheduler = new DeadlineScheduler(runtime);
+      // when an operator's command dated after the deadline and a scheduler tick both arrive, in either order
+      if (order === 'command first') {
+        await restore();
+        expect(await scheduler.tick({ project: true })).toMatchObject({
+          elapsed: 0,
+          escalated: 0,
+          failed: 0,
+        });
+      } else {
+        expect(await scheduler.tick({ project: true })).toMatchObject({
+          elapsed: 1,
+          escalated: 1,
+          failed: 0,
+        });
+        await restore();
+      }
+      // then the deadline elapsed once, and the history reads the same whoever came first
+      const events = await eventsOf(runtime, 'racy');
+      expect(events.map((e) => [e.type, e.occurredAt, e.actor.id])).toEqual([
+        ['PseIdentified', wib('2022-07-18T09:00'), OPERATOR.id],
+        ['WarningIssued', wib('2022-07-23T10:00'), OPERATOR.id],
+        ['DeadlineElapsed', '2022-07-29T23:59:59+07:00', SCHEDULER_ACTOR.id],
+        ['AccessBlocked', '2022-07-29T23:59:59+07:00', 'sanksi-escalation'],
+        ['AccessTemporarilyRestored', wib('2022-07-31T08:00'), OPERATOR.id],
+      ]);
+      const key = elapseKey({
+        pseId: 'racy',
+        kind: 'warningResponse',
+        fineId: null,
+        dueAt: '2022-07-29T23:59:59+07:00',
+      });
+      expect(events[2].commandId).toBe(key);
+    },
+  );
 
   it('skips a deadline the case no longer has (registered meanwhile, read model behind) and keeps going', async () => {
     // given two warned cases, projected while both deadlines ran

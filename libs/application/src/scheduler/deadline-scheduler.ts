@@ -1,20 +1,11 @@
-import {
-  decide,
-  ESCALATION_ACTOR,
-  foldCase,
-  getPolicy,
-  type PolicyId,
-  type PseCaseCommand,
-  type PseCaseEventEnvelope,
-  TransitionRefused,
-} from '@sanksi/domain';
+import { DEADLINE_ACTOR, type PseCaseCommand, TransitionRefused } from '@sanksi/domain';
 import { CheckpointConflict, type DueDeadline, type Projector } from '@sanksi/read-models';
 import type { Logger } from 'pino';
 import type { SanksiRuntime } from '../runtime/sanksi-runtime';
-import { elapseKey, ELAPSE_KEY_PREFIX, escalationKey } from './deadline-key';
+import { elapseKey } from './deadline-key';
 
 /** The actor a deadline elapses as: the system itself, not an operator. */
-export const SCHEDULER_ACTOR = { id: 'sanksi-scheduler', role: 'system' } as const;
+export const SCHEDULER_ACTOR = DEADLINE_ACTOR;
 
 /** How a scheduler runs; every field has a default. */
 export interface DeadlineSchedulerOptions {
@@ -30,7 +21,7 @@ export interface DeadlineSchedulerOptions {
 export interface SchedulerTickResult {
   /** Deadlines this tick elapsed (appended `DeadlineElapsed`). */
   elapsed: number;
-  /** Automatic escalations this tick appended, first try or recovery. */
+  /** Automatic escalations appended with those elapses (dated at the due instant, in the same append). */
   escalated: number;
   /** Deadlines or escalations already done by someone else, or refused by the machine. */
   skipped: number;
@@ -65,9 +56,11 @@ function describe(e: unknown): { code: string; message: string } {
 }
 
 /**
- * Elapses due deadlines and runs the automatic escalations that follow (SPEC §2 rule 1, §3).
- * Every append goes through the command path with a deterministic command id, so a crash, a retry
- * or a second scheduler never elapses a deadline or escalates twice.
+ * Brings cases whose deadlines are due by the clock up to date, so that deadlines elapse on time with
+ * nobody acting. It is never needed for correctness (docs/regulation.md §9): any later command on the case
+ * elapses the same deadlines, at the same due instants, with the same consequences and event ids. Every
+ * append goes through the command path under the deadline's own command id, so a crash, a retry, a second
+ * scheduler or a command racing it never elapses a deadline twice.
  */
 export class DeadlineScheduler {
   private readonly name: string;
@@ -85,9 +78,6 @@ export class DeadlineScheduler {
   private lastError: SchedulerStatus['lastError'] = null;
   private lastTickFailed = false;
   private samples: Array<{ at: number; count: number }> = [];
-  /** Pending escalations known to need no automatic action, by case, with the `since` they were seen at. */
-  private readonly settledEscalations = new Map<string, string | null>();
-
   constructor(
     private readonly runtime: SanksiRuntime,
     options: DeadlineSchedulerOptions = {},
@@ -162,7 +152,6 @@ export class DeadlineScheduler {
       const now = this.runtime.clock.now().toISOString();
       const due = await this.runtime.readModels.getDueDeadlines(now);
       for (const deadline of due) await this.guard(result, () => this.elapse(deadline, result));
-      await this.recoverEscalations(result);
       this.lastTickFailed = result.failed > 0;
     } catch (e) {
       this.lastTickFailed = true;
@@ -220,126 +209,31 @@ export class DeadlineScheduler {
       deadline: deadline.kind as Extract<PseCaseCommand, { type: 'ElapseDeadline' }>['deadline'],
       ...(deadline.fineId ? { fineId: deadline.fineId } : {}),
     };
-    const run = (occurredAt: string) =>
-      this.runtime.commands.execute(command, {
-        actor: SCHEDULER_ACTOR,
-        idempotencyKey: key,
-        correlationId: key,
-        occurredAt,
-      });
-    let outcome;
-    try {
-      outcome = await run(deadline.dueAt);
-    } catch (e) {
-      const later = e instanceof TransitionRefused ? await this.laterBusinessTime(deadline) : null;
-      if (!later) throw e;
-      // The case has events after the due time (an operator acted first, or imported history):
-      // business time cannot go back, so the deadline elapses at the case's latest business time.
-      outcome = await run(later);
-    }
+    // Dated at the due instant: the domain dates the elapse and its consequences there (or at the case's
+    // last event, for a history recorded before this rule), whenever the scheduler runs.
+    const outcome = await this.runtime.commands.execute(command, {
+      actor: SCHEDULER_ACTOR,
+      idempotencyKey: key,
+      correlationId: key,
+      occurredAt: deadline.dueAt,
+    });
     if (outcome.duplicate) {
       result.skipped += 1;
       return;
     }
-    result.elapsed += 1;
-    const elapsedEvent = outcome.events.find((e) => e.type === 'DeadlineElapsed');
+    const elapsed = outcome.events.filter((e) => e.type === 'DeadlineElapsed').length;
+    result.elapsed += elapsed;
+    result.escalated += outcome.events.length - elapsed;
     this.logger.info(
-      { pseId: deadline.pseId, kind: deadline.kind, dueAt: deadline.dueAt, state: outcome.state },
+      {
+        pseId: deadline.pseId,
+        kind: deadline.kind,
+        dueAt: deadline.dueAt,
+        state: outcome.state,
+        events: outcome.events.length,
+      },
       'deadline elapsed',
     );
-    await this.escalate(key, outcome.outbound, elapsedEvent?.eventId ?? key, result);
-  }
-
-  /** The case's latest business time when it is after the deadline's due time and the deadline still runs. */
-  private async laterBusinessTime(deadline: DueDeadline): Promise<string | null> {
-    const loaded = await this.runtime.commands.load(deadline.pseId);
-    const last = loaded.envelopes[loaded.envelopes.length - 1];
-    if (!last || Date.parse(last.occurredAt) <= Date.parse(deadline.dueAt)) return null;
-    const running = last.state.deadlines.some(
-      (d) =>
-        d.kind === deadline.kind &&
-        (d.fineId ?? null) === (deadline.fineId ?? null) &&
-        Date.parse(d.dueAt) === Date.parse(deadline.dueAt),
-    );
-    return running ? last.occurredAt : null;
-  }
-
-  private async escalate(
-    elapseCommandId: string,
-    outbound: readonly PseCaseCommand[],
-    causationId: string,
-    result: SchedulerTickResult,
-  ): Promise<void> {
-    for (const [index, command] of outbound.entries()) {
-      await this.guard(result, async () => {
-        const outcome = await this.runtime.commands.execute(command, {
-          actor: ESCALATION_ACTOR,
-          idempotencyKey: escalationKey(elapseCommandId, index),
-          correlationId: elapseCommandId,
-          causationId,
-        });
-        if (outcome.duplicate) {
-          result.skipped += 1;
-          return;
-        }
-        result.escalated += 1;
-        this.logger.info(
-          { pseId: command.pseId, command: command.type, state: outcome.state },
-          'automatic escalation',
-        );
-      });
-    }
-  }
-
-  /**
-   * A scheduler that crashed between the elapse and its escalation leaves the case pending under an
-   * automatic policy: re-deciding the recorded elapse gives back the very same outbound commands
-   * (decide is pure), which run again under their deterministic ids.
-   */
-  private async recoverEscalations(result: SchedulerTickResult): Promise<void> {
-    const queue = await this.runtime.readModels.getEscalationQueue();
-    const pending = new Set(queue.map((q) => q.pseId));
-    for (const pseId of this.settledEscalations.keys()) {
-      if (!pending.has(pseId)) this.settledEscalations.delete(pseId);
-    }
-    for (const entry of queue) {
-      if (
-        this.settledEscalations.has(entry.pseId) &&
-        this.settledEscalations.get(entry.pseId) === entry.since
-      )
-        continue;
-      await this.guard(result, async () => {
-        const settled = await this.recover(entry.pseId, result);
-        if (settled) this.settledEscalations.set(entry.pseId, entry.since);
-      });
-    }
-  }
-
-  /** True when the case needs no (more) automatic escalation for its current pending escalation. */
-  private async recover(pseId: string, result: SchedulerTickResult): Promise<boolean> {
-    const { envelopes } = await this.runtime.commands.load(pseId);
-    const last = envelopes[envelopes.length - 1];
-    if (!last?.state.escalation.pending) return false; // the read model lags: look again next tick
-    const policy = getPolicy(last.policyVersion);
-    if (!policy.automaticEscalation && !policy.automaticRevocation) return true;
-    const elapsedAt = findLastIndex(
-      envelopes,
-      (e) => e.type === 'DeadlineElapsed' && e.commandId.startsWith(ELAPSE_KEY_PREFIX),
-    );
-    if (elapsedAt < 0) return true;
-    const elapsed = envelopes[elapsedAt];
-    const first = envelopes.findIndex((e) => e.commandId === elapsed.commandId);
-    const outbound = redecideOutbound(envelopes.slice(0, first), elapsed);
-    if (outbound.length === 0) return true;
-    const before = result.escalated;
-    await this.escalate(elapsed.commandId, outbound, elapsed.eventId, result);
-    if (result.escalated > before) {
-      this.logger.warn(
-        { pseId, commandId: elapsed.commandId },
-        'finished an interrupted automatic escalation',
-      );
-    }
-    return true;
   }
 }
 
@@ -357,31 +251,4 @@ async function projectSerially(projector: Projector): Promise<void> {
   } finally {
     if (projecting.get(projector) === next) projecting.delete(projector);
   }
-}
-
-function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
-  for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i])) return i;
-  return -1;
-}
-
-/** The outbound commands the recorded elapse produced, by deciding it again on the case as it was. */
-function redecideOutbound(prefix: PseCaseEventEnvelope[], elapsed: PseCaseEventEnvelope): PseCaseCommand[] {
-  if (elapsed.type !== 'DeadlineElapsed' || prefix.length === 0) return [];
-  const data = elapsed.data;
-  const command: PseCaseCommand = {
-    type: 'ElapseDeadline',
-    pseId: elapsed.pseId,
-    deadline: data.deadline,
-    ...(data.fineId ? { fineId: data.fineId } : {}),
-  };
-  const snapshot = foldCase(prefix);
-  const decision = decide(command, snapshot, getPolicy(snapshot.context.policyVersion as PolicyId), {
-    commandId: elapsed.commandId,
-    correlationId: elapsed.correlationId,
-    causationId: elapsed.causationId,
-    actor: elapsed.actor,
-    now: elapsed.recordedAt,
-    occurredAt: elapsed.occurredAt,
-  });
-  return decision.ok ? decision.outbound : [];
 }

@@ -1,4 +1,4 @@
-export { elapseKey, escalationKey, ELAPSE_KEY_PREFIX, type DueDeadlineRef } from './deadline-key';
+export { elapseKey, type DueDeadlineRef } from './deadline-key';
 export {
   DeadlineScheduler,
   SCHEDULER_ACTOR,

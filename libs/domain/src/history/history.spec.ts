@@ -119,14 +119,19 @@ describe('stateCountsAsOf', () => {
       runCommands(warnedCase('w')).events,
       runCommands([at('2022-07-18T09:00', identify('u'))]).events,
     ];
+    // w's warning was due Friday 29 July 23:59:59: by business time it is blocked from then on,
+    // although no elapse was ever recorded for it (kominfo-2022 blocks automatically).
+    expect(stateCountsAsOf(histories, { asOf: '2022-07-29T12:00:00+07:00' })).toEqual({
+      warned: 2,
+      unregistered: 1,
+    });
     expect(stateCountsAsOf(histories, { asOf: '2022-07-30T12:00:00+07:00' })).toEqual({
-      blocked: 1,
-      warned: 1,
+      blocked: 2,
       unregistered: 1,
     });
     expect(stateCountsAsOf(histories, { asOf: '2022-08-04T00:00:00+07:00' })).toEqual({
       reRegistered: 1,
-      warned: 1,
+      blocked: 1,
       unregistered: 1,
     });
     expect(stateCountsAsOf(histories, { asOf: '2022-07-01T00:00:00+07:00' })).toEqual({});
@@ -137,12 +142,58 @@ describe('whatIf', () => {
   it('reports where PayPal’s 2022 history would differ under pp43-2023', () => {
     const report = whatIf(paypal(), getPolicy('pp43-2023'));
     expect(report.differs).toBe(true);
-    const block = report.steps.find((s) => s.commandType === 'BlockAccess');
-    expect(block?.alternative).toMatchObject({ ok: false, code: 'TRANSITION_REFUSED' });
-    expect(block?.differences[0]).toContain('refused');
+    // Under pp43-2023 the lapsed warning waits for a fine: no automatic block on 29 July.
+    // The first four events agree (identified, warned, the warning lapsed on Friday 29 July 23:59:59);
+    // then kominfo-2022 blocked by itself, while pp43-2023 waits for a fine that nobody imposed.
+    expect(report.divergence).toEqual({
+      index: 3,
+      recorded: { type: 'AccessBlocked', occurredAt: '2022-07-29T23:59:59+07:00', state: 'blocked.enforced' },
+      alternative: {
+        type: 'RegistrationConfirmed',
+        occurredAt: '2022-08-03T10:00:00+07:00',
+        state: 'reRegistered',
+      },
+    });
+    expect(report.generated).toEqual([
+      { type: 'DeadlineElapsed', occurredAt: '2022-07-29T23:59:59+07:00', state: 'warned' },
+    ]);
+    expect(report.steps.find((s) => s.commandType === 'RestoreAccessTemporarily')?.differences[0]).toContain(
+      'refused',
+    );
     expect(report.final.recorded?.state).toBe('reRegistered');
     expect(report.final.alternative).toMatchObject({ state: 'reRegistered', blocks: 0 });
     expect(report.steps.find((st) => st.commandType === 'RestoreAccessTemporarily')?.alternative.ok).toBe(
+      false,
+    );
+  });
+
+  it('generates the alternative policy’s own deadlines: a lapsed pp43-2023 warning ends blocked under kominfo-2022', () => {
+    // given a pp43-2023 case warned on Saturday 23 July whose warning lapsed, and nothing else recorded
+    const events = runCommands(warnedCase('w', 'pp43-2023'), 'pp43-2023').events;
+    // when seen under kominfo-2022 up to 1 August
+    const report = whatIf(events, getPolicy('kominfo-2022'), { until: '2022-08-01T00:00:00+07:00' });
+    // then kominfo-2022 elapses the warning at its due instant and blocks by itself, dated there too
+    expect(report.final.recorded).toMatchObject({
+      state: 'warned',
+      escalation: { pending: true, allowed: ['ImposeFine'] },
+    });
+    expect(report.final.alternative).toMatchObject({
+      state: 'blocked',
+      substate: 'enforced',
+      onBlocklist: true,
+    });
+    expect(report.generated).toEqual([
+      { type: 'DeadlineElapsed', occurredAt: '2022-07-29T23:59:59+07:00', state: 'warned' },
+      { type: 'AccessBlocked', occurredAt: '2022-07-29T23:59:59+07:00', state: 'blocked.enforced' },
+    ]);
+    expect(report.differs).toBe(true);
+    expect(report.divergence).toEqual({
+      index: 2,
+      recorded: null,
+      alternative: { type: 'DeadlineElapsed', occurredAt: '2022-07-29T23:59:59+07:00', state: 'warned' },
+    });
+    // and before the due instant nothing differs
+    expect(whatIf(events, getPolicy('kominfo-2022'), { until: '2022-07-29T12:00:00+07:00' }).differs).toBe(
       false,
     );
   });

@@ -1,4 +1,5 @@
 import type { CaseStateAfter, PseCaseEventEnvelope } from '../pse-case/pse-case.events';
+import { catchUp } from '../pse-case/pse-case.decider';
 import { foldCase, stateOf, toStateAfter, type PseCaseSnapshot } from '../pse-case/pse-case.fold';
 
 /** The two time axes of an as-of query (SPEC §4): business date and record time. */
@@ -14,6 +15,8 @@ export interface CaseAsOf {
   state: CaseStateAfter | null;
   snapshot: PseCaseSnapshot;
   eventCount: number;
+  /** Events derived by business time (elapses and automatic escalations due by `asOf`) not yet recorded. */
+  derived: number;
 }
 
 /** The events a bitemporal query sees: recorded by `knownAt` and in effect by `asOf`. */
@@ -23,14 +26,23 @@ export function eventsAsOf(envelopes: readonly PseCaseEventEnvelope[], query: As
   return envelopes.filter((e) => Date.parse(e.occurredAt) <= asOf && Date.parse(e.recordedAt) <= knownAt);
 }
 
-/** Folds a case bitemporally; `state` is null when the case did not exist (or was not known) then. */
+/**
+ * Folds a case bitemporally; `state` is null when the case did not exist (or was not known) then. Business
+ * time decides: deadlines of the known facts that were due by `asOf` count as elapsed, with their automatic
+ * consequences, whether or not the scheduler had written them yet (`derived` counts those events).
+ */
 export function stateAsOf(envelopes: readonly PseCaseEventEnvelope[], query: AsOf): CaseAsOf {
   const seen = eventsAsOf(envelopes, query);
-  const snapshot = foldCase(seen);
+  const folded = foldCase(seen);
+  if (stateOf(folded).state === 'absent')
+    return { state: null, snapshot: folded, eventCount: seen.length, derived: 0 };
+  const caughtUp = catchUp(folded, query.asOf, query.asOf);
+  const snapshot = caughtUp.ok ? caughtUp.snapshot : folded;
   return {
-    state: stateOf(snapshot).state === 'absent' ? null : toStateAfter(snapshot),
+    state: toStateAfter(snapshot),
     snapshot,
     eventCount: seen.length,
+    derived: caughtUp.ok ? caughtUp.events.length : 0,
   };
 }
 

@@ -1,8 +1,14 @@
 import type { Policy } from '../policies/policy';
 import type { CommandMetadata, PseCaseCommand } from '../pse-case/pse-case.commands';
-import { decide } from '../pse-case/pse-case.decider';
+import { catchUp, decide, isAutomatic } from '../pse-case/pse-case.decider';
 import type { CaseStateAfter, Deadline, PseCaseEventEnvelope } from '../pse-case/pse-case.events';
-import { initialCaseSnapshot, type PseCaseSnapshot } from '../pse-case/pse-case.fold';
+import {
+  foldCase,
+  initialCaseSnapshot,
+  stateOf,
+  toStateAfter,
+  type PseCaseSnapshot,
+} from '../pse-case/pse-case.fold';
 import { canonicalJson } from './hash';
 
 /** A recorded command, re-derived from the events it produced. */
@@ -25,14 +31,38 @@ export interface WhatIfStep {
   differences: string[];
 }
 
-/** Where a case's outcome would differ under another policy version (SPEC §3 what-if replay). */
+/** Where a case's outcome would differ under another policy version (what-if replay, docs/regulation.md §11). */
 export interface WhatIfReport {
   pseId: string;
   policy: string;
+  /** Business time both histories were brought up to (deadlines due by then elapsed, with their consequences). */
+  until: string;
   steps: WhatIfStep[];
   differs: boolean;
+  /** Index in `steps` of the first command whose outcome differs (null: none differs, or only the end). */
   firstDifference: number | null;
+  /** The first event where the two histories part: its business time and type on each side. */
+  divergence: {
+    /** Position of the event in each history (from 0). */
+    index: number;
+    recorded: WhatIfEvent | null;
+    alternative: WhatIfEvent | null;
+  } | null;
+  /** Time-driven events the alternative generated under its own policy (elapses, automatic escalations). */
+  generated: WhatIfEvent[];
   final: { recorded: CaseStateAfter | null; alternative: CaseStateAfter | null };
+}
+
+/** One event of either history, as a what-if shows it. */
+export interface WhatIfEvent {
+  type: string;
+  occurredAt: string;
+  state: string;
+}
+
+/** Options of a what-if: the business time to simulate up to (default: the last recorded event). */
+export interface WhatIfOptions {
+  until?: string;
 }
 
 /**
@@ -47,6 +77,8 @@ export function recordedCommands(envelopes: readonly PseCaseEventEnvelope[]): Re
     else groups.push([envelope]);
   }
   return groups.flatMap((events) => {
+    // Elapses and automatic escalations are consequences of time under a policy, not recorded decisions.
+    if (isAutomatic(events[0])) return [];
     const command = commandOf(events[0]);
     if (!command) return [];
     const first = events[0];
@@ -104,8 +136,13 @@ function commandOf(e: PseCaseEventEnvelope): PseCaseCommand | null {
       return { type: 'RevokeRegistration', pseId, reason: e.data.reason };
     case 'ExemptionGranted':
       return { type: 'GrantExemption', pseId, reason: e.data.reason };
+    case 'NormalisationRequested':
+      return { type: 'RequestNormalisation', pseId, reason: e.data.reason };
+    case 'NormalisationRefused':
+      return { type: 'RefuseNormalisation', pseId, reason: e.data.reason };
     case 'DeadlineElapsed':
-      return { type: 'ElapseDeadline', pseId, deadline: e.data.deadline, fineId: e.data.fineId ?? undefined };
+      // Time-driven: the alternative policy elapses its own deadlines at their own due instants.
+      return null;
     case 'PolicyMigrated':
       // A what-if holds the policy fixed: recorded migrations are not replayed.
       return null;
@@ -140,23 +177,45 @@ function compare(recorded: CaseStateAfter, alternative: CaseStateAfter): string[
   return differences;
 }
 
+const described = (s: CaseStateAfter) => label(s);
+const shown = (e: PseCaseEventEnvelope): WhatIfEvent => ({
+  type: e.type,
+  occurredAt: e.occurredAt,
+  state: described(e.state),
+});
+
 /**
- * Re-decides every recorded command of a case under `policy` and reports, command by command, where the
- * outcome would differ (refused, other state, other deadlines) and the final state under each.
+ * Re-decides every recorded operator command of a case under `policy`, generating that policy's own
+ * time-driven consequences (deadline elapses and automatic escalations at their due instants), up to
+ * `until`; reports, command by command, where the outcome would differ, the first event where the two
+ * histories part, and the final state under each. The recorded history is brought up to `until` too,
+ * under its own policy, so that both sides are compared at the same business time.
  */
-export function whatIf(envelopes: readonly PseCaseEventEnvelope[], policy: Policy): WhatIfReport {
+export function whatIf(
+  envelopes: readonly PseCaseEventEnvelope[],
+  policy: Policy,
+  options: WhatIfOptions = {},
+): WhatIfReport {
+  const lastRecorded = envelopes[envelopes.length - 1];
+  const until = options.until ?? lastRecorded?.occurredAt ?? policy.registrationDeadline;
+  const now = until;
   let snapshot: PseCaseSnapshot = initialCaseSnapshot();
-  let alternativeFinal: CaseStateAfter | null = null;
+  const alternativeEvents: PseCaseEventEnvelope[] = [];
   const steps: WhatIfStep[] = [];
   for (const recorded of recordedCommands(envelopes)) {
+    const occurredAt = recorded.metadata.occurredAt ?? recorded.metadata.now;
+    if (Date.parse(occurredAt) > Date.parse(until)) break;
     const command: PseCaseCommand =
       recorded.command.type === 'IdentifyPse' ? { ...recorded.command, policy: policy.id } : recorded.command;
-    const decision = decide(command, snapshot, policy, recorded.metadata);
+    const decision = decide(command, snapshot, policy, {
+      ...recorded.metadata,
+      now: maxInstant(recorded.metadata.now, occurredAt),
+    });
     const recordedState = recorded.events[recorded.events.length - 1].state;
     const step: WhatIfStep = {
       commandId: recorded.metadata.commandId,
       commandType: command.type,
-      occurredAt: recorded.metadata.occurredAt ?? recorded.metadata.now,
+      occurredAt,
       recorded: { events: recorded.events.map((e) => e.type), state: recordedState },
       alternative: decision.ok
         ? {
@@ -173,21 +232,86 @@ export function whatIf(envelopes: readonly PseCaseEventEnvelope[], policy: Polic
     };
     if (decision.ok) {
       snapshot = decision.snapshot;
-      alternativeFinal = decision.events[decision.events.length - 1].state;
-      step.differences = compare(recordedState, alternativeFinal);
+      alternativeEvents.push(...decision.events);
+      step.differences = compare(recordedState, decision.events[decision.events.length - 1].state);
     } else {
       step.differences = [`refused: ${step.alternative.ok ? '' : step.alternative.reason}`];
     }
     steps.push(step);
   }
+  if (stateOf(snapshot).state !== 'absent') {
+    const tail = catchUp(snapshot, until, now);
+    if (tail.ok) {
+      snapshot = tail.snapshot;
+      alternativeEvents.push(...tail.events);
+    }
+  }
+  const recordedUpTo = envelopes.filter((e) => Date.parse(e.occurredAt) <= Date.parse(until));
+  const recordedFinal = finalState(recordedUpTo, until, now);
+  const alternativeFinal = stateOf(snapshot).state === 'absent' ? null : toStateAfter(snapshot);
   const firstDifference = steps.findIndex((s) => s.differences.length > 0);
-  const recordedFinal = envelopes.length > 0 ? envelopes[envelopes.length - 1].state : null;
   return {
     pseId: envelopes[0]?.pseId ?? '',
     policy: policy.id,
+    until,
     steps,
-    differs: firstDifference >= 0 || canonicalJson(recordedFinal) !== canonicalJson(alternativeFinal),
+    differs:
+      firstDifference >= 0 ||
+      canonicalJson(comparable(recordedFinal)) !== canonicalJson(comparable(alternativeFinal)),
     firstDifference: firstDifference >= 0 ? firstDifference : null,
+    divergence: divergence(recordedUpTo, alternativeEvents),
+    generated: alternativeEvents.filter(isAutomatic).map(shown),
     final: { recorded: recordedFinal, alternative: alternativeFinal },
   };
+}
+
+/** The recorded case brought up to `until` under its own policy (as the scheduler would have). */
+function finalState(
+  envelopes: readonly PseCaseEventEnvelope[],
+  until: string,
+  now: string,
+): CaseStateAfter | null {
+  if (envelopes.length === 0) return null;
+  const folded = foldCase(envelopes);
+  const caughtUp = catchUp(folded, until, now);
+  return toStateAfter(caughtUp.ok ? caughtUp.snapshot : folded);
+}
+
+/** The state fields a what-if compares (`since` and counters may differ by design). */
+function comparable(state: CaseStateAfter | null) {
+  if (!state) return null;
+  return {
+    state: state.state,
+    substate: state.substate,
+    onBlocklist: state.onBlocklist,
+    deadlines: state.deadlines,
+    outstandingIdr: state.fines.outstandingIdr,
+  };
+}
+
+/** The first position where the event types, business times or resulting states of two histories part. */
+function divergence(
+  recorded: readonly PseCaseEventEnvelope[],
+  alternative: readonly PseCaseEventEnvelope[],
+): WhatIfReport['divergence'] {
+  const length = Math.max(recorded.length, alternative.length);
+  for (let i = 0; i < length; i++) {
+    const r = recorded[i];
+    const a = alternative[i];
+    if (
+      r &&
+      a &&
+      r.type === a.type &&
+      r.occurredAt === a.occurredAt &&
+      described(r.state) === described(a.state)
+    ) {
+      continue;
+    }
+    return { index: i, recorded: r ? shown(r) : null, alternative: a ? shown(a) : null };
+  }
+  return null;
+}
+
+function maxInstant(a: string, b: string): string {
+  return Date.parse(a) >= Date.parse(b) ? a : b;
 }

@@ -34,6 +34,8 @@ export const Policy = z.object({
   suspensionResponse: PolicyPeriod,
   manualRegistrationFollowUp: PolicyPeriod,
   maxBlocksBeforeNormalisationRefused: z.number().int().positive(),
+  /** Hours within which a normalisation request is answered (MR5 Art. 20: 2 × 24 hours). */
+  normalisationAnswerHours: z.number().int().positive(),
   timeZone: z.enum(['WIB', 'WITA', 'WIT']),
 });
 export type Policy = z.infer<typeof Policy>;
@@ -44,5 +46,6 @@ export const commonPolicyTerms = {
   suspensionResponse: { days: 7, unit: 'calendar' },
   manualRegistrationFollowUp: { days: 30, unit: 'calendar' },
   maxBlocksBeforeNormalisationRefused: 3,
+  normalisationAnswerHours: 48,
   timeZone: 'WIB',
 } as const;

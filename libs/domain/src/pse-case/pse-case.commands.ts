@@ -49,6 +49,10 @@ export const BlockAccess = command('BlockAccess', { orderNumber: Text, domains: 
 export const RestoreAccessTemporarily = command('RestoreAccessTemporarily', { until: Instant, reason: Text });
 /** Normalise access; after more than 3 blocks only an admin may `override` (MR5 Art. 20). */
 export const RestoreAccess = command('RestoreAccess', { reason: Text, override: z.boolean().optional() });
+/** Record the operator's request for normalisation (answered within 2 × 24 hours, MR5 Art. 20). */
+export const RequestNormalisation = command('RequestNormalisation', { reason: Text });
+/** Refuse a pending normalisation request; the block stands. */
+export const RefuseNormalisation = command('RefuseNormalisation', { reason: Text });
 /** Suspend a registration for false or unreported information. */
 export const SuspendRegistration = command('SuspendRegistration', {
   by: z.enum(['TAKEL', 'PAI']),
@@ -60,7 +64,10 @@ export const LiftSuspension = command('LiftSuspension', { reason: Text });
 export const RevokeRegistration = command('RevokeRegistration', { reason: Text });
 /** Exempt a system not obliged to register. */
 export const GrantExemption = command('GrantExemption', { reason: Text });
-/** Record that a running deadline has passed (refused before it is due). */
+/**
+ * Bring the case up to date through a running deadline: it and every deadline due before it elapse at
+ * their due instants, with their automatic consequences (refused before it is due, or once elapsed).
+ */
 export const ElapseDeadline = command('ElapseDeadline', { deadline: DeadlineKind, fineId: Text.optional() });
 /** Move the case to another policy version. */
 export const MigratePolicy = command('MigratePolicy', { to: PolicyId, reason: Text });
@@ -79,6 +86,8 @@ export const pseCaseCommandSchemas = {
   BlockAccess,
   RestoreAccessTemporarily,
   RestoreAccess,
+  RequestNormalisation,
+  RefuseNormalisation,
   SuspendRegistration,
   LiftSuspension,
   RevokeRegistration,

@@ -24,6 +24,8 @@ export interface PseCaseContext {
   registrationNumber: string | null;
   /** A submission awaiting its certificate while the case sits in a sanction state. */
   pendingSubmission: 'oss' | 'manual' | null;
+  /** Normalised on that submission (kominfo-2022): a rejection or a lapsed follow-up brings the block back. */
+  restoredOnSubmission: boolean;
   warnings: number;
   blocks: number;
   fines: Record<string, FineRecord>;
@@ -33,6 +35,8 @@ export interface PseCaseContext {
   deadlines: Deadline[];
   escalation: { pending: boolean; allowed: string[] };
   since: string;
+  /** Who moved the case into its current state (an operator, or the engine's automatic escalation). */
+  sinceBy: string | null;
   lastOccurredAt: string | null;
   lastHash: string | null;
   revision: number;
@@ -50,6 +54,7 @@ export function emptyContext(): PseCaseContext {
     policyVersion: 'kominfo-2022',
     registrationNumber: null,
     pendingSubmission: null,
+    restoredOnSubmission: false,
     warnings: 0,
     blocks: 0,
     fines: {},
@@ -58,6 +63,7 @@ export function emptyContext(): PseCaseContext {
     deadlines: [],
     escalation: { pending: false, allowed: [] },
     since: '',
+    sinceBy: null,
     lastOccurredAt: null,
     lastHash: null,
     revision: -1,

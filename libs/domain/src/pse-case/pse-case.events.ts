@@ -23,6 +23,7 @@ export const DeadlineKind = z.enum([
   'manualRegistrationFollowUp',
   'temporaryRestoration',
   'suspensionResponse',
+  'normalisationRequest',
 ]);
 export type DeadlineKind = z.infer<typeof DeadlineKind>;
 
@@ -120,6 +121,14 @@ export const RegistrationSuspended = z.object({
 });
 export type RegistrationSuspended = z.infer<typeof RegistrationSuspended>;
 
+/** The operator asked for normalisation; the ministry answers within 2 × 24 hours (MR5 Art. 20). */
+export const NormalisationRequested = z.object({ reason: z.string().min(1), answerDeadline: Instant });
+export type NormalisationRequested = z.infer<typeof NormalisationRequested>;
+
+/** A normalisation request refused (MR5 Art. 20); the block stands. */
+export const NormalisationRefused = z.object({ reason: z.string().min(1) });
+export type NormalisationRefused = z.infer<typeof NormalisationRefused>;
+
 /** A suspension lifted after the operator responded. */
 export const SuspensionLifted = z.object({ reason: z.string().min(1) });
 export type SuspensionLifted = z.infer<typeof SuspensionLifted>;
@@ -158,6 +167,8 @@ export const pseCaseEventSchemas = {
   AccessBlocked,
   AccessTemporarilyRestored,
   AccessRestored,
+  NormalisationRequested,
+  NormalisationRefused,
   RegistrationSuspended,
   SuspensionLifted,
   RegistrationRevoked,

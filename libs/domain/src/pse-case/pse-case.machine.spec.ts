@@ -63,7 +63,6 @@ describe('the PSE case statechart, model-based', () => {
   const noFines = [
     'pseCase on FinePaid [fineOpen]',
     'pseCase on FineAnnulled [fineOpen]',
-    'pseCase on DeadlineElapsed [finePaymentElapsed]',
     'unregistered on FineImposed [fineFromUnregistered]',
     'warned on FineImposed [fineFromWarned]',
     'fined on FineImposed [fineAgain]',
@@ -82,6 +81,8 @@ describe('the PSE case statechart, model-based', () => {
         'warned on DeadlineElapsed [warningElapsed & automaticEscalation]',
         'blocked on RegistrationSubmitted [submissionNormalises]',
         'suspended on DeadlineElapsed [suspensionElapsed]',
+        'registrationPending on RegistrationRejected [restoredOnSubmission & automaticEscalation]',
+        'registrationPending on DeadlineElapsed [followUpElapsed & restoredOnSubmission & automaticEscalation]',
       ],
     ],
     [
@@ -91,6 +92,8 @@ describe('the PSE case statechart, model-based', () => {
         'warned on DeadlineElapsed [warningElapsed]',
         'blocked on RegistrationSubmitted',
         'suspended on DeadlineElapsed [suspensionElapsed & automaticRevocation]',
+        'registrationPending on RegistrationRejected [restoredOnSubmission]',
+        'registrationPending on DeadlineElapsed [followUpElapsed & restoredOnSubmission]',
       ],
     ],
     [
@@ -101,6 +104,8 @@ describe('the PSE case statechart, model-based', () => {
         'fined on DeadlineElapsed [finePaymentElapsed & automaticEscalation]',
         'blocked on RegistrationSubmitted [submissionNormalises]',
         'suspended on DeadlineElapsed [suspensionElapsed & automaticRevocation]',
+        'registrationPending on RegistrationRejected [restoredOnSubmission & automaticEscalation]',
+        'registrationPending on DeadlineElapsed [followUpElapsed & restoredOnSubmission & automaticEscalation]',
       ],
     ],
   ] as const)('under %s, leaves untaken only what the policy rules out', (policy, ruledOut) => {

@@ -11,27 +11,35 @@ import {
 } from './pse-case.rules';
 import { applyEvent } from './pse-case.state';
 
-/** Outbound work a transition asks for: a command to run after the append, never inside the machine. */
+/** What an automatic escalation answers: a lapsed deadline, or a rejected submission that had normalised. */
+export type EscalationCause = DeadlineKind | 'registrationRejected';
+
+/**
+ * Outbound work a transition asks for, returned as data: `decide` turns it into the command it names,
+ * decided at the same business time and appended with the event that caused it.
+ */
 export interface EscalationParams {
   commandType: 'BlockAccess' | 'ImposeFine' | 'IssueWarning' | 'RevokeRegistration';
   pseId: string;
-  /** The deadline whose lapse triggered it. */
-  deadline: DeadlineKind;
+  cause: EscalationCause;
 }
 
 const policyOf = (context: PseCaseContext) => getPolicy(context.policyVersion);
 
 // The next mandatory rung is what an automatic escalation runs (kominfo-2022: the block).
 const escalateParams =
-  (deadline: DeadlineKind) =>
+  (cause: EscalationCause) =>
   ({ context }: { context: PseCaseContext }): EscalationParams => {
-    if (deadline === 'suspensionResponse')
-      return { commandType: 'RevokeRegistration', pseId: context.pseId, deadline };
+    if (cause === 'suspensionResponse')
+      return { commandType: 'RevokeRegistration', pseId: context.pseId, cause };
+    // The block a submission had lifted comes back (docs/regulation.md §13).
+    if (cause === 'registrationRejected' || cause === 'manualRegistrationFollowUp')
+      return { commandType: 'BlockAccess', pseId: context.pseId, cause };
     const next = escalationCommands(context, policyOf(context));
     return {
       commandType: (next.at(-1) ?? 'BlockAccess') as EscalationParams['commandType'],
       pseId: context.pseId,
-      deadline,
+      cause,
     };
   };
 
@@ -91,6 +99,13 @@ export const pseCaseMachine = setup({
     restoredBySubmission: restoredBy('submission'),
     restoredByRegistration: restoredBy('registration'),
     restoredByExemption: restoredBy('exemption'),
+    restoredOnSubmission: ({ context }) => context.restoredOnSubmission,
+    normalisationElapsed: elapsed('normalisationRequest'),
+    normalisationPending: ({ context }) => context.deadlines.some((d) => d.kind === 'normalisationRequest'),
+    // Any running deadline may elapse in any state: where no state gives it a meaning it only ends.
+    deadlineRunning: ({ context, event }) =>
+      event.type === 'DeadlineElapsed' &&
+      context.deadlines.some((d) => d.kind === event.data.deadline && d.fineId === event.data.fineId),
     fineOpen: ({ context, event }) => {
       if (event.type !== 'FinePaid' && event.type !== 'FineAnnulled') return false;
       const fine = context.fines[event.data.fineId];
@@ -100,7 +115,7 @@ export const pseCaseMachine = setup({
   },
   actions: {
     apply: assign(({ context, event }) => applyEvent(context, event)),
-    markSince: assign({ since: ({ event }) => event.occurredAt }),
+    markSince: assign({ since: ({ event }) => event.occurredAt, sinceBy: ({ event }) => event.actor.id }),
     countBlock: assign({ blocks: ({ context }) => context.blocks + 1 }),
     openEscalation: assign({
       escalation: ({ context }) => ({
@@ -109,6 +124,11 @@ export const pseCaseMachine = setup({
       }),
     }),
     openRevocation: assign({ escalation: () => ({ pending: true, allowed: ['RevokeRegistration'] }) }),
+    openReblock: assign({ escalation: () => ({ pending: true, allowed: ['BlockAccess'] }) }),
+    // MR5 Art. 20: an unanswered normalisation request waits in the queue for a grant or a refusal.
+    openNormalisationAnswer: assign({
+      escalation: () => ({ pending: true, allowed: ['RestoreAccess', 'RefuseNormalisation'] }),
+    }),
     // Outbound: collected from `transition`'s actions by `decide`; executing it does nothing.
     escalate: (_, _params: EscalationParams) => undefined,
   },
@@ -121,7 +141,7 @@ export const pseCaseMachine = setup({
     PolicyMigrated: { guard: 'identified', actions: 'apply' },
     FinePaid: { guard: 'fineOpen', actions: 'apply' },
     FineAnnulled: { guard: 'fineOpen', actions: 'apply' },
-    DeadlineElapsed: { guard: 'finePaymentElapsed', actions: 'apply' },
+    DeadlineElapsed: { guard: 'deadlineRunning', actions: 'apply' },
   },
   states: {
     absent: {
@@ -148,8 +168,37 @@ export const pseCaseMachine = setup({
           { guard: 'sanctioned', target: 'reRegistered', actions: 'apply' },
           { target: 'registered', actions: 'apply' },
         ],
-        RegistrationRejected: { target: 'unregistered', actions: 'apply' },
-        DeadlineElapsed: { guard: 'followUpElapsed', target: 'unregistered', actions: 'apply' },
+        // A submission that had normalised the block and then fails brings the block back.
+        RegistrationRejected: [
+          {
+            guard: and(['restoredOnSubmission', 'automaticEscalation']),
+            target: 'unregistered',
+            actions: [
+              'apply',
+              'openReblock',
+              { type: 'escalate', params: escalateParams('registrationRejected') },
+            ],
+          },
+          { guard: 'restoredOnSubmission', target: 'unregistered', actions: ['apply', 'openReblock'] },
+          { target: 'unregistered', actions: 'apply' },
+        ],
+        DeadlineElapsed: [
+          {
+            guard: and(['followUpElapsed', 'restoredOnSubmission', 'automaticEscalation']),
+            target: 'unregistered',
+            actions: [
+              'apply',
+              'openReblock',
+              { type: 'escalate', params: escalateParams('manualRegistrationFollowUp') },
+            ],
+          },
+          {
+            guard: and(['followUpElapsed', 'restoredOnSubmission']),
+            target: 'unregistered',
+            actions: ['apply', 'openReblock'],
+          },
+          { guard: 'followUpElapsed', target: 'unregistered', actions: 'apply' },
+        ],
         // Kominfo 2022: Valve and Yahoo were normalised on submission, before their certificates.
         AccessRestored: { guard: 'restoredBySubmission', actions: 'apply' },
         ExemptionGranted: { target: 'exempted', actions: 'apply' },
@@ -226,6 +275,9 @@ export const pseCaseMachine = setup({
         // SPEC §2 rule 3: a registered system leaves the blocklist in the same append.
         RegistrationConfirmed: { target: 'reRegistered', actions: 'apply' },
         AccessRestored: { guard: 'restoredByOperator', target: 'unregistered', actions: 'apply' },
+        NormalisationRequested: { actions: 'apply' },
+        NormalisationRefused: { guard: 'normalisationPending', actions: 'apply' },
+        DeadlineElapsed: { guard: 'normalisationElapsed', actions: ['apply', 'openNormalisationAnswer'] },
         ExemptionGranted: { target: 'exempted', actions: 'apply' },
       },
     },
@@ -268,6 +320,9 @@ export const pseCaseMachine = setup({
         RegistrationRejected: { guard: 'hasPendingSubmission', actions: 'apply' },
         RegistrationConfirmed: { target: 'reRegistered', actions: 'apply' },
         AccessRestored: { guard: 'restoredByOperator', target: 'unregistered', actions: 'apply' },
+        NormalisationRequested: { actions: 'apply' },
+        NormalisationRefused: { guard: 'normalisationPending', actions: 'apply' },
+        DeadlineElapsed: { guard: 'normalisationElapsed', actions: ['apply', 'openNormalisationAnswer'] },
         ExemptionGranted: { target: 'exempted', actions: 'apply' },
       },
     },

@@ -72,6 +72,7 @@ function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCas
         ...context,
         registrationNumber: event.data.registrationNumber,
         pendingSubmission: null,
+        restoredOnSubmission: false,
         escalation: idle,
         deadlines: context.deadlines.filter((d) => d.kind === 'finePayment'),
       };
@@ -79,6 +80,7 @@ function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCas
       return {
         ...context,
         pendingSubmission: null,
+        restoredOnSubmission: false,
         deadlines: withoutDeadline(context.deadlines, 'manualRegistrationFollowUp'),
       };
     case 'WarningIssued':
@@ -146,6 +148,7 @@ function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCas
       return {
         ...context,
         highestSanction: 'block',
+        restoredOnSubmission: false,
         escalation: idle,
         deadlines: context.deadlines.filter((d) => d.kind === 'finePayment'),
       };
@@ -159,7 +162,30 @@ function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCas
         }),
       };
     case 'AccessRestored':
-      return { ...context, deadlines: withoutDeadline(context.deadlines, 'temporaryRestoration') };
+      return {
+        ...context,
+        restoredOnSubmission: event.data.cause === 'submission',
+        escalation: idle,
+        deadlines: withoutDeadline(
+          withoutDeadline(context.deadlines, 'temporaryRestoration'),
+          'normalisationRequest',
+        ),
+      };
+    case 'NormalisationRequested':
+      return {
+        ...context,
+        deadlines: withDeadline(context.deadlines, {
+          kind: 'normalisationRequest',
+          dueAt: event.data.answerDeadline,
+          fineId: null,
+        }),
+      };
+    case 'NormalisationRefused':
+      return {
+        ...context,
+        escalation: idle,
+        deadlines: withoutDeadline(context.deadlines, 'normalisationRequest'),
+      };
     case 'RegistrationSuspended':
       return {
         ...context,
@@ -186,6 +212,7 @@ function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCas
       return {
         ...context,
         pendingSubmission: null,
+        restoredOnSubmission: false,
         escalation: idle,
         deadlines: context.deadlines.filter((d) => d.kind === 'finePayment'),
       };
@@ -193,8 +220,12 @@ function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCas
       const d = event.data;
       const deadlines = withoutDeadline(context.deadlines, d.deadline, d.fineId);
       const fine = d.fineId ? context.fines[d.fineId] : undefined;
+      // A manual registration not followed up in OSS lapses with its deadline.
+      const lapsed = d.deadline === 'manualRegistrationFollowUp';
       return {
         ...context,
+        pendingSubmission: lapsed ? null : context.pendingSubmission,
+        restoredOnSubmission: lapsed ? false : context.restoredOnSubmission,
         deadlines,
         fines: fine ? { ...context.fines, [fine.fineId]: { ...fine, overdue: true } } : context.fines,
       };

@@ -85,6 +85,8 @@ export function modelEvents(snapshot: PseCaseSnapshot, only?: PolicyId): PseCase
     ...(['operator', 'submission', 'registration', 'exemption'] as const).map(
       (cause): PseCaseEventData => ({ type: 'AccessRestored', data: { reason: 'r', cause } }),
     ),
+    { type: 'NormalisationRequested', data: { reason: 'registered abroad', answerDeadline: later } },
+    { type: 'NormalisationRefused', data: { reason: 'not yet registered' } },
     { type: 'RegistrationSuspended', data: { by: 'PAI', reason: 'false info', responseDeadline: later } },
     { type: 'SuspensionLifted', data: { reason: 'clarified' } },
     { type: 'RegistrationRevoked', data: { reason: 'no response' } },
@@ -118,6 +120,7 @@ export function modelKey(snapshot: PseCaseSnapshot): string {
     c.highestSanction,
     c.escalation.pending,
     c.pendingSubmission !== null,
+    c.restoredOnSubmission,
     c.blocks > 0,
     c.registrationNumber !== null,
     [...new Set(c.deadlines.map((d) => d.kind))].sort(),

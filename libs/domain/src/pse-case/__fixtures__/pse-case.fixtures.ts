@@ -92,11 +92,17 @@ export function warnedCase(pseId: string, policy?: PolicyId): TimedCommand[] {
   ];
 }
 
-/** Warned, deadline elapsed, blocked on 2022-07-30 (kominfo-2022 and mr5-literal ladders). */
+/**
+ * Warned, deadline elapsed at Friday 2022-07-29 23:59:59, then blocked (kominfo-2022 and mr5-literal
+ * ladders): under kominfo-2022 the block follows the elapse by itself, dated at the due instant; under
+ * mr5-literal an operator orders it on 2022-07-30.
+ */
 export function blockedCase(pseId: string, policy?: PolicyId): TimedCommand[] {
+  const elapse = at('2022-07-30T00:00', { type: 'ElapseDeadline', pseId, deadline: 'warningResponse' });
+  if (getPolicy(policy ?? 'kominfo-2022').automaticEscalation) return [...warnedCase(pseId, policy), elapse];
   return [
     ...warnedCase(pseId, policy),
-    at('2022-07-30T00:00', { type: 'ElapseDeadline', pseId, deadline: 'warningResponse' }),
+    elapse,
     at('2022-07-30T06:00', { type: 'BlockAccess', pseId, orderNumber: `B-${pseId}` }),
   ];
 }

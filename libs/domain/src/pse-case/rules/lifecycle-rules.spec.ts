@@ -1,6 +1,6 @@
 import { deciderSpec } from '@sanksi/testing';
 import { at, blockedCase, caseDecider, identify } from '../__fixtures__/pse-case.fixtures';
-import { allowedCommands } from '../pse-case.decider';
+import { allowedCommands } from '../pse-case.allowed';
 import type { CaseAlreadyExists, CaseNotFound, TransitionRefused } from '../pse-case.errors';
 import { getPolicy } from '../../policies';
 
@@ -158,6 +158,7 @@ describe('case existence and policy migration', () => {
       'ConfirmRegistration',
       'RestoreAccessTemporarily',
       'RestoreAccess',
+      'RequestNormalisation',
       'GrantExemption',
       'MigratePolicy',
     ]);

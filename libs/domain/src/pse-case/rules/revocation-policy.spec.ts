@@ -39,16 +39,20 @@ describe('a suspension whose 7-day response period lapsed', () => {
     return decision;
   };
 
-  it('under mr5-literal, asks for the revocation as outbound work (Art. 7(3) read literally)', () => {
+  it('under mr5-literal, revokes by itself in the same append, dated at the due instant (Art. 7(3) read literally)', () => {
     const decision = lapse('mr5-literal');
-    expect(decision.outbound).toEqual([expect.objectContaining({ type: 'RevokeRegistration', pseId: 's' })]);
+    expect(decision.events.map((e) => [e.type, e.occurredAt, e.state.state, e.state.onBlocklist])).toEqual([
+      ['DeadlineElapsed', '2022-09-08T23:59:59+07:00', 'suspended', false],
+      ['RegistrationRevoked', '2022-09-08T23:59:59+07:00', 'revoked', true],
+    ]);
+    expect(decision.events[1].causationId).toBe(decision.events[0].eventId);
   });
 
   it.each(['kominfo-2022', 'pp43-2023'] as const)(
     'under %s, waits in the escalation queue for the directorate to decide',
     (policy) => {
       const decision = lapse(policy);
-      expect(decision.outbound).toEqual([]);
+      expect(decision.events.map((e) => e.type)).toEqual(['DeadlineElapsed']);
       expect(decision.events[0].state).toMatchObject({
         state: 'suspended',
         escalation: { pending: true, allowed: ['RevokeRegistration'] },

@@ -30,14 +30,14 @@ describe('rule 6: deadlines are state, elapsed by events', () => {
       );
   });
 
-  it('pp43-2023 queues the escalation for an operator instead of returning outbound work', () => {
+  it('pp43-2023 queues the escalation for an operator instead of escalating by itself', () => {
     const given = deciderSpec(caseDecider('pp43-2023')).givenCommands(warnedCase('x', 'pp43-2023'));
     const decision = decideAt(
       at('2022-07-30T00:00', { type: 'ElapseDeadline', pseId: 'x', deadline: 'warningResponse' }),
       given.state,
       'pp43-2023',
     );
-    expect(decision.ok && decision.outbound).toEqual([]);
+    expect(decision.ok && decision.events.map((e) => e.type)).toEqual(['DeadlineElapsed']);
     expect(decision.ok && decision.events[0].state.escalation).toEqual({
       pending: true,
       allowed: ['ImposeFine'],
