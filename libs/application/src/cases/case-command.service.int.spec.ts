@@ -3,7 +3,7 @@ import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import { type PseCaseCommand, TransitionRefused, ValidationFailed } from '@sanksi/domain';
 import { createEventStore, type EventStore } from '@sanksi/event-store';
 import { ManualClock } from './clock';
-import { VersionMismatch } from './case-command.errors';
+import { IdempotencyKeyReused, VersionMismatch } from './case-command.errors';
 import { CaseCommandService } from './case-command.service';
 
 const operator = { actor: { id: 'op-1', role: 'operator' as const } };
@@ -66,6 +66,79 @@ describe('CaseCommandService on a real SQLite file', () => {
     expect(again).toMatchObject({ version: once.version, duplicate: true, state: 'warned' });
     expect(again.events.map((e) => e.eventId)).toEqual(once.events.map((e) => e.eventId));
     expect((await service.load('paypal')).version).toBe(2);
+  });
+
+  it('given an Idempotency-Key already used, when it comes with another body, then 422-style IdempotencyKeyReused and nothing is appended', async () => {
+    await identify();
+    const ctx = { ...operator, idempotencyKey: 'retry-me', idempotencyKeyAsSent: 'retry-me' };
+    await service.execute({ type: 'IssueWarning', pseId: 'paypal', letterNumber: 'B-1/2022' }, ctx);
+    const other = service.execute({ type: 'IssueWarning', pseId: 'paypal', letterNumber: 'B-2/2022' }, ctx);
+    await expect(other).rejects.toBeInstanceOf(IdempotencyKeyReused);
+    await expect(other).rejects.toMatchObject({ key: 'retry-me', pseId: 'paypal', command: 'IssueWarning' });
+    // the same body at another business time is another command too
+    const later = service.execute(
+      { type: 'IssueWarning', pseId: 'paypal', letterNumber: 'B-1/2022' },
+      { ...ctx, occurredAt: '2022-07-22T10:00:00+07:00' },
+    );
+    await expect(later).rejects.toBeInstanceOf(IdempotencyKeyReused);
+    expect((await service.load('paypal')).version).toBe(2);
+  });
+
+  it('given an Idempotency-Key used on one case, when it is sent for another case, then IdempotencyKeyReused names the first case', async () => {
+    await identify();
+    await service.execute(
+      {
+        type: 'IdentifyPse',
+        pseId: 'steam',
+        name: 'Steam',
+        origin: 'foreign',
+        domains: ['steampowered.com'],
+        company: null,
+        sector: null,
+      },
+      operator,
+    );
+    const ctx = { ...operator, idempotencyKey: 'one-key', idempotencyKeyAsSent: 'one-key' };
+    await service.execute({ type: 'IssueWarning', pseId: 'paypal', letterNumber: 'B-1/2022' }, ctx);
+    const elsewhere = service.execute(
+      { type: 'IssueWarning', pseId: 'steam', letterNumber: 'B-1/2022' },
+      ctx,
+    );
+    await expect(elsewhere).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      pseId: 'paypal',
+      key: 'one-key',
+    });
+    expect((await service.load('steam')).version).toBe(1);
+  });
+
+  it('given the same command id on two cases, then their event ids differ', async () => {
+    await identify();
+    await service.execute(
+      {
+        type: 'IdentifyPse',
+        pseId: 'steam',
+        name: 'Steam',
+        origin: 'foreign',
+        domains: ['steampowered.com'],
+        company: null,
+        sector: null,
+      },
+      operator,
+    );
+    const ids = new Set<string>();
+    for (const pseId of ['paypal', 'steam']) {
+      const seqBefore = seq;
+      seq = 100; // both warnings get command id cmd-101
+      const outcome = await service.execute(
+        { type: 'IssueWarning', pseId, letterNumber: 'B-1/2022' },
+        operator,
+      );
+      seq = Math.max(seq, seqBefore);
+      expect(outcome.events[0].commandId).toBe('cmd-101');
+      ids.add(outcome.events[0].eventId);
+    }
+    expect(ids.size).toBe(2);
   });
 
   it('given If-Match with a stale version, then 412-style VersionMismatch and nothing is appended', async () => {

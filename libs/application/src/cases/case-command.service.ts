@@ -13,7 +13,7 @@ import {
 import { type EventStore, WrongExpectedRevision } from '@sanksi/event-store';
 import { type Clock, type IdGenerator, randomIds, systemClock } from './clock';
 import { ConcurrentModification, IdempotencyKeyReused, VersionMismatch } from './case-command.errors';
-import { caseStreamId, commandDigestOf, fromStoredEvent, toStoredEvent } from './case-stream';
+import { caseStreamId, commandDigestOf, fromStoredEvent, pseIdOfStream, toStoredEvent } from './case-stream';
 
 /** Who sends a command and how: the HTTP headers, the CLI's flags or a Kafka message's keys. */
 export interface CommandContext {
@@ -108,6 +108,7 @@ export class CaseCommandService {
     const commandId = context.idempotencyKey ?? this.ids.next();
     // What the sender asked: a key reused for anything else is refused, not answered with the first outcome.
     const digest = sha256Hex(canonicalJson({ command, occurredAt: context.occurredAt ?? null }));
+    if (context.idempotencyKey !== undefined) await this.refuseKeyUsedElsewhere(command, commandId, context);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loaded = await this.load(command.pseId);
       const replayed = this.previousOutcome(loaded, commandId, command.type, digest, context);
@@ -166,6 +167,27 @@ export class CaseCommandService {
       };
     }
     throw new ConcurrentModification(command.pseId, MAX_ATTEMPTS);
+  }
+
+  /**
+   * A key already recorded on another case is refused (the store's per-stream check cannot see it). Two
+   * first uses of one key on two cases at the same instant can still both pass: the check reads, not locks.
+   */
+  private async refuseKeyUsedElsewhere(
+    command: PseCaseCommand,
+    commandId: string,
+    context: CommandContext,
+  ): Promise<void> {
+    if (!this.store.streamsOfCommand) return;
+    const own = caseStreamId(command.pseId);
+    const elsewhere = (await this.store.streamsOfCommand(commandId)).find((stream) => stream !== own);
+    if (elsewhere === undefined) return;
+    throw new IdempotencyKeyReused(
+      pseIdOfStream(elsewhere),
+      context.idempotencyKeyAsSent ?? commandId,
+      'a command of its own',
+      command.type,
+    );
   }
 
   /**

@@ -6,6 +6,11 @@ export function caseStreamId(pseId: string): string {
   return `pse-${pseId}`;
 }
 
+/** The case a stream belongs to (the inverse of `caseStreamId`). */
+export function pseIdOfStream(streamId: string): string {
+  return streamId.startsWith('pse-') ? streamId.slice('pse-'.length) : streamId;
+}
+
 /** The category every case stream belongs to (for `readAll`/`subscribe` filters). */
 export const CASE_STREAM_CATEGORY = 'pse';
 

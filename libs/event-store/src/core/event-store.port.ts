@@ -63,6 +63,11 @@ export interface EventStore {
   appendToStream(streamId: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   streamExists(streamId: string): Promise<boolean>;
+  /**
+   * The streams an append recorded this command id on (an idempotency key reused across streams shows as
+   * more than one, or as another stream). Optional: an adapter without a command index leaves it out.
+   */
+  streamsOfCommand?(commandId: string): Promise<string[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribe(options: SubscribeOptions): AsyncIterable<RecordedEvent>;
   headPosition(): Promise<number>;

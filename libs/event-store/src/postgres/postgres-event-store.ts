@@ -156,6 +156,12 @@ export class PostgresEventStore implements EventStore {
     return (await this.query('streamExists', 'streamExists', [streamId])).length > 0;
   }
 
+  /** The streams an append recorded this command id on. */
+  async streamsOfCommand(commandId: string): Promise<string[]> {
+    const rows = await this.query<{ stream_id: string }>('streamsOfCommand', 'streamsOfCommand', [commandId]);
+    return rows.map((r) => r.stream_id);
+  }
+
   /** Reads the global log after a position, in position order, optionally filtered by types or category. */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const types = options.types && options.types.length > 0 ? options.types : null;
@@ -459,6 +465,7 @@ function statements(s: string) {
                WHERE position > $1 AND ($2::text[] IS NULL OR type = ANY($2::text[])) AND ($3::text IS NULL OR category = $3)
                ORDER BY position LIMIT $4`,
     streamExists: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 LIMIT 1`,
+    streamsOfCommand: `SELECT stream_id FROM ${s}.commands WHERE command_id = $1 ORDER BY stream_id LIMIT 10`,
     head: `SELECT coalesce(max(position), 0)::int8 AS head FROM ${s}.events`,
   };
 }

@@ -169,6 +169,11 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       $fn$;
     `,
   },
+  {
+    version: 4,
+    name: 'commands by command id: an idempotency key reused on another stream is found',
+    sql: (s) => `CREATE INDEX IF NOT EXISTS commands_command_id ON ${s}.commands (command_id);`,
+  },
 ];
 
 /** A stable 63-bit key per schema for advisory locks (`salt` tells the locks apart). */

@@ -64,6 +64,7 @@ interface Statements {
   readForwards: Database.Statement<[string, number, number], EventRow>;
   readBackwards: Database.Statement<[string, number, number], EventRow>;
   streamExists: Database.Statement<[string], number | undefined>;
+  streamsOfCommand: Database.Statement<[string], string>;
   head: Database.Statement<[], number>;
 }
 
@@ -152,6 +153,12 @@ export class SqliteEventStore implements EventStore {
     return (
       (await this.withLockRetry('streamExists', () => statements.streamExists.get(streamId))) !== undefined
     );
+  }
+
+  /** The streams an append recorded this command id on. */
+  async streamsOfCommand(commandId: string): Promise<string[]> {
+    const statements = await this.openStatements('streamsOfCommand');
+    return this.withLockRetry('streamsOfCommand', () => statements.streamsOfCommand.all(commandId));
   }
 
   /** Reads the global log after a position, in position order, optionally filtered by types or category. */
@@ -417,6 +424,12 @@ function prepareStatements(db: Database.Database): Statements {
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ),
     streamExists: db.prepare<[string], number>('SELECT 1 FROM events WHERE stream_id = ? LIMIT 1').pluck(),
+    streamsOfCommand: db
+      .prepare<
+        [string],
+        string
+      >('SELECT stream_id FROM commands WHERE command_id = ? ORDER BY stream_id LIMIT 10')
+      .pluck(),
     head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
   };
 }

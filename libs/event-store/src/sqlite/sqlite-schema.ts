@@ -34,6 +34,11 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    // Looks an idempotency key up across streams (a key reused on another case is refused).
+    sql: `CREATE INDEX commands_command_id ON commands (command_id);`,
+  },
 ];
 
 /** The schema version this code writes. */

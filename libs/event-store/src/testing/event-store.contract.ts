@@ -500,6 +500,17 @@ export function describeEventStoreContract(adapterName: string, harness: EventSt
         expect(await store.readStream(other)).toHaveLength(1);
       });
 
+      it('given a command id recorded on two streams, then streamsOfCommand finds both (where the adapter indexes command ids)', async () => {
+        if (!store.streamsOfCommand) return expect(store.streamsOfCommand).toBeUndefined();
+        const commandId = randomUUID();
+        const [a, b] = [newStream(), newStream()].sort();
+        expect(await store.streamsOfCommand(commandId)).toEqual([]);
+        await store.appendToStream(a, [testEvent('A')], { expectedRevision: 'no_stream', commandId });
+        expect(await store.streamsOfCommand(commandId)).toEqual([a]);
+        await store.appendToStream(b, [testEvent('A')], { expectedRevision: 'no_stream', commandId });
+        expect(await store.streamsOfCommand(commandId)).toEqual([a, b]);
+      });
+
       it('given the same command sent concurrently through two store instances, then it is appended once and both get its result', async () => {
         const streamId = newStream();
         const commandId = randomUUID();
