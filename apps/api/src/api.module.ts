@@ -14,6 +14,7 @@ import { EvidenceKeyController, SchemasController } from './ops/schemas.controll
 import { WORKER_STATUS, type WorkerStatusSource, noWorkers } from './ops/worker-status';
 import { SANKSI_RUNTIME } from './runtime/runtime.token';
 import { StatsController } from './stats/stats.controller';
+import { WhatIfController } from './stats/what-if.controller';
 
 /** What the HTTP API needs from the process that hosts it. */
 export interface ApiModuleOptions {
@@ -35,6 +36,7 @@ export class ApiModule {
         BlocklistController,
         EventsController,
         StatsController,
+        WhatIfController,
         SchemasController,
         EvidenceKeyController,
         HealthController,

@@ -7,6 +7,7 @@ import { register as registerProjections } from './commands/projections.command'
 import { register as registerRelay } from './commands/relay.command';
 import { register as registerReplay } from './commands/replay.command';
 import { register as registerSimulate } from './commands/simulate.command';
+import { register as registerStats } from './commands/stats.command';
 import { register as registerVerify } from './commands/verify.command';
 import { register as registerWhatIf } from './commands/what-if.command';
 import { CliError, ExitCode } from './cli.errors';
@@ -55,6 +56,7 @@ export async function buildProgram(deps: CliDeps, argv: readonly string[] = proc
   registerProjections(program, deps);
   registerRelay(program, deps);
   registerBlocklist(program, deps);
+  registerStats(program, deps);
   registerEvidence(program, deps);
   registerSimulate(program, deps);
   // Sub-commands inherit exitOverride only when set on each of them.

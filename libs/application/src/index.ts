@@ -15,6 +15,7 @@ export {
   type LoadedCase,
 } from './cases/case-command.service';
 export { CaseHistoryService, type CaseStateView } from './cases/case-history.service';
+export { listCaseIds, readCases, type CaseEvents } from './cases/case-population';
 export {
   buildEvidencePack,
   evidencePublicKey,

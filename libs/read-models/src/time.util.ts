@@ -58,3 +58,31 @@ export function formatRupiah(amount: number): string {
     .toString()
     .replace(/\B(?=(\d{3})+(?!\d))/g, '.')}`;
 }
+
+const BUSINESS_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_INSTANT =
+  /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+
+// Date.parse rolls impossible days over (2022-02-30 becomes 2 March): a real date renders back to itself.
+function isCalendarDate(date: string): boolean {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === date;
+}
+
+/**
+ * The last instant (UTC ISO) a time bound admits: a business date `YYYY-MM-DD` is the end of that
+ * day in WIB (its last millisecond, as the domain's as-of reads it); an ISO-8601 instant with an
+ * offset is itself. Null for anything else, including impossible dates (`2022-02-30`).
+ */
+export function timeBound(value: string): string | null {
+  if (BUSINESS_DATE.test(value)) {
+    return isCalendarDate(value) ? toUtcIso(`${value}T23:59:59.999+07:00`) : null;
+  }
+  const instant = ISO_INSTANT.exec(value);
+  return instant && isCalendarDate(instant[1] as string) ? toUtcIso(value) : null;
+}
+
+/** True for a business date `YYYY-MM-DD` (as opposed to an instant). */
+export function isBusinessDate(value: string): boolean {
+  return BUSINESS_DATE.test(value);
+}

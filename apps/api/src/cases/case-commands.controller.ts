@@ -146,6 +146,35 @@ export class CaseCommandsController {
     return this.run(req, reply, occurredAt, { type: 'RestoreAccess', pseId, ...b });
   }
 
+  @Post(':pseId/normalisation-requests')
+  @ApiOperation({
+    summary:
+      'Record a request for normalisation (MR5 Art. 20): the ministry answers within 2 × 24 hours, by restoring access or refusing',
+  })
+  @ApiCommandBody(B.ReasonBody)
+  async requestNormalisation(
+    @PseIdParam() pseId: string,
+    @Body() body: unknown,
+    @Req() req: Req,
+    @Res({ passthrough: true }) reply: Reply,
+  ) {
+    const { occurredAt, ...b } = parseInput(B.ReasonBody, body);
+    return this.run(req, reply, occurredAt, { type: 'RequestNormalisation', pseId, ...b });
+  }
+
+  @Post(':pseId/normalisation-requests/refusal')
+  @ApiOperation({ summary: 'Refuse the pending normalisation request (MR5 Art. 20); the block stands' })
+  @ApiCommandBody(B.ReasonBody)
+  async refuseNormalisation(
+    @PseIdParam() pseId: string,
+    @Body() body: unknown,
+    @Req() req: Req,
+    @Res({ passthrough: true }) reply: Reply,
+  ) {
+    const { occurredAt, ...b } = parseInput(B.ReasonBody, body);
+    return this.run(req, reply, occurredAt, { type: 'RefuseNormalisation', pseId, ...b });
+  }
+
   @Post(':pseId/registrations')
   @ApiOperation({ summary: 'Record a submitted registration (OSS or manual)' })
   @ApiCommandBody(B.SubmitRegistrationBody)

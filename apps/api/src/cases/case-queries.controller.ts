@@ -18,7 +18,12 @@ const ListCasesQuery = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
-const StateQuery = z.strictObject({ asOf: Instant.optional(), knownAt: Instant.optional() });
+/**
+ * A time bound of the state route: an instant, or a business date `YYYY-MM-DD` meaning the end of that day
+ * in WIB, the zone the regulation runs on (as `GET /v1/stats/states` reads a date).
+ */
+const TimeBound = z.union([Instant, z.iso.date().transform((date) => `${date}T23:59:59.999+07:00`)]);
+const StateQuery = z.strictObject({ asOf: TimeBound.optional(), knownAt: TimeBound.optional() });
 
 /** Queries of cases: projections for lists and summaries, the event log for history (SPEC §6). */
 @ApiTags('cases')
@@ -68,8 +73,12 @@ export class CaseQueriesController {
 
   @Get(':pseId/state')
   @ApiOperation({ summary: 'The case as it stood at business time asOf, as known at record time knownAt' })
-  @ApiQuery({ name: 'asOf', required: false })
-  @ApiQuery({ name: 'knownAt', required: false })
+  @ApiQuery({ name: 'asOf', required: false, description: 'An ISO instant, or YYYY-MM-DD (its end in WIB)' })
+  @ApiQuery({
+    name: 'knownAt',
+    required: false,
+    description: 'An ISO instant, or YYYY-MM-DD (its end in WIB)',
+  })
   state(@PseIdParam() pseId: string, @Query() query: unknown) {
     return this.runtime.history.stateAsOf(pseId, parseInput(StateQuery, query, 'query'));
   }

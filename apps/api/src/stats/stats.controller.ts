@@ -1,20 +1,21 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
 import { localDate } from '@sanksi/domain';
 import { z } from 'zod';
 import { Allow, QUERY_ROLES } from '../auth/roles';
 import { parseInput } from '../http/parse-input';
-import { toRegistryView } from '../cases/case-view';
+import { toRegistryView, wib } from '../cases/case-view';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
 
 const DateOnly = z.iso.date();
-/** A business date (YYYY-MM-DD, WIB) or an instant (its WIB date). */
-const BusinessDate = z.union([
-  DateOnly,
-  z.iso.datetime({ offset: true }).transform((i) => localDate(i, 'WIB')),
-]);
-const StatesQuery = z.strictObject({ asOf: BusinessDate.optional() });
+/** A time bound: a date (YYYY-MM-DD, the end of that day in WIB) or an ISO-8601 instant with offset. */
+const TimeBound = z.union([DateOnly, z.iso.datetime({ offset: true })], {
+  error: 'expected YYYY-MM-DD (end of that day, WIB) or an ISO-8601 instant with offset',
+});
+const StatesQuery = z.strictObject({ asOf: TimeBound.optional(), knownAt: TimeBound.optional() });
+/** A bound as the API shows it: a date as asked, an instant in WIB. */
+const shownBound = (bound: string): string => (/^\d{4}-\d{2}-\d{2}$/.test(bound) ? bound : wib(bound));
 const RangeQuery = z
   .strictObject({ from: DateOnly, to: DateOnly })
   .refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['from'] });
@@ -35,12 +36,60 @@ export class StatsController {
 
   @Get('stats/states')
   @ApiOperation({
-    summary: 'How many cases were in each state at the end of a business date (default today)',
+    summary: 'How many cases were in each state at business time asOf, as known at record time knownAt',
+    description:
+      'The whole population, bitemporally (SPEC §4): each case counts in the state recorded by its last ' +
+      'event (in the case’s own order) that occurred at or before `asOf` and was recorded at or before ' +
+      '`knownAt`; a case with no such event is not counted. So a block dated 30 July but recorded on ' +
+      '6 August shows on 1 August "as known at 7 August", not "as known at 5 August". Without `knownAt` ' +
+      'everything recorded counts. `knownAt` may lie before `asOf` (later facts are then unknown). The ' +
+      'response echoes both bounds (`knownAt` null when absent), the count of every state (zero when ' +
+      'empty) and their total.',
   })
-  @ApiQuery({ name: 'asOf', required: false, description: 'YYYY-MM-DD (WIB) or an ISO instant' })
-  states(@Query() query: unknown) {
-    const { asOf } = parseInput(StatesQuery, query, 'query');
-    return this.runtime.readModels.getStateCounts(asOf ?? this.today());
+  @ApiQuery({
+    name: 'asOf',
+    required: false,
+    description:
+      'business time: YYYY-MM-DD (the end of that day in WIB, UTC+7) or an ISO-8601 instant with offset; default today (WIB)',
+    example: '2022-08-01',
+  })
+  @ApiQuery({
+    name: 'knownAt',
+    required: false,
+    description:
+      'record time: only what Sanksi had recorded by then; YYYY-MM-DD (end of that day, WIB) or an ISO-8601 instant with offset; default everything recorded',
+    example: '2022-08-05T12:00:00+07:00',
+  })
+  @ApiOkResponse({
+    description: 'Cases per state on asOf as known at knownAt, with both bounds echoed',
+    schema: {
+      example: {
+        asOf: '2022-08-01',
+        knownAt: '2022-08-05',
+        counts: {
+          unregistered: 0,
+          registrationPending: 0,
+          registered: 1,
+          warned: 1,
+          fined: 0,
+          blocked: 1,
+          reRegistered: 0,
+          suspended: 0,
+          revoked: 0,
+          exempted: 1,
+        },
+        total: 4,
+      },
+    },
+  })
+  async states(@Query() query: unknown) {
+    const { asOf, knownAt } = parseInput(StatesQuery, query, 'query');
+    const counts = await this.runtime.readModels.getStateCounts(asOf ?? this.today(), { knownAt });
+    return {
+      ...counts,
+      asOf: shownBound(counts.asOf),
+      knownAt: counts.knownAt === null ? null : shownBound(counts.knownAt),
+    };
   }
 
   @Get('stats/transitions')

@@ -27,21 +27,27 @@ describe('verify and what-if on worker threads (the built process, embedded SQLi
     expect(threaded.stdout).toBe(inProcess.stdout);
   });
 
-  it('given a simulated population, when asking what-if with 1, 2 and 3 workers, then the same reports in the same order', () => {
-    const runs = ['1', '2', '3'].map((w) =>
-      runCli(['what-if', '--policy', 'mr5-literal', '--json', '--workers', w], env()),
-    );
+  it('given a simulated population, when asking what-if with 1, 2 and 3 workers, then the same reports and counts in the same order', () => {
+    // A fixed --until: the default (now) would differ from one run to the next.
+    const whatIf = ['what-if', '--policy', 'mr5-literal', '--until', '2023-06-30'];
+    const runs = ['1', '2', '3'].map((w) => runCli([...whatIf, '--json', '--workers', w], env()));
     for (const run of runs) expect(run.code).toBe(0);
     const first = JSON.parse(runs[0].stdout);
-    expect(first.cases).toBe(300);
+    expect(first).toMatchObject({ until: '2023-06-30T23:59:59+07:00', cases: 300 });
     expect(first.differing).toBeGreaterThan(0);
     expect(first.reports).toHaveLength(first.differing);
+    // The counts cover every case, not only the differing ones, on both sides.
+    const total = (side: Record<string, number>) => Object.values(side).reduce((x, y) => x + y, 0);
+    expect([total(first.counts.recorded), total(first.counts.alternative)]).toEqual([300, 300]);
+    expect(Object.keys(first.counts.alternative)).toEqual(Object.keys(first.counts.recorded));
+    expect(first.counts.alternative.fined ?? 0).toBe(0);
     for (const run of runs.slice(1)) expect(run.stdout).toBe(runs[0].stdout);
-    const text = ['1', '2'].map(
-      (w) => runCli(['what-if', '--policy', 'mr5-literal', '--limit', '5', '--workers', w], env()).stdout,
-    );
+    const text = ['1', '2'].map((w) => runCli([...whatIf, '--limit', '5', '--workers', w], env()).stdout);
     expect(text[1]).toBe(text[0]);
-    expect(text[0]).toContain(`${first.differing} of 300 case(s) would differ`);
+    expect(text[0]).toContain(
+      `What if under mr5-literal until 2023-06-30T23:59:59+07:00: ${first.differing} of 300 case(s) would differ`,
+    );
+    expect(text[0]).toMatch(/\ntotal\s+300\s+300\n$/);
   });
 
   it('given bad --workers values, then exit 2 naming the option, for verify and what-if', () => {

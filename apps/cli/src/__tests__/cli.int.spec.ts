@@ -22,6 +22,7 @@ describe('sanksi CLI (the built process)', () => {
         'blocklist',
         'evidence',
         'simulate',
+        'stats',
       ]) {
         expect(stdout).toContain(command);
       }
@@ -72,6 +73,15 @@ describe('sanksi CLI (the built process)', () => {
         const badPolicy = runCli(['what-if', '--policy', 'mr6'], { SANKSI_DATA_DIR: dir });
         expect(badPolicy.code).toBe(2);
         expect(badPolicy.stderr).toContain('"pp43-2023"');
+        for (const until of ['yesterday', '2022-08-01T12:00:00', '2022-13-01']) {
+          const badUntil = runCli(['what-if', '--policy', 'mr5-literal', '--until', until], {
+            SANKSI_DATA_DIR: dir,
+          });
+          expect(badUntil.code).toBe(2);
+          expect(badUntil.stderr).toContain(
+            '--until: must be an ISO-8601 instant with offset (2022-08-01T12:00:00+07:00) or a date (2022-08-01: the end of that day in WIB)',
+          );
+        }
       } finally {
         cleanup();
       }
@@ -110,8 +120,13 @@ describe('sanksi CLI (the built process)', () => {
         rejectedRows: { total: 2, byReason: { 'no-domain': 1, 'ip-address': 1 } },
         refusedByDomain: { total: 1, byReason: { 'RevokeRegistration refused in registered': 1 } },
         finalStates: { registered: 3, suspended: 1, revoked: 1 },
+        // 5 identifications, 5 registrations, 3 suspensions, 1 lifting, 1 revocation. Business time
+        // decides (docs/regulation.md §9.5): reg-12's revocation and reg-10's lifting, both dated after
+        // the 7-day response period, each first elapse it at its due instant in their own append, so 2
+        // more events than commands, and no separate ElapseDeadline command any more.
+        commandsApplied: 15,
+        eventsAppended: 17,
       });
-      expect(report.commandsApplied).toBeGreaterThan(10);
       expect(report.projected.applied).toBe(report.eventsAppended);
     });
 
@@ -183,6 +198,63 @@ describe('sanksi CLI (the built process)', () => {
       expect(asOf(['--as-of', '2022-07-10', '--known-at', '2022-07-20']).state).toBe('registered');
     });
 
+    it('when counting states as of a date as known at a time, then later records are left out', () => {
+      const states = (args: string[]) => {
+        const run = runCli(['stats', 'states', '--json', ...args], env());
+        expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+        return JSON.parse(run.stdout);
+      };
+      // Registered on 1 July (reg-1), 10 July (reg-2), 1 June (reg-9), all seen by the 17 July crawl;
+      // reg-12 registered on 5 July but first seen by the 18 July 09:00 WIB crawl; reg-10 only on 15 July.
+      expect(states(['--as-of', '2022-07-10'])).toEqual({
+        asOf: '2022-07-10',
+        knownAt: null,
+        counts: expect.objectContaining({ registered: 4, suspended: 0 }),
+        total: 4,
+      });
+      expect(states(['--as-of', '2022-07-10', '--known-at', '2022-07-17'])).toMatchObject({
+        knownAt: '2022-07-17',
+        counts: { registered: 3 },
+        total: 3,
+      });
+      expect(states(['--as-of', '2022-07-10', '--known-at', '2022-07-18T08:59:59+07:00']).total).toBe(3);
+      expect(states(['--as-of', '2022-07-10', '--known-at', '2022-07-18T02:00:00Z'])).toMatchObject({
+        knownAt: '2022-07-18T09:00:00+07:00',
+        total: 4,
+      });
+      expect(states(['--as-of', '2022-07-10', '--known-at', '2022-07-10']).total).toBe(0);
+      // reg-10's suspension (10 August) is unknown on 5 August; reg-2's (31 July) and reg-12's (1 August) are known.
+      expect(states(['--as-of', '2022-08-15']).counts).toMatchObject({ registered: 2, suspended: 3 });
+      expect(states(['--as-of', '2022-08-15', '--known-at', '2022-08-05']).counts).toMatchObject({
+        registered: 3,
+        suspended: 2,
+      });
+    });
+
+    it('when counting states for people, then a table of every state and the total; bad bounds exit 2', () => {
+      const { code, stdout } = runCli(
+        ['stats', 'states', '--as-of', '2022-08-15', '--known-at', '2022-08-05'],
+        env(),
+      );
+      expect(code).toBe(0);
+      expect(stdout).toContain(
+        'Cases per state on 2022-08-15 (end of day WIB), as known at 2022-08-05 (end of day WIB):',
+      );
+      expect(stdout).toMatch(/state\s+cases\n/);
+      expect(stdout).toMatch(/\nregistered\s+3\n/);
+      expect(stdout).toMatch(/\nsuspended\s+2\n/);
+      expect(stdout).toMatch(/\nexempted\s+0\n/);
+      expect(stdout).toMatch(/\ntotal\s+5\n$/);
+      const now = runCli(['stats', 'states', '--as-of', '2022-08-15T12:00:00+07:00'], env());
+      expect(now.stdout).toContain('on 2022-08-15 12:00 WIB, as known now (everything recorded):');
+      const bad = runCli(['stats', 'states', '--known-at', 'yesterday'], env());
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--known-at');
+      const noOffset = runCli(['stats', 'states', '--as-of', '2022-08-15T12:00:00'], env());
+      expect(noOffset.code).toBe(2);
+      expect(noOffset.stderr).toContain('--as-of');
+    });
+
     it('when verifying an untouched store, then exit 0', () => {
       const { code, stdout } = runCli(['verify', '--json'], env());
       expect(code).toBe(0);
@@ -213,15 +285,81 @@ describe('sanksi CLI (the built process)', () => {
       expect(runCli(['projections', 'rebuild', 'nonsense'], env()).code).toBe(2);
     });
 
-    it('when asking what-if for one case and the population, then the differences are reported', () => {
-      const one = runCli(['what-if', '--policy', 'pp43-2023', '--case', 'reg-12', '--json'], env());
-      expect(one.code).toBe(0);
-      const report = JSON.parse(one.stdout);
-      expect(report).toMatchObject({ policy: 'pp43-2023', cases: 1 });
-      expect(report.reports).toHaveLength(1);
-      const all = runCli(['what-if', '--policy', 'mr5-literal'], env());
-      expect(all.code).toBe(0);
-      expect(all.stdout).toMatch(/What if under mr5-literal: \d+ of 5 case\(s\) would differ/);
+    it('when asking what-if for one case and the population, then final states both ways and the first divergence', () => {
+      const whatIf = (args: string[]) => {
+        const run = runCli(['what-if', ...args], env());
+        expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+        return run.stdout;
+      };
+      const one = JSON.parse(
+        whatIf(['--policy', 'pp43-2023', '--case', 'reg-12', '--until', '2022-12-31', '--json']),
+      );
+      expect(one).toMatchObject({
+        policy: 'pp43-2023',
+        until: '2022-12-31T23:59:59+07:00',
+        cases: 1,
+        differing: 0,
+        counts: { recorded: { revoked: 1 }, alternative: { revoked: 1 } },
+      });
+      expect(one.reports).toHaveLength(1);
+      // mr5-literal revokes a lapsed suspension by itself at the due instant (docs/regulation.md §13.7);
+      // the imported cases run under kominfo-2022, which leaves revocation to TAKEL or PAI.
+      const mid = JSON.parse(whatIf(['--policy', 'mr5-literal', '--until', '2022-08-15', '--json']));
+      expect(mid).toMatchObject({
+        until: '2022-08-15T23:59:59+07:00',
+        cases: 5,
+        differing: 2,
+        counts: {
+          recorded: { registered: 2, suspended: 3, revoked: 0 },
+          alternative: { registered: 2, suspended: 1, revoked: 2 },
+        },
+      });
+      expect(mid.reports.map((r: { pseId: string; divergence: unknown }) => [r.pseId, r.divergence])).toEqual(
+        [
+          [
+            'reg-2',
+            {
+              index: 3,
+              recorded: null,
+              alternative: {
+                type: 'DeadlineElapsed',
+                occurredAt: '2022-08-07T23:59:59+07:00',
+                state: 'suspended',
+              },
+            },
+          ],
+          [
+            'reg-12',
+            {
+              index: 4,
+              recorded: null,
+              alternative: {
+                type: 'RegistrationRevoked',
+                occurredAt: '2022-08-08T23:59:59+07:00',
+                state: 'revoked',
+              },
+            },
+          ],
+        ],
+      );
+      const later = whatIf(['--policy', 'mr5-literal', '--until', '2022-12-31']);
+      expect(later).toContain(
+        'What if under mr5-literal until 2022-12-31T23:59:59+07:00: 3 of 5 case(s) would differ',
+      );
+      // reg-10 answered its suspension only after the response period: the literal reading had revoked it.
+      expect(later).toContain(
+        [
+          '  reg-10: recorded registered, what-if revoked',
+          '    first divergence at event #4:',
+          '      recorded  SuspensionLifted at 2022-09-01T10:00:00+00:00 (registered)',
+          '      what-if   RegistrationRevoked at 2022-08-17T23:59:59+07:00 (revoked)',
+        ].join('\n'),
+      );
+      expect(later).toMatch(/\nregistered\s+3\s+2\nsuspended\s+1\s+0\nrevoked\s+1\s+3\ntotal\s+5\s+5\n$/);
+      // Without --until: now, in WIB.
+      expect(whatIf(['--policy', 'mr5-literal'])).toMatch(
+        /^What if under mr5-literal until \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+07:00: 3 of 5 case\(s\) would differ\n/,
+      );
     });
 
     it('when exporting evidence, then it verifies offline; a tampered file fails with exit 1', () => {
@@ -292,8 +430,11 @@ describe('sanksi CLI (the built process)', () => {
           };
           const metadata = JSON.parse(row.metadata);
           metadata.state = { ...metadata.state, state: 'warned' };
+          // The stored metadata also keeps the digest of the command (to refuse a reused idempotency
+          // key); it is not part of the envelope and not hashed.
+          const { commandDigest: _digest, ...fields } = metadata;
           const envelope = {
-            ...metadata,
+            ...fields,
             eventId: row.event_id,
             type: row.type,
             data: JSON.parse(row.data),
@@ -355,6 +496,11 @@ describe('sanksi CLI (the built process)', () => {
         expect(whatIf.differing).toBeGreaterThan(0);
         expect(report.commandsByType.ImposeFine).toBeGreaterThan(0);
         for (const r of whatIf.reports) expect(r.differs).toBe(true);
+        // Every case counts on both sides; no case ends fined under a policy without fines.
+        const total = (side: Record<string, number>) => Object.values(side).reduce((x, y) => x + y, 0);
+        expect([total(whatIf.counts.recorded), total(whatIf.counts.alternative)]).toEqual([60, 60]);
+        expect(whatIf.counts.recorded.fined).toBeGreaterThan(0);
+        expect(whatIf.counts.alternative.fined).toBe(0);
         const other = JSON.parse(
           runCli(['simulate', '--systems', '60', '--seed', '43', '--json'], { SANKSI_DATA_DIR: b.dir })
             .stdout,

@@ -1,31 +1,95 @@
 import type { Command } from 'commander';
-import { getPolicy, listPolicies, PolicyId, whatIf, type WhatIfReport } from '@sanksi/domain';
+import {
+  countWhatIf,
+  emptyWhatIfCounts,
+  getPolicy,
+  listPolicies,
+  orderedWhatIfCounts,
+  PolicyId,
+  toZone,
+  whatIf,
+  type WhatIfCounts,
+  type WhatIfReport,
+  WhatIfUntil,
+} from '@sanksi/domain';
 import { z } from 'zod';
+import type { CliOutput } from '../output/cli-output';
 import { defaultWorkers, replayPopulation, WorkersOption } from '../replay-workers/replay-pool';
 import { listCaseIds, readCaseChunks } from '../support/case-streams';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
 const Options = z.object({
   policy: PolicyId,
+  until: WhatIfUntil.optional(),
   case: z.string().min(1).optional(),
   limit: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).optional(),
   workers: WorkersOption,
   json: z.boolean().optional(),
 });
 
-const label = (s: { state: string; substate: string | null } | null): string =>
-  s ? (s.substate ? `${s.state}/${s.substate}` : s.state) : 'refused';
+type Side = WhatIfReport['final']['recorded'];
+type Divergence = NonNullable<WhatIfReport['divergence']>;
 
-/** `sanksi what-if --policy <id> [--case <pseId>]`: where outcomes would differ under another policy version. */
+const label = (s: Side): string => (s ? (s.substate ? `${s.state}/${s.substate}` : s.state) : 'no case');
+const event = (e: Divergence['recorded']): string =>
+  e ? `${e.type} at ${e.occurredAt} (${e.state.replace('.', '/')})` : 'nothing';
+
+function printReport(out: CliOutput, report: WhatIfReport): void {
+  out.line(
+    `  ${report.pseId}: recorded ${label(report.final.recorded)}, what-if ${label(report.final.alternative)}`,
+  );
+  const d = report.divergence;
+  if (d) {
+    out.line(`    first divergence at event #${d.index}:`);
+    out.line(`      recorded  ${event(d.recorded)}`);
+    out.line(`      what-if   ${event(d.alternative)}`);
+  }
+  const step = report.firstDifference === null ? null : report.steps[report.firstDifference];
+  if (step) {
+    out.line(
+      out.colour.dim(
+        `    first differing command: ${step.commandType} (${step.occurredAt}): ${step.differences.join('; ')}`,
+      ),
+    );
+  }
+}
+
+const total = (side: Record<string, number>): number => Object.values(side).reduce((a, b) => a + b, 0);
+
+/** Counts per state both ways; `counts` lists the same states on both sides (`orderedWhatIfCounts`). */
+function printCounts(out: CliOutput, counts: WhatIfCounts): void {
+  out.table(
+    ['state', 'recorded', 'what-if'],
+    [
+      ...Object.keys(counts.recorded).map((s) => [
+        s,
+        String(counts.recorded[s]),
+        String(counts.alternative[s]),
+      ]),
+      ['total', String(total(counts.recorded)), String(total(counts.alternative))],
+    ],
+  );
+}
+
+/**
+ * `sanksi what-if --policy <id> [--until <date|instant>] [--case <pseId>]`: how cases would stand under
+ * another policy version, its own deadlines and automatic escalations included (docs/regulation.md §11.4).
+ */
 export function register(program: Command, deps: CliDeps): void {
   program
     .command('what-if')
-    .description('Re-decide recorded commands under another policy version and show where outcomes differ')
+    .description(
+      "Re-decide recorded commands under another policy version, with that policy's own deadlines and automatic escalations up to --until, and show where outcomes differ",
+    )
     .requiredOption(
       '--policy <id>',
       `the alternative policy (${listPolicies()
         .map((p) => p.id)
         .join('|')})`,
+    )
+    .option(
+      '--until <date|instant>',
+      'business time to simulate up to: an ISO instant with offset, or a date (the end of that day, WIB) (default: now)',
     )
     .option('--case <pseId>', 'one case only (default: the whole population)')
     .option('--limit <n>', 'list at most this many differing cases (default: all)')
@@ -36,13 +100,19 @@ export function register(program: Command, deps: CliDeps): void {
       const out = deps.output(opts);
       const policy = getPolicy(opts.policy);
       await withRuntime(deps, async (runtime) => {
+        // Default: now, in WIB like every business time the regulation names (docs/regulation.md §9.2).
+        const until = opts.until ?? toZone(runtime.clock.now().toISOString(), 'WIB');
         let cases: number;
         let differing: WhatIfReport[];
+        let counts: WhatIfCounts;
         let single: WhatIfReport | null = null;
         if (opts.case) {
-          single = whatIf(await runtime.history.events(opts.case), policy);
+          single = whatIf(await runtime.history.events(opts.case), policy, { until });
           cases = 1;
           differing = single.differs ? [single] : [];
+          const own = emptyWhatIfCounts();
+          countWhatIf(own, single);
+          counts = orderedWhatIfCounts(own);
         } else {
           const reading = out.progress('read   ', await runtime.eventStore.headPosition());
           const pseIds = await listCaseIds(runtime.eventStore, (n) => reading.increment(n)).finally(() =>
@@ -51,37 +121,35 @@ export function register(program: Command, deps: CliDeps): void {
           const bar = out.progress('what-if', pseIds.length);
           const outcome = await replayPopulation(
             readCaseChunks(runtime.eventStore, pseIds),
-            { kind: 'what-if', policy: policy.id },
+            { kind: 'what-if', policy: policy.id, until },
             opts.workers ?? defaultWorkers(),
             (n) => bar.increment(n),
           ).finally(() => bar.stop());
           cases = outcome.cases;
           differing = outcome.findings.filter((f): f is WhatIfReport => 'differs' in f);
+          counts = outcome.counts;
         }
         const shown = opts.limit === undefined ? differing : differing.slice(0, opts.limit);
         if (out.json) {
           out.data({
             policy: policy.id,
+            until,
             cases,
             differing: differing.length,
+            counts,
             reports: single ? [single] : shown,
           });
           return;
         }
         out.line(
-          `${out.colour.bold(`What if under ${policy.id}`)}: ${differing.length} of ${cases} case(s) would differ`,
+          `${out.colour.bold(`What if under ${policy.id}`)} until ${until}: ${differing.length} of ${cases} case(s) would differ`,
         );
-        for (const report of shown) {
-          const step = report.firstDifference === null ? null : report.steps[report.firstDifference];
-          out.line(
-            `  ${report.pseId}: final ${label(report.final.recorded)} -> ${label(report.final.alternative)}` +
-              (step
-                ? `; first at ${step.commandType} (${step.occurredAt}): ${step.differences.join('; ')}`
-                : ''),
-          );
-        }
+        for (const report of shown) printReport(out, report);
         if (shown.length < differing.length)
           out.line(out.colour.dim(`  … ${differing.length - shown.length} more (use --limit or --json)`));
+        out.line();
+        out.line(`Final states at ${until}:`);
+        printCounts(out, counts);
       });
     });
 }

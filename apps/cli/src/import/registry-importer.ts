@@ -187,21 +187,10 @@ async function importSystem(
           recordedAt,
         );
         break;
-      case 'revoked': {
-        // MR5 Art. 7(3): revocation only after the suspension's response period lapsed; the domain needs
-        // that lapse recorded first, at its due time, learnt when the crawl showed the revocation.
-        const current = tracked.state;
-        const pending = current?.deadlines.find((d) => d.kind === 'suspensionResponse');
-        if (current?.state === 'suspended' && !current.escalation.pending && pending) {
-          if (Date.parse(pending.dueAt) <= Date.parse(occurredAt)) {
-            await run(
-              `${key}:elapse`,
-              { type: 'ElapseDeadline', pseId, deadline: 'suspensionResponse' },
-              pending.dueAt,
-              recordedAt,
-            );
-          }
-        }
+      case 'revoked':
+        // MR5 Art. 7(3): revocation only after the suspension's response period lapsed. Dated at the
+        // revocation, the command itself first elapses that period at its due instant, in the same append
+        // (docs/regulation.md §9.5); a revocation inside the period is refused and reported.
         await run(
           key,
           {
@@ -213,7 +202,6 @@ async function importSystem(
           recordedAt,
         );
         break;
-      }
       case 'note':
       case 'registrationNumberChanged':
         report.stepsSkipped[step.kind] = (report.stepsSkipped[step.kind] ?? 0) + 1;

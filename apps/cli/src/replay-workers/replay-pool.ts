@@ -1,3 +1,4 @@
+import { addWhatIfCounts, emptyWhatIfCounts, orderedWhatIfCounts, type WhatIfCounts } from '@sanksi/domain';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -32,11 +33,15 @@ export class ReplayWorkerError extends CliError {
   }
 }
 
-/** What a whole-population replay produced: totals and findings in population order. */
+/**
+ * What a whole-population replay produced: totals and findings in population order; for a what-if, the
+ * final states of every case on each side (states in the machine's order, whatever the threads did).
+ */
 export interface ReplayOutcome {
   cases: number;
   events: number;
   findings: ReplayFinding[];
+  counts: WhatIfCounts;
 }
 
 interface Pending {
@@ -125,10 +130,12 @@ export async function replayPopulation(
   const found: Array<{ order: number; finding: ReplayFinding }> = [];
   let cases = 0;
   let events = 0;
+  const counts = emptyWhatIfCounts();
   const take = (result: ChunkResult): void => {
     cases += result.cases;
     events += result.events;
     found.push(...result.findings);
+    if (result.counts) addWhatIfCounts(counts, result.counts);
     onCases(result.cases);
   };
   if (workers <= 1) {
@@ -153,5 +160,5 @@ export async function replayPopulation(
     }
   }
   found.sort((a, b) => a.order - b.order);
-  return { cases, events, findings: found.map((f) => f.finding) };
+  return { cases, events, findings: found.map((f) => f.finding), counts: orderedWhatIfCounts(counts) };
 }

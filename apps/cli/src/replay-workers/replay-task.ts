@@ -1,18 +1,16 @@
+import type { CaseEvents } from '@sanksi/application';
 import {
+  countWhatIf,
+  emptyWhatIfCounts,
   getPolicy,
   type PolicyId,
   type PseCaseEventEnvelope,
   verifyChain,
   verifyRecordedStates,
   whatIf,
+  type WhatIfCounts,
   type WhatIfReport,
 } from '@sanksi/domain';
-
-/** One case stream as read from the log, in stream order. */
-export interface CaseEvents {
-  pseId: string;
-  envelopes: PseCaseEventEnvelope[];
-}
 
 /** One case that failed verification, and how. */
 export interface CaseDivergence {
@@ -23,8 +21,11 @@ export interface CaseDivergence {
   detail: string;
 }
 
-/** What to do with each case: check it, or re-decide it under another policy. */
-export type ReplayTask = { kind: 'verify' } | { kind: 'what-if'; policy: PolicyId };
+/**
+ * What to do with each case: check it, or re-decide it under another policy with that policy's own
+ * deadlines and escalations simulated up to business time `until`.
+ */
+export type ReplayTask = { kind: 'verify' } | { kind: 'what-if'; policy: PolicyId; until: string };
 
 /** What a task found for each case, by kind: only the cases worth reporting are sent back. */
 export type ReplayFinding = CaseDivergence | WhatIfReport;
@@ -35,11 +36,15 @@ export interface ReplayChunk {
   cases: CaseEvents[];
 }
 
-/** What one chunk produced: its event count and its findings keyed by population index. */
+/**
+ * What one chunk produced: its event count, its findings keyed by population index and, for a what-if,
+ * the final state of every case of the chunk on each side (not only of the differing ones).
+ */
 export interface ChunkResult {
   cases: number;
   events: number;
   findings: Array<{ order: number; finding: ReplayFinding }>;
+  counts?: WhatIfCounts;
 }
 
 function verifyCase(pseId: string, envelopes: readonly PseCaseEventEnvelope[]): CaseDivergence | null {
@@ -62,12 +67,15 @@ function verifyCase(pseId: string, envelopes: readonly PseCaseEventEnvelope[]): 
 
 /** Runs a task over one chunk; pure, so the same in a worker thread and in process. */
 export function runReplayChunk(task: ReplayTask, chunk: ReplayChunk): ChunkResult {
-  const policy = task.kind === 'what-if' ? getPolicy(task.policy) : null;
   const result: ChunkResult = { cases: chunk.cases.length, events: 0, findings: [] };
+  const whatIfTask = task.kind === 'what-if' ? { policy: getPolicy(task.policy), until: task.until } : null;
+  const counts = emptyWhatIfCounts();
+  if (whatIfTask) result.counts = counts;
   chunk.cases.forEach(({ pseId, envelopes }, i) => {
     result.events += envelopes.length;
-    if (policy) {
-      const report = whatIf(envelopes, policy);
+    if (whatIfTask) {
+      const report = whatIf(envelopes, whatIfTask.policy, { until: whatIfTask.until });
+      countWhatIf(counts, report);
       if (report.differs) result.findings.push({ order: chunk.first + i, finding: report });
     } else {
       const divergence = verifyCase(pseId, envelopes);

@@ -1,12 +1,18 @@
-import type { CaseCommandService, CommandContext } from '@sanksi/application';
+import type { CaseCommandService, CommandContext, CommandOutcome } from '@sanksi/application';
 import {
+  type Actor,
   allowedCommands,
+  catchUp,
+  DEADLINE_ACTOR,
+  type Deadline,
   DomainError,
+  elapseCommandId,
   foldCase,
   getPolicy,
   type PolicyId,
   type PseCaseCommand,
   type PseCaseEventEnvelope,
+  stateOf,
   TransitionRefused,
 } from '@sanksi/domain';
 import { forEachLimited } from '../support/case-streams';
@@ -110,12 +116,6 @@ function commandFor(
         ? { type, pseId, fineId: fine.fineId, amountIdr: 5_000_000, reference: `PAY-${serial}` }
         : null;
     }
-    case 'ElapseDeadline': {
-      const d = deadlines.find((x) => Date.parse(x.dueAt) <= at);
-      return d
-        ? { type, pseId, deadline: d.kind as 'warningResponse', ...(d.fineId ? { fineId: d.fineId } : {}) }
-        : null;
-    }
     default:
       return null;
   }
@@ -134,15 +134,15 @@ const SCENARIOS: ReadonlyArray<readonly [Scenario, number]> = [
 ];
 
 /**
- * The next command a system of this scenario gets, among what the machine allows now: operators
- * escalate along the ladder once deadlines lapse, late registrants register after a sanction,
- * defiant ones are blocked (sometimes temporarily restored) before registering, if ever.
+ * The next command a system of this scenario gets, among what the machine allows in the case as it stands
+ * (lapsed deadlines already elapsed): operators escalate along the ladder once deadlines lapse, late
+ * registrants register after a sanction, defiant ones are blocked (sometimes temporarily restored) before
+ * registering, if ever.
  */
 function nextCommandType(
   scenario: Scenario,
   state: string,
   allowed: readonly string[],
-  hasDue: boolean,
   random: SeededRandom,
 ): string | null {
   const can = (t: string) => allowed.includes(t);
@@ -161,11 +161,9 @@ function nextCommandType(
     case 'exempt':
       return first('GrantExemption');
     case 'laggard':
-      if (hasDue && random.chance(0.5)) return first('ElapseDeadline');
       return random.chance(0.6) ? first('IssueWarning') : null;
     case 'late':
     case 'defiant': {
-      if (hasDue) return first('ElapseDeadline');
       const sanctioned = state !== 'unregistered';
       if (scenario === 'late' && sanctioned && random.chance(0.45))
         return first('SubmitRegistration', 'ConfirmRegistration');
@@ -185,10 +183,36 @@ function nextCommandType(
 }
 
 /**
+ * The simulated scheduler records its elapse this long before the operator's command of the same step,
+ * so that every append of a case has a record time of its own (`historyAfter` relies on it).
+ */
+const SCHEDULER_LEAD_MS = 60_000;
+
+/**
+ * The case's events after a command: the events before it and what it appended. A retry (a re-run with the
+ * same seed) answers with the command's own events only, not the elapses its append brought first nor the
+ * escalations that followed, so the stream is read instead, up to that command's record time (every append
+ * of a simulated case is recorded later than the one before).
+ */
+async function historyAfter(
+  commands: CaseCommandService,
+  before: PseCaseEventEnvelope[],
+  outcome: CommandOutcome,
+  recordedAt: string,
+): Promise<PseCaseEventEnvelope[]> {
+  if (!outcome.duplicate) return [...before, ...outcome.events];
+  const { envelopes } = await commands.load(outcome.pseId);
+  return envelopes.filter((e) => Date.parse(e.recordedAt) <= Date.parse(recordedAt));
+}
+
+/**
  * Builds a synthetic population through the real command path: each system is identified, then
  * moves through what the machine allows (registrations, warnings, fines, blocks, temporary
- * restorations, exemptions) with business time advancing by days. Seeded, so repeatable; the
- * idempotency keys derive from the seed, so a re-run with the same seed appends nothing.
+ * restorations, exemptions) with business time advancing by days. Deadlines lapse as business time
+ * passes: on some days the scheduler elapses a due deadline by itself (`ElapseDeadline` at the due
+ * instant, under the deadline's own id, as the real one does), on others the next operator command does
+ * it first, in its own append; the history is the same either way (docs/regulation.md §9.5). Seeded, so
+ * repeatable; the idempotency keys derive from the seed, so a re-run with the same seed appends nothing.
  */
 export async function simulatePopulation(
   commands: CaseCommandService,
@@ -214,22 +238,21 @@ export async function simulatePopulation(
     // One generator per system: the population does not depend on the order systems finish in.
     const random = new SeededRandom((options.seed * 1_000_003 + i * 7919) >>> 0);
     const pseId = `sim-${options.seed}-${options.policy}-${String(i).padStart(6, '0')}`;
-    const events: PseCaseEventEnvelope[] = [];
+    let events: PseCaseEventEnvelope[] = [];
     let at = start + random.int(0, 120) * DAY_MS + random.int(0, 8 * 3600) * 1000;
     const run = async (
-      step: number,
+      idempotencyKey: string,
       command: PseCaseCommand,
+      sent: { actor: Actor; occurredAt: string; recordedAt: string },
     ): Promise<'applied' | 'duplicate' | 'refused'> => {
       const context: CommandContext = {
-        actor: ACTOR,
-        idempotencyKey: `simulate:${options.seed}:${pseId}:${step}`,
+        ...sent,
+        idempotencyKey,
         correlationId: `simulate:${options.seed}:${pseId}`,
-        occurredAt: iso(at),
-        recordedAt: iso(at),
       };
       try {
         const outcome = await commands.execute(command, context);
-        events.push(...outcome.events);
+        events = await historyAfter(commands, events, outcome, sent.recordedAt);
         if (outcome.duplicate) report.commandsAlreadyApplied += 1;
         else {
           report.commandsApplied += 1;
@@ -244,9 +267,27 @@ export async function simulatePopulation(
         return 'refused';
       }
     };
+    const operator = (step: number, command: PseCaseCommand) =>
+      run(`simulate:${options.seed}:${pseId}:${step}`, command, {
+        actor: ACTOR,
+        occurredAt: iso(at),
+        recordedAt: iso(at),
+      });
+    // What the deadline scheduler sends: the case brought up to date through one deadline, at its due instant.
+    const scheduler = (deadline: Deadline) =>
+      run(
+        elapseCommandId(pseId, deadline),
+        {
+          type: 'ElapseDeadline',
+          pseId,
+          deadline: deadline.kind,
+          ...(deadline.fineId ? { fineId: deadline.fineId } : {}),
+        },
+        { actor: DEADLINE_ACTOR, occurredAt: deadline.dueAt, recordedAt: iso(at - SCHEDULER_LEAD_MS) },
+      );
     const name = `${random.pick(WORDS)}${random.pick(WORDS)} ${i}`;
     const domain = `${name.replace(/\s+/g, '-').toLowerCase()}.sim.example`;
-    const identified = await run(0, {
+    const identified = await operator(0, {
       type: 'IdentifyPse',
       pseId,
       name,
@@ -261,27 +302,27 @@ export async function simulatePopulation(
     else report.casesCreated += 1;
     const scenario = random.weighted(SCENARIOS);
     for (let step = 1; step <= MAX_STEPS; step++) {
-      const state = events[events.length - 1].state;
+      const recorded = events[events.length - 1].state;
       at += random.int(1, 10) * DAY_MS;
       // Deadlines lapse as time passes: jump to just after the earliest one when the story needs it.
-      const nextDue = state.deadlines.map((d) => Date.parse(d.dueAt)).sort((x, y) => x - y)[0];
+      const nextDue = recorded.deadlines.map((d) => Date.parse(d.dueAt)).sort((x, y) => x - y)[0];
       if (nextDue !== undefined && nextDue > at && random.chance(0.6))
         at = nextDue + random.int(1, 48) * 3_600_000;
-      const due = state.deadlines.filter((d) => Date.parse(d.dueAt) <= at);
-      const allowed = allowedCommands(foldCase(events), policy, iso(at));
-      const type = nextCommandType(scenario, state.state, allowed, due.length > 0, random);
+      const due = recorded.deadlines
+        .filter((d) => Date.parse(d.dueAt) <= at)
+        .sort((x, y) => Date.parse(x.dueAt) - Date.parse(y.dueAt))[0];
+      if (due && random.chance(0.5)) await scheduler(due);
+      // The case as the operator finds it at `at`: whatever the scheduler left undone elapses first.
+      const folded = foldCase(events);
+      const caughtUp = catchUp(folded, iso(at), iso(at));
+      const current = caughtUp.ok ? caughtUp.snapshot : folded;
+      const allowed = allowedCommands(current, policy, iso(at));
+      const type = nextCommandType(scenario, stateOf(current).state, allowed, random);
       if (type === null) break;
       const serial = `${String(options.seed % 1000).padStart(3, '0')}${String(i % 1000).padStart(3, '0')}`;
-      const command = commandFor(
-        type,
-        pseId,
-        at,
-        serial,
-        type === 'ElapseDeadline' ? due : state.deadlines,
-        random,
-      );
+      const command = commandFor(type, pseId, at, serial, current.context.deadlines, random);
       if (!command) break;
-      await run(step, command);
+      await operator(step, command);
     }
     const final = events[events.length - 1].state;
     const label = final.substate ? `${final.state}/${final.substate}` : final.state;

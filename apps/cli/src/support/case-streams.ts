@@ -1,36 +1,12 @@
-import { CASE_STREAM_CATEGORY, caseStreamId, fromStoredEvent } from '@sanksi/application';
-import type { PseCaseEventEnvelope } from '@sanksi/domain';
+import { type CaseEvents, listCaseIds, readCases } from '@sanksi/application';
 import type { EventStore } from '@sanksi/event-store';
 
-const PAGE = 5_000;
-
-/**
- * Lists every case in the order of its first event in the global log (the order `verify` and
- * `what-if` report in), reading the log page by page and keeping only the ids.
- */
-export async function listCaseIds(
-  store: EventStore,
-  onPage: (events: number) => void = () => undefined,
-): Promise<string[]> {
-  const seen = new Set<string>();
-  const prefix = caseStreamId('');
-  let after = 0;
-  for (;;) {
-    const page = await store.readAll({ after, limit: PAGE, category: CASE_STREAM_CATEGORY });
-    if (page.length === 0) break;
-    for (const recorded of page) {
-      seen.add(recorded.streamId.slice(prefix.length));
-      after = recorded.position;
-    }
-    onPage(page.length);
-  }
-  return [...seen];
-}
+export { listCaseIds };
 
 /** A slice of the population: `first` is the index (in `pseIds`) of its first case. */
 export interface CaseChunk {
   first: number;
-  cases: Array<{ pseId: string; envelopes: PseCaseEventEnvelope[] }>;
+  cases: CaseEvents[];
 }
 
 /** How big a chunk grows before it is handed on: enough work to pay for a thread hop, small in memory. */
@@ -52,14 +28,14 @@ export async function* readCaseChunks(
 ): AsyncGenerator<CaseChunk> {
   let chunk: CaseChunk = { first: 0, cases: [] };
   let events = 0;
-  for (let i = 0; i < pseIds.length; i++) {
-    const recorded = await store.readStream(caseStreamId(pseIds[i]));
-    const envelopes = recorded.map(fromStoredEvent);
-    chunk.cases.push({ pseId: pseIds[i], envelopes });
-    events += envelopes.length;
+  let read = 0;
+  for await (const one of readCases(store, pseIds)) {
+    read += 1;
+    chunk.cases.push(one);
+    events += one.envelopes.length;
     if (chunk.cases.length >= limits.cases || events >= limits.events) {
       yield chunk;
-      chunk = { first: i + 1, cases: [] };
+      chunk = { first: read, cases: [] };
       events = 0;
     }
   }

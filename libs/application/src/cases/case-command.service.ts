@@ -4,8 +4,11 @@ import {
   ValidationFailed,
   type PseCaseEventEnvelope,
   canonicalJson,
-  decide,
+  decideOnHistory,
+  effectiveHistory,
+  elapseCommandId,
   foldCase,
+  type PseCaseSnapshot,
   sha256Hex,
   getPolicy,
   type PolicyId,
@@ -13,7 +16,14 @@ import {
 import { type EventStore, WrongExpectedRevision } from '@sanksi/event-store';
 import { type Clock, type IdGenerator, randomIds, systemClock } from './clock';
 import { ConcurrentModification, IdempotencyKeyReused, VersionMismatch } from './case-command.errors';
-import { caseStreamId, commandDigestOf, fromStoredEvent, pseIdOfStream, toStoredEvent } from './case-stream';
+import {
+  appendOf,
+  caseStreamId,
+  commandDigestOf,
+  fromStoredEvent,
+  pseIdOfStream,
+  toStoredEvent,
+} from './case-stream';
 
 /** Who sends a command and how: the HTTP headers, the CLI's flags or a Kafka message's keys. */
 export interface CommandContext {
@@ -56,6 +66,8 @@ export interface LoadedCase {
   version: number;
   /** The digest of each command that recorded one (what its sender asked), by command id. */
   digests: Map<string, string>;
+  /** Per event (aligned with `envelopes`): the command id of the append that wrote it, where recorded. */
+  appends: Array<string | undefined>;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -90,7 +102,7 @@ export class CaseCommandService {
       const digest = commandDigestOf(event);
       if (digest) digests.set(envelopes[i].commandId, digest);
     }
-    return { pseId, envelopes, version: envelopes.length, digests };
+    return { pseId, envelopes, version: envelopes.length, digests, appends: recorded.map(appendOf) };
   }
 
   /** Decides and appends one command; throws the domain's refusal or a concurrency error. */
@@ -105,22 +117,24 @@ export class CaseCommandService {
       );
     }
     const command = parsed.data;
-    const commandId = context.idempotencyKey ?? this.ids.next();
+    const given = context.idempotencyKey ?? this.ids.next();
     // What the sender asked: a key reused for anything else is refused, not answered with the first outcome.
     const digest = sha256Hex(canonicalJson({ command, occurredAt: context.occurredAt ?? null }));
-    if (context.idempotencyKey !== undefined) await this.refuseKeyUsedElsewhere(command, commandId, context);
+    if (context.idempotencyKey !== undefined) await this.refuseKeyUsedElsewhere(command, given, context);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loaded = await this.load(command.pseId);
+      const snapshot = loaded.envelopes.length > 0 ? foldCase(loaded.envelopes) : undefined;
+      const commandId =
+        context.idempotencyKey === undefined && snapshot ? (elapseIdOf(command, snapshot) ?? given) : given;
       const replayed = this.previousOutcome(loaded, commandId, command.type, digest, context);
       if (replayed) return replayed;
       if (context.expectedVersion !== undefined && context.expectedVersion !== loaded.version) {
         throw new VersionMismatch(command.pseId, context.expectedVersion, loaded.version);
       }
-      const snapshot = loaded.envelopes.length > 0 ? foldCase(loaded.envelopes) : undefined;
       const policyId =
         (snapshot?.context.policyVersion as PolicyId | undefined) ?? this.options.defaultPolicy;
       const now = context.recordedAt ?? this.clock.now().toISOString();
-      const decision = decide(command, snapshot, getPolicy(policyId), {
+      const decision = decideOnHistory(command, loaded.envelopes, getPolicy(policyId), {
         commandId,
         correlationId: context.correlationId ?? commandId,
         causationId: context.causationId,
@@ -133,7 +147,10 @@ export class CaseCommandService {
         const appended = await this.store.appendToStream(
           caseStreamId(command.pseId),
           decision.events.map((event) =>
-            toStoredEvent(event, event.commandId === commandId ? digest : undefined),
+            toStoredEvent(event, {
+              commandDigest: event.commandId === commandId ? digest : undefined,
+              append: commandId,
+            }),
           ),
           { expectedRevision: loaded.version === 0 ? 'no_stream' : loaded.version - 1, commandId },
         );
@@ -201,26 +218,41 @@ export class CaseCommandService {
     digest: string,
     context: CommandContext,
   ): CommandOutcome | null {
-    const first = loaded.envelopes.findIndex((e) => e.commandId === commandId);
-    if (first < 0) return null;
+    // Retracted events no longer count: a re-derived elapse is a new command.
+    const effective = effectiveHistory(loaded.envelopes);
+    const own = effective.findIndex((e) => e.commandId === commandId);
+    if (own < 0) return null;
     const recordedDigest = loaded.digests.get(commandId);
     if (recordedDigest !== undefined && recordedDigest !== digest) {
       throw new IdempotencyKeyReused(
         loaded.pseId,
         context.idempotencyKeyAsSent ?? commandId,
-        loaded.envelopes[first].type,
+        effective[own].type,
         commandType,
       );
     }
-    const events = loaded.envelopes.filter((e) => e.commandId === commandId);
-    const last = events[events.length - 1];
+    // The whole append the command made: what bringing the case up to date wrote first, then its own.
+    const inAppend = loaded.envelopes.filter(
+      (e, i) => e.commandId === commandId || loaded.appends[i] === commandId,
+    );
+    const lastIndex = loaded.envelopes.lastIndexOf(inAppend[inAppend.length - 1]);
+    const last = loaded.envelopes[lastIndex];
     return {
       pseId: loaded.pseId,
-      version: first + events.length,
+      version: lastIndex + 1,
       state: last.state.state,
       substate: last.state.substate,
-      events,
+      events: inAppend,
       duplicate: true,
     };
   }
+}
+
+/** The domain's own command id for an `ElapseDeadline` (the deadline as the case now has it), if it runs. */
+function elapseIdOf(command: PseCaseCommand, snapshot: PseCaseSnapshot): string | undefined {
+  if (command.type !== 'ElapseDeadline') return undefined;
+  const deadline = snapshot.context.deadlines.find(
+    (d) => d.kind === command.deadline && (command.fineId === undefined || d.fineId === command.fineId),
+  );
+  return deadline ? elapseCommandId(command.pseId, deadline, snapshot.context.retractions) : undefined;
 }

@@ -14,22 +14,25 @@ export function pseIdOfStream(streamId: string): string {
 /** The category every case stream belongs to (for `readAll`/`subscribe` filters). */
 export const CASE_STREAM_CATEGORY = 'pse';
 
-/** Where the stored metadata keeps the digest of the command an event answers (never part of the envelope). */
+/** Stored-metadata keys beside the envelope's own fields (never part of the envelope or its hash). */
 const DIGEST_KEY = 'commandDigest';
+const APPEND_KEY = 'append';
 
-/**
- * Maps a domain envelope to what the (domain-agnostic) store keeps; `commandDigest` (what the sender
- * asked, to refuse a reused idempotency key) rides in the metadata beside the envelope's own fields.
- */
-export function toStoredEvent(envelope: PseCaseEventEnvelope, commandDigest?: string): EventToAppend {
+/** What the store keeps about an event's command besides the envelope. */
+export interface StoredCommandNotes {
+  /** What the sender asked (to refuse a reused idempotency key), on the command's own events. */
+  commandDigest?: string;
+  /** The command id of the append that wrote the event (catch-up events carry their own command ids). */
+  append?: string;
+}
+
+/** Maps a domain envelope to what the (domain-agnostic) store keeps, with the command notes beside it. */
+export function toStoredEvent(envelope: PseCaseEventEnvelope, notes: StoredCommandNotes = {}): EventToAppend {
   const { eventId, type, data, schemaVersion, ...metadata } = envelope;
-  return {
-    eventId,
-    type,
-    data,
-    schemaVersion,
-    metadata: commandDigest === undefined ? metadata : { ...metadata, [DIGEST_KEY]: commandDigest },
-  };
+  const extra: Record<string, string> = {};
+  if (notes.commandDigest !== undefined) extra[DIGEST_KEY] = notes.commandDigest;
+  if (notes.append !== undefined && notes.append !== envelope.commandId) extra[APPEND_KEY] = notes.append;
+  return { eventId, type, data, schemaVersion, metadata: { ...metadata, ...extra } };
 }
 
 /** The digest of the command a stored event answers, when its sender's command recorded one. */
@@ -38,12 +41,23 @@ export function commandDigestOf(recorded: RecordedEvent): string | undefined {
   return typeof digest === 'string' ? digest : undefined;
 }
 
+/** The command id of the append that wrote a stored event (its own command id when not noted). */
+export function appendOf(recorded: RecordedEvent): string | undefined {
+  const metadata = recorded.metadata as Record<string, unknown> | null;
+  const append = metadata?.[APPEND_KEY] ?? metadata?.commandId;
+  return typeof append === 'string' ? append : undefined;
+}
+
 /**
  * Rebuilds the domain envelope from a stored event. The store has already upcast old shapes;
  * the envelope's own fields live in `metadata`.
  */
 export function fromStoredEvent(recorded: RecordedEvent): PseCaseEventEnvelope {
-  const { [DIGEST_KEY]: _digest, ...metadata } = recorded.metadata as Record<string, unknown>;
+  const {
+    [DIGEST_KEY]: _digest,
+    [APPEND_KEY]: _append,
+    ...metadata
+  } = recorded.metadata as Record<string, unknown>;
   return {
     ...(metadata as Omit<PseCaseEventEnvelope, 'eventId' | 'type' | 'data' | 'schemaVersion'>),
     eventId: recorded.eventId,

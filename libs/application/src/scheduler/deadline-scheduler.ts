@@ -211,9 +211,10 @@ export class DeadlineScheduler {
     };
     // Dated at the due instant: the domain dates the elapse and its consequences there (or at the case's
     // last event, for a history recorded before this rule), whenever the scheduler runs.
+    // No idempotency key: the command path names the elapse by the domain's own id for the deadline as
+    // the case has it (fresh after a retraction), so every scheduler and every retry agree.
     const outcome = await this.runtime.commands.execute(command, {
       actor: SCHEDULER_ACTOR,
-      idempotencyKey: key,
       correlationId: key,
       occurredAt: deadline.dueAt,
     });

@@ -15,3 +15,12 @@ export {
   type WhatIfReport,
   type WhatIfStep,
 } from './what-if';
+export {
+  addWhatIfCounts,
+  countWhatIf,
+  emptyWhatIfCounts,
+  NO_CASE,
+  orderedWhatIfCounts,
+  type WhatIfCounts,
+  WhatIfUntil,
+} from './what-if-population';

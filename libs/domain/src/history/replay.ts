@@ -1,11 +1,5 @@
 import type { CaseStateAfter, PseCaseEventEnvelope } from '../pse-case/pse-case.events';
-import {
-  evolve,
-  initialCaseSnapshot,
-  stateOf,
-  toStateAfter,
-  type PseCaseSnapshot,
-} from '../pse-case/pse-case.fold';
+import { startCaseFold, stateOf, toStateAfter, type PseCaseSnapshot } from '../pse-case/pse-case.fold';
 import { pseCaseMachine } from '../pse-case/pse-case.machine';
 import { canonicalJson } from './hash';
 
@@ -89,6 +83,17 @@ export function explainTransition(
   after: PseCaseSnapshot,
   event: PseCaseEventEnvelope,
 ): ReplayTransition {
+  if (event.type === 'ConsequencesRetracted') {
+    const to = label(after);
+    return {
+      from: label(before),
+      to,
+      eventType: event.type,
+      guards: [],
+      reason: `${event.data.retracted.length} automatic event(s) retracted: ${event.data.reason}; the case stands as after revision ${event.data.toRevision} (${to})`,
+      accepted: true,
+    };
+  }
   const taken = pseCaseMachine.getTransitionData(before, event);
   const guards = taken.flatMap((t) => guardNames(t.guard));
   const from = label(before);
@@ -104,10 +109,10 @@ export function explainTransition(
 
 /** Replays a case: the state after every event and why each transition was allowed. */
 export function replay(envelopes: readonly PseCaseEventEnvelope[]): ReplayStep[] {
-  let snapshot = initialCaseSnapshot();
+  const fold = startCaseFold();
   return envelopes.map((event, index) => {
-    const before = snapshot;
-    snapshot = evolve(before, event);
+    const before = fold.snapshot;
+    const snapshot = fold.apply(event);
     const stateAfter = toStateAfter(snapshot);
     return {
       index,
@@ -126,10 +131,9 @@ export function verifyRecordedStates(
 ):
   | { ok: true }
   | { ok: false; index: number; eventId: string; recorded: CaseStateAfter; replayed: CaseStateAfter } {
-  let snapshot = initialCaseSnapshot();
+  const fold = startCaseFold();
   for (const [index, event] of envelopes.entries()) {
-    snapshot = evolve(snapshot, event);
-    const replayed = toStateAfter(snapshot);
+    const replayed = toStateAfter(fold.apply(event));
     if (canonicalJson(replayed) !== canonicalJson(event.state)) {
       return { ok: false, index, eventId: event.eventId, recorded: event.state, replayed };
     }

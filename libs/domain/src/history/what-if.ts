@@ -3,6 +3,7 @@ import type { CommandMetadata, PseCaseCommand } from '../pse-case/pse-case.comma
 import { catchUp, decide, isAutomatic } from '../pse-case/pse-case.decider';
 import type { CaseStateAfter, Deadline, PseCaseEventEnvelope } from '../pse-case/pse-case.events';
 import {
+  effectiveHistory,
   foldCase,
   initialCaseSnapshot,
   stateOf,
@@ -143,6 +144,8 @@ function commandOf(e: PseCaseEventEnvelope): PseCaseCommand | null {
     case 'DeadlineElapsed':
       // Time-driven: the alternative policy elapses its own deadlines at their own due instants.
       return null;
+    case 'ConsequencesRetracted':
+      return null;
     case 'PolicyMigrated':
       // A what-if holds the policy fixed: recorded migrations are not replayed.
       return null;
@@ -247,6 +250,7 @@ export function whatIf(
     }
   }
   const recordedUpTo = envelopes.filter((e) => Date.parse(e.occurredAt) <= Date.parse(until));
+  const recordedStory = effectiveHistory(recordedUpTo);
   const recordedFinal = finalState(recordedUpTo, until, now);
   const alternativeFinal = stateOf(snapshot).state === 'absent' ? null : toStateAfter(snapshot);
   const firstDifference = steps.findIndex((s) => s.differences.length > 0);
@@ -259,7 +263,7 @@ export function whatIf(
       firstDifference >= 0 ||
       canonicalJson(comparable(recordedFinal)) !== canonicalJson(comparable(alternativeFinal)),
     firstDifference: firstDifference >= 0 ? firstDifference : null,
-    divergence: divergence(recordedUpTo, alternativeEvents),
+    divergence: divergence(recordedStory, alternativeEvents),
     generated: alternativeEvents.filter(isAutomatic).map(shown),
     final: { recorded: recordedFinal, alternative: alternativeFinal },
   };

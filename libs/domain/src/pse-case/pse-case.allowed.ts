@@ -8,8 +8,9 @@ import { draftEnvelope, type EventMetadata } from './pse-case.envelope';
 import { initialCaseSnapshot, stateOf, type PseCaseSnapshot } from './pse-case.fold';
 import { allowedSanctions, isAfterRegistrationDeadline, sanctionCommand } from './pse-case.rules';
 
-/** The actor automatic escalations run as (outbound commands carry no metadata of their own). */
-export const ESCALATION_ACTOR = { id: 'sanksi-escalation', role: 'system' } as const;
+import { ESCALATION_ACTOR } from './pse-case.actors';
+
+export { ESCALATION_ACTOR } from './pse-case.actors';
 
 /**
  * The command types the machine would accept in this snapshot at business time `at` (default: the case's
@@ -72,24 +73,21 @@ export function refusal(
 const sanctionTypes: ReadonlySet<PseCaseCommandType> = new Set(['IssueWarning', 'ImposeFine', 'BlockAccess']);
 
 /**
- * Why the machine refused: the most specific reason a reader can act on. `automatic` is the escalation that
- * bringing the case up to the command's business time produced, if any (it may already have done what the
- * command asks).
+ * Why the machine refused: the most specific reason a reader can act on — including that an automatic
+ * escalation already did what the command asks (whether it was recorded by the scheduler or just now).
  */
 export function explainRefusal(
   command: PseCaseCommand,
   snapshot: PseCaseSnapshot,
   policy: Policy,
   occurredAt: string,
-  automatic: readonly PseCaseEventEnvelope[] = [],
 ): string {
   const { state, substate } = stateOf(snapshot);
   const where = substate ? `${state}.${substate}` : state;
   const since = snapshot.context.since;
-  const escalation = automatic.find((e) => e.actor.id === ESCALATION_ACTOR.id && e.occurredAt === since);
   const how =
     snapshot.context.sinceBy === ESCALATION_ACTOR.id
-      ? ` by automatic escalation${escalation ? ` (the ${causeOf(automatic, escalation)} deadline elapsed)` : ''}`
+      ? ` by automatic escalation${snapshot.context.sinceCause ? ` (${snapshot.context.sinceCause})` : ''}`
       : '';
   const byAutomatic = how !== '';
   if (command.type === 'BlockAccess' && (state === 'blocked' || state === 'revoked')) {
@@ -126,9 +124,4 @@ export function explainRefusal(
   }
   if (state === 'exempted') return 'the case is closed by an exemption';
   return `${command.type} is not possible in state ${where}${since ? ` (since ${since}${how})` : ''}`;
-}
-
-function causeOf(automatic: readonly PseCaseEventEnvelope[], escalation: PseCaseEventEnvelope): string {
-  const elapsed = automatic.find((e) => e.eventId === escalation.causationId);
-  return elapsed?.type === 'DeadlineElapsed' ? elapsed.data.deadline : 'response';
 }

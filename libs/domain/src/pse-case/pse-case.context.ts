@@ -37,6 +37,12 @@ export interface PseCaseContext {
   since: string;
   /** Who moved the case into its current state (an operator, or the engine's automatic escalation). */
   sinceBy: string | null;
+  /** Why an automatic escalation moved it there (e.g. `the warningResponse deadline elapsed`). */
+  sinceCause: string | null;
+  /** The deadline that elapsed last (what an automatic escalation that follows answers). */
+  lastElapsed: DeadlineKind | null;
+  /** How many times automatic events were retracted (re-derived elapses get fresh command ids). */
+  retractions: number;
   lastOccurredAt: string | null;
   lastHash: string | null;
   revision: number;
@@ -64,6 +70,9 @@ export function emptyContext(): PseCaseContext {
     escalation: { pending: false, allowed: [] },
     since: '',
     sinceBy: null,
+    sinceCause: null,
+    lastElapsed: null,
+    retractions: 0,
     lastOccurredAt: null,
     lastHash: null,
     revision: -1,

@@ -1,13 +1,16 @@
 import { getPolicy } from '../policies';
 import type { Policy } from '../policies/policy';
-import { ESCALATION_ACTOR, explainRefusal, refusal } from './pse-case.allowed';
+import { DEADLINE_ACTOR, ENGINE_ACTOR, ESCALATION_ACTOR, isAutomaticActor } from './pse-case.actors';
+import { explainRefusal, refusal } from './pse-case.allowed';
 import type { CommandMetadata, PseCaseCommand } from './pse-case.commands';
 import { ruleFor } from './pse-case.command-rules';
 import { CaseAlreadyExists, CaseNotFound, ValidationFailed, type DecideError } from './pse-case.errors';
 import type { Deadline, DeadlineKind, PseCaseEventEnvelope } from './pse-case.events';
 import { draftEnvelope, sealEnvelope, type EventMetadata } from './pse-case.envelope';
 import {
+  effectiveHistory,
   evolveWithActions,
+  foldCase,
   initialCaseSnapshot,
   stateOf,
   toStateAfter,
@@ -16,8 +19,7 @@ import {
 import { DeadlineKind as DeadlineKinds } from './pse-case.events';
 import { pseCaseMachine, type EscalationParams } from './pse-case.machine';
 
-/** The actor a deadline elapses as: the system itself, not an operator. */
-export const DEADLINE_ACTOR = { id: 'sanksi-scheduler', role: 'system' } as const;
+export { DEADLINE_ACTOR, ENGINE_ACTOR } from './pse-case.actors';
 
 /** Prefix of the command id every deadline elapse carries. */
 export const ELAPSE_COMMAND_PREFIX = 'elapse:';
@@ -39,18 +41,98 @@ type Step =
 /**
  * The command id of elapsing one deadline of a case: the same whoever brings the case up to date (the
  * scheduler, or a later command), so the elapse and its consequences happen once, with the same event ids.
+ * After `retractions` retractions a re-derived elapse gets a fresh id (the retracted one keeps its own).
  */
 export function elapseCommandId(
   pseId: string,
   deadline: Pick<Deadline, 'kind' | 'fineId' | 'dueAt'>,
+  retractions = 0,
 ): string {
   const dueAt = new Date(deadline.dueAt).toISOString();
-  return `${ELAPSE_COMMAND_PREFIX}${pseId}:${deadline.kind}:${deadline.fineId ?? '-'}:${dueAt}`;
+  const generation = retractions > 0 ? `#${retractions}` : '';
+  return `${ELAPSE_COMMAND_PREFIX}${pseId}:${deadline.kind}:${deadline.fineId ?? '-'}:${dueAt}${generation}`;
 }
 
-/** Whether an event was written by the engine itself: a deadline elapse or an automatic escalation. */
+/** Whether an event was written by the engine itself: an elapse, an automatic escalation, a retraction. */
 export function isAutomatic(envelope: PseCaseEventEnvelope): boolean {
-  return envelope.actor.id === DEADLINE_ACTOR.id || envelope.actor.id === ESCALATION_ACTOR.id;
+  return isAutomaticActor(envelope.actor.id);
+}
+
+/**
+ * Decides a command against a case's recorded history (the command path's entry point). Like `decide`,
+ * and more: a fact dated before automatic events already recorded (history entered after the fact while
+ * the scheduler ran ahead of it) first retracts them — they followed from what was known then — so the
+ * story comes out the same whether or not the scheduler had caught up (docs/regulation.md §9.5). A fact
+ * dated before an operator's recorded event is still refused: business time never goes backwards.
+ */
+export function decideOnHistory(
+  command: PseCaseCommand,
+  history: readonly PseCaseEventEnvelope[],
+  policy: Policy,
+  metadata: CommandMetadata,
+): Decision {
+  const snapshot = history.length > 0 ? foldCase(history) : undefined;
+  const occurredAt = metadata.occurredAt ?? metadata.now;
+  const last = snapshot?.context.lastOccurredAt ?? null;
+  if (
+    !snapshot ||
+    last === null ||
+    command.type === 'ElapseDeadline' ||
+    !(Date.parse(occurredAt) < Date.parse(last))
+  ) {
+    return decide(command, snapshot, policy, metadata);
+  }
+  const effective = effectiveHistory(history);
+  const keep = findLastIndex(effective, (e) => Date.parse(e.occurredAt) <= Date.parse(occurredAt));
+  const later = effective.slice(keep + 1);
+  if (keep < 0 || later.length === 0 || !later.every(isAutomatic))
+    return decide(command, snapshot, policy, metadata);
+  const toRevision = effective[keep].revision;
+  const base = foldCase(history.filter((e) => e.revision <= toRevision));
+  const retraction = draftEnvelope(
+    {
+      type: 'ConsequencesRetracted',
+      data: {
+        toRevision,
+        retracted: later.map((e) => e.eventId),
+        reason: `${command.type} dated ${occurredAt} was recorded after automatic events dated later`,
+      },
+    },
+    snapshot,
+    command.pseId,
+    {
+      commandId: `${metadata.commandId}:retract`,
+      correlationId: metadata.correlationId,
+      causationId: null,
+      actor: ENGINE_ACTOR,
+      now: metadata.now,
+      occurredAt,
+    },
+    0,
+    snapshot.context.policyVersion,
+  );
+  const rewound = pseCaseMachine.resolveState({
+    value: base.value,
+    context: {
+      ...base.context,
+      revision: retraction.revision,
+      lastOccurredAt: occurredAt,
+      retractions: snapshot.context.retractions + 1,
+    },
+  });
+  const sealed = sealEnvelope(retraction, toStateAfter(rewound));
+  const after = pseCaseMachine.resolveState({
+    value: rewound.value,
+    context: { ...rewound.context, lastHash: sealed.hash },
+  });
+  const decision = decide(command, after, policy, metadata);
+  if (!decision.ok) return decision;
+  return { ok: true, events: [sealed, ...decision.events], snapshot: decision.snapshot };
+}
+
+function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i])) return i;
+  return -1;
 }
 
 /**
@@ -82,20 +164,14 @@ export function decide(
     ? catchUp(current, occurredAt, metadata.now)
     : { ok: true as const, events: [], snapshot: current };
   if (!caughtUp.ok) return caughtUp;
-  const own = decideOne(
-    command,
-    caughtUp.snapshot,
-    getPolicyOf(caughtUp.snapshot, active),
-    {
-      commandId: metadata.commandId,
-      correlationId: metadata.correlationId,
-      causationId: metadata.causationId ?? null,
-      actor: metadata.actor,
-      now: metadata.now,
-      occurredAt,
-    },
-    caughtUp.events,
-  );
+  const own = decideOne(command, caughtUp.snapshot, getPolicyOf(caughtUp.snapshot, active), {
+    commandId: metadata.commandId,
+    correlationId: metadata.correlationId,
+    causationId: metadata.causationId ?? null,
+    actor: metadata.actor,
+    now: metadata.now,
+    occurredAt,
+  });
   if (!own.ok) return own;
   return { ok: true, events: [...caughtUp.events, ...own.events], snapshot: own.snapshot };
 }
@@ -113,7 +189,7 @@ export function catchUp(snapshot: PseCaseSnapshot, until: string, now: string): 
     if (!deadline) return { ok: true, events, snapshot: state };
     const last = state.context.lastOccurredAt;
     const at = last !== null && Date.parse(last) > Date.parse(deadline.dueAt) ? last : deadline.dueAt;
-    const commandId = elapseCommandId(state.context.pseId, deadline);
+    const commandId = elapseCommandId(state.context.pseId, deadline, state.context.retractions);
     const elapse: PseCaseCommand = {
       type: 'ElapseDeadline',
       pseId: state.context.pseId,
@@ -188,7 +264,6 @@ function decideOne(
   snapshot: PseCaseSnapshot,
   policy: Policy,
   metadata: EventMetadata,
-  automatic: readonly PseCaseEventEnvelope[] = [],
 ): Step {
   const { state } = stateOf(snapshot);
   const refuseHere = (reason: string) => refusal(command, snapshot, policy, metadata.occurredAt, reason);
@@ -211,7 +286,7 @@ function decideOne(
     const [next, actions] = evolveWithActions(current, partial);
     // xstate hands back the very same snapshot when no transition is enabled: the machine refused.
     if (next === current) {
-      return refuse(refuseHere(explainRefusal(command, snapshot, policy, metadata.occurredAt, automatic)));
+      return refuse(refuseHere(explainRefusal(command, snapshot, policy, metadata.occurredAt)));
     }
     const envelope = sealEnvelope(partial, toStateAfter(next));
     // The hash covers the state the event led to, so it is known only now; the snapshot must remember it.

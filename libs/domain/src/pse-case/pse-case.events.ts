@@ -149,6 +149,18 @@ export const DeadlineElapsed = z.object({
 });
 export type DeadlineElapsed = z.infer<typeof DeadlineElapsed>;
 
+/**
+ * A fact dated earlier than automatic events already recorded arrived late: those elapses and escalations
+ * (derived from what was known then) no longer hold and are retracted; the case stands as it did after
+ * revision `toRevision` (docs/regulation.md §9.5). The log keeps them: it is append-only and hash-chained.
+ */
+export const ConsequencesRetracted = z.object({
+  toRevision: z.number().int().nonnegative(),
+  retracted: z.array(z.string().min(1)).min(1),
+  reason: z.string().min(1),
+});
+export type ConsequencesRetracted = z.infer<typeof ConsequencesRetracted>;
+
 /** An operator moved the case to another policy version. */
 export const PolicyMigrated = z.object({ from: PolicyId, to: PolicyId, reason: z.string().min(1) });
 export type PolicyMigrated = z.infer<typeof PolicyMigrated>;
@@ -174,6 +186,7 @@ export const pseCaseEventSchemas = {
   RegistrationRevoked,
   ExemptionGranted,
   DeadlineElapsed,
+  ConsequencesRetracted,
   PolicyMigrated,
 } as const;
 

@@ -1,7 +1,13 @@
 import { createActor, initialTransition, type ActorScope, type ExecutableActionObject } from 'xstate';
 import type { PseCaseContext } from './pse-case.context';
 import { fineOutstanding } from './pse-case.context';
-import type { CaseState, CaseStateAfter, Deadline, PseCaseEventEnvelope } from './pse-case.events';
+import type {
+  CaseState,
+  CaseStateAfter,
+  Deadline,
+  PseCaseEventEnvelope,
+  PseCaseEventEnvelopeOf,
+} from './pse-case.events';
 import { pseCaseMachine } from './pse-case.machine';
 
 /** A case's statechart snapshot, as produced by folding its events. */
@@ -59,11 +65,75 @@ export function evolveWithActions(
   return [next, [...shared.collected]];
 }
 
-/** Folds a case's events, in revision order, from the initial snapshot. */
+/** A fold in progress: applies a case's events one by one and remembers enough to rewind. */
+export interface CaseFold {
+  /** Applies the next event (revision order) and returns the snapshot after it. */
+  apply(event: PseCaseEventEnvelope): PseCaseSnapshot;
+  /** The snapshot after the last event applied. */
+  readonly snapshot: PseCaseSnapshot;
+}
+
+/**
+ * Starts a fold. Events go through the machine (`evolve`), except `ConsequencesRetracted`: it rewinds the
+ * case to the snapshot after its `toRevision` (the retracted automatic events no longer hold), keeping
+ * the revision, hash link and business time moving forward.
+ */
+export function startCaseFold(from?: PseCaseSnapshot): CaseFold {
+  const initial = from ?? initialCaseSnapshot();
+  let snapshot = initial;
+  const after: Array<{ revision: number; snapshot: PseCaseSnapshot }> = [];
+  return {
+    apply(event) {
+      snapshot =
+        event.type === 'ConsequencesRetracted'
+          ? rewind(snapshot, event, after, initial)
+          : evolve(snapshot, event);
+      after.push({ revision: event.revision, snapshot });
+      return snapshot;
+    },
+    get snapshot() {
+      return snapshot;
+    },
+  };
+}
+
+function rewind(
+  current: PseCaseSnapshot,
+  event: PseCaseEventEnvelopeOf<'ConsequencesRetracted'>,
+  after: ReadonlyArray<{ revision: number; snapshot: PseCaseSnapshot }>,
+  initial: PseCaseSnapshot,
+): PseCaseSnapshot {
+  let base = initial;
+  for (const step of after) if (step.revision <= event.data.toRevision) base = step.snapshot;
+  return pseCaseMachine.resolveState({
+    value: base.value,
+    context: {
+      ...base.context,
+      revision: event.revision,
+      lastHash: event.hash,
+      lastOccurredAt: event.occurredAt,
+      retractions: current.context.retractions + 1,
+    },
+  });
+}
+
+/** Folds a case's events, in revision order, from the initial snapshot (retractions rewind). */
 export function foldCase(events: readonly PseCaseEventEnvelope[], from?: PseCaseSnapshot): PseCaseSnapshot {
-  let snapshot = from ?? initialCaseSnapshot();
-  for (const event of events) snapshot = evolve(snapshot, event);
-  return snapshot;
+  const fold = startCaseFold(from);
+  for (const event of events) fold.apply(event);
+  return fold.snapshot;
+}
+
+/**
+ * The history as it stands: every event except retraction markers and the automatic events they
+ * retracted. Two recordings of one story — with the scheduler ahead of late facts or not — agree on it.
+ */
+export function effectiveHistory(events: readonly PseCaseEventEnvelope[]): PseCaseEventEnvelope[] {
+  const retracted = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'ConsequencesRetracted') for (const id of event.data.retracted) retracted.add(id);
+  }
+  return events.filter((e) => e.type !== 'ConsequencesRetracted' && !retracted.has(e.eventId));
 }
 
 /** The top-level SPEC §2 state of a snapshot and its substate (or `absent` before `PseIdentified`). */

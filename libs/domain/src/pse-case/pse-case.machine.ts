@@ -9,6 +9,7 @@ import {
   isAfterRegistrationDeadline,
   type LadderPosition,
 } from './pse-case.rules';
+import { ESCALATION_ACTOR } from './pse-case.actors';
 import { applyEvent } from './pse-case.state';
 
 /** What an automatic escalation answers: a lapsed deadline, or a rejected submission that had normalised. */
@@ -115,7 +116,16 @@ export const pseCaseMachine = setup({
   },
   actions: {
     apply: assign(({ context, event }) => applyEvent(context, event)),
-    markSince: assign({ since: ({ event }) => event.occurredAt, sinceBy: ({ event }) => event.actor.id }),
+    markSince: assign({
+      since: ({ event }) => event.occurredAt,
+      sinceBy: ({ event }) => event.actor.id,
+      sinceCause: ({ context, event }) =>
+        event.actor.id !== ESCALATION_ACTOR.id
+          ? null
+          : context.lastElapsed
+            ? `the ${context.lastElapsed} deadline elapsed`
+            : 'the submission that had normalised it failed',
+    }),
     countBlock: assign({ blocks: ({ context }) => context.blocks + 1 }),
     openEscalation: assign({
       escalation: ({ context }) => ({

@@ -79,6 +79,7 @@ function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCas
     case 'RegistrationRejected':
       return {
         ...context,
+        lastElapsed: null,
         pendingSubmission: null,
         restoredOnSubmission: false,
         deadlines: withoutDeadline(context.deadlines, 'manualRegistrationFollowUp'),
@@ -224,6 +225,7 @@ function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCas
       const lapsed = d.deadline === 'manualRegistrationFollowUp';
       return {
         ...context,
+        lastElapsed: d.deadline,
         pendingSubmission: lapsed ? null : context.pendingSubmission,
         restoredOnSubmission: lapsed ? false : context.restoredOnSubmission,
         deadlines,
@@ -232,6 +234,9 @@ function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCas
     }
     case 'PolicyMigrated':
       return { ...context, policyVersion: event.data.to };
+    case 'ConsequencesRetracted':
+      // Rewinding needs the earlier snapshot: `foldCase` does it; the machine never sees this event.
+      return context;
     default: {
       const unhandled: never = event;
       return unhandled;

@@ -1,6 +1,7 @@
+import { DeadlineKind, pseCaseEventTypes } from '@sanksi/domain';
 import { toReadModelEvent } from '../events/read-model-event';
 import { GlobalLog } from '../testing/case-history.fixture';
-import { describeEvent, projectTimelineEntry } from './case-timeline.projection';
+import { DESCRIBED_EVENT_TYPES, describeEvent, projectTimelineEntry } from './case-timeline.projection';
 
 describe('case timeline', () => {
   const log = new GlobalLog();
@@ -43,6 +44,55 @@ describe('case timeline', () => {
     expect(describeEvent(e)).toBe(
       '2022-08-01 10:00 WIB — Access restored (normalised on submission of registration): Valve submitted',
     );
+  });
+
+  it('given a normalisation request (MR5 Art. 20), when described, then the reason and the answer deadline are in WIB', () => {
+    const e = toReadModelEvent(
+      c.event(
+        'NormalisationRequested',
+        '2022-08-01T09:00:00+07:00',
+        { reason: 'payments moved to a registered processor', answerDeadline: '2022-08-03T09:00:00+07:00' },
+        { deadlines: [{ kind: 'normalisationRequest', dueAt: '2022-08-03T09:00:00+07:00', fineId: null }] },
+      ),
+    );
+    expect(describeEvent(e)).toBe(
+      '2022-08-01 09:00 WIB — Normalisation requested: payments moved to a registered processor, answer due 2022-08-03 09:00 WIB',
+    );
+  });
+
+  it('given a refused normalisation request, when described, then the line gives the reason', () => {
+    const e = toReadModelEvent(
+      c.event('NormalisationRefused', '2022-08-02T14:00:00+07:00', { reason: 'still unregistered' }),
+    );
+    expect(describeEvent(e)).toBe('2022-08-02 14:00 WIB — Normalisation refused: still unregistered');
+  });
+
+  it('given an unanswered normalisation request, when its deadline elapses, then the line names it in words', () => {
+    const e = toReadModelEvent(
+      c.event('DeadlineElapsed', '2022-08-03T09:00:00+07:00', {
+        deadline: 'normalisationRequest',
+        dueAt: '2022-08-03T09:00:00+07:00',
+        fineId: null,
+      }),
+    );
+    expect(describeEvent(e)).toBe(
+      '2022-08-03 09:00 WIB — Deadline elapsed: normalisation answer (due 2022-08-03 09:00 WIB)',
+    );
+  });
+
+  it('given the domain, then every event type it defines gets a worded line, not the generic one', () => {
+    expect([...DESCRIBED_EVENT_TYPES].sort()).toEqual([...pseCaseEventTypes].sort());
+  });
+
+  it.each(DeadlineKind.options)('given deadline kind %s, when it elapses, then the line words it', (kind) => {
+    const e = toReadModelEvent(
+      c.event('DeadlineElapsed', '2022-08-04T09:00:00+07:00', {
+        deadline: kind,
+        dueAt: '2022-08-04T09:00:00+07:00',
+        fineId: null,
+      }),
+    );
+    expect(describeEvent(e)).toMatch(/^2022-08-04 09:00 WIB — Deadline elapsed: [a-z]+( [a-z-]+)* \(due /);
   });
 
   it('given an event type the timeline does not know, when described, then it gets a generic line', () => {

@@ -50,6 +50,7 @@ const DEADLINE_NAMES: Record<string, string> = {
   manualRegistrationFollowUp: 'manual registration follow-up',
   temporaryRestoration: 'temporary restoration',
   suspensionResponse: 'suspension response',
+  normalisationRequest: 'normalisation answer',
 };
 
 const RESTORATION_CAUSES: Record<string, string> = {
@@ -73,11 +74,14 @@ export const DESCRIBED_EVENT_TYPES = [
   'AccessBlocked',
   'AccessTemporarilyRestored',
   'AccessRestored',
+  'NormalisationRequested',
+  'NormalisationRefused',
   'RegistrationSuspended',
   'SuspensionLifted',
   'RegistrationRevoked',
   'ExemptionGranted',
   'DeadlineElapsed',
+  'ConsequencesRetracted',
   'PolicyMigrated',
 ] as const;
 type DescribedEventType = (typeof DESCRIBED_EVENT_TYPES)[number];
@@ -112,7 +116,7 @@ const DESCRIBE: Record<DescribedEventType, (d: Data, e: ReadModelEvent) => strin
     opt(' (reference ', text(d, 'reference'), ')'),
   FineAnnulled: (d) => `Fine ${text(d, 'fineId') ?? '?'} annulled` + opt(': ', text(d, 'reason')),
   AccessBlocked: (d, e) =>
-    `Access blocked` +
+    `Access blocked${e.actor.id === 'sanksi-escalation' ? ' automatically' : ''}` +
     opt(' (order ', text(d, 'orderNumber'), ')') +
     opt(': ', list(d, 'domains') ?? (e.state.domains.length > 0 ? e.state.domains.join(', ') : undefined)),
   AccessTemporarilyRestored: (d) =>
@@ -120,6 +124,14 @@ const DESCRIBE: Record<DescribedEventType, (d: Data, e: ReadModelEvent) => strin
   AccessRestored: (d) =>
     `Access restored (normalised${opt(' on ', RESTORATION_CAUSES[text(d, 'cause') ?? ''])})` +
     opt(': ', text(d, 'reason')),
+  NormalisationRequested: (d) =>
+    `Normalisation requested` +
+    opt(': ', text(d, 'reason')) +
+    opt(', answer due ', when(d, 'answerDeadline')),
+  ConsequencesRetracted: (d) =>
+    `${Array.isArray(d.retracted) ? d.retracted.length : 0} automatic event(s) retracted, contradicted by a fact recorded late` +
+    opt(': ', text(d, 'reason')),
+  NormalisationRefused: (d) => `Normalisation refused` + opt(': ', text(d, 'reason')),
   RegistrationSuspended: (d) =>
     `Registration suspended` +
     opt(' by ', text(d, 'by')) +

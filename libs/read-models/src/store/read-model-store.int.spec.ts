@@ -1,15 +1,112 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type ReadModelEvent, toReadModelEvent } from '../events/read-model-event';
+import type { SourceEvent } from '../events/event-source.port';
+import {
+  CASE_STATES,
+  type CaseState,
+  type ReadModelEvent,
+  toReadModelEvent,
+} from '../events/read-model-event';
 import { CheckpointConflict, InvalidQuery, ReadModelStoreFailed } from '../read-model.errors';
 import * as testing from '@sanksi/testing';
 import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
-import { julyAugust2022 } from '../testing/scenario.fixture';
+import { GlobalLog } from '../testing/case-history.fixture';
+import { julyAugust2022, lateRecords2022 } from '../testing/scenario.fixture';
 
 // Real databases on a shared machine: allow for slow I/O (no assertion depends on time).
 jest.setTimeout(60_000);
 
 const scenario = (): ReadModelEvent[] => julyAugust2022().events.map(toReadModelEvent);
+
+const noCases = (): Record<CaseState, number> =>
+  Object.fromEntries(CASE_STATES.map((s) => [s, 0])) as Record<CaseState, number>;
+const countsOf = (partial: Partial<Record<CaseState, number>>): Record<CaseState, number> => ({
+  ...noCases(),
+  ...partial,
+});
+
+/** The last instant a bound admits, by its plain reading: a date is the end of that day in WIB. */
+const boundMs = (bound: string): number =>
+  Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(bound) ? `${bound}T23:59:59.999+07:00` : bound);
+
+/**
+ * SPEC §4 spelt out over the recorded envelopes, with no SQL: per case, the last event by revision
+ * that occurred by `asOf` and was recorded by `knownAt`; the state it led to.
+ */
+function expectedCounts(events: readonly SourceEvent[], asOf: string, knownAt?: string) {
+  const occurredBy = boundMs(asOf);
+  const recordedBy = knownAt === undefined ? Infinity : boundMs(knownAt);
+  const last = new Map<string, { revision: number; state: CaseState }>();
+  for (const e of events) {
+    const m = e.metadata as {
+      pseId: string;
+      occurredAt: string;
+      recordedAt: string;
+      state: { state: CaseState };
+    };
+    if (Date.parse(m.occurredAt) > occurredBy || Date.parse(m.recordedAt) > recordedBy) continue;
+    const seen = last.get(m.pseId);
+    if (!seen || e.revision > seen.revision)
+      last.set(m.pseId, { revision: e.revision, state: m.state.state });
+  }
+  const counts = noCases();
+  for (const { state } of last.values()) counts[state] += 1;
+  return counts;
+}
+
+/** Random histories: per case, business and record time never go backwards; records may lag by days. */
+const DAY_MS = 86_400_000;
+const JULY_1_WIB = Date.parse('2022-07-01T00:00:00+07:00');
+const wibDayStart = (ms: number) => JULY_1_WIB + Math.floor((ms - JULY_1_WIB) / DAY_MS) * DAY_MS;
+const wibIso = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().replace('Z', '+07:00');
+// Ends and starts of WIB days are where an off-by-one bound would show.
+const timeOfDay = fc.oneof(
+  fc.constantFrom(0, DAY_MS - 1, 10 * 3_600_000),
+  fc.integer({ min: 0, max: DAY_MS - 1 }),
+);
+interface Step {
+  afterDays: number;
+  at: number;
+  lagDays: number;
+  lagAt: number;
+  state: CaseState;
+}
+const step: fc.Arbitrary<Step> = fc.record({
+  afterDays: fc.integer({ min: 0, max: 6 }),
+  at: timeOfDay,
+  lagDays: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10 })),
+  lagAt: timeOfDay,
+  state: fc.constantFrom(...CASE_STATES),
+});
+const population = fc.array(fc.array(step, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 12 });
+const bound = fc.oneof(
+  fc.integer({ min: 0, max: 70 }).map((d) => wibIso(JULY_1_WIB + d * DAY_MS).slice(0, 10)),
+  fc.tuple(fc.integer({ min: 0, max: 70 }), timeOfDay).map(([d, t]) => wibIso(JULY_1_WIB + d * DAY_MS + t)),
+);
+
+function populationEvents(cases: ReadonlyArray<readonly Step[]>): SourceEvent[] {
+  const log = new GlobalLog();
+  const timed: Array<{ recordedAt: number; append: () => void }> = [];
+  cases.forEach((steps, i) => {
+    const history = log.case(`case-${i}`);
+    let occurred = JULY_1_WIB;
+    let recorded = JULY_1_WIB;
+    for (const s of steps) {
+      occurred = Math.max(occurred, wibDayStart(occurred) + s.afterDays * DAY_MS + s.at);
+      recorded = Math.max(recorded, occurred, wibDayStart(occurred) + s.lagDays * DAY_MS + s.lagAt);
+      const at = { occurredAt: wibIso(occurred), recordedAt: wibIso(recorded), state: s.state };
+      timed.push({
+        recordedAt: recorded,
+        append: () =>
+          history.learntAt(at.recordedAt).event('Happened', at.occurredAt, {}, { state: at.state }),
+      });
+    }
+  });
+  // The log is appended in record order, as the event store would have appended it.
+  timed.sort((a, b) => a.recordedAt - b.recordedAt).forEach((t) => t.append());
+  return log.all();
+}
 
 describe.each(readModelBackends(testing).all)('read-model store on $name', (backend) => {
   let db: OpenedBackend;
@@ -377,6 +474,123 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
     }
   });
 
+  describe('given a block that occurred on 30 July 2022 but was recorded on 6 August', () => {
+    let events: SourceEvent[];
+    beforeEach(async () => {
+      events = lateRecords2022().events;
+      await applyAll(events.map(toReadModelEvent), 4);
+    });
+
+    it('then on 1 August as known at 5 August Steam counts as warned, and as known at 7 August as blocked', async () => {
+      const known5 = await db.store.getStateCounts('2022-08-01', { knownAt: '2022-08-05' });
+      expect(known5).toEqual({
+        asOf: '2022-08-01',
+        knownAt: '2022-08-05',
+        counts: countsOf({ registered: 1, warned: 1, blocked: 1, exempted: 1 }),
+        total: 4,
+      });
+      const known7 = await db.store.getStateCounts('2022-08-01', { knownAt: '2022-08-07' });
+      expect(known7.counts).toEqual(countsOf({ registered: 1, blocked: 2, exempted: 1 }));
+      expect(known7.total).toBe(4);
+    });
+
+    it('then everything recorded (no knownAt) is the later view, from the daily table and the timeline alike', async () => {
+      const now = await db.store.getStateCounts('2022-08-01');
+      expect(now).toEqual({
+        asOf: '2022-08-01',
+        knownAt: null,
+        counts: countsOf({ registered: 1, blocked: 2, exempted: 1 }),
+        total: 4,
+      });
+      expect((await db.store.getStateCounts('2022-08-01', { knownAt: '2100-01-01' })).counts).toEqual(
+        now.counts,
+      );
+    });
+
+    it('then a case learnt later is not counted before it was known, and a knownAt before asOf sees only the older facts', async () => {
+      expect((await db.store.getStateCounts('2022-08-01', { knownAt: '2022-08-01' })).counts).toEqual(
+        countsOf({ registered: 1, warned: 1, blocked: 1 }),
+      );
+      expect((await db.store.getStateCounts('2022-08-01', { knownAt: '2022-07-24' })).counts).toEqual(
+        countsOf({ registered: 1, unregistered: 2 }),
+      );
+      expect((await db.store.getStateCounts('2022-07-20', { knownAt: '2022-07-20' })).total).toBe(1);
+      expect((await db.store.getStateCounts('2022-06-30', { knownAt: '2022-08-07' })).total).toBe(0);
+    });
+
+    it('then instants bound both axes exactly: the block counts from the instant it was recorded, and from when it took effect', async () => {
+      const steamBlocked = async (asOf: string, knownAt?: string) =>
+        (await db.store.getStateCounts(asOf, { knownAt })).counts.blocked === 2;
+      expect(await steamBlocked('2022-08-01', '2022-08-06T13:59:59.999+07:00')).toBe(false);
+      expect(await steamBlocked('2022-08-01', '2022-08-06T14:00:00+07:00')).toBe(true);
+      expect(await steamBlocked('2022-08-01', '2022-08-06T07:00:00Z')).toBe(true);
+      expect(await steamBlocked('2022-07-30T10:04:59+07:00')).toBe(false);
+      expect(await steamBlocked('2022-07-30T10:05:00+07:00')).toBe(true);
+      const instant = await db.store.getStateCounts('2022-07-30T10:02:00+07:00', {
+        knownAt: '2022-08-06T14:00:00+07:00',
+      });
+      expect(instant).toEqual({
+        asOf: '2022-07-30T03:02:00.000Z',
+        knownAt: '2022-08-06T07:00:00.000Z',
+        counts: countsOf({ registered: 1, blocked: 1, warned: 1, unregistered: 1 }),
+        total: 4,
+      });
+    });
+
+    it('then a later business date as known before the late record still shows Steam warned', async () => {
+      expect((await db.store.getStateCounts('2022-08-15', { knownAt: '2022-08-05' })).counts).toEqual(
+        countsOf({ registered: 1, warned: 1, blocked: 1, exempted: 1, unregistered: 1 }),
+      );
+      expect((await db.store.getStateCounts('2022-08-15')).counts).toEqual(
+        countsOf({ registered: 1, reRegistered: 1, blocked: 1, exempted: 1, unregistered: 1 }),
+      );
+    });
+
+    it('then every count equals the plain reading of SPEC §4 over the envelopes', async () => {
+      for (const asOf of ['2022-07-21', '2022-07-30', '2022-07-31', '2022-08-01', '2022-08-06', '2022-08-11'])
+        for (const knownAt of [
+          undefined,
+          '2022-07-21',
+          '2022-08-02',
+          '2022-08-05',
+          '2022-08-06',
+          '2022-08-11',
+        ])
+          expect({
+            asOf,
+            knownAt,
+            counts: (await db.store.getStateCounts(asOf, { knownAt })).counts,
+          }).toEqual({
+            asOf,
+            knownAt,
+            counts: expectedCounts(events, asOf, knownAt),
+          });
+    });
+  });
+
+  it('given random histories with late records, then every count on any bounds equals the plain reading of SPEC §4', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        population,
+        fc.array(fc.tuple(bound, fc.option(bound, { nil: undefined })), { minLength: 8, maxLength: 8 }),
+        async (cases, bounds) => {
+          const events = populationEvents(cases);
+          await db.store.reset();
+          await applyAll(events.map(toReadModelEvent), 16);
+          for (const [asOf, knownAt] of bounds) {
+            const { counts } = await db.store.getStateCounts(asOf, { knownAt });
+            expect({ asOf, knownAt, counts }).toEqual({
+              asOf,
+              knownAt,
+              counts: expectedCounts(events, asOf, knownAt),
+            });
+          }
+        },
+      ),
+      { numRuns: 25, seed: 20220801 },
+    );
+  });
+
   it('given the population, then every example query of docs/read-models.md runs as written', async () => {
     await applyAll(scenario());
     const doc = readFileSync(path.join(__dirname, '../../../../docs/read-models.md'), 'utf8');
@@ -407,7 +621,13 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
   it('given queries with bad arguments, then they fail with InvalidQuery naming the field', async () => {
     await expect(db.store.getStateCounts('31-07-2022')).rejects.toMatchObject({
       code: 'INVALID_QUERY',
-      field: 'asOfDate',
+      field: 'asOf',
+    });
+    await expect(db.store.getStateCounts('2022-02-30')).rejects.toMatchObject({ field: 'asOf' });
+    await expect(db.store.getStateCounts('2022-08-01T10:00:00')).rejects.toMatchObject({ field: 'asOf' });
+    await expect(db.store.getStateCounts('2022-08-01', { knownAt: 'yesterday' })).rejects.toMatchObject({
+      code: 'INVALID_QUERY',
+      field: 'knownAt',
     });
     await expect(db.store.getDueDeadlines('soon')).rejects.toMatchObject({ field: 'before' });
     await expect(db.store.listCases({ limit: 0 })).rejects.toMatchObject({ field: 'limit' });

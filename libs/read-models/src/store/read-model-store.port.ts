@@ -54,9 +54,24 @@ export interface BlocklistFeedEntry {
   at: string;
 }
 
-/** Cases per state on a business date (WIB). Every state is present, zero when empty. */
+/** The record-time axis of a population count (SPEC §4: "on date D as known at K"). */
+export interface StateCountsOptions {
+  /**
+   * Only events recorded at or before this bound: `YYYY-MM-DD` (the end of that day in WIB) or an
+   * ISO-8601 instant with offset. Absent: everything recorded. It may lie before `asOf`.
+   */
+  knownAt?: string;
+}
+
+/**
+ * Cases per state at a business time, as known at a record time. Every state is present, zero when
+ * empty; a case none of whose events falls within both bounds is not counted.
+ */
 export interface StateCounts {
+  /** The business-time bound as asked: a date stays `YYYY-MM-DD`, an instant is given in UTC. */
   asOf: string;
+  /** The record-time bound as asked (a date, or an instant in UTC); null when everything recorded counts. */
+  knownAt: string | null;
   counts: Record<CaseState, number>;
   total: number;
 }
@@ -181,8 +196,12 @@ export interface ReadModelStore {
   getBlocklist(): Promise<Blocklist>;
   /** Feed lines after `after`, oldest first; never splits one position across pages. */
   getBlocklistChanges(after: number, limit?: number): Promise<BlocklistFeedEntry[]>;
-  /** Cases per state at the end of business date `asOfDate` (YYYY-MM-DD, WIB). */
-  getStateCounts(asOfDate: string): Promise<StateCounts>;
+  /**
+   * Cases per state at business time `asOf` (`YYYY-MM-DD`: the end of that day in WIB; or an ISO
+   * instant), as known at `knownAt`: each case counts in the state its last event (by revision) that
+   * occurred by `asOf` and was recorded by `knownAt` led to.
+   */
+  getStateCounts(asOf: string, options?: StateCountsOptions): Promise<StateCounts>;
   /** State transitions per business date between `from` and `to` (inclusive, YYYY-MM-DD). */
   getTransitionsPerDay(from: string, to: string): Promise<TransitionsPerDay[]>;
   /** Fine totals per business month, oldest first. */

@@ -15,7 +15,7 @@ import type { CaseTimelineRow } from '../projections/case-timeline.projection';
 import type { DeadlineRow } from '../projections/deadlines.projection';
 import type { FineRow } from '../projections/fines.projection';
 import type { RegistryRow } from '../projections/registry.projection';
-import { isInstant, toUtcIso } from '../time.util';
+import { isBusinessDate, isInstant, timeBound, toUtcIso } from '../time.util';
 import { toSqlWrites } from './batch-writes';
 import { PROJECTED_TABLES, READ_MODEL_MIGRATIONS } from './read-model.schema';
 import {
@@ -33,6 +33,7 @@ import {
   type ReadModelStore,
   type RegistryQuery,
   type StateCounts,
+  type StateCountsOptions,
   type TrafficObservation,
   type TransitionsPerDay,
   type WarningToRegistrationStats,
@@ -46,7 +47,7 @@ import {
   timelineTable,
   warningToRegistrationTable,
 } from './row-mapping';
-import type { SqlClient, SqlTransaction } from './sql-client';
+import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
 
 const { str, nstr, num, nnum, list } = readers;
 const DEFAULT_LIMIT = 50;
@@ -80,6 +81,34 @@ function likePattern(q: string): string {
 function assertDate(field: string, value: string): void {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidQuery({ field, reason: 'expected YYYY-MM-DD' });
 }
+
+function timeBoundParam(field: string, value: string): string {
+  const bound = timeBound(value);
+  if (bound === null)
+    throw new InvalidQuery({ field, reason: 'expected YYYY-MM-DD (WIB) or an ISO-8601 instant with offset' });
+  return bound;
+}
+
+const STATE_COUNTS_BY_DATE = `SELECT state, sum(entered) - sum(exited) AS n FROM state_counts_daily
+  WHERE business_date <= ? GROUP BY state`;
+
+/**
+ * The bitemporal population (SPEC §4): each case in the state its last event led to among those
+ * that occurred by the first bound and were recorded by the second. "Last" is by revision, the
+ * case's own order; no later revision may pass both bounds (an anti-join on the timeline's primary
+ * key, which plans as a hash anti-join on PostgreSQL and an index probe per row on SQLite).
+ */
+const stateCountsAsOf = (knownAt: boolean): string => {
+  const recorded = (alias: string) => (knownAt ? ` AND ${alias}.recorded_at <= ?` : '');
+  return `SELECT t.state_after AS state, count(*) AS n FROM case_timeline t
+  WHERE t.occurred_at <= ?${recorded('t')}
+    AND NOT EXISTS (SELECT 1 FROM case_timeline later
+      WHERE later.pse_id = t.pse_id AND later.revision > t.revision
+        AND later.occurred_at <= ?${recorded('later')})
+  GROUP BY t.state_after`;
+};
+const STATE_COUNTS_AS_OF = stateCountsAsOf(false);
+const STATE_COUNTS_AS_OF_KNOWN_AT = stateCountsAsOf(true);
 
 function instantParam(field: string, value: string): string {
   if (!isInstant(value)) throw new InvalidQuery({ field, reason: 'expected an ISO-8601 instant' });
@@ -354,19 +383,38 @@ export class SqlReadModelStore implements ReadModelStore {
     }));
   }
 
-  async getStateCounts(asOfDate: string): Promise<StateCounts> {
+  async getStateCounts(asOf: string, options: StateCountsOptions = {}): Promise<StateCounts> {
     await this.migrate();
-    assertDate('asOfDate', asOfDate);
-    const rows = await this.client.query(
-      `SELECT state, sum(entered) - sum(exited) AS n FROM state_counts_daily WHERE business_date <= ? GROUP BY state`,
-      [asOfDate],
-    );
+    const occurredBy = timeBoundParam('asOf', asOf);
+    const recordedBy = options.knownAt === undefined ? null : timeBoundParam('knownAt', options.knownAt);
+    let rows: SqlRecord[];
+    if (recordedBy !== null) {
+      rows = await this.client.query(STATE_COUNTS_AS_OF_KNOWN_AT, [
+        occurredBy,
+        recordedBy,
+        occurredBy,
+        recordedBy,
+      ]);
+    } else if (isBusinessDate(asOf)) {
+      // As known now at the end of a business date: the daily entries and exits answer it alone.
+      rows = await this.client.query(STATE_COUNTS_BY_DATE, [asOf]);
+    } else {
+      rows = await this.client.query(STATE_COUNTS_AS_OF, [occurredBy, occurredBy]);
+    }
     const counts = Object.fromEntries(CASE_STATES.map((s) => [s, 0])) as Record<CaseState, number>;
     for (const r of rows) {
       const s = str(r, 'state') as CaseState;
       if (s in counts) counts[s] = num(r, 'n');
     }
-    return { asOf: asOfDate, counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
+    // Bounds as asked: a date stays a date; an instant is given in UTC, like every stored instant.
+    const echo = (value: string, bound: string) => (isBusinessDate(value) ? value : bound);
+    return {
+      asOf: echo(asOf, occurredBy),
+      knownAt:
+        options.knownAt === undefined || recordedBy === null ? null : echo(options.knownAt, recordedBy),
+      counts,
+      total: Object.values(counts).reduce((a, b) => a + b, 0),
+    };
   }
 
   async getTransitionsPerDay(from: string, to: string): Promise<TransitionsPerDay[]> {

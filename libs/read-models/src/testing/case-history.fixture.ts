@@ -46,6 +46,7 @@ export class CaseHistory {
   state: CaseStateAfter;
   private revision = -1;
   private prevHash: string | null = null;
+  private nextRecordedAt: string | null = null;
 
   constructor(
     private readonly log: GlobalLog,
@@ -72,6 +73,15 @@ export class CaseHistory {
     };
   }
 
+  /**
+   * Records the next event as learnt at `recordedAt` (a late record: the system heard of it after it
+   * happened); every other event is recorded when it occurred.
+   */
+  learntAt(recordedAt: string): this {
+    this.nextRecordedAt = recordedAt;
+    return this;
+  }
+
   /** Appends any event with the state it led to (`patch` over the previous state). */
   event(
     type: string,
@@ -92,6 +102,8 @@ export class CaseHistory {
           : ([...deadlines].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0] ?? null),
     };
     this.revision += 1;
+    const recordedAt = this.nextRecordedAt ?? occurredAt;
+    this.nextRecordedAt = null;
     const hash = `h-${this.pseId}-${this.revision}`;
     const e = this.log.record({
       eventId: uuidFrom(this.revision + 1, this.pseId.length * 7919 + this.pseId.charCodeAt(0)) + this.pseId,
@@ -100,11 +112,11 @@ export class CaseHistory {
       schemaVersion: 1,
       streamId: `pse-${this.pseId}`,
       revision: this.revision,
-      createdAt: occurredAt,
+      createdAt: recordedAt,
       metadata: {
         pseId: this.pseId,
         occurredAt,
-        recordedAt: occurredAt,
+        recordedAt,
         actor: { id: 'op-1', role: 'operator' },
         commandId: `cmd-${this.pseId}-${this.revision}`,
         correlationId: `corr-${this.pseId}`,

@@ -63,3 +63,36 @@ export function julyAugust2022(): { log: GlobalLog; events: SourceEvent[] } {
   finco.annulled('2023-03-01T09:00:00+07:00', 'F1', 3_000_000);
   return { log, events: log.all() };
 }
+
+/**
+ * Late records around business date 1 August 2022, appended in record order: Steam's block took
+ * effect on 30 July but was recorded on 6 August; Xandr's identification (21 July) and exemption
+ * (31 July) were both learnt on 2 August; PayPal's block was recorded as it happened; Tokopedia
+ * registered in early July; NewCo appeared only on 3 August.
+ */
+export function lateRecords2022(): { log: GlobalLog; events: SourceEvent[] } {
+  const log = new GlobalLog();
+  const toko = log.case('tokopedia', { name: 'Tokopedia', origin: 'domestic' });
+  const paypal = log.case('paypal', { name: 'PayPal' });
+  const steam = log.case('steam', { name: 'Steam' });
+  const xandr = log.case('xandr', { name: 'Xandr' });
+  const newco = log.case('newco', { name: 'NewCo' });
+
+  toko.identified('2022-07-01T09:00:00+07:00');
+  toko.submitted('2022-07-05T09:00:00+07:00', 'oss');
+  toko.confirmed('2022-07-10T09:00:00+07:00', '000123.01/DJAI.PSE/07/2022', false);
+  paypal.identified('2022-07-21T09:00:00+07:00');
+  steam.identified('2022-07-21T09:30:00+07:00');
+  paypal.warned('2022-07-25T09:00:00+07:00', 'B-100/2022', '2022-07-29T23:59:00+07:00');
+  steam.warned('2022-07-25T09:30:00+07:00', 'B-101/2022', '2022-07-29T23:59:00+07:00');
+  paypal.deadlineElapsed('2022-07-30T00:00:00+07:00', ['BlockAccess']);
+  steam.deadlineElapsed('2022-07-30T00:00:00+07:00', ['BlockAccess']);
+  paypal.blocked('2022-07-30T10:00:00+07:00', '123/2022');
+  xandr.learntAt('2022-08-02T11:00:00+07:00').identified('2022-07-21T10:00:00+07:00');
+  xandr.learntAt('2022-08-02T11:00:00+07:00').exempted('2022-07-31T09:00:00+07:00');
+  newco.identified('2022-08-03T09:00:00+07:00');
+  steam.learntAt('2022-08-06T14:00:00+07:00').blocked('2022-07-30T10:05:00+07:00', '124/2022');
+  steam.submitted('2022-08-09T09:00:00+07:00', 'oss');
+  steam.confirmed('2022-08-11T09:00:00+07:00', '000900.01/DJAI.PSE/08/2022', true);
+  return { log, events: log.all() };
+}
