@@ -40,7 +40,7 @@ async function registerServe(program: Command, argv: readonly string[]): Promise
   }
 }
 
-/** Builds the `sanksi` program with every command (SPEC §6); `argv` decides whether `serve` is loaded. */
+/** Builds the `sanksi` program with every command (docs/regulation.md §15.3); `argv` decides whether `serve` is loaded. */
 export async function buildProgram(deps: CliDeps, argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('sanksi')
     .description('Sanksi: event-sourced sanction workflow for PSE registration (Kominfo MR5/2020)')

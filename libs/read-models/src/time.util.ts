@@ -1,4 +1,4 @@
-// Business dates are Indonesian: WIB is UTC+7 all year (no daylight saving), SPEC §1.
+// Business dates are Indonesian: WIB is UTC+7 all year (no daylight saving), docs/regulation.md §9.2.
 const WIB_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 // Projections format the same instants again and again (a case's `since`, its deadlines): Date

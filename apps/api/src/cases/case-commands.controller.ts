@@ -14,7 +14,7 @@ import { PseIdParam } from './pse-id.param';
 type Req = FastifyRequest;
 type Reply = FastifyReply;
 
-/** Commands on cases (SPEC §6): each route builds one command and hands it to the command service. */
+/** Commands on cases (docs/regulation.md §15.2): each route builds one command and hands it to the command service. */
 @ApiTags('commands')
 @ApiBearerAuth()
 @Allow(...COMMAND_ROLES)

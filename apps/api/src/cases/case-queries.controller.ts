@@ -25,7 +25,7 @@ const ListCasesQuery = z.strictObject({
 const TimeBound = z.union([Instant, z.iso.date().transform((date) => `${date}T23:59:59.999+07:00`)]);
 const StateQuery = z.strictObject({ asOf: TimeBound.optional(), knownAt: TimeBound.optional() });
 
-/** Queries of cases: projections for lists and summaries, the event log for history (SPEC §6). */
+/** Queries of cases: projections for lists and summaries, the event log for history (docs/regulation.md §15.2). */
 @ApiTags('cases')
 @ApiBearerAuth()
 @Allow(...QUERY_ROLES)

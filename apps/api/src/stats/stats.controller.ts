@@ -22,7 +22,7 @@ const RangeQuery = z
 const DeadlinesQuery = z.strictObject({ before: z.iso.datetime({ offset: true }).optional() });
 const LimitQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
-/** Analysts' statistics over the projections (SPEC §5). */
+/** Analysts' statistics over the projections (docs/regulation.md §15.1). */
 @ApiTags('stats')
 @ApiBearerAuth()
 @Allow(...QUERY_ROLES)
@@ -38,7 +38,7 @@ export class StatsController {
   @ApiOperation({
     summary: 'How many cases were in each state at business time asOf, as known at record time knownAt',
     description:
-      'The whole population, bitemporally (SPEC §4): each case counts in the state recorded by its last ' +
+      'The whole population, bitemporally (docs/regulation.md §9.6): each case counts in the state recorded by its last ' +
       'event (in the case’s own order) that occurred at or before `asOf` and was recorded at or before ' +
       '`knownAt`; a case with no such event is not counted. So a block dated 30 July but recorded on ' +
       '6 August shows on 1 August "as known at 7 August", not "as known at 5 August". Without `knownAt` ' +

@@ -8,7 +8,7 @@ jest.setTimeout(180_000);
 
 describe('sanksi CLI (the built process)', () => {
   describe('usage', () => {
-    it('given --help, then every SPEC §6 command is listed and the exit code is 0', () => {
+    it('given --help, then every command of docs/regulation.md §15.3 is listed and the exit code is 0', () => {
       const { code, stdout } = runCli(['--help'], {});
       expect(code).toBe(0);
       for (const command of [

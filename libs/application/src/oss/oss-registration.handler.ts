@@ -27,7 +27,7 @@ const PAGE = 100;
 
 /**
  * Turns one `oss.registrations.v1` message into a `ConfirmRegistration` command (a blocked case is
- * normalised in the same append, SPEC §2 rule 3). Messages that can never succeed come back as
+ * normalised in the same append, docs/regulation.md §12.3). Messages that can never succeed come back as
  * `dead-letter` with a reason; infrastructure failures throw, so the message is delivered again.
  */
 export class OssRegistrationHandler {

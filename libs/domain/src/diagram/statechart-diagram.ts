@@ -54,7 +54,7 @@ export function statechartMarkdown(): string {
     '`statechartMarkdown()`; do not edit by hand. Regenerate with `UPDATE_DIAGRAM=1 npx nx test domain`.',
     '',
     "The machine's events are the domain events themselves. `absent` is the case before `PseIdentified`;",
-    'the ten states of SPEC §2 follow. A case is on the blocklist in `blocked.enforced` and `revoked`.',
+    'the ten states of docs/regulation.md §14 follow. A case is on the blocklist in `blocked.enforced` and `revoked`.',
     '',
     '```mermaid',
     statechartMermaid(),

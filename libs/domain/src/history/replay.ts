@@ -22,7 +22,7 @@ export interface ReplayStep {
   stateBefore: CaseStateAfter | null;
   stateAfter: CaseStateAfter;
   transition: ReplayTransition;
-  /** Whether the state the event recorded equals the state the current machine derives (SPEC §4 verify). */
+  /** Whether the state the event recorded equals the state the current machine derives (docs/regulation.md §9.7). */
   matchesRecorded: boolean;
 }
 

@@ -2,7 +2,7 @@ import type { CaseStateAfter, PseCaseEventEnvelope } from '../pse-case/pse-case.
 import { catchUp } from '../pse-case/pse-case.decider';
 import { foldCase, stateOf, toStateAfter, type PseCaseSnapshot } from '../pse-case/pse-case.fold';
 
-/** The two time axes of an as-of query (SPEC §4): business date and record time. */
+/** The two time axes of an as-of query (docs/regulation.md §9.6): business date and record time. */
 export interface AsOf {
   /** Business time: events that took effect at or before it. */
   asOf: string;
@@ -46,7 +46,7 @@ export function stateAsOf(envelopes: readonly PseCaseEventEnvelope[], query: AsO
   };
 }
 
-/** How many cases were in each state on `asOf`, as known at `knownAt` (the population view of SPEC §4). */
+/** How many cases were in each state on `asOf`, as known at `knownAt` (the population view of docs/regulation.md §9.6). */
 export function stateCountsAsOf(
   histories: Iterable<readonly PseCaseEventEnvelope[]>,
   query: AsOf,

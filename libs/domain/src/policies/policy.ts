@@ -10,7 +10,7 @@ export type PolicyPeriod = z.infer<typeof PolicyPeriod>;
 export const Sanction = z.enum(['warning', 'fine', 'block']);
 export type Sanction = z.infer<typeof Sanction>;
 
-/** A versioned sanction policy (SPEC §3): pure data, validated when defined. */
+/** A versioned sanction policy (docs/regulation.md §11): pure data, validated when defined. */
 export const Policy = z.object({
   id: PolicyId,
   version: z.number().int().positive(),

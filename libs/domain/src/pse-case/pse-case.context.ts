@@ -1,7 +1,7 @@
 import type { Sanction } from '../policies/policy';
 import type { Deadline, DeadlineKind, PolicyId } from './pse-case.events';
 
-/** One fine's ledger: imposed once, paid in instalments, or annulled on appeal (SPEC §2 rule 5). */
+/** One fine's ledger: imposed once, paid in instalments, or annulled on appeal (docs/regulation.md §12.5). */
 export interface FineRecord {
   fineId: string;
   decisionNumber: string;

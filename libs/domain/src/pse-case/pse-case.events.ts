@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const Instant = z.iso.datetime({ offset: true });
 export type Instant = z.infer<typeof Instant>;
 
-/** The shipped policy versions (SPEC §3). */
+/** The shipped policy versions (docs/regulation.md §11). */
 export const PolicyId = z.enum(['mr5-literal', 'kominfo-2022', 'pp43-2023']);
 export type PolicyId = z.infer<typeof PolicyId>;
 
@@ -16,7 +16,7 @@ export type ActorRole = z.infer<typeof ActorRole>;
 export const Actor = z.object({ id: z.string().min(1), role: ActorRole });
 export type Actor = z.infer<typeof Actor>;
 
-/** The deadlines a case can have running (SPEC §2 rule 6). */
+/** The deadlines a case can have running (docs/regulation.md §12.6). */
 export const DeadlineKind = z.enum([
   'warningResponse',
   'finePayment',
@@ -212,7 +212,7 @@ export const PseCaseEventData = z.discriminatedUnion(
   ],
 );
 
-/** The ten case states of SPEC §2. */
+/** The ten case states (docs/regulation.md §14). */
 export const CaseState = z.enum([
   'unregistered',
   'registrationPending',

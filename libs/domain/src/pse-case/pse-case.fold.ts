@@ -136,7 +136,7 @@ export function effectiveHistory(events: readonly PseCaseEventEnvelope[]): PseCa
   return events.filter((e) => e.type !== 'ConsequencesRetracted' && !retracted.has(e.eventId));
 }
 
-/** The top-level SPEC §2 state of a snapshot and its substate (or `absent` before `PseIdentified`). */
+/** The top-level state (docs/regulation.md §14) of a snapshot and its substate (or `absent` before `PseIdentified`). */
 export function stateOf(snapshot: PseCaseSnapshot): { state: CaseState | 'absent'; substate: string | null } {
   const value = snapshot.value as string | Record<string, string>;
   if (typeof value === 'string') return { state: value as CaseState | 'absent', substate: null };

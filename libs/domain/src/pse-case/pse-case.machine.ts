@@ -67,7 +67,7 @@ const restoredBy =
     event.type === 'AccessRestored' && event.data.cause === cause;
 
 /**
- * The PSE case statechart (SPEC §2). Its events are the domain event envelopes themselves; guards
+ * The PSE case statechart (docs/regulation.md §14). Its events are the domain event envelopes themselves; guards
  * encode the active policy's ladder; `escalate` actions are returned as data, never executed here.
  */
 export const pseCaseMachine = setup({
@@ -270,7 +270,7 @@ export const pseCaseMachine = setup({
         },
         temporarilyRestored: {
           on: {
-            // SPEC §2 rule 4: the window ends and the block is enforced again unless registered meanwhile.
+            // docs/regulation.md §12.4: the window ends and the block is enforced again unless registered meanwhile.
             DeadlineElapsed: { guard: 'restorationElapsed', target: 'enforced', actions: 'apply' },
             AccessBlocked: { target: 'enforced', actions: 'apply' },
           },
@@ -282,7 +282,7 @@ export const pseCaseMachine = setup({
           { actions: 'apply' },
         ],
         RegistrationRejected: { guard: 'hasPendingSubmission', actions: 'apply' },
-        // SPEC §2 rule 3: a registered system leaves the blocklist in the same append.
+        // docs/regulation.md §12.3: a registered system leaves the blocklist in the same append.
         RegistrationConfirmed: { target: 'reRegistered', actions: 'apply' },
         AccessRestored: { guard: 'restoredByOperator', target: 'unregistered', actions: 'apply' },
         NormalisationRequested: { actions: 'apply' },

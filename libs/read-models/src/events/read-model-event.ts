@@ -3,7 +3,7 @@ import { ProjectionFailed } from '../read-model.errors';
 import { isInstant, toUtcIso } from '../time.util';
 import type { SourceEvent } from './event-source.port';
 
-/** The ten case states of SPEC §2. */
+/** The ten case states (docs/regulation.md §14). */
 export const CASE_STATES = [
   'unregistered',
   'registrationPending',

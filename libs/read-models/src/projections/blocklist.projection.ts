@@ -28,7 +28,7 @@ export function normaliseDomains(domains: readonly string[]): string[] {
 
 /**
  * Folds one event into a case's blocklist entry: the case's domains are listed exactly when the
- * recorded state says `onBlocklist` (SPEC §2 rule 3 and 4 are the domain's; this only follows it).
+ * recorded state says `onBlocklist` (docs/regulation.md §12.3–12.4 are the domain's; this only follows it).
  */
 export function projectBlocklistEntry(
   entry: CaseBlocklistEntry | undefined,

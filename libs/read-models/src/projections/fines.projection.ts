@@ -60,7 +60,7 @@ function statusOf(amountIdr: number, paidIdr: number): FineStatus {
   return paidIdr > 0 ? 'partiallyPaid' : 'outstanding';
 }
 
-/** Folds a fine event into its fine's row; other events leave it alone. Payments are per fine (SPEC §2 rule 5). */
+/** Folds a fine event into its fine's row; other events leave it alone. Payments are per fine (docs/regulation.md §12.5). */
 export function projectFine(row: FineRow | undefined, event: ReadModelEvent): FineRow | undefined {
   switch (event.type) {
     case 'FineImposed': {

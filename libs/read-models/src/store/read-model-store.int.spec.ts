@@ -31,7 +31,7 @@ const boundMs = (bound: string): number =>
   Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(bound) ? `${bound}T23:59:59.999+07:00` : bound);
 
 /**
- * SPEC §4 spelt out over the recorded envelopes, with no SQL: per case, the last event by revision
+ * docs/regulation.md §9.6 spelt out over the recorded envelopes, with no SQL: per case, the last event by revision
  * that occurred by `asOf` and was recorded by `knownAt`; the state it led to.
  */
 function expectedCounts(events: readonly SourceEvent[], asOf: string, knownAt?: string) {
@@ -546,7 +546,7 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
       );
     });
 
-    it('then every count equals the plain reading of SPEC §4 over the envelopes', async () => {
+    it('then every count equals the plain reading of docs/regulation.md §9.6 over the envelopes', async () => {
       for (const asOf of ['2022-07-21', '2022-07-30', '2022-07-31', '2022-08-01', '2022-08-06', '2022-08-11'])
         for (const knownAt of [
           undefined,
@@ -568,7 +568,7 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
     });
   });
 
-  it('given random histories with late records, then every count on any bounds equals the plain reading of SPEC §4', async () => {
+  it('given random histories with late records, then every count on any bounds equals the plain reading of docs/regulation.md §9.6', async () => {
     await fc.assert(
       fc.asyncProperty(
         population,

@@ -54,7 +54,7 @@ export interface BlocklistFeedEntry {
   at: string;
 }
 
-/** The record-time axis of a population count (SPEC §4: "on date D as known at K"). */
+/** The record-time axis of a population count (docs/regulation.md §9.6: "on date D as known at K"). */
 export interface StateCountsOptions {
   /**
    * Only events recorded at or before this bound: `YYYY-MM-DD` (the end of that day in WIB) or an

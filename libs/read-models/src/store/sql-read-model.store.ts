@@ -93,7 +93,7 @@ const STATE_COUNTS_BY_DATE = `SELECT state, sum(entered) - sum(exited) AS n FROM
   WHERE business_date <= ? GROUP BY state`;
 
 /**
- * The bitemporal population (SPEC §4): each case in the state its last event led to among those
+ * The bitemporal population (docs/regulation.md §9.6): each case in the state its last event led to among those
  * that occurred by the first bound and were recorded by the second. "Last" is by revision, the
  * case's own order; no later revision may pass both bounds (an anti-join on the timeline's primary
  * key, which plans as a hash anti-join on PostgreSQL and an index probe per row on SQLite).

@@ -2,7 +2,7 @@ import type { SourceEvent } from '../events/event-source.port';
 import { GlobalLog } from './case-history.fixture';
 
 /**
- * A small population modelled on July–August 2022 (SPEC §1) plus a PP 43/2023 fine case:
+ * A small population modelled on July–August 2022 (docs/regulation.md §10) plus a PP 43/2023 fine case:
  * PayPal blocked, temporarily restored, re-blocked, then registered; Steam blocked; Xandr exempted;
  * Tokopedia registered on time; a fined case; a case awaiting escalation; a revoked registration;
  * a case with a warning still running.

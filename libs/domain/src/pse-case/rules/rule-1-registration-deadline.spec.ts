@@ -2,7 +2,7 @@ import { deciderSpec } from '@sanksi/testing';
 import { at, caseDecider, identify } from '../__fixtures__/pse-case.fixtures';
 import type { TransitionRefused } from '../pse-case.errors';
 
-// SPEC §2 rule 1: no sanction before the registration deadline of the active policy (2022-07-20 23:59 WIB).
+// docs/regulation.md §12.1: no sanction before the registration deadline of the active policy (2022-07-20 23:59 WIB).
 describe('rule 1: no sanction before the registration deadline', () => {
   const kominfo = deciderSpec(caseDecider('kominfo-2022'));
   const mr5 = deciderSpec(caseDecider('mr5-literal'));

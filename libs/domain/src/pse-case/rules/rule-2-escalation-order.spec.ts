@@ -2,7 +2,7 @@ import { deciderSpec } from '@sanksi/testing';
 import { at, caseDecider, identify, warnedCase } from '../__fixtures__/pse-case.fixtures';
 import type { TransitionRefused } from '../pse-case.errors';
 
-// SPEC §2 rule 2: sanctions escalate in the order the active policy allows; a skipped stage is refused
+// docs/regulation.md §12.2: sanctions escalate in the order the active policy allows; a skipped stage is refused
 // with a reason naming the allowed next steps.
 describe('rule 2: escalation follows the policy ladder', () => {
   const refusal = (error: unknown) => error as TransitionRefused;

@@ -1,7 +1,7 @@
 import { deciderSpec } from '@sanksi/testing';
 import { at, blockedCase, caseDecider } from '../__fixtures__/pse-case.fixtures';
 
-// SPEC §2 rule 3: RegistrationConfirmed on a blocked case restores access in the same atomic append.
+// docs/regulation.md §12.3: RegistrationConfirmed on a blocked case restores access in the same atomic append.
 describe('rule 3: registering a blocked system normalises it in the same decision', () => {
   const spec = deciderSpec(caseDecider('kominfo-2022'));
   const confirm = (pseId: string) =>

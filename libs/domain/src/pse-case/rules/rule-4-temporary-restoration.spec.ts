@@ -2,7 +2,7 @@ import { deciderSpec } from '@sanksi/testing';
 import { at, blockedCase, caseDecider } from '../__fixtures__/pse-case.fixtures';
 import type { TransitionRefused, ValidationFailed } from '../pse-case.errors';
 
-// SPEC §2 rule 4: temporarilyRestored takes the domains off the list until a time; when the window
+// docs/regulation.md §12.4: temporarilyRestored takes the domains off the list until a time; when the window
 // ends the case returns to enforced by a DeadlineElapsed event, unless it registered meanwhile.
 describe('rule 4: a temporary restoration ends by DeadlineElapsed', () => {
   const spec = deciderSpec(caseDecider('kominfo-2022'));

@@ -2,7 +2,7 @@ import { deciderSpec } from '@sanksi/testing';
 import { at, caseDecider, warnedCase } from '../__fixtures__/pse-case.fixtures';
 import type { TransitionRefused, ValidationFailed } from '../pse-case.errors';
 
-// SPEC §2 rule 5: fines are whole rupiah, tracked per fine (payments, annulments); an outstanding
+// docs/regulation.md §12.5: fines are whole rupiah, tracked per fine (payments, annulments); an outstanding
 // balance survives re-registration.
 describe('rule 5: fines per id', () => {
   const spec = deciderSpec(caseDecider('pp43-2023'));

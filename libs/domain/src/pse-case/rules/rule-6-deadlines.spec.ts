@@ -3,7 +3,7 @@ import { at, caseDecider, identify, warnedCase } from '../__fixtures__/pse-case.
 import { decideAt } from '../__fixtures__/pse-case.fixtures';
 import type { TransitionRefused } from '../pse-case.errors';
 
-// SPEC §2 rule 6: deadlines are data in the state and elapse only by an explicit DeadlineElapsed event;
+// docs/regulation.md §12.6: deadlines are data in the state and elapse only by an explicit DeadlineElapsed event;
 // whether escalation then follows automatically or waits in a queue is policy.
 describe('rule 6: deadlines are state, elapsed by events', () => {
   it('counts the warning response in working days on the Indonesian calendar', () => {

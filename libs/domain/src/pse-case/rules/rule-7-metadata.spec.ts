@@ -5,7 +5,7 @@ import { decide } from '../pse-case.decider';
 import type { TransitionRefused, ValidationFailed } from '../pse-case.errors';
 import { PseCaseEventEnvelope } from '../pse-case.events';
 
-// SPEC §2 rule 7: every event carries business and record time, the actor, command, correlation and
+// docs/regulation.md §12.7: every event carries business and record time, the actor, command, correlation and
 // causation ids and the policy version; ids are deterministic, the chain is hashed.
 describe('rule 7: metadata on every event', () => {
   const policy = getPolicy('kominfo-2022');
