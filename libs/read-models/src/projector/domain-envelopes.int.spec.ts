@@ -71,13 +71,10 @@ describe('projector on envelopes built by the real domain', () => {
         command: { type: 'IssueWarning', pseId: 'paypal', letterNumber: 'B-1/DJAI/07/2022' },
         at: '2022-07-23T10:00:00+07:00',
       },
+      // kominfo-2022 blocks by itself when the warning lapses, dated at the due instant (docs/decisions/0004)
       {
         command: { type: 'ElapseDeadline', pseId: 'paypal', deadline: 'warningResponse' },
         at: '2022-07-30T00:00:00+07:00',
-      },
-      {
-        command: { type: 'BlockAccess', pseId: 'paypal', orderNumber: 'ORD-7/2022' },
-        at: '2022-07-30T06:00:00+07:00',
       },
     ]);
     for (const e of history) {
@@ -107,7 +104,7 @@ describe('projector on envelopes built by the real domain', () => {
       /^2022-07-23 10:00 WIB — Written warning issued \(letter B-1\/DJAI\/07\/2022\), response due 2022-07-29 23:59 WIB$/,
     );
     expect(lines[lines.length - 1]).toBe(
-      '2022-07-30 06:00 WIB — Access blocked (order ORD-7/2022): paypal.com, www.paypal.com',
+      '2022-07-29 23:59 WIB — Access blocked automatically (order AUTO/paypal/2): paypal.com, www.paypal.com',
     );
     expect((await db.store.getStateCounts('2022-07-30')).counts.blocked).toBe(1);
   });

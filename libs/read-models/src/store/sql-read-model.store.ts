@@ -89,9 +89,6 @@ function timeBoundParam(field: string, value: string): string {
   return bound;
 }
 
-const STATE_COUNTS_BY_DATE = `SELECT state, sum(entered) - sum(exited) AS n FROM state_counts_daily
-  WHERE business_date <= ? GROUP BY state`;
-
 /**
  * The bitemporal population (docs/regulation.md §9.6): each case in the state its last event led to among those
  * that occurred by the first bound and were recorded by the second. "Last" is by revision, the
@@ -395,10 +392,10 @@ export class SqlReadModelStore implements ReadModelStore {
         occurredBy,
         recordedBy,
       ]);
-    } else if (isBusinessDate(asOf)) {
-      // As known now at the end of a business date: the daily entries and exits answer it alone.
-      rows = await this.client.query(STATE_COUNTS_BY_DATE, [asOf]);
     } else {
+      // Not the daily entries and exits: a retraction (a fact recorded after automatic events dated later)
+      // moves a case back at an earlier business date than the events it retracts, which deltas per date
+      // cannot express; the last event by revision among those in effect can (docs/decisions/0004).
       rows = await this.client.query(STATE_COUNTS_AS_OF, [occurredBy, occurredBy]);
     }
     const counts = Object.fromEntries(CASE_STATES.map((s) => [s, 0])) as Record<CaseState, number>;
