@@ -979,4 +979,74 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
       );
     });
   });
+
+  describe('history entered after the fact, with the scheduler ahead of it', () => {
+    it('given a 2022 story entered in 2026, when the scheduler ends a window before a registration dated inside it is entered, then the registration retracts that re-block and both views of the history say so', async () => {
+      at('2026-12-01T00:00:00Z');
+      const pseId = 'late-story';
+      const opened = await post('/v1/cases', {
+        pseId,
+        name: 'Late Story',
+        origin: 'foreign',
+        domains: ['late-story.example'],
+        occurredAt: wib('2022-07-18T09:00'),
+      });
+      expect(opened.statusCode).toBe(201);
+      await post(`/v1/cases/${pseId}/warnings`, {
+        letterNumber: 'W-late',
+        occurredAt: wib('2022-07-23T10:00'),
+      });
+      const restored = await post(`/v1/cases/${pseId}/temporary-restorations`, {
+        until: wib('2022-08-05T23:59'),
+        reason: 'withdrawals',
+        occurredAt: wib('2022-07-31T08:00'),
+      });
+      expect(restored.statusCode).toBe(201);
+      // the scheduler, on today's clock, ends the window of 5 August first
+      expect(await elapse(pseId, 'temporaryRestoration', wib('2022-08-05T23:59'))).toMatchObject({
+        state: 'blocked',
+        substate: 'enforced',
+      });
+      const reblock = (await eventsOf(pseId)).at(-1);
+      // when the registration dated 3 August is entered
+      const confirmed = await post(`/v1/cases/${pseId}/registrations/confirmation`, {
+        registrationNumber: '006860.01/DJAI.PSE/08/2022',
+        occurredAt: wib('2022-08-03T10:00'),
+      });
+      expect(confirmed.statusCode).toBe(201);
+      expect(types(confirmed.json().events)).toEqual([
+        'ConsequencesRetracted',
+        'RegistrationConfirmed',
+        'AccessRestored',
+      ]);
+      // then the log keeps the retracted re-block and the marker naming it
+      const log = (await get(`/v1/cases/${pseId}/events`)).json();
+      expect(log.view).toBe('log');
+      expect(types(log.events).slice(-4)).toEqual([
+        'DeadlineElapsed',
+        'ConsequencesRetracted',
+        'RegistrationConfirmed',
+        'AccessRestored',
+      ]);
+      expect(log.events.at(-3).data.retracted).toEqual([reblock?.eventId]);
+      expect(log.events.at(-3).actor).toEqual({ id: 'sanksi-engine', role: 'system' });
+      // and the history as it stands reads as if the story had been entered in time
+      const effective = (await get(`/v1/cases/${pseId}/events?view=effective`)).json();
+      expect(effective.version).toBe(log.version);
+      expect(
+        effective.events.map((e: Envelope) => [e.type, e.occurredAt, e.state.state, e.state.substate]),
+      ).toEqual([
+        ['PseIdentified', wib('2022-07-18T09:00'), 'unregistered', null],
+        ['WarningIssued', wib('2022-07-23T10:00'), 'warned', null],
+        ['DeadlineElapsed', '2022-07-29T23:59:59+07:00', 'warned', null],
+        ['AccessBlocked', '2022-07-29T23:59:59+07:00', 'blocked', 'enforced'],
+        ['AccessTemporarilyRestored', wib('2022-07-31T08:00'), 'blocked', 'temporarilyRestored'],
+        ['RegistrationConfirmed', wib('2022-08-03T10:00'), 'reRegistered', null],
+        ['AccessRestored', wib('2022-08-03T10:00'), 'reRegistered', null],
+      ]);
+      const bad = await get(`/v1/cases/${pseId}/events?view=stories`);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().invalidFields[0].field).toBe('query.view');
+    });
+  });
 });

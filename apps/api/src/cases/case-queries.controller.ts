@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
-import { CaseNotFound, CaseState, Instant } from '@sanksi/domain';
+import { CaseNotFound, CaseState, effectiveHistory, Instant } from '@sanksi/domain';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Allow, QUERY_ROLES } from '../auth/roles';
@@ -23,6 +23,7 @@ const ListCasesQuery = z.strictObject({
  * in WIB, the zone the regulation runs on (as `GET /v1/stats/states` reads a date).
  */
 const TimeBound = z.union([Instant, z.iso.date().transform((date) => `${date}T23:59:59.999+07:00`)]);
+const EventsQuery = z.strictObject({ view: z.enum(['log', 'effective']).default('log') });
 const StateQuery = z.strictObject({ asOf: TimeBound.optional(), knownAt: TimeBound.optional() });
 
 /** Queries of cases: projections for lists and summaries, the event log for history (docs/regulation.md §15.2). */
@@ -57,10 +58,23 @@ export class CaseQueriesController {
   }
 
   @Get(':pseId/events')
-  @ApiOperation({ summary: 'The stored events of the case, oldest first (authoritative)' })
-  async events(@PseIdParam() pseId: string) {
+  @ApiOperation({
+    summary: 'The stored events of the case, oldest first (authoritative)',
+    description:
+      '`view=log` (default): every stored event. `view=effective`: the history as it stands — without ' +
+      'ConsequencesRetracted markers and the automatic events they retracted (docs/decisions/0004). ' +
+      '`version` is always the stream version (the count of stored events).',
+  })
+  @ApiQuery({ name: 'view', required: false, enum: ['log', 'effective'] })
+  async events(@PseIdParam() pseId: string, @Query() query: unknown) {
+    const { view } = parseInput(EventsQuery, query, 'query');
     const events = await this.runtime.history.events(pseId);
-    return { pseId, version: events.length, events };
+    return {
+      pseId,
+      version: events.length,
+      view,
+      events: view === 'effective' ? effectiveHistory(events) : events,
+    };
   }
 
   @Get(':pseId/timeline')
