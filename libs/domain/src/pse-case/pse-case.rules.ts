@@ -36,7 +36,7 @@ function nextRungs(policy: Policy, from: number): Sanction[] {
 }
 
 /**
- * Sanctions the policy allows next (SPEC §2 rule 2). In force, a sanction may be repeated; moving up the
+ * Sanctions the policy allows next (docs/regulation.md §12.2). In force, a sanction may be repeated; moving up the
  * ladder waits for the current sanction's deadline to elapse (rule 6), unless none is in force.
  */
 export function allowedSanctions(
@@ -46,9 +46,11 @@ export function allowedSanctions(
 ): Sanction[] {
   const index = reachedIndex(context, policy);
   if (position === 'unregistered') {
-    // After a rejected submission or a lifted block the ladder resumes where it stood.
+    // After a rejected submission or a lifted block the ladder resumes where it stood (docs/regulation.md §3);
+    // moving up from a fine still waits for a fine to lapse unpaid, as it does in `fined` (PP 43/2023).
     const current: Sanction[] = index >= 0 ? [policy.ladder[index].sanction] : [];
-    return [...current, ...nextRungs(policy, index)];
+    const fineInForce = current[0] === 'fine' && !Object.values(context.fines).some((f) => f.overdue);
+    return [...current, ...(fineInForce ? [] : nextRungs(policy, index))];
   }
   const repeat: Sanction[] = position === 'warned' ? ['warning'] : ['fine'];
   const up = context.escalation.pending ? nextRungs(policy, index) : [];
