@@ -288,7 +288,7 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
         '2022-07-18 09:00 WIB — Identified: foreign PSE "PayPal": paypal.com, www.paypal.com',
         '2022-07-23 10:00 WIB — Written warning issued (letter B-paypal/2022), response due 2022-07-29 23:59 WIB',
         '2022-07-29 23:59 WIB — Deadline elapsed: warning response (due 2022-07-29 23:59 WIB)',
-        '2022-07-29 23:59 WIB — Access blocked (order AUTO/paypal/2): paypal.com, www.paypal.com',
+        '2022-07-29 23:59 WIB — Access blocked automatically (order AUTO/paypal/2): paypal.com, www.paypal.com',
         '2022-07-31 08:00 WIB — Access temporarily restored until 2022-08-05 23:59 WIB: users withdraw their funds',
         '2022-08-03 10:00 WIB — Registration confirmed (certificate 006860.01/DJAI.PSE/08/2022)',
         '2022-08-03 10:00 WIB — Access restored (normalised on registration): Registered: normalised automatically',
