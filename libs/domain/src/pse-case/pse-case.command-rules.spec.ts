@@ -11,6 +11,7 @@ import {
 import type { PseCaseCommand } from './pse-case.commands';
 import { commandRules } from './pse-case.command-rules';
 import { TransitionRefused, ValidationFailed } from './pse-case.errors';
+import type { PseCaseSnapshot } from './pse-case.fold';
 import { PseCaseEventData, type PolicyId, type PseCaseEventEnvelope } from './pse-case.events';
 
 // One rule per command (pse-case.command-rules.ts): the events it drafts and the payload checks it makes
@@ -592,7 +593,11 @@ describe('probes: what allowedCommands asks the machine', () => {
     },
   );
 
-  const { snapshot } = runCommands(warnedCase('w', 'pp43-2023'), 'pp43-2023');
+  // Built in each test, not at describe level: mutation testing counts coverage only while a test runs.
+  let snapshot: PseCaseSnapshot;
+  beforeEach(() => {
+    snapshot = runCommands(warnedCase('w', 'pp43-2023'), 'pp43-2023').snapshot;
+  });
   const pp43 = getPolicy('pp43-2023');
 
   it('probes a migration to the other policy of the pair', () => {

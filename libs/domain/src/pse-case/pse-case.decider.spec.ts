@@ -11,6 +11,7 @@ import {
   type DecideError,
 } from './pse-case.errors';
 import type { PseCaseEventEnvelope } from './pse-case.events';
+import type { PseCaseSnapshot } from './pse-case.fold';
 import { pseCaseMachine } from './pse-case.machine';
 
 // The decider (docs/regulation.md §9.5): a command first brings its case up to its business time —
@@ -59,8 +60,13 @@ describe('elapseCommandId', () => {
   });
 });
 
+// Histories are built inside each test (beforeEach), never at describe level: mutation testing counts
+// what a test covers only while the test runs (docs/testing.md).
 describe('isAutomatic', () => {
-  const { events: history } = runCommands(warnedCase('a'));
+  let history: PseCaseEventEnvelope[];
+  beforeEach(() => {
+    history = runCommands(warnedCase('a')).events;
+  });
   const as = (actor: { id: string; role: 'system' | 'operator' }) => ({ ...history[1], actor });
 
   it('tells the engine’s own events from recorded decisions', () => {
@@ -73,7 +79,10 @@ describe('isAutomatic', () => {
 });
 
 describe('decide: existence and timing', () => {
-  const { snapshot } = runCommands(warnedCase('x'));
+  let snapshot: PseCaseSnapshot;
+  beforeEach(() => {
+    snapshot = runCommands(warnedCase('x')).snapshot;
+  });
 
   it('given an existing case, when it is identified again, then CaseAlreadyExists', () => {
     const error = refusal(decide(identify('x'), snapshot, kominfo, meta({})));
@@ -372,7 +381,10 @@ describe('catching up: deadlines elapse at their due instants', () => {
 });
 
 describe('ElapseDeadline: the scheduler’s command', () => {
-  const { snapshot } = runCommands(warnedCase('s', 'pp43-2023'), 'pp43-2023');
+  let snapshot: PseCaseSnapshot;
+  beforeEach(() => {
+    snapshot = runCommands(warnedCase('s', 'pp43-2023'), 'pp43-2023').snapshot;
+  });
   const pp43 = getPolicy('pp43-2023');
   const elapse = (fineId?: string): PseCaseCommand => ({
     type: 'ElapseDeadline',

@@ -1,7 +1,7 @@
 import { deterministicUuid, hashEnvelope } from '../history/hash';
 import { identify, runCommands, warnedCase } from './__fixtures__/pse-case.fixtures';
 import { draftEnvelope, eventIdFor, sealEnvelope, type EventMetadata } from './pse-case.envelope';
-import { toStateAfter } from './pse-case.fold';
+import { toStateAfter, type PseCaseSnapshot } from './pse-case.fold';
 
 // Envelopes (docs/regulation.md §12.7): ids derived from the case and the command, the policy version the
 // event was decided under, the revision and hash link after the snapshot it extends.
@@ -26,7 +26,11 @@ describe('eventIdFor', () => {
 });
 
 describe('draftEnvelope', () => {
-  const { snapshot } = runCommands(warnedCase('x'));
+  // Built in each test, not at describe level: mutation testing counts coverage only while a test runs.
+  let snapshot: PseCaseSnapshot;
+  beforeEach(() => {
+    snapshot = runCommands(warnedCase('x')).snapshot;
+  });
 
   it('given a warned case, when drafting an event, then stamps it from the metadata on top of the snapshot', () => {
     const draft = draftEnvelope(
