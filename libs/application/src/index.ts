@@ -26,6 +26,14 @@ export {
   type EvidenceVerification,
 } from './evidence/evidence-pack';
 export { createRuntime, type RuntimeOptions, type SanksiRuntime } from './runtime/sanksi-runtime';
+export {
+  describeError,
+  SupervisedLoop,
+  type LoopError,
+  type LoopState,
+  type LoopStatus,
+  type SupervisedLoopOptions,
+} from './runtime/supervised-loop';
 export * from './registry-import';
 export * from './scheduler';
 export * from './oss';
