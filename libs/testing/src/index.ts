@@ -7,6 +7,7 @@ export {
   type Then,
 } from './decider-spec';
 export { idSequence, testClock } from './sequence';
+export { startPrivatePostgres, type PrivatePostgres, type PrivatePostgresOptions } from './private-postgres';
 export { temporaryDirectory, type TemporaryDirectory } from './temporary-directory';
 export {
   createTemporaryPostgresDatabase,
