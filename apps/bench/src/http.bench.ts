@@ -1,0 +1,227 @@
+// Commands over HTTP through the real server, as `npm start` runs it: `sanksi serve` (the API with the
+// projector and the deadline scheduler in the same process) on a fresh data directory, driven by
+// autocannon with 64 connections. Each figure is printed beside the same server's no-op route
+// (`GET /health/live`) measured minutes apart in the same run, and beside the goals of the issue
+// "Throughput and scale" (≥ 5,000 commands/s with p99 < 20 ms on SQLite; ≥ 2,500/s, p99 < 30 ms on
+// PostgreSQL; ≥ 0.5 of the no-op route). Set BENCH_DATABASE_URL (a PostgreSQL server URL; a fresh
+// database is created in it and dropped after) to run the PostgreSQL line too. BENCH_HTTP_SECONDS
+// sets each measurement's length (default 10 s).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+
+const CONNECTIONS = 64;
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+const CLI = path.resolve(__dirname, '..', '..', 'cli', 'dist', 'main.js');
+const OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
+const ADMIN_KEY = 'bench-admin-key-0123456789abcdef012';
+
+interface Backend {
+  label: string;
+  env: Record<string, string>;
+  goal: { perSecond: number; p99Ms: number };
+  cleanup(): Promise<void>;
+}
+
+interface Measured {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  count: number;
+  failures: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function serve(env: Record<string, string>): Promise<{ base: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NO_COLOR: '1',
+      SANKSI_LOG_LEVEL: 'warn',
+      SANKSI_API_KEYS: `operator:${OPERATOR_KEY},admin:${ADMIN_KEY}`,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const started = Date.now();
+  while (!out.includes('Sanksi is serving on')) {
+    if (child.exitCode !== null || Date.now() - started > 60_000) {
+      child.kill('SIGKILL');
+      throw new Error(`sanksi serve did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function load(
+  base: string,
+  request: autocannon.Request,
+  limit?: { amount: number },
+): Promise<Measured> {
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    ...(limit ? { amount: limit.amount } : { duration: SECONDS }),
+    requests: [request],
+  });
+  const statuses = Object.entries(
+    (result as unknown as { statusCodeStats: Record<string, { count: number }> }).statusCodeStats ?? {},
+  )
+    .filter(([code]) => !code.startsWith('2'))
+    .map(([code, { count }]) => `${count}×${code}`);
+  if (result.errors > 0) statuses.push(`${result.errors} errors`);
+  if (result.timeouts > 0) statuses.push(`${result.timeouts} timeouts`);
+  return {
+    perSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    count: result.requests.total,
+    failures: statuses.join(', ') || 'none',
+  };
+}
+
+const json = (body: unknown) => JSON.stringify(body);
+
+async function measure(backend: Backend): Promise<void> {
+  const { dir, cleanupDir } = (() => {
+    const d = mkdtempSync(path.join(tmpdir(), 'sanksi-bench-http-'));
+    return { dir: d, cleanupDir: () => rmSync(d, { recursive: true, force: true }) };
+  })();
+  const server = await serve({ SANKSI_DATA_DIR: dir, ...backend.env });
+  try {
+    const auth = { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' };
+    const run = randomUUID().slice(0, 8);
+    // Warm-up: JIT, prepared statements, the first pages of every file.
+    await load(server.base, { method: 'GET', path: '/health/live' }, { amount: 2_000 });
+
+    const noop = await load(server.base, { method: 'GET', path: '/health/live' });
+
+    const opened: string[] = [];
+    let next = 0;
+    const open = await load(server.base, {
+      method: 'POST',
+      path: '/v1/cases',
+      headers: auth,
+      setupRequest: (req) => {
+        const pseId = `bench-${run}-${next++}`;
+        opened.push(pseId);
+        return {
+          ...req,
+          body: json({
+            pseId,
+            name: `Bench system ${pseId}`,
+            origin: 'foreign',
+            domains: [`${pseId}.example.com`],
+            policy: 'kominfo-2022',
+            occurredAt: '2022-07-21T09:00:00+07:00',
+          }),
+        };
+      },
+    });
+
+    // One warning per opened case, never the same case twice (a second would be refused).
+    let warned = 0;
+    const warnable = Math.min(opened.length, Math.max(1, Math.floor(open.count)));
+    const warn = await load(
+      server.base,
+      {
+        method: 'POST',
+        path: '/',
+        headers: auth,
+        setupRequest: (req) => {
+          const pseId = opened[warned++ % warnable];
+          return {
+            ...req,
+            path: `/v1/cases/${pseId}/warnings`,
+            body: json({ letterNumber: `B-${warned}/DJAI/2022`, occurredAt: '2022-07-23T09:00:00+07:00' }),
+          };
+        },
+      },
+      { amount: Math.min(warnable, Math.ceil(open.perSecond * SECONDS)) },
+    );
+
+    const row = (name: string, m: Measured) => {
+      const ratio = m.perSecond / noop.perSecond;
+      const meets = m.perSecond >= backend.goal.perSecond && m.p99 < backend.goal.p99Ms;
+      console.log(
+        `${backend.label.padEnd(10)} ${name.padEnd(14)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(m.p50).padStart(4)} ms  p99 ${String(m.p99).padStart(4)} ms  ${ratio.toFixed(2)} of no-op  goal ≥ ${backend.goal.perSecond}/s p99 < ${backend.goal.p99Ms} ms: ${meets ? 'met' : 'NOT met'} (${(m.perSecond / backend.goal.perSecond).toFixed(2)} of it)  non-2xx: ${m.failures}`,
+      );
+    };
+    console.log(
+      `${backend.label.padEnd(10)} ${'no-op (live)'.padEnd(14)} ${noop.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(noop.p50).padStart(4)} ms  p99 ${String(noop.p99).padStart(4)} ms  (the limit)`,
+    );
+    row('open case', open);
+    row('issue warning', warn);
+  } finally {
+    await server.stop();
+    cleanupDir();
+    await backend.cleanup();
+  }
+}
+
+async function postgresBackend(url: string): Promise<Backend> {
+  const database = `sanksi_bench_http_${process.pid}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${database}`;
+  return {
+    label: 'postgres',
+    env: { SANKSI_EVENT_STORE: 'postgres', SANKSI_READ_MODELS: 'postgres', DATABASE_URL: target.toString() },
+    goal: { perSecond: 2_500, p99Ms: 30 },
+    cleanup: async () => {
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** Runs the HTTP command benchmark on SQLite, and on PostgreSQL when BENCH_DATABASE_URL is set. */
+export async function run(): Promise<void> {
+  console.log(
+    `sanksi serve (API + projector + scheduler), ${CONNECTIONS} connections, ${SECONDS} s per line; cores: ${require('node:os').cpus().length}`,
+  );
+  await measure({
+    label: 'sqlite',
+    env: { SANKSI_EVENT_STORE: 'sqlite' },
+    goal: { perSecond: 5_000, p99Ms: 20 },
+    cleanup: async () => undefined,
+  });
+  const pg = process.env.BENCH_DATABASE_URL;
+  if (pg) await measure(await postgresBackend(pg));
+  else console.log('postgres   (skipped: set BENCH_DATABASE_URL=postgres://… to measure it)');
+}
