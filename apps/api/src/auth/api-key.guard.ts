@@ -5,6 +5,8 @@ import { HttpProblem } from '../http/problem';
 import { ApiKeyRegistry, type Role } from './api-keys';
 import { ROLES_KEY } from './roles';
 
+const REALM = 'sanksi';
+
 /** The caller, attached to the request once the guard has let it through. */
 export interface Caller {
   role: Role;
@@ -29,12 +31,25 @@ export class ApiKeyGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) {
-      throw new HttpProblem(401, 'Unauthorized', 'send an API key as "Authorization: Bearer <key>"', {
-        allowedRoles: allowed ?? [],
-      });
+      throw new HttpProblem(
+        401,
+        'Unauthorized',
+        'send an API key as "Authorization: Bearer <key>"',
+        { allowedRoles: allowed ?? [] },
+        { 'www-authenticate': `Bearer realm="${REALM}"` },
+      );
     }
     const identified = this.keys.identify(match[1]);
-    if (!identified) throw new HttpProblem(401, 'Unauthorized', 'the API key is not known to this server');
+    if (!identified) {
+      throw new HttpProblem(
+        401,
+        'Unauthorized',
+        'the API key is not known to this server',
+        {},
+        // RFC 6750 §3.1: a key that was sent but is not accepted is an invalid_token.
+        { 'www-authenticate': `Bearer realm="${REALM}", error="invalid_token"` },
+      );
+    }
     const { role, keyId } = identified;
     if (!allowed || !allowed.includes(role)) {
       throw new HttpProblem(403, 'Forbidden', `the ${role} role may not call this route`, {

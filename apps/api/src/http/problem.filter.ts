@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { CaseAlreadyExists, CaseNotFound, TransitionRefused, ValidationFailed } from '@sanksi/domain';
 import { ConcurrentModification, IdempotencyKeyReused, VersionMismatch } from '@sanksi/application';
+import { EventStoreStorageFull } from '@sanksi/event-store';
 import { InvalidQuery } from '@sanksi/read-models';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -19,6 +20,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const problem = { ...toProblem(error), instance: request.url };
     if (problem.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');
+    if (error instanceof HttpProblem) void reply.headers(error.headers);
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 }
@@ -87,6 +89,13 @@ export function toProblem(error: unknown): ProblemDocument {
   if (error instanceof ConcurrentModification) {
     return p(409, 'concurrent-modification', 'Concurrent modification', error.message, {
       pseId: error.pseId,
+    });
+  }
+  if (error instanceof EventStoreStorageFull) {
+    // 507: the server cannot store what the request needs; nothing was written, the same request
+    // succeeds once an operator frees space (docs/operations.md, "Disk full").
+    return p(507, 'insufficient-storage', 'Insufficient storage', error.message, {
+      retryable: true,
     });
   }
   const fastifyCode = (error as { code?: unknown }).code;

@@ -21,6 +21,8 @@ export class HttpProblem extends Error {
     readonly title: string,
     detail: string,
     readonly extensions: Record<string, unknown> = {},
+    /** Response headers the problem needs, e.g. `WWW-Authenticate` on a 401 (RFC 9110 §15.5.2). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = 'HttpProblem';

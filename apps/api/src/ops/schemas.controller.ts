@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_CONTRACT_VERSION, eventJsonSchemas } from '@sanksi/contracts';
 import type { SanksiRuntime } from '@sanksi/application';
 import { Allow, FEED_ROLES } from '../auth/roles';
@@ -7,6 +7,7 @@ import { SANKSI_RUNTIME } from '../runtime/runtime.token';
 
 /** The published JSON Schemas of every event type (the Kafka and /v1/events bodies). */
 @ApiTags('feeds')
+@ApiBearerAuth()
 @Allow(...FEED_ROLES)
 @Controller('v1/schemas')
 export class SchemasController {
