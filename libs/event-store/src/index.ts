@@ -11,6 +11,7 @@ export type {
   SubscribeOptions,
 } from './core/event-store.port';
 export {
+  AppendOutcomeUnknown,
   EventStoreClosed,
   EventStoreError,
   EventStoreMigrationFailed,
@@ -25,6 +26,12 @@ export { sqliteMigrations, type SqliteMigration } from './sqlite/sqlite-schema';
 export { SqliteEventStore, type SqliteEventStoreConfig } from './sqlite/sqlite-event-store';
 export { PostgresEventStore, type PostgresEventStoreConfig } from './postgres/postgres-event-store';
 export { postgresMigrations, type PostgresMigration } from './postgres/postgres-migrations';
+export {
+  DEFAULT_POSTGRES_TIMEOUTS,
+  describePoolError,
+  postgresPoolTimeouts,
+  type PostgresTimeouts,
+} from './postgres/postgres-timeouts';
 export {
   EventStoreDbEventStore,
   type EventStoreDbEventStoreConfig,

@@ -8,6 +8,7 @@ export {
 } from './decider-spec';
 export { idSequence, testClock } from './sequence';
 export { startPrivatePostgres, type PrivatePostgres, type PrivatePostgresOptions } from './private-postgres';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { temporaryDirectory, type TemporaryDirectory } from './temporary-directory';
 export {
   createTemporaryPostgresDatabase,

@@ -62,6 +62,26 @@ export class EventStoreUnavailable extends EventStoreError {
   }
 }
 
+/**
+ * The connection was lost after an append was sent and before its reply arrived: the server may have
+ * committed it or not. Appending again with the same `commandId` is safe — it answers `duplicate: true`
+ * if the first one committed, and writes it if not.
+ */
+export class AppendOutcomeUnknown extends EventStoreError {
+  readonly code = 'APPEND_OUTCOME_UNKNOWN';
+  readonly operation = 'appendToStream';
+  readonly adapter: string;
+  readonly streamId: string;
+  constructor(fields: { adapter: string; streamId: string; cause?: unknown }) {
+    super(
+      `Event store (${fields.adapter}) lost the connection before confirming an append to ${JSON.stringify(fields.streamId)}: it may or may not have been written; append again with the same commandId (${describeCause(fields.cause)})`,
+      { cause: fields.cause },
+    );
+    this.adapter = fields.adapter;
+    this.streamId = fields.streamId;
+  }
+}
+
 /** An upcaster threw while lifting a stored event to its current schema version. */
 export class UpcastFailed extends EventStoreError {
   readonly code = 'UPCAST_FAILED';

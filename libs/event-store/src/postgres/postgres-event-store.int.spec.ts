@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { EventStoreUnavailable, WrongExpectedRevision } from '../core/event-store.errors';
+import { AppendOutcomeUnknown, WrongExpectedRevision } from '../core/event-store.errors';
 import type { RecordedEvent } from '../core/event-store.port';
 import { describeEventStoreContract, testEvent } from '../testing/event-store.contract';
 import { PostgresEventStore } from './postgres-event-store';
@@ -124,7 +124,7 @@ describe('PostgresEventStore', () => {
     }
   });
 
-  it('given the append connection is killed inside its transaction, then nothing is half-written, the caller gets a typed error and the next append works', async () => {
+  it('given the append connection is killed inside its transaction, then nothing is half-written, the caller is told the outcome is unknown, and the same append again (same commandId) writes it once', async () => {
     const store = open('killed');
     await store.whenReady();
     const streamId = `pse-${randomUUID()}`;
@@ -137,7 +137,7 @@ describe('PostgresEventStore', () => {
         .appendToStream(
           streamId,
           Array.from({ length: 50 }, (_, i) => testEvent('Bulk', { i })),
-          { expectedRevision: 'no_stream' },
+          { expectedRevision: 'no_stream', commandId: 'cmd-killed' },
         )
         .then(
           () => undefined,
@@ -154,12 +154,18 @@ describe('PostgresEventStore', () => {
       await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [victims]);
       await admin.query('SELECT pg_advisory_unlock($1::bigint)', [advisoryLockKey('killed', 'append')]);
 
-      expect(await appending).toBeInstanceOf(EventStoreUnavailable);
+      // The statement was on the wire when the connection died: the store cannot know it did not commit.
+      const error = await appending;
+      expect(error).toBeInstanceOf(AppendOutcomeUnknown);
+      expect(error).toMatchObject({ code: 'APPEND_OUTCOME_UNKNOWN', streamId });
       expect(await store.readStream(streamId)).toEqual([]);
-      const next = await store.appendToStream(streamId, [testEvent('Again')], {
-        expectedRevision: 'no_stream',
-      });
-      expect(next.nextExpectedRevision).toBe(0);
+      const retried = await store.appendToStream(
+        streamId,
+        Array.from({ length: 50 }, (_, i) => testEvent('Bulk', { i })),
+        { expectedRevision: 'no_stream', commandId: 'cmd-killed' },
+      );
+      expect(retried).toMatchObject({ nextExpectedRevision: 49, duplicate: false });
+      expect(await store.readStream(streamId)).toHaveLength(50);
     } finally {
       await admin.end();
     }

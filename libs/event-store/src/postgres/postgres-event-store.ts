@@ -1,8 +1,9 @@
-import { Client, Pool, types as pgTypes, type QueryConfig, type QueryResultRow } from 'pg';
+import { Client, Pool, type PoolClient, types as pgTypes, type QueryConfig, type QueryResultRow } from 'pg';
 import { prepareAppend, type PreparedAppend } from '../core/append-plan';
 import { catchUpSubscription } from '../core/catch-up-subscription';
 import { ChangeSignal } from '../core/change-signal';
 import {
+  AppendOutcomeUnknown,
   EventStoreClosed,
   EventStoreError,
   EventStoreUnavailable,
@@ -23,6 +24,7 @@ import type {
 import { GroupCommitQueue, type BatchOutcome } from '../core/group-commit.queue';
 import { UpcasterRegistry, type Upcaster } from '../core/upcaster.registry';
 import { advisoryLockKey, migratePostgres } from './postgres-migrations';
+import { describePoolError, postgresPoolTimeouts, type PostgresTimeouts } from './postgres-timeouts';
 
 /** Configuration of the PostgreSQL store. */
 export interface PostgresEventStoreConfig {
@@ -36,6 +38,8 @@ export interface PostgresEventStoreConfig {
   poolSize?: number;
   /** Most appends committed in one transaction. */
   maxBatch?: number;
+  /** Connect, statement and idle timeouts of the pool (defaults: `DEFAULT_POSTGRES_TIMEOUTS`). */
+  timeouts?: PostgresTimeouts;
   logger?: EventStoreLogger;
 }
 
@@ -67,6 +71,9 @@ const typeParsers = {
       : pgTypes.getTypeParser(oid, format ?? 'text')) as typeof pgTypes.getTypeParser,
 };
 
+// query_canceled: statement_timeout (or a cancel) fired; the statement's transaction was rolled back.
+const STATEMENT_CANCELLED = '57014';
+
 const CONNECTION_ERROR_CODES = new Set([
   '57P01',
   '57P02',
@@ -76,6 +83,17 @@ const CONNECTION_ERROR_CODES = new Set([
   '08006',
   '08001',
   '08004',
+]);
+
+const SOCKET_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
 
 /**
@@ -89,7 +107,7 @@ export class PostgresEventStore implements EventStore {
   private readonly schema: string;
   private readonly lockKey: string;
   private readonly channel: string;
-  private readonly ready: Promise<void>;
+  private ready: Promise<void>;
   private readonly queue: GroupCommitQueue<PreparedAppend, AppendResult>;
   private readonly upcasters: UpcasterRegistry;
   private readonly changes = new ChangeSignal();
@@ -116,17 +134,37 @@ export class PostgresEventStore implements EventStore {
       max: config.poolSize ?? 10,
       application_name: 'sanksi-event-store',
       types: typeParsers,
+      ...postgresPoolTimeouts(config.timeouts),
     });
-    // An idle client dropped by the server must not crash the process; the pool replaces it.
-    this.pool.on('error', (error) => this.config.logger?.warn({ err: error }, 'idle postgres client failed'));
+    // An idle client dropped by the server (restart, terminate) emits 'error' on the pool; unheard it
+    // would crash the process. The pool discards that client and the next query opens a new one.
+    this.pool.on('error', (error) =>
+      this.config.logger?.warn(
+        { pool: 'event-store', ...describePoolError(error) },
+        'idle postgres connection lost',
+      ),
+    );
     this.queue = new GroupCommitQueue((batch) => this.flush(batch), config.maxBatch ?? 1000);
     this.ready = this.migrate();
     this.ready.catch(() => undefined);
   }
 
+  /** The migrations' promise; one that failed because the server was unreachable is tried again. */
+  private migrated(): Promise<void> {
+    const current = this.ready;
+    return current.catch((error: unknown) => {
+      if (!(error instanceof EventStoreUnavailable) || this.closed) throw error;
+      if (this.ready === current) {
+        this.ready = this.migrate();
+        this.ready.catch(() => undefined);
+      }
+      return this.ready;
+    });
+  }
+
   /** Resolves once the schema is migrated. */
   async whenReady(): Promise<void> {
-    await this.ready;
+    await this.migrated();
   }
 
   /** Appends atomically with an expected-revision check, sharing a transaction with concurrent appends. */
@@ -212,7 +250,11 @@ export class PostgresEventStore implements EventStore {
     const client = new Client({
       connectionString: this.config.connectionString,
       application_name: 'sanksi-event-store-migrate',
+      connectionTimeoutMillis: postgresPoolTimeouts(this.config.timeouts).connectionTimeoutMillis,
     });
+    // A connection dropped between two statements is reported by the next query; unheard, the
+    // 'error' event would crash the process.
+    client.on('error', () => undefined);
     try {
       await client.connect();
       const applied = await migratePostgres(client, this.schema);
@@ -247,7 +289,7 @@ export class PostgresEventStore implements EventStore {
     };
     this.listener = (async () => {
       try {
-        await this.ready;
+        await this.migrated();
         client.on('notification', () => this.changes.notify());
         client.on('error', onLost);
         client.on('end', () => onLost());
@@ -288,13 +330,41 @@ export class PostgresEventStore implements EventStore {
     return outcomes;
   }
 
+  /**
+   * Runs the batch's one statement. What a failure means depends on whether it was sent: a failed
+   * connect wrote nothing (`EventStoreUnavailable`); a connection lost once the statement is on the
+   * wire may have lost only the reply to a commit, so every append of the batch gets
+   * `AppendOutcomeUnknown` — never "nothing written", which would invite a second application.
+   */
   private async writeBatch(batch: PreparedAppend[]): Promise<Array<BatchOutcome<AppendResult>>> {
-    let rows: AppendRow[];
+    let client: PoolClient;
     try {
-      rows = (await this.pool.query<AppendRow>(this.appendQuery(batch))).rows;
+      client = await this.pool.connect();
     } catch (error) {
       if (this.closed && this.pool.ending) throw new EventStoreClosed({ operation: 'appendToStream' });
-      if (isConnectionError(error))
+      throw new EventStoreUnavailable({ operation: 'appendToStream', adapter: 'postgres', cause: error });
+    }
+    // A checked-out client has no listener of the pool's: a socket dying mid-query would emit an
+    // unheard 'error' (a crash) besides failing the query, which is all that needs to happen.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
+    let rows: AppendRow[];
+    try {
+      rows = (await client.query<AppendRow>(this.appendQuery(batch))).rows;
+      client.off('error', ignore);
+      client.release();
+    } catch (error) {
+      client.off('error', ignore);
+      const lost = isConnectionError(error);
+      // A broken connection is destroyed rather than handed to the next caller.
+      client.release(lost ? (error as Error) : undefined);
+      if (lost) {
+        return batch.map((append) => ({
+          ok: false,
+          error: new AppendOutcomeUnknown({ adapter: 'postgres', streamId: append.streamId, cause: error }),
+        }));
+      }
+      if ((error as { code?: unknown }).code === STATEMENT_CANCELLED)
         throw new EventStoreUnavailable({ operation: 'appendToStream', adapter: 'postgres', cause: error });
       throw error;
     }
@@ -406,7 +476,7 @@ export class PostgresEventStore implements EventStore {
       return (await this.pool.query<T>({ name: `${this.schema}-${statement}`, text, values })).rows;
     } catch (error) {
       if (this.closed) throw new EventStoreClosed({ operation });
-      if (isConnectionError(error))
+      if (isConnectionError(error) || (error as { code?: unknown }).code === STATEMENT_CANCELLED)
         throw new EventStoreUnavailable({ operation, adapter: 'postgres', cause: error });
       throw error;
     }
@@ -414,7 +484,7 @@ export class PostgresEventStore implements EventStore {
 
   private async whenOpen(operation: string): Promise<void> {
     if (this.closed) throw new EventStoreClosed({ operation });
-    await this.ready;
+    await this.migrated();
     if (this.closed) throw new EventStoreClosed({ operation });
   }
 
@@ -442,14 +512,13 @@ function encodeExpected(expected: ExpectedRevision): number {
 
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (
-    typeof code === 'string' &&
-    (CONNECTION_ERROR_CODES.has(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET')
-  ) {
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || SOCKET_ERROR_CODES.has(code))) {
     return true;
   }
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connection error|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|connection error|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+    message,
+  );
 }
 
 type PostgresStatements = ReturnType<typeof statements>;

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { Client } from 'pg';
+import {
+  createTemporaryPostgresDatabase,
+  startPrivatePostgres,
+  startTcpProxy,
+  type PrivatePostgres,
+  type TcpProxy,
+  type TemporaryPostgresDatabase,
+} from '@sanksi/testing';
+import { AppendOutcomeUnknown, EventStoreUnavailable } from '../core/event-store.errors';
+import type { EventStoreLogger } from '../core/event-store.port';
+import { testEvent } from '../testing/event-store.contract';
+import { PostgresEventStore } from './postgres-event-store';
+import { advisoryLockKey } from './postgres-migrations';
+
+jest.setTimeout(60_000);
+
+const failureOf = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => new Error('expected the operation to fail'),
+    (error: unknown) => error,
+  );
+
+/** The URL with its host and port replaced (to go through a proxy). */
+function via(url: string, port: number): string {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(port);
+  return u.toString();
+}
+
+describe('PostgresEventStore when the connection fails', () => {
+  let database: TemporaryPostgresDatabase;
+  beforeAll(async () => {
+    database = await createTemporaryPostgresDatabase('sanksi_es_loss');
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  describe('given the reply to a committed append is lost (a proxy swallows it, then cuts the connection)', () => {
+    let proxy: TcpProxy;
+    let store: PostgresEventStore;
+    beforeAll(async () => {
+      proxy = await startTcpProxy({ port: Number(new URL(database.url).port || 5432) });
+      store = new PostgresEventStore({
+        connectionString: via(database.url, proxy.port),
+        schema: 'lost_reply',
+      });
+      await store.whenReady();
+    });
+    afterAll(async () => {
+      await store.close();
+      await proxy.close();
+    });
+
+    it('then the append is reported as of unknown outcome, and appending it again with the same commandId answers duplicate with the committed result', async () => {
+      const streamId = `pse-${randomUUID()}`;
+      await store.readStream(streamId); // a pooled connection exists before replies are swallowed
+      proxy.swallowReplies();
+      const appending = failureOf(
+        store.appendToStream(streamId, [testEvent('First'), testEvent('Second')], {
+          expectedRevision: 'no_stream',
+          commandId: 'cmd-lost-reply',
+        }),
+      );
+      // The server commits; its answer never reaches the store.
+      const admin = new Client({ connectionString: database.url });
+      await admin.connect();
+      let committed: number[] = [];
+      try {
+        while (committed.length < 2) {
+          const rows = await admin.query<{ position: string }>(
+            'SELECT position FROM lost_reply.events WHERE stream_id = $1 ORDER BY position',
+            [streamId],
+          );
+          committed = rows.rows.map((r) => Number(r.position));
+        }
+      } finally {
+        await admin.end();
+      }
+      proxy.cutAll();
+      proxy.forwardReplies();
+
+      const error = await appending;
+      expect(error).toBeInstanceOf(AppendOutcomeUnknown);
+      expect(error).toMatchObject({ code: 'APPEND_OUTCOME_UNKNOWN', streamId, adapter: 'postgres' });
+      expect(error).not.toBeInstanceOf(EventStoreUnavailable);
+
+      const again = await store.appendToStream(streamId, [testEvent('First'), testEvent('Second')], {
+        expectedRevision: 'no_stream',
+        commandId: 'cmd-lost-reply',
+      });
+      expect(again).toEqual({ nextExpectedRevision: 1, position: committed[1], duplicate: true });
+      const stored = await store.readStream(streamId);
+      expect(stored.map((e) => [e.type, e.revision, e.position])).toEqual([
+        ['First', 0, committed[0]],
+        ['Second', 1, committed[1]],
+      ]);
+    });
+  });
+
+  describe('given the server is stopped (a private cluster)', () => {
+    let pg: PrivatePostgres;
+    beforeAll(async () => {
+      pg = await startPrivatePostgres();
+    });
+    afterAll(async () => {
+      await pg.destroy();
+    });
+
+    it('then idle pooled connections dropped by the server are logged without the password and do not crash, reads and appends fail as unavailable (nothing written), and all work again once it is back', async () => {
+      const warnings: Array<{ obj: unknown; msg: string }> = [];
+      const logger: EventStoreLogger = {
+        debug: () => undefined,
+        warn: (obj, msg) => warnings.push({ obj, msg: String(msg) }),
+      };
+      const url = new URL(pg.url());
+      url.password = 'hunter2-secret'; // trust auth ignores it; it must never be logged
+      const store = new PostgresEventStore({ connectionString: url.toString(), poolSize: 3, logger });
+      try {
+        const streamId = `pse-${randomUUID()}`;
+        // Three idle pooled connections when the server goes away.
+        await Promise.all([1, 2, 3].map(() => store.readStream(streamId)));
+        await pg.stop();
+
+        const append = await failureOf(
+          store.appendToStream(streamId, [testEvent('WhileDown')], {
+            expectedRevision: 'no_stream',
+            commandId: 'cmd-while-down',
+          }),
+        );
+        expect(append).toBeInstanceOf(EventStoreUnavailable);
+        expect(await failureOf(store.readStream(streamId))).toBeInstanceOf(EventStoreUnavailable);
+        expect(warnings.some((w) => w.msg === 'idle postgres connection lost')).toBe(true);
+        expect(JSON.stringify(warnings)).not.toContain('hunter2-secret');
+
+        await pg.start();
+        expect(await store.readStream(streamId)).toEqual([]);
+        const written = await store.appendToStream(streamId, [testEvent('AfterRestart')], {
+          expectedRevision: 'no_stream',
+          commandId: 'cmd-while-down',
+        });
+        expect(written).toMatchObject({ nextExpectedRevision: 0, duplicate: false });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('then a store created while the server is down fails as unavailable and migrates once it is back', async () => {
+      await pg.stop();
+      const store = new PostgresEventStore({ connectionString: pg.url(), schema: 'late_start' });
+      try {
+        expect(await failureOf(store.headPosition())).toBeInstanceOf(EventStoreUnavailable);
+        await pg.start();
+        expect(await store.headPosition()).toBe(0);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe('timeouts', () => {
+    it('given statementMs, when an append waits on the append lock longer, then it is cancelled as unavailable and wrote nothing', async () => {
+      const store = new PostgresEventStore({
+        connectionString: database.url,
+        schema: 'stmt_timeout',
+        timeouts: { statementMs: 300 },
+      });
+      const admin = new Client({ connectionString: database.url });
+      await admin.connect();
+      try {
+        await store.whenReady();
+        await admin.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('stmt_timeout', 'append')]);
+        const started = Date.now();
+        const error = await failureOf(
+          store.appendToStream('pse-timeout', [testEvent('Slow')], { expectedRevision: 'no_stream' }),
+        );
+        expect(error).toBeInstanceOf(EventStoreUnavailable);
+        expect((error as Error).message).toMatch(/statement timeout/);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        await admin.query('SELECT pg_advisory_unlock($1::bigint)', [
+          advisoryLockKey('stmt_timeout', 'append'),
+        ]);
+        expect(await store.streamExists('pse-timeout')).toBe(false);
+        await store.appendToStream('pse-timeout', [testEvent('Fast')], { expectedRevision: 'no_stream' });
+        expect(await store.readStream('pse-timeout')).toHaveLength(1);
+      } finally {
+        await admin.end();
+        await store.close();
+      }
+    });
+
+    it('given connectMs, when the server accepts TCP but never answers, then the operation fails as unavailable within about that time', async () => {
+      const sockets = new Set<Socket>();
+      const silent: Server = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+      });
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+      const address = silent.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const store = new PostgresEventStore({
+        connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+        timeouts: { connectMs: 300 },
+      });
+      try {
+        const started = Date.now();
+        expect(await failureOf(store.headPosition())).toBeInstanceOf(EventStoreUnavailable);
+        expect(Date.now() - started).toBeLessThan(5_000);
+      } finally {
+        await store.close();
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      }
+    });
+  });
+});
