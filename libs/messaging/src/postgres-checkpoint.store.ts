@@ -1,3 +1,4 @@
+import { describePoolError, postgresPoolTimeouts, type PostgresTimeouts } from '@sanksi/event-store';
 import { Pool } from 'pg';
 import type { CheckpointStore } from './checkpoint-store.port';
 import { CheckpointStoreFailed } from './messaging.errors';
@@ -13,13 +14,30 @@ export class PostgresCheckpointStore implements CheckpointStore {
   private ready: Promise<void> | null = null;
   private closed = false;
 
-  /** Uses `connectionStringOrPool`; a passed-in pool is not ended by close(). */
-  constructor(connectionStringOrPool: string | Pool) {
+  /** Uses `connectionStringOrPool`; a passed-in pool is not ended by close() (its owner listens for its errors). */
+  constructor(
+    connectionStringOrPool: string | Pool,
+    options: { timeouts?: PostgresTimeouts; logger?: { warn(obj: object, msg: string): void } } = {},
+  ) {
     this.ownsPool = typeof connectionStringOrPool === 'string';
-    this.pool =
-      typeof connectionStringOrPool === 'string'
-        ? new Pool({ connectionString: connectionStringOrPool, max: 2 })
-        : connectionStringOrPool;
+    if (typeof connectionStringOrPool === 'string') {
+      this.pool = new Pool({
+        connectionString: connectionStringOrPool,
+        max: 2,
+        application_name: 'sanksi-relay-checkpoints',
+        ...postgresPoolTimeouts(options.timeouts),
+      });
+      // An idle connection dropped by the server (restart, terminate) emits 'error' on the pool; unheard
+      // it would crash the process. The pool discards it; the next load or save reconnects.
+      this.pool.on('error', (error) =>
+        options.logger?.warn(
+          { pool: 'relay-checkpoints', ...describePoolError(error) },
+          'idle postgres connection lost',
+        ),
+      );
+    } else {
+      this.pool = connectionStringOrPool;
+    }
   }
 
   /** The saved position of `name`, or 0 when none was saved. */

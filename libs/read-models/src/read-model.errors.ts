@@ -68,13 +68,29 @@ export class ReadModelStoreFailed extends ReadModelError {
   readonly operation: string;
   /** The driver's own code (`SQLITE_CONSTRAINT_PRIMARYKEY`, PostgreSQL's `23505`, ...), when it gave one. */
   readonly driverCode: string | null;
+  /**
+   * The database was unreachable, went away or cancelled the statement (timeout): the same operation may
+   * succeed later. A transaction that failed this way was rolled back unless its COMMIT was under way.
+   */
+  readonly transient: boolean;
 
   constructor(fields: { operation: string; reason: string; driverCode?: string | null; cause?: unknown }) {
     super(`read-model store ${fields.operation} failed: ${fields.reason}`, { cause: fields.cause });
     this.name = 'ReadModelStoreFailed';
     this.operation = fields.operation;
     this.driverCode = fields.driverCode ?? null;
+    this.transient = isTransient(this.driverCode, fields.reason);
   }
+}
+
+// PostgreSQL's connection-exception class (08), operator intervention (57: shutdown, cancel,
+// statement_timeout), too many connections, and the socket errors of a server that is not there.
+const TRANSIENT_CODES =
+  /^(08...|57P0[1-4]|57014|53300|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|SQLITE_BUSY.*)$/;
+const TRANSIENT_MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect/i;
+
+function isTransient(driverCode: string | null, reason: string): boolean {
+  return driverCode !== null ? TRANSIENT_CODES.test(driverCode) : TRANSIENT_MESSAGES.test(reason);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { PostgresSqlClient } from './postgres-sql.client';
+import { PostgresSqlClient, type PostgresSqlClientOptions } from './postgres-sql.client';
 import type { ReadModelStore } from './read-model-store.port';
 import { SqlReadModelStore } from './sql-read-model.store';
 import { SqliteSqlClient } from './sqlite-sql.client';
@@ -6,7 +6,12 @@ import { SqliteSqlClient } from './sqlite-sql.client';
 /** Where the read models live: an embedded SQLite file, or a PostgreSQL schema. */
 export type ReadModelStoreConfig =
   | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; connectionString: string; schema?: string; poolSize?: number };
+  | ({
+      kind: 'postgres';
+      connectionString: string;
+      schema?: string;
+      poolSize?: number;
+    } & PostgresSqlClientOptions);
 
 /** Builds the configured store; it migrates its schema lazily, before its first operation. */
 export function createReadModelStore(config: ReadModelStoreConfig): ReadModelStore {
@@ -18,6 +23,7 @@ export function createReadModelStore(config: ReadModelStoreConfig): ReadModelSto
         config.connectionString,
         config.schema ?? 'read_models',
         config.poolSize,
+        { timeouts: config.timeouts, logger: config.logger },
       );
       return new SqlReadModelStore(client, () => client.ensureSchema());
     }

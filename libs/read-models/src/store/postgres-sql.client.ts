@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { describePoolError, postgresPoolTimeouts, type PostgresTimeouts } from '@sanksi/event-store';
 import { Pool, type PoolClient, types as pgTypes } from 'pg';
 import { toStoreError } from '../read-model.errors';
 import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
@@ -38,6 +39,14 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** Options of the PostgreSQL read-model client. */
+export interface PostgresSqlClientOptions {
+  /** Connect, statement and idle timeouts (defaults: `DEFAULT_POSTGRES_TIMEOUTS`). */
+  timeouts?: PostgresTimeouts;
+  /** Where an idle connection dropped by the server is reported. */
+  logger?: { warn(obj: object, msg: string): void };
+}
+
 /** node-postgres behind `SqlClient`, on a pool whose sessions use `schema` and UTC. */
 export class PostgresSqlClient implements SqlClient {
   readonly dialect = 'postgres' as const;
@@ -51,16 +60,39 @@ export class PostgresSqlClient implements SqlClient {
     connectionString: string,
     readonly schema: string,
     poolSize = 4,
+    options: PostgresSqlClientOptions = {},
   ) {
     this.pool = new Pool({
       connectionString,
       max: poolSize,
       types: typeParsers,
       options: `-c search_path=${quoteIdent(schema)} -c TimeZone=UTC`,
+      application_name: 'sanksi-read-models',
+      ...postgresPoolTimeouts(options.timeouts),
     });
     // An idle pooled connection the server drops (restart, terminate) emits 'error' on the pool; left
     // unhandled it would crash the process. The pool discards it and the next query reconnects.
-    this.pool.on('error', () => undefined);
+    this.pool.on('error', (error) =>
+      options.logger?.warn(
+        { pool: 'read-models', ...describePoolError(error) },
+        'idle postgres connection lost',
+      ),
+    );
+  }
+
+  /** A pooled client with an 'error' listener while checked out (a dying socket must only fail its query). */
+  private async checkout(): Promise<PoolClient & { done(): void }> {
+    const client = await this.pool.connect().catch((e: unknown) => {
+      throw toStoreError('connect', e);
+    });
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
+    return Object.assign(client, {
+      done: () => {
+        client.off('error', ignore);
+        client.release();
+      },
+    });
   }
 
   /** Creates the schema if needed (before any migration). */
@@ -128,9 +160,7 @@ export class PostgresSqlClient implements SqlClient {
   }
 
   async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((e: unknown) => {
-      throw toStoreError('connect', e);
-    });
+    const client = await this.checkout();
     try {
       await client.query('BEGIN');
       try {
@@ -142,14 +172,12 @@ export class PostgresSqlClient implements SqlClient {
         throw toStoreError('transaction', e);
       }
     } finally {
-      client.release();
+      client.done();
     }
   }
 
   async snapshot<T>(work: (tx: Pick<SqlTransaction, 'query'>) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((e: unknown) => {
-      throw toStoreError('connect', e);
-    });
+    const client = await this.checkout();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
@@ -160,7 +188,7 @@ export class PostgresSqlClient implements SqlClient {
     } catch (e) {
       throw toStoreError('snapshot', e);
     } finally {
-      client.release();
+      client.done();
     }
   }
 
