@@ -1,5 +1,6 @@
 export * from './pse-case/pse-case.events';
 export * from './pse-case/pse-case.commands';
+export * from './pse-case/pse-case.fields';
 export * from './pse-case/pse-case.errors';
 export {
   emptyContext,
@@ -45,4 +46,5 @@ export { allowedSanctions, isAfterRegistrationDeadline } from './pse-case/pse-ca
 export * from './policies';
 export * from './history';
 export * from './calendar';
+export * from './hostname';
 export { statechartMarkdown, statechartMermaid } from './diagram/statechart-diagram';

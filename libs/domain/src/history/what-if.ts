@@ -1,3 +1,4 @@
+import { normaliseHostname } from '../hostname/hostname';
 import type { Policy } from '../policies/policy';
 import type { CommandMetadata, PseCaseCommand } from '../pse-case/pse-case.commands';
 import { catchUp, decide, isAutomatic } from '../pse-case/pse-case.decider';
@@ -95,13 +96,28 @@ export function recordedCommands(envelopes: readonly PseCaseEventEnvelope[]): Re
   });
 }
 
+/**
+ * Recorded domains as a command of today would carry them: events recorded before the host-name rule may
+ * hold names it refuses, and a what-if compares policies, not that rule, so those names are left out.
+ */
+function currentDomains(domains: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (const domain of domains) {
+    const result = normaliseHostname(domain);
+    if ('hostname' in result && !kept.includes(result.hostname)) kept.push(result.hostname);
+  }
+  return kept;
+}
+
 function commandOf(e: PseCaseEventEnvelope): PseCaseCommand | null {
   const pseId = e.pseId;
   switch (e.type) {
     case 'PseIdentified':
-      return { type: 'IdentifyPse', pseId, ...e.data };
+      return { type: 'IdentifyPse', pseId, ...e.data, domains: currentDomains(e.data.domains) };
     case 'PseProfileUpdated':
-      return { type: 'UpdatePseProfile', pseId, ...e.data };
+      return e.data.domains === undefined
+        ? { type: 'UpdatePseProfile', pseId, ...e.data }
+        : { type: 'UpdatePseProfile', pseId, ...e.data, domains: currentDomains(e.data.domains) };
     case 'RegistrationSubmitted':
       return { type: 'SubmitRegistration', pseId, channel: e.data.channel };
     case 'RegistrationConfirmed':
@@ -121,8 +137,13 @@ function commandOf(e: PseCaseEventEnvelope): PseCaseCommand | null {
       return { type: 'RecordFinePayment', pseId, ...e.data };
     case 'FineAnnulled':
       return { type: 'AnnulFine', pseId, ...e.data };
-    case 'AccessBlocked':
-      return { type: 'BlockAccess', pseId, orderNumber: e.data.orderNumber, domains: e.data.domains };
+    case 'AccessBlocked': {
+      const domains = currentDomains(e.data.domains);
+      // None left: the block falls back on the case's own domains, as an order without domains does.
+      return domains.length > 0
+        ? { type: 'BlockAccess', pseId, orderNumber: e.data.orderNumber, domains }
+        : { type: 'BlockAccess', pseId, orderNumber: e.data.orderNumber };
+    }
     case 'AccessTemporarilyRestored':
       return { type: 'RestoreAccessTemporarily', pseId, until: e.data.until, reason: e.data.reason };
     case 'AccessRestored':

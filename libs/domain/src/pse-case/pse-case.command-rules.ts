@@ -1,4 +1,5 @@
 import { addHours, dueDate } from '../calendar';
+import { normaliseHostname } from '../hostname/hostname';
 import type { Policy } from '../policies/policy';
 import type { PseCaseCommand, PseCaseCommandOf, PseCaseCommandType } from './pse-case.commands';
 import { fineOutstanding, type PseCaseContext } from './pse-case.context';
@@ -41,24 +42,45 @@ function due(from: string, period: Policy['responsePeriod'], policy: Policy): st
   }
 }
 
+/**
+ * The domains of a new fact in their stored form (A-labels, lower case, each once), or the first one
+ * that is no host name. `decide` checks them itself: not every caller parses commands first.
+ */
+function hostnames(domains: readonly string[], field: string, origin = ''): string[] | ValidationFailed {
+  const stored: string[] = [];
+  for (const [index, domain] of domains.entries()) {
+    const result = normaliseHostname(domain);
+    if ('refused' in result) {
+      return new ValidationFailed([
+        { path: origin ? [field] : [field, index], message: `${origin}${result.refused.message}` },
+      ]);
+    }
+    if (!stored.includes(result.hostname)) stored.push(result.hostname);
+  }
+  return stored;
+}
+
 const openFineOf = (c: PseCaseContext) => Object.values(c.fines).find((f) => fineOutstanding(f) > 0);
 const one = (draft: PseCaseEventData): PseCaseEventData[] => [draft];
 
 /** One rule per command type: its drafts and its probes, side by side. */
 export const commandRules: CommandRules = {
   IdentifyPse: {
-    draft: ({ command, policy }) =>
-      one({
+    draft: ({ command, policy }) => {
+      const domains = hostnames(command.domains, 'domains');
+      if (domains instanceof Error) return domains;
+      return one({
         type: 'PseIdentified',
         data: {
           name: command.name,
           origin: command.origin,
-          domains: [...command.domains],
+          domains,
           company: command.company ?? null,
           sector: command.sector ?? null,
           policy: command.policy ?? policy.id,
         },
-      }),
+      });
+    },
     probe: () => [],
   },
   UpdatePseProfile: {
@@ -67,7 +89,10 @@ export const commandRules: CommandRules = {
       if (Object.values(changes).every((v) => v === undefined)) {
         return invalid('(root)', 'a profile update must change at least one field');
       }
-      return one({ type: 'PseProfileUpdated', data: changes });
+      if (changes.domains === undefined) return one({ type: 'PseProfileUpdated', data: changes });
+      const domains = hostnames(changes.domains, 'domains');
+      if (domains instanceof Error) return domains;
+      return one({ type: 'PseProfileUpdated', data: { ...changes, domains } });
     },
     probe: (s) => one({ type: 'PseProfileUpdated', data: { name: s.context.name || '?' } }),
   },
@@ -193,8 +218,17 @@ export const commandRules: CommandRules = {
   },
   BlockAccess: {
     draft: ({ command, context }) => {
-      const domains = command.domains ?? context.domains;
-      if (domains.length === 0) return invalid('domains', 'a block needs at least one domain');
+      const given = command.domains ?? context.domains;
+      if (given.length === 0) return invalid('domains', 'a block needs at least one domain');
+      // A case recorded before the host-name rule may hold a domain that breaks it: it is not blocked anew.
+      const domains = command.domains
+        ? hostnames(command.domains, 'domains')
+        : hostnames(
+            context.domains,
+            'domains',
+            'a recorded domain of the case cannot be blocked (correct it with a profile update, or name the domains to block): ',
+          );
+      if (domains instanceof Error) return domains;
       return one({
         type: 'AccessBlocked',
         data: { orderNumber: command.orderNumber, domains: [...domains] },

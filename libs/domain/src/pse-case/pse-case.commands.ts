@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { Hostname } from '../hostname/hostname';
 import { Actor, DeadlineKind, Instant, PolicyId, RegistrationNumber } from './pse-case.events';
+import { PseId, SingleLineText as Text, singleLine } from './pse-case.fields';
 
-const PseId = z.string().min(1);
-const Text = z.string().min(1);
+// Commands are new facts: their ids, text and domains meet the strict rules (docs/architecture.md, "What a
+// domain may be"); the events they become are read back with tolerant schemas (pse-case.events.ts).
+const OptionalText = singleLine(z.string());
 const Rupiah = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 const command = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
@@ -12,18 +15,18 @@ const command = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =
 export const IdentifyPse = command('IdentifyPse', {
   name: Text,
   origin: z.enum(['domestic', 'foreign']),
-  domains: z.array(Text),
-  company: z.string().nullable().default(null),
-  sector: z.string().nullable().default(null),
+  domains: z.array(Hostname),
+  company: OptionalText.nullable().default(null),
+  sector: OptionalText.nullable().default(null),
   /** Omitted: the policy handed to `decide` for new cases. */
   policy: PolicyId.optional(),
 });
 /** Correct the system's name, domains, company or sector. */
 export const UpdatePseProfile = command('UpdatePseProfile', {
   name: Text.optional(),
-  domains: z.array(Text).optional(),
-  company: z.string().nullable().optional(),
-  sector: z.string().nullable().optional(),
+  domains: z.array(Hostname).optional(),
+  company: OptionalText.nullable().optional(),
+  sector: OptionalText.nullable().optional(),
 });
 /** Record a submitted registration (OSS or manual). */
 export const SubmitRegistration = command('SubmitRegistration', { channel: z.enum(['oss', 'manual']) });
@@ -44,7 +47,10 @@ export const RecordFinePayment = command('RecordFinePayment', {
 /** Annul a fine on appeal. */
 export const AnnulFine = command('AnnulFine', { fineId: Text, reason: Text });
 /** Terminate access (defaults to the case's domains). */
-export const BlockAccess = command('BlockAccess', { orderNumber: Text, domains: z.array(Text).optional() });
+export const BlockAccess = command('BlockAccess', {
+  orderNumber: Text,
+  domains: z.array(Hostname).optional(),
+});
 /** Take the domains off the blocklist until a time. */
 export const RestoreAccessTemporarily = command('RestoreAccessTemporarily', { until: Instant, reason: Text });
 /** Normalise access; after more than 3 blocks only an admin may `override` (MR5 Art. 20). */

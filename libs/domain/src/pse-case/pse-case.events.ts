@@ -35,6 +35,9 @@ export type Deadline = z.infer<typeof Deadline>;
 export const RegistrationNumber = z.string().regex(/^\d{6}\.\d{2}\/DJAI\.PSE\/\d{2}\/\d{4}$/);
 
 const Rupiah = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+// Tolerant on purpose: this schema reads recorded history, and events recorded before the host-name rule
+// (hostname/hostname.ts) must still load, verify and replay. New domains meet the rule in the commands and
+// in `decide` (pse-case.command-rules.ts); the blocklist renderers drop whatever is not a host name.
 const Domain = z.string().min(1);
 
 /** A system operating in Indonesia became a case, under a policy version. */

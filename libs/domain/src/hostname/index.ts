@@ -1,0 +1,10 @@
+export {
+  Hostname,
+  HOSTNAME_MAX_LENGTH,
+  isStoredHostname,
+  LABEL_MAX_LENGTH,
+  normaliseHostname,
+  type HostnameRefusal,
+  type HostnameResult,
+  type HostnameRule,
+} from './hostname';
