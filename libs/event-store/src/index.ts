@@ -15,6 +15,7 @@ export {
   EventStoreClosed,
   EventStoreError,
   EventStoreMigrationFailed,
+  EventStoreStorageFull,
   EventStoreUnavailable,
   InvalidAppendRequest,
   UpcastFailed,

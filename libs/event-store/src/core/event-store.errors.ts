@@ -82,6 +82,24 @@ export class AppendOutcomeUnknown extends EventStoreError {
   }
 }
 
+/**
+ * The disk under the store is full; the append was rolled back and wrote nothing. Appends succeed again
+ * once space is freed, without a restart.
+ */
+export class EventStoreStorageFull extends EventStoreError {
+  readonly code = 'EVENT_STORE_STORAGE_FULL';
+  readonly operation: string;
+  readonly adapter: string;
+  constructor(fields: { operation: string; adapter: string; cause?: unknown }) {
+    super(
+      `Event store (${fields.adapter}) out of disk space during ${fields.operation}: nothing was written; free space and retry (${describeCause(fields.cause)})`,
+      { cause: fields.cause },
+    );
+    this.operation = fields.operation;
+    this.adapter = fields.adapter;
+  }
+}
+
 /** An upcaster threw while lifting a stored event to its current schema version. */
 export class UpcastFailed extends EventStoreError {
   readonly code = 'UPCAST_FAILED';

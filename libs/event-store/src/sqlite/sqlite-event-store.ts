@@ -8,6 +8,7 @@ import {
   EventStoreClosed,
   EventStoreError,
   EventStoreMigrationFailed,
+  EventStoreStorageFull,
   EventStoreUnavailable,
 } from '../core/event-store.errors';
 import type {
@@ -257,7 +258,12 @@ export class SqliteEventStore implements EventStore {
     try {
       outcomes = await this.withLockRetry('appendToStream', () => this.writeBatch(batch));
     } catch (error) {
-      if (batch.length === 1 || error instanceof EventStoreUnavailable) throw error;
+      if (
+        batch.length === 1 ||
+        error instanceof EventStoreUnavailable ||
+        error instanceof EventStoreStorageFull
+      )
+        throw error;
       // Something unforeseen failed the shared transaction: give each append its own, so one bad
       // append cannot fail its neighbours.
       outcomes = [];
@@ -384,6 +390,10 @@ export class SqliteEventStore implements EventStore {
       try {
         return fn();
       } catch (error) {
+        // SQLite rolls the transaction back on SQLITE_FULL (better-sqlite3 issues the ROLLBACK if it is
+        // still open), so the file stays as it was; a typed error lets the API answer 507.
+        if (isDiskFull(error))
+          throw new EventStoreStorageFull({ operation, adapter: 'sqlite', cause: error });
         if (!isLockError(error)) throw error;
         if (Date.now() >= deadline)
           throw new EventStoreUnavailable({ operation, adapter: 'sqlite', cause: error });
@@ -394,6 +404,12 @@ export class SqliteEventStore implements EventStore {
       }
     }
   }
+}
+
+function isDiskFull(error: unknown): boolean {
+  if (error instanceof EventStoreError) return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'ENOSPC';
 }
 
 function isLockError(error: unknown): boolean {
