@@ -18,12 +18,17 @@ export { CaseHistoryService, type CaseStateView } from './cases/case-history.ser
 export { listCaseIds, readCases, type CaseEvents } from './cases/case-population';
 export {
   buildEvidencePack,
+  configuredEvidencePublicKey,
   evidencePublicKey,
+  evidenceSignedBytes,
   EvidencePack,
   EVIDENCE_FORMAT,
   loadOrCreateSigningKey,
+  parseEd25519PublicKey,
   verifyEvidencePack,
+  type EvidenceRejection,
   type EvidenceVerification,
+  type EvidenceVerifyOptions,
 } from './evidence/evidence-pack';
 export { createRuntime, type RuntimeOptions, type SanksiRuntime } from './runtime/sanksi-runtime';
 export {

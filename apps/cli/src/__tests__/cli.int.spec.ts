@@ -1,6 +1,6 @@
 import { hashEnvelope } from '@sanksi/domain';
 import Database from 'better-sqlite3';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tempDir, writeRegistryFixture } from './cli-process.fixture';
 
@@ -362,24 +362,51 @@ describe('sanksi CLI (the built process)', () => {
       );
     });
 
-    it('when exporting evidence, then it verifies offline; a tampered file fails with exit 1', () => {
+    it('when exporting evidence, then it is VALID against this installation’s key; tampered or foreign packs fail with exit 1', () => {
       const file = path.join(dir, 'reg-12.evidence.json');
       const exported = runCli(['evidence', 'export', 'reg-12', '--out', file], env());
       expect(exported.code).toBe(0);
       expect(exported.stdout).toContain('5 event(s)');
-      // Verification needs nothing but the file: no data directory at all.
-      const verified = runCli(['evidence', 'verify', file, '--json'], {
-        SANKSI_DATA_DIR: path.join(dir, 'nowhere'),
-      });
+      // By default the installation's own signing key is the trusted one.
+      const verified = runCli(['evidence', 'verify', file, '--json'], env());
       expect(verified.code).toBe(0);
       expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, pseId: 'reg-12', eventCount: 5 });
+      expect(runCli(['evidence', 'verify', file], env()).stdout).toMatch(/^VALID: reg-12, 5 event\(s\)/);
+      // Elsewhere, with no key configured, the pack's own key proves nothing: the issuer's key is pinned.
+      const elsewhere = { SANKSI_DATA_DIR: path.join(dir, 'nowhere') };
+      const unpinned = runCli(['evidence', 'verify', file, '--json'], elsewhere);
+      expect(unpinned.code).toBe(1);
+      expect(JSON.parse(unpinned.stdout)).toMatchObject({
+        ok: false,
+        reason: 'untrusted-key',
+        signatureValid: true,
+      });
+      expect(existsSync(path.join(dir, 'nowhere'))).toBe(false);
+      const key = runCli(['evidence', 'public-key'], env()).stdout.trim();
+      expect(runCli(['evidence', 'verify', file, '--public-key', key], elsewhere).code).toBe(0);
       const pack = JSON.parse(readFileSync(file, 'utf8'));
-      pack.events[4].data.reason = 'nothing happened';
-      const tampered = path.join(dir, 'tampered.json');
-      writeFileSync(tampered, JSON.stringify(pack));
-      const failed = runCli(['evidence', 'verify', tampered], env());
-      expect(failed.code).toBe(1);
-      expect(failed.stdout).toContain('INVALID (bad-signature)');
+      const tamper = (name: string, change: (p: typeof pack) => void) => {
+        const copy = JSON.parse(JSON.stringify(pack));
+        change(copy);
+        const tampered = path.join(dir, `${name}.json`);
+        writeFileSync(tampered, JSON.stringify(copy));
+        return runCli(['evidence', 'verify', tampered], env());
+      };
+      const cases: Array<[string, (p: typeof pack) => void, string]> = [
+        [
+          'added',
+          (p) => (p.events[4].data.comment = 'unsigned'),
+          'INVALID (unknown-field): events[4].data.comment',
+        ],
+        ['changed', (p) => (p.events[4].data.reason = 'nothing happened'), 'INVALID (broken-chain): event 4'],
+        ['reordered', (p) => p.events.reverse(), 'INVALID (broken-chain): event 0'],
+        ['removed', (p) => p.events.splice(2, 1), 'INVALID (count-mismatch)'],
+        ['header', (p) => (p.exportedAt = '2030-01-01T00:00:00Z'), 'INVALID (bad-signature)'],
+      ];
+      for (const [name, change, expected] of cases) {
+        const failed = tamper(name, change);
+        expect([name, failed.code, failed.stdout]).toEqual([name, 1, expect.stringContaining(expected)]);
+      }
       expect(runCli(['evidence', 'export', 'reg-404', '--out', file], env()).code).toBe(4);
       expect(runCli(['evidence', 'verify', path.join(dir, 'missing.json')], env()).code).toBe(1);
     });

@@ -1,8 +1,14 @@
-import { evidencePublicKey, loadOrCreateSigningKey, verifyEvidencePack } from '@sanksi/application';
+import {
+  configuredEvidencePublicKey,
+  evidencePublicKey,
+  loadOrCreateSigningKey,
+  parseEd25519PublicKey,
+  verifyEvidencePack,
+} from '@sanksi/application';
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ExitCode, InputFileError } from '../cli.errors';
+import { ExitCode, InputFileError, UsageError } from '../cli.errors';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
 const ExportOptions = z.object({ out: z.string().min(1), json: z.boolean().optional() });
@@ -63,28 +69,42 @@ export function register(program: Command, deps: CliDeps): void {
     });
   evidence
     .command('verify')
-    .description('Verify an evidence file offline: signature, shape and hash chain; exit 1 if it fails')
+    .description(
+      'Verify an evidence file offline: strict format, Ed25519 key, hash chain, signature and signer; exit 1 unless VALID',
+    )
     .argument('<file>', 'the evidence file')
     .option(
       '--public-key <base64>',
-      "refuse packs not signed by this key (the issuer's, from `evidence public-key`)",
+      "the issuer's key to trust (from `evidence public-key` or GET /v1/evidence/public-key); default: this installation's signing key",
     )
     .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nA pack is VALID only when it is signed by the trusted key: --public-key, or else the public half of\n' +
+        'SANKSI_EVIDENCE_KEY / <data dir>/evidence-signing-key.pem. A pack signed by any other key (even one it\n' +
+        'carries itself) is INVALID (untrusted-key: signature valid but key not trusted).',
+    )
     .action((file: string, raw: Record<string, unknown>) => {
       const opts = parseOptions(VerifyOptions, raw);
       const out = deps.output(opts);
+      if (opts.publicKey !== undefined) {
+        const given = parseEd25519PublicKey(opts.publicKey);
+        if (!given.ok) throw new UsageError(`--public-key: ${given.detail}`, [given.detail]);
+      }
+      // The trusted key never comes from the pack: a pack can carry any key it likes.
+      const trustedPublicKey = opts.publicKey ?? configuredEvidencePublicKey(deps.config().evidenceKeyFile);
       let content: unknown;
       try {
         content = JSON.parse(readFileSync(file, 'utf8'));
       } catch (e) {
         throw new InputFileError(file, e instanceof Error ? e.message : String(e));
       }
-      const result = verifyEvidencePack(content, { trustedPublicKey: opts.publicKey });
+      const result = verifyEvidencePack(content, { trustedPublicKey });
       if (out.json) out.data(result);
       else if (result.ok) {
         out.line(
           out.colour.green(
-            `VALID: ${result.pseId}, ${result.eventCount} event(s), head ${result.headHash}, signed by ${result.publicKey}`,
+            `VALID: ${result.pseId}, ${result.eventCount} event(s), head ${result.headHash}, signed by the trusted key ${result.publicKey}`,
           ),
         );
       } else out.line(out.colour.red(`INVALID (${result.reason}): ${result.detail}`));

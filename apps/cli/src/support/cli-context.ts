@@ -1,4 +1,4 @@
-import { createRuntime, loadConfig, type SanksiRuntime } from '@sanksi/application';
+import { createRuntime, loadConfig, type SanksiConfig, type SanksiRuntime } from '@sanksi/application';
 import pino from 'pino';
 import { z } from 'zod';
 import { UsageError } from '../cli.errors';
@@ -8,6 +8,8 @@ import { type CliOutput, consoleOutput } from '../output/cli-output';
 export interface CliDeps {
   /** Opens the configured stores (env via `loadConfig`); the caller closes the runtime. */
   openRuntime(): Promise<SanksiRuntime>;
+  /** The configuration alone, for commands that open no store (throws `ConfigurationInvalid`). */
+  config(): SanksiConfig;
   /** Output for a command, in `--json` mode or for people. */
   output(options: { json?: boolean }): CliOutput;
 }
@@ -24,6 +26,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): CliDeps {
       );
       return createRuntime(config, { logger });
     },
+    config: () => loadConfig(env),
     output: ({ json }) => consoleOutput({ json: Boolean(json) }),
   };
 }
