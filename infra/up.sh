@@ -32,10 +32,10 @@ else
   echo "$owner $version/main $(date -u +%FT%TZ)" >"$pg_run/started-by"
 fi
 
-# Kafka: start ours only if nothing answers on 9092 yet.
+# Kafka: start ours only if nothing answers on 9092 yet; SASL/SCRAM tests use its listener on 9094.
 if node "$root/infra/kafka/wait-ready.mjs" 127.0.0.1:9092 1 --quiet; then
   echo "kafka: already answering on 127.0.0.1:9092"
 else
-  KAFKA_PORT=9092 KAFKA_RUN_DIR="$kafka_run" bash "$root/infra/kafka/start.sh"
+  KAFKA_PORT=9092 KAFKA_SASL_PORT=9094 KAFKA_RUN_DIR="$kafka_run" bash "$root/infra/kafka/start.sh"
   echo "$owner" >"$kafka_run/started-by"
 fi

@@ -5,6 +5,10 @@
 #   KAFKA_RUN_DIR          config, data, log, pid file (default infra/kafka/run)
 #   KAFKA_HEAP_OPTS        JVM heap                    (default -Xmx512m -Xms256m)
 #   KAFKA_READY_TIMEOUT    seconds to wait for the API (default 90)
+#   KAFKA_SASL_PORT        if set, a second client listener SASL_PLAINTEXT with SCRAM-SHA-256/512
+#                          (infra/up.sh: 9094); PLAINTEXT on KAFKA_PORT stays as it is
+#   KAFKA_SCRAM_USER       its SCRAM user (default sanksi)
+#   KAFKA_SCRAM_PASSWORD   its password (default sanksi-local-scram: a local test broker only)
 # Idempotent: if the broker of this run directory is alive it only waits for readiness. Storage is
 # formatted on first use and kept, so topics and offsets survive a stop/start (the restart test
 # relies on it).
@@ -16,6 +20,9 @@ run="${KAFKA_RUN_DIR:-$here/run}"
 timeout="${KAFKA_READY_TIMEOUT:-90}"
 pidfile="$run/kafka.pid"
 log="$run/kafka.log"
+sasl_port="${KAFKA_SASL_PORT:-}"
+scram_user="${KAFKA_SCRAM_USER:-sanksi}"
+scram_password="${KAFKA_SCRAM_PASSWORD:-sanksi-local-scram}"
 
 "$here/fetch.sh"
 mkdir -p "$run"
@@ -23,8 +30,23 @@ run="$(cd "$run" && pwd)"
 
 is_ours() { [ -f "$pidfile" ] && tr '\0' ' ' <"/proc/$(cat "$pidfile")/cmdline" 2>/dev/null | grep -q "kafka.Kafka $run/server.properties"; }
 
+cp="$here/lib/*"
+scram_marker="$run/data/.scram-$scram_user"
+# Storage formatted before the SASL listener existed has no SCRAM user yet: add it once, over PLAINTEXT.
+ensure_scram_user() {
+  if [ -z "$sasl_port" ] || [ -f "$scram_marker" ]; then return 0; fi
+  if ! java -cp "$cp" "-Dlog4j2.configurationFile=$here/log4j2.properties" "$here/AddScramUser.java" \
+    "127.0.0.1:$port" "$scram_user" "$scram_password" >>"$run/format.log" 2>&1; then
+    echo "kafka: adding SCRAM user $scram_user failed:" >&2
+    tail -n 20 "$run/format.log" >&2
+    exit 1
+  fi
+  touch "$scram_marker"
+}
+
 if is_ours; then
   node "$here/wait-ready.mjs" "127.0.0.1:$port" "$timeout"
+  ensure_scram_user
   exit 0
 fi
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -34,25 +56,41 @@ fi
 
 {
   cat "$here/server.properties"
-  echo "listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport"
-  echo "advertised.listeners=PLAINTEXT://127.0.0.1:$port"
+  if [ -n "$sasl_port" ]; then
+    echo "listeners=PLAINTEXT://127.0.0.1:$port,SASL_PLAINTEXT://127.0.0.1:$sasl_port,CONTROLLER://127.0.0.1:$cport"
+    echo "advertised.listeners=PLAINTEXT://127.0.0.1:$port,SASL_PLAINTEXT://127.0.0.1:$sasl_port"
+    echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT"
+    # SCRAM credentials live in the KRaft metadata log (added at format time or by AddScramUser.java).
+    echo "sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512"
+    for mechanism in scram-sha-256 scram-sha-512; do
+      echo "listener.name.sasl_plaintext.$mechanism.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+    done
+  else
+    echo "listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport"
+    echo "advertised.listeners=PLAINTEXT://127.0.0.1:$port"
+  fi
   echo "controller.quorum.voters=1@127.0.0.1:$cport"
   echo "log.dirs=$run/data"
 } >"$run/server.properties"
 
-cp="$here/lib/*"
 # shellcheck disable=SC2206 # KAFKA_HEAP_OPTS is a list of JVM flags on purpose
 jvm=(${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m} -XX:+UseG1GC -Djava.awt.headless=true
   "-Dlog4j2.configurationFile=$here/log4j2.properties")
 
 if [ ! -f "$run/data/meta.properties" ]; then
   cluster_id="$(java "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid 2>>"$run/format.log" | tail -n1)"
+  scram=()
+  if [ -n "$sasl_port" ]; then
+    scram=(--add-scram "SCRAM-SHA-256=[name=$scram_user,password=$scram_password]"
+      --add-scram "SCRAM-SHA-512=[name=$scram_user,password=$scram_password]")
+  fi
   if ! java "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$run/server.properties" \
-    --ignore-formatted >>"$run/format.log" 2>&1; then
+    --ignore-formatted "${scram[@]}" >>"$run/format.log" 2>&1; then
     echo "kafka: formatting storage in $run/data failed:" >&2
     tail -n 20 "$run/format.log" >&2
     exit 1
   fi
+  if [ -n "$sasl_port" ]; then touch "$scram_marker"; fi
 fi
 
 # Keep one previous log: the file is appended to by every start.
@@ -68,4 +106,5 @@ if ! node "$here/wait-ready.mjs" "127.0.0.1:$port" "$timeout"; then
   KAFKA_RUN_DIR="$run" "$here/stop.sh" >/dev/null 2>&1 || true
   exit 1
 fi
-echo "kafka: ready on 127.0.0.1:$port (pid $(cat "$pidfile"))"
+ensure_scram_user
+echo "kafka: ready on 127.0.0.1:$port${sasl_port:+ (SASL/SCRAM on 127.0.0.1:$sasl_port)} (pid $(cat "$pidfile"))"

@@ -9,6 +9,7 @@ import {
   loadConfig,
   ManualClock,
   type SanksiRuntime,
+  signOssMessage,
 } from '@sanksi/application';
 import type { Actor } from '@sanksi/domain';
 import { createKafka } from '@sanksi/messaging';
@@ -28,6 +29,8 @@ jest.setTimeout(120_000);
 
 const BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
+/** The OSS producer key the worker's runtime trusts (SANKSI_OSS_PRODUCER_KEYS, docs/decisions/0005). */
+const OSS_KEY = { keyId: 'oss-worker-test', secret: 'worker-test-secret-of-the-oss-producer-01' };
 const wib = (local: string) => `${local}:00+07:00`;
 const silent = pino({ level: 'silent' });
 
@@ -100,7 +103,12 @@ describe('startWorker', () => {
 
   async function open(env: Record<string, string> = {}): Promise<SanksiRuntime> {
     runtime = await createRuntime(
-      loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', ...env }),
+      loadConfig({
+        SANKSI_DATA_DIR: dir.path,
+        SANKSI_LOG_LEVEL: 'silent',
+        SANKSI_OSS_PRODUCER_KEYS: `${OSS_KEY.keyId}:${OSS_KEY.secret}`,
+        ...env,
+      }),
       {
         clock,
         logger: silent,
@@ -151,6 +159,27 @@ describe('startWorker', () => {
     }
   });
 
+  it('refuses to start the Kafka modules with SASL credentials the broker rejects, naming the settings', async () => {
+    // given the local broker's SCRAM listener and a wrong password
+    const rt = await open({
+      KAFKA_BROKERS: process.env['KAFKA_SASL_BROKERS'] ?? '127.0.0.1:9094',
+      KAFKA_SASL_MECHANISM: 'scram-sha-256',
+      KAFKA_SASL_USERNAME: 'sanksi',
+      KAFKA_SASL_PASSWORD: 'a-wrong-password-for-the-test',
+    });
+    // when the relay or the OSS consumer starts, then the start fails with the reason, not the password
+    for (const module of ['relay', 'oss-consumer'] as const) {
+      const error = await startWorker(rt, [module]).then(
+        (w) => w.stop().then(() => null),
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).toMatch(
+        /refused the SASL scram-sha-256 credentials of user "sanksi".*KAFKA_SASL_PASSWORD/,
+      );
+      expect(error?.message).not.toContain('a-wrong-password-for-the-test');
+    }
+  });
+
   it('skips the Kafka modules when no broker is configured', async () => {
     const rt = await open();
     const worker = await startWorker(rt, ['relay', 'oss-consumer', 'projector']);
@@ -191,17 +220,16 @@ describe('startWorker', () => {
       });
       const producer = kafka.producer({ allowAutoTopicCreation: false });
       await producer.connect();
+      const value = JSON.stringify({
+        domain: 'steam.com',
+        registrationNumber: '006861.01/DJAI.PSE/08/2022',
+        confirmedAt: wib('2022-08-03T11:00'),
+      });
+      const headers = { ce_id: 'oss-1' };
       await producer.send({
         topic: ossTopic,
         messages: [
-          {
-            value: JSON.stringify({
-              domain: 'steam.com',
-              registrationNumber: '006861.01/DJAI.PSE/08/2022',
-              confirmedAt: wib('2022-08-03T11:00'),
-            }),
-            headers: { ce_id: 'oss-1' },
-          },
+          { value, headers: { ...headers, ...signOssMessage({ key: null, value, headers }, OSS_KEY) } },
         ],
       });
       await producer.disconnect();

@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   DeadlineScheduler,
   type DeadlineSchedulerOptions,
+  kafkaSecurity,
   OssRegistrationConsumer,
   type OssRegistrationConsumerOptions,
   type SanksiRuntime,
@@ -12,6 +13,7 @@ import {
   type CheckpointStore,
   createKafka,
   ensureTopics,
+  verifyKafkaCredentials,
   KafkaJsPublisher,
   KafkaRelay,
   type MessagingLogger,
@@ -141,9 +143,13 @@ async function startModule(
         logger.warn({ module: name }, 'oss-consumer not started: KAFKA_BROKERS is not set');
         return null;
       }
+      // Refused SASL credentials are a configuration error: fail the start rather than retry forever.
+      if (runtime.config.kafka.sasl)
+        await verifyKafkaCredentials(kafkaClient(runtime, 'sanksi-oss-consumer'));
       const consumer = new OssRegistrationConsumer(runtime, {
         ...options.oss,
         brokers: runtime.config.kafka.brokers,
+        security: kafkaSecurity(runtime.config.kafka),
       });
       await consumer.start();
       return {
@@ -199,10 +205,8 @@ async function startRelay(
   options: WorkerOptions,
 ): Promise<RunningModule> {
   const relayLogger = logger.child({ module: 'relay' });
-  const kafka = createKafka(kafkaConfig.brokers, {
-    clientId: 'sanksi-relay',
-    logger: kafkaJsLogger(relayLogger),
-  });
+  const kafka = kafkaClient(runtime, 'sanksi-relay', relayLogger);
+  if (runtime.config.kafka?.sasl) await verifyKafkaCredentials(kafka);
   const publisher = new KafkaJsPublisher(kafka);
   const checkpoints = relayCheckpoints(runtime);
   const topics = projectTopics({ caseEventsPartitions: kafkaConfig.partitions });
@@ -246,6 +250,19 @@ async function startRelay(
       await Promise.allSettled([publisher.close(), checkpoints.close()]);
     },
   };
+}
+
+/** A kafkajs client with the configured brokers, TLS and SASL (KAFKA_*). */
+function kafkaClient(
+  runtime: SanksiRuntime,
+  clientId: string,
+  logger?: Logger,
+): ReturnType<typeof createKafka> {
+  return createKafka(runtime.config.kafka?.brokers ?? [], {
+    clientId,
+    ...(logger ? { logger: kafkaJsLogger(logger) } : {}),
+    ...kafkaSecurity(runtime.config.kafka),
+  });
 }
 
 /**

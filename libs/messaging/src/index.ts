@@ -27,7 +27,12 @@ export {
   ensureTopics,
   kafkaBrokers,
   parseBrokers,
+  verifyKafkaCredentials,
+  isAuthenticationFailure,
   type KafkaClientOptions,
+  type KafkaSaslMechanism,
+  type KafkaSaslOptions,
+  type KafkaSslOptions,
   type EnsureTopicsReport,
 } from './kafka.client';
 export type { MessagePublisher } from './message-publisher.port';
@@ -46,6 +51,7 @@ export { silentLogger, type MessagingLogger } from './messaging.logger';
 export {
   MessagingError,
   KafkaUnavailable,
+  KafkaAuthenticationFailed,
   KafkaPublishFailed,
   KafkaTopicSetupFailed,
   RelayEventInvalid,

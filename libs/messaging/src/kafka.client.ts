@@ -1,7 +1,20 @@
-import { type Admin, Kafka, logLevel, type LogEntry, type ITopicMetadata } from 'kafkajs';
-import { KafkaTopicSetupFailed, KafkaUnavailable } from './messaging.errors';
+import { type Admin, Kafka, logLevel, type LogEntry, type ITopicMetadata, type SASLOptions } from 'kafkajs';
+import { KafkaAuthenticationFailed, KafkaTopicSetupFailed, KafkaUnavailable } from './messaging.errors';
 import { silentLogger, type MessagingLogger } from './messaging.logger';
 import type { TopicSpec } from './topics.constants';
+
+/** SASL mechanisms the project supports (kafkajs's names). */
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+/** SASL credentials; the password is never logged nor put in an error message. */
+export interface KafkaSaslOptions {
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  password: string;
+}
+
+/** TLS to the brokers: `true` trusts the system CAs; PEM texts for a private CA and a client certificate. */
+export type KafkaSslOptions = boolean | { ca?: string; cert?: string; key?: string };
 
 /** Options of the kafkajs client; everything has a default that works against the local broker. */
 export interface KafkaClientOptions {
@@ -9,10 +22,13 @@ export interface KafkaClientOptions {
   logger?: MessagingLogger;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  ssl?: KafkaSslOptions;
+  sasl?: KafkaSaslOptions;
 }
 
 // kafkajs does not expose its broker list; errors name the brokers so an operator sees where it looked.
 const brokersOf = new WeakMap<Kafka, string[]>();
+const saslOf = new WeakMap<Kafka, { mechanism: KafkaSaslMechanism; username: string }>();
 
 /** The brokers a client made by createKafka talks to (empty for a client made elsewhere). */
 export function kafkaBrokers(kafka: Kafka): string[] {
@@ -50,13 +66,65 @@ export function createKafka(brokers: string | string[], options: KafkaClientOpti
     logCreator,
     // Fail fast on connect: the relay has its own backoff and reports the outage in its status.
     retry: { initialRetryTime: 200, retries: 3, maxRetryTime: 2000 },
+    ...(options.ssl ? { ssl: options.ssl } : {}),
+    ...(options.sasl ? { sasl: { ...options.sasl } as SASLOptions } : {}),
   });
   brokersOf.set(kafka, list);
+  if (options.sasl) saslOf.set(kafka, { mechanism: options.sasl.mechanism, username: options.sasl.username });
   return kafka;
 }
 
 function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** True when `e` (or a cause of it) is the broker refusing the SASL credentials. */
+export function isAuthenticationFailure(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur && depth < 8; depth++) {
+    const name = (cur as { name?: unknown }).name;
+    if (name === 'KafkaJSSASLAuthenticationError' || name === 'KafkaAuthenticationFailed') return true;
+    cur =
+      (cur as { cause?: unknown; originalError?: unknown }).cause ??
+      (cur as { originalError?: unknown }).originalError;
+  }
+  return false;
+}
+
+/** The error to throw for a failed connect: refused credentials are not an outage and say so. */
+export function connectFailure(kafka: Kafka, e: unknown): KafkaUnavailable | KafkaAuthenticationFailed {
+  const sasl = saslOf.get(kafka);
+  if (isAuthenticationFailure(e)) {
+    return new KafkaAuthenticationFailed(
+      {
+        brokers: kafkaBrokers(kafka),
+        mechanism: sasl?.mechanism ?? 'none',
+        username: sasl?.username ?? '',
+        reason: reason(e),
+      },
+      { cause: e },
+    );
+  }
+  return new KafkaUnavailable({ brokers: kafkaBrokers(kafka), reason: reason(e) }, { cause: e });
+}
+
+/**
+ * Connects once to check the credentials: throws KafkaAuthenticationFailed when the broker refuses
+ * them (a configuration error to report at start-up, not an outage to retry), resolves otherwise —
+ * also when the broker is unreachable, which the relay and the consumer retry by themselves.
+ */
+export async function verifyKafkaCredentials(kafka: Kafka): Promise<'ok' | 'unreachable'> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+    return 'ok';
+  } catch (e) {
+    const failure = connectFailure(kafka, e);
+    if (failure instanceof KafkaAuthenticationFailed) throw failure;
+    return 'unreachable';
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 /** What ensureTopics found and did; `tooFewPartitions` lists topics it left alone on purpose. */
@@ -100,7 +168,7 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<En
   try {
     await admin.connect();
   } catch (e) {
-    throw new KafkaUnavailable({ brokers: kafkaBrokers(kafka), reason: reason(e) }, { cause: e });
+    throw connectFailure(kafka, e);
   }
   try {
     const present = new Set(await admin.listTopics());

@@ -1,7 +1,7 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { OutboundMessage } from './case-event.message';
-import { ensureTopics, kafkaBrokers } from './kafka.client';
-import { KafkaPublishFailed, KafkaUnavailable } from './messaging.errors';
+import { connectFailure, ensureTopics } from './kafka.client';
+import { KafkaPublishFailed } from './messaging.errors';
 import { silentLogger, type MessagingLogger } from './messaging.logger';
 import type { MessagePublisher } from './message-publisher.port';
 import type { TopicSpec } from './topics.constants';
@@ -119,7 +119,7 @@ export class KafkaJsPublisher implements MessagePublisher {
       await producer.connect();
     } catch (e) {
       await producer.disconnect().catch(() => undefined);
-      throw new KafkaUnavailable({ brokers: kafkaBrokers(this.kafka), reason: reason(e) }, { cause: e });
+      throw connectFailure(this.kafka, e);
     }
     this.producer = producer;
     return producer;

@@ -1,6 +1,8 @@
 /** Codes of every error this lib throws, so callers and logs can branch on them without parsing text. */
 export type MessagingErrorCode =
   | 'KAFKA_UNAVAILABLE'
+  | 'KAFKA_AUTHENTICATION_FAILED'
+  | 'KAFKA_MESSAGE_TOO_LARGE'
   | 'KAFKA_PUBLISH_FAILED'
   | 'KAFKA_TOPIC_SETUP_FAILED'
   | 'RELAY_EVENT_INVALID'
@@ -26,6 +28,22 @@ export class KafkaUnavailable extends MessagingError {
   readonly code = 'KAFKA_UNAVAILABLE';
   constructor(details: { brokers: string[]; reason: string }, options?: { cause?: unknown }) {
     super(`Kafka is not reachable at ${details.brokers.join(',')}: ${details.reason}`, details, options);
+  }
+}
+
+/** The broker refused the SASL credentials: a configuration error (the password is never part of it). */
+export class KafkaAuthenticationFailed extends MessagingError {
+  readonly code = 'KAFKA_AUTHENTICATION_FAILED';
+  constructor(
+    details: { brokers: string[]; mechanism: string; username: string; reason: string },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Kafka at ${details.brokers.join(',')} refused the SASL ${details.mechanism} credentials of user ` +
+        `"${details.username}": ${details.reason}. Check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`,
+      details,
+      options,
+    );
   }
 }
 

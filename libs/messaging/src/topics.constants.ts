@@ -37,7 +37,9 @@ export function projectTopics(layout: TopicLayout = {}): TopicSpec[] {
       topic: OSS_REGISTRATIONS_TOPIC,
       numPartitions: layout.ossRegistrationsPartitions ?? 3,
       replicationFactor,
-      configEntries: minIsr,
+      // The broker stamps each message with its append time, which a producer cannot choose: the
+      // consumer checks the signature's timestamp against it (docs/decisions/0005).
+      configEntries: [...minIsr, { name: 'message.timestamp.type', value: 'LogAppendTime' }],
     },
     { topic: OSS_REGISTRATIONS_DLQ, numPartitions: 1, replicationFactor, configEntries: minIsr },
   ];

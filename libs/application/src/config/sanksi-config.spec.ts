@@ -27,8 +27,47 @@ describe('loadConfig', () => {
       connectionString: 'postgres://postgres@127.0.0.1:5432/sanksi',
     });
     expect(config.readModels.kind).toBe('postgres');
-    expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092', '127.0.0.1:9093'], partitions: 6 });
+    expect(config.kafka).toEqual({
+      brokers: ['127.0.0.1:9092', '127.0.0.1:9093'],
+      partitions: 6,
+      ssl: null,
+      sasl: null,
+    });
     expect(config.worker).toEqual(['projector', 'scheduler', 'relay', 'oss-consumer']);
+  });
+
+  it('given Kafka TLS, SASL and OSS producer keys, then the client settings and the allow-list', () => {
+    const config = loadConfig({
+      KAFKA_BROKERS: 'kafka-1:9094',
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: '/etc/sanksi/kafka-ca.pem',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'sanksi',
+      KAFKA_SASL_PASSWORD: 'pw',
+      SANKSI_OSS_PRODUCER_KEYS: `oss-2026:${'a'.repeat(32)},oss-2025:${'b'.repeat(40)}`,
+    });
+    expect(config.kafka).toMatchObject({
+      ssl: { caFile: '/etc/sanksi/kafka-ca.pem' },
+      sasl: { mechanism: 'scram-sha-512', username: 'sanksi', password: 'pw' },
+    });
+    expect(config.ossProducerKeys.map((k) => k.keyId)).toEqual(['oss-2026', 'oss-2025']);
+    expect(config.ossSignatureWindowSeconds).toBe(300);
+    expect(loadConfig({}).ossProducerKeys).toEqual([]);
+  });
+
+  it('given SASL settings in part, then start-up names the missing ones; given a short OSS key, never the key', () => {
+    expect(() => loadConfig({ KAFKA_SASL_USERNAME: 'sanksi' })).toThrow(
+      /KAFKA_SASL_MECHANISM is required when any KAFKA_SASL_\* is set; KAFKA_SASL_PASSWORD is required/,
+    );
+    expect(() => loadConfig({ KAFKA_SSL_CERT_FILE: '/c.pem' })).toThrow(/KAFKA_SSL_KEY_FILE is required/);
+    let error: unknown;
+    try {
+      loadConfig({ SANKSI_OSS_PRODUCER_KEYS: 'oss:too-short-s3cret' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).toMatch(/SANKSI_OSS_PRODUCER_KEYS must be keyId:secret/);
+    expect((error as Error).message).not.toContain('too-short-s3cret');
   });
 
   it('given API keys, then they are parsed by role', () => {

@@ -24,6 +24,21 @@ const EnvShape = z.object({
     .regex(/^[^,\s:]+:\d+(,[^,\s:]+:\d+)*$/, 'must be host:port[,host:port...]')
     .optional(),
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(6),
+  KAFKA_SSL: z.enum(['true', 'false']).default('false'),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_KEY_FILE: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  SANKSI_OSS_PRODUCER_KEYS: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9._-]{1,64}:[^,\s]{32,}(,[A-Za-z0-9._-]{1,64}:[^,\s]{32,})*$/,
+      'must be keyId:secret[,keyId:secret...] with key ids of letters, digits, . _ - and secrets of 32+ characters',
+    )
+    .optional(),
+  SANKSI_OSS_SIGNATURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   SANKSI_API_KEYS: z
     .string()
     .regex(
@@ -52,6 +67,25 @@ export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
       message: 'is required when PostgreSQL is selected',
     });
   }
+  const sasl = [env.KAFKA_SASL_MECHANISM, env.KAFKA_SASL_USERNAME, env.KAFKA_SASL_PASSWORD];
+  if (sasl.some((v) => v !== undefined) && sasl.some((v) => v === undefined)) {
+    for (const [name, value] of [
+      ['KAFKA_SASL_MECHANISM', env.KAFKA_SASL_MECHANISM],
+      ['KAFKA_SASL_USERNAME', env.KAFKA_SASL_USERNAME],
+      ['KAFKA_SASL_PASSWORD', env.KAFKA_SASL_PASSWORD],
+    ] as const) {
+      if (value === undefined)
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is required when any KAFKA_SASL_* is set' });
+    }
+  }
+  if ((env.KAFKA_SSL_CERT_FILE === undefined) !== (env.KAFKA_SSL_KEY_FILE === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [env.KAFKA_SSL_CERT_FILE === undefined ? 'KAFKA_SSL_CERT_FILE' : 'KAFKA_SSL_KEY_FILE'],
+      message:
+        'is required with the other of KAFKA_SSL_CERT_FILE / KAFKA_SSL_KEY_FILE (a client certificate and its key)',
+    });
+  }
   if (env.SANKSI_EVENT_STORE === 'eventstoredb' && !env.EVENTSTORE_URL) {
     ctx.addIssue({
       code: 'custom',
@@ -74,7 +108,22 @@ export interface SanksiConfig {
     | { kind: 'postgres'; connectionString: string }
     | { kind: 'eventstoredb'; connectionString: string };
   readModels: { kind: 'sqlite'; file: string } | { kind: 'postgres'; connectionString: string };
-  kafka: { brokers: string[]; partitions: number } | null;
+  kafka: {
+    brokers: string[];
+    partitions: number;
+    /** TLS to the brokers; file paths of PEM files (read when a client is made), all optional. */
+    ssl: { caFile?: string; certFile?: string; keyFile?: string } | null;
+    /** SASL credentials; the password must never be logged. */
+    sasl: {
+      mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      username: string;
+      password: string;
+    } | null;
+  } | null;
+  /** OSS producers allowed to write `oss.registrations.v1`: HMAC keys by key id (docs/decisions/0005). */
+  ossProducerKeys: Array<{ keyId: string; secret: string }>;
+  /** How far a signature's timestamp may be from the broker's append time, in seconds. */
+  ossSignatureWindowSeconds: number;
   apiKeys: Array<{ role: 'operator' | 'analyst' | 'service' | 'admin'; key: string }> | null;
   worker: WorkerModule[];
   maxBodyBytes: number;
@@ -127,7 +176,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
     dataDir,
     eventStore,
     readModels,
-    kafka: e.KAFKA_BROKERS ? { brokers: e.KAFKA_BROKERS.split(','), partitions: e.KAFKA_PARTITIONS } : null,
+    kafka: e.KAFKA_BROKERS
+      ? {
+          brokers: e.KAFKA_BROKERS.split(','),
+          partitions: e.KAFKA_PARTITIONS,
+          ssl:
+            e.KAFKA_SSL === 'true' || e.KAFKA_SSL_CA_FILE || e.KAFKA_SSL_CERT_FILE
+              ? {
+                  ...(e.KAFKA_SSL_CA_FILE ? { caFile: path.resolve(e.KAFKA_SSL_CA_FILE) } : {}),
+                  ...(e.KAFKA_SSL_CERT_FILE ? { certFile: path.resolve(e.KAFKA_SSL_CERT_FILE) } : {}),
+                  ...(e.KAFKA_SSL_KEY_FILE ? { keyFile: path.resolve(e.KAFKA_SSL_KEY_FILE) } : {}),
+                }
+              : null,
+          sasl:
+            e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
+              ? {
+                  mechanism: e.KAFKA_SASL_MECHANISM,
+                  username: e.KAFKA_SASL_USERNAME,
+                  password: e.KAFKA_SASL_PASSWORD,
+                }
+              : null,
+        }
+      : null,
+    ossProducerKeys: e.SANKSI_OSS_PRODUCER_KEYS
+      ? e.SANKSI_OSS_PRODUCER_KEYS.split(',').map((pair) => {
+          const i = pair.indexOf(':');
+          return { keyId: pair.slice(0, i), secret: pair.slice(i + 1) };
+        })
+      : [],
+    ossSignatureWindowSeconds: e.SANKSI_OSS_SIGNATURE_WINDOW_SECONDS,
     apiKeys: e.SANKSI_API_KEYS
       ? e.SANKSI_API_KEYS.split(',').map((pair) => {
           const i = pair.indexOf(':');

@@ -1,4 +1,6 @@
 export {
+  DLQ_APPENDED_AT_HEADER,
+  DLQ_ATTEMPTS_HEADER,
   DLQ_DETAIL_HEADER,
   DLQ_MESSAGE_ID_HEADER,
   DLQ_REASON_HEADER,
@@ -14,6 +16,7 @@ export {
   OSS_ACTOR,
   OssRegistrationHandler,
   ossIdempotencyKey,
+  type OssHandlerOptions,
   type RegistrationOutcome,
 } from './oss-registration.handler';
 export {
@@ -22,3 +25,13 @@ export {
   type OssConsumerStatus,
   type OssRegistrationConsumerOptions,
 } from './oss-registration.consumer';
+export {
+  OSS_SIGNATURE_HEADER,
+  OSS_SIGNATURE_TIMESTAMP_HEADER,
+  signOssMessage,
+  verifyOssSignature,
+  type OssProducerKey,
+  type SignatureCheck,
+  type SignatureProblemReason,
+} from './oss-signature';
+export { isTransientFailure } from './oss-failure';

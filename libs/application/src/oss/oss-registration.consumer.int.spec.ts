@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import type { Actor } from '@sanksi/domain';
 import { createKafka, ensureTopics } from '@sanksi/messaging';
@@ -10,12 +12,17 @@ import { loadConfig } from '../config/sanksi-config';
 import { createRuntime, type SanksiRuntime } from '../runtime/sanksi-runtime';
 import { OssRegistrationConsumer } from './oss-registration.consumer';
 import type { RegistrationOutcome } from './oss-registration.handler';
+import { signOssMessage, type OssProducerKey } from './oss-signature';
 
 jest.setTimeout(120_000);
 
 const BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
 const wib = (local: string) => `${local}:00+07:00`;
+/** The producer key the runtime trusts (SANKSI_OSS_PRODUCER_KEYS) and one it does not know. */
+const OSS_KEY: OssProducerKey = { keyId: 'oss-test', secret: 'test-secret-of-the-oss-producer-0123456789' };
+const STRANGER: OssProducerKey = { keyId: 'stranger', secret: 'a-secret-nobody-configured-0123456789abcd' };
+const CONFIG = { SANKSI_LOG_LEVEL: 'silent', SANKSI_OSS_PRODUCER_KEYS: `${OSS_KEY.keyId}:${OSS_KEY.secret}` };
 
 function unique(label: string): string {
   return `test.${label}.${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
@@ -76,7 +83,7 @@ describe('OssRegistrationConsumer on the real broker', () => {
   beforeEach(async () => {
     dir = temporaryDirectory('sanksi-oss');
     clock = new ManualClock(wib('2022-07-18T09:00'));
-    runtime = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent' }), {
+    runtime = await createRuntime(loadConfig({ ...CONFIG, SANKSI_DATA_DIR: dir.path }), {
       clock,
       logger: pino({ level: 'silent' }),
     });
@@ -84,7 +91,12 @@ describe('OssRegistrationConsumer on the real broker', () => {
     topic = unique('oss.registrations');
     dlqTopic = `${topic}.dlq`;
     await ensureTopics(kafka, [
-      { topic, numPartitions: 1, replicationFactor: 1 },
+      {
+        topic,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
+      },
       { topic: dlqTopic, numPartitions: 1, replicationFactor: 1 },
     ]);
   });
@@ -135,11 +147,31 @@ describe('OssRegistrationConsumer on the real broker', () => {
     await runtime.projector.runOnce();
   }
 
-  async function produce(messages: Array<{ value: string; headers?: IHeaders }>): Promise<void> {
+  /** Produces the messages, each signed by the trusted OSS key unless it says otherwise. */
+  async function produce(
+    messages: Array<{
+      value: string;
+      headers?: Record<string, string>;
+      signWith?: OssProducerKey | null;
+      signedAt?: number;
+      tamper?: (headers: IHeaders) => void;
+    }>,
+  ): Promise<void> {
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     try {
-      await producer.send({ topic, acks: -1, messages: messages.map((m) => ({ key: null, ...m })) });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map(({ value, headers = {}, signWith = OSS_KEY, signedAt, tamper }) => {
+          const signed: IHeaders =
+            signWith === null
+              ? { ...headers }
+              : { ...headers, ...signOssMessage({ key: null, value, headers }, signWith, signedAt) };
+          tamper?.(signed);
+          return { key: null, value, headers: signed };
+        }),
+      });
     } finally {
       await producer.disconnect();
     }
@@ -324,13 +356,10 @@ describe('OssRegistrationConsumer on the real broker', () => {
   it('does not lose a message whose handling failed for want of a store: the group delivers it again', async () => {
     // given a blocked case, and a consumer whose runtime lost its stores
     await blockedPaypalAndWarnedValve();
-    const broken = await createRuntime(
-      loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent' }),
-      {
-        clock,
-        logger: pino({ level: 'silent' }),
-      },
-    );
+    const broken = await createRuntime(loadConfig({ ...CONFIG, SANKSI_DATA_DIR: dir.path }), {
+      clock,
+      logger: pino({ level: 'silent' }),
+    });
     await broken.close();
     const groupId = unique('group');
     const outcomes: RegistrationOutcome[] = [];
@@ -378,6 +407,122 @@ describe('OssRegistrationConsumer on the real broker', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('applies only what an allowed producer signed: unsigned, unknown key, tampered and replayed messages are dead-lettered', async () => {
+    // given a blocked PayPal, and five confirmations of its registration, only the last signed properly
+    await blockedPaypalAndWarnedValve();
+    const body = (id: string) =>
+      JSON.stringify({
+        messageId: id,
+        pseId: 'paypal',
+        registrationNumber: '006860.01/DJAI.PSE/08/2022',
+        confirmedAt: wib('2022-08-03T10:00'),
+      });
+    await produce([
+      { value: body('forged-1'), signWith: null },
+      { value: body('forged-2'), signWith: STRANGER },
+      {
+        // signed for one message id, sent under another (a replay posing as a new message)
+        value: body('forged-3'),
+        headers: { ce_id: 'oss-genuine-3' },
+        tamper: (h) => {
+          h['ce_id'] = 'oss-replayed-3';
+        },
+      },
+      { value: body('forged-4'), signedAt: Date.now() - 10 * 60_000 },
+      { value: body('genuine-5'), headers: { ce_id: 'oss-genuine-5' } },
+    ]);
+    // when consumed
+    const outcomes: RegistrationOutcome[] = [];
+    const c = consumer(outcomes);
+    await c.start();
+    try {
+      await until('five outcomes', () => outcomes.length >= 5);
+    } finally {
+      await c.stop();
+    }
+    // then the four are parked with the reason, and only the signed one confirmed the registration
+    expect(outcomes.map((o) => (o.kind === 'dead-letter' ? o.reason : o.kind))).toEqual([
+      'unsigned',
+      'unknown-key',
+      'bad-signature',
+      'signature-expired',
+      'applied',
+    ]);
+    const confirmations = (await runtime.commands.load('paypal')).envelopes.filter(
+      (e) => e.type === 'RegistrationConfirmed',
+    );
+    expect(confirmations.map((e) => e.commandId)).toEqual(['oss:oss-genuine-5']);
+    const parked = await readAll(kafka, dlqTopic, 4);
+    expect(parked.map((m) => header(m, 'x-dlq-reason'))).toEqual([
+      'unsigned',
+      'unknown-key',
+      'bad-signature',
+      'signature-expired',
+    ]);
+    expect(header(parked[1], 'x-dlq-detail')).toMatch(/"stranger" is not in SANKSI_OSS_PRODUCER_KEYS/);
+    expect(header(parked[3], 'x-dlq-detail')).toMatch(/more than 300 s apart/);
+    // the DLQ keeps the original headers (signature included) and the broker's append time
+    expect(header(parked[2], 'sanksi-signature')).toMatch(/^v1;keyId=oss-test;sig=[0-9a-f]{64}$/);
+    expect(Number(header(parked[0], 'x-dlq-appended-at'))).toBeGreaterThan(Date.now() - 120_000);
+  });
+
+  it('parks a message that fails the same way on every attempt after bounded retries, and its partition moves on', async () => {
+    // given cases, and a read model whose case table is gone: every lookup by domain fails the same way
+    await blockedPaypalAndWarnedValve();
+    const db = new Database(path.join(dir.path, 'read-models.db'));
+    try {
+      db.exec('DROP TABLE case_summary');
+    } finally {
+      db.close();
+    }
+    await produce([
+      {
+        value: JSON.stringify({
+          domain: 'steampowered.com',
+          registrationNumber: '006861.01/DJAI.PSE/08/2022',
+          confirmedAt: wib('2022-08-03T11:00'),
+        }),
+        headers: { ce_id: 'oss-by-domain' },
+      },
+      {
+        value: JSON.stringify({
+          pseId: 'paypal',
+          registrationNumber: '006860.01/DJAI.PSE/08/2022',
+          confirmedAt: wib('2022-08-03T10:00'),
+        }),
+        headers: { ce_id: 'oss-by-id' },
+      },
+    ]);
+    // when consumed with three attempts per message
+    const outcomes: RegistrationOutcome[] = [];
+    const c = new OssRegistrationConsumer(runtime, {
+      brokers: BROKERS,
+      topic,
+      dlqTopic,
+      groupId: unique('group'),
+      maxAttempts: 3,
+      retryBackoff: { initialMs: 10, maxMs: 40 },
+      onOutcome: (o) => outcomes.push(o),
+    });
+    await c.start();
+    try {
+      await until('two outcomes', () => outcomes.length >= 2);
+    } finally {
+      await c.stop();
+    }
+    // then the first is dead-lettered with the error after three attempts, and the next one applied
+    expect(outcomes.map((o) => (o.kind === 'dead-letter' ? o.reason : o.kind))).toEqual([
+      'handler-failed',
+      'applied',
+    ]);
+    expect(c.status()).toMatchObject({ retries: 3, deadLettered: 1, applied: 1 });
+    const [parked] = await readAll(kafka, dlqTopic, 1);
+    expect(header(parked, 'x-dlq-reason')).toBe('handler-failed');
+    expect(header(parked, 'x-dlq-attempts')).toBe('3');
+    expect(header(parked, 'x-dlq-detail')).toMatch(/no such table: case_summary.*failed 3 time/);
+    expect(header(parked, 'x-dlq-message-id')).toBe('oss-by-domain');
   });
 
   it('reports a missing broker and keeps retrying instead of failing', async () => {

@@ -1,6 +1,8 @@
 import {
   createKafka,
   ensureTopics,
+  type KafkaSaslOptions,
+  type KafkaSslOptions,
   OSS_REGISTRATIONS_DLQ,
   OSS_REGISTRATIONS_TOPIC,
   projectTopics,
@@ -9,13 +11,18 @@ import {
 import type { Consumer, EachMessagePayload, IHeaders, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { SanksiRuntime } from '../runtime/sanksi-runtime';
+import { isTransientFailure } from './oss-failure';
 import { OssRegistrationHandler, type RegistrationOutcome } from './oss-registration.handler';
+import type { OssProducerKey } from './oss-signature';
 import {
+  DLQ_APPENDED_AT_HEADER,
+  DLQ_ATTEMPTS_HEADER,
   DLQ_DETAIL_HEADER,
   DLQ_MESSAGE_ID_HEADER,
   DLQ_REASON_HEADER,
   DLQ_SOURCE_HEADER,
   type InboundMessage,
+  messageIdOf,
 } from './oss-registration.message';
 
 /** Where the consumer reads and parks messages; only `brokers` is required. */
@@ -31,6 +38,19 @@ export interface OssRegistrationConsumerOptions {
   backoff?: { initialMs?: number; maxMs?: number };
   /** Called after each message is settled (applied, duplicate or dead-lettered); for metrics and tests. */
   onOutcome?: (outcome: RegistrationOutcome, message: InboundMessage) => void;
+  /** TLS and SASL to the brokers (the configuration's `KAFKA_SSL*` / `KAFKA_SASL_*`). */
+  security?: { ssl?: KafkaSslOptions; sasl?: KafkaSaslOptions };
+  /** Producers allowed to write the topic (default `SANKSI_OSS_PRODUCER_KEYS`), docs/decisions/0005. */
+  producerKeys?: readonly OssProducerKey[];
+  /** Signature timestamp vs. broker append time, at most this far apart (default the configured 300 s). */
+  signatureWindowMs?: number;
+  /**
+   * Attempts at a message that fails with a non-transient error before it is dead-lettered as
+   * `handler-failed` (default 5); backoff between them doubles from `initialMs` to `maxMs` (200 ms, 5 s).
+   * Transient failures (store or network away) are retried without limit and never dead-lettered.
+   */
+  maxAttempts?: number;
+  retryBackoff?: { initialMs?: number; maxMs?: number };
 }
 
 /** `waiting-for-broker`: the broker is unreachable or the consumer crashed; it reconnects with backoff. */
@@ -50,6 +70,8 @@ export interface OssConsumerStatus {
   applied: number;
   duplicates: number;
   deadLettered: number;
+  /** Attempts that failed with an error and were retried (transient or not). */
+  retries: number;
   consecutiveFailures: number;
   lastError: { code: string; message: string; at: string } | null;
 }
@@ -101,6 +123,7 @@ export class OssRegistrationConsumer {
   private applied = 0;
   private duplicates = 0;
   private deadLettered = 0;
+  private retries = 0;
   private consecutiveFailures = 0;
   private lastError: OssConsumerStatus['lastError'] = null;
   private samples: Array<{ at: number }> = [];
@@ -117,6 +140,7 @@ export class OssRegistrationConsumer {
     this.logger = runtime.logger.child({ worker: 'oss-consumer', topic: this.topic });
     this.kafka = createKafka(options.brokers, {
       clientId: options.clientId ?? 'sanksi-oss-consumer',
+      ...options.security,
       // kafkajs warns on each failed connection attempt; this consumer logs every outage itself.
       logger: {
         debug: (obj, msg) => this.logger.debug(obj, msg),
@@ -125,7 +149,16 @@ export class OssRegistrationConsumer {
         error: (obj, msg) => this.logger.error(obj, msg),
       },
     });
-    this.handler = new OssRegistrationHandler(runtime);
+    this.handler = new OssRegistrationHandler(runtime, {
+      ...(options.producerKeys ? { producerKeys: options.producerKeys } : {}),
+      ...(options.signatureWindowMs ? { signatureWindowMs: options.signatureWindowMs } : {}),
+    });
+    if ((options.producerKeys ?? runtime.config.ossProducerKeys ?? []).length === 0) {
+      this.logger.warn(
+        { topic: this.topic },
+        'no OSS producer keys configured (SANKSI_OSS_PRODUCER_KEYS): every message will be dead-lettered as unsigned or unknown-key',
+      );
+    }
   }
 
   /** Starts consuming in the background; resolves at once, even if the broker is down. */
@@ -163,6 +196,7 @@ export class OssRegistrationConsumer {
       applied: this.applied,
       duplicates: this.duplicates,
       deadLettered: this.deadLettered,
+      retries: this.retries,
       consecutiveFailures: this.consecutiveFailures,
       lastError: this.lastError,
     };
@@ -195,7 +229,10 @@ export class OssRegistrationConsumer {
         await consumer.connect();
         await consumer.subscribe({ topic: this.topic, fromBeginning: true });
         const dlq = producer;
-        await consumer.run({ autoCommit: true, eachMessage: (payload) => this.onMessage(payload, dlq) });
+        await consumer.run({
+          autoCommit: true,
+          eachMessage: (payload) => this.onMessage(payload, dlq, signal),
+        });
         if (this.consecutiveFailures > 0)
           this.logger.info({ groupId: this.groupId }, 'oss consumer reconnected');
         this.state = 'running';
@@ -265,7 +302,62 @@ export class OssRegistrationConsumer {
     await sleep(wait, signal);
   }
 
-  private async onMessage({ topic, partition, message }: EachMessagePayload, dlq: Producer): Promise<void> {
+  /**
+   * Handles one message, retrying a failing attempt in place: a transient failure is rethrown after its
+   * attempt (the offset stays uncommitted and kafkajs delivers the message again, for as long as it
+   * takes); a non-transient one is tried `maxAttempts` times, then dead-lettered as `handler-failed`
+   * with the error, so one poisonous message cannot hold its partition forever.
+   */
+  private async settle(
+    inbound: InboundMessage,
+    heartbeat: () => Promise<void>,
+    signal: AbortSignal,
+  ): Promise<{ outcome: RegistrationOutcome; attempts: number }> {
+    const maxAttempts = Math.max(1, this.options.maxAttempts ?? 5);
+    const initial = this.options.retryBackoff?.initialMs ?? 200;
+    const max = this.options.retryBackoff?.maxMs ?? 5000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { outcome: await this.handler.handle(inbound), attempts: attempt };
+      } catch (e) {
+        this.retries += 1;
+        this.lastError = { ...describe(e), at: new Date().toISOString() };
+        const source = `${inbound.topic}/${inbound.partition}/${inbound.offset}`;
+        if (isTransientFailure(e) || signal.aborted) {
+          this.logger.error(
+            { err: e, source, attempt },
+            'oss message failed transiently; it is delivered again',
+          );
+          throw e;
+        }
+        if (attempt >= maxAttempts) {
+          const error = describe(e);
+          return {
+            outcome: {
+              kind: 'dead-letter',
+              messageId: messageIdOf(inbound),
+              reason: 'handler-failed',
+              detail: `${error.code}: ${error.message} (failed ${attempt} time(s))`,
+            },
+            attempts: attempt,
+          };
+        }
+        const wait = Math.min(max, initial * 2 ** (attempt - 1));
+        this.logger.error(
+          { err: e, source, attempt, maxAttempts, retryInMs: wait },
+          'oss message failed; retrying before it is dead-lettered',
+        );
+        await sleep(wait, signal);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private async onMessage(
+    { topic, partition, message, heartbeat }: EachMessagePayload,
+    dlq: Producer,
+    signal: AbortSignal,
+  ): Promise<void> {
     const inbound: InboundMessage = {
       topic,
       partition,
@@ -273,9 +365,10 @@ export class OssRegistrationConsumer {
       key: message.key,
       value: message.value,
       headers: message.headers,
+      timestamp: message.timestamp,
     };
     // A throw here (store unavailable) leaves the offset uncommitted: kafkajs delivers the message again.
-    const outcome = await this.handler.handle(inbound);
+    const { outcome, attempts } = await this.settle(inbound, heartbeat, signal);
     if (outcome.kind === 'dead-letter') {
       const headers: IHeaders = {};
       for (const [name, value] of Object.entries(message.headers ?? {})) {
@@ -285,6 +378,8 @@ export class OssRegistrationConsumer {
       headers[DLQ_DETAIL_HEADER] = headerSafe(outcome.detail);
       headers[DLQ_SOURCE_HEADER] = `${topic}/${partition}/${message.offset}`;
       headers[DLQ_MESSAGE_ID_HEADER] = outcome.messageId;
+      headers[DLQ_APPENDED_AT_HEADER] = message.timestamp;
+      headers[DLQ_ATTEMPTS_HEADER] = String(attempts);
       await dlq.send({
         topic: this.dlqTopic,
         acks: -1,

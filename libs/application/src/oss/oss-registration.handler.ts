@@ -1,6 +1,8 @@
 import { CaseNotFound, DomainError, type Actor } from '@sanksi/domain';
 import { domainKey } from '@sanksi/read-models';
+import { IdempotencyKeyReused } from '../cases/case-command.errors';
 import type { SanksiRuntime } from '../runtime/sanksi-runtime';
+import { type OssProducerKey, verifyOssSignature } from './oss-signature';
 import {
   type DeadLetterReason,
   type InboundMessage,
@@ -25,16 +27,49 @@ export function ossIdempotencyKey(messageId: string): string {
 
 const PAGE = 100;
 
+/** Which producers the handler trusts; defaults come from the runtime's configuration. */
+export interface OssHandlerOptions {
+  /** The allow-list of producer keys (default `SANKSI_OSS_PRODUCER_KEYS`); empty refuses every message. */
+  producerKeys?: readonly OssProducerKey[];
+  /** How far the signed timestamp may be from the broker's append time (default the configured 300 s). */
+  signatureWindowMs?: number;
+}
+
 /**
  * Turns one `oss.registrations.v1` message into a `ConfirmRegistration` command (a blocked case is
  * normalised in the same append, docs/regulation.md §12.3). Messages that can never succeed come back as
  * `dead-letter` with a reason; infrastructure failures throw, so the message is delivered again.
  */
 export class OssRegistrationHandler {
-  constructor(private readonly runtime: SanksiRuntime) {}
+  private readonly keys: readonly OssProducerKey[];
+  private readonly windowMs: number;
 
-  /** Handles one message; throws only for failures worth a redelivery (store unavailable...). */
+  constructor(
+    private readonly runtime: SanksiRuntime,
+    options: OssHandlerOptions = {},
+  ) {
+    this.keys = options.producerKeys ?? runtime.config.ossProducerKeys ?? [];
+    this.windowMs = options.signatureWindowMs ?? (runtime.config.ossSignatureWindowSeconds ?? 300) * 1000;
+  }
+
+  /**
+   * Handles one message; throws only for failures worth a redelivery (store unavailable...). Nothing
+   * is applied unless a producer of the allow-list signed the message (docs/decisions/0005).
+   */
   async handle(message: InboundMessage): Promise<RegistrationOutcome> {
+    const appendedAtMs = Number(message.timestamp);
+    const signature = verifyOssSignature(message, this.keys, {
+      appendedAtMs: Number.isFinite(appendedAtMs) ? appendedAtMs : Number.NaN,
+      windowMs: this.windowMs,
+    });
+    if (!signature.ok) {
+      return {
+        kind: 'dead-letter',
+        messageId: messageIdOf(message),
+        reason: signature.reason,
+        detail: signature.detail,
+      };
+    }
     const parsed = parseRegistrationBody(message.value);
     if (!parsed.ok) {
       return { kind: 'dead-letter', messageId: messageIdOf(message), ...parsed.problem };
@@ -66,7 +101,7 @@ export class OssRegistrationHandler {
         return { kind: 'dead-letter', messageId, reason: 'unknown-case', detail: e.message };
       }
       // A refusal or invalid metadata will be refused on every redelivery too: park it for an operator.
-      if (e instanceof DomainError)
+      if (e instanceof DomainError || e instanceof IdempotencyKeyReused)
         return { kind: 'dead-letter', messageId, reason: 'refused', detail: e.message };
       throw e;
     }

@@ -9,9 +9,28 @@ export const DLQ_DETAIL_HEADER = 'x-dlq-detail';
 export const DLQ_SOURCE_HEADER = 'x-dlq-source';
 /** Header with the message id the consumer resolved (for tracing a redelivery). */
 export const DLQ_MESSAGE_ID_HEADER = 'x-dlq-message-id';
+/** Header with the broker's append time of the original message (epoch ms), for `sanksi dlq replay`. */
+export const DLQ_APPENDED_AT_HEADER = 'x-dlq-appended-at';
+/** Header with how many times the consumer tried the message before parking it. */
+export const DLQ_ATTEMPTS_HEADER = 'x-dlq-attempts';
 
-/** Why a message went to the DLQ instead of becoming a command. */
-export type DeadLetterReason = 'unparseable' | 'invalid' | 'unknown-case' | 'ambiguous-case' | 'refused';
+/**
+ * Why a message went to the DLQ instead of becoming a command: its body (`unparseable`, `invalid`),
+ * its case (`unknown-case`, `ambiguous-case`), the machine (`refused`), its producer's signature
+ * (`unsigned`, `unknown-key`, `bad-signature`, `signature-expired`, docs/decisions/0005), or a fault
+ * that repeated on every attempt (`handler-failed`).
+ */
+export type DeadLetterReason =
+  | 'unparseable'
+  | 'invalid'
+  | 'unknown-case'
+  | 'ambiguous-case'
+  | 'refused'
+  | 'unsigned'
+  | 'unknown-key'
+  | 'bad-signature'
+  | 'signature-expired'
+  | 'handler-failed';
 
 /** The body of one `oss.registrations.v1` message: a registration OSS confirmed, for a case or a domain. */
 export const OssRegistrationMessage = z
@@ -36,6 +55,8 @@ export interface InboundMessage {
   key: Buffer | string | null;
   value: Buffer | string | null;
   headers?: Record<string, Buffer | string | Array<Buffer | string> | undefined>;
+  /** The broker's timestamp, epoch ms as text (the append time on the OSS topic, LogAppendTime). */
+  timestamp?: string;
 }
 
 /** Why a body could not be read: which reason, and a one-line detail. */
