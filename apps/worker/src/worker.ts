@@ -2,10 +2,12 @@ import path from 'node:path';
 import {
   DeadlineScheduler,
   type DeadlineSchedulerOptions,
-  kafkaSecurity,
+  type LoopError,
+  type LoopState,
   OssRegistrationConsumer,
   type OssRegistrationConsumerOptions,
   type SanksiRuntime,
+  SupervisedLoop,
   type WorkerModule,
 } from '@sanksi/application';
 import {
@@ -13,7 +15,6 @@ import {
   type CheckpointStore,
   createKafka,
   ensureTopics,
-  verifyKafkaCredentials,
   KafkaJsPublisher,
   KafkaRelay,
   type MessagingLogger,
@@ -24,12 +25,21 @@ import {
 } from '@sanksi/messaging';
 import type { Logger } from 'pino';
 
-/** One background worker's progress, as the API's `/metrics` reads it (`WorkerStatusSource`). */
+/** One background worker's progress, as the API's `/metrics` and readiness read it (`WorkerStatusSource`). */
 export interface WorkerStatus {
   name: string;
   position: number;
   eventsPerSecond: number;
+  /** The loop runs and its own work goes well (the relay and the consumer reach Kafka...). */
   healthy: boolean;
+  /** The supervisor's view: `restarting` while it backs off after a failure, `stopped` once stopped. */
+  state: LoopState;
+  /** Restarts after failures since the worker started. */
+  restarts: number;
+  /** Global positions between the log head and the worker, where it follows the log (null otherwise). */
+  lag: number | null;
+  /** The last failure of the loop or of its work, for logs and `/metrics` (not for readiness bodies). */
+  lastError: LoopError | null;
 }
 
 /** The running worker modules of a process. */
@@ -49,6 +59,8 @@ export interface WorkerOptions {
   oss?: Omit<Partial<OssRegistrationConsumerOptions>, 'brokers'>;
   /** Case-events topic and relay tuning (defaults: `sanksi.case-events.v1`, 200 ms poll). */
   relay?: { topic?: string; pollIntervalMs?: number; backoff?: { initialMs?: number; maxMs?: number } };
+  /** Restart backoff of every supervised loop (defaults 250 ms doubling to 30 s). */
+  restartBackoff?: { initialMs?: number; maxMs?: number };
 }
 
 interface RunningModule {
@@ -109,12 +121,13 @@ async function startModule(
 ): Promise<RunningModule | null> {
   switch (name) {
     case 'projector':
-      return startProjector(runtime);
+      return startProjector(runtime, logger, options);
     case 'scheduler': {
-      // Without a projector in this process the scheduler catches the read model up itself (another
-      // process's projector may be ahead: the checkpoint check makes that harmless).
+      // Without a projector in this process the scheduler catches the read model up first: it waits for
+      // another process's following projector when there is one, and projects itself otherwise.
       const scheduler = new DeadlineScheduler(runtime, {
         project: !modules.includes('projector'),
+        restartBackoff: options.restartBackoff,
         ...options.scheduler,
       });
       scheduler.start();
@@ -126,7 +139,11 @@ async function startModule(
             name: s.name,
             position: s.position,
             eventsPerSecond: s.eventsPerSecond,
-            healthy: s.healthy,
+            healthy: s.healthy && s.loop.state === 'running',
+            state: s.loop.state,
+            restarts: s.loop.restarts,
+            lag: null,
+            lastError: s.loop.lastError ?? s.lastError,
           };
         },
         stop: () => scheduler.stop(),
@@ -143,27 +160,40 @@ async function startModule(
         logger.warn({ module: name }, 'oss-consumer not started: KAFKA_BROKERS is not set');
         return null;
       }
-      // Refused SASL credentials are a configuration error: fail the start rather than retry forever.
-      if (runtime.config.kafka.sasl)
-        await verifyKafkaCredentials(kafkaClient(runtime, 'sanksi-oss-consumer'));
       const consumer = new OssRegistrationConsumer(runtime, {
         ...options.oss,
         brokers: runtime.config.kafka.brokers,
-        security: kafkaSecurity(runtime.config.kafka),
       });
-      await consumer.start();
+      // The consumer retries the broker itself; the supervisor restarts it should its loop ever end.
+      const loop = new SupervisedLoop({
+        name,
+        backoff: options.restartBackoff,
+        logger: logger.child({ module: name }),
+        run: (signal) =>
+          superviseStartStop(signal, {
+            start: () => consumer.start(),
+            stop: () => consumer.stop(),
+            ended: () => (consumer.status().state === 'stopped' ? consumer.status().lastError : undefined),
+          }),
+      });
+      loop.start();
       return {
         name,
         status: async () => {
           const s = consumer.status();
+          const l = loop.status();
           return {
             name: s.name,
             position: s.position,
             eventsPerSecond: s.eventsPerSecond,
-            healthy: s.healthy,
+            healthy: s.healthy && l.state === 'running',
+            state: l.state,
+            restarts: l.restarts,
+            lag: null,
+            lastError: s.lastError ?? l.lastError,
           };
         },
-        stop: () => consumer.stop(),
+        stop: () => loop.stop(),
       };
     }
     default: {
@@ -173,20 +203,77 @@ async function startModule(
   }
 }
 
-function startProjector(runtime: SanksiRuntime): RunningModule {
-  runtime.projector.start();
+/** The error a long-lived worker ended with on its own, wrapped so the supervisor restarts it. */
+class WorkerLoopEnded extends Error {
+  readonly code: string;
+  constructor(cause: { code: string; message: string } | null) {
+    super(cause ? cause.message : 'the loop ended by itself');
+    this.code = cause?.code ?? 'WORKER_LOOP_ENDED';
+  }
+}
+
+/**
+ * One supervised run of a worker with its own start/stop (relay, OSS consumer): starts it, waits until
+ * the signal aborts or the worker ends on its own (`ended` returns non-undefined), then stops it; an
+ * end on its own is thrown so the supervisor restarts it after its backoff.
+ */
+async function superviseStartStop(
+  signal: AbortSignal,
+  worker: {
+    start(): Promise<void>;
+    stop(): Promise<void>;
+    ended(): { code: string; message: string } | null | undefined;
+  },
+  pollMs = 200,
+): Promise<void> {
+  await worker.start();
+  try {
+    for (;;) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, pollMs);
+        function done(): void {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        signal.addEventListener('abort', done);
+      });
+      if (signal.aborted) return;
+      const ended = worker.ended();
+      if (ended !== undefined) throw new WorkerLoopEnded(ended);
+    }
+  } finally {
+    await worker.stop();
+  }
+}
+
+function startProjector(runtime: SanksiRuntime, logger: Logger, options: WorkerOptions): RunningModule {
+  const loop = new SupervisedLoop({
+    name: 'projector',
+    backoff: options.restartBackoff,
+    logger: logger.child({ module: 'projector' }),
+    // Any error, a CheckpointConflict included (someone reset or moved the checkpoint), ends the run;
+    // the next run starts again from the checkpoint as it is in the store.
+    run: (signal) => runtime.projector.run(signal),
+  });
+  loop.start();
   return {
     name: 'projector',
     status: async () => {
       const s = await runtime.projector.status();
+      const l = loop.status();
       return {
         name: 'projector',
         position: s.position,
         eventsPerSecond: s.eventsPerSecond,
-        healthy: s.running && s.lastError === null,
+        healthy: l.state === 'running' && s.lastError === null,
+        state: l.state,
+        restarts: l.restarts,
+        lag: s.lag,
+        lastError: l.lastError,
       };
     },
-    stop: () => runtime.projector.stop(),
+    stop: () => loop.stop(),
   };
 }
 
@@ -205,8 +292,10 @@ async function startRelay(
   options: WorkerOptions,
 ): Promise<RunningModule> {
   const relayLogger = logger.child({ module: 'relay' });
-  const kafka = kafkaClient(runtime, 'sanksi-relay', relayLogger);
-  if (runtime.config.kafka?.sasl) await verifyKafkaCredentials(kafka);
+  const kafka = createKafka(kafkaConfig.brokers, {
+    clientId: 'sanksi-relay',
+    logger: kafkaJsLogger(relayLogger),
+  });
   const publisher = new KafkaJsPublisher(kafka);
   const checkpoints = relayCheckpoints(runtime);
   const topics = projectTopics({ caseEventsPartitions: kafkaConfig.partitions });
@@ -224,45 +313,46 @@ async function startRelay(
   const setup = new AbortController();
   // The producer never creates topics: until they exist publishing fails and the relay backs off.
   const topicsReady = ensureTopicsUntilDone(kafka, specs, setup.signal, relayLogger, options.relay?.backoff);
-  try {
-    await relay.start();
-  } catch (e) {
-    setup.abort();
-    await topicsReady;
-    await Promise.allSettled([publisher.close(), checkpoints.close()]);
-    throw e;
-  }
+  // The relay retries the broker and its store itself; it ends on its own only on an event it cannot
+  // publish or a failed start (its checkpoint store), and then the supervisor starts it again.
+  const loop = new SupervisedLoop({
+    name: 'relay',
+    backoff: options.restartBackoff,
+    logger: relayLogger,
+    run: (signal) =>
+      superviseStartStop(signal, {
+        start: () => relay.start(),
+        stop: () => relay.stop(),
+        ended: () => {
+          const s = relay.status();
+          return s.state === 'failed' || s.state === 'stopped' ? s.lastError : undefined;
+        },
+      }),
+  });
+  loop.start();
   return {
     name: 'relay',
     status: async () => {
       const s = relay.status();
+      const l = loop.status();
       return {
         name: 'relay',
         position: s.position,
         eventsPerSecond: s.eventsPerSecond,
-        healthy: s.state === 'running',
+        healthy: s.state === 'running' && l.state === 'running',
+        state: l.state,
+        restarts: l.restarts,
+        lag: s.lag,
+        lastError: s.lastError ?? l.lastError,
       };
     },
     stop: async () => {
       setup.abort();
       await topicsReady;
-      await relay.stop();
+      await loop.stop();
       await Promise.allSettled([publisher.close(), checkpoints.close()]);
     },
   };
-}
-
-/** A kafkajs client with the configured brokers, TLS and SASL (KAFKA_*). */
-function kafkaClient(
-  runtime: SanksiRuntime,
-  clientId: string,
-  logger?: Logger,
-): ReturnType<typeof createKafka> {
-  return createKafka(runtime.config.kafka?.brokers ?? [], {
-    clientId,
-    ...(logger ? { logger: kafkaJsLogger(logger) } : {}),
-    ...kafkaSecurity(runtime.config.kafka),
-  });
 }
 
 /**

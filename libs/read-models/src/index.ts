@@ -75,6 +75,8 @@ export {
 } from './store/read-model.schema';
 export {
   Projector,
+  ProjectorLeaseLost,
+  type CatchUpResult,
   type ProjectorOptions,
   type ProjectorStatus,
   type ProjectorError,

@@ -25,7 +25,7 @@ export function register(program: Command, deps: CliDeps): void {
       const opts = parseOptions(Options, raw);
       const out = deps.output({ json: opts.format === 'json' });
       await withRuntime(deps, async (runtime) => {
-        await runtime.projector.runOnce();
+        await runtime.projector.catchUp();
         const list = await runtime.readModels.getBlocklist();
         const text =
           opts.format === 'json'

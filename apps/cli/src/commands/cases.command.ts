@@ -26,7 +26,7 @@ export function register(program: Command, deps: CliDeps): void {
       const opts = parseOptions(ListOptions, raw);
       const out = deps.output(opts);
       await withRuntime(deps, async (runtime) => {
-        await runtime.projector.runOnce();
+        await runtime.projector.catchUp();
         const items = [];
         let cursor: string | undefined;
         while (items.length < opts.limit) {
@@ -68,7 +68,7 @@ export function register(program: Command, deps: CliDeps): void {
       const opts = parseOptions(ShowOptions, raw);
       const out = deps.output(opts);
       await withRuntime(deps, async (runtime) => {
-        await runtime.projector.runOnce();
+        await runtime.projector.catchUp();
         const summary = await runtime.readModels.getCaseSummary(pseId);
         if (!summary) throw new NotFoundError('case', pseId);
         const timeline = await runtime.readModels.getTimeline(pseId);

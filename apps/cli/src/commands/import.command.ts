@@ -97,7 +97,7 @@ export function register(program: Command, deps: CliDeps): void {
         } finally {
           bar.stop();
         }
-        const projected = await runtime.projector.runOnce();
+        const projected = await runtime.projector.catchUp();
         if (out.json) out.data({ ...report, planStats: plan.stats, projected });
         else printSummary(out, report, projected.applied);
       });

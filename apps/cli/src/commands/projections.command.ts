@@ -54,7 +54,7 @@ export function register(program: Command, deps: CliDeps): void {
       await withRuntime(deps, async (runtime) => {
         const head = await runtime.eventStore.headPosition();
         const bar = out.progress('rebuild', head);
-        let result: { applied: number; position: number };
+        let result: { applied: number; position: number; by: 'self' | 'follower' };
         // The projector reports nothing until it is done: the committed checkpoint shows how far it got.
         const timer = setInterval(() => {
           runtime.readModels.getCheckpoint().then(
@@ -74,12 +74,15 @@ export function register(program: Command, deps: CliDeps): void {
             rebuilt: status.checkpoint,
             applied: result.applied,
             position: result.position,
+            projectedBy: result.by === 'follower' ? 'running-projector' : 'this-command',
             head: status.head,
           });
         else
           out.line(
             out.colour.green(
-              `Rebuilt ${status.checkpoint}: ${result.applied} event(s) projected, position ${result.position} of ${status.head}`,
+              result.by === 'follower'
+                ? `Rebuilt ${status.checkpoint}: reset, replayed by the running server's projector, position ${result.position} of ${status.head}`
+                : `Rebuilt ${status.checkpoint}: ${result.applied} event(s) projected, position ${result.position} of ${status.head}`,
             ),
           );
       });

@@ -52,7 +52,7 @@ export function register(program: Command, deps: CliDeps): void {
       const opts = parseOptions(Options, raw);
       const out = deps.output(opts);
       await withRuntime(deps, async (runtime) => {
-        await runtime.projector.runOnce();
+        await runtime.projector.catchUp();
         const asOf = opts.asOf ?? localDate(runtime.clock.now().toISOString(), 'WIB');
         const result = await runtime.readModels.getStateCounts(asOf, { knownAt: opts.knownAt });
         if (out.json) {

@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   ids?: IdGenerator;
   logger?: Logger;
+  /** Lease of the following projector (tests shorten it; default 15 s). */
+  projector?: { leaseTtlMs?: number };
 }
 
 /** Builds the runtime for a configuration: stores are opened (and migrated) before it returns. */
@@ -50,6 +52,7 @@ export async function createRuntime(
     source: eventStore,
     store: readModels,
     logger: logger.child({ worker: 'projector' }),
+    ...(options.projector?.leaseTtlMs ? { leaseTtlMs: options.projector.leaseTtlMs } : {}),
   });
   let signingKey: KeyObject | undefined;
   const key = () => (signingKey ??= loadOrCreateSigningKey(config.evidenceKeyFile));

@@ -1,7 +1,8 @@
 import { DEADLINE_ACTOR, type PseCaseCommand, TransitionRefused } from '@sanksi/domain';
-import { CheckpointConflict, type DueDeadline, type Projector } from '@sanksi/read-models';
+import type { DueDeadline } from '@sanksi/read-models';
 import type { Logger } from 'pino';
 import type { SanksiRuntime } from '../runtime/sanksi-runtime';
+import { type LoopStatus, SupervisedLoop } from '../runtime/supervised-loop';
 import { elapseKey } from './deadline-key';
 
 /** The actor a deadline elapses as: the system itself, not an operator. */
@@ -15,6 +16,8 @@ export interface DeadlineSchedulerOptions {
   project?: boolean;
   /** Name in statuses and logs (default `scheduler`). */
   name?: string;
+  /** Backoff after a tick that failed as a whole (defaults 250 ms doubling to 30 s). */
+  restartBackoff?: { initialMs?: number; maxMs?: number };
 }
 
 /** What one tick did. */
@@ -43,6 +46,8 @@ export interface SchedulerStatus {
   escalatedTotal: number;
   lastTickAt: string | null;
   lastError: { code: string; message: string; at: string } | null;
+  /** The supervised loop of `start()`: running, restarting after a failed tick, or stopped. */
+  loop: LoopStatus;
 }
 
 const RATE_WINDOW_MS = 10_000;
@@ -67,9 +72,8 @@ export class DeadlineScheduler {
   private readonly intervalMs: number;
   private readonly projectInLoop: boolean;
   private readonly logger: Logger;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly loop: SupervisedLoop;
   private current: Promise<SchedulerTickResult> | null = null;
-  private running = false;
   private ticks = 0;
   private elapsedTotal = 0;
   private escalatedTotal = 0;
@@ -86,6 +90,15 @@ export class DeadlineScheduler {
     this.intervalMs = options.intervalMs ?? 1000;
     this.projectInLoop = options.project ?? false;
     this.logger = runtime.logger.child({ worker: this.name });
+    this.loop = new SupervisedLoop({
+      name: this.name,
+      intervalMs: this.intervalMs,
+      backoff: options.restartBackoff,
+      logger: this.logger,
+      run: async () => {
+        await this.tick({ project: this.projectInLoop });
+      },
+    });
   }
 
   /** One pass: optionally project, elapse every deadline due by the clock, finish pending escalations. */
@@ -101,26 +114,17 @@ export class DeadlineScheduler {
     }
   }
 
-  /** Ticks every `intervalMs` until `stop()`; a failing tick is logged and the loop goes on. */
+  /** Ticks every `intervalMs` until `stop()`; a tick that fails as a whole is retried after a backoff. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    const s = this.loop.status().state;
+    if (s === 'running' || s === 'restarting') return;
     this.logger.info({ intervalMs: this.intervalMs }, 'scheduler started');
-    const loop = async (): Promise<void> => {
-      if (!this.running) return;
-      await this.tick({ project: this.projectInLoop }).catch((e: unknown) => {
-        this.logger.error({ err: describe(e) }, 'scheduler tick failed');
-      });
-      if (this.running) this.timer = setTimeout(() => void loop(), this.intervalMs);
-    };
-    void loop();
+    this.loop.start();
   }
 
   /** Stops the loop after the tick in flight. */
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    await this.loop.stop();
     await this.current?.catch(() => undefined);
     this.logger.info({ ticks: this.ticks }, 'scheduler stopped');
   }
@@ -130,9 +134,10 @@ export class DeadlineScheduler {
     const now = Date.now();
     this.samples = this.samples.filter((s) => s.at >= now - RATE_WINDOW_MS);
     const events = this.samples.reduce((n, s) => n + s.count, 0);
+    const loop = this.loop.status();
     return {
       name: this.name,
-      running: this.running,
+      running: loop.state === 'running' || loop.state === 'restarting',
       position: this.position,
       eventsPerSecond: Math.round((events / RATE_WINDOW_MS) * 1000 * 10) / 10,
       healthy: !this.lastTickFailed,
@@ -141,6 +146,7 @@ export class DeadlineScheduler {
       escalatedTotal: this.escalatedTotal,
       lastTickAt: this.lastTickAt,
       lastError: this.lastError,
+      loop,
     };
   }
 
@@ -169,13 +175,10 @@ export class DeadlineScheduler {
   }
 
   private async project(): Promise<void> {
-    try {
-      await projectSerially(this.runtime.projector);
-    } catch (e) {
-      // Another projector moved the checkpoint meanwhile: the read model is at least as fresh.
-      if (!(e instanceof CheckpointConflict)) throw e;
-      this.logger.debug({ err: describe(e) }, 'another projector is running');
-    }
+    // Waits for another process's following projector when there is one, so as not to write beside it.
+    const caughtUp = await this.runtime.projector.catchUp();
+    if (caughtUp.by === 'follower')
+      this.logger.debug({ position: caughtUp.position }, 'another projector follows the log');
   }
 
   /** Runs one item; a refusal is expected under races and lag, anything else is counted and logged. */
@@ -235,21 +238,5 @@ export class DeadlineScheduler {
       },
       'deadline elapsed',
     );
-  }
-}
-
-// `Projector.runOnce` is not safe to call twice at once on one instance (both batches start from the
-// same position): schedulers sharing a runtime take turns; separate runtimes are kept apart by the
-// store's checkpoint check (CheckpointConflict).
-const projecting = new WeakMap<Projector, Promise<unknown>>();
-
-async function projectSerially(projector: Projector): Promise<void> {
-  const previous = projecting.get(projector) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => projector.runOnce());
-  projecting.set(projector, next);
-  try {
-    await next;
-  } finally {
-    if (projecting.get(projector) === next) projecting.delete(projector);
   }
 }

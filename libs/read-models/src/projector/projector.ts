@@ -3,6 +3,8 @@ import { type ReadModelEvent, toReadModelEvent } from '../events/read-model-even
 import { CheckpointConflict, ProjectionFailed, type ReadModelError } from '../read-model.errors';
 import { DEFAULT_CHECKPOINT, type ReadModelStore } from '../store/read-model-store.port';
 import { AsyncMutex } from '../store/sql-client';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 
 /** Minimal pino-compatible logger; the projector is quiet unless given one. */
 export interface ProjectorLogger {
@@ -22,7 +24,31 @@ export interface ProjectorOptions {
   category?: string;
   /** While subscribed, a partial batch commits once no event arrived for this long (default 25 ms). */
   flushAfterMs?: number;
+  /** Who this projector is in the lease table (default host, pid and a random suffix). */
+  holder?: string;
+  /** How long a following projector's lease lasts unrenewed (default 15 s; renewed every third of it). */
+  leaseTtlMs?: number;
   logger?: ProjectorLogger;
+}
+
+/** How `catchUp` brought the read models to the head: by projecting itself or by waiting for the follower. */
+export interface CatchUpResult {
+  /** Events this call projected itself (0 when it waited for the follower). */
+  applied: number;
+  position: number;
+  /** `follower`: another process's projector holds the lease and this call waited for it. */
+  by: 'self' | 'follower';
+}
+
+/** Thrown by `run` when the lease was taken over (it expired while this projector stalled). */
+export class ProjectorLeaseLost extends Error {
+  readonly code = 'PROJECTOR_LEASE_LOST';
+  constructor(
+    readonly checkpoint: string,
+    readonly holder: string,
+  ) {
+    super(`projector ${holder} lost the lease of checkpoint ${checkpoint} to another projector`);
+  }
 }
 
 /** The error that stopped the projector, as `status()` reports it. */
@@ -38,6 +64,8 @@ export interface ProjectorError {
 export interface ProjectorStatus {
   checkpoint: string;
   running: boolean;
+  /** `standby`: another live projector follows this checkpoint; this one waits to take over. */
+  role: 'follower' | 'standby' | 'idle';
   position: number;
   head: number;
   lag: number;
@@ -70,12 +98,18 @@ export class Projector {
   private samples: Sample[] = [];
   private abort: AbortController | null = null;
   private loop: Promise<void> | null = null;
+  private readonly holder: string;
+  private readonly leaseTtlMs: number;
+  private role: ProjectorStatus['role'] = 'idle';
+  private catchingUp: Promise<CatchUpResult> | null = null;
 
   constructor(private readonly options: ProjectorOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.checkpoint = options.checkpoint ?? DEFAULT_CHECKPOINT;
     this.category = options.category ?? 'pse';
     this.flushAfterMs = options.flushAfterMs ?? 25;
+    this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.leaseTtlMs = options.leaseTtlMs ?? 15_000;
   }
 
   /** Catches up to the head of the log, batch by batch; resolves with what it applied. Rejects with `ProjectionFailed`. */
@@ -89,7 +123,104 @@ export class Projector {
         category: this.category,
       });
       if (events.length === 0) return { applied, position: this.position };
-      applied += await this.applyRecorded(events);
+      try {
+        applied += await this.applyRecorded(events);
+      } catch (e) {
+        // Another projector committed these events first: go on from where it left the checkpoint.
+        if (!(e instanceof CheckpointConflict)) throw e;
+        this.lastError = null;
+      }
+    }
+  }
+
+  /**
+   * Brings the read models up to the head of the log as it is now, for a command that reads them. When
+   * another process's projector follows the log (it holds the lease), waits for it rather than writing
+   * beside it; gives up waiting once it made no progress for `stallMs` (default 5 s) and returns the
+   * position reached. Otherwise projects itself (`runOnce`). Concurrent calls share one catch-up.
+   */
+  async catchUp(options: { stallMs?: number; pollMs?: number } = {}): Promise<CatchUpResult> {
+    this.catchingUp ??= this.catchUpOnce(options).finally(() => {
+      this.catchingUp = null;
+    });
+    return this.catchingUp;
+  }
+
+  private async catchUpOnce(options: { stallMs?: number; pollMs?: number }): Promise<CatchUpResult> {
+    const head = await this.options.source.headPosition();
+    let position = await this.options.store.getCheckpoint(this.checkpoint);
+    if (position >= head) return { applied: 0, position, by: 'self' };
+    const lease = await this.options.store.projectorLeaseHolder(this.checkpoint);
+    if (!lease || lease.holder === this.holder) return { ...(await this.runOnce()), by: 'self' };
+    const stallMs = options.stallMs ?? 5000;
+    let progressAt = Date.now();
+    while (position < head) {
+      // Positions have gaps (other categories): done once no event of ours is left after the checkpoint.
+      const rest = await this.options.source.readAll({ after: position, limit: 1, category: this.category });
+      if (rest.length === 0 || rest[0].position > head) break;
+      if (Date.now() - progressAt > stallMs) {
+        this.options.logger?.error(
+          { checkpoint: this.checkpoint, follower: lease.holder, position, head },
+          'the following projector made no progress; read models may be behind',
+        );
+        break;
+      }
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 25));
+      const next = await this.options.store.getCheckpoint(this.checkpoint);
+      if (next !== position) progressAt = Date.now();
+      position = next;
+    }
+    return { applied: 0, position, by: 'follower' };
+  }
+
+  /**
+   * Follows the log while holding the checkpoint's lease, until `signal` aborts; rejects with the error
+   * that stopped it (a supervisor restarts it). While another live projector holds the lease it stands
+   * by and takes over once that lease expires or is released.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const renewEvery = Math.max(10, Math.floor(this.leaseTtlMs / 3));
+    while (!signal.aborted) {
+      if (await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs)) break;
+      if (this.role !== 'standby') {
+        this.role = 'standby';
+        this.options.logger?.info(
+          { checkpoint: this.checkpoint },
+          'another projector follows the log; standing by',
+        );
+      }
+      await abortableDelay(renewEvery, signal);
+    }
+    if (signal.aborted) {
+      this.role = 'idle';
+      return;
+    }
+    this.role = 'follower';
+    const follow = new AbortController();
+    const onAbort = () => follow.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let lost: unknown = null;
+    const renewal = setInterval(() => {
+      this.renewAndCheck().then(
+        (problem) => {
+          if (!problem || follow.signal.aborted) return;
+          lost = problem;
+          follow.abort();
+        },
+        (e: unknown) => {
+          lost = e;
+          follow.abort();
+        },
+      );
+    }, renewEvery);
+    try {
+      await this.follow(follow.signal);
+      if (lost) throw lost;
+    } finally {
+      clearInterval(renewal);
+      signal.removeEventListener('abort', onAbort);
+      this.role = 'idle';
+      await this.options.store.releaseProjectorLease(this.checkpoint, this.holder).catch(() => undefined);
     }
   }
 
@@ -98,7 +229,7 @@ export class Projector {
     if (this.loop) return;
     const abort = new AbortController();
     this.abort = abort;
-    this.loop = this.follow(abort.signal)
+    this.loop = this.run(abort.signal)
       .catch((e: unknown) => {
         if (abort.signal.aborted) return;
         // Projection failures are recorded where they happen; anything else (a lost database) here.
@@ -111,6 +242,22 @@ export class Projector {
       });
   }
 
+  /**
+   * Renews the lease and checks the checkpoint did not move back (a rebuild elsewhere reset it: an
+   * idle follower would otherwise never notice). Returns what must stop the follower, if anything.
+   */
+  private async renewAndCheck(): Promise<Error | null> {
+    if (!(await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs)))
+      return new ProjectorLeaseLost(this.checkpoint, this.holder);
+    return this.gate.run(async () => {
+      const actual = await this.options.store.getCheckpoint(this.checkpoint);
+      const expected = this.position ?? actual;
+      return actual < expected
+        ? new CheckpointConflict({ checkpoint: this.checkpoint, expected, actual })
+        : null;
+    });
+  }
+
   /** Stops following the log after the batch in flight commits. */
   async stop(): Promise<void> {
     this.abort?.abort();
@@ -118,14 +265,15 @@ export class Projector {
   }
 
   /** Empties every read model and replays the whole log from position 0 (restarts if it was running). */
-  async rebuild(): Promise<{ applied: number; position: number }> {
+  async rebuild(): Promise<CatchUpResult> {
     const wasRunning = this.loop !== null;
     await this.stop();
     await this.gate.run(() => this.options.store.reset(this.checkpoint));
     this.position = 0;
     this.lastError = null;
     this.samples = [];
-    const result = await this.runOnce();
+    // A projector following in another process notices the reset and replays; this one waits for it.
+    const result = await this.catchUp();
     if (wasRunning) this.start();
     return result;
   }
@@ -142,7 +290,8 @@ export class Projector {
     const events = recent.reduce((a, s) => a + s.events, 0);
     return {
       checkpoint: this.checkpoint,
-      running: this.loop !== null,
+      running: this.loop !== null || this.role !== 'idle',
+      role: this.role,
       position,
       head,
       lag: Math.max(0, head - position),
@@ -265,4 +414,17 @@ export class Projector {
     this.options.logger?.error({ error: this.lastError }, 'projection failed');
     return e;
   }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
 }

@@ -185,6 +185,15 @@ export interface ReadModelStore {
   ): Promise<ApplyBatchResult>;
   /** Empties every projected table and sets the checkpoint to 0, in one transaction (traffic stays). */
   reset(checkpoint?: string): Promise<void>;
+  /**
+   * Takes or renews the lease of the projector that follows `checkpoint` until `now + ttlMs`; true
+   * when `holder` has it (it was free, expired, or already its own), false when another live holder does.
+   */
+  claimProjectorLease(checkpoint: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `holder` has it, so another projector can take over at once. */
+  releaseProjectorLease(checkpoint: string, holder: string): Promise<void>;
+  /** The live holder of the lease of `checkpoint`, or null when none holds it or it expired. */
+  projectorLeaseHolder(checkpoint: string): Promise<{ holder: string; expiresAt: string } | null>;
 
   /** One case's summary, or null. */
   getCaseSummary(pseId: string): Promise<CaseSummaryRow | null>;

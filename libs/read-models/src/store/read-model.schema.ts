@@ -238,8 +238,26 @@ const dropUnusedIndexes: ReadModelMigration = {
   ],
 };
 
+// One following projector per checkpoint holds the lease and renews it; other processes (a CLI
+// command, a second server) see it and wait for that projector instead of writing beside it.
+const projectorLeases: ReadModelMigration = {
+  version: 3,
+  name: 'projector leases',
+  statements: (dialect) => [
+    `CREATE TABLE IF NOT EXISTS projector_leases (
+      name TEXT PRIMARY KEY,
+      holder TEXT NOT NULL,
+      expires_at_ms ${TYPES[dialect].big} NOT NULL
+    )`,
+  ],
+};
+
 /** Every migration of the read-model schema, in order. */
-export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [initial, dropUnusedIndexes];
+export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
+  initial,
+  dropUnusedIndexes,
+  projectorLeases,
+];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */
 export const PROJECTED_TABLES = [

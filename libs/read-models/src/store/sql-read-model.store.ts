@@ -287,6 +287,39 @@ export class SqlReadModelStore implements ReadModelStore {
     });
   }
 
+  async claimProjectorLease(checkpoint: string, holder: string, ttlMs: number): Promise<boolean> {
+    await this.migrate();
+    const now = Date.now();
+    // One statement: the row is taken when free, expired or already ours; otherwise left as it is.
+    await this.client.query(
+      `INSERT INTO projector_leases (name, holder, expires_at_ms) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms
+       WHERE projector_leases.holder = excluded.holder OR projector_leases.expires_at_ms < ?`,
+      [checkpoint, holder, now + ttlMs, now],
+    );
+    const [row] = await this.client.query(`SELECT holder FROM projector_leases WHERE name = ?`, [checkpoint]);
+    return row !== undefined && str(row, 'holder') === holder;
+  }
+
+  async releaseProjectorLease(checkpoint: string, holder: string): Promise<void> {
+    await this.migrate();
+    await this.client.query(`DELETE FROM projector_leases WHERE name = ? AND holder = ?`, [
+      checkpoint,
+      holder,
+    ]);
+  }
+
+  async projectorLeaseHolder(checkpoint: string): Promise<{ holder: string; expiresAt: string } | null> {
+    await this.migrate();
+    const [row] = await this.client.query(
+      `SELECT holder, expires_at_ms FROM projector_leases WHERE name = ? AND expires_at_ms >= ?`,
+      [checkpoint, Date.now()],
+    );
+    return row
+      ? { holder: str(row, 'holder'), expiresAt: new Date(num(row, 'expires_at_ms')).toISOString() }
+      : null;
+  }
+
   async getCaseSummary(pseId: string): Promise<CaseSummaryRow | null> {
     await this.migrate();
     const [row] = await this.client.query(`SELECT * FROM case_summary WHERE pse_id = ?`, [pseId]);
