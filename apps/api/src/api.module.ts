@@ -6,6 +6,7 @@ import { ApiKeyRegistry } from './auth/api-keys';
 import { CaseCommandsController } from './cases/case-commands.controller';
 import { CaseQueriesController } from './cases/case-queries.controller';
 import { BlocklistController } from './feeds/blocklist.controller';
+import { EventFanOut } from './feeds/event-fan-out';
 import { EventsController } from './feeds/events.controller';
 import { HealthController } from './ops/health.controller';
 import { MetricsController } from './ops/metrics.controller';
@@ -47,6 +48,7 @@ export class ApiModule {
         { provide: ApiKeyRegistry, useValue: options.keys },
         { provide: WORKER_STATUS, useValue: options.workers ?? noWorkers },
         RequestMetrics,
+        EventFanOut,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
     };

@@ -2,12 +2,15 @@ import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
 import { CASE_STREAM_CATEGORY } from '@sanksi/application';
+import type { RecordedEvent } from '@sanksi/event-store';
 import { toCaseEventBody } from '@sanksi/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Caller } from '../auth/api-key.guard';
 import { Allow, FEED_ROLES } from '../auth/roles';
 import { parseInput } from '../http/parse-input';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
+import { EventFanOut } from './event-fan-out';
 
 const Position = z.coerce.number().int().min(0);
 const EventsQuery = z.strictObject({
@@ -22,7 +25,10 @@ const StreamQuery = z.strictObject({ after: Position.optional() });
 @Allow(...FEED_ROLES)
 @Controller('v1/events')
 export class EventsController {
-  constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {}
+  constructor(
+    @Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime,
+    private readonly fanOut: EventFanOut,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Events in global order after a position (poll with the last position seen)' })
@@ -37,17 +43,22 @@ export class EventsController {
 
   @Get('stream')
   @ApiProduces('text/event-stream')
-  @ApiOperation({ summary: 'Server-sent events: catch up from `after` (or Last-Event-ID), then live' })
+  @ApiOperation({
+    summary:
+      'Server-sent events: catch up from `after` (or Last-Event-ID), then live; capped per API key (429) and in total (503)',
+  })
   @ApiQuery({ name: 'after', required: false })
   async stream(
     @Query() query: unknown,
-    @Req() request: FastifyRequest,
+    @Req() request: FastifyRequest & { caller?: Caller },
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const { after } = parseInput(StreamQuery, query, 'query');
     const lastEventId = request.headers['last-event-id'];
     const from =
       after ?? (typeof lastEventId === 'string' && /^\d+$/.test(lastEventId) ? Number(lastEventId) : 0);
+    // Admitted before the response starts, so a refusal is still an ordinary problem+json answer.
+    const subscription = await this.fanOut.subscribe(request.caller?.id ?? 'anonymous');
     const abort = new AbortController();
     reply.hijack();
     const out = reply.raw;
@@ -64,19 +75,42 @@ export class EventsController {
       abort.abort();
     };
     request.raw.on('close', stop);
-    try {
-      for await (const event of this.runtime.eventStore.subscribe({
-        after: from,
-        category: CASE_STREAM_CATEGORY,
-        signal: abort.signal,
-      })) {
+    let last = from;
+    const send = async (events: readonly RecordedEvent[]) => {
+      for (const event of events) {
+        if (event.position <= last) continue;
+        last = event.position;
         const body = toCaseEventBody(event);
         const ok = out.write(`id: ${body.position}\nevent: ${body.type}\ndata: ${JSON.stringify(body)}\n\n`);
         if (!ok) await new Promise((resolve) => out.once('drain', resolve));
       }
+    };
+    try {
+      // Catch-up is this client's own reading, page by page; live events come from the shared reader.
+      for (;;) {
+        if (abort.signal.aborted || subscription.endReason) break;
+        const page = await this.runtime.eventStore.readAll({
+          after: last,
+          limit: 500,
+          category: CASE_STREAM_CATEGORY,
+        });
+        if (page.length === 0) break;
+        await send(page);
+      }
+      for (;;) {
+        const events = await subscription.next(abort.signal);
+        if (events === null) break;
+        await send(events);
+      }
+      if (subscription.endReason === 'too-slow') {
+        out.write(`: this client fell too far behind; reconnect with Last-Event-ID: ${last}\n\n`);
+      } else if (subscription.endReason === 'shutdown') {
+        out.write(`: the server is shutting down; reconnect with Last-Event-ID: ${last}\n\n`);
+      }
     } catch (e) {
       if (!abort.signal.aborted) this.runtime.logger.warn({ err: e }, 'event stream ended with an error');
     } finally {
+      subscription.release();
       stop();
       out.end();
     }

@@ -4,13 +4,27 @@ import type { SanksiRuntime } from '@sanksi/application';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../auth/roles';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
+import { WORKER_STATUS, type WorkerStatus, type WorkerStatusSource } from './worker-status';
+
+/**
+ * One readiness check as anyone may see it: a status word and numbers, never error text (the detail
+ * goes to the log, where only operators read it).
+ */
+export type ReadinessCheck =
+  | { name: string; status: 'ok'; lag?: number; restarts?: number }
+  | { name: string; status: 'failing'; restarts?: number }
+  | { name: string; status: 'stopped'; restarts: number }
+  | { name: string; status: 'lagging'; lag: number; maxLag: number; restarts: number };
 
 /** Liveness and readiness for orchestrators: public, cheap, no secrets. */
 @ApiTags('operations')
 @Allow('public')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {}
+  constructor(
+    @Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime,
+    @Inject(WORKER_STATUS) private readonly workers: WorkerStatusSource,
+  ) {}
 
   @Get('live')
   @ApiOperation({ summary: 'The process is up' })
@@ -19,22 +33,56 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'The event store and the read-model database answer (503 otherwise)' })
+  @ApiOperation({
+    summary:
+      'The stores answer and every background loop of this process runs, the projector within the lag threshold (503 otherwise)',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const check = async (name: string, probe: () => Promise<unknown>) => {
+    const store = async (name: string, probe: () => Promise<unknown>): Promise<ReadinessCheck> => {
       try {
         await probe();
-        return { name, status: 'ok' as const };
+        return { name, status: 'ok' };
       } catch (e) {
-        return { name, status: 'failing' as const, detail: (e as Error).message };
+        this.runtime.logger.error({ err: e, check: name }, 'readiness check failing');
+        return { name, status: 'failing' };
       }
     };
-    const checks = await Promise.all([
-      check('event-store', () => this.runtime.eventStore.headPosition()),
-      check('read-models', () => this.runtime.readModels.getCheckpoint()),
+    const [eventStore, readModels, workers] = await Promise.all([
+      store('event-store', () => this.runtime.eventStore.headPosition()),
+      store('read-models', () => this.runtime.readModels.getCheckpoint()),
+      this.workers.statuses().then(
+        (all) => all.map((w) => this.workerCheck(w)),
+        (e: unknown) => {
+          this.runtime.logger.error({ err: e }, 'readiness: worker statuses unavailable');
+          return [{ name: 'workers', status: 'failing' } as ReadinessCheck];
+        },
+      ),
     ]);
+    const checks = [eventStore, readModels, ...workers];
     const ok = checks.every((c) => c.status === 'ok');
     void reply.status(ok ? 200 : 503);
     return { status: ok ? 'ready' : 'not-ready', checks };
+  }
+
+  /**
+   * A stopped or restarting loop is not ready, nor a projector further behind the head than
+   * `SANKSI_READY_MAX_LAG`: its blocklist and case views would be stale. The relay's lag is shown but
+   * does not count: a Kafka outage leaves what this process serves as fresh as ever.
+   */
+  private workerCheck(w: WorkerStatus): ReadinessCheck {
+    const maxLag = this.runtime.config.readyMaxLag;
+    if (w.state === 'stopped' || w.state === 'idle') {
+      this.runtime.logger.error({ worker: w.name, lastError: w.lastError }, 'readiness: worker stopped');
+      return { name: w.name, status: 'stopped', restarts: w.restarts };
+    }
+    if (w.state === 'restarting') {
+      this.runtime.logger.error({ worker: w.name, lastError: w.lastError }, 'readiness: worker restarting');
+      return { name: w.name, status: 'failing', restarts: w.restarts };
+    }
+    if (w.name === 'projector' && w.lag !== null && w.lag > maxLag) {
+      this.runtime.logger.warn({ worker: w.name, lag: w.lag, maxLag }, 'readiness: projector lagging');
+      return { name: w.name, status: 'lagging', lag: w.lag, maxLag, restarts: w.restarts };
+    }
+    return { name: w.name, status: 'ok', restarts: w.restarts, ...(w.lag !== null ? { lag: w.lag } : {}) };
   }
 }

@@ -55,6 +55,11 @@ export class MetricsController {
     );
     for (const s of statuses) out.push(line('sanksi_worker_up', s.healthy ? 1 : 0, { worker: s.name }));
     out.push(
+      '# HELP sanksi_worker_restarts_total Restarts of a worker loop after a failure.',
+      '# TYPE sanksi_worker_restarts_total counter',
+    );
+    for (const s of statuses) out.push(line('sanksi_worker_restarts_total', s.restarts, { worker: s.name }));
+    out.push(
       '# HELP sanksi_http_requests_total HTTP requests answered, by method and status.',
       '# TYPE sanksi_http_requests_total counter',
     );

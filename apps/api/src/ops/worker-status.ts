@@ -1,15 +1,22 @@
-/** Nest token of the source of worker statuses shown in /metrics. */
+/** Nest token of the source of worker statuses shown in /metrics and /health/ready. */
 export const WORKER_STATUS = Symbol('WORKER_STATUS');
 
-/** One background worker's progress through the log. */
+/** One background worker's progress through the log and its supervisor's view of it. */
 export interface WorkerStatus {
   name: string;
   position: number;
   eventsPerSecond: number;
   healthy: boolean;
+  /** `restarting`: it failed and waits out its backoff; `stopped`: it no longer runs. */
+  state: 'idle' | 'running' | 'restarting' | 'stopped';
+  restarts: number;
+  /** Global positions behind the log head, for workers that follow the log (null otherwise). */
+  lag: number | null;
+  /** The last failure; logged and counted, never shown in a readiness body. */
+  lastError: { code: string; message: string; at: string } | null;
 }
 
-/** Where /metrics reads the workers' progress (the projector, the relay, the scheduler). */
+/** Where /metrics and readiness read the workers' progress (the projector, the relay, the scheduler...). */
 export interface WorkerStatusSource {
   statuses(): Promise<WorkerStatus[]>;
 }

@@ -57,6 +57,10 @@ const EnvShape = z.object({
   SANKSI_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
   SANKSI_EVIDENCE_KEY: z.string().min(1).optional(),
   SANKSI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SANKSI_READY_MAX_LAG: z.coerce.number().int().min(0).max(1_000_000_000).default(10_000),
+  SANKSI_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  SANKSI_SSE_MAX_CLIENTS: z.coerce.number().int().min(1).max(100_000).default(200),
+  SANKSI_SSE_MAX_CLIENTS_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(10),
 });
 export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
   const needsPg = env.SANKSI_EVENT_STORE === 'postgres' || env.SANKSI_READ_MODELS === 'postgres';
@@ -131,6 +135,12 @@ export interface SanksiConfig {
   defaultPolicy: 'mr5-literal' | 'kominfo-2022' | 'pp43-2023';
   evidenceKeyFile: string;
   logLevel: SanksiEnv['SANKSI_LOG_LEVEL'];
+  /** `/health/ready` answers 503 once the projector is more than this many global positions behind. */
+  readyMaxLag: number;
+  /** How long `serve` and the worker may take to stop on SIGTERM before they exit anyway (non-zero). */
+  shutdownTimeoutMs: number;
+  /** Server-sent-event streams open at once: in total, and per API key. */
+  sse: { maxClients: number; maxClientsPerKey: number };
 }
 
 /** Raised when the environment holds a bad value; names every offending variable. */
@@ -225,5 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
     defaultPolicy: e.SANKSI_DEFAULT_POLICY,
     evidenceKeyFile: e.SANKSI_EVIDENCE_KEY ?? path.join(dataDir, 'evidence-signing-key.pem'),
     logLevel: e.SANKSI_LOG_LEVEL,
+    readyMaxLag: e.SANKSI_READY_MAX_LAG,
+    shutdownTimeoutMs: e.SANKSI_SHUTDOWN_TIMEOUT_MS,
+    sse: { maxClients: e.SANKSI_SSE_MAX_CLIENTS, maxClientsPerKey: e.SANKSI_SSE_MAX_CLIENTS_PER_KEY },
   };
 }
