@@ -1,6 +1,14 @@
 import { createRuntime, loadConfig, type RuntimeOptions, type SanksiRuntime } from '@sanksi/application';
 import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
 
+/** The worker did not stop within `SANKSI_SHUTDOWN_TIMEOUT_MS`; the process exits non-zero anyway. */
+export class ShutdownDeadlinePassed extends Error {
+  readonly code = 'SHUTDOWN_DEADLINE_PASSED';
+  constructor(readonly timeoutMs: number) {
+    super(`the worker did not stop within ${timeoutMs} ms (SANKSI_SHUTDOWN_TIMEOUT_MS); exiting anyway`);
+  }
+}
+
 /** What the process listens to for shutdown (`process` in production, an emitter in tests). */
 export interface SignalSource {
   once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
@@ -42,10 +50,16 @@ export async function runWorkerProcess(
     const shutdown = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      runtime.logger.info({ signal }, 'worker shutting down');
+      runtime.logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'worker shutting down');
+      // A module that never finishes its batch (a hung store) must not keep the process alive forever.
+      const deadline = setTimeout(
+        () => reject(new ShutdownDeadlinePassed(config.shutdownTimeoutMs)),
+        config.shutdownTimeoutMs,
+      );
       worker
         .stop()
         .then(() => runtime.close())
+        .finally(() => clearTimeout(deadline))
         .then(resolve, reject);
     };
     signals.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,7 +1,8 @@
 import { createApiApp, ApiKeyRegistry, loadOrCreateKeyFile, ROLES, type Role } from '@sanksi/api';
-import { createRuntime, loadConfig, type SanksiConfig } from '@sanksi/application';
-import { startWorker } from '@sanksi/worker';
+import { createRuntime, loadConfig, type SanksiConfig, type SanksiRuntime } from '@sanksi/application';
+import { startWorker, type WorkerHandle } from '@sanksi/worker';
 import type { Command } from 'commander';
+import { CliError, ExitCode } from '../cli.errors';
 
 /** The keys the server accepts: `SANKSI_API_KEYS`, or one per role kept in the data directory. */
 function apiKeys(config: SanksiConfig): {
@@ -34,9 +35,13 @@ export function register(program: Command): void {
       });
       const runtime = await createRuntime(config);
       const keys = apiKeys(config);
-      const worker = await startWorker(runtime, options.worker ? config.worker : []);
-      const app = await createApiApp({ runtime, keys: keys.registry, workers: worker });
-      await app.listen({ port: config.port, host: config.host });
+      const worker = await startWorker(runtime, options.worker ? config.worker : []).catch(
+        async (e: unknown) => {
+          await runtime.close();
+          throw e;
+        },
+      );
+      const app = await listening(config, runtime, worker, keys.registry);
       const base = `http://${config.host}:${config.port}`;
       const out = process.stdout;
       out.write(`Sanksi is serving on ${base}\n`);
@@ -59,13 +64,60 @@ export function register(program: Command): void {
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
-        runtime.logger.info({ signal }, 'shutting down');
-        await app.close();
-        await worker.stop();
-        await runtime.close();
-        process.exit(0);
+        runtime.logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
+        // Open event streams are ended by the app's close; anything that still hangs (a store that
+        // does not answer) must not keep the process from exiting: past the deadline it exits non-zero.
+        const deadline = setTimeout(() => {
+          runtime.logger.error({ deadlineMs: config.shutdownTimeoutMs }, 'shutdown deadline passed; exiting');
+          process.exit(ExitCode.failure);
+        }, config.shutdownTimeoutMs);
+        try {
+          await app.close();
+          await worker.stop();
+          await runtime.close();
+          clearTimeout(deadline);
+          process.exit(ExitCode.ok);
+        } catch (e) {
+          runtime.logger.error({ err: e }, 'shutdown failed');
+          process.exit(ExitCode.failure);
+        }
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
     });
+}
+
+/**
+ * The API, listening. If it cannot listen (the port is taken...), everything already started — the
+ * worker's loops, the stores — is stopped before the error is thrown, so a failed start leaves nothing
+ * running and the process exits non-zero.
+ */
+async function listening(
+  config: SanksiConfig,
+  runtime: SanksiRuntime,
+  worker: WorkerHandle,
+  keys: ApiKeyRegistry,
+): Promise<Awaited<ReturnType<typeof createApiApp>>> {
+  let app: Awaited<ReturnType<typeof createApiApp>> | null = null;
+  try {
+    app = await createApiApp({ runtime, keys, workers: worker });
+    await app.listen({ port: config.port, host: config.host });
+    return app;
+  } catch (e) {
+    // Should a loop refuse to stop, the process still exits: nothing else is left to wait for.
+    setTimeout(() => process.exit(ExitCode.failure), config.shutdownTimeoutMs).unref();
+    await app?.close().catch(() => undefined);
+    await worker.stop();
+    await runtime.close();
+    const code = (e as { code?: unknown }).code;
+    if (code === 'EADDRINUSE') {
+      throw new CliError(
+        'PORT_IN_USE',
+        `cannot listen on ${config.host}:${config.port}: the port is already in use (another sanksi serve?); choose another with --port or PORT`,
+        ExitCode.failure,
+        { host: config.host, port: config.port },
+      );
+    }
+    throw e;
+  }
 }
