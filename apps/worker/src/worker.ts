@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   DeadlineScheduler,
   type DeadlineSchedulerOptions,
+  kafkaSecurity,
   type LoopError,
   type LoopState,
   OssRegistrationConsumer,
@@ -15,6 +16,7 @@ import {
   type CheckpointStore,
   createKafka,
   ensureTopics,
+  verifyKafkaCredentials,
   KafkaJsPublisher,
   KafkaRelay,
   type MessagingLogger,
@@ -160,9 +162,13 @@ async function startModule(
         logger.warn({ module: name }, 'oss-consumer not started: KAFKA_BROKERS is not set');
         return null;
       }
+      // Refused SASL credentials are a configuration error: fail the start rather than retry forever.
+      if (runtime.config.kafka.sasl)
+        await verifyKafkaCredentials(kafkaClient(runtime, 'sanksi-oss-consumer'));
       const consumer = new OssRegistrationConsumer(runtime, {
         ...options.oss,
         brokers: runtime.config.kafka.brokers,
+        security: kafkaSecurity(runtime.config.kafka),
       });
       // The consumer retries the broker itself; the supervisor restarts it should its loop ever end.
       const loop = new SupervisedLoop({
@@ -292,10 +298,8 @@ async function startRelay(
   options: WorkerOptions,
 ): Promise<RunningModule> {
   const relayLogger = logger.child({ module: 'relay' });
-  const kafka = createKafka(kafkaConfig.brokers, {
-    clientId: 'sanksi-relay',
-    logger: kafkaJsLogger(relayLogger),
-  });
+  const kafka = kafkaClient(runtime, 'sanksi-relay', relayLogger);
+  if (runtime.config.kafka?.sasl) await verifyKafkaCredentials(kafka);
   const publisher = new KafkaJsPublisher(kafka);
   const checkpoints = relayCheckpoints(runtime);
   const topics = projectTopics({ caseEventsPartitions: kafkaConfig.partitions });
@@ -339,7 +343,8 @@ async function startRelay(
         name: 'relay',
         position: s.position,
         eventsPerSecond: s.eventsPerSecond,
-        healthy: s.state === 'running' && l.state === 'running',
+        // A standby relay is healthy: another relay holds the lease and publishes.
+        healthy: (s.state === 'running' || s.state === 'standby') && l.state === 'running',
         state: l.state,
         restarts: l.restarts,
         lag: s.lag,
@@ -353,6 +358,19 @@ async function startRelay(
       await Promise.allSettled([publisher.close(), checkpoints.close()]);
     },
   };
+}
+
+/** A kafkajs client with the configured brokers, TLS and SASL (KAFKA_*). */
+function kafkaClient(
+  runtime: SanksiRuntime,
+  clientId: string,
+  logger?: Logger,
+): ReturnType<typeof createKafka> {
+  return createKafka(runtime.config.kafka?.brokers ?? [], {
+    clientId,
+    ...(logger ? { logger: kafkaJsLogger(logger) } : {}),
+    ...kafkaSecurity(runtime.config.kafka),
+  });
 }
 
 /**

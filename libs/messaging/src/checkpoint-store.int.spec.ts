@@ -48,6 +48,27 @@ describe.each(adapters)('CheckpointStore on %s', (_name, makeHarness) => {
     await harness.cleanup();
   });
 
+  it('gives a lease to one owner at a time, renews it for its holder, and hands it over once it lapses or is released', async () => {
+    // given two stores on one database (two relay processes)
+    const a = open();
+    const b = open();
+    // when A takes the lease, then B cannot, and A can renew it
+    expect(await a.acquireLease('kafka-relay:t', 'relay-a', 400)).toBe(true);
+    expect(await b.acquireLease('kafka-relay:t', 'relay-b', 400)).toBe(false);
+    expect(await a.acquireLease('kafka-relay:t', 'relay-a', 400)).toBe(true);
+    // and another name is another lease
+    expect(await b.acquireLease('kafka-relay:other', 'relay-b', 400)).toBe(true);
+    // when A stops renewing, then B takes over after the expiry and A has lost it
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await b.acquireLease('kafka-relay:t', 'relay-b', 10_000)).toBe(true);
+    expect(await a.acquireLease('kafka-relay:t', 'relay-a', 400)).toBe(false);
+    // when B releases it, then A gets it at once; a release by a non-holder changes nothing
+    await a.releaseLease('kafka-relay:t', 'relay-a');
+    expect(await a.acquireLease('kafka-relay:t', 'relay-a', 400)).toBe(false);
+    await b.releaseLease('kafka-relay:t', 'relay-b');
+    expect(await a.acquireLease('kafka-relay:t', 'relay-a', 400)).toBe(true);
+  });
+
   it('given nothing saved, when loaded, then the position is 0', async () => {
     expect(await open().load('kafka-relay:t')).toBe(0);
   });

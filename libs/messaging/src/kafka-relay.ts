@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { EventStore, RecordedEvent } from '@sanksi/event-store';
 import { DEFAULT_CASE_EVENT_SOURCE, toCaseEventMessage, type OutboundMessage } from './case-event.message';
 import type { CheckpointStore } from './checkpoint-store.port';
@@ -14,8 +16,13 @@ export interface KafkaRelayOptions {
   store: EventStore;
   publisher: MessagePublisher;
   checkpoints: CheckpointStore;
-  /** Checkpoint name; two relays with the same name must not run at once (default `kafka-relay:<topic>`). */
+  /**
+   * Checkpoint name (default `kafka-relay:<topic>`). Relays sharing a name share a lease in the
+   * checkpoint store: one publishes, the others wait in `standby` and take over once it lapses.
+   */
   name?: string;
+  /** The lease: held `ttlMs` (default 15 s) from each renewal; `owner` names this relay (host:pid:random). */
+  lease?: { ttlMs?: number; owner?: string };
   topic?: string;
   /** `ce_source` of the messages. */
   source?: string;
@@ -36,7 +43,13 @@ export interface KafkaRelayOptions {
 }
 
 /** `waiting-for-broker`: the last publish failed and the relay is backing off; `failed`: stopped on an event it cannot relay. */
-export type RelayState = 'stopped' | 'running' | 'waiting-for-broker' | 'waiting-for-store' | 'failed';
+export type RelayState =
+  | 'stopped'
+  | 'running'
+  | 'standby'
+  | 'waiting-for-broker'
+  | 'waiting-for-store'
+  | 'failed';
 
 /** A snapshot of the relay for `/metrics` and the CLI. */
 export interface RelayStatus {
@@ -56,6 +69,9 @@ export interface RelayStatus {
   consecutiveFailures: number;
   lastError: { code: string; message: string; at: string } | null;
   lastPublishedAt: string | null;
+  /** This relay's lease owner id, and whether it holds the lease (false: `standby`, another relay publishes). */
+  leaseOwner: string;
+  leaseHeld: boolean;
 }
 
 const RATE_WINDOW_MS = 10_000;
@@ -95,6 +111,10 @@ export class KafkaRelay {
   private readonly backoffInitialMs: number;
   private readonly backoffMaxMs: number;
   private readonly logger: MessagingLogger;
+  private readonly leaseTtlMs: number;
+  private readonly leaseOwner: string;
+  private leaseHeld = false;
+  private leaseRenewedAt = 0;
   private abort: AbortController | null = null;
   private loop: Promise<void> | null = null;
   private starting = false;
@@ -118,6 +138,8 @@ export class KafkaRelay {
     this.backoffInitialMs = options.backoff?.initialMs ?? 250;
     this.backoffMaxMs = options.backoff?.maxMs ?? 30_000;
     this.logger = options.logger ?? silentLogger;
+    this.leaseTtlMs = options.lease?.ttlMs ?? 15_000;
+    this.leaseOwner = options.lease?.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   }
 
   /**
@@ -148,6 +170,16 @@ export class KafkaRelay {
     await this.loop;
     this.loop = null;
     this.abort = null;
+    if (this.leaseHeld) {
+      this.leaseHeld = false;
+      // Let a standby relay take over now rather than after the lease lapses.
+      await this.options.checkpoints.releaseLease(this.name, this.leaseOwner).catch((e: unknown) => {
+        this.logger.warn(
+          { relay: this.name, err: e },
+          'relay could not release its lease; it lapses by itself',
+        );
+      });
+    }
     this.logger.info({ relay: this.name, position: this.position }, 'relay stopped');
   }
 
@@ -188,6 +220,8 @@ export class KafkaRelay {
       consecutiveFailures: this.consecutiveFailures,
       lastError: this.lastError,
       lastPublishedAt: this.lastPublishedAt,
+      leaseOwner: this.leaseOwner,
+      leaseHeld: this.leaseHeld,
     };
   }
 
@@ -204,6 +238,10 @@ export class KafkaRelay {
     // what is published nor its order; after any failure it is dropped and the log re-read.
     let readAhead: Promise<RecordedEvent[]> | null = null;
     while (!signal.aborted) {
+      if (!(await this.holdLease(signal))) {
+        readAhead = null;
+        continue;
+      }
       let events: RecordedEvent[];
       try {
         this.headPosition = await this.options.store.headPosition();
@@ -244,6 +282,46 @@ export class KafkaRelay {
       if (!(await this.checkpoint(batch.to, signal))) return;
       await this.options.onBatch?.('checkpointed', batch);
     }
+  }
+
+  /**
+   * Takes or renews the lease (at most every third of its lifetime); false while another relay holds
+   * it, after a pause. On taking it over, the checkpoint is read again: the other relay moved it.
+   */
+  private async holdLease(signal: AbortSignal): Promise<boolean> {
+    if (this.leaseHeld && Date.now() - this.leaseRenewedAt < this.leaseTtlMs / 3) return true;
+    let held: boolean;
+    const attemptAt = Date.now();
+    try {
+      held = await this.options.checkpoints.acquireLease(this.name, this.leaseOwner, this.leaseTtlMs);
+      if (held && !this.leaseHeld) this.position = await this.options.checkpoints.load(this.name);
+    } catch (e) {
+      this.leaseHeld = false;
+      await this.failed('waiting-for-store', e, signal);
+      return false;
+    }
+    if (held) {
+      if (!this.leaseHeld) {
+        this.logger.info(
+          { relay: this.name, owner: this.leaseOwner, position: this.position },
+          'relay holds the lease',
+        );
+        if (this.state === 'standby') this.state = 'running';
+      }
+      this.leaseHeld = true;
+      this.leaseRenewedAt = attemptAt;
+      return true;
+    }
+    if (this.leaseHeld || this.state !== 'standby') {
+      this.logger.info(
+        { relay: this.name, owner: this.leaseOwner },
+        'another relay holds the lease: standing by',
+      );
+    }
+    this.leaseHeld = false;
+    this.state = 'standby';
+    await sleep(Math.max(this.pollIntervalMs, Math.min(1000, this.leaseTtlMs / 3)), signal);
+    return false;
   }
 
   /** True once acknowledged; false after a failure (the caller re-reads the same batch). */

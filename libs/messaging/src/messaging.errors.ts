@@ -98,7 +98,7 @@ export class RelayNotRunning extends MessagingError {
 export class CheckpointStoreFailed extends MessagingError {
   readonly code = 'CHECKPOINT_STORE_FAILED';
   constructor(
-    details: { name: string; operation: 'load' | 'save' | 'init'; reason: string },
+    details: { name: string; operation: 'load' | 'save' | 'init' | 'lease'; reason: string },
     options?: { cause?: unknown },
   ) {
     super(`Checkpoint ${details.operation} for ${details.name} failed: ${details.reason}`, details, options);

@@ -69,6 +69,37 @@ export class PostgresCheckpointStore implements CheckpointStore {
     }
   }
 
+  /**
+   * Takes or renews the lease of `name` for `owner`; expiry on the database's clock, so relays on
+   * machines whose clocks disagree still see one order.
+   */
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    try {
+      await this.init();
+      const r = await this.pool.query<{ owner: string }>(
+        `INSERT INTO relay_leases (name, owner, expires_at)
+         VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')
+         ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+         WHERE relay_leases.owner = EXCLUDED.owner OR relay_leases.expires_at < clock_timestamp()
+         RETURNING owner`,
+        [name, owner, ttlMs],
+      );
+      return r.rows.length === 1 && r.rows[0].owner === owner;
+    } catch (e) {
+      throw new CheckpointStoreFailed({ name, operation: 'lease', reason: reason(e) }, { cause: e });
+    }
+  }
+
+  /** Releases the lease if `owner` holds it. */
+  async releaseLease(name: string, owner: string): Promise<void> {
+    try {
+      await this.init();
+      await this.pool.query('DELETE FROM relay_leases WHERE name = $1 AND owner = $2', [name, owner]);
+    } catch (e) {
+      throw new CheckpointStoreFailed({ name, operation: 'lease', reason: reason(e) }, { cause: e });
+    }
+  }
+
   /** Ends the pool if this store created it; calling it twice is harmless. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -89,6 +120,11 @@ export class PostgresCheckpointStore implements CheckpointStore {
       name text PRIMARY KEY,
       position bigint NOT NULL,
       updated_at timestamptz NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS relay_leases (
+      name text PRIMARY KEY,
+      owner text NOT NULL,
+      expires_at timestamptz NOT NULL
     )`;
     try {
       await this.pool.query(ddl);

@@ -14,6 +14,8 @@ export class SqliteCheckpointStore implements CheckpointStore {
   private readonly ownsDb: boolean;
   private readonly loadStmt;
   private readonly saveStmt;
+  private readonly leaseStmt;
+  private readonly releaseStmt;
 
   /** Opens (and creates if needed) the table in `filenameOrDb`; a passed-in database is not closed by close(). */
   constructor(filenameOrDb: string | Db) {
@@ -30,6 +32,21 @@ export class SqliteCheckpointStore implements CheckpointStore {
       position INTEGER NOT NULL,
       updated_at TEXT NOT NULL
     )`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS relay_leases (
+      name TEXT PRIMARY KEY,
+      owner TEXT NOT NULL,
+      expires_at INTEGER NOT NULL
+    )`);
+    // Take the row if it is ours or expired; RETURNING yields nothing when another owner holds it.
+    this.leaseStmt = this.db.prepare<[string, string, number, number], { owner: string }>(
+      `INSERT INTO relay_leases (name, owner, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+       WHERE relay_leases.owner = excluded.owner OR relay_leases.expires_at < ?
+       RETURNING owner`,
+    );
+    this.releaseStmt = this.db.prepare<[string, string]>(
+      'DELETE FROM relay_leases WHERE name = ? AND owner = ?',
+    );
     this.loadStmt = this.db.prepare<[string], { position: number }>(
       'SELECT position FROM relay_checkpoints WHERE name = ?',
     );
@@ -56,6 +73,25 @@ export class SqliteCheckpointStore implements CheckpointStore {
       this.saveStmt.run(name, position, new Date().toISOString());
     } catch (e) {
       throw new CheckpointStoreFailed({ name, operation: 'save', reason: reason(e) }, { cause: e });
+    }
+  }
+
+  /** Takes or renews the lease of `name` for `owner` (clock: this machine's, shared by its processes). */
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    try {
+      const now = Date.now();
+      return this.leaseStmt.get(name, owner, now + ttlMs, now)?.owner === owner;
+    } catch (e) {
+      throw new CheckpointStoreFailed({ name, operation: 'lease', reason: reason(e) }, { cause: e });
+    }
+  }
+
+  /** Releases the lease if `owner` holds it. */
+  async releaseLease(name: string, owner: string): Promise<void> {
+    try {
+      this.releaseStmt.run(name, owner);
+    } catch (e) {
+      throw new CheckpointStoreFailed({ name, operation: 'lease', reason: reason(e) }, { cause: e });
     }
   }
 

@@ -34,6 +34,9 @@ async function main(): Promise<void> {
     topic: args.topic,
     batchSize: args.batchSize,
     pollIntervalMs: 20,
+    // The same relay restarted after a kill: a stable owner takes its own lease back at once instead
+    // of standing by until the killed process's lease lapses.
+    lease: { owner: 'relay-child' },
     onBatch: async (phase, batch) => {
       batches[phase] += 1;
       const freeze = args.freezeAt?.phase === phase && args.freezeAt.batch === batches[phase];
