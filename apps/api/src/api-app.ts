@@ -2,9 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { PSE_ID_MAX_LENGTH } from '@sanksi/domain';
 import { ApiModule, type ApiModuleOptions } from './api.module';
 import { ProblemFilter } from './http/problem.filter';
 import { RequestMetrics } from './ops/request-metrics';
+
+/** The router's limit on one path parameter: twice the longest case id, so over-long ids get a 400. */
+export const MAX_PATH_PARAMETER_LENGTH = 2 * PSE_ID_MAX_LENGTH;
 
 /**
  * Builds the HTTP API on Fastify (not yet listening): problem+json errors, bearer API keys,
@@ -12,7 +16,14 @@ import { RequestMetrics } from './ops/request-metrics';
  */
 export async function createApiApp(options: ApiModuleOptions): Promise<NestFastifyApplication> {
   const { runtime } = options;
-  const adapter = new FastifyAdapter({ bodyLimit: runtime.config.maxBodyBytes, logger: false });
+  // Fastify answers 414 to a path parameter longer than `maxParamLength` (100 by default) before any route
+  // runs: a case id may have PSE_ID_MAX_LENGTH characters, and a longer one should hear the 400 naming the
+  // rule from the route's own validation, so the router's own limit sits above both.
+  const adapter = new FastifyAdapter({
+    bodyLimit: runtime.config.maxBodyBytes,
+    logger: false,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRuntime(options), adapter, {
     logger: false,
     abortOnError: false,

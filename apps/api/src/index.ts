@@ -2,4 +2,9 @@ export { createApiApp } from './api-app';
 export { ApiModule, type ApiModuleOptions } from './api.module';
 export { ApiKeyRegistry, loadOrCreateKeyFile, ROLES, type Role } from './auth/api-keys';
 export { noWorkers, type WorkerStatus, type WorkerStatusSource } from './ops/worker-status';
-export { renderBlocklist, BLOCKLIST_FORMATS, type BlocklistFormat } from './feeds/blocklist-formats';
+export {
+  renderBlocklist,
+  BLOCKLIST_FORMATS,
+  type BlocklistFormat,
+  type DroppedBlocklistEntry,
+} from './feeds/blocklist-formats';

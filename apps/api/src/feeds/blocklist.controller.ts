@@ -1,13 +1,20 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
+import { normaliseHostname } from '@sanksi/domain';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Allow, FEED_ROLES } from '../auth/roles';
 import { parseInput } from '../http/parse-input';
 import { wib } from '../cases/case-view';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
-import { BLOCKLIST_FORMATS, blocklistContentType, renderBlocklist } from './blocklist-formats';
+import {
+  BLOCKLIST_FORMATS,
+  blocklistContentType,
+  type DroppedBlocklistEntry,
+  publishableEntries,
+  renderBlocklist,
+} from './blocklist-formats';
 
 const BlocklistQuery = z.strictObject({ format: z.enum(BLOCKLIST_FORMATS).default('json') });
 const ChangesQuery = z.strictObject({
@@ -23,6 +30,14 @@ const ChangesQuery = z.strictObject({
 export class BlocklistController {
   constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {}
 
+  /** A recorded domain that is no host name is left out of every format, with a warning for operators. */
+  private readonly dropped = (d: DroppedBlocklistEntry): void => {
+    this.runtime.logger.warn(
+      { pseId: d.pseId, domain: JSON.stringify(d.domain), rule: d.refusal.rule },
+      `blocklist entry left out: ${d.refusal.message}`,
+    );
+  };
+
   @Get()
   @ApiOperation({ summary: 'Every domain currently blocked: json, txt, hosts, rpz or csv' })
   @ApiQuery({ name: 'format', required: false, enum: BLOCKLIST_FORMATS })
@@ -31,9 +46,9 @@ export class BlocklistController {
     const stored = await this.runtime.readModels.getBlocklist();
     const list = { ...stored, entries: stored.entries.map((e) => ({ ...e, since: wib(e.since) })) };
     void reply.header('x-blocklist-position', String(list.position));
-    if (format === 'json') return list;
+    if (format === 'json') return { ...list, entries: publishableEntries(list.entries, this.dropped) };
     void reply.header('content-type', blocklistContentType(format));
-    return renderBlocklist(format, list.entries, list.position);
+    return renderBlocklist(format, list.entries, list.position, this.dropped);
   }
 
   @Get('changes')
@@ -42,10 +57,15 @@ export class BlocklistController {
   @ApiQuery({ name: 'limit', required: false })
   async changes(@Query() query: unknown) {
     const { after, limit } = parseInput(ChangesQuery, query, 'query');
-    const changes = (await this.runtime.readModels.getBlocklistChanges(after, limit)).map((c) => ({
-      ...c,
-      at: wib(c.at),
-    }));
-    return { after, position: changes.length ? changes[changes.length - 1].position : after, changes };
+    const page = await this.runtime.readModels.getBlocklistChanges(after, limit);
+    // The page's position comes from every change read, published or not, so polling moves on past them.
+    const position = page.length ? page[page.length - 1].position : after;
+    const changes = page.flatMap((c) => {
+      const result = normaliseHostname(c.domain);
+      if ('hostname' in result) return [{ ...c, domain: result.hostname, at: wib(c.at) }];
+      this.dropped({ domain: c.domain, pseId: c.pseId, refusal: result.refused });
+      return [];
+    });
+    return { after, position, changes };
   }
 }

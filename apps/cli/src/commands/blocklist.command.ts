@@ -27,15 +27,18 @@ export function register(program: Command, deps: CliDeps): void {
       await withRuntime(deps, async (runtime) => {
         await runtime.projector.catchUp();
         const list = await runtime.readModels.getBlocklist();
-        const text =
-          opts.format === 'json'
-            ? `${JSON.stringify({ position: list.position, count: list.entries.length, entries: list.entries }, null, 2)}\n`
-            : (await import('@sanksi/api')).renderBlocklist(opts.format, list.entries, list.position);
+        const { renderBlocklist } = await import('@sanksi/api');
+        // A recorded domain that is no host name is left out of every format, with a warning on stderr.
+        let written = list.entries.length;
+        const text = renderBlocklist(opts.format, list.entries, list.position, (dropped) => {
+          written -= 1;
+          out.error(
+            `warning: blocklist entry of ${dropped.pseId} left out (${dropped.refusal.rule}): ${dropped.refusal.message}`,
+          );
+        });
         if (opts.out) {
           writeFileSync(opts.out, text);
-          out.error(
-            `wrote ${list.entries.length} entr${list.entries.length === 1 ? 'y' : 'ies'} (${opts.format}) to ${opts.out}`,
-          );
+          out.error(`wrote ${written} entr${written === 1 ? 'y' : 'ies'} (${opts.format}) to ${opts.out}`);
         } else out.raw(text);
       });
     });

@@ -74,6 +74,16 @@ describe('normaliseDomains', () => {
     },
   );
 
+  it.each(['com', 'https://CO.ID/', 'my.id', 'x_y.com', `${'a'.repeat(64)}.com`, 'ab--cd.com'])(
+    'given %p, which the host-name rule refuses, when normalised, then it is kept aside, not a domain',
+    (raw) => {
+      expect(normaliseDomains(raw)).toEqual({
+        domains: [],
+        nonDomains: [{ value: raw, reason: 'not-a-domain' }],
+      });
+    },
+  );
+
   it.each(['-', '', '   ', 'sedang dalam pembuatan', 'NA (Private IP)', 'Direct Internet Banking'])(
     'given %p, when normalised, then there is no domain',
     (raw) => {

@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { normaliseHostname } from '@sanksi/domain';
 
 /** Why a piece of the `website` field did not become a domain. */
 export type DiscardReason =
@@ -55,7 +55,7 @@ const NON_PUBLIC_TLDS = new Set([
 const BOGUS_WORDS = new Set(['test', 'testing', 'tes', 'coba', 'dummy']);
 
 const IPV4_RE = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-const LABEL_RE = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+// On top of the host-name rule, a registry plausibility check: a top-level label of letters (or an A-label).
 const TLD_RE = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
 function splitIntoCandidates(raw: string): string[] {
@@ -100,10 +100,13 @@ function classify(candidate: string): { domain: string } | { reason: DiscardReas
   if (host.startsWith('[') || IPV4_RE.test(host)) return { reason: 'ip-address' };
   const withoutWww = host.replace(/^www\d*\./, '');
   if (BOGUS_HOSTS.has(withoutWww)) return { reason: 'bogus' };
-  const ascii = domainToASCII(withoutWww);
-  if (ascii === '') return { reason: 'not-a-domain' };
+  // The one host-name rule of the system (libs/domain/src/hostname): what the commands would refuse is
+  // not a domain here either, so every imported case opens.
+  const result = normaliseHostname(withoutWww);
+  if ('refused' in result)
+    return { reason: result.refused.rule === 'ip-address' ? 'ip-address' : 'not-a-domain' };
+  const ascii = result.hostname;
   const labels = ascii.split('.');
-  if (labels.length < 2 || !labels.every((l) => LABEL_RE.test(l))) return { reason: 'not-a-domain' };
   const tld = labels[labels.length - 1];
   if (!TLD_RE.test(tld)) return { reason: 'not-a-domain' };
   if (NON_PUBLIC_TLDS.has(tld)) return { reason: 'bogus' };

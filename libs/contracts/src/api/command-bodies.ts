@@ -1,20 +1,20 @@
 // Request bodies of the HTTP command routes (API contract v1), validated at the edge and
 // published in the OpenAPI document from these same schemas.
-import { DeadlineKind, Instant, PolicyId } from '@sanksi/domain';
+import { DeadlineKind, Hostname, Instant, PolicyId, PseId, singleLine } from '@sanksi/domain';
 import { z } from 'zod';
 
-const Text = z.string().trim().min(1).max(2000);
+// One-line text: no control characters (a terminal or an export row would act on them when shown).
+const Text = singleLine(z.string().trim().min(1).max(2000));
+// The domain's host-name rule (libs/domain/src/hostname): A-labels, no public suffix alone, no injection.
+const Domains = z.array(z.string().trim().pipe(Hostname)).min(1).max(500);
 const Rupiah = z.number().int('must be a whole number of rupiah').positive().max(Number.MAX_SAFE_INTEGER);
 const OccurredAt = { occurredAt: Instant.optional() };
 
 export const OpenCaseBody = z.strictObject({
-  pseId: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "_" or "-", at most 128')
-    .optional(),
+  pseId: PseId.optional(),
   name: Text,
   origin: z.enum(['domestic', 'foreign']),
-  domains: z.array(z.string().trim().min(1).max(253)).min(1).max(500),
+  domains: Domains,
   company: Text.optional(),
   sector: Text.optional(),
   policy: PolicyId.optional(),
@@ -31,7 +31,7 @@ export const RestoreAccessBody = z.strictObject({
 });
 export const BlockAccessBody = z.strictObject({
   orderNumber: Text,
-  domains: z.array(z.string().trim().min(1).max(253)).min(1).max(500).optional(),
+  domains: Domains.optional(),
   ...OccurredAt,
 });
 export const TemporaryRestorationBody = z.strictObject({ until: Instant, reason: Text, ...OccurredAt });
