@@ -109,3 +109,52 @@ export function toCaseEventMessage(
     }),
   };
 }
+
+/** `ce_type` of the small message the relay publishes in place of an event the broker refuses as too large. */
+export const EVENT_TOO_LARGE_TYPE = `${CASE_EVENT_TYPE_PREFIX}EventTooLarge`;
+
+/** The body of an `EventTooLarge` pointer: which event it stands for and where to fetch it. */
+export interface EventTooLargeBody {
+  eventId: string;
+  type: string;
+  pseId: string;
+  revision: number;
+  position: number;
+  occurredAt: string;
+  /** Bytes of the refused message (key, value and headers). */
+  sizeBytes: number;
+  /** Path of the API that serves the whole event: `GET /v1/events?after=<position - 1>&limit=1`. */
+  href: string;
+}
+
+/**
+ * The pointer published instead of a message over the broker's size limit: same key (so same partition
+ * and per-case order) and same `ce_id` (consumers deduplicate it like the event), `ce_type`
+ * `sanksi.pse-case.EventTooLarge`, `sanksi-original-type` naming the event's own type.
+ */
+export function toEventTooLargeMessage(event: RecordedEvent, original: OutboundMessage): OutboundMessage {
+  const body = toCaseEventBody(event);
+  let sizeBytes = Buffer.byteLength(original.key) + Buffer.byteLength(original.value);
+  for (const [name, value] of Object.entries(original.headers))
+    sizeBytes += name.length + Buffer.byteLength(value);
+  const pointer: EventTooLargeBody = {
+    eventId: body.eventId,
+    type: body.type,
+    pseId: body.pseId,
+    revision: body.revision,
+    position: body.position,
+    occurredAt: body.occurredAt,
+    sizeBytes,
+    href: `/v1/events?after=${body.position - 1}&limit=1`,
+  };
+  const { ce_dataschema: _schema, ...headers } = original.headers;
+  return {
+    key: original.key,
+    value: JSON.stringify(pointer),
+    headers: {
+      ...headers,
+      ce_type: EVENT_TOO_LARGE_TYPE,
+      'sanksi-original-type': original.headers['ce_type'] ?? `${CASE_EVENT_TYPE_PREFIX}${body.type}`,
+    },
+  };
+}

@@ -19,6 +19,9 @@ export {
   DEFAULT_CASE_EVENT_SOURCE,
   toCaseEventBody,
   toCaseEventMessage,
+  toEventTooLargeMessage,
+  EVENT_TOO_LARGE_TYPE,
+  type EventTooLargeBody,
   type CaseEventMessageBody,
   type OutboundMessage,
 } from './case-event.message';

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EventStore, RecordedEvent } from '@sanksi/event-store';
-import { DEFAULT_CASE_EVENT_SOURCE, toCaseEventMessage, type OutboundMessage } from './case-event.message';
+import {
+  DEFAULT_CASE_EVENT_SOURCE,
+  toCaseEventMessage,
+  toEventTooLargeMessage,
+  type OutboundMessage,
+} from './case-event.message';
 import type { CheckpointStore } from './checkpoint-store.port';
 import { MessagingError, RelayAlreadyStarted, RelayNotRunning } from './messaging.errors';
 import { silentLogger, type MessagingLogger } from './messaging.logger';
@@ -65,6 +70,8 @@ export interface RelayStatus {
   /** Events acknowledged per second over the last ten seconds. */
   eventsPerSecond: number;
   publishedTotal: number;
+  /** Events the broker refused as too large, published as `EventTooLarge` pointers instead. */
+  oversizeTotal: number;
   batchesTotal: number;
   consecutiveFailures: number;
   lastError: { code: string; message: string; at: string } | null;
@@ -75,6 +82,17 @@ export interface RelayStatus {
 }
 
 const RATE_WINDOW_MS = 10_000;
+
+/** True when the broker refused a message as over its size limit (kafkajs `MESSAGE_TOO_LARGE`, code 10). */
+function isTooLarge(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur && depth < 8; depth++) {
+    if ((cur as { type?: unknown }).type === 'MESSAGE_TOO_LARGE') return true;
+    cur =
+      (cur as { cause?: unknown; originalError?: unknown }).cause ??
+      (cur as { originalError?: unknown }).originalError;
+  }
+  return false;
+}
 
 function describe(e: unknown): { code: string; message: string } {
   if (e instanceof MessagingError) return { code: e.code, message: e.message };
@@ -122,6 +140,7 @@ export class KafkaRelay {
   private position = 0;
   private headPosition = 0;
   private publishedTotal = 0;
+  private oversizeTotal = 0;
   private batchesTotal = 0;
   private consecutiveFailures = 0;
   private lastError: RelayStatus['lastError'] = null;
@@ -216,6 +235,7 @@ export class KafkaRelay {
       lag: Math.max(0, this.headPosition - this.position),
       eventsPerSecond: Math.round((inWindow / RATE_WINDOW_MS) * 1000 * 10) / 10,
       publishedTotal: this.publishedTotal,
+      oversizeTotal: this.oversizeTotal,
       batchesTotal: this.batchesTotal,
       consecutiveFailures: this.consecutiveFailures,
       lastError: this.lastError,
@@ -268,7 +288,7 @@ export class KafkaRelay {
         return;
       }
       await this.options.onBatch?.('read', batch);
-      const publishing = this.publish(messages, batch, signal);
+      const publishing = this.publish(messages, batch, signal, events);
       // A full batch means more may be waiting: start reading it once the send is under way.
       if (events.length === this.batchSize) {
         readAhead = new Promise<void>((r) => setImmediate(r)).then(() => this.read(batch.to));
@@ -329,9 +349,15 @@ export class KafkaRelay {
     messages: OutboundMessage[],
     batch: { from: number; to: number; size: number },
     signal: AbortSignal,
+    events: RecordedEvent[],
   ): Promise<boolean> {
     try {
-      await this.options.publisher.publish(this.topic, messages);
+      try {
+        await this.options.publisher.publish(this.topic, messages);
+      } catch (e) {
+        if (!isTooLarge(e)) throw e;
+        await this.publishOneByOne(messages, events);
+      }
     } catch (e) {
       await this.failed('waiting-for-broker', e, signal, batch);
       return false;
@@ -346,6 +372,37 @@ export class KafkaRelay {
     this.lastPublishedAt = new Date().toISOString();
     this.samples.push({ at: Date.now(), count: messages.length });
     return true;
+  }
+
+  /**
+   * The broker refused part of the batch as too large (`message.max.bytes`, or the topic's
+   * `max.message.bytes`): a refused message would be refused on every retry and hold its partition
+   * forever. Send the batch again one message at a time, in order; each message the broker refuses
+   * goes out as a small `EventTooLarge` pointer with the same key and id, naming where the API serves
+   * the whole event, so consumers lose nothing and the partition moves on. Messages of the batch sent
+   * before the refusal go out again (at least once; consumers deduplicate by `ce_id`).
+   */
+  private async publishOneByOne(messages: OutboundMessage[], events: RecordedEvent[]): Promise<void> {
+    for (let i = 0; i < messages.length; i++) {
+      try {
+        await this.options.publisher.publish(this.topic, [messages[i]]);
+      } catch (e) {
+        if (!isTooLarge(e)) throw e;
+        const pointer = toEventTooLargeMessage(events[i], messages[i]);
+        await this.options.publisher.publish(this.topic, [pointer]);
+        this.oversizeTotal += 1;
+        this.logger.warn(
+          {
+            relay: this.name,
+            eventId: events[i].eventId,
+            position: events[i].position,
+            type: events[i].type,
+            sizeBytes: (JSON.parse(pointer.value) as { sizeBytes: number }).sizeBytes,
+          },
+          'event too large for the broker: published an EventTooLarge pointer instead (the API serves the event)',
+        );
+      }
+    }
   }
 
   /**
