@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { type Colours, colours } from './colours';
 import { renderTable } from './table';
+import { terminalSafeJson, terminalSafeLines, terminalSafeText } from './terminal-safe';
 
 /** A progress indicator; a no-op when not on a terminal or in `--json` mode. */
 export interface Progress {
@@ -18,7 +19,11 @@ const silentProgress: Progress = {
   stop: () => undefined,
 };
 
-/** Where the CLI writes: the only place (with main.ts) that touches the console. */
+/**
+ * Where the CLI writes: the only place (with main.ts) that touches the console. Lines, tables, JSON and
+ * messages are made terminal-safe here, so no stored text can drive the terminal (terminal-safe.ts); `raw`
+ * is for documents the CLI rendered itself (the blocklist formats refuse anything but host names).
+ */
 export interface CliOutput {
   readonly json: boolean;
   readonly colour: Colours;
@@ -52,19 +57,22 @@ export function consoleOutput(options: ConsoleOutputOptions): CliOutput {
     json: options.json,
     colour,
     line(text = '') {
-      if (!options.json) process.stdout.write(`${text}\n`);
+      if (!options.json) process.stdout.write(`${terminalSafeLines(text)}\n`);
     },
     raw(text) {
       process.stdout.write(text);
     },
     data(value) {
-      process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      process.stdout.write(`${terminalSafeJson(JSON.stringify(value, null, 2))}\n`);
     },
     table(columns, rows) {
-      if (!options.json) process.stdout.write(`${renderTable(columns, rows)}\n`);
+      if (!options.json) {
+        const safeRows = rows.map((row) => row.map(terminalSafeText));
+        process.stdout.write(`${renderTable(columns.map(terminalSafeText), safeRows)}\n`);
+      }
     },
     error(text) {
-      console.error(text);
+      console.error(terminalSafeLines(text));
     },
     progress(label, total) {
       if (options.json || !stderrTty) return silentProgress;

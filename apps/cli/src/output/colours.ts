@@ -1,3 +1,5 @@
+import { terminalSafeLines } from './terminal-safe';
+
 /** ANSI colours, only when writing to a terminal (no dependency: four codes are all we need). */
 export interface Colours {
   red(text: string): string;
@@ -10,7 +12,8 @@ export interface Colours {
 const wrap =
   (enabled: boolean, open: number, close: number) =>
   (text: string): string =>
-    enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+    // The wrapped text is data (a name, a state): spelled out here (its own colours nest).
+    enabled ? `\u001b[${open}m${terminalSafeLines(text)}\u001b[${close}m` : text;
 
 /** Colours that are no-ops unless `enabled` (a TTY and no NO_COLOR). */
 export function colours(enabled: boolean): Colours {
