@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { PSE_ID_MAX_LENGTH } from '@sanksi/domain';
+import { warnOfCalendarHorizon } from '@sanksi/application';
 import { ApiModule, type ApiModuleOptions } from './api.module';
 import { ProblemFilter } from './http/problem.filter';
 import { RequestMetrics } from './ops/request-metrics';
@@ -29,6 +30,8 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
     abortOnError: false,
   });
   app.useGlobalFilters(new ProblemFilter(runtime.logger));
+  // A year before working-day deadlines start to be refused, say so where operators look (docs/calendar.md).
+  warnOfCalendarHorizon(runtime.logger, runtime.clock.now());
   const metrics = app.get(RequestMetrics);
   app
     .getHttpAdapter()

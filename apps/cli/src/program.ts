@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { register as registerBlocklist } from './commands/blocklist.command';
+import { register as registerCalendar } from './commands/calendar.command';
 import { register as registerCases } from './commands/cases.command';
 import { register as registerEvidence } from './commands/evidence.command';
 import { register as registerImport } from './commands/import.command';
@@ -59,6 +60,7 @@ export async function buildProgram(deps: CliDeps, argv: readonly string[] = proc
   registerStats(program, deps);
   registerEvidence(program, deps);
   registerSimulate(program, deps);
+  registerCalendar(program, deps);
   // Sub-commands inherit exitOverride only when set on each of them.
   const override = (cmd: Command): void => {
     cmd.exitOverride();

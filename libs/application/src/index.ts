@@ -32,6 +32,7 @@ export {
   type EvidenceVerifyOptions,
 } from './evidence/evidence-pack';
 export { createRuntime, type RuntimeOptions, type SanksiRuntime } from './runtime/sanksi-runtime';
+export { warnOfCalendarHorizon } from './calendar/calendar-horizon.warning';
 export {
   describeError,
   SupervisedLoop,

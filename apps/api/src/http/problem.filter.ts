@@ -1,5 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
-import { CaseAlreadyExists, CaseNotFound, TransitionRefused, ValidationFailed } from '@sanksi/domain';
+import {
+  CaseAlreadyExists,
+  CaseNotFound,
+  DeadlineOutsideCalendar,
+  TransitionRefused,
+  ValidationFailed,
+} from '@sanksi/domain';
 import { ConcurrentModification, IdempotencyKeyReused, VersionMismatch } from '@sanksi/application';
 import { EventStoreStorageFull } from '@sanksi/event-store';
 import { InvalidQuery } from '@sanksi/read-models';
@@ -64,6 +70,14 @@ export function toProblem(error: unknown): ProblemDocument {
   if (error instanceof InvalidQuery) {
     return p(400, 'invalid-request', 'Invalid request', error.message, {
       invalidFields: [{ field: `query.${error.field}`, message: error.message }],
+    });
+  }
+  if (error instanceof DeadlineOutsideCalendar) {
+    // Well formed, but unprocessable until the year's holidays are entered: 422, like a reused key.
+    return p(422, 'deadline-outside-calendar', 'Deadline outside the known calendar', error.message, {
+      year: error.year,
+      knownFrom: error.knownFrom,
+      knownThrough: error.knownThrough,
     });
   }
   if (error instanceof CaseNotFound) {

@@ -72,12 +72,25 @@ export class CalendarYearNotCovered extends CalendarError {
   readonly code = 'CALENDAR_YEAR_NOT_COVERED' as const;
   readonly year: number;
   readonly covered: readonly number[];
+  /** First and last covered local dates (`YYYY-MM-DD`). */
+  readonly knownFrom: string;
+  readonly knownThrough: string;
   constructor(fields: { year: number; covered: readonly number[] }) {
+    const first = fields.covered[0];
+    const last = fields.covered[fields.covered.length - 1];
+    const knownFrom = `${first}-01-01`;
+    const knownThrough = `${last}-12-31`;
     super(
-      `The business calendar covers ${fields.covered[0]}–${fields.covered[fields.covered.length - 1]}, not ${fields.year}`,
+      fields.year > (last ?? 0)
+        ? `the Indonesian working-day calendar is known only through ${knownThrough}; add the ${
+            fields.year === (last ?? 0) + 1 ? fields.year : `${(last ?? 0) + 1}–${fields.year}`
+          } holidays (docs/calendar.md §Adding a year)`
+        : `the Indonesian working-day calendar is known only from ${knownFrom}; ${fields.year} is not covered`,
     );
     this.name = 'CalendarYearNotCovered';
     this.year = fields.year;
     this.covered = fields.covered;
+    this.knownFrom = knownFrom;
+    this.knownThrough = knownThrough;
   }
 }

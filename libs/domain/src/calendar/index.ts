@@ -12,3 +12,11 @@ export {
   InvalidZone,
 } from './calendar.errors';
 export type { CalendarErrorCode } from './calendar.errors';
+export {
+  CALENDAR_PROCEDURE,
+  CALENDAR_WARNING_MONTHS,
+  calendarSpan,
+  checkCalendarHorizon,
+  type CalendarHorizonCheck,
+  type CalendarSpan,
+} from './calendar-horizon';

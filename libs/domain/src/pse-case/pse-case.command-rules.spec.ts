@@ -10,7 +10,7 @@ import {
 } from './__fixtures__/pse-case.fixtures';
 import type { PseCaseCommand } from './pse-case.commands';
 import { commandRules } from './pse-case.command-rules';
-import { TransitionRefused, ValidationFailed } from './pse-case.errors';
+import { DeadlineOutsideCalendar, TransitionRefused, ValidationFailed } from './pse-case.errors';
 import type { PseCaseSnapshot } from './pse-case.fold';
 import { PseCaseEventData, type PolicyId, type PseCaseEventEnvelope } from './pse-case.events';
 
@@ -187,14 +187,15 @@ describe('warnings and fines', () => {
     ]);
   });
 
-  it('when warned outside the calendar’s years, then ValidationFailed on occurredAt', () => {
+  it('when warned years past the calendar, then DeadlineOutsideCalendar names every year to add', () => {
     const e = error(
       identified('w'),
       at('2031-01-06T09:00', { type: 'IssueWarning', pseId: 'w', letterNumber: 'W-1' }),
     );
-    expect(e).toBeInstanceOf(ValidationFailed);
-    expect((e as ValidationFailed).issues[0].path).toEqual(['occurredAt']);
-    expect((e as ValidationFailed).issues[0].message).not.toBe('deadline outside the calendar');
+    expect(e).toBeInstanceOf(DeadlineOutsideCalendar);
+    expect(e?.message).toBe(
+      'the Indonesian working-day calendar is known only through 2027-12-31; add the 2028–2031 holidays (docs/calendar.md §Adding a year)',
+    );
   });
 
   it.each<[string, TimedCommand[], TimedCommand, PolicyId]>([
@@ -223,13 +224,18 @@ describe('warnings and fines', () => {
       'kominfo-2022',
     ],
   ])(
-    'when %s’s deadline falls outside the calendar, then ValidationFailed on occurredAt',
+    'when %s’s deadline falls outside the calendar, then DeadlineOutsideCalendar names the horizon and the fix',
     (_l, given, when, policy) => {
       const e = error(given, when, policy);
-      expect(e).toBeInstanceOf(ValidationFailed);
-      expect((e as ValidationFailed).issues).toEqual([
-        { path: ['occurredAt'], message: 'The business calendar covers 2022–2027, not 2028' },
-      ]);
+      expect(e).toBeInstanceOf(DeadlineOutsideCalendar);
+      expect(e).toMatchObject({
+        code: 'DEADLINE_OUTSIDE_CALENDAR',
+        year: 2028,
+        knownFrom: '2022-01-01',
+        knownThrough: '2027-12-31',
+        message:
+          'the Indonesian working-day calendar is known only through 2027-12-31; add the 2028 holidays (docs/calendar.md §Adding a year)',
+      });
     },
   );
 

@@ -1,9 +1,14 @@
-import { addHours, dueDate } from '../calendar';
+import { addHours, CalendarYearNotCovered, dueDate } from '../calendar';
 import { normaliseHostname } from '../hostname/hostname';
 import type { Policy } from '../policies/policy';
 import type { PseCaseCommand, PseCaseCommandOf, PseCaseCommandType } from './pse-case.commands';
 import { fineOutstanding, type PseCaseContext } from './pse-case.context';
-import { TransitionRefused, ValidationFailed, type DecideError } from './pse-case.errors';
+import {
+  DeadlineOutsideCalendar,
+  TransitionRefused,
+  ValidationFailed,
+  type DecideError,
+} from './pse-case.errors';
 import type { CaseState, PseCaseEventData } from './pse-case.events';
 import type { EventMetadata } from './pse-case.envelope';
 import { isOnBlocklist, type PseCaseSnapshot } from './pse-case.fold';
@@ -34,10 +39,19 @@ function invalid(path: string, message: string): ValidationFailed {
   return new ValidationFailed([{ path: [path], message }]);
 }
 
-function due(from: string, period: Policy['responsePeriod'], policy: Policy): string | ValidationFailed {
+function due(
+  from: string,
+  period: Policy['responsePeriod'],
+  policy: Policy,
+): string | ValidationFailed | DeadlineOutsideCalendar {
   try {
     return dueDate(from, period, policy.timeZone);
   } catch (error) {
+    // Not the caller's mistake: the holiday table ends (docs/calendar.md §Adding a year).
+    if (error instanceof CalendarYearNotCovered) {
+      const { year, knownFrom, knownThrough, message } = error;
+      return new DeadlineOutsideCalendar({ year, knownFrom, knownThrough, message });
+    }
     return invalid('occurredAt', error instanceof Error ? error.message : 'deadline outside the calendar');
   }
 }

@@ -57,4 +57,28 @@ export class CaseAlreadyExists extends DomainError {
   }
 }
 
-export type DecideError = TransitionRefused | ValidationFailed | CaseNotFound | CaseAlreadyExists;
+/**
+ * A deadline the command would set falls outside the years the holiday table covers: the command is
+ * well formed, but no working day can be counted there until the year's SKB is entered
+ * (docs/calendar.md §Adding a year), so nothing is decided.
+ */
+export class DeadlineOutsideCalendar extends DomainError {
+  readonly code = 'DEADLINE_OUTSIDE_CALENDAR';
+  readonly year: number;
+  readonly knownFrom: string;
+  readonly knownThrough: string;
+  constructor(fields: { year: number; knownFrom: string; knownThrough: string; message: string }) {
+    super(fields.message);
+    this.name = 'DeadlineOutsideCalendar';
+    this.year = fields.year;
+    this.knownFrom = fields.knownFrom;
+    this.knownThrough = fields.knownThrough;
+  }
+}
+
+export type DecideError =
+  | TransitionRefused
+  | ValidationFailed
+  | CaseNotFound
+  | CaseAlreadyExists
+  | DeadlineOutsideCalendar;
