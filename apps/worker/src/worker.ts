@@ -287,7 +287,10 @@ function startProjector(runtime: SanksiRuntime, logger: Logger, options: WorkerO
 export function relayCheckpoints(runtime: SanksiRuntime): CheckpointStore {
   const rm = runtime.config.readModels;
   return rm.kind === 'postgres'
-    ? new PostgresCheckpointStore(rm.connectionString)
+    ? new PostgresCheckpointStore(rm.connectionString, {
+        timeouts: runtime.config.postgres,
+        logger: runtime.logger.child({ store: 'relay-checkpoints' }),
+      })
     : new SqliteCheckpointStore(path.join(runtime.config.dataDir, 'relay-checkpoints.db'));
 }
 

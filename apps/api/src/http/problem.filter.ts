@@ -7,13 +7,20 @@ import {
   ValidationFailed,
 } from '@sanksi/domain';
 import { ConcurrentModification, IdempotencyKeyReused, VersionMismatch } from '@sanksi/application';
-import { EventStoreStorageFull } from '@sanksi/event-store';
-import { InvalidQuery } from '@sanksi/read-models';
+import {
+  AppendOutcomeUnknown,
+  EventStoreClosed,
+  EventStoreStorageFull,
+  EventStoreUnavailable,
+} from '@sanksi/event-store';
+import { InvalidQuery, ReadModelStoreFailed } from '@sanksi/read-models';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { HttpProblem, type ProblemDocument } from './problem';
 
 const PROBLEM_BASE = 'https://sanksi.dev/problems/';
+/** `Retry-After` of a 503: long enough for a database restart or fail-over to be noticed (docs/operations.md). */
+export const RETRY_AFTER_SECONDS = 2;
 
 /** Maps every error to `application/problem+json`, in one place (STYLE.md 6). */
 @Catch()
@@ -25,7 +32,10 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const problem = { ...toProblem(error), instance: request.url };
-    if (problem.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');
+    // A 503 is the database being away, expected and retried: a warning, not an error per request.
+    if (problem.status === 503) this.logger.warn({ err: error, url: request.url }, 'request deferred');
+    else if (problem.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');
+    if (problem.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     if (error instanceof HttpProblem) void reply.headers(error.headers);
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
@@ -111,6 +121,31 @@ export function toProblem(error: unknown): ProblemDocument {
     return p(507, 'insufficient-storage', 'Insufficient storage', error.message, {
       retryable: true,
     });
+  }
+  if (error instanceof AppendOutcomeUnknown) {
+    // Not "nothing written": the reply to a commit may be what was lost. The store never applies one
+    // command id twice, so the retry with the same key is safe either way.
+    return p(
+      503,
+      'outcome-unknown',
+      'Outcome unknown',
+      'the connection to the database was lost before the command was confirmed, so it may or may not have been applied; send it again with the same Idempotency-Key — the retry answers the first outcome if it was applied and applies it if not (without a key, read the case before sending it again)',
+      { retryable: true, outcome: 'unknown' },
+    );
+  }
+  if (
+    error instanceof EventStoreUnavailable ||
+    error instanceof EventStoreClosed ||
+    (error instanceof ReadModelStoreFailed && error.transient)
+  ) {
+    // The cause (host, port, driver text) stays in the log, not in the answer.
+    return p(
+      503,
+      'service-unavailable',
+      'Service unavailable',
+      'the database is unreachable or restarting; nothing was changed — send the request again after Retry-After seconds',
+      { retryable: true, outcome: 'not-applied' },
+    );
   }
   const fastifyCode = (error as { code?: unknown }).code;
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {

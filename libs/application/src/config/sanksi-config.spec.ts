@@ -95,4 +95,40 @@ describe('loadConfig', () => {
       expect((e as Error).message).toContain(variable);
     }
   });
+
+  it('given no PostgreSQL timeouts, then the documented defaults; given some, then those', () => {
+    expect(loadConfig({}).postgres).toEqual({
+      connectMs: 5_000,
+      statementMs: 30_000,
+      idleInTransactionMs: 60_000,
+      idleMs: 30_000,
+    });
+    expect(
+      loadConfig({ SANKSI_PG_STATEMENT_TIMEOUT_MS: '0', SANKSI_PG_CONNECT_TIMEOUT_MS: '1500' }).postgres,
+    ).toMatchObject({ statementMs: 0, connectMs: 1500 });
+  });
+
+  it.each([
+    ['SANKSI_API_KEYS', 'operator:short,admin:sk_admin_TOP-SECRET-value-1234', 'sk_admin_TOP-SECRET'],
+    ['DATABASE_URL', 'mysql://sanksi:pg-password-s3cret@db.internal/sanksi', 'pg-password-s3cret'],
+    ['SANKSI_PG_STATEMENT_TIMEOUT_MS', 'forever-s3cret', 'forever-s3cret'],
+    ['KAFKA_BROKERS', 'broker-s3cret', 'broker-s3cret'],
+  ])(
+    'given a bad %s, then the error names the variable and the rule but never repeats the value',
+    (variable, value, secret) => {
+      let error: unknown;
+      try {
+        loadConfig({ [variable]: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigurationInvalid);
+      const invalid = error as ConfigurationInvalid;
+      expect(invalid.problems.map((p) => p.variable)).toContain(variable);
+      expect(invalid.problems.find((p) => p.variable === variable)?.message).toMatch(
+        /must|expected|Invalid|Too/,
+      );
+      expect(`${invalid.message}\n${JSON.stringify(invalid.problems)}`).not.toContain(secret);
+    },
+  );
 });

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const Port = z.coerce.number().int().min(1).max(65535);
+/** Milliseconds, 0 (off) up to an hour. */
+const TimeoutMs = z.coerce.number().int().min(0).max(3_600_000);
 
 /**
  * Every setting Sanksi reads from the environment, in one place. Defaults make the embedded
@@ -14,7 +16,13 @@ const EnvShape = z.object({
   SANKSI_EVENT_STORE: z.enum(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
   SANKSI_READ_MODELS: z.enum(['sqlite', 'postgres']).optional(),
   SANKSI_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  SANKSI_PG_CONNECT_TIMEOUT_MS: TimeoutMs.default(5_000),
+  SANKSI_PG_STATEMENT_TIMEOUT_MS: TimeoutMs.default(30_000),
+  SANKSI_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: TimeoutMs.default(60_000),
+  SANKSI_PG_IDLE_TIMEOUT_MS: TimeoutMs.default(30_000),
   EVENTSTORE_URL: z
     .string()
     .regex(/^(esdb|kurrentdb)(\+discover)?:\/\//, 'must start with esdb:// or kurrentdb://')
@@ -112,6 +120,8 @@ export interface SanksiConfig {
     | { kind: 'postgres'; connectionString: string }
     | { kind: 'eventstoredb'; connectionString: string };
   readModels: { kind: 'sqlite'; file: string } | { kind: 'postgres'; connectionString: string };
+  /** Timeouts of every PostgreSQL pool (docs/operations.md, "PostgreSQL timeouts"); ms, 0 = off. */
+  postgres: { connectMs: number; statementMs: number; idleInTransactionMs: number; idleMs: number };
   kafka: {
     brokers: string[];
     partitions: number;
@@ -161,7 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
     throw new ConfigurationInvalid(
       parsed.error.issues.map((i) => ({
         variable: String(i.path[0] ?? 'environment'),
-        message: `${i.message}${i.path[0] && known[String(i.path[0])] !== undefined ? ` (got "${known[String(i.path[0])]}")` : ''}`,
+        // The rule, never the value: it may be a key or a URL with a password (issue 11, finding 5).
+        message: i.message,
       })),
     );
   }
@@ -186,6 +197,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
     dataDir,
     eventStore,
     readModels,
+    postgres: {
+      connectMs: e.SANKSI_PG_CONNECT_TIMEOUT_MS,
+      statementMs: e.SANKSI_PG_STATEMENT_TIMEOUT_MS,
+      idleInTransactionMs: e.SANKSI_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      idleMs: e.SANKSI_PG_IDLE_TIMEOUT_MS,
+    },
     kafka: e.KAFKA_BROKERS
       ? {
           brokers: e.KAFKA_BROKERS.split(','),

@@ -39,8 +39,17 @@ export async function createRuntime(
 ): Promise<SanksiRuntime> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'sanksi' } });
   const clock = options.clock ?? systemClock;
-  const eventStore = createEventStore(config.eventStore);
-  const readModels = createReadModelStore(config.readModels);
+  // PostgreSQL pools get the configured timeouts and report dropped idle connections to the log.
+  const eventStore = createEventStore(
+    config.eventStore.kind === 'postgres'
+      ? { ...config.eventStore, timeouts: config.postgres, logger: logger.child({ store: 'events' }) }
+      : config.eventStore,
+  );
+  const readModels = createReadModelStore(
+    config.readModels.kind === 'postgres'
+      ? { ...config.readModels, timeouts: config.postgres, logger: logger.child({ store: 'read-models' }) }
+      : config.readModels,
+  );
   try {
     await eventStore.headPosition();
     await readModels.migrate();

@@ -58,14 +58,15 @@ describe('PostgresEventStore when the connection fails', () => {
 
     it('then the append is reported as of unknown outcome, and appending it again with the same commandId answers duplicate with the committed result', async () => {
       const streamId = `pse-${randomUUID()}`;
-      await store.readStream(streamId); // a pooled connection exists before replies are swallowed
-      proxy.swallowReplies();
+      // The append's prepared statement is named after the schema: the trap springs on it alone.
+      const trap = proxy.trap('lost_reply-append', 'reply');
       const appending = failureOf(
         store.appendToStream(streamId, [testEvent('First'), testEvent('Second')], {
           expectedRevision: 'no_stream',
           commandId: 'cmd-lost-reply',
         }),
       );
+      await trap.sprung;
       // The server commits; its answer never reaches the store.
       const admin = new Client({ connectionString: database.url });
       await admin.connect();
@@ -82,7 +83,6 @@ describe('PostgresEventStore when the connection fails', () => {
         await admin.end();
       }
       proxy.cutAll();
-      proxy.forwardReplies();
 
       const error = await appending;
       expect(error).toBeInstanceOf(AppendOutcomeUnknown);
