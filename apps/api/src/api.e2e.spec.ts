@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
-import { DeadlineScheduler, elapseKey, SCHEDULER_ACTOR } from '@sanksi/application';
+import { DeadlineScheduler, elapseKey, SCHEDULER_ACTOR, verifyEvidencePack } from '@sanksi/application';
 import type { DeadlineKind } from '@sanksi/domain';
 import { createTemporaryPostgresDatabase } from '@sanksi/testing';
 import { startApiHarness, TEST_KEYS, type ApiHarness } from './testing/api-harness';
@@ -334,6 +334,14 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
       expect(evidence.json()).toMatchObject({ format: 'sanksi-evidence/v1', eventCount: 7 });
       const key = (await h.app.inject({ method: 'GET', url: '/v1/evidence/public-key' })).json();
       expect(key).toEqual({ algorithm: 'Ed25519', publicKey: evidence.json().signature.publicKey });
+      // The pack as served is VALID against the server's key, and only against it.
+      const served: unknown = JSON.parse(evidence.body);
+      expect(verifyEvidencePack(served, { trustedPublicKey: key.publicKey })).toMatchObject({
+        ok: true,
+        pseId: 'paypal',
+        eventCount: 7,
+      });
+      expect(verifyEvidencePack(served)).toMatchObject({ ok: false, reason: 'untrusted-key' });
     });
   });
 
@@ -868,9 +876,40 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
           caseState: 'suspended',
         },
       ]);
+      expect(deadlines.nextCursor).toBeNull();
+      // One row a page: every deadline exactly once, in the same order, then no cursor.
+      const paged: Due[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { deadlines: Due[]; nextCursor: string | null } = (
+          await get(
+            `/v1/stats/deadlines?before=2030-01-01T00:00:00Z&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          )
+        ).json();
+        expect(page.deadlines.length).toBeLessThanOrEqual(1);
+        paged.push(...page.deadlines);
+        cursor = page.nextCursor;
+      } while (cursor !== null && paged.length < 10);
+      expect(paged).toEqual(deadlines.deadlines);
+      const w2rPage = (await get('/v1/stats/warning-to-registration?limit=1')).json();
+      expect(w2rPage.cases).toHaveLength(1);
+      expect(w2rPage.nextCursor).toEqual(expect.any(String));
+      expect([w2rPage.registered, w2rPage.pending]).toEqual([w2r.registered, w2r.pending]);
+      const w2rNext = (
+        await get(
+          `/v1/stats/warning-to-registration?limit=1&cursor=${encodeURIComponent(w2rPage.nextCursor)}`,
+        )
+      ).json();
+      expect(w2rNext.cases[0]).toEqual(w2r.cases[1]);
+      expect((await get('/v1/stats/deadlines?limit=501')).statusCode).toBe(400);
+      expect((await get('/v1/stats/escalation-queue?cursor=garbage')).json()).toMatchObject({
+        status: 400,
+        invalidFields: [{ field: 'query.cursor' }],
+      });
       const dueByOctober = (await get('/v1/stats/deadlines?before=2022-10-17T23:59:58%2B07:00')).json();
       expect(dueByOctober.deadlines).toEqual([]);
       const queue = (await get('/v1/stats/escalation-queue')).json();
+      expect(queue.nextCursor).toBeNull();
       // the lapsed normalisation request waits for an operator, with its domain's traffic
       expect(queue.entries.map((e: { since: string | null }) => ({ ...e, since: instant(e.since) }))).toEqual(
         [

@@ -19,7 +19,13 @@ const shownBound = (bound: string): string => (/^\d{4}-\d{2}-\d{2}$/.test(bound)
 const RangeQuery = z
   .strictObject({ from: DateOnly, to: DateOnly })
   .refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['from'] });
-const DeadlinesQuery = z.strictObject({ before: z.iso.datetime({ offset: true }).optional() });
+/** Cursor pagination as `GET /v1/cases` has it: the previous page's `nextCursor`, at most 500 a page. */
+const PageParams = {
+  cursor: z.string().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+};
+const PageQuery = z.strictObject(PageParams);
+const DeadlinesQuery = z.strictObject({ before: z.iso.datetime({ offset: true }).optional(), ...PageParams });
 const LimitQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 /** Analysts' statistics over the projections (docs/regulation.md §15.1). */
@@ -108,24 +114,48 @@ export class StatsController {
   }
 
   @Get('stats/warning-to-registration')
-  @ApiOperation({ summary: 'How long operators took from a written warning to registration' })
-  warningToRegistration() {
-    return this.runtime.readModels.getWarningToRegistration();
+  @ApiOperation({
+    summary: 'How long operators took from a written warning to registration',
+    description:
+      'The counts, median and average cover every case; `cases` is one page of them by warning date ' +
+      '(`limit`, default 50, at most 500); pass `nextCursor` back as `cursor` for the next (null on the last).',
+  })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  warningToRegistration(@Query() query: unknown) {
+    const page = parseInput(PageQuery, query, 'query');
+    return this.runtime.readModels.getWarningToRegistration(page);
   }
 
   @Get('stats/deadlines')
-  @ApiOperation({ summary: 'Pending deadlines due before an instant (default now)' })
+  @ApiOperation({
+    summary: 'Pending deadlines due before an instant (default now), soonest first; cursor pagination',
+    description:
+      '`limit` per page (default 50, at most 500); pass `nextCursor` back as `cursor` with the same `before` ' +
+      'for the next page (null on the last).',
+  })
   @ApiQuery({ name: 'before', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false })
   async deadlines(@Query() query: unknown) {
-    const { before } = parseInput(DeadlinesQuery, query, 'query');
+    const { before, ...page } = parseInput(DeadlinesQuery, query, 'query');
     const at = before ?? this.runtime.clock.now().toISOString();
-    return { before: at, deadlines: await this.runtime.readModels.getDueDeadlines(at) };
+    const due = await this.runtime.readModels.getDueDeadlines(at, page);
+    return { before: at, deadlines: due.items, nextCursor: due.nextCursor };
   }
 
   @Get('stats/escalation-queue')
-  @ApiOperation({ summary: 'Cases awaiting an operator after an elapsed deadline, largest traffic first' })
-  async escalationQueue() {
-    return { entries: await this.runtime.readModels.getEscalationQueue() };
+  @ApiOperation({
+    summary: 'Cases awaiting an operator after an elapsed deadline, largest traffic first; cursor pagination',
+    description:
+      '`limit` per page (default 50, at most 500); pass `nextCursor` back as `cursor` for the next page (null on the last).',
+  })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  async escalationQueue(@Query() query: unknown) {
+    const page = parseInput(PageQuery, query, 'query');
+    const queue = await this.runtime.readModels.getEscalationQueue(page);
+    return { entries: queue.items, nextCursor: queue.nextCursor };
   }
 
   @Get('stats/discovery')

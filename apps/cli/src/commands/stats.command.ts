@@ -3,6 +3,7 @@ import { localDate, toZone } from '@sanksi/domain';
 import { CASE_STATES, formatWib } from '@sanksi/read-models';
 import { z } from 'zod';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
+import { registerPagedStats } from './stats-pages.command';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -25,7 +26,7 @@ const describeBound = (bound: string): string =>
 /** A bound for machines, as the API gives it: a date as asked, an instant in WIB. */
 const jsonBound = (bound: string): string => (DATE_ONLY.test(bound) ? bound : toZone(bound, 'WIB'));
 
-/** `sanksi stats states [--as-of D] [--known-at T]`: the population per state, bitemporally. */
+/** `sanksi stats states [--as-of D] [--known-at T]` (the population per state, bitemporally) and the paged lists. */
 export function register(program: Command, deps: CliDeps): void {
   const stats = program.command('stats').description('Statistics over the read models');
   stats
@@ -74,4 +75,5 @@ export function register(program: Command, deps: CliDeps): void {
         );
       });
     });
+  registerPagedStats(stats, deps);
 }

@@ -124,7 +124,7 @@ async function play(mode: Mode, temp: TemporaryDirectory) {
   const onTime = async (until: string) => {
     for (;;) {
       await one.projector.runOnce();
-      const [next] = (await one.readModels.getDueDeadlines(until)).sort(
+      const [next] = (await one.readModels.getDueDeadlines(until, { limit: 1000 })).items.sort(
         (a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt),
       );
       if (!next) return;

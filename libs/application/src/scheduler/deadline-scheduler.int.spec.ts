@@ -173,7 +173,7 @@ describe('DeadlineScheduler on SQLite files', () => {
     // then it elapses, nothing is escalated, and the case waits in the operator's queue
     expect(result).toMatchObject({ elapsed: 1, escalated: 0 });
     await runtime.projector.runOnce();
-    const queue = await runtime.readModels.getEscalationQueue();
+    const queue = (await runtime.readModels.getEscalationQueue()).items;
     expect(queue.map((q) => q.pseId)).toEqual(['tokoku']);
     expect(queue[0].allowed.length).toBeGreaterThan(0);
     expect(await count(runtime, 'tokoku', 'AccessBlocked')).toBe(0);

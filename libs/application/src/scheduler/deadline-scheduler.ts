@@ -51,6 +51,8 @@ export interface SchedulerStatus {
 }
 
 const RATE_WINDOW_MS = 10_000;
+/** Due deadlines read per query; a tick reads page after page until none is left. */
+const DUE_PAGE_SIZE = 200;
 
 function describe(e: unknown): { code: string; message: string } {
   if (e instanceof Error) {
@@ -156,8 +158,14 @@ export class DeadlineScheduler {
       if (project) await this.project();
       this.position = await this.runtime.readModels.getCheckpoint();
       const now = this.runtime.clock.now().toISOString();
-      const due = await this.runtime.readModels.getDueDeadlines(now);
-      for (const deadline of due) await this.guard(result, () => this.elapse(deadline, result));
+      // Page through what is due: a backlog (a long outage) never loads at once. Elapsing appends
+      // events but the read model moves only at the next projection, so the pages stay one listing.
+      let cursor: string | undefined;
+      do {
+        const due = await this.runtime.readModels.getDueDeadlines(now, { cursor, limit: DUE_PAGE_SIZE });
+        for (const deadline of due.items) await this.guard(result, () => this.elapse(deadline, result));
+        cursor = due.nextCursor ?? undefined;
+      } while (cursor !== undefined);
       this.lastTickFailed = result.failed > 0;
     } catch (e) {
       this.lastTickFailed = true;

@@ -286,7 +286,13 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
 
     it('then warning-to-registration gives PayPal’s 16 days 3 hours and the open cases as pending', async () => {
       const w = await db.store.getWarningToRegistration();
-      expect(w).toMatchObject({ registered: 1, pending: 4, medianDays: 16.125, averageDays: 16.125 });
+      expect(w).toMatchObject({
+        registered: 1,
+        pending: 4,
+        medianDays: 16.125,
+        averageDays: 16.125,
+        nextCursor: null,
+      });
       expect(w.cases.find((c) => c.pseId === 'paypal')).toEqual({
         pseId: 'paypal',
         warnedAt: '2022-07-25T02:00:00.000Z',
@@ -297,7 +303,7 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
     });
 
     it('then due deadlines and the escalation queue show what awaits operators', async () => {
-      expect(await db.store.getDueDeadlines('2022-09-30T00:00:00+07:00')).toEqual([
+      expect((await db.store.getDueDeadlines('2022-09-30T00:00:00+07:00')).items).toEqual([
         {
           pseId: 'newco',
           name: 'NewCo',
@@ -307,8 +313,11 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
           caseState: 'warned',
         },
       ]);
-      expect(await db.store.getDueDeadlines('2022-09-08T00:00:00+07:00')).toEqual([]);
-      expect(await db.store.getEscalationQueue()).toEqual([
+      expect(await db.store.getDueDeadlines('2022-09-08T00:00:00+07:00')).toEqual({
+        items: [],
+        nextCursor: null,
+      });
+      expect((await db.store.getEscalationQueue()).items).toEqual([
         {
           pseId: 'slowco',
           name: 'SlowCo',
@@ -380,13 +389,123 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
         { pseId: 'steam', name: 'Steam', state: 'blocked', visits: 8000, rank: 5, period: '2022-07' },
         { pseId: 'slowco', name: 'SlowCo', state: 'warned', visits: 400, rank: 70, period: '2022-07' },
       ]);
-      expect((await db.store.getEscalationQueue())[0]).toMatchObject({
+      expect((await db.store.getEscalationQueue()).items[0]).toMatchObject({
         pseId: 'slowco',
         visits: 400,
         rank: 70,
       });
       const analyst = await db.sql(`SELECT domain FROM discovery_candidates ORDER BY domain`);
       expect(analyst.map((r) => r['domain'])).toEqual(['tinyshop.example', 'www.bigshop.example']);
+    });
+  });
+
+  describe('given more due deadlines, escalations and warnings than fit on one page', () => {
+    // 23 cases in sixes that share their warning and due instants (and most their traffic), so the
+    // cursor has to break ties on the later keys: 8 registered after 1–8 days, 8 awaiting an operator,
+    // 7 with their warning's deadline still pending.
+    const CASES = 23;
+    const pseIdOf = (i: number) => `case-${String(i).padStart(2, '0')}`;
+    beforeEach(async () => {
+      const log = new GlobalLog();
+      for (let i = 0; i < CASES; i += 1) {
+        const history = log.case(pseIdOf(22 - i), { domains: [`site-${i}.example`] });
+        const day = 1 + Math.floor(i / 6);
+        const at = (d: number, time: string) => `2022-08-${String(d).padStart(2, '0')}T${time}+07:00`;
+        history.identified(at(day, '08:00:00'));
+        history.warned(at(day, '09:00:00'), `B-${i}/2022`, at(day + 5, '23:59:00'));
+        if (i % 3 === 0) {
+          history.submitted(at(day + 1, '09:00:00'), 'oss');
+          history.confirmed(at(day + 1 + (i % 8), '09:00:00'), `REG-${i}`, false);
+        } else if (i % 2 === 0) history.deadlineElapsed(at(day + 6, '00:00:00'), ['BlockAccess']);
+      }
+      await applyAll(log.all().map(toReadModelEvent), 11);
+      await db.store.recordTrafficObservations(
+        Array.from({ length: CASES }, (_, i) => ({
+          domain: `site-${i}.example`,
+          period: '2022-08',
+          visits: i >= 16 ? null : 100,
+        })),
+      );
+    });
+
+    /** Every item of every page, following the cursor from the first page. */
+    async function allPages<T>(
+      fetch: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+    ): Promise<{ items: T[]; pages: number }> {
+      const items: T[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await fetch(cursor);
+        pages += 1;
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined && pages < 100);
+      return { items, pages };
+    }
+
+    it('then due deadlines come page by page, every row exactly once, in the unpaged order', async () => {
+      const before = '2022-12-31T00:00:00+07:00';
+      const whole = await db.store.getDueDeadlines(before, { limit: 1000 });
+      expect(whole.nextCursor).toBeNull();
+      const [{ n }] = await db.sql(`SELECT count(*) AS n FROM deadlines`);
+      expect(whole.items).toHaveLength(Number(n));
+      expect(whole.items).toHaveLength(7);
+      const paged = await allPages((cursor) => db.store.getDueDeadlines(before, { cursor, limit: 2 }));
+      expect(paged.items).toEqual(whole.items);
+      expect(paged.pages).toBe(4);
+      expect(new Set(paged.items.map((d) => d.pseId)).size).toBe(whole.items.length);
+      expect((await db.store.getDueDeadlines(before)).items).toHaveLength(Math.min(50, whole.items.length));
+    });
+
+    it('then the escalation queue comes page by page, every case exactly once, largest traffic first', async () => {
+      const whole = await db.store.getEscalationQueue({ limit: 1000 });
+      const [{ n }] = await db.sql(`SELECT count(*) AS n FROM case_summary WHERE escalation_pending = 1`);
+      expect(whole.items).toHaveLength(Number(n));
+      expect(whole.items).toHaveLength(8);
+      const visits = whole.items.map((e) => e.visits ?? -1);
+      expect(visits).toEqual([...visits].sort((a, b) => b - a));
+      const paged = await allPages((cursor) => db.store.getEscalationQueue({ cursor, limit: 2 }));
+      expect(paged.items).toEqual(whole.items);
+      expect(new Set(paged.items.map((e) => e.pseId)).size).toBe(whole.items.length);
+    });
+
+    it('then warning-to-registration pages its cases but its figures cover them all', async () => {
+      const whole = await db.store.getWarningToRegistration({ limit: 1000 });
+      expect(whole.cases).toHaveLength(CASES);
+      expect(whole).toMatchObject({ registered: 8, pending: CASES - 8, nextCursor: null });
+      const days = whole.cases.flatMap((c) => (c.days === null ? [] : [c.days])).sort((a, b) => a - b);
+      expect(whole.medianDays).toBeCloseTo((days[3] + days[4]) / 2, 9);
+      expect(whole.averageDays).toBeCloseTo(days.reduce((a, b) => a + b, 0) / days.length, 9);
+      const pages: Array<Awaited<ReturnType<typeof db.store.getWarningToRegistration>>> = [];
+      let cursor: string | undefined;
+      do {
+        const page = await db.store.getWarningToRegistration({ cursor, limit: 5 });
+        pages.push(page);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      expect(pages).toHaveLength(5);
+      expect(pages.flatMap((p) => p.cases)).toEqual(whole.cases);
+      for (const p of pages) {
+        expect([p.registered, p.pending, p.medianDays, p.averageDays]).toEqual([
+          whole.registered,
+          whole.pending,
+          whole.medianDays,
+          whole.averageDays,
+        ]);
+      }
+    });
+
+    it('then a cursor from another query or a bad limit is refused with InvalidQuery', async () => {
+      const first = await db.store.getEscalationQueue({ limit: 1 });
+      expect(first.nextCursor).not.toBeNull();
+      await expect(
+        db.store.getDueDeadlines('2022-12-31T00:00:00Z', { cursor: first.nextCursor ?? '' }),
+      ).rejects.toMatchObject({ field: 'cursor' });
+      await expect(db.store.getWarningToRegistration({ cursor: 'garbage' })).rejects.toBeInstanceOf(
+        InvalidQuery,
+      );
+      await expect(db.store.getEscalationQueue({ limit: 0 })).rejects.toMatchObject({ field: 'limit' });
     });
   });
 

@@ -13,6 +13,12 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** Which page of a list query: the opaque cursor of the previous page, and a page size (1–1000, default 50). */
+export interface PageQuery {
+  cursor?: string;
+  limit?: number;
+}
+
 /** Filters of `listCases`. */
 export interface ListCasesQuery {
   state?: CaseState;
@@ -95,12 +101,16 @@ export interface FinesPerMonth {
   annulledIdr: number;
 }
 
-/** How long cases took from their first written warning to registration. */
+/**
+ * How long cases took from their first written warning to registration: the counts, median and
+ * average over every case, and one page of the cases (by warning date) with the next page's cursor.
+ */
 export interface WarningToRegistrationStats {
   registered: number;
   pending: number;
   medianDays: number | null;
   averageDays: number | null;
+  nextCursor: string | null;
   cases: Array<{
     pseId: string;
     warnedAt: string;
@@ -217,12 +227,12 @@ export interface ReadModelStore {
   getFinesPerMonth(): Promise<FinesPerMonth[]>;
   /** Fines of one case. */
   getFines(pseId: string): Promise<FineRow[]>;
-  /** Durations from first warning to registration, with median and average in days. */
-  getWarningToRegistration(): Promise<WarningToRegistrationStats>;
-  /** Pending deadlines due at or before `before`, soonest first. */
-  getDueDeadlines(before: string): Promise<DueDeadline[]>;
-  /** Cases awaiting an operator after an elapsed deadline, largest traffic first. */
-  getEscalationQueue(): Promise<EscalationQueueEntry[]>;
+  /** Durations from first warning to registration (median and average in days over all), cases paged. */
+  getWarningToRegistration(page?: PageQuery): Promise<WarningToRegistrationStats>;
+  /** Pending deadlines due at or before `before`, soonest first, with cursor pagination. */
+  getDueDeadlines(before: string, page?: PageQuery): Promise<Page<DueDeadline>>;
+  /** Cases awaiting an operator after an elapsed deadline, largest traffic first, oldest first among equals; paged. */
+  getEscalationQueue(page?: PageQuery): Promise<Page<EscalationQueueEntry>>;
   /** The public register of certificates, by name, with cursor pagination. */
   getRegistry(query: RegistryQuery): Promise<Page<RegistryRow>>;
   /** High-traffic domains with no case and no registration, largest first. */

@@ -30,6 +30,7 @@ import {
   type ListCasesQuery,
   type OpenCaseByTraffic,
   type Page,
+  type PageQuery,
   type ReadModelStore,
   type RegistryQuery,
   type StateCounts,
@@ -51,6 +52,8 @@ import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
 
 const { str, nstr, num, nnum, list } = readers;
 const DEFAULT_LIMIT = 50;
+/** An instant after any real one, in the form both dialects read as a timestamp. */
+const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 const MAX_LIMIT = 1000;
 
 function clampLimit(limit: number | undefined, fallback = DEFAULT_LIMIT): number {
@@ -72,6 +75,37 @@ function decodeCursor(cursor: string, arity: number): string[] {
     // fall through to the typed error below
   }
   throw new InvalidQuery({ field: 'cursor', reason: 'not a cursor this query returned' });
+}
+
+/** One sort key of a keyset page: a column or expression, ascending unless `descending`. */
+interface SortKey {
+  expr: string;
+  descending?: boolean;
+}
+
+/**
+ * The condition selecting the rows strictly after `values` in the order of `keys` (which must end
+ * in a unique column), spelt out as ORs so both dialects plan it and bind parameters alike.
+ */
+function keysetAfter(
+  keys: readonly SortKey[],
+  values: readonly unknown[],
+): { sql: string; params: unknown[] } {
+  const terms: string[] = [];
+  const params: unknown[] = [];
+  keys.forEach((key, i) => {
+    const equal = keys.slice(0, i).map((k) => `${k.expr} = ?`);
+    terms.push(`(${[...equal, `${key.expr} ${key.descending ? '<' : '>'} ?`].join(' AND ')})`);
+    params.push(...values.slice(0, i), values[i]);
+  });
+  return { sql: `(${terms.join(' OR ')})`, params };
+}
+
+/** A page from `limit + 1` fetched rows: the first `limit`, and a cursor of the last one's keys when more follow. */
+function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (row: T) => readonly string[]): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
 }
 
 function likePattern(q: string): string {
@@ -487,39 +521,71 @@ export class SqlReadModelStore implements ReadModelStore {
     return rows.map(fineTable.fromRecord);
   }
 
-  async getWarningToRegistration(): Promise<WarningToRegistrationStats> {
+  async getWarningToRegistration(page: PageQuery = {}): Promise<WarningToRegistrationStats> {
     await this.migrate();
-    const rows = (
-      await this.client.query(`SELECT * FROM warning_to_registration ORDER BY warned_at, pse_id`)
-    ).map(warningToRegistrationTable.fromRecord);
-    const days = rows
-      .filter((r) => r.seconds !== null)
-      .map((r) => (r.seconds as number) / 86400)
-      .sort((a, b) => a - b);
-    return {
-      registered: days.length,
-      pending: rows.length - days.length,
-      medianDays: median(days),
-      averageDays: days.length ? days.reduce((a, b) => a + b, 0) / days.length : null,
-      cases: rows.map((r) => ({
-        pseId: r.pseId,
-        warnedAt: r.warnedAt,
-        submittedAt: r.submittedAt,
-        registeredAt: r.registeredAt,
-        days: r.seconds === null ? null : r.seconds / 86400,
-      })),
-    };
+    const limit = clampLimit(page.limit);
+    const keys: SortKey[] = [{ expr: 'warned_at' }, { expr: 'pse_id' }];
+    const after = page.cursor === undefined ? null : keysetAfter(keys, decodeCursor(page.cursor, 2));
+    // The figures cover every case whatever the page; one snapshot keeps them and the page consistent.
+    return this.client.snapshot(async (tx) => {
+      const [totals] = await tx.query(
+        `SELECT count(*) AS total, count(seconds) AS registered, avg(seconds) AS average FROM warning_to_registration`,
+      );
+      const registered = num(totals, 'registered');
+      const total = num(totals, 'total');
+      const middle =
+        registered === 0
+          ? []
+          : await tx.query(
+              `SELECT seconds FROM warning_to_registration WHERE seconds IS NOT NULL ORDER BY seconds LIMIT ? OFFSET ?`,
+              [registered % 2 === 1 ? 1 : 2, Math.floor((registered - 1) / 2)],
+            );
+      const rows = await tx.query(
+        `SELECT * FROM warning_to_registration ${after ? `WHERE ${after.sql}` : ''} ORDER BY warned_at, pse_id LIMIT ?`,
+        [...(after?.params ?? []), limit + 1],
+      );
+      const cases = pageOf(rows.map(warningToRegistrationTable.fromRecord), limit, (r) => [
+        r.warnedAt,
+        r.pseId,
+      ]);
+      const average = nnum(totals, 'average');
+      return {
+        registered,
+        pending: total - registered,
+        medianDays: median(middle.map((r) => num(r, 'seconds') / 86400)),
+        averageDays: average === null ? null : average / 86400,
+        nextCursor: cases.nextCursor,
+        cases: cases.items.map((r) => ({
+          pseId: r.pseId,
+          warnedAt: r.warnedAt,
+          submittedAt: r.submittedAt,
+          registeredAt: r.registeredAt,
+          days: r.seconds === null ? null : r.seconds / 86400,
+        })),
+      };
+    });
   }
 
-  async getDueDeadlines(before: string): Promise<DueDeadline[]> {
+  async getDueDeadlines(before: string, page: PageQuery = {}): Promise<Page<DueDeadline>> {
     await this.migrate();
+    const limit = clampLimit(page.limit);
+    const bound = instantParam('before', before);
+    // fine_id ends the key: a case can have two fines' deadlines of one kind at one instant.
+    const keys: SortKey[] = [
+      { expr: 'd.due_at' },
+      { expr: 'd.pse_id' },
+      { expr: 'd.kind' },
+      { expr: 'd.fine_id' },
+    ];
+    const after = page.cursor === undefined ? null : keysetAfter(keys, decodeCursor(page.cursor, 4));
     const rows = await this.client.query(
       `SELECT d.pse_id, s.name, d.kind, d.due_at, d.fine_id, d.case_state
        FROM deadlines d JOIN case_summary s ON s.pse_id = d.pse_id
-       WHERE d.due_at <= ? ORDER BY d.due_at, d.pse_id, d.kind`,
-      [instantParam('before', before)],
+       WHERE d.due_at <= ?${after ? ` AND ${after.sql}` : ''}
+       ORDER BY d.due_at, d.pse_id, d.kind, d.fine_id LIMIT ?`,
+      [bound, ...(after?.params ?? []), limit + 1],
     );
-    return rows.map((r) => ({
+    const deadlines = rows.map((r) => ({
       pseId: str(r, 'pse_id'),
       name: str(r, 'name'),
       kind: str(r, 'kind'),
@@ -527,14 +593,32 @@ export class SqlReadModelStore implements ReadModelStore {
       fineId: nstr(r, 'fine_id') || null,
       caseState: str(r, 'case_state'),
     }));
+    return pageOf(deadlines, limit, (d) => [d.dueAt, d.pseId, d.kind, d.fineId ?? '']);
   }
 
-  async getEscalationQueue(): Promise<EscalationQueueEntry[]> {
+  async getEscalationQueue(page: PageQuery = {}): Promise<Page<EscalationQueueEntry>> {
     await this.migrate();
+    const limit = clampLimit(page.limit);
+    // Unknown traffic sorts last (-1 is below any count); a missing since (never written while an
+    // escalation is pending) last among equals; the case id makes the order total for the cursor.
+    const keys: SortKey[] = [
+      { expr: 'coalesce(visits, -1)', descending: true },
+      { expr: `coalesce(escalation_since, '${FAR_FUTURE}')` },
+      { expr: 'pse_id' },
+    ];
+    let after: { sql: string; params: unknown[] } | null = null;
+    if (page.cursor !== undefined) {
+      const [visits, since, pseId] = decodeCursor(page.cursor, 3);
+      if (!/^-?\d+$/.test(visits))
+        throw new InvalidQuery({ field: 'cursor', reason: 'not a cursor this query returned' });
+      after = keysetAfter(keys, [Number(visits), since, pseId]);
+    }
     const rows = await this.client.query(
-      `SELECT * FROM escalation_queue ORDER BY visits DESC NULLS LAST, escalation_since, pse_id`,
+      `SELECT * FROM escalation_queue ${after ? `WHERE ${after.sql}` : ''}
+       ORDER BY ${keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ')} LIMIT ?`,
+      [...(after?.params ?? []), limit + 1],
     );
-    return rows.map((r) => ({
+    const entries = rows.map((r) => ({
       pseId: str(r, 'pse_id'),
       name: str(r, 'name'),
       state: str(r, 'state'),
@@ -544,6 +628,7 @@ export class SqlReadModelStore implements ReadModelStore {
       visits: nnum(r, 'visits'),
       rank: nnum(r, 'best_rank'),
     }));
+    return pageOf(entries, limit, (e) => [String(e.visits ?? -1), e.since ?? FAR_FUTURE, e.pseId]);
   }
 
   async getRegistry(query: RegistryQuery): Promise<Page<RegistryRow>> {
