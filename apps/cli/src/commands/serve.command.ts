@@ -7,14 +7,15 @@ import { CliError, ExitCode } from '../cli.errors';
 /** The keys the server accepts: `SANKSI_API_KEYS`, or one per role kept in the data directory. */
 function apiKeys(config: SanksiConfig): {
   registry: ApiKeyRegistry;
+  /** The keys, only on the start that made them (issue 11: never printed again). */
   printable: Record<Role, string> | null;
   file: string | null;
 } {
   if (config.apiKeys) return { registry: new ApiKeyRegistry(config.apiKeys), printable: null, file: null };
-  const { file, keys } = loadOrCreateKeyFile(config.dataDir);
+  const { file, keys, created } = loadOrCreateKeyFile(config.dataDir);
   return {
     registry: new ApiKeyRegistry(ROLES.map((role) => ({ role, key: keys[role] }))),
-    printable: keys,
+    printable: created ? keys : null,
     file,
   };
 }
@@ -54,10 +55,15 @@ export function register(program: Command): void {
         `  worker modules:      ${options.worker ? config.worker.join(', ') || 'none' : 'none (--no-worker)'}\n`,
       );
       if (keys.printable) {
-        out.write(`  API keys (kept in ${keys.file}, mode 0600):\n`);
+        // Printed once, on the start that made them; later starts only say where they are.
+        out.write(`  API keys, made now and shown only this once (kept in ${keys.file}, mode 0600):\n`);
         for (const role of ROLES) out.write(`    ${role.padEnd(9)} ${keys.printable[role]}\n`);
         out.write(
           `  try: curl -H 'Authorization: Bearer ${keys.printable.analyst}' ${base}/v1/stats/states\n`,
+        );
+      } else {
+        out.write(
+          `  API keys:            ${keys.file ? `in ${keys.file} (mode 0600; not printed again)` : 'from SANKSI_API_KEYS'}\n`,
         );
       }
       let stopping = false;
