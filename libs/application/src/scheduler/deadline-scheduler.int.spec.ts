@@ -187,6 +187,27 @@ describe('DeadlineScheduler on SQLite files', () => {
     });
   });
 
+  it('elapses a backlog larger than one page of due deadlines in one tick, each once', async () => {
+    // given seven cases under pp43-2023 warned at the same instant (their deadlines tie)
+    clock.set(wib('2024-03-01T09:00'));
+    const ids = Array.from({ length: 7 }, (_, i) => `backlog-${i}`);
+    for (const id of ids) {
+      await identify(runtime, id, 'pp43-2023', wib('2024-03-01T09:00'));
+      await warn(runtime, id, wib('2024-03-01T09:00'));
+    }
+    // when one tick runs after they passed, reading two due deadlines a page
+    clock.set(wib('2024-04-01T09:00'));
+    const result = await new DeadlineScheduler(runtime, { duePageSize: 2 }).tick({ project: true });
+    // then every one elapsed exactly once, and nothing is left due
+    expect(result).toMatchObject({ elapsed: 7, failed: 0 });
+    for (const id of ids) expect(await count(runtime, id, 'DeadlineElapsed')).toBe(1);
+    await runtime.projector.runOnce();
+    expect(await runtime.readModels.getDueDeadlines(wib('2024-04-01T09:00'))).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+  });
+
   it('elapses a deadline long past (imported history) at once, with its real due time as business time', async () => {
     // given a warning from 2022 and a clock in 2026
     await identify(runtime, 'oldcase', 'kominfo-2022', wib('2022-07-18T09:00'));

@@ -18,6 +18,8 @@ export interface DeadlineSchedulerOptions {
   name?: string;
   /** Backoff after a tick that failed as a whole (defaults 250 ms doubling to 30 s). */
   restartBackoff?: { initialMs?: number; maxMs?: number };
+  /** Due deadlines read per query (default 200, at most 1000); a tick reads every page. */
+  duePageSize?: number;
 }
 
 /** What one tick did. */
@@ -51,7 +53,7 @@ export interface SchedulerStatus {
 }
 
 const RATE_WINDOW_MS = 10_000;
-/** Due deadlines read per query; a tick reads page after page until none is left. */
+/** Due deadlines read per query by default; a tick reads page after page until none is left. */
 const DUE_PAGE_SIZE = 200;
 
 function describe(e: unknown): { code: string; message: string } {
@@ -72,6 +74,7 @@ function describe(e: unknown): { code: string; message: string } {
 export class DeadlineScheduler {
   private readonly name: string;
   private readonly intervalMs: number;
+  private readonly duePageSize: number;
   private readonly projectInLoop: boolean;
   private readonly logger: Logger;
   private readonly loop: SupervisedLoop;
@@ -90,6 +93,7 @@ export class DeadlineScheduler {
   ) {
     this.name = options.name ?? 'scheduler';
     this.intervalMs = options.intervalMs ?? 1000;
+    this.duePageSize = options.duePageSize ?? DUE_PAGE_SIZE;
     this.projectInLoop = options.project ?? false;
     this.logger = runtime.logger.child({ worker: this.name });
     this.loop = new SupervisedLoop({
@@ -162,7 +166,7 @@ export class DeadlineScheduler {
       // events but the read model moves only at the next projection, so the pages stay one listing.
       let cursor: string | undefined;
       do {
-        const due = await this.runtime.readModels.getDueDeadlines(now, { cursor, limit: DUE_PAGE_SIZE });
+        const due = await this.runtime.readModels.getDueDeadlines(now, { cursor, limit: this.duePageSize });
         for (const deadline of due.items) await this.guard(result, () => this.elapse(deadline, result));
         cursor = due.nextCursor ?? undefined;
       } while (cursor !== undefined);
