@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { register as registerBlocklist } from './commands/blocklist.command';
 import { register as registerCalendar } from './commands/calendar.command';
 import { register as registerCases } from './commands/cases.command';
+import { register as registerDlq } from './commands/dlq.command';
 import { register as registerEvidence } from './commands/evidence.command';
 import { register as registerImport } from './commands/import.command';
 import { register as registerProjections } from './commands/projections.command';
@@ -56,6 +57,7 @@ export async function buildProgram(deps: CliDeps, argv: readonly string[] = proc
   registerVerify(program, deps);
   registerProjections(program, deps);
   registerRelay(program, deps);
+  registerDlq(program, deps);
   registerBlocklist(program, deps);
   registerStats(program, deps);
   registerEvidence(program, deps);

@@ -82,7 +82,8 @@ describe('KafkaRelay and an event over the broker size limit', () => {
       (s) => new Set(s.map((m) => m.headers?.id)).size >= ids.length,
     );
     expect(new Set(seen.map((m) => m.headers?.id))).toEqual(new Set(ids));
-    const pointer = seen.find((m) => m.headers?.id === big.eventId)!;
+    const pointer = seen.find((m) => m.headers?.id === big.eventId);
+    if (!pointer) throw new Error(`no message for ${big.eventId}`);
     expect(pointer.key).toBe('PSE-big-1');
     expect(pointer.rawHeaders?.['ce_type']?.toString()).toBe(EVENT_TOO_LARGE_TYPE);
     expect(pointer.rawHeaders?.['sanksi-original-type']?.toString()).toBe('sanksi.pse-case.WarningIssued');

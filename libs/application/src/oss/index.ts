@@ -35,3 +35,4 @@ export {
   type SignatureProblemReason,
 } from './oss-signature';
 export { isTransientFailure } from './oss-failure';
+export { readDeadLetters, replayDeadLetters, type DeadLetter, type ReplayResult } from './oss-dlq';

@@ -10,6 +10,7 @@ import pino from 'pino';
 import { ManualClock } from '../cases/clock';
 import { loadConfig } from '../config/sanksi-config';
 import { createRuntime, type SanksiRuntime } from '../runtime/sanksi-runtime';
+import { readDeadLetters, replayDeadLetters } from './oss-dlq';
 import { OssRegistrationConsumer } from './oss-registration.consumer';
 import type { RegistrationOutcome } from './oss-registration.handler';
 import { signOssMessage, type OssProducerKey } from './oss-signature';
@@ -523,6 +524,76 @@ describe('OssRegistrationConsumer on the real broker', () => {
     expect(header(parked, 'x-dlq-attempts')).toBe('3');
     expect(header(parked, 'x-dlq-detail')).toMatch(/no such table: case_summary.*failed 3 time/);
     expect(header(parked, 'x-dlq-message-id')).toBe('oss-by-domain');
+  });
+
+  it('lists the DLQ and replays chosen letters idempotently: what can now apply applies once, a forged one stays refused', async () => {
+    // given a registration for a domain no case has yet, and an unsigned one, both dead-lettered
+    await blockedPaypalAndWarnedValve();
+    const late = {
+      value: JSON.stringify({
+        domain: 'new-shop.example',
+        registrationNumber: '006870.01/DJAI.PSE/08/2022',
+        confirmedAt: wib('2022-08-03T13:00'),
+      }),
+      headers: { ce_id: 'oss-late-1' },
+    };
+    await produce([late, { value: late.value, headers: { ce_id: 'oss-forged-1' }, signWith: null }]);
+    const outcomes: RegistrationOutcome[] = [];
+    const c = consumer(outcomes);
+    await c.start();
+    try {
+      await until('two outcomes', () => outcomes.length >= 2);
+    } finally {
+      await c.stop();
+    }
+    // when the DLQ is listed
+    const letters = await readDeadLetters(kafka, dlqTopic);
+    // then both letters are there with reasons, origin, original append time and their own headers only
+    expect(letters.map((l) => [l.offset, l.reason, l.messageId, l.source])).toEqual([
+      ['0', 'unknown-case', 'oss-late-1', `${topic}/0/0`],
+      ['1', 'unsigned', 'oss-forged-1', `${topic}/0/1`],
+    ]);
+    expect(Object.keys(letters[0].headers).sort()).toEqual([
+      'ce_id',
+      'sanksi-signature',
+      'sanksi-signature-timestamp',
+    ]);
+    expect(Number(letters[0].appendedAt)).toBeGreaterThan(Date.now() - 120_000);
+
+    // when the case appears and both letters are replayed later than a 1 s window allows for a re-sent
+    // message (the replay checks the signature against the original append time the DLQ kept)
+    await runtime.commands.execute(
+      {
+        type: 'IdentifyPse',
+        pseId: 'new-shop',
+        name: 'new-shop',
+        origin: 'foreign',
+        domains: ['new-shop.example'],
+        policy: 'kominfo-2022',
+        company: null,
+        sector: null,
+      },
+      { actor: OPERATOR },
+    );
+    await runtime.projector.runOnce();
+    clock.set(wib('2022-08-03T14:00'));
+    await new Promise((r) => setTimeout(r, 1500));
+    const first = await replayDeadLetters(runtime, letters, { signatureWindowMs: 1000 });
+    expect(first[0].outcome).toMatchObject({ kind: 'applied' });
+    // then the late one applies, the forged one is still refused
+    expect(first.map((r) => (r.outcome.kind === 'dead-letter' ? r.outcome.reason : r.outcome.kind))).toEqual([
+      'applied',
+      'unsigned',
+    ]);
+    const confirmed = (await runtime.commands.load('new-shop')).envelopes.filter(
+      (e) => e.type === 'RegistrationConfirmed',
+    );
+    expect(confirmed.map((e) => e.commandId)).toEqual(['oss:oss-late-1']);
+    // and a second replay changes nothing
+    const head = await runtime.eventStore.headPosition();
+    const second = await replayDeadLetters(runtime, letters);
+    expect(second.map((r) => r.outcome.kind)).toEqual(['duplicate', 'dead-letter']);
+    expect(await runtime.eventStore.headPosition()).toBe(head);
   });
 
   it('reports a missing broker and keeps retrying instead of failing', async () => {

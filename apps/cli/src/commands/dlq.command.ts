@@ -1,0 +1,153 @@
+import type { Command } from 'commander';
+import { CliError, ExitCode } from '../cli.errors';
+import { z } from 'zod';
+import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
+
+const DeadLetterReason = z.enum([
+  'unparseable',
+  'invalid',
+  'unknown-case',
+  'ambiguous-case',
+  'refused',
+  'unsigned',
+  'unknown-key',
+  'bad-signature',
+  'signature-expired',
+  'handler-failed',
+]);
+const ListOptions = z.object({ topic: z.string().min(1).optional(), json: z.boolean().optional() });
+const ReplayOptions = z
+  .object({
+    topic: z.string().min(1).optional(),
+    reason: z.array(DeadLetterReason).optional(),
+    offset: z.array(z.string().regex(/^\d+$/, 'must be a DLQ offset (digits)')).optional(),
+    all: z.boolean().optional(),
+    json: z.boolean().optional(),
+  })
+  .refine((o) => o.all || (o.reason?.length ?? 0) > 0 || (o.offset?.length ?? 0) > 0, {
+    message: 'choose what to replay: --offset <n> (repeatable), --reason <reason> (repeatable) or --all',
+    path: ['all'],
+  });
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function preview(value: Buffer | null): string {
+  const text = value?.toString('utf8') ?? '';
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** `sanksi dlq list|replay`: the OSS registrations parked in `oss.registrations.v1.dlq`. */
+export function register(program: Command, deps: CliDeps): void {
+  const dlq = program
+    .command('dlq')
+    .description('Dead-lettered OSS registrations: list them, apply them again (idempotently)');
+
+  dlq
+    .command('list')
+    .description('Every message in the DLQ with its reason, detail and origin (reading commits nothing)')
+    .option('--topic <topic>', 'the DLQ topic (default oss.registrations.v1.dlq)')
+    .option('--json', 'machine-readable output')
+    .action(async (raw: Record<string, unknown>) => {
+      const opts = parseOptions(ListOptions, raw);
+      const out = deps.output(opts);
+      const { kafka, topic } = await kafkaFor(deps, opts.topic);
+      const { readDeadLetters } = await import('@sanksi/application');
+      const letters = await readDeadLetters(kafka, topic);
+      if (out.json) {
+        out.data(
+          letters.map((l) => ({
+            offset: l.offset,
+            partition: l.partition,
+            reason: l.reason,
+            detail: l.detail,
+            source: l.source,
+            messageId: l.messageId,
+            attempts: l.attempts,
+            appendedAt: l.appendedAt ? new Date(Number(l.appendedAt)).toISOString() : null,
+            value: l.value?.toString('utf8') ?? null,
+          })),
+        );
+        return;
+      }
+      out.table(
+        ['offset', 'reason', 'message id', 'source', 'detail', 'value'],
+        letters.map((l) => [l.offset, l.reason, l.messageId, l.source, l.detail, preview(l.value)]),
+      );
+    });
+
+  dlq
+    .command('replay')
+    .description(
+      'Apply dead letters again through the consumer (signature, body, case, command); already applied ones are duplicates',
+    )
+    .option('--topic <topic>', 'the DLQ topic (default oss.registrations.v1.dlq)')
+    .option('--offset <n>', 'a DLQ offset to replay (repeatable)', collect)
+    .option(
+      '--reason <reason>',
+      `replay every letter with this reason (repeatable): ${DeadLetterReason.options.join(', ')}`,
+      collect,
+    )
+    .option('--all', 'replay every letter')
+    .option('--json', 'machine-readable output')
+    .action(async (raw: Record<string, unknown>) => {
+      const opts = parseOptions(ReplayOptions, raw);
+      const out = deps.output(opts);
+      const { kafka, topic } = await kafkaFor(deps, opts.topic);
+      const { readDeadLetters, replayDeadLetters } = await import('@sanksi/application');
+      const letters = (await readDeadLetters(kafka, topic)).filter(
+        (l) =>
+          opts.all ||
+          (opts.offset ?? []).includes(l.offset) ||
+          (opts.reason ?? []).includes(l.reason as z.infer<typeof DeadLetterReason>),
+      );
+      const missing = (opts.offset ?? []).filter((o) => !letters.some((l) => l.offset === o));
+      if (missing.length > 0) {
+        throw new CliError(
+          'NOT_FOUND',
+          `no dead letter at offset(s) ${missing.join(', ')} of ${topic}`,
+          ExitCode.notFound,
+        );
+      }
+      const results = await withRuntime(deps, (runtime) => replayDeadLetters(runtime, letters));
+      const rows = results.map(({ letter, outcome }) => ({
+        offset: letter.offset,
+        messageId: outcome.messageId,
+        was: letter.reason,
+        outcome: outcome.kind,
+        ...(outcome.kind === 'dead-letter'
+          ? { reason: outcome.reason, detail: outcome.detail }
+          : { pseId: outcome.pseId }),
+      }));
+      if (out.json) out.data(rows);
+      else
+        out.table(
+          ['offset', 'message id', 'was', 'now', 'case / reason'],
+          rows.map((r) => [
+            r.offset,
+            r.messageId,
+            r.was,
+            r.outcome,
+            'pseId' in r ? String(r.pseId) : `${r.reason}: ${r.detail}`,
+          ]),
+        );
+      // Letters that still cannot be applied are a failure the operator must see in scripts too.
+      if (results.some((r) => r.outcome.kind === 'dead-letter')) process.exitCode = ExitCode.failure;
+    });
+}
+
+async function kafkaFor(deps: CliDeps, topic: string | undefined) {
+  const config = deps.config();
+  if (!config.kafka) {
+    throw new CliError(
+      'KAFKA_NOT_CONFIGURED',
+      'the DLQ lives in Kafka: set KAFKA_BROKERS (host:port[,host:port...])',
+      ExitCode.usage,
+    );
+  }
+  const { kafkaSecurity } = await import('@sanksi/application');
+  const { createKafka, OSS_REGISTRATIONS_DLQ } = await import('@sanksi/messaging');
+  return {
+    kafka: createKafka(config.kafka.brokers, { clientId: 'sanksi-cli-dlq', ...kafkaSecurity(config.kafka) }),
+    topic: topic ?? OSS_REGISTRATIONS_DLQ,
+  };
+}
