@@ -22,7 +22,9 @@ export interface WireResponse {
   body: string;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// One connection per request: after a malformed request the server closes its connection, and a
+// kept-alive socket would turn that into a failure of the next, innocent request.
+const agent = new http.Agent({ keepAlive: false });
 
 /**
  * Sends a request to the API listening on `port` and waits for the whole answer; an event stream
