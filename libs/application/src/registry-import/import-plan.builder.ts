@@ -34,8 +34,17 @@ function isRealDate(value: string): boolean {
   return d.toISOString().slice(0, 10) === value;
 }
 
+/**
+ * A registry text as one line: commands refuse control characters (docs/architecture.md), and the
+ * published registry has tabs inside a few names (`-<TAB>PT. NANOBIRU INTERNATIONAL INDONESIA`), so each run of
+ * them, with the spaces around it, becomes one space.
+ */
+function oneLine(value: string): string {
+  return value.replace(/\s*\p{Cc}+\s*/gu, ' ').trim();
+}
+
 function blankToNull(value: string): string | null {
-  const trimmed = value.trim();
+  const trimmed = oneLine(value);
   return trimmed === '' || trimmed === '-' ? null : trimmed;
 }
 
@@ -283,7 +292,7 @@ export function buildImportPlan(snapshotCsvText: string, changesCsvText: string)
       pseId: `reg-${row.system_id}`,
       systemId: Number(row.system_id),
       identification: {
-        name: row.name.trim(),
+        name: oneLine(row.name),
         origin: row.origin === 'LOKAL' ? 'domestic' : 'foreign',
         domains,
         nonDomainAddresses: nonDomains,

@@ -42,6 +42,18 @@ describe('buildImportPlan over the real registry (2022-07-17 → 2022-11-29)', (
     expect(new Set(plan.systems.map((s) => s.pseId)).size).toBe(plan.systems.length);
   });
 
+  it('imports names with the tabs of the published registry as one line, as commands require', () => {
+    expect(plan.systems.find((s) => s.pseId === 'reg-2190')?.identification.name).toBe(
+      '- PT. NANOBIRU INTERNATIONAL INDONESIA',
+    );
+    const texts = plan.systems.flatMap((s) => [
+      s.identification.name,
+      s.identification.company ?? '',
+      s.identification.sector ?? '',
+    ]);
+    expect(texts.filter((t) => /\p{Cc}/u.test(t))).toEqual([]);
+  });
+
   it('has PayPal registered on 2022-08-03 as 006860.01/DJAI.PSE/08/2022, recorded by the crawl that day', () => {
     const paypal = named('PAYPAL');
     expect(paypal.identification).toMatchObject({ origin: 'foreign', domains: ['paypal.com'] });
