@@ -69,7 +69,7 @@ describe('reliability: racing commands through two API processes on one PostgreS
       return {
         status: res.status,
         contentType: res.headers.get('content-type') ?? '',
-        body: await res.json(),
+        body: (await res.json()) as Answer['body'],
       };
     };
 
