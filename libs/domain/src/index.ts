@@ -38,6 +38,7 @@ export {
   ELAPSE_COMMAND_PREFIX,
   elapseCommandId,
   isAutomatic,
+  needsHistory,
   type Decision,
 } from './pse-case/pse-case.decider';
 export { allowedCommands, ESCALATION_ACTOR } from './pse-case/pse-case.allowed';

@@ -2,7 +2,7 @@ import { getPolicy } from '../policies';
 import { identify, wib } from './__fixtures__/pse-case.fixtures';
 import { ENGINE_ACTOR } from './pse-case.actors';
 import type { CommandMetadata, PseCaseCommand } from './pse-case.commands';
-import { decide, decideOnHistory, type Decision } from './pse-case.decider';
+import { decide, decideOnHistory, needsHistory, type Decision } from './pse-case.decider';
 import { TransitionRefused } from './pse-case.errors';
 import type { PseCaseEventEnvelope } from './pse-case.events';
 import { foldCase } from './pse-case.fold';
@@ -147,5 +147,37 @@ describe('decideOnHistory', () => {
     expect(decision.ok ? '' : (decision.error as TransitionRefused).reason).toBe(
       'no warningResponse deadline is running',
     );
+  });
+});
+
+describe('needsHistory (when the command path may decide on a snapshot alone)', () => {
+  const elapse: PseCaseCommand = { type: 'ElapseDeadline', pseId: 'k', deadline: 'warningResponse' };
+
+  it('given a fact dated before the last event, then the history is needed, and at or after it, not', () => {
+    const snapshot = foldCase(aheadOfLateFacts());
+    expect(needsHistory(submit, snapshot, meta(wib('2022-07-26T09:00')))).toBe(true);
+    expect(needsHistory(submit, snapshot, meta('2022-07-29T23:59:59+07:00'))).toBe(false);
+    expect(needsHistory(submit, snapshot, meta(wib('2022-07-30T09:00')))).toBe(false);
+  });
+
+  it('given no business time, then the record time stands for it', () => {
+    const snapshot = foldCase(aheadOfLateFacts());
+    expect(needsHistory(submit, snapshot, { now: '2022-07-26T02:00:00.000Z' })).toBe(true);
+    expect(needsHistory(submit, snapshot, { now: '2026-12-02T09:00:00.000Z' })).toBe(false);
+  });
+
+  it('given a new case or the scheduler’s elapse, then never', () => {
+    expect(needsHistory(identify('n'), undefined, meta(wib('2022-07-18T09:00')))).toBe(false);
+    expect(needsHistory(elapse, foldCase(aheadOfLateFacts()), meta(wib('2022-07-20T09:00')))).toBe(false);
+  });
+
+  it('given the fold passed in, then the decision is the one decideOnHistory folds for itself', () => {
+    const h = aheadOfLateFacts();
+    for (const at of ['2022-07-26T09:00', '2022-07-30T09:00', '2022-07-24T09:00']) {
+      const m = meta(wib(at));
+      expect(decideOnHistory(submit, h, kominfo, m, foldCase(h))).toEqual(
+        decideOnHistory(submit, h, kominfo, m),
+      );
+    }
   });
 });

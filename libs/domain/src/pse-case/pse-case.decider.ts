@@ -59,27 +59,37 @@ export function isAutomatic(envelope: PseCaseEventEnvelope): boolean {
 }
 
 /**
+ * Whether deciding `command` on a case takes more than its snapshot: a fact dated before the case's last
+ * event may retract the automatic events recorded after it (docs/regulation.md §9.5), which needs the
+ * history. When false, `decideOnHistory` is `decide` on the snapshot, and the history may stay unread.
+ */
+export function needsHistory(
+  command: PseCaseCommand,
+  snapshot: PseCaseSnapshot | undefined,
+  metadata: Pick<CommandMetadata, 'now' | 'occurredAt'>,
+): boolean {
+  const last = snapshot?.context.lastOccurredAt ?? null;
+  if (!snapshot || last === null || command.type === 'ElapseDeadline') return false;
+  return Date.parse(metadata.occurredAt ?? metadata.now) < Date.parse(last);
+}
+
+/**
  * Decides a command against a case's recorded history (the command path's entry point). Like `decide`,
  * and more: a fact dated before automatic events already recorded (history entered after the fact while
  * the scheduler ran ahead of it) first retracts them — they followed from what was known then — so the
  * story comes out the same whether or not the scheduler had caught up (docs/regulation.md §9.5). A fact
  * dated before an operator's recorded event is still refused: business time never goes backwards.
+ * `snapshot`, when given, must be `foldCase(history)` (a caller that has folded already saves a fold).
  */
 export function decideOnHistory(
   command: PseCaseCommand,
   history: readonly PseCaseEventEnvelope[],
   policy: Policy,
   metadata: CommandMetadata,
+  snapshot: PseCaseSnapshot | undefined = history.length > 0 ? foldCase(history) : undefined,
 ): Decision {
-  const snapshot = history.length > 0 ? foldCase(history) : undefined;
   const occurredAt = metadata.occurredAt ?? metadata.now;
-  const last = snapshot?.context.lastOccurredAt ?? null;
-  if (
-    !snapshot ||
-    last === null ||
-    command.type === 'ElapseDeadline' ||
-    !(Date.parse(occurredAt) < Date.parse(last))
-  ) {
+  if (!snapshot || !needsHistory(command, snapshot, metadata)) {
     return decide(command, snapshot, policy, metadata);
   }
   const effective = effectiveHistory(history);
