@@ -4,6 +4,8 @@ import {
   ValidationFailed,
   type PseCaseEventEnvelope,
   canonicalJson,
+  decide,
+  type Decision,
   decideOnHistory,
   effectiveHistory,
   elapseCommandId,
@@ -11,9 +13,16 @@ import {
   type PseCaseSnapshot,
   sha256Hex,
   getPolicy,
+  needsHistory,
   type PolicyId,
 } from '@sanksi/domain';
-import { AppendOutcomeUnknown, type EventStore, WrongExpectedRevision } from '@sanksi/event-store';
+import {
+  type AppendResult,
+  AppendOutcomeUnknown,
+  type EventStore,
+  WrongExpectedRevision,
+} from '@sanksi/event-store';
+import { type CaseHead, CaseHeadCache, DEFAULT_CASE_HEAD_CAPACITY } from './case-head.cache';
 import { type Clock, type IdGenerator, randomIds, systemClock } from './clock';
 import { ConcurrentModification, IdempotencyKeyReused, VersionMismatch } from './case-command.errors';
 import {
@@ -72,18 +81,37 @@ export interface LoadedCase {
 
 const MAX_ATTEMPTS = 5;
 
+/** The head of a case never seen, presumed when it is being opened: the store refuses it if the case exists. */
+const NEW_CASE: CaseHead = { snapshot: undefined, version: 0 };
+
+/** Options of the command path. */
+export interface CaseCommandOptions {
+  defaultPolicy: PolicyId;
+  clock?: Clock;
+  ids?: IdGenerator;
+  /**
+   * How many case heads to keep (default 4096) so a command is decided without reading its case's
+   * stream; 0 reads every case from the store, as before the cache.
+   */
+  caseHeadCapacity?: number;
+}
+
 /**
  * The one path of a command (ARCHITECTURE.md): load the case's events, fold them through the
  * machine, `decide`, append with the expected revision. Nothing else happens here: projections,
  * Kafka and deadlines follow from the log.
  */
 export class CaseCommandService {
+  /** Case heads of this process; undefined when turned off (`caseHeadCapacity: 0`). */
+  private readonly heads: CaseHeadCache | undefined;
+
   constructor(
     private readonly store: EventStore,
-    private readonly options: { defaultPolicy: PolicyId; clock?: Clock; ids?: IdGenerator } = {
-      defaultPolicy: 'pp43-2023',
-    },
-  ) {}
+    private readonly options: CaseCommandOptions = { defaultPolicy: 'pp43-2023' },
+  ) {
+    const capacity = options.caseHeadCapacity ?? DEFAULT_CASE_HEAD_CAPACITY;
+    this.heads = capacity > 0 ? new CaseHeadCache(capacity) : undefined;
+  }
 
   private get clock(): Clock {
     return this.options.clock ?? systemClock;
@@ -121,11 +149,13 @@ export class CaseCommandService {
     // What the sender asked: a key reused for anything else is refused, not answered with the first outcome.
     const digest = sha256Hex(canonicalJson({ command, occurredAt: context.occurredAt ?? null }));
     if (context.idempotencyKey !== undefined) await this.refuseKeyUsedElsewhere(command, given, context);
+    const guessed = await this.executeOnHead(command, given, digest, context);
+    if (guessed && 'outcome' in guessed) return guessed.outcome;
     // Set once an append's outcome is unknown (connection lost after sending it). The next attempt
     // resolves it: it re-reads the case and, under the same command id, either finds the append and
     // answers with it or appends it — the store never applies one command id twice on a stream. If
     // the database is still away, the caller is told the outcome is unknown, never "not applied".
-    let unknown: AppendOutcomeUnknown | undefined;
+    let unknown: AppendOutcomeUnknown | undefined = guessed?.unknown;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       let loaded: LoadedCase;
       try {
@@ -134,6 +164,8 @@ export class CaseCommandService {
         throw unknown ?? e;
       }
       const snapshot = loaded.envelopes.length > 0 ? foldCase(loaded.envelopes) : undefined;
+      const head: CaseHead = { snapshot, version: loaded.version };
+      this.heads?.remember(command.pseId, head);
       const commandId =
         context.idempotencyKey === undefined && snapshot ? (elapseIdOf(command, snapshot) ?? given) : given;
       const replayed = this.previousOutcome(loaded, commandId, command.type, digest, context);
@@ -141,30 +173,19 @@ export class CaseCommandService {
       if (context.expectedVersion !== undefined && context.expectedVersion !== loaded.version) {
         throw new VersionMismatch(command.pseId, context.expectedVersion, loaded.version);
       }
-      const policyId =
-        (snapshot?.context.policyVersion as PolicyId | undefined) ?? this.options.defaultPolicy;
-      const now = context.recordedAt ?? this.clock.now().toISOString();
-      const decision = decideOnHistory(command, loaded.envelopes, getPolicy(policyId), {
-        commandId,
-        correlationId: context.correlationId ?? commandId,
-        causationId: context.causationId,
-        actor: context.actor,
-        now,
-        occurredAt: context.occurredAt,
-      });
+      const decision = decideOnHistory(
+        command,
+        loaded.envelopes,
+        this.policyOf(snapshot),
+        this.metadataOf(commandId, context),
+        snapshot,
+      );
       if (!decision.ok) throw decision.error;
+      let appended: AppendResult;
       try {
-        const appended = await this.store.appendToStream(
-          caseStreamId(command.pseId),
-          decision.events.map((event) =>
-            toStoredEvent(event, {
-              commandDigest: event.commandId === commandId ? digest : undefined,
-              append: commandId,
-            }),
-          ),
-          { expectedRevision: loaded.version === 0 ? 'no_stream' : loaded.version - 1, commandId },
-        );
+        appended = await this.append(command.pseId, head.version, decision, commandId, digest);
         if (appended.duplicate) {
+          this.heads?.forget(command.pseId);
           // Another sender of the same command won the race: answer with what it appended.
           const replayed = this.previousOutcome(
             await this.load(command.pseId),
@@ -177,6 +198,7 @@ export class CaseCommandService {
         }
       } catch (e) {
         if (e instanceof AppendOutcomeUnknown) {
+          this.heads?.forget(command.pseId);
           if (unknown) throw unknown;
           unknown = e;
           continue;
@@ -188,17 +210,107 @@ export class CaseCommandService {
         }
         continue; // another writer won: decide again on the case as it now stands
       }
-      const last = decision.events[decision.events.length - 1];
-      return {
-        pseId: command.pseId,
-        version: loaded.version + decision.events.length,
-        state: last.state.state,
-        substate: last.state.substate,
-        events: decision.events,
-        duplicate: false,
-      };
+      return this.appended(command.pseId, head, decision, !appended.duplicate);
     }
     throw new ConcurrentModification(command.pseId, MAX_ATTEMPTS);
+  }
+
+  /**
+   * The fast path: decides on the case head this process remembers (or, for a case being opened that it
+   * has never seen, on no case at all) without reading the stream. It answers only when the append
+   * succeeds — the store's expected-revision check then proves the head was the stream as it stands.
+   * Everything else is left to the store-read path (undefined, or the unknown outcome it must resolve):
+   * a retry (the store finds its command id on the stream and appends nothing, whatever the head said;
+   * the retry is then answered from the stream, key checks included), a fact dated before the
+   * case's last event (a retraction needs the history, docs/regulation.md §9.5), an `If-Match` that does
+   * not match, a refusal, or another writer ahead of the head. So a stale head costs a re-read, never a
+   * different answer.
+   */
+  private async executeOnHead(
+    command: PseCaseCommand,
+    given: string,
+    digest: string,
+    context: CommandContext,
+  ): Promise<{ outcome: CommandOutcome } | { unknown: AppendOutcomeUnknown } | undefined> {
+    if (!this.heads) return undefined;
+    const head = this.heads.get(command.pseId) ?? (command.type === 'IdentifyPse' ? NEW_CASE : undefined);
+    if (!head) return undefined;
+    const snapshot = head.snapshot;
+    const commandId =
+      context.idempotencyKey === undefined && snapshot ? (elapseIdOf(command, snapshot) ?? given) : given;
+    if (context.expectedVersion !== undefined && context.expectedVersion !== head.version) return undefined;
+    const metadata = this.metadataOf(commandId, context);
+    if (needsHistory(command, snapshot, metadata)) return undefined;
+    const decision = decide(command, snapshot, this.policyOf(snapshot), metadata);
+    if (!decision.ok) return undefined;
+    try {
+      const appended = await this.append(command.pseId, head.version, decision, commandId, digest);
+      if (appended.duplicate) return undefined;
+    } catch (e) {
+      this.heads.forget(command.pseId);
+      if (e instanceof AppendOutcomeUnknown) return { unknown: e };
+      if (e instanceof WrongExpectedRevision) return undefined;
+      throw e;
+    }
+    return { outcome: this.appended(command.pseId, head, decision) };
+  }
+
+  private policyOf(snapshot: PseCaseSnapshot | undefined) {
+    return getPolicy((snapshot?.context.policyVersion as PolicyId | undefined) ?? this.options.defaultPolicy);
+  }
+
+  private metadataOf(commandId: string, context: CommandContext) {
+    return {
+      commandId,
+      correlationId: context.correlationId ?? commandId,
+      causationId: context.causationId,
+      actor: context.actor,
+      now: context.recordedAt ?? this.clock.now().toISOString(),
+      occurredAt: context.occurredAt,
+    };
+  }
+
+  /** Appends a decision's events on top of `version` events, with the command's notes beside them. */
+  private append(
+    pseId: string,
+    version: number,
+    decision: Extract<Decision, { ok: true }>,
+    commandId: string,
+    digest: string,
+  ): Promise<AppendResult> {
+    return this.store.appendToStream(
+      caseStreamId(pseId),
+      decision.events.map((event) =>
+        toStoredEvent(event, {
+          commandDigest: event.commandId === commandId ? digest : undefined,
+          append: commandId,
+        }),
+      ),
+      { expectedRevision: version === 0 ? 'no_stream' : version - 1, commandId },
+    );
+  }
+
+  /** The outcome of an append that went through, remembering the case's new head. */
+  private appended(
+    pseId: string,
+    head: CaseHead,
+    { events, snapshot }: Extract<Decision, { ok: true }>,
+    written = true,
+  ): CommandOutcome {
+    const last = events[events.length - 1];
+    if (this.heads && written) {
+      // A retraction rewinds the fold to an earlier snapshot: the next command reads the stream instead.
+      if (events.some((e) => e.type === 'ConsequencesRetracted')) this.heads.forget(pseId);
+      else this.heads.remember(pseId, { snapshot, version: head.version + events.length });
+    }
+    return {
+      pseId,
+      version: head.version + events.length,
+      state: last.state.state,
+      substate: last.state.substate,
+      events,
+      duplicate: false,
+    };
   }
 
   /**
