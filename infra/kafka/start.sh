@@ -9,6 +9,8 @@
 #                          (infra/up.sh: 9094); PLAINTEXT on KAFKA_PORT stays as it is
 #   KAFKA_SCRAM_USER       its SCRAM user (default sanksi)
 #   KAFKA_SCRAM_PASSWORD   its password (default sanksi-local-scram: a local test broker only)
+#   KAFKA_SSL_PORT         if set, a client listener SSL (TLS) with a certificate for 127.0.0.1 signed
+#                          by a CA made at first start: <run>/tls/ca.pem is what clients trust
 # Idempotent: if the broker of this run directory is alive it only waits for readiness. Storage is
 # formatted on first use and kept, so topics and offsets survive a stop/start (the restart test
 # relies on it).
@@ -21,6 +23,7 @@ timeout="${KAFKA_READY_TIMEOUT:-90}"
 pidfile="$run/kafka.pid"
 log="$run/kafka.log"
 sasl_port="${KAFKA_SASL_PORT:-}"
+ssl_port="${KAFKA_SSL_PORT:-}"
 scram_user="${KAFKA_SCRAM_USER:-sanksi}"
 scram_password="${KAFKA_SCRAM_PASSWORD:-sanksi-local-scram}"
 
@@ -54,21 +57,48 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   exit 1
 fi
 
+# A private CA and a server certificate for 127.0.0.1, made once per run directory (openssl); the
+# broker reads key and chain from one PEM file, the key unencrypted PKCS#8 (a local test broker only).
+if [ -n "$ssl_port" ] && [ ! -f "$run/tls/server-keystore.pem" ]; then
+  command -v openssl >/dev/null || { echo "kafka: openssl is required for KAFKA_SSL_PORT" >&2; exit 1; }
+  mkdir -p "$run/tls"
+  (
+    cd "$run/tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=sanksi-local-kafka-ca" \
+      -keyout ca.key -out ca.pem
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile server.ext -out server.crt
+    openssl pkcs8 -topk8 -nocrypt -in server.key -out server.p8
+    cat server.p8 server.crt >server-keystore.pem.tmp
+    mv server-keystore.pem.tmp server-keystore.pem
+  ) >>"$run/format.log" 2>&1 || { echo "kafka: making the TLS certificate failed (see $run/format.log)" >&2; exit 1; }
+fi
+
 {
   cat "$here/server.properties"
+  listeners="PLAINTEXT://127.0.0.1:$port"
+  map="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
   if [ -n "$sasl_port" ]; then
-    echo "listeners=PLAINTEXT://127.0.0.1:$port,SASL_PLAINTEXT://127.0.0.1:$sasl_port,CONTROLLER://127.0.0.1:$cport"
-    echo "advertised.listeners=PLAINTEXT://127.0.0.1:$port,SASL_PLAINTEXT://127.0.0.1:$sasl_port"
-    echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT"
+    listeners="$listeners,SASL_PLAINTEXT://127.0.0.1:$sasl_port"
+    map="$map,SASL_PLAINTEXT:SASL_PLAINTEXT"
     # SCRAM credentials live in the KRaft metadata log (added at format time or by AddScramUser.java).
     echo "sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512"
     for mechanism in scram-sha-256 scram-sha-512; do
       echo "listener.name.sasl_plaintext.$mechanism.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
     done
-  else
-    echo "listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport"
-    echo "advertised.listeners=PLAINTEXT://127.0.0.1:$port"
   fi
+  if [ -n "$ssl_port" ]; then
+    listeners="$listeners,SSL://127.0.0.1:$ssl_port"
+    map="$map,SSL:SSL"
+    echo "listener.name.ssl.ssl.keystore.type=PEM"
+    echo "listener.name.ssl.ssl.keystore.location=$run/tls/server-keystore.pem"
+    echo "listener.name.ssl.ssl.client.auth=none"
+  fi
+  echo "listeners=$listeners,CONTROLLER://127.0.0.1:$cport"
+  echo "advertised.listeners=$listeners"
+  echo "listener.security.protocol.map=$map"
   echo "controller.quorum.voters=1@127.0.0.1:$cport"
   echo "log.dirs=$run/data"
 } >"$run/server.properties"
@@ -107,4 +137,4 @@ if ! node "$here/wait-ready.mjs" "127.0.0.1:$port" "$timeout"; then
   exit 1
 fi
 ensure_scram_user
-echo "kafka: ready on 127.0.0.1:$port${sasl_port:+ (SASL/SCRAM on 127.0.0.1:$sasl_port)} (pid $(cat "$pidfile"))"
+echo "kafka: ready on 127.0.0.1:$port${sasl_port:+ (SASL/SCRAM on 127.0.0.1:$sasl_port)}${ssl_port:+ (TLS on 127.0.0.1:$ssl_port)} (pid $(cat "$pidfile"))"

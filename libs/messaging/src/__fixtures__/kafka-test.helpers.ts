@@ -59,6 +59,8 @@ export class OwnBroker {
     readonly runDir: string,
     readonly port: number,
     readonly controllerPort: number,
+    /** More settings of infra/kafka/start.sh, e.g. `KAFKA_SSL_PORT` for a TLS listener. */
+    readonly extraEnv: Record<string, string> = {},
   ) {}
 
   get brokers(): string {
@@ -82,6 +84,7 @@ export class OwnBroker {
       KAFKA_CONTROLLER_PORT: String(this.controllerPort),
       KAFKA_RUN_DIR: this.runDir,
       KAFKA_HEAP_OPTS: '-Xmx384m -Xms128m',
+      ...this.extraEnv,
     };
   }
 }
