@@ -116,6 +116,7 @@ describe('PostgresEventStore when the connection fails', () => {
       const logger: EventStoreLogger = {
         debug: () => undefined,
         warn: (obj, msg) => warnings.push({ obj, msg: String(msg) }),
+        error: (obj, msg) => warnings.push({ obj, msg: String(msg) }),
       };
       const url = new URL(pg.url());
       url.password = 'hunter2-secret'; // trust auth ignores it; it must never be logged
