@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { startApiHarness, TEST_KEYS, type ApiHarness } from '../testing/api-harness';
 import {
@@ -18,6 +20,18 @@ const FULL = process.env.SANKSI_RELIABILITY_FULL === '1';
 const REQUESTS = Number(process.env.SANKSI_FUZZ_REQUESTS ?? (FULL ? 12_000 : 1_000));
 const SEED = Number(process.env.SANKSI_FUZZ_SEED ?? 20_220_720);
 const BODY_LIMIT = 65_536;
+
+/** The figures line tools/test-reliability.mjs collects (the format of the other reliability specs). */
+function recordFigures(test: string, figures: Record<string, number | string>): void {
+  process.stdout.write(`reliability figures ${test}: ${JSON.stringify(figures)}\n`);
+  const dir = process.env['SANKSI_RELIABILITY_FIGURES'];
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, `${test}.json`),
+    JSON.stringify({ test, profile: FULL ? 'full' : 'quick', ...figures }),
+  );
+}
 
 interface Finding {
   index: number;
@@ -170,6 +184,19 @@ describe('HTTP fuzzing of every OpenAPI operation', () => {
           ...[...perOperation.entries()].sort().map(([op, m]) => `  ${op}: ${sorted(m)}`),
         ].join('\n'),
       );
+      const count = (pick: (status: number) => boolean) =>
+        [...statuses.entries()].filter(([s]) => pick(s)).reduce((n, [, c]) => n + c, 0);
+      recordFigures('http-fuzz', {
+        requests: requests.length,
+        operations: ops.length,
+        seed: SEED,
+        '2xx': count((s) => s < 300),
+        '4xx': count((s) => s >= 400 && s < 500),
+        '5xx': count((s) => s >= 500),
+        'answers that broke a property': distinct.size === 0 ? 0 : `${distinct.size} distinct`,
+        statuses: sorted(statuses),
+        seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
+      });
       if (findings.length > 0) {
         console.log(
           `${distinct.size} distinct failure(s); replay the same sequence with SANKSI_FUZZ_SEED=${SEED} ` +
