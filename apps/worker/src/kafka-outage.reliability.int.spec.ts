@@ -184,10 +184,22 @@ describe('Kafka broker outage under load (reliability)', () => {
     const onTopic = offsets.reduce((n, p) => n + Number(p.high), 0);
     const seen: Array<{ partition: number; offset: number; key: string; id: string }> = [];
     const consumer = kafka.consumer({ groupId: `outage-reader-${Date.now()}` });
+    let lastCrash = '';
+    consumer.on(consumer.events.CRASH, (e) => {
+      lastCrash = String(e.payload.error);
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: CASE_EVENTS_TOPIC, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${seen.length} of ${onTopic} messages`)), 60_000);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `read ${seen.length} of ${onTopic} messages (last consumer crash: ${lastCrash || 'none'})`,
+            ),
+          ),
+        120_000,
+      );
       consumer
         .run({
           eachMessage: async ({ partition, message }) => {
