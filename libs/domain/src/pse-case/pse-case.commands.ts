@@ -6,7 +6,7 @@ import { PseId, SingleLineText as Text, singleLine } from './pse-case.fields';
 // Commands are new facts: their ids, text and domains meet the strict rules (docs/architecture.md, "What a
 // domain may be"); the events they become are read back with tolerant schemas (pse-case.events.ts).
 const OptionalText = singleLine(z.string());
-const Rupiah = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const Rupiah = z.number().int('must be a whole number of rupiah').positive().max(Number.MAX_SAFE_INTEGER);
 
 const command = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), pseId: PseId, ...shape });

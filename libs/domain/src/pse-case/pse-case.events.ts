@@ -32,7 +32,9 @@ export const Deadline = z.object({ kind: DeadlineKind, dueAt: Instant, fineId: z
 export type Deadline = z.infer<typeof Deadline>;
 
 /** Certificate number as printed by the ministry: `NNNNNN.SS/DJAI.PSE/MM/YYYY`. */
-export const RegistrationNumber = z.string().regex(/^\d{6}\.\d{2}\/DJAI\.PSE\/\d{2}\/\d{4}$/);
+export const RegistrationNumber = z
+  .string()
+  .regex(/^\d{6}\.\d{2}\/DJAI\.PSE\/\d{2}\/\d{4}$/, 'must look like NNNNNN.SS/DJAI.PSE/MM/YYYY');
 
 const Rupiah = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 // Tolerant on purpose: this schema reads recorded history, and events recorded before the host-name rule
