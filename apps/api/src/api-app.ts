@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { PSE_ID_MAX_LENGTH } from '@sanksi/domain';
 import { warnOfCalendarHorizon } from '@sanksi/application';
 import { ApiModule, type ApiModuleOptions } from './api.module';
 import { clientErrorHandler, frameworkErrors } from './http/framework-errors';
 import { ProblemFilter } from './http/problem.filter';
+import { buildOpenApiDocument, OPENAPI_JSON_PATH } from './openapi/openapi-document';
 import { RequestMetrics } from './ops/request-metrics';
 
 /** The router's limit on one path parameter: twice the longest case id, so over-long ids get a 400. */
@@ -43,20 +44,8 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
     .addHook('onResponse', async (request, reply) => {
       metrics.record(request.method, reply.statusCode);
     });
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Sanksi')
-      .setDescription(
-        'Event-sourced sanction workflow for Indonesia’s PSE registration regime (MR5/2020). ' +
-          'Commands need an operator key, queries an analyst key, feeds a service key: `Authorization: Bearer <key>`. ' +
-          'Errors are application/problem+json.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -1,285 +1,127 @@
-import { Body, Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
-import type { PseCaseCommand } from '@sanksi/domain';
+import { PseId } from '@sanksi/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Allow, COMMAND_ROLES } from '../auth/roles';
+import { Allow } from '../auth/roles';
+import { InvalidRequest } from '../http/problem';
 import { parseInput } from '../http/parse-input';
+import { ApiAnswers, GUARDED } from '../openapi/api-answers.decorator';
+import { requestSchema } from '../openapi/openapi-components';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
-import { ApiCommandBody } from './api-command-body.decorator';
-import { CommandBodies as B } from '@sanksi/contracts';
-import { type CommandResponse, commandContext, newPseId, respond } from './command-runner';
-import { PseIdParam } from './pse-id.param';
+import { CASE_COMMAND_ROUTES, type CaseCommandRoute, type CommandPathParams } from './case-command-table';
+import { commandContext, respond } from './command-runner';
+import { ApiPseIdParam } from './pse-id.param';
 
-type Req = FastifyRequest;
-type Reply = FastifyReply;
+type Params = Partial<Record<keyof CommandPathParams, string>>;
 
-/** Commands on cases (docs/regulation.md §15.2): each route builds one command and hands it to the command service. */
+/** A `:pseId` path parameter by the domain's rule; 400 naming the field otherwise. */
+function pathParams(route: CaseCommandRoute, params: Params): CommandPathParams {
+  if (!route.path.includes(':pseId')) return { pseId: '', fineId: '' };
+  const parsed = PseId.safeParse(params.pseId ?? '');
+  if (!parsed.success) {
+    throw new InvalidRequest([{ field: 'path.pseId', message: parsed.error.issues[0].message }]);
+  }
+  return { pseId: parsed.data, fineId: params.fineId ?? '' };
+}
+
+/**
+ * Commands on cases (docs/regulation.md §15.2). The routes are not written out one by one: each entry of
+ * CASE_COMMAND_ROUTES becomes a handler below, with its roles and OpenAPI operation (docs/decisions/0006).
+ */
 @ApiTags('commands')
 @ApiBearerAuth()
-@Allow(...COMMAND_ROLES)
 @Controller('v1/cases')
 export class CaseCommandsController {
   constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {}
 
-  private async run(
-    request: Req,
-    reply: Reply,
-    occurredAt: string | undefined,
-    command: PseCaseCommand,
-  ): Promise<CommandResponse> {
+  /** Validates the request, builds the route's command, runs it and shapes the answer (201 with Location). */
+  async execute(route: CaseCommandRoute, request: FastifyRequest, reply: FastifyReply) {
+    const path = pathParams(route, request.params as Params);
+    const { occurredAt, ...body } = parseInput(route.body, request.body) as { occurredAt?: string };
+    const command = route.build(body, path, request);
     const outcome = await this.runtime.commands.execute(command, commandContext(request, occurredAt));
-    return respond(reply, outcome);
-  }
-
-  @Post()
-  @ApiOperation({ summary: 'Open a case for an electronic system (PseIdentified)' })
-  @ApiCommandBody(B.OpenCaseBody)
-  async open(@Body() body: unknown, @Req() req: Req, @Res({ passthrough: true }) reply: Reply) {
-    const b = parseInput(B.OpenCaseBody, body);
-    const { occurredAt, pseId, company, sector, ...rest } = b;
-    return this.run(req, reply, occurredAt, {
-      type: 'IdentifyPse',
-      pseId: pseId ?? newPseId(req),
-      company: company ?? null,
-      sector: sector ?? null,
-      ...rest,
-    });
-  }
-
-  @Post(':pseId/warnings')
-  @ApiOperation({ summary: 'Issue a written warning (teguran tertulis)' })
-  @ApiCommandBody(B.IssueWarningBody)
-  async warn(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.IssueWarningBody, body);
-    return this.run(req, reply, occurredAt, { type: 'IssueWarning', pseId, ...b });
-  }
-
-  @Post(':pseId/fines')
-  @ApiOperation({
-    summary: 'Impose an administrative fine (denda administratif); the response names its fineId',
-  })
-  @ApiCommandBody(B.ImposeFineBody)
-  async fine(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.ImposeFineBody, body);
-    const response = await this.run(req, reply, occurredAt, { type: 'ImposeFine', pseId, ...b });
-    const imposed = response.events.find((e) => e.type === 'FineImposed');
-    return { ...response, fineId: imposed ? (imposed.data as { fineId: string }).fineId : null };
-  }
-
-  @Post(':pseId/fines/:fineId/payments')
-  @ApiOperation({ summary: 'Record a payment of a fine' })
-  @ApiCommandBody(B.RecordPaymentBody)
-  async pay(
-    @PseIdParam() pseId: string,
-    @Param('fineId') fineId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.RecordPaymentBody, body);
-    return this.run(req, reply, occurredAt, { type: 'RecordFinePayment', pseId, fineId, ...b });
-  }
-
-  @Post(':pseId/fines/:fineId/annulment')
-  @ApiOperation({ summary: 'Annul a fine (on appeal)' })
-  @ApiCommandBody(B.ReasonBody)
-  async annul(
-    @PseIdParam() pseId: string,
-    @Param('fineId') fineId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.ReasonBody, body);
-    return this.run(req, reply, occurredAt, { type: 'AnnulFine', pseId, fineId, ...b });
-  }
-
-  @Post(':pseId/blocks')
-  @ApiOperation({ summary: 'Block access (pemutusan akses): the domains go on the blocklist' })
-  @ApiCommandBody(B.BlockAccessBody)
-  async block(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.BlockAccessBody, body);
-    return this.run(req, reply, occurredAt, { type: 'BlockAccess', pseId, ...b });
-  }
-
-  @Post(':pseId/temporary-restorations')
-  @ApiOperation({ summary: 'Restore access temporarily until a time (normalisasi sementara)' })
-  @ApiCommandBody(B.TemporaryRestorationBody)
-  async restoreTemporarily(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.TemporaryRestorationBody, body);
-    return this.run(req, reply, occurredAt, { type: 'RestoreAccessTemporarily', pseId, ...b });
-  }
-
-  @Post(':pseId/restorations')
-  @ApiOperation({
-    summary: 'Restore access (normalisasi); refused after more than 3 blocks unless an admin overrides',
-  })
-  @ApiCommandBody(B.RestoreAccessBody)
-  async restore(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.RestoreAccessBody, body);
-    return this.run(req, reply, occurredAt, { type: 'RestoreAccess', pseId, ...b });
-  }
-
-  @Post(':pseId/normalisation-requests')
-  @ApiOperation({
-    summary:
-      'Record a request for normalisation (MR5 Art. 20): the ministry answers within 2 × 24 hours, by restoring access or refusing',
-  })
-  @ApiCommandBody(B.ReasonBody)
-  async requestNormalisation(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.ReasonBody, body);
-    return this.run(req, reply, occurredAt, { type: 'RequestNormalisation', pseId, ...b });
-  }
-
-  @Post(':pseId/normalisation-requests/refusal')
-  @ApiOperation({ summary: 'Refuse the pending normalisation request (MR5 Art. 20); the block stands' })
-  @ApiCommandBody(B.ReasonBody)
-  async refuseNormalisation(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.ReasonBody, body);
-    return this.run(req, reply, occurredAt, { type: 'RefuseNormalisation', pseId, ...b });
-  }
-
-  @Post(':pseId/registrations')
-  @ApiOperation({ summary: 'Record a submitted registration (OSS or manual)' })
-  @ApiCommandBody(B.SubmitRegistrationBody)
-  async submit(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.SubmitRegistrationBody, body);
-    return this.run(req, reply, occurredAt, { type: 'SubmitRegistration', pseId, ...b });
-  }
-
-  @Post(':pseId/registrations/confirmation')
-  @ApiOperation({
-    summary: 'Confirm a registration (certificate issued); a blocked case is normalised in the same append',
-  })
-  @ApiCommandBody(B.ConfirmRegistrationBody)
-  async confirm(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.ConfirmRegistrationBody, body);
-    return this.run(req, reply, occurredAt, { type: 'ConfirmRegistration', pseId, ...b });
-  }
-
-  @Post(':pseId/registrations/rejection')
-  @ApiOperation({ summary: 'Reject a submitted registration' })
-  @ApiCommandBody(B.ReasonBody)
-  async reject(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.ReasonBody, body);
-    return this.run(req, reply, occurredAt, { type: 'RejectRegistration', pseId, ...b });
-  }
-
-  @Post(':pseId/suspensions')
-  @ApiOperation({
-    summary: 'Suspend a registration (by TAKEL or PAI); revoked after 7 days without response',
-  })
-  @ApiCommandBody(B.SuspendRegistrationBody)
-  async suspend(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.SuspendRegistrationBody, body);
-    return this.run(req, reply, occurredAt, { type: 'SuspendRegistration', pseId, ...b });
-  }
-
-  @Post(':pseId/suspensions/lifting')
-  @ApiOperation({ summary: 'Lift a suspension (the operator answered in time)' })
-  @ApiCommandBody(B.ReasonBody)
-  async liftSuspension(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.ReasonBody, body);
-    return this.run(req, reply, occurredAt, { type: 'LiftSuspension', pseId, ...b });
-  }
-
-  @Post(':pseId/revocations')
-  @ApiOperation({ summary: 'Revoke a registration (MR5 Art. 7(3)); the system is blocked' })
-  @ApiCommandBody(B.ReasonBody)
-  async revoke(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.ReasonBody, body);
-    return this.run(req, reply, occurredAt, { type: 'RevokeRegistration', pseId, ...b });
-  }
-
-  @Post(':pseId/exemptions')
-  @ApiOperation({ summary: 'Exempt a system not obliged to register; closes the case and lifts any block' })
-  @ApiCommandBody(B.ReasonBody)
-  async exempt(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.ReasonBody, body);
-    return this.run(req, reply, occurredAt, { type: 'GrantExemption', pseId, ...b });
-  }
-
-  @Post(':pseId/policy-migrations')
-  @ApiOperation({ summary: 'Migrate the case to another policy version' })
-  @ApiCommandBody(B.MigratePolicyBody)
-  async migrate(
-    @PseIdParam() pseId: string,
-    @Body() body: unknown,
-    @Req() req: Req,
-    @Res({ passthrough: true }) reply: Reply,
-  ) {
-    const { occurredAt, ...b } = parseInput(B.MigratePolicyBody, body);
-    return this.run(req, reply, occurredAt, { type: 'MigratePolicy', pseId, ...b });
+    const response = respond(reply, outcome);
+    return route.answer.extend ? { ...response, ...route.answer.extend(response) } : response;
   }
 }
+
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Makes a retry safe: the same key with the same command answers the first outcome (200, `Idempotent-Replay: true`); with another command, 422',
+} as const;
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description: 'The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on',
+} as const;
+
+/** Adds one handler per command route to the controller, decorated as if written out by hand. */
+function addCommandRoute(route: CaseCommandRoute): void {
+  const prototype = CaseCommandsController.prototype as unknown as Record<string, unknown>;
+  const name = route.operationId;
+  if (name in prototype) throw new Error(`command route ${name} defined twice`);
+  const handler = async function (
+    this: CaseCommandsController,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
+    return this.execute(route, request, reply);
+  };
+  Object.defineProperty(handler, 'name', { value: name });
+  Object.defineProperty(prototype, name, { value: handler, writable: true, configurable: true });
+  Req()(prototype, name, 0);
+  Res({ passthrough: true })(prototype, name, 1);
+  const pathParameters = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
+  const decorators: MethodDecorator[] = [
+    Post(route.path),
+    Allow(...route.roles),
+    ApiOperation({ operationId: route.operationId, summary: route.summary, description: route.description }),
+    ...pathParameters.map((param) =>
+      param === 'pseId'
+        ? ApiPseIdParam()
+        : ApiParam({ name: param, required: true, schema: { type: 'string', minLength: 1 } }),
+    ),
+    ApiHeader(IDEMPOTENCY_KEY),
+    ApiHeader(IF_MATCH),
+    ApiBody({
+      schema: requestSchema(route.bodyName, route.body),
+      examples: { example: { value: route.example } },
+    }),
+    ApiAnswers({
+      status: 201,
+      description: 'Applied: the case after the command and the events it appended',
+      schema: route.answer.schema,
+      headers: {
+        Location: { description: 'The case: `/v1/cases/{pseId}`', schema: { type: 'string' } },
+        ETag: { description: 'The case version after the command, e.g. `"3"`', schema: { type: 'string' } },
+      },
+      alsoOk: [
+        {
+          status: 200,
+          description:
+            'An idempotent retry: the first outcome again, nothing appended (`Idempotent-Replay: true`)',
+          schema: route.answer.schema,
+        },
+      ],
+      problems: [
+        400,
+        ...GUARDED,
+        ...(pathParameters.length > 0 ? [404 as const] : []),
+        409,
+        412,
+        413,
+        415,
+        422,
+        503,
+        507,
+      ],
+    }),
+  ];
+  const descriptor = Object.getOwnPropertyDescriptor(prototype, name) as PropertyDescriptor;
+  for (const decorate of decorators) decorate(prototype, name, descriptor);
+}
+
+for (const route of CASE_COMMAND_ROUTES) addCommandRoute(route);

@@ -1,14 +1,26 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
 import { CaseNotFound, CaseState, effectiveHistory, Instant } from '@sanksi/domain';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Allow, QUERY_ROLES } from '../auth/roles';
 import { parseInput } from '../http/parse-input';
+import { ApiAnswers, GUARDED } from '../openapi/api-answers.decorator';
+import {
+  CaseAsOfRef,
+  CaseEventsRef,
+  CaseListRef,
+  CaseReplayRef,
+  CaseTimelineRef,
+  CaseViewRef,
+  EvidencePackRef,
+} from '../openapi/case-schemas';
+import { type ProblemStatus } from '../openapi/problem-schemas';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
 import { toCaseView } from './case-view';
-import { PseIdParam } from './pse-id.param';
+import { notModified } from './conditional-get';
+import { ApiPseIdParam, PseIdParam } from './pse-id.param';
 
 const ListCasesQuery = z.strictObject({
   state: CaseState.optional(),
@@ -26,6 +38,20 @@ const TimeBound = z.union([Instant, z.iso.date().transform((date) => `${date}T23
 const EventsQuery = z.strictObject({ view: z.enum(['log', 'effective']).default('log') });
 const StateQuery = z.strictObject({ asOf: TimeBound.optional(), knownAt: TimeBound.optional() });
 
+const ON_A_CASE: ProblemStatus[] = [400, ...GUARDED, 404, 503];
+const IF_NONE_MATCH = {
+  name: 'If-None-Match',
+  required: false,
+  description:
+    'The ETag of a copy the client holds (the case version, e.g. `"3"`): 304 while the case is unchanged',
+} as const;
+const ETAG = { ETag: { description: 'The case version, e.g. `"3"`', schema: { type: 'string' } } };
+const NOT_MODIFIED = {
+  status: 304 as const,
+  description: 'Not modified: the case is still at the version `If-None-Match` names (no body)',
+  headers: ETAG,
+};
+
 /** Queries of cases: projections for lists and summaries, the event log for history (docs/regulation.md §15.2). */
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -35,7 +61,11 @@ export class CaseQueriesController {
   constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {}
 
   @Get()
-  @ApiOperation({ summary: 'List cases: filter by state, origin, text (q) and deadline; cursor pagination' })
+  @ApiOperation({
+    operationId: 'listCases',
+    summary: 'List cases: filter by state, origin, text (q) and deadline; cursor pagination',
+  })
+  @ApiAnswers({ description: 'One page of cases', schema: CaseListRef, problems: [400, ...GUARDED, 503] })
   @ApiQuery({ name: 'state', required: false, enum: CaseState.options })
   @ApiQuery({ name: 'origin', required: false, enum: ['domestic', 'foreign'] })
   @ApiQuery({ name: 'q', required: false })
@@ -48,17 +78,31 @@ export class CaseQueriesController {
   }
 
   @Get(':pseId')
-  @ApiOperation({ summary: 'The case summary (projection); ETag is its version' })
-  async summary(@PseIdParam() pseId: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiPseIdParam()
+  @ApiOperation({ operationId: 'getCase', summary: 'The case summary (projection); ETag is its version' })
+  @ApiHeader(IF_NONE_MATCH)
+  @ApiAnswers({
+    description: 'The case',
+    schema: CaseViewRef,
+    headers: ETAG,
+    alsoOk: [NOT_MODIFIED],
+    problems: ON_A_CASE,
+  })
+  async summary(
+    @PseIdParam() pseId: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const row = await this.runtime.readModels.getCaseSummary(pseId);
     if (!row) throw new CaseNotFound(pseId);
-    const view = toCaseView(row);
-    void reply.header('etag', `"${view.version}"`);
-    return view;
+    if (notModified(request, reply, row.version)) return undefined;
+    return toCaseView(row);
   }
 
   @Get(':pseId/events')
+  @ApiPseIdParam()
   @ApiOperation({
+    operationId: 'getCaseEvents',
     summary: 'The stored events of the case, oldest first (authoritative)',
     description:
       '`view=log` (default): every stored event. `view=effective`: the history as it stands — without ' +
@@ -66,9 +110,24 @@ export class CaseQueriesController {
       '`version` is always the stream version (the count of stored events).',
   })
   @ApiQuery({ name: 'view', required: false, enum: ['log', 'effective'] })
-  async events(@PseIdParam() pseId: string, @Query() query: unknown) {
+  @ApiHeader(IF_NONE_MATCH)
+  @ApiAnswers({
+    description: 'The events of the case',
+    schema: CaseEventsRef,
+    headers: ETAG,
+    alsoOk: [NOT_MODIFIED],
+    problems: ON_A_CASE,
+  })
+  async events(
+    @PseIdParam() pseId: string,
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const { view } = parseInput(EventsQuery, query, 'query');
     const events = await this.runtime.history.events(pseId);
+    // The stream only grows, so its length names this answer for either view.
+    if (notModified(request, reply, events.length)) return undefined;
     return {
       pseId,
       version: events.length,
@@ -78,7 +137,12 @@ export class CaseQueriesController {
   }
 
   @Get(':pseId/timeline')
-  @ApiOperation({ summary: 'The case timeline: one human-readable line per event' })
+  @ApiPseIdParam()
+  @ApiOperation({
+    operationId: 'getCaseTimeline',
+    summary: 'The case timeline: one human-readable line per event',
+  })
+  @ApiAnswers({ description: 'The timeline', schema: CaseTimelineRef, problems: ON_A_CASE })
   async timeline(@PseIdParam() pseId: string) {
     const rows = await this.runtime.readModels.getTimeline(pseId);
     if (rows.length === 0) throw new CaseNotFound(pseId);
@@ -86,7 +150,12 @@ export class CaseQueriesController {
   }
 
   @Get(':pseId/state')
-  @ApiOperation({ summary: 'The case as it stood at business time asOf, as known at record time knownAt' })
+  @ApiPseIdParam()
+  @ApiOperation({
+    operationId: 'getCaseAsOf',
+    summary: 'The case as it stood at business time asOf, as known at record time knownAt',
+  })
+  @ApiAnswers({ description: 'The case at that point', schema: CaseAsOfRef, problems: ON_A_CASE })
   @ApiQuery({ name: 'asOf', required: false, description: 'An ISO instant, or YYYY-MM-DD (its end in WIB)' })
   @ApiQuery({
     name: 'knownAt',
@@ -98,15 +167,27 @@ export class CaseQueriesController {
   }
 
   @Get(':pseId/replay')
+  @ApiPseIdParam()
   @ApiOperation({
+    operationId: 'replayCase',
     summary: 'Every step of the case: the event, the state after it, and the transition taken',
   })
+  @ApiAnswers({ description: 'The replay', schema: CaseReplayRef, problems: ON_A_CASE })
   async replay(@PseIdParam() pseId: string) {
     return { pseId, steps: await this.runtime.history.replay(pseId) };
   }
 
   @Get(':pseId/evidence')
-  @ApiOperation({ summary: 'The signed, hash-chained evidence pack of the case (verifiable offline)' })
+  @ApiPseIdParam()
+  @ApiOperation({
+    operationId: 'getEvidencePack',
+    summary: 'The signed, hash-chained evidence pack of the case (verifiable offline)',
+  })
+  @ApiAnswers({
+    description: 'The evidence pack (as an attachment)',
+    schema: EvidencePackRef,
+    problems: ON_A_CASE,
+  })
   async evidence(@PseIdParam() pseId: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const pack = await this.runtime.history.evidence(pseId);
     void reply.header('content-disposition', `attachment; filename="evidence-${pseId}.json"`);

@@ -59,10 +59,17 @@ export function newPseId(request: FastifyRequest): string {
   return key ? `pse-${createHash('sha256').update(key).digest('hex').slice(0, 20)}` : `pse-${randomUUID()}`;
 }
 
-/** Shapes an outcome for HTTP: 201 (200 for an idempotent retry) with an ETag of the new version. */
+/** The URL of a case, as `Location` names it. */
+export const caseLocation = (pseId: string): string => `/v1/cases/${encodeURIComponent(pseId)}`;
+
+/**
+ * Shapes an outcome for HTTP: 201 with `Location` (the case) and an ETag of the new version; 200 for an
+ * idempotent retry, which created nothing.
+ */
 export function respond(reply: FastifyReply, outcome: CommandOutcome): CommandResponse {
   void reply.status(outcome.duplicate ? 200 : 201).header('etag', `"${outcome.version}"`);
   if (outcome.duplicate) void reply.header('idempotent-replay', 'true');
+  else void reply.header('location', caseLocation(outcome.pseId));
   return {
     pseId: outcome.pseId,
     version: outcome.version,

@@ -15,6 +15,8 @@ import {
   publishableEntries,
   renderBlocklist,
 } from './blocklist-formats';
+import { ApiAnswers, GUARDED } from '../openapi/api-answers.decorator';
+import { BlocklistChangesRef, BlocklistRef } from '../openapi/read-schemas';
 
 const BlocklistQuery = z.strictObject({ format: z.enum(BLOCKLIST_FORMATS).default('json') });
 const ChangesQuery = z.strictObject({
@@ -39,7 +41,21 @@ export class BlocklistController {
   };
 
   @Get()
-  @ApiOperation({ summary: 'Every domain currently blocked: json, txt, hosts, rpz or csv' })
+  @ApiOperation({
+    operationId: 'getBlocklist',
+    summary: 'Every domain currently blocked: json, txt, hosts, rpz or csv',
+  })
+  @ApiAnswers({
+    description:
+      'The blocklist in the asked format (`X-Blocklist-Position`: the change-feed position it is as of)',
+    schema: BlocklistRef,
+    contentTypes: {
+      'application/json': { schema: BlocklistRef },
+      'text/plain': { schema: { type: 'string' }, example: 'shop.example\n' },
+      'text/csv': { schema: { type: 'string' } },
+    },
+    problems: [400, ...GUARDED, 503],
+  })
   @ApiQuery({ name: 'format', required: false, enum: BLOCKLIST_FORMATS })
   async blocklist(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const { format } = parseInput(BlocklistQuery, query, 'query');
@@ -52,7 +68,15 @@ export class BlocklistController {
   }
 
   @Get('changes')
-  @ApiOperation({ summary: 'Blocklist changes after a feed position (poll with the last position seen)' })
+  @ApiOperation({
+    operationId: 'getBlocklistChanges',
+    summary: 'Blocklist changes after a feed position (poll with the last position seen)',
+  })
+  @ApiAnswers({
+    description: 'The changes after `after`',
+    schema: BlocklistChangesRef,
+    problems: [400, ...GUARDED, 503],
+  })
   @ApiQuery({ name: 'after', required: false })
   @ApiQuery({ name: 'limit', required: false })
   async changes(@Query() query: unknown) {

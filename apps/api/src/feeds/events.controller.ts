@@ -11,6 +11,8 @@ import { Allow, FEED_ROLES } from '../auth/roles';
 import { parseInput } from '../http/parse-input';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
 import { EventFanOut } from './event-fan-out';
+import { ApiAnswers, GUARDED } from '../openapi/api-answers.decorator';
+import { EventFeedRef } from '../openapi/read-schemas';
 
 const Position = z.coerce.number().int().min(0);
 const EventsQuery = z.strictObject({
@@ -31,7 +33,15 @@ export class EventsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Events in global order after a position (poll with the last position seen)' })
+  @ApiOperation({
+    operationId: 'listEvents',
+    summary: 'Events in global order after a position (poll with the last position seen)',
+  })
+  @ApiAnswers({
+    description: 'The events after `after`',
+    schema: EventFeedRef,
+    problems: [400, ...GUARDED, 503],
+  })
   @ApiQuery({ name: 'after', required: false })
   @ApiQuery({ name: 'limit', required: false })
   async list(@Query() query: unknown) {
@@ -43,7 +53,14 @@ export class EventsController {
 
   @Get('stream')
   @ApiProduces('text/event-stream')
+  @ApiAnswers({
+    description: 'An event stream: each event as `id: <position>`, `event: <type>`, `data: <FeedEvent JSON>`',
+    schema: { type: 'string' },
+    contentTypes: { 'text/event-stream': { schema: { type: 'string' } } },
+    problems: [400, ...GUARDED, 429, 503],
+  })
   @ApiOperation({
+    operationId: 'streamEvents',
     summary:
       'Server-sent events: catch up from `after` (or Last-Event-ID), then live; capped per API key (429) and in total (503)',
   })

@@ -5,6 +5,8 @@ import type { FastifyReply } from 'fastify';
 import { Allow } from '../auth/roles';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
 import { WORKER_STATUS, type WorkerStatus, type WorkerStatusSource } from './worker-status';
+import { ApiAnswers } from '../openapi/api-answers.decorator';
+import { LivenessRef, ReadinessRef } from '../openapi/read-schemas';
 
 /**
  * One readiness check as anyone may see it: a status word and numbers, never error text (the detail
@@ -27,13 +29,20 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'The process is up' })
+  @ApiOperation({ operationId: 'getLiveness', summary: 'The process is up' })
+  @ApiAnswers({ description: 'Up', schema: LivenessRef, example: { status: 'ok' }, problems: [] })
   live() {
     return { status: 'ok' };
   }
 
   @Get('ready')
+  @ApiAnswers({
+    description: 'Ready (503 with the same body when not: `status: not-ready`)',
+    schema: ReadinessRef,
+    problems: [],
+  })
   @ApiOperation({
+    operationId: 'getReadiness',
     summary:
       'The stores answer and every background loop of this process runs, the projector within the lag threshold (503 otherwise)',
   })

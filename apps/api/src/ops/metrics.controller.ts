@@ -5,6 +5,7 @@ import { Allow } from '../auth/roles';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
 import { RequestMetrics } from './request-metrics';
 import { WORKER_STATUS, type WorkerStatusSource } from './worker-status';
+import { ApiAnswers } from '../openapi/api-answers.decorator';
 
 const line = (name: string, value: number, labels: Record<string, string> = {}) => {
   const l = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`);
@@ -25,7 +26,13 @@ export class MetricsController {
   @Get()
   @ApiProduces('text/plain')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiOperation({ operationId: 'getMetrics', summary: 'Prometheus metrics' })
+  @ApiAnswers({
+    description: 'Prometheus text exposition format',
+    schema: { type: 'string' },
+    contentTypes: { 'text/plain': { schema: { type: 'string' } } },
+    problems: [],
+  })
   async metrics(): Promise<string> {
     const head = await this.runtime.eventStore.headPosition();
     const out = [

@@ -4,6 +4,8 @@ import { EVENT_CONTRACT_VERSION, eventJsonSchemas } from '@sanksi/contracts';
 import type { SanksiRuntime } from '@sanksi/application';
 import { Allow, FEED_ROLES } from '../auth/roles';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
+import { ApiAnswers, GUARDED } from '../openapi/api-answers.decorator';
+import { EventSchemasRef, PublicKeyRef } from '../openapi/read-schemas';
 
 /** The published JSON Schemas of every event type (the Kafka and /v1/events bodies). */
 @ApiTags('feeds')
@@ -14,7 +16,8 @@ export class SchemasController {
   private readonly schemas = eventJsonSchemas();
 
   @Get('events')
-  @ApiOperation({ summary: 'JSON Schema of every event type, keyed by type' })
+  @ApiOperation({ operationId: 'getEventSchemas', summary: 'JSON Schema of every event type, keyed by type' })
+  @ApiAnswers({ description: 'The event schemas', schema: EventSchemasRef, problems: GUARDED })
   events() {
     return { version: EVENT_CONTRACT_VERSION, schemas: this.schemas };
   }
@@ -28,7 +31,11 @@ export class EvidenceKeyController {
   constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {}
 
   @Get('public-key')
-  @ApiOperation({ summary: 'The Ed25519 public key evidence packs are signed with (base64 DER SPKI)' })
+  @ApiOperation({
+    operationId: 'getEvidencePublicKey',
+    summary: 'The Ed25519 public key evidence packs are signed with (base64 DER SPKI)',
+  })
+  @ApiAnswers({ description: 'The public key', schema: PublicKeyRef, problems: [] })
   publicKey() {
     return { algorithm: 'Ed25519', publicKey: this.runtime.history.evidencePublicKey() };
   }

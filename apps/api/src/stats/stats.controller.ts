@@ -7,6 +7,17 @@ import { Allow, QUERY_ROLES } from '../auth/roles';
 import { parseInput } from '../http/parse-input';
 import { toRegistryView, wib } from '../cases/case-view';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
+import { ApiAnswers, ApiProblems, GUARDED } from '../openapi/api-answers.decorator';
+import {
+  DiscoveryRef,
+  DueDeadlinesRef,
+  EscalationQueueRef,
+  FinesPerMonthRef,
+  RegistryRef,
+  StateCountsRef,
+  TransitionsRef,
+  WarningToRegistrationRef,
+} from '../openapi/read-schemas';
 
 const DateOnly = z.iso.date();
 /** A time bound: a date (YYYY-MM-DD, the end of that day in WIB) or an ISO-8601 instant with offset. */
@@ -41,7 +52,9 @@ export class StatsController {
   }
 
   @Get('stats/states')
+  @ApiProblems(400, ...GUARDED, 503)
   @ApiOperation({
+    operationId: 'getStateCounts',
     summary: 'How many cases were in each state at business time asOf, as known at record time knownAt',
     description:
       'The whole population, bitemporally (docs/regulation.md §9.6): each case counts in the state recorded by its last ' +
@@ -69,6 +82,7 @@ export class StatsController {
   @ApiOkResponse({
     description: 'Cases per state on asOf as known at knownAt, with both bounds echoed',
     schema: {
+      ...StateCountsRef,
       example: {
         asOf: '2022-08-01',
         knownAt: '2022-08-05',
@@ -99,7 +113,15 @@ export class StatsController {
   }
 
   @Get('stats/transitions')
-  @ApiOperation({ summary: 'State transitions per business day between two dates' })
+  @ApiOperation({
+    operationId: 'getTransitionsPerDay',
+    summary: 'State transitions per business day between two dates',
+  })
+  @ApiAnswers({
+    description: 'Transitions per day',
+    schema: TransitionsRef,
+    problems: [400, ...GUARDED, 503],
+  })
   @ApiQuery({ name: 'from' })
   @ApiQuery({ name: 'to' })
   async transitions(@Query() query: unknown) {
@@ -108,13 +130,23 @@ export class StatsController {
   }
 
   @Get('stats/fines')
-  @ApiOperation({ summary: 'Fines imposed, paid and annulled per month (rupiah)' })
+  @ApiOperation({
+    operationId: 'getFinesPerMonth',
+    summary: 'Fines imposed, paid and annulled per month (rupiah)',
+  })
+  @ApiAnswers({ description: 'Fine totals per month', schema: FinesPerMonthRef, problems: [...GUARDED, 503] })
   async fines() {
     return { months: await this.runtime.readModels.getFinesPerMonth() };
   }
 
   @Get('stats/warning-to-registration')
+  @ApiAnswers({
+    description: 'Counts, median and average, and one page of cases',
+    schema: WarningToRegistrationRef,
+    problems: [400, ...GUARDED, 503],
+  })
   @ApiOperation({
+    operationId: 'getWarningToRegistration',
     summary: 'How long operators took from a written warning to registration',
     description:
       'The counts, median and average cover every case; `cases` is one page of them by warning date ' +
@@ -128,7 +160,13 @@ export class StatsController {
   }
 
   @Get('stats/deadlines')
+  @ApiAnswers({
+    description: 'One page of due deadlines',
+    schema: DueDeadlinesRef,
+    problems: [400, ...GUARDED, 503],
+  })
   @ApiOperation({
+    operationId: 'getDueDeadlines',
     summary: 'Pending deadlines due before an instant (default now), soonest first; cursor pagination',
     description:
       '`limit` per page (default 50, at most 500); pass `nextCursor` back as `cursor` with the same `before` ' +
@@ -145,7 +183,13 @@ export class StatsController {
   }
 
   @Get('stats/escalation-queue')
+  @ApiAnswers({
+    description: 'One page of the queue',
+    schema: EscalationQueueRef,
+    problems: [400, ...GUARDED, 503],
+  })
   @ApiOperation({
+    operationId: 'getEscalationQueue',
     summary: 'Cases awaiting an operator after an elapsed deadline, largest traffic first; cursor pagination',
     description:
       '`limit` per page (default 50, at most 500); pass `nextCursor` back as `cursor` for the next page (null on the last).',
@@ -159,7 +203,15 @@ export class StatsController {
   }
 
   @Get('stats/discovery')
-  @ApiOperation({ summary: 'High-traffic domains with no case and no registration (candidates)' })
+  @ApiOperation({
+    operationId: 'getDiscovery',
+    summary: 'High-traffic domains with no case and no registration (candidates)',
+  })
+  @ApiAnswers({
+    description: 'Candidates and open cases by traffic',
+    schema: DiscoveryRef,
+    problems: [400, ...GUARDED, 503],
+  })
   @ApiQuery({ name: 'limit', required: false })
   async discovery(@Query() query: unknown) {
     const { limit } = parseInput(LimitQuery, query, 'query');
@@ -170,7 +222,15 @@ export class StatsController {
   }
 
   @Get('registry')
-  @ApiOperation({ summary: 'The public register of certificates (like the ministry site)' })
+  @ApiOperation({
+    operationId: 'listRegistry',
+    summary: 'The public register of certificates (like the ministry site)',
+  })
+  @ApiAnswers({
+    description: 'One page of the register',
+    schema: RegistryRef,
+    problems: [400, ...GUARDED, 503],
+  })
   @ApiQuery({ name: 'q', required: false })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { Allow, QUERY_ROLES } from '../auth/roles';
 import { parseInput } from '../http/parse-input';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
+import { ApiProblems, GUARDED } from '../openapi/api-answers.decorator';
 
 const MAX_LIMIT = 1000;
 const LIMIT_RULE = `must be a whole number from 1 to ${MAX_LIMIT}`;
@@ -44,7 +45,9 @@ export class WhatIfController {
   constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {}
 
   @Get('what-if')
+  @ApiProblems(400, ...GUARDED, 404, 503)
   @ApiOperation({
+    operationId: 'whatIf',
     summary:
       'How every case would stand under another policy version, its own deadlines and escalations included',
     description:
