@@ -10,6 +10,9 @@ delete swcrc.$schema;
 
 module.exports = {
   testEnvironment: 'node',
+  // Integration and e2e specs start servers and real stores; on a shared 2-core machine a 2 s test can
+  // take more than jest's 5 s default. Specs that need longer still say so themselves.
+  testTimeout: 30_000,
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
     // content-disposition 3 (under @fastify/static, for Swagger UI) ships ESM only: Node 20.19+
