@@ -188,3 +188,22 @@ describe('buildImportPlan on a small sample', () => {
     );
   });
 });
+
+describe('a name made of control characters only (found by fuzzing the import)', () => {
+  it('given such a row, then it is rejected as malformed with the reason, not imported with an empty name', () => {
+    const plan = buildImportPlan(
+      `${HEADER}\n1,11,LOKAL,TERDAFTAR,"\u0000\t",toko.co.id,,PT TOKO,2022-07-01,000001.01/DJAI.PSE/07/2022\n`,
+      `${CHANGES_HEADER}\n`,
+    );
+    expect(plan.systems).toEqual([]);
+    expect(plan.rejected).toEqual([
+      {
+        file: 'snapshot-latest.csv',
+        line: 2,
+        systemId: '1',
+        reason: 'malformed-row',
+        detail: 'name "\\u0000" is empty once control characters are removed',
+      },
+    ]);
+  });
+});

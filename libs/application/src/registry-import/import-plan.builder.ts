@@ -257,6 +257,15 @@ export function buildImportPlan(snapshotCsvText: string, changesCsvText: string)
       continue;
     }
     const row = parsed.data;
+    // A name of control characters only (found by fuzzing) would become '' and the case's
+    // IdentifyPse would be refused at import time: reject the row here with the reason instead.
+    if (oneLine(row.name) === '') {
+      reject(
+        'malformed-row',
+        `name ${JSON.stringify(row.name)} is empty once control characters are removed`,
+      );
+      continue;
+    }
     if (seen.has(row.system_id)) {
       reject('duplicate-system', `system_id ${row.system_id} already imported from an earlier row`);
       continue;
