@@ -32,6 +32,19 @@ describe('OSS producer signatures', () => {
     expect(check).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
 
+  it('given a broker timestamp no Date can hold, then signature-expired naming it, not a RangeError (found by fuzzing)', () => {
+    const check = verifyOssSignature(signed(message), [KEY], {
+      appendedAtMs: -8_640_000_000_000_001,
+      windowMs: 300_000,
+    });
+    expect(check).toEqual({
+      ok: false,
+      reason: 'signature-expired',
+      detail:
+        'signed at 2026-03-01T10:00:00.000Z, appended at -8640000000000001 (epoch ms, out of range): more than 300 s apart (a replayed or long-delayed message)',
+    });
+  });
+
   it('refuses a changed timestamp, since the timestamp is signed', () => {
     const m = signed(message);
     m.headers['sanksi-signature-timestamp'] = String(AT + 1);

@@ -46,6 +46,16 @@ function payload(parts: SignedParts, timestamp: string): Buffer {
   return Buffer.concat(fields.flatMap((f) => [Buffer.from(`${f.length}:`), f, Buffer.from('\n')]));
 }
 
+/**
+ * An epoch-ms time as ISO text, or as the raw number when no Date can hold it (a broker timestamp
+ * beyond ±8.64e15 ms made toISOString throw, found by fuzzing: the handler then failed instead of
+ * dead-lettering the message as signature-expired).
+ */
+function instantOrRaw(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `${ms} (epoch ms, out of range)` : date.toISOString();
+}
+
 function hmac(secret: string, data: Buffer): Buffer {
   return createHmac('sha256', secret).update(data).digest();
 }
@@ -134,7 +144,7 @@ export function verifyOssSignature(
     return {
       ok: false,
       reason: 'signature-expired',
-      detail: `signed at ${new Date(Number(timestamp)).toISOString()}, appended at ${new Date(options.appendedAtMs).toISOString()}: more than ${options.windowMs / 1000} s apart (a replayed or long-delayed message)`,
+      detail: `signed at ${instantOrRaw(Number(timestamp))}, appended at ${instantOrRaw(options.appendedAtMs)}: more than ${options.windowMs / 1000} s apart (a replayed or long-delayed message)`,
     };
   }
   return { ok: true, keyId };
