@@ -430,6 +430,10 @@ const latin1Header = fc.string({
   maxLength: 300,
 });
 
+/** `arbitrary`'s value once in `oneIn` draws, else undefined (fc.option's `freq` is the other way round). */
+const sometimes = <T>(arbitrary: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: oneIn - 1 }, { arbitrary, weight: 1 });
+
 function pathParam(name: string, pools: FuzzPools): fc.Arbitrary<string> {
   const pool = name === 'fineId' ? pools.fineIds : pools.pseIds;
   return fc.oneof(
@@ -498,7 +502,11 @@ function queryString(op: FuzzOperation, pools: FuzzPools): fc.Arbitrary<string> 
   );
   const extra = fc.array(fc.tuple(hostileString, hostileString, encodeArbitrary), { maxLength: 2 });
   return fc
-    .tuple(fc.tuple(...declared), fc.option(extra, { freq: 8, nil: [] }), fc.boolean())
+    .tuple(
+      fc.tuple(...declared),
+      sometimes(extra, 8).map((e) => e ?? []),
+      fc.boolean(),
+    )
     .map(([d, e, duplicate]) => {
       const pairs = [...d.filter((x) => x !== undefined), ...e].map(([k, v, enc]) => `${enc(k)}=${enc(v)}`);
       if (duplicate && pairs.length > 0 && pairs.length < 2) pairs.push(pairs[0]);
@@ -514,10 +522,7 @@ function requestsFor(op: FuzzOperation, pools: FuzzPools): fc.Arbitrary<FuzzRequ
   const callers = Object.keys(pools.authorizations);
   const body = op.body
     ? fc.option(bodyFor(op.body, pools.bodyLimit), { freq: 30, nil: undefined })
-    : fc.option(bodyFor({ type: 'object', properties: { reason: { type: 'string' } } }, pools.bodyLimit), {
-        freq: 1,
-        nil: undefined,
-      });
+    : sometimes(bodyFor({ type: 'object', properties: { reason: { type: 'string' } } }, pools.bodyLimit), 20);
   return fc
     .record({
       caller: fc.oneof(
@@ -528,17 +533,17 @@ function requestsFor(op: FuzzOperation, pools: FuzzPools): fc.Arbitrary<FuzzRequ
       query: queryString(op, pools),
       body,
       contentType: contentTypes,
-      idempotencyKey: fc.option(fc.oneof(visibleAscii, latin1Header), { freq: 3, nil: undefined }),
-      ifMatch: fc.option(
+      idempotencyKey: sometimes(fc.oneof(visibleAscii, latin1Header), 3),
+      ifMatch: sometimes(
         fc.oneof(
           fc.nat({ max: 20 }).map((n) => `"${n}"`),
           fc.constantFrom('*', 'W/"1"', '"-1"', '"99999999999999999999"', '1e3', ''),
           latin1Header,
         ),
-        { freq: 4, nil: undefined },
+        4,
       ),
-      correlationId: fc.option(latin1Header, { freq: 6, nil: undefined }),
-      lastEventId: fc.option(fc.oneof(fc.nat().map(String), latin1Header), { freq: 6, nil: undefined }),
+      correlationId: sometimes(latin1Header, 6),
+      lastEventId: sometimes(fc.oneof(fc.nat().map(String), latin1Header), 6),
       method: fc.oneof(
         { arbitrary: fc.constant(op.method), weight: 40 },
         {
@@ -629,7 +634,7 @@ function wellFormedFor(op: FuzzOperation, pools: FuzzPools): fc.Arbitrary<FuzzRe
       params: fc.tuple(...op.pathParams.map((p) => fc.constantFrom(...poolOf(p)))),
       query,
       body: op.body ? validValue(op.body).map((v) => Buffer.from(JSON.stringify(v))) : fc.constant(undefined),
-      idempotencyKey: fc.option(visibleAscii, { freq: 3, nil: undefined }),
+      idempotencyKey: sometimes(visibleAscii, 3),
     })
     .map((r) => {
       let target = op.path;
