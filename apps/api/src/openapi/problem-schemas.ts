@@ -4,12 +4,10 @@ import { type SchemaRef, responseSchema } from './openapi-components';
 /** RFC 9457 problem document: what every error answer of the API is (`application/problem+json`). */
 export const Problem = z
   .looseObject({
-    type: z
-      .string()
-      .meta({
-        description: 'A URI naming the kind of problem',
-        example: 'https://sanksi.dev/problems/case-not-found',
-      }),
+    type: z.string().meta({
+      description: 'A URI naming the kind of problem',
+      example: 'https://sanksi.dev/problems/case-not-found',
+    }),
     title: z.string(),
     status: z.number().int(),
     detail: z.string().meta({ description: 'What went wrong and what is allowed instead' }),

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { signOssMessage } from '@sanksi/application';
+import { createKafka, ensureTopics } from '@sanksi/messaging';
+import type { Kafka } from 'kafkajs';
 import { runCli, tempDir } from './cli-process.fixture';
 
 jest.setTimeout(180_000);
@@ -9,8 +12,7 @@ const KEY = { keyId: 'oss-cli-test', secret: 'cli-test-secret-of-the-oss-produce
 describe('sanksi dlq', () => {
   const { dir, cleanup } = tempDir('dlq');
   const topic = `test.oss.dlq.${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
-  // The CLI loads these libraries lazily: so does its test (nx module boundaries).
-  let kafka: import('kafkajs').Kafka;
+  let kafka: Kafka;
   const env = {
     SANKSI_DATA_DIR: dir,
     KAFKA_BROKERS: BROKERS,
@@ -18,8 +20,6 @@ describe('sanksi dlq', () => {
   };
 
   beforeAll(async () => {
-    const { signOssMessage } = await import('@sanksi/application');
-    const { createKafka, ensureTopics } = await import('@sanksi/messaging');
     kafka = createKafka(BROKERS, { clientId: 'cli-dlq-test' });
     // given a DLQ holding a signed registration for a case that does not exist, as the consumer parks it
     await ensureTopics(kafka, [{ topic, numPartitions: 1, replicationFactor: 1 }]);

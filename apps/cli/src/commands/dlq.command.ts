@@ -1,3 +1,5 @@
+import { kafkaSecurity, readDeadLetters, replayDeadLetters } from '@sanksi/application';
+import { createKafka, OSS_REGISTRATIONS_DLQ } from '@sanksi/messaging';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli.errors';
 import { z } from 'zod';
@@ -51,7 +53,6 @@ export function register(program: Command, deps: CliDeps): void {
       const opts = parseOptions(ListOptions, raw);
       const out = deps.output(opts);
       const { kafka, topic } = await kafkaFor(deps, opts.topic);
-      const { readDeadLetters } = await import('@sanksi/application');
       const letters = await readDeadLetters(kafka, topic);
       if (out.json) {
         out.data(
@@ -93,7 +94,6 @@ export function register(program: Command, deps: CliDeps): void {
       const opts = parseOptions(ReplayOptions, raw);
       const out = deps.output(opts);
       const { kafka, topic } = await kafkaFor(deps, opts.topic);
-      const { readDeadLetters, replayDeadLetters } = await import('@sanksi/application');
       const letters = (await readDeadLetters(kafka, topic)).filter(
         (l) =>
           opts.all ||
@@ -144,8 +144,6 @@ async function kafkaFor(deps: CliDeps, topic: string | undefined) {
       ExitCode.usage,
     );
   }
-  const { kafkaSecurity } = await import('@sanksi/application');
-  const { createKafka, OSS_REGISTRATIONS_DLQ } = await import('@sanksi/messaging');
   return {
     kafka: createKafka(config.kafka.brokers, { clientId: 'sanksi-cli-dlq', ...kafkaSecurity(config.kafka) }),
     topic: topic ?? OSS_REGISTRATIONS_DLQ,

@@ -54,11 +54,11 @@ type Body<S extends z.ZodRawShape, P extends PropertyKey, O extends z.ZodRawShap
  * The request body of a command: the command's fields less `type`, `pseId` and those named in `fromPath`,
  * each with the edge's limits, `overrides` where the HTTP form differs, and `occurredAt`; unknown fields refused.
  */
-function bodyOf<S extends z.ZodRawShape, P extends keyof S = never, O extends z.ZodRawShape = Record<never, never>>(
-  command: z.ZodObject<S>,
-  fromPath: readonly P[] = [],
-  overrides?: O,
-): Body<S, P, O> {
+function bodyOf<
+  S extends z.ZodRawShape,
+  P extends keyof S = never,
+  O extends z.ZodRawShape = Record<never, never>,
+>(command: z.ZodObject<S>, fromPath: readonly P[] = [], overrides?: O): Body<S, P, O> {
   const omitted = new Set<PropertyKey>(['type', 'pseId', ...fromPath]);
   const fields = Object.entries(command.shape)
     .filter(([name]) => !omitted.has(name))
