@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
-import { startPrivatePostgres, type PrivatePostgres } from '@sanksi/testing';
+import { recordReliabilityFigures, startPrivatePostgres, type PrivatePostgres } from '@sanksi/testing';
 import { startApiHarness, TEST_KEYS, type ApiHarness } from './testing/api-harness';
 
 /**
@@ -129,8 +129,10 @@ describe('PostgreSQL restarted during a command load over HTTP (private cluster)
     // stays down, and comes back.
     while (accepted < total / 3 && !failed) await new Promise((r) => setTimeout(r, 10));
     await pg.stop('fast');
+    const down = Date.now();
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     await pg.start();
+    const outageMs = Date.now() - down;
     await load;
 
     expect(unexpected).toEqual([]);
@@ -171,6 +173,15 @@ describe('PostgreSQL restarted during a command load over HTTP (private cluster)
         .filter((s) => s.key.endsWith(`-warn-${WARNINGS_PER_CASE}`))
         .map((s) => s.accepted.body.version);
       expect(versions).toEqual(Array(CASES).fill(1 + WARNINGS_PER_CASE));
+      recordReliabilityFigures('postgres-restart', {
+        cases: CASES,
+        commands: total,
+        requests: statuses.length,
+        'answered 503 (Retry-After)': statuses.filter((s) => s === 503).length,
+        'answered 5xx other than 503': 0,
+        'outage ms': outageMs,
+        'events checked': rows.length,
+      });
     } finally {
       await db.end();
     }

@@ -107,9 +107,14 @@ export async function startWorker(
 async function stopAll(running: readonly RunningModule[], logger: Logger): Promise<void> {
   // Consumers of the log first, the projector last: the scheduler and relay may still read its views.
   for (const module of [...running].reverse()) {
+    const started = Date.now();
+    logger.debug({ module: module.name }, 'stopping module');
     await module
       .stop()
       .catch((e: unknown) => logger.error({ err: e, module: module.name }, 'module did not stop cleanly'));
+    const tookMs = Date.now() - started;
+    // A slow stop eats the shutdown deadline of the whole process: say which module took it.
+    if (tookMs > 2_000) logger.warn({ module: module.name, tookMs }, 'module was slow to stop');
   }
   logger.info({}, 'worker stopped');
 }

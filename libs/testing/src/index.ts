@@ -15,3 +15,4 @@ export {
   postgresServerUrl,
   type TemporaryPostgresDatabase,
 } from './temporary-postgres-database';
+export * from './reliability-figures';

@@ -27,6 +27,17 @@ interface Served {
   base: string;
 }
 
+// Fixed keys: \`serve\` prints generated keys only on the start that makes the key file, and these tests
+// start several servers on one data directory.
+const KEYS = {
+  operator: 'lifecycle-operator-key-0123456789abcdef',
+  analyst: 'lifecycle-analyst-key-0123456789abcdef',
+  service: 'lifecycle-service-key-0123456789abcdef',
+} as const;
+
+// Every process spawned here, registered before anything can fail, so afterAll can kill what is left.
+const spawned: ChildProcess[] = [];
+
 function spawnServe(dir: string, port: number, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], {
     env: {
@@ -35,10 +46,14 @@ function spawnServe(dir: string, port: number, env: Record<string, string> = {})
       SANKSI_DATA_DIR: dir,
       SANKSI_LOG_LEVEL: 'warn',
       SANKSI_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      SANKSI_API_KEYS: Object.entries(KEYS)
+        .map(([role, key]) => `${role}:${key}`)
+        .join(','),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  spawned.push(child);
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
@@ -50,15 +65,12 @@ function spawnServe(dir: string, port: number, env: Record<string, string> = {})
 
 async function serve(dir: string, port: number, env: Record<string, string> = {}): Promise<Served> {
   const s = spawnServe(dir, port, env);
-  for (let i = 0; i < 300 && !s.output().includes('admin '); i++)
+  for (let i = 0; i < 300 && !s.output().includes('Sanksi is serving on'); i++) {
+    if (s.child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
-  const key = (role: string) => new RegExp(`${role}\\s+(\\S+)`).exec(s.output())?.[1] as string;
-  if (!s.output().includes('admin ')) throw new Error(`serve did not start: ${s.output()}`);
-  return {
-    ...s,
-    keys: { operator: key('operator'), analyst: key('analyst'), service: key('service') },
-    base: `http://127.0.0.1:${port}`,
-  };
+  }
+  if (!s.output().includes('Sanksi is serving on')) throw new Error(`serve did not start: ${s.output()}`);
+  return { ...s, keys: { ...KEYS }, base: `http://127.0.0.1:${port}` };
 }
 
 function alive(pid: number): boolean {
@@ -74,7 +86,8 @@ describe('sanksi serve: start, shutdown and background loops (built CLI, real pr
   const { dir, cleanup } = tempDir('serve-lifecycle');
   const children: ChildProcess[] = [];
   afterAll(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const c of [...children, ...spawned])
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     cleanup();
   });
 

@@ -77,6 +77,23 @@ export interface OssConsumerStatus {
 }
 
 const RATE_WINDOW_MS = 10_000;
+// kafkajs' disconnect waits for a group join in progress, and after a member crashed (SIGKILL) the
+// coordinator holds that join until the dead member's session expires (30 s): a stop must not wait for
+// it. Past this bound the client is dropped and the broker expires the member on its own.
+const DISCONNECT_WITHIN_MS = 3_000;
+
+async function disconnectWithin(client: { disconnect(): Promise<void> } | null): Promise<void> {
+  if (!client) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.disconnect().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DISCONNECT_WITHIN_MS);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+}
 
 function describe(e: unknown): { code: string; message: string } {
   if (e instanceof Error) {
@@ -216,6 +233,13 @@ export class OssRegistrationConsumer {
     while (!signal.aborted) {
       let consumer: Consumer | null = null;
       let producer: Producer | null = null;
+      // Joining the group (inside consumer.run) can take a whole session timeout after a member crashed:
+      // a stop must not wait for it, so every start-up step gives way to the abort.
+      const aborted = new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      const unlessAborted = (step: Promise<unknown>) => Promise.race([step, aborted]);
       try {
         await ensureTopics(this.kafka, this.topicSpecs());
         producer = this.kafka.producer({
@@ -226,21 +250,21 @@ export class OssRegistrationConsumer {
         await producer.connect();
         consumer = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false });
         const fatal = this.watchCrashes(consumer);
-        await consumer.connect();
+        await unlessAborted(consumer.connect());
+        if (signal.aborted) break;
         await consumer.subscribe({ topic: this.topic, fromBeginning: true });
         const dlq = producer;
-        await consumer.run({
-          autoCommit: true,
-          eachMessage: (payload) => this.onMessage(payload, dlq, signal),
-        });
+        await unlessAborted(
+          consumer.run({
+            autoCommit: true,
+            eachMessage: (payload) => this.onMessage(payload, dlq, signal),
+          }),
+        );
+        if (signal.aborted) break;
         if (this.consecutiveFailures > 0)
           this.logger.info({ groupId: this.groupId }, 'oss consumer reconnected');
         this.state = 'running';
         this.consecutiveFailures = 0;
-        const aborted = new Promise<void>((resolve) => {
-          if (signal.aborted) resolve();
-          signal.addEventListener('abort', () => resolve(), { once: true });
-        });
         const crash = await Promise.race([aborted.then(() => null), fatal]);
         if (crash) throw crash;
       } catch (e) {
@@ -250,8 +274,8 @@ export class OssRegistrationConsumer {
         producer = null;
         continue;
       } finally {
-        await consumer?.disconnect().catch(() => undefined);
-        await producer?.disconnect().catch(() => undefined);
+        await disconnectWithin(consumer);
+        await disconnectWithin(producer);
       }
     }
   }
@@ -281,8 +305,8 @@ export class OssRegistrationConsumer {
     consumer: Consumer | null,
     producer: Producer | null,
   ): Promise<void> {
-    await consumer?.disconnect().catch(() => undefined);
-    await producer?.disconnect().catch(() => undefined);
+    await disconnectWithin(consumer);
+    await disconnectWithin(producer);
     this.state = 'waiting-for-broker';
     this.consecutiveFailures += 1;
     this.lastError = { ...describe(e), at: new Date().toISOString() };
