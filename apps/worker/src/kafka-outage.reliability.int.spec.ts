@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { createRuntime, loadConfig, type SanksiRuntime } from '@sanksi/application';
 import type { Actor } from '@sanksi/domain';
 import { CASE_EVENTS_TOPIC, createKafka, parseCloudEventHeaders } from '@sanksi/messaging';
-import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
+import { temporaryDirectory, type TemporaryDirectory, recordReliabilityFigures } from '@sanksi/testing';
 import pino from 'pino';
 import { startWorker, type WorkerHandle } from './worker';
 
@@ -50,18 +49,6 @@ function brokerScript(runDir: string, port: number, controllerPort: number) {
   };
   return (script: 'start' | 'stop') =>
     run('bash', [path.join(repoRoot, `infra/kafka/${script}.sh`)], { env, timeout: 180_000 });
-}
-
-/** The figures line tools/test-reliability.mjs collects (same format as the CLI's reliability suite). */
-function recordFigures(test: string, figures: Record<string, number | string>): void {
-  process.stdout.write(`reliability figures ${test}: ${JSON.stringify(figures)}\n`);
-  const dir = process.env['SANKSI_RELIABILITY_FIGURES'];
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    path.join(dir, `${test}.json`),
-    JSON.stringify({ test, profile: FULL ? 'full' : 'quick', ...figures }),
-  );
 }
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -234,7 +221,7 @@ describe('Kafka broker outage under load (reliability)', () => {
     }
     expect(observed).toEqual(expected);
 
-    recordFigures('kafka-outage', {
+    recordReliabilityFigures('kafka-outage', {
       outageSeconds: OUTAGE_MS / 1000,
       commands,
       events: stored.length,

@@ -1,5 +1,6 @@
+import { recordReliabilityFigures } from '@sanksi/testing';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -9,17 +10,6 @@ import path from 'node:path';
 const FULL = process.env.SANKSI_RELIABILITY_FULL === '1';
 const ROOT = path.join(__dirname, '../../../..');
 const AUDIT = path.join(ROOT, 'tools/audit.mjs');
-
-function recordFigures(test: string, figures: Record<string, number | string>): void {
-  process.stdout.write(`reliability figures ${test}: ${JSON.stringify(figures)}\n`);
-  const dir = process.env['SANKSI_RELIABILITY_FIGURES'];
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    path.join(dir, `${test}.json`),
-    JSON.stringify({ test, profile: FULL ? 'full' : 'quick', ...figures }),
-  );
-}
 
 const metadata = (high: number, moderate = 0) => ({
   vulnerabilities: { info: 0, low: 0, moderate, high, critical: 0, total: high + moderate },
@@ -165,7 +155,7 @@ describe('the dependency audit', () => {
       /: (NOT RUN — .*|\d+ critical, \d+ high, \d+ moderate, \d+ low)/.exec(
         r.out.split('\n').find((l) => l.startsWith(`npm audit, ${label}`)) ?? '',
       )?.[1] ?? 'no answer';
-    recordFigures('dependency-audit', {
+    recordReliabilityFigures('dependency-audit', {
       'npm audit --omit=dev': line('production'),
       'npm audit (everything)': line('everything'),
     });

@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { recordReliabilityFigures } from '@sanksi/testing';
 import fc from 'fast-check';
 import { startApiHarness, TEST_KEYS, type ApiHarness } from '../testing/api-harness';
 import {
@@ -20,18 +19,6 @@ const FULL = process.env.SANKSI_RELIABILITY_FULL === '1';
 const REQUESTS = Number(process.env.SANKSI_FUZZ_REQUESTS ?? (FULL ? 12_000 : 1_000));
 const SEED = Number(process.env.SANKSI_FUZZ_SEED ?? 20_220_720);
 const BODY_LIMIT = 65_536;
-
-/** The figures line tools/test-reliability.mjs collects (the format of the other reliability specs). */
-function recordFigures(test: string, figures: Record<string, number | string>): void {
-  process.stdout.write(`reliability figures ${test}: ${JSON.stringify(figures)}\n`);
-  const dir = process.env['SANKSI_RELIABILITY_FIGURES'];
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    path.join(dir, `${test}.json`),
-    JSON.stringify({ test, profile: FULL ? 'full' : 'quick', ...figures }),
-  );
-}
 
 interface Finding {
   index: number;
@@ -186,7 +173,7 @@ describe('HTTP fuzzing of every OpenAPI operation', () => {
       );
       const count = (pick: (status: number) => boolean) =>
         [...statuses.entries()].filter(([s]) => pick(s)).reduce((n, [, c]) => n + c, 0);
-      recordFigures('http-fuzz', {
+      recordReliabilityFigures('http-fuzz', {
         requests: requests.length,
         operations: ops.length,
         seed: SEED,
