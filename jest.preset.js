@@ -15,11 +15,14 @@ module.exports = {
   testTimeout: 30_000,
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
-    // content-disposition 3 (under @fastify/static, for Swagger UI) ships ESM only: Node 20.19+
-    // requires it natively, jest does not, so jest compiles it to CommonJS.
-    '/node_modules/.*content-disposition/.+\\.js$': ['@swc/jest', { ...swcrc, swcrc: false }],
+    // content-disposition 3 (under @fastify/static, for Swagger UI) and @nestjs/terminus 12 ship ESM
+    // only: Node 20.19+ requires them natively, jest does not, so jest compiles them to CommonJS.
+    '/node_modules/(.*content-disposition|@nestjs/terminus)/.+\\.js$': [
+      '@swc/jest',
+      { ...swcrc, swcrc: false },
+    ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(.*/)?content-disposition/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(.*/)?(content-disposition|@nestjs/terminus)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: { '^@sanksi/([a-z-]+)$': path.join(root, 'libs/$1/src/index.ts') },
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
