@@ -24,7 +24,10 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(.*/)?(content-disposition|@nestjs/terminus)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@sanksi/([a-z-]+)$': path.join(root, 'libs/$1/src/index.ts') },
+  moduleNameMapper: {
+    '^@sanksi/([a-z-]+)$': path.join(root, 'libs/$1/src/index.ts'),
+    '^@sanksi/([a-z-]+)/testing$': path.join(root, 'libs/$1/src/testing/index.ts'),
+  },
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   reporters: ['default', path.join(root, 'tools/jest-summary-reporter.js')],

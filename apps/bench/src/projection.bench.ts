@@ -7,7 +7,6 @@ import {
   advanceContext,
   type BatchContext,
   createReadModelStore,
-  GlobalLog,
   planBatch,
   PROJECTED_TABLES,
   type ReadModelEvent,
@@ -17,6 +16,7 @@ import {
   toReadModelEvent,
   toSqlWrites,
 } from '@sanksi/read-models';
+import { GlobalLog } from '@sanksi/read-models/testing';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

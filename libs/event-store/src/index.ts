@@ -38,8 +38,3 @@ export {
   type EventStoreDbEventStoreConfig,
 } from './eventstoredb/eventstoredb-event-store';
 export { createEventStore, type EventStoreConfig } from './create-event-store';
-export {
-  describeEventStoreContract,
-  testEvent,
-  type EventStoreContractHarness,
-} from './testing/event-store.contract';

@@ -82,5 +82,3 @@ export {
   type ProjectorError,
   type ProjectorLogger,
 } from './projector/projector';
-/** Hand-built case histories for tests and benchmarks (no machine is run). */
-export { GlobalLog, CaseHistory } from './testing/case-history.fixture';
