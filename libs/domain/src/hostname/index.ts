@@ -8,3 +8,13 @@ export {
   type HostnameResult,
   type HostnameRule,
 } from './hostname';
+export {
+  normaliseHostnameForMatching,
+  normaliseSystemAddress,
+  type AddressRefusalReason,
+  type AppStore,
+  type MatchingKeyResult,
+  type SystemAddress,
+  type SystemAddressPart,
+  type UnnormalisedAddress,
+} from './system-address';
