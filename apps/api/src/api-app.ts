@@ -7,6 +7,7 @@ import { warnOfCalendarHorizon } from '@sanksi/application';
 import { ApiModule, type ApiModuleOptions } from './api.module';
 import { clientErrorHandler, frameworkErrors } from './http/framework-errors';
 import { ProblemFilter } from './http/problem.filter';
+import { serveConsole } from './console/console-static';
 import { buildOpenApiDocument, OPENAPI_JSON_PATH } from './openapi/openapi-document';
 import { RequestMetrics } from './ops/request-metrics';
 
@@ -15,7 +16,7 @@ export const MAX_PATH_PARAMETER_LENGTH = 2 * PSE_ID_MAX_LENGTH;
 
 /**
  * Builds the HTTP API on Fastify (not yet listening): problem+json errors, bearer API keys,
- * the body limit from configuration, OpenAPI at /docs.
+ * the body limit from configuration, OpenAPI at /docs, the web console at /console.
  */
 export async function createApiApp(options: ApiModuleOptions): Promise<NestFastifyApplication> {
   const { runtime } = options;
@@ -44,6 +45,8 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
     .addHook('onResponse', async (request, reply) => {
       metrics.record(request.method, reply.statusCode);
     });
+  // The web console: static files on the same origin, outside the OpenAPI document (docs/console.md).
+  serveConsole(app.getHttpAdapter().getInstance(), options.consoleDir);
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH });
   await app.init();

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import type { SanksiRuntime } from '@sanksi/application';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-keys';
+import { WhoAmIController } from './auth/whoami.controller';
 import { CaseCommandsController } from './cases/case-commands.controller';
 import { CaseQueriesController } from './cases/case-queries.controller';
 import { BlocklistController } from './feeds/blocklist.controller';
@@ -14,6 +15,7 @@ import { RequestMetrics } from './ops/request-metrics';
 import { EvidenceKeyController, SchemasController } from './ops/schemas.controller';
 import { WORKER_STATUS, type WorkerStatusSource, noWorkers } from './ops/worker-status';
 import { SANKSI_RUNTIME } from './runtime/runtime.token';
+import { StatechartController } from './statechart/statechart.controller';
 import { StatsController } from './stats/stats.controller';
 import { WhatIfController } from './stats/what-if.controller';
 
@@ -22,6 +24,8 @@ export interface ApiModuleOptions {
   runtime: SanksiRuntime;
   keys: ApiKeyRegistry;
   workers?: WorkerStatusSource;
+  /** Where the built web console is (default apps/console/dist); served at /console. */
+  consoleDir?: string;
 }
 
 /** The HTTP API: thin controllers over the runtime's command and query services. */
@@ -42,6 +46,8 @@ export class ApiModule {
         EvidenceKeyController,
         HealthController,
         MetricsController,
+        WhoAmIController,
+        StatechartController,
       ],
       providers: [
         { provide: SANKSI_RUNTIME, useValue: options.runtime },

@@ -48,4 +48,11 @@ export * from './policies';
 export * from './history';
 export * from './calendar';
 export * from './hostname';
-export { statechartMarkdown, statechartMermaid } from './diagram/statechart-diagram';
+export {
+  statechartGraph,
+  statechartMarkdown,
+  statechartMermaid,
+  type StatechartGraph,
+  type StatechartNode,
+  type StatechartTransition,
+} from './diagram/statechart-diagram';

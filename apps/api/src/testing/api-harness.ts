@@ -28,7 +28,7 @@ export interface ApiHarness {
 /** Starts the API over a fresh embedded data directory (or the given env) with a manual clock. */
 export async function startApiHarness(
   env: Record<string, string> = {},
-  options: { now?: string } = {},
+  options: { now?: string; consoleDir?: string } = {},
 ): Promise<ApiHarness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-api-'));
   const config = loadConfig({ SANKSI_DATA_DIR: dir, SANKSI_LOG_LEVEL: 'silent', ...env });
@@ -42,7 +42,7 @@ export async function startApiHarness(
   const keys = new ApiKeyRegistry(
     Object.entries(TEST_KEYS).map(([role, key]) => ({ role: role as Role, key })),
   );
-  const app = await createApiApp({ runtime, keys });
+  const app = await createApiApp({ runtime, keys, consoleDir: options.consoleDir });
   return {
     app,
     runtime,

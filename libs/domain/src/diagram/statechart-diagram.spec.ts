@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { statechartMarkdown, statechartMermaid } from './statechart-diagram';
+import { statechartGraph, statechartMarkdown, statechartMermaid } from './statechart-diagram';
 
 const committed = resolve(__dirname, '../../../../docs/statechart.md');
 
@@ -22,5 +22,36 @@ describe('docs/statechart.md', () => {
         'docs/statechart.md is out of date with pseCaseMachine. Regenerate it: UPDATE_DIAGRAM=1 npx nx test domain',
       );
     }
+  });
+});
+
+describe('statechartGraph', () => {
+  it('given the machine, when read as data, then it has every state of the diagram and every drawn transition', () => {
+    const graph = statechartGraph();
+    const ids = graph.states.map((s) => s.id);
+    expect(graph.initial).toBe('absent');
+    expect(ids).toEqual(
+      expect.arrayContaining(['unregistered', 'warned', 'blocked', 'blocked.enforced', 'exempted']),
+    );
+    expect(graph.states.find((s) => s.id === 'blocked')).toMatchObject({
+      parent: null,
+      initial: 'blocked.enforced',
+    });
+    expect(graph.states.find((s) => s.id === 'blocked.temporarilyRestored')).toMatchObject({
+      parent: 'blocked',
+    });
+    expect(graph.transitions).toContainEqual({
+      source: 'warned',
+      target: 'blocked',
+      event: 'AccessBlocked',
+      guards: ['blockFromWarned'],
+    });
+    // every transition joins two known states, and the diagram draws exactly as many arrows
+    for (const t of graph.transitions)
+      expect([ids.includes(t.source), ids.includes(t.target)]).toEqual([true, true]);
+    const arrows = statechartMermaid()
+      .split('\n')
+      .filter((l) => / --> /.test(l) && !l.includes('[*]'));
+    expect(graph.transitions).toHaveLength(arrows.length);
   });
 });
