@@ -6,3 +6,4 @@ export {
   eventSchemaFileName,
 } from './events/event-json-schemas';
 export * as CommandBodies from './api/command-bodies';
+export { TrafficObservedMessageBody, trafficJsonSchemas } from './events/traffic-json-schemas';

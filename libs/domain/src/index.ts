@@ -56,3 +56,4 @@ export {
   type StatechartNode,
   type StatechartTransition,
 } from './diagram/statechart-diagram';
+export * from './traffic';

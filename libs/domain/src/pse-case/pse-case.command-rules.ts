@@ -1,5 +1,6 @@
 import { addHours, CalendarYearNotCovered, dueDate } from '../calendar';
 import { normaliseHostname } from '../hostname/hostname';
+import { AppStoreId, PublicIpAddress } from '../hostname/system-address';
 import type { Policy } from '../policies/policy';
 import type { PseCaseCommand, PseCaseCommandOf, PseCaseCommandType } from './pse-case.commands';
 import { fineOutstanding, type PseCaseContext } from './pse-case.context';
@@ -74,6 +75,27 @@ function hostnames(domains: readonly string[], field: string, origin = ''): stri
   return stored;
 }
 
+/**
+ * App ids or IP addresses of a new fact in their stored form, each once, or the first one the schema
+ * refuses (`decide` checks them itself, as it does domains).
+ */
+function storedAddresses(
+  values: readonly string[] | undefined,
+  schema: typeof AppStoreId | typeof PublicIpAddress,
+  field: string,
+): string[] | undefined | ValidationFailed {
+  if (values === undefined) return undefined;
+  const stored: string[] = [];
+  for (const [index, value] of values.entries()) {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      return new ValidationFailed([{ path: [field, index], message: parsed.error.issues[0].message }]);
+    }
+    if (!stored.includes(parsed.data)) stored.push(parsed.data);
+  }
+  return stored;
+}
+
 const openFineOf = (c: PseCaseContext) => Object.values(c.fines).find((f) => fineOutstanding(f) > 0);
 const one = (draft: PseCaseEventData): PseCaseEventData[] => [draft];
 
@@ -83,15 +105,25 @@ export const commandRules: CommandRules = {
     draft: ({ command, policy }) => {
       const domains = hostnames(command.domains, 'domains');
       if (domains instanceof Error) return domains;
+      const appIds = storedAddresses(command.appIds, AppStoreId, 'appIds');
+      if (appIds instanceof Error) return appIds;
+      const ipAddresses = storedAddresses(command.ipAddresses, PublicIpAddress, 'ipAddresses');
+      if (ipAddresses instanceof Error) return ipAddresses;
       return one({
         type: 'PseIdentified',
         data: {
           name: command.name,
           origin: command.origin,
           domains,
+          // Only when there are any, so cases without them keep the data (and hashes) they always had.
+          ...(appIds?.length ? { appIds } : {}),
+          ...(ipAddresses?.length ? { ipAddresses } : {}),
           company: command.company ?? null,
           sector: command.sector ?? null,
           policy: command.policy ?? policy.id,
+          // Only when given, so cases opened without them keep the data (and hashes) they always had.
+          ...(command.source ? { source: command.source } : {}),
+          ...(command.evidence ? { evidence: command.evidence } : {}),
         },
       });
     },
@@ -103,10 +135,20 @@ export const commandRules: CommandRules = {
       if (Object.values(changes).every((v) => v === undefined)) {
         return invalid('(root)', 'a profile update must change at least one field');
       }
-      if (changes.domains === undefined) return one({ type: 'PseProfileUpdated', data: changes });
+      const appIds = storedAddresses(changes.appIds, AppStoreId, 'appIds');
+      if (appIds instanceof Error) return appIds;
+      const ipAddresses = storedAddresses(changes.ipAddresses, PublicIpAddress, 'ipAddresses');
+      if (ipAddresses instanceof Error) return ipAddresses;
+      const addresses = {
+        ...(appIds ? { appIds } : {}),
+        ...(ipAddresses ? { ipAddresses } : {}),
+      };
+      if (changes.domains === undefined) {
+        return one({ type: 'PseProfileUpdated', data: { ...changes, ...addresses } });
+      }
       const domains = hostnames(changes.domains, 'domains');
       if (domains instanceof Error) return domains;
-      return one({ type: 'PseProfileUpdated', data: { ...changes, domains } });
+      return one({ type: 'PseProfileUpdated', data: { ...changes, ...addresses, domains } });
     },
     probe: (s) => one({ type: 'PseProfileUpdated', data: { name: s.context.name || '?' } }),
   },
@@ -232,8 +274,11 @@ export const commandRules: CommandRules = {
   },
   BlockAccess: {
     draft: ({ command, context }) => {
-      const given = command.domains ?? context.domains;
-      if (given.length === 0) return invalid('domains', 'a block needs at least one domain');
+      // Decision 0007: the order stands even when the case has no domain to put on the DNS lists (a
+      // mobile-only PSE); an order that names domains must name at least one.
+      if (command.domains?.length === 0) {
+        return invalid('domains', 'an order that names domains needs at least one (omit it to block the case)');
+      }
       // A case recorded before the host-name rule may hold a domain that breaks it: it is not blocked anew.
       const domains = command.domains
         ? hostnames(command.domains, 'domains')

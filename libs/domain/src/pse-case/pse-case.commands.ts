@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { Hostname } from '../hostname/hostname';
-import { Actor, DeadlineKind, Instant, PolicyId, RegistrationNumber } from './pse-case.events';
+import { AppStoreId, PublicIpAddress } from '../hostname/system-address';
+import {
+  Actor,
+  CaseSource,
+  DeadlineKind,
+  Instant,
+  PolicyId,
+  RegistrationNumber,
+  TrafficEvidence,
+} from './pse-case.events';
 import { PseId, SingleLineText as Text, singleLine } from './pse-case.fields';
 
 // Commands are new facts: their ids, text and domains meet the strict rules (docs/architecture.md, "What a
@@ -16,15 +25,25 @@ export const IdentifyPse = command('IdentifyPse', {
   name: Text,
   origin: z.enum(['domestic', 'foreign']),
   domains: z.array(Hostname),
+  /** Google Play package names and App Store `idNNN`s of the system (mobile-only PSEs have no domain). */
+  appIds: z.array(AppStoreId).optional(),
+  /** Public IP addresses of the system (RPZ can block them). */
+  ipAddresses: z.array(PublicIpAddress).optional(),
   company: OptionalText.nullable().default(null),
   sector: OptionalText.nullable().default(null),
   /** Omitted: the policy handed to `decide` for new cases. */
   policy: PolicyId.optional(),
+  /** How the system was found; omitted, the event records none. */
+  source: CaseSource.optional(),
+  /** The traffic observation behind a discovered case. */
+  evidence: TrafficEvidence.optional(),
 });
-/** Correct the system's name, domains, company or sector. */
+/** Correct the system's name, domains, app ids, IP addresses, company or sector. */
 export const UpdatePseProfile = command('UpdatePseProfile', {
   name: Text.optional(),
   domains: z.array(Hostname).optional(),
+  appIds: z.array(AppStoreId).optional(),
+  ipAddresses: z.array(PublicIpAddress).optional(),
   company: OptionalText.nullable().optional(),
   sector: OptionalText.nullable().optional(),
 });
@@ -46,7 +65,7 @@ export const RecordFinePayment = command('RecordFinePayment', {
 });
 /** Annul a fine on appeal. */
 export const AnnulFine = command('AnnulFine', { fineId: Text, reason: Text });
-/** Terminate access (defaults to the case's domains). */
+/** Terminate access (defaults to the case's domains; a case with none is blocked all the same, decision 0007). */
 export const BlockAccess = command('BlockAccess', {
   orderNumber: Text,
   domains: z.array(Hostname).optional(),

@@ -42,14 +42,36 @@ const Rupiah = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 // in `decide` (pse-case.command-rules.ts); the blocklist renderers drop whatever is not a host name.
 const Domain = z.string().min(1);
 
+/** How a case was found: an operator, the registry import, or traffic monitoring (discovery). */
+export const CaseSource = z.enum(['operator', 'registry-import', 'traffic-monitoring']);
+export type CaseSource = z.infer<typeof CaseSource>;
+
+/** The traffic observation a discovered case was opened on. */
+export const TrafficEvidence = z.object({
+  domain: z.string().min(1),
+  period: z.string().min(1),
+  visits: z.number().int().nonnegative().nullable(),
+  rank: z.number().int().positive().nullable(),
+  source: z.string().min(1),
+});
+export type TrafficEvidence = z.infer<typeof TrafficEvidence>;
+
 /** A system operating in Indonesia became a case, under a policy version. */
 export const PseIdentified = z.object({
   name: z.string().min(1),
   origin: z.enum(['domestic', 'foreign']),
   domains: z.array(Domain),
+  /** App-store ids (Play package names, App Store `idNNN`); only on cases that name any. */
+  appIds: z.array(z.string().min(1)).optional(),
+  /** Public IP addresses of the system; only on cases that name any. */
+  ipAddresses: z.array(z.string().min(1)).optional(),
   company: z.string().nullable(),
   sector: z.string().nullable(),
   policy: PolicyId,
+  /** How the system came to the ministry's attention; absent on cases opened before it was recorded. */
+  source: CaseSource.optional(),
+  /** The traffic observation that revealed it, when `source` is `traffic-monitoring`. */
+  evidence: TrafficEvidence.optional(),
 });
 export type PseIdentified = z.infer<typeof PseIdentified>;
 
@@ -57,6 +79,8 @@ export type PseIdentified = z.infer<typeof PseIdentified>;
 export const PseProfileUpdated = z.object({
   name: z.string().min(1).optional(),
   domains: z.array(Domain).optional(),
+  appIds: z.array(z.string().min(1)).optional(),
+  ipAddresses: z.array(z.string().min(1)).optional(),
   company: z.string().nullable().optional(),
   sector: z.string().nullable().optional(),
 });
@@ -240,6 +264,9 @@ export const CaseStateAfter = z.object({
   since: Instant,
   onBlocklist: z.boolean(),
   domains: z.array(z.string()),
+  /** The case's app-store ids and public IP addresses; absent when it has none (and on older events). */
+  appIds: z.array(z.string()).optional(),
+  ipAddresses: z.array(z.string()).optional(),
   name: z.string(),
   origin: z.enum(['domestic', 'foreign']),
   company: z.string().nullable(),

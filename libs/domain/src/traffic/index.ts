@@ -1,0 +1,1 @@
+export * from './traffic-observation.events';
