@@ -7,6 +7,7 @@ import { warnOfCalendarHorizon } from '@sanksi/application';
 import { ApiModule, type ApiModuleOptions } from './api.module';
 import { clientErrorHandler, frameworkErrors } from './http/framework-errors';
 import { ProblemFilter } from './http/problem.filter';
+import { echoRequestId, requestLogOptions } from './http/request-log';
 import { serveConsole } from './console/console-static';
 import { buildOpenApiDocument, OPENAPI_JSON_PATH } from './openapi/openapi-document';
 import { RequestMetrics } from './ops/request-metrics';
@@ -25,7 +26,8 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
   // rule from the route's own validation, so the router's own limit sits above both.
   const adapter = new FastifyAdapter({
     bodyLimit: runtime.config.maxBodyBytes,
-    logger: false,
+    // One line per request with its request id, secrets redacted (http/request-log.ts, docs/operations.md).
+    ...requestLogOptions(runtime.logger),
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     // Errors raised before a route is found answer problem+json too (docs/security.md).
     frameworkErrors,
@@ -39,6 +41,7 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
   // A year before working-day deadlines start to be refused, say so where operators look (docs/calendar.md).
   warnOfCalendarHorizon(runtime.logger, runtime.clock.now());
   const metrics = app.get(RequestMetrics);
+  app.getHttpAdapter().getInstance().addHook('onRequest', echoRequestId);
   app
     .getHttpAdapter()
     .getInstance()

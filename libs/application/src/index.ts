@@ -32,6 +32,7 @@ export {
   type EvidenceVerifyOptions,
 } from './evidence/evidence-pack';
 export { createRuntime, type RuntimeOptions, type SanksiRuntime } from './runtime/sanksi-runtime';
+export { createSanksiLogger, LOG_REDACT_PATHS, LOG_REDACTION, REDACTED } from './runtime/sanksi-logger';
 export { warnOfCalendarHorizon } from './calendar/calendar-horizon.warning';
 export {
   describeError,

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@sanksi/event-store';
 import { buildCloudEventHeaders } from './cloud-events.headers';
 import { RelayEventInvalid } from './messaging.errors';
+import { formatTraceparent, isTraceId, TRACEPARENT_HEADER } from './trace-context';
 
 /** `ce_source` of every case event unless the relay is configured otherwise. */
 export const DEFAULT_CASE_EVENT_SOURCE = '/sanksi/pse-cases';
@@ -89,25 +90,33 @@ export function toCaseEventBody(event: RecordedEvent): CaseEventMessageBody {
   };
 }
 
-/** Builds the Kafka message of one stored event: keyed by pseId, CloudEvents headers, JSON body. */
+/**
+ * Where a command's trace id is kept beside the envelope in the stored metadata (not part of the
+ * envelope or its hash, so events recorded before it existed verify unchanged).
+ */
+export const TRACE_ID_METADATA_KEY = 'traceId';
+
+/**
+ * Builds the Kafka message of one stored event: keyed by pseId, CloudEvents headers, JSON body, and a
+ * W3C `traceparent` when the command that appended it was traced (span id derived from the event id).
+ */
 export function toCaseEventMessage(
   event: RecordedEvent,
   source: string = DEFAULT_CASE_EVENT_SOURCE,
 ): OutboundMessage {
   const body = toCaseEventBody(event);
-  return {
-    key: body.pseId,
-    value: JSON.stringify(body),
-    headers: buildCloudEventHeaders({
-      id: body.eventId,
-      source,
-      type: `${CASE_EVENT_TYPE_PREFIX}${body.type}`,
-      subject: body.pseId,
-      time: body.occurredAt,
-      dataContentType: 'application/json',
-      dataSchema: `${CASE_EVENT_SCHEMA_BASE}${body.type}.json`,
-    }),
-  };
+  const headers = buildCloudEventHeaders({
+    id: body.eventId,
+    source,
+    type: `${CASE_EVENT_TYPE_PREFIX}${body.type}`,
+    subject: body.pseId,
+    time: body.occurredAt,
+    dataContentType: 'application/json',
+    dataSchema: `${CASE_EVENT_SCHEMA_BASE}${body.type}.json`,
+  });
+  const traceId = event.metadata[TRACE_ID_METADATA_KEY];
+  if (isTraceId(traceId)) headers[TRACEPARENT_HEADER] = formatTraceparent(traceId, body.eventId);
+  return { key: body.pseId, value: JSON.stringify(body), headers };
 }
 
 /** `ce_type` of the small message the relay publishes in place of an event the broker refuses as too large. */

@@ -20,6 +20,7 @@ export {
   toCaseEventBody,
   toCaseEventMessage,
   toEventTooLargeMessage,
+  TRACE_ID_METADATA_KEY,
   EVENT_TOO_LARGE_TYPE,
   type EventTooLargeBody,
   type CaseEventMessageBody,
@@ -38,6 +39,15 @@ export {
   type KafkaSslOptions,
   type EnsureTopicsReport,
 } from './kafka.client';
+export {
+  TRACEPARENT_HEADER,
+  formatTraceparent,
+  isTraceId,
+  newTraceId,
+  parseTraceparent,
+  traceIdOfHeaders,
+  type TraceParent,
+} from './trace-context';
 export type { MessagePublisher } from './message-publisher.port';
 export { KafkaJsPublisher, type KafkaJsPublisherOptions } from './kafkajs.publisher';
 export type { CheckpointStore } from './checkpoint-store.port';

@@ -4,6 +4,7 @@ import type { PseCaseCommand } from '@sanksi/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/api-key.guard';
 import { InvalidRequest } from '../http/problem';
+import { requestTrace } from '../http/request-log';
 
 /** What every command route answers (issue 4): the case after the command and its new events. */
 export interface CommandResponse {
@@ -33,7 +34,10 @@ export function parseIfMatch(value: string | undefined): number | undefined {
   return Number(match[1]);
 }
 
-/** The command context from the request: caller, Idempotency-Key, If-Match, correlation id, business time. */
+/**
+ * The command context from the request: caller, Idempotency-Key, If-Match, business time, and the
+ * correlation id (`X-Correlation-Id`, else the request id) and trace id recorded with its events.
+ */
 export function commandContext(request: RequestWithCaller, occurredAt: string | undefined): CommandContext {
   const idempotencyKey = header(request, 'idempotency-key');
   if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
@@ -43,12 +47,14 @@ export function commandContext(request: RequestWithCaller, occurredAt: string | 
   }
   const correlationId = header(request, 'x-correlation-id');
   const caller = request.caller ?? { role: 'operator' as const, id: 'anonymous' };
+  const trace = requestTrace(request);
   return {
     actor: { id: caller.id, role: caller.role },
     idempotencyKey: idempotencyKey === undefined ? undefined : `${caller.id}:${idempotencyKey}`,
     idempotencyKeyAsSent: idempotencyKey,
     expectedVersion: parseIfMatch(header(request, 'if-match')),
-    correlationId: correlationId && correlationId.length <= 200 ? correlationId : undefined,
+    correlationId: correlationId && correlationId.length <= 200 ? correlationId : trace.requestId,
+    traceId: trace.traceId,
     occurredAt,
   };
 }

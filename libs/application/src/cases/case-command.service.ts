@@ -48,6 +48,11 @@ export interface CommandContext {
   expectedVersion?: number;
   correlationId?: string;
   causationId?: string;
+  /**
+   * W3C trace id of the request or message behind the command: kept beside the envelope in the stored
+   * metadata (not hashed) and sent on by the relay as a `traceparent` header.
+   */
+  traceId?: string;
   /** Business time; defaults to now. */
   occurredAt?: string;
   /**
@@ -183,7 +188,7 @@ export class CaseCommandService {
       if (!decision.ok) throw decision.error;
       let appended: AppendResult;
       try {
-        appended = await this.append(command.pseId, head.version, decision, commandId, digest);
+        appended = await this.append(command.pseId, head.version, decision, commandId, digest, context);
         if (appended.duplicate) {
           this.heads?.forget(command.pseId);
           // Another sender of the same command won the race: answer with what it appended.
@@ -244,7 +249,7 @@ export class CaseCommandService {
     const decision = decide(command, snapshot, this.policyOf(snapshot), metadata);
     if (!decision.ok) return undefined;
     try {
-      const appended = await this.append(command.pseId, head.version, decision, commandId, digest);
+      const appended = await this.append(command.pseId, head.version, decision, commandId, digest, context);
       if (appended.duplicate) return undefined;
     } catch (e) {
       this.heads.forget(command.pseId);
@@ -277,6 +282,7 @@ export class CaseCommandService {
     decision: Extract<Decision, { ok: true }>,
     commandId: string,
     digest: string,
+    context: CommandContext,
   ): Promise<AppendResult> {
     return this.store.appendToStream(
       caseStreamId(pseId),
@@ -284,6 +290,7 @@ export class CaseCommandService {
         toStoredEvent(event, {
           commandDigest: event.commandId === commandId ? digest : undefined,
           append: commandId,
+          traceId: context.traceId,
         }),
       ),
       { expectedRevision: version === 0 ? 'no_stream' : version - 1, commandId },

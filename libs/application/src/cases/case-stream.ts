@@ -17,6 +17,8 @@ export const CASE_STREAM_CATEGORY = 'pse';
 /** Stored-metadata keys beside the envelope's own fields (never part of the envelope or its hash). */
 const DIGEST_KEY = 'commandDigest';
 const APPEND_KEY = 'append';
+/** The W3C trace id of the request or message that sent the command (the relay's `traceparent`). */
+const TRACE_KEY = 'traceId';
 
 /** What the store keeps about an event's command besides the envelope. */
 export interface StoredCommandNotes {
@@ -24,6 +26,8 @@ export interface StoredCommandNotes {
   commandDigest?: string;
   /** The command id of the append that wrote the event (catch-up events carry their own command ids). */
   append?: string;
+  /** The trace id of the request or message behind the command, for the relay's `traceparent` header. */
+  traceId?: string;
 }
 
 /** Maps a domain envelope to what the (domain-agnostic) store keeps, with the command notes beside it. */
@@ -32,6 +36,7 @@ export function toStoredEvent(envelope: PseCaseEventEnvelope, notes: StoredComma
   const extra: Record<string, string> = {};
   if (notes.commandDigest !== undefined) extra[DIGEST_KEY] = notes.commandDigest;
   if (notes.append !== undefined && notes.append !== envelope.commandId) extra[APPEND_KEY] = notes.append;
+  if (notes.traceId !== undefined) extra[TRACE_KEY] = notes.traceId;
   return { eventId, type, data, schemaVersion, metadata: { ...metadata, ...extra } };
 }
 
@@ -56,6 +61,7 @@ export function fromStoredEvent(recorded: RecordedEvent): PseCaseEventEnvelope {
   const {
     [DIGEST_KEY]: _digest,
     [APPEND_KEY]: _append,
+    [TRACE_KEY]: _trace,
     ...metadata
   } = recorded.metadata as Record<string, unknown>;
   return {

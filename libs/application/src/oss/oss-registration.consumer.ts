@@ -7,6 +7,7 @@ import {
   OSS_REGISTRATIONS_TOPIC,
   projectTopics,
   type TopicSpec,
+  traceIdOfHeaders,
 } from '@sanksi/messaging';
 import type { Consumer, EachMessagePayload, IHeaders, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -336,6 +337,7 @@ export class OssRegistrationConsumer {
     inbound: InboundMessage,
     heartbeat: () => Promise<void>,
     signal: AbortSignal,
+    log: Logger,
   ): Promise<{ outcome: RegistrationOutcome; attempts: number }> {
     const maxAttempts = Math.max(1, this.options.maxAttempts ?? 5);
     const initial = this.options.retryBackoff?.initialMs ?? 200;
@@ -348,10 +350,7 @@ export class OssRegistrationConsumer {
         this.lastError = { ...describe(e), at: new Date().toISOString() };
         const source = `${inbound.topic}/${inbound.partition}/${inbound.offset}`;
         if (isTransientFailure(e) || signal.aborted) {
-          this.logger.error(
-            { err: e, source, attempt },
-            'oss message failed transiently; it is delivered again',
-          );
+          log.error({ err: e, source, attempt }, 'oss message failed transiently; it is delivered again');
           throw e;
         }
         if (attempt >= maxAttempts) {
@@ -367,7 +366,7 @@ export class OssRegistrationConsumer {
           };
         }
         const wait = Math.min(max, initial * 2 ** (attempt - 1));
-        this.logger.error(
+        log.error(
           { err: e, source, attempt, maxAttempts, retryInMs: wait },
           'oss message failed; retrying before it is dead-lettered',
         );
@@ -391,8 +390,11 @@ export class OssRegistrationConsumer {
       headers: message.headers,
       timestamp: message.timestamp,
     };
+    // A message sent on behalf of a trace (W3C `traceparent` header) says so in every line logged about it.
+    const traceId = traceIdOfHeaders(message.headers);
+    const log = traceId ? this.logger.child({ traceId }) : this.logger;
     // A throw here (store unavailable) leaves the offset uncommitted: kafkajs delivers the message again.
-    const { outcome, attempts } = await this.settle(inbound, heartbeat, signal);
+    const { outcome, attempts } = await this.settle(inbound, heartbeat, signal, log);
     if (outcome.kind === 'dead-letter') {
       const headers: IHeaders = {};
       for (const [name, value] of Object.entries(message.headers ?? {})) {
@@ -410,7 +412,7 @@ export class OssRegistrationConsumer {
         messages: [{ key: message.key, value: message.value, headers }],
       });
       this.deadLettered += 1;
-      this.logger.warn(
+      log.warn(
         {
           messageId: outcome.messageId,
           reason: outcome.reason,
@@ -421,13 +423,10 @@ export class OssRegistrationConsumer {
       );
     } else if (outcome.kind === 'duplicate') {
       this.duplicates += 1;
-      this.logger.debug(
-        { messageId: outcome.messageId, pseId: outcome.pseId },
-        'oss message already applied',
-      );
+      log.debug({ messageId: outcome.messageId, pseId: outcome.pseId }, 'oss message already applied');
     } else {
       this.applied += 1;
-      this.logger.info(
+      log.info(
         { messageId: outcome.messageId, pseId: outcome.pseId, state: outcome.state },
         'registration confirmed from OSS',
       );

@@ -1,4 +1,5 @@
 import { CaseNotFound, DomainError, type Actor } from '@sanksi/domain';
+import { traceIdOfHeaders } from '@sanksi/messaging';
 import { domainKey } from '@sanksi/read-models';
 import { IdempotencyKeyReused } from '../cases/case-command.errors';
 import type { SanksiRuntime } from '../runtime/sanksi-runtime';
@@ -85,6 +86,7 @@ export class OssRegistrationHandler {
           actor: OSS_ACTOR,
           idempotencyKey: ossIdempotencyKey(messageId),
           correlationId: messageId,
+          traceId: traceIdOfHeaders(message.headers),
           occurredAt: body.confirmedAt,
         },
       );
