@@ -4,6 +4,7 @@ export {
   SanksiEnv,
   type SanksiConfig,
   type WorkerModule,
+  WORKER_MODULES,
 } from './config/sanksi-config';
 export { kafkaSecurity } from './config/kafka-security';
 export { caseStreamId, CASE_STREAM_CATEGORY, fromStoredEvent, toStoredEvent } from './cases/case-stream';
@@ -42,6 +43,13 @@ export {
   type LoopStatus,
   type SupervisedLoopOptions,
 } from './runtime/supervised-loop';
+export {
+  SanksiMetrics,
+  type CommandObserver,
+  type CommandResult,
+  type LoopStatusSource,
+  type ObservedLoop,
+} from './metrics/sanksi-metrics';
 export * from './registry-import';
 export * from './scheduler';
 export * from './oss';

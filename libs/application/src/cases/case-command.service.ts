@@ -1,5 +1,6 @@
 import {
   type Actor,
+  DomainError,
   PseCaseCommand,
   ValidationFailed,
   type PseCaseEventEnvelope,
@@ -33,6 +34,7 @@ import {
   pseIdOfStream,
   toStoredEvent,
 } from './case-stream';
+import type { CommandObserver } from '../metrics/sanksi-metrics';
 
 /** Who sends a command and how: the HTTP headers, the CLI's flags or a Kafka message's keys. */
 export interface CommandContext {
@@ -99,7 +101,12 @@ export interface CaseCommandOptions {
    * stream; 0 reads every case from the store, as before the cache.
    */
   caseHeadCapacity?: number;
+  /** Told of every command's outcome and every append's time (the process's metrics). */
+  observer?: Pick<CommandObserver, 'commandSettled'>;
 }
+
+/** The command types, so a metrics label never carries whatever a caller typed. */
+const COMMAND_TYPES: ReadonlySet<string> = new Set(PseCaseCommand.options.map((o) => o.shape.type.value));
 
 /**
  * The one path of a command (ARCHITECTURE.md): load the case's events, fold them through the
@@ -140,6 +147,32 @@ export class CaseCommandService {
 
   /** Decides and appends one command; throws the domain's refusal or a concurrency error. */
   async execute(input: PseCaseCommand, context: CommandContext): Promise<CommandOutcome> {
+    const observer = this.options.observer;
+    if (!observer) return this.decideAndAppend(input, context);
+    const type = typeof input?.type === 'string' && COMMAND_TYPES.has(input.type) ? input.type : 'unknown';
+    try {
+      const outcome = await this.decideAndAppend(input, context);
+      observer.commandSettled(type, outcome.duplicate ? 'duplicate' : 'applied');
+      return outcome;
+    } catch (e) {
+      // A refusal is the domain's or the command path's answer (4xx at the edges); anything else, a
+      // store away or an outcome unknown, is a failure.
+      const refused =
+        e instanceof DomainError ||
+        e instanceof VersionMismatch ||
+        e instanceof IdempotencyKeyReused ||
+        e instanceof ConcurrentModification;
+      const code = (e as { code?: unknown }).code;
+      observer.commandSettled(
+        type,
+        refused ? 'refused' : 'failed',
+        typeof code === 'string' ? code : 'UNKNOWN',
+      );
+      throw e;
+    }
+  }
+
+  private async decideAndAppend(input: PseCaseCommand, context: CommandContext): Promise<CommandOutcome> {
     const parsed = PseCaseCommand.safeParse(input);
     if (!parsed.success) {
       throw new ValidationFailed(

@@ -2,6 +2,13 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const Port = z.coerce.number().int().min(1).max(65535);
+
+/**
+ * The worker's loops, in start order (stopped in reverse). Adding a loop: its name here and one
+ * provider in apps/worker (docs/worker.md, "Adding a loop").
+ */
+export const WORKER_MODULES = ['projector', 'relay', 'scheduler', 'oss-consumer'] as const;
+const WORKER_LIST = new RegExp(`^(none|(${WORKER_MODULES.join('|')})(,(${WORKER_MODULES.join('|')}))*)$`);
 /** Milliseconds, 0 (off) up to an hour. */
 const TimeoutMs = z.coerce.number().int().min(0).max(3_600_000);
 
@@ -56,11 +63,9 @@ const EnvShape = z.object({
     .optional(),
   SANKSI_WORKER: z
     .string()
-    .regex(
-      /^(none|(projector|relay|scheduler|oss-consumer)(,(projector|relay|scheduler|oss-consumer))*)$/,
-      'must be none or a comma list of projector,relay,scheduler,oss-consumer',
-    )
+    .regex(WORKER_LIST, `must be none or a comma list of ${WORKER_MODULES.join(',')}`)
     .optional(),
+  WORKER_PORT: z.union([z.literal('off'), Port]).optional(),
   SANKSI_DEFAULT_POLICY: z.enum(['mr5-literal', 'kominfo-2022', 'pp43-2023']).default('pp43-2023'),
   SANKSI_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
   SANKSI_EVIDENCE_KEY: z.string().min(1).optional(),
@@ -108,7 +113,7 @@ export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
 });
 export type SanksiEnv = z.infer<typeof SanksiEnv>;
 
-export type WorkerModule = 'projector' | 'relay' | 'scheduler' | 'oss-consumer';
+export type WorkerModule = (typeof WORKER_MODULES)[number];
 
 /** The resolved configuration the rest of the application reads. */
 export interface SanksiConfig {
@@ -140,6 +145,11 @@ export interface SanksiConfig {
   ossSignatureWindowSeconds: number;
   apiKeys: Array<{ role: 'operator' | 'analyst' | 'service' | 'admin'; key: string }> | null;
   worker: WorkerModule[];
+  /**
+   * The worker's own HTTP port (`/health/*`, `/metrics`): a number, `off`, or null when unset — the
+   * standalone worker then listens on 3001 and `sanksi serve` opens none (its API serves them).
+   */
+  workerPort: number | 'off' | null;
   maxBodyBytes: number;
   /** The policy version new cases open under unless the command names one. */
   defaultPolicy: 'mr5-literal' | 'kominfo-2022' | 'pp43-2023';
@@ -248,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
               'scheduler',
               ...(e.KAFKA_BROKERS ? (['relay', 'oss-consumer'] as const) : []),
             ] as WorkerModule[]),
+    workerPort: e.WORKER_PORT ?? null,
     maxBodyBytes: e.SANKSI_MAX_BODY_BYTES,
     defaultPolicy: e.SANKSI_DEFAULT_POLICY,
     evidenceKeyFile: e.SANKSI_EVIDENCE_KEY ?? path.join(dataDir, 'evidence-signing-key.pem'),

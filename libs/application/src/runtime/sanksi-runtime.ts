@@ -7,6 +7,8 @@ import { CaseCommandService } from '../cases/case-command.service';
 import { CaseHistoryService } from '../cases/case-history.service';
 import { type Clock, type IdGenerator, systemClock } from '../cases/clock';
 import { loadOrCreateSigningKey } from '../evidence/evidence-pack';
+import { SanksiMetrics } from '../metrics/sanksi-metrics';
+import { timedAppends } from '../metrics/timed-appends';
 import { createSanksiLogger } from './sanksi-logger';
 
 /** Everything a process of Sanksi works with, wired once from the configuration. */
@@ -20,6 +22,8 @@ export interface SanksiRuntime {
   readonly history: CaseHistoryService;
   /** Projects the log into the read models (started by the worker; `runOnce` for tools and tests). */
   readonly projector: Projector;
+  /** The metrics of this process (one registry; the API and the worker serve it at `/metrics`). */
+  readonly metrics: SanksiMetrics;
   /** Releases stores and connections; idempotent. */
   close(): Promise<void>;
 }
@@ -58,10 +62,12 @@ export async function createRuntime(
     await Promise.allSettled([eventStore.close(), readModels.close()]);
     throw e;
   }
+  const metrics = new SanksiMetrics(() => eventStore.headPosition());
   const projector = new Projector({
     source: eventStore,
     store: readModels,
     logger: logger.child({ worker: 'projector' }),
+    onBatch: ({ events, seconds }) => metrics.projectionBatch(events, seconds),
     ...(options.projector?.leaseTtlMs ? { leaseTtlMs: options.projector.leaseTtlMs } : {}),
   });
   let signingKey: KeyObject | undefined;
@@ -73,13 +79,15 @@ export async function createRuntime(
     clock,
     eventStore,
     readModels,
-    commands: new CaseCommandService(eventStore, {
+    commands: new CaseCommandService(timedAppends(eventStore, metrics), {
       defaultPolicy: config.defaultPolicy,
       clock,
       ids: options.ids,
+      observer: metrics,
     }),
     history: new CaseHistoryService(eventStore, clock, key),
     projector,
+    metrics,
     async close() {
       if (closed) return;
       closed = true;

@@ -29,6 +29,8 @@ export interface ProjectorOptions {
   /** How long a following projector's lease lasts unrenewed (default 15 s; renewed every third of it). */
   leaseTtlMs?: number;
   logger?: ProjectorLogger;
+  /** Told of every committed batch: its events and how long the commit took (the process's metrics). */
+  onBatch?: (batch: { events: number; seconds: number }) => void;
 }
 
 /** How `catchUp` brought the read models to the head: by projecting itself or by waiting for the follower. */
@@ -394,6 +396,7 @@ export class Projector {
         throw e;
       }
       const end = Date.now();
+      this.options.onBatch?.({ events: events.length, seconds: (end - started) / 1000 });
       this.samples.push({ end, ms: Math.max(1, end - started), events: events.length });
       if (this.samples.length > 1000)
         this.samples = this.samples.filter((s) => s.end >= end - RATE_WINDOW_MS);
