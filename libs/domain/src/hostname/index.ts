@@ -11,6 +11,8 @@ export {
 export {
   normaliseHostnameForMatching,
   normaliseSystemAddress,
+  AppStoreId,
+  PublicIpAddress,
   type AddressRefusalReason,
   type AppStore,
   type MatchingKeyResult,

@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { normaliseHostnameForMatching, normaliseSystemAddress } from './system-address';
+import {
+  AppStoreId,
+  normaliseHostnameForMatching,
+  normaliseSystemAddress,
+  PublicIpAddress,
+} from './system-address';
 
 describe('normaliseSystemAddress', () => {
   it.each([
@@ -285,5 +290,29 @@ describe('normaliseHostnameForMatching', () => {
   ] as const)('given %p, when normalised, then it is refused as %p with a message', (raw, reason) => {
     const result = normaliseHostnameForMatching(raw);
     expect(result).toEqual({ refused: { reason, message: expect.any(String) } });
+  });
+});
+
+describe('PublicIpAddress and AppStoreId', () => {
+  it('given public addresses, when parsed, then they are stored in canonical form', () => {
+    expect(PublicIpAddress.parse('13.227.254.72')).toBe('13.227.254.72');
+    expect(PublicIpAddress.parse('2606:4700:0:0:0:0:6810:84E5')).toBe('2606:4700::6810:84e5');
+  });
+
+  it.each(['10.0.0.1', '300.1.1.1', 'http://13.227.254.72/', '13.227.254.72:80', 'paypal.com', ''])(
+    'given %p, when parsed, then it is refused with a message',
+    (raw) => {
+      const result = PublicIpAddress.safeParse(raw);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0].message).toMatch(/public IPv4 or IPv6/);
+    },
+  );
+
+  it('given app ids, when parsed, then Play package names and App Store ids pass and the rest is refused', () => {
+    expect(AppStoreId.parse('com.YoStarEN.AzurLane')).toBe('com.YoStarEN.AzurLane');
+    expect(AppStoreId.parse('id1489226483')).toBe('id1489226483');
+    expect(AppStoreId.safeParse('id').success).toBe(false);
+    expect(AppStoreId.safeParse('com. tencent').success).toBe(false);
+    expect(AppStoreId.safeParse('1489226483').success).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
+import { z } from 'zod';
 import { normaliseHostname } from './hostname';
 
 /** Which app store an app-store identifier belongs to. */
@@ -295,3 +296,34 @@ export function normaliseHostnameForMatching(raw: string): MatchingKeyResult {
       return { refused: { reason: part.reason, message: MATCHING_MESSAGES[part.reason] } };
   }
 }
+
+/**
+ * A public IP address as a new fact may name it (commands, HTTP bodies): refused unless a valid IPv4
+ * or IPv6 address outside private and reserved ranges; stored in its canonical form.
+ */
+export const PublicIpAddress = z
+  .string()
+  .superRefine((value, ctx) => {
+    const part = isIP(value) === 0 ? null : ipPart(value, value);
+    if (part?.kind !== 'ip-address') {
+      const why = part?.kind === 'unnormalised' ? MATCHING_MESSAGES[part.reason] : 'not an IP address';
+      ctx.addIssue({
+        code: 'custom',
+        message: `${why}: give a public IPv4 or IPv6 address, e.g. 13.227.254.72`,
+      });
+    }
+  })
+  .overwrite((value) => {
+    const part = isIP(value) === 0 ? null : ipPart(value, value);
+    return part?.kind === 'ip-address' ? part.address : value;
+  })
+  .meta({ description: 'A public IPv4 or IPv6 address', example: '13.227.254.72' });
+
+/** An app-store identifier as stored: a Google Play package name or an Apple App Store `idNNN`. */
+export const AppStoreId = z
+  .string()
+  .max(255)
+  .refine((value) => /^id\d{1,15}$/.test(value) || PLAY_PACKAGE_RE.test(value), {
+    message: 'must be a Google Play package name (com.example.app) or an App Store id (id1489226483)',
+  })
+  .meta({ description: 'A Google Play package name or an Apple App Store id', example: 'com.renakta.help' });

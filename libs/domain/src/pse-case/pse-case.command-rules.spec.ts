@@ -67,6 +67,65 @@ describe('IdentifyPse and UpdatePseProfile', () => {
     });
   });
 
+  it('given app ids and IP addresses, when identified, then they are stored once each, canonical, and carried in the state', () => {
+    const {
+      events: [e],
+    } = runCommands([
+      at('2022-07-18T09:00', {
+        type: 'IdentifyPse',
+        pseId: 'm',
+        name: 'M',
+        origin: 'foreign',
+        domains: [],
+        appIds: ['com.mobile.legends', 'id1160056295', 'com.mobile.legends'],
+        ipAddresses: ['2606:4700:0:0:0:0:6810:84E5', '13.227.254.72'],
+        company: null,
+        sector: null,
+      }),
+    ]);
+    expect(e.data).toMatchObject({
+      domains: [],
+      appIds: ['com.mobile.legends', 'id1160056295'],
+      ipAddresses: ['2606:4700::6810:84e5', '13.227.254.72'],
+    });
+    expect(e.state).toMatchObject({
+      domains: [],
+      appIds: ['com.mobile.legends', 'id1160056295'],
+      ipAddresses: ['2606:4700::6810:84e5', '13.227.254.72'],
+    });
+  });
+
+  it('given a private IP address or a bad app id, when identified, then ValidationFailed names the field and index', () => {
+    const identifyWith = (extra: Partial<PseCaseCommand>) =>
+      error(
+        [],
+        at('2022-07-18T09:00', {
+          type: 'IdentifyPse',
+          pseId: 'm',
+          name: 'M',
+          origin: 'foreign',
+          domains: [],
+          ...extra,
+        } as PseCaseCommand),
+      );
+    expect((identifyWith({ ipAddresses: ['13.227.254.72', '10.0.0.1'] }) as ValidationFailed).issues).toEqual(
+      [{ path: ['ipAddresses', 1], message: expect.stringMatching(/private or reserved/) }],
+    );
+    expect((identifyWith({ appIds: ['not an id'] }) as ValidationFailed).issues).toEqual([
+      { path: ['appIds', 0], message: expect.stringMatching(/package name/) },
+    ]);
+  });
+
+  it('when a profile update sets IP addresses, then the case has them and keeps its app ids', () => {
+    const given = [at('2022-07-18T09:00', { ...identify('u'), appIds: ['id284882215'] } as PseCaseCommand)];
+    const list = events(
+      given,
+      at('2022-07-19T09:00', { type: 'UpdatePseProfile', pseId: 'u', ipAddresses: ['13.228.204.118'] }),
+    );
+    expect(typesAndData(list)).toEqual([['PseProfileUpdated', { ipAddresses: ['13.228.204.118'] }]]);
+    expect(list[0].state).toMatchObject({ appIds: ['id284882215'], ipAddresses: ['13.228.204.118'] });
+  });
+
   it('when a profile update changes nothing, then ValidationFailed at the root', () => {
     const e = error(identified('u'), at('2022-07-19T09:00', { type: 'UpdatePseProfile', pseId: 'u' }));
     expect(e).toBeInstanceOf(ValidationFailed);
@@ -377,14 +436,27 @@ describe('blocks', () => {
     expect(list[0].data).toEqual({ orderNumber: 'B-1', domains: ['b.net'] });
   });
 
-  it('given a case without domains and an order without any, then ValidationFailed on domains', () => {
-    const e = error(
+  it('given a case without domains and an order without any, then the order stands and blocks no domain (decision 0007)', () => {
+    const list = events(
       lapsed('b', []),
       at('2022-07-25T09:00', { type: 'BlockAccess', pseId: 'b', orderNumber: 'B-1' }),
       'mr5-literal',
     );
+    expect(typesAndData(list)).toEqual([['AccessBlocked', { orderNumber: 'B-1', domains: [] }]]);
+    expect(list[0].state).toMatchObject({ state: 'blocked', onBlocklist: true, domains: [] });
+  });
+
+  it('given an order that names an empty list of domains, then ValidationFailed on domains', () => {
+    const e = error(
+      lapsed('b'),
+      at('2022-07-25T09:00', { type: 'BlockAccess', pseId: 'b', orderNumber: 'B-1', domains: [] }),
+      'mr5-literal',
+    );
     expect((e as ValidationFailed).issues).toEqual([
-      { path: ['domains'], message: 'a block needs at least one domain' },
+      {
+        path: ['domains'],
+        message: 'an order that names domains needs at least one (omit it to block the case)',
+      },
     ]);
   });
 

@@ -277,7 +277,10 @@ export const commandRules: CommandRules = {
       // Decision 0007: the order stands even when the case has no domain to put on the DNS lists (a
       // mobile-only PSE); an order that names domains must name at least one.
       if (command.domains?.length === 0) {
-        return invalid('domains', 'an order that names domains needs at least one (omit it to block the case)');
+        return invalid(
+          'domains',
+          'an order that names domains needs at least one (omit it to block the case)',
+        );
       }
       // A case recorded before the host-name rule may hold a domain that breaks it: it is not blocked anew.
       const domains = command.domains

@@ -18,6 +18,9 @@ export interface PseCaseContext {
   name: string;
   origin: 'domestic' | 'foreign';
   domains: string[];
+  /** App-store ids and public IP addresses; absent when the case names none. */
+  appIds?: string[];
+  ipAddresses?: string[];
   company: string | null;
   sector: string | null;
   policyVersion: PolicyId;

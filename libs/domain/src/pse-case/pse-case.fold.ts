@@ -179,6 +179,9 @@ export function toStateAfter(snapshot: PseCaseSnapshot): CaseStateAfter {
     since: c.since,
     onBlocklist: isOnBlocklist(snapshot),
     domains: [...c.domains],
+    // Only when there are any, so the state of cases without them is recorded as it always was.
+    ...(c.appIds?.length ? { appIds: [...c.appIds] } : {}),
+    ...(c.ipAddresses?.length ? { ipAddresses: [...c.ipAddresses] } : {}),
     name: c.name,
     origin: c.origin,
     company: c.company,

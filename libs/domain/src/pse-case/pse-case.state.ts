@@ -36,6 +36,8 @@ function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCas
         name: d.name,
         origin: d.origin,
         domains: [...d.domains],
+        ...(d.appIds?.length ? { appIds: [...d.appIds] } : {}),
+        ...(d.ipAddresses?.length ? { ipAddresses: [...d.ipAddresses] } : {}),
         company: d.company,
         sector: d.sector,
         policyVersion: d.policy,
@@ -48,6 +50,8 @@ function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCas
         ...context,
         name: d.name ?? context.name,
         domains: d.domains ? [...d.domains] : context.domains,
+        appIds: d.appIds ? [...d.appIds] : context.appIds,
+        ipAddresses: d.ipAddresses ? [...d.ipAddresses] : context.ipAddresses,
         company: d.company !== undefined ? d.company : context.company,
         sector: d.sector !== undefined ? d.sector : context.sector,
       };
