@@ -8,6 +8,8 @@ const production = [
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:domain'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
+  // The typed HTTP client (libs/client) runs in browsers too: it depends on no lib of ours.
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: [] },
   {
     sourceTag: 'type:data-access',
     onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access'],
@@ -18,7 +20,13 @@ const production = [
   },
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:application', 'type:domain', 'type:contracts', 'type:data-access'],
+    onlyDependOnLibsWithTags: [
+      'type:application',
+      'type:domain',
+      'type:contracts',
+      'type:data-access',
+      'type:client',
+    ],
   },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
 ];
