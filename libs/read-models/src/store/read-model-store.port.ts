@@ -82,6 +82,47 @@ export interface StateCounts {
   total: number;
 }
 
+/** Cases per state at the end of one business date (WIB). */
+export interface StateCountsOnDate {
+  date: string;
+  counts: Record<CaseState, number>;
+  total: number;
+}
+
+/**
+ * The population's states over a range of business dates: each date's counts are what
+ * `getStateCounts(date, { knownAt })` gives for that date.
+ */
+export interface StateCountsDaily {
+  from: string;
+  to: string;
+  /** The record-time bound as asked (a date, or an instant in UTC); null when everything recorded counts. */
+  knownAt: string | null;
+  days: StateCountsOnDate[];
+}
+
+/** The blocklist's size (listed domain–case pairs) at the end of one business date, and what that date added and removed. */
+export interface BlocklistOnDate {
+  date: string;
+  size: number;
+  added: number;
+  removed: number;
+}
+
+/** The blocklist over a range of business dates, by the same bitemporal reading as the state counts. */
+export interface BlocklistDaily {
+  from: string;
+  to: string;
+  knownAt: string | null;
+  days: BlocklistOnDate[];
+}
+
+/** How many registered cases took a number of whole days from their first warning to registration. */
+export interface WarningToRegistrationBucket {
+  days: number;
+  cases: number;
+}
+
 /** Transitions between two states on one business date. */
 export interface TransitionsPerDay {
   date: string;
@@ -223,6 +264,17 @@ export interface ReadModelStore {
   getStateCounts(asOf: string, options?: StateCountsOptions): Promise<StateCounts>;
   /** State transitions per business date between `from` and `to` (inclusive, YYYY-MM-DD). */
   getTransitionsPerDay(from: string, to: string): Promise<TransitionsPerDay[]>;
+  /**
+   * Cases per state at the end of every business date from `from` to `to` (inclusive, YYYY-MM-DD,
+   * at most 3660 dates), as known at `knownAt`: each date as `getStateCounts` reads it.
+   */
+  getStateCountsDaily(from: string, to: string, options?: StateCountsOptions): Promise<StateCountsDaily>;
+  /** The blocklist's size at the end of every business date of a range, read like `getStateCountsDaily`. */
+  getBlocklistDaily(from: string, to: string, options?: StateCountsOptions): Promise<BlocklistDaily>;
+  /** The latest `limit` lines of the blocklist change feed (default 20), newest first. */
+  getLatestBlocklistChanges(limit?: number): Promise<BlocklistFeedEntry[]>;
+  /** Registered cases per whole days from first warning to registration, fewest days first. */
+  getWarningToRegistrationDays(): Promise<WarningToRegistrationBucket[]>;
   /** Fine totals per business month, oldest first. */
   getFinesPerMonth(): Promise<FinesPerMonth[]>;
   /** Fines of one case. */

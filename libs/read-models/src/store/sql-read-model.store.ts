@@ -17,10 +17,19 @@ import type { FineRow } from '../projections/fines.projection';
 import type { RegistryRow } from '../projections/registry.projection';
 import { isBusinessDate, isInstant, timeBound, toUtcIso } from '../time.util';
 import { toSqlWrites } from './batch-writes';
+import {
+  accumulateBlocklistSizes,
+  accumulateStateCounts,
+  blocklistDeltasSql,
+  businessDatesBetween,
+  MAX_SERIES_DAYS,
+  stateDeltasSql,
+} from './daily-series';
 import { PROJECTED_TABLES, READ_MODEL_MIGRATIONS } from './read-model.schema';
 import {
   type ApplyBatchResult,
   type Blocklist,
+  type BlocklistDaily,
   type BlocklistFeedEntry,
   DEFAULT_CHECKPOINT,
   type DiscoveryCandidate,
@@ -34,9 +43,11 @@ import {
   type ReadModelStore,
   type RegistryQuery,
   type StateCounts,
+  type StateCountsDaily,
   type StateCountsOptions,
   type TrafficObservation,
   type TransitionsPerDay,
+  type WarningToRegistrationBucket,
   type WarningToRegistrationStats,
 } from './read-model-store.port';
 import {
@@ -705,6 +716,89 @@ export class SqlReadModelStore implements ReadModelStore {
       ),
     );
     return params.length;
+  }
+
+  async getStateCountsDaily(
+    from: string,
+    to: string,
+    options: StateCountsOptions = {},
+  ): Promise<StateCountsDaily> {
+    await this.migrate();
+    const range = this.seriesRange(from, to, options);
+    const rows = await this.client.query(
+      stateDeltasSql(this.client.dialect, range.knownAt !== null),
+      range.params,
+    );
+    const deltas = rows.map((r) => ({
+      date: str(r, 'business_date'),
+      state: str(r, 'state'),
+      n: num(r, 'n'),
+    }));
+    return { from, to, knownAt: range.echo, days: accumulateStateCounts(deltas, from, to) };
+  }
+
+  async getBlocklistDaily(
+    from: string,
+    to: string,
+    options: StateCountsOptions = {},
+  ): Promise<BlocklistDaily> {
+    await this.migrate();
+    const range = this.seriesRange(from, to, options);
+    const rows = await this.client.query(
+      blocklistDeltasSql(this.client.dialect, range.knownAt !== null),
+      range.params,
+    );
+    const deltas = rows.map((r) => ({
+      date: str(r, 'business_date'),
+      added: num(r, 'added'),
+      removed: num(r, 'removed'),
+    }));
+    return { from, to, knownAt: range.echo, days: accumulateBlocklistSizes(deltas, from, to) };
+  }
+
+  /** The checked bounds of a daily series and its SQL parameters (the end of `to` in WIB, then `knownAt`). */
+  private seriesRange(from: string, to: string, options: StateCountsOptions) {
+    const fromBound = timeBoundParam('from', from);
+    const toBound = timeBoundParam('to', to);
+    if (!isBusinessDate(from)) throw new InvalidQuery({ field: 'from', reason: 'expected YYYY-MM-DD' });
+    if (!isBusinessDate(to)) throw new InvalidQuery({ field: 'to', reason: 'expected YYYY-MM-DD' });
+    if (fromBound > toBound) throw new InvalidQuery({ field: 'from', reason: 'must not be after to' });
+    if (businessDatesBetween(from, to).length > MAX_SERIES_DAYS)
+      throw new InvalidQuery({ field: 'to', reason: `at most ${MAX_SERIES_DAYS} days after from` });
+    const knownAt = options.knownAt === undefined ? null : timeBoundParam('knownAt', options.knownAt);
+    const echo =
+      options.knownAt === undefined || knownAt === null
+        ? null
+        : isBusinessDate(options.knownAt)
+          ? options.knownAt
+          : knownAt;
+    return { knownAt, echo, params: knownAt === null ? [toBound] : [toBound, knownAt] };
+  }
+
+  async getLatestBlocklistChanges(limit?: number): Promise<BlocklistFeedEntry[]> {
+    await this.migrate();
+    const rows = await this.client.query(
+      `SELECT position, domain, pse_id, action, at FROM blocklist_changes
+       ORDER BY position DESC, action, domain DESC LIMIT ?`,
+      [clampLimit(limit, 20)],
+    );
+    return rows.map((r) => ({
+      position: num(r, 'position'),
+      domain: str(r, 'domain'),
+      pseId: str(r, 'pse_id'),
+      action: str(r, 'action') === 'add' ? 'add' : 'remove',
+      at: str(r, 'at'),
+    }));
+  }
+
+  async getWarningToRegistrationDays(): Promise<WarningToRegistrationBucket[]> {
+    await this.migrate();
+    // Whole days, rounded down; seconds are never negative (registration follows the warning).
+    const rows = await this.client.query(
+      `SELECT seconds / 86400 AS days, count(*) AS cases FROM warning_to_registration
+       WHERE seconds IS NOT NULL GROUP BY seconds / 86400 ORDER BY seconds / 86400`,
+    );
+    return rows.map((r) => ({ days: Math.floor(num(r, 'days')), cases: num(r, 'cases') }));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,257 @@
+import fc from 'fast-check';
+import * as testing from '@sanksi/testing';
+import type { SourceEvent } from '../events/event-source.port';
+import {
+  CASE_STATES,
+  type CaseState,
+  type ReadModelEvent,
+  toReadModelEvent,
+} from '../events/read-model-event';
+import { normaliseDomains } from '../projections/blocklist.projection';
+import { InvalidQuery } from '../read-model.errors';
+import { GlobalLog } from '../testing/case-history.fixture';
+import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
+import { julyAugust2022, lateRecords2022 } from '../testing/scenario.fixture';
+import { businessDatesBetween } from './daily-series';
+
+// Real databases on a shared machine: allow for slow I/O (no assertion depends on time).
+jest.setTimeout(60_000);
+
+const boundMs = (bound: string): number =>
+  Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(bound) ? `${bound}T23:59:59.999+07:00` : bound);
+
+interface Recorded {
+  pseId: string;
+  occurredAt: string;
+  recordedAt: string;
+  state: { state: CaseState; onBlocklist: boolean; domains: string[] };
+}
+
+/**
+ * docs/regulation.md §9.6 spelt out over the envelopes, with no SQL: per case, the last event by revision
+ * that occurred by the end of `date` (WIB) and was recorded by `knownAt`; its state and its listed domains.
+ */
+function plainReading(events: readonly SourceEvent[], date: string, knownAt?: string) {
+  const occurredBy = boundMs(date);
+  const recordedBy = knownAt === undefined ? Infinity : boundMs(knownAt);
+  const last = new Map<string, { revision: number; m: Recorded }>();
+  for (const e of events) {
+    const m = e.metadata as unknown as Recorded;
+    if (Date.parse(m.occurredAt) > occurredBy || Date.parse(m.recordedAt) > recordedBy) continue;
+    const seen = last.get(m.pseId);
+    if (!seen || e.revision > seen.revision) last.set(m.pseId, { revision: e.revision, m });
+  }
+  const counts = Object.fromEntries(CASE_STATES.map((s) => [s, 0])) as Record<CaseState, number>;
+  let size = 0;
+  for (const { m } of last.values()) {
+    counts[m.state.state] += 1;
+    if (m.state.onBlocklist) size += normaliseDomains(m.state.domains).length;
+  }
+  return { counts, total: last.size, size };
+}
+
+/** Random histories in which business time may go back (a retraction dates before what it retracts). */
+const DAY_MS = 86_400_000;
+const JULY_1_WIB = Date.parse('2022-07-01T00:00:00+07:00');
+const wibIso = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().replace('Z', '+07:00');
+const timeOfDay = fc.oneof(fc.constantFrom(0, DAY_MS - 1), fc.integer({ min: 0, max: DAY_MS - 1 }));
+const step = fc.record({
+  dayShift: fc.integer({ min: -4, max: 6 }),
+  at: timeOfDay,
+  lagDays: fc.integer({ min: 0, max: 5 }),
+  state: fc.constantFrom(...CASE_STATES),
+  onBlocklist: fc.boolean(),
+  domains: fc.integer({ min: 1, max: 3 }),
+});
+const population = fc.array(fc.array(step, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 10 });
+
+type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+
+function populationEvents(cases: ReadonlyArray<readonly Step[]>): SourceEvent[] {
+  const log = new GlobalLog();
+  const timed: Array<{ recordedAt: number; order: number; append: () => void }> = [];
+  cases.forEach((steps, i) => {
+    const history = log.case(`case-${i}`);
+    let day = 5;
+    let recorded = JULY_1_WIB;
+    for (const s of steps) {
+      day = Math.max(0, day + s.dayShift);
+      const occurred = JULY_1_WIB + day * DAY_MS + s.at;
+      // Record time never goes back within a case: the store appended its events in order.
+      recorded = Math.max(recorded, occurred + s.lagDays * DAY_MS);
+      const at = { occurredAt: wibIso(occurred), recordedAt: wibIso(recorded) };
+      const patch = {
+        state: s.state,
+        onBlocklist: s.onBlocklist,
+        domains: Array.from({ length: s.domains }, (_, d) => `d${d}.case-${i}.example`),
+      };
+      timed.push({
+        recordedAt: recorded,
+        order: timed.length,
+        append: () => history.learntAt(at.recordedAt).event('Happened', at.occurredAt, {}, patch),
+      });
+    }
+  });
+  timed.sort((a, b) => a.recordedAt - b.recordedAt || a.order - b.order).forEach((t) => t.append());
+  return log.all();
+}
+
+describe.each(readModelBackends(testing).all)('daily series of the read-model store on $name', (backend) => {
+  let db: OpenedBackend;
+  beforeEach(async () => {
+    db = await backend.open();
+  });
+  afterEach(async () => {
+    await db.cleanup();
+  });
+
+  async function applyAll(events: ReadModelEvent[], batchSize = 7): Promise<void> {
+    let position = 0;
+    for (let i = 0; i < events.length; i += batchSize) {
+      const batch = events.slice(i, i + batchSize);
+      const last = batch[batch.length - 1] as ReadModelEvent;
+      await db.store.applyBatch(batch, { expectedPosition: position, toPosition: last.position });
+      position = last.position;
+    }
+  }
+
+  describe('given the July–August 2022 population', () => {
+    let events: SourceEvent[];
+    beforeEach(async () => {
+      events = julyAugust2022().events;
+      await applyAll(events.map(toReadModelEvent));
+    });
+
+    it('when asking states per day, then every day equals the single-date count of that day', async () => {
+      const series = await db.store.getStateCountsDaily('2022-07-15', '2022-08-31');
+      expect(series.days.map((d) => d.date)).toEqual(businessDatesBetween('2022-07-15', '2022-08-31'));
+      expect(series).toMatchObject({ from: '2022-07-15', to: '2022-08-31', knownAt: null });
+      for (const day of series.days) {
+        const single = await db.store.getStateCounts(day.date);
+        expect({ date: day.date, counts: day.counts, total: day.total }).toEqual({
+          date: day.date,
+          counts: single.counts,
+          total: single.total,
+        });
+      }
+      expect(series.days.some((d) => d.counts.blocked > 0)).toBe(true);
+    });
+
+    it('when asking the blocklist per day, then it follows the plain reading and ends at the current list', async () => {
+      const series = await db.store.getBlocklistDaily('2022-07-15', '2022-12-31');
+      for (const day of series.days) expect(day.size).toBe(plainReading(events, day.date).size);
+      const last = series.days[series.days.length - 1];
+      expect(last?.size).toBe((await db.store.getBlocklist()).entries.length);
+      expect(series.days.reduce((n, d) => n + d.added, 0)).toBeGreaterThan(0);
+      for (const [i, day] of series.days.entries())
+        expect(day.size).toBe((series.days[i - 1]?.size ?? 0) + day.added - day.removed);
+    });
+
+    it('when asking the latest blocklist changes, then they are the feed’s last lines, newest first', async () => {
+      const feed = await db.store.getBlocklistChanges(0, 1000);
+      const latest = await db.store.getLatestBlocklistChanges(3);
+      expect(latest).toEqual(feed.slice(-3).reverse());
+      expect(await db.store.getLatestBlocklistChanges(1000)).toEqual([...feed].reverse());
+    });
+
+    it('when asking warning-to-registration days, then the buckets count the registered cases by whole days', async () => {
+      const stats = await db.store.getWarningToRegistration({ limit: 500 });
+      const expected = new Map<number, number>();
+      for (const c of stats.cases)
+        if (c.days !== null) expected.set(Math.floor(c.days), (expected.get(Math.floor(c.days)) ?? 0) + 1);
+      const buckets = await db.store.getWarningToRegistrationDays();
+      expect(buckets).toEqual(
+        [...expected.entries()].sort(([a], [b]) => a - b).map(([days, cases]) => ({ days, cases })),
+      );
+      expect(buckets.reduce((n, b) => n + b.cases, 0)).toBe(stats.registered);
+    });
+
+    it('when a series starts after every event, then it is flat at the final counts', async () => {
+      const series = await db.store.getStateCountsDaily('2099-12-30', '2100-01-01');
+      const final = await db.store.getStateCounts('2099-12-30');
+      expect(series.days.map((d) => d.counts)).toEqual([final.counts, final.counts, final.counts]);
+    });
+  });
+
+  describe('given a block that occurred on 30 July 2022 but was recorded on 6 August', () => {
+    let events: SourceEvent[];
+    beforeEach(async () => {
+      events = lateRecords2022().events;
+      await applyAll(events.map(toReadModelEvent), 4);
+    });
+
+    it('when asking as known at 5 and at 7 August, then each day is the plain reading as known then', async () => {
+      for (const knownAt of ['2022-08-05', '2022-08-07', '2022-08-06T14:00:00+07:00']) {
+        const states = await db.store.getStateCountsDaily('2022-07-18', '2022-08-15', { knownAt });
+        const blocklist = await db.store.getBlocklistDaily('2022-07-18', '2022-08-15', { knownAt });
+        for (const [i, day] of states.days.entries()) {
+          const plain = plainReading(events, day.date, knownAt);
+          expect({ knownAt, date: day.date, counts: day.counts, size: blocklist.days[i]?.size }).toEqual({
+            knownAt,
+            date: day.date,
+            counts: plain.counts,
+            size: plain.size,
+          });
+        }
+      }
+      const known5 = await db.store.getStateCountsDaily('2022-08-01', '2022-08-01', {
+        knownAt: '2022-08-05',
+      });
+      expect(known5.days[0]?.counts).toMatchObject({ warned: 1, blocked: 1 });
+      expect(known5.knownAt).toBe('2022-08-05');
+      const instant = await db.store.getBlocklistDaily('2022-08-01', '2022-08-01', {
+        knownAt: '2022-08-06T14:00:00+07:00',
+      });
+      expect(instant.knownAt).toBe('2022-08-06T07:00:00.000Z');
+    });
+  });
+
+  it('given random histories where business time goes back, then every day of both series is the plain reading', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        population,
+        fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+        async (cases, knownDay) => {
+          const events = populationEvents(cases);
+          await db.store.reset();
+          await applyAll(events.map(toReadModelEvent), 16);
+          const knownAt =
+            knownDay === undefined ? undefined : wibIso(JULY_1_WIB + knownDay * DAY_MS).slice(0, 10);
+          const states = await db.store.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
+          const blocklist = await db.store.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt });
+          const got = states.days.map((d, i) => ({
+            date: d.date,
+            counts: d.counts,
+            size: blocklist.days[i]?.size,
+          }));
+          const want = states.days.map((d) => {
+            const plain = plainReading(events, d.date, knownAt);
+            return { date: d.date, counts: plain.counts, size: plain.size };
+          });
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: 20, seed: 20221202 },
+    );
+  });
+
+  it.each([
+    ['2022-08-02', '2022-08-01', {}, 'from'],
+    ['2022-02-30', '2022-03-01', {}, 'from'],
+    ['2022-08-01', '2022-08-01T10:00:00+07:00', {}, 'to'],
+    ['2000-01-01', '2022-01-01', {}, 'to'],
+    ['2022-08-01', '2022-08-02', { knownAt: 'yesterday' }, 'knownAt'],
+  ])(
+    'given a bad range %s..%s, then both series refuse it with InvalidQuery naming the field',
+    async (from, to, options, field) => {
+      for (const query of [
+        () => db.store.getStateCountsDaily(from, to, options),
+        () => db.store.getBlocklistDaily(from, to, options),
+      ]) {
+        const error = await query().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvalidQuery);
+        expect(error).toMatchObject({ field });
+      }
+    },
+  );
+});
