@@ -17,6 +17,7 @@ import { WORKER_STATUS, type WorkerStatusSource, noWorkers } from './ops/worker-
 import { SANKSI_RUNTIME } from './runtime/runtime.token';
 import { StatechartController } from './statechart/statechart.controller';
 import { StatsController } from './stats/stats.controller';
+import { StatsSeriesController } from './stats/stats-series.controller';
 import { WhatIfController } from './stats/what-if.controller';
 
 /** What the HTTP API needs from the process that hosts it. */
@@ -41,6 +42,7 @@ export class ApiModule {
         BlocklistController,
         EventsController,
         StatsController,
+        StatsSeriesController,
         WhatIfController,
         SchemasController,
         EvidenceKeyController,
