@@ -65,6 +65,11 @@ export {
   type TransitionsDailyDelta,
 } from './projections/batch-planner';
 export * from './store/read-model-store.port';
+export {
+  projectTrafficObservation,
+  TRAFFIC_CHECKPOINT,
+  type TrafficObservationRow,
+} from './projections/traffic.projection';
 export { toSqlWrites, type SqlWrite } from './store/batch-writes';
 export { createReadModelStore, type ReadModelStoreConfig } from './store/create-read-model-store';
 export {

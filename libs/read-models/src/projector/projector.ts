@@ -1,7 +1,17 @@
 import type { ProjectorEventSource, SourceEvent } from '../events/event-source.port';
 import { type ReadModelEvent, toReadModelEvent } from '../events/read-model-event';
 import { CheckpointConflict, ProjectionFailed, type ReadModelError } from '../read-model.errors';
-import { DEFAULT_CHECKPOINT, type ReadModelStore } from '../store/read-model-store.port';
+import {
+  DEFAULT_CHECKPOINT,
+  type ApplyBatchResult,
+  type ReadModelStore,
+} from '../store/read-model-store.port';
+import { TRAFFIC_STREAM_CATEGORY } from '@sanksi/domain';
+import {
+  projectTrafficObservation,
+  TRAFFIC_CHECKPOINT,
+  type TrafficObservationRow,
+} from '../projections/traffic.projection';
 import { AsyncMutex } from '../store/sql-client';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -20,7 +30,12 @@ export interface ProjectorOptions {
   batchSize?: number;
   /** Checkpoint name in `projection_checkpoints` (default `read-models`). */
   checkpoint?: string;
-  /** Stream category to read (default `pse`, the case streams). */
+  /**
+   * What to project: the case read models (default), or the traffic observations — their own streams
+   * (category `traffic`) and checkpoint (`traffic-observations`), table `traffic_observations`.
+   */
+  projection?: 'cases' | 'traffic';
+  /** Stream category to read (default `pse`, the case streams; `traffic` for the traffic projection). */
   category?: string;
   /** While subscribed, a partial batch commits once no event arrived for this long (default 25 ms). */
   flushAfterMs?: number;
@@ -81,6 +96,13 @@ interface Sample {
   events: number;
 }
 
+/** A traffic event as the traffic projection writes it (null row: a type it does not project). */
+interface TrafficItem {
+  position: number;
+  row: TrafficObservationRow | null;
+}
+type Projected = ReadModelEvent | TrafficItem;
+
 const RATE_WINDOW_MS = 10_000;
 const IDLE = Symbol('idle');
 const ABORTED = Symbol('aborted');
@@ -107,8 +129,9 @@ export class Projector {
 
   constructor(private readonly options: ProjectorOptions) {
     this.batchSize = options.batchSize ?? 500;
-    this.checkpoint = options.checkpoint ?? DEFAULT_CHECKPOINT;
-    this.category = options.category ?? 'pse';
+    const traffic = options.projection === 'traffic';
+    this.checkpoint = options.checkpoint ?? (traffic ? TRAFFIC_CHECKPOINT : DEFAULT_CHECKPOINT);
+    this.category = options.category ?? (traffic ? TRAFFIC_STREAM_CATEGORY : 'pse');
     this.flushAfterMs = options.flushAfterMs ?? 25;
     this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.leaseTtlMs = options.leaseTtlMs ?? 15_000;
@@ -270,7 +293,11 @@ export class Projector {
   async rebuild(): Promise<CatchUpResult> {
     const wasRunning = this.loop !== null;
     await this.stop();
-    await this.gate.run(() => this.options.store.reset(this.checkpoint));
+    await this.gate.run(() =>
+      this.options.projection === 'traffic'
+        ? this.options.store.resetTraffic(this.checkpoint)
+        : this.options.store.reset(this.checkpoint),
+    );
     this.position = 0;
     this.lastError = null;
     this.samples = [];
@@ -350,11 +377,11 @@ export class Projector {
 
   /** Parses and applies recorded events in order; on a failure, commits the events before it and rethrows. */
   private async applyRecorded(recorded: readonly SourceEvent[]): Promise<number> {
-    const parsed: ReadModelEvent[] = [];
+    const parsed: Projected[] = [];
     let failure: ProjectionFailed | null = null;
     for (const r of recorded) {
       try {
-        parsed.push(toReadModelEvent(r));
+        parsed.push(this.parse(r));
       } catch (e) {
         failure = e instanceof ProjectionFailed ? e : null;
         if (!failure) throw e;
@@ -374,7 +401,25 @@ export class Projector {
     return applied;
   }
 
-  private async commit(batch: readonly ReadModelEvent[]): Promise<number> {
+  /** A case event as the case projections read it, or a traffic event as its row (null: a type it skips). */
+  private parse(recorded: SourceEvent): Projected {
+    return this.options.projection === 'traffic'
+      ? { position: recorded.position, row: projectTrafficObservation(recorded) }
+      : toReadModelEvent(recorded);
+  }
+
+  private write(
+    events: readonly Projected[],
+    options: { expectedPosition: number; toPosition: number; checkpoint: string },
+  ): Promise<ApplyBatchResult> {
+    if (this.options.projection !== 'traffic') {
+      return this.options.store.applyBatch(events as readonly ReadModelEvent[], options);
+    }
+    const rows = (events as readonly TrafficItem[]).flatMap((e) => (e.row ? [e.row] : []));
+    return this.options.store.applyTrafficBatch(rows, options);
+  }
+
+  private async commit(batch: readonly Projected[]): Promise<number> {
     if (batch.length === 0) return 0;
     return this.gate.run(async () => {
       const started = Date.now();
@@ -382,9 +427,9 @@ export class Projector {
       // A `runOnce` beside a running subscription may have committed part of this batch already.
       const events = batch.filter((e) => e.position > expected);
       if (events.length === 0) return 0;
-      const last = events[events.length - 1] as ReadModelEvent;
+      const last = events[events.length - 1] as Projected;
       try {
-        const result = await this.options.store.applyBatch(events, {
+        const result = await this.write(events, {
           expectedPosition: expected,
           toPosition: last.position,
           checkpoint: this.checkpoint,

@@ -3,6 +3,7 @@ import type { CaseSummaryRow } from '../projections/case-summary.projection';
 import type { CaseTimelineRow } from '../projections/case-timeline.projection';
 import type { FineRow } from '../projections/fines.projection';
 import type { RegistryRow } from '../projections/registry.projection';
+import type { TrafficObservationRow } from '../projections/traffic.projection';
 
 /** The checkpoint the projector keeps unless told otherwise. */
 export const DEFAULT_CHECKPOINT = 'read-models';
@@ -211,6 +212,31 @@ export interface TrafficObservation {
   source?: string | null;
 }
 
+/** Filters of `findDiscoveryCandidates`. */
+export interface DiscoveryQuery {
+  /** Only observations of this period (`YYYY-MM`, a day or a range as recorded); absent: each domain's latest. */
+  period?: string;
+  /** Only domains with at least this many visits (any source). */
+  minVisits?: number;
+  /** At most this many (1–1000, default 100). */
+  limit?: number;
+}
+
+/** A high-traffic address no case covers, with how many sources saw it in its period. */
+export interface RankedDiscoveryCandidate extends DiscoveryCandidate {
+  rankInList: number;
+  sources: string[];
+}
+
+/** One domain of a case in one period: the largest visits and best rank any source gave. */
+export interface CaseTrafficPoint {
+  domain: string;
+  period: string;
+  visits: number | null;
+  rank: number | null;
+  sources: string[];
+}
+
 /** What one committed batch did. */
 export interface ApplyBatchResult {
   applied: number;
@@ -293,5 +319,20 @@ export interface ReadModelStore {
   getOpenCasesByTraffic(limit?: number): Promise<OpenCaseByTraffic[]>;
   /** Records (upserts) traffic observations; returns how many. */
   recordTrafficObservations(rows: readonly TrafficObservation[]): Promise<number>;
+  /**
+   * Records the rows of a batch of `TrafficObserved` events (the first fact of a (domain, period, source)
+   * stays) and moves `checkpoint` (default `traffic-observations`) from `expectedPosition` to `toPosition`,
+   * in one transaction; throws `CheckpointConflict` when the checkpoint is elsewhere.
+   */
+  applyTrafficBatch(
+    rows: readonly TrafficObservationRow[],
+    options: { expectedPosition: number; toPosition: number; checkpoint?: string },
+  ): Promise<ApplyBatchResult>;
+  /** Empties `traffic_observations` and sets the traffic checkpoint to 0, in one transaction. */
+  resetTraffic(checkpoint?: string): Promise<void>;
+  /** Addresses observed with traffic that no case covers, largest visits first (then best rank, then name). */
+  findDiscoveryCandidates(query: DiscoveryQuery): Promise<RankedDiscoveryCandidate[]>;
+  /** The traffic of a case's domains per period, oldest period first (empty when none was observed). */
+  getCaseTraffic(pseId: string): Promise<CaseTrafficPoint[]>;
   close(): Promise<void>;
 }

@@ -252,11 +252,62 @@ const projectorLeases: ReadModelMigration = {
   ],
 };
 
+// Issue 14: traffic observations are facts in the log (TrafficObserved, docs/decisions/0008), one per
+// (domain, period, source); this table is now their projection (checkpoint `traffic-observations`). Several
+// sources may observe one domain in one period: the latest period's figures are the largest visits and
+// the best rank any source gave. Rows written before (no source) keep an empty source.
+const TRAFFIC_LATEST = `CREATE VIEW traffic_latest AS
+  SELECT t.domain, ${TRAFFIC_KEY} AS domain_key, t.period, max(t.visits) AS visits, min(t.rank) AS rank,
+         min(t.source) AS source
+  FROM traffic_observations t
+  WHERE t.period = (SELECT max(t2.period) FROM traffic_observations t2 WHERE t2.domain = t.domain)
+  GROUP BY t.domain, t.period`;
+
+const trafficObservationsBySource: ReadModelMigration = {
+  version: 5,
+  name: 'traffic observations keyed by (domain, period, source)',
+  statements: (dialect) => {
+    if (dialect === 'postgres') {
+      return [
+        `UPDATE traffic_observations SET source = '' WHERE source IS NULL`,
+        `ALTER TABLE traffic_observations ALTER COLUMN source SET DEFAULT ''`,
+        `ALTER TABLE traffic_observations ALTER COLUMN source SET NOT NULL`,
+        `ALTER TABLE traffic_observations DROP CONSTRAINT traffic_observations_pkey`,
+        `ALTER TABLE traffic_observations ADD PRIMARY KEY (domain, period, source)`,
+        TRAFFIC_LATEST.replace('CREATE VIEW', 'CREATE OR REPLACE VIEW'),
+      ];
+    }
+    // SQLite cannot change a primary key: copy aside, recreate, copy back (no RENAME, which would check
+    // the views that read the table while it is missing). Views bind by name when used.
+    const { big } = TYPES[dialect];
+    const table = (name: string) => `CREATE TABLE ${name} (
+        domain TEXT NOT NULL,
+        period TEXT NOT NULL,
+        visits ${big},
+        rank INTEGER,
+        source TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (domain, period, source)
+      )`;
+    return [
+      table('traffic_observations_v5'),
+      `INSERT INTO traffic_observations_v5 (domain, period, visits, rank, source)
+        SELECT domain, period, visits, rank, coalesce(source, '') FROM traffic_observations`,
+      `DROP VIEW traffic_latest`,
+      `DROP TABLE traffic_observations`,
+      table('traffic_observations'),
+      `INSERT INTO traffic_observations SELECT * FROM traffic_observations_v5`,
+      `DROP TABLE traffic_observations_v5`,
+      TRAFFIC_LATEST,
+    ];
+  },
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
   dropUnusedIndexes,
   projectorLeases,
+  trafficObservationsBySource,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */

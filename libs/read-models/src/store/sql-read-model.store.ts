@@ -17,6 +17,9 @@ import type { FineRow } from '../projections/fines.projection';
 import type { RegistryRow } from '../projections/registry.projection';
 import { isBusinessDate, isInstant, timeBound, toUtcIso } from '../time.util';
 import { toSqlWrites } from './batch-writes';
+import { TRAFFIC_CHECKPOINT, type TrafficObservationRow } from '../projections/traffic.projection';
+import type { CaseTrafficPoint, DiscoveryQuery, RankedDiscoveryCandidate } from './read-model-store.port';
+import { caseTraffic, findDiscoveryCandidates, insertTrafficRows, resetTrafficRows } from './traffic-queries';
 import {
   accumulateBlocklistSizes,
   accumulateStateCounts,
@@ -705,17 +708,46 @@ export class SqlReadModelStore implements ReadModelStore {
     await this.migrate();
     const params = rows.flatMap((r) => {
       const [domain] = normaliseDomains([r.domain]);
-      return domain ? [[domain, r.period, r.visits ?? null, r.rank ?? null, r.source ?? null]] : [];
+      // Rows recorded without a source share the empty one (the key is (domain, period, source)).
+      return domain ? [[domain, r.period, r.visits ?? null, r.rank ?? null, r.source ?? '']] : [];
     });
     await this.client.transaction((tx) =>
       tx.insertMany(
         'traffic_observations',
         ['domain', 'period', 'visits', 'rank', 'source'],
         params,
-        `ON CONFLICT (domain, period) DO UPDATE SET visits = excluded.visits, rank = excluded.rank, source = excluded.source`,
+        `ON CONFLICT (domain, period, source) DO UPDATE SET visits = excluded.visits, rank = excluded.rank`,
       ),
     );
     return params.length;
+  }
+
+  async applyTrafficBatch(
+    rows: readonly TrafficObservationRow[],
+    options: { expectedPosition: number; toPosition: number; checkpoint?: string },
+  ): Promise<ApplyBatchResult> {
+    await this.migrate();
+    const name = options.checkpoint ?? TRAFFIC_CHECKPOINT;
+    await this.client.transaction(async (tx) => {
+      await this.moveCheckpoint(tx, name, options.expectedPosition, options.toPosition, rows.length);
+      await insertTrafficRows(tx, rows);
+    });
+    return { applied: rows.length, position: options.toPosition };
+  }
+
+  async resetTraffic(checkpoint = TRAFFIC_CHECKPOINT): Promise<void> {
+    await this.migrate();
+    await this.client.transaction((tx) => resetTrafficRows(tx, checkpoint));
+  }
+
+  async findDiscoveryCandidates(query: DiscoveryQuery): Promise<RankedDiscoveryCandidate[]> {
+    await this.migrate();
+    return findDiscoveryCandidates(this.client, query, clampLimit(query.limit, 100));
+  }
+
+  async getCaseTraffic(pseId: string): Promise<CaseTrafficPoint[]> {
+    await this.migrate();
+    return caseTraffic(this.client, pseId);
   }
 
   async getStateCountsDaily(
