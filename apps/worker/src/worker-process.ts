@@ -1,5 +1,6 @@
 import { createRuntime, loadConfig, type RuntimeOptions, type SanksiRuntime } from '@sanksi/application';
-import { startWorker, type WorkerHandle, type WorkerOptions } from './worker';
+import type { WorkerHandle, WorkerOptions } from './worker';
+import { startWorkerApp } from './worker-app';
 
 /** The worker did not stop within `SANKSI_SHUTDOWN_TIMEOUT_MS`; the process exits non-zero anyway. */
 export class ShutdownDeadlinePassed extends Error {
@@ -18,12 +19,15 @@ export interface SignalSource {
 export interface WorkerProcess {
   runtime: SanksiRuntime;
   worker: WorkerHandle;
+  /** Base URL of `/health/*` and `/metrics` (`WORKER_PORT`, default 3001), or null with `WORKER_PORT=off`. */
+  url: string | null;
   exited: Promise<void>;
 }
 
 /**
  * The standalone worker: configuration from the environment, the runtime, the modules of
- * `SANKSI_WORKER`; SIGTERM or SIGINT stops the modules gracefully and closes the stores.
+ * `SANKSI_WORKER` as a Nest application serving `/health/*` and `/metrics` on `WORKER_PORT`;
+ * SIGTERM or SIGINT stops the modules gracefully, closes the HTTP port and the stores.
  */
 export async function runWorkerProcess(
   env: NodeJS.ProcessEnv = process.env,
@@ -33,18 +37,14 @@ export async function runWorkerProcess(
   const config = loadConfig(env);
   const runtime = await createRuntime(config, options.runtime);
   let worker: WorkerHandle;
+  let url: string | null;
   try {
-    worker = await startWorker(runtime, config.worker, options.worker);
+    ({ worker, url } = await startWorkerApp({ runtime, modules: config.worker, options: options.worker }));
   } catch (e) {
     await runtime.close();
     throw e;
   }
-  if (worker.modules.length === 0) {
-    runtime.logger.warn(
-      { requested: config.worker },
-      'no worker module runs: check SANKSI_WORKER and KAFKA_BROKERS',
-    );
-  }
+  if (url) runtime.logger.info({ url }, 'worker health and metrics served');
   const exited = new Promise<void>((resolve, reject) => {
     let stopping = false;
     const shutdown = (signal: string) => {
@@ -65,5 +65,5 @@ export async function runWorkerProcess(
     signals.once('SIGTERM', () => shutdown('SIGTERM'));
     signals.once('SIGINT', () => shutdown('SIGINT'));
   });
-  return { runtime, worker, exited };
+  return { runtime, worker, url, exited };
 }

@@ -392,7 +392,12 @@ describe('runWorkerProcess', () => {
     const signals = new EventEmitter();
     try {
       const proc = await runWorkerProcess(
-        { SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', SANKSI_WORKER: 'projector,scheduler' },
+        {
+          SANKSI_DATA_DIR: dir.path,
+          SANKSI_LOG_LEVEL: 'silent',
+          SANKSI_WORKER: 'projector,scheduler',
+          WORKER_PORT: 'off',
+        },
         signals,
       );
       expect(proc.worker.modules).toEqual(['projector', 'scheduler']);

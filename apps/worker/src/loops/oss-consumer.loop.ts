@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { kafkaSecurity, OssRegistrationConsumer, SupervisedLoop } from '@sanksi/application';
+import { verifyKafkaCredentials } from '@sanksi/messaging';
+import { type RunningLoop, WorkerLoop } from '../worker-loop';
+import { kafkaClient, superviseStartStop } from './kafka-loop.support';
+
+/** The OSS registration consumer: applies `oss.registrations.v1`, dead-letters what never can be. */
+@Injectable()
+export class OssConsumerLoop extends WorkerLoop {
+  readonly name = 'oss-consumer' as const;
+
+  /** Starts consuming; null without `KAFKA_BROKERS`; throws on SASL credentials the broker refuses. */
+  async start(): Promise<RunningLoop | null> {
+    const { runtime, options, supervisor } = this.context;
+    const kafkaConfig = runtime.config.kafka;
+    if (!kafkaConfig) {
+      supervisor.logger.warn({ module: this.name }, 'oss-consumer not started: KAFKA_BROKERS is not set');
+      return null;
+    }
+    // Refused SASL credentials are a configuration error: fail the start rather than retry forever.
+    if (kafkaConfig.sasl) await verifyKafkaCredentials(kafkaClient(runtime, 'sanksi-oss-consumer'));
+    const onOutcome = options.oss?.onOutcome;
+    const consumer = new OssRegistrationConsumer(runtime, {
+      ...options.oss,
+      brokers: kafkaConfig.brokers,
+      security: kafkaSecurity(kafkaConfig),
+      onOutcome: (outcome, message) => {
+        runtime.metrics.ossSettled(outcome.kind, outcome.kind === 'dead-letter' ? outcome.reason : undefined);
+        onOutcome?.(outcome, message);
+      },
+    });
+    // The consumer retries the broker itself; the supervisor restarts it should its loop ever end.
+    const loop = new SupervisedLoop({
+      name: this.name,
+      backoff: options.restartBackoff,
+      logger: supervisor.logger.child({ module: this.name }),
+      run: (signal) =>
+        superviseStartStop(signal, {
+          start: () => consumer.start(),
+          stop: () => consumer.stop(),
+          ended: () => (consumer.status().state === 'stopped' ? consumer.status().lastError : undefined),
+        }),
+    });
+    loop.start();
+    return {
+      status: async () => {
+        const s = consumer.status();
+        const l = loop.status();
+        return {
+          name: s.name,
+          position: s.position,
+          eventsPerSecond: s.eventsPerSecond,
+          healthy: s.healthy && l.state === 'running',
+          state: l.state,
+          restarts: l.restarts,
+          lag: null,
+          lastError: s.lastError ?? l.lastError,
+        };
+      },
+      stop: () => loop.stop(),
+    };
+  }
+}
