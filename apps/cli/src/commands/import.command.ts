@@ -1,4 +1,4 @@
-import { buildImportPlan, RegistryImportError } from '@sanksi/application';
+import { buildImportPlan, type ImportStats, RegistryImportError } from '@sanksi/application';
 import { PolicyId } from '@sanksi/domain';
 import type { Command } from 'commander';
 import path from 'node:path';
@@ -17,10 +17,25 @@ const Options = z.object({
   json: z.boolean().optional(),
 });
 
-function printSummary(out: CliOutput, report: RegistryImportReport, projected: number): void {
+function printSummary(
+  out: CliOutput,
+  report: RegistryImportReport,
+  stats: ImportStats,
+  projected: number,
+): void {
   const c = out.colour;
   out.line(c.bold('Registry import'));
   out.line(`  systems in the plan       ${report.systems}`);
+  out.line(
+    `    without a domain        ${stats.systemsWithoutDomain} (${stats.systemsWithoutBlockableAddress} with no IP either: a block of theirs lists nothing on DNS)`,
+  );
+  out.line(
+    `    addresses               ${stats.domains} domains, ${stats.appIds} app ids, ${stats.ipAddresses} IP addresses`,
+  );
+  const unnormalised = Object.entries(stats.unnormalisedAddresses);
+  if (unnormalised.length > 0) {
+    out.line(`    not normalised          ${unnormalised.map(([r, n]) => `${r}=${n}`).join(' ')}`);
+  }
   out.line(`  cases created             ${report.casesCreated}`);
   out.line(`  cases already present     ${report.casesAlreadyPresent}`);
   out.line(`  commands applied          ${report.commandsApplied} (${report.eventsAppended} events)`);
@@ -99,7 +114,7 @@ export function register(program: Command, deps: CliDeps): void {
         }
         const projected = await runtime.projector.catchUp();
         if (out.json) out.data({ ...report, planStats: plan.stats, projected });
-        else printSummary(out, report, projected.applied);
+        else printSummary(out, report, plan.stats, projected.applied);
       });
     });
 }

@@ -137,6 +137,11 @@ async function importSystem(
       name: system.identification.name,
       origin: system.identification.origin,
       domains: system.identification.domains,
+      // Only when named, so the identifications of systems with a domain stay as they were recorded.
+      ...(system.identification.appIds.length > 0 ? { appIds: system.identification.appIds } : {}),
+      ...(system.identification.ipAddresses.length > 0
+        ? { ipAddresses: system.identification.ipAddresses }
+        : {}),
       company: system.identification.company,
       sector: system.identification.sector,
       policy,

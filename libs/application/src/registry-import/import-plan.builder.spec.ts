@@ -55,7 +55,15 @@ const kinds = (steps: ImportStep[]): string[] =>
 
 describe('buildImportPlan on a small sample', () => {
   it('given valid rows, when planned, then they become systems ordered by system_id with reg- ids', () => {
-    expect(plan.systems.map((s) => s.pseId)).toEqual(['reg-1', 'reg-2', 'reg-8', 'reg-9', 'reg-10']);
+    expect(plan.systems.map((s) => s.pseId)).toEqual([
+      'reg-1',
+      'reg-2',
+      'reg-3',
+      'reg-4',
+      'reg-8',
+      'reg-9',
+      'reg-10',
+    ]);
   });
 
   it('given a registered domestic system, when planned, then identification and registration are mapped', () => {
@@ -66,7 +74,9 @@ describe('buildImportPlan on a small sample', () => {
         name: 'Toko Baik',
         origin: 'domestic',
         domains: ['tokobaik.co.id'],
-        nonDomainAddresses: [],
+        appIds: [],
+        ipAddresses: [],
+        unnormalisedAddresses: [],
         company: 'PT TOKO BAIK',
         sector: 'Sektor Perdagangan',
       },
@@ -125,20 +135,40 @@ describe('buildImportPlan on a small sample', () => {
     expect([...times].sort((a, b) => a - b)).toEqual(times);
   });
 
-  it('given a system with only a Play Store listing, when planned, then it is imported without domains and the listing kept', () => {
+  it('given a system with only a Play Store listing, when planned, then it is imported without domains and with its app id', () => {
     const app = system(8);
-    expect(app.identification.domains).toEqual([]);
-    expect(app.identification.nonDomainAddresses).toEqual([
-      { value: 'https://play.google.com/store/apps/details?id=id.app', reason: 'play-store' },
-    ]);
-    expect(app.identification.sector).toBeNull();
-    expect(plan.stats.systemsWithoutDomain).toBe(1);
+    expect(app.identification).toMatchObject({
+      domains: [],
+      appIds: ['id.app'],
+      ipAddresses: [],
+      unnormalisedAddresses: [],
+      sector: null,
+    });
+  });
+
+  it('given a system whose website is "-", when planned, then it is imported with no blockable address', () => {
+    expect(system(3).identification).toMatchObject({
+      name: 'Tanpa Situs',
+      domains: [],
+      appIds: [],
+      ipAddresses: [],
+      unnormalisedAddresses: [{ value: '-', reason: 'placeholder' }],
+    });
+  });
+
+  it('given a system whose website is an IP address, when planned, then it is imported with that IP and no domain', () => {
+    expect(system(4).identification).toMatchObject({ domains: [], ipAddresses: ['110.110.110.135'] });
+    expect(plan.stats).toMatchObject({
+      systemsWithoutDomain: 3,
+      systemsWithoutBlockableAddress: 2,
+      appIds: 1,
+      ipAddresses: 1,
+      unnormalisedAddresses: { placeholder: 1 },
+    });
   });
 
   it('given bad rows, when planned, then each is rejected once with its reason, in file order', () => {
     expect(plan.rejected.map((r) => [r.file, r.line, r.systemId, r.reason])).toEqual([
-      ['snapshot-latest.csv', 4, '3', 'no-domain'],
-      ['snapshot-latest.csv', 5, '4', 'ip-address'],
       ['snapshot-latest.csv', 6, '5', 'bogus'],
       ['snapshot-latest.csv', 7, '6', 'bad-date'],
       ['snapshot-latest.csv', 8, '7', 'bad-registration-number'],
@@ -154,18 +184,19 @@ describe('buildImportPlan on a small sample', () => {
     expect(plan.stats).toMatchObject({
       snapshotRows: 12,
       changesRows: 14,
-      systemsImported: 5,
-      rowsRejected: 9,
-      importedByStatus: { TERDAFTAR: 3, SUSPENDED_BY_TAKEL: 1, DICABUT: 1 },
+      systemsImported: 7,
+      rowsRejected: 7,
+      importedByStatus: { TERDAFTAR: 4, SUSPENDED_BY_TAKEL: 2, DICABUT: 1 },
       stepsByKind: {
-        registrationConfirmed: 5,
+        registrationConfirmed: 7,
         suspended: 2,
         revoked: 1,
         registrationRestored: 1,
         registrationNumberChanged: 1,
         note: 2,
       },
-      statusMismatches: 0,
+      // System 4 is suspended in the snapshot but has no crawl row to say when (the real data has none such).
+      statusMismatches: 1,
     });
     expect(plan.stats.examplesByReason['bogus']).toEqual(['website "abcd.com" of "ABCD"']);
   });

@@ -1,5 +1,5 @@
+import { normaliseSystemAddress, type SystemAddress } from '@sanksi/domain';
 import { parseCsvWithHeader, type CsvRow } from './csv-parser';
-import { normaliseDomains, type DiscardedAddress } from './domain-normaliser';
 import type {
   ImportedSystem,
   ImportPlan,
@@ -52,10 +52,14 @@ function describeIssues(error: { issues: ReadonlyArray<{ path: PropertyKey[]; me
   return error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
 }
 
-function domainRejection(nonDomains: DiscardedAddress[]): RejectionReason {
-  if (nonDomains.some((n) => n.reason === 'ip-address')) return 'ip-address';
-  if (nonDomains.some((n) => n.reason === 'bogus')) return 'bogus';
-  return 'no-domain';
+/**
+ * Whether a system is a test entry: its `website` names nothing usable and something in it is a known
+ * placeholder (`abcd.com`, `localhost`). A `-` or a private address alone is not: such PSEs (mobile
+ * banking apps, closed services) are imported without a blockable domain.
+ */
+function isBogus(address: SystemAddress): boolean {
+  const usable = address.hostnames.length + address.appIds.length + address.ipAddresses.length;
+  return usable === 0 && address.unnormalised.some((u) => u.reason === 'bogus');
 }
 
 function statusStep(
@@ -215,8 +219,11 @@ function emptyStats(snapshotRows: number, changesRows: number): ImportStats {
     importedByStatus: {},
     stepsByKind: {},
     domains: 0,
+    appIds: 0,
+    ipAddresses: 0,
     systemsWithoutDomain: 0,
-    nonDomainAddresses: {},
+    systemsWithoutBlockableAddress: 0,
+    unnormalisedAddresses: {},
     detailOnlyChangesIgnored: 0,
     statusMismatches: 0,
     registrationsWithoutCrawlRow: 0,
@@ -282,13 +289,9 @@ export function buildImportPlan(snapshotCsvText: string, changesCsvText: string)
       );
       continue;
     }
-    const { domains, nonDomains } = normaliseDomains(row.website);
-    const hasStoreListing = nonDomains.some((n) => n.reason === 'play-store' || n.reason === 'app-store');
-    if (domains.length === 0 && !hasStoreListing) {
-      reject(
-        domainRejection(nonDomains),
-        `website ${JSON.stringify(row.website)} of ${JSON.stringify(row.name)}`,
-      );
+    const address = normaliseSystemAddress(row.website);
+    if (isBogus(address)) {
+      reject('bogus', `website ${JSON.stringify(row.website)} of ${JSON.stringify(row.name)}`);
       continue;
     }
     const { steps, previousRegistrationNumbers } = buildSteps(
@@ -303,8 +306,10 @@ export function buildImportPlan(snapshotCsvText: string, changesCsvText: string)
       identification: {
         name: oneLine(row.name),
         origin: row.origin === 'LOKAL' ? 'domestic' : 'foreign',
-        domains,
-        nonDomainAddresses: nonDomains,
+        domains: address.hostnames,
+        appIds: address.appIds,
+        ipAddresses: address.ipAddresses,
+        unnormalisedAddresses: address.unnormalised,
         company: blankToNull(row.company),
         sector: blankToNull(row.sector),
       },
@@ -332,9 +337,13 @@ export function buildImportPlan(snapshotCsvText: string, changesCsvText: string)
   for (const system of systems) {
     stats.systemsImported += 1;
     increment(stats.importedByStatus, system.currentStatus);
-    stats.domains += system.identification.domains.length;
-    if (system.identification.domains.length === 0) stats.systemsWithoutDomain += 1;
-    for (const n of system.identification.nonDomainAddresses) increment(stats.nonDomainAddresses, n.reason);
+    const { domains, appIds, ipAddresses, unnormalisedAddresses } = system.identification;
+    stats.domains += domains.length;
+    stats.appIds += appIds.length;
+    stats.ipAddresses += ipAddresses.length;
+    if (domains.length === 0) stats.systemsWithoutDomain += 1;
+    if (domains.length === 0 && ipAddresses.length === 0) stats.systemsWithoutBlockableAddress += 1;
+    for (const n of unnormalisedAddresses) increment(stats.unnormalisedAddresses, n.reason);
     for (const step of system.steps) increment(stats.stepsByKind, step.kind);
   }
   for (const r of rejected) {

@@ -1,4 +1,4 @@
-import type { DiscardedAddress, DiscardReason } from './domain-normaliser';
+import type { AddressRefusalReason, UnnormalisedAddress } from '@sanksi/domain';
 import type { RegistryStatus } from './registry-rows.schema';
 
 /** Where a step or rejection came from, for tracing back to the file. */
@@ -12,9 +12,14 @@ export interface SourceRef {
 export interface ImportedIdentification {
   name: string;
   origin: 'domestic' | 'foreign';
+  /** Blockable host names (may be empty: the system is imported all the same). */
   domains: string[];
-  /** Parts of the `website` field that are not domains (app-store links, IPs...), with reasons. */
-  nonDomainAddresses: DiscardedAddress[];
+  /** Google Play package names and App Store `idNNN`s named in the `website` field. */
+  appIds: string[];
+  /** Public IP addresses named in the `website` field. */
+  ipAddresses: string[];
+  /** Parts of the `website` field that are none of these (`-`, words, private IPs...), with reasons. */
+  unnormalisedAddresses: UnnormalisedAddress[];
   company: string | null;
   sector: string | null;
 }
@@ -90,8 +95,6 @@ export type RejectionReason =
   | 'malformed-row'
   | 'bad-date'
   | 'bad-registration-number'
-  | 'no-domain'
-  | 'ip-address'
   | 'bogus'
   | 'duplicate-system'
   | 'disappeared'
@@ -116,9 +119,14 @@ export interface ImportStats {
   importedByStatus: Partial<Record<RegistryStatus, number>>;
   stepsByKind: Partial<Record<ImportStep['kind'], number>>;
   domains: number;
-  /** Imported with no domain, only an app-store listing. */
+  appIds: number;
+  ipAddresses: number;
+  /** Imported with no blockable domain (an app, an IP, or nothing usable). */
   systemsWithoutDomain: number;
-  nonDomainAddresses: Partial<Record<DiscardReason, number>>;
+  /** Imported with neither a domain nor a public IP: a block of theirs puts nothing on the DNS lists. */
+  systemsWithoutBlockableAddress: number;
+  /** Pieces of `website` fields that could not be normalised, by reason. */
+  unnormalisedAddresses: Partial<Record<AddressRefusalReason, number>>;
   /** `status_changed` rows whose status did not change (another column did); not steps. */
   detailOnlyChangesIgnored: number;
   /** Systems whose last status or certificate in changes.csv differs from the snapshot (should be 0). */

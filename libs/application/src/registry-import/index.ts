@@ -1,7 +1,5 @@
 export { parseCsv, parseCsvWithHeader } from './csv-parser';
 export type { CsvRecord, CsvRow } from './csv-parser';
-export { normaliseDomains } from './domain-normaliser';
-export type { DiscardedAddress, DiscardReason, NormalisedDomains } from './domain-normaliser';
 export { buildImportPlan } from './import-plan.builder';
 export type {
   ImportedIdentification,
