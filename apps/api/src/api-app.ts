@@ -10,7 +10,6 @@ import { ProblemFilter } from './http/problem.filter';
 import { echoRequestId, requestLogOptions } from './http/request-log';
 import { serveConsole } from './console/console-static';
 import { buildOpenApiDocument, OPENAPI_JSON_PATH } from './openapi/openapi-document';
-import { RequestMetrics } from './ops/request-metrics';
 
 /** The router's limit on one path parameter: twice the longest case id, so over-long ids get a 400. */
 export const MAX_PATH_PARAMETER_LENGTH = 2 * PSE_ID_MAX_LENGTH;
@@ -21,6 +20,8 @@ export const MAX_PATH_PARAMETER_LENGTH = 2 * PSE_ID_MAX_LENGTH;
  */
 export async function createApiApp(options: ApiModuleOptions): Promise<NestFastifyApplication> {
   const { runtime } = options;
+  // The worker loops of this process (if any) appear in the one registry `/metrics` serves.
+  if (options.workers) runtime.metrics.observeLoops(options.workers);
   // Fastify answers 414 to a path parameter longer than `maxParamLength` (100 by default) before any route
   // runs: a case id may have PSE_ID_MAX_LENGTH characters, and a longer one should hear the 400 naming the
   // rule from the route's own validation, so the router's own limit sits above both.
@@ -40,13 +41,18 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
   app.useGlobalFilters(new ProblemFilter(runtime.logger));
   // A year before working-day deadlines start to be refused, say so where operators look (docs/calendar.md).
   warnOfCalendarHorizon(runtime.logger, runtime.clock.now());
-  const metrics = app.get(RequestMetrics);
   app.getHttpAdapter().getInstance().addHook('onRequest', echoRequestId);
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onResponse', async (request, reply) => {
-      metrics.record(request.method, reply.statusCode);
+      // The route template (`/v1/cases/:pseId`), never the raw URL: the label's values stay bounded.
+      runtime.metrics.httpAnswered(
+        request.method,
+        request.routeOptions.url,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
     });
   // The web console: static files on the same origin, outside the OpenAPI document (docs/console.md).
   serveConsole(app.getHttpAdapter().getInstance(), options.consoleDir);

@@ -1004,7 +1004,9 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
       });
       const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.body).toContain('sanksi_event_store_head_position');
-      expect(metrics.body).toMatch(/sanksi_http_requests_total\{method="POST",status="201"\} \d+/);
+      expect(metrics.body).toMatch(
+        /sanksi_http_requests_total\{method="POST",route="\/v1\/cases",status="201"\} \d+/,
+      );
       const schemas = (await get('/v1/schemas/events', 'service')).json();
       expect(Object.keys(schemas.schemas)).toContain('AccessBlocked');
       const docs = await h.app.inject({ method: 'GET', url: '/docs/openapi.json' });

@@ -11,7 +11,6 @@ import { EventFanOut } from './feeds/event-fan-out';
 import { EventsController } from './feeds/events.controller';
 import { HealthController } from './ops/health.controller';
 import { MetricsController } from './ops/metrics.controller';
-import { RequestMetrics } from './ops/request-metrics';
 import { EvidenceKeyController, SchemasController } from './ops/schemas.controller';
 import { WORKER_STATUS, type WorkerStatusSource, noWorkers } from './ops/worker-status';
 import { SANKSI_RUNTIME } from './runtime/runtime.token';
@@ -25,6 +24,8 @@ export interface ApiModuleOptions {
   runtime: SanksiRuntime;
   keys: ApiKeyRegistry;
   workers?: WorkerStatusSource;
+  /** Modules to run in the same application (`sanksi serve` adds the worker's). */
+  imports?: DynamicModule[];
   /** Where the built web console is (default apps/console/dist); served at /console. */
   consoleDir?: string;
 }
@@ -36,6 +37,7 @@ export class ApiModule {
   static forRuntime(options: ApiModuleOptions): DynamicModule {
     return {
       module: ApiModule,
+      imports: options.imports ?? [],
       controllers: [
         CaseCommandsController,
         CaseQueriesController,
@@ -55,7 +57,6 @@ export class ApiModule {
         { provide: SANKSI_RUNTIME, useValue: options.runtime },
         { provide: ApiKeyRegistry, useValue: options.keys },
         { provide: WORKER_STATUS, useValue: options.workers ?? noWorkers },
-        RequestMetrics,
         EventFanOut,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
