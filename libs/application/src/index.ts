@@ -53,3 +53,4 @@ export {
 export * from './registry-import';
 export * from './scheduler';
 export * from './oss';
+export * from './traffic';

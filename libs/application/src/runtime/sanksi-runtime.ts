@@ -7,6 +7,7 @@ import { CaseCommandService } from '../cases/case-command.service';
 import { CaseHistoryService } from '../cases/case-history.service';
 import { type Clock, type IdGenerator, systemClock } from '../cases/clock';
 import { loadOrCreateSigningKey } from '../evidence/evidence-pack';
+import { TrafficIngestService } from '../traffic/traffic-ingest.service';
 import { SanksiMetrics } from '../metrics/sanksi-metrics';
 import { timedAppends } from '../metrics/timed-appends';
 import { createSanksiLogger } from './sanksi-logger';
@@ -22,6 +23,10 @@ export interface SanksiRuntime {
   readonly history: CaseHistoryService;
   /** Projects the log into the read models (started by the worker; `runOnce` for tools and tests). */
   readonly projector: Projector;
+  /** Projects the traffic streams into `traffic_observations` (its own checkpoint; started beside `projector`). */
+  readonly trafficProjector: Projector;
+  /** Records traffic observations as facts (file, HTTP, Kafka). */
+  readonly traffic: TrafficIngestService;
   /** The metrics of this process (one registry; the API and the worker serve it at `/metrics`). */
   readonly metrics: SanksiMetrics;
   /** Releases stores and connections; idempotent. */
@@ -70,6 +75,13 @@ export async function createRuntime(
     onBatch: ({ events, seconds }) => metrics.projectionBatch(events, seconds),
     ...(options.projector?.leaseTtlMs ? { leaseTtlMs: options.projector.leaseTtlMs } : {}),
   });
+  const trafficProjector = new Projector({
+    projection: 'traffic',
+    source: eventStore,
+    store: readModels,
+    logger: logger.child({ worker: 'traffic-projector' }),
+    ...(options.projector?.leaseTtlMs ? { leaseTtlMs: options.projector.leaseTtlMs } : {}),
+  });
   let signingKey: KeyObject | undefined;
   const key = () => (signingKey ??= loadOrCreateSigningKey(config.evidenceKeyFile));
   let closed = false;
@@ -87,11 +99,14 @@ export async function createRuntime(
     }),
     history: new CaseHistoryService(eventStore, clock, key),
     projector,
+    trafficProjector,
+    traffic: new TrafficIngestService(eventStore, clock),
     metrics,
     async close() {
       if (closed) return;
       closed = true;
       await projector.stop().catch(() => undefined);
+      await trafficProjector.stop().catch(() => undefined);
       await Promise.allSettled([eventStore.close(), readModels.close()]);
     },
   };

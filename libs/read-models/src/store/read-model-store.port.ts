@@ -218,6 +218,8 @@ export interface DiscoveryQuery {
   period?: string;
   /** Only domains with at least this many visits (any source). */
   minVisits?: number;
+  /** Only this address (as recorded: the ingest's matching key). */
+  domain?: string;
   /** At most this many (1–1000, default 100). */
   limit?: number;
 }

@@ -60,6 +60,10 @@ export async function findDiscoveryCandidates(
   } else {
     where.push('t.period = (SELECT max(t2.period) FROM traffic_observations t2 WHERE t2.domain = t.domain)');
   }
+  if (query.domain !== undefined) {
+    where.push('t.domain = ?');
+    params.push(query.domain);
+  }
   const having = query.minVisits !== undefined ? 'HAVING max(t.visits) >= ?' : '';
   if (query.minVisits !== undefined) params.push(query.minVisits);
   const aggregate = db.dialect === 'postgres' ? `string_agg(t.source, ',')` : `group_concat(t.source, ',')`;

@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import {
+  type Actor,
+  TRAFFIC_OBSERVED,
+  type TrafficObservationInput,
+  type TrafficObserved,
+  trafficObservationKey,
+  trafficStreamId,
+} from '@sanksi/domain';
+import { type EventStore, type EventToAppend, WrongExpectedRevision } from '@sanksi/event-store';
+import type { Clock } from '../cases/clock';
+import type { TrafficRowResult } from './traffic-rows.parser';
+
+/** A row that was refused: its line (or item) number and why. */
+export interface TrafficRowRejection {
+  line: number;
+  reason: string;
+}
+
+/** What one ingest did: rows read, facts recorded, rows that repeated a recorded fact, rows refused. */
+export interface TrafficIngestReport {
+  rows: number;
+  recorded: number;
+  duplicates: number;
+  rejected: number;
+  /** The first refused rows (up to `maxRejections`), in order. */
+  rejections: TrafficRowRejection[];
+  /** The streams written to (`traffic-<source>-<period>`). */
+  streams: string[];
+}
+
+/** How an ingest is attributed and batched. */
+export interface TrafficIngestOptions {
+  actor: Actor;
+  correlationId?: string | null;
+  /** Called after each appended batch with the rows read so far (progress bars). */
+  onProgress?: (rowsRead: number) => void;
+}
+
+interface StreamState {
+  /** Last revision, -1 for a stream that does not exist yet. */
+  revision: number;
+  keys: Set<string>;
+}
+
+const MAX_RETRIES = 8;
+
+/** A UUID-shaped id derived from the fact's key: the same fact always has the same event id. */
+function eventIdOf(key: string): string {
+  const h = createHash('sha1').update(`sanksi-traffic\u0000${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Records traffic observations as `TrafficObserved` facts, one stream per (source, period). A fact is
+ * recorded once: each stream's recorded keys are read before its first append and every append expects
+ * the stream's revision, so a concurrent ingest of the same stream makes this one re-read and drop what
+ * the other recorded (docs/decisions/0008).
+ */
+export class TrafficIngestService {
+  private readonly states = new Map<string, StreamState>();
+  private readonly batchSize: number;
+  private readonly maxRejections: number;
+  private readonly maxCachedStreams: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+    options: { batchSize?: number; maxRejections?: number; maxCachedStreams?: number } = {},
+  ) {
+    this.batchSize = options.batchSize ?? 5000;
+    this.maxRejections = options.maxRejections ?? 1000;
+    this.maxCachedStreams = options.maxCachedStreams ?? 16;
+  }
+
+  /** Records the valid rows of `rows` in batches and reports the refused ones; an empty input records nothing. */
+  async ingest(
+    rows: AsyncIterable<TrafficRowResult> | Iterable<TrafficRowResult>,
+    options: TrafficIngestOptions,
+  ): Promise<TrafficIngestReport> {
+    const report: TrafficIngestReport = {
+      rows: 0,
+      recorded: 0,
+      duplicates: 0,
+      rejected: 0,
+      rejections: [],
+      streams: [],
+    };
+    const streams = new Set<string>();
+    let batch: TrafficObservationInput[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const done = await this.record(batch, options, streams);
+      report.recorded += done.recorded;
+      report.duplicates += done.duplicates;
+      batch = [];
+      options.onProgress?.(report.rows);
+    };
+    for await (const row of rows) {
+      report.rows++;
+      if (row.ok) {
+        batch.push(row.observation);
+        if (batch.length >= this.batchSize) await flush();
+      } else {
+        report.rejected++;
+        if (report.rejections.length < this.maxRejections)
+          report.rejections.push({ line: row.line, reason: row.reason });
+      }
+    }
+    await flush();
+    options.onProgress?.(report.rows);
+    report.streams = [...streams].sort();
+    return report;
+  }
+
+  /** Appends one batch: grouped by stream, each group minus the facts its stream already has. */
+  private async record(
+    observations: readonly TrafficObservationInput[],
+    options: TrafficIngestOptions,
+    streams: Set<string>,
+  ): Promise<{ recorded: number; duplicates: number }> {
+    const groups = new Map<string, TrafficObservationInput[]>();
+    for (const o of observations) {
+      const id = trafficStreamId(o.source, o.period);
+      const group = groups.get(id);
+      if (group) group.push(o);
+      else groups.set(id, [o]);
+    }
+    const recordedAt = this.clock.now().toISOString();
+    const results = await Promise.all(
+      [...groups].map(([streamId, group]) => this.appendGroup(streamId, group, recordedAt, options)),
+    );
+    for (const [streamId] of groups) streams.add(streamId);
+    return results.reduce(
+      (a, r) => ({ recorded: a.recorded + r.recorded, duplicates: a.duplicates + r.duplicates }),
+      {
+        recorded: 0,
+        duplicates: 0,
+      },
+    );
+  }
+
+  private async appendGroup(
+    streamId: string,
+    group: readonly TrafficObservationInput[],
+    recordedAt: string,
+    options: TrafficIngestOptions,
+  ): Promise<{ recorded: number; duplicates: number }> {
+    for (let attempt = 0; ; attempt++) {
+      const state = await this.stateOf(streamId);
+      const fresh = new Map<string, TrafficObservationInput>();
+      for (const o of group) {
+        const key = trafficObservationKey(o);
+        if (!state.keys.has(key) && !fresh.has(key)) fresh.set(key, o);
+      }
+      const duplicates = group.length - fresh.size;
+      if (fresh.size === 0) return { recorded: 0, duplicates };
+      const metadata = { recordedAt, actor: options.actor, correlationId: options.correlationId ?? null };
+      const events: EventToAppend[] = [...fresh].map(([key, o]) => {
+        const data: TrafficObserved = {
+          domain: o.domain,
+          period: o.period,
+          visits: o.visits ?? null,
+          rank: o.rank ?? null,
+          source: o.source,
+        };
+        return { eventId: eventIdOf(key), type: TRAFFIC_OBSERVED, data, metadata };
+      });
+      try {
+        const result = await this.store.appendToStream(streamId, events, {
+          expectedRevision: state.revision < 0 ? 'no_stream' : state.revision,
+        });
+        state.revision = result.nextExpectedRevision;
+        for (const key of fresh.keys()) state.keys.add(key);
+        return { recorded: fresh.size, duplicates };
+      } catch (e) {
+        // Another ingest appended to this stream meanwhile: read what it recorded and try again.
+        this.states.delete(streamId);
+        if (!(e instanceof WrongExpectedRevision) || attempt >= MAX_RETRIES) throw e;
+      }
+    }
+  }
+
+  /** The recorded keys and revision of a stream, read once and then kept up to date by this service. */
+  private async stateOf(streamId: string): Promise<StreamState> {
+    const known = this.states.get(streamId);
+    if (known) {
+      // Most recently used last: the oldest entry is the one dropped.
+      this.states.delete(streamId);
+      this.states.set(streamId, known);
+      return known;
+    }
+    const state: StreamState = { revision: -1, keys: new Set() };
+    const page = 10_000;
+    for (;;) {
+      const events = await this.store.readStream(streamId, { from: state.revision + 1, limit: page });
+      for (const e of events) {
+        const d = e.data as Partial<TrafficObserved>;
+        if (typeof d.domain === 'string' && typeof d.period === 'string' && typeof d.source === 'string') {
+          state.keys.add(trafficObservationKey({ domain: d.domain, period: d.period, source: d.source }));
+        }
+        state.revision = e.revision;
+      }
+      if (events.length < page) break;
+    }
+    this.states.set(streamId, state);
+    while (this.states.size > this.maxCachedStreams) {
+      const oldest = this.states.keys().next().value;
+      if (oldest === undefined) break;
+      this.states.delete(oldest);
+    }
+    return state;
+  }
+}
