@@ -83,4 +83,24 @@ export default [
     rules: { ...boundaries(withTesting, ['@sanksi/api', '@sanksi/worker']) },
   },
   { files: ['apps/cli/src/output/**/*.ts', 'apps/cli/src/main.ts'], rules: { 'no-console': 'off' } },
+  // The web console talks to the API over HTTP only (it imports none of our libs); its browser tests
+  // start the real API in-process, so they alone may import the api app and the runtime that hosts it.
+  {
+    files: ['apps/console/src/**/*.ts', 'apps/console/src/**/*.tsx'],
+    rules: {
+      ...boundaries([{ sourceTag: 'scope:console', onlyDependOnLibsWithTags: [] }]),
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/ban-ts-comment': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: [
+      'apps/console/src/**/*.spec.ts',
+      'apps/console/src/**/*.spec.tsx',
+      'apps/console/src/testing/**/*.ts',
+    ],
+    rules: { ...boundaries(withTesting, ['@sanksi/api']), 'no-console': 'off' },
+  },
 ];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: build, import the real 2022 registry into ./data on the first run, then serve the API
-// and the worker in one process on the embedded default (SQLite, no services needed).
+// `npm start`: build (the web console too), import the real 2022 registry into ./data on the first run,
+// then serve the API, the web console (/console) and the worker in one process on the embedded default
+// (SQLite, no services needed).
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +26,20 @@ if (!embedded || !existsSync(path.join(dataDir, 'events.db'))) {
   step('import the PSE registry (first run; a re-run changes nothing)', ['node', cli, 'import']);
 }
 console.log('\n== serve');
-const server = spawn('node', [cli, 'serve'], { cwd: root, stdio: 'inherit', env });
+const server = spawn('node', [cli, 'serve'], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env });
+// The server's own lines, passed on as they come, with the web console's address beside the API's.
+let pending = '';
+server.stdout.on('data', (chunk) => {
+  pending += chunk.toString();
+  const lines = pending.split('\n');
+  pending = lines.pop();
+  for (const line of lines) {
+    process.stdout.write(`${line}\n`);
+    const serving = /Sanksi is serving on (\S+)/.exec(line);
+    if (serving)
+      process.stdout.write(`  web console:         ${serving[1]}/console  (sign in with an API key)\n`);
+  }
+});
+server.stdout.on('end', () => pending && process.stdout.write(pending));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));
