@@ -4,7 +4,8 @@ import { type RunningLoop, WorkerLoop } from '../worker-loop';
 
 /**
  * The projector: follows the log from its checkpoint, each batch and its checkpoint in one
- * transaction of the read-model database; one follower per checkpoint (a lease), supervised.
+ * transaction of the read-model database; one follower per checkpoint (a lease), supervised. Beside it,
+ * the traffic projector follows the traffic streams into `traffic_observations` (its own checkpoint).
  */
 @Injectable()
 export class ProjectorLoop extends WorkerLoop {
@@ -21,23 +22,35 @@ export class ProjectorLoop extends WorkerLoop {
       // the next run starts again from the checkpoint as it is in the store.
       run: (signal) => runtime.projector.run(signal),
     });
+    const traffic = new SupervisedLoop({
+      name: 'traffic-projector',
+      backoff: options.restartBackoff,
+      logger: supervisor.logger.child({ module: 'traffic-projector' }),
+      run: (signal) => runtime.trafficProjector.run(signal),
+    });
     loop.start();
+    traffic.start();
     return {
+      // One status for both: the case projector's position and rate; healthy and caught up only when both are.
       status: async () => {
-        const s = await runtime.projector.status();
+        const [s, t] = await Promise.all([runtime.projector.status(), runtime.trafficProjector.status()]);
         const l = loop.status();
+        const tl = traffic.status();
         return {
           name: 'projector',
           position: s.position,
           eventsPerSecond: s.eventsPerSecond,
-          healthy: l.state === 'running' && s.lastError === null,
-          state: l.state,
-          restarts: l.restarts,
-          lag: s.lag,
-          lastError: l.lastError,
+          healthy:
+            l.state === 'running' && s.lastError === null && tl.state === 'running' && t.lastError === null,
+          state: l.state === 'running' ? tl.state : l.state,
+          restarts: l.restarts + tl.restarts,
+          lag: Math.max(s.lag, t.lag),
+          lastError: l.lastError ?? tl.lastError,
         };
       },
-      stop: () => loop.stop(),
+      stop: async () => {
+        await Promise.all([loop.stop(), traffic.stop()]);
+      },
     };
   }
 }

@@ -313,6 +313,11 @@ export class Projector {
       this.options.store.getCheckpoint(this.checkpoint),
       this.options.source.headPosition(),
     ]);
+    // The head may be an event of another category (traffic after cases, or cases after traffic): then
+    // nothing this projector reads is behind it, and a lag would keep readiness down for no reason.
+    const behind =
+      head > position &&
+      (await this.options.source.readAll({ after: position, limit: 1, category: this.category })).length > 0;
     const since = Date.now() - RATE_WINDOW_MS;
     const recent = this.samples.filter((s) => s.end >= since);
     const ms = recent.reduce((a, s) => a + s.ms, 0);
@@ -323,7 +328,7 @@ export class Projector {
       role: this.role,
       position,
       head,
-      lag: Math.max(0, head - position),
+      lag: behind ? head - position : 0,
       eventsPerSecond: ms > 0 ? Math.round((events * 1000) / ms) : 0,
       lastError: this.lastError,
     };

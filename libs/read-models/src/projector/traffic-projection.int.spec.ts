@@ -77,6 +77,16 @@ describe.each(readModelBackends(testing).all)('traffic projection into $name rea
     return { cases, traffic };
   }
 
+  it('given the log ends with traffic, then the case projector is caught up (lag 0) and the traffic projector is not', async () => {
+    const cases = new Projector({ source: events, store: db.store });
+    const traffic = new Projector({ source: events, store: db.store, projection: 'traffic' });
+    await cases.runOnce();
+    expect((await cases.status()).lag).toBe(0);
+    expect((await traffic.status()).lag).toBe(await events.headPosition());
+    await traffic.runOnce();
+    expect((await traffic.status()).lag).toBe(0);
+  });
+
   it('given case and traffic streams, when both projectors run, then each reads only its own category', async () => {
     const { cases, traffic } = await projectAll();
     expect((await cases.status()).lastError).toBeNull();
