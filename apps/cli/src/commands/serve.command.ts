@@ -1,6 +1,6 @@
 import { createApiApp, ApiKeyRegistry, loadOrCreateKeyFile, ROLES, type Role } from '@sanksi/api';
 import { createRuntime, loadConfig, type SanksiConfig, type SanksiRuntime } from '@sanksi/application';
-import { startWorker, type WorkerHandle } from '@sanksi/worker';
+import { WorkerModule, WorkerSupervisor } from '@sanksi/worker';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli.errors';
 
@@ -36,12 +36,9 @@ export function register(program: Command): void {
       });
       const runtime = await createRuntime(config);
       const keys = apiKeys(config);
-      const worker = await startWorker(runtime, options.worker ? config.worker : []).catch(
-        async (e: unknown) => {
-          await runtime.close();
-          throw e;
-        },
-      );
+      // The worker's loops are providers of the same Nest application as the API: they start when it
+      // boots and stop when it closes. Its own HTTP port stays closed: the API serves /health and /metrics.
+      const worker = new WorkerSupervisor(runtime, options.worker ? config.worker : []);
       const app = await listening(config, runtime, worker, keys.registry);
       const base = `http://${config.host}:${config.port}`;
       const out = process.stdout;
@@ -78,7 +75,7 @@ export function register(program: Command): void {
           process.exit(ExitCode.failure);
         }, config.shutdownTimeoutMs);
         try {
-          await app.close();
+          await app.close(); // the worker's loops stop before the HTTP server closes
           await worker.stop();
           await runtime.close();
           clearTimeout(deadline);
@@ -94,19 +91,25 @@ export function register(program: Command): void {
 }
 
 /**
- * The API, listening. If it cannot listen (the port is taken...), everything already started — the
- * worker's loops, the stores — is stopped before the error is thrown, so a failed start leaves nothing
- * running and the process exits non-zero.
+ * The API with the worker's loops, listening. If it cannot start (a refused Kafka credential) or listen
+ * (the port is taken...), everything already started — the worker's loops, the stores — is stopped
+ * before the error is thrown, so a failed start leaves nothing running and the process exits non-zero.
  */
 async function listening(
   config: SanksiConfig,
   runtime: SanksiRuntime,
-  worker: WorkerHandle,
+  worker: WorkerSupervisor,
   keys: ApiKeyRegistry,
 ): Promise<Awaited<ReturnType<typeof createApiApp>>> {
   let app: Awaited<ReturnType<typeof createApiApp>> | null = null;
   try {
-    app = await createApiApp({ runtime, keys, workers: worker });
+    app = await createApiApp({
+      runtime,
+      keys,
+      workers: worker,
+      imports: [WorkerModule.forRuntime({ runtime, supervisor: worker })],
+    });
+    worker.announce();
     await app.listen({ port: config.port, host: config.host });
     return app;
   } catch (e) {
