@@ -25,4 +25,14 @@ describe('project topics', () => {
       topics.every((t) => t.configEntries?.some((c) => c.name === 'min.insync.replicas' && c.value === '2')),
     ).toBe(true);
   });
+
+  it('given a configured min.insync.replicas, when listed, then every topic has it, never above the replicas', () => {
+    const three = projectTopics({ replicationFactor: 3, minInsyncReplicas: 3 });
+    const capped = projectTopics({ replicationFactor: 1, minInsyncReplicas: 2 });
+
+    const minIsr = (topics: typeof three) =>
+      topics.map((t) => t.configEntries?.find((c) => c.name === 'min.insync.replicas')?.value);
+    expect(minIsr(three)).toEqual(['3', '3', '3']);
+    expect(minIsr(capped)).toEqual(['1', '1', '1']);
+  });
 });

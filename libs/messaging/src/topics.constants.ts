@@ -18,13 +18,16 @@ export interface TopicLayout {
   caseEventsPartitions?: number;
   ossRegistrationsPartitions?: number;
   replicationFactor?: number;
+  /** `min.insync.replicas` of every topic (default: 2 with replicas to spare, else 1); at most `replicationFactor`. */
+  minInsyncReplicas?: number;
 }
 
 /** The project's topics with their configured partitions (case events: 6; OSS: 3; DLQ: 1). */
 export function projectTopics(layout: TopicLayout = {}): TopicSpec[] {
   const replicationFactor = layout.replicationFactor ?? 1;
   // With more than one replica, acks=all only means something if a second copy must exist.
-  const minIsr = [{ name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) }];
+  const minInsync = Math.min(layout.minInsyncReplicas ?? Math.min(2, replicationFactor), replicationFactor);
+  const minIsr = [{ name: 'min.insync.replicas', value: String(minInsync) }];
   return [
     {
       topic: CASE_EVENTS_TOPIC,

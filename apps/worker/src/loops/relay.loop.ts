@@ -44,7 +44,11 @@ export class RelayLoop extends WorkerLoop {
     if (kafkaConfig.sasl) await verifyKafkaCredentials(kafka);
     const publisher = new KafkaJsPublisher(kafka);
     const checkpoints = relayCheckpoints(runtime);
-    const topics = projectTopics({ caseEventsPartitions: kafkaConfig.partitions });
+    const topics = projectTopics({
+      caseEventsPartitions: kafkaConfig.partitions,
+      replicationFactor: kafkaConfig.replicationFactor,
+      minInsyncReplicas: kafkaConfig.minInsyncReplicas,
+    });
     const caseEvents = topics.find((t) => t.topic === CASE_EVENTS_TOPIC) as TopicSpec;
     const specs = options.relay?.topic ? [{ ...caseEvents, topic: options.relay.topic }] : topics;
     const relay = new KafkaRelay({

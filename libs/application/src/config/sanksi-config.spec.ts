@@ -30,10 +30,27 @@ describe('loadConfig', () => {
     expect(config.kafka).toEqual({
       brokers: ['127.0.0.1:9092', '127.0.0.1:9093'],
       partitions: 6,
+      replicationFactor: 1,
+      minInsyncReplicas: 1,
       ssl: null,
       sasl: null,
     });
     expect(config.worker).toEqual(['projector', 'scheduler', 'relay', 'oss-consumer']);
+  });
+
+  it('given a three-broker cluster, when replication is configured, then topics get 3 replicas and 2 in sync by default, or what is set', () => {
+    const cluster = { KAFKA_BROKERS: 'k1:9092,k2:9092,k3:9092', KAFKA_REPLICATION_FACTOR: '3' };
+
+    expect(loadConfig(cluster).kafka).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(loadConfig({ ...cluster, KAFKA_MIN_INSYNC_REPLICAS: '3' }).kafka).toMatchObject({
+      minInsyncReplicas: 3,
+    });
+  });
+
+  it('given min.insync.replicas above the replication factor, then the configuration is refused naming it', () => {
+    expect(() => loadConfig({ KAFKA_BROKERS: 'k:9092', KAFKA_MIN_INSYNC_REPLICAS: '2' })).toThrow(
+      /KAFKA_MIN_INSYNC_REPLICAS must not exceed KAFKA_REPLICATION_FACTOR/,
+    );
   });
 
   it('given Kafka TLS, SASL and OSS producer keys, then the client settings and the allow-list', () => {

@@ -39,6 +39,8 @@ const EnvShape = z.object({
     .regex(/^[^,\s:]+:\d+(,[^,\s:]+:\d+)*$/, 'must be host:port[,host:port...]')
     .optional(),
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(6),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(16).default(1),
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(16).optional(),
   KAFKA_SSL: z.enum(['true', 'false']).default('false'),
   KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
   KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
@@ -103,6 +105,16 @@ export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
         'is required with the other of KAFKA_SSL_CERT_FILE / KAFKA_SSL_KEY_FILE (a client certificate and its key)',
     });
   }
+  if (
+    env.KAFKA_MIN_INSYNC_REPLICAS !== undefined &&
+    env.KAFKA_MIN_INSYNC_REPLICAS > env.KAFKA_REPLICATION_FACTOR
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KAFKA_MIN_INSYNC_REPLICAS'],
+      message: 'must not exceed KAFKA_REPLICATION_FACTOR (no write could ever be acknowledged)',
+    });
+  }
   if (env.SANKSI_EVENT_STORE === 'eventstoredb' && !env.EVENTSTORE_URL) {
     ctx.addIssue({
       code: 'custom',
@@ -130,6 +142,9 @@ export interface SanksiConfig {
   kafka: {
     brokers: string[];
     partitions: number;
+    /** Replicas of each topic Sanksi creates, and `min.insync.replicas` (3/2 on a cluster, 1/1 on one broker). */
+    replicationFactor: number;
+    minInsyncReplicas: number;
     /** TLS to the brokers; file paths of PEM files (read when a client is made), all optional. */
     ssl: { caFile?: string; certFile?: string; keyFile?: string } | null;
     /** SASL credentials; the password must never be logged. */
@@ -217,6 +232,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
       ? {
           brokers: e.KAFKA_BROKERS.split(','),
           partitions: e.KAFKA_PARTITIONS,
+          replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+          minInsyncReplicas: e.KAFKA_MIN_INSYNC_REPLICAS ?? Math.min(2, e.KAFKA_REPLICATION_FACTOR),
           ssl:
             e.KAFKA_SSL === 'true' || e.KAFKA_SSL_CA_FILE || e.KAFKA_SSL_CERT_FILE
               ? {

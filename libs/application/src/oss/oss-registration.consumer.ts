@@ -6,6 +6,7 @@ import {
   OSS_REGISTRATIONS_DLQ,
   OSS_REGISTRATIONS_TOPIC,
   projectTopics,
+  type TopicLayout,
   type TopicSpec,
   traceIdOfHeaders,
 } from '@sanksi/messaging';
@@ -135,6 +136,8 @@ export class OssRegistrationConsumer {
   private readonly groupId: string;
   private readonly handler: OssRegistrationHandler;
   private readonly logger: Logger;
+  /** Replication of the topics this consumer creates (KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS). */
+  private readonly layout: TopicLayout;
   private abort: AbortController | null = null;
   private loop: Promise<void> | null = null;
   private state: OssConsumerState = 'stopped';
@@ -156,6 +159,10 @@ export class OssRegistrationConsumer {
       (this.topic === OSS_REGISTRATIONS_TOPIC ? OSS_REGISTRATIONS_DLQ : `${this.topic}.dlq`);
     this.groupId = options.groupId ?? 'sanksi-oss-registrations';
     this.logger = runtime.logger.child({ worker: 'oss-consumer', topic: this.topic });
+    this.layout = {
+      replicationFactor: runtime.config.kafka?.replicationFactor,
+      minInsyncReplicas: runtime.config.kafka?.minInsyncReplicas,
+    };
     this.kafka = createKafka(options.brokers, {
       clientId: options.clientId ?? 'sanksi-oss-consumer',
       ...options.security,
@@ -221,7 +228,7 @@ export class OssRegistrationConsumer {
   }
 
   private topicSpecs(): TopicSpec[] {
-    const defaults = projectTopics();
+    const defaults = projectTopics(this.layout);
     const oss = defaults.find((t) => t.topic === OSS_REGISTRATIONS_TOPIC) as TopicSpec;
     const dlq = defaults.find((t) => t.topic === OSS_REGISTRATIONS_DLQ) as TopicSpec;
     return [
