@@ -14,6 +14,7 @@ import { MetricsController } from './ops/metrics.controller';
 import { EvidenceKeyController, SchemasController } from './ops/schemas.controller';
 import { WORKER_STATUS, type WorkerStatusSource, noWorkers } from './ops/worker-status';
 import { SANKSI_RUNTIME } from './runtime/runtime.token';
+import { CalendarController } from './calendar/calendar.controller';
 import { StatechartController } from './statechart/statechart.controller';
 import { StatsController } from './stats/stats.controller';
 import { StatsSeriesController } from './stats/stats-series.controller';
@@ -52,6 +53,7 @@ export class ApiModule {
         MetricsController,
         WhoAmIController,
         StatechartController,
+        CalendarController,
       ],
       providers: [
         { provide: SANKSI_RUNTIME, useValue: options.runtime },

@@ -97,4 +97,17 @@ describe('the web console at /console, the whoami and statechart routes', () => 
       guards: ['blockFromWarned'],
     });
   });
+
+  it('given no key, when the business calendar is asked for, then it answers the holidays of the covered years and the server clock in WIB', async () => {
+    h.clock.set('2022-08-01T03:00:00Z');
+    const res = await h.app.inject({ method: 'GET', url: '/v1/calendar' });
+    expect([res.statusCode, res.statusCode === 200 ? '' : res.body]).toEqual([200, '']);
+    const calendar = res.json() as {
+      now: string;
+      years: Array<{ year: number; holidays: Array<{ date: string }> }>;
+    };
+    expect(calendar.now).toBe('2022-08-01T10:00:00+07:00');
+    const y2022 = calendar.years.find((y) => y.year === 2022);
+    expect(y2022?.holidays.map((d) => d.date)).toContain('2022-08-17');
+  });
 });
