@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import type { Role } from '../api/sanksi-api';
+import { AnalystPage } from '../analyst/analyst.page';
 import { mayReadCases } from '../auth/session';
 import { CasePage } from '../cases/case.page';
 import { CaseSearchPage } from '../cases/case-search.page';
@@ -42,4 +43,17 @@ export const ROUTES: ConsoleRoute[] = [
     render: () => <EscalationQueuePage />,
   },
   { pattern: '/feed', nav: '/feed', title: 'nav.feed', allowed: anyRole, render: () => <LiveFeedPage /> },
+  {
+    pattern: '/analysis',
+    nav: '/analysis',
+    title: 'nav.analyst',
+    allowed: mayReadCases,
+    render: () => <AnalystPage />,
+  },
+  {
+    pattern: '/analysis/:view',
+    title: 'nav.analyst',
+    allowed: mayReadCases,
+    render: (p) => <AnalystPage view={p.view} />,
+  },
 ];
