@@ -19,7 +19,9 @@ const EventsQuery = z.strictObject({
   after: Position.default(0),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
 });
-const StreamQuery = z.strictObject({ after: Position.optional() });
+// `after=now`: only what is appended from here on, for a client that shows live events and has no position
+// of its own (the web console); without it a new client would first be sent the whole log.
+const StreamQuery = z.strictObject({ after: z.union([z.literal('now'), Position]).optional() });
 
 /** The global event log for services that poll or stream it (SSE). */
 @ApiTags('feeds')
@@ -64,7 +66,18 @@ export class EventsController {
     summary:
       'Server-sent events: catch up from `after` (or Last-Event-ID), then live; capped per API key (429) and in total (503)',
   })
-  @ApiQuery({ name: 'after', required: false })
+  @ApiQuery({
+    name: 'after',
+    required: false,
+    description:
+      'A position to catch up from, or `now` for live events only (default: Last-Event-ID, else 0)',
+    schema: {
+      oneOf: [
+        { type: 'integer', minimum: 0 },
+        { type: 'string', enum: ['now'] },
+      ],
+    },
+  })
   async stream(
     @Query() query: unknown,
     @Req() request: FastifyRequest & { caller?: Caller },
@@ -72,8 +85,13 @@ export class EventsController {
   ): Promise<void> {
     const { after } = parseInput(StreamQuery, query, 'query');
     const lastEventId = request.headers['last-event-id'];
+    const resumeFrom =
+      typeof lastEventId === 'string' && /^\d+$/.test(lastEventId) ? Number(lastEventId) : null;
+    // A reconnecting client's Last-Event-ID wins over `now`: it must not lose what came while it was away.
     const from =
-      after ?? (typeof lastEventId === 'string' && /^\d+$/.test(lastEventId) ? Number(lastEventId) : 0);
+      after === 'now'
+        ? (resumeFrom ?? (await this.runtime.eventStore.headPosition()))
+        : (after ?? resumeFrom ?? 0);
     // Admitted before the response starts, so a refusal is still an ordinary problem+json answer.
     const subscription = await this.fanOut.subscribe(request.caller?.id ?? 'anonymous');
     const abort = new AbortController();
