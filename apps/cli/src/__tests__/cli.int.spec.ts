@@ -113,19 +113,20 @@ describe('sanksi CLI (the built process)', () => {
       expect(code).toBe(0);
       const report = JSON.parse(stdout);
       expect(report).toMatchObject({
-        systems: 5,
-        casesCreated: 5,
+        // The website "-" and IP-only systems are cases too (no blockable domain; the IP is kept).
+        systems: 7,
+        casesCreated: 7,
         casesAlreadyPresent: 0,
         commandsAlreadyApplied: 0,
-        rejectedRows: { total: 2, byReason: { 'no-domain': 1, 'ip-address': 1 } },
+        rejectedRows: { total: 0, byReason: {} },
         refusedByDomain: { total: 1, byReason: { 'RevokeRegistration refused in registered': 1 } },
-        finalStates: { registered: 3, suspended: 1, revoked: 1 },
+        finalStates: { registered: 5, suspended: 1, revoked: 1 },
         // 5 identifications, 5 registrations, 3 suspensions, 1 lifting, 1 revocation. Business time
         // decides (docs/regulation.md §9.5): reg-12's revocation and reg-10's lifting, both dated after
         // the 7-day response period, each first elapse it at its due instant in their own append, so 2
         // more events than commands, and no separate ElapseDeadline command any more.
-        commandsApplied: 15,
-        eventsAppended: 17,
+        commandsApplied: 19,
+        eventsAppended: 21,
       });
       expect(report.projected.applied).toBe(report.eventsAppended);
     });
@@ -140,7 +141,7 @@ describe('sanksi CLI (the built process)', () => {
 
     it('when listing cases by state, then only those are shown', () => {
       const all = JSON.parse(runCli(['cases', 'list', '--json'], env()).stdout);
-      expect(all.count).toBe(5);
+      expect(all.count).toBe(7);
       const suspended = runCli(['cases', 'list', '--state', 'suspended', '--json'], env());
       expect(suspended.code).toBe(0);
       expect(JSON.parse(suspended.stdout).items.map((c: { pseId: string }) => c.pseId)).toEqual(['reg-2']);
@@ -209,24 +210,24 @@ describe('sanksi CLI (the built process)', () => {
       expect(states(['--as-of', '2022-07-10'])).toEqual({
         asOf: '2022-07-10',
         knownAt: null,
-        counts: expect.objectContaining({ registered: 4, suspended: 0 }),
-        total: 4,
+        counts: expect.objectContaining({ registered: 5, suspended: 0 }),
+        total: 5,
       });
       expect(states(['--as-of', '2022-07-10', '--known-at', '2022-07-17'])).toMatchObject({
         knownAt: '2022-07-17',
-        counts: { registered: 3 },
-        total: 3,
-      });
-      expect(states(['--as-of', '2022-07-10', '--known-at', '2022-07-18T08:59:59+07:00']).total).toBe(3);
-      expect(states(['--as-of', '2022-07-10', '--known-at', '2022-07-18T02:00:00Z'])).toMatchObject({
-        knownAt: '2022-07-18T09:00:00+07:00',
+        counts: { registered: 4 },
         total: 4,
       });
-      expect(states(['--as-of', '2022-07-10', '--known-at', '2022-07-10']).total).toBe(0);
+      expect(states(['--as-of', '2022-07-10', '--known-at', '2022-07-18T08:59:59+07:00']).total).toBe(4);
+      expect(states(['--as-of', '2022-07-10', '--known-at', '2022-07-18T02:00:00Z'])).toMatchObject({
+        knownAt: '2022-07-18T09:00:00+07:00',
+        total: 5,
+      });
+      expect(states(['--as-of', '2022-07-10', '--known-at', '2022-07-10']).total).toBe(1);
       // reg-10's suspension (10 August) is unknown on 5 August; reg-2's (31 July) and reg-12's (1 August) are known.
-      expect(states(['--as-of', '2022-08-15']).counts).toMatchObject({ registered: 2, suspended: 3 });
+      expect(states(['--as-of', '2022-08-15']).counts).toMatchObject({ registered: 4, suspended: 3 });
       expect(states(['--as-of', '2022-08-15', '--known-at', '2022-08-05']).counts).toMatchObject({
-        registered: 3,
+        registered: 5,
         suspended: 2,
       });
     });
@@ -241,10 +242,10 @@ describe('sanksi CLI (the built process)', () => {
         'Cases per state on 2022-08-15 (end of day WIB), as known at 2022-08-05 (end of day WIB):',
       );
       expect(stdout).toMatch(/state\s+cases\n/);
-      expect(stdout).toMatch(/\nregistered\s+3\n/);
+      expect(stdout).toMatch(/\nregistered\s+5\n/);
       expect(stdout).toMatch(/\nsuspended\s+2\n/);
       expect(stdout).toMatch(/\nexempted\s+0\n/);
-      expect(stdout).toMatch(/\ntotal\s+5\n$/);
+      expect(stdout).toMatch(/\ntotal\s+7\n$/);
       const now = runCli(['stats', 'states', '--as-of', '2022-08-15T12:00:00+07:00'], env());
       expect(now.stdout).toContain('on 2022-08-15 12:00 WIB, as known now (everything recorded):');
       const bad = runCli(['stats', 'states', '--known-at', 'yesterday'], env());
@@ -258,7 +259,7 @@ describe('sanksi CLI (the built process)', () => {
     it('when verifying an untouched store, then exit 0', () => {
       const { code, stdout } = runCli(['verify', '--json'], env());
       expect(code).toBe(0);
-      expect(JSON.parse(stdout)).toMatchObject({ ok: true, cases: 5, divergences: [] });
+      expect(JSON.parse(stdout)).toMatchObject({ ok: true, cases: 7, divergences: [] });
     });
 
     it('when exporting the blocklist, then every format holds the revoked case domain', () => {
@@ -281,7 +282,7 @@ describe('sanksi CLI (the built process)', () => {
       expect(rebuilt.code).toBe(0);
       expect(JSON.parse(rebuilt.stdout)).toMatchObject({ rebuilt: 'read-models', position: status.head });
       expect(JSON.parse(rebuilt.stdout).applied).toBeGreaterThan(10);
-      expect(JSON.parse(runCli(['cases', 'list', '--json'], env()).stdout).count).toBe(5);
+      expect(JSON.parse(runCli(['cases', 'list', '--json'], env()).stdout).count).toBe(7);
       expect(runCli(['projections', 'rebuild', 'nonsense'], env()).code).toBe(2);
     });
 
@@ -307,11 +308,11 @@ describe('sanksi CLI (the built process)', () => {
       const mid = JSON.parse(whatIf(['--policy', 'mr5-literal', '--until', '2022-08-15', '--json']));
       expect(mid).toMatchObject({
         until: '2022-08-15T23:59:59+07:00',
-        cases: 5,
+        cases: 7,
         differing: 2,
         counts: {
-          recorded: { registered: 2, suspended: 3, revoked: 0 },
-          alternative: { registered: 2, suspended: 1, revoked: 2 },
+          recorded: { registered: 4, suspended: 3, revoked: 0 },
+          alternative: { registered: 4, suspended: 1, revoked: 2 },
         },
       });
       expect(mid.reports.map((r: { pseId: string; divergence: unknown }) => [r.pseId, r.divergence])).toEqual(
@@ -344,7 +345,7 @@ describe('sanksi CLI (the built process)', () => {
       );
       const later = whatIf(['--policy', 'mr5-literal', '--until', '2022-12-31']);
       expect(later).toContain(
-        'What if under mr5-literal until 2022-12-31T23:59:59+07:00: 3 of 5 case(s) would differ',
+        'What if under mr5-literal until 2022-12-31T23:59:59+07:00: 3 of 7 case(s) would differ',
       );
       // reg-10 answered its suspension only after the response period: the literal reading had revoked it.
       expect(later).toContain(
@@ -355,10 +356,10 @@ describe('sanksi CLI (the built process)', () => {
           '      what-if   RegistrationRevoked at 2022-08-17T23:59:59+07:00 (revoked)',
         ].join('\n'),
       );
-      expect(later).toMatch(/\nregistered\s+3\s+2\nsuspended\s+1\s+0\nrevoked\s+1\s+3\ntotal\s+5\s+5\n$/);
+      expect(later).toMatch(/\nregistered\s+5\s+4\nsuspended\s+1\s+0\nrevoked\s+1\s+3\ntotal\s+7\s+7\n$/);
       // Without --until: now, in WIB.
       expect(whatIf(['--policy', 'mr5-literal'])).toMatch(
-        /^What if under mr5-literal until \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+07:00: 3 of 5 case\(s\) would differ\n/,
+        /^What if under mr5-literal until \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+07:00: 3 of 7 case\(s\) would differ\n/,
       );
     });
 
@@ -426,7 +427,7 @@ describe('sanksi CLI (the built process)', () => {
       }
       const { code, stdout } = runCli(['verify'], env());
       expect(code).toBe(1);
-      expect(stdout).toContain('DIVERGENCE in 1 of 5 case(s)');
+      expect(stdout).toContain('DIVERGENCE in 1 of 7 case(s)');
       expect(stdout).toMatch(/reg-1: hash chain broken at event #1/);
     });
   });
