@@ -22,8 +22,11 @@ function step(label, args) {
 
 step('build', ['npx', 'nx', 'run-many', '-t', 'build', '--output-style=static']);
 const embedded = (process.env.SANKSI_EVENT_STORE ?? 'sqlite') === 'sqlite';
-if (!embedded || !existsSync(path.join(dataDir, 'events.db'))) {
-  step('import the PSE registry (first run; a re-run changes nothing)', ['node', cli, 'import']);
+const asked = process.argv.includes('--import-registry') || process.env.SANKSI_IMPORT_REGISTRY === '1';
+if (asked || (embedded && !existsSync(path.join(dataDir, 'events.db')))) {
+  step('import the PSE registry (a re-run changes nothing)', ['node', cli, 'import']);
+} else if (!embedded) {
+  console.log('\n== registry import skipped (a server store): npm start -- --import-registry imports the demo registry');
 }
 console.log('\n== serve');
 const server = spawn('node', [cli, 'serve'], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env });
