@@ -39,6 +39,11 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
     abortOnError: false,
   });
   app.useGlobalFilters(new ProblemFilter(runtime.logger));
+  // Traffic observations may come as CSV (POST /v1/traffic/observations): the route reads the body as text.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   // A year before working-day deadlines start to be refused, say so where operators look (docs/calendar.md).
   warnOfCalendarHorizon(runtime.logger, runtime.clock.now());
   app.getHttpAdapter().getInstance().addHook('onRequest', echoRequestId);

@@ -19,6 +19,7 @@ import { StatechartController } from './statechart/statechart.controller';
 import { StatsController } from './stats/stats.controller';
 import { StatsSeriesController } from './stats/stats-series.controller';
 import { WhatIfController } from './stats/what-if.controller';
+import { TrafficController } from './traffic/traffic.controller';
 
 /** What the HTTP API needs from the process that hosts it. */
 export interface ApiModuleOptions {
@@ -47,6 +48,7 @@ export class ApiModule {
         StatsController,
         StatsSeriesController,
         WhatIfController,
+        TrafficController,
         SchemasController,
         EvidenceKeyController,
         HealthController,
