@@ -1,20 +1,16 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
 import { normaliseHostname } from '@sanksi/domain';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Allow, FEED_ROLES } from '../auth/roles';
 import { parseInput } from '../http/parse-input';
 import { wib } from '../cases/case-view';
+import { matchesIfNoneMatch } from '../cases/conditional-get';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
-import {
-  BLOCKLIST_FORMATS,
-  blocklistContentType,
-  type DroppedBlocklistEntry,
-  publishableEntries,
-  renderBlocklist,
-} from './blocklist-formats';
+import { BLOCKLIST_FORMATS, type DroppedBlocklistEntry } from './blocklist-formats';
+import { BlocklistRenderings } from './blocklist-renderings';
 import { ApiAnswers, GUARDED } from '../openapi/api-answers.decorator';
 import { BlocklistChangesRef, BlocklistRef } from '../openapi/read-schemas';
 
@@ -30,7 +26,15 @@ const ChangesQuery = z.strictObject({
 @Allow(...FEED_ROLES)
 @Controller('v1/blocklist')
 export class BlocklistController {
-  constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {}
+  private readonly renderings: BlocklistRenderings;
+
+  constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {
+    this.renderings = new BlocklistRenderings(
+      runtime.readModels,
+      (e) => ({ ...e, since: wib(e.since) }),
+      (d) => this.dropped(d),
+    );
+  }
 
   /** A recorded domain that is no host name is left out of every format, with a warning for operators. */
   private readonly dropped = (d: DroppedBlocklistEntry): void => {
@@ -57,14 +61,24 @@ export class BlocklistController {
     problems: [400, ...GUARDED, 503],
   })
   @ApiQuery({ name: 'format', required: false, enum: BLOCKLIST_FORMATS })
-  async blocklist(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+  async blocklist(
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const { format } = parseInput(BlocklistQuery, query, 'query');
-    const stored = await this.runtime.readModels.getBlocklist();
-    const list = { ...stored, entries: stored.entries.map((e) => ({ ...e, since: wib(e.since) })) };
-    void reply.header('x-blocklist-position', String(list.position));
-    if (format === 'json') return { ...list, entries: publishableEntries(list.entries, this.dropped) };
-    void reply.header('content-type', blocklistContentType(format));
-    return renderBlocklist(format, list.entries, list.position, this.dropped);
+    // Kept per format until the next change: feed pollers cost a probe of the newest change, and a
+    // poller sending the ETag it has gets 304 with no body while nothing changed.
+    const rendering = await this.renderings.current(format);
+    void reply.header('x-blocklist-position', String(rendering.position));
+    void reply.header('etag', rendering.etag);
+    const inm = request.headers['if-none-match'];
+    if (matchesIfNoneMatch(Array.isArray(inm) ? inm.join(',') : inm, rendering.etag)) {
+      void reply.status(304);
+      return undefined;
+    }
+    void reply.header('content-type', rendering.contentType);
+    return rendering.body;
   }
 
   @Get('changes')

@@ -49,6 +49,11 @@ export interface BlocklistEntry {
 /** The blocklist as of a feed position: poll `getBlocklistChanges(position)` from there. */
 export interface Blocklist {
   position: number;
+  /**
+   * The position of the newest change-feed line, 0 when none: the list is exactly the feed replayed
+   * up to it, so a rendering keyed by it stays valid until the next change (whatever the checkpoint).
+   */
+  lastChange: number;
   entries: BlocklistEntry[];
 }
 
@@ -282,6 +287,8 @@ export interface ReadModelStore {
   getTimeline(pseId: string): Promise<CaseTimelineRow[]>;
   /** The current blocklist and the feed position it reflects. */
   getBlocklist(): Promise<Blocklist>;
+  /** `Blocklist.lastChange` alone, cheaply: whether a rendering of the list is still current. */
+  getBlocklistVersion(): Promise<number>;
   /** Feed lines after `after`, oldest first; never splits one position across pages. */
   getBlocklistChanges(after: number, limit?: number): Promise<BlocklistFeedEntry[]>;
   /**

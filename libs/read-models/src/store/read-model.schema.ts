@@ -20,6 +20,14 @@ export interface ReadModelMigration {
   statements(dialect: SqlDialect): string[];
 }
 
+/** The register's searchable text, as `getRegistry`'s free-text filter reads it: lower case, per column. */
+export const REGISTRY_SEARCH_COLUMNS = [
+  'lower(name)',
+  "lower(coalesce(company, ''))",
+  'lower(domains)',
+  'lower(registration_number)',
+] as const;
+
 // Traffic domains are matched on a key: lower case, without a leading "www.", as case_domains stores them.
 const TRAFFIC_KEY = `CASE WHEN lower(t.domain) LIKE 'www.%' THEN substr(lower(t.domain), 5) ELSE lower(t.domain) END`;
 
@@ -252,6 +260,59 @@ const projectorLeases: ReadModelMigration = {
   ],
 };
 
+// Queries at national scale (issue 10, docs/benchmarks.md "Queries at scale"). Register search by
+// substring was a LIKE scan of every row; a trigram index finds the candidates and the old predicate
+// still decides, so the results are exactly those of the scan. Population counts "as of now" were a
+// scan of every timeline row; when the newest business and record times show that the bounds admit
+// every event, the answer is the current states, counted as the projector moves cases between them.
+const queriesAtScale: ReadModelMigration = {
+  version: 6,
+  name: 'queries at scale: registry trigram search, timeline bounds, cases per state',
+  statements: (dialect) => {
+    const { ts, big } = TYPES[dialect];
+    const bounds = [
+      `CREATE TABLE IF NOT EXISTS timeline_bounds (
+        name TEXT PRIMARY KEY,
+        max_occurred_at ${ts} NOT NULL,
+        max_recorded_at ${ts} NOT NULL
+      )`,
+      `INSERT INTO timeline_bounds (name, max_occurred_at, max_recorded_at)
+        SELECT 'timeline', max(occurred_at), max(recorded_at) FROM case_timeline HAVING count(*) > 0`,
+      `CREATE TABLE IF NOT EXISTS case_state_counts (state TEXT PRIMARY KEY, cases ${big} NOT NULL)`,
+      `INSERT INTO case_state_counts (state, cases) SELECT state, count(*) FROM case_summary GROUP BY state`,
+    ];
+    if (dialect === 'postgres') {
+      // pg_trgm's GIN indexes serve LIKE '%q%' on each lowered column directly; the query is unchanged.
+      // The extension is per database: installed once into public, whatever schema the store uses.
+      return [
+        `CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public`,
+        ...REGISTRY_SEARCH_COLUMNS.map(
+          (c, i) =>
+            `CREATE INDEX IF NOT EXISTS registry_search_${i} ON registry USING gin (${c} public.gin_trgm_ops)`,
+        ),
+        ...bounds,
+      ];
+    }
+    // An FTS5 index of trigrams over the register's own rows (external content: no second copy of
+    // the text), kept in step by triggers on every write the projector makes.
+    const cols = 'name, company, domains, registration_number';
+    const row = (r: 'new' | 'old') =>
+      `${r}.rowid, ${r}.name, ${r}.company, ${r}.domains, ${r}.registration_number`;
+    return [
+      `CREATE VIRTUAL TABLE registry_search USING fts5(${cols}, content='registry', content_rowid='rowid', tokenize='trigram')`,
+      `CREATE TRIGGER registry_search_insert AFTER INSERT ON registry BEGIN
+        INSERT INTO registry_search (rowid, ${cols}) VALUES (${row('new')}); END`,
+      `CREATE TRIGGER registry_search_delete AFTER DELETE ON registry BEGIN
+        INSERT INTO registry_search (registry_search, rowid, ${cols}) VALUES ('delete', ${row('old')}); END`,
+      `CREATE TRIGGER registry_search_update AFTER UPDATE ON registry BEGIN
+        INSERT INTO registry_search (registry_search, rowid, ${cols}) VALUES ('delete', ${row('old')});
+        INSERT INTO registry_search (rowid, ${cols}) VALUES (${row('new')}); END`,
+      `INSERT INTO registry_search (registry_search) VALUES ('rebuild')`,
+      ...bounds,
+    ];
+  },
+};
+
 // Issue 14: traffic observations are facts in the log (TrafficObserved, docs/decisions/0008), one per
 // (domain, period, source); this table is now their projection (checkpoint `traffic-observations`). Several
 // sources may observe one domain in one period: the latest period's figures are the largest visits and
@@ -308,6 +369,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   dropUnusedIndexes,
   projectorLeases,
   trafficObservationsBySource,
+  queriesAtScale,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */
@@ -325,4 +387,6 @@ export const PROJECTED_TABLES = [
   'warning_to_registration',
   'deadlines',
   'registry',
+  'timeline_bounds',
+  'case_state_counts',
 ] as const;

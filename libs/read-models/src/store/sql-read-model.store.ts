@@ -28,7 +28,7 @@ import {
   MAX_SERIES_DAYS,
   stateDeltasSql,
 } from './daily-series';
-import { PROJECTED_TABLES, READ_MODEL_MIGRATIONS } from './read-model.schema';
+import { PROJECTED_TABLES, READ_MODEL_MIGRATIONS, REGISTRY_SEARCH_COLUMNS } from './read-model.schema';
 import {
   type ApplyBatchResult,
   type Blocklist,
@@ -125,6 +125,18 @@ function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (row: T) => read
 function likePattern(q: string): string {
   return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/**
+ * An FTS5 trigram query for the rows containing `q` as a substring in some column, ignoring case: a
+ * superset of what the LIKE filter keeps (it folds all of Unicode, LIKE only ASCII). Null when `q`
+ * is shorter than a trigram, which the index cannot look up.
+ */
+function trigramPhrase(q: string): string | null {
+  return [...q].length >= 3 ? `"${q.replace(/"/g, '""')}"` : null;
+}
+
+/** The newer of two stored instants (both dialects return them as UTC ISO-8601 text). */
+const laterOf = (dialect: 'sqlite' | 'postgres'): string => (dialect === 'sqlite' ? 'max' : 'greatest');
 
 function assertDate(field: string, value: string): void {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidQuery({ field, reason: 'expected YYYY-MM-DD' });
@@ -235,6 +247,8 @@ export class SqlReadModelStore implements ReadModelStore {
         const context = this.cache.contextFor(pseIds, loaded);
         const changes = planBatch(context, events);
         await this.write(tx, changes);
+        await this.raiseTimelineBounds(tx, events);
+        await this.moveStateCounts(tx, context, changes);
         after = advanceContext(context, changes);
       }
       return { after, pseIds };
@@ -312,6 +326,51 @@ export class SqlReadModelStore implements ReadModelStore {
         }),
       ),
     };
+  }
+
+  /** Raises the newest business and record times of the timeline to cover `events` (see getStateCounts). */
+  private async raiseTimelineBounds(tx: SqlTransaction, events: readonly ReadModelEvent[]): Promise<void> {
+    let occurred = '';
+    let recorded = '';
+    for (const e of events) {
+      const o = toUtcIso(e.occurredAt);
+      const r = toUtcIso(e.recordedAt);
+      if (o > occurred) occurred = o;
+      if (r > recorded) recorded = r;
+    }
+    const later = laterOf(this.client.dialect);
+    await tx.query(
+      `INSERT INTO timeline_bounds (name, max_occurred_at, max_recorded_at) VALUES ('timeline', ?, ?)
+       ON CONFLICT (name) DO UPDATE SET
+         max_occurred_at = ${later}(timeline_bounds.max_occurred_at, excluded.max_occurred_at),
+         max_recorded_at = ${later}(timeline_bounds.max_recorded_at, excluded.max_recorded_at)`,
+      [occurred, recorded],
+    );
+  }
+
+  /** Moves the batch's cases between the per-state counts, from their state before it to the one after. */
+  private async moveStateCounts(
+    tx: SqlTransaction,
+    before: BatchContext,
+    changes: BatchChanges,
+  ): Promise<void> {
+    const delta = new Map<string, number>();
+    for (const [pseId, row] of changes.summaries) {
+      const was = before.summaries.get(pseId)?.state;
+      if (was === row.state) continue;
+      if (was !== undefined) delta.set(was, (delta.get(was) ?? 0) - 1);
+      delta.set(row.state, (delta.get(row.state) ?? 0) + 1);
+    }
+    const moved = [...delta].filter(([, n]) => n !== 0);
+    if (moved.length === 0) return;
+    await tx.insertMany(
+      'case_state_counts',
+      ['state', 'cases'],
+      moved,
+      `ON CONFLICT (state) DO UPDATE SET cases = case_state_counts.cases + excluded.cases`,
+    );
+    // An emptied state has no row, as after a rebuild that never entered it.
+    await tx.query(`DELETE FROM case_state_counts WHERE cases = 0`);
   }
 
   private async write(tx: SqlTransaction, changes: BatchChanges): Promise<void> {
@@ -432,6 +491,7 @@ export class SqlReadModelStore implements ReadModelStore {
       const rows = await tx.query(`SELECT domain, pse_id, since FROM blocklist ORDER BY domain, pse_id`);
       return {
         position: cp ? num(cp, 'position') : 0,
+        lastChange: await this.lastBlocklistChange(tx),
         entries: rows.map((r) => ({
           domain: str(r, 'domain'),
           pseId: str(r, 'pse_id'),
@@ -439,6 +499,17 @@ export class SqlReadModelStore implements ReadModelStore {
         })),
       };
     });
+  }
+
+  async getBlocklistVersion(): Promise<number> {
+    await this.migrate();
+    return this.lastBlocklistChange(this.client);
+  }
+
+  /** The position of the newest change-feed line (one probe of the feed's primary key), 0 when none. */
+  private async lastBlocklistChange(db: Pick<SqlTransaction, 'query'>): Promise<number> {
+    const [row] = await db.query(`SELECT max(position) AS position FROM blocklist_changes`);
+    return row ? (nnum(row, 'position') ?? 0) : 0;
   }
 
   async getBlocklistChanges(after: number, limit?: number): Promise<BlocklistFeedEntry[]> {
@@ -466,7 +537,10 @@ export class SqlReadModelStore implements ReadModelStore {
     const occurredBy = timeBoundParam('asOf', asOf);
     const recordedBy = options.knownAt === undefined ? null : timeBoundParam('knownAt', options.knownAt);
     let rows: SqlRecord[];
-    if (recordedBy !== null) {
+    const current = await this.currentStateCounts(occurredBy, recordedBy);
+    if (current !== null) {
+      rows = current;
+    } else if (recordedBy !== null) {
       rows = await this.client.query(STATE_COUNTS_AS_OF_KNOWN_AT, [
         occurredBy,
         recordedBy,
@@ -493,6 +567,32 @@ export class SqlReadModelStore implements ReadModelStore {
       counts,
       total: Object.values(counts).reduce((a, b) => a + b, 0),
     };
+  }
+
+  /**
+   * The counts of the current states when the bounds admit every event projected so far (asOf at
+   * or after the newest business time, knownAt absent or at or after the newest record time): then
+   * each case's last event by revision within the bounds is its last event, whose state case_summary
+   * holds and case_state_counts counts — a few rows instead of the whole timeline. Null otherwise.
+   * The bounds and the counts are read in one snapshot.
+   */
+  private async currentStateCounts(
+    occurredBy: string,
+    recordedBy: string | null,
+  ): Promise<SqlRecord[] | null> {
+    return this.client.snapshot(async (tx) => {
+      const [bounds] = await tx.query(
+        `SELECT max_occurred_at, max_recorded_at FROM timeline_bounds WHERE name = 'timeline'`,
+      );
+      if (bounds === undefined) {
+        const [any] = await tx.query(`SELECT 1 AS one FROM case_summary LIMIT 1`);
+        return any === undefined ? [] : null;
+      }
+      const admits = (bound: string, newest: string) => Date.parse(bound) >= Date.parse(newest);
+      if (!admits(occurredBy, str(bounds, 'max_occurred_at'))) return null;
+      if (recordedBy !== null && !admits(recordedBy, str(bounds, 'max_recorded_at'))) return null;
+      return tx.query(`SELECT state, cases AS n FROM case_state_counts`);
+    });
   }
 
   async getTransitionsPerDay(from: string, to: string): Promise<TransitionsPerDay[]> {
@@ -651,12 +751,17 @@ export class SqlReadModelStore implements ReadModelStore {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.q !== undefined && query.q.trim() !== '') {
-      const p = likePattern(query.q.trim());
-      where.push(
-        `(lower(name) LIKE ? ESCAPE '\\' OR lower(coalesce(company, '')) LIKE ? ESCAPE '\\'` +
-          ` OR lower(domains) LIKE ? ESCAPE '\\' OR lower(registration_number) LIKE ? ESCAPE '\\')`,
-      );
-      params.push(p, p, p, p);
+      const q = query.q.trim();
+      const p = likePattern(q);
+      // On SQLite the trigram index picks the candidates; the LIKE filter (on PostgreSQL served by
+      // pg_trgm indexes of the same expressions) still decides, so results are the scan's exactly.
+      const phrase = this.client.dialect === 'sqlite' ? trigramPhrase(q.toLowerCase()) : null;
+      if (phrase !== null) {
+        where.push(`rowid IN (SELECT rowid FROM registry_search WHERE registry_search MATCH ?)`);
+        params.push(phrase);
+      }
+      where.push(`(${REGISTRY_SEARCH_COLUMNS.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+      params.push(...REGISTRY_SEARCH_COLUMNS.map(() => p));
     }
     if (query.cursor !== undefined) {
       const [name, pseId] = decodeCursor(query.cursor, 2);

@@ -11,6 +11,8 @@ export interface OpenedBackend {
   store: ReadModelStore;
   /** Runs SQL directly on the database, as an analyst would. */
   sql(query: string): Promise<Record<string, unknown>[]>;
+  /** Runs statements that write, directly on the database (test set-up beside the store). */
+  execute(statements: string): Promise<void>;
   /** Every projected table (plus checkpoints), fully ordered: equal dumps mean equal read models. */
   dump(): Promise<Record<string, unknown[]>>;
   /** A second store on the same database (another process, as far as the database can tell). */
@@ -38,6 +40,8 @@ const ORDER: Record<string, string> = {
   warning_to_registration: 'pse_id',
   deadlines: 'pse_id, kind, fine_id, due_at',
   registry: 'pse_id',
+  timeline_bounds: 'name',
+  case_state_counts: 'state',
 };
 
 // The checkpoint's bookkeeping columns (events applied, wall-clock time) differ between a rebuild and
@@ -85,9 +89,19 @@ const sqliteBackend = (temporaryDirectory: TestSupport['temporaryDirectory']): B
         db.close();
       }
     };
+    const execute = async (statements: string) => {
+      const db = new Database(file);
+      try {
+        db.pragma('busy_timeout = 10000');
+        db.exec(statements);
+      } finally {
+        db.close();
+      }
+    };
     return {
       store,
       sql,
+      execute,
       async dump() {
         const out: Record<string, unknown[]> = {};
         for (const [t, q] of DUMP_QUERIES) out[t] = await sql(q);
@@ -129,6 +143,9 @@ const postgresBackend = (
     return {
       store,
       sql,
+      execute: async (statements: string) => {
+        await sql(statements);
+      },
       async dump() {
         const out: Record<string, unknown[]> = {};
         for (const [t, q] of DUMP_QUERIES) out[t] = await sql(q);

@@ -1,0 +1,280 @@
+// Queries at scale through the real server: `sanksi serve` (API + projector + scheduler, as `npm start`
+// runs it) on a simulated population, driven by autocannon. Each read route is printed beside the same
+// server's no-op route (`GET /health/live`, the limit) and a raw indexed SELECT on the same read-model
+// file, both measured in the same run, and beside the issue's goal (p99 < 50 ms at a million systems).
+//
+// Knobs: BENCH_QUERIES_DIR (a data directory already populated, e.g. by `sanksi simulate --systems
+// 100000`; reused as it is), else BENCH_QUERIES_SYSTEMS (default 5,000) are simulated into a temporary
+// one first; BENCH_QUERIES_SECONDS per line (default 5); BENCH_QUERIES_CONNECTIONS (default 32);
+// BENCH_QUERIES_COMMANDS=1 opens cases on 8 more connections during every line (queries while commands
+// run); BENCH_CLI (another build's apps/cli/dist/main.js, to measure before and after on one population);
+// BENCH_CPU_PROFILE_DIR (the server runs with `node --cpu-prof` and writes its profile there on exit).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+
+const SECONDS = Number(process.env.BENCH_QUERIES_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_QUERIES_CONNECTIONS ?? 32);
+const SYSTEMS = Number(process.env.BENCH_QUERIES_SYSTEMS ?? 5_000);
+const CLI = path.resolve(process.env.BENCH_CLI ?? path.join(__dirname, '..', '..', 'cli', 'dist', 'main.js'));
+const GOAL_P99_MS = 50;
+const KEYS = {
+  operator: 'bench-operator-key-0123456789abcdef',
+  analyst: 'bench-analyst-key-0123456789abcdef0',
+  service: 'bench-service-key-0123456789abcdef0',
+  admin: 'bench-admin-key-0123456789abcdef012',
+};
+
+interface Measured {
+  count: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failures: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const serverEnv = (dataDir: string): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH ?? '',
+  NO_COLOR: '1',
+  SANKSI_LOG_LEVEL: 'warn',
+  SANKSI_DATA_DIR: dataDir,
+  SANKSI_API_KEYS: Object.entries(KEYS)
+    .map(([role, key]) => `${role}:${key}`)
+    .join(','),
+});
+
+/** `sanksi serve` on `dataDir`: the time from spawn to listening, and to ready (projector caught up). */
+async function serve(dataDir: string): Promise<{
+  base: string;
+  listenMs: number;
+  readyMs: number;
+  stop(): Promise<void>;
+}> {
+  const port = await freePort();
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const started = Date.now();
+  const child: ChildProcess = spawn(process.execPath, [...flags, CLI, 'serve', '--port', String(port)], {
+    env: serverEnv(dataDir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  while (!out.includes('Sanksi is serving on')) {
+    if (child.exitCode !== null || Date.now() - started > 600_000) {
+      child.kill('SIGKILL');
+      throw new Error(`sanksi serve did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const listenMs = Date.now() - started;
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    const res = await fetch(`${base}/health/ready`).catch(() => null);
+    if (res?.status === 200) break;
+    if (Date.now() - started > 600_000) throw new Error('sanksi serve never became ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    listenMs,
+    readyMs: Date.now() - started,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function load(base: string, request: autocannon.Request, connections = CONNECTIONS): Promise<Measured> {
+  const result = await autocannon({ url: base, connections, duration: SECONDS, requests: [request] });
+  const statuses = Object.entries(
+    (result as unknown as { statusCodeStats: Record<string, { count: number }> }).statusCodeStats ?? {},
+  )
+    .filter(([code]) => !code.startsWith('2') && code !== '304')
+    .map(([code, { count }]) => `${count}×${code}`);
+  if (result.errors > 0) statuses.push(`${result.errors} errors`);
+  if (result.timeouts > 0) statuses.push(`${result.timeouts} timeouts`);
+  return {
+    count: result.requests.total,
+    perSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: statuses.join(', ') || 'none',
+  };
+}
+
+/** A raw indexed SELECT of one case summary by key on the same file, in process: the floor of any read. */
+function rawIndexedSelect(dataDir: string): { perSecond: number; p99Us: number } {
+  const db = new Database(path.join(dataDir, 'read-models.db'), { readonly: true });
+  try {
+    const ids = db
+      .prepare<[], { pse_id: string }>(`SELECT pse_id FROM case_summary ORDER BY random() LIMIT 1000`)
+      .all()
+      .map((r) => r.pse_id);
+    const select = db.prepare<[string], unknown>(`SELECT * FROM case_summary WHERE pse_id = ?`);
+    const times: number[] = [];
+    const until = Date.now() + SECONDS * 1000;
+    let n = 0;
+    const started = process.hrtime.bigint();
+    while (Date.now() < until) {
+      const t = process.hrtime.bigint();
+      select.get(ids[n++ % ids.length] as string);
+      times.push(Number(process.hrtime.bigint() - t) / 1000);
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    times.sort((a, b) => a - b);
+    return { perSecond: n / seconds, p99Us: times[Math.floor(times.length * 0.99)] ?? 0 };
+  } finally {
+    db.close();
+  }
+}
+
+function populate(dataDir: string): void {
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [CLI, 'simulate', '--systems', String(SYSTEMS), '--seed', '1'], {
+    env: serverEnv(dataDir),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`sanksi simulate failed (exit ${r.status})`);
+  console.log(`simulated ${SYSTEMS} systems in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+function population(dataDir: string): string {
+  const db = new Database(path.join(dataDir, 'read-models.db'), { readonly: true });
+  try {
+    const count = (sql: string) => (db.prepare<[], { n: number }>(sql).get() as { n: number }).n;
+    return [
+      `${count('SELECT count(*) AS n FROM case_summary').toLocaleString('en')} cases`,
+      `${count('SELECT count(*) AS n FROM case_timeline').toLocaleString('en')} events`,
+      `${count('SELECT count(*) AS n FROM registry').toLocaleString('en')} registered`,
+      `${count('SELECT count(*) AS n FROM blocklist').toLocaleString('en')} blocklist lines`,
+      `${count('SELECT count(*) AS n FROM blocklist_changes').toLocaleString('en')} blocklist changes`,
+    ].join(', ');
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs the read routes against `sanksi serve` on a simulated population (SQLite). */
+export async function run(): Promise<void> {
+  const given = process.env.BENCH_QUERIES_DIR;
+  const dataDir = given ? path.resolve(given) : mkdtempSync(path.join(tmpdir(), 'sanksi-bench-queries-'));
+  try {
+    if (!given) populate(dataDir);
+    const server = await serve(dataDir);
+    console.log(
+      `sanksi serve (${CLI}) on ${dataDir}: ${population(dataDir)}; ${CONNECTIONS} connections, ${SECONDS} s per line, ` +
+        `cores: ${require('node:os').cpus().length}${process.env.BENCH_QUERIES_COMMANDS === '1' ? ', cases opened on 8 more connections throughout' : ''}`,
+    );
+    console.log(
+      `start: listening after ${(server.listenMs / 1000).toFixed(1)} s, ready after ${(server.readyMs / 1000).toFixed(1)} s`,
+    );
+    try {
+      const service = { authorization: `Bearer ${KEYS.service}` };
+      const analyst = { authorization: `Bearer ${KEYS.analyst}` };
+      const probe = await fetch(`${server.base}/v1/cases?state=blocked&limit=1`, { headers: analyst });
+      const someCase =
+        ((await probe.json()) as { items?: Array<{ pseId: string }> }).items?.[0]?.pseId ?? 'none';
+      const txt = await fetch(`${server.base}/v1/blocklist?format=txt`, { headers: service });
+      const etag = txt.headers.get('etag');
+      await load(server.base, { method: 'GET', path: '/health/live' }, 8);
+
+      const withCommands = async (work: () => Promise<Measured>): Promise<Measured> => {
+        if (process.env.BENCH_QUERIES_COMMANDS !== '1') return work();
+        let next = 0;
+        const run = Math.random().toString(36).slice(2, 8);
+        const commands = load(
+          server.base,
+          {
+            method: 'POST',
+            path: '/v1/cases',
+            headers: { authorization: `Bearer ${KEYS.operator}`, 'content-type': 'application/json' },
+            setupRequest: (req) => {
+              const pseId = `bq-${run}-${next++}`;
+              return {
+                ...req,
+                body: JSON.stringify({
+                  pseId,
+                  name: `Bench ${pseId}`,
+                  origin: 'foreign',
+                  domains: [`${pseId}.example.com`],
+                  policy: 'kominfo-2022',
+                  occurredAt: '2022-07-21T09:00:00+07:00',
+                }),
+              };
+            },
+          },
+          8,
+        );
+        const m = await work();
+        await commands;
+        return m;
+      };
+
+      const noop = await withCommands(() => load(server.base, { method: 'GET', path: '/health/live' }));
+      const raw = rawIndexedSelect(dataDir);
+      console.log(
+        `${'no-op GET /health/live'.padEnd(44)} ${noop.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(noop.p50).padStart(5)} ms  p99 ${String(noop.p99).padStart(5)} ms  (the limit)`,
+      );
+      console.log(
+        `${'raw indexed SELECT (in process, no HTTP)'.padEnd(44)} ${raw.perSecond.toFixed(0).padStart(7)}/s  p99 ${raw.p99Us.toFixed(0)} µs`,
+      );
+      const routes: Array<[string, autocannon.Request]> = [
+        ['cases by state (blocked, 50)', { path: '/v1/cases?state=blocked&limit=50', headers: analyst }],
+        ['case view', { path: `/v1/cases/${encodeURIComponent(someCase)}`, headers: analyst }],
+        ['registry search q=shop', { path: '/v1/registry?q=shop', headers: analyst }],
+        ['stats/states (today)', { path: '/v1/stats/states', headers: analyst }],
+        ['blocklist txt', { path: '/v1/blocklist?format=txt', headers: service }],
+        ['blocklist rpz', { path: '/v1/blocklist?format=rpz', headers: service }],
+        ['blocklist json', { path: '/v1/blocklist?format=json', headers: service }],
+        [
+          'blocklist txt, If-None-Match (304)',
+          { path: '/v1/blocklist?format=txt', headers: { ...service, 'if-none-match': etag ?? '"none"' } },
+        ],
+        ['blocklist changes after=0', { path: '/v1/blocklist/changes?after=0', headers: service }],
+      ];
+      for (const [name, request] of routes) {
+        const m = await withCommands(() => load(server.base, { method: 'GET', ...request }));
+        // Requests still queued in the server when the line ends would land on the next line: wait them out.
+        const drained = Date.now();
+        await fetch(`${server.base}/health/live`);
+        const backlog =
+          Date.now() - drained > 1000
+            ? `, ${((Date.now() - drained) / 1000).toFixed(1)} s of queued work after the line`
+            : '';
+        if (m.count === 0) {
+          console.log(`${name.padEnd(44)} no answer within the ${SECONDS} s line: NOT met${backlog}`);
+          continue;
+        }
+        console.log(
+          `${name.padEnd(44)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(m.p50).padStart(5)} ms  p99 ${String(m.p99).padStart(5)} ms  ${(m.perSecond / noop.perSecond).toFixed(2)} of no-op  goal p99 < ${GOAL_P99_MS} ms: ${m.p99 < GOAL_P99_MS ? 'met' : 'NOT met'}  other: ${m.failures}${backlog}`,
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    if (!given) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
