@@ -5,6 +5,12 @@ export const ExitCode = {
   usage: 2,
   configuration: 3,
   notFound: 4,
+  /** A case command refused by the domain (transition refused, case exists, key reused). */
+  refused: 5,
+  /** A case command's If-Match named a version the case has left, or writers kept racing. */
+  conflict: 6,
+  /** The store or the API could not be reached or could not answer (retry later). */
+  unavailable: 7,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

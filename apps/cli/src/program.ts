@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { register as registerBlocklist } from './commands/blocklist.command';
 import { register as registerCalendar } from './commands/calendar.command';
+import { register as registerCase } from './commands/case.command';
 import { register as registerCases } from './commands/cases.command';
 import { register as registerDlq } from './commands/dlq.command';
 import { register as registerEvidence } from './commands/evidence.command';
 import { register as registerImport } from './commands/import.command';
+import { register as registerMigrate } from './commands/migrate.command';
 import { register as registerProjections } from './commands/projections.command';
 import { register as registerRelay } from './commands/relay.command';
 import { register as registerReplay } from './commands/replay.command';
@@ -12,8 +14,27 @@ import { register as registerSimulate } from './commands/simulate.command';
 import { register as registerStats } from './commands/stats.command';
 import { register as registerVerify } from './commands/verify.command';
 import { register as registerWhatIf } from './commands/what-if.command';
+import { register as registerTraffic } from './commands/traffic.command';
 import { CliError, ExitCode } from './cli.errors';
 import type { CliDeps } from './support/cli-context';
+import { requireDataDirectory } from './support/data-directory';
+
+/**
+ * The commands that read existing data: on a data directory that does not exist they stop with an error
+ * naming it (support/data-directory.ts) instead of creating an empty one and answering "nothing".
+ */
+const NEEDS_DATA = new Set([
+  'cases',
+  'replay',
+  'what-if',
+  'verify',
+  'projections',
+  'relay',
+  'blocklist',
+  'stats',
+  'dlq replay',
+  'evidence export',
+]);
 
 /** The first non-option argument: the command the user asked for (undefined: none). */
 function requestedCommand(argv: readonly string[]): string | undefined {
@@ -43,17 +64,34 @@ async function registerServe(program: Command, argv: readonly string[]): Promise
 }
 
 /** Builds the `sanksi` program with every command (docs/regulation.md §15.3); `argv` decides whether `serve` is loaded. */
-export async function buildProgram(deps: CliDeps, argv: readonly string[] = process.argv): Promise<Command> {
+export async function buildProgram(base: CliDeps, argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('sanksi')
     .description('Sanksi: event-sourced sanction workflow for PSE registration (Kominfo MR5/2020)')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  // Marked before the action runs, checked when it opens the stores: bad options are still reported first.
+  let needsData = false;
+  program.hook('preAction', (_program, action) => {
+    const group = action.parent && action.parent !== program ? action.parent.name() : undefined;
+    needsData =
+      NEEDS_DATA.has(group ? `${group} ${action.name()}` : action.name()) || NEEDS_DATA.has(group ?? '');
+  });
+  const deps: CliDeps = {
+    ...base,
+    async openRuntime() {
+      if (needsData) requireDataDirectory(base.config());
+      return base.openRuntime();
+    },
+  };
   await registerServe(program, argv);
   registerImport(program, deps);
+  registerMigrate(program, deps);
+  registerCase(program, deps);
   registerCases(program, deps);
   registerReplay(program, deps);
   registerWhatIf(program, deps);
+  registerTraffic(program, deps);
   registerVerify(program, deps);
   registerProjections(program, deps);
   registerRelay(program, deps);

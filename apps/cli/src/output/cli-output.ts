@@ -1,7 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { type Colours, colours } from './colours';
 import { renderTable } from './table';
-import { terminalSafeJson, terminalSafeLines, terminalSafeText } from './terminal-safe';
+import { terminalSafeCell, terminalSafeJson, terminalSafeLines } from './terminal-safe';
 
 /** A progress indicator; a no-op when not on a terminal or in `--json` mode. */
 export interface Progress {
@@ -67,8 +67,8 @@ export function consoleOutput(options: ConsoleOutputOptions): CliOutput {
     },
     table(columns, rows) {
       if (!options.json) {
-        const safeRows = rows.map((row) => row.map(terminalSafeText));
-        process.stdout.write(`${renderTable(columns.map(terminalSafeText), safeRows)}\n`);
+        const safeRows = rows.map((row) => row.map(terminalSafeCell));
+        process.stdout.write(`${renderTable(columns.map(terminalSafeCell), safeRows)}\n`);
       }
     },
     error(text) {

@@ -1,6 +1,6 @@
 import { consoleOutput } from './cli-output';
 import { colours } from './colours';
-import { terminalSafeJson, terminalSafeLines, terminalSafeText } from './terminal-safe';
+import { terminalSafeCell, terminalSafeJson, terminalSafeLines, terminalSafeText } from './terminal-safe';
 
 // Text recorded before control characters were refused at the edge must not drive the terminal when
 // `cases show` (or any command) prints it.
@@ -21,6 +21,13 @@ describe('terminal-safe output', () => {
       '\u001b[1mPayPal\\x1b[2J\\x1b[H\\x1b]0;owned\\x07\\x0dFAKE\\x9b31m\\u202eevil\u001b[22m (reg-1)\n  state \u001b[31mblocked\u001b[39m',
     );
     expect(c.red(c.bold('x'))).toBe('\u001b[31m\u001b[1mx\u001b[22m\u001b[39m');
+  });
+
+  it('given a table cell with the CLI’s colours, a line break and injected controls, then only the colours stay', () => {
+    const c = colours(true);
+    expect(terminalSafeCell(`${c.red('blocked')}\n${HOSTILE_NAME}`)).toBe(
+      '\u001b[31mblocked\u001b[39m\\x0aPayPal\\x1b[2J\\x1b[H\\x1b]0;owned\\x07\\x0dFAKE\\x9b31m\\u202eevil',
+    );
   });
 
   it('given JSON with C1 controls and DEL, then they are escaped and the value is unchanged', () => {
@@ -59,5 +66,15 @@ describe('consoleOutput', () => {
     for (const text of [...written, ...errors]) noControl(text);
     expect(written[0]).toBe('PayPal\\x1b[2J\\x1b[H\\x1b]0;owned\\x07\\x0dFAKE\\x9b31m\\u202eevil (reg-1)\n');
     expect(JSON.parse(written[2])).toEqual({ name: HOSTILE_NAME });
+  });
+
+  const RED = '\\u001b\\[(?:31|39)m';
+
+  it('given a coloured cell holding stored text with controls, when written as a table, then only the colour codes are raw', () => {
+    const out = consoleOutput({ json: false, stdoutIsTty: false });
+    out.table(['state'], [[colours(true).red(HOSTILE_NAME)]]);
+    const withoutOwnColours = written.join('').replace(new RegExp(RED, 'g'), '');
+    noControl(withoutOwnColours);
+    expect(written.join('')).toContain('\u001b[31mPayPal\\x1b[2J');
   });
 });

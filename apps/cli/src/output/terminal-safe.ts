@@ -6,6 +6,7 @@ const OWN_SGR = '\\u001b\\[(?:1|2|22|31|32|33|39)m';
 const ACTIVE = '[\\p{Cc}\\u202a-\\u202e\\u2066-\\u2069]';
 const ACTIVE_IN_LINES = new RegExp(`${OWN_SGR}|\\n|${ACTIVE}`, 'gu');
 const ACTIVE_IN_TEXT = new RegExp(ACTIVE, 'gu');
+const ACTIVE_IN_CELL = new RegExp(`${OWN_SGR}|${ACTIVE}`, 'gu');
 
 const spelled = (c: string): string => {
   const code = c.codePointAt(0) ?? 0;
@@ -22,6 +23,11 @@ export function terminalSafeText(text: string): string {
 /** Lines the CLI composed: its own colours and line breaks kept, every other control character spelled out. */
 export function terminalSafeLines(text: string): string {
   return text.replace(ACTIVE_IN_LINES, (m) => (m === '\n' || m.length > 1 ? m : spelled(m)));
+}
+
+/** A table cell: the CLI's own colours kept (a coloured state), every other control spelled out, line breaks too. */
+export function terminalSafeCell(text: string): string {
+  return text.replace(ACTIVE_IN_CELL, (m) => (m.length > 1 ? m : spelled(m)));
 }
 
 /**
