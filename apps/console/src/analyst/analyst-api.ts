@@ -69,6 +69,8 @@ export interface BlocklistChange {
 export interface WhatIfFinal {
   state: string;
   substate?: string | null;
+  onBlocklist?: boolean;
+  fines?: { outstandingIdr: number };
 }
 
 /** `GET /v1/what-if`: final states both ways and the first differing cases. */
@@ -81,7 +83,7 @@ export interface WhatIfAnswer {
   reports: Array<{
     pseId: string;
     differs: boolean;
-    final: { recorded: WhatIfFinal; alternative: WhatIfFinal };
+    final: { recorded: WhatIfFinal | null; alternative: WhatIfFinal | null };
   }>;
 }
 

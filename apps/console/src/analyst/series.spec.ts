@@ -5,6 +5,8 @@ import {
   blocklistChart,
   blocklistTable,
   datesBetween,
+  endsDifferently,
+  finalText,
   finesChart,
   finesTable,
   monthsBetween,
@@ -235,7 +237,7 @@ describe('the analyst series, from stats answers to tables and charts', () => {
       });
     });
 
-    it('then each differing case is listed once, linking to its case page; unlisted is as recorded only when the list is complete', () => {
+    it('then each case that ends differently is listed once, linking to its case page; unlisted is as recorded only when the list is complete', () => {
       const table = whatIfDifferingTable(answers, a);
       expect(table.rows).toEqual([
         {
@@ -254,7 +256,28 @@ describe('the analyst series, from stats answers to tables and charts', () => {
         },
       ]);
       expect(table.link?.column).toBe('pseId');
+      // Xandr's history parts under mr5-literal but ends the same: it is not listed.
+      expect(table.rows.map((r) => r.pseId)).not.toContain('xandr');
       expect(table.link?.path('pay pal')).toBe('/cases/pay%20pal');
+    });
+
+    it('then fines still owed show with the state, in rupiah, and a difference in them alone is an end that differs', () => {
+      const owed = (n: number) => ({
+        state: 'reRegistered',
+        onBlocklist: false,
+        fines: { outstandingIdr: n },
+      });
+      expect(finalText(owed(600_000_000))).toBe('reRegistered · Rp 600.000.000');
+      expect(finalText(owed(0))).toBe('reRegistered');
+      expect(finalText(null)).toBe('—');
+      expect(endsDifferently({ recorded: owed(600_000_000), alternative: owed(0) })).toBe(true);
+      expect(endsDifferently({ recorded: owed(0), alternative: owed(0) })).toBe(false);
+      expect(
+        endsDifferently({
+          recorded: { state: 'blocked', substate: 'enforced' },
+          alternative: { state: 'blocked', substate: 'temporarilyRestored' },
+        }),
+      ).toBe(true);
     });
 
     it('then with only some answers back, only their columns show', () => {

@@ -17,6 +17,7 @@ import {
   type WhatIfFinal,
 } from './analyst-api';
 import type { DataTable } from './data-table';
+import { formatRupiah } from '../i18n/format';
 
 /** The analyst pages' words. */
 export type Text = (key: AnalystKey) => string;
@@ -198,12 +199,34 @@ export function whatIfCountsTable(answers: WhatIfByPolicy, a: Text): DataTable {
   };
 }
 
-const finalText = (f: WhatIfFinal): string => (f.substate ? `${f.state} · ${f.substate}` : f.state);
+/** A final state as the table shows it: state and substate, and fines still owed when there are any. */
+export function finalText(f: WhatIfFinal | null): string {
+  if (!f) return '—';
+  const state = f.substate ? `${f.state} · ${f.substate}` : f.state;
+  const owed = f.fines?.outstandingIdr ?? 0;
+  return owed > 0 ? `${state} · ${formatRupiah(owed)}` : state;
+}
+
+/** True when a case ends differently: its final state, its place on the blocklist or the fines it owes. */
+export function endsDifferently(final: {
+  recorded: WhatIfFinal | null;
+  alternative: WhatIfFinal | null;
+}): boolean {
+  const { recorded: r, alternative: a } = final;
+  if (!r || !a) return r !== a;
+  return (
+    r.state !== a.state ||
+    (r.substate ?? null) !== (a.substate ?? null) ||
+    (r.onBlocklist ?? false) !== (a.onBlocklist ?? false) ||
+    (r.fines?.outstandingIdr ?? 0) !== (a.fines?.outstandingIdr ?? 0)
+  );
+}
 
 /**
- * The cases that end differently under at least one policy, each linking to its case page: the final
- * state as recorded and under each policy. A case a policy's answer does not list ends there as recorded
- * when that answer lists all its differing cases; otherwise it is unknown (a dash).
+ * The cases that end differently under at least one policy (a history that parts and comes back to the
+ * same end is left out), each linking to its case page: the end as recorded and under each policy. A
+ * case a policy's answer does not list ends there as recorded when that answer lists all its differing
+ * cases; otherwise it is unknown (a dash).
  */
 export function whatIfDifferingTable(answers: WhatIfByPolicy, a: Text): DataTable {
   const got = POLICIES.filter((p) => answers[p] !== undefined);
@@ -216,6 +239,13 @@ export function whatIfDifferingTable(answers: WhatIfByPolicy, a: Text): DataTabl
       cases.set(r.pseId, entry);
     }
   }
+  const ending = new Set(
+    got.flatMap((p) =>
+      (answers[p] as WhatIfAnswer).reports
+        .filter((r) => r.differs && endsDifferently(r.final))
+        .map((r) => r.pseId),
+    ),
+  );
   const complete = (p: Policy) => {
     const answer = answers[p] as WhatIfAnswer;
     return answer.reports.filter((r) => r.differs).length >= answer.differing;
@@ -227,6 +257,7 @@ export function whatIfDifferingTable(answers: WhatIfByPolicy, a: Text): DataTabl
       ...got.map((p) => ({ key: p, label: p, kind: 'text' as const })),
     ],
     rows: [...cases.entries()]
+      .filter(([pseId]) => ending.has(pseId))
       .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
       .map(([pseId, c]) => ({
         pseId,
