@@ -126,4 +126,41 @@ describe('the blocklist for feed pollers: a strong ETag per format, 304 while no
     expect(new Set(answers.map((a) => a.body)).size).toBe(1);
     expect(answers[0]?.statusCode).toBe(200);
   });
+
+  it('given the change feed, then a page at the head follows the next change, and pages of one position replay the list', async () => {
+    const head = (await get('/v1/blocklist/changes?after=0&limit=10000')).json() as {
+      position: number;
+      changes: Array<{ position: number; domain: string; action: string }>;
+    };
+    const atHead = `/v1/blocklist/changes?after=${head.position}`;
+    expect((await get(atHead)).json()).toEqual({
+      after: head.position,
+      position: head.position,
+      changes: [],
+    });
+    h.clock.set('2022-07-30T06:00:00Z');
+    await command('/v1/cases/xandr/warnings', {
+      letterNumber: 'B-x/2022',
+      occurredAt: wib('2022-07-30T13:00'),
+    });
+    h.clock.set('2022-08-06T06:00:00Z');
+    await command('/v1/cases/xandr/blocks', { orderNumber: 'ORD-3', occurredAt: wib('2022-08-06T13:00') });
+    await h.project();
+    const next = (await get(atHead)).json() as typeof head;
+    expect(next.changes.map((c) => [c.domain, c.action])).toEqual([['xandr.com', 'add']]);
+    // One position a page, asked twice over: the same pages, and together the whole feed.
+    for (let round = 0; round < 2; round++) {
+      const lines: string[] = [];
+      let after = 0;
+      for (;;) {
+        const page = (await get(`/v1/blocklist/changes?after=${after}&limit=1`)).json() as typeof head;
+        if (page.changes.length === 0) break;
+        lines.push(...page.changes.map((c) => `${c.position} ${c.action} ${c.domain}`));
+        after = page.position;
+      }
+      expect(lines).toEqual(
+        [...head.changes, ...next.changes].map((c) => `${c.position} ${c.action} ${c.domain}`),
+      );
+    }
+  });
 });

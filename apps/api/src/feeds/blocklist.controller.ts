@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
+import type { BlocklistFeedEntry } from '@sanksi/read-models';
 import { normaliseHostname } from '@sanksi/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -10,6 +11,7 @@ import { wib } from '../cases/case-view';
 import { matchesIfNoneMatch } from '../cases/conditional-get';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
 import { BLOCKLIST_FORMATS, type DroppedBlocklistEntry } from './blocklist-formats';
+import { BlocklistChangePages } from './blocklist-change-pages';
 import { BlocklistRenderings } from './blocklist-renderings';
 import { ApiAnswers, GUARDED } from '../openapi/api-answers.decorator';
 import { BlocklistChangesRef, BlocklistRef } from '../openapi/read-schemas';
@@ -20,6 +22,13 @@ const ChangesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
+/** A page of the change feed: the lines after `after`, and the position to poll after next. */
+interface ChangesAnswer {
+  after: number;
+  position: number;
+  changes: BlocklistFeedEntry[];
+}
+
 /** The blocklist internet providers apply (a projection), and its change feed by position. */
 @ApiTags('feeds')
 @ApiBearerAuth()
@@ -27,12 +36,16 @@ const ChangesQuery = z.strictObject({
 @Controller('v1/blocklist')
 export class BlocklistController {
   private readonly renderings: BlocklistRenderings;
+  private readonly changePages: BlocklistChangePages<ChangesAnswer>;
 
   constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {
     this.renderings = new BlocklistRenderings(
       runtime.readModels,
       (e) => ({ ...e, since: wib(e.since) }),
       (d) => this.dropped(d),
+    );
+    this.changePages = new BlocklistChangePages(runtime.readModels, (after, page) =>
+      this.changesAnswer(after, page),
     );
   }
 
@@ -95,7 +108,11 @@ export class BlocklistController {
   @ApiQuery({ name: 'limit', required: false })
   async changes(@Query() query: unknown) {
     const { after, limit } = parseInput(ChangesQuery, query, 'query');
-    const page = await this.runtime.readModels.getBlocklistChanges(after, limit);
+    return this.changePages.page(after, limit);
+  }
+
+  /** A page of the change feed as the API answers it (kept by `changePages` while it cannot change). */
+  private changesAnswer(after: number, page: BlocklistFeedEntry[]): ChangesAnswer {
     // The page's position comes from every change read, published or not, so polling moves on past them.
     const position = page.length ? page[page.length - 1].position : after;
     const changes = page.flatMap((c) => {
