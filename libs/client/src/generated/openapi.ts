@@ -636,6 +636,86 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/stats/states/daily': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Cases per state at the end of every business date of a range, as known at knownAt
+     * @description Each date counts as `GET /v1/stats/states?asOf=<date>&knownAt=<knownAt>` does (docs/regulation.md §9.6): every case in the state its last event (by revision) that occurred by the end of the date (WIB) and was recorded by `knownAt` led to. A retraction therefore moves a case back at its own business date.
+     */
+    get: operations['getStateCountsDaily'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/stats/blocklist/daily': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The blocklist’s size at the end of every business date of a range, as known at knownAt
+     * @description The size counts listed (domain, case) pairs, as `GET /v1/blocklist` lists them; `added` and `removed` are the listings that date brought and took away. Dates are read like `GET /v1/stats/states/daily`: the last date after every event gives the size of the current list.
+     */
+    get: operations['getBlocklistDaily'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/stats/blocklist/latest-changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The latest lines of the blocklist change feed, newest first
+     * @description For people: the last `limit` (default 20, at most 200) additions and removals as recorded. Services poll `GET /v1/blocklist/changes?after=` instead.
+     */
+    get: operations['getLatestBlocklistChanges'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/stats/warning-to-registration/days': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The distribution of whole days from a written warning to registration
+     * @description Registered cases per whole number of days (rounded down) from their first warning to their registration, fewest first, with the figures of `GET /v1/stats/warning-to-registration` over every case.
+     */
+    get: operations['getWarningToRegistrationDays'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/what-if': {
     parameters: {
       query?: never;
@@ -648,6 +728,83 @@ export interface paths {
      * @description Replays the whole population (or one case, with `case`): every case's events are read from the log and its recorded operator commands re-decided under `policy`, which also generates its own deadline elapses and automatic escalations at their due instants up to `until`. The recorded side is brought up to `until` under its own policy too. The work runs in this process, case by case, so its cost grows with the population (the CLI `sanksi what-if` spreads it over worker threads). The answer counts the final state of every case both ways and lists the first `limit` cases that would differ (with `case`: that case, differing or not), each with its first divergent event.
      */
     get: operations['whatIf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/traffic/observations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record traffic observations (a JSON array, or CSV with a header line) as facts
+     * @description Every row is validated: the good ones are recorded once per (domain, period, source) and the refused ones are listed with their line (CSV, header = 1) or item number (JSON, from 1) and reason. A body in which no row is valid is a 400 with the same list. `source` and `period` fill rows that leave them out.
+     */
+    post: operations['recordTrafficObservations'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/discovery': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * High-traffic domains with no case and no registration, ranked
+     * @description Largest visits first (any source), then best rank, then name. `period` picks one period (YYYY-MM, a day or a range as recorded); without it each domain counts with its latest period. `minVisits` drops smaller ones.
+     */
+    get: operations['listDiscoveryCandidates'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/discovery/{domain}/cases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Open a case for a discovery candidate (PseIdentified, source traffic-monitoring, the observation as evidence)
+     * @description The case id defaults to `traffic-<domain>`, its name to the domain and its origin to foreign. 404 when the domain is not a candidate (no traffic observed, or a case already covers it).
+     */
+    post: operations['openCaseFromDiscovery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/{pseId}/traffic': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The traffic trend of a case: its domains per period (largest visits and best rank of any source) */
+    get: operations['getCaseTraffic'];
     put?: never;
     post?: never;
     delete?: never;
@@ -775,6 +932,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/calendar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The national holidays and cuti bersama of every covered year, and the server clock (WIB) */
+    get: operations['getBusinessCalendar'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -855,6 +1029,81 @@ export interface components {
         action: 'add' | 'remove';
         /** @description An instant in WIB (+07:00) */
         at: string;
+      }[];
+    };
+    /**
+     * @example {
+     *       "from": "2022-07-29",
+     *       "to": "2022-07-30",
+     *       "knownAt": null,
+     *       "days": [
+     *         {
+     *           "date": "2022-07-29",
+     *           "size": 0,
+     *           "added": 0,
+     *           "removed": 0
+     *         },
+     *         {
+     *           "date": "2022-07-30",
+     *           "size": 3,
+     *           "added": 3,
+     *           "removed": 0
+     *         }
+     *       ]
+     *     }
+     */
+    BlocklistDaily: {
+      /** @description A business date, YYYY-MM-DD (WIB) */
+      from: string;
+      /** @description A business date, YYYY-MM-DD (WIB) */
+      to: string;
+      /** @description The record-time bound as asked (a date, or an instant in WIB); null: everything recorded */
+      knownAt: string | null;
+      days: {
+        /** @description A business date, YYYY-MM-DD (WIB) */
+        date: string;
+        /** @description Listed (domain, case) pairs at the end of the date */
+        size: number;
+        added: number;
+        removed: number;
+      }[];
+    };
+    /**
+     * @example {
+     *       "now": "2022-08-01T10:00:00+07:00",
+     *       "zone": "WIB",
+     *       "years": [
+     *         {
+     *           "year": 2022,
+     *           "source": "SKB 3 Menteri 2022",
+     *           "holidays": [
+     *             {
+     *               "date": "2022-08-17",
+     *               "name": "Hari Kemerdekaan",
+     *               "kind": "national"
+     *             }
+     *           ]
+     *         }
+     *       ]
+     *     }
+     */
+    BusinessCalendar: {
+      /** @description The server's clock in WIB: what countdowns count from */
+      now: string;
+      /** @enum {string} */
+      zone: 'WIB';
+      years: {
+        year: number;
+        /** @description The decree (SKB 3 Menteri) the year is taken from */
+        source: string;
+        holidays: {
+          /** @description Local date, YYYY-MM-DD */
+          date: string;
+          name: string;
+          /** @enum {string} */
+          kind: 'national' | 'cutiBersama';
+          provisional?: boolean;
+        }[];
       }[];
     };
     /**
@@ -1020,6 +1269,8 @@ export interface components {
             /** @enum {string} */
             origin: 'domestic' | 'foreign';
             domains: string[];
+            appIds?: string[];
+            ipAddresses?: string[];
             company: string | null;
             sector: string | null;
             /** @enum {string} */
@@ -1062,6 +1313,8 @@ export interface components {
           data: {
             name?: string;
             domains?: string[];
+            appIds?: string[];
+            ipAddresses?: string[];
             company?: string | null;
             sector?: string | null;
           };
@@ -1687,6 +1940,8 @@ export interface components {
       since: string;
       onBlocklist: boolean;
       domains: string[];
+      appIds?: string[];
+      ipAddresses?: string[];
       name: string;
       /** @enum {string} */
       origin: 'domestic' | 'foreign';
@@ -1772,6 +2027,16 @@ export interface components {
         line: string;
       }[];
     };
+    CaseTraffic: {
+      pseId: string;
+      points: {
+        domain: string;
+        period: string;
+        visits: number | null;
+        rank: number | null;
+        sources: string[];
+      }[];
+    };
     /**
      * @example {
      *       "pseId": "shop",
@@ -1820,6 +2085,18 @@ export interface components {
         visits: number | null;
         rank: number | null;
         period: string;
+      }[];
+    };
+    DiscoveryCandidates: {
+      /** @description The period asked for; null: each domain’s latest */
+      period: string | null;
+      candidates: {
+        rankInList: number;
+        domain: string;
+        period: string;
+        visits: number | null;
+        rank: number | null;
+        sources: string[];
       }[];
     };
     DueDeadlines: {
@@ -1955,6 +2232,17 @@ export interface components {
       /** Format: date-time */
       occurredAt?: string;
     };
+    LatestBlocklistChanges: {
+      changes: {
+        position: number;
+        domain: string;
+        pseId: string;
+        /** @enum {string} */
+        action: 'add' | 'remove';
+        /** @description Business time of the change, in WIB (+07:00) */
+        at: string;
+      }[];
+    };
     Liveness: {
       /** @enum {string} */
       status: 'ok';
@@ -1971,6 +2259,8 @@ export interface components {
       /** @enum {string} */
       origin: 'domestic' | 'foreign';
       domains: string[];
+      appIds?: string[];
+      ipAddresses?: string[];
       company?: string;
       sector?: string;
       /** @enum {string} */
@@ -2099,6 +2389,63 @@ export interface components {
     };
     /**
      * @example {
+     *       "from": "2022-07-30",
+     *       "to": "2022-07-31",
+     *       "knownAt": null,
+     *       "days": [
+     *         {
+     *           "date": "2022-07-30",
+     *           "counts": {
+     *             "unregistered": 0,
+     *             "registrationPending": 0,
+     *             "registered": 1,
+     *             "warned": 1,
+     *             "fined": 0,
+     *             "blocked": 2,
+     *             "reRegistered": 0,
+     *             "suspended": 0,
+     *             "revoked": 0,
+     *             "exempted": 0
+     *           },
+     *           "total": 4
+     *         },
+     *         {
+     *           "date": "2022-07-31",
+     *           "counts": {
+     *             "unregistered": 0,
+     *             "registrationPending": 0,
+     *             "registered": 1,
+     *             "warned": 1,
+     *             "fined": 0,
+     *             "blocked": 1,
+     *             "reRegistered": 0,
+     *             "suspended": 0,
+     *             "revoked": 0,
+     *             "exempted": 1
+     *           },
+     *           "total": 4
+     *         }
+     *       ]
+     *     }
+     */
+    StateCountsDaily: {
+      /** @description A business date, YYYY-MM-DD (WIB) */
+      from: string;
+      /** @description A business date, YYYY-MM-DD (WIB) */
+      to: string;
+      /** @description The record-time bound as asked (a date, or an instant in WIB); null: everything recorded */
+      knownAt: string | null;
+      days: {
+        /** @description A business date, YYYY-MM-DD (WIB) */
+        date: string;
+        counts: {
+          [key: string]: number;
+        };
+        total: number;
+      }[];
+    };
+    /**
+     * @example {
      *       "initial": "absent",
      *       "states": [
      *         {
@@ -2174,6 +2521,37 @@ export interface components {
       reason: string;
       /** Format: date-time */
       occurredAt?: string;
+    };
+    TrafficIngestAnswer: {
+      rows: number;
+      /** @description New facts appended to the log */
+      recorded: number;
+      /** @description Rows repeating a recorded (domain, period, source) */
+      duplicates: number;
+      rejected: number;
+      /** @description The first 1,000 refused rows */
+      rejections: {
+        /** @description The CSV line (header is line 1) or the JSON item (from 1) */
+        line: number;
+        reason: string;
+      }[];
+      streams: string[];
+    };
+    TrafficObservation: {
+      /**
+       * @description A host name (a URL, www., port or trailing dot is reduced to it), a public IP address or an app-store id
+       * @example tokopedia.com
+       */
+      domain: string;
+      /**
+       * @description A month (YYYY-MM), a day (YYYY-MM-DD) or a range of days (YYYY-MM-DD/YYYY-MM-DD)
+       * @example 2022-07
+       */
+      period: string;
+      visits?: number | null;
+      rank?: number | null;
+      /** @example similarweb */
+      source: string;
     };
     /**
      * @example {
@@ -2300,6 +2678,17 @@ export interface components {
         submittedAt: string | null;
         registeredAt: string | null;
         days: number | null;
+      }[];
+    };
+    WarningToRegistrationDays: {
+      registered: number;
+      pending: number;
+      medianDays: number | null;
+      averageDays: number | null;
+      buckets: {
+        /** @description Whole days from first warning to registration (rounded down) */
+        days: number;
+        cases: number;
       }[];
     };
     /**
@@ -5751,7 +6140,8 @@ export interface operations {
   streamEvents: {
     parameters: {
       query?: {
-        after?: unknown;
+        /** @description A position to catch up from, or `now` for live events only (default: Last-Event-ID, else 0) */
+        after?: number | 'now';
       };
       header?: never;
       path?: never;
@@ -6314,6 +6704,253 @@ export interface operations {
       };
     };
   };
+  getStateCountsDaily: {
+    parameters: {
+      query: {
+        /** @description record time: only what Sanksi had recorded by then; YYYY-MM-DD (end of that day, WIB) or an ISO-8601 instant with offset; default everything recorded */
+        knownAt?: unknown;
+        /** @description last business date (inclusive; at most 3660 days in all) */
+        to: unknown;
+        /** @description first business date (YYYY-MM-DD, WIB) */
+        from: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Counts per state for every date of the range */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StateCountsDaily'];
+        };
+      };
+      /** @description Invalid request: every invalid field named */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ValidationProblem'];
+        };
+      };
+      /** @description No API key, or one this server does not know (`WWW-Authenticate: Bearer`) */
+      401: {
+        headers: {
+          /** @description RFC 6750: `Bearer realm="sanksi"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The key’s role may not call this route; `allowedRoles` says who may */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The database is unreachable (nothing changed) or the outcome is unknown; retry after `Retry-After` */
+      503: {
+        headers: {
+          /** @description Seconds to wait before sending again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['RetryableProblem'];
+        };
+      };
+    };
+  };
+  getBlocklistDaily: {
+    parameters: {
+      query: {
+        /** @description record time: only what Sanksi had recorded by then; YYYY-MM-DD (end of that day, WIB) or an ISO-8601 instant with offset; default everything recorded */
+        knownAt?: unknown;
+        /** @description last business date (inclusive; at most 3660 days in all) */
+        to: unknown;
+        /** @description first business date (YYYY-MM-DD, WIB) */
+        from: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Size, additions and removals for every date of the range */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BlocklistDaily'];
+        };
+      };
+      /** @description Invalid request: every invalid field named */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ValidationProblem'];
+        };
+      };
+      /** @description No API key, or one this server does not know (`WWW-Authenticate: Bearer`) */
+      401: {
+        headers: {
+          /** @description RFC 6750: `Bearer realm="sanksi"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The key’s role may not call this route; `allowedRoles` says who may */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The database is unreachable (nothing changed) or the outcome is unknown; retry after `Retry-After` */
+      503: {
+        headers: {
+          /** @description Seconds to wait before sending again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['RetryableProblem'];
+        };
+      };
+    };
+  };
+  getLatestBlocklistChanges: {
+    parameters: {
+      query?: {
+        limit?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The newest change-feed lines */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LatestBlocklistChanges'];
+        };
+      };
+      /** @description Invalid request: every invalid field named */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ValidationProblem'];
+        };
+      };
+      /** @description No API key, or one this server does not know (`WWW-Authenticate: Bearer`) */
+      401: {
+        headers: {
+          /** @description RFC 6750: `Bearer realm="sanksi"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The key’s role may not call this route; `allowedRoles` says who may */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The database is unreachable (nothing changed) or the outcome is unknown; retry after `Retry-After` */
+      503: {
+        headers: {
+          /** @description Seconds to wait before sending again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['RetryableProblem'];
+        };
+      };
+    };
+  };
+  getWarningToRegistrationDays: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Cases per whole day, and the figures */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WarningToRegistrationDays'];
+        };
+      };
+      /** @description No API key, or one this server does not know (`WWW-Authenticate: Bearer`) */
+      401: {
+        headers: {
+          /** @description RFC 6750: `Bearer realm="sanksi"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The key’s role may not call this route; `allowedRoles` says who may */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The database is unreachable (nothing changed) or the outcome is unknown; retry after `Retry-After` */
+      503: {
+        headers: {
+          /** @description Seconds to wait before sending again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['RetryableProblem'];
+        };
+      };
+    };
+  };
   whatIf: {
     parameters: {
       query: {
@@ -6339,6 +6976,310 @@ export interface operations {
         };
         content: {
           'application/json': unknown;
+        };
+      };
+      /** @description Invalid request: every invalid field named */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ValidationProblem'];
+        };
+      };
+      /** @description No API key, or one this server does not know (`WWW-Authenticate: Bearer`) */
+      401: {
+        headers: {
+          /** @description RFC 6750: `Bearer realm="sanksi"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The key’s role may not call this route; `allowedRoles` says who may */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description No such case */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database is unreachable (nothing changed) or the outcome is unknown; retry after `Retry-After` */
+      503: {
+        headers: {
+          /** @description Seconds to wait before sending again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['RetryableProblem'];
+        };
+      };
+    };
+  };
+  recordTrafficObservations: {
+    parameters: {
+      query?: {
+        period?: unknown;
+        source?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TrafficObservation'][] | string;
+        'text/csv': components['schemas']['TrafficObservation'][] | string;
+      };
+    };
+    responses: {
+      /** @description What was recorded, repeated and refused */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrafficIngestAnswer'];
+        };
+      };
+      /** @description Invalid request: every invalid field named */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ValidationProblem'];
+        };
+      };
+      /** @description No API key, or one this server does not know (`WWW-Authenticate: Bearer`) */
+      401: {
+        headers: {
+          /** @description RFC 6750: `Bearer realm="sanksi"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The key’s role may not call this route; `allowedRoles` says who may */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The body is larger than the server accepts */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database is unreachable (nothing changed) or the outcome is unknown; retry after `Retry-After` */
+      503: {
+        headers: {
+          /** @description Seconds to wait before sending again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['RetryableProblem'];
+        };
+      };
+    };
+  };
+  listDiscoveryCandidates: {
+    parameters: {
+      query?: {
+        limit?: unknown;
+        minVisits?: unknown;
+        period?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The candidates, ranked */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DiscoveryCandidates'];
+        };
+      };
+      /** @description Invalid request: every invalid field named */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ValidationProblem'];
+        };
+      };
+      /** @description No API key, or one this server does not know (`WWW-Authenticate: Bearer`) */
+      401: {
+        headers: {
+          /** @description RFC 6750: `Bearer realm="sanksi"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The key’s role may not call this route; `allowedRoles` says who may */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The database is unreachable (nothing changed) or the outcome is unknown; retry after `Retry-After` */
+      503: {
+        headers: {
+          /** @description Seconds to wait before sending again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['RetryableProblem'];
+        };
+      };
+    };
+  };
+  openCaseFromDiscovery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        domain: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The case opened */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CommandAnswer'];
+        };
+      };
+      /** @description Invalid request: every invalid field named */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ValidationProblem'];
+        };
+      };
+      /** @description No API key, or one this server does not know (`WWW-Authenticate: Bearer`) */
+      401: {
+        headers: {
+          /** @description RFC 6750: `Bearer realm="sanksi"` */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description The key’s role may not call this route; `allowedRoles` says who may */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['AuthProblem'];
+        };
+      };
+      /** @description No such case */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The command is refused in the case’s state (`transition-refused`, with `allowed`), the case already exists, or a concurrent command won */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json':
+            | components['schemas']['TransitionRefusedProblem']
+            | components['schemas']['Problem'];
+        };
+      };
+      /** @description The database is unreachable (nothing changed) or the outcome is unknown; retry after `Retry-After` */
+      503: {
+        headers: {
+          /** @description Seconds to wait before sending again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['RetryableProblem'];
+        };
+      };
+    };
+  };
+  getCaseTraffic: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The case id */
+        pseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Oldest period first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CaseTraffic'];
         };
       };
       /** @description Invalid request: every invalid field named */
@@ -6573,6 +7514,26 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Statechart'];
+        };
+      };
+    };
+  };
+  getBusinessCalendar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The business calendar */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BusinessCalendar'];
         };
       };
     };

@@ -152,9 +152,41 @@ export const OPERATIONS = {
     method: 'get',
     path: '/v1/registry',
   },
+  getStateCountsDaily: {
+    method: 'get',
+    path: '/v1/stats/states/daily',
+  },
+  getBlocklistDaily: {
+    method: 'get',
+    path: '/v1/stats/blocklist/daily',
+  },
+  getLatestBlocklistChanges: {
+    method: 'get',
+    path: '/v1/stats/blocklist/latest-changes',
+  },
+  getWarningToRegistrationDays: {
+    method: 'get',
+    path: '/v1/stats/warning-to-registration/days',
+  },
   whatIf: {
     method: 'get',
     path: '/v1/what-if',
+  },
+  recordTrafficObservations: {
+    method: 'post',
+    path: '/v1/traffic/observations',
+  },
+  listDiscoveryCandidates: {
+    method: 'get',
+    path: '/v1/discovery',
+  },
+  openCaseFromDiscovery: {
+    method: 'post',
+    path: '/v1/discovery/{domain}/cases',
+  },
+  getCaseTraffic: {
+    method: 'get',
+    path: '/v1/cases/{pseId}/traffic',
   },
   getEventSchemas: {
     method: 'get',
@@ -183,5 +215,9 @@ export const OPERATIONS = {
   getStatechart: {
     method: 'get',
     path: '/v1/statechart',
+  },
+  getBusinessCalendar: {
+    method: 'get',
+    path: '/v1/calendar',
   },
 } as const satisfies Record<keyof operations, { method: string; path: string }>;
