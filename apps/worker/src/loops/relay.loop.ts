@@ -14,6 +14,7 @@ import {
 import path from 'node:path';
 import { type RunningLoop, WorkerLoop } from '../worker-loop';
 import { ensureTopicsUntilDone, kafkaClient, superviseStartStop } from './kafka-loop.support';
+import { startTrafficRelay } from './traffic-relay';
 
 /** The relay's checkpoints live beside the read models: a SQLite file, or the same PostgreSQL. */
 export function relayCheckpoints(runtime: SanksiRuntime): CheckpointStore {
@@ -50,13 +51,17 @@ export class RelayLoop extends WorkerLoop {
       minInsyncReplicas: kafkaConfig.minInsyncReplicas,
     });
     const caseEvents = topics.find((t) => t.topic === CASE_EVENTS_TOPIC) as TopicSpec;
-    const specs = options.relay?.topic ? [{ ...caseEvents, topic: options.relay.topic }] : topics;
+    // The configured topic (SANKSI_CASE_EVENTS_TOPIC), unless a test hands the loop one of its own.
+    const topic = options.relay?.topic ?? kafkaConfig.caseEventsTopic;
+    const specs = options.relay?.topic
+      ? [{ ...caseEvents, topic }]
+      : topics.map((t) => (t.topic === CASE_EVENTS_TOPIC ? { ...caseEvents, topic } : t));
     const relay = new KafkaRelay({
       store: runtime.eventStore,
       publisher,
       checkpoints,
       logger: relayLogger,
-      ...(options.relay?.topic ? { topic: options.relay.topic } : {}),
+      topic,
       ...(options.relay?.pollIntervalMs ? { pollIntervalMs: options.relay.pollIntervalMs } : {}),
       ...(options.relay?.backoff ? { backoff: options.relay.backoff } : {}),
     });
@@ -86,6 +91,15 @@ export class RelayLoop extends WorkerLoop {
         }),
     });
     loop.start();
+    // The traffic facts go to their own topic from their own checkpoint (docs/kafka.md).
+    const traffic = startTrafficRelay({
+      runtime,
+      kafka,
+      publisher,
+      checkpoints,
+      logger: relayLogger,
+      options,
+    });
     return {
       status: async () => {
         const s = relay.status();
@@ -105,7 +119,7 @@ export class RelayLoop extends WorkerLoop {
       stop: async () => {
         setup.abort();
         await topicsReady;
-        await loop.stop();
+        await Promise.all([loop.stop(), traffic.stop()]);
         await Promise.allSettled([publisher.close(), checkpoints.close()]);
       },
     };

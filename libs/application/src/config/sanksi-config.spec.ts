@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       partitions: 6,
       replicationFactor: 1,
       minInsyncReplicas: 1,
+      caseEventsTopic: 'sanksi.case-events.v1',
       ssl: null,
       sasl: null,
     });
@@ -45,6 +46,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...cluster, KAFKA_MIN_INSYNC_REPLICAS: '3' }).kafka).toMatchObject({
       minInsyncReplicas: 3,
     });
+  });
+
+  it('given a case-events topic of its own (a shared broker, a test run), then the relay is told it; a bad name is refused', () => {
+    expect(
+      loadConfig({ KAFKA_BROKERS: 'k:9092', SANKSI_CASE_EVENTS_TOPIC: 'run-7.case-events' }).kafka,
+    ).toMatchObject({
+      caseEventsTopic: 'run-7.case-events',
+    });
+    expect(() => loadConfig({ KAFKA_BROKERS: 'k:9092', SANKSI_CASE_EVENTS_TOPIC: 'a topic' })).toThrow(
+      /SANKSI_CASE_EVENTS_TOPIC must be a Kafka topic name/,
+    );
   });
 
   it('given min.insync.replicas above the replication factor, then the configuration is refused naming it', () => {

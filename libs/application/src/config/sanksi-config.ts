@@ -39,6 +39,10 @@ const EnvShape = z.object({
     .regex(/^[^,\s:]+:\d+(,[^,\s:]+:\d+)*$/, 'must be host:port[,host:port...]')
     .optional(),
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(6),
+  SANKSI_CASE_EVENTS_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be a Kafka topic name: letters, digits, . _ - (1-200)')
+    .default('sanksi.case-events.v1'),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(16).default(1),
   KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(16).optional(),
   KAFKA_SSL: z.enum(['true', 'false']).default('false'),
@@ -145,6 +149,8 @@ export interface SanksiConfig {
     /** Replicas of each topic Sanksi creates, and `min.insync.replicas` (3/2 on a cluster, 1/1 on one broker). */
     replicationFactor: number;
     minInsyncReplicas: number;
+    /** The topic the relay publishes case events to (default `sanksi.case-events.v1`). */
+    caseEventsTopic: string;
     /** TLS to the brokers; file paths of PEM files (read when a client is made), all optional. */
     ssl: { caFile?: string; certFile?: string; keyFile?: string } | null;
     /** SASL credentials; the password must never be logged. */
@@ -234,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
           partitions: e.KAFKA_PARTITIONS,
           replicationFactor: e.KAFKA_REPLICATION_FACTOR,
           minInsyncReplicas: e.KAFKA_MIN_INSYNC_REPLICAS ?? Math.min(2, e.KAFKA_REPLICATION_FACTOR),
+          caseEventsTopic: e.SANKSI_CASE_EVENTS_TOPIC,
           ssl:
             e.KAFKA_SSL === 'true' || e.KAFKA_SSL_CA_FILE || e.KAFKA_SSL_CERT_FILE
               ? {
