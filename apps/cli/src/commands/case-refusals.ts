@@ -7,7 +7,12 @@ import {
   TransitionRefused,
   ValidationFailed,
 } from '@sanksi/domain';
-import { EventStoreClosed, EventStoreStorageFull, EventStoreUnavailable } from '@sanksi/event-store';
+import {
+  AppendOutcomeUnknown,
+  EventStoreClosed,
+  EventStoreStorageFull,
+  EventStoreUnavailable,
+} from '@sanksi/event-store';
 import { CliError, ExitCode } from '../cli.errors';
 import { optionOfField } from './case-options';
 
@@ -64,6 +69,7 @@ export function localRefusal(error: unknown): CaseRefusal | undefined {
     return r('concurrent-modification', 409, error.message, { pseId: error.pseId });
   if (error instanceof DeadlineOutsideCalendar) return r('deadline-outside-calendar', 422, error.message, {});
   if (error instanceof EventStoreStorageFull) return r('insufficient-storage', 507, error.message, {});
+  if (error instanceof AppendOutcomeUnknown) return r('outcome-unknown', 503, error.message, {});
   if (error instanceof EventStoreUnavailable || error instanceof EventStoreClosed)
     return r('service-unavailable', 503, error.message, {});
   return undefined;
