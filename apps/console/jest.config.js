@@ -28,6 +28,8 @@ const shared = {
   // The browser tests host the api app itself (from source, like the libs).
   moduleNameMapper: {
     '^@sanksi/api$': path.join(__dirname, '../api/src/index.ts'),
+    // Stylesheets are Vite's business; in jsdom an import of one is empty.
+    '\\.css$': path.join(__dirname, 'src/testing/style-stub.js'),
     ...preset.moduleNameMapper,
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -43,7 +43,7 @@ describe('the console in headless Chromium, against the real API in the 2022 sto
   });
   afterEach(() => {
     // A page error anywhere is a failure of the step that caused it.
-    expect(watched.problems.splice(0)).toEqual([]);
+    expect(watched?.problems.splice(0) ?? []).toEqual([]);
   });
 
   const expectAccessible = async (name: string) => {
@@ -89,6 +89,172 @@ describe('the console in headless Chromium, against the real API in the 2022 sto
     await expect_rows(['xandr']);
     await page.goto(`${api.baseUrl}/console/cases?state=blocked`);
     await expect_rows(['paypal', 'steam']);
+  });
+
+  it('when PayPal is opened, then its statechart is drawn from the machine with blocked.temporarilyRestored lit and its path over it, and the timeline lists every event', async () => {
+    await page.getByRole('link', { name: 'paypal' }).click();
+    await page.getByRole('heading', { name: /Kasus: PayPal/ }).waitFor();
+    await page.locator('figure.statechart svg g.node').first().waitFor();
+    expect(await page.locator('figure.statechart').getAttribute('data-current')).toBe(
+      'blocked.temporarilyRestored',
+    );
+    expect(await page.locator('g.node.lit').getAttribute('data-state')).toBe('blocked.temporarilyRestored');
+    // every state of the machine is drawn, and the path PayPal took is drawn over it
+    expect(await page.locator('g.node').count()).toBeGreaterThan(10);
+    expect(
+      await page.locator('g.edge.taken').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-edge'))),
+    ).toEqual(expect.arrayContaining(['absent->unregistered', 'unregistered->warned', 'warned->blocked']));
+    expect(await page.getByTestId('path-text').textContent()).toBe(
+      'absent → unregistered → warned → blocked.enforced → blocked.temporarilyRestored',
+    );
+    const types = await page
+      .locator('table.timeline tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-type')));
+    expect(types).toEqual([
+      'PseIdentified',
+      'WarningIssued',
+      'DeadlineElapsed',
+      'AccessBlocked',
+      'AccessTemporarilyRestored',
+    ]);
+    const warning = page.locator('table.timeline tbody tr').nth(1);
+    expect(await warning.textContent()).toContain('B-paypal/KOMINFO/2022');
+    expect(await warning.textContent()).toContain('23/07/2022, 10.00.00 WIB');
+    // the temporary window closes on Friday 5 August: 4 working days from Monday 1 August
+    expect(await page.getByTestId('deadline').textContent()).toContain('4 hari kerja lagi');
+    await expectAccessible('03-case-paypal');
+  });
+
+  it('when the scrubber moves back through the history, then the lit state and the path follow it, step by step', async () => {
+    const lit = () => page.locator('g.node.lit').getAttribute('data-state');
+    await page.getByRole('button', { name: 'Awal' }).click();
+    await page.getByTestId('replay-status').getByText('Langkah 1 dari 5').waitFor();
+    expect(await lit()).toBe('unregistered');
+    await page.getByRole('button', { name: 'Berikutnya' }).click();
+    expect(await lit()).toBe('warned');
+    expect(await page.locator('table.timeline tr[aria-current="step"]').getAttribute('data-event-type')).toBe(
+      'WarningIssued',
+    );
+    // the slider by keyboard alone
+    await page.getByRole('slider', { name: 'Langkah' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page
+      .getByTestId('replay-status')
+      .getByText(/Langkah 4 dari 5 — AccessBlocked/)
+      .waitFor();
+    expect(await lit()).toBe('blocked.enforced');
+    await screenshot(page, '04-case-paypal-scrubbed');
+    await page.getByRole('button', { name: 'Terkini' }).click();
+    expect(await lit()).toBe('blocked.temporarilyRestored');
+  });
+
+  it('when an as-of date is set, then the case is shown as it stood then, on both time axes', async () => {
+    await page.getByLabel('Tanggal bisnis').fill('2022-07-30');
+    await page.getByRole('button', { name: 'Tampilkan' }).click();
+    await page.getByTestId('as-of-result').waitFor();
+    // on 30 July PayPal was blocked (the warning lapsed on the 29th), before the temporary window
+    expect(await page.getByTestId('as-of-result').textContent()).toContain('blocked · enforced');
+    expect(await page.locator('g.node.lit').getAttribute('data-state')).toBe('blocked.enforced');
+    await page.getByLabel('Tanggal bisnis').fill('2022-07-20');
+    await page.getByRole('button', { name: 'Tampilkan' }).click();
+    await page.getByTestId('as-of-result').getByText('unregistered').waitFor();
+    await screenshot(page, '05-case-paypal-as-of');
+    await page.getByRole('button', { name: 'Hapus' }).click();
+    expect(await page.locator('g.node.lit').getAttribute('data-state')).toBe('blocked.temporarilyRestored');
+  });
+
+  it('when a step the machine offers is refused by the server, then its reason is shown inline and nothing is appended', async () => {
+    const form = page.locator('details[data-command="RefuseNormalisation"]');
+    await form.locator('summary').click();
+    await form.getByLabel('Alasan').fill('tidak ada permohonan');
+    await form.getByRole('button', { name: /Kirim/ }).click();
+    const refusal = form.getByTestId('refusal');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain('409');
+    expect(await refusal.textContent()).toMatch(/RefuseNormalisation|normalisation/i);
+    expect(await page.getByTestId('case-version').textContent()).toContain('5');
+    await screenshot(page, '06-case-paypal-refused');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('when an allowed step is sent (If-Match), then the timeline grows, and it grows live when someone else acts', async () => {
+    const form = page.locator('details[data-command="ConfirmRegistration"]');
+    await form.locator('summary').click();
+    await form.getByLabel('Nomor tanda daftar').fill('006860.01/DJAI.PSE/08/2022');
+    await form.getByRole('button', { name: /Kirim/ }).click();
+    await page.locator('table.timeline tbody tr[data-event-type="RegistrationConfirmed"]').waitFor();
+    expect(await page.locator('g.node.lit').getAttribute('data-state')).toBe('reRegistered');
+    const version = Number((await page.getByTestId('case-version').textContent())?.replace(/\D/g, ''));
+    // another operator acts through the API: the page hears it on the event stream and shows it
+    api.clock.set('2022-08-02T03:00:00Z');
+    const other = await api.post('/v1/cases/paypal/policy-migrations', {
+      to: 'pp43-2023',
+      reason: 'PP 43/2023',
+    });
+    expect(other.status).toBe(201);
+    await page.locator('table.timeline tbody tr[data-event-type="PolicyMigrated"]').waitFor();
+    expect(Number((await page.getByTestId('case-version').textContent())?.replace(/\D/g, ''))).toBe(
+      version + 1,
+    );
+    await screenshot(page, '07-case-paypal-live');
+  });
+
+  it('given live updates paused, when someone else acts first, then the 412 is explained and the case reloaded', async () => {
+    await page.getByLabel(/Diperbarui langsung/).uncheck();
+    const before = await page.getByTestId('case-version').textContent();
+    const other = await api.post('/v1/cases/paypal/policy-migrations', {
+      to: 'mr5-literal',
+      reason: 'operator lain',
+    });
+    expect(other.status).toBe(201);
+    const form = page.locator('details[data-command="MigratePolicy"]');
+    await form.locator('summary').click();
+    await form.getByLabel('Kebijakan tujuan').selectOption('kominfo-2022');
+    await form.getByLabel('Alasan').fill('kembali');
+    await form.getByRole('button', { name: /Kirim/ }).click();
+    await form.getByTestId('conflict').waitFor();
+    await page.waitForFunction(
+      (b) => document.querySelector('[data-testid="case-version"]')?.textContent !== b,
+      before,
+    );
+    await page.getByLabel(/Diperbarui langsung/).check();
+  });
+
+  it('when the evidence pack is verified, then the browser checks its chain and signature against the server key', async () => {
+    await page.getByRole('button', { name: 'Verifikasi dengan kunci publik server' }).click();
+    await page.getByTestId('evidence-result').waitFor();
+    expect(await page.getByTestId('evidence-result').textContent()).toContain('Paket sah');
+  });
+
+  it('when the queue and the live feed are opened, then they are accessible, and the feed shows a new event as it is recorded', async () => {
+    await page.getByRole('link', { name: 'Antrean eskalasi' }).click();
+    await page.getByRole('heading', { name: 'Antrean eskalasi' }).waitFor();
+    await page.locator('main table, main p:has-text("Antrean kosong")').first().waitFor();
+    await expectAccessible('08-escalation-queue');
+    await page.getByRole('link', { name: 'Peristiwa langsung' }).click();
+    await page.getByTestId('feed-status').getByText('Tersambung').waitFor();
+    const res = await api.post('/v1/cases', {
+      pseId: 'newco',
+      name: 'NewCo',
+      origin: 'domestic',
+      domains: ['newco.id'],
+    });
+    expect(res.status).toBe(201);
+    await page.locator('ol.feed li', { hasText: 'newco' }).waitFor();
+    await expectAccessible('09-live-feed');
+  });
+
+  it('when English is chosen, then the case page speaks English and keeps WIB and rupiah', async () => {
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.goto(`${api.baseUrl}/console/cases/paypal`);
+    await page.getByRole('heading', { name: /Case: PayPal/ }).waitFor();
+    await page.locator('g.node').first().waitFor();
+    expect(await page.locator('table.timeline tbody tr').nth(1).textContent()).toContain(
+      '23/07/2022, 10:00:00 WIB',
+    );
+    expect(await page.locator('dl.facts').textContent()).toContain('Rp 0');
+    await expectAccessible('10-case-paypal-english');
   });
 
   async function expect_rows(ids: string[]) {

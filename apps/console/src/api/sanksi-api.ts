@@ -132,6 +132,16 @@ export interface EscalationEntry {
   rank: number | null;
 }
 
+export interface BusinessCalendar {
+  now: string;
+  zone: 'WIB';
+  years: Array<{
+    year: number;
+    source: string;
+    holidays: Array<{ date: string; name: string; kind: string }>;
+  }>;
+}
+
 export interface CaseQuery {
   state?: string;
   policy?: string;
@@ -219,6 +229,11 @@ export class SanksiApi {
   /** The machine's states and transitions. */
   statechart() {
     return this.get<Statechart>('/v1/statechart');
+  }
+
+  /** The holidays working-day deadlines skip, and the server's clock. */
+  calendar() {
+    return this.get<BusinessCalendar>('/v1/calendar');
   }
 
   /** Cases waiting for an operator after an elapsed deadline. */
