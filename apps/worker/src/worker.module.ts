@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { SanksiRuntime, WorkerModule as WorkerModuleName } from '@sanksi/application';
 import { OssConsumerLoop } from './loops/oss-consumer.loop';
+import { TrafficConsumerLoop } from './loops/traffic-consumer.loop';
 import { ProjectorLoop } from './loops/projector.loop';
 import { RelayLoop } from './loops/relay.loop';
 import { SchedulerLoop } from './loops/scheduler.loop';
@@ -11,7 +12,7 @@ import { WorkerSupervisor } from './worker-supervisor';
  * The worker's loops, one provider each, in start order: adding a loop is one more provider here
  * (a `WorkerLoop` subclass) and its name in `WORKER_MODULES` (docs/worker.md, "Adding a loop").
  */
-export const WORKER_LOOPS = [ProjectorLoop, RelayLoop, SchedulerLoop, OssConsumerLoop];
+export const WORKER_LOOPS = [ProjectorLoop, RelayLoop, SchedulerLoop, OssConsumerLoop, TrafficConsumerLoop];
 
 /** How one process runs its worker. */
 export interface WorkerModuleOptions {

@@ -49,6 +49,16 @@ export {
   type TraceParent,
 } from './trace-context';
 export type { MessagePublisher } from './message-publisher.port';
+export {
+  toTrafficObservationMessage,
+  TRAFFIC_EVENT_SOURCE,
+  TRAFFIC_INBOUND_DLQ,
+  TRAFFIC_INBOUND_TOPIC,
+  TRAFFIC_OBSERVATIONS_TOPIC,
+  TRAFFIC_OBSERVED_CE_TYPE,
+  TRAFFIC_OBSERVED_SCHEMA,
+  trafficTopics,
+} from './traffic-observation.message';
 export { KafkaJsPublisher, type KafkaJsPublisherOptions } from './kafkajs.publisher';
 export type { CheckpointStore } from './checkpoint-store.port';
 export { SqliteCheckpointStore } from './sqlite-checkpoint.store';

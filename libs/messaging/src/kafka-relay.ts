@@ -33,6 +33,11 @@ export interface KafkaRelayOptions {
   source?: string;
   /** Only streams of this category (default `pse`: the case streams). */
   category?: string;
+  /**
+   * How a stored event becomes a message (default: the case-event message, keyed by pseId); the
+   * traffic relay passes `toTrafficObservationMessage` (keyed by domain).
+   */
+  toMessage?: (event: RecordedEvent, source: string) => OutboundMessage;
   /** Events read and sent per batch (default 500). */
   batchSize?: number;
   /** Pause when caught up before looking for new events (default 200 ms). */
@@ -279,7 +284,8 @@ export class KafkaRelay {
       const batch = { from: events[0].position, to: events[events.length - 1].position, size: events.length };
       let messages: OutboundMessage[];
       try {
-        messages = events.map((e) => toCaseEventMessage(e, this.source));
+        const toMessage = this.options.toMessage ?? toCaseEventMessage;
+        messages = events.map((e) => toMessage(e, this.source));
       } catch (e) {
         // An event the relay cannot key or date is a bug upstream; skipping it would silently drop it.
         this.state = 'failed';

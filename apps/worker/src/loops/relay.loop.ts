@@ -14,6 +14,7 @@ import {
 import path from 'node:path';
 import { type RunningLoop, WorkerLoop } from '../worker-loop';
 import { ensureTopicsUntilDone, kafkaClient, superviseStartStop } from './kafka-loop.support';
+import { startTrafficRelay } from './traffic-relay';
 
 /** The relay's checkpoints live beside the read models: a SQLite file, or the same PostgreSQL. */
 export function relayCheckpoints(runtime: SanksiRuntime): CheckpointStore {
@@ -90,6 +91,15 @@ export class RelayLoop extends WorkerLoop {
         }),
     });
     loop.start();
+    // The traffic facts go to their own topic from their own checkpoint (docs/kafka.md).
+    const traffic = startTrafficRelay({
+      runtime,
+      kafka,
+      publisher,
+      checkpoints,
+      logger: relayLogger,
+      options,
+    });
     return {
       status: async () => {
         const s = relay.status();
@@ -109,7 +119,7 @@ export class RelayLoop extends WorkerLoop {
       stop: async () => {
         setup.abort();
         await topicsReady;
-        await loop.stop();
+        await Promise.all([loop.stop(), traffic.stop()]);
         await Promise.allSettled([publisher.close(), checkpoints.close()]);
       },
     };

@@ -36,7 +36,7 @@ describe('loadConfig', () => {
       ssl: null,
       sasl: null,
     });
-    expect(config.worker).toEqual(['projector', 'scheduler', 'relay', 'oss-consumer']);
+    expect(config.worker).toEqual(['projector', 'scheduler', 'relay', 'oss-consumer', 'traffic-consumer']);
   });
 
   it('given a three-broker cluster, when replication is configured, then topics get 3 replicas and 2 in sync by default, or what is set', () => {

@@ -7,7 +7,13 @@ const Port = z.coerce.number().int().min(1).max(65535);
  * The worker's loops, in start order (stopped in reverse). Adding a loop: its name here and one
  * provider in apps/worker (docs/worker.md, "Adding a loop").
  */
-export const WORKER_MODULES = ['projector', 'relay', 'scheduler', 'oss-consumer'] as const;
+export const WORKER_MODULES = [
+  'projector',
+  'relay',
+  'scheduler',
+  'oss-consumer',
+  'traffic-consumer',
+] as const;
 const WORKER_LIST = new RegExp(`^(none|(${WORKER_MODULES.join('|')})(,(${WORKER_MODULES.join('|')}))*)$`);
 /** Milliseconds, 0 (off) up to an hour. */
 const TimeoutMs = z.coerce.number().int().min(0).max(3_600_000);
@@ -280,7 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
           : ([
               'projector',
               'scheduler',
-              ...(e.KAFKA_BROKERS ? (['relay', 'oss-consumer'] as const) : []),
+              ...(e.KAFKA_BROKERS ? (['relay', 'oss-consumer', 'traffic-consumer'] as const) : []),
             ] as WorkerModule[]),
     workerPort: e.WORKER_PORT ?? null,
     maxBodyBytes: e.SANKSI_MAX_BODY_BYTES,

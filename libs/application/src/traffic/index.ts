@@ -22,3 +22,8 @@ export {
   openCaseFromDiscovery,
   type OpenFromDiscovery,
 } from './traffic-discovery.service';
+export {
+  TrafficObservationConsumer,
+  type TrafficConsumerOptions,
+  type TrafficConsumerStatus,
+} from './traffic-observation.consumer';

@@ -1,0 +1,83 @@
+import { type SanksiRuntime, SupervisedLoop } from '@sanksi/application';
+import {
+  type CheckpointStore,
+  type createKafka,
+  KafkaRelay,
+  type MessagePublisher,
+  TRAFFIC_EVENT_SOURCE,
+  TRAFFIC_OBSERVATIONS_TOPIC,
+  toTrafficObservationMessage,
+  trafficTopics,
+} from '@sanksi/messaging';
+import type { Logger } from 'pino';
+import type { WorkerOptions } from '../worker-loop';
+import { ensureTopicsUntilDone, superviseStartStop } from './kafka-loop.support';
+
+/** The traffic relay beside the case-event relay: its status and its stop. */
+export interface RunningTrafficRelay {
+  relay: KafkaRelay;
+  stop(): Promise<void>;
+}
+
+/**
+ * Relays the traffic streams (category `traffic`) to `sanksi.traffic-observations.v1`, keyed by domain,
+ * from its own checkpoint (`kafka-relay:sanksi.traffic-observations.v1`), under its own supervisor; it
+ * shares the case relay's producer and checkpoint store and creates the traffic topics.
+ */
+export function startTrafficRelay(deps: {
+  runtime: SanksiRuntime;
+  kafka: ReturnType<typeof createKafka>;
+  publisher: MessagePublisher;
+  checkpoints: CheckpointStore;
+  logger: Logger;
+  options: WorkerOptions;
+}): RunningTrafficRelay {
+  const { runtime, kafka, publisher, checkpoints, options } = deps;
+  const logger = deps.logger.child({ relay: 'traffic' });
+  const relay = new KafkaRelay({
+    store: runtime.eventStore,
+    publisher,
+    checkpoints,
+    logger,
+    topic: TRAFFIC_OBSERVATIONS_TOPIC,
+    category: 'traffic',
+    source: TRAFFIC_EVENT_SOURCE,
+    toMessage: toTrafficObservationMessage,
+    ...(options.relay?.pollIntervalMs ? { pollIntervalMs: options.relay.pollIntervalMs } : {}),
+    ...(options.relay?.backoff ? { backoff: options.relay.backoff } : {}),
+  });
+  const setup = new AbortController();
+  const topicsReady = ensureTopicsUntilDone(
+    kafka,
+    trafficTopics({
+      replicationFactor: runtime.config.kafka?.replicationFactor,
+      minInsyncReplicas: runtime.config.kafka?.minInsyncReplicas,
+    }),
+    setup.signal,
+    logger,
+    options.relay?.backoff,
+  );
+  const loop = new SupervisedLoop({
+    name: 'traffic-relay',
+    backoff: options.restartBackoff,
+    logger,
+    run: (signal) =>
+      superviseStartStop(signal, {
+        start: () => relay.start(),
+        stop: () => relay.stop(),
+        ended: () => {
+          const s = relay.status();
+          return s.state === 'failed' || s.state === 'stopped' ? s.lastError : undefined;
+        },
+      }),
+  });
+  loop.start();
+  return {
+    relay,
+    async stop() {
+      setup.abort();
+      await topicsReady;
+      await loop.stop();
+    },
+  };
+}
