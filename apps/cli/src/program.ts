@@ -15,7 +15,6 @@ import { register as registerStats } from './commands/stats.command';
 import { register as registerVerify } from './commands/verify.command';
 import { register as registerWhatIf } from './commands/what-if.command';
 import { register as registerTraffic } from './commands/traffic.command';
-import { register as registerTraffic } from './commands/traffic.command';
 import { CliError, ExitCode } from './cli.errors';
 import type { CliDeps } from './support/cli-context';
 import { requireDataDirectory } from './support/data-directory';
@@ -92,7 +91,6 @@ export async function buildProgram(base: CliDeps, argv: readonly string[] = proc
   registerCases(program, deps);
   registerReplay(program, deps);
   registerWhatIf(program, deps);
-  registerTraffic(program, deps);
   registerTraffic(program, deps);
   registerVerify(program, deps);
   registerProjections(program, deps);
