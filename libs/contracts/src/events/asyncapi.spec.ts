@@ -15,7 +15,14 @@ describe('docs/asyncapi.yaml', () => {
 
   it('given the domain events, then the case-events channel lists each one as a message', () => {
     expect(captures(/^ {8}\$ref: '#\/components\/messages\/([A-Za-z]+)'$/gm).sort()).toEqual(
-      [...types, 'OssRegistrationConfirmed', 'OssRegistrationConfirmed'].sort(),
+      [
+        ...types,
+        'OssRegistrationConfirmed',
+        'OssRegistrationConfirmed',
+        'TrafficObserved',
+        'TrafficObservation',
+        'TrafficObservation',
+      ].sort(),
     );
   });
 
@@ -30,5 +37,18 @@ describe('docs/asyncapi.yaml', () => {
     expect(refs.sort()).toEqual(types.map(eventSchemaFileName).sort());
     for (const file of refs)
       expect(existsSync(path.join(docs, '../libs/contracts/schemas', file))).toBe(true);
+  });
+
+  it('given the traffic channels, then their messages carry the committed traffic schemas, and those files exist', () => {
+    const refs = captures(/\$ref: '\.\.\/libs\/contracts\/schemas\/traffic\/([A-Za-z-]+\.v1\.json)'$/gm);
+    expect(refs.sort()).toEqual(['TrafficObserved.v1.json', 'traffic-observation.v1.json']);
+    for (const file of refs)
+      expect(existsSync(path.join(docs, '../libs/contracts/schemas/traffic', file))).toBe(true);
+    for (const topic of [
+      'sanksi.traffic-observations.v1',
+      'traffic.observations.v1',
+      'traffic.observations.v1.dlq',
+    ])
+      expect(asyncapi).toContain(`address: ${topic}`);
   });
 });
