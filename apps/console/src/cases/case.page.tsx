@@ -56,11 +56,15 @@ export function CasePage(props: { pseId: string }) {
     to: stateId(s.stateAfter.state, s.stateAfter.substate),
     eventType: s.event.type,
   }));
-  const lit = asOf ? stateId(asOf.state, asOf.substate) : stateId(shown.stateAfter.state, shown.stateAfter.substate);
+  const lit = asOf
+    ? stateId(asOf.state, asOf.substate)
+    : stateId(shown.stateAfter.state, shown.stateAfter.substate);
   const current = stateId(latest.stateAfter.state, latest.stateAfter.substate);
   const after = latest.stateAfter;
   const deadlines = after.deadlines ?? (after.nextDeadline ? [after.nextDeadline] : []);
-  const fineIds = deadlines.filter((d) => d.kind === 'finePayment' && d.fineId).map((d) => d.fineId as string);
+  const fineIds = deadlines
+    .filter((d) => d.kind === 'finePayment' && d.fineId)
+    .map((d) => d.fineId as string);
   const name = (after as { name?: string }).name ?? props.pseId;
 
   return (
@@ -74,21 +78,29 @@ export function CasePage(props: { pseId: string }) {
           {t('case.version')} {steps.length}
         </span>
         <label class="small">
-          <input type="checkbox" checked={live} onChange={(e) => setLive((e.target as HTMLInputElement).checked)} />{' '}
+          <input
+            type="checkbox"
+            checked={live}
+            onChange={(e) => setLive((e.target as HTMLInputElement).checked)}
+          />{' '}
           {t('case.live')} <span class="muted">({t(`feed.${feed}`)})</span>
         </label>
       </div>
+      <div class="case-chart">
+        <section class="panel" aria-labelledby="chart-title">
+          <h2 id="chart-title">{t('case.statechart')}</h2>
+          <StatechartView chart={chart.data} current={lit} path={asOf ? [] : path} />
+        </section>
+        <section class="panel" aria-labelledby="replay-title">
+          <h2 id="replay-title">{t('case.replay')}</h2>
+          <CaseScrubber
+            steps={steps}
+            value={index}
+            onChange={(i) => setScrub(i === steps.length - 1 ? null : i)}
+          />
+        </section>
+      </div>
       <div class="case-grid">
-        <div>
-          <section class="panel" aria-labelledby="chart-title">
-            <h2 id="chart-title">{t('case.statechart')}</h2>
-            <StatechartView chart={chart.data} current={lit} path={asOf ? [] : path} />
-          </section>
-          <section class="panel" aria-labelledby="replay-title">
-            <h2 id="replay-title">{t('case.replay')}</h2>
-            <CaseScrubber steps={steps} value={index} onChange={(i) => setScrub(i === steps.length - 1 ? null : i)} />
-          </section>
-        </div>
         <div>
           <section class="panel" aria-labelledby="summary-title">
             <h2 id="summary-title">{t('case.summary')}</h2>
@@ -122,6 +134,8 @@ export function CasePage(props: { pseId: string }) {
             <h2 id="deadlines-title">{t('case.deadlines')}</h2>
             <CaseDeadlines deadlines={deadlines} calendar={calendar.data} />
           </section>
+        </div>
+        <div>
           <section class="panel" aria-labelledby="actions-title">
             <h2 id="actions-title">{t('case.actions')}</h2>
             <CaseActions
