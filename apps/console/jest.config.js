@@ -54,8 +54,6 @@ module.exports = {
       displayName: 'console-e2e',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/src/**/*.e2e.spec.ts'],
-      // One browser and one API at a time on a shared machine; each page load waits for real work.
-      testTimeout: 120_000,
     },
   ],
 };

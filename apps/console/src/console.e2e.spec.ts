@@ -16,6 +16,9 @@ import {
   type ConsoleApi,
 } from './testing/console-api';
 
+// Each step waits on a real browser and a real API on a machine others share.
+jest.setTimeout(60_000);
+
 describe('the console in headless Chromium, against the real API in the 2022 story', () => {
   let api: ConsoleApi;
   let browser: Browser;
