@@ -3,6 +3,7 @@ import { PolicyId } from '@sanksi/domain';
 import { z } from 'zod';
 import type { CliOutput } from '../output/cli-output';
 import { simulatePopulation, type SimulationReport } from '../simulate/population-simulator';
+import { registerSimulateTraffic } from './simulate-traffic.command';
 import { type CliDeps, parseOptions, PositiveInt, withRuntime } from '../support/cli-context';
 
 const Options = z.object({
@@ -44,12 +45,13 @@ function printSummary(out: CliOutput, report: SimulationReport, projected: numbe
 
 /** `sanksi simulate --systems N --seed S`: a synthetic population with histories, for load and scale. */
 export function register(program: Command, deps: CliDeps): void {
-  program
+  const simulate = program
     .command('simulate')
     .description(
       'Create a realistic synthetic population with histories through the real command path (seeded, repeatable)',
     )
-    .requiredOption('--systems <n>', 'how many systems')
+    // Checked by the options schema, not by commander: a required option here would be required of `simulate traffic` too.
+    .option('--systems <n>', 'how many systems (required)')
     .option('--seed <s>', 'PRNG seed (same seed, same population)', '1')
     .option(
       '--policy <id>',
@@ -80,4 +82,5 @@ export function register(program: Command, deps: CliDeps): void {
         else printSummary(out, report, projected.applied);
       });
     });
+  registerSimulateTraffic(simulate, deps);
 }

@@ -115,4 +115,34 @@ describe('sanksi traffic import and sanksi discovery (in process, real SQLite fi
       code: 'INPUT_FILE_UNREADABLE',
     });
   });
+
+  it('given simulate traffic --out, then a seeded CSV with the answer key is written, and traffic import loads it whole', async () => {
+    const registry = path.join(dir, 'registry.csv');
+    writeFileSync(
+      registry,
+      ['website', ...Array.from({ length: 30 }, (_, i) => `https://www.tokoreg${i}.co.id/`)].join('\n'),
+    );
+    const file = path.join(dir, 'simulated.csv.gz');
+    const args = ['simulate', 'traffic', '--domains', '300', '--top', '20', '--unregistered', '3'];
+    const written = await run(...args, '--seed', '5', '--registry', registry, '--out', file, '--json');
+    expect(written.error).toBeNull();
+    expect(written.json).toMatchObject({ rows: 300, period: '2022-07', unregistered: [{}, {}, {}] });
+    const again = await run(
+      ...args,
+      '--seed',
+      '5',
+      '--registry',
+      registry,
+      '--out',
+      path.join(dir, 'again.csv'),
+      '--json',
+    );
+    expect((again.json as { unregistered: unknown }).unregistered).toEqual(
+      (written.json as { unregistered: unknown }).unregistered,
+    );
+    const imported = await run('traffic', 'import', file, '--json');
+    expect(imported).toMatchObject({ error: null, json: { rows: 300, recorded: 300, rejected: 0 } });
+    // Without --systems, plain simulate is still a usage error.
+    expect((await run('simulate')).error).toMatchObject({ exitCode: ExitCode.usage });
+  });
 });
