@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
-import { CaseNotFound, CaseState, effectiveHistory, Instant } from '@sanksi/domain';
+import { CaseNotFound, CaseState, effectiveHistory, Instant, PolicyId } from '@sanksi/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Allow, QUERY_ROLES } from '../auth/roles';
@@ -25,6 +25,7 @@ import { ApiPseIdParam, PseIdParam } from './pse-id.param';
 const ListCasesQuery = z.strictObject({
   state: CaseState.optional(),
   origin: z.enum(['domestic', 'foreign']).optional(),
+  policy: PolicyId.optional(),
   q: z.string().trim().min(1).max(200).optional(),
   deadlineBefore: Instant.optional(),
   cursor: z.string().min(1).max(500).optional(),
@@ -63,11 +64,12 @@ export class CaseQueriesController {
   @Get()
   @ApiOperation({
     operationId: 'listCases',
-    summary: 'List cases: filter by state, origin, text (q) and deadline; cursor pagination',
+    summary: 'List cases: filter by state, origin, policy, text (q) and deadline; cursor pagination',
   })
   @ApiAnswers({ description: 'One page of cases', schema: CaseListRef, problems: [400, ...GUARDED, 503] })
   @ApiQuery({ name: 'state', required: false, enum: CaseState.options })
   @ApiQuery({ name: 'origin', required: false, enum: ['domestic', 'foreign'] })
+  @ApiQuery({ name: 'policy', required: false, enum: PolicyId.options })
   @ApiQuery({ name: 'q', required: false })
   @ApiQuery({ name: 'deadlineBefore', required: false })
   @ApiQuery({ name: 'cursor', required: false })

@@ -24,6 +24,8 @@ export interface PageQuery {
 export interface ListCasesQuery {
   state?: CaseState;
   origin?: 'domestic' | 'foreign';
+  /** Only cases under this policy version (`kominfo-2022`...). */
+  policy?: string;
   /** Free text over name, company, domains, case id and certificate number (case-insensitive). */
   q?: string;
   /** Only cases whose next deadline is due at or before this instant. */

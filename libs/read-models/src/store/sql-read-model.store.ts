@@ -448,6 +448,10 @@ export class SqlReadModelStore implements ReadModelStore {
       where.push('origin = ?');
       params.push(query.origin);
     }
+    if (query.policy !== undefined) {
+      where.push('policy_version = ?');
+      params.push(query.policy);
+    }
     if (query.q !== undefined && query.q.trim() !== '') {
       const p = likePattern(query.q.trim());
       where.push(
