@@ -27,7 +27,10 @@ export {
   projectBlocklistEntry,
   diffBlocklist,
   normaliseDomains,
+  normaliseIpAddresses,
+  type BlocklistEntryKind,
   type CaseBlocklistEntry,
+  type CaseBlocklistListing,
   type BlocklistChange,
 } from './projections/blocklist.projection';
 export {
@@ -60,6 +63,8 @@ export {
   planBatch,
   advanceContext,
   domainKey,
+  caseAddresses,
+  type CaseAddress,
   type BatchContext,
   type BatchChanges,
   type TransitionsDailyDelta,

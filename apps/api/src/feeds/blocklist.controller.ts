@@ -2,7 +2,6 @@ import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
 import type { BlocklistFeedEntry } from '@sanksi/read-models';
-import { normaliseHostname } from '@sanksi/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Allow, FEED_ROLES } from '../auth/roles';
@@ -10,7 +9,12 @@ import { parseInput } from '../http/parse-input';
 import { wib } from '../cases/case-view';
 import { matchesIfNoneMatch } from '../cases/conditional-get';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
-import { BLOCKLIST_FORMATS, type DroppedBlocklistEntry } from './blocklist-formats';
+import {
+  BLOCKLIST_FORMATS,
+  type DroppedBlocklistEntry,
+  publishableChange,
+  type PublishedBlocklistChange,
+} from './blocklist-formats';
 import { BlocklistChangePages } from './blocklist-change-pages';
 import { BlocklistRenderings } from './blocklist-renderings';
 import { ApiAnswers, GUARDED } from '../openapi/api-answers.decorator';
@@ -26,7 +30,7 @@ const ChangesQuery = z.strictObject({
 interface ChangesAnswer {
   after: number;
   position: number;
-  changes: BlocklistFeedEntry[];
+  changes: PublishedBlocklistChange[];
 }
 
 /** The blocklist internet providers apply (a projection), and its change feed by position. */
@@ -52,7 +56,7 @@ export class BlocklistController {
   /** A recorded domain that is no host name is left out of every format, with a warning for operators. */
   private readonly dropped = (d: DroppedBlocklistEntry): void => {
     this.runtime.logger.warn(
-      { pseId: d.pseId, domain: JSON.stringify(d.domain), rule: d.refusal.rule },
+      { pseId: d.pseId, domain: JSON.stringify(d.domain), kind: d.kind ?? 'domain', rule: d.refusal.rule },
       `blocklist entry left out: ${d.refusal.message}`,
     );
   };
@@ -115,11 +119,14 @@ export class BlocklistController {
   private changesAnswer(after: number, page: BlocklistFeedEntry[]): ChangesAnswer {
     // The page's position comes from every change read, published or not, so polling moves on past them.
     const position = page.length ? page[page.length - 1].position : after;
+    // A domain line names `domain`, an IP line `ip` (docs/read-models.md), as the JSON list does.
     const changes = page.flatMap((c) => {
-      const result = normaliseHostname(c.domain);
-      if ('hostname' in result) return [{ ...c, domain: result.hostname, at: wib(c.at) }];
-      this.dropped({ domain: c.domain, pseId: c.pseId, refusal: result.refused });
-      return [];
+      const published = publishableChange(c);
+      if ('refused' in published) {
+        this.dropped(published.refused);
+        return [];
+      }
+      return [{ ...published, at: wib(published.at) }];
     });
     return { after, position, changes };
   }

@@ -10,18 +10,27 @@ const Cursor = z
   .nullable()
   .meta({ description: 'Pass back as `cursor` for the next page; null on the last' });
 const Wib = z.string().meta({ description: 'An instant in WIB (+07:00)' });
+// A listing names a host name under `domain`, or a public IP address under `ip` (a case blocked by IP,
+// docs/decisions/0007) — never both.
+const ListedAddress = z.union([
+  z.object({ domain: z.string().meta({ description: 'A blocked host name (A-labels, lower case)' }) }),
+  z.object({ ip: z.string().meta({ description: 'A blocked public IPv4 or IPv6 address' }) }),
+]);
 
 export const BlocklistRef = responseSchema(
   'Blocklist',
   z
     .object({
       position: z.number().int().meta({ description: 'The change-feed position this list is as of' }),
-      entries: z.array(z.object({ domain: z.string(), pseId: z.string(), since: Wib })),
+      entries: z.array(z.intersection(ListedAddress, z.object({ pseId: z.string(), since: Wib }))),
     })
     .meta({
       example: {
         position: 12,
-        entries: [{ domain: 'shop.example', pseId: 'shop', since: '2022-07-30T09:00:00+07:00' }],
+        entries: [
+          { domain: 'shop.example', pseId: 'shop', since: '2022-07-30T09:00:00+07:00' },
+          { ip: '13.227.254.72', pseId: 'bank-app', since: '2022-07-30T09:00:00+07:00' },
+        ],
       },
     }),
 );
@@ -32,13 +41,15 @@ export const BlocklistChangesRef = responseSchema(
     after: z.number().int(),
     position: z.number().int().meta({ description: 'Poll again with `after` set to this' }),
     changes: z.array(
-      z.object({
-        position: z.number().int(),
-        domain: z.string(),
-        pseId: z.string(),
-        action: z.enum(['add', 'remove']),
-        at: Wib,
-      }),
+      z.intersection(
+        ListedAddress,
+        z.object({
+          position: z.number().int(),
+          pseId: z.string(),
+          action: z.enum(['add', 'remove']),
+          at: Wib,
+        }),
+      ),
     ),
   }),
 );

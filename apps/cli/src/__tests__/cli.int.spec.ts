@@ -267,7 +267,7 @@ describe('sanksi CLI (the built process)', () => {
       expect(out('txt').stdout).toBe('cabut.co.id\n');
       expect(out('hosts').stdout).toContain('0.0.0.0 cabut.co.id');
       expect(out('rpz').stdout).toContain('*.cabut.co.id CNAME .');
-      expect(out('csv').stdout).toMatch(/^domain,pseId,since\ncabut\.co\.id,reg-12,/);
+      expect(out('csv').stdout).toMatch(/^domain,pseId,since,ip\ncabut\.co\.id,reg-12,/);
       const json = JSON.parse(out('json').stdout);
       expect(json.entries.map((e: { domain: string }) => e.domain)).toEqual(['cabut.co.id']);
       const file = path.join(dir, 'blocklist.txt');

@@ -15,7 +15,7 @@ const Options = z.object({
 export function register(program: Command, deps: CliDeps): void {
   const blocklist = program
     .command('blocklist')
-    .description('The blocklist of domains for internet providers');
+    .description('The blocklist of domains and IP addresses for internet providers');
   blocklist
     .command('export')
     .description('Write the current blocklist (after projecting the log) to stdout or a file')
@@ -28,17 +28,27 @@ export function register(program: Command, deps: CliDeps): void {
         await runtime.projector.catchUp();
         const list = await runtime.readModels.getBlocklist();
         const { renderBlocklist } = await import('@sanksi/api');
-        // A recorded domain that is no host name is left out of every format, with a warning on stderr.
-        let written = list.entries.length;
+        // A recorded domain that is no host name (or IP entry that is no public IP) is left out of every
+        // format, with a warning on stderr.
+        const written = { domain: 0, ip: 0 };
+        for (const e of list.entries) written[e.kind ?? 'domain'] += 1;
         const text = renderBlocklist(opts.format, list.entries, list.position, (dropped) => {
-          written -= 1;
+          written[dropped.kind ?? 'domain'] -= 1;
           out.error(
             `warning: blocklist entry of ${dropped.pseId} left out (${dropped.refusal.rule}): ${dropped.refusal.message}`,
           );
         });
+        // txt and hosts carry host names only (their text says so in a comment line too).
+        const carriesIps = opts.format !== 'txt' && opts.format !== 'hosts';
+        if (written.ip > 0 && !carriesIps) {
+          out.error(
+            `note: ${written.ip} blocked IP address${written.ip === 1 ? '' : 'es'} left out: ${opts.format} carries host names only (use rpz, csv or json)`,
+          );
+        }
         if (opts.out) {
+          const n = written.domain + (carriesIps ? written.ip : 0);
           writeFileSync(opts.out, text);
-          out.error(`wrote ${written} entr${written === 1 ? 'y' : 'ies'} (${opts.format}) to ${opts.out}`);
+          out.error(`wrote ${n} entr${n === 1 ? 'y' : 'ies'} (${opts.format}) to ${opts.out}`);
         } else out.raw(text);
       });
     });

@@ -9,7 +9,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List cases: filter by state, origin, text (q) and deadline; cursor pagination */
+    /** List cases: filter by state, origin, policy, text (q) and deadline; cursor pagination */
     get: operations['listCases'];
     put?: never;
     /**
@@ -1003,6 +1003,11 @@ export interface components {
      *           "domain": "shop.example",
      *           "pseId": "shop",
      *           "since": "2022-07-30T09:00:00+07:00"
+     *         },
+     *         {
+     *           "ip": "13.227.254.72",
+     *           "pseId": "bank-app",
+     *           "since": "2022-07-30T09:00:00+07:00"
      *         }
      *       ]
      *     }
@@ -1010,26 +1015,49 @@ export interface components {
     Blocklist: {
       /** @description The change-feed position this list is as of */
       position: number;
-      entries: {
-        domain: string;
-        pseId: string;
-        /** @description An instant in WIB (+07:00) */
-        since: string;
-      }[];
+      entries: (
+        | {
+            pseId: string;
+            /** @description An instant in WIB (+07:00) */
+            since: string;
+            /** @description A blocked host name (A-labels, lower case) */
+            domain: string;
+          }
+        | {
+            pseId: string;
+            /** @description An instant in WIB (+07:00) */
+            since: string;
+            /** @description A blocked public IPv4 or IPv6 address */
+            ip: string;
+          }
+      )[];
     };
     BlocklistChanges: {
       after: number;
       /** @description Poll again with `after` set to this */
       position: number;
-      changes: {
-        position: number;
-        domain: string;
-        pseId: string;
-        /** @enum {string} */
-        action: 'add' | 'remove';
-        /** @description An instant in WIB (+07:00) */
-        at: string;
-      }[];
+      changes: (
+        | {
+            position: number;
+            pseId: string;
+            /** @enum {string} */
+            action: 'add' | 'remove';
+            /** @description An instant in WIB (+07:00) */
+            at: string;
+            /** @description A blocked host name (A-labels, lower case) */
+            domain: string;
+          }
+        | {
+            position: number;
+            pseId: string;
+            /** @enum {string} */
+            action: 'add' | 'remove';
+            /** @description An instant in WIB (+07:00) */
+            at: string;
+            /** @description A blocked public IPv4 or IPv6 address */
+            ip: string;
+          }
+      )[];
     };
     /**
      * @example {
@@ -2719,6 +2747,7 @@ export interface operations {
         cursor?: unknown;
         deadlineBefore?: unknown;
         q?: unknown;
+        policy?: 'mr5-literal' | 'kominfo-2022' | 'pp43-2023';
         origin?: 'domestic' | 'foreign';
         state?:
           | 'unregistered'

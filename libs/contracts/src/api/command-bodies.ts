@@ -71,11 +71,22 @@ function bodyOf<
 }
 
 // Opening a case: the id may be left to the server (it derives one from the Idempotency-Key), and the
-// optional profile fields are simply left out rather than sent as null.
+// optional profile fields are simply left out rather than sent as null. A system with no domain (a
+// mobile-only PSE, docs/decisions/0007) is opened with `domains: []` and the app ids or public IPs it
+// has; an empty list with neither is a mistake and refused.
 export const OpenCaseBody = bodyOf(IdentifyPse, [], {
   pseId: PseId.optional(),
+  domains: z.array(z.string().trim().pipe(Hostname)).max(500),
   company: Text.optional(),
   sector: Text.optional(),
+}).superRefine((body, ctx) => {
+  if (body.domains.length === 0 && !body.appIds?.length && !body.ipAddresses?.length) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['domains'],
+      message: 'a case with no domain must name at least one app id or public IP address',
+    });
+  }
 });
 export const IssueWarningBody = bodyOf(IssueWarning);
 export const ImposeFineBody = bodyOf(ImposeFine);

@@ -44,6 +44,9 @@ export const CaseStateAfterSchema = z.object({
   since: instant,
   onBlocklist: z.boolean(),
   domains: z.array(z.string()),
+  // Recorded only when a case has any (docs/decisions/0007): absent means none.
+  appIds: z.array(z.string()).optional(),
+  ipAddresses: z.array(z.string()).optional(),
   name: z.string(),
   origin: z.enum(['domestic', 'foreign']),
   company: nullableText,

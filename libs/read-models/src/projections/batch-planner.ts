@@ -55,6 +55,8 @@ export interface BatchChanges {
   summaries: Map<string, CaseSummaryRow>;
   /** Discovery keys of the cases whose domains changed (replace that case's `case_domains`). */
   caseDomains: Map<string, string[]>;
+  /** App ids and IP addresses of the cases whose set changed (replace that case's `case_addresses`). */
+  caseAddresses: Map<string, CaseAddress[]>;
   timeline: CaseTimelineRow[];
   /** Final blocklist entry of each case whose listing changed (undefined: no longer listed). */
   blocklist: Map<string, CaseBlocklistEntry | undefined>;
@@ -69,6 +71,20 @@ export interface BatchChanges {
   registry: Map<string, RegistryRow | undefined>;
   /** Full set of pending deadlines of every case whose set changed (empty: it has none now). */
   deadlines: Map<string, DeadlineRow[]>;
+}
+
+/** An app-store id or public IP address a case names, as `case_addresses` keeps it for search. */
+export interface CaseAddress {
+  kind: 'app-id' | 'ip';
+  address: string;
+}
+
+/** A case's app ids and IP addresses, each once: the rows of `case_addresses` for it. */
+export function caseAddresses(row: Pick<CaseSummaryRow, 'appIds' | 'ipAddresses'>): CaseAddress[] {
+  return [
+    ...[...new Set(row.appIds)].map((address) => ({ kind: 'app-id' as const, address })),
+    ...[...new Set(row.ipAddresses)].map((address) => ({ kind: 'ip' as const, address })),
+  ];
 }
 
 /** Key of a fine in `BatchContext.fines`: fine ids are unique within a case. */
@@ -143,6 +159,7 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
   const changes: BatchChanges = {
     summaries: new Map(),
     caseDomains: new Map(),
+    caseAddresses: new Map(),
     timeline: [],
     blocklist: new Map(),
     blocklistChanges: [],
@@ -164,6 +181,15 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
     changes.summaries.set(id, after);
     if (!before || !sameList(before.domains, after.domains)) {
       changes.caseDomains.set(id, domainKeys(after.domains));
+    }
+    if (
+      !before ||
+      !sameList(before.appIds, after.appIds) ||
+      !sameList(before.ipAddresses, after.ipAddresses)
+    ) {
+      const addresses = caseAddresses(after);
+      // A new case with none has nothing to replace; most cases never name any.
+      if (before || addresses.length > 0) changes.caseAddresses.set(id, addresses);
     }
 
     changes.timeline.push(run('case_timeline', event, () => projectTimelineEntry(event)));

@@ -6,6 +6,7 @@ import {
   type CaseBlocklistEntry,
   diffBlocklist,
   normaliseDomains,
+  normaliseIpAddresses,
   projectBlocklistEntry,
 } from './blocklist.projection';
 
@@ -58,8 +59,80 @@ describe('blocklist projection', () => {
       ['add', 'c.example'],
     ]);
     expect(entry?.domains).toEqual([
-      { domain: 'b.example', since: '2022-07-30T03:00:00.000Z', position: 2 },
-      { domain: 'c.example', since: '2022-08-01T03:00:00.000Z', position: 3 },
+      { domain: 'b.example', kind: 'domain', since: '2022-07-30T03:00:00.000Z', position: 2 },
+      { domain: 'c.example', kind: 'domain', since: '2022-08-01T03:00:00.000Z', position: 3 },
+    ]);
+  });
+
+  it('given a case with IP addresses and no domain, when blocked and then registered, then its IPs are listed as kind ip and leave the list again', () => {
+    const c = new GlobalLog().case('bank-app', {
+      domains: [],
+      appIds: ['com.bank.mobile'],
+      ipAddresses: ['13.227.254.72', '2606:4700:4700::1111'],
+    });
+    const events = [
+      c.identified('2022-07-21T09:00:00+07:00'),
+      c.blocked('2022-07-30T10:00:00+07:00', '123/2022'),
+    ].map(toReadModelEvent);
+    const blocked = fold(events);
+    expect(blocked.entry).toEqual({
+      pseId: 'bank-app',
+      domains: [
+        { domain: '13.227.254.72', kind: 'ip', since: '2022-07-30T03:00:00.000Z', position: 2 },
+        { domain: '2606:4700:4700::1111', kind: 'ip', since: '2022-07-30T03:00:00.000Z', position: 2 },
+      ],
+    });
+    expect(blocked.feed.map((f) => [f.position, f.action, f.kind, f.domain])).toEqual([
+      [2, 'add', 'ip', '13.227.254.72'],
+      [2, 'add', 'ip', '2606:4700:4700::1111'],
+    ]);
+
+    const registered = fold([
+      ...events,
+      toReadModelEvent(c.confirmed('2022-08-10T12:00:00+07:00', '000123.01/DJAI.PSE/08/2022', true)),
+    ]);
+    expect(registered.entry).toBeUndefined();
+    expect(registered.feed.slice(2).map((f) => [f.position, f.action, f.kind, f.domain])).toEqual([
+      [3, 'remove', 'ip', '13.227.254.72'],
+      [3, 'remove', 'ip', '2606:4700:4700::1111'],
+    ]);
+  });
+
+  it('given a blocked case with a domain and an IP whose IPs change, when folded, then only the IP difference enters the feed, kinds kept apart', () => {
+    const c = new GlobalLog().case('shop', { domains: ['shop.example'], ipAddresses: ['13.227.254.72'] });
+    const events = [
+      c.identified('2022-07-21T09:00:00+07:00'),
+      c.blocked('2022-07-30T10:00:00+07:00', '1'),
+      c.addressesUpdated('2022-08-01T10:00:00+07:00', { ipAddresses: ['8.8.4.4'] }),
+    ].map(toReadModelEvent);
+    const { entry, feed } = fold(events);
+    expect(feed.map((f) => [f.position, f.action, f.kind, f.domain])).toEqual([
+      [2, 'add', 'domain', 'shop.example'],
+      [2, 'add', 'ip', '13.227.254.72'],
+      [3, 'remove', 'ip', '13.227.254.72'],
+      [3, 'add', 'ip', '8.8.4.4'],
+    ]);
+    expect(entry?.domains).toEqual([
+      { domain: 'shop.example', kind: 'domain', since: '2022-07-30T03:00:00.000Z', position: 2 },
+      { domain: '8.8.4.4', kind: 'ip', since: '2022-08-01T03:00:00.000Z', position: 3 },
+    ]);
+  });
+
+  it('given a blocked case with neither domain nor IP (app ids only), when folded, then it lists nothing and the feed stays empty', () => {
+    const c = new GlobalLog().case('app-only', { domains: [], appIds: ['id1489226483'] });
+    const { entry, feed } = fold(
+      [c.identified('2022-07-21T09:00:00+07:00'), c.blocked('2022-07-30T10:00:00+07:00', '7')].map(
+        toReadModelEvent,
+      ),
+    );
+    expect(entry).toEqual({ pseId: 'app-only', domains: [] });
+    expect(feed).toEqual([]);
+  });
+
+  it('normalises IP addresses: trimmed, lower case, each once', () => {
+    expect(normaliseIpAddresses([' 2606:4700:4700::AAAA ', '2606:4700:4700::aaaa', '', '1.2.3.4'])).toEqual([
+      '2606:4700:4700::aaaa',
+      '1.2.3.4',
     ]);
   });
 

@@ -63,6 +63,35 @@ describe('projectCaseSummary', () => {
     expect(row?.domains).toEqual(['x.example', 'y.example']);
   });
 
+  it('given a case identified with app ids and IPs and no domain, when folded, then the row carries them; a case with none has empty lists', () => {
+    const log = new GlobalLog();
+    const app = log.case('bank-app', {
+      domains: [],
+      appIds: ['com.bank.mobile'],
+      ipAddresses: ['13.227.254.72'],
+    });
+    const plain = log.case('shop');
+    const appRow = projectCaseSummary(
+      undefined,
+      toReadModelEvent(app.identified('2022-07-21T09:00:00+07:00')),
+    );
+    expect(appRow).toMatchObject({
+      domains: [],
+      appIds: ['com.bank.mobile'],
+      ipAddresses: ['13.227.254.72'],
+    });
+    const updated = projectCaseSummary(
+      appRow,
+      toReadModelEvent(app.addressesUpdated('2022-07-22T09:00:00+07:00', { ipAddresses: ['8.8.4.4'] })),
+    );
+    expect(updated).toMatchObject({ appIds: ['com.bank.mobile'], ipAddresses: ['8.8.4.4'] });
+    const plainRow = projectCaseSummary(
+      undefined,
+      toReadModelEvent(plain.identified('2022-07-21T09:00:00+07:00')),
+    );
+    expect(plainRow).toMatchObject({ appIds: [], ipAddresses: [] });
+  });
+
   it('given a fined case, when folded, then fine totals and the next deadline come from the state', () => {
     const c = new GlobalLog().case('f');
     c.identified('2023-01-02T09:00:00+07:00');

@@ -8,6 +8,9 @@ export interface CaseSummaryRow {
   company: string | null;
   sector: string | null;
   domains: string[];
+  /** App-store ids and public IP addresses the case names (empty when none: docs/decisions/0007). */
+  appIds: string[];
+  ipAddresses: string[];
   state: CaseState;
   substate: string | null;
   stateSince: string;
@@ -50,6 +53,8 @@ export function projectCaseSummary(row: CaseSummaryRow | undefined, event: ReadM
     company: s.company,
     sector: s.sector,
     domains: [...s.domains],
+    appIds: [...(s.appIds ?? [])],
+    ipAddresses: [...(s.ipAddresses ?? [])],
     state: s.state,
     substate: s.substate,
     stateSince: s.since,

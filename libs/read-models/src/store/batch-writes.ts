@@ -46,6 +46,13 @@ export function toSqlWrites(c: BatchChanges): SqlWrite[] {
       columns: ['pse_id', 'domain_key'],
       rows: [...c.caseDomains].flatMap(([pseId, keys]) => keys.map((k) => [pseId, k])),
     },
+    { kind: 'delete', table: 'case_addresses', column: 'pse_id', values: [...c.caseAddresses.keys()] },
+    {
+      kind: 'insert',
+      table: 'case_addresses',
+      columns: ['pse_id', 'kind', 'address'],
+      rows: [...c.caseAddresses].flatMap(([pseId, list]) => list.map((a) => [pseId, a.kind, a.address])),
+    },
     // No conflict clause: an event projected twice is a bug to surface, not to paper over.
     {
       kind: 'insert',
@@ -57,16 +64,16 @@ export function toSqlWrites(c: BatchChanges): SqlWrite[] {
     {
       kind: 'insert',
       table: 'blocklist',
-      columns: ['domain', 'pse_id', 'since', 'position'],
+      columns: ['domain', 'kind', 'pse_id', 'since', 'position'],
       rows: [...c.blocklist.values()].flatMap((e) =>
-        e ? e.domains.map((d) => [d.domain, e.pseId, d.since, d.position]) : [],
+        e ? e.domains.map((d) => [d.domain, d.kind, e.pseId, d.since, d.position]) : [],
       ),
     },
     {
       kind: 'insert',
       table: 'blocklist_changes',
-      columns: ['position', 'domain', 'pse_id', 'action', 'at', 'event_id'],
-      rows: c.blocklistChanges.map((f) => [f.position, f.domain, f.pseId, f.action, f.at, f.eventId]),
+      columns: ['position', 'domain', 'kind', 'pse_id', 'action', 'at', 'event_id'],
+      rows: c.blocklistChanges.map((f) => [f.position, f.domain, f.kind, f.pseId, f.action, f.at, f.eventId]),
     },
     {
       kind: 'insert',

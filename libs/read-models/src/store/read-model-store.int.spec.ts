@@ -174,9 +174,14 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
       const list = await db.store.getBlocklist();
       expect(list.position).toBe(events[events.length - 1]?.position);
       expect(list.entries).toEqual([
-        { domain: 'liar.example', pseId: 'liar', since: '2022-09-09T02:00:00.000Z' },
-        { domain: 'steamcommunity.com', pseId: 'steam', since: '2022-07-30T03:05:00.000Z' },
-        { domain: 'store.steampowered.com', pseId: 'steam', since: '2022-07-30T03:05:00.000Z' },
+        { kind: 'domain', domain: 'liar.example', pseId: 'liar', since: '2022-09-09T02:00:00.000Z' },
+        { kind: 'domain', domain: 'steamcommunity.com', pseId: 'steam', since: '2022-07-30T03:05:00.000Z' },
+        {
+          kind: 'domain',
+          domain: 'store.steampowered.com',
+          pseId: 'steam',
+          since: '2022-07-30T03:05:00.000Z',
+        },
       ]);
     });
 

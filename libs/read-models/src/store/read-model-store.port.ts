@@ -1,4 +1,5 @@
 import type { CaseState, ReadModelEvent } from '../events/read-model-event';
+import type { BlocklistEntryKind } from '../projections/blocklist.projection';
 import type { CaseSummaryRow } from '../projections/case-summary.projection';
 import type { CaseTimelineRow } from '../projections/case-timeline.projection';
 import type { FineRow } from '../projections/fines.projection';
@@ -26,7 +27,7 @@ export interface ListCasesQuery {
   origin?: 'domestic' | 'foreign';
   /** Only cases under this policy version (`kominfo-2022`...). */
   policy?: string;
-  /** Free text over name, company, domains, case id and certificate number (case-insensitive). */
+  /** Free text over name, company, domains, app ids, IP addresses, case id and certificate number (case-insensitive). */
   q?: string;
   /** Only cases whose next deadline is due at or before this instant. */
   deadlineBefore?: string;
@@ -36,13 +37,19 @@ export interface ListCasesQuery {
 
 /** Filters of `getRegistry`. */
 export interface RegistryQuery {
+  /** Free text over name, company, domains, certificate number, app ids and IP addresses (case-insensitive). */
   q?: string;
   cursor?: string;
   limit?: number;
 }
 
-/** One domain currently on the blocklist. */
+/**
+ * One address currently on the blocklist: a domain, or (kind `ip`) a public IP address of a case
+ * blocked by IP (docs/decisions/0007). `domain` holds the address either way: the column keeps the
+ * name it had when only domains were listed. The store always says the kind; absent means a domain.
+ */
 export interface BlocklistEntry {
+  kind?: BlocklistEntryKind;
   domain: string;
   pseId: string;
   since: string;
@@ -59,9 +66,10 @@ export interface Blocklist {
   entries: BlocklistEntry[];
 }
 
-/** One line of the blocklist change feed. */
+/** One line of the blocklist change feed (`domain` holds the address, an IP address for kind `ip`). */
 export interface BlocklistFeedEntry {
   position: number;
+  kind: BlocklistEntryKind;
   domain: string;
   pseId: string;
   action: 'add' | 'remove';

@@ -260,6 +260,32 @@ const projectorLeases: ReadModelMigration = {
   ],
 };
 
+// Issue 14 A (docs/decisions/0007): a case may name public IP addresses and app-store ids and no
+// domain. The blocklist lists a blocked case's IPs beside its domains (kind 'ip'; the address stays
+// in the column named domain), and so does the change feed; case_addresses keeps each case's app ids
+// and IPs for the case and register searches (only cases that name any have rows). Rows from before
+// are domains. Cases projected before this version show their IPs once the projections are rebuilt.
+const blocklistAddresses: ReadModelMigration = {
+  version: 4,
+  name: 'blocklist by IP address; case app ids and IP addresses',
+  statements: () => {
+    const kind = `kind TEXT NOT NULL DEFAULT 'domain' CHECK (kind IN ('domain', 'ip'))`;
+    return [
+      `ALTER TABLE blocklist ADD COLUMN ${kind}`,
+      `ALTER TABLE blocklist_changes ADD COLUMN ${kind}`,
+      `ALTER TABLE case_summary ADD COLUMN app_ids TEXT NOT NULL DEFAULT '[]'`,
+      `ALTER TABLE case_summary ADD COLUMN ip_addresses TEXT NOT NULL DEFAULT '[]'`,
+      `CREATE TABLE IF NOT EXISTS case_addresses (
+        pse_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('app-id', 'ip')),
+        address TEXT NOT NULL,
+        PRIMARY KEY (pse_id, kind, address)
+      )`,
+      `CREATE INDEX IF NOT EXISTS case_addresses_address ON case_addresses (address)`,
+    ];
+  },
+};
+
 // Queries at national scale (issue 10, docs/benchmarks.md "Queries at scale"). Register search by
 // substring was a LIKE scan of every row; a trigram index finds the candidates and the old predicate
 // still decides, so the results are exactly those of the scan. Population counts "as of now" were a
@@ -368,6 +394,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
   dropUnusedIndexes,
   projectorLeases,
+  blocklistAddresses,
   trafficObservationsBySource,
   queriesAtScale,
 ];
@@ -376,6 +403,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
 export const PROJECTED_TABLES = [
   'case_summary',
   'case_domains',
+  'case_addresses',
   'case_timeline',
   'blocklist',
   'blocklist_changes',

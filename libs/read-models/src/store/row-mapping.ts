@@ -1,5 +1,5 @@
 import type { CaseState } from '../events/read-model-event';
-import type { CaseBlocklistEntry } from '../projections/blocklist.projection';
+import type { BlocklistEntryKind, CaseBlocklistEntry } from '../projections/blocklist.projection';
 import type { CaseSummaryRow } from '../projections/case-summary.projection';
 import type { CaseTimelineRow } from '../projections/case-timeline.projection';
 import type { FineRow, FineStatus } from '../projections/fines.projection';
@@ -74,6 +74,8 @@ export const caseSummaryTable: TableMapping<CaseSummaryRow> = {
     'opened_at',
     'updated_at',
     'recorded_at',
+    'app_ids',
+    'ip_addresses',
   ],
   toParams: (r) => [
     r.pseId,
@@ -106,6 +108,8 @@ export const caseSummaryTable: TableMapping<CaseSummaryRow> = {
     r.openedAt,
     r.updatedAt,
     r.recordedAt,
+    JSON.stringify(r.appIds),
+    JSON.stringify(r.ipAddresses),
   ],
   fromRecord: (r) => ({
     pseId: str(r, 'pse_id'),
@@ -114,6 +118,8 @@ export const caseSummaryTable: TableMapping<CaseSummaryRow> = {
     company: nstr(r, 'company'),
     sector: nstr(r, 'sector'),
     domains: list(r, 'domains'),
+    appIds: list(r, 'app_ids'),
+    ipAddresses: list(r, 'ip_addresses'),
     state: str(r, 'state') as CaseState,
     substate: nstr(r, 'substate'),
     stateSince: str(r, 'state_since'),
@@ -302,7 +308,12 @@ export function blocklistEntries(records: readonly SqlRecord[]): Map<string, Cas
   for (const r of records) {
     const pseId = str(r, 'pse_id');
     const entry = entries.get(pseId) ?? { pseId, domains: [] };
-    entry.domains.push({ domain: str(r, 'domain'), since: str(r, 'since'), position: num(r, 'position') });
+    entry.domains.push({
+      domain: str(r, 'domain'),
+      kind: str(r, 'kind') === 'ip' ? 'ip' : ('domain' satisfies BlocklistEntryKind),
+      since: str(r, 'since'),
+      position: num(r, 'position'),
+    });
     entries.set(pseId, entry);
   }
   return entries;

@@ -1,6 +1,6 @@
 import { CASE_STATES, type CaseState, type ReadModelEvent } from '../events/read-model-event';
 import { CheckpointConflict, InvalidQuery } from '../read-model.errors';
-import { normaliseDomains } from '../projections/blocklist.projection';
+import { type BlocklistEntryKind, normaliseDomains } from '../projections/blocklist.projection';
 import {
   advanceContext,
   type BatchChanges,
@@ -138,6 +138,12 @@ function trigramPhrase(q: string): string | null {
 /** The newer of two stored instants (both dialects return them as UTC ISO-8601 text). */
 const laterOf = (dialect: 'sqlite' | 'postgres'): string => (dialect === 'sqlite' ? 'max' : 'greatest');
 
+/** The cases one of whose app ids or IP addresses contains the bound LIKE pattern (issue 14 A). */
+const ADDRESS_MATCH = `pse_id IN (SELECT pse_id FROM case_addresses WHERE lower(address) LIKE ? ESCAPE '\\')`;
+
+/** What a `blocklist` or `blocklist_changes` row lists (rows from before migration 4 are domains). */
+const entryKind = (r: SqlRecord): BlocklistEntryKind => (r['kind'] === 'ip' ? 'ip' : 'domain');
+
 function assertDate(field: string, value: string): void {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidQuery({ field, reason: 'expected YYYY-MM-DD' });
 }
@@ -212,7 +218,9 @@ export class SqlReadModelStore implements ReadModelStore {
       const done = new Set(
         (await tx.query(`SELECT version FROM read_model_migrations`)).map((r) => num(r, 'version')),
       );
-      for (const m of READ_MODEL_MIGRATIONS) {
+      // By version, whatever order they were written in: a database that already has later versions
+      // (5, 6) takes a lower one (4) that landed after them on its own.
+      for (const m of [...READ_MODEL_MIGRATIONS].sort((a, b) => a.version - b.version)) {
         if (done.has(m.version)) continue;
         for (const statement of m.statements(this.client.dialect)) await tx.query(statement);
         await tx.query(`INSERT INTO read_model_migrations (version, name, applied_at) VALUES (?, ?, ?)`, [
@@ -456,9 +464,10 @@ export class SqlReadModelStore implements ReadModelStore {
       const p = likePattern(query.q.trim());
       where.push(
         `(lower(name) LIKE ? ESCAPE '\\' OR lower(coalesce(company, '')) LIKE ? ESCAPE '\\' OR lower(domains) LIKE ? ESCAPE '\\'` +
-          ` OR lower(pse_id) LIKE ? ESCAPE '\\' OR lower(coalesce(registration_number, '')) LIKE ? ESCAPE '\\')`,
+          ` OR lower(pse_id) LIKE ? ESCAPE '\\' OR lower(coalesce(registration_number, '')) LIKE ? ESCAPE '\\'` +
+          ` OR ${ADDRESS_MATCH})`,
       );
-      params.push(p, p, p, p, p);
+      params.push(p, p, p, p, p, p);
     }
     if (query.deadlineBefore !== undefined) {
       where.push('next_deadline_at <= ?');
@@ -492,11 +501,14 @@ export class SqlReadModelStore implements ReadModelStore {
       const [cp] = await tx.query(`SELECT position FROM projection_checkpoints WHERE name = ?`, [
         DEFAULT_CHECKPOINT,
       ]);
-      const rows = await tx.query(`SELECT domain, pse_id, since FROM blocklist ORDER BY domain, pse_id`);
+      const rows = await tx.query(
+        `SELECT kind, domain, pse_id, since FROM blocklist ORDER BY kind, domain, pse_id`,
+      );
       return {
         position: cp ? num(cp, 'position') : 0,
         lastChange: await this.lastBlocklistChange(tx),
         entries: rows.map((r) => ({
+          kind: entryKind(r),
           domain: str(r, 'domain'),
           pseId: str(r, 'pse_id'),
           since: str(r, 'since'),
@@ -521,7 +533,7 @@ export class SqlReadModelStore implements ReadModelStore {
     const n = clampLimit(limit, 1000);
     // The page ends on a whole position: a client resuming "after" it never misses a sibling line.
     const rows = await this.client.query(
-      `SELECT position, domain, pse_id, action, at FROM blocklist_changes
+      `SELECT position, kind, domain, pse_id, action, at FROM blocklist_changes
        WHERE position > ? AND position <= (
          SELECT max(position) FROM (SELECT position FROM blocklist_changes WHERE position > ? ORDER BY position LIMIT ?) page)
        ORDER BY position, action DESC, domain`,
@@ -529,6 +541,7 @@ export class SqlReadModelStore implements ReadModelStore {
     );
     return rows.map((r) => ({
       position: num(r, 'position'),
+      kind: entryKind(r),
       domain: str(r, 'domain'),
       pseId: str(r, 'pse_id'),
       action: str(r, 'action') === 'add' ? 'add' : 'remove',
@@ -760,12 +773,14 @@ export class SqlReadModelStore implements ReadModelStore {
       // On SQLite the trigram index picks the candidates; the LIKE filter (on PostgreSQL served by
       // pg_trgm indexes of the same expressions) still decides, so results are the scan's exactly.
       const phrase = this.client.dialect === 'sqlite' ? trigramPhrase(q.toLowerCase()) : null;
-      if (phrase !== null) {
-        where.push(`rowid IN (SELECT rowid FROM registry_search WHERE registry_search MATCH ?)`);
-        params.push(phrase);
-      }
-      where.push(`(${REGISTRY_SEARCH_COLUMNS.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
-      params.push(...REGISTRY_SEARCH_COLUMNS.map(() => p));
+      const text = `(${REGISTRY_SEARCH_COLUMNS.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
+      // Or one of the system's app ids or IP addresses (a small side table: only cases naming any).
+      where.push(
+        `(${phrase === null ? text : `(rowid IN (SELECT rowid FROM registry_search WHERE registry_search MATCH ?) AND ${text})`}` +
+          ` OR ${ADDRESS_MATCH})`,
+      );
+      if (phrase !== null) params.push(phrase);
+      params.push(...REGISTRY_SEARCH_COLUMNS.map(() => p), p);
     }
     if (query.cursor !== undefined) {
       const [name, pseId] = decodeCursor(query.cursor, 2);
@@ -919,12 +934,13 @@ export class SqlReadModelStore implements ReadModelStore {
   async getLatestBlocklistChanges(limit?: number): Promise<BlocklistFeedEntry[]> {
     await this.migrate();
     const rows = await this.client.query(
-      `SELECT position, domain, pse_id, action, at FROM blocklist_changes
+      `SELECT position, kind, domain, pse_id, action, at FROM blocklist_changes
        ORDER BY position DESC, action, domain DESC LIMIT ?`,
       [clampLimit(limit, 20)],
     );
     return rows.map((r) => ({
       position: num(r, 'position'),
+      kind: entryKind(r),
       domain: str(r, 'domain'),
       pseId: str(r, 'pse_id'),
       action: str(r, 'action') === 'add' ? 'add' : 'remove',

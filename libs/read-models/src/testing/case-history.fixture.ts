@@ -28,13 +28,16 @@ export class GlobalLog {
   }
 
   /** Starts building a case's history on this log. */
-  case(
-    pseId: string,
-    profile: Partial<Pick<CaseStateAfter, 'name' | 'domains' | 'origin' | 'company' | 'sector'>> = {},
-  ) {
+  case(pseId: string, profile: Partial<CaseProfile> = {}) {
     return new CaseHistory(this, pseId, profile);
   }
 }
+
+/** What a case is identified with: its name, domains, company, and any app ids and IP addresses. */
+type CaseProfile = Pick<
+  CaseStateAfter,
+  'name' | 'domains' | 'origin' | 'company' | 'sector' | 'appIds' | 'ipAddresses'
+>;
 
 const emptyFines = { imposedIdr: 0, paidIdr: 0, annulledIdr: 0, outstandingIdr: 0 };
 
@@ -51,7 +54,7 @@ export class CaseHistory {
   constructor(
     private readonly log: GlobalLog,
     readonly pseId: string,
-    profile: Partial<Pick<CaseStateAfter, 'name' | 'domains' | 'origin' | 'company' | 'sector'>>,
+    profile: Partial<CaseProfile>,
   ) {
     this.state = {
       state: 'unregistered',
@@ -63,6 +66,9 @@ export class CaseHistory {
       origin: profile.origin ?? 'foreign',
       company: profile.company ?? null,
       sector: profile.sector ?? null,
+      // Recorded only when there are any, as the domain records them (docs/decisions/0007).
+      ...(profile.appIds?.length ? { appIds: profile.appIds } : {}),
+      ...(profile.ipAddresses?.length ? { ipAddresses: profile.ipAddresses } : {}),
       registrationNumber: null,
       warnings: 0,
       blocks: 0,
@@ -143,6 +149,8 @@ export class CaseHistory {
         domains: s.domains,
         company: s.company,
         sector: s.sector,
+        ...(s.appIds ? { appIds: s.appIds } : {}),
+        ...(s.ipAddresses ? { ipAddresses: s.ipAddresses } : {}),
         policy: 'kominfo-2022',
       },
       { state: 'unregistered' },
@@ -315,5 +323,10 @@ export class CaseHistory {
 
   profileUpdated(at: string, domains: string[]): SourceEvent {
     return this.event('PseProfileUpdated', at, { domains }, { domains });
+  }
+
+  /** A profile update naming the case's app ids and IP addresses (each list replaces the recorded one). */
+  addressesUpdated(at: string, changes: Pick<CaseStateAfter, 'appIds' | 'ipAddresses'>): SourceEvent {
+    return this.event('PseProfileUpdated', at, changes, changes);
   }
 }

@@ -29,6 +29,7 @@ export interface Backend {
 const ORDER: Record<string, string> = {
   case_summary: 'pse_id',
   case_domains: 'pse_id, domain_key',
+  case_addresses: 'pse_id, kind, address',
   case_timeline: 'position',
   blocklist: 'domain, pse_id',
   blocklist_changes: 'position, domain, pse_id, action',
