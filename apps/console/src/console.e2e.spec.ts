@@ -92,6 +92,15 @@ describe('the console in headless Chromium, against the real API in the 2022 sto
     await expect_rows(['xandr']);
     await page.goto(`${api.baseUrl}/console/cases?state=blocked`);
     await expect_rows(['paypal', 'steam']);
+    // by policy and by a pending deadline (PayPal's window closes on 5 August)
+    await page.getByRole('button', { name: 'Atur ulang' }).click();
+    await page.getByLabel('Tenggat tertunda sebelum').fill('2022-08-06');
+    await page.getByRole('button', { name: 'Cari' }).click();
+    await expect_rows(['paypal']);
+    await page.goto(`${api.baseUrl}/console/cases?policy=pp43-2023`);
+    await page.getByText('Tidak ada kasus yang cocok.').waitFor();
+    await page.goto(`${api.baseUrl}/console/cases?policy=kominfo-2022`);
+    await expect_rows(['paypal', 'steam', 'xandr']);
   });
 
   it('when PayPal is opened, then its statechart is drawn from the machine with blocked.temporarilyRestored lit and its path over it, and the timeline lists every event', async () => {

@@ -75,20 +75,13 @@ export function filtersToSearch(filters: CaseFilters): string {
   return text ? `?${text}` : '';
 }
 
-/**
- * The API query for the filters: a deadline date means "due before that day begins in WIB". The API has
- * no policy filter; the page applies it to the cases it received (`byPolicy`).
- */
+/** The API query for the filters: a deadline date means "due before that day begins in WIB". */
 export function apiQuery(filters: CaseFilters): Record<string, string | undefined> {
   return {
     state: filters.state || undefined,
+    policy: filters.policy || undefined,
     origin: filters.origin || undefined,
     q: filters.q.trim() || undefined,
     deadlineBefore: filters.deadlineBefore ? `${filters.deadlineBefore}T00:00:00+07:00` : undefined,
   };
-}
-
-/** The cases under one policy (all of them when none is chosen). */
-export function byPolicy(cases: readonly CaseView[], policy: string): CaseView[] {
-  return policy ? cases.filter((c) => c.policy === policy) : [...cases];
 }
