@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { startApiHarness, TEST_KEYS, type ApiHarness } from '../testing/api-harness';
 
-const open = (h: ApiHarness, port: number) => async (name: string) =>
+/** Opens a case (in-process: the stream under test is the only network client). */
+const open = (h: ApiHarness) => async (name: string) =>
   h.app.inject({
     method: 'POST',
     url: '/v1/cases',
@@ -58,14 +59,14 @@ describe('GET /v1/events/stream?after=now', () => {
   afterAll(async () => h?.close());
 
   it('given events already in the log, when a client streams after=now, then it gets only the events appended afterwards', async () => {
-    await open(h, port)('old-one');
-    await open(h, port)('old-two');
+    await open(h)('old-one');
+    await open(h)('old-two');
     const { status, text } = await readStream(
       port,
       '?after=now',
       (t) => t.includes('new-one'),
       async () => {
-        await open(h, port)('new-one');
+        await open(h)('new-one');
       },
     );
     expect(status).toBe(200);
