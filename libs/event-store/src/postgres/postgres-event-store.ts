@@ -203,6 +203,16 @@ export class PostgresEventStore implements EventStore {
   /** Reads the global log after a position, in position order, optionally filtered by types or category. */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const types = options.types && options.types.length > 0 ? options.types : null;
+    if (types === null && options.category !== undefined) {
+      // Its own statement so the plan can seek the category index (a generic plan of the statement
+      // below, with `$3 IS NULL OR ...`, cannot).
+      const rows = await this.query<EventRow>('readAll', 'readAllOfCategory', [
+        options.after ?? 0,
+        options.category,
+        options.limit ?? null,
+      ]);
+      return rows.map((row) => this.toRecorded(row));
+    }
     const rows = await this.query<EventRow>('readAll', 'readAll', [
       options.after ?? 0,
       types,
@@ -533,6 +543,8 @@ function statements(s: string) {
     readAll: `SELECT ${columns} FROM ${s}.events
                WHERE position > $1 AND ($2::text[] IS NULL OR type = ANY($2::text[])) AND ($3::text IS NULL OR category = $3)
                ORDER BY position LIMIT $4`,
+    readAllOfCategory: `SELECT ${columns} FROM ${s}.events
+               WHERE category = $2 AND position > $1 ORDER BY position LIMIT $3`,
     streamExists: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 LIMIT 1`,
     streamsOfCommand: `SELECT stream_id FROM ${s}.commands WHERE command_id = $1 ORDER BY stream_id LIMIT 10`,
     head: `SELECT coalesce(max(position), 0)::int8 AS head FROM ${s}.events`,

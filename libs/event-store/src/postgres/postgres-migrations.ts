@@ -174,6 +174,11 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     name: 'commands by command id: an idempotency key reused on another stream is found',
     sql: (s) => `CREATE INDEX IF NOT EXISTS commands_command_id ON ${s}.commands (command_id);`,
   },
+  {
+    version: 5,
+    name: 'events by category in log order: a reader of one category seeks instead of scanning the log',
+    sql: (s) => `CREATE INDEX IF NOT EXISTS events_category_position ON ${s}.events (category, position);`,
+  },
 ];
 
 /** A stable 63-bit key per schema for advisory locks (`salt` tells the locks apart). */

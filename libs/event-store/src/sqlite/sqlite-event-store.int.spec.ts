@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { temporaryDirectory } from '@sanksi/testing';
+import Database from 'better-sqlite3';
 import { describeEventStoreContract, testEvent } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -160,5 +161,40 @@ describe('SqliteEventStore on a shared file', () => {
     await second.appendToStream('pse-1', [testEvent('B')], { expectedRevision: 0 });
     expect(await second.headPosition()).toBe(2);
     await second.close();
+  });
+
+  it('given a file from schema version 2, when reopened, then it gains the category index and a category read seeks it', async () => {
+    const file = path.join(dir.path, `category-${++databases}.db`);
+    const first = new SqliteEventStore({ file });
+    for (let i = 0; i < 20; i++) {
+      await first.appendToStream(`pse-${i}`, [testEvent('A', { i })], { expectedRevision: 'no_stream' });
+    }
+    await first.appendToStream('traffic-1', [testEvent('T')], { expectedRevision: 'no_stream' });
+    await first.close();
+    const old = new Database(file);
+    old.exec('DROP INDEX events_category_position');
+    old.pragma('user_version = 2');
+    old.close();
+
+    const second = new SqliteEventStore({ file });
+    const traffic = await second.readAll({ category: 'traffic', after: 0 });
+    await second.appendToStream('traffic-2', [testEvent('T')], { expectedRevision: 'no_stream' });
+    const later = await second.readAll({ category: 'traffic', after: traffic[0].position });
+    await second.close();
+
+    expect(traffic.map((e) => [e.streamId, e.position])).toEqual([['traffic-1', 21]]);
+    expect(later.map((e) => [e.streamId, e.position])).toEqual([['traffic-2', 22]]);
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      const plan = db
+        .prepare(
+          'EXPLAIN QUERY PLAN SELECT * FROM events WHERE position > ? AND category = ? ORDER BY position LIMIT ?',
+        )
+        .all(0, 'traffic', 500) as Array<{ detail: string }>;
+      expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING (COVERING )?INDEX events_category_position \(category=\? AND position>\?\)/);
+    } finally {
+      db.close();
+    }
   });
 });

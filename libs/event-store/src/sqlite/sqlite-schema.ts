@@ -39,6 +39,13 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
     // Looks an idempotency key up across streams (a key reused on another case is refused).
     sql: `CREATE INDEX commands_command_id ON commands (command_id);`,
   },
+  {
+    version: 3,
+    // A category's events in log order: a reader of one category (the traffic projector) seeks to its
+    // next event instead of scanning every event after its checkpoint — without it a category with no
+    // new events cost a scan of the whole log on every wake (docs/decisions/0009).
+    sql: `CREATE INDEX events_category_position ON events (category, position);`,
+  },
 ];
 
 /** The schema version this code writes. */
