@@ -1,4 +1,4 @@
-import { TrafficObservationInput } from '@sanksi/domain';
+import { parseTrafficObservation, type TrafficObservationInput } from '@sanksi/domain';
 
 /** A row of a traffic file or body, as validated: the observation, or why it was refused. */
 export type TrafficRowResult =
@@ -34,7 +34,7 @@ export function validateTrafficRow(
   const row: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   if (row['source'] === undefined && defaults.source !== undefined) row['source'] = defaults.source;
   if (row['period'] === undefined && defaults.period !== undefined) row['period'] = defaults.period;
-  const parsed = TrafficObservationInput.safeParse(row);
+  const parsed = parseTrafficObservation(row);
   return parsed.success
     ? { line, ok: true, observation: parsed.data }
     : { line, ok: false, reason: describeIssues(parsed.error.issues) };

@@ -1,7 +1,9 @@
 import { decide } from '../pse-case/pse-case.decider';
 import { initialCaseSnapshot } from '../pse-case/pse-case.fold';
 import { getPolicy } from '../policies';
+import fc from 'fast-check';
 import {
+  parseTrafficObservation,
   TrafficObservationInput,
   trafficObservationKey,
   trafficPeriodProblem,
@@ -89,5 +91,53 @@ describe('traffic observations', () => {
       },
     );
     expect(decision.ok && decision.events[0].data).toMatchObject({ source: 'traffic-monitoring', evidence });
+  });
+
+  it('given any row, then the fast parser answers exactly what the schema answers', () => {
+    const domain = fc.oneof(
+      fc.constantFrom(
+        'a.example',
+        'WWW.Shop.CO.ID.',
+        'https://x.example/p',
+        '10.0.0.1',
+        '8.8.8.8',
+        '-',
+        '',
+        'a b',
+        'com',
+      ),
+      fc.domain(),
+      fc.string(),
+    );
+    const count = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.integer({ min: -5, max: 200_000_000 }),
+      fc.double(),
+      fc.string(),
+    );
+    const row = fc.record(
+      {
+        domain,
+        period: fc.oneof(
+          fc.constantFrom('2022-07', '2022-07-01/2022-07-31', '2022-13', '2022-07-31/2022-07-01'),
+          fc.string(),
+        ),
+        visits: count,
+        rank: count,
+        source: fc.oneof(fc.constantFrom('sw', 'Similar Web', ''), fc.string()),
+        extra: fc.anything(),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.oneof(row, fc.anything()), (value) => {
+        const fast = parseTrafficObservation(value);
+        const slow = TrafficObservationInput.safeParse(value);
+        expect(fast.success).toBe(slow.success);
+        if (fast.success && slow.success) expect(JSON.stringify(fast.data)).toBe(JSON.stringify(slow.data));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

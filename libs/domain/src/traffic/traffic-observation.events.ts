@@ -122,3 +122,48 @@ export function trafficStreamId(source: string, period: string): string {
 export function trafficObservationKey(o: { domain: string; period: string; source: string }): string {
   return `${o.source}\u0000${o.period}\u0000${o.domain}`;
 }
+
+const INPUT_KEYS = new Set(['domain', 'period', 'visits', 'rank', 'source']);
+const SOURCE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const isCount = (v: unknown, min: number, max: number): boolean =>
+  v === undefined || v === null || (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max);
+
+/**
+ * `TrafficObservationInput.safeParse` for the rows a file or body is made of, without zod's cost on the
+ * valid ones (the address is normalised once): the same observation for a valid row; for any other the
+ * schema's own issues (it is run then). Equal to the schema on every input (traffic-observation.events.spec).
+ */
+export function parseTrafficObservation(
+  value: unknown,
+): { success: true; data: TrafficObservationInput } | { success: false; error: z.ZodError } {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const row = value as Record<string, unknown>;
+    const { domain, period, visits, rank, source } = row;
+    if (
+      Object.keys(row).every((k) => INPUT_KEYS.has(k)) &&
+      typeof domain === 'string' &&
+      typeof period === 'string' &&
+      typeof source === 'string' &&
+      SOURCE.test(source) &&
+      isCount(visits, 0, Number.MAX_SAFE_INTEGER) &&
+      isCount(rank, 1, 100_000_000) &&
+      (visits != null || rank != null) &&
+      trafficPeriodProblem(period) === null
+    ) {
+      const key = normaliseHostnameForMatching(domain);
+      if ('key' in key) {
+        // In the schema's key order, with the optional counts only when given, as zod would answer.
+        const data: TrafficObservationInput = {
+          domain: key.key,
+          period,
+          ...(visits !== undefined ? { visits: visits as number | null } : {}),
+          ...(rank !== undefined ? { rank: rank as number | null } : {}),
+          source,
+        };
+        return { success: true, data };
+      }
+    }
+  }
+  const parsed = TrafficObservationInput.safeParse(value);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error };
+}
