@@ -16,6 +16,7 @@ export {
   type CommandOutcome,
   type LoadedCase,
 } from './cases/case-command.service';
+export { parseCommand, parsedAtTheEdge, type ParsedCommand } from './cases/parsed-command';
 export { CaseHistoryService, type CaseStateView } from './cases/case-history.service';
 export { listCaseIds, readCases, type CaseEvents } from './cases/case-population';
 export {

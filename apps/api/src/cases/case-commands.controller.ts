@@ -1,6 +1,6 @@
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { SanksiRuntime } from '@sanksi/application';
+import { parsedAtTheEdge, type SanksiRuntime } from '@sanksi/application';
 import { PseId } from '@sanksi/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow } from '../auth/roles';
@@ -39,8 +39,9 @@ export class CaseCommandsController {
   async execute(route: CaseCommandRoute, request: FastifyRequest, reply: FastifyReply) {
     const path = pathParams(route, request.params as Params);
     const { occurredAt, ...body } = parseInput(route.body, request.body) as { occurredAt?: string };
-    const command = route.build(body, path, request);
-    const outcome = await this.runtime.commands.execute(command, commandContext(request, occurredAt));
+    // Validated once, here: the body schemas are the domain command's own fields (command-parsed-once.spec).
+    const command = parsedAtTheEdge(route.build(body, path, request));
+    const outcome = await this.runtime.commands.executeParsed(command, commandContext(request, occurredAt));
     const response = respond(reply, outcome);
     return route.answer.extend ? { ...response, ...route.answer.extend(response) } : response;
   }

@@ -5,6 +5,7 @@ import { createEventStore, type EventStore } from '@sanksi/event-store';
 import { ManualClock } from './clock';
 import { IdempotencyKeyReused, VersionMismatch } from './case-command.errors';
 import { CaseCommandService } from './case-command.service';
+import { parseCommand } from './parsed-command';
 
 const operator = { actor: { id: 'op-1', role: 'operator' as const } };
 
@@ -177,6 +178,19 @@ describe('CaseCommandService on a real SQLite file', () => {
       'decisionNumber',
     ]);
     expect((await service.load('paypal')).version).toBe(1);
+  });
+
+  it('given a command parsed once, when sent through executeParsed, then a retry of it through execute with the same key is its duplicate', async () => {
+    await identify();
+    const ctx = { ...operator, idempotencyKey: 'parsed-once' };
+    const raw = { type: 'IssueWarning', pseId: 'paypal', letterNumber: '  B-1/2022  ' };
+    const once = await service.executeParsed(parseCommand(raw), ctx);
+    const again = await service.execute(raw as PseCaseCommand, ctx);
+    expect(once).toMatchObject({ version: 2, duplicate: false, state: 'warned' });
+    expect(again).toMatchObject({ version: 2, duplicate: true });
+    expect(again.events.map((e) => e.eventId)).toEqual(once.events.map((e) => e.eventId));
+    expect(() => parseCommand({ ...raw, letterNumber: '' })).toThrow(ValidationFailed);
+    expect((await service.load('paypal')).version).toBe(2);
   });
 
   it('given a refused transition, then the refusal names the allowed commands and nothing is appended', async () => {

@@ -2,7 +2,6 @@ import {
   type Actor,
   DomainError,
   PseCaseCommand,
-  ValidationFailed,
   type PseCaseEventEnvelope,
   canonicalJson,
   decide,
@@ -35,6 +34,7 @@ import {
   toStoredEvent,
 } from './case-stream';
 import type { CommandObserver } from '../metrics/sanksi-metrics';
+import { type ParsedCommand, parseCommand } from './parsed-command';
 
 /** Who sends a command and how: the HTTP headers, the CLI's flags or a Kafka message's keys. */
 export interface CommandContext {
@@ -145,13 +145,33 @@ export class CaseCommandService {
     return { pseId, envelopes, version: envelopes.length, digests, appends: recorded.map(appendOf) };
   }
 
-  /** Decides and appends one command; throws the domain's refusal or a concurrency error. */
+  /**
+   * Validates one command (`PseCaseCommand`), decides it and appends it; throws `ValidationFailed`, the
+   * domain's refusal or a concurrency error. The entry point of every caller whose input is not yet parsed.
+   */
   async execute(input: PseCaseCommand, context: CommandContext): Promise<CommandOutcome> {
+    return this.settle(input, context, () => this.decideAndAppend(parseCommand(input), context));
+  }
+
+  /**
+   * Decides and appends a command validated once already (`parseCommand`, or the HTTP edge's body schemas
+   * through `parsedAtTheEdge`) without parsing it again; otherwise exactly `execute`.
+   */
+  async executeParsed(command: ParsedCommand, context: CommandContext): Promise<CommandOutcome> {
+    return this.settle(command, context, () => this.decideAndAppend(command, context));
+  }
+
+  /** Runs one command's work and tells the observer how it settled. */
+  private async settle(
+    input: PseCaseCommand,
+    context: CommandContext,
+    work: () => Promise<CommandOutcome>,
+  ): Promise<CommandOutcome> {
     const observer = this.options.observer;
-    if (!observer) return this.decideAndAppend(input, context);
+    if (!observer) return work();
     const type = typeof input?.type === 'string' && COMMAND_TYPES.has(input.type) ? input.type : 'unknown';
     try {
-      const outcome = await this.decideAndAppend(input, context);
+      const outcome = await work();
       observer.commandSettled(type, outcome.duplicate ? 'duplicate' : 'applied');
       return outcome;
     } catch (e) {
@@ -172,17 +192,7 @@ export class CaseCommandService {
     }
   }
 
-  private async decideAndAppend(input: PseCaseCommand, context: CommandContext): Promise<CommandOutcome> {
-    const parsed = PseCaseCommand.safeParse(input);
-    if (!parsed.success) {
-      throw new ValidationFailed(
-        parsed.error.issues.map((i) => ({
-          path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-          message: i.message,
-        })),
-      );
-    }
-    const command = parsed.data;
+  private async decideAndAppend(command: ParsedCommand, context: CommandContext): Promise<CommandOutcome> {
     const given = context.idempotencyKey ?? this.ids.next();
     // What the sender asked: a key reused for anything else is refused, not answered with the first outcome.
     const digest = sha256Hex(canonicalJson({ command, occurredAt: context.occurredAt ?? null }));
