@@ -28,6 +28,7 @@ const ListCasesQuery = z.strictObject({
   policy: PolicyId.optional(),
   q: z.string().trim().min(1).max(200).optional(),
   deadlineBefore: Instant.optional(),
+  sort: z.enum(['id', 'traffic']).default('id'),
   cursor: z.string().min(1).max(500).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
@@ -72,6 +73,12 @@ export class CaseQueriesController {
   @ApiQuery({ name: 'policy', required: false, enum: PolicyId.options })
   @ApiQuery({ name: 'q', required: false })
   @ApiQuery({ name: 'deadlineBefore', required: false })
+  @ApiQuery({
+    name: 'sort',
+    required: false,
+    enum: ['id', 'traffic'],
+    description: '`traffic`: open cases with the most visited domains first (docs/decisions/0008)',
+  })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })
   async list(@Query() query: unknown) {

@@ -165,5 +165,12 @@ describe('traffic over HTTP', () => {
       points: [{ domain: 'paypal.com', period: '2022-07', visits: 800000, rank: 3, sources: ['sw'] }],
     });
     expect((await call('GET', '/v1/cases/nobody/traffic', TEST_KEYS.analyst)).statusCode).toBe(404);
+
+    const byTraffic = await call('GET', '/v1/cases?sort=traffic', TEST_KEYS.analyst);
+    expect(byTraffic.json().items.map((c: { pseId: string }) => c.pseId)).toEqual([
+      'traffic-bigshop.example',
+      'paypal',
+    ]);
+    expect((await call('GET', '/v1/cases?sort=visits', TEST_KEYS.analyst)).statusCode).toBe(400);
   });
 });

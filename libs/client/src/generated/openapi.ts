@@ -2745,6 +2745,8 @@ export interface operations {
       query?: {
         limit?: unknown;
         cursor?: unknown;
+        /** @description `traffic`: open cases with the most visited domains first (docs/decisions/0008) */
+        sort?: 'id' | 'traffic';
         deadlineBefore?: unknown;
         q?: unknown;
         policy?: 'mr5-literal' | 'kominfo-2022' | 'pp43-2023';

@@ -141,6 +141,19 @@ describe.each(readModelBackends(testing).all)('traffic projection into $name rea
       { domain: 'paypal.example', period: '2022-07', visits: 9000, rank: 3, sources: ['sw'] },
     ]);
     expect(await db.store.getCaseTraffic('tokopedia')).toEqual([]);
+    // Cases by traffic: paypal (9000) and steam (800, registered since: settled, so last with the rest).
+    const first = await db.store.listCases({ sort: 'traffic', limit: 1 });
+    expect(first.items.map((c) => c.pseId)).toEqual(['paypal']);
+    const rest = await db.store.listCases({
+      sort: 'traffic',
+      limit: 10,
+      cursor: first.nextCursor ?? undefined,
+    });
+    expect(rest.items.map((c) => c.pseId)).toEqual(['newco', 'steam', 'tokopedia', 'xandr']);
+    expect(rest.nextCursor).toBeNull();
+    expect(
+      (await db.store.listCases({ sort: 'traffic', state: 'unregistered' })).items.map((c) => c.pseId),
+    ).toEqual(['newco']);
     expect((await db.store.getOpenCasesByTraffic(10)).map((c) => c.pseId)).toEqual(['paypal']);
   });
 

@@ -31,6 +31,11 @@ export interface ListCasesQuery {
   q?: string;
   /** Only cases whose next deadline is due at or before this instant. */
   deadlineBefore?: string;
+  /**
+   * `id` (default): by case id. `traffic`: open cases by the largest visits of their domains first, then
+   * case id; cases without traffic and settled ones last (the cursor of one order does not fit the other).
+   */
+  sort?: 'id' | 'traffic';
   cursor?: string;
   limit?: number;
 }

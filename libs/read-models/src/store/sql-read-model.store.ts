@@ -473,6 +473,7 @@ export class SqlReadModelStore implements ReadModelStore {
       where.push('next_deadline_at <= ?');
       params.push(instantParam('deadlineBefore', query.deadlineBefore));
     }
+    if (query.sort === 'traffic') return this.listCasesByTraffic(where, params, query.cursor, limit);
     if (query.cursor !== undefined) {
       const [after] = decodeCursor(query.cursor, 1);
       where.push('pse_id > ?');
@@ -485,6 +486,40 @@ export class SqlReadModelStore implements ReadModelStore {
     const items = rows.slice(0, limit).map(caseSummaryTable.fromRecord);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.pseId]) : null };
+  }
+
+  /** `listCases` by traffic: the open cases' largest visits first (none: last), then case id; keyset cursor. */
+  private async listCasesByTraffic(
+    where: readonly string[],
+    params: readonly unknown[],
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<CaseSummaryRow>> {
+    const keys: SortKey[] = [
+      { expr: 'coalesce(t.traffic_visits, -1)', descending: true },
+      { expr: 's.pse_id' },
+    ];
+    const conditions = [...where];
+    const values = [...params];
+    if (cursor !== undefined) {
+      const [visits, pseId] = decodeCursor(cursor, 2);
+      if (!/^-?\d+$/.test(visits))
+        throw new InvalidQuery({ field: 'cursor', reason: 'not a cursor this query returned' });
+      const after = keysetAfter(keys, [Number(visits), pseId]);
+      conditions.push(after.sql);
+      values.push(...after.params);
+    }
+    // The filters name case_summary's columns unqualified: the joined view exposes none of those names.
+    const rows = await this.client.query(
+      `SELECT s.*, t.traffic_visits FROM case_summary s
+       LEFT JOIN (SELECT pse_id AS t_pse_id, visits AS traffic_visits FROM open_cases_by_traffic) t
+         ON t.t_pse_id = s.pse_id
+       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+       ORDER BY ${keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ')} LIMIT ?`,
+      [...values, limit + 1],
+    );
+    const page = pageOf(rows, limit, (r) => [String(nnum(r, 'traffic_visits') ?? -1), str(r, 'pse_id')]);
+    return { items: page.items.map(caseSummaryTable.fromRecord), nextCursor: page.nextCursor };
   }
 
   async getTimeline(pseId: string): Promise<CaseTimelineRow[]> {
