@@ -42,6 +42,7 @@ export async function* catchUpSubscription(
       yield event;
       after = event.position;
     }
-    if (batch.length < batchSize) await source.changes.waitSince(seen, source.pollIntervalMs, stop);
+    if (batch.length < batchSize)
+      await source.changes.waitSince(seen, source.pollIntervalMs, stop, options.category);
   }
 }

@@ -275,7 +275,11 @@ export class SqliteEventStore implements EventStore {
         }
       }
     }
-    if (outcomes.some((o) => o.ok && !o.value.duplicate)) this.changes.notify();
+    const written = new Set<string>();
+    outcomes.forEach((o, i) => {
+      if (o.ok && !o.value.duplicate) written.add(batch[i].category);
+    });
+    if (written.size > 0) this.changes.notify(written);
     return outcomes;
   }
 
