@@ -26,7 +26,9 @@ const asked = process.argv.includes('--import-registry') || process.env.SANKSI_I
 if (asked || (embedded && !existsSync(path.join(dataDir, 'events.db')))) {
   step('import the PSE registry (a re-run changes nothing)', ['node', cli, 'import']);
 } else if (!embedded) {
-  console.log('\n== registry import skipped (a server store): npm start -- --import-registry imports the demo registry');
+  console.log(
+    '\n== registry import skipped (a server store): npm start -- --import-registry imports the demo registry',
+  );
 }
 console.log('\n== serve');
 const server = spawn('node', [cli, 'serve'], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env });
