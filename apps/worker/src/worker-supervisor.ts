@@ -1,4 +1,4 @@
-import type { SanksiRuntime, WorkerModule } from '@sanksi/application';
+import { describeError, type SanksiRuntime, type WorkerModule } from '@sanksi/application';
 import type { Logger } from 'pino';
 import type { RunningLoop, WorkerLoop, WorkerStatus } from './worker-loop';
 
@@ -54,9 +54,24 @@ export class WorkerSupervisor {
     return next;
   }
 
-  /** One status per running loop, in start order. */
+  /** One status per running loop, in start order; a loop whose status cannot be read is `idle` (unknown). */
   statuses(): Promise<WorkerStatus[]> {
-    return Promise.all(this.started.map((s) => s.loop.status()));
+    return Promise.all(
+      this.started.map(({ name, loop }) =>
+        loop.status().catch(
+          (e: unknown): WorkerStatus => ({
+            name,
+            position: 0,
+            eventsPerSecond: 0,
+            healthy: false,
+            state: 'idle',
+            restarts: 0,
+            lag: null,
+            lastError: { ...describeError(e), at: new Date().toISOString() },
+          }),
+        ),
+      ),
+    );
   }
 
   /** Stops every running loop in reverse start order; idempotent (every caller shares one stop). */

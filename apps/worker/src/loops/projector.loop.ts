@@ -30,21 +30,27 @@ export class ProjectorLoop extends WorkerLoop {
     });
     loop.start();
     traffic.start();
+    let position = 0;
     return {
       // One status for both: the case projector's position and rate; healthy and caught up only when both are.
       status: async () => {
-        const [s, t] = await Promise.all([runtime.projector.status(), runtime.trafficProjector.status()]);
+        // Their statuses read the log head: with the store away the supervisors' view still answers.
+        const [s, t] = await Promise.all([
+          runtime.projector.status().catch(() => null),
+          runtime.trafficProjector.status().catch(() => null),
+        ]);
         const l = loop.status();
         const tl = traffic.status();
+        if (s) position = s.position;
         return {
           name: 'projector',
-          position: s.position,
-          eventsPerSecond: s.eventsPerSecond,
+          position,
+          eventsPerSecond: s?.eventsPerSecond ?? 0,
           healthy:
-            l.state === 'running' && s.lastError === null && tl.state === 'running' && t.lastError === null,
+            l.state === 'running' && s?.lastError === null && tl.state === 'running' && t?.lastError === null,
           state: l.state === 'running' ? tl.state : l.state,
           restarts: l.restarts + tl.restarts,
-          lag: Math.max(s.lag, t.lag),
+          lag: s && t ? Math.max(s.lag, t.lag) : null,
           lastError: l.lastError ?? tl.lastError,
         };
       },

@@ -1,0 +1,241 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import { createRuntime, loadConfig, ManualClock, type SanksiRuntime } from '@sanksi/application';
+import type { Actor } from '@sanksi/domain';
+import {
+  createTemporaryPostgresDatabase,
+  temporaryDirectory,
+  type TemporaryDirectory,
+  type TemporaryPostgresDatabase,
+} from '@sanksi/testing';
+import pino from 'pino';
+import { startWorkerApp, type WorkerApp } from './worker-app';
+import { runWorkerProcess } from './worker-process';
+import { WorkerSupervisor } from './worker-supervisor';
+
+jest.setTimeout(60_000);
+
+const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The value of one series in a Prometheus exposition (0 when absent). */
+function valueOf(body: string, series: string): number {
+  const line = body.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+async function identify(runtime: SanksiRuntime, pseId: string): Promise<void> {
+  await runtime.commands.execute(
+    {
+      type: 'IdentifyPse',
+      pseId,
+      name: pseId,
+      origin: 'foreign',
+      domains: [`${pseId}.com`],
+      policy: 'kominfo-2022',
+      company: null,
+      sector: null,
+    },
+    { actor: OPERATOR },
+  );
+}
+
+/** The standalone worker over HTTP (`WORKER_PORT`): health, readiness per loop, metrics. */
+describe.each([
+  ['SQLite files', false],
+  ['PostgreSQL', true],
+] as const)('the worker application on %s', (_name, onPostgres) => {
+  let dir: TemporaryDirectory;
+  let database: TemporaryPostgresDatabase | null = null;
+  let runtime: SanksiRuntime | undefined;
+  let app: WorkerApp | undefined;
+  let supervisor: WorkerSupervisor | undefined;
+
+  beforeEach(async () => {
+    dir = temporaryDirectory('sanksi-worker-app');
+    if (onPostgres) database = await createTemporaryPostgresDatabase('sanksi_worker_app');
+    const port = await freePort();
+    runtime = await createRuntime(
+      loadConfig({
+        SANKSI_DATA_DIR: dir.path,
+        SANKSI_LOG_LEVEL: 'silent',
+        WORKER_PORT: String(port),
+        SANKSI_WORKER: 'projector,scheduler',
+        ...(database ? { SANKSI_EVENT_STORE: 'postgres', DATABASE_URL: database.url } : {}),
+      }),
+      { clock: new ManualClock('2022-07-18T02:00:00Z'), logger: pino({ level: 'silent' }) },
+    );
+    supervisor = new WorkerSupervisor(runtime);
+    app = await startWorkerApp({
+      runtime,
+      supervisor,
+      options: { scheduler: { intervalMs: 50 }, restartBackoff: { initialMs: 50, maxMs: 200 } },
+    });
+  });
+
+  afterEach(async () => {
+    await app?.worker.stop();
+    await runtime?.close();
+    app = undefined;
+    runtime = undefined;
+    await database?.drop();
+    database = null;
+    dir.remove();
+  });
+
+  const get = (path: string) => fetch(`${(app as WorkerApp).url}${path}`);
+
+  it('given the loops running, then live is 200 and ready is 200 with one indicator per store and loop, numbers only', async () => {
+    // when
+    const live = await get('/health/live');
+    const ready = await get('/health/ready');
+    // then
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { status: string; details: Record<string, Record<string, unknown>> };
+    expect(body.status).toBe('ok');
+    expect(body.details).toEqual({
+      'event-store': { status: 'up' },
+      'read-models': { status: 'up' },
+      projector: { status: 'up', state: 'running', restarts: 0, lag: expect.any(Number) },
+      scheduler: { status: 'up', state: 'running', restarts: 0 },
+    });
+  });
+
+  it('given commands appended by another process, then /metrics shows them projected and the lag back at 0', async () => {
+    // given the head and the projector as scraped before
+    const before = await (await get('/metrics')).text();
+    // when another runtime on the same stores appends five cases
+    const other = await createRuntime((runtime as SanksiRuntime).config, {
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      for (let i = 0; i < 5; i++) await identify(other, `pse-${i}`);
+    } finally {
+      await other.close();
+    }
+    // then this worker's projector follows, and its metrics say so
+    await until('the projector at the head', async () => {
+      const m = await (await get('/metrics')).text();
+      return (
+        valueOf(m, 'sanksi_event_store_head_position') === 5 &&
+        valueOf(m, 'sanksi_worker_lag{worker="projector"}') === 0
+      );
+    });
+    const after = await (await get('/metrics')).text();
+    expect(valueOf(before, 'sanksi_event_store_head_position')).toBe(0);
+    expect(valueOf(after, 'sanksi_worker_position{worker="projector"}')).toBe(5);
+    expect(valueOf(after, 'sanksi_projected_events_total')).toBe(5);
+    expect(valueOf(after, 'sanksi_projection_batch_duration_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(valueOf(after, 'sanksi_worker_running{worker="scheduler"}')).toBe(1);
+    expect(valueOf(after, 'sanksi_worker_restarts_total{worker="projector"}')).toBe(0);
+    expect(after).toContain('process_resident_memory_bytes');
+  });
+
+  it('given the loops stopped while the port still serves, then ready is 503 naming each loop stopped, numbers only, and /metrics says they do not run', async () => {
+    // when the loops stop (as after a failed shutdown step, or a loop that gave up) and HTTP still answers
+    await (supervisor as WorkerSupervisor).stop();
+    const ready = await get('/health/ready');
+    // then
+    expect(ready.status).toBe(503);
+    const text = await ready.text();
+    const body = JSON.parse(text) as {
+      status: string;
+      info: Record<string, unknown>;
+      error: Record<string, Record<string, unknown>>;
+    };
+    expect(body.status).toBe('error');
+    expect(body.info).toEqual({ 'event-store': { status: 'up' }, 'read-models': { status: 'up' } });
+    expect(body.error.projector).toMatchObject({ status: 'down', state: 'stopped', restarts: 0 });
+    expect(body.error.scheduler).toMatchObject({ status: 'down', state: 'stopped', restarts: 0 });
+    expect(text).not.toMatch(/Error|message|stack|at /);
+    const metrics = await (await get('/metrics')).text();
+    expect(valueOf(metrics, 'sanksi_worker_running{worker="projector"}')).toBe(0);
+    expect(valueOf(metrics, 'sanksi_worker_running{worker="scheduler"}')).toBe(0);
+  });
+});
+
+describe('runWorkerProcess with WORKER_PORT', () => {
+  let blocker: Server | null = null;
+  afterEach(async () => {
+    await new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve()));
+    blocker = null;
+  });
+
+  it('serves health on WORKER_PORT and stops the loops and the port on SIGTERM', async () => {
+    const dir = temporaryDirectory('sanksi-worker-port');
+    const signals = new EventEmitter();
+    const port = await freePort();
+    try {
+      // given
+      const proc = await runWorkerProcess(
+        { SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', WORKER_PORT: String(port) },
+        signals,
+      );
+      expect(proc.url).toBe(`http://127.0.0.1:${port}`);
+      expect((await fetch(`${proc.url}/health/ready`)).status).toBe(200);
+      // when
+      signals.emit('SIGTERM');
+      await proc.exited;
+      // then the port is closed and the stores are too
+      await expect(fetch(`${proc.url}/health/live`)).rejects.toThrow();
+      await expect(proc.runtime.eventStore.headPosition()).rejects.toThrow();
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('given WORKER_PORT taken, then the start fails (the process exits non-zero) and leaves no loop running', async () => {
+    // given a port someone else listens on
+    const port = await freePort();
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker?.listen(port, '127.0.0.1', resolve));
+    const dir = temporaryDirectory('sanksi-worker-taken');
+    try {
+      // when / then
+      await expect(
+        runWorkerProcess(
+          { SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', WORKER_PORT: String(port) },
+          new EventEmitter(),
+        ),
+      ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      // the loops and stores it had opened are gone: another worker takes the projector lease at once
+      const rt = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent' }), {
+        logger: pino({ level: 'silent' }),
+      });
+      try {
+        const caughtUp = await rt.projector.catchUp({ stallMs: 200 });
+        expect(caughtUp.by).toBe('self');
+      } finally {
+        await rt.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('refuses an invalid WORKER_PORT, naming the variable', async () => {
+    await expect(runWorkerProcess({ WORKER_PORT: 'eighty' }, new EventEmitter())).rejects.toThrow(
+      /WORKER_PORT/,
+    );
+  });
+});
