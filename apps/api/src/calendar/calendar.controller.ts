@@ -61,6 +61,10 @@ export class CalendarController {
   })
   @ApiAnswers({ description: 'The business calendar', schema: CalendarRef, problems: [] })
   calendar() {
-    return { now: toZone(this.runtime.clock.now().toISOString(), 'WIB'), zone: 'WIB' as const, years: HOLIDAY_YEARS };
+    return {
+      now: toZone(this.runtime.clock.now().toISOString(), 'WIB'),
+      zone: 'WIB' as const,
+      years: HOLIDAY_YEARS,
+    };
   }
 }

@@ -192,7 +192,9 @@ describe('SqliteEventStore on a shared file', () => {
           'EXPLAIN QUERY PLAN SELECT * FROM events WHERE position > ? AND category = ? ORDER BY position LIMIT ?',
         )
         .all(0, 'traffic', 500) as Array<{ detail: string }>;
-      expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING (COVERING )?INDEX events_category_position \(category=\? AND position>\?\)/);
+      expect(plan.map((p) => p.detail).join('; ')).toMatch(
+        /USING (COVERING )?INDEX events_category_position \(category=\? AND position>\?\)/,
+      );
     } finally {
       db.close();
     }
