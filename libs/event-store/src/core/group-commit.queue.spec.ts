@@ -82,4 +82,46 @@ describe('GroupCommitQueue', () => {
     await expect(pending).rejects.toThrow('closed');
     await queue.whenIdle();
   });
+
+  it('given an adaptive window, when requests come from independent callbacks (as HTTP requests do), then they come to share flushes; a lone writer still flushes alone', async () => {
+    const batches: number[] = [];
+    const queue = new GroupCommitQueue<number, number>(
+      async (batch) => {
+        batches.push(batch.length);
+        return batch.map((n) => ({ ok: true as const, value: n }));
+      },
+      1000,
+      'adaptive',
+    );
+    // 100 waves of 7 requests, each request submitted from its own macrotask (like one socket's data).
+    const submitted: Array<Promise<number>> = [];
+    for (let wave = 0; wave < 100; wave++) {
+      await new Promise<void>((resolve) => {
+        let left = 7;
+        for (let i = 0; i < 7; i++) {
+          setImmediate(() => {
+            submitted.push(queue.submit(wave * 7 + i));
+            if (--left === 0) resolve();
+          });
+        }
+      });
+    }
+    expect((await Promise.all(submitted)).length).toBe(700);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(700);
+    // A microtask window gives 700 flushes of one; once a turn found company, the waves share flushes.
+    expect(batches.length).toBeLessThan(250);
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+
+    const lone: number[] = [];
+    const alone = new GroupCommitQueue<number, number>(
+      async (batch) => {
+        lone.push(batch.length);
+        return batch.map((n) => ({ ok: true as const, value: n }));
+      },
+      1000,
+      'adaptive',
+    );
+    for (let i = 0; i < 100; i++) await alone.submit(i);
+    expect(lone).toEqual(Array.from({ length: 100 }, () => 1));
+  });
 });

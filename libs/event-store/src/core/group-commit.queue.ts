@@ -1,3 +1,6 @@
+/** `adaptive` window: one idle wait in this many is an event-loop turn, to find out whether company comes. */
+const PROBE_EVERY = 32;
+
 /** The outcome of one request inside a flushed batch. */
 export type BatchOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -12,17 +15,24 @@ export class GroupCommitQueue<Req, Res> {
   private running = false;
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
+  /** `adaptive`: whether the next idle wait is one event-loop turn (company seen lately) or a microtask. */
+  private waitATurn = false;
+  private sinceProbe = 0;
 
   /**
    * `flush` must return one outcome per request, in order; a throw fails the whole batch.
    * `window` is how long an idle queue waits for company: `immediate` (one event-loop turn, so
    * requests from independent I/O callbacks join) when a commit is expensive (an fsync, a round
-   * trip); `microtask` (only requests issued in the same synchronous run) when it is cheap.
+   * trip); `microtask` (only requests issued in the same synchronous run) when it is cheap;
+   * `adaptive` for a commit that is cheap but not free: a microtask, except that every
+   * `PROBE_EVERY`-th idle wait is a turn, and while turns find company (a batch of more than one)
+   * they stay turns. Requests from independent I/O callbacks (HTTP commands) then share commits;
+   * a lone writer, who never has company, pays a turn once in `PROBE_EVERY` commits.
    */
   constructor(
     private readonly flush: (batch: Req[]) => Promise<Array<BatchOutcome<Res>>>,
     private readonly maxBatch = 1000,
-    private readonly window: 'immediate' | 'microtask' = 'immediate',
+    private readonly window: 'immediate' | 'microtask' | 'adaptive' = 'immediate',
   ) {}
 
   /** Queues a request and resolves with its own outcome once its batch has committed. */
@@ -49,7 +59,20 @@ export class GroupCommitQueue<Req, Res> {
   private schedule(): void {
     this.scheduled = true;
     if (this.window === 'microtask') queueMicrotask(() => void this.run());
-    else setImmediate(() => void this.run());
+    else if (this.window === 'immediate') setImmediate(() => void this.run());
+    else {
+      const turn = this.waitATurn || ++this.sinceProbe >= PROBE_EVERY;
+      if (!turn) {
+        queueMicrotask(() => void this.run());
+        return;
+      }
+      this.sinceProbe = 0;
+      setImmediate(() => {
+        // Company found in the turn keeps the next wait a turn; none goes back to microtasks.
+        this.waitATurn = this.queue.length > 1;
+        void this.run();
+      });
+    }
   }
 
   private async run(): Promise<void> {

@@ -99,12 +99,14 @@ export class SqliteEventStore implements EventStore {
   /** Opens (creating and migrating if needed) the file; operations wait for that to finish. */
   constructor(private readonly config: SqliteEventStoreConfig) {
     this.upcasters = new UpcasterRegistry(config.upcasters);
-    // NORMAL commits cost no fsync, so the batching window is just the current synchronous run;
-    // FULL commits cost one each, worth waiting an event-loop turn to share.
+    // FULL commits cost an fsync each, worth waiting an event-loop turn to share. NORMAL commits cost
+    // no fsync but still a transaction and the WAL frames of every page it touched: with a microtask
+    // window, appends from independent I/O callbacks (HTTP commands) never met — one transaction
+    // each under load (docs/decisions/0009) — so NORMAL waits a turn while that finds company.
     this.queue = new GroupCommitQueue(
       (batch) => this.flush(batch),
       config.maxBatch ?? 1000,
-      config.synchronous === 'FULL' ? 'immediate' : 'microtask',
+      config.synchronous === 'FULL' ? 'immediate' : 'adaptive',
     );
     this.fileKey = path.resolve(config.file);
     const shared = signalsByFile.get(this.fileKey) ?? { signal: new ChangeSignal(), users: 0 };
