@@ -8,10 +8,12 @@ import {
   type TemporaryDirectory,
   type TemporaryPostgresDatabase,
 } from '@sanksi/testing';
+import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { startWorkerApp, type WorkerApp } from './worker-app';
 import { runWorkerProcess } from './worker-process';
 import { WorkerSupervisor } from './worker-supervisor';
+import { WorkerModule } from './worker.module';
 
 jest.setTimeout(60_000);
 
@@ -171,6 +173,43 @@ describe.each([
     const metrics = await (await get('/metrics')).text();
     expect(valueOf(metrics, 'sanksi_worker_running{worker="projector"}')).toBe(0);
     expect(valueOf(metrics, 'sanksi_worker_running{worker="scheduler"}')).toBe(0);
+  });
+});
+
+describe('two applications on one supervisor (sanksi serve with WORKER_PORT)', () => {
+  it('given the loops started by one application, when a second one with the HTTP port boots, then no loop starts twice and both stop once', async () => {
+    const dir = temporaryDirectory('sanksi-worker-two-apps');
+    const runtime = await createRuntime(
+      loadConfig({
+        SANKSI_DATA_DIR: dir.path,
+        SANKSI_LOG_LEVEL: 'silent',
+        WORKER_PORT: String(await freePort()),
+      }),
+      { logger: pino({ level: 'silent' }) },
+    );
+    try {
+      // given the loops in one application (the API's, in serve)
+      const supervisor = new WorkerSupervisor(runtime);
+      const first = await NestFactory.createApplicationContext(
+        WorkerModule.forRuntime({ runtime, supervisor }),
+        {
+          logger: false,
+        },
+      );
+      await first.init();
+      expect(supervisor.running).toEqual(['projector', 'scheduler']);
+      // when the worker's HTTP application boots on the same supervisor
+      const second = await startWorkerApp({ runtime, supervisor });
+      // then the same two loops run, once, and the port serves their readiness
+      expect(supervisor.running).toEqual(['projector', 'scheduler']);
+      expect((await fetch(`${second.url}/health/ready`)).status).toBe(200);
+      await first.close();
+      await second.worker.stop();
+      expect((await supervisor.statuses()).map((s) => s.state)).toEqual(['stopped', 'stopped']);
+    } finally {
+      await runtime.close();
+      dir.remove();
+    }
   });
 });
 

@@ -14,9 +14,12 @@ interface Started {
  */
 export class WorkerSupervisor {
   private readonly started: Started[] = [];
+  /** Loops already handed over: a second application on the same supervisor (serve's worker port) adds none. */
+  private readonly handed = new Set<WorkerModule>();
   private starting: Promise<void> = Promise.resolve();
   private failed: unknown = null;
   private stopping: Promise<void> | null = null;
+  private announced = false;
   readonly logger: Logger;
 
   constructor(
@@ -38,7 +41,8 @@ export class WorkerSupervisor {
    * the later ones are not started (the caller stops what did start).
    */
   start(loop: WorkerLoop): Promise<void> {
-    if (!this.modules.includes(loop.name)) return this.starting;
+    if (!this.modules.includes(loop.name) || this.handed.has(loop.name)) return this.starting;
+    this.handed.add(loop.name);
     const next = this.starting.then(async () => {
       if (this.failed !== null || this.stopping) return;
       try {
@@ -81,6 +85,8 @@ export class WorkerSupervisor {
 
   /** Logs what runs, once every loop has started. */
   announce(): void {
+    if (this.announced) return;
+    this.announced = true;
     if (this.running.length === 0) {
       this.logger.warn(
         { requested: this.modules },

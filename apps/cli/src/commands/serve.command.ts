@@ -1,6 +1,6 @@
 import { createApiApp, ApiKeyRegistry, loadOrCreateKeyFile, ROLES, type Role } from '@sanksi/api';
 import { createRuntime, loadConfig, type SanksiConfig, type SanksiRuntime } from '@sanksi/application';
-import { WorkerModule, WorkerSupervisor } from '@sanksi/worker';
+import { startWorkerApp, WorkerModule, WorkerSupervisor } from '@sanksi/worker';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli.errors';
 
@@ -40,6 +40,16 @@ export function register(program: Command): void {
       // boots and stop when it closes. Its own HTTP port stays closed: the API serves /health and /metrics.
       const worker = new WorkerSupervisor(runtime, options.worker ? config.worker : []);
       const app = await listening(config, runtime, worker, keys.registry);
+      // Off unless WORKER_PORT names a port: the API already serves /health and /metrics with the loops in.
+      const workerHttp =
+        typeof config.workerPort === 'number'
+          ? await startWorkerApp({ runtime, supervisor: worker }).catch(async (e: unknown) => {
+              await app.close();
+              await worker.stop();
+              await runtime.close();
+              throw e;
+            })
+          : null;
       const base = `http://${config.host}:${config.port}`;
       const out = process.stdout;
       out.write(`Sanksi is serving on ${base}\n`);
@@ -48,6 +58,7 @@ export function register(program: Command): void {
         `  event store:         ${config.eventStore.kind}${config.eventStore.kind === 'sqlite' ? ` (${config.eventStore.file})` : ''}\n`,
       );
       out.write(`  read models:         ${config.readModels.kind}\n`);
+      if (workerHttp?.url) out.write(`  worker health:       ${workerHttp.url}/health/ready\n`);
       out.write(
         `  worker modules:      ${options.worker ? config.worker.join(', ') || 'none' : 'none (--no-worker)'}\n`,
       );
@@ -76,6 +87,7 @@ export function register(program: Command): void {
         }, config.shutdownTimeoutMs);
         try {
           await app.close(); // the worker's loops stop before the HTTP server closes
+          await workerHttp?.worker.stop();
           await worker.stop();
           await runtime.close();
           clearTimeout(deadline);
