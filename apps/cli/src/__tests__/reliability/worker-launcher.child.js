@@ -7,7 +7,9 @@ const path = require('node:path');
 const { runWorkerProcess } = require(path.resolve(__dirname, '../../../../worker/dist/worker-process.js'));
 
 const env = process.env;
-runWorkerProcess(env, process, {
+// No health port unless the spec asks for one: a fixed default (3001) would collide with any other worker
+// on the machine, and the kill test restarts its worker again and again.
+runWorkerProcess({ WORKER_PORT: 'off', ...env }, process, {
   worker: {
     relay: {
       topic: env.RELIABILITY_CASE_EVENTS_TOPIC,
