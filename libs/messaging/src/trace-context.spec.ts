@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@sanksi/event-store';
 import { toCaseEventMessage, TRACE_ID_METADATA_KEY } from './case-event.message';
-import { formatTraceparent, parseTraceparent, traceIdOfHeaders } from './trace-context';
+import { formatTraceparent, newTraceId, parseTraceparent, traceIdOfHeaders } from './trace-context';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -37,6 +37,13 @@ describe('W3C trace context', () => {
     ['garbage', 'not a trace'],
   ])('given a traceparent with %s, when parsed, then it is ignored', (_, value) => {
     expect(parseTraceparent(value)).toBeUndefined();
+  });
+
+  it('given fresh trace ids drawn across several refills of the pool, then each is 32 lowercase hex digits, never zero, never repeated', () => {
+    const ids = Array.from({ length: 1000 }, () => newTraceId());
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(ids).not.toContain('0'.repeat(32));
+    expect(new Set(ids).size).toBe(1000);
   });
 
   it('given a later version with more fields, when parsed, then the known fields are kept', () => {

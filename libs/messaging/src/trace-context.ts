@@ -40,9 +40,21 @@ export function parseTraceparent(value: unknown): TraceParent | undefined {
   return { traceId, parentId, flags };
 }
 
-/** A fresh random trace id (16 random bytes as hex). */
+// Every HTTP request without a traceparent needs one: drawing 16 bytes from the CSPRNG each time was
+// 2.6 % of the server's samples under load (a synchronous call per request). The bytes are drawn 256
+// ids at a time and handed out once each, as Node's own randomUUID does.
+const IDS_PER_DRAW = 256;
+let pool = Buffer.alloc(0);
+let offset = 0;
+
+/** A fresh random trace id (16 random bytes as hex, never handed out twice). */
 export function newTraceId(): string {
-  const id = randomBytes(16).toString('hex');
+  if (offset + 16 > pool.length) {
+    pool = randomBytes(16 * IDS_PER_DRAW);
+    offset = 0;
+  }
+  const id = pool.toString('hex', offset, offset + 16);
+  offset += 16;
   return id === ZERO_TRACE ? newTraceId() : id;
 }
 
