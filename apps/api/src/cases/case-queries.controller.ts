@@ -18,6 +18,7 @@ import {
 } from '../openapi/case-schemas';
 import { type ProblemStatus } from '../openapi/problem-schemas';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';
+import { CASE_SORTS } from '@sanksi/read-models';
 import { toCaseView } from './case-view';
 import { notModified } from './conditional-get';
 import { ApiPseIdParam, PseIdParam } from './pse-id.param';
@@ -28,7 +29,7 @@ const ListCasesQuery = z.strictObject({
   policy: PolicyId.optional(),
   q: z.string().trim().min(1).max(200).optional(),
   deadlineBefore: Instant.optional(),
-  sort: z.enum(['id', 'traffic']).default('id'),
+  sort: z.enum(CASE_SORTS).default('id'),
   cursor: z.string().min(1).max(500).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
@@ -76,8 +77,12 @@ export class CaseQueriesController {
   @ApiQuery({
     name: 'sort',
     required: false,
-    enum: ['id', 'traffic'],
-    description: '`traffic`: open cases with the most visited domains first (docs/decisions/0008)',
+    enum: [...CASE_SORTS],
+    description:
+      '`id` (default), `name` (ignoring case), `state` (then substate), `policy`, `deadline` (the next one; none last), ' +
+      '`updated` or `outstanding` (fines owed), each then by case id; `-name` etc. reverse the whole order. ' +
+      '`traffic`: open cases with the most visited domains first (docs/decisions/0008). A `cursor` fits only the order ' +
+      'it came from.',
   })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })

@@ -13,6 +13,10 @@ export interface CaseView {
   company: string | null;
   sector: string | null;
   domains: string[];
+  /** The case's app-store ids (`id.dana`), as case_summary keeps them. */
+  appIds: string[];
+  /** The case's IP addresses. */
+  ipAddresses: string[];
   state: string;
   substate: string | null;
   since: string;
@@ -38,6 +42,8 @@ export function toCaseView(row: CaseSummaryRow): CaseView {
     company: row.company,
     sector: row.sector,
     domains: row.domains,
+    appIds: row.appIds,
+    ipAddresses: row.ipAddresses,
     state: row.state,
     substate: row.substate,
     since: wib(row.stateSince),

@@ -36,6 +36,10 @@ const PageParams = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
 };
 const PageQuery = z.strictObject(PageParams);
+const EscalationQueueQuery = z.strictObject({
+  order: z.enum(['traffic', 'oldest']).default('traffic'),
+  ...PageParams,
+});
 const DeadlinesQuery = z.strictObject({ before: z.iso.datetime({ offset: true }).optional(), ...PageParams });
 const LimitQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
@@ -192,12 +196,15 @@ export class StatsController {
     operationId: 'getEscalationQueue',
     summary: 'Cases awaiting an operator after an elapsed deadline, largest traffic first; cursor pagination',
     description:
-      '`limit` per page (default 50, at most 500); pass `nextCursor` back as `cursor` for the next page (null on the last).',
+      "`order=traffic` (default): the largest visits of the case's domains first (unknown traffic last), then the oldest " +
+      'escalation; `order=oldest`: the oldest escalation first. Then by case id. `limit` per page (default 50, at most 500); ' +
+      'pass `nextCursor` back as `cursor` for the next page (null on the last) with the same order.',
   })
+  @ApiQuery({ name: 'order', required: false, enum: ['traffic', 'oldest'] })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })
   async escalationQueue(@Query() query: unknown) {
-    const page = parseInput(PageQuery, query, 'query');
+    const page = parseInput(EscalationQueueQuery, query, 'query');
     const queue = await this.runtime.readModels.getEscalationQueue(page);
     return { entries: queue.items, nextCursor: queue.nextCursor };
   }

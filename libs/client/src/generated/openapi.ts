@@ -591,7 +591,7 @@ export interface paths {
     };
     /**
      * Cases awaiting an operator after an elapsed deadline, largest traffic first; cursor pagination
-     * @description `limit` per page (default 50, at most 500); pass `nextCursor` back as `cursor` for the next page (null on the last).
+     * @description `order=traffic` (default): the largest visits of the case's domains first (unknown traffic last), then the oldest escalation; `order=oldest`: the oldest escalation first. Then by case id. `limit` per page (default 50, at most 500); pass `nextCursor` back as `cursor` for the next page (null on the last) with the same order.
      */
     get: operations['getEscalationQueue'];
     put?: never;
@@ -1144,6 +1144,8 @@ export interface components {
      *       "domains": [
      *         "shop.example"
      *       ],
+     *       "appIds": [],
+     *       "ipAddresses": [],
      *       "state": "warned",
      *       "substate": null,
      *       "since": "2022-07-21T09:00:00+07:00",
@@ -1181,6 +1183,10 @@ export interface components {
       company: string | null;
       sector: string | null;
       domains: string[];
+      /** @description App-store ids of the case (issue 14 A) */
+      appIds: string[];
+      /** @description IP addresses of the case (issue 14 A) */
+      ipAddresses: string[];
       /** @enum {string} */
       state:
         | 'unregistered'
@@ -2745,8 +2751,23 @@ export interface operations {
       query?: {
         limit?: unknown;
         cursor?: unknown;
-        /** @description `traffic`: open cases with the most visited domains first (docs/decisions/0008) */
-        sort?: 'id' | 'traffic';
+        /** @description `id` (default), `name` (ignoring case), `state` (then substate), `policy`, `deadline` (the next one; none last), `updated` or `outstanding` (fines owed), each then by case id; `-name` etc. reverse the whole order. `traffic`: open cases with the most visited domains first (docs/decisions/0008). A `cursor` fits only the order it came from. */
+        sort?:
+          | 'id'
+          | 'name'
+          | 'state'
+          | 'policy'
+          | 'deadline'
+          | 'updated'
+          | 'outstanding'
+          | '-id'
+          | '-name'
+          | '-state'
+          | '-policy'
+          | '-deadline'
+          | '-updated'
+          | '-outstanding'
+          | 'traffic';
         deadlineBefore?: unknown;
         q?: unknown;
         policy?: 'mr5-literal' | 'kominfo-2022' | 'pp43-2023';
@@ -6551,6 +6572,7 @@ export interface operations {
       query?: {
         limit?: unknown;
         cursor?: unknown;
+        order?: 'traffic' | 'oldest';
       };
       header?: never;
       path?: never;

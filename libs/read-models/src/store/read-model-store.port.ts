@@ -21,6 +21,26 @@ export interface PageQuery {
   limit?: number;
 }
 
+/** The columns `listCases` can order by (each also descending, as `-name`), besides `traffic`. */
+export const CASE_SORT_COLUMNS = [
+  'id',
+  'name',
+  'state',
+  'policy',
+  'deadline',
+  'updated',
+  'outstanding',
+] as const;
+export type CaseSortColumn = (typeof CASE_SORT_COLUMNS)[number];
+
+/** Every order of `listCases`: a column ascending (`name`), descending (`-name`), or `traffic`. */
+export const CASE_SORTS = [
+  ...CASE_SORT_COLUMNS,
+  ...CASE_SORT_COLUMNS.map((c) => `-${c}` as const),
+  'traffic',
+] as const;
+export type CaseSort = (typeof CASE_SORTS)[number];
+
 /** Filters of `listCases`. */
 export interface ListCasesQuery {
   state?: CaseState;
@@ -33,11 +53,23 @@ export interface ListCasesQuery {
   deadlineBefore?: string;
   /**
    * `id` (default): by case id. `traffic`: open cases by the largest visits of their domains first, then
-   * case id; cases without traffic and settled ones last (the cursor of one order does not fit the other).
+   * case id; cases without traffic and settled ones last. A column (`name`: lower-cased name, `state`: state
+   * then substate, `policy`, `deadline`: the next deadline, none last, `updated`, `outstanding`: fines owed)
+   * orders by it then by case id, ascending; `-column` reverses the whole order. The cursor of one order
+   * does not fit another.
    */
-  sort?: 'id' | 'traffic';
+  sort?: CaseSort;
   cursor?: string;
   limit?: number;
+}
+
+/**
+ * A page of the escalation queue in one of its orders: `traffic` (default) the largest visits of the case's
+ * domains first (unknown last), then the oldest escalation; `oldest` the oldest escalation first, whatever
+ * the traffic. Either ends on the case id; the cursor of one order does not fit the other.
+ */
+export interface EscalationQueueQuery extends PageQuery {
+  order?: 'traffic' | 'oldest';
 }
 
 /** Filters of `getRegistry`. */
@@ -333,8 +365,8 @@ export interface ReadModelStore {
   getWarningToRegistration(page?: PageQuery): Promise<WarningToRegistrationStats>;
   /** Pending deadlines due at or before `before`, soonest first, with cursor pagination. */
   getDueDeadlines(before: string, page?: PageQuery): Promise<Page<DueDeadline>>;
-  /** Cases awaiting an operator after an elapsed deadline, largest traffic first, oldest first among equals; paged. */
-  getEscalationQueue(page?: PageQuery): Promise<Page<EscalationQueueEntry>>;
+  /** Cases awaiting an operator after an elapsed deadline: largest traffic first (or `order: 'oldest'`), paged. */
+  getEscalationQueue(page?: EscalationQueueQuery): Promise<Page<EscalationQueueEntry>>;
   /** The public register of certificates, by name, with cursor pagination. */
   getRegistry(query: RegistryQuery): Promise<Page<RegistryRow>>;
   /** High-traffic domains with no case and no registration, largest first. */

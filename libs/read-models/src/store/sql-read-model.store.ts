@@ -32,12 +32,15 @@ import { PROJECTED_TABLES, READ_MODEL_MIGRATIONS, REGISTRY_SEARCH_COLUMNS } from
 import {
   type ApplyBatchResult,
   type Blocklist,
+  type CaseSort,
+  type CaseSortColumn,
   type BlocklistDaily,
   type BlocklistFeedEntry,
   DEFAULT_CHECKPOINT,
   type DiscoveryCandidate,
   type DueDeadline,
   type EscalationQueueEntry,
+  type EscalationQueueQuery,
   type FinesPerMonth,
   type ListCasesQuery,
   type OpenCaseByTraffic,
@@ -90,6 +93,26 @@ function decodeCursor(cursor: string, arity: number): string[] {
   }
   throw new InvalidQuery({ field: 'cursor', reason: 'not a cursor this query returned' });
 }
+
+/**
+ * The case table's sort columns as case_summary expressions (the case id follows each as the tie-break):
+ * no deadline sorts after every deadline; a state is ordered with its substate.
+ */
+const CASE_SORT_KEYS: Record<
+  CaseSortColumn,
+  ReadonlyArray<{ expr: string; type: 'text' | 'number' | 'instant' }>
+> = {
+  id: [],
+  name: [{ expr: 'lower(name)', type: 'text' }],
+  state: [
+    { expr: 'state', type: 'text' },
+    { expr: "coalesce(substate, '')", type: 'text' },
+  ],
+  policy: [{ expr: 'policy_version', type: 'text' }],
+  deadline: [{ expr: `coalesce(next_deadline_at, '${FAR_FUTURE}')`, type: 'instant' }],
+  updated: [{ expr: 'updated_at', type: 'instant' }],
+  outstanding: [{ expr: 'fines_outstanding_idr', type: 'number' }],
+};
 
 /** One sort key of a keyset page: a column or expression, ascending unless `descending`. */
 interface SortKey {
@@ -474,6 +497,8 @@ export class SqlReadModelStore implements ReadModelStore {
       params.push(instantParam('deadlineBefore', query.deadlineBefore));
     }
     if (query.sort === 'traffic') return this.listCasesByTraffic(where, params, query.cursor, limit);
+    if (query.sort !== undefined && query.sort !== 'id')
+      return this.listCasesByColumn(where, params, query.sort, query.cursor, limit);
     if (query.cursor !== undefined) {
       const [after] = decodeCursor(query.cursor, 1);
       where.push('pse_id > ?');
@@ -486,6 +511,49 @@ export class SqlReadModelStore implements ReadModelStore {
     const items = rows.slice(0, limit).map(caseSummaryTable.fromRecord);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.pseId]) : null };
+  }
+
+  /** `listCases` by a column of the table (then case id), either way; keyset cursor naming the order. */
+  private async listCasesByColumn(
+    where: readonly string[],
+    params: readonly unknown[],
+    sort: Exclude<CaseSort, 'id' | 'traffic'>,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<CaseSummaryRow>> {
+    const descending = sort.startsWith('-');
+    const column = (descending ? sort.slice(1) : sort) as CaseSortColumn;
+    if (!(column in CASE_SORT_KEYS)) throw new InvalidQuery({ field: 'sort', reason: 'unknown order' });
+    // Text in byte order on both dialects (PostgreSQL's database collation may differ from SQLite's).
+    const collate = this.client.dialect === 'postgres' ? ' COLLATE "C"' : '';
+    const columns = [...CASE_SORT_KEYS[column], { expr: 'pse_id', type: 'text' as const }];
+    const keys: SortKey[] = columns.map((c) => ({
+      expr: c.type === 'text' ? `${c.expr}${collate}` : c.expr,
+      descending,
+    }));
+    const conditions = [...where];
+    const values = [...params];
+    if (cursor !== undefined) {
+      const [named, ...keyValues] = decodeCursor(cursor, columns.length + 1);
+      if (named !== sort) throw new InvalidQuery({ field: 'cursor', reason: 'not a cursor of this order' });
+      const typed = keyValues.map((v, i) => {
+        if (columns[i]?.type !== 'number') return v;
+        if (!/^-?\d+$/.test(v))
+          throw new InvalidQuery({ field: 'cursor', reason: 'not a cursor this query returned' });
+        return Number(v);
+      });
+      const after = keysetAfter(keys, typed);
+      conditions.push(after.sql);
+      values.push(...after.params);
+    }
+    const rows = await this.client.query(
+      `SELECT *, ${columns.map((c, i) => `${c.expr} AS sort_key_${i}`).join(', ')} FROM case_summary
+       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+       ORDER BY ${keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ')} LIMIT ?`,
+      [...values, limit + 1],
+    );
+    const page = pageOf(rows, limit, (r) => [sort, ...columns.map((_, i) => String(r[`sort_key_${i}`]))]);
+    return { items: page.items.map(caseSummaryTable.fromRecord), nextCursor: page.nextCursor };
   }
 
   /** `listCases` by traffic: the open cases' largest visits first (none: last), then case id; keyset cursor. */
@@ -762,22 +830,26 @@ export class SqlReadModelStore implements ReadModelStore {
     return pageOf(deadlines, limit, (d) => [d.dueAt, d.pseId, d.kind, d.fineId ?? '']);
   }
 
-  async getEscalationQueue(page: PageQuery = {}): Promise<Page<EscalationQueueEntry>> {
+  async getEscalationQueue(page: EscalationQueueQuery = {}): Promise<Page<EscalationQueueEntry>> {
     await this.migrate();
     const limit = clampLimit(page.limit);
+    const byTraffic = (page.order ?? 'traffic') === 'traffic';
+    if (!byTraffic && page.order !== 'oldest')
+      throw new InvalidQuery({ field: 'order', reason: 'expected traffic or oldest' });
     // Unknown traffic sorts last (-1 is below any count); a missing since (never written while an
     // escalation is pending) last among equals; the case id makes the order total for the cursor.
-    const keys: SortKey[] = [
-      { expr: 'coalesce(visits, -1)', descending: true },
-      { expr: `coalesce(escalation_since, '${FAR_FUTURE}')` },
-      { expr: 'pse_id' },
-    ];
+    const since: SortKey = { expr: `coalesce(escalation_since, '${FAR_FUTURE}')` };
+    const keys: SortKey[] = byTraffic
+      ? [{ expr: 'coalesce(visits, -1)', descending: true }, since, { expr: 'pse_id' }]
+      : [since, { expr: 'pse_id' }];
     let after: { sql: string; params: unknown[] } | null = null;
-    if (page.cursor !== undefined) {
+    if (page.cursor !== undefined && byTraffic) {
       const [visits, since, pseId] = decodeCursor(page.cursor, 3);
       if (!/^-?\d+$/.test(visits))
         throw new InvalidQuery({ field: 'cursor', reason: 'not a cursor this query returned' });
       after = keysetAfter(keys, [Number(visits), since, pseId]);
+    } else if (page.cursor !== undefined) {
+      after = keysetAfter(keys, decodeCursor(page.cursor, 2));
     }
     const rows = await this.client.query(
       `SELECT * FROM escalation_queue ${after ? `WHERE ${after.sql}` : ''}
@@ -794,7 +866,9 @@ export class SqlReadModelStore implements ReadModelStore {
       visits: nnum(r, 'visits'),
       rank: nnum(r, 'best_rank'),
     }));
-    return pageOf(entries, limit, (e) => [String(e.visits ?? -1), e.since ?? FAR_FUTURE, e.pseId]);
+    return pageOf(entries, limit, (e) =>
+      byTraffic ? [String(e.visits ?? -1), e.since ?? FAR_FUTURE, e.pseId] : [e.since ?? FAR_FUTURE, e.pseId],
+    );
   }
 
   async getRegistry(query: RegistryQuery): Promise<Page<RegistryRow>> {

@@ -1,0 +1,187 @@
+import { toReadModelEvent, type ReadModelEvent } from '../events/read-model-event';
+import type { CaseSummaryRow } from '../projections/case-summary.projection';
+import { InvalidQuery } from '../read-model.errors';
+import * as testing from '@sanksi/testing';
+import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
+import { GlobalLog } from '../testing/case-history.fixture';
+import { julyAugust2022 } from '../testing/scenario.fixture';
+import { CASE_SORTS, type CaseSort, type ListCasesQuery } from './read-model-store.port';
+
+// Real databases on a shared machine: allow for slow I/O (no assertion depends on time).
+jest.setTimeout(60_000);
+
+const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
+
+/** The order each sort promises, spelt out in plain TypeScript over the rows (the case id breaks ties). */
+const KEYS: Record<string, (c: CaseSummaryRow) => ReadonlyArray<string | number>> = {
+  id: () => [],
+  name: (c) => [c.name.toLowerCase()],
+  state: (c) => [c.state, c.substate ?? ''],
+  policy: (c) => [c.policyVersion],
+  deadline: (c) => [c.nextDeadlineAt ?? FAR_FUTURE],
+  updated: (c) => [c.updatedAt],
+  outstanding: (c) => [c.finesOutstandingIdr],
+};
+
+function expectedOrder(rows: readonly CaseSummaryRow[], sort: CaseSort): string[] {
+  const descending = sort.startsWith('-');
+  const keyOf = KEYS[descending ? sort.slice(1) : sort] as (c: CaseSummaryRow) => Array<string | number>;
+  const compare = (a: CaseSummaryRow, b: CaseSummaryRow): number => {
+    const x = [...keyOf(a), a.pseId];
+    const y = [...keyOf(b), b.pseId];
+    for (let i = 0; i < x.length; i += 1) {
+      const p = x[i] as string | number;
+      const q = y[i] as string | number;
+      if (p < q) return -1;
+      if (p > q) return 1;
+    }
+    return 0;
+  };
+  return [...rows].sort((a, b) => (descending ? compare(b, a) : compare(a, b))).map((c) => c.pseId);
+}
+
+describe.each(readModelBackends(testing).all)('cases sorted by a column on $name', (backend) => {
+  let db: OpenedBackend;
+  let everyCase: CaseSummaryRow[];
+
+  beforeAll(async () => {
+    db = await backend.open();
+    const events: ReadModelEvent[] = julyAugust2022().events.map(toReadModelEvent);
+    const last = events[events.length - 1] as ReadModelEvent;
+    await db.store.applyBatch(events, { expectedPosition: 0, toPosition: last.position });
+    everyCase = (await db.store.listCases({ limit: 1000 })).items;
+  });
+  afterAll(async () => {
+    await db.cleanup();
+  });
+
+  /** Every case id of every page, following the cursor from the first page. */
+  async function allPages(query: ListCasesQuery): Promise<{ ids: string[]; pages: number }> {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await db.store.listCases({ ...query, cursor });
+      pages += 1;
+      ids.push(...page.items.map((c) => c.pseId));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && pages < 50);
+    return { ids, pages };
+  }
+
+  it('given the 2022 population, then it has ties, mixed-case names, no-deadline cases and fines to sort by', () => {
+    expect(everyCase.length).toBe(8);
+    expect(new Set(everyCase.map((c) => c.state)).size).toBeLessThan(everyCase.length);
+    expect(everyCase.some((c) => c.nextDeadlineAt === null)).toBe(true);
+    expect(everyCase.some((c) => c.nextDeadlineAt !== null)).toBe(true);
+    expect(everyCase.some((c) => c.name !== c.name.toLowerCase())).toBe(true);
+  });
+
+  it.each(CASE_SORTS.filter((s) => s !== 'traffic'))(
+    'when sorted by %s, then every page follows the order, each case exactly once, across pages of 3',
+    async (sort) => {
+      const whole = await db.store.listCases({ sort, limit: 1000 });
+      expect(whole.nextCursor).toBeNull();
+      expect(whole.items.map((c) => c.pseId)).toEqual(expectedOrder(everyCase, sort));
+      const paged = await allPages({ sort, limit: 3 });
+      expect(paged.ids).toEqual(whole.items.map((c) => c.pseId));
+      expect(paged.pages).toBe(3);
+    },
+  );
+
+  it('when sorted descending, then the whole order is the ascending one reversed (ties included)', async () => {
+    const up = await allPages({ sort: 'state', limit: 2 });
+    const down = await allPages({ sort: '-state', limit: 2 });
+    expect(down.ids).toEqual([...up.ids].reverse());
+  });
+
+  it('when filtered and sorted, then only the matching cases come, in the order', async () => {
+    const foreign = everyCase.filter((c) => c.origin === 'foreign');
+    const paged = await allPages({ origin: 'foreign', sort: '-deadline', limit: 2 });
+    expect(paged.ids).toEqual(expectedOrder(foreign, '-deadline'));
+  });
+
+  it('when a cursor of another order (or a made-up one) comes back, then it is refused and nothing is listed', async () => {
+    const byName = await db.store.listCases({ sort: 'name', limit: 2 });
+    const byTraffic = await db.store.listCases({ sort: 'traffic', limit: 2 });
+    const byId = await db.store.listCases({ limit: 2 });
+    await expect(
+      db.store.listCases({ sort: 'updated', cursor: byName.nextCursor ?? undefined }),
+    ).rejects.toBeInstanceOf(InvalidQuery);
+    await expect(
+      db.store.listCases({ sort: '-name', cursor: byName.nextCursor ?? undefined }),
+    ).rejects.toBeInstanceOf(InvalidQuery);
+    await expect(
+      db.store.listCases({ sort: 'name', cursor: byTraffic.nextCursor ?? undefined }),
+    ).rejects.toBeInstanceOf(InvalidQuery);
+    await expect(
+      db.store.listCases({ sort: 'name', cursor: byId.nextCursor ?? undefined }),
+    ).rejects.toBeInstanceOf(InvalidQuery);
+    const forged = Buffer.from(JSON.stringify(['outstanding', 'lots', 'paypal'])).toString('base64url');
+    await expect(db.store.listCases({ sort: 'outstanding', cursor: forged })).rejects.toBeInstanceOf(
+      InvalidQuery,
+    );
+  });
+
+  it('when an unknown order is asked for, then it is refused', async () => {
+    await expect(db.store.listCases({ sort: 'colour' as CaseSort })).rejects.toBeInstanceOf(InvalidQuery);
+  });
+});
+
+describe.each(readModelBackends(testing).all)('the escalation queue in either order on $name', (backend) => {
+  let db: OpenedBackend;
+  beforeAll(async () => {
+    db = await backend.open();
+    // Four cases awaiting an operator, escalated on 6, 7, 8 and 9 August; the newest has the most traffic.
+    const log = new GlobalLog();
+    for (let i = 0; i < 4; i += 1) {
+      const history = log.case(`queued-${i}`, { domains: [`queued-${i}.example`] });
+      const at = (day: number, time: string) => `2022-08-0${day}T${time}+07:00`;
+      history.identified(at(1 + i, '08:00:00'));
+      history.warned(at(1 + i, '09:00:00'), `B-${i}/2022`, at(5 + i, '23:59:00'));
+      history.deadlineElapsed(at(6 + i, '00:00:00'), ['BlockAccess']);
+    }
+    const events = log.all().map(toReadModelEvent);
+    const last = events[events.length - 1] as ReadModelEvent;
+    await db.store.applyBatch(events, { expectedPosition: 0, toPosition: last.position });
+    await db.store.recordTrafficObservations([
+      { domain: 'queued-3.example', period: '2022-08', visits: 5_000_000 },
+      { domain: 'queued-0.example', period: '2022-08', visits: 10 },
+    ]);
+  });
+  afterAll(async () => {
+    await db.cleanup();
+  });
+
+  it('when asked oldest first, then the queue is by escalation time, page by page, and holds the same cases', async () => {
+    const oldest = await db.store.getEscalationQueue({ order: 'oldest', limit: 100 });
+    const byTraffic = await db.store.getEscalationQueue({ limit: 100 });
+    expect(oldest.items.map((e) => e.pseId)).toEqual(['queued-0', 'queued-1', 'queued-2', 'queued-3']);
+    expect(byTraffic.items.map((e) => e.pseId)).toEqual(['queued-3', 'queued-0', 'queued-1', 'queued-2']);
+    const since = oldest.items.map((e) => e.since ?? FAR_FUTURE);
+    expect(since).toEqual([...since].sort());
+    expect(new Set(oldest.items.map((e) => e.pseId))).toEqual(new Set(byTraffic.items.map((e) => e.pseId)));
+    // The newest escalation has the largest traffic: first by traffic, last oldest first.
+    expect(byTraffic.items[0]?.pseId).toBe(oldest.items[oldest.items.length - 1]?.pseId);
+    expect(byTraffic.items[0]?.visits).toBe(5_000_000);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await db.store.getEscalationQueue({ order: 'oldest', limit: 1, cursor });
+      paged.push(...page.items.map((e) => e.pseId));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && paged.length < 100);
+    expect(paged).toEqual(oldest.items.map((e) => e.pseId));
+  });
+
+  it('when a cursor of the other order comes back, then it is refused', async () => {
+    const byTraffic = await db.store.getEscalationQueue({ limit: 1 });
+    const oldest = await db.store.getEscalationQueue({ order: 'oldest', limit: 1 });
+    await expect(
+      db.store.getEscalationQueue({ order: 'oldest', cursor: byTraffic.nextCursor ?? undefined }),
+    ).rejects.toBeInstanceOf(InvalidQuery);
+    await expect(
+      db.store.getEscalationQueue({ cursor: oldest.nextCursor ?? undefined }),
+    ).rejects.toBeInstanceOf(InvalidQuery);
+  });
+});
