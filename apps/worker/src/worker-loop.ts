@@ -39,6 +39,8 @@ export interface WorkerOptions {
   oss?: Omit<Partial<OssRegistrationConsumerOptions>, 'brokers'>;
   /** Case-events topic and relay tuning (defaults: `sanksi.case-events.v1`, 200 ms poll). */
   relay?: { topic?: string; pollIntervalMs?: number; backoff?: { initialMs?: number; maxMs?: number } };
+  /** How often the OSS consumer loop measures the dead-letter topic's size (default 30 s). */
+  dlqSizeIntervalMs?: number;
   /** Restart backoff of every supervised loop (defaults 250 ms doubling to 30 s). */
   restartBackoff?: { initialMs?: number; maxMs?: number };
 }

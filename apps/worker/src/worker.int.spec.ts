@@ -201,6 +201,7 @@ describe('startWorker', () => {
       scheduler: { intervalMs: 20 },
       relay: { topic: caseTopic, pollIntervalMs: 20 },
       oss: { topic: ossTopic, groupId: unique('group') },
+      dlqSizeIntervalMs: 100,
     });
     const kafka = createKafka(BROKERS, { clientId: 'worker-spec' });
     try {
@@ -267,6 +268,26 @@ describe('startWorker', () => {
         ['oss-consumer', true],
       ]);
       expect(statuses.find((s) => s.name === 'oss-consumer')?.position).toBe(1);
+
+      // and an unsigned message, which can never apply, is dead-lettered: the DLQ's size and the counter say so
+      const garbage = kafka.producer({ allowAutoTopicCreation: false });
+      await garbage.connect();
+      await garbage.send({ topic: ossTopic, messages: [{ value: 'not json at all' }] });
+      await garbage.disconnect();
+      const series = (body: string, name: string) =>
+        Number(
+          body
+            .split('\n')
+            .find((l) => l.startsWith(`${name} `))
+            ?.slice(name.length + 1) ?? 0,
+        );
+      await until('the DLQ measured with one message', async () => {
+        const { body } = await rt.metrics.exposition();
+        return series(body, `sanksi_oss_dlq_messages{topic="${ossTopic}.dlq"}`) === 1;
+      });
+      const { body } = await rt.metrics.exposition();
+      expect(series(body, 'sanksi_oss_dead_letters_total{reason="unsigned"}')).toBe(1);
+      expect(series(body, 'sanksi_oss_messages_total{outcome="applied"}')).toBe(1);
     } finally {
       await worker.stop();
     }

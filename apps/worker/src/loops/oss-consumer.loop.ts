@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { kafkaSecurity, OssRegistrationConsumer, SupervisedLoop } from '@sanksi/application';
+import {
+  kafkaSecurity,
+  OssRegistrationConsumer,
+  type SanksiRuntime,
+  SupervisedLoop,
+} from '@sanksi/application';
 import { verifyKafkaCredentials } from '@sanksi/messaging';
 import { type RunningLoop, WorkerLoop } from '../worker-loop';
 import { kafkaClient, superviseStartStop } from './kafka-loop.support';
@@ -42,6 +47,7 @@ export class OssConsumerLoop extends WorkerLoop {
         }),
     });
     loop.start();
+    const dlqSize = measureDlqSize(runtime, consumer.status().dlqTopic, options.dlqSizeIntervalMs);
     return {
       status: async () => {
         const s = consumer.status();
@@ -57,7 +63,48 @@ export class OssConsumerLoop extends WorkerLoop {
           lastError: s.lastError ?? l.lastError,
         };
       },
-      stop: () => loop.stop(),
+      stop: async () => {
+        await dlqSize.stop();
+        await loop.stop();
+      },
     };
   }
+}
+
+/**
+ * Measures the dead-letter topic's size now and then (the sum over partitions of high minus low
+ * watermark) into `sanksi_oss_dlq_messages`. A broker away only leaves the last figure in place: the
+ * consumer's own status says it is unreachable.
+ */
+function measureDlqSize(
+  runtime: SanksiRuntime,
+  topic: string,
+  intervalMs = 30_000,
+): { stop(): Promise<void> } {
+  const logger = runtime.logger.child({ module: 'oss-consumer', measure: 'dlq-size' });
+  const kafka = kafkaClient(runtime, 'sanksi-oss-dlq-size', logger);
+  let inFlight: Promise<void> = Promise.resolve();
+  const measure = async (): Promise<void> => {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const messages = offsets.reduce((sum, o) => sum + (Number(o.high) - Number(o.low)), 0);
+      runtime.metrics.dlqSize(topic, messages);
+    } catch (e) {
+      logger.debug({ err: e, topic }, 'dead-letter topic size not measured');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  };
+  const timer = setInterval(() => {
+    inFlight = inFlight.then(measure);
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
 }

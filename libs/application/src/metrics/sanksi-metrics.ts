@@ -54,6 +54,7 @@ export class SanksiMetrics implements CommandObserver {
   private readonly projectedEvents: Counter;
   private readonly ossMessages: Counter<'outcome'>;
   private readonly deadLetters: Counter<'reason'>;
+  private readonly dlqMessages: Gauge<'topic'>;
 
   constructor(
     /** The log head, read at scrape time (`sanksi_event_store_head_position`, and the loops' lag). */
@@ -110,6 +111,12 @@ export class SanksiMetrics implements CommandObserver {
       labelNames: ['reason'],
       registers,
     });
+    this.dlqMessages = new Gauge({
+      name: 'sanksi_oss_dlq_messages',
+      help: 'Messages in the OSS dead-letter topic (all partitions, high minus low watermark), as last measured.',
+      labelNames: ['topic'],
+      registers,
+    });
     this.registerLoopGauges(registers);
   }
 
@@ -154,6 +161,11 @@ export class SanksiMetrics implements CommandObserver {
   ossSettled(outcome: 'applied' | 'duplicate' | 'dead-letter', reason?: string): void {
     this.ossMessages.inc({ outcome });
     if (outcome === 'dead-letter') this.deadLetters.inc({ reason: reason ?? 'unknown' });
+  }
+
+  /** The dead-letter topic holds `messages` (measured by the OSS consumer loop from the broker's offsets). */
+  dlqSize(topic: string, messages: number): void {
+    this.dlqMessages.set({ topic }, messages);
   }
 
   /** The Prometheus text exposition of every metric of this process. */
