@@ -1,11 +1,23 @@
-import { kafkaSecurity, readDeadLetters, replayDeadLetters } from '@sanksi/application';
-import { createKafka, OSS_REGISTRATIONS_DLQ } from '@sanksi/messaging';
+import {
+  type DeadLetter,
+  kafkaSecurity,
+  readDeadLetters,
+  replayDeadLetters,
+  replayTrafficDeadLetters,
+  TRAFFIC_DEAD_LETTER_REASONS,
+} from '@sanksi/application';
+import {
+  createKafka,
+  OSS_REGISTRATIONS_DLQ,
+  TRAFFIC_INBOUND_DLQ,
+  TRAFFIC_INBOUND_TOPIC,
+} from '@sanksi/messaging';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli.errors';
 import { z } from 'zod';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
-const DeadLetterReason = z.enum([
+const OssDeadLetterReason = z.enum([
   'unparseable',
   'invalid',
   'unknown-case',
@@ -17,11 +29,29 @@ const DeadLetterReason = z.enum([
   'signature-expired',
   'handler-failed',
 ]);
-const ListOptions = z.object({ topic: z.string().min(1).optional(), json: z.boolean().optional() });
+const TrafficDeadLetterReason = z.enum(TRAFFIC_DEAD_LETTER_REASONS);
+/** Which consumer's DLQ: the OSS registrations' or the traffic observations'. */
+const DlqSource = z.enum(['oss', 'traffic']);
+type DlqSource = z.infer<typeof DlqSource>;
+const DEFAULT_TOPICS: Record<DlqSource, string> = {
+  oss: OSS_REGISTRATIONS_DLQ,
+  traffic: TRAFFIC_INBOUND_DLQ,
+};
+const REASONS: Record<DlqSource, readonly string[]> = {
+  oss: OssDeadLetterReason.options,
+  traffic: TrafficDeadLetterReason.options,
+};
+
+const ListOptions = z.object({
+  source: DlqSource.default('oss'),
+  topic: z.string().min(1).optional(),
+  json: z.boolean().optional(),
+});
 const ReplayOptions = z
   .object({
+    source: DlqSource.default('oss'),
     topic: z.string().min(1).optional(),
-    reason: z.array(DeadLetterReason).optional(),
+    reason: z.array(z.string()).optional(),
     offset: z.array(z.string().regex(/^\d+$/, 'must be a DLQ offset (digits)')).optional(),
     all: z.boolean().optional(),
     json: z.boolean().optional(),
@@ -29,6 +59,18 @@ const ReplayOptions = z
   .refine((o) => o.all || (o.reason?.length ?? 0) > 0 || (o.offset?.length ?? 0) > 0, {
     message: 'choose what to replay: --offset <n> (repeatable), --reason <reason> (repeatable) or --all',
     path: ['all'],
+  })
+  .superRefine((o, ctx) => {
+    const known = REASONS[o.source];
+    for (const reason of o.reason ?? []) {
+      if (!known.includes(reason)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reason'],
+          message: `${reason} is no reason of the ${o.source} DLQ: ${known.join(', ')}`,
+        });
+      }
+    }
   });
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -38,21 +80,39 @@ function preview(value: Buffer | null): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** `sanksi dlq list|replay`: the OSS registrations parked in `oss.registrations.v1.dlq`. */
+const SOURCE_HELP =
+  'whose DLQ: oss (the OSS registrations, oss.registrations.v1.dlq) or traffic (the traffic observations, traffic.observations.v1.dlq); default oss';
+
+/** The append time a letter kept, as ISO text; null when it kept none that reads as a time. */
+function appendedAtOf(letter: DeadLetter): string | null {
+  if (!letter.appendedAt) return null;
+  const at = /^\d+$/.test(letter.appendedAt)
+    ? new Date(Number(letter.appendedAt))
+    : new Date(letter.appendedAt);
+  return Number.isNaN(at.getTime()) ? null : at.toISOString();
+}
+
+/**
+ * `sanksi dlq list|replay [--source oss|traffic]`: the OSS registrations parked in
+ * `oss.registrations.v1.dlq`, or the traffic observations parked in `traffic.observations.v1.dlq`.
+ */
 export function register(program: Command, deps: CliDeps): void {
   const dlq = program
     .command('dlq')
-    .description('Dead-lettered OSS registrations: list them, apply them again (idempotently)');
+    .description(
+      'Dead-lettered OSS registrations or traffic observations: list them, apply them again (idempotently)',
+    );
 
   dlq
     .command('list')
     .description('Every message in the DLQ with its reason, detail and origin (reading commits nothing)')
-    .option('--topic <topic>', 'the DLQ topic (default oss.registrations.v1.dlq)')
+    .option('--source <source>', SOURCE_HELP)
+    .option('--topic <topic>', "the DLQ topic (default: the source's)")
     .option('--json', 'machine-readable output')
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(ListOptions, raw);
       const out = deps.output(opts);
-      const { kafka, topic } = await kafkaFor(deps, opts.topic);
+      const { kafka, topic } = await kafkaFor(deps, opts.topic ?? DEFAULT_TOPICS[opts.source]);
       const letters = await readDeadLetters(kafka, topic);
       if (out.json) {
         out.data(
@@ -64,7 +124,7 @@ export function register(program: Command, deps: CliDeps): void {
             source: l.source,
             messageId: l.messageId,
             attempts: l.attempts,
-            appendedAt: l.appendedAt ? new Date(Number(l.appendedAt)).toISOString() : null,
+            appendedAt: appendedAtOf(l),
             value: l.value?.toString('utf8') ?? null,
           })),
         );
@@ -79,13 +139,15 @@ export function register(program: Command, deps: CliDeps): void {
   dlq
     .command('replay')
     .description(
-      'Apply dead letters again through the consumer (signature, body, case, command); already applied ones are duplicates',
+      'Apply dead letters again through the consumer (OSS: signature, body, case, command; traffic: the observation ' +
+        'through the ingest); already applied ones are duplicates',
     )
-    .option('--topic <topic>', 'the DLQ topic (default oss.registrations.v1.dlq)')
+    .option('--source <source>', SOURCE_HELP)
+    .option('--topic <topic>', "the DLQ topic (default: the source's)")
     .option('--offset <n>', 'a DLQ offset to replay (repeatable)', collect)
     .option(
       '--reason <reason>',
-      `replay every letter with this reason (repeatable): ${DeadLetterReason.options.join(', ')}`,
+      `replay every letter with this reason (repeatable); oss: ${OssDeadLetterReason.options.join(', ')}; traffic: ${TrafficDeadLetterReason.options.join(', ')}`,
       collect,
     )
     .option('--all', 'replay every letter')
@@ -93,12 +155,9 @@ export function register(program: Command, deps: CliDeps): void {
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(ReplayOptions, raw);
       const out = deps.output(opts);
-      const { kafka, topic } = await kafkaFor(deps, opts.topic);
+      const { kafka, topic } = await kafkaFor(deps, opts.topic ?? DEFAULT_TOPICS[opts.source]);
       const letters = (await readDeadLetters(kafka, topic)).filter(
-        (l) =>
-          opts.all ||
-          (opts.offset ?? []).includes(l.offset) ||
-          (opts.reason ?? []).includes(l.reason as z.infer<typeof DeadLetterReason>),
+        (l) => opts.all || (opts.offset ?? []).includes(l.offset) || (opts.reason ?? []).includes(l.reason),
       );
       const missing = (opts.offset ?? []).filter((o) => !letters.some((l) => l.offset === o));
       if (missing.length > 0) {
@@ -107,6 +166,35 @@ export function register(program: Command, deps: CliDeps): void {
           `no dead letter at offset(s) ${missing.join(', ')} of ${topic}`,
           ExitCode.notFound,
         );
+      }
+      if (opts.source === 'traffic') {
+        const results = await withRuntime(deps, (runtime) =>
+          // Recorded as the consumer records them: attributed to the inbound topic.
+          replayTrafficDeadLetters(runtime, letters, TRAFFIC_INBOUND_TOPIC),
+        );
+        const rows = results.map(({ letter, outcome }) => ({
+          offset: letter.offset,
+          messageId: letter.messageId,
+          was: letter.reason,
+          outcome: outcome.kind,
+          ...(outcome.kind === 'dead-letter'
+            ? { reason: outcome.reason, detail: outcome.detail }
+            : { domain: outcome.domain, period: outcome.period, source: outcome.source }),
+        }));
+        if (out.json) out.data(rows);
+        else
+          out.table(
+            ['offset', 'message id', 'was', 'now', 'observation / reason'],
+            rows.map((r) => [
+              r.offset,
+              r.messageId,
+              r.was,
+              r.outcome,
+              'domain' in r ? `${r.domain} ${r.period} ${r.source}` : `${r.reason}: ${r.detail}`,
+            ]),
+          );
+        if (results.some((r) => r.outcome.kind === 'dead-letter')) process.exitCode = ExitCode.failure;
+        return;
       }
       const results = await withRuntime(deps, (runtime) => replayDeadLetters(runtime, letters));
       const rows = results.map(({ letter, outcome }) => ({

@@ -9,6 +9,7 @@ export {
   type TrafficRowResult,
 } from './traffic-rows.parser';
 export {
+  conflictingFigureReason,
   TrafficIngestService,
   type TrafficIngestOptions,
   type TrafficIngestReport,
@@ -23,7 +24,11 @@ export {
   type OpenFromDiscovery,
 } from './traffic-discovery.service';
 export {
+  TRAFFIC_DEAD_LETTER_REASONS,
   TrafficObservationConsumer,
+  trafficMessageRow,
   type TrafficConsumerOptions,
   type TrafficConsumerStatus,
+  type TrafficDeadLetterReason,
 } from './traffic-observation.consumer';
+export { replayTrafficDeadLetters, type TrafficReplayOutcome, type TrafficReplayResult } from './traffic-dlq';

@@ -75,6 +75,56 @@ describe('traffic ingest into the event log (SQLite)', () => {
     expect(await runtime.eventStore.headPosition()).toBe(head);
   });
 
+  it('given a recorded figure and a file correcting it, then the correction is refused as already recorded with a different figure, by line, in this process and another, and nothing is appended', async () => {
+    await runtime.traffic.ingest(parseTrafficLines(CSV, 'csv'), IMPORTER);
+    const head = await runtime.eventStore.headPosition();
+    const corrections = [
+      'domain,period,visits,rank,source',
+      'bigshop.example,2022-07,950000,1,sw', // visits corrected
+      'bigshop.example,2022-07,900000,1,sw', // the recorded figure again
+      'newssite.example,2022-07,500000,,sw', // rank dropped
+      'fresh.example,2022-07,10,,sw',
+      'fresh.example,2022-07,11,,sw', // contradicts the row above in the same file
+    ];
+    // The second time, by a service with nothing cached, fresh.example's first row is a duplicate too.
+    const services = [runtime.traffic, new TrafficIngestService(runtime.eventStore, runtime.clock)];
+    for (const [i, service] of services.entries()) {
+      const report = await service.ingest(parseTrafficLines(corrections, 'csv'), IMPORTER);
+      expect(report).toMatchObject({ recorded: i === 0 ? 1 : 0, duplicates: i === 0 ? 1 : 2 });
+      expect(report.rejections).toEqual([
+        {
+          line: 2,
+          reason:
+            'already recorded with a different figure: bigshop.example 2022-07 from sw has visits 900000, rank 1, ' +
+            'this row says visits 950000, rank 1 (a correction is not recorded, decision 0008)',
+        },
+        {
+          line: 4,
+          reason: expect.stringMatching(
+            /^already recorded with a different figure: newssite.example .* rank 2, this row says visits 500000, rank none /,
+          ),
+        },
+        {
+          line: 6,
+          reason: expect.stringMatching(
+            /^already recorded with a different figure: fresh.example 2022-07 from sw has visits 10, rank none, this row says visits 11/,
+          ),
+        },
+      ]);
+      expect(report.rejected).toBe(3);
+    }
+    const july = await runtime.eventStore.readStream('traffic-sw-2022-07');
+    expect(july.map((e) => e.data)).toContainEqual({
+      domain: 'bigshop.example',
+      period: '2022-07',
+      visits: 900000,
+      rank: 1,
+      source: 'sw',
+    });
+    // fresh.example's first figure is the one recorded, once.
+    expect(await runtime.eventStore.headPosition()).toBe(head + 1);
+  });
+
   it('given two ingests of overlapping rows at once, then each fact is recorded exactly once', async () => {
     const rows = (from: number, to: number) => [
       'domain,visits',

@@ -22,8 +22,9 @@ export interface TrafficIngestReport {
   rows: number;
   recorded: number;
   duplicates: number;
+  /** Rows refused: invalid ones, and those whose (domain, period, source) is recorded with another figure. */
   rejected: number;
-  /** The first refused rows (up to `maxRejections`), in order. */
+  /** The first refused rows (up to `maxRejections`), in line order. */
   rejections: TrafficRowRejection[];
   /** The streams written to (`traffic-<source>-<period>`). */
   streams: string[];
@@ -40,10 +41,51 @@ export interface TrafficIngestOptions {
 interface StreamState {
   /** Last revision, -1 for a stream that does not exist yet. */
   revision: number;
-  keys: Set<string>;
+  /** The recorded facts' keys, each with its figure (`figureOf`). */
+  keys: Map<string, string>;
+}
+
+/** A row waiting in a batch, with the line it came from (for a refusal that names it). */
+interface PendingRow {
+  line: number;
+  observation: TrafficObservationInput;
+}
+
+/** What a fact says about its key: visits and rank, compared to tell a repeat from a correction. */
+function figureOf(o: { visits?: number | null; rank?: number | null }): string {
+  return `${o.visits ?? '-'}/${o.rank ?? '-'}`;
+}
+
+function describeFigure(o: { visits?: number | null; rank?: number | null }): string {
+  return `visits ${o.visits ?? 'none'}, rank ${o.rank ?? 'none'}`;
+}
+
+/** The refusal of a row whose (domain, period, source) is already recorded with other visits or rank. */
+export function conflictingFigureReason(
+  o: TrafficObservationInput,
+  recorded: { visits?: number | null; rank?: number | null },
+): string {
+  return (
+    `already recorded with a different figure: ${o.domain} ${o.period} from ${o.source} has ` +
+    `${describeFigure(recorded)}, this row says ${describeFigure(o)} (a correction is not recorded, decision 0008)`
+  );
+}
+
+/** Reads a figure back from `figureOf`. */
+function parseFigure(figure: string): { visits: number | null; rank: number | null } {
+  const [visits = '-', rank = '-'] = figure.split('/');
+  return { visits: visits === '-' ? null : Number(visits), rank: rank === '-' ? null : Number(rank) };
 }
 
 const MAX_RETRIES = 8;
+
+/** What appending one batch (or one stream's part of it) did. */
+interface GroupOutcome {
+  recorded: number;
+  duplicates: number;
+  /** Rows refused because their key is recorded with another figure. */
+  conflicts: TrafficRowRejection[];
+}
 
 /** A UUID-shaped id derived from the fact's key: the same fact always has the same event id. */
 function eventIdOf(key: string): string {
@@ -87,19 +129,22 @@ export class TrafficIngestService {
       streams: [],
     };
     const streams = new Set<string>();
-    let batch: TrafficObservationInput[] = [];
+    let batch: PendingRow[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
       const done = await this.record(batch, options, streams);
       report.recorded += done.recorded;
       report.duplicates += done.duplicates;
+      report.rejected += done.conflicts.length;
+      for (const c of done.conflicts)
+        if (report.rejections.length < this.maxRejections) report.rejections.push(c);
       batch = [];
       options.onProgress?.(report.rows);
     };
     for await (const row of rows) {
       report.rows++;
       if (row.ok) {
-        batch.push(row.observation);
+        batch.push({ line: row.line, observation: row.observation });
         if (batch.length >= this.batchSize) await flush();
       } else {
         report.rejected++;
@@ -109,19 +154,21 @@ export class TrafficIngestService {
     }
     await flush();
     options.onProgress?.(report.rows);
+    // Conflicts are found when their batch is appended, after later rows may have been refused.
+    report.rejections.sort((a, b) => a.line - b.line);
     report.streams = [...streams].sort();
     return report;
   }
 
   /** Appends one batch: grouped by stream, each group minus the facts its stream already has. */
   private async record(
-    observations: readonly TrafficObservationInput[],
+    rows: readonly PendingRow[],
     options: TrafficIngestOptions,
     streams: Set<string>,
-  ): Promise<{ recorded: number; duplicates: number }> {
-    const groups = new Map<string, TrafficObservationInput[]>();
-    for (const o of observations) {
-      const id = trafficStreamId(o.source, o.period);
+  ): Promise<GroupOutcome> {
+    const groups = new Map<string, PendingRow[]>();
+    for (const o of rows) {
+      const id = trafficStreamId(o.observation.source, o.observation.period);
       const group = groups.get(id);
       if (group) group.push(o);
       else groups.set(id, [o]);
@@ -132,29 +179,38 @@ export class TrafficIngestService {
     );
     for (const [streamId] of groups) streams.add(streamId);
     return results.reduce(
-      (a, r) => ({ recorded: a.recorded + r.recorded, duplicates: a.duplicates + r.duplicates }),
-      {
-        recorded: 0,
-        duplicates: 0,
-      },
+      (a, r) => ({
+        recorded: a.recorded + r.recorded,
+        duplicates: a.duplicates + r.duplicates,
+        conflicts: [...a.conflicts, ...r.conflicts],
+      }),
+      { recorded: 0, duplicates: 0, conflicts: [] },
     );
   }
 
+  /**
+   * Appends the rows of one stream that are new. A row whose key is recorded (or earlier in the batch)
+   * with the same figure is a duplicate; with another figure it is refused as a conflict, never recorded.
+   */
   private async appendGroup(
     streamId: string,
-    group: readonly TrafficObservationInput[],
+    group: readonly PendingRow[],
     recordedAt: string,
     options: TrafficIngestOptions,
-  ): Promise<{ recorded: number; duplicates: number }> {
+  ): Promise<GroupOutcome> {
     for (let attempt = 0; ; attempt++) {
       const state = await this.stateOf(streamId);
       const fresh = new Map<string, TrafficObservationInput>();
-      for (const o of group) {
+      const conflicts: TrafficRowRejection[] = [];
+      let duplicates = 0;
+      for (const { line, observation: o } of group) {
         const key = trafficObservationKey(o);
-        if (!state.keys.has(key) && !fresh.has(key)) fresh.set(key, o);
+        const known = state.keys.get(key) ?? (fresh.has(key) ? figureOf(fresh.get(key) ?? {}) : undefined);
+        if (known === undefined) fresh.set(key, o);
+        else if (known === figureOf(o)) duplicates++;
+        else conflicts.push({ line, reason: conflictingFigureReason(o, parseFigure(known)) });
       }
-      const duplicates = group.length - fresh.size;
-      if (fresh.size === 0) return { recorded: 0, duplicates };
+      if (fresh.size === 0) return { recorded: 0, duplicates, conflicts };
       const metadata = { recordedAt, actor: options.actor, correlationId: options.correlationId ?? null };
       const events: EventToAppend[] = [...fresh].map(([key, o]) => {
         const data: TrafficObserved = {
@@ -171,8 +227,8 @@ export class TrafficIngestService {
           expectedRevision: state.revision < 0 ? 'no_stream' : state.revision,
         });
         state.revision = result.nextExpectedRevision;
-        for (const key of fresh.keys()) state.keys.add(key);
-        return { recorded: fresh.size, duplicates };
+        for (const [key, o] of fresh) state.keys.set(key, figureOf(o));
+        return { recorded: fresh.size, duplicates, conflicts };
       } catch (e) {
         // Another ingest appended to this stream meanwhile: read what it recorded and try again.
         this.states.delete(streamId);
@@ -190,14 +246,17 @@ export class TrafficIngestService {
       this.states.set(streamId, known);
       return known;
     }
-    const state: StreamState = { revision: -1, keys: new Set() };
+    const state: StreamState = { revision: -1, keys: new Map() };
     const page = 10_000;
     for (;;) {
       const events = await this.store.readStream(streamId, { from: state.revision + 1, limit: page });
       for (const e of events) {
         const d = e.data as Partial<TrafficObserved>;
         if (typeof d.domain === 'string' && typeof d.period === 'string' && typeof d.source === 'string') {
-          state.keys.add(trafficObservationKey({ domain: d.domain, period: d.period, source: d.source }));
+          state.keys.set(
+            trafficObservationKey({ domain: d.domain, period: d.period, source: d.source }),
+            figureOf(d),
+          );
         }
         state.revision = e.revision;
       }

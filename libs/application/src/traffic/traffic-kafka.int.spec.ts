@@ -16,6 +16,8 @@ import pino from 'pino';
 import { ManualClock } from '../cases/clock';
 import { loadConfig } from '../config/sanksi-config';
 import { createRuntime, type SanksiRuntime } from '../runtime/sanksi-runtime';
+import { readDeadLetters } from '../oss/oss-dlq';
+import { replayTrafficDeadLetters } from './traffic-dlq';
 import { TrafficObservationConsumer } from './traffic-observation.consumer';
 
 jest.setTimeout(120_000);
@@ -119,6 +121,75 @@ describe('traffic over Kafka (the shared test broker)', () => {
     } finally {
       await consumer.stop();
     }
+  });
+
+  it('given a message that corrects a recorded figure, then it is dead-lettered as conflicting-figure, read back from the DLQ with its origin and append time, and replaying the DLQ records only what is now valid', async () => {
+    const topic = unique('traffic-in');
+    const dlqTopic = `${topic}.dlq`;
+    const consumer = new TrafficObservationConsumer(runtime, {
+      brokers: BROKERS,
+      topic,
+      groupId: unique('group'),
+    });
+    const first = { domain: 'shop.example', period: '2022-07', visits: 1000, source: 'sw' };
+    await ensureTopics(kafka, [
+      { topic, numPartitions: 1, replicationFactor: 1 },
+      { topic: dlqTopic, numPartitions: 1, replicationFactor: 1 },
+    ]);
+    const producer = kafka.producer();
+    await producer.connect();
+    const sentAt = Date.now();
+    await producer.send({
+      topic,
+      messages: [
+        { value: JSON.stringify(first) },
+        { value: JSON.stringify({ ...first, visits: 1200 }), headers: { ce_id: 'correction-1' } },
+        { value: JSON.stringify({ ...first, period: '2022-13' }) },
+      ],
+    });
+    await producer.disconnect();
+    await consumer.start();
+    try {
+      await until('every message settled', () => {
+        const s = consumer.status();
+        return s.recorded + s.duplicates + s.deadLettered >= 3;
+      });
+    } finally {
+      await consumer.stop();
+    }
+    expect(consumer.status()).toMatchObject({ recorded: 1, duplicates: 0, deadLettered: 2 });
+
+    const letters = await readDeadLetters(kafka, dlqTopic);
+    expect(letters.map((l) => [l.offset, l.reason, l.source, l.messageId])).toEqual([
+      ['0', 'conflicting-figure', `${topic}/0/1`, 'correction-1'],
+      ['1', 'invalid-observation', `${topic}/0/2`, `${topic}/0/2`],
+    ]);
+    expect(letters[0].detail).toBe(
+      'already recorded with a different figure: shop.example 2022-07 from sw has visits 1000, rank none, ' +
+        'this row says visits 1200, rank none (a correction is not recorded, decision 0008)',
+    );
+    // The original's append time (epoch ms), not the time it was parked.
+    expect(Number(letters[0].appendedAt)).toBeGreaterThanOrEqual(sentAt - 60_000);
+    expect(Number(letters[0].appendedAt)).toBeLessThanOrEqual(Date.now());
+
+    // when the DLQ is replayed: both still refused, nothing recorded
+    const replayed = await replayTrafficDeadLetters(runtime, letters, topic);
+    expect(replayed.map((r) => r.outcome)).toEqual([
+      { kind: 'dead-letter', reason: 'conflicting-figure', detail: letters[0].detail },
+      { kind: 'dead-letter', reason: 'invalid-observation', detail: expect.stringMatching(/^period: /) },
+    ]);
+    const facts = await runtime.eventStore.readStream('traffic-sw-2022-07');
+    expect(facts.map((e) => e.data)).toEqual([
+      { domain: 'shop.example', period: '2022-07', visits: 1000, rank: null, source: 'sw' },
+    ]);
+    // a letter whose observation is valid (parked under older rules) is recorded once, then a duplicate
+    const parked = {
+      ...letters[1],
+      value: Buffer.from(JSON.stringify({ ...first, domain: 'fixed.example' })),
+    };
+    const once = await replayTrafficDeadLetters(runtime, [parked], topic);
+    const twice = await replayTrafficDeadLetters(runtime, [parked], topic);
+    expect([once[0].outcome.kind, twice[0].outcome.kind]).toEqual(['recorded', 'duplicate']);
   });
 
   it('given traffic facts in the log, then the traffic relay publishes them keyed by domain with CloudEvents headers, and case events stay off its topic', async () => {

@@ -7,16 +7,24 @@ import {
   TRAFFIC_INBOUND_TOPIC,
   trafficTopics,
 } from '@sanksi/messaging';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   DLQ_APPENDED_AT_HEADER,
   DLQ_DETAIL_HEADER,
+  DLQ_MESSAGE_ID_HEADER,
   DLQ_REASON_HEADER,
   DLQ_SOURCE_HEADER,
 } from '../oss/oss-registration.message';
 import type { SanksiRuntime } from '../runtime/sanksi-runtime';
 import { type TrafficRowResult, validateTrafficRow } from './traffic-rows.parser';
+
+/**
+ * Why a traffic message was dead-lettered: not an observation (`invalid-observation`), or its
+ * (domain, period, source) is already recorded with another figure (`conflicting-figure`, decision 0008).
+ */
+export const TRAFFIC_DEAD_LETTER_REASONS = ['invalid-observation', 'conflicting-figure'] as const;
+export type TrafficDeadLetterReason = (typeof TRAFFIC_DEAD_LETTER_REASONS)[number];
 
 /** Where the traffic consumer reads and dead-letters, and how it connects. */
 export interface TrafficConsumerOptions {
@@ -76,7 +84,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** A message value as a row: JSON of one observation, or why it is not one. */
-function rowOf(offset: number, value: Buffer | null): TrafficRowResult {
+export function trafficMessageRow(offset: number, value: Buffer | null): TrafficRowResult {
   if (value === null) return { line: offset, ok: false, reason: 'row: empty message' };
   let parsed: unknown;
   try {
@@ -235,27 +243,43 @@ export class TrafficObservationConsumer {
     dlq: Producer,
   ) {
     if (batch.messages.length === 0) return;
-    const rows = batch.messages.map((m) => rowOf(Number(m.offset), m.value));
+    const rows = batch.messages.map((m) => trafficMessageRow(Number(m.offset), m.value));
     const report = await this.runtime.traffic.ingest(rows, {
       actor: { id: `kafka:${this.topic}`, role: 'service' },
       correlationId: null,
     });
-    const bad = rows.flatMap((r, i) => (r.ok ? [] : [{ reason: r.reason, message: batch.messages[i] }]));
+    // A row's line is its offset: the report's refusals of valid rows are conflicting figures.
+    const conflicts = new Map(report.rejections.map((r) => [r.line, r.reason]));
+    const bad = rows.flatMap(
+      (r, i): { kind: TrafficDeadLetterReason; reason: string; message: KafkaMessage }[] => {
+        const message = batch.messages[i];
+        if (!r.ok) return [{ kind: 'invalid-observation', reason: r.reason, message }];
+        const conflict = conflicts.get(r.line);
+        return conflict === undefined ? [] : [{ kind: 'conflicting-figure', reason: conflict, message }];
+      },
+    );
     if (bad.length > 0) {
       await dlq.send({
         topic: this.dlqTopic,
         acks: -1,
-        messages: bad.map(({ reason, message }) => ({
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...(message.headers ?? {}),
-            [DLQ_REASON_HEADER]: 'invalid-observation',
-            [DLQ_DETAIL_HEADER]: reason.slice(0, 1000),
-            [DLQ_SOURCE_HEADER]: `${batch.topic}/${batch.partition}/${message.offset}`,
-            [DLQ_APPENDED_AT_HEADER]: new Date().toISOString(),
-          },
-        })),
+        messages: bad.map(({ kind, reason, message }) => {
+          const source = `${batch.topic}/${batch.partition}/${message.offset}`;
+          const ceId = message.headers?.['ce_id'];
+          return {
+            key: message.key,
+            value: message.value,
+            headers: {
+              ...(message.headers ?? {}),
+              [DLQ_REASON_HEADER]: kind,
+              [DLQ_DETAIL_HEADER]: reason.slice(0, 1000),
+              [DLQ_SOURCE_HEADER]: source,
+              // The producer's CloudEvents id when it sent one, else where the message was.
+              [DLQ_MESSAGE_ID_HEADER]: ceId === undefined ? source : String(ceId),
+              // The original's append time (epoch ms), as the OSS consumer's letters carry it.
+              [DLQ_APPENDED_AT_HEADER]: message.timestamp,
+            },
+          };
+        }),
       });
     }
     for (const m of batch.messages) resolveOffset(m.offset);
