@@ -48,6 +48,8 @@ export interface WorkerOptions {
 /** A loop that runs: its status, and how to stop it (finishing the batch or tick in hand). */
 export interface RunningLoop {
   status(): Promise<WorkerStatus>;
+  /** Loops it runs beside its own, each reported as a loop of its own (the relay's `traffic-relay`). */
+  companions?(): Promise<WorkerStatus[]>;
   stop(): Promise<void>;
 }
 

@@ -58,11 +58,14 @@ export class WorkerSupervisor {
     return next;
   }
 
-  /** One status per running loop, in start order; a loop whose status cannot be read is `idle` (unknown). */
-  statuses(): Promise<WorkerStatus[]> {
-    return Promise.all(
-      this.started.map(({ name, loop }) =>
-        loop.status().catch(
+  /**
+   * One status per running loop and per loop it runs beside its own (the relay's traffic relay), in
+   * start order; a loop whose status cannot be read is `idle` (unknown).
+   */
+  async statuses(): Promise<WorkerStatus[]> {
+    const each = await Promise.all(
+      this.started.map(async ({ name, loop }) => [
+        await loop.status().catch(
           (e: unknown): WorkerStatus => ({
             name,
             position: 0,
@@ -74,8 +77,10 @@ export class WorkerSupervisor {
             lastError: { ...describeError(e), at: new Date().toISOString() },
           }),
         ),
-      ),
+        ...((await loop.companions?.().catch(() => [])) ?? []),
+      ]),
     );
+    return each.flat();
   }
 
   /** Stops every running loop in reverse start order; idempotent (every caller shares one stop). */

@@ -264,9 +264,23 @@ describe('startWorker', () => {
       expect(statuses.map((s) => [s.name, s.healthy])).toEqual([
         ['projector', true],
         ['relay', true],
+        ['traffic-relay', true],
         ['scheduler', true],
         ['oss-consumer', true],
       ]);
+      // The traffic relay is a loop of its own in the statuses (readiness, /metrics): no traffic fact is in
+      // the log, so it is caught up although the head is far past its checkpoint (lag counts its category).
+      await until(
+        'the traffic relay caught up',
+        async () => (await worker.statuses()).find((s) => s.name === 'traffic-relay')?.lag === 0,
+      );
+      expect((await worker.statuses()).find((s) => s.name === 'traffic-relay')).toMatchObject({
+        state: 'running',
+        position: 0,
+        lag: 0,
+        restarts: 0,
+      });
+      expect((await worker.statuses()).find((s) => s.name === 'relay')?.lag).toBe(0);
       expect(statuses.find((s) => s.name === 'oss-consumer')?.position).toBe(1);
 
       // and an unsigned message, which can never apply, is dead-lettered: the DLQ's size and the counter say so
@@ -286,6 +300,8 @@ describe('startWorker', () => {
         return series(body, `sanksi_oss_dlq_messages{topic="${ossTopic}.dlq"}`) === 1;
       });
       const { body } = await rt.metrics.exposition();
+      expect(series(body, 'sanksi_worker_lag{worker="traffic-relay"}')).toBe(0);
+      expect(series(body, 'sanksi_worker_running{worker="traffic-relay"}')).toBe(1);
       expect(series(body, 'sanksi_oss_dead_letters_total{reason="unsigned"}')).toBe(1);
       expect(series(body, 'sanksi_oss_messages_total{outcome="applied"}')).toBe(1);
     } finally {
@@ -322,7 +338,25 @@ describe('startWorker', () => {
         );
       });
       const statuses = await worker.statuses();
-      expect(statuses.filter((s) => s.healthy).map((s) => s.name)).toEqual(['projector', 'scheduler']);
+      expect(statuses.filter((s) => s.healthy).map((s) => s.name)).toEqual([
+        'projector',
+        // nothing of its category to publish yet, so nothing fails it
+        'traffic-relay',
+        'scheduler',
+      ]);
+      // and once a traffic fact waits to be published, the traffic relay says it is not healthy either
+      await rt.traffic.ingest(
+        [{ line: 1, ok: true, observation: { domain: 'x.id', period: '2022-07', visits: 5, source: 'sw' } }],
+        { actor: OPERATOR },
+      );
+      await until(
+        'the traffic relay unhealthy',
+        async () => (await worker.statuses()).find((x) => x.name === 'traffic-relay')?.healthy === false,
+      );
+      expect((await worker.statuses()).find((s) => s.name === 'traffic-relay')).toMatchObject({
+        position: 0,
+        lag: expect.any(Number),
+      });
       expect(statuses.find((s) => s.name === 'relay')?.position).toBe(0);
     } finally {
       await worker.stop();

@@ -70,7 +70,10 @@ export interface RelayStatus {
   position: number;
   /** Last known head of the log (all categories). */
   headPosition: number;
-  /** headPosition - position: an upper bound of the events not yet relayed (positions may have gaps). */
+  /**
+   * headPosition - position: an upper bound of the events not yet relayed (positions may have gaps); 0
+   * once a read found none of the relay's category up to the head (the head may be another category's).
+   */
   lag: number;
   /** Events acknowledged per second over the last ten seconds. */
   eventsPerSecond: number;
@@ -144,6 +147,8 @@ export class KafkaRelay {
   private state: RelayState = 'stopped';
   private position = 0;
   private headPosition = 0;
+  /** The head as it was when a read found nothing of the relay's category after its position. */
+  private caughtUpTo = 0;
   private publishedTotal = 0;
   private oversizeTotal = 0;
   private batchesTotal = 0;
@@ -237,7 +242,8 @@ export class KafkaRelay {
       state: this.state,
       position: this.position,
       headPosition: Math.max(this.headPosition, this.position),
-      lag: Math.max(0, this.headPosition - this.position),
+      // Events of other categories after the checkpoint are never this relay's to publish.
+      lag: Math.max(0, this.headPosition - Math.max(this.position, this.caughtUpTo)),
       eventsPerSecond: Math.round((inWindow / RATE_WINDOW_MS) * 1000 * 10) / 10,
       publishedTotal: this.publishedTotal,
       oversizeTotal: this.oversizeTotal,
@@ -268,8 +274,12 @@ export class KafkaRelay {
         continue;
       }
       let events: RecordedEvent[];
+      let head: number;
+      // A read ahead started before this head was read: its emptiness says nothing about this head.
+      const readNow = readAhead === null;
       try {
-        this.headPosition = await this.options.store.headPosition();
+        head = await this.options.store.headPosition();
+        this.headPosition = head;
         events = await (readAhead ?? this.read(this.position));
       } catch (e) {
         readAhead = null;
@@ -277,6 +287,8 @@ export class KafkaRelay {
         continue;
       }
       readAhead = null;
+      // Nothing of this category up to the head read before: caught up, whatever the head's category.
+      this.caughtUpTo = events.length === 0 && readNow ? head : 0;
       if (events.length === 0) {
         await sleep(this.pollIntervalMs, signal);
         continue;

@@ -116,6 +116,7 @@ export class RelayLoop extends WorkerLoop {
           lastError: s.lastError ?? l.lastError,
         };
       },
+      companions: async () => [traffic.status()],
       stop: async () => {
         setup.abort();
         await topicsReady;

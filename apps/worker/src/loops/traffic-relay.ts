@@ -10,12 +10,14 @@ import {
   trafficTopics,
 } from '@sanksi/messaging';
 import type { Logger } from 'pino';
-import type { WorkerOptions } from '../worker-loop';
+import type { WorkerOptions, WorkerStatus } from '../worker-loop';
 import { ensureTopicsUntilDone, superviseStartStop } from './kafka-loop.support';
 
 /** The traffic relay beside the case-event relay: its status and its stop. */
 export interface RunningTrafficRelay {
   relay: KafkaRelay;
+  /** Its own worker status (`traffic-relay`), reported beside the relay's for readiness and `/metrics`. */
+  status(): WorkerStatus;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,21 @@ export function startTrafficRelay(deps: {
   loop.start();
   return {
     relay,
+    status() {
+      const s = relay.status();
+      const l = loop.status();
+      return {
+        name: 'traffic-relay',
+        position: s.position,
+        eventsPerSecond: s.eventsPerSecond,
+        // As the case relay: a standby relay is healthy, another one holds the lease and publishes.
+        healthy: (s.state === 'running' || s.state === 'standby') && l.state === 'running',
+        state: l.state,
+        restarts: l.restarts,
+        lag: s.lag,
+        lastError: s.lastError ?? l.lastError,
+      };
+    },
     async stop() {
       setup.abort();
       await topicsReady;
