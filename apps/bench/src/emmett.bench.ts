@@ -133,7 +133,9 @@ async function sqliteBackend(emmett: EmmettModules, lines: ComparisonLine[]): Pr
     const projected: Contenders = {
       sanksi: sanksiSide(
         new SqliteEventStore({ file: file('sanksi-projected.db'), synchronous: 'FULL' }),
-        sqliteSummarySink(file('sanksi-read-models.db'), 'FULL'),
+        // As Sanksi ships (read-models' SQLite client): the log is FULL, read models NORMAL — rows and
+        // checkpoint commit together, so a tail lost to power loss is projected again from the log.
+        sqliteSummarySink(file('sanksi-read-models.db'), 'NORMAL'),
       ),
       emmett: emmettSide(
         emmett.getSQLiteEventStore({
