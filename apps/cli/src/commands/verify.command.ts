@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ExitCode } from '../cli.errors';
 import { defaultWorkers, replayPopulation, WorkersOption } from '../replay-workers/replay-pool';
 import type { CaseDivergence } from '../replay-workers/replay-task';
-import { listCaseIds, readCaseChunks } from '../support/case-streams';
+import { replayStoreConfig } from '../replay-workers/replay-range';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
 export type { CaseDivergence } from '../replay-workers/replay-task';
@@ -24,13 +24,9 @@ export function register(program: Command, deps: CliDeps): void {
       const out = deps.output(opts);
       await withRuntime(deps, async (runtime) => {
         const head = await runtime.eventStore.headPosition();
-        const reading = out.progress('read   ', head);
-        const pseIds = await listCaseIds(runtime.eventStore, (n) => reading.increment(n)).finally(() =>
-          reading.stop(),
-        );
-        const checking = out.progress('verify ', pseIds.length);
+        const checking = out.progress('verify ', head);
         const outcome = await replayPopulation(
-          readCaseChunks(runtime.eventStore, pseIds),
+          { store: runtime.eventStore, config: replayStoreConfig(runtime.config), head },
           { kind: 'verify' },
           opts.workers ?? defaultWorkers(),
           (n) => checking.increment(n),

@@ -15,7 +15,7 @@ import {
 import { z } from 'zod';
 import type { CliOutput } from '../output/cli-output';
 import { defaultWorkers, replayPopulation, WorkersOption } from '../replay-workers/replay-pool';
-import { listCaseIds, readCaseChunks } from '../support/case-streams';
+import { replayStoreConfig } from '../replay-workers/replay-range';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
 const Options = z.object({
@@ -114,13 +114,10 @@ export function register(program: Command, deps: CliDeps): void {
           countWhatIf(own, single);
           counts = orderedWhatIfCounts(own);
         } else {
-          const reading = out.progress('read   ', await runtime.eventStore.headPosition());
-          const pseIds = await listCaseIds(runtime.eventStore, (n) => reading.increment(n)).finally(() =>
-            reading.stop(),
-          );
-          const bar = out.progress('what-if', pseIds.length);
+          const head = await runtime.eventStore.headPosition();
+          const bar = out.progress('what-if', head);
           const outcome = await replayPopulation(
-            readCaseChunks(runtime.eventStore, pseIds),
+            { store: runtime.eventStore, config: replayStoreConfig(runtime.config), head },
             { kind: 'what-if', policy: policy.id, until },
             opts.workers ?? defaultWorkers(),
             (n) => bar.increment(n),

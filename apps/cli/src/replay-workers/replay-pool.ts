@@ -5,13 +5,10 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { CliError, ExitCode } from '../cli.errors';
-import {
-  type ChunkResult,
-  type ReplayChunk,
-  type ReplayFinding,
-  runReplayChunk,
-  type ReplayTask,
-} from './replay-task';
+import type { EventStore, EventStoreConfig } from '@sanksi/event-store';
+import { type LogRange, logRanges, type RangeResult, rangeSize, runReplayRange } from './replay-range';
+import type { ReplayFinding, ReplayTask } from './replay-task';
+import type { ReplayWorkerData } from './replay.worker';
 
 /** `--workers N`: how many threads replay the population; 1 replays in process. */
 export const WorkersOption = z
@@ -45,16 +42,16 @@ export interface ReplayOutcome {
 }
 
 interface Pending {
-  resolve(result: ChunkResult): void;
+  resolve(result: RangeResult): void;
   reject(error: Error): void;
 }
 
-type WorkerReply = { id: number; result: ChunkResult } | { id: number; error: string };
+type WorkerReply = { id: number; result: RangeResult } | { id: number; error: string };
 
 /** The worker script, next to this file once built by swc. */
 const WORKER_SCRIPT = path.join(__dirname, 'replay.worker.js');
 
-/** A fixed set of worker threads, each fed chunks; in flight per worker is capped by the caller. */
+/** A fixed set of worker threads, each with its own connection to the store, fed slices of the log. */
 class ThreadPool {
   private readonly workers: Worker[] = [];
   private readonly load: number[] = [];
@@ -62,14 +59,15 @@ class ThreadPool {
   private nextId = 0;
   private failure: Error | null = null;
 
-  constructor(count: number) {
+  constructor(count: number, eventStore: EventStoreConfig) {
     if (!existsSync(WORKER_SCRIPT)) {
       throw new ReplayWorkerError(`replay worker script not found (build the CLI first): ${WORKER_SCRIPT}`, {
         script: WORKER_SCRIPT,
       });
     }
+    const workerData: ReplayWorkerData = { eventStore };
     for (let w = 0; w < count; w++) {
-      const worker = new Worker(WORKER_SCRIPT);
+      const worker = new Worker(WORKER_SCRIPT, { workerData });
       worker.on('message', (reply: WorkerReply) => this.settle(reply));
       worker.on('error', (error) =>
         this.fail(new ReplayWorkerError(`replay worker ${w} failed: ${error.message}`)),
@@ -82,15 +80,15 @@ class ThreadPool {
     }
   }
 
-  run(task: ReplayTask, chunk: ReplayChunk): Promise<ChunkResult> {
+  run(task: ReplayTask, range: LogRange): Promise<RangeResult> {
     if (this.failure) return Promise.reject(this.failure);
     let target = 0;
     for (let w = 1; w < this.load.length; w++) if (this.load[w] < this.load[target]) target = w;
     const id = this.nextId++;
     this.load[target]++;
-    return new Promise<ChunkResult>((resolve, reject) => {
+    return new Promise<RangeResult>((resolve, reject) => {
       this.pending.set(id, { pending: { resolve, reject }, worker: target });
-      this.workers[target].postMessage({ id, task, chunk });
+      this.workers[target].postMessage({ id, task, range });
     });
   }
 
@@ -116,37 +114,48 @@ class ThreadPool {
   }
 }
 
+/** The population to replay: the store (and how a thread opens its own connection to it) up to `head`. */
+export interface ReplaySource {
+  store: Pick<EventStore, 'readAll' | 'readStream'>;
+  config: EventStoreConfig;
+  /** The log position the replay stops at: cases that begin after it are left out. */
+  head: number;
+}
+
 /**
- * Replays a population given as chunks (read lazily, so memory holds only the chunks in flight) on
- * `workers` threads, or in process when `workers` is 1. Findings come back in population order
- * whatever order the threads finish in. `onCases` reports progress.
+ * Replays every case that begins in the log up to `source.head`, on `workers` threads or in process
+ * when `workers` is 1. The log is cut into slices and each thread reads the cases that begin in its
+ * slices from the store itself, so nothing is listed or copied through the main thread. Findings come
+ * back in population order (by the position of each case's first event) whatever order the threads
+ * finish in. `onPositions` reports progress in log positions.
  */
 export async function replayPopulation(
-  chunks: AsyncIterable<ReplayChunk>,
+  source: ReplaySource,
   task: ReplayTask,
   workers: number,
-  onCases: (cases: number) => void = () => undefined,
+  onPositions: (positions: number) => void = () => undefined,
 ): Promise<ReplayOutcome> {
   const found: Array<{ order: number; finding: ReplayFinding }> = [];
   let cases = 0;
   let events = 0;
   const counts = emptyWhatIfCounts();
-  const take = (result: ChunkResult): void => {
+  const take = (result: RangeResult): void => {
     cases += result.cases;
     events += result.events;
     found.push(...result.findings);
     if (result.counts) addWhatIfCounts(counts, result.counts);
-    onCases(result.cases);
+    onPositions(result.positions);
   };
+  const ranges = logRanges(source.head, rangeSize(source.head, workers));
   if (workers <= 1) {
-    for await (const chunk of chunks) take(runReplayChunk(task, chunk));
+    for (const range of ranges) take(await runReplayRange(task, source.store, range));
   } else {
-    const pool = new ThreadPool(workers);
+    const pool = new ThreadPool(workers, source.config);
     try {
-      // Two chunks per thread keep every thread busy while the next chunk is read, and bound memory.
+      // Two slices per thread keep every thread busy while its next slice is handed over.
       const inFlight = new Set<Promise<void>>();
-      for await (const chunk of chunks) {
-        const running: Promise<void> = pool.run(task, chunk).then(take);
+      for (const range of ranges) {
+        const running: Promise<void> = pool.run(task, range).then(take);
         inFlight.add(running);
         void running.then(
           () => inFlight.delete(running),

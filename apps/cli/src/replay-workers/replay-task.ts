@@ -30,10 +30,13 @@ export type ReplayTask = { kind: 'verify' } | { kind: 'what-if'; policy: PolicyI
 /** What a task found for each case, by kind: only the cases worth reporting are sent back. */
 export type ReplayFinding = CaseDivergence | WhatIfReport;
 
-/** A slice of the population: `first` is the population index of its first case. */
+/**
+ * A slice of the population: `first` is the population index of its first case; a case's own `order`
+ * (the position of its first event in the log), where given, orders its finding instead.
+ */
 export interface ReplayChunk {
   first: number;
-  cases: CaseEvents[];
+  cases: Array<CaseEvents & { order?: number }>;
 }
 
 /**
@@ -71,15 +74,16 @@ export function runReplayChunk(task: ReplayTask, chunk: ReplayChunk): ChunkResul
   const whatIfTask = task.kind === 'what-if' ? { policy: getPolicy(task.policy), until: task.until } : null;
   const counts = emptyWhatIfCounts();
   if (whatIfTask) result.counts = counts;
-  chunk.cases.forEach(({ pseId, envelopes }, i) => {
+  chunk.cases.forEach(({ pseId, envelopes, order }, i) => {
     result.events += envelopes.length;
+    const at = order ?? chunk.first + i;
     if (whatIfTask) {
       const report = whatIf(envelopes, whatIfTask.policy, { until: whatIfTask.until });
       countWhatIf(counts, report);
-      if (report.differs) result.findings.push({ order: chunk.first + i, finding: report });
+      if (report.differs) result.findings.push({ order: at, finding: report });
     } else {
       const divergence = verifyCase(pseId, envelopes);
-      if (divergence) result.findings.push({ order: chunk.first + i, finding: divergence });
+      if (divergence) result.findings.push({ order: at, finding: divergence });
     }
   });
   return result;

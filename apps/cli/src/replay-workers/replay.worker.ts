@@ -1,22 +1,33 @@
-import { parentPort } from 'node:worker_threads';
-import { runReplayChunk, type ReplayChunk, type ReplayTask } from './replay-task';
+import { createEventStore, type EventStore, type EventStoreConfig } from '@sanksi/event-store';
+import { parentPort, workerData } from 'node:worker_threads';
+import { type LogRange, runReplayRange } from './replay-range';
+import type { ReplayTask } from './replay-task';
 
-/** A request from the pool: one chunk of cases and what to do with them. */
-interface ChunkRequest {
-  id: number;
-  task: ReplayTask;
-  chunk: ReplayChunk;
+/** What the pool hands every replay thread when it starts: how to open its own connection to the store. */
+export interface ReplayWorkerData {
+  eventStore: EventStoreConfig;
 }
 
-// Entry point of a replay worker thread; started by `ReplayPool` from the built `dist/`.
+/** A request from the pool: one slice of the log and what to do with the cases that begin in it. */
+interface RangeRequest {
+  id: number;
+  task: ReplayTask;
+  range: LogRange;
+}
+
+// Entry point of a replay worker thread; started by the replay pool from the built `dist/`. Each thread
+// reads its cases through a connection of its own, opened on its first slice.
 if (parentPort) {
   const port = parentPort;
-  port.on('message', (request: ChunkRequest) => {
-    try {
-      port.postMessage({ id: request.id, result: runReplayChunk(request.task, request.chunk) });
-    } catch (error) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      port.postMessage({ id: request.id, error: message });
-    }
+  let store: EventStore | null = null;
+  port.on('message', (request: RangeRequest) => {
+    store ??= createEventStore((workerData as ReplayWorkerData).eventStore);
+    runReplayRange(request.task, store, request.range).then(
+      (result) => port.postMessage({ id: request.id, result }),
+      (error: unknown) => {
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        port.postMessage({ id: request.id, error: message });
+      },
+    );
   });
 }

@@ -1,0 +1,93 @@
+import { CASE_STREAM_CATEGORY, caseStreamId, readCases, type SanksiConfig } from '@sanksi/application';
+import { addWhatIfCounts, emptyWhatIfCounts } from '@sanksi/domain';
+import type { EventStore, EventStoreConfig } from '@sanksi/event-store';
+import { type ChunkResult, type ReplayTask, runReplayChunk } from './replay-task';
+
+/**
+ * A slice of the global log: the cases whose first event lies at a position in `(after, upTo]`. Every
+ * case begins in exactly one slice, so slices split the population without anyone listing it first, and
+ * whoever replays a slice reads its own cases from the store.
+ */
+export interface LogRange {
+  after: number;
+  upTo: number;
+}
+
+/** What a slice produced: its cases' results, and the positions it covered (for progress). */
+export interface RangeResult extends ChunkResult {
+  positions: number;
+}
+
+const PAGE = 5_000;
+/** Cases read and replayed together: one `runReplayChunk` call, bounded memory. */
+const CASES_PER_CHUNK = 64;
+
+/** Positions per slice: enough to pay for a thread hop, small enough for a dozen slices per thread. */
+export function rangeSize(head: number, threads: number): number {
+  return Math.min(50_000, Math.max(2_000, Math.ceil(head / Math.max(1, threads * 12))));
+}
+
+/** The log from position 0 to `head` cut into consecutive slices of `size` positions. */
+export function* logRanges(head: number, size: number): Generator<LogRange> {
+  for (let after = 0; after < head; after += size) yield { after, upTo: Math.min(head, after + size) };
+}
+
+/** The cases whose first event (revision 0) lies in the slice, in log order, with that event's position. */
+export async function casesBeginningIn(
+  store: Pick<EventStore, 'readAll'>,
+  range: LogRange,
+): Promise<Array<{ pseId: string; position: number }>> {
+  const prefix = caseStreamId('');
+  const found: Array<{ pseId: string; position: number }> = [];
+  let after = range.after;
+  while (after < range.upTo) {
+    const page = await store.readAll({ after, limit: PAGE, category: CASE_STREAM_CATEGORY });
+    for (const recorded of page) {
+      if (recorded.position > range.upTo) return found;
+      if (recorded.revision === 0)
+        found.push({ pseId: recorded.streamId.slice(prefix.length), position: recorded.position });
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1].position;
+  }
+  return found;
+}
+
+/**
+ * Replays the cases that begin in one slice of the log, reading each case's stream from `store`: the
+ * same work in a worker thread (its own connection) and in process. Findings are ordered by the
+ * position of their case's first event, which is the population's order.
+ */
+export async function runReplayRange(
+  task: ReplayTask,
+  store: Pick<EventStore, 'readAll' | 'readStream'>,
+  range: LogRange,
+): Promise<RangeResult> {
+  const result: RangeResult = { cases: 0, events: 0, findings: [], positions: range.upTo - range.after };
+  const starts = await casesBeginningIn(store, range);
+  for (let i = 0; i < starts.length; i += CASES_PER_CHUNK) {
+    const slice = starts.slice(i, i + CASES_PER_CHUNK);
+    const cases = [];
+    for await (const one of readCases(
+      store,
+      slice.map((s) => s.pseId),
+    ))
+      cases.push(one);
+    const chunk = runReplayChunk(task, {
+      first: 0,
+      cases: cases.map((c, j) => ({ ...c, order: slice[j].position })),
+    });
+    result.cases += chunk.cases;
+    result.events += chunk.events;
+    result.findings.push(...chunk.findings);
+    if (chunk.counts) addWhatIfCounts((result.counts ??= emptyWhatIfCounts()), chunk.counts);
+  }
+  return result;
+}
+
+/** How a replay thread opens its own connection to the same event store as the command. */
+export function replayStoreConfig(config: SanksiConfig): EventStoreConfig {
+  return config.eventStore.kind === 'postgres'
+    ? { ...config.eventStore, timeouts: config.postgres, poolSize: 2 }
+    : config.eventStore;
+}
