@@ -108,6 +108,8 @@ export class PostgresEventStore implements EventStore {
   private readonly lockKey: string;
   private readonly channel: string;
   private ready: Promise<void>;
+  /** Set once the migrations have run: operations then skip awaiting them. */
+  private isReady = false;
   private readonly queue: GroupCommitQueue<PreparedAppend, AppendResult>;
   private readonly upcasters: UpcasterRegistry;
   private readonly changes = new ChangeSignal();
@@ -144,7 +146,9 @@ export class PostgresEventStore implements EventStore {
         'idle postgres connection lost',
       ),
     );
-    this.queue = new GroupCommitQueue((batch) => this.flush(batch), config.maxBatch ?? 1000);
+    // A commit is a round trip, during which later appends queue for the next batch; waiting an
+    // event-loop turn before every flush only delayed a lone writer (docs/benchmarks.md).
+    this.queue = new GroupCommitQueue((batch) => this.flush(batch), config.maxBatch ?? 1000, 'adaptive');
     this.ready = this.migrate();
     this.ready.catch(() => undefined);
   }
@@ -270,6 +274,7 @@ export class PostgresEventStore implements EventStore {
       const applied = await migratePostgres(client, this.schema);
       if (applied.length > 0)
         this.config.logger?.debug({ schema: this.schema, applied }, 'event store migrated');
+      this.isReady = true;
     } catch (error) {
       if (error instanceof EventStoreError) throw error;
       throw new EventStoreUnavailable({ operation: 'migrate', adapter: 'postgres', cause: error });
@@ -494,6 +499,7 @@ export class PostgresEventStore implements EventStore {
 
   private async whenOpen(operation: string): Promise<void> {
     if (this.closed) throw new EventStoreClosed({ operation });
+    if (this.isReady) return;
     await this.migrated();
     if (this.closed) throw new EventStoreClosed({ operation });
   }
