@@ -7,6 +7,7 @@ import { warnOfCalendarHorizon } from '@sanksi/application';
 import { ApiModule, type ApiModuleOptions } from './api.module';
 import { clientErrorHandler, frameworkErrors } from './http/framework-errors';
 import { ProblemFilter } from './http/problem.filter';
+import { apiBodyLimits, applyRouteBodyLimits } from './http/route-body-limits';
 import { echoRequestId, requestLogOptions } from './http/request-log';
 import { serveConsole } from './console/console-static';
 import { buildOpenApiDocument, OPENAPI_JSON_PATH } from './openapi/openapi-document';
@@ -38,7 +39,10 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
     logger: false,
     abortOnError: false,
   });
-  app.useGlobalFilters(new ProblemFilter(runtime.logger));
+  // POST /v1/traffic/observations takes bulk loads: a larger limit of its own, named in its 413.
+  const bodyLimits = apiBodyLimits(runtime.config);
+  applyRouteBodyLimits(app.getHttpAdapter().getInstance(), bodyLimits);
+  app.useGlobalFilters(new ProblemFilter(runtime.logger, bodyLimits));
   // Traffic observations may come as CSV (POST /v1/traffic/observations): the route reads the body as text.
   app
     .getHttpAdapter()

@@ -17,6 +17,7 @@ import { InvalidQuery, ReadModelStoreFailed } from '@sanksi/read-models';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { HttpProblem, type ProblemDocument } from './problem';
+import { type BodyLimits, bodyTooLarge } from './route-body-limits';
 
 const PROBLEM_BASE = 'https://sanksi.dev/problems/';
 /** `Retry-After` of a 503: long enough for a database restart or fail-over to be noticed (docs/operations.md). */
@@ -25,13 +26,26 @@ export const RETRY_AFTER_SECONDS = 2;
 /** Maps every error to `application/problem+json`, in one place (STYLE.md 6). */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** When given, a 413 names the limit of the route that refused the body and what to do instead. */
+    private readonly bodyLimits?: BodyLimits,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const problem = { ...toProblem(error), instance: request.url };
+    let problem = { ...toProblem(error), instance: request.url };
+    // Fastify's body limit reaches here as Nest's PayloadTooLargeException (or its own FST_ERR_CTP_BODY_TOO_LARGE).
+    if (problem.status === 413 && !(error instanceof HttpProblem) && this.bodyLimits) {
+      problem = {
+        ...problem,
+        type: `${PROBLEM_BASE}body-too-large`,
+        title: 'Payload too large',
+        ...bodyTooLarge(request, this.bodyLimits),
+      };
+    }
     // A 503 is the database being away, expected and retried: a warning, not an error per request.
     if (problem.status === 503) this.logger.warn({ err: error, url: request.url }, 'request deferred');
     else if (problem.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');

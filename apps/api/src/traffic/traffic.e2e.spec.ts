@@ -1,3 +1,4 @@
+import { loadConfig } from '@sanksi/application';
 import { type ApiHarness, startApiHarness, TEST_KEYS } from '../testing/api-harness';
 
 jest.setTimeout(60_000);
@@ -172,5 +173,79 @@ describe('traffic over HTTP', () => {
       'paypal',
     ]);
     expect((await call('GET', '/v1/cases?sort=visits', TEST_KEYS.analyst)).statusCode).toBe(400);
+  });
+
+  describe('body limit', () => {
+    // 5,000 rows, about 190 KB: three times the 64 KiB every other route accepts (about 1,500 rows).
+    const bulk = [
+      'domain,period,visits,rank,source',
+      ...Array.from({ length: 5000 }, (_, i) => `site${i}.example,2022-07,${100_000 - i},${i + 1},sw`),
+    ].join('\n');
+
+    it('given a CSV of 5,000 rows, larger than the default body limit, then the route records it whole; another route still refuses such a body with its own limit named', async () => {
+      expect(Buffer.byteLength(bulk)).toBeGreaterThan(h.runtime.config.maxBodyBytes);
+      const res = await call('POST', '/v1/traffic/observations', TEST_KEYS.service, bulk, 'text/csv');
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ rows: 5000, recorded: 5000, rejected: 0 });
+      const other = await call(
+        'POST',
+        '/v1/cases',
+        TEST_KEYS.operator,
+        JSON.stringify({
+          pseId: 'big',
+          name: 'x'.repeat(100_000),
+          origin: 'foreign',
+          domains: ['big.example'],
+        }),
+        'application/json',
+      );
+      expect(other.statusCode).toBe(413);
+      expect(other.json()).toMatchObject({
+        status: 413,
+        maxBodyBytes: 65_536,
+        setting: 'SANKSI_MAX_BODY_BYTES',
+        detail:
+          'the request body is larger than the 64 KiB (65536 bytes) the server accepts (SANKSI_MAX_BODY_BYTES)',
+      });
+    });
+
+    it('given a body over the configured traffic limit, then a 413 names the limit, its setting and the bulk paths, and nothing is recorded', async () => {
+      await h.close();
+      h = await startApiHarness({ SANKSI_TRAFFIC_MAX_BODY_BYTES: '100000' }, { now: '2022-08-05T03:00:00Z' });
+      const head = await h.runtime.eventStore.headPosition();
+      const res = await call('POST', '/v1/traffic/observations', TEST_KEYS.service, bulk, 'text/csv');
+      expect(res.statusCode).toBe(413);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({
+        type: 'https://sanksi.dev/problems/body-too-large',
+        status: 413,
+        maxBodyBytes: 100_000,
+        setting: 'SANKSI_TRAFFIC_MAX_BODY_BYTES',
+        instance: '/v1/traffic/observations',
+      });
+      expect(res.json().detail).toBe(
+        'the body is larger than the 97.7 KiB (100000 bytes) that POST /v1/traffic/observations accepts ' +
+          '(SANKSI_TRAFFIC_MAX_BODY_BYTES); load larger files with `sanksi traffic import FILE` (streamed, any size) ' +
+          'or send the rows to the Kafka topic traffic.observations.v1, or split the body',
+      );
+      expect(await h.runtime.eventStore.headPosition()).toBe(head);
+      // a body within it still goes through
+      const half = bulk.split('\n').slice(0, 2001).join('\n');
+      expect(
+        (await call('POST', '/v1/traffic/observations', TEST_KEYS.service, half, 'text/csv')).json(),
+      ).toMatchObject({
+        recorded: 2000,
+      });
+    });
+
+    it('refuses an invalid SANKSI_TRAFFIC_MAX_BODY_BYTES, naming it', () => {
+      expect(() => loadConfig({ SANKSI_TRAFFIC_MAX_BODY_BYTES: 'lots' })).toThrow(
+        /SANKSI_TRAFFIC_MAX_BODY_BYTES/,
+      );
+      expect(() => loadConfig({ SANKSI_TRAFFIC_MAX_BODY_BYTES: '10' })).toThrow(
+        /SANKSI_TRAFFIC_MAX_BODY_BYTES/,
+      );
+      expect(loadConfig({}).trafficMaxBodyBytes).toBe(16 * 1024 * 1024);
+    });
   });
 });

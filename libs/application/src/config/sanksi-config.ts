@@ -80,6 +80,9 @@ const EnvShape = z.object({
   WORKER_PORT: z.union([z.literal('off'), Port]).optional(),
   SANKSI_DEFAULT_POLICY: z.enum(['mr5-literal', 'kominfo-2022', 'pp43-2023']).default('pp43-2023'),
   SANKSI_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
+  // POST /v1/traffic/observations only: 16 MiB is about 400,000 CSV rows; files beyond go through
+  // `sanksi traffic import` or Kafka (a request body is held in memory whole).
+  SANKSI_TRAFFIC_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(268_435_456).default(16_777_216),
   SANKSI_EVIDENCE_KEY: z.string().min(1).optional(),
   SANKSI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANKSI_READY_MAX_LAG: z.coerce.number().int().min(0).max(1_000_000_000).default(10_000),
@@ -178,6 +181,8 @@ export interface SanksiConfig {
    */
   workerPort: number | 'off' | null;
   maxBodyBytes: number;
+  /** Body limit of `POST /v1/traffic/observations`, which takes bulk CSV and JSON (the others: `maxBodyBytes`). */
+  trafficMaxBodyBytes: number;
   /** The policy version new cases open under unless the command names one. */
   defaultPolicy: 'mr5-literal' | 'kominfo-2022' | 'pp43-2023';
   evidenceKeyFile: string;
@@ -290,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
             ] as WorkerModule[]),
     workerPort: e.WORKER_PORT ?? null,
     maxBodyBytes: e.SANKSI_MAX_BODY_BYTES,
+    trafficMaxBodyBytes: e.SANKSI_TRAFFIC_MAX_BODY_BYTES,
     defaultPolicy: e.SANKSI_DEFAULT_POLICY,
     evidenceKeyFile: e.SANKSI_EVIDENCE_KEY ?? path.join(dataDir, 'evidence-signing-key.pem'),
     logLevel: e.SANKSI_LOG_LEVEL,
