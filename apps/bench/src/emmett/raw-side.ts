@@ -1,6 +1,7 @@
 // The raw driver limits: the same rows written by the bare driver with the same durability, doing
 // only what any caller must (serialise JSON in, parse it out, one transaction per event; with the
-// projection, load-fold-upsert the summary in that transaction), with no store around it.
+// projection, load-fold-upsert the summary in that transaction), with no store around it. The table
+// has only what the optimistic check needs (a unique stream and revision): no other index, no AUTOINCREMENT.
 import type { CaseSummaryRow, SourceEvent } from '@sanksi/read-models';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
@@ -11,12 +12,12 @@ import { perWriter, Tally, timed, type BenchSide } from './side';
 import { foldSummary, summaryTableSql } from './summary-projection';
 
 const SQLITE_EVENTS = `CREATE TABLE IF NOT EXISTS events (
-  position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
-  event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL,
+  position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
+  event_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL,
   UNIQUE (stream_id, revision))`;
 const POSTGRES_EVENTS = `CREATE TABLE IF NOT EXISTS events (
   position BIGSERIAL PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
-  event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data json NOT NULL, metadata json NOT NULL,
+  event_id TEXT NOT NULL, type TEXT NOT NULL, data json NOT NULL, metadata json NOT NULL,
   UNIQUE (stream_id, revision))`;
 const INSERT = 'INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES';
 const UPSERT_SUMMARY = 'ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, position = excluded.position';
