@@ -54,6 +54,10 @@ module.exports = {
       displayName: 'console-e2e',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/src/**/*.e2e.spec.ts'],
+      // One build of the console per run, into a directory of its own under tmp/console-build/
+      // (src/testing/console-build.ts): a concurrent build of apps/console/dist cannot break the run.
+      globalSetup: '<rootDir>/src/testing/console-build.global-setup.ts',
+      globalTeardown: '<rootDir>/src/testing/console-build.global-teardown.ts',
     },
   ],
 };

@@ -103,6 +103,45 @@ describe('the console in headless Chromium, against the real API in the 2022 sto
     await expect_rows(['paypal', 'steam', 'xandr']);
   });
 
+  it('when a column heading is pressed (by keyboard), then the server sorts the cases, either way, and by traffic when asked', async () => {
+    // Steam's domains are visited more than PayPal's; Xandr has no traffic observed.
+    const observed = await api.post(
+      '/v1/traffic/observations',
+      [
+        { domain: 'paypal.com', period: '2022-07', visits: 9_000_000, rank: 40, source: 'similarweb' },
+        { domain: 'paypal.com', period: '2022-06', visits: 7_500_000, rank: 44, source: 'similarweb' },
+        {
+          domain: 'store.steampowered.com',
+          period: '2022-07',
+          visits: 20_000_000,
+          rank: 12,
+          source: 'similarweb',
+        },
+      ],
+      'service',
+    );
+    expect(observed.status).toBe(200);
+    await api.project();
+    await page.goto(`${api.baseUrl}/console/cases`);
+    await expect_rows(['paypal', 'steam', 'xandr']);
+    const byName = page.getByRole('button', { name: /^Nama/ });
+    await byName.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/sort=name/);
+    await expect_rows(['paypal', 'steam', 'xandr']);
+    expect(await page.locator('th', { has: byName }).getAttribute('aria-sort')).toBe('ascending');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/sort=-name/);
+    await expect_rows(['xandr', 'steam', 'paypal']);
+    expect(await page.locator('th', { has: byName }).getAttribute('aria-sort')).toBe('descending');
+    await page.getByLabel('Urutan').selectOption('traffic');
+    await page.getByRole('button', { name: 'Cari' }).click();
+    await page.waitForURL(/sort=traffic/);
+    await expect_rows(['steam', 'paypal', 'xandr']);
+    await page.goto(`${api.baseUrl}/console/cases`);
+    await expect_rows(['paypal', 'steam', 'xandr']);
+  });
+
   it('when PayPal is opened, then its statechart is drawn from the machine with blocked.temporarilyRestored lit and its path over it, and the timeline lists every event', async () => {
     await page.getByRole('link', { name: 'paypal' }).click();
     await page.getByRole('heading', { name: /Kasus: PayPal/ }).waitFor();
@@ -134,6 +173,12 @@ describe('the console in headless Chromium, against the real API in the 2022 sto
     expect(await warning.textContent()).toContain('23/07/2022, 10.00.00 WIB');
     // the temporary window closes on Friday 5 August: 4 working days from Monday 1 August
     expect(await page.getByTestId('deadline').textContent()).toContain('4 hari kerja lagi');
+    // its addresses from the case view, and its traffic trend: a bar per period and the table beneath
+    expect(await page.getByTestId('case-addresses').textContent()).toContain('paypal.com');
+    await page.getByTestId('traffic-chart').waitFor();
+    expect(await page.locator('[data-testid="traffic-chart"] rect').count()).toBe(2);
+    expect(await page.getByTestId('traffic-chart').getAttribute('aria-label')).toContain('2022-07 9.000.000');
+    expect(await page.locator('table.traffic tbody tr').count()).toBe(2);
     await expectAccessible('03-case-paypal');
   });
 
@@ -244,6 +289,10 @@ describe('the console in headless Chromium, against the real API in the 2022 sto
     await page.getByRole('heading', { name: 'Antrean eskalasi' }).waitFor();
     await page.locator('main table, main p:has-text("Antrean kosong")').first().waitFor();
     await expectAccessible('08-escalation-queue');
+    await page.getByLabel('Urutan antrean').selectOption('oldest');
+    await page.waitForURL(/order=oldest/);
+    await page.locator('main table, main p:has-text("Antrean kosong")').first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'Peristiwa langsung' }).click();
     await page.getByTestId('feed-status').getByText('Tersambung').waitFor();
     const res = await api.post('/v1/cases', {

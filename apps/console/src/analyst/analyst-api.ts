@@ -1,5 +1,6 @@
-// The API calls of the analyst pages, typed as docs/openapi.json answers them (the stats routes).
-import { queryString, requestJson } from '../api/http';
+// The API calls of the analyst pages (the stats routes), through the typed client of libs/client. The answer
+// types below are the parts of docs/openapi.json's schemas the pages read.
+import { createSanksiClient, type SanksiClient } from '@sanksi/client';
 import { CASE_STATES, POLICIES, type CaseState } from '../api/sanksi-api';
 
 export { CASE_STATES, POLICIES, type CaseState };
@@ -87,53 +88,57 @@ export interface WhatIfAnswer {
   }>;
 }
 
-/** The stats routes the analyst pages read, with the signed-in key. */
+/** The stats routes the analyst pages read, with the signed-in key, through the typed client. */
 export class AnalystApi {
-  constructor(private readonly key: string | null) {}
+  private readonly client: SanksiClient;
+
+  constructor(key: string | null) {
+    const origin = typeof location === 'undefined' ? 'http://localhost' : location.origin;
+    this.client = createSanksiClient({ baseUrl: origin, ...(key ? { apiKey: key } : {}) });
+  }
 
   /** Cases per state at the end of every date from `from` to `to`. */
-  statesDaily(from: string, to: string, knownAt?: string) {
-    return this.get<StatesDaily>(`/v1/stats/states/daily${queryString({ from, to, knownAt })}`);
+  async statesDaily(from: string, to: string, knownAt?: string): Promise<StatesDaily> {
+    const query = { from, to, ...(knownAt ? { knownAt } : {}) };
+    return (await this.client.call('getStateCountsDaily', { query })).data as StatesDaily;
   }
 
   /** Cases per state on one date, as known at `knownAt`. */
-  states(asOf: string, knownAt?: string) {
-    return this.get<StateCounts>(`/v1/stats/states${queryString({ asOf, knownAt })}`);
+  async states(asOf: string, knownAt?: string): Promise<StateCounts> {
+    const query = { asOf, ...(knownAt ? { knownAt } : {}) };
+    return (await this.client.call('getStateCounts', { query })).data as StateCounts;
   }
 
   /** State transitions per date. */
-  transitions(from: string, to: string) {
-    return this.get<TransitionsPerDay>(`/v1/stats/transitions${queryString({ from, to })}`);
+  async transitions(from: string, to: string): Promise<TransitionsPerDay> {
+    return (await this.client.call('getTransitionsPerDay', { query: { from, to } }))
+      .data as TransitionsPerDay;
   }
 
   /** Fines imposed, paid and annulled per month. */
-  fines() {
-    return this.get<{ months: FinesMonth[] }>('/v1/stats/fines');
+  async fines(): Promise<{ months: FinesMonth[] }> {
+    return (await this.client.call('getFinesPerMonth')).data as { months: FinesMonth[] };
   }
 
   /** Registered cases per whole day from warning to registration. */
-  warningToRegistrationDays() {
-    return this.get<WarningToRegistrationDays>('/v1/stats/warning-to-registration/days');
+  async warningToRegistrationDays(): Promise<WarningToRegistrationDays> {
+    return (await this.client.call('getWarningToRegistrationDays')).data as WarningToRegistrationDays;
   }
 
   /** The blocklist's size per date. */
-  blocklistDaily(from: string, to: string, knownAt?: string) {
-    return this.get<BlocklistDaily>(`/v1/stats/blocklist/daily${queryString({ from, to, knownAt })}`);
+  async blocklistDaily(from: string, to: string, knownAt?: string): Promise<BlocklistDaily> {
+    const query = { from, to, ...(knownAt ? { knownAt } : {}) };
+    return (await this.client.call('getBlocklistDaily', { query })).data as BlocklistDaily;
   }
 
   /** The newest blocklist changes. */
-  latestBlocklistChanges(limit: number) {
-    return this.get<{ changes: BlocklistChange[] }>(
-      `/v1/stats/blocklist/latest-changes${queryString({ limit })}`,
-    );
+  async latestBlocklistChanges(limit: number): Promise<{ changes: BlocklistChange[] }> {
+    const answer = await this.client.call('getLatestBlocklistChanges', { query: { limit } });
+    return answer.data as { changes: BlocklistChange[] };
   }
 
   /** The population under another policy until a date. */
-  whatIf(policy: Policy, until: string, limit: number) {
-    return this.get<WhatIfAnswer>(`/v1/what-if${queryString({ policy, until, limit })}`);
-  }
-
-  private async get<T>(path: string): Promise<T> {
-    return (await requestJson<T>(this.key, path)).body;
+  async whatIf(policy: Policy, until: string, limit: number): Promise<WhatIfAnswer> {
+    return (await this.client.call('whatIf', { query: { policy, until, limit } })).data as WhatIfAnswer;
   }
 }

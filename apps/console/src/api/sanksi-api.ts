@@ -1,9 +1,19 @@
-// Every API call the console makes, typed. Pages import only from here: when the typed client of
-// libs/client (openapi-fetch over docs/openapi.json) lands, this file is the one to rewrite over it.
-import { queryString, requestJson, type JsonAnswer } from './http';
+// Every API call the console makes, through the typed client of libs/client (openapi-fetch over the types
+// generated from docs/openapi.json). Pages import only from here; answers are the generated schemas, except
+// the event envelope, which the console reads field by field whatever its type (see CaseEvent below).
+import {
+  createSanksiClient,
+  OPERATIONS,
+  type components,
+  type OperationId,
+  type QueryParams,
+  type SanksiClient,
+} from '@sanksi/client';
 import { readEventStream, type SseMessage } from './sse';
 
-export type Role = 'operator' | 'analyst' | 'service' | 'admin';
+type Schemas = components['schemas'];
+
+export type Role = Schemas['WhoAmI']['role'];
 
 export const CASE_STATES = [
   'unregistered',
@@ -16,149 +26,55 @@ export const CASE_STATES = [
   'suspended',
   'revoked',
   'exempted',
-] as const;
+] as const satisfies readonly Schemas['Case']['state'][];
 export type CaseState = (typeof CASE_STATES)[number];
 
-export const POLICIES = ['mr5-literal', 'kominfo-2022', 'pp43-2023'] as const;
+export const POLICIES = ['mr5-literal', 'kominfo-2022', 'pp43-2023'] as const satisfies readonly NonNullable<
+  CaseQuery['policy']
+>[];
 
-export interface Deadline {
-  kind: string;
-  dueAt: string;
-  fineId: string | null;
-}
+/** A case as the list and `GET /v1/cases/{pseId}` show it. */
+export type CaseView = Schemas['Case'];
+export type Deadline = NonNullable<CaseView['nextDeadline']>;
+export type CaseStateAfter = Schemas['CaseStateAfter'];
+export type CaseAsOf = Schemas['CaseAsOf'];
+export type Statechart = Schemas['Statechart'];
+export type EscalationEntry = Schemas['EscalationQueue']['entries'][number];
+export type BusinessCalendar = Schemas['BusinessCalendar'];
+export type CaseTrafficPoint = Schemas['CaseTraffic']['points'][number];
 
-export interface CaseView {
-  pseId: string;
-  name: string;
-  origin: 'domestic' | 'foreign';
-  company: string | null;
-  sector: string | null;
-  domains: string[];
-  state: CaseState;
-  substate: string | null;
-  since: string;
-  onBlocklist: boolean;
-  registrationNumber: string | null;
-  warnings: number;
-  blocks: number;
-  fines: { imposedIdr: number; paidIdr: number; annulledIdr: number; outstandingIdr: number };
-  nextDeadline: Deadline | null;
-  escalation: { pending: boolean; allowed: string[]; since: string | null };
-  policy: string;
-  version: number;
-  openedAt: string;
-  updatedAt: string;
-}
-
-export interface CaseStateAfter {
-  state: CaseState;
-  substate: string | null;
-  since: string;
-  onBlocklist: boolean;
-  nextDeadline: Deadline | null;
-  deadlines?: Deadline[];
-  fines?: { imposedIdr: number; paidIdr: number; annulledIdr: number; outstandingIdr: number };
-}
-
-export interface CaseEvent {
-  eventId: string;
-  pseId: string;
+/**
+ * A stored event as the console reads it: the envelope's fields and the payload as a record. The generated
+ * `CaseEvent` is a union of every event type; the timeline and the evidence check read any event's fields by
+ * name, so they take this wider view of the same JSON.
+ */
+export type CaseEvent = Omit<Schemas['CaseEvent'], 'type' | 'data'> & {
   type: string;
-  occurredAt: string;
-  recordedAt: string;
-  actor: { id: string; role: string };
-  commandId: string;
-  causationId: string | null;
-  policyVersion: string;
-  revision: number;
-  state: CaseStateAfter;
-  prevHash: string | null;
-  hash: string;
   data: Record<string, unknown>;
-}
+};
 
-export interface ReplayStep {
-  index: number;
-  event: CaseEvent;
-  stateBefore: CaseStateAfter | null;
-  stateAfter: CaseStateAfter;
-  transition: {
-    from: string;
-    to: string;
-    eventType: string;
-    guards: string[];
-    reason: string;
-    accepted: boolean;
-  };
-  matchesRecorded: boolean;
-}
+/** One replay step, its event read as `CaseEvent`. */
+export type ReplayStep = Omit<Schemas['CaseReplay']['steps'][number], 'event'> & { event: CaseEvent };
 
-export interface CaseAsOf {
-  pseId: string;
-  asOf: string;
-  knownAt: string;
-  version: number;
-  state: CaseState | null;
-  substate: string | null;
-  context: Record<string, unknown>;
-}
+/** The evidence pack, its events read as `CaseEvent`. */
+export type EvidencePack = Omit<Schemas['EvidencePack'], 'events'> & { events: CaseEvent[] };
 
-export interface Statechart {
-  initial: string;
-  states: Array<{ id: string; key: string; parent: string | null; initial: string | null }>;
-  transitions: Array<{ source: string; target: string; event: string; guards: string[] }>;
-  shared: Array<{ event: string; guards: string[] }>;
-  guards: Record<string, string>;
-}
+/** The filters and order of the case search (`GET /v1/cases`). */
+export type CaseQuery = QueryParams<'listCases'>;
+/** The orders of the case list the server offers. */
+export type CaseSort = NonNullable<CaseQuery['sort']>;
+/** The orders of the escalation queue. */
+export type QueueOrder = NonNullable<QueryParams<'getEscalationQueue'>['order']>;
 
-export interface EvidencePack {
-  format: string;
-  pseId: string;
-  exportedAt: string;
-  eventCount: number;
-  headHash: string | null;
-  events: CaseEvent[];
-  signature: { algorithm: 'Ed25519'; publicKey: string; value: string };
-}
+/** The command routes of a case (all POST /v1/cases/{pseId}/…): the console's forms send these. */
+export type CommandOperation = {
+  [Id in OperationId]: (typeof OPERATIONS)[Id] extends { method: 'post'; path: `/v1/cases/{pseId}/${string}` }
+    ? Id
+    : never;
+}[OperationId];
 
-export interface EscalationEntry {
-  pseId: string;
-  name: string;
-  state: string;
-  substate: string | null;
-  since: string | null;
-  allowed: string[];
-  visits: number | null;
-  rank: number | null;
-}
-
-export interface BusinessCalendar {
-  now: string;
-  zone: 'WIB';
-  years: Array<{
-    year: number;
-    source: string;
-    holidays: Array<{ date: string; name: string; kind: string }>;
-  }>;
-}
-
-export interface CaseQuery {
-  state?: string;
-  policy?: string;
-  origin?: string;
-  q?: string;
-  deadlineBefore?: string;
-  limit?: number;
-  cursor?: string;
-}
-
-export interface CommandAnswer {
-  pseId: string;
-  version: number;
-  state: CaseState;
-  substate: string | null;
-  events: CaseEvent[];
-}
+/** What a command answers (the case after it and the events it appended). */
+export type CommandAnswer = Schemas['CommandAnswer'];
 
 /** A feed event as the SSE stream carries it (the event envelope and its global position). */
 export interface FeedEvent {
@@ -171,83 +87,102 @@ export interface FeedEvent {
   [field: string]: unknown;
 }
 
-const enc = encodeURIComponent;
+/** The client for this page's origin: the console is served by the API it talks to. */
+function clientFor(key: string | null): SanksiClient {
+  const origin = typeof location === 'undefined' ? 'http://localhost' : location.origin;
+  return createSanksiClient({ baseUrl: origin, ...(key ? { apiKey: key } : {}) });
+}
 
 /** The API as the console uses it, bound to one API key. */
 export class SanksiApi {
-  constructor(private readonly key: string | null) {}
+  private readonly client: SanksiClient;
 
-  /** The key's role and actor id (401 for an unknown key). */
-  whoami() {
-    return this.get<{ role: Role; id: string }>('/v1/auth/whoami');
+  constructor(private readonly key: string | null) {
+    this.client = clientFor(key);
   }
 
-  /** One page of the case summaries matching a query. */
-  cases(query: CaseQuery) {
-    return this.get<{ items: CaseView[]; nextCursor: string | null }>(
-      `/v1/cases${queryString({ ...query })}`,
-    );
+  /** The key's role and actor id (401 for an unknown key). */
+  async whoami() {
+    return (await this.client.call('whoAmI')).data;
+  }
+
+  /** One page of the case summaries matching a query, in the order asked. */
+  async cases(query: CaseQuery) {
+    return (await this.client.call('listCases', { query })).data;
   }
 
   /** How many cases are in each state now. */
-  stateCounts() {
-    return this.get<{ asOf: string; counts: Record<CaseState, number>; total: number }>('/v1/stats/states');
+  async stateCounts() {
+    return (await this.client.call('getStateCounts')).data;
   }
 
-  /** The case summary (its ETag is the version If-Match sends back). */
-  caseView(pseId: string) {
-    return this.answer<CaseView>(`/v1/cases/${enc(pseId)}`);
-  }
-
-  /** The stored events of a case, oldest first. */
-  caseEvents(pseId: string) {
-    return this.answer<{ pseId: string; version: number; events: CaseEvent[] }>(
-      `/v1/cases/${enc(pseId)}/events`,
-    );
+  /** The case summary (its version is what If-Match sends back). */
+  async caseView(pseId: string) {
+    return (await this.client.call('getCase', { path: { pseId } })).data;
   }
 
   /** Every step of the case with the transition it took. */
-  replay(pseId: string) {
-    return this.get<{ pseId: string; steps: ReplayStep[] }>(`/v1/cases/${enc(pseId)}/replay`);
+  async replay(pseId: string): Promise<{ pseId: string; steps: ReplayStep[] }> {
+    const { data } = await this.client.call('replayCase', { path: { pseId } });
+    return data as { pseId: string; steps: ReplayStep[] };
   }
 
   /** The case as it stood at business time `asOf`, as known at `knownAt`. */
-  stateAsOf(pseId: string, asOf: string, knownAt?: string) {
-    return this.get<CaseAsOf>(`/v1/cases/${enc(pseId)}/state${queryString({ asOf, knownAt })}`);
+  async stateAsOf(pseId: string, asOf: string, knownAt?: string) {
+    const query = knownAt ? { asOf, knownAt } : { asOf };
+    return (await this.client.call('getCaseAsOf', { path: { pseId }, query })).data;
+  }
+
+  /** The case's traffic per period, oldest first (empty when none was observed). */
+  async caseTraffic(pseId: string) {
+    return (await this.client.call('getCaseTraffic', { path: { pseId } })).data;
   }
 
   /** The signed evidence pack of a case. */
-  evidence(pseId: string) {
-    return this.get<EvidencePack>(`/v1/cases/${enc(pseId)}/evidence`);
+  async evidence(pseId: string): Promise<EvidencePack> {
+    return (await this.client.call('getEvidencePack', { path: { pseId } })).data as EvidencePack;
   }
 
   /** The key the server signs evidence packs with (base64 DER SPKI). */
-  evidencePublicKey() {
-    return this.get<{ algorithm: string; publicKey: string }>('/v1/evidence/public-key');
+  async evidencePublicKey() {
+    return (await this.client.call('getEvidencePublicKey')).data;
   }
 
   /** The machine's states and transitions. */
-  statechart() {
-    return this.get<Statechart>('/v1/statechart');
+  async statechart() {
+    return (await this.client.call('getStatechart')).data;
   }
 
   /** The holidays working-day deadlines skip, and the server's clock. */
-  calendar() {
-    return this.get<BusinessCalendar>('/v1/calendar');
+  async calendar() {
+    return (await this.client.call('getBusinessCalendar')).data;
   }
 
-  /** Cases waiting for an operator after an elapsed deadline. */
-  escalationQueue(cursor?: string) {
-    return this.get<{ entries: EscalationEntry[]; nextCursor: string | null }>(
-      `/v1/stats/escalation-queue${queryString({ cursor, limit: 50 })}`,
-    );
+  /** Cases waiting for an operator after an elapsed deadline, in the order asked. */
+  async escalationQueue(order: QueueOrder, cursor?: string) {
+    const query = { order, limit: 50, ...(cursor ? { cursor } : {}) };
+    return (await this.client.call('getEscalationQueue', { query })).data;
   }
 
-  /** Sends a command to a case route (`warnings`, `blocks`...), with If-Match when a version is known. */
-  async command(path: string, body: Record<string, unknown>, ifMatchVersion: number | null) {
-    const headers: Record<string, string> = {};
-    if (ifMatchVersion !== null) headers['if-match'] = `"${ifMatchVersion}"`;
-    return (await requestJson<CommandAnswer>(this.key, path, { method: 'POST', body, headers })).body;
+  /** Sends a command of a case, with If-Match when a version is known; `fineId` for the fine routes. */
+  async command(
+    operation: CommandOperation,
+    params: { pseId: string; fineId?: string },
+    body: Record<string, unknown>,
+    ifMatchVersion: number | null,
+  ): Promise<CommandAnswer> {
+    // One call for every command route: the form decides which, so the operation's own body type cannot be
+    // checked here; the server validates the body (zod) and answers 400 naming the field.
+    const call = this.client.call.bind(this.client) as (
+      id: CommandOperation,
+      options: { path: typeof params; body: unknown; ifMatch?: number },
+    ) => Promise<{ data: CommandAnswer }>;
+    const answer = await call(operation, {
+      path: params,
+      body,
+      ...(ifMatchVersion !== null ? { ifMatch: ifMatchVersion } : {}),
+    });
+    return answer.data;
   }
 
   /** Follows the live event feed (from now on, by default) until `signal` aborts. */
@@ -258,22 +193,15 @@ export class SanksiApi {
     after: number | 'now' = 'now',
   ) {
     if (!this.key) return Promise.resolve();
+    // Not through the client: the stream is read with fetch's body stream so the key stays in a header.
     return readEventStream(
       this.key,
-      `/v1/events/stream${queryString({ after })}`,
+      `${OPERATIONS.streamEvents.path}?after=${encodeURIComponent(String(after))}`,
       {
         onStatus,
         onMessage: (message: SseMessage) => onEvent(JSON.parse(message.data) as FeedEvent),
       },
       signal,
     );
-  }
-
-  private async get<T>(path: string): Promise<T> {
-    return (await requestJson<T>(this.key, path)).body;
-  }
-
-  private answer<T>(path: string): Promise<JsonAnswer<T>> {
-    return requestJson<T>(this.key, path);
   }
 }

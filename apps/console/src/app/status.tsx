@@ -1,4 +1,4 @@
-import { ApiProblem } from '../api/http';
+import { SanksiApiError } from '@sanksi/client';
 import { useI18n } from '../i18n/i18n';
 
 /** A loading line, announced politely to screen readers. */
@@ -15,12 +15,12 @@ export function Loading() {
 export function ErrorNote(props: { error: Error; onRetry?: () => void }) {
   const { t } = useI18n();
   const { error } = props;
-  const reason =
-    error instanceof ApiProblem && typeof error.fields.reason === 'string' ? error.fields.reason : null;
+  const problem = error instanceof SanksiApiError ? error : null;
+  const reason = problem?.reason ?? null;
   return (
     <div role="alert" class="error">
-      <strong>{error instanceof ApiProblem ? `${error.status} ${error.title}` : error.name}</strong>
-      <p>{reason ?? (error instanceof ApiProblem ? error.detail : error.message)}</p>
+      <strong>{problem ? `${problem.status} ${problem.title}` : error.name}</strong>
+      <p>{reason ?? (problem ? problem.detail : error.message)}</p>
       {props.onRetry && (
         <button type="button" onClick={props.onRetry}>
           {t('app.retry')}

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem } from '../api/http';
+import { SanksiApiError } from '@sanksi/client';
 import { SanksiApi } from '../api/sanksi-api';
 import { ErrorNote } from '../app/status';
 import { useI18n } from '../i18n/i18n';
@@ -25,8 +25,8 @@ export function SignInPage(props: { onSignedIn?: () => void }) {
       props.onSignedIn?.();
     } catch (caught) {
       setError(
-        caught instanceof ApiProblem && caught.status === 401
-          ? new ApiProblem(401, t('signIn.failed'), t('signIn.unknownKey'), {})
+        caught instanceof SanksiApiError && caught.status === 401
+          ? new SanksiApiError('whoAmI', 401, { title: t('signIn.failed'), detail: t('signIn.unknownKey') })
           : (caught as Error),
       );
     } finally {

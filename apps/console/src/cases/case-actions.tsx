@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem } from '../api/http';
+import { SanksiApiError } from '@sanksi/client';
 import type { Statechart } from '../api/sanksi-api';
 import { ErrorNote } from '../app/status';
 import { mayIssueCommands, useSession } from '../auth/session';
@@ -28,13 +28,13 @@ function ActionForm(props: {
     setBusy(true);
     setProblem(null);
     setConflict(false);
-    const { route, body } = commandBody(props.form, values);
+    const { body, fineId } = commandBody(props.form, values);
     try {
-      await api.command(`/v1/cases/${encodeURIComponent(props.pseId)}/${route}`, body, props.version);
+      await api.command(props.form.operation, { pseId: props.pseId, fineId }, body, props.version);
       setValues({});
       props.onDone();
     } catch (caught) {
-      if (caught instanceof ApiProblem && caught.status === 412) {
+      if (caught instanceof SanksiApiError && caught.status === 412) {
         setConflict(true);
         props.onDone();
       } else setProblem(caught as Error);

@@ -12,9 +12,10 @@ import {
   EMPTY_FILTERS,
   filtersFrom,
   filtersToSearch,
-  sortCases,
+  orderFrom,
+  sortParam,
+  toggled,
   type CaseFilters,
-  type SortDirection,
   type SortKey,
 } from './case-table';
 import { StateBadge } from './state-label';
@@ -53,7 +54,7 @@ function StateCounts() {
   );
 }
 
-/** Case search: filters in the URL, one page of the summary table at a time, sortable, with counts per state. */
+/** Case search: filters and order in the URL, one page of the summary table at a time sorted by the server, with counts per state. */
 export function CaseSearchPage() {
   const { t, locale } = useI18n();
   const { api } = useSession();
@@ -61,7 +62,6 @@ export function CaseSearchPage() {
   const applied = filtersFrom(search);
   const [draft, setDraft] = useState<CaseFilters>(applied);
   const [cursors, setCursors] = useState<string[]>([]);
-  const [sort, setSort] = useState<{ key: SortKey; direction: SortDirection } | null>(null);
   const searchText = search.toString();
   useEffect(() => {
     setDraft(filtersFrom(new URLSearchParams(searchText)));
@@ -82,14 +82,13 @@ export function CaseSearchPage() {
     value: draft[name],
     onInput: (e: Event) => setDraft({ ...draft, [name]: (e.target as HTMLInputElement).value }),
   });
-  const rows: CaseView[] = page.data?.items ?? [];
-  const shown = sort ? sortCases(rows, sort.key, sort.direction) : rows;
+  const shown: CaseView[] = page.data?.items ?? [];
+  const order = orderFrom(applied.sort || null);
+  // A new order is a new search: the server sorts every page, so paging starts again from the first.
   const toggleSort = (k: SortKey) =>
-    setSort(
-      sort?.key === k
-        ? { key: k, direction: sort.direction === 'ascending' ? 'descending' : 'ascending' }
-        : { key: k, direction: 'ascending' },
-    );
+    navigate(`/cases${filtersToSearch({ ...applied, sort: sortParam(toggled(order, k)) ?? '' })}`);
+  const ariaSort = (k: SortKey) =>
+    order !== null && order.key === k && 'direction' in order ? order.direction : undefined;
 
   return (
     <>
@@ -134,6 +133,17 @@ export function CaseSearchPage() {
             <label for="filter-deadlineBefore">{t('search.deadlineBefore')}</label>
             <input type="date" {...field('deadlineBefore')} />
           </div>
+          <div class="field">
+            <label for="filter-sort">{t('search.order')}</label>
+            <select {...field('sort')}>
+              {draft.sort && draft.sort !== 'traffic' ? (
+                <option value={draft.sort}>{t('search.order.default')}</option>
+              ) : (
+                <option value="">{t('search.order.default')}</option>
+              )}
+              <option value="traffic">{t('search.order.traffic')}</option>
+            </select>
+          </div>
           <div class="buttons">
             <button type="submit">{t('search.submit')}</button>
             <button
@@ -162,11 +172,11 @@ export function CaseSearchPage() {
               <thead>
                 <tr>
                   {COLUMNS.map((c) => (
-                    <th key={c.key} scope="col" aria-sort={sort?.key === c.key ? sort.direction : undefined}>
+                    <th key={c.key} scope="col" aria-sort={ariaSort(c.key)}>
                       <button type="button" class="sort" onClick={() => toggleSort(c.key)}>
                         {t(c.label)}
                         <span aria-hidden="true">
-                          {sort?.key === c.key ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ' ↕'}
+                          {ariaSort(c.key) ? (ariaSort(c.key) === 'ascending' ? ' ▲' : ' ▼') : ' ↕'}
                         </span>
                       </button>
                     </th>

@@ -1,46 +1,46 @@
-import type { CaseView } from '../api/sanksi-api';
+import type { CaseQuery, CaseSort } from '../api/sanksi-api';
 
 /** The columns the case table can be sorted by. */
 export type SortKey = 'pseId' | 'name' | 'state' | 'policy' | 'deadline' | 'updated' | 'outstanding';
 export type SortDirection = 'ascending' | 'descending';
 
-const value = (c: CaseView, key: SortKey): string | number => {
-  switch (key) {
-    case 'pseId':
-      return c.pseId;
-    case 'name':
-      return c.name.toLocaleLowerCase('id');
-    case 'state':
-      return c.substate ? `${c.state}.${c.substate}` : c.state;
-    case 'policy':
-      return c.policy;
-    case 'deadline':
-      // no deadline sorts after every deadline
-      return c.nextDeadline ? Date.parse(c.nextDeadline.dueAt) : Number.MAX_SAFE_INTEGER;
-    case 'updated':
-      return Date.parse(c.updatedAt);
-    case 'outstanding':
-      return c.fines.outstandingIdr;
-    default: {
-      const never: never = key;
-      return never;
-    }
-  }
+/** The server's order for each column of the table (`GET /v1/cases?sort=`; `-` reverses it). */
+const COLUMN_SORTS: Record<SortKey, Exclude<CaseSort, 'traffic' | `-${string}`>> = {
+  pseId: 'id',
+  name: 'name',
+  state: 'state',
+  policy: 'policy',
+  deadline: 'deadline',
+  updated: 'updated',
+  outstanding: 'outstanding',
 };
 
-/** The cases sorted by one column (stable: equal values keep the API's order). */
-export function sortCases(cases: readonly CaseView[], key: SortKey, direction: SortDirection): CaseView[] {
-  const sign = direction === 'ascending' ? 1 : -1;
-  return cases
-    .map((c, i) => ({ c, i }))
-    .sort((a, b) => {
-      const x = value(a.c, key);
-      const y = value(b.c, key);
-      if (x < y) return -sign;
-      if (x > y) return sign;
-      return a.i - b.i;
-    })
-    .map(({ c }) => c);
+/** How the table is ordered: by a column either way, or by traffic (largest first); null: the API's default. */
+export type TableOrder = { key: SortKey; direction: SortDirection } | { key: 'traffic' } | null;
+
+/** The `sort` parameter of an order (the same in the page's URL and the API query). */
+export function sortParam(order: TableOrder): CaseSort | undefined {
+  if (order === null) return undefined;
+  if (order.key === 'traffic') return 'traffic';
+  const column = COLUMN_SORTS[order.key];
+  return order.direction === 'descending' ? `-${column}` : column;
+}
+
+/** The order a `sort` parameter names; anything else is no order. */
+export function orderFrom(sort: string | null): TableOrder {
+  if (sort === 'traffic') return { key: 'traffic' };
+  if (!sort) return null;
+  const descending = sort.startsWith('-');
+  const column = descending ? sort.slice(1) : sort;
+  const key = (Object.keys(COLUMN_SORTS) as SortKey[]).find((k) => COLUMN_SORTS[k] === column);
+  return key ? { key, direction: descending ? 'descending' : 'ascending' } : null;
+}
+
+/** The next order when a column heading is pressed: ascending first, then the other way. */
+export function toggled(order: TableOrder, key: SortKey): TableOrder {
+  return order !== null && order.key === key && 'direction' in order
+    ? { key, direction: order.direction === 'ascending' ? 'descending' : 'ascending' }
+    : { key, direction: 'ascending' };
 }
 
 /** The search form's fields, as kept in the page's URL. */
@@ -50,9 +50,18 @@ export interface CaseFilters {
   origin: string;
   q: string;
   deadlineBefore: string;
+  /** The order (`sort` of the API, e.g. `-deadline` or `traffic`); empty: the API's default, by case id. */
+  sort: string;
 }
 
-export const EMPTY_FILTERS: CaseFilters = { state: '', policy: '', origin: '', q: '', deadlineBefore: '' };
+export const EMPTY_FILTERS: CaseFilters = {
+  state: '',
+  policy: '',
+  origin: '',
+  q: '',
+  deadlineBefore: '',
+  sort: '',
+};
 
 /** Filters read from a query string; unknown values are dropped. */
 export function filtersFrom(search: URLSearchParams): CaseFilters {
@@ -64,6 +73,7 @@ export function filtersFrom(search: URLSearchParams): CaseFilters {
     deadlineBefore: /^\d{4}-\d{2}-\d{2}$/.test(search.get('deadlineBefore') ?? '')
       ? (search.get('deadlineBefore') as string)
       : '',
+    sort: sortParam(orderFrom(search.get('sort'))) ?? '',
   };
 }
 
@@ -76,12 +86,13 @@ export function filtersToSearch(filters: CaseFilters): string {
 }
 
 /** The API query for the filters: a deadline date means "due before that day begins in WIB". */
-export function apiQuery(filters: CaseFilters): Record<string, string | undefined> {
+export function apiQuery(filters: CaseFilters): CaseQuery {
   return {
-    state: filters.state || undefined,
-    policy: filters.policy || undefined,
-    origin: filters.origin || undefined,
+    state: (filters.state || undefined) as CaseQuery['state'],
+    policy: (filters.policy || undefined) as CaseQuery['policy'],
+    origin: (filters.origin || undefined) as CaseQuery['origin'],
     q: filters.q.trim() || undefined,
     deadlineBefore: filters.deadlineBefore ? `${filters.deadlineBefore}T00:00:00+07:00` : undefined,
+    sort: sortParam(orderFrom(filters.sort)),
   };
 }

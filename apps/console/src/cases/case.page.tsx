@@ -14,9 +14,10 @@ import { CaseDeadlines } from './case-deadlines';
 import { CaseEvidence } from './case-evidence';
 import { CaseScrubber } from './case-scrubber';
 import { CaseTimeline } from './case-timeline';
+import { CaseAddresses, CaseTraffic } from './case-traffic';
 import { StateBadge } from './state-label';
 
-/** One case: statechart, timeline, replay, as-of, deadlines, evidence and the next steps, updated live. */
+/** One case: statechart, timeline, replay, addresses, traffic, as-of, deadlines, evidence and the next steps, updated live. */
 export function CasePage(props: { pseId: string }) {
   const { t, locale } = useI18n();
   const { api } = useSession();
@@ -125,6 +126,14 @@ export function CasePage(props: { pseId: string }) {
                 </>
               )}
             </dl>
+          </section>
+          <section class="panel" aria-labelledby="addresses-title">
+            <h2 id="addresses-title">{t('case.addresses')}</h2>
+            <CaseAddresses pseId={props.pseId} version={steps.length} />
+          </section>
+          <section class="panel" aria-labelledby="traffic-title">
+            <h2 id="traffic-title">{t('case.traffic')}</h2>
+            <CaseTraffic pseId={props.pseId} />
           </section>
           <section class="panel" aria-labelledby="as-of-title">
             <h2 id="as-of-title">{t('case.asOf')}</h2>

@@ -1,3 +1,4 @@
+import { OPERATIONS } from '@sanksi/client';
 import { commandBody, COMMAND_FORMS, formsFor } from './command-forms';
 
 describe('command forms from the machine’s next events', () => {
@@ -48,6 +49,16 @@ describe('command forms from the machine’s next events', () => {
     ).toEqual({
       route: 'fines/fine%2F1/payments',
       body: { amountIdr: 20_000_000, reference: 'TRX-9' },
+      fineId: 'fine/1',
     });
+  });
+
+  it('given every form, then its operation is the POST of its route in the API document the client is generated from', () => {
+    for (const form of Object.values(COMMAND_FORMS)) {
+      expect([form.command, OPERATIONS[form.operation]]).toEqual([
+        form.command,
+        { method: 'post', path: `/v1/cases/{pseId}/${form.route}` },
+      ]);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import type { CommandOperation } from '../api/sanksi-api';
 import type { MessageKey } from '../i18n/messages';
 
 /** One input of a command form. */
@@ -15,6 +16,8 @@ export interface CommandForm {
   command: string;
   /** The route below /v1/cases/{pseId}/; `{fineId}` is filled from the form. */
   route: string;
+  /** The API operation of that route (what the typed client calls). */
+  operation: CommandOperation;
   fields: FormField[];
   /** Only shown when the case has a fine still open. */
   needsOpenFine?: boolean;
@@ -29,12 +32,14 @@ export const COMMAND_FORMS: Record<string, CommandForm> = {
     event: 'WarningIssued',
     command: 'IssueWarning',
     route: 'warnings',
+    operation: 'issueWarning',
     fields: [{ name: 'letterNumber', label: 'field.letterNumber', kind: 'text', required: true }],
   },
   FineImposed: {
     event: 'FineImposed',
     command: 'ImposeFine',
     route: 'fines',
+    operation: 'imposeFine',
     fields: [
       { name: 'decisionNumber', label: 'field.decisionNumber', kind: 'text', required: true },
       { name: 'amountIdr', label: 'field.amountIdr', kind: 'amount', required: true },
@@ -44,6 +49,7 @@ export const COMMAND_FORMS: Record<string, CommandForm> = {
     event: 'FinePaid',
     command: 'RecordFinePayment',
     route: 'fines/{fineId}/payments',
+    operation: 'recordFinePayment',
     needsOpenFine: true,
     fields: [
       fine,
@@ -55,6 +61,7 @@ export const COMMAND_FORMS: Record<string, CommandForm> = {
     event: 'FineAnnulled',
     command: 'AnnulFine',
     route: 'fines/{fineId}/annulment',
+    operation: 'annulFine',
     needsOpenFine: true,
     fields: [fine, reason],
   },
@@ -62,6 +69,7 @@ export const COMMAND_FORMS: Record<string, CommandForm> = {
     event: 'AccessBlocked',
     command: 'BlockAccess',
     route: 'blocks',
+    operation: 'blockAccess',
     fields: [
       { name: 'orderNumber', label: 'field.orderNumber', kind: 'text', required: true },
       { name: 'domains', label: 'field.domains', kind: 'list', required: false },
@@ -71,30 +79,35 @@ export const COMMAND_FORMS: Record<string, CommandForm> = {
     event: 'AccessTemporarilyRestored',
     command: 'RestoreAccessTemporarily',
     route: 'temporary-restorations',
+    operation: 'restoreAccessTemporarily',
     fields: [{ name: 'until', label: 'field.until', kind: 'datetime', required: true }, reason],
   },
   AccessRestored: {
     event: 'AccessRestored',
     command: 'RestoreAccess',
     route: 'restorations',
+    operation: 'restoreAccess',
     fields: [reason, { name: 'override', label: 'field.override', kind: 'checkbox', required: false }],
   },
   NormalisationRequested: {
     event: 'NormalisationRequested',
     command: 'RequestNormalisation',
     route: 'normalisation-requests',
+    operation: 'requestNormalisation',
     fields: [reason],
   },
   NormalisationRefused: {
     event: 'NormalisationRefused',
     command: 'RefuseNormalisation',
     route: 'normalisation-requests/refusal',
+    operation: 'refuseNormalisation',
     fields: [reason],
   },
   RegistrationSubmitted: {
     event: 'RegistrationSubmitted',
     command: 'SubmitRegistration',
     route: 'registrations',
+    operation: 'submitRegistration',
     fields: [
       { name: 'channel', label: 'field.channel', kind: 'select', required: true, options: ['oss', 'manual'] },
     ],
@@ -103,18 +116,21 @@ export const COMMAND_FORMS: Record<string, CommandForm> = {
     event: 'RegistrationConfirmed',
     command: 'ConfirmRegistration',
     route: 'registrations/confirmation',
+    operation: 'confirmRegistration',
     fields: [{ name: 'registrationNumber', label: 'field.registrationNumber', kind: 'text', required: true }],
   },
   RegistrationRejected: {
     event: 'RegistrationRejected',
     command: 'RejectRegistration',
     route: 'registrations/rejection',
+    operation: 'rejectRegistration',
     fields: [reason],
   },
   RegistrationSuspended: {
     event: 'RegistrationSuspended',
     command: 'SuspendRegistration',
     route: 'suspensions',
+    operation: 'suspendRegistration',
     fields: [
       { name: 'by', label: 'field.by', kind: 'select', required: true, options: ['TAKEL', 'PAI'] },
       reason,
@@ -124,24 +140,28 @@ export const COMMAND_FORMS: Record<string, CommandForm> = {
     event: 'SuspensionLifted',
     command: 'LiftSuspension',
     route: 'suspensions/lifting',
+    operation: 'liftSuspension',
     fields: [reason],
   },
   RegistrationRevoked: {
     event: 'RegistrationRevoked',
     command: 'RevokeRegistration',
     route: 'revocations',
+    operation: 'revokeRegistration',
     fields: [reason],
   },
   ExemptionGranted: {
     event: 'ExemptionGranted',
     command: 'GrantExemption',
     route: 'exemptions',
+    operation: 'grantExemption',
     fields: [reason],
   },
   PolicyMigrated: {
     event: 'PolicyMigrated',
     command: 'MigratePolicy',
     route: 'policy-migrations',
+    operation: 'migratePolicy',
     fields: [
       {
         name: 'to',
@@ -165,13 +185,14 @@ export function formsFor(events: readonly string[], hasOpenFine: boolean): Comma
 /** A WIB wall-clock time from a datetime-local input (`2022-08-05T23:59`) as an instant. */
 export const wibInstant = (local: string): string => `${local.length === 16 ? `${local}:00` : local}+07:00`;
 
-/** The request body of a form's values: amounts as integers, lists split, times in WIB, empty optionals left out. */
+/** The request body of a form's values (amounts as integers, lists split, times in WIB, empty optionals left out) and the fine it names. */
 export function commandBody(
   form: CommandForm,
   values: Record<string, string | boolean>,
-): { route: string; body: Record<string, unknown> } {
+): { route: string; body: Record<string, unknown>; fineId?: string } {
   const body: Record<string, unknown> = {};
   let route = form.route;
+  let fineId: string | undefined;
   for (const field of form.fields) {
     const raw = values[field.name];
     if (field.kind === 'checkbox') {
@@ -180,8 +201,10 @@ export function commandBody(
     }
     const text = typeof raw === 'string' ? raw.trim() : '';
     if (text === '') continue;
-    if (field.kind === 'fine') route = route.replace('{fineId}', encodeURIComponent(text));
-    else if (field.kind === 'amount') body[field.name] = Number(text.replace(/[.\s]/g, ''));
+    if (field.kind === 'fine') {
+      fineId = text;
+      route = route.replace('{fineId}', encodeURIComponent(text));
+    } else if (field.kind === 'amount') body[field.name] = Number(text.replace(/[.\s]/g, ''));
     else if (field.kind === 'list')
       body[field.name] = text
         .split(/[,\s]+/)
@@ -192,5 +215,5 @@ export function commandBody(
   }
   const occurredAt = values.occurredAt;
   if (typeof occurredAt === 'string' && occurredAt.trim()) body.occurredAt = wibInstant(occurredAt.trim());
-  return { route, body };
+  return fineId === undefined ? { route, body } : { route, body, fineId };
 }

@@ -15,6 +15,7 @@ import {
   type SanksiRuntime,
 } from '@sanksi/application';
 import pino from 'pino';
+import { CONSOLE_TEST_DIST_VAR } from './console-build';
 
 /** One key per role for the browser tests. */
 export const CONSOLE_TEST_KEYS: Record<Role, string> = {
@@ -24,8 +25,11 @@ export const CONSOLE_TEST_KEYS: Record<Role, string> = {
   admin: 'console-admin-key-0000001',
 };
 
-/** The console's own build: the browser tests run against it, never a dev server. */
-export const CONSOLE_DIST = path.resolve(__dirname, '../../dist');
+/**
+ * The console build the browser tests serve: the run's own (SANKSI_CONSOLE_TEST_DIST, built by the jest
+ * globalSetup into tmp/console-build/), or apps/console/dist when a spec is run without it. Never a dev server.
+ */
+export const CONSOLE_DIST = process.env[CONSOLE_TEST_DIST_VAR] ?? path.resolve(__dirname, '../../dist');
 
 /** A running API with the console, and the handles a test needs to move its world along. */
 export interface ConsoleApi {
@@ -34,7 +38,7 @@ export interface ConsoleApi {
   app: NestFastifyApplication;
   runtime: SanksiRuntime;
   clock: ManualClock;
-  /** Projects everything appended so far into the read models (search, counts, queue). */
+  /** Projects everything appended so far into the read models (search, counts, queue, traffic). */
   project(): Promise<void>;
   /** Sends a request as a role, in-process (seeding; the browser goes over the network). */
   post(url: string, body: object, role?: Role): Promise<{ status: number; body: unknown }>;
@@ -71,6 +75,7 @@ export async function startConsoleApi(
     clock,
     project: async () => {
       await runtime.projector.runOnce();
+      await runtime.trafficProjector.runOnce();
     },
     post: async (url, body, role = 'operator') => {
       const res = await app.inject({
