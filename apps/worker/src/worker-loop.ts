@@ -28,6 +28,12 @@ export interface WorkerStatus {
   restarts: number;
   /** Global positions between the log head and the worker, where it follows the log (null otherwise). */
   lag: number | null;
+  /**
+   * False while the loop still works through what was waiting when it started (the scheduler's first
+   * pass over the deadlines due, the projector reaching the head of the log as it was); readiness then
+   * says `catching-up`. Absent: nothing to catch up.
+   */
+  caughtUp?: boolean;
   /** The last failure of the loop or of its work, for logs and `/metrics` (not for readiness bodies). */
   lastError: LoopError | null;
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SupervisedLoop } from '@sanksi/application';
+import { DeadlineScheduler, SupervisedLoop } from '@sanksi/application';
 import type { Actor } from '@sanksi/domain';
 import type { Role } from '../auth/api-keys';
 import type { WorkerStatusSource } from '../ops/worker-status';
@@ -243,6 +243,45 @@ describe('GET /health/ready', () => {
       expect(projector).toEqual({ name: 'projector', status: 'lagging', lag: 4, maxLag: 2, restarts: 0 });
     } finally {
       await loop.stop();
+      await app.close();
+    }
+  });
+
+  it('is 503 "catching-up" while the scheduler has not been through the deadlines due since the start, 200 once it has', async () => {
+    // given a scheduler that has not ticked yet, its status mapped as the worker's scheduler loop maps it
+    const scheduler = new DeadlineScheduler(h.runtime);
+    const source: WorkerStatusSource = {
+      statuses: async () => {
+        const s = scheduler.status();
+        return [
+          {
+            name: 'scheduler',
+            position: s.position,
+            eventsPerSecond: s.eventsPerSecond,
+            healthy: s.healthy,
+            state: 'running',
+            restarts: 0,
+            lag: null,
+            caughtUp: s.caughtUp,
+            lastError: s.lastError,
+          },
+        ];
+      },
+    };
+    const app = await appWith(source);
+    try {
+      // then readiness says it is catching up (the process serves meanwhile: live answers)
+      const early = await app.inject({ method: 'GET', url: '/health/ready' });
+      expect(early.statusCode).toBe(503);
+      expect(early.json().checks).toContainEqual({ name: 'scheduler', status: 'catching-up', restarts: 0 });
+      expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+      // when its first tick has gone through everything due
+      await scheduler.tick({ project: true });
+      // then it is ready
+      const ready = await app.inject({ method: 'GET', url: '/health/ready' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().checks).toContainEqual({ name: 'scheduler', status: 'ok', restarts: 0 });
+    } finally {
       await app.close();
     }
   });

@@ -230,7 +230,7 @@ export const ReadinessRef = responseSchema(
     checks: z.array(
       z.looseObject({
         name: z.string(),
-        status: z.enum(['ok', 'failing', 'stopped', 'lagging']),
+        status: z.enum(['ok', 'failing', 'stopped', 'lagging', 'catching-up']),
         restarts: z.number().int().optional(),
         lag: z.number().optional(),
         maxLag: z.number().optional(),

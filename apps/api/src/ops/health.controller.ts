@@ -16,7 +16,8 @@ export type ReadinessCheck =
   | { name: string; status: 'ok'; lag?: number; restarts?: number }
   | { name: string; status: 'failing'; restarts?: number }
   | { name: string; status: 'stopped'; restarts: number }
-  | { name: string; status: 'lagging'; lag: number; maxLag: number; restarts: number };
+  | { name: string; status: 'lagging'; lag: number; maxLag: number; restarts: number }
+  | { name: string; status: 'catching-up'; lag?: number; restarts: number };
 
 /** Liveness and readiness for orchestrators: public, cheap, no secrets. */
 @ApiTags('operations')
@@ -74,8 +75,9 @@ export class HealthController {
   }
 
   /**
-   * A stopped or restarting loop is not ready, nor a projector further behind the head than
-   * `SANKSI_READY_MAX_LAG`: its blocklist and case views would be stale. The relay's lag is shown but
+   * A stopped or restarting loop is not ready, nor a loop still catching up with what waited when it
+   * started, nor a projector further behind the head than `SANKSI_READY_MAX_LAG`: its blocklist and case
+   * views would be stale. The relay's lag is shown but
    * does not count: a Kafka outage leaves what this process serves as fresh as ever.
    */
   private workerCheck(w: WorkerStatus): ReadinessCheck {
@@ -87,6 +89,16 @@ export class HealthController {
     if (w.state === 'restarting') {
       this.runtime.logger.error({ worker: w.name, lastError: w.lastError }, 'readiness: worker restarting');
       return { name: w.name, status: 'failing', restarts: w.restarts };
+    }
+    if (w.caughtUp === false) {
+      // Just started with work waiting (deadlines due since the last run, a log ahead of the read
+      // models): serving, but not ready until the loop has worked through it.
+      return {
+        name: w.name,
+        status: 'catching-up',
+        restarts: w.restarts,
+        ...(w.lag !== null ? { lag: w.lag } : {}),
+      };
     }
     if (w.name === 'projector' && w.lag !== null && w.lag > maxLag) {
       this.runtime.logger.warn({ worker: w.name, lag: w.lag, maxLag }, 'readiness: projector lagging');

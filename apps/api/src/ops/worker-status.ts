@@ -12,6 +12,12 @@ export interface WorkerStatus {
   restarts: number;
   /** Global positions behind the log head, for workers that follow the log (null otherwise). */
   lag: number | null;
+  /**
+   * False while the loop still works through what was waiting when it started (the scheduler's first
+   * pass over the deadlines due, the projector reaching the head of the log as it was); readiness then
+   * says `catching-up`. Absent: nothing to catch up.
+   */
+  caughtUp?: boolean;
   /** The last failure; logged and counted, never shown in a readiness body. */
   lastError: { code: string; message: string; at: string } | null;
 }

@@ -70,6 +70,7 @@ export class WorkerHealthController {
       );
       return check.down({ state: w.state === 'restarting' ? 'failing' : 'stopped', ...numbers });
     }
+    if (w.caughtUp === false) return check.down({ state: 'catching-up', ...numbers });
     if (w.name === 'projector' && w.lag !== null && w.lag > maxLag) {
       this.context.logger.warn({ worker: w.name, lag: w.lag, maxLag }, 'readiness: projector lagging');
       return check.down({ state: 'lagging', maxLag, ...numbers });

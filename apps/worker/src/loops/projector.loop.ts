@@ -28,6 +28,10 @@ export class ProjectorLoop extends WorkerLoop {
       logger: supervisor.logger.child({ module: 'traffic-projector' }),
       run: (signal) => runtime.trafficProjector.run(signal),
     });
+    // The head as the loops start: they have caught up once both checkpoints reach it (or nothing of
+    // their category is behind), and stay so — a later lag is `lagging`, not catching up.
+    const startHead = await runtime.eventStore.headPosition().catch(() => 0);
+    let caughtUp = false;
     loop.start();
     traffic.start();
     let position = 0;
@@ -42,6 +46,8 @@ export class ProjectorLoop extends WorkerLoop {
         const l = loop.status();
         const tl = traffic.status();
         if (s) position = s.position;
+        const reached = (p: { lag: number; position: number }) => p.lag === 0 || p.position >= startHead;
+        if (s && t) caughtUp ||= reached(s) && reached(t);
         return {
           name: 'projector',
           position,
@@ -51,6 +57,7 @@ export class ProjectorLoop extends WorkerLoop {
           state: l.state === 'running' ? tl.state : l.state,
           restarts: l.restarts + tl.restarts,
           lag: s && t ? Math.max(s.lag, t.lag) : null,
+          caughtUp,
           lastError: l.lastError ?? tl.lastError,
         };
       },

@@ -29,6 +29,7 @@ export class SchedulerLoop extends WorkerLoop {
           state: s.loop.state,
           restarts: s.loop.restarts,
           lag: null,
+          caughtUp: s.caughtUp,
           lastError: s.loop.lastError ?? s.lastError,
         };
       },

@@ -208,6 +208,27 @@ describe('DeadlineScheduler on SQLite files', () => {
     });
   });
 
+  it('says it is catching up until its first tick has gone through every deadline due (readiness reads it)', async () => {
+    // given three warned cases whose deadlines passed while no scheduler ran
+    clock.set(wib('2024-03-01T09:00'));
+    for (const id of ['late-0', 'late-1', 'late-2']) {
+      await identify(runtime, id, 'pp43-2023', wib('2024-03-01T09:00'));
+      await warn(runtime, id, wib('2024-03-01T09:00'));
+    }
+    clock.set(wib('2024-04-01T09:00'));
+    const scheduler = new DeadlineScheduler(runtime, { duePageSize: 1 });
+    // then a scheduler that has not ticked yet, or is in its first tick, is catching up
+    expect(scheduler.status().caughtUp).toBe(false);
+    const first = scheduler.tick({ project: true });
+    expect(scheduler.status().caughtUp).toBe(false);
+    // when that tick has elapsed every due deadline
+    expect(await first).toMatchObject({ elapsed: 3, failed: 0 });
+    // then it has caught up, and stays so on later ticks
+    expect(scheduler.status().caughtUp).toBe(true);
+    await scheduler.tick({ project: true });
+    expect(scheduler.status()).toMatchObject({ caughtUp: true, ticks: 2 });
+  });
+
   it('elapses a deadline long past (imported history) at once, with its real due time as business time', async () => {
     // given a warning from 2022 and a clock in 2026
     await identify(runtime, 'oldcase', 'kominfo-2022', wib('2022-07-18T09:00'));

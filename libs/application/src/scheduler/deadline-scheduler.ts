@@ -43,6 +43,11 @@ export interface SchedulerStatus {
   /** Events the scheduler appended per second over the last ten seconds. */
   eventsPerSecond: number;
   healthy: boolean;
+  /**
+   * A tick has gone through every deadline that was due when it began: false from the start until the
+   * first tick ends (after a long stop or a simulation that may be thousands of elapses).
+   */
+  caughtUp: boolean;
   ticks: number;
   elapsedTotal: number;
   escalatedTotal: number;
@@ -86,6 +91,7 @@ export class DeadlineScheduler {
   private lastTickAt: string | null = null;
   private lastError: SchedulerStatus['lastError'] = null;
   private lastTickFailed = false;
+  private caughtUp = false;
   private samples: Array<{ at: number; count: number }> = [];
   constructor(
     private readonly runtime: SanksiRuntime,
@@ -147,6 +153,7 @@ export class DeadlineScheduler {
       position: this.position,
       eventsPerSecond: Math.round((events / RATE_WINDOW_MS) * 1000 * 10) / 10,
       healthy: !this.lastTickFailed,
+      caughtUp: this.caughtUp,
       ticks: this.ticks,
       elapsedTotal: this.elapsedTotal,
       escalatedTotal: this.escalatedTotal,
@@ -171,6 +178,7 @@ export class DeadlineScheduler {
         cursor = due.nextCursor ?? undefined;
       } while (cursor !== undefined);
       this.lastTickFailed = result.failed > 0;
+      this.caughtUp = true;
     } catch (e) {
       this.lastTickFailed = true;
       this.note(e);

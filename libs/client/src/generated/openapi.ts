@@ -2344,7 +2344,7 @@ export interface components {
       checks: ({
         name: string;
         /** @enum {string} */
-        status: 'ok' | 'failing' | 'stopped' | 'lagging';
+        status: 'ok' | 'failing' | 'stopped' | 'lagging' | 'catching-up';
         restarts?: number;
         lag?: number;
         maxLag?: number;
