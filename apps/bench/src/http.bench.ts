@@ -5,10 +5,13 @@
 // "Throughput and scale" (≥ 5,000 commands/s with p99 < 20 ms on SQLite; ≥ 2,500/s, p99 < 30 ms on
 // PostgreSQL; ≥ 0.5 of the no-op route). Set BENCH_DATABASE_URL (a PostgreSQL server URL; a fresh
 // database is created in it and dropped after) to run the PostgreSQL line too. BENCH_HTTP_SECONDS
-// sets each measurement's length (default 10 s).
+// sets each measurement's length (default 10 s). BENCH_HTTP_CPU_PROFILE=<dir> runs the server under
+// `node --cpu-prof` with its profile written there on exit (summarise with cpuprofile-summary.js).
+// Each line also prints the server process's own CPU time per request (user + system, from /proc on
+// Linux): on a shared, loaded machine the steadier figure.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +21,7 @@ import { Client } from 'pg';
 const CONNECTIONS = 64;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CLI = path.resolve(__dirname, '..', '..', 'cli', 'dist', 'main.js');
+const PROFILE_DIR = process.env.BENCH_HTTP_CPU_PROFILE;
 const OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef012';
 
@@ -29,6 +33,8 @@ interface Backend {
 }
 
 interface Measured {
+  /** Server CPU time per request, µs (undefined where /proc cannot be read). */
+  cpuPerRequest: number | undefined;
   perSecond: number;
   p50: number;
   p99: number;
@@ -48,9 +54,23 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function serve(env: Record<string, string>): Promise<{ base: string; stop(): Promise<void> }> {
+/** CPU time (user + system) a process has used so far, in µs; undefined where /proc cannot be read. */
+function cpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+async function serve(
+  env: Record<string, string>,
+): Promise<{ base: string; pid: number | undefined; stop(): Promise<void> }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], {
+  const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, CLI, 'serve', '--port', String(port)], {
     env: {
       PATH: process.env.PATH ?? '',
       NO_COLOR: '1',
@@ -74,6 +94,7 @@ async function serve(env: Record<string, string>): Promise<{ base: string; stop(
   }
   return {
     base: `http://127.0.0.1:${port}`,
+    pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -84,12 +105,13 @@ async function serve(env: Record<string, string>): Promise<{ base: string; stop(
 }
 
 async function load(
-  base: string,
+  server: { base: string; pid: number | undefined },
   request: autocannon.Request,
   limit?: { amount: number },
 ): Promise<Measured> {
+  const cpuBefore = cpuMicros(server.pid);
   const result = await autocannon({
-    url: base,
+    url: server.base,
     connections: CONNECTIONS,
     ...(limit ? { amount: limit.amount } : { duration: SECONDS }),
     requests: [request],
@@ -101,7 +123,12 @@ async function load(
     .map(([code, { count }]) => `${count}×${code}`);
   if (result.errors > 0) statuses.push(`${result.errors} errors`);
   if (result.timeouts > 0) statuses.push(`${result.timeouts} timeouts`);
+  const cpuAfter = cpuMicros(server.pid);
   return {
+    cpuPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+        ? undefined
+        : (cpuAfter - cpuBefore) / result.requests.total,
     perSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -122,13 +149,13 @@ async function measure(backend: Backend): Promise<void> {
     const auth = { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' };
     const run = randomUUID().slice(0, 8);
     // Warm-up: JIT, prepared statements, the first pages of every file.
-    await load(server.base, { method: 'GET', path: '/health/live' }, { amount: 2_000 });
+    await load(server, { method: 'GET', path: '/health/live' }, { amount: 2_000 });
 
-    const noop = await load(server.base, { method: 'GET', path: '/health/live' });
+    const noop = await load(server, { method: 'GET', path: '/health/live' });
 
     const opened: string[] = [];
     let next = 0;
-    const open = await load(server.base, {
+    const open = await load(server, {
       method: 'POST',
       path: '/v1/cases',
       headers: auth,
@@ -153,7 +180,7 @@ async function measure(backend: Backend): Promise<void> {
     let warned = 0;
     const warnable = Math.min(opened.length, Math.max(1, Math.floor(open.count)));
     const warn = await load(
-      server.base,
+      server,
       {
         method: 'POST',
         path: '/',
@@ -170,15 +197,17 @@ async function measure(backend: Backend): Promise<void> {
       { amount: Math.min(warnable, Math.ceil(open.perSecond * SECONDS)) },
     );
 
+    const cpu = (m: Measured) =>
+      m.cpuPerRequest === undefined ? '' : `  server CPU ${m.cpuPerRequest.toFixed(0)} µs/req`;
     const row = (name: string, m: Measured) => {
       const ratio = m.perSecond / noop.perSecond;
       const meets = m.perSecond >= backend.goal.perSecond && m.p99 < backend.goal.p99Ms;
       console.log(
-        `${backend.label.padEnd(10)} ${name.padEnd(14)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(m.p50).padStart(4)} ms  p99 ${String(m.p99).padStart(4)} ms  ${ratio.toFixed(2)} of no-op  goal ≥ ${backend.goal.perSecond}/s p99 < ${backend.goal.p99Ms} ms: ${meets ? 'met' : 'NOT met'} (${(m.perSecond / backend.goal.perSecond).toFixed(2)} of it)  non-2xx: ${m.failures}`,
+        `${backend.label.padEnd(10)} ${name.padEnd(14)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(m.p50).padStart(4)} ms  p99 ${String(m.p99).padStart(4)} ms  ${ratio.toFixed(2)} of no-op  goal ≥ ${backend.goal.perSecond}/s p99 < ${backend.goal.p99Ms} ms: ${meets ? 'met' : 'NOT met'} (${(m.perSecond / backend.goal.perSecond).toFixed(2)} of it)  non-2xx: ${m.failures}${cpu(m)}`,
       );
     };
     console.log(
-      `${backend.label.padEnd(10)} ${'no-op (live)'.padEnd(14)} ${noop.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(noop.p50).padStart(4)} ms  p99 ${String(noop.p99).padStart(4)} ms  (the limit)`,
+      `${backend.label.padEnd(10)} ${'no-op (live)'.padEnd(14)} ${noop.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(noop.p50).padStart(4)} ms  p99 ${String(noop.p99).padStart(4)} ms  (the limit)${cpu(noop)}`,
     );
     row('open case', open);
     row('issue warning', warn);
