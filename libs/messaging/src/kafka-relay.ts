@@ -156,11 +156,13 @@ export class KafkaRelay {
   private lastError: RelayStatus['lastError'] = null;
   private lastPublishedAt: string | null = null;
   private readonly samples: Array<{ at: number; count: number }> = [];
+  private readonly toMessage: (event: RecordedEvent, source: string) => OutboundMessage;
 
   constructor(private readonly options: KafkaRelayOptions) {
     this.topic = options.topic ?? CASE_EVENTS_TOPIC;
     this.name = options.name ?? `kafka-relay:${this.topic}`;
     this.source = options.source ?? DEFAULT_CASE_EVENT_SOURCE;
+    this.toMessage = options.toMessage ?? toCaseEventMessage;
     this.category = options.category === undefined ? 'pse' : options.category || undefined;
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
@@ -264,23 +266,41 @@ export class KafkaRelay {
     });
   }
 
+  /**
+   * Reads the batch after `after` and builds its messages, both while the broker works on the batch
+   * before it. A batch that fails to map comes back without messages: it is mapped again in the loop,
+   * where the failure stops the relay as it always did.
+   */
+  private async readAndMap(
+    after: number,
+  ): Promise<{ events: RecordedEvent[]; messages: OutboundMessage[] | null }> {
+    const events = await this.read(after);
+    try {
+      return { events, messages: events.map((e) => this.toMessage(e, this.source)) };
+    } catch {
+      return { events, messages: null };
+    }
+  }
+
   private async run(signal: AbortSignal): Promise<void> {
-    // The next batch, read while the broker works on the current one. Reading ahead changes neither
-    // what is published nor its order; after any failure it is dropped and the log re-read.
-    let readAhead: Promise<RecordedEvent[]> | null = null;
+    // The next batch, read and mapped while the broker works on the current one. Reading ahead changes
+    // neither what is published nor its order; after any failure it is dropped and the log re-read.
+    let readAhead: Promise<{ events: RecordedEvent[]; messages: OutboundMessage[] | null }> | null = null;
     while (!signal.aborted) {
       if (!(await this.holdLease(signal))) {
         readAhead = null;
         continue;
       }
       let events: RecordedEvent[];
+      let mapped: OutboundMessage[] | null = null;
       let head: number;
       // A read ahead started before this head was read: its emptiness says nothing about this head.
       const readNow = readAhead === null;
       try {
         head = await this.options.store.headPosition();
         this.headPosition = head;
-        events = await (readAhead ?? this.read(this.position));
+        if (readAhead) ({ events, messages: mapped } = await readAhead);
+        else events = await this.read(this.position);
       } catch (e) {
         readAhead = null;
         await this.failed('waiting-for-store', e, signal);
@@ -296,8 +316,7 @@ export class KafkaRelay {
       const batch = { from: events[0].position, to: events[events.length - 1].position, size: events.length };
       let messages: OutboundMessage[];
       try {
-        const toMessage = this.options.toMessage ?? toCaseEventMessage;
-        messages = events.map((e) => toMessage(e, this.source));
+        messages = mapped ?? events.map((e) => this.toMessage(e, this.source));
       } catch (e) {
         // An event the relay cannot key or date is a bug upstream; skipping it would silently drop it.
         this.state = 'failed';
@@ -309,7 +328,7 @@ export class KafkaRelay {
       const publishing = this.publish(messages, batch, signal, events);
       // A full batch means more may be waiting: start reading it once the send is under way.
       if (events.length === this.batchSize) {
-        readAhead = new Promise<void>((r) => setImmediate(r)).then(() => this.read(batch.to));
+        readAhead = new Promise<void>((r) => setImmediate(r)).then(() => this.readAndMap(batch.to));
         readAhead.catch(() => undefined);
       }
       if (!(await publishing)) {
