@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted at every depth and `undefined` members dropped: one text per value. */
 export function canonicalJson(value: unknown): string {
@@ -26,9 +26,12 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
+// One-shot `crypto.hash` (Node 20.12+): about half the time of createHash().update().digest() for the
+// short texts hashed per command (the command digest, each envelope, each event id) — same bytes out.
+
 /** sha256 hex of a text. */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** The hash of an envelope: sha256 over its canonical JSON without `hash` (so it covers `prevHash`). */
@@ -41,7 +44,7 @@ const NAMESPACE = Buffer.from('6f2c1b9e4d3a4c5e9b8a7f6e5d4c3b2a', 'hex');
 
 /** A deterministic, RFC 4122 version-5-shaped UUID for a name (event ids from command id + index). */
 export function deterministicUuid(name: string): string {
-  const bytes = createHash('sha1').update(NAMESPACE).update(name).digest().subarray(0, 16);
+  const bytes = hash('sha1', Buffer.concat([NAMESPACE, Buffer.from(name)]), 'buffer').subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
