@@ -42,6 +42,9 @@ describe('verify and what-if on worker threads (the built process, embedded SQLi
     expect(Object.keys(first.counts.alternative)).toEqual(Object.keys(first.counts.recorded));
     expect(first.counts.alternative.fined ?? 0).toBe(0);
     for (const run of runs.slice(1)) expect(run.stdout).toBe(runs[0].stdout);
+    // With --limit only the first reports are kept (memory at a million cases), the count stays whole.
+    const limited = runCli([...whatIf, '--json', '--limit', '3', '--workers', '2'], env());
+    expect(JSON.parse(limited.stdout)).toEqual({ ...first, reports: first.reports.slice(0, 3) });
     const text = ['1', '2'].map((w) => runCli([...whatIf, '--limit', '5', '--workers', w], env()).stdout);
     expect(text[1]).toBe(text[0]);
     expect(text[0]).toContain(

@@ -104,12 +104,14 @@ export function register(program: Command, deps: CliDeps): void {
         const until = opts.until ?? toZone(runtime.clock.now().toISOString(), 'WIB');
         let cases: number;
         let differing: WhatIfReport[];
+        let differingCount: number;
         let counts: WhatIfCounts;
         let single: WhatIfReport | null = null;
         if (opts.case) {
           single = whatIf(await runtime.history.events(opts.case), policy, { until });
           cases = 1;
           differing = single.differs ? [single] : [];
+          differingCount = differing.length;
           const own = emptyWhatIfCounts();
           countWhatIf(own, single);
           counts = orderedWhatIfCounts(own);
@@ -121,9 +123,12 @@ export function register(program: Command, deps: CliDeps): void {
             { kind: 'what-if', policy: policy.id, until },
             opts.workers ?? defaultWorkers(),
             (n) => bar.increment(n),
+            // Only what is shown is kept: at a million cases every report held would not fit in memory.
+            opts.limit,
           ).finally(() => bar.stop());
           cases = outcome.cases;
           differing = outcome.findings.filter((f): f is WhatIfReport => 'differs' in f);
+          differingCount = outcome.found;
           counts = outcome.counts;
         }
         const shown = opts.limit === undefined ? differing : differing.slice(0, opts.limit);
@@ -132,18 +137,18 @@ export function register(program: Command, deps: CliDeps): void {
             policy: policy.id,
             until,
             cases,
-            differing: differing.length,
+            differing: differingCount,
             counts,
             reports: single ? [single] : shown,
           });
           return;
         }
         out.line(
-          `${out.colour.bold(`What if under ${policy.id}`)} until ${until}: ${differing.length} of ${cases} case(s) would differ`,
+          `${out.colour.bold(`What if under ${policy.id}`)} until ${until}: ${differingCount} of ${cases} case(s) would differ`,
         );
         for (const report of shown) printReport(out, report);
-        if (shown.length < differing.length)
-          out.line(out.colour.dim(`  … ${differing.length - shown.length} more (use --limit or --json)`));
+        if (shown.length < differingCount)
+          out.line(out.colour.dim(`  … ${differingCount - shown.length} more (use --limit or --json)`));
         out.line();
         out.line(`Final states at ${until}:`);
         printCounts(out, counts);

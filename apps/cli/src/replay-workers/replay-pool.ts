@@ -37,7 +37,10 @@ export class ReplayWorkerError extends CliError {
 export interface ReplayOutcome {
   cases: number;
   events: number;
+  /** Findings in population order: all of them, or the first `keep` when the caller bounded them. */
   findings: ReplayFinding[];
+  /** How many findings there were in all (more than `findings` holds when bounded). */
+  found: number;
   counts: WhatIfCounts;
 }
 
@@ -134,15 +137,21 @@ export async function replayPopulation(
   task: ReplayTask,
   workers: number,
   onPositions: (positions: number) => void = () => undefined,
+  /** Keep only the first `keep` findings in population order (a what-if with `--limit`): memory stays bounded. */
+  keep: number = Number.POSITIVE_INFINITY,
 ): Promise<ReplayOutcome> {
-  const found: Array<{ order: number; finding: ReplayFinding }> = [];
+  let found: Array<{ order: number; finding: ReplayFinding }> = [];
+  let foundCount = 0;
   let cases = 0;
   let events = 0;
   const counts = emptyWhatIfCounts();
   const take = (result: RangeResult): void => {
     cases += result.cases;
     events += result.events;
+    foundCount += result.findings.length;
     found.push(...result.findings);
+    // Slices finish out of order: trim to the first `keep` by population order once twice as many wait.
+    if (found.length > 2 * keep) found = found.sort((a, b) => a.order - b.order).slice(0, keep);
     if (result.counts) addWhatIfCounts(counts, result.counts);
     onPositions(result.positions);
   };
@@ -169,5 +178,11 @@ export async function replayPopulation(
     }
   }
   found.sort((a, b) => a.order - b.order);
-  return { cases, events, findings: found.map((f) => f.finding), counts: orderedWhatIfCounts(counts) };
+  return {
+    cases,
+    events,
+    findings: found.slice(0, keep).map((f) => f.finding),
+    found: foundCount,
+    counts: orderedWhatIfCounts(counts),
+  };
 }

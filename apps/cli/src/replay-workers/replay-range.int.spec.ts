@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { simulatePopulation } from '../simulate/population-simulator';
-import { casesBeginningIn, logRanges, type RangeResult, runReplayRange } from './replay-range';
+import { replayPopulation } from './replay-pool';
+import {
+  casesBeginningIn,
+  logRanges,
+  type RangeResult,
+  replayStoreConfig,
+  runReplayRange,
+} from './replay-range';
 import type { ReplayTask } from './replay-task';
 
 jest.setTimeout(120_000);
@@ -71,6 +78,15 @@ describe('replaying the population slice by slice of the log (real SQLite file)'
     const everyCase = await listCaseIds(runtime.eventStore);
     const differing = findings.map((f) => (f.finding as WhatIfReport).pseId);
     expect(differing).toEqual(everyCase.filter((id) => differing.includes(id)));
+  });
+
+  it('given a bound on the findings kept, when the population is replayed, then the first ones in population order and the whole count', async () => {
+    const source = { store: runtime.eventStore, config: replayStoreConfig(runtime.config), head };
+    const all = await replayPopulation(source, WHAT_IF, 1);
+    expect(all.found).toBe(all.findings.length);
+    expect(all.found).toBeGreaterThan(4);
+    const firstTwo = await replayPopulation(source, WHAT_IF, 1, undefined, 2);
+    expect(firstTwo).toEqual({ ...all, findings: all.findings.slice(0, 2) });
   });
 
   it('given a healthy log, when verified slice by slice, then no divergence and every event checked', async () => {

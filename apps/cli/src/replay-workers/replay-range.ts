@@ -24,7 +24,7 @@ const CASES_PER_CHUNK = 64;
 
 /** Positions per slice: enough to pay for a thread hop, small enough for a dozen slices per thread. */
 export function rangeSize(head: number, threads: number): number {
-  return Math.min(50_000, Math.max(2_000, Math.ceil(head / Math.max(1, threads * 12))));
+  return Math.min(50_000, Math.max(500, Math.ceil(head / Math.max(1, threads * 12))));
 }
 
 /** The log from position 0 to `head` cut into consecutive slices of `size` positions. */
