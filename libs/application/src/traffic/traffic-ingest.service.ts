@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   type Actor,
   TRAFFIC_OBSERVED,
@@ -41,8 +41,8 @@ export interface TrafficIngestOptions {
 interface StreamState {
   /** Last revision, -1 for a stream that does not exist yet. */
   revision: number;
-  /** The recorded facts' keys, each with its figure (`figureOf`). */
-  keys: Map<string, string>;
+  /** The recorded facts' keys, each with its figure (the row or stored fact itself: no copy per row). */
+  keys: Map<string, Figure>;
 }
 
 /** A row waiting in a batch, with the line it came from (for a refusal that names it). */
@@ -52,8 +52,10 @@ interface PendingRow {
 }
 
 /** What a fact says about its key: visits and rank, compared to tell a repeat from a correction. */
-function figureOf(o: { visits?: number | null; rank?: number | null }): string {
-  return `${o.visits ?? '-'}/${o.rank ?? '-'}`;
+type Figure = { visits?: number | null; rank?: number | null };
+
+function sameFigure(a: Figure, b: Figure): boolean {
+  return (a.visits ?? null) === (b.visits ?? null) && (a.rank ?? null) === (b.rank ?? null);
 }
 
 function describeFigure(o: { visits?: number | null; rank?: number | null }): string {
@@ -61,20 +63,11 @@ function describeFigure(o: { visits?: number | null; rank?: number | null }): st
 }
 
 /** The refusal of a row whose (domain, period, source) is already recorded with other visits or rank. */
-export function conflictingFigureReason(
-  o: TrafficObservationInput,
-  recorded: { visits?: number | null; rank?: number | null },
-): string {
+export function conflictingFigureReason(o: TrafficObservationInput, recorded: Figure): string {
   return (
     `already recorded with a different figure: ${o.domain} ${o.period} from ${o.source} has ` +
     `${describeFigure(recorded)}, this row says ${describeFigure(o)} (a correction is not recorded, decision 0008)`
   );
-}
-
-/** Reads a figure back from `figureOf`. */
-function parseFigure(figure: string): { visits: number | null; rank: number | null } {
-  const [visits = '-', rank = '-'] = figure.split('/');
-  return { visits: visits === '-' ? null : Number(visits), rank: rank === '-' ? null : Number(rank) };
 }
 
 const MAX_RETRIES = 8;
@@ -89,7 +82,8 @@ interface GroupOutcome {
 
 /** A UUID-shaped id derived from the fact's key: the same fact always has the same event id. */
 function eventIdOf(key: string): string {
-  const h = createHash('sha1').update(`sanksi-traffic\u0000${key}`).digest('hex');
+  // One-shot: a Hash object per row was 6 % of a file ingest's time (docs/benchmarks.md).
+  const h = hash('sha1', `sanksi-traffic\u0000${key}`, 'hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -205,10 +199,10 @@ export class TrafficIngestService {
       let duplicates = 0;
       for (const { line, observation: o } of group) {
         const key = trafficObservationKey(o);
-        const known = state.keys.get(key) ?? (fresh.has(key) ? figureOf(fresh.get(key) ?? {}) : undefined);
+        const known = state.keys.get(key) ?? fresh.get(key);
         if (known === undefined) fresh.set(key, o);
-        else if (known === figureOf(o)) duplicates++;
-        else conflicts.push({ line, reason: conflictingFigureReason(o, parseFigure(known)) });
+        else if (sameFigure(known, o)) duplicates++;
+        else conflicts.push({ line, reason: conflictingFigureReason(o, known) });
       }
       if (fresh.size === 0) return { recorded: 0, duplicates, conflicts };
       const metadata = { recordedAt, actor: options.actor, correlationId: options.correlationId ?? null };
@@ -227,7 +221,7 @@ export class TrafficIngestService {
           expectedRevision: state.revision < 0 ? 'no_stream' : state.revision,
         });
         state.revision = result.nextExpectedRevision;
-        for (const [key, o] of fresh) state.keys.set(key, figureOf(o));
+        for (const [key, o] of fresh) state.keys.set(key, o);
         return { recorded: fresh.size, duplicates, conflicts };
       } catch (e) {
         // Another ingest appended to this stream meanwhile: read what it recorded and try again.
@@ -253,10 +247,7 @@ export class TrafficIngestService {
       for (const e of events) {
         const d = e.data as Partial<TrafficObserved>;
         if (typeof d.domain === 'string' && typeof d.period === 'string' && typeof d.source === 'string') {
-          state.keys.set(
-            trafficObservationKey({ domain: d.domain, period: d.period, source: d.source }),
-            figureOf(d),
-          );
+          state.keys.set(trafficObservationKey({ domain: d.domain, period: d.period, source: d.source }), d);
         }
         state.revision = e.revision;
       }

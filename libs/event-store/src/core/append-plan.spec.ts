@@ -93,4 +93,34 @@ describe('prepareAppend', () => {
     });
     expect(categoryOf('plain')).toBe('plain');
   });
+
+  it('given events sharing one metadata object and one with its own, then each carries its own metadata JSON, and bad metadata is still refused', () => {
+    const shared = { actor: 'a' };
+    const prepared = prepareAppend(
+      'traffic-sw-2022-07',
+      [
+        { eventId: 'e1', type: 'T', data: 1, metadata: shared },
+        { eventId: 'e2', type: 'T', data: 2, metadata: { actor: 'b' } },
+        { eventId: 'e3', type: 'T', data: 3, metadata: shared },
+      ],
+      { expectedRevision: 'any' },
+    );
+    expect(prepared.events.map((e) => e.metadataJson)).toEqual([
+      '{"actor":"a"}',
+      '{"actor":"b"}',
+      '{"actor":"a"}',
+    ]);
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    expect(() =>
+      prepareAppend(
+        'pse-1',
+        [
+          { eventId: 'e1', type: 'T', data: 1, metadata: cyclic },
+          { eventId: 'e2', type: 'T', data: 2, metadata: cyclic },
+        ],
+        { expectedRevision: 'any' },
+      ),
+    ).toThrow(InvalidAppendRequest);
+  });
 });

@@ -61,6 +61,17 @@ export function prepareAppend(
   if (commandId !== null && (typeof commandId !== 'string' || commandId.length === 0)) {
     fail('command id must be a non-empty string when given');
   }
+  // The events of one append usually share one metadata object (a batch's actor and time): its JSON
+  // once, not once per event (a traffic file's batches are 5,000 events).
+  const metadataJsons = new Map<unknown, string>();
+  const metadataJsonOf = (metadata: unknown, index: number): string => {
+    let json = metadataJsons.get(metadata);
+    if (json === undefined) {
+      json = serialise(metadata, () => fail(`event ${index}: metadata is not JSON-serialisable`));
+      metadataJsons.set(metadata, json);
+    }
+    return json;
+  };
   const prepared = events.map((event, index): PreparedEvent => {
     if (typeof event?.eventId !== 'string' || event.eventId.length === 0)
       fail(`event ${index}: eventId is required`);
@@ -77,9 +88,7 @@ export function prepareAppend(
       type: event.type,
       schemaVersion,
       dataJson: serialise(event.data, () => fail(`event ${index}: data is not JSON-serialisable`)),
-      metadataJson: serialise(event.metadata, () =>
-        fail(`event ${index}: metadata is not JSON-serialisable`),
-      ),
+      metadataJson: metadataJsonOf(event.metadata, index),
     };
   });
   return {
