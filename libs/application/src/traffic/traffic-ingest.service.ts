@@ -36,6 +36,8 @@ export interface TrafficIngestOptions {
   correlationId?: string | null;
   /** Called after each appended batch with the rows read so far (progress bars). */
   onProgress?: (rowsRead: number) => void;
+  /** How many refused rows the report lists (default: the service's, 1,000); the Kafka consumer needs all. */
+  maxRejections?: number;
 }
 
 interface StreamState {
@@ -123,6 +125,7 @@ export class TrafficIngestService {
       streams: [],
     };
     const streams = new Set<string>();
+    const maxRejections = options.maxRejections ?? this.maxRejections;
     let batch: PendingRow[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
@@ -130,8 +133,7 @@ export class TrafficIngestService {
       report.recorded += done.recorded;
       report.duplicates += done.duplicates;
       report.rejected += done.conflicts.length;
-      for (const c of done.conflicts)
-        if (report.rejections.length < this.maxRejections) report.rejections.push(c);
+      for (const c of done.conflicts) if (report.rejections.length < maxRejections) report.rejections.push(c);
       batch = [];
       options.onProgress?.(report.rows);
     };
@@ -142,7 +144,7 @@ export class TrafficIngestService {
         if (batch.length >= this.batchSize) await flush();
       } else {
         report.rejected++;
-        if (report.rejections.length < this.maxRejections)
+        if (report.rejections.length < maxRejections)
           report.rejections.push({ line: row.line, reason: row.reason });
       }
     }

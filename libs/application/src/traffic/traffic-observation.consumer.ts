@@ -247,6 +247,8 @@ export class TrafficObservationConsumer {
     const report = await this.runtime.traffic.ingest(rows, {
       actor: { id: `kafka:${this.topic}`, role: 'service' },
       correlationId: null,
+      // Every refused message of the batch must reach the DLQ, however many there are.
+      maxRejections: batch.messages.length,
     });
     // A row's line is its offset: the report's refusals of valid rows are conflicting figures.
     const conflicts = new Map(report.rejections.map((r) => [r.line, r.reason]));
