@@ -111,7 +111,7 @@ const id = {
   'tl.hash': 'Tautan hash',
   'queue.title': 'Antrean eskalasi',
   'queue.intro':
-    'Kasus yang menunggu operator setelah tenggat lewat; terlama dahulu, trafik terbesar di depan bila diketahui.',
+    'Kasus yang menunggu operator setelah tenggat lewat, dengan trafik domainnya bila diketahui: trafik terbesar dahulu, atau terlama dahulu.',
   'queue.empty': 'Antrean kosong.',
   'queue.allowed': 'Langkah yang diizinkan',
   'queue.since': 'Menunggu sejak',
@@ -275,7 +275,7 @@ const en: Messages = {
   'tl.hash': 'Hash link',
   'queue.title': 'Escalation queue',
   'queue.intro':
-    'Cases awaiting an operator after an elapsed deadline; oldest first, largest traffic ahead where known.',
+    "Cases awaiting an operator after an elapsed deadline, with their domains' traffic where known: largest traffic first, or oldest first.",
   'queue.empty': 'The queue is empty.',
   'queue.allowed': 'Allowed steps',
   'queue.since': 'Waiting since',

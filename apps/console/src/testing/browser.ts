@@ -108,3 +108,65 @@ export function watchPage(page: Page): { problems: string[] } {
   });
   return { problems };
 }
+
+/** What has the keyboard focus: its tag, role, accessible-ish name, and whether a focus ring is drawn. */
+export interface FocusStop {
+  tag: string;
+  name: string;
+  ringVisible: boolean;
+}
+
+/** The element that has the focus now, described (name: aria-label, label text, or its own text). */
+export async function focused(page: Page): Promise<FocusStop | null> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el || el === document.body) return null;
+    const style = getComputedStyle(el);
+    // Focus inside a part the browser draws itself (a date field's calendar button) leaves the field not
+    // matching :focus; the browser rings that part, which page styles cannot read back.
+    const insidePart = !el.matches(':focus');
+    const ring =
+      insidePart ||
+      (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) ||
+      style.boxShadow !== 'none';
+    const labelled = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
+    const name = el.getAttribute('aria-label') ?? labelled ?? el.textContent ?? '';
+    return { tag: el.tagName.toLowerCase(), name: name.replace(/\s+/g, ' ').trim(), ringVisible: ring };
+  });
+}
+
+/** Focus did not reach the control by Tab, or a stop on the way had no visible focus ring. */
+export class KeyboardUnreachable extends Error {
+  readonly code = 'KEYBOARD_UNREACHABLE';
+  constructor(target: string, stops: readonly FocusStop[], why: string) {
+    super(`${target}: ${why} (stops: ${stops.map((s) => `${s.tag} "${s.name.slice(0, 40)}"`).join(' → ')})`);
+    this.name = 'KeyboardUnreachable';
+  }
+}
+
+/**
+ * Presses Tab (Shift+Tab when `backwards`) until the focused element's name matches `name`, as a keyboard user
+ * would; every stop on the way must show a focus ring. Returns the stops; throws `KeyboardUnreachable` otherwise.
+ */
+export async function tabTo(
+  page: Page,
+  name: RegExp,
+  options: { backwards?: boolean; limit?: number } = {},
+): Promise<FocusStop[]> {
+  const stops: FocusStop[] = [];
+  for (let i = 0; i < (options.limit ?? 80); i += 1) {
+    await page.keyboard.press(options.backwards ? 'Shift+Tab' : 'Tab');
+    const stop = await focused(page);
+    if (!stop) continue;
+    stops.push(stop);
+    if (!stop.ringVisible)
+      throw new KeyboardUnreachable(String(name), stops, 'a stop has no visible focus ring');
+    if (name.test(stop.name)) return stops;
+  }
+  throw new KeyboardUnreachable(String(name), stops, 'not reached');
+}
+
+/** How far the page is wider than the window (0: no horizontal scrolling at this size). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth));
+}
