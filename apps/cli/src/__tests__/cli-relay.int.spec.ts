@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { runCli, tempDir, writeRegistryFixture } from './cli-process.fixture';
 
 jest.setTimeout(120_000);
@@ -20,5 +21,25 @@ describe('sanksi relay status', () => {
     expect(status.lag).toBe(status.head);
     const human = runCli(['relay', 'status'], env);
     expect(human.stdout).toContain('kafka-relay:sanksi.case-events.v1');
+    // the traffic relay beside it: no traffic fact in the log, so nothing for it to publish
+    expect(status.traffic).toEqual({
+      relay: 'kafka-relay:sanksi.traffic-observations.v1',
+      topic: 'sanksi.traffic-observations.v1',
+      category: 'traffic',
+      position: 0,
+      head: status.head,
+      lag: 0,
+    });
+    expect(human.stdout).toContain('kafka-relay:sanksi.traffic-observations.v1');
+  });
+
+  it('given traffic facts after the case events, then both relays lag, each by the log after its checkpoint', () => {
+    const env = { SANKSI_DATA_DIR: dir };
+    const file = `${dir}/july.csv`;
+    writeFileSync(file, 'domain,visits\nbigshop.example,900000\n');
+    expect(runCli(['traffic', 'import', file, '--source', 'sw', '--period', '2022-07'], env).code).toBe(0);
+    const status = JSON.parse(runCli(['relay', 'status', '--json'], env).stdout);
+    expect(status.lag).toBe(status.head);
+    expect(status.traffic).toMatchObject({ position: 0, lag: status.head });
   });
 });
