@@ -267,6 +267,22 @@ function nest(depth: number): unknown {
   return value;
 }
 
+/** Public IPv4 and IPv6 addresses, as `ipAddresses` fields require. */
+const publicIpAddress = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: 11, max: 99 }), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 254 }))
+    .map((o) => o.join('.')),
+  fc.constantFrom('2606:4700::6810:85e5', '2001:4860:4860::8888'),
+);
+
+/** Google Play package names and App Store ids, as `appIds` fields require. */
+const appStoreId = fc.oneof(
+  fc
+    .array(fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), { minLength: 2, maxLength: 4 })
+    .map((parts) => parts.join('.')),
+  fc.integer({ min: 100_000_000, max: 9_999_999_999 }).map((n) => `id${n}`),
+);
+
 /** A value that satisfies a schema (best effort: the fuzzer needs valid inputs to reach the deep code). */
 export function validValue(schema: JsonSchema, name = ''): fc.Arbitrary<unknown> {
   const alternatives = schema.anyOf ?? schema.oneOf;
@@ -280,6 +296,9 @@ export function validValue(schema: JsonSchema, name = ''): fc.Arbitrary<unknown>
         return fc.stringMatching(new RegExp(schema.pattern));
       }
       if (/domain/i.test(name)) return hostname;
+      // Public addresses only (the schema's refinement, which JSON Schema cannot state).
+      if (/^ipAddress/i.test(name)) return publicIpAddress;
+      if (/^appId/i.test(name)) return appStoreId;
       const minLength = schema.minLength ?? 0;
       return fc
         .string({ minLength: Math.max(minLength, 1), maxLength: Math.min(schema.maxLength ?? 60, 60) })
@@ -295,7 +314,9 @@ export function validValue(schema: JsonSchema, name = ''): fc.Arbitrary<unknown>
       return fc.boolean();
     case 'array':
       return fc.array(validValue(schema.items ?? {}, name), {
-        minLength: schema.minItems ?? 0,
+        // A case with no domain must name an app id or IP (a cross-field rule JSON Schema cannot state):
+        // valid values always name a domain.
+        minLength: name === 'domains' ? Math.max(schema.minItems ?? 0, 1) : (schema.minItems ?? 0),
         maxLength: Math.min(schema.maxItems ?? 4, 4),
       });
     case 'object': {
@@ -327,10 +348,11 @@ function bodyFor(schema: JsonSchema, bodyLimit: number): fc.Arbitrary<{ body: Bo
       weight: 6,
     },
     {
+      // A body schema with no named fields has none to leave out: its whole value goes instead.
       arbitrary: fc
-        .tuple(valid, fc.subarray(keys, { minLength: 1 }))
+        .tuple(valid, keys.length ? fc.subarray(keys, { minLength: 1 }) : fc.constant([]))
         .map(([v, drop]) => ({
-          value: Object.fromEntries(Object.entries(v).filter(([k]) => !drop.includes(k))),
+          value: keys.length ? Object.fromEntries(Object.entries(v).filter(([k]) => !drop.includes(k))) : {},
         }))
         .map(tag('fields missing')),
       weight: 1,
