@@ -1,5 +1,7 @@
 import type { BatchContext } from '../projections/batch-planner';
 
+type Fine = BatchContext['fines'] extends Map<string, infer F> ? F : never;
+
 /** A context with no rows. */
 export function emptyBatchContext(): BatchContext {
   return {
@@ -24,6 +26,11 @@ export class BatchContextCache {
   private context = emptyBatchContext();
   /** Cases whose rows (or their absence) the context holds completely. */
   private readonly known = new Set<string>();
+  /**
+   * The cached fines by case: a batch looks up its own cases' fines instead of scanning every fine of
+   * the cache (which grew with the population, up to the capacity, on every batch).
+   */
+  private finesByCase = new Map<string, Map<string, Fine>>();
 
   constructor(private readonly capacity = 50_000) {}
 
@@ -50,7 +57,8 @@ export class BatchContextCache {
       const pending = from.deadlines.get(id);
       if (pending) out.deadlines.set(id, pending);
     }
-    for (const [key, fine] of this.context.fines) if (cached.has(fine.pseId)) out.fines.set(key, fine);
+    for (const id of cached)
+      for (const [key, fine] of this.finesByCase.get(id) ?? []) out.fines.set(key, fine);
     for (const [key, fine] of loaded.fines) if (!cached.has(fine.pseId)) out.fines.set(key, fine);
     return out;
   }
@@ -69,7 +77,12 @@ export class BatchContextCache {
       setOrDelete(this.context.deadlines, id, after.deadlines.get(id));
     }
     const batch = new Set(pseIds);
-    for (const [key, fine] of after.fines) if (batch.has(fine.pseId)) this.context.fines.set(key, fine);
+    for (const [key, fine] of after.fines) {
+      if (!batch.has(fine.pseId)) continue;
+      let own = this.finesByCase.get(fine.pseId);
+      if (!own) this.finesByCase.set(fine.pseId, (own = new Map()));
+      own.set(key, fine);
+    }
   }
 
   /** Forgets everything (after a reset, or when another writer moved the checkpoint). */
@@ -77,6 +90,7 @@ export class BatchContextCache {
     this.checkpoint = null;
     this.position = null;
     this.context = emptyBatchContext();
+    this.finesByCase = new Map();
     this.known.clear();
   }
 }
