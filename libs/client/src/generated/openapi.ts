@@ -2560,7 +2560,7 @@ export interface components {
       rows: number;
       /** @description New facts appended to the log */
       recorded: number;
-      /** @description Rows repeating a recorded (domain, period, source) */
+      /** @description Rows repeating a recorded (domain, period, source) with the same figure (a different figure is a rejected row) */
       duplicates: number;
       rejected: number;
       /** @description The first 1,000 refused rows */
