@@ -2,7 +2,12 @@ import type { Command } from 'commander';
 import { PolicyId } from '@sanksi/domain';
 import { z } from 'zod';
 import type { CliOutput } from '../output/cli-output';
-import { simulatePopulation, type SimulationReport } from '../simulate/population-simulator';
+import {
+  mergeSimulationReports,
+  simulatePopulation,
+  type SimulationReport,
+} from '../simulate/population-simulator';
+import { simulateOnThreads } from '../simulate/simulate-threads';
 import { registerSimulateTraffic } from './simulate-traffic.command';
 import { type CliDeps, parseOptions, PositiveInt, withRuntime } from '../support/cli-context';
 
@@ -21,6 +26,7 @@ const Options = z.object({
     ),
   policy: PolicyId,
   concurrency: PositiveInt(64),
+  threads: PositiveInt(64),
   json: z.boolean().optional(),
 });
 
@@ -58,7 +64,12 @@ export function register(program: Command, deps: CliDeps): void {
       'policy version of the simulated cases (mr5-literal|kominfo-2022|pp43-2023)',
       'pp43-2023',
     )
-    .option('--concurrency <n>', 'systems simulated in parallel', '8')
+    .option('--concurrency <n>', 'systems simulated in parallel (per thread)', '8')
+    .option(
+      '--threads <n>',
+      'worker threads, each with its own connection, simulating a share of the systems (same population)',
+      '1',
+    )
     .option('--json', 'machine-readable report')
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(Options, raw);
@@ -67,13 +78,21 @@ export function register(program: Command, deps: CliDeps): void {
         const bar = out.progress('simulate', opts.systems);
         let report: SimulationReport;
         try {
-          report = await simulatePopulation(runtime.commands, {
+          const options = {
             systems: opts.systems,
             seed: opts.seed,
             policy: opts.policy,
             concurrency: opts.concurrency,
-            onSystemDone: () => bar.increment(),
-          });
+          };
+          report =
+            opts.threads > 1
+              ? await simulateOnThreads(options, opts.threads, (n) => bar.increment(n))
+              : mergeSimulationReports([
+                  await simulatePopulation(runtime.commands, {
+                    ...options,
+                    onSystemDone: () => bar.increment(),
+                  }),
+                ]);
         } finally {
           bar.stop();
         }

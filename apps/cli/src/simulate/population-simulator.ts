@@ -28,6 +28,12 @@ export interface SimulationOptions {
   seed: number;
   policy: PolicyId;
   concurrency: number;
+  /**
+   * Simulate only the systems whose index `i` has `i % share.of === share.index` (one thread's share of
+   * the population; default: all). Each system has its own generator, so shares add up to the same
+   * population as one run.
+   */
+  share?: { index: number; of: number };
   onSystemDone?: () => void;
 }
 
@@ -205,6 +211,30 @@ async function historyAfter(
   return envelopes.filter((e) => Date.parse(e.recordedAt) <= Date.parse(recordedAt));
 }
 
+/** The report of a whole population from the reports of its shares (counts added, keys in name order). */
+export function mergeSimulationReports(reports: readonly SimulationReport[]): SimulationReport {
+  const [first] = reports;
+  const add = (pick: (r: SimulationReport) => Record<string, number>): Record<string, number> => {
+    const sum: Record<string, number> = {};
+    for (const r of reports) for (const [k, n] of Object.entries(pick(r))) sum[k] = (sum[k] ?? 0) + n;
+    return Object.fromEntries(Object.entries(sum).sort(([a], [b]) => a.localeCompare(b)));
+  };
+  const total = (pick: (r: SimulationReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
+  return {
+    seed: first.seed,
+    policy: first.policy,
+    systems: first.systems,
+    casesCreated: total((r) => r.casesCreated),
+    casesAlreadyPresent: total((r) => r.casesAlreadyPresent),
+    commandsApplied: total((r) => r.commandsApplied),
+    commandsAlreadyApplied: total((r) => r.commandsAlreadyApplied),
+    eventsAppended: total((r) => r.eventsAppended),
+    commandsByType: add((r) => r.commandsByType),
+    refusedByDomain: add((r) => r.refusedByDomain),
+    finalStates: add((r) => r.finalStates),
+  };
+}
+
 /**
  * Builds a synthetic population through the real command path: each system is identified, then
  * moves through what the machine allows (registrations, warnings, fines, blocks, temporary
@@ -232,7 +262,10 @@ export async function simulatePopulation(
     refusedByDomain: {},
     finalStates: {},
   };
-  const indices = Array.from({ length: options.systems }, (_, i) => i);
+  const share = options.share ?? { index: 0, of: 1 };
+  const indices = Array.from({ length: options.systems }, (_, i) => i).filter(
+    (i) => i % share.of === share.index,
+  );
   const start = Date.parse(policy.registrationDeadline) + DAY_MS;
   await forEachLimited(indices, options.concurrency, async (i) => {
     // One generator per system: the population does not depend on the order systems finish in.

@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CliError, ExitCode } from '../cli.errors';
+import {
+  mergeSimulationReports,
+  type SimulationOptions,
+  type SimulationReport,
+} from './population-simulator';
+import type { SimulateWorkerData, SimulateWorkerMessage } from './simulate.worker';
+
+/** The worker script, next to this file once built by swc. */
+const WORKER_SCRIPT = path.join(__dirname, 'simulate.worker.js');
+
+/**
+ * Simulates the population on `threads` worker threads, thread k taking the systems whose index is k
+ * modulo `threads`, each through its own runtime (its own connection to the configured stores); the
+ * report is the sum of theirs, the same as one thread's. `onSystems` reports progress.
+ */
+export async function simulateOnThreads(
+  options: Omit<SimulationOptions, 'onSystemDone' | 'share'>,
+  threads: number,
+  onSystems: (systems: number) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SimulationReport> {
+  if (!existsSync(WORKER_SCRIPT)) {
+    throw new CliError(
+      'SIMULATE_WORKER_FAILED',
+      `simulate worker script not found (build the CLI first): ${WORKER_SCRIPT}`,
+      ExitCode.failure,
+      { script: WORKER_SCRIPT },
+    );
+  }
+  const workers: Worker[] = [];
+  try {
+    const reports = await Promise.all(
+      Array.from({ length: threads }, (_, index) => {
+        const workerData: SimulateWorkerData = {
+          options: { ...options, share: { index, of: threads } },
+          env,
+        };
+        const worker = new Worker(WORKER_SCRIPT, { workerData });
+        workers.push(worker);
+        return new Promise<SimulationReport>((resolve, reject) => {
+          let report: SimulationReport | null = null;
+          const failed = (message: string) =>
+            reject(
+              new CliError(
+                'SIMULATE_WORKER_FAILED',
+                `simulate thread ${index}: ${message}`,
+                ExitCode.failure,
+              ),
+            );
+          worker.on('message', (message: SimulateWorkerMessage) => {
+            if (message.kind === 'progress') onSystems(message.systems);
+            else if (message.kind === 'report') report = message.report;
+            else failed(message.message);
+          });
+          worker.on('error', (error) => failed(error.message));
+          // Done once the thread has closed its runtime and exited, not when it sent its report.
+          worker.on('exit', (code) => {
+            if (code === 0 && report) resolve(report);
+            else failed(`exited with code ${code}${report ? '' : ' before its report'}`);
+          });
+        });
+      }),
+    );
+    return mergeSimulationReports(reports);
+  } catch (e) {
+    // One share failed: stop the others (what they appended stays; a re-run with the seed completes it).
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw e;
+  }
+}
