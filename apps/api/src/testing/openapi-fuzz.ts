@@ -350,7 +350,7 @@ function bodyFor(schema: JsonSchema, bodyLimit: number): fc.Arbitrary<{ body: Bo
     {
       // A body schema with no named fields has none to leave out: its whole value goes instead.
       arbitrary: fc
-        .tuple(valid, keys.length ? fc.subarray(keys, { minLength: 1 }) : fc.constant([]))
+        .tuple(valid, keys.length ? fc.subarray(keys, { minLength: 1 }) : fc.constant<string[]>([]))
         .map(([v, drop]) => ({
           value: keys.length ? Object.fromEntries(Object.entries(v).filter(([k]) => !drop.includes(k))) : {},
         }))

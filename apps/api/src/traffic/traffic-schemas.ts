@@ -11,13 +11,10 @@ const Rejection = z.object({
 export const TrafficIngestAnswer = z.object({
   rows: z.number().int(),
   recorded: z.number().int().meta({ description: 'New facts appended to the log' }),
-  duplicates: z
-    .number()
-    .int()
-    .meta({
-      description:
-        'Rows repeating a recorded (domain, period, source) with the same figure (a different figure is a rejected row)',
-    }),
+  duplicates: z.number().int().meta({
+    description:
+      'Rows repeating a recorded (domain, period, source) with the same figure (a different figure is a rejected row)',
+  }),
   rejected: z.number().int(),
   rejections: z.array(Rejection).meta({ description: 'The first 1,000 refused rows' }),
   streams: z.array(z.string()),

@@ -13,7 +13,7 @@ const fine = (pseId: string, fineId: string, paidIdr = 0): FineRow => ({
   lastPaidAt: null,
   annulledAt: null,
   annulmentReason: null,
-  status: paidIdr > 0 ? 'paid' : 'unpaid',
+  status: paidIdr > 0 ? 'paid' : 'outstanding',
 });
 
 const withFines = (...fines: FineRow[]) => {
