@@ -29,6 +29,12 @@ const production = [
     ],
   },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // Each app's scope: an app builds on the shared libs, never on another app (the CLI's `serve` is the
+  // one exception, allowed below by name; the console has its own, narrower rule further down).
+  { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['scope:shared'] },
 ];
 const withTesting = production.map((c) =>
   c.sourceTag.startsWith('scope:')
