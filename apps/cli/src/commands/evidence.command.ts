@@ -62,7 +62,11 @@ export function register(program: Command, deps: CliDeps): void {
       const opts = parseOptions(KeyOptions, raw);
       const out = deps.output(opts);
       await withRuntime(deps, async (runtime) => {
-        const publicKey = evidencePublicKey(loadOrCreateSigningKey(runtime.config.evidenceKeyFile));
+        const publicKey = evidencePublicKey(
+          loadOrCreateSigningKey(runtime.config.evidenceKeyFile, {
+            create: !runtime.config.evidenceKeyConfigured,
+          }),
+        );
         if (out.json) out.data({ algorithm: 'Ed25519', publicKey });
         else out.line(publicKey);
       });
@@ -92,7 +96,11 @@ export function register(program: Command, deps: CliDeps): void {
         if (!given.ok) throw new UsageError(`--public-key: ${given.detail}`, [given.detail]);
       }
       // The trusted key never comes from the pack: a pack can carry any key it likes.
-      const trustedPublicKey = opts.publicKey ?? configuredEvidencePublicKey(deps.config().evidenceKeyFile);
+      const trustedPublicKey =
+        opts.publicKey ??
+        configuredEvidencePublicKey(deps.config().evidenceKeyFile, {
+          required: deps.config().evidenceKeyConfigured,
+        });
       let content: unknown;
       try {
         content = JSON.parse(readFileSync(file, 'utf8'));

@@ -186,6 +186,11 @@ export interface SanksiConfig {
   /** The policy version new cases open under unless the command names one. */
   defaultPolicy: 'mr5-literal' | 'kominfo-2022' | 'pp43-2023';
   evidenceKeyFile: string;
+  /**
+   * Whether `SANKSI_EVIDENCE_KEY` named the key file. A named file must exist (a new key would sign packs
+   * that no verifier trusts); only the data directory's default key is made on first use.
+   */
+  evidenceKeyConfigured: boolean;
   logLevel: SanksiEnv['SANKSI_LOG_LEVEL'];
   /** `/health/ready` answers 503 once the projector is more than this many global positions behind. */
   readyMaxLag: number;
@@ -298,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
     trafficMaxBodyBytes: e.SANKSI_TRAFFIC_MAX_BODY_BYTES,
     defaultPolicy: e.SANKSI_DEFAULT_POLICY,
     evidenceKeyFile: e.SANKSI_EVIDENCE_KEY ?? path.join(dataDir, 'evidence-signing-key.pem'),
+    evidenceKeyConfigured: e.SANKSI_EVIDENCE_KEY !== undefined,
     logLevel: e.SANKSI_LOG_LEVEL,
     readyMaxLag: e.SANKSI_READY_MAX_LAG,
     shutdownTimeoutMs: e.SANKSI_SHUTDOWN_TIMEOUT_MS,

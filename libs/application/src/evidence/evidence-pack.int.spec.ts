@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import { decide, getPolicy, type PseCaseEventEnvelope, type PseCaseCommand, foldCase } from '@sanksi/domain';
@@ -12,6 +12,8 @@ import {
   parseEd25519PublicKey,
   verifyEvidencePack,
 } from './evidence-pack';
+import { ConfigurationInvalid, loadConfig } from '../config/sanksi-config';
+import { createRuntime } from '../runtime/sanksi-runtime';
 
 function history(): PseCaseEventEnvelope[] {
   const commands: Array<[PseCaseCommand, string]> = [
@@ -79,6 +81,38 @@ describe('evidence packs', () => {
     const b = loadOrCreateSigningKey(file);
     expect(a.export({ format: 'pem', type: 'pkcs8' })).toEqual(b.export({ format: 'pem', type: 'pkcs8' }));
     expect(configuredEvidencePublicKey(file)).toBe(evidencePublicKey(a));
+  });
+
+  it('given SANKSI_EVIDENCE_KEY naming a missing file, when the key is loaded, then it is refused by name and none is made', () => {
+    const file = path.join(dir.path, 'gone', 'key.pem');
+    const refusal = (() => {
+      try {
+        loadOrCreateSigningKey(file, { create: false });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ConfigurationInvalid);
+    expect((refusal as ConfigurationInvalid).problems).toEqual([
+      {
+        variable: 'SANKSI_EVIDENCE_KEY',
+        message: expect.stringContaining(`names ${file}, which does not exist`),
+      },
+    ]);
+    expect(() => configuredEvidencePublicKey(file, { required: true })).toThrow(ConfigurationInvalid);
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(path.dirname(file))).toBe(false);
+  });
+
+  it('given SANKSI_EVIDENCE_KEY naming a missing file, when a runtime is created, then it refuses before opening a store', async () => {
+    const file = path.join(dir.path, 'missing.pem');
+    const config = loadConfig({ SANKSI_DATA_DIR: path.join(dir.path, 'data'), SANKSI_EVIDENCE_KEY: file });
+    expect(config.evidenceKeyConfigured).toBe(true);
+    await expect(createRuntime(config)).rejects.toThrow(
+      /SANKSI_EVIDENCE_KEY names .*missing\.pem, which does not exist/,
+    );
+    expect(existsSync(path.join(dir.path, 'data'))).toBe(false);
+    expect(loadConfig({ SANKSI_DATA_DIR: path.join(dir.path, 'data') }).evidenceKeyConfigured).toBe(false);
   });
 
   it('given a genuine pack, when verified against the issuer key, then it is VALID from the file alone', () => {

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson, PseCaseEventEnvelope, verifyChain } from '@sanksi/domain';
 import { z } from 'zod';
+import { ConfigurationInvalid } from '../config/sanksi-config';
 
 export const EVIDENCE_FORMAT = 'sanksi-evidence/v1';
 
@@ -88,8 +89,9 @@ export function parseEd25519PublicKey(base64: string): ParsedPublicKey {
 }
 
 /** Loads the Ed25519 signing key from `file`, making one (mode 0600) when none exists. */
-export function loadOrCreateSigningKey(file: string): KeyObject {
+export function loadOrCreateSigningKey(file: string, options: { create?: boolean } = {}): KeyObject {
   if (!existsSync(file)) {
+    if (options.create === false) throw missingConfiguredKey(file);
     mkdirSync(path.dirname(file), { recursive: true });
     const { privateKey } = generateKeyPairSync('ed25519');
     writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
@@ -105,13 +107,31 @@ export function loadOrCreateSigningKey(file: string): KeyObject {
  * The public half of the configured signing key, the key a verifier on this installation trusts
  * by default; null when no key file exists (verifying never creates one).
  */
-export function configuredEvidencePublicKey(file: string): string | null {
-  if (!existsSync(file)) return null;
+export function configuredEvidencePublicKey(
+  file: string,
+  options: { required?: boolean } = {},
+): string | null {
+  if (!existsSync(file)) {
+    if (options.required) throw missingConfiguredKey(file);
+    return null;
+  }
   const key = createPrivateKey(readFileSync(file));
   if (key.asymmetricKeyType !== 'ed25519') {
     throw new RangeError(`the evidence signing key in ${file} is ${key.asymmetricKeyType}, not ed25519`);
   }
   return evidencePublicKey(key);
+}
+
+/** `SANKSI_EVIDENCE_KEY` names a file that is not there: refused rather than silently replaced by a new key. */
+function missingConfiguredKey(file: string): ConfigurationInvalid {
+  return new ConfigurationInvalid([
+    {
+      variable: 'SANKSI_EVIDENCE_KEY',
+      message:
+        `names ${file}, which does not exist: restore the installation's key there, make one with ` +
+        '`openssl genpkey -algorithm ed25519 -out <file>`, or unset it to use <data dir>/evidence-signing-key.pem',
+    },
+  ]);
 }
 
 /** A key (or the public half of a signing key) as evidence packs carry it: base64 DER SPKI. */

@@ -6,7 +6,7 @@ import type { SanksiConfig } from '../config/sanksi-config';
 import { CaseCommandService } from '../cases/case-command.service';
 import { CaseHistoryService } from '../cases/case-history.service';
 import { type Clock, type IdGenerator, systemClock } from '../cases/clock';
-import { loadOrCreateSigningKey } from '../evidence/evidence-pack';
+import { configuredEvidencePublicKey, loadOrCreateSigningKey } from '../evidence/evidence-pack';
 import { TrafficIngestService } from '../traffic/traffic-ingest.service';
 import { SanksiMetrics } from '../metrics/sanksi-metrics';
 import { timedAppends } from '../metrics/timed-appends';
@@ -47,6 +47,9 @@ export async function createRuntime(
   config: SanksiConfig,
   options: RuntimeOptions = {},
 ): Promise<SanksiRuntime> {
+  // A key file named by SANKSI_EVIDENCE_KEY must be there before anything opens: found at start, not at
+  // the first evidence export (the check throws ConfigurationInvalid naming the variable).
+  if (config.evidenceKeyConfigured) configuredEvidencePublicKey(config.evidenceKeyFile, { required: true });
   const logger = options.logger ?? createSanksiLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   // PostgreSQL pools get the configured timeouts and report dropped idle connections to the log.
@@ -83,7 +86,10 @@ export async function createRuntime(
     ...(options.projector?.leaseTtlMs ? { leaseTtlMs: options.projector.leaseTtlMs } : {}),
   });
   let signingKey: KeyObject | undefined;
-  const key = () => (signingKey ??= loadOrCreateSigningKey(config.evidenceKeyFile));
+  const key = () =>
+    (signingKey ??= loadOrCreateSigningKey(config.evidenceKeyFile, {
+      create: !config.evidenceKeyConfigured,
+    }));
   let closed = false;
   return {
     config,
