@@ -42,4 +42,19 @@ describe('sanksi relay status', () => {
     expect(status.lag).toBe(status.head);
     expect(status.traffic).toMatchObject({ position: 0, lag: status.head });
   });
+
+  it('given SANKSI_CASE_EVENTS_TOPIC, then the case-event relay is the one publishing to that topic', () => {
+    const env = {
+      SANKSI_DATA_DIR: dir,
+      KAFKA_BROKERS: '127.0.0.1:9',
+      SANKSI_CASE_EVENTS_TOPIC: 'moe.case-events.v1',
+    };
+    const status = JSON.parse(runCli(['relay', 'status', '--json'], env).stdout);
+    expect(status).toMatchObject({
+      relay: 'kafka-relay:moe.case-events.v1',
+      topic: 'moe.case-events.v1',
+      position: 0,
+    });
+    expect(status.lag).toBe(status.head);
+  });
 });

@@ -44,7 +44,9 @@ export function register(program: Command, deps: CliDeps): void {
         const checkpoints = relayCheckpoints(runtime);
         try {
           const head = await runtime.eventStore.headPosition();
-          const cases = await relayStatus(runtime, checkpoints, CASE_EVENTS_TOPIC, 'pse', head);
+          // The relay's checkpoint is named by the topic it publishes to (SANKSI_CASE_EVENTS_TOPIC).
+          const topic = runtime.config.kafka?.caseEventsTopic ?? CASE_EVENTS_TOPIC;
+          const cases = await relayStatus(runtime, checkpoints, topic, 'pse', head);
           const traffic = await relayStatus(
             runtime,
             checkpoints,
