@@ -1,8 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { LOG_REDACTION } from '@sanksi/application';
 import { newTraceId, parseTraceparent, TRACEPARENT_HEADER } from '@sanksi/messaging';
-import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
-import type { Logger } from 'pino';
+import {
+  type FastifyBaseLogger,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
+import type { Bindings, ChildLoggerOptions, Level, LogFn, Logger } from 'pino';
 
 /** The response header that names the request, whether the caller sent the id or Sanksi made it. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -87,17 +93,87 @@ export class OneLinePerRequest extends LogController {
 }
 
 /**
+ * A request's logger without a pino child per request. Fastify makes one child per request to bind its
+ * request id, and pino passes every binding of a child through the redaction (wildcard paths run on every
+ * value) — a cost per request even when no line is written (issue 10). This writes each line through the
+ * HTTP logger itself, whose redaction covers the whole line as before, with the bindings as the line's
+ * first fields; nothing is done for a level that is off. `child()` still makes a real pino child.
+ */
+export class RequestLogger implements FastifyBaseLogger {
+  readonly fatal: LogFn = (...args: unknown[]) => this.write('fatal', args);
+  readonly error: LogFn = (...args: unknown[]) => this.write('error', args);
+  readonly warn: LogFn = (...args: unknown[]) => this.write('warn', args);
+  readonly info: LogFn = (...args: unknown[]) => this.write('info', args);
+  readonly debug: LogFn = (...args: unknown[]) => this.write('debug', args);
+  readonly trace: LogFn = (...args: unknown[]) => this.write('trace', args);
+  readonly silent: LogFn = () => undefined;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly fixed: Bindings,
+  ) {}
+
+  /** The HTTP logger's level (a request's logger has no level of its own). */
+  get level(): string {
+    return this.parent.level;
+  }
+
+  set level(_level: string) {
+    throw new Error('a request logger has the HTTP logger level; make a child for another level');
+  }
+
+  /** Whether a line at this level would be written. */
+  isLevelEnabled(level: string): boolean {
+    return this.parent.isLevelEnabled(level);
+  }
+
+  /** A pino child of the HTTP logger with this request's bindings and the given ones (redacted by pino). */
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.parent.child({ ...this.fixed, ...bindings }, options);
+  }
+
+  /** The bindings of every line: the HTTP logger's and this request's. */
+  bindings(): Bindings {
+    return { ...this.parent.bindings(), ...this.fixed };
+  }
+
+  private write(level: Level, args: unknown[]): void {
+    if (!this.parent.isLevelEnabled(level)) return;
+    const [first, ...rest] = args;
+    const log = this.parent[level] as (obj: object, ...more: unknown[]) => void;
+    // pino's own forms: (error, msg?) keeps the error under `err` (and its message as msg), (object, msg?)
+    // merges the object, (msg, ...format args) only has a message.
+    if (first instanceof Error) log.call(this.parent, { ...this.fixed, err: first }, ...rest);
+    else if (typeof first === 'object' && first !== null)
+      log.call(this.parent, { ...this.fixed, ...first }, ...rest);
+    else log.call(this.parent, this.fixed, ...args);
+  }
+}
+
+/** Fastify's per-request logger factory: a `RequestLogger`, or a pino child where a route sets options. */
+export const requestLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
+  logger,
+  bindings,
+  options,
+) =>
+  Object.keys(options).length > 0
+    ? logger.child(bindings, options)
+    : new RequestLogger(logger as unknown as Logger, bindings);
+
+/**
  * The Fastify options of the request log: the process's pino logger (as a child with the redaction
  * re-applied, since pino lets a child's redaction replace its parent's), the request id from
- * `X-Request-Id` / `traceparent` / generated, labelled `requestId` in every line, one line per request.
+ * `X-Request-Id` / `traceparent` / generated, labelled `requestId` in every line, one line per request,
+ * written through a `RequestLogger` (no pino child per request).
  */
 export function requestLogOptions(
   logger: Logger,
-): Pick<FastifyServerOptions, 'loggerInstance' | 'genReqId' | 'logController'> {
+): Pick<FastifyServerOptions, 'loggerInstance' | 'genReqId' | 'logController' | 'childLoggerFactory'> {
   return {
     loggerInstance: logger.child({ component: 'http' }, { redact: LOG_REDACTION }),
     genReqId: genRequestId,
     logController: new OneLinePerRequest({ requestIdLogLabel: 'requestId' }),
+    childLoggerFactory: requestLoggerFactory,
   };
 }
 
