@@ -9,6 +9,7 @@ import {
   toReadModelEvent,
 } from '../events/read-model-event';
 import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
+import type { ListCasesQuery } from './read-model-store.port';
 import { julyAugust2022, lateRecords2022 } from '../testing/scenario.fixture';
 
 // Real databases on a shared machine: allow for slow I/O (no assertion depends on time).
@@ -82,6 +83,100 @@ function realRegistryInserts(): string[] {
     );
   return statements;
 }
+
+/** The real register's systems as cases (case_summary rows): half registered, fines and times varied. */
+function realCaseInserts(): string[] {
+  const [header, ...rows] = parseCsv(gunzipSync(readFileSync(REGISTRY_CSV)).toString('utf8'));
+  const col = (name: string) => (header as string[]).indexOf(name);
+  const systems = rows
+    .filter((r) => r.length === header?.length)
+    .map((r) => (name: string) => r[col(name)] ?? '');
+  // Names whose order differs between folding ASCII only (SQLite's lower) and folding every letter.
+  const extra = ['Über Alles', 'äpfel', 'Ärger', 'ÉCLAIR', 'éclair', 'Ωmega'].map(
+    (name, i) => (field: string) =>
+      ({ system_id: `x${i}`, name, website: `extra-${i}.example` })[field] ?? '',
+  );
+  const values = [...systems, ...extra].map((v, i) => {
+    const registered = i % 2 === 0;
+    const at = `2022-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00.000Z`;
+    const row: Record<string, string | number | null> = {
+      pse_id: `sys-${v('system_id')}`,
+      name: v('name'),
+      origin: v('origin') === 'LOKAL' ? 'domestic' : 'foreign',
+      company: v('company') || null,
+      sector: v('sector') || null,
+      domains: JSON.stringify(v('website') ? [v('website')] : []),
+      state: registered ? 'registered' : 'warned',
+      substate: registered ? null : 'responding',
+      state_since: at,
+      on_blocklist: 0,
+      registration_number: registered && v('registration_number') ? v('registration_number') : null,
+      warnings: registered ? 0 : 1,
+      blocks: 0,
+      fines_imposed_idr: (i % 7) * 1_000_000,
+      fines_paid_idr: 0,
+      fines_annulled_idr: 0,
+      fines_outstanding_idr: (i % 7) * 1_000_000,
+      next_deadline_at: registered ? null : at,
+      escalation_pending: 0,
+      escalation_allowed: registered ? '[]' : '["BlockAccess"]',
+      policy_version: i % 3 === 0 ? 'kominfo-2022' : 'pp43-2023',
+      version: i % 5,
+      last_position: i + 1,
+      last_event_type: 'PseIdentified',
+      opened_at: '2022-01-01T00:00:00.000Z',
+      updated_at: at,
+      recorded_at: at,
+    };
+    return row;
+  });
+  const columns = Object.keys(values[0] ?? {});
+  const sqlValue = (x: string | number | null) => (typeof x === 'number' ? String(x) : literal(x));
+  const statements: string[] = [];
+  for (let i = 0; i < values.length; i += 500)
+    statements.push(
+      `INSERT INTO case_summary (${columns.join(', ')}) VALUES ${values
+        .slice(i, i + 500)
+        .map((r) => `(${columns.map((c) => sqlValue(r[c] ?? null)).join(', ')})`)
+        .join(', ')}`,
+    );
+  return statements;
+}
+
+/** The case list's free-text search as it was before migration 8: a LIKE scan of every case, by case id. */
+async function scannedCases(db: OpenedBackend, dialect: string, q: string): Promise<string[]> {
+  const p = literal(
+    `%${q
+      .trim()
+      .toLowerCase()
+      .replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+  );
+  const like = (c: string) => `${c} LIKE ${p} ESCAPE '\\'`;
+  const rows = await db.sql(
+    `SELECT pse_id FROM case_summary WHERE ${like('lower(name)')} OR ${like("lower(coalesce(company, ''))")}` +
+      ` OR ${like('lower(domains)')} OR ${like('lower(pse_id)')} OR ${like("lower(coalesce(registration_number, ''))")}` +
+      ` ORDER BY pse_id${dialect === 'postgres' ? ' COLLATE "C"' : ''}`,
+  );
+  return rows.map((r) => String(r.pse_id));
+}
+
+/** Every page of the store's case list for `query`, followed by cursor. */
+async function pagedCases(db: OpenedBackend, query: ListCasesQuery): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await db.store.listCases({ ...query, cursor });
+    ids.push(...page.items.map((r) => r.pseId));
+    if (page.nextCursor === null) return ids;
+    cursor = page.nextCursor;
+  }
+}
+
+/** Byte order of UTF-8 text, as SQLite compares and PostgreSQL does under COLLATE "C". */
+const compareBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** SQLite's lower(): ASCII letters only. */
+const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 /** The register's search as it was before the trigram index: a LIKE scan of every row, by name. */
 async function scannedRegistry(db: OpenedBackend, q: string): Promise<string[]> {
@@ -204,6 +299,109 @@ describe.each(readModelBackends(testing).all)('queries at scale on $name', (back
       );
       const reopened = db.reopen();
       expect((await reopened.getRegistry({ q: 'shop', limit: 1000 })).items.map((r) => r.pseId)).toEqual(
+        before,
+      );
+    });
+  });
+
+  describe('given the real register of 2022 as cases in case_summary (and names that fold differently)', () => {
+    let everyCase: Array<{ pseId: string; name: string; updatedAt: string }>;
+    beforeEach(async () => {
+      await db.store.migrate();
+      for (const statement of realCaseInserts()) await db.execute(statement);
+      everyCase = (await db.sql(`SELECT pse_id, name, updated_at FROM case_summary`)).map((r) => ({
+        pseId: String(r.pse_id),
+        name: String(r.name),
+        updatedAt: new Date(r.updated_at as string).toISOString(),
+      }));
+    });
+
+    it('then every text search finds exactly what the LIKE scan found, in the same order, whole or page by page, whatever the order asked', async () => {
+      const queries = [
+        'shop',
+        ' Toko ',
+        'tbk',
+        '.co.id',
+        // in every registered case's certificate number: more candidates than the trigram path fetches
+        'DJAI',
+        'sys-1',
+        'pt',
+        'a',
+        '%',
+        '_',
+        "'",
+        'Ü',
+        'Über',
+        'no such system anywhere',
+      ];
+      let found = 0;
+      for (const q of queries) {
+        const scanned = await scannedCases(db, backend.name, q);
+        found += scanned.length;
+        expect({ q, ids: await pagedCases(db, { q, limit: 1000 }) }).toEqual({ q, ids: scanned });
+        // The same cases in another order: by name through its index, every page.
+        const byName = await pagedCases(db, { q, sort: 'name', limit: 400 });
+        expect({ q, ids: [...byName].sort(compareBytes) }).toEqual({
+          q,
+          ids: [...scanned].sort(compareBytes),
+        });
+      }
+      expect(found).toBeGreaterThan(5000);
+      const shops = await scannedCases(db, backend.name, 'shop');
+      expect(shops.length).toBeGreaterThan(20);
+      expect(await pagedCases(db, { q: 'shop', limit: 7 })).toEqual(shops);
+      expect(await pagedCases(db, { q: 'djai', limit: 50, state: 'registered' })).toEqual(
+        await scannedCases(db, backend.name, 'djai'),
+      );
+    });
+
+    it('then the search follows cases as they are renamed and go, and an event that leaves the text alone changes nothing', async () => {
+      const [first] = await scannedCases(db, backend.name, 'shop');
+      await db.execute(
+        `UPDATE case_summary SET version = version + 1, state = 'blocked' WHERE pse_id = '${first}'`,
+      );
+      expect(await pagedCases(db, { q: 'shop', limit: 1000 })).toEqual(
+        await scannedCases(db, backend.name, 'shop'),
+      );
+      await db.execute(`UPDATE case_summary SET name = 'Renamed Warung Qwzx' WHERE pse_id = '${first}'`);
+      expect(await pagedCases(db, { q: 'qwzx', limit: 50 })).toEqual([first]);
+      expect(await pagedCases(db, { q: 'shop', limit: 1000 })).toEqual(
+        await scannedCases(db, backend.name, 'shop'),
+      );
+      await db.execute(`DELETE FROM case_summary WHERE pse_id = '${first}'`);
+      expect(await pagedCases(db, { q: 'qwzx', limit: 50 })).toEqual([]);
+    });
+
+    it('then by name the order is the same on both dialects: ASCII letters folded, then bytes, then case id; other orders page through their indexes', async () => {
+      const expected = [...everyCase]
+        .sort(
+          (a, b) => compareBytes(asciiLower(a.name), asciiLower(b.name)) || compareBytes(a.pseId, b.pseId),
+        )
+        .map((c) => c.pseId);
+      expect(await pagedCases(db, { sort: 'name', limit: 1000 })).toEqual(expected);
+      expect(await pagedCases(db, { sort: '-name', limit: 999 })).toEqual([...expected].reverse());
+      const byUpdate = [...everyCase]
+        .sort((a, b) => compareBytes(a.updatedAt, b.updatedAt) || compareBytes(a.pseId, b.pseId))
+        .map((c) => c.pseId);
+      expect(await pagedCases(db, { sort: 'updated', limit: 1000 })).toEqual(byUpdate);
+      // Folding every letter would put "äpfel" before "Über Alles"; SQLite's lower() and this order do not.
+      const names = (await pagedCases(db, { q: 'extra-', sort: 'name', limit: 10 })).map(
+        (id) => everyCase.find((c) => c.pseId === id)?.name,
+      );
+      expect(names).toEqual(['Ärger', 'ÉCLAIR', 'Über Alles', 'äpfel', 'éclair', 'Ωmega']);
+    });
+
+    it('given a database migrated before the case index existed, then migrating builds it from the cases already there', async () => {
+      const before = await scannedCases(db, backend.name, 'shop');
+      await db.execute(
+        backend.name === 'sqlite'
+          ? `DROP TRIGGER case_search_insert; DROP TRIGGER case_search_delete; DROP TRIGGER case_search_update;
+             DROP TABLE case_search; DELETE FROM read_model_migrations WHERE version IN (8, 9)`
+          : `DROP INDEX case_search_0, case_search_1, case_search_2, case_search_3, case_search_4;
+             DELETE FROM read_model_migrations WHERE version IN (8, 9)`,
+      );
+      const reopened = db.reopen();
+      expect((await reopened.listCases({ q: 'shop', limit: 1000 })).items.map((r) => r.pseId)).toEqual(
         before,
       );
     });

@@ -1,3 +1,5 @@
+import type { CaseSortColumn } from './read-model-store.port';
+
 /** The SQL dialects the read models are stored in. */
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -27,6 +29,70 @@ export const REGISTRY_SEARCH_COLUMNS = [
   'lower(domains)',
   'lower(registration_number)',
 ] as const;
+
+/** A case's searchable text, as `listCases`' free-text filter reads it: lower case, per column. */
+export const CASE_SEARCH_COLUMNS = [
+  'lower(name)',
+  "lower(coalesce(company, ''))",
+  'lower(domains)',
+  'lower(pse_id)',
+  "lower(coalesce(registration_number, ''))",
+] as const;
+
+/** An instant after any real one, in the form both dialects read as a timestamp. */
+export const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
+
+/**
+ * A column folded to lower case as SQLite's `lower()` folds it: ASCII letters only. PostgreSQL's
+ * `lower()` folds every letter (É → é), so a name order built on it would differ from SQLite's for
+ * names with non-ASCII capitals; `translate` of the 26 letters is SQLite's fold, and immutable, so
+ * it can be indexed.
+ */
+export const asciiLower = (dialect: SqlDialect, column: string): string =>
+  dialect === 'sqlite'
+    ? `lower(${column})`
+    : `translate(${column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
+
+/** One key of a case order: an expression of case_summary and how to read it back from a cursor. */
+export interface CaseSortKey {
+  expr: string;
+  type: 'text' | 'number' | 'instant';
+}
+
+/**
+ * The case table's sort columns as case_summary expressions (the case id follows each as the
+ * tie-break), the same on both dialects: text compares in byte order (PostgreSQL: `COLLATE "C"`, as
+ * `listCases` adds), a missing deadline sorts after every real one. Migration 9 indexes each order.
+ */
+export function caseSortKeys(dialect: SqlDialect, column: CaseSortColumn): readonly CaseSortKey[] {
+  switch (column) {
+    case 'id':
+      return [];
+    case 'name':
+      return [{ expr: asciiLower(dialect, 'name'), type: 'text' }];
+    case 'state':
+      return [
+        { expr: 'state', type: 'text' },
+        { expr: "coalesce(substate, '')", type: 'text' },
+      ];
+    case 'policy':
+      return [{ expr: 'policy_version', type: 'text' }];
+    case 'deadline':
+      return [{ expr: `coalesce(next_deadline_at, '${FAR_FUTURE}')`, type: 'instant' }];
+    case 'updated':
+      return [{ expr: 'updated_at', type: 'instant' }];
+    case 'outstanding':
+      return [{ expr: 'fines_outstanding_idr', type: 'number' }];
+    default: {
+      const unknown: never = column;
+      throw new Error(`unknown case order ${String(unknown)}`);
+    }
+  }
+}
+
+/** A text key as both dialects compare it: in byte order (SQLite's default; PostgreSQL's "C" collation). */
+export const byteOrder = (dialect: SqlDialect, expr: string): string =>
+  dialect === 'postgres' ? `${expr} COLLATE "C"` : expr;
 
 // Traffic domains are matched on a key: lower case, without a leading "www.", as case_domains stores them.
 const TRAFFIC_KEY = `CASE WHEN lower(t.domain) LIKE 'www.%' THEN substr(lower(t.domain), 5) ELSE lower(t.domain) END`;
@@ -389,6 +455,98 @@ const trafficObservationsBySource: ReadModelMigration = {
   },
 };
 
+// Issue 10 (docs/benchmarks.md "A million systems"): the projector upserts a registered case's register
+// row whenever the case changes, and the update trigger of migration 6 deleted and re-inserted its
+// trigrams every time, the text unchanged. Now only a change of an indexed column (or of the rowid)
+// re-indexes it; what the index holds is the same. PostgreSQL's GIN indexes need no trigger: nothing to do.
+const registrySearchOnChange: ReadModelMigration = {
+  version: 7,
+  name: 'registry search: re-index a register row only when its text changed',
+  statements: (dialect) => {
+    if (dialect === 'postgres') return [];
+    const cols = 'name, company, domains, registration_number';
+    const row = (r: 'new' | 'old') =>
+      `${r}.rowid, ${r}.name, ${r}.company, ${r}.domains, ${r}.registration_number`;
+    const changed = ['name', 'company', 'domains', 'registration_number']
+      .map((c) => `old.${c} IS NOT new.${c}`)
+      .join(' OR ');
+    return [
+      `DROP TRIGGER IF EXISTS registry_search_update`,
+      `CREATE TRIGGER registry_search_update AFTER UPDATE ON registry WHEN ${changed} OR old.rowid IS NOT new.rowid BEGIN
+        INSERT INTO registry_search (registry_search, rowid, ${cols}) VALUES ('delete', ${row('old')});
+        INSERT INTO registry_search (rowid, ${cols}) VALUES (${row('new')}); END`,
+    ];
+  },
+};
+
+// Issue 10 (docs/benchmarks.md "Queries at scale"): `GET /v1/cases?q=` was a LIKE scan of every case,
+// as the register's search was before migration 6; it gets the same treatment. On SQLite an FTS5
+// trigram index over the case table's own rows (external content) picks the candidates and the old
+// predicate still decides; on PostgreSQL pg_trgm GIN indexes serve the unchanged LIKE. The projector
+// rewrites a case's row on every event: the update trigger re-indexes only when a searched column
+// changed, so an event that leaves the text alone costs the index nothing.
+const caseSearch: ReadModelMigration = {
+  version: 8,
+  name: 'case search: trigram index of case_summary',
+  statements: (dialect) => {
+    if (dialect === 'postgres') {
+      return [
+        `CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public`,
+        ...CASE_SEARCH_COLUMNS.map(
+          (c, i) =>
+            `CREATE INDEX IF NOT EXISTS case_search_${i} ON case_summary USING gin (${c} public.gin_trgm_ops)`,
+        ),
+      ];
+    }
+    const cols = 'name, company, domains, pse_id, registration_number';
+    const row = (r: 'new' | 'old') =>
+      `${r}.rowid, ${r}.name, ${r}.company, ${r}.domains, ${r}.pse_id, ${r}.registration_number`;
+    const changed = ['name', 'company', 'domains', 'pse_id', 'registration_number']
+      .map((c) => `old.${c} IS NOT new.${c}`)
+      .join(' OR ');
+    return [
+      `CREATE VIRTUAL TABLE case_search USING fts5(${cols}, content='case_summary', content_rowid='rowid', tokenize='trigram')`,
+      `CREATE TRIGGER case_search_insert AFTER INSERT ON case_summary BEGIN
+        INSERT INTO case_search (rowid, ${cols}) VALUES (${row('new')}); END`,
+      `CREATE TRIGGER case_search_delete AFTER DELETE ON case_summary BEGIN
+        INSERT INTO case_search (case_search, rowid, ${cols}) VALUES ('delete', ${row('old')}); END`,
+      `CREATE TRIGGER case_search_update AFTER UPDATE ON case_summary WHEN ${changed} OR old.rowid IS NOT new.rowid BEGIN
+        INSERT INTO case_search (case_search, rowid, ${cols}) VALUES ('delete', ${row('old')});
+        INSERT INTO case_search (rowid, ${cols}) VALUES (${row('new')}); END`,
+      `INSERT INTO case_search (case_search) VALUES ('rebuild')`,
+    ];
+  },
+};
+
+// Issue 10: `GET /v1/cases?sort=` sorted every matching case to return a page (a top-N sort over the
+// whole table for an unfiltered list); each order now has an index of its keys and the case id, so a
+// page is a walk of the index from the cursor. The register's order (name, case id) gets byte order
+// on PostgreSQL too, as on SQLite, whatever the database's collation.
+const sortIndexes: ReadModelMigration = {
+  version: 9,
+  name: 'indexes of the case orders; the register in byte order on PostgreSQL',
+  statements: (dialect) => {
+    const element = (key: CaseSortKey) => {
+      const bare = /^[a-z_]+$/.test(key.expr);
+      const expr = bare ? key.expr : `(${key.expr})`;
+      return key.type === 'text' ? byteOrder(dialect, expr) : expr;
+    };
+    const id = byteOrder(dialect, 'pse_id');
+    const columns: CaseSortColumn[] = ['name', 'state', 'policy', 'deadline', 'updated', 'outstanding'];
+    return [
+      ...columns.map(
+        (c) =>
+          `CREATE INDEX IF NOT EXISTS case_summary_by_${c} ON case_summary (${[...caseSortKeys(dialect, c).map(element), id].join(', ')})`,
+      ),
+      ...(dialect === 'postgres'
+        ? [
+            `CREATE INDEX IF NOT EXISTS registry_name_bytes ON registry (name COLLATE "C", pse_id COLLATE "C")`,
+          ]
+        : []),
+    ];
+  },
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -397,6 +555,9 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   blocklistAddresses,
   trafficObservationsBySource,
   queriesAtScale,
+  registrySearchOnChange,
+  caseSearch,
+  sortIndexes,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */

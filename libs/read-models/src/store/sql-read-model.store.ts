@@ -28,11 +28,20 @@ import {
   MAX_SERIES_DAYS,
   stateDeltasSql,
 } from './daily-series';
-import { PROJECTED_TABLES, READ_MODEL_MIGRATIONS, REGISTRY_SEARCH_COLUMNS } from './read-model.schema';
+import {
+  byteOrder,
+  CASE_SEARCH_COLUMNS,
+  caseSortKeys,
+  FAR_FUTURE,
+  PROJECTED_TABLES,
+  READ_MODEL_MIGRATIONS,
+  REGISTRY_SEARCH_COLUMNS,
+} from './read-model.schema';
 import {
   type ApplyBatchResult,
   type Blocklist,
   type CaseSort,
+  CASE_SORT_COLUMNS,
   type CaseSortColumn,
   type BlocklistDaily,
   type BlocklistFeedEntry,
@@ -69,8 +78,6 @@ import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
 
 const { str, nstr, num, nnum, list } = readers;
 const DEFAULT_LIMIT = 50;
-/** An instant after any real one, in the form both dialects read as a timestamp. */
-const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 const MAX_LIMIT = 1000;
 
 function clampLimit(limit: number | undefined, fallback = DEFAULT_LIMIT): number {
@@ -94,26 +101,6 @@ function decodeCursor(cursor: string, arity: number): string[] {
   throw new InvalidQuery({ field: 'cursor', reason: 'not a cursor this query returned' });
 }
 
-/**
- * The case table's sort columns as case_summary expressions (the case id follows each as the tie-break):
- * no deadline sorts after every deadline; a state is ordered with its substate.
- */
-const CASE_SORT_KEYS: Record<
-  CaseSortColumn,
-  ReadonlyArray<{ expr: string; type: 'text' | 'number' | 'instant' }>
-> = {
-  id: [],
-  name: [{ expr: 'lower(name)', type: 'text' }],
-  state: [
-    { expr: 'state', type: 'text' },
-    { expr: "coalesce(substate, '')", type: 'text' },
-  ],
-  policy: [{ expr: 'policy_version', type: 'text' }],
-  deadline: [{ expr: `coalesce(next_deadline_at, '${FAR_FUTURE}')`, type: 'instant' }],
-  updated: [{ expr: 'updated_at', type: 'instant' }],
-  outstanding: [{ expr: 'fines_outstanding_idr', type: 'number' }],
-};
-
 /** One sort key of a keyset page: a column or expression, ascending unless `descending`. */
 interface SortKey {
   expr: string;
@@ -135,7 +122,13 @@ function keysetAfter(
     terms.push(`(${[...equal, `${key.expr} ${key.descending ? '<' : '>'} ?`].join(' AND ')})`);
     params.push(...values.slice(0, i), values[i]);
   });
-  return { sql: `(${terms.join(' OR ')})`, params };
+  const [first] = keys;
+  if (first === undefined || keys.length === 1) return { sql: `(${terms.join(' OR ')})`, params };
+  // Implied by every term; stated so that an index of the keys starts its walk at the cursor.
+  return {
+    sql: `(${first.expr} ${first.descending ? '<=' : '>='} ? AND (${terms.join(' OR ')}))`,
+    params: [values[0], ...params],
+  };
 }
 
 /** A page from `limit + 1` fetched rows: the first `limit`, and a cursor of the last one's keys when more follow. */
@@ -157,6 +150,14 @@ function likePattern(q: string): string {
 function trigramPhrase(q: string): string | null {
   return [...q].length >= 3 ? `"${q.replace(/"/g, '""')}"` : null;
 }
+
+/**
+ * Trigram candidates a substring search fetches and sorts at most; from this many on it walks the
+ * table in the page's order instead. Fetching a candidate costs about what checking a row on the walk
+ * does, so the two meet near sqrt(page size × rows); 2,000 suits 50-row pages up to ~100,000 rows and
+ * stays within a few milliseconds either way at a million.
+ */
+const SEARCH_CANDIDATE_CAP = 2_000;
 
 /** The newer of two stored instants (both dialects return them as UTC ISO-8601 text). */
 const laterOf = (dialect: 'sqlite' | 'postgres'): string => (dialect === 'sqlite' ? 'max' : 'greatest');
@@ -484,13 +485,9 @@ export class SqlReadModelStore implements ReadModelStore {
       params.push(query.policy);
     }
     if (query.q !== undefined && query.q.trim() !== '') {
-      const p = likePattern(query.q.trim());
-      where.push(
-        `(lower(name) LIKE ? ESCAPE '\\' OR lower(coalesce(company, '')) LIKE ? ESCAPE '\\' OR lower(domains) LIKE ? ESCAPE '\\'` +
-          ` OR lower(pse_id) LIKE ? ESCAPE '\\' OR lower(coalesce(registration_number, '')) LIKE ? ESCAPE '\\'` +
-          ` OR ${ADDRESS_MATCH})`,
-      );
-      params.push(p, p, p, p, p, p);
+      const text = await this.substringFilter('case_search', CASE_SEARCH_COLUMNS, query.q);
+      where.push(text.sql);
+      params.push(...text.params);
     }
     if (query.deadlineBefore !== undefined) {
       where.push('next_deadline_at <= ?');
@@ -523,12 +520,13 @@ export class SqlReadModelStore implements ReadModelStore {
   ): Promise<Page<CaseSummaryRow>> {
     const descending = sort.startsWith('-');
     const column = (descending ? sort.slice(1) : sort) as CaseSortColumn;
-    if (!(column in CASE_SORT_KEYS)) throw new InvalidQuery({ field: 'sort', reason: 'unknown order' });
+    if (!(CASE_SORT_COLUMNS as readonly string[]).includes(column))
+      throw new InvalidQuery({ field: 'sort', reason: 'unknown order' });
     // Text in byte order on both dialects (PostgreSQL's database collation may differ from SQLite's).
-    const collate = this.client.dialect === 'postgres' ? ' COLLATE "C"' : '';
-    const columns = [...CASE_SORT_KEYS[column], { expr: 'pse_id', type: 'text' as const }];
+    const dialect = this.client.dialect;
+    const columns = [...caseSortKeys(dialect, column), { expr: 'pse_id', type: 'text' as const }];
     const keys: SortKey[] = columns.map((c) => ({
-      expr: c.type === 'text' ? `${c.expr}${collate}` : c.expr,
+      expr: c.type === 'text' ? byteOrder(dialect, c.expr) : c.expr,
       descending,
     }));
     const conditions = [...where];
@@ -877,32 +875,58 @@ export class SqlReadModelStore implements ReadModelStore {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.q !== undefined && query.q.trim() !== '') {
-      const q = query.q.trim();
-      const p = likePattern(q);
-      // On SQLite the trigram index picks the candidates; the LIKE filter (on PostgreSQL served by
-      // pg_trgm indexes of the same expressions) still decides, so results are the scan's exactly.
-      const phrase = this.client.dialect === 'sqlite' ? trigramPhrase(q.toLowerCase()) : null;
-      const text = `(${REGISTRY_SEARCH_COLUMNS.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
-      // Or one of the system's app ids or IP addresses (a small side table: only cases naming any).
-      where.push(
-        `(${phrase === null ? text : `(rowid IN (SELECT rowid FROM registry_search WHERE registry_search MATCH ?) AND ${text})`}` +
-          ` OR ${ADDRESS_MATCH})`,
-      );
-      if (phrase !== null) params.push(phrase);
-      params.push(...REGISTRY_SEARCH_COLUMNS.map(() => p), p);
+      const text = await this.substringFilter('registry_search', REGISTRY_SEARCH_COLUMNS, query.q);
+      where.push(text.sql);
+      params.push(...text.params);
     }
+    // By name, then case id, in byte order on both dialects (migration 9 indexes it on PostgreSQL).
+    const name = byteOrder(this.client.dialect, 'name');
+    const id = byteOrder(this.client.dialect, 'pse_id');
     if (query.cursor !== undefined) {
-      const [name, pseId] = decodeCursor(query.cursor, 2);
-      where.push('(name > ? OR (name = ? AND pse_id > ?))');
-      params.push(name, name, pseId);
+      const after = keysetAfter([{ expr: name }, { expr: id }], decodeCursor(query.cursor, 2));
+      where.push(after.sql);
+      params.push(...after.params);
     }
     const rows = await this.client.query(
-      `SELECT * FROM registry ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, pse_id LIMIT ?`,
+      `SELECT * FROM registry ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${name}, ${id} LIMIT ?`,
       [...params, limit + 1],
     );
     const items = rows.slice(0, limit).map(registryTable.fromRecord);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.name, last.pseId]) : null };
+  }
+
+  /**
+   * The free-text filter of a search: `q` (trimmed, any case) is a substring of one of `columns`, or of
+   * one of the case's app ids or IP addresses. The searched table's `rowid` is named unqualified (a
+   * join's other side, a subquery, has none). The LIKE predicate always decides, so results are the
+   * scan's exactly. On SQLite the trigram index `fts` picks the candidates when they are few; when they
+   * are many (at least SEARCH_CANDIDATE_CAP, counted no further), fetching and sorting them all costs
+   * more than walking the table in the page's order and stopping at the page's end, so the filter is
+   * left to that walk. On PostgreSQL pg_trgm indexes of the same expressions serve the LIKE itself.
+   */
+  private async substringFilter(
+    fts: 'case_search' | 'registry_search',
+    columns: readonly string[],
+    q: string,
+  ): Promise<{ sql: string; params: unknown[] }> {
+    const p = likePattern(q.trim());
+    const text = `(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
+    const params: unknown[] = columns.map(() => p);
+    const phrase = this.client.dialect === 'sqlite' ? trigramPhrase(q.trim().toLowerCase()) : null;
+    let candidates = text;
+    if (phrase !== null) {
+      const [row] = await this.client.query(
+        `SELECT count(*) AS n FROM (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ? LIMIT ${SEARCH_CANDIDATE_CAP})`,
+        [phrase],
+      );
+      if (row !== undefined && num(row, 'n') < SEARCH_CANDIDATE_CAP) {
+        candidates = `(rowid IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ?) AND ${text})`;
+        params.unshift(phrase);
+      }
+    }
+    // Or one of the system's app ids or IP addresses (a small side table: only cases naming any).
+    return { sql: `(${candidates} OR ${ADDRESS_MATCH})`, params: [...params, p] };
   }
 
   async getDiscoveryCandidates(limit?: number): Promise<DiscoveryCandidate[]> {
