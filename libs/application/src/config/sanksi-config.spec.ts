@@ -125,6 +125,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('given no case head capacity, then 32,768 heads; given one, that many (0 turns the cache off); a bad one is refused naming it', () => {
+    expect(loadConfig({}).caseHeadCapacity).toBe(32_768);
+    expect(loadConfig({ SANKSI_CASE_HEAD_CAPACITY: '0' }).caseHeadCapacity).toBe(0);
+    expect(loadConfig({ SANKSI_CASE_HEAD_CAPACITY: '100000' }).caseHeadCapacity).toBe(100_000);
+    for (const bad of ['-1', '1.5', 'lots']) {
+      expect(() => loadConfig({ SANKSI_CASE_HEAD_CAPACITY: bad })).toThrow(/SANKSI_CASE_HEAD_CAPACITY/);
+    }
+  });
+
   it('given no PostgreSQL timeouts, then the documented defaults; given some, then those', () => {
     expect(loadConfig({}).postgres).toEqual({
       connectMs: 5_000,

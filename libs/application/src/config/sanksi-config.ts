@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CASE_HEAD_CAPACITY } from '../cases/case-head.cache';
 
 const Port = z.coerce.number().int().min(1).max(65535);
 
@@ -89,6 +90,12 @@ const EnvShape = z.object({
   SANKSI_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   SANKSI_SSE_MAX_CLIENTS: z.coerce.number().int().min(1).max(100_000).default(200),
   SANKSI_SSE_MAX_CLIENTS_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(10),
+  SANKSI_CASE_HEAD_CAPACITY: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000_000)
+    .default(DEFAULT_CASE_HEAD_CAPACITY),
 });
 export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
   const needsPg = env.SANKSI_EVENT_STORE === 'postgres' || env.SANKSI_READ_MODELS === 'postgres';
@@ -198,6 +205,11 @@ export interface SanksiConfig {
   shutdownTimeoutMs: number;
   /** Server-sent-event streams open at once: in total, and per API key. */
   sse: { maxClients: number; maxClientsPerKey: number };
+  /**
+   * Case heads the command path keeps per process (`CaseHeadCache`, about 1.4 KB each) so a command on a
+   * recently used case is decided without reading its stream; 0 reads every case from the store.
+   */
+  caseHeadCapacity: number;
 }
 
 /** Raised when the environment holds a bad value; names every offending variable. */
@@ -308,5 +320,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
     readyMaxLag: e.SANKSI_READY_MAX_LAG,
     shutdownTimeoutMs: e.SANKSI_SHUTDOWN_TIMEOUT_MS,
     sse: { maxClients: e.SANKSI_SSE_MAX_CLIENTS, maxClientsPerKey: e.SANKSI_SSE_MAX_CLIENTS_PER_KEY },
+    caseHeadCapacity: e.SANKSI_CASE_HEAD_CAPACITY,
   };
 }

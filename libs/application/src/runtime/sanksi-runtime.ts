@@ -102,6 +102,7 @@ export async function createRuntime(
       clock,
       ids: options.ids,
       observer: metrics,
+      caseHeadCapacity: config.caseHeadCapacity,
     }),
     history: new CaseHistoryService(eventStore, clock, key),
     projector,
