@@ -41,7 +41,7 @@ export {
   needsHistory,
   type Decision,
 } from './pse-case/pse-case.decider';
-export { allowedCommands, ESCALATION_ACTOR } from './pse-case/pse-case.allowed';
+export { allowedCommands, ESCALATION_ACTOR, isCommandAllowed } from './pse-case/pse-case.allowed';
 export { eventIdFor } from './pse-case/pse-case.envelope';
 export { allowedSanctions, isAfterRegistrationDeadline } from './pse-case/pse-case.rules';
 export * from './policies';

@@ -1,17 +1,19 @@
 import type { CaseCommandService, CommandContext, CommandOutcome } from '@sanksi/application';
 import {
   type Actor,
-  allowedCommands,
+  type CaseFold,
   catchUp,
   DEADLINE_ACTOR,
   type Deadline,
   DomainError,
   elapseCommandId,
-  foldCase,
   getPolicy,
+  isCommandAllowed,
   type PolicyId,
+  type PseCaseCommandType,
   type PseCaseCommand,
   type PseCaseEventEnvelope,
+  startCaseFold,
   stateOf,
   TransitionRefused,
 } from '@sanksi/domain';
@@ -143,16 +145,16 @@ const SCENARIOS: ReadonlyArray<readonly [Scenario, number]> = [
  * The next command a system of this scenario gets, among what the machine allows in the case as it stands
  * (lapsed deadlines already elapsed): operators escalate along the ladder once deadlines lapse, late
  * registrants register after a sanction, defiant ones are blocked (sometimes temporarily restored) before
- * registering, if ever.
+ * registering, if ever. `can` asks the machine about one type (`isCommandAllowed`): only the types a
+ * scenario names are probed, in the order named, so the answer is what the full list of allowed commands gives.
  */
 function nextCommandType(
   scenario: Scenario,
   state: string,
-  allowed: readonly string[],
+  can: (type: PseCaseCommandType) => boolean,
   random: SeededRandom,
 ): string | null {
-  const can = (t: string) => allowed.includes(t);
-  const first = (...types: string[]) => types.find(can) ?? null;
+  const first = (...types: PseCaseCommandType[]) => types.find(can) ?? null;
   if (state === 'registrationPending') return first('ConfirmRegistration');
   if (state === 'registered' || state === 'reRegistered') {
     if (scenario !== 'suspended') return null;
@@ -272,6 +274,9 @@ export async function simulatePopulation(
     const random = new SeededRandom((options.seed * 1_000_003 + i * 7919) >>> 0);
     const pseId = `sim-${options.seed}-${options.policy}-${String(i).padStart(6, '0')}`;
     let events: PseCaseEventEnvelope[] = [];
+    // The case folded so far, one event at a time as appends add them (not the whole history per step).
+    let fold: CaseFold = startCaseFold();
+    let folded = 0;
     let at = start + random.int(0, 120) * DAY_MS + random.int(0, 8 * 3600) * 1000;
     const run = async (
       idempotencyKey: string,
@@ -286,6 +291,11 @@ export async function simulatePopulation(
       try {
         const outcome = await commands.execute(command, context);
         events = await historyAfter(commands, events, outcome, sent.recordedAt);
+        // A retry's history is read back from the store: fold it again from the start.
+        if (outcome.duplicate) {
+          fold = startCaseFold();
+          folded = 0;
+        }
         if (outcome.duplicate) report.commandsAlreadyApplied += 1;
         else {
           report.commandsApplied += 1;
@@ -346,11 +356,11 @@ export async function simulatePopulation(
         .sort((x, y) => Date.parse(x.dueAt) - Date.parse(y.dueAt))[0];
       if (due && random.chance(0.5)) await scheduler(due);
       // The case as the operator finds it at `at`: whatever the scheduler left undone elapses first.
-      const folded = foldCase(events);
-      const caughtUp = catchUp(folded, iso(at), iso(at));
-      const current = caughtUp.ok ? caughtUp.snapshot : folded;
-      const allowed = allowedCommands(current, policy, iso(at));
-      const type = nextCommandType(scenario, stateOf(current).state, allowed, random);
+      while (folded < events.length) fold.apply(events[folded++]);
+      const caughtUp = catchUp(fold.snapshot, iso(at), iso(at));
+      const current = caughtUp.ok ? caughtUp.snapshot : fold.snapshot;
+      const can = (t: PseCaseCommandType) => isCommandAllowed(current, policy, t, iso(at));
+      const type = nextCommandType(scenario, stateOf(current).state, can, random);
       if (type === null) break;
       const serial = `${String(options.seed % 1000).padStart(3, '0')}${String(i % 1000).padStart(3, '0')}`;
       const command = commandFor(type, pseId, at, serial, current.context.deadlines, random);

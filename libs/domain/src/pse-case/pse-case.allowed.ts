@@ -22,8 +22,21 @@ export function allowedCommands(
   policy: Policy,
   at?: string,
 ): string[] {
+  return pseCaseCommandTypes.filter((type) => isCommandAllowed(snapshot, policy, type, at));
+}
+
+/**
+ * Whether the machine would accept a command of this type in this snapshot at business time `at`: one
+ * entry of `allowedCommands`, for a caller that asks about a few types only (each probe runs the machine).
+ */
+export function isCommandAllowed(
+  snapshot: PseCaseSnapshot | undefined,
+  policy: Policy,
+  type: PseCaseCommandType,
+  at?: string,
+): boolean {
   const current = snapshot ?? initialCaseSnapshot();
-  if (stateOf(current).state === 'absent') return ['IdentifyPse'];
+  if (stateOf(current).state === 'absent') return type === 'IdentifyPse';
   const active = getPolicy(current.context.policyVersion) ?? policy;
   const occurredAt = at ?? current.context.lastOccurredAt ?? active.registrationDeadline;
   const metadata: EventMetadata = {
@@ -34,22 +47,13 @@ export function allowedCommands(
     now: occurredAt,
     occurredAt,
   };
-  return pseCaseCommandTypes.filter((type) =>
-    commandRules[type]
-      .probe(current, active, occurredAt)
-      .some((draft) =>
-        current.can(
-          draftEnvelope(
-            draft,
-            current,
-            current.context.pseId,
-            metadata,
-            0,
-            active.id,
-          ) as PseCaseEventEnvelope,
-        ),
+  return commandRules[type]
+    .probe(current, active, occurredAt)
+    .some((draft) =>
+      current.can(
+        draftEnvelope(draft, current, current.context.pseId, metadata, 0, active.id) as PseCaseEventEnvelope,
       ),
-  );
+    );
 }
 
 /** A refusal of `command` in this snapshot, with `reason` and the commands allowed instead. */

@@ -1,0 +1,72 @@
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { runCli, tempDir } from './cli-process.fixture';
+
+jest.setTimeout(300_000);
+
+/**
+ * The log of `simulate --systems 300 --seed 1` (policy pp43-2023) as the build before issue 10's bulk
+ * work wrote it (commit bf29242, the first 300 systems of its 10,000-system run; systems are independent):
+ * every stored event by stream and revision — id, type, data and metadata, which carry business and record
+ * times, the state after each event and the hash chain. A faster simulator must write exactly this.
+ */
+const BEFORE = {
+  events: 1428,
+  sha256: '70a28563fe85680a4bb5c381ac7c5953c6a395826962462c1a825d15f0b17ead',
+};
+
+/** The count and a digest of every stored event, by stream and revision (positions depend on interleaving). */
+function digestOfLog(dir: string): { events: number; sha256: string } {
+  const db = new Database(path.join(dir, 'events.db'), { readonly: true });
+  try {
+    const hash = createHash('sha256');
+    let events = 0;
+    const rows = db
+      .prepare<
+        [],
+        {
+          stream_id: string;
+          revision: number;
+          event_id: string;
+          type: string;
+          data: string;
+          metadata: string;
+        }
+      >('SELECT stream_id, revision, event_id, type, data, metadata FROM events ORDER BY stream_id, revision')
+      .iterate();
+    for (const r of rows) {
+      hash.update(`${JSON.stringify([r.stream_id, r.revision, r.event_id, r.type, r.data, r.metadata])}\n`);
+      events += 1;
+    }
+    return { events, sha256: hash.digest('hex') };
+  } finally {
+    db.close();
+  }
+}
+
+describe('simulate writes the same log as before, event for event (the built process, embedded SQLite)', () => {
+  const defaults = tempDir('simulate-log-defaults');
+  const oneAtATime = tempDir('simulate-log-one');
+  afterAll(() => {
+    defaults.cleanup();
+    oneAtATime.cleanup();
+  });
+
+  it('given seed 1 and 300 systems, when simulated with the default concurrency and one system at a time, then both logs are the fixture', () => {
+    // when
+    const args = ['simulate', '--systems', '300', '--seed', '1', '--json'];
+    const run = runCli(args, { SANKSI_DATA_DIR: defaults.dir });
+    const single = runCli([...args, '--concurrency', '1'], { SANKSI_DATA_DIR: oneAtATime.dir });
+    // then
+    expect(run.code).toBe(0);
+    expect(single.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      systems: 300,
+      casesCreated: 300,
+      eventsAppended: BEFORE.events,
+    });
+    expect(digestOfLog(defaults.dir)).toEqual(BEFORE);
+    expect(digestOfLog(oneAtATime.dir)).toEqual(BEFORE);
+  });
+});
