@@ -26,8 +26,14 @@ export interface ProjectorLogger {
 export interface ProjectorOptions {
   source: ProjectorEventSource;
   store: ReadModelStore;
-  /** Events per transaction (default 500). */
+  /** Events per transaction while following the log (default 500). */
   batchSize?: number;
+  /**
+   * Events per transaction when catching up from behind (`runOnce`, `catchUp`, `rebuild`): larger
+   * transactions write each page the batch dirties once per batch instead of once per 500 events
+   * (docs/benchmarks.md, "A million systems"). Default: `batchSize` when given, else 5,000.
+   */
+  catchUpBatchSize?: number;
   /** Checkpoint name in `projection_checkpoints` (default `read-models`). */
   checkpoint?: string;
   /**
@@ -113,6 +119,7 @@ const ABORTED = Symbol('aborted');
  */
 export class Projector {
   private readonly batchSize: number;
+  private readonly catchUpBatchSize: number;
   private readonly checkpoint: string;
   private readonly category: string;
   private readonly flushAfterMs: number;
@@ -129,6 +136,7 @@ export class Projector {
 
   constructor(private readonly options: ProjectorOptions) {
     this.batchSize = options.batchSize ?? 500;
+    this.catchUpBatchSize = options.catchUpBatchSize ?? options.batchSize ?? 5000;
     const traffic = options.projection === 'traffic';
     this.checkpoint = options.checkpoint ?? (traffic ? TRAFFIC_CHECKPOINT : DEFAULT_CHECKPOINT);
     this.category = options.category ?? (traffic ? TRAFFIC_STREAM_CATEGORY : 'pse');
@@ -144,7 +152,7 @@ export class Projector {
     for (;;) {
       const events = await this.options.source.readAll({
         after: this.position,
-        limit: this.batchSize,
+        limit: this.catchUpBatchSize,
         category: this.category,
       });
       if (events.length === 0) return { applied, position: this.position };

@@ -5,13 +5,22 @@ import { AsyncMutex, type SqlClient, type SqlRecord, type SqlTransaction } from 
 
 type Statement = Database.Statement<unknown[], SqlRecord>;
 
-function open(file: string): Database.Database {
+/**
+ * Page cache of the writer connection, in KiB (SQLite's default is 2 MiB). A batch updates B-trees keyed
+ * at random (the case table's sort indexes, the search index): with the default cache most of their pages
+ * are read back from the file on every batch once the tables outgrow it (docs/benchmarks.md, "A million
+ * systems"). A maximum, not an allocation: a small database never uses it.
+ */
+const WRITER_CACHE_KIB = 64 * 1024;
+
+function open(file: string, cacheKiB?: number): Database.Database {
   const db = new Database(file);
   // WAL lets the API read while the projector writes; the busy timeout absorbs the short write locks.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
+  if (cacheKiB !== undefined) db.pragma(`cache_size = -${cacheKiB}`);
   return db;
 }
 
@@ -45,7 +54,7 @@ export class SqliteSqlClient implements SqlClient {
     shared.users += 1;
     writeLocks.set(this.lockKey, shared);
     this.writeLock = shared.lock;
-    this.writer = open(file);
+    this.writer = open(file, WRITER_CACHE_KIB);
     this.reader = open(file);
   }
 
