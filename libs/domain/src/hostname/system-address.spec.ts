@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import {
   AppStoreId,
+  matchingKeyOf,
+  matchingKeyOfPlainName,
   normaliseHostnameForMatching,
   normaliseSystemAddress,
   PublicIpAddress,
@@ -43,6 +45,16 @@ describe('normaliseSystemAddress', () => {
     ['https://jlm.net.id/ ;; https://bnetfit.id/', ['jlm.net.id', 'bnetfit.id']],
     ['bücher.de', ['xn--bcher-kva.de']],
     ['TOKO.ID, toko.id, https://www.toko.id/', ['toko.id']],
+    // The colon left out of the scheme (the real registry's `https//www.cekpremi.com`).
+    ['https//www.cekpremi.com', ['cekpremi.com']],
+    ['HTTP//shop.example.co.id/login', ['shop.example.co.id']],
+    // A name ending a sentence, then another name: two names, not `a.com.b.com`.
+    ['a.com. b.com', ['a.com', 'b.com']],
+    ['a.com . b.com', ['a.com', 'b.com']],
+    ['shopee.co.id.  Lazada.co.id/promo', ['shopee.co.id', 'lazada.co.id']],
+    // …but a space typed after a dot inside one name still joins it: the right side is a suffix alone.
+    ['tokopedia. co.id', ['tokopedia.co.id']],
+    ['www.tokopedia. co.id', ['tokopedia.co.id']],
   ])('given %p, when normalised, then the host names are %p', (raw, expected) => {
     expect(normaliseSystemAddress(raw).hostnames).toEqual(expected);
   });
@@ -291,6 +303,56 @@ describe('normaliseHostnameForMatching', () => {
     const result = normaliseHostnameForMatching(raw);
     expect(result).toEqual({ refused: { reason, message: expect.any(String) } });
   });
+});
+
+describe('normaliseHostnameForMatching on private addresses', () => {
+  it.each(['10.0.0.1', '192.168.1.10', 'http://172.16.0.5:8080/admin', '127.0.0.1', 'fe80::1', '[fd00::1]'])(
+    'given the private or reserved address %p, when normalised, then it is refused saying providers cannot block it',
+    (raw) => {
+      expect(normaliseHostnameForMatching(raw)).toEqual({
+        refused: {
+          reason: 'non-public-ip',
+          message: expect.stringContaining('internet providers cannot block it'),
+        },
+      });
+    },
+  );
+});
+
+describe('the plain-name fast path of normaliseHostnameForMatching', () => {
+  const label = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
+  const name = fc
+    .tuple(
+      fc.constantFrom('', 'www.', 'www2.', 'xn--', 'ab--', 'play.', 'apps.', 'itunes.'),
+      fc.array(label, { minLength: 0, maxLength: 4 }),
+      fc.constantFrom('com', 'co.id', 'id', 'github.io', 'google.com', 'apple.com', 'test', 'x1', 'c'),
+      fc.constantFrom('', '.', '/', ':80', 'X'),
+    )
+    .map(([pre, labels, tld, post]) => `${pre}${[...labels, tld].join('.')}${post}`);
+
+  it('given names plain and not, when the fast path answers, then it gives what the full path gives', () => {
+    let answered = 0;
+    fc.assert(
+      fc.property(fc.oneof(name, fc.domain(), fc.string()), (raw) => {
+        const fast = matchingKeyOfPlainName(raw);
+        if (fast !== null) {
+          answered++;
+          expect(matchingKeyOf(raw)).toEqual({ key: fast, kind: 'hostname' });
+        }
+        expect(normaliseHostnameForMatching(raw)).toEqual(matchingKeyOf(raw));
+      }),
+      { numRuns: 3000 },
+    );
+    // The fast path must be taken for ordinary names, or this test proves nothing.
+    expect(answered).toBeGreaterThan(300);
+  });
+
+  it.each(['com', 'co.id', 'www.co.id', 'play.google.com', 'xn--bcher-kva.de', 'ab--c.com', 'www.x'])(
+    'given %p, when matched, then the fast path leaves it to the full rule',
+    (raw) => {
+      expect(matchingKeyOfPlainName(raw)).toBeNull();
+    },
+  );
 });
 
 describe('PublicIpAddress and AppStoreId', () => {
