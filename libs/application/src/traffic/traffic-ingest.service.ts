@@ -43,7 +43,10 @@ export interface TrafficIngestOptions {
 interface StreamState {
   /** Last revision, -1 for a stream that does not exist yet. */
   revision: number;
-  /** The recorded facts' keys, each with its figure (the row or stored fact itself: no copy per row). */
+  /**
+   * The recorded facts by domain, each with its figure (the stored fact itself: no copy per row). A
+   * stream holds one (source, period), so its domain alone is the fact's key within it.
+   */
   keys: Map<string, Figure>;
 }
 
@@ -163,11 +166,19 @@ export class TrafficIngestService {
     streams: Set<string>,
   ): Promise<GroupOutcome> {
     const groups = new Map<string, PendingRow[]>();
+    // A file is nearly always one source and period: name the stream again only when they change.
+    let source = '';
+    let period = '';
+    let group: PendingRow[] | undefined;
     for (const o of rows) {
-      const id = trafficStreamId(o.observation.source, o.observation.period);
-      const group = groups.get(id);
-      if (group) group.push(o);
-      else groups.set(id, [o]);
+      if (group === undefined || o.observation.source !== source || o.observation.period !== period) {
+        source = o.observation.source;
+        period = o.observation.period;
+        const id = trafficStreamId(source, period);
+        group = groups.get(id);
+        if (group === undefined) groups.set(id, (group = []));
+      }
+      group.push(o);
     }
     const recordedAt = this.clock.now().toISOString();
     const results = await Promise.all(
@@ -196,34 +207,40 @@ export class TrafficIngestService {
   ): Promise<GroupOutcome> {
     for (let attempt = 0; ; attempt++) {
       const state = await this.stateOf(streamId);
-      const fresh = new Map<string, TrafficObservationInput>();
+      // The batch's new facts by domain (one stream: one source and period), in the order first seen.
+      const fresh = new Map<string, TrafficObserved>();
       const conflicts: TrafficRowRejection[] = [];
       let duplicates = 0;
       for (const { line, observation: o } of group) {
-        const key = trafficObservationKey(o);
-        const known = state.keys.get(key) ?? fresh.get(key);
-        if (known === undefined) fresh.set(key, o);
-        else if (sameFigure(known, o)) duplicates++;
+        const known = state.keys.get(o.domain) ?? fresh.get(o.domain);
+        if (known === undefined) {
+          fresh.set(o.domain, {
+            domain: o.domain,
+            period: o.period,
+            visits: o.visits ?? null,
+            rank: o.rank ?? null,
+            source: o.source,
+          });
+        } else if (sameFigure(known, o)) duplicates++;
         else conflicts.push({ line, reason: conflictingFigureReason(o, known) });
       }
       if (fresh.size === 0) return { recorded: 0, duplicates, conflicts };
       const metadata = { recordedAt, actor: options.actor, correlationId: options.correlationId ?? null };
-      const events: EventToAppend[] = [...fresh].map(([key, o]) => {
-        const data: TrafficObserved = {
-          domain: o.domain,
-          period: o.period,
-          visits: o.visits ?? null,
-          rank: o.rank ?? null,
-          source: o.source,
-        };
-        return { eventId: eventIdOf(key), type: TRAFFIC_OBSERVED, data, metadata };
-      });
+      const events: EventToAppend[] = [];
+      for (const data of fresh.values()) {
+        events.push({
+          eventId: eventIdOf(trafficObservationKey(data)),
+          type: TRAFFIC_OBSERVED,
+          data,
+          metadata,
+        });
+      }
       try {
         const result = await this.store.appendToStream(streamId, events, {
           expectedRevision: state.revision < 0 ? 'no_stream' : state.revision,
         });
         state.revision = result.nextExpectedRevision;
-        for (const [key, o] of fresh) state.keys.set(key, o);
+        for (const [domain, data] of fresh) state.keys.set(domain, data);
         return { recorded: fresh.size, duplicates, conflicts };
       } catch (e) {
         // Another ingest appended to this stream meanwhile: read what it recorded and try again.
@@ -248,9 +265,7 @@ export class TrafficIngestService {
       const events = await this.store.readStream(streamId, { from: state.revision + 1, limit: page });
       for (const e of events) {
         const d = e.data as Partial<TrafficObserved>;
-        if (typeof d.domain === 'string' && typeof d.period === 'string' && typeof d.source === 'string') {
-          state.keys.set(trafficObservationKey({ domain: d.domain, period: d.period, source: d.source }), d);
-        }
+        if (typeof d.domain === 'string') state.keys.set(d.domain, d);
         state.revision = e.revision;
       }
       if (events.length < page) break;

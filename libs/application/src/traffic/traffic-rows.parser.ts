@@ -31,9 +31,15 @@ export function validateTrafficRow(
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { line, ok: false, reason: 'row: not an object with domain, period, visits, rank and source' };
   }
-  const row: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  if (row['source'] === undefined && defaults.source !== undefined) row['source'] = defaults.source;
-  if (row['period'] === undefined && defaults.period !== undefined) row['period'] = defaults.period;
+  let row = value as Record<string, unknown>;
+  const fillSource = row['source'] === undefined && defaults.source !== undefined;
+  const fillPeriod = row['period'] === undefined && defaults.period !== undefined;
+  // A copy only when a default is filled in: the caller's object is never changed.
+  if (fillSource || fillPeriod) {
+    row = { ...row };
+    if (fillSource) row['source'] = defaults.source;
+    if (fillPeriod) row['period'] = defaults.period;
+  }
   const parsed = parseTrafficObservation(row);
   return parsed.success
     ? { line, ok: true, observation: parsed.data }
@@ -42,6 +48,8 @@ export function validateTrafficRow(
 
 /** Splits one CSV line into fields (RFC 4180 quoting within the line); null when a quote is left open. */
 export function splitCsvLine(text: string): string[] | null {
+  // Nearly every line of a traffic export has no quotes: the native split is the same answer, faster.
+  if (!text.includes('"')) return text.split(',');
   const fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -106,7 +114,7 @@ export async function* parseTrafficLines(
       yield validateTrafficRow(lineNumber, value, defaults);
       continue;
     }
-    const cells = splitCsvLine(text.replace(/\r$/, ''));
+    const cells = splitCsvLine(text.endsWith('\r') ? text.slice(0, -1) : text);
     if (header === null) {
       header = csvHeader(cells);
       continue;
@@ -116,12 +124,16 @@ export async function* parseTrafficLines(
       continue;
     }
     const row: Record<string, unknown> = {};
-    header.forEach((column, i) => {
+    for (let i = 0; i < header.length; i++) {
+      const column = header[i];
       const cell = cells[i];
-      if (column === null || cell === undefined) return;
+      if (column === null || cell === undefined) continue;
       if (column === 'visits' || column === 'rank') row[column] = numberCell(cell);
-      else if (cell.trim() !== '') row[column] = cell.trim();
-    });
+      else {
+        const trimmed = cell.trim();
+        if (trimmed !== '') row[column] = trimmed;
+      }
+    }
     yield validateTrafficRow(lineNumber, row, defaults);
   }
 }

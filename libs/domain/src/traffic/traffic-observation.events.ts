@@ -152,14 +152,24 @@ export function parseTrafficObservation(
     ) {
       const key = normaliseHostnameForMatching(domain);
       if ('key' in key) {
-        // In the schema's key order, with the optional counts only when given, as zod would answer.
-        const data: TrafficObservationInput = {
-          domain: key.key,
-          period,
-          ...(visits !== undefined ? { visits: visits as number | null } : {}),
-          ...(rank !== undefined ? { rank: rank as number | null } : {}),
-          source,
-        };
+        // In the schema's key order, with the optional counts only when given, as zod would answer
+        // (both given, the usual row, without the spreads' throw-away objects).
+        const data: TrafficObservationInput =
+          visits !== undefined && rank !== undefined
+            ? {
+                domain: key.key,
+                period,
+                visits: visits as number | null,
+                rank: rank as number | null,
+                source,
+              }
+            : {
+                domain: key.key,
+                period,
+                ...(visits !== undefined ? { visits: visits as number | null } : {}),
+                ...(rank !== undefined ? { rank: rank as number | null } : {}),
+                source,
+              };
         return { success: true, data };
       }
     }
