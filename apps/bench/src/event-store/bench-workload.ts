@@ -10,13 +10,16 @@ export interface BenchSizes {
   batchSize: number;
 }
 
-/** Sizes for one backend: `fsyncBound` backends get fewer one-by-one appends to stay within the time budget. */
+/**
+ * Sizes for one backend: `fsyncBound` backends get fewer one-by-one appends to stay within the time
+ * budget, but enough (2,400 over 12 slices) that one slow WAL flush queue does not decide the line.
+ */
 export function benchSizes(fsyncBound: boolean): BenchSizes {
   const scale = Number(process.env.BENCH_SCALE ?? '1');
   const n = (count: number): number =>
     Math.max(16, Math.round(count * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
   return {
-    singleAppends: n(fsyncBound ? 1000 : 10_000),
+    singleAppends: n(fsyncBound ? 2400 : 10_000),
     concurrentAppends: n(fsyncBound ? 3000 : 20_000),
     writers: Number(process.env.BENCH_WRITERS ?? '8'),
     batches: n(150),

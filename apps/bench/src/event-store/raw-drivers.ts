@@ -16,6 +16,8 @@ export interface RawDriver {
   batchedRows(batches: number, batchSize: number): Promise<void>;
   /** Reads the whole table in pages of `pageSize`, as the driver returns rows; returns the row count. */
   readAll(pageSize?: number): Promise<number>;
+  /** The server processes doing the driver's work (PostgreSQL backends); empty for an embedded database. */
+  serverPids(): number[];
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export function rawSqlite(file: string, synchronous: 'NORMAL' | 'FULL'): RawDriv
         after = rows[rows.length - 1].position;
       }
     },
+    serverPids: () => [],
     async close() {
       db.close();
     },
@@ -90,6 +93,9 @@ export async function rawPostgres(connectionString: string, writers: number): Pr
     }),
   );
   const [first] = clients;
+  const pids = await Promise.all(
+    clients.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid),
+  );
   await first.query('CREATE SCHEMA raw');
   for (const m of postgresMigrations) await first.query(m.sql('raw'));
   const insertOne = `INSERT INTO raw.events (stream_id, revision, event_id, type, category, schema_version, data, metadata)
@@ -152,6 +158,7 @@ export async function rawPostgres(connectionString: string, writers: number): Pr
         after = Number(rows[rows.length - 1].position);
       }
     },
+    serverPids: () => pids,
     async close() {
       await Promise.all(clients.map((c) => c.end()));
     },
