@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CaseCommandService, caseStreamId } from '@sanksi/application';
+import { CaseCommandService } from '@sanksi/application';
+import { caseStreamId } from '@sanksi/contracts';
 import type { Actor, PseCaseCommand } from '@sanksi/domain';
 import {
   PostgresEventStore,

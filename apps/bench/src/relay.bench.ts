@@ -30,7 +30,7 @@ function median(xs: number[]): number {
 function caseEvents(pseId: string, count: number): EventToAppend[] {
   return Array.from({ length: count }, (_, revision) => ({
     eventId: randomUUID(),
-    type: revision === 0 ? 'CaseOpened' : 'WarningIssued',
+    type: revision === 0 ? 'PseIdentified' : 'WarningIssued',
     data: { note: `bench ${pseId} #${revision}`, domains: [`${pseId.toLowerCase()}.example`] },
     schemaVersion: 1,
     metadata: {
@@ -43,7 +43,26 @@ function caseEvents(pseId: string, count: number): EventToAppend[] {
       causationId: null,
       policyVersion: 'kominfo-2022',
       revision,
-      state: { state: 'warned', substate: null, warnings: 1, domains: [`${pseId.toLowerCase()}.example`] },
+      // A whole recorded state, as the domain writes it: the relay validates every envelope it reads.
+      state: {
+        state: 'warned',
+        substate: null,
+        value: 'warned',
+        since: '2022-07-20T10:00:00+07:00',
+        onBlocklist: false,
+        domains: [`${pseId.toLowerCase()}.example`],
+        name: pseId,
+        origin: 'foreign',
+        company: null,
+        sector: null,
+        registrationNumber: null,
+        warnings: 1,
+        blocks: 0,
+        fines: { imposedIdr: 0, paidIdr: 0, annulledIdr: 0, outstandingIdr: 0 },
+        nextDeadline: { kind: 'warningResponse', dueAt: '2022-07-27T23:59:59+07:00', fineId: null },
+        deadlines: [{ kind: 'warningResponse', dueAt: '2022-07-27T23:59:59+07:00', fineId: null }],
+        escalation: { pending: false, allowed: [] },
+      },
       prevHash: revision === 0 ? null : 'a'.repeat(64),
       hash: 'b'.repeat(64),
     },

@@ -7,7 +7,7 @@ export {
   WORKER_MODULES,
 } from './config/sanksi-config';
 export { kafkaSecurity } from './config/kafka-security';
-export { caseStreamId, CASE_STREAM_CATEGORY, fromStoredEvent, toStoredEvent } from './cases/case-stream';
+export { toStoredEvent } from './cases/case-stream';
 export { systemClock, ManualClock, randomIds, type Clock, type IdGenerator } from './cases/clock';
 export { ConcurrentModification, IdempotencyKeyReused, VersionMismatch } from './cases/case-command.errors';
 export {

@@ -7,3 +7,17 @@ export {
 } from './events/event-json-schemas';
 export * as CommandBodies from './api/command-bodies';
 export { TrafficObservedMessageBody, trafficJsonSchemas } from './events/traffic-json-schemas';
+export {
+  CASE_STREAM_CATEGORY,
+  CaseEventMetadata,
+  EnvelopeInvalid,
+  STORED_NOTE_KEYS,
+  caseStreamId,
+  fromRecorded,
+  isCaseStream,
+  pseIdOfStream,
+  toCaseEventBody,
+  type CaseEventBody,
+  type EnvelopeIssue,
+  type StoredEvent,
+} from './events/case-event.envelope';

@@ -1,6 +1,9 @@
 import type { RecordedEvent } from '@sanksi/event-store';
-import { toCaseEventBody, toCaseEventMessage } from './case-event.message';
+import { caseStateAfter } from './__fixtures__/case-state.fixture';
+import { toCaseEventMessage } from './case-event.message';
 import { RelayEventInvalid } from './messaging.errors';
+
+const bodyOf = (event: RecordedEvent): unknown => JSON.parse(toCaseEventMessage(event).value);
 
 function recorded(
   overrides: Partial<RecordedEvent> = {},
@@ -9,7 +12,7 @@ function recorded(
   return {
     eventId: '6f1c2a8e-0000-5000-8000-000000000001',
     type: 'WarningIssued',
-    data: { warningNumber: 1 },
+    data: { letterNumber: 'L-1', responseDeadline: '2022-07-28T23:59:59+07:00' },
     schemaVersion: 1,
     streamId: 'pse-PSE-0001',
     revision: 1,
@@ -25,7 +28,7 @@ function recorded(
       causationId: null,
       policyVersion: 'kominfo-2022',
       revision: 1,
-      state: { state: 'warned' },
+      state: caseStateAfter({ state: 'warned', value: 'warned', warnings: 1 }),
       prevHash: 'aa',
       hash: 'bb',
       ...metadata,
@@ -36,14 +39,14 @@ function recorded(
 
 describe('case event message', () => {
   it('given a stored event, when mapped, then the body is the envelope plus its position', () => {
-    const body = toCaseEventBody(recorded());
+    const body = bodyOf(recorded());
 
     expect(body).toEqual({
       eventId: '6f1c2a8e-0000-5000-8000-000000000001',
       type: 'WarningIssued',
       schemaVersion: 1,
       pseId: 'PSE-0001',
-      data: { warningNumber: 1 },
+      data: { letterNumber: 'L-1', responseDeadline: '2022-07-28T23:59:59+07:00' },
       occurredAt: '2022-07-21T10:00:00+07:00',
       recordedAt: '2022-07-21T10:00:01+07:00',
       actor: { id: 'op-1', role: 'operator' },
@@ -52,7 +55,7 @@ describe('case event message', () => {
       causationId: null,
       policyVersion: 'kominfo-2022',
       revision: 1,
-      state: { state: 'warned' },
+      state: caseStateAfter({ state: 'warned', value: 'warned', warnings: 1 }),
       prevHash: 'aa',
       hash: 'bb',
       position: 42,
@@ -63,7 +66,7 @@ describe('case event message', () => {
     const message = toCaseEventMessage(recorded(), '/test');
 
     expect(message.key).toBe('PSE-0001');
-    expect(JSON.parse(message.value)).toEqual(toCaseEventBody(recorded()));
+    expect(JSON.parse(message.value)).toEqual(bodyOf(recorded()));
     expect(message.headers).toEqual({
       ce_specversion: '1.0',
       ce_id: '6f1c2a8e-0000-5000-8000-000000000001',
@@ -76,25 +79,27 @@ describe('case event message', () => {
     });
   });
 
-  it('given metadata without pseId, when mapped, then the case comes from the stream name', () => {
-    const body = toCaseEventBody(recorded({}, { pseId: undefined }));
+  it('given metadata without pseId, when mapped, then it is refused naming the field (the case is never guessed from the stream)', () => {
+    expect(() => toCaseEventMessage(recorded({}, { pseId: undefined }))).toThrow(/metadata\.pseId/);
+  });
 
-    expect(body.pseId).toBe('PSE-0001');
+  it('given a case id that is not the one its stream names, when mapped, then it is refused', () => {
+    expect(() => toCaseEventMessage(recorded({ streamId: 'pse-PSE-0002' }))).toThrow(RelayEventInvalid);
   });
 
   it('given an event with no occurredAt, when mapped, then it is refused with its position', () => {
     const event = recorded({}, { occurredAt: undefined });
 
-    expect(() => toCaseEventBody(event)).toThrow(RelayEventInvalid);
+    expect(() => toCaseEventMessage(event)).toThrow(RelayEventInvalid);
     try {
-      toCaseEventBody(event);
+      toCaseEventMessage(event);
     } catch (e) {
       expect((e as RelayEventInvalid).details).toMatchObject({ position: 42, streamId: 'pse-PSE-0001' });
     }
   });
 
   it('given an event outside a case stream without pseId, when mapped, then it is refused', () => {
-    expect(() => toCaseEventBody(recorded({ streamId: 'other-1' }, { pseId: undefined }))).toThrow(
+    expect(() => toCaseEventMessage(recorded({ streamId: 'other-1' }, { pseId: undefined }))).toThrow(
       RelayEventInvalid,
     );
   });

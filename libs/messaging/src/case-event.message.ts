@@ -1,3 +1,10 @@
+import {
+  type CaseEventBody,
+  EnvelopeInvalid,
+  fromRecorded,
+  STORED_NOTE_KEYS,
+  toCaseEventBody,
+} from '@sanksi/contracts';
 import type { RecordedEvent } from '@sanksi/event-store';
 import { buildCloudEventHeaders } from './cloud-events.headers';
 import { RelayEventInvalid } from './messaging.errors';
@@ -14,29 +21,10 @@ export const CASE_EVENT_TYPE_PREFIX = 'sanksi.pse-case.';
 export const CASE_EVENT_SCHEMA_BASE = 'https://sanksi.dev/schemas/events/v1/';
 
 /**
- * The message value on `sanksi.case-events.v1`: the domain envelope (docs/internal-contracts.md)
- * as stored, plus its global position. Fields the store carries in `metadata` are passed through
- * untouched; the relay does not interpret the domain.
+ * The message value on `sanksi.case-events.v1`: the domain envelope as stored plus its global position
+ * (`CaseEventBody` of @sanksi/contracts, whose JSON Schemas are published per type).
  */
-export interface CaseEventMessageBody {
-  eventId: string;
-  type: string;
-  schemaVersion: number;
-  pseId: string;
-  data: unknown;
-  occurredAt: string;
-  recordedAt: string;
-  actor: unknown;
-  commandId: unknown;
-  correlationId: unknown;
-  causationId: unknown;
-  policyVersion: unknown;
-  revision: number;
-  state: unknown;
-  prevHash: unknown;
-  hash: unknown;
-  position: number;
-}
+export type CaseEventMessageBody = CaseEventBody;
 
 /** One message ready for a publisher: key, JSON value and headers. */
 export interface OutboundMessage {
@@ -45,56 +33,26 @@ export interface OutboundMessage {
   headers: Record<string, string>;
 }
 
-function text(event: RecordedEvent, field: string): string {
-  const value = event.metadata[field];
-  if (typeof value !== 'string' || value.length === 0) {
+/** The public body of a stored event, read once through the one envelope; a stored event that is not one stops the relay. */
+function bodyOf(event: RecordedEvent): CaseEventMessageBody {
+  try {
+    return toCaseEventBody(fromRecorded(event), event.position);
+  } catch (e) {
+    if (!(e instanceof EnvelopeInvalid)) throw e;
     throw new RelayEventInvalid({
       eventId: event.eventId,
       position: event.position,
       streamId: event.streamId,
-      reason: `metadata.${field} must be a non-empty string`,
+      reason: e.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
     });
   }
-  return value;
-}
-
-function pseIdOf(event: RecordedEvent): string {
-  const fromMetadata = event.metadata['pseId'];
-  if (typeof fromMetadata === 'string' && fromMetadata.length > 0) return fromMetadata;
-  // Streams are named `pse-<pseId>`: an event without the field still belongs to exactly one case.
-  if (event.streamId.startsWith('pse-') && event.streamId.length > 4) return event.streamId.slice(4);
-  return text(event, 'pseId');
-}
-
-/** Maps a stored event to its public JSON body (the envelope plus `position`). */
-export function toCaseEventBody(event: RecordedEvent): CaseEventMessageBody {
-  const m = event.metadata;
-  return {
-    eventId: event.eventId,
-    type: event.type,
-    schemaVersion: event.schemaVersion,
-    pseId: pseIdOf(event),
-    data: event.data,
-    occurredAt: text(event, 'occurredAt'),
-    recordedAt: typeof m['recordedAt'] === 'string' ? m['recordedAt'] : event.createdAt,
-    actor: m['actor'] ?? null,
-    commandId: m['commandId'] ?? null,
-    correlationId: m['correlationId'] ?? null,
-    causationId: m['causationId'] ?? null,
-    policyVersion: m['policyVersion'] ?? null,
-    revision: event.revision,
-    state: m['state'] ?? null,
-    prevHash: m['prevHash'] ?? null,
-    hash: m['hash'] ?? null,
-    position: event.position,
-  };
 }
 
 /**
  * Where a command's trace id is kept beside the envelope in the stored metadata (not part of the
  * envelope or its hash, so events recorded before it existed verify unchanged).
  */
-export const TRACE_ID_METADATA_KEY = 'traceId';
+export const TRACE_ID_METADATA_KEY = STORED_NOTE_KEYS.traceId;
 
 /**
  * Builds the Kafka message of one stored event: keyed by pseId, CloudEvents headers, JSON body, and a
@@ -104,7 +62,7 @@ export function toCaseEventMessage(
   event: RecordedEvent,
   source: string = DEFAULT_CASE_EVENT_SOURCE,
 ): OutboundMessage {
-  const body = toCaseEventBody(event);
+  const body = bodyOf(event);
   const headers = buildCloudEventHeaders({
     id: body.eventId,
     source,
@@ -142,19 +100,19 @@ export interface EventTooLargeBody {
  * `sanksi.pse-case.EventTooLarge`, `sanksi-original-type` naming the event's own type.
  */
 export function toEventTooLargeMessage(event: RecordedEvent, original: OutboundMessage): OutboundMessage {
-  const body = toCaseEventBody(event);
+  // Built from the refused message and the stored event's own columns: the envelope is not read twice.
   let sizeBytes = Buffer.byteLength(original.key) + Buffer.byteLength(original.value);
   for (const [name, value] of Object.entries(original.headers))
     sizeBytes += name.length + Buffer.byteLength(value);
   const pointer: EventTooLargeBody = {
-    eventId: body.eventId,
-    type: body.type,
-    pseId: body.pseId,
-    revision: body.revision,
-    position: body.position,
-    occurredAt: body.occurredAt,
+    eventId: event.eventId,
+    type: event.type,
+    pseId: original.key,
+    revision: event.revision,
+    position: event.position,
+    occurredAt: original.headers['ce_time'] ?? '',
     sizeBytes,
-    href: `/v1/events?after=${body.position - 1}&limit=1`,
+    href: `/v1/events?after=${event.position - 1}&limit=1`,
   };
   const { ce_dataschema: _schema, ...headers } = original.headers;
   return {
@@ -163,7 +121,7 @@ export function toEventTooLargeMessage(event: RecordedEvent, original: OutboundM
     headers: {
       ...headers,
       ce_type: EVENT_TOO_LARGE_TYPE,
-      'sanksi-original-type': original.headers['ce_type'] ?? `${CASE_EVENT_TYPE_PREFIX}${body.type}`,
+      'sanksi-original-type': original.headers['ce_type'] ?? `${CASE_EVENT_TYPE_PREFIX}${event.type}`,
     },
   };
 }

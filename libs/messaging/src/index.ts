@@ -17,7 +17,6 @@ export {
   CASE_EVENT_TYPE_PREFIX,
   CASE_EVENT_SCHEMA_BASE,
   DEFAULT_CASE_EVENT_SOURCE,
-  toCaseEventBody,
   toCaseEventMessage,
   toEventTooLargeMessage,
   TRACE_ID_METADATA_KEY,

@@ -73,17 +73,17 @@ describe('KafkaRelay against the real broker', () => {
     expect(message?.headers).toEqual({
       id: stored.eventId,
       source: '/sanksi/pse-cases',
-      type: 'sanksi.pse-case.CaseOpened',
+      type: 'sanksi.pse-case.PseIdentified',
       subject: stored.metadata['pseId'],
       time: stored.metadata['occurredAt'],
-      dataSchema: 'https://sanksi.dev/schemas/events/v1/CaseOpened.json',
+      dataSchema: 'https://sanksi.dev/schemas/events/v1/PseIdentified.json',
       dataContentType: 'application/json',
       extensions: {},
     });
     expect(message?.rawHeaders?.['ce_specversion']?.toString()).toBe('1.0');
     expect(message?.body).toMatchObject({
       eventId: stored.eventId,
-      type: 'CaseOpened',
+      type: 'PseIdentified',
       pseId: stored.metadata['pseId'],
       data: stored.data,
       occurredAt: stored.metadata['occurredAt'],

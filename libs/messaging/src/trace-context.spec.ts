@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@sanksi/event-store';
+import { caseStateAfter } from './__fixtures__/case-state.fixture';
 import { toCaseEventMessage, TRACE_ID_METADATA_KEY } from './case-event.message';
 import { formatTraceparent, newTraceId, parseTraceparent, traceIdOfHeaders } from './trace-context';
 
@@ -14,7 +15,22 @@ function stored(metadata: Record<string, unknown>): RecordedEvent {
     revision: 1,
     position: 7,
     createdAt: '2022-07-21T03:00:00.000Z',
-    metadata: { pseId: 'PSE-1', occurredAt: '2022-07-21T10:00:00+07:00', ...metadata },
+    // A whole envelope: the relay reads every event through the one envelope of @sanksi/contracts.
+    metadata: {
+      pseId: 'PSE-1',
+      occurredAt: '2022-07-21T10:00:00+07:00',
+      recordedAt: '2022-07-21T10:00:00+07:00',
+      actor: { id: 'op-1', role: 'operator' },
+      commandId: 'cmd-1',
+      correlationId: 'corr-1',
+      causationId: null,
+      policyVersion: 'kominfo-2022',
+      revision: 1,
+      state: caseStateAfter(),
+      prevHash: 'aa',
+      hash: 'bb',
+      ...metadata,
+    },
   };
 }
 

@@ -8,7 +8,6 @@ export type {
 export {
   CASE_STATES,
   SETTLED_STATES,
-  CaseStateAfterSchema,
   toReadModelEvent,
   type CaseState,
   type CaseStateAfter,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { CASE_STREAM_CATEGORY, type SanksiRuntime, SupervisedLoop } from '@sanksi/application';
+import { type SanksiRuntime, SupervisedLoop } from '@sanksi/application';
+import { CASE_STREAM_CATEGORY } from '@sanksi/contracts';
 import type { RecordedEvent } from '@sanksi/event-store';
 import { HttpProblem } from '../http/problem';
 import { SANKSI_RUNTIME } from '../runtime/runtime.token';

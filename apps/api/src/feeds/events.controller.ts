@@ -1,9 +1,8 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
-import { CASE_STREAM_CATEGORY } from '@sanksi/application';
+import { CASE_STREAM_CATEGORY, fromRecorded, toCaseEventBody } from '@sanksi/contracts';
 import type { RecordedEvent } from '@sanksi/event-store';
-import { toCaseEventBody } from '@sanksi/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Caller } from '../auth/api-key.guard';
@@ -49,7 +48,7 @@ export class EventsController {
   async list(@Query() query: unknown) {
     const { after, limit } = parseInput(EventsQuery, query, 'query');
     const events = await this.runtime.eventStore.readAll({ after, limit, category: CASE_STREAM_CATEGORY });
-    const bodies = events.map(toCaseEventBody);
+    const bodies = events.map((event) => toCaseEventBody(fromRecorded(event), event.position));
     return { after, position: bodies.length ? bodies[bodies.length - 1].position : after, events: bodies };
   }
 
@@ -115,7 +114,7 @@ export class EventsController {
       for (const event of events) {
         if (event.position <= last) continue;
         last = event.position;
-        const body = toCaseEventBody(event);
+        const body = toCaseEventBody(fromRecorded(event), event.position);
         const ok = out.write(`id: ${body.position}\nevent: ${body.type}\ndata: ${JSON.stringify(body)}\n\n`);
         if (!ok) await new Promise((resolve) => out.once('drain', resolve));
       }

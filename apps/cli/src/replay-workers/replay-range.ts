@@ -1,4 +1,5 @@
-import { CASE_STREAM_CATEGORY, caseStreamId, readCases, type SanksiConfig } from '@sanksi/application';
+import { readCases, type SanksiConfig } from '@sanksi/application';
+import { CASE_STREAM_CATEGORY, pseIdOfStream } from '@sanksi/contracts';
 import { addWhatIfCounts, emptyWhatIfCounts } from '@sanksi/domain';
 import type { EventStore, EventStoreConfig } from '@sanksi/event-store';
 import { type ChunkResult, type ReplayTask, runReplayChunk } from './replay-task';
@@ -37,7 +38,6 @@ export async function casesBeginningIn(
   store: Pick<EventStore, 'readAll'>,
   range: LogRange,
 ): Promise<Array<{ pseId: string; position: number }>> {
-  const prefix = caseStreamId('');
   const found: Array<{ pseId: string; position: number }> = [];
   let after = range.after;
   while (after < range.upTo) {
@@ -45,7 +45,7 @@ export async function casesBeginningIn(
     for (const recorded of page) {
       if (recorded.position > range.upTo) return found;
       if (recorded.revision === 0)
-        found.push({ pseId: recorded.streamId.slice(prefix.length), position: recorded.position });
+        found.push({ pseId: pseIdOfStream(recorded.streamId), position: recorded.position });
     }
     if (page.length < PAGE) break;
     after = page[page.length - 1].position;

@@ -16,6 +16,7 @@ import {
   needsHistory,
   type PolicyId,
 } from '@sanksi/domain';
+import { caseStreamId, fromRecorded, pseIdOfStream } from '@sanksi/contracts';
 import {
   type AppendResult,
   AppendOutcomeUnknown,
@@ -25,14 +26,7 @@ import {
 import { type CaseHead, CaseHeadCache, DEFAULT_CASE_HEAD_CAPACITY } from './case-head.cache';
 import { type Clock, type IdGenerator, randomIds, systemClock } from './clock';
 import { ConcurrentModification, IdempotencyKeyReused, VersionMismatch } from './case-command.errors';
-import {
-  appendOf,
-  caseStreamId,
-  commandDigestOf,
-  fromStoredEvent,
-  pseIdOfStream,
-  toStoredEvent,
-} from './case-stream';
+import { appendOf, commandDigestOf, toStoredEvent } from './case-stream';
 import type { CommandObserver } from '../metrics/sanksi-metrics';
 import { type ParsedCommand, parseCommand } from './parsed-command';
 
@@ -136,7 +130,7 @@ export class CaseCommandService {
   /** Reads a case's events, oldest first. */
   async load(pseId: string): Promise<LoadedCase> {
     const recorded = await this.store.readStream(caseStreamId(pseId));
-    const envelopes = recorded.map(fromStoredEvent);
+    const envelopes = recorded.map((event) => fromRecorded(event));
     const digests = new Map<string, string>();
     for (const [i, event] of recorded.entries()) {
       const digest = commandDigestOf(event);

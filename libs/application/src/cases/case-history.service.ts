@@ -8,11 +8,11 @@ import {
   verifyChain,
 } from '@sanksi/domain';
 import type { KeyObject } from 'node:crypto';
+import { caseStreamId, fromRecorded } from '@sanksi/contracts';
 import type { EventStore } from '@sanksi/event-store';
 import { CaseNotFound } from '@sanksi/domain';
 import { buildEvidencePack, evidencePublicKey, type EvidencePack } from '../evidence/evidence-pack';
 import type { Clock } from './clock';
-import { caseStreamId, fromStoredEvent } from './case-stream';
 
 /** A case as it stood at business time `asOf`, as known at record time `knownAt`. */
 export interface CaseStateView {
@@ -37,7 +37,7 @@ export class CaseHistoryService {
   async events(pseId: string): Promise<PseCaseEventEnvelope[]> {
     const recorded = await this.store.readStream(caseStreamId(pseId));
     if (recorded.length === 0) throw new CaseNotFound(pseId);
-    return recorded.map(fromStoredEvent);
+    return recorded.map((event) => fromRecorded(event));
   }
 
   /** Every step of the case: the event, the state after it and the transition taken. */

@@ -1,6 +1,6 @@
 import type { PseCaseEventEnvelope } from '@sanksi/domain';
 import type { EventStore } from '@sanksi/event-store';
-import { CASE_STREAM_CATEGORY, caseStreamId, fromStoredEvent } from './case-stream';
+import { CASE_STREAM_CATEGORY, caseStreamId, fromRecorded, pseIdOfStream } from '@sanksi/contracts';
 
 const PAGE = 5_000;
 
@@ -19,13 +19,12 @@ export async function listCaseIds(
   onPage: (events: number) => void = () => undefined,
 ): Promise<string[]> {
   const seen = new Set<string>();
-  const prefix = caseStreamId('');
   let after = 0;
   for (;;) {
     const page = await store.readAll({ after, limit: PAGE, category: CASE_STREAM_CATEGORY });
     if (page.length === 0) break;
     for (const recorded of page) {
-      seen.add(recorded.streamId.slice(prefix.length));
+      seen.add(pseIdOfStream(recorded.streamId));
       after = recorded.position;
     }
     onPage(page.length);
@@ -40,6 +39,6 @@ export async function* readCases(
 ): AsyncGenerator<CaseEvents> {
   for (const pseId of pseIds) {
     const recorded = await store.readStream(caseStreamId(pseId));
-    yield { pseId, envelopes: recorded.map(fromStoredEvent) };
+    yield { pseId, envelopes: recorded.map((event) => fromRecorded(event)) };
   }
 }

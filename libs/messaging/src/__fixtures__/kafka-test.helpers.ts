@@ -7,6 +7,7 @@ import type { EventStore, EventToAppend } from '@sanksi/event-store';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { parseCloudEventHeaders } from '../cloud-events.headers';
 import type { CaseEventMessageBody } from '../case-event.message';
+import { caseStateAfter } from './case-state.fixture';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '../../../..');
@@ -94,7 +95,7 @@ export function caseEvent(pseId: string, revision: number, runId: string): Event
   const minute = String(revision % 60).padStart(2, '0');
   return {
     eventId: randomUUID(),
-    type: revision === 0 ? 'CaseOpened' : 'WarningIssued',
+    type: revision === 0 ? 'PseIdentified' : 'WarningIssued',
     data: { note: `${runId} ${pseId} #${revision}` },
     schemaVersion: 1,
     metadata: {
@@ -107,7 +108,7 @@ export function caseEvent(pseId: string, revision: number, runId: string): Event
       causationId: null,
       policyVersion: 'kominfo-2022',
       revision,
-      state: { state: 'registered' },
+      state: caseStateAfter(),
       prevHash: revision === 0 ? null : `h${revision - 1}`,
       hash: `h${revision}`,
     },

@@ -41,6 +41,10 @@ type CaseProfile = Pick<
 
 const emptyFines = { imposedIdr: 0, paidIdr: 0, annulledIdr: 0, outstandingIdr: 0 };
 
+// The domain never records a negative balance (its envelope schema refuses one): a payment of a fine the
+// fixture does not know leaves nothing owed.
+const owed = (idr: number): number => Math.max(0, idr);
+
 /**
  * Builds hand-made envelopes of one case: each step states the event and the `CaseStateAfter` it
  * led to (the fixture does not run a machine; it writes what the domain would record).
@@ -59,6 +63,7 @@ export class CaseHistory {
     this.state = {
       state: 'unregistered',
       substate: null,
+      value: 'unregistered',
       since: '1970-01-01T00:00:00.000Z',
       onBlocklist: false,
       domains: profile.domains ?? [`${pseId}.example`],
@@ -97,9 +102,13 @@ export class CaseHistory {
   ): SourceEvent {
     const enteringState = patch.state !== undefined && patch.state !== this.state.state;
     const deadlines = patch.deadlines ?? this.state.deadlines;
+    const state = patch.state ?? this.state.state;
+    const substate = patch.substate !== undefined ? patch.substate : this.state.substate;
     this.state = {
       ...this.state,
       ...patch,
+      // The machine's state value, as the domain records it beside the state's name.
+      value: patch.value ?? (substate ? { [state]: substate } : state),
       since: enteringState || this.revision < 0 ? occurredAt : this.state.since,
       deadlines,
       nextDeadline:
@@ -199,7 +208,7 @@ export class CaseHistory {
       at,
       { fineId, amountIdr, reference: `REF-${fineId}` },
       {
-        fines: { ...f, paidIdr: f.paidIdr + amountIdr, outstandingIdr: f.outstandingIdr - amountIdr },
+        fines: { ...f, paidIdr: f.paidIdr + amountIdr, outstandingIdr: owed(f.outstandingIdr - amountIdr) },
         deadlines: this.state.deadlines.filter((d) => d.fineId !== fineId),
       },
     );
@@ -212,7 +221,11 @@ export class CaseHistory {
       at,
       { fineId, reason: 'appeal upheld' },
       {
-        fines: { ...f, annulledIdr: f.annulledIdr + amountIdr, outstandingIdr: f.outstandingIdr - amountIdr },
+        fines: {
+          ...f,
+          annulledIdr: f.annulledIdr + amountIdr,
+          outstandingIdr: owed(f.outstandingIdr - amountIdr),
+        },
         deadlines: this.state.deadlines.filter((d) => d.fineId !== fineId),
       },
     );
