@@ -82,7 +82,18 @@ async function brokerAnswers(kafka: Kafka): Promise<boolean> {
   }
 }
 
-async function rawProducer(kafka: Kafka, topic: string, messages: OutboundMessage[]): Promise<number> {
+/** Events per second, and this process's CPU per event in µs (the broker's own CPU is not counted). */
+interface Run {
+  rate: number;
+  cpuUs: number;
+}
+
+function cpuUs(since: NodeJS.CpuUsage, events: number): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / events;
+}
+
+async function rawProducer(kafka: Kafka, topic: string, messages: OutboundMessage[]): Promise<Run> {
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -90,27 +101,31 @@ async function rawProducer(kafka: Kafka, topic: string, messages: OutboundMessag
   });
   await producer.connect();
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   for (let i = 0; i < messages.length; i += BATCH) {
     await producer.send({ topic, acks: -1, messages: messages.slice(i, i + BATCH) });
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const run = { rate: messages.length / seconds, cpuUs: cpuUs(cpu, messages.length) };
   await producer.disconnect();
-  return messages.length / seconds;
+  return run;
 }
 
-async function relayRun(kafka: Kafka, store: SqliteEventStore, topic: string, dir: string): Promise<number> {
+async function relayRun(kafka: Kafka, store: SqliteEventStore, topic: string, dir: string): Promise<Run> {
   const checkpoints = new SqliteCheckpointStore(path.join(dir, `checkpoints-${topic}.db`));
   const publisher = new KafkaJsPublisher(kafka);
   const relay = new KafkaRelay({ store, publisher, checkpoints, topic, batchSize: BATCH, pollIntervalMs: 5 });
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   await relay.start();
   await relay.caughtUp({ pollMs: 10 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const published = relay.status().publishedTotal;
+  const run = { rate: published / seconds, cpuUs: cpuUs(cpu, published) };
   await relay.stop();
   await publisher.close();
   await checkpoints.close();
-  return published / seconds;
+  return run;
 }
 
 /** Relay vs raw kafkajs producer, events/s into the broker with acks=all. */
@@ -157,21 +172,29 @@ export async function run(): Promise<void> {
     await rawProducer(kafka, topics[0], messages.slice(0, 2000));
 
     // Alternate the two, three rounds each, and compare medians: this machine is shared and noisy.
-    const raws: number[] = [];
-    const relays: number[] = [];
+    const raws: Run[] = [];
+    const relays: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       raws.push(await rawProducer(kafka, `${topics[1]}.${round}`, messages));
       relays.push(await relayRun(kafka, store, `${topics[2]}.${round}`, dir));
     }
-    const raw = median(raws);
-    const relay = median(relays);
+    const raw = median(raws.map((r) => r.rate));
+    const relay = median(relays.map((r) => r.rate));
+    const rawCpu = median(raws.map((r) => r.cpuUs));
+    const relayCpu = median(relays.map((r) => r.cpuUs));
     const fmt = (n: number): string => `${Math.round(n).toLocaleString('en-US')} events/s`.padStart(18);
-    const all = (xs: number[]): string => xs.map((x) => Math.round(x).toLocaleString('en-US')).join(' / ');
-    console.log(`  ${'raw kafkajs producer (prebuilt messages)'.padEnd(46)}${fmt(raw)}   runs: ${all(raws)}`);
+    const all = (xs: Run[]): string =>
+      xs.map((x) => `${Math.round(x.rate).toLocaleString('en-US')} (${x.cpuUs.toFixed(1)} µs)`).join(' / ');
+    const us = (n: number): string => `${n.toFixed(1)} µs CPU/event`.padStart(20);
     console.log(
-      `  ${'KafkaRelay (read + map + send + checkpoint)'.padEnd(46)}${fmt(relay)}   runs: ${all(relays)}`,
+      `  ${'raw kafkajs producer (prebuilt messages)'.padEnd(46)}${fmt(raw)}${us(rawCpu)}   runs: ${all(raws)}`,
     );
-    console.log(`  ${'ratio relay/raw (medians)'.padEnd(46)}${(relay / raw).toFixed(2).padStart(18)}`);
+    console.log(
+      `  ${'KafkaRelay (read + map + send + checkpoint)'.padEnd(46)}${fmt(relay)}${us(relayCpu)}   runs: ${all(relays)}`,
+    );
+    console.log(
+      `  ${'ratio relay/raw (medians)'.padEnd(46)}${(relay / raw).toFixed(2).padStart(18)}${`${(rawCpu / relayCpu).toFixed(2)} CPU`.padStart(20)}`,
+    );
   } finally {
     const admin = kafka.admin();
     await admin.connect();
