@@ -1,15 +1,54 @@
-// A StrykerJS reporter plugin (`reporters: ['clear-text-file']`): the clear-text summary written to a file
-// (Stryker's own clear-text reporter only prints to the console), so a run leaves its score table and its
-// surviving mutants next to the HTML and JSON reports. Used by libs/domain/stryker.config.mjs.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// The mutation run's score table and surviving mutants, as text.
+// - As a StrykerJS reporter plugin (`reporters: ['clear-text-file']`, libs/domain/stryker.config.mjs): the
+//   summary written to reports/mutation/mutation.txt (Stryker's own clear-text reporter only prints to the
+//   console), next to the HTML and JSON reports.
+// - As a script: `node tools/stryker-text-report.mjs [report.json …]` prints the same summary for one or
+//   more JSON reports (default reports/mutation/mutation.json). A run split by file (`--mutate` per group)
+//   leaves one report per group; given several, a file found in more than one is taken from the last.
+// Runtime and compile errors (a mutant that makes a module throw as it loads, e.g. invalid policy data
+// rejected by its schema) are counted in their own column and left out of the score, as Stryker does.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PluginKind, declareClassPlugin } from '@stryker-mutator/api/plugin';
 
 const FILE = 'reports/mutation/mutation.txt';
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+const HEADER = [
+  'File',
+  '% score',
+  '% covered',
+  'killed',
+  'timeout',
+  'survived',
+  'no cov',
+  'errors',
+  'ignored',
+  'static',
+];
+
+function count(mutants) {
+  const by = (status) => mutants.filter((m) => m.status === status).length;
+  const killed = by('Killed');
+  const timeout = by('Timeout');
+  const survived = by('Survived');
+  const noCoverage = by('NoCoverage');
+  const detected = killed + timeout;
+  return {
+    score: detected / (detected + survived + noCoverage),
+    covered: detected / (detected + survived),
+    killed,
+    timeout,
+    survived,
+    noCoverage,
+    errors: by('RuntimeError') + by('CompileError'),
+    ignored: by('Ignored'),
+    static: mutants.filter((m) => m.static).length,
+  };
+}
 
 function pct(value) {
-  return Number.isNaN(value) ? 'n/a' : value.toFixed(2);
+  return Number.isNaN(value) ? 'n/a' : (value * 100).toFixed(2);
 }
 
 function row(cells, widths) {
@@ -18,53 +57,85 @@ function row(cells, widths) {
     .join(' | ');
 }
 
-function files(result, prefix = '') {
-  const name = prefix ? `${prefix}/${result.name}` : result.name;
-  if (result.file) return [{ name, result }];
-  return result.childResults.flatMap((child) => files(child, result.name === 'All files' ? '' : name));
+/** The summary (score table, then every survived or uncovered mutant) of a mutation-testing report's files. */
+export function summarise(files) {
+  const names = Object.keys(files).sort();
+  const lines = [
+    ['All files', names.flatMap((n) => files[n].mutants)],
+    ...names.map((n) => [n, files[n].mutants]),
+  ].map(([name, mutants]) => {
+    const c = count(mutants);
+    return [
+      name,
+      pct(c.score),
+      pct(c.covered),
+      c.killed,
+      c.timeout,
+      c.survived,
+      c.noCoverage,
+      c.errors,
+      c.ignored,
+      c.static,
+    ];
+  });
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+  const out = [
+    row(HEADER, widths),
+    widths.map((w) => '-'.repeat(w)).join('-|-'),
+    ...lines.map((l) => row(l, widths)),
+  ];
+  out.push('', 'Undetected mutants (survived or not covered):');
+  for (const name of names) {
+    const { source, mutants } = files[name];
+    const sourceLines = source.split('\n');
+    for (const mutant of [...mutants]
+      .filter((m) => UNDETECTED.has(m.status))
+      .sort(
+        (a, b) =>
+          a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column,
+      )) {
+      const { line, column } = mutant.location.start;
+      out.push(
+        `${name}:${line}:${column} ${mutant.status} ${mutant.mutatorName}${mutant.static ? ' (static)' : ''}`,
+        `    ${sourceLines[line - 1]?.trim() ?? ''}`,
+        `    → ${(mutant.replacement ?? '').replace(/\s+/g, ' ').slice(0, 200)}`,
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
 }
 
 class ClearTextFileReporter {
   static inject = [];
 
-  onMutationTestReportReady(_report, metrics) {
-    const all = metrics.systemUnderTestMetrics;
-    const header = ['File', '% score', '% covered', 'killed', 'timeout', 'survived', 'no cov', 'errors'];
-    const lines = [[`All files`, all], ...files(all).map(({ name, result }) => [name, result])].map(
-      ([name, { metrics: m }]) => [
-        name,
-        pct(m.mutationScore),
-        pct(m.mutationScoreBasedOnCoveredCode),
-        m.killed,
-        m.timeout,
-        m.survived,
-        m.noCoverage,
-        m.runtimeErrors + m.compileErrors,
-      ],
-    );
-    const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
-    const out = [
-      row(header, widths),
-      widths.map((w) => '-'.repeat(w)).join('-|-'),
-      ...lines.map((l) => row(l, widths)),
-    ];
-    out.push('', 'Undetected mutants (survived or not covered):');
-    for (const { name, result } of files(all)) {
-      for (const mutant of result.file.mutants.filter((m) => UNDETECTED.has(m.status))) {
-        const { line, column } = mutant.location.start;
-        const original = result.file.source.split('\n')[line - 1]?.trim() ?? '';
-        out.push(
-          `${name}:${line}:${column} ${mutant.status} ${mutant.mutatorName}${mutant.static ? ' (static)' : ''}`,
-          `    ${original}`,
-          `    → ${(mutant.replacement ?? '').replace(/\s+/g, ' ').slice(0, 200)}`,
-        );
-      }
-    }
+  onMutationTestReportReady(report) {
     mkdirSync(path.dirname(FILE), { recursive: true });
-    writeFileSync(FILE, `${out.join('\n')}\n`);
+    writeFileSync(FILE, summarise(report.files));
   }
 }
 
 export const strykerPlugins = [
   declareClassPlugin(PluginKind.Reporter, 'clear-text-file', ClearTextFileReporter),
 ];
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const inputs = process.argv.slice(2);
+  const files = {};
+  for (const input of inputs.length > 0 ? inputs : ['reports/mutation/mutation.json']) {
+    let report;
+    try {
+      report = JSON.parse(readFileSync(input, 'utf8'));
+    } catch (error) {
+      process.stderr.write(`stryker-text-report: cannot read ${input}: ${error.message}\n`);
+      process.exit(2);
+    }
+    if (!report || typeof report.files !== 'object') {
+      process.stderr.write(
+        `stryker-text-report: ${input} is not a mutation-testing JSON report (no "files")\n`,
+      );
+      process.exit(2);
+    }
+    Object.assign(files, report.files);
+  }
+  process.stdout.write(summarise(files));
+}

@@ -1,28 +1,30 @@
 // Mutation testing of the domain with StrykerJS (`npm run test:mutation`, from the repository root; not
 // part of `npm test` or CI). See docs/testing.md, "Mutation testing". Paths are relative to the root.
+import { fileURLToPath } from 'node:url';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',
   jest: {
     projectType: 'custom',
     configFile: 'libs/domain/jest.config.js',
-    // The property specs replay hundreds of generated histories, and the model-based specs walk the whole
-    // statechart (pse-case.machine.spec.ts walks it once per suite, so it also makes every machine mutant
-    // "static"): each covers every mutant of the machine and the decider, and a run with them takes most of
-    // a day on two cores. The score is that of the example-based specs (a lower bound);
-    // SANKSI_MUTATION_ALL_SPECS=1 runs every spec.
+    // Stryker's jest runner starts one jest run per mutant over the spec files related to the mutated file
+    // (--findRelatedTests) and loads each file before filtering its tests by name: with one registry per
+    // spec file, every mutant paid for 30-odd evaluations of the domain. The mutation run's test files
+    // (libs/domain/mutation/*.mutation.spec.ts) load the same specs in four groups, one registry each, and
+    // its environment stops a file at its first failing test once a mutant is active. The property specs and
+    // the two model-based walks (pse-case.machine.spec.ts, pse-case.decide-paths.spec.ts) cover every
+    // mutant of the machine and the decider and take seconds each: they are left out, so the score is
+    // that of the example-based specs (a lower bound); SANKSI_MUTATION_ALL_SPECS=1 includes them.
     config: {
+      testMatch: ['<rootDir>/mutation/*.mutation.spec.ts'],
       testPathIgnorePatterns: [
         '/node_modules/',
         '/dist/',
-        ...(process.env.SANKSI_MUTATION_ALL_SPECS === '1'
-          ? []
-          : [
-              '\\.properties\\.spec\\.ts$',
-              '/pse-case\\.machine\\.spec\\.ts$',
-              '/pse-case\\.decide-paths\\.spec\\.ts$',
-            ]),
+        ...(process.env.SANKSI_MUTATION_ALL_SPECS === '1' ? [] : ['/heavy\\.mutation\\.spec\\.ts$']),
       ],
+      // An absolute path: jest resolves it from libs/domain, Stryker's coverage wrapper from the sandbox root.
+      testEnvironment: fileURLToPath(new URL('./mutation/bail-environment.js', import.meta.url)),
     },
   },
   coverageAnalysis: 'perTest',

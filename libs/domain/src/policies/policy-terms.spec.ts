@@ -1,4 +1,5 @@
 import { getPolicy, listPolicies, UnknownPolicy } from './index';
+import { Policy } from './policy';
 
 // Each policy's terms exactly as docs/regulation.md §11.1–11.3 tabulates them: the table is the
 // reference, so a changed flag or period is a change of regulation, not of code.
@@ -87,5 +88,16 @@ describe('policy terms (docs/regulation.md §11)', () => {
       policyId: 'pp71-2019',
       message: 'Unknown policy "pp71-2019"; known: mr5-literal, kominfo-2022, pp43-2023',
     });
+  });
+
+  it('given policy data in any of Indonesia’s three time zones, then it is valid; any other zone is refused', () => {
+    // Deadlines are counted in the policy's zone (WIB, WITA or WIT: UTC+7, +8, +9), so the schema admits
+    // exactly those three and nothing else.
+    for (const timeZone of ['WIB', 'WITA', 'WIT']) {
+      expect(Policy.parse({ ...getPolicy('kominfo-2022'), timeZone }).timeZone).toBe(timeZone);
+    }
+    for (const timeZone of ['', 'UTC', 'Asia/Jakarta', 'wib']) {
+      expect(Policy.safeParse({ ...getPolicy('kominfo-2022'), timeZone }).success).toBe(false);
+    }
   });
 });
