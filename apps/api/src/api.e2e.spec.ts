@@ -38,13 +38,20 @@ describe.each(backends)('HTTP API on %s', (_name, backend) => {
     await cleanup?.();
   });
 
+  // These stories read the appended events whole from each answer: they ask for them (RFC 7240 Prefer).
+  // The default answer, events by reference, has its own spec (cases/command-answer.e2e.spec.ts).
   const post = async (
     url: string,
     payload: unknown,
     role: Role = 'operator',
     headers: Record<string, string> = {},
   ) =>
-    h.app.inject({ method: 'POST', url, payload: payload as object, headers: { ...auth(role), ...headers } });
+    h.app.inject({
+      method: 'POST',
+      url,
+      payload: payload as object,
+      headers: { ...auth(role), prefer: 'return=representation', ...headers },
+    });
   const get = async (url: string, role: Role = 'analyst') =>
     h.app.inject({ method: 'GET', url, headers: auth(role) });
   const at = (instant: string) => h.clock.set(instant);

@@ -59,6 +59,11 @@ export type CallOptions<Id extends OperationId> = Part<'path', PathParams<Id>> &
     idempotencyKey?: string;
     /** The case version the command was decided on (3 or `"3"`): 412 `version-mismatch` when it moved on. */
     ifMatch?: number | string;
+    /**
+     * `Prefer` (RFC 7240): `return=representation` makes a command answer carry its appended events whole
+     * (`CaseEvent`) instead of by reference (`AppendedEvent`, the default).
+     */
+    prefer?: 'return=representation' | 'return=minimal';
     /** The ETag of a view the caller holds: the call answers `{ notModified: true }` when it is unchanged. */
     ifNoneMatch?: string;
     /** Aborts the request (a time-out, a closed page). */

@@ -127,6 +127,7 @@ export class SanksiClient {
     if (opts.idempotencyKey !== undefined) headers['Idempotency-Key'] = opts.idempotencyKey;
     if (opts.ifMatch !== undefined) headers['If-Match'] = ifMatchHeader(opts.ifMatch);
     if (opts.ifNoneMatch !== undefined) headers['If-None-Match'] = opts.ifNoneMatch;
+    if (opts.prefer !== undefined) headers.Prefer = opts.prefer;
     let result: Awaited<ReturnType<AnyRequest>>;
     try {
       result = await (this.http.request as unknown as AnyRequest)(operation.method, operation.path, {

@@ -70,6 +70,29 @@ describe('the typed client against the running API', () => {
     expect(retry.data.version).toBe(1);
   });
 
+  it('given prefer return=representation, when a command is sent, then the answer carries its events whole; without it, by reference', async () => {
+    // given
+    await openCase('client-whole');
+    const body = { letterNumber: 'B-9/2022', occurredAt: wib('2022-07-23T10:00') };
+    // when
+    const whole = await operator.call('issueWarning', {
+      path: { pseId: 'client-whole' },
+      body,
+      prefer: 'return=representation',
+    });
+    const byReference = await operator.call('openCase', {
+      body: { pseId: 'client-ref', name: 'Ref', origin: 'foreign', domains: ['client-ref.example'] },
+    });
+    // then
+    expect(whole.headers.get('preference-applied')).toBe('return=representation');
+    const [warning] = whole.data.events;
+    expect(warning).toMatchObject({ type: 'WarningIssued', revision: 1, data: { letterNumber: 'B-9/2022' } });
+    expect(whole.data.nextDeadline).toMatchObject({ kind: 'warningResponse' });
+    expect(byReference.data.events).toEqual([
+      { eventId: expect.any(String), type: 'PseIdentified', revision: 0, occurredAt: expect.any(String) },
+    ]);
+  });
+
   it('given a case at version 1, when a warning is sent with If-Match 1 and then another with If-Match 1, then the first applies and the second is a typed 412', async () => {
     // given
     await openCase('client-race');

@@ -1,3 +1,4 @@
+import type { CommandOutcome } from '@sanksi/application';
 import { CommandBodies as B } from '@sanksi/contracts';
 import type { PseCaseCommand } from '@sanksi/domain';
 import type { FastifyRequest } from 'fastify';
@@ -6,7 +7,7 @@ import type { Role } from '../auth/api-keys';
 import { COMMAND_ROLES } from '../auth/roles';
 import type { SchemaRef } from '../openapi/openapi-components';
 import { CommandAnswerRef, FineAnswerRef } from '../openapi/case-schemas';
-import { type CommandResponse, newPseId } from './command-runner';
+import { newPseId } from './command-runner';
 
 /** The path parameters a command route may have, validated before `build` sees them. */
 export interface CommandPathParams {
@@ -34,8 +35,8 @@ export interface CaseCommandRoute<Body extends z.ZodType = z.ZodType> {
     path: CommandPathParams,
     request: FastifyRequest,
   ): PseCaseCommand;
-  /** The success answer's schema and any fields it adds to the command answer. */
-  answer: { schema: SchemaRef; extend?(response: CommandResponse): Record<string, unknown> };
+  /** The success answer's schema and any fields it adds to the command answer (from the whole outcome). */
+  answer: { schema: SchemaRef; extend?(outcome: CommandOutcome): Record<string, unknown> };
 }
 
 const route = <Body extends z.ZodType>(entry: CaseCommandRoute<Body>): CaseCommandRoute =>
@@ -96,8 +97,8 @@ export const CASE_COMMAND_ROUTES: readonly CaseCommandRoute[] = [
     build: (body, { pseId }) => ({ type: 'ImposeFine', pseId, ...body }),
     answer: {
       schema: FineAnswerRef,
-      extend: (response) => {
-        const imposed = response.events.find((e) => e.type === 'FineImposed');
+      extend: (outcome) => {
+        const imposed = outcome.events.find((e) => e.type === 'FineImposed');
         return { fineId: imposed?.type === 'FineImposed' ? imposed.data.fineId : null };
       },
     },

@@ -42,8 +42,8 @@ export class CaseCommandsController {
     // Validated once, here: the body schemas are the domain command's own fields (command-parsed-once.spec).
     const command = parsedAtTheEdge(route.build(body, path, request));
     const outcome = await this.runtime.commands.executeParsed(command, commandContext(request, occurredAt));
-    const response = respond(reply, outcome);
-    return route.answer.extend ? { ...response, ...route.answer.extend(response) } : response;
+    const response = respond(request, reply, outcome);
+    return route.answer.extend ? { ...response, ...route.answer.extend(outcome) } : response;
   }
 }
 
@@ -52,6 +52,12 @@ const IDEMPOTENCY_KEY = {
   required: false,
   description:
     'Makes a retry safe: the same key with the same command answers the first outcome (200, `Idempotent-Replay: true`); with another command, 422',
+} as const;
+const PREFER = {
+  name: 'Prefer',
+  required: false,
+  description:
+    '`return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it',
 } as const;
 const IF_MATCH = {
   name: 'If-Match',
@@ -87,17 +93,23 @@ function addCommandRoute(route: CaseCommandRoute): void {
     ),
     ApiHeader(IDEMPOTENCY_KEY),
     ApiHeader(IF_MATCH),
+    ApiHeader(PREFER),
     ApiBody({
       schema: requestSchema(route.bodyName, route.body),
       examples: { example: { value: route.example } },
     }),
     ApiAnswers({
       status: 201,
-      description: 'Applied: the case after the command and the events it appended',
+      description:
+        'Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`)',
       schema: route.answer.schema,
       headers: {
         Location: { description: 'The case: `/v1/cases/{pseId}`', schema: { type: 'string' } },
         ETag: { description: 'The case version after the command, e.g. `"3"`', schema: { type: 'string' } },
+        'Preference-Applied': {
+          description: 'The `return` preference applied, when the request stated one (RFC 7240)',
+          schema: { type: 'string', enum: ['return=representation', 'return=minimal'] },
+        },
       },
       alsoOk: [
         {

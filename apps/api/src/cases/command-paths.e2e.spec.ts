@@ -14,6 +14,8 @@ import { startApiHarness, TEST_KEYS, type ApiHarness } from '../testing/api-harn
 
 const NOW = '2026-12-02T00:00:00.000Z';
 const auth = { authorization: `Bearer ${TEST_KEYS.operator}` };
+// The commands' answers are compared event for event with `decide`: they ask for the events whole.
+const commandHeaders = { ...auth, prefer: 'return=representation' };
 const HOUR = 3_600_000;
 
 type Step = { kind: Kind; hoursLater: number; manual: boolean };
@@ -177,7 +179,7 @@ describe('model-based paths through HTTP: the API decides as the domain does', (
               method: 'POST',
               url: '/v1/cases',
               payload: open,
-              headers: auth,
+              headers: commandHeaders,
             });
             expect(opened.statusCode).toBe(201);
             let pure: PseCaseEventEnvelope[] = opened.json().events;
@@ -189,7 +191,7 @@ describe('model-based paths through HTTP: the API decides as the domain does', (
                 method: 'POST',
                 url,
                 payload: { ...body, occurredAt },
-                headers: auth,
+                headers: commandHeaders,
               });
               const decision = decideOnHistory(command, pure, getPolicy(policy), {
                 commandId: `pure-${seq}-${pure.length}`,

@@ -1,18 +1,31 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CommandContext, CommandOutcome } from '@sanksi/application';
-import type { PseCaseCommand } from '@sanksi/domain';
+import type { CaseStateAfter, PseCaseCommand } from '@sanksi/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/api-key.guard';
 import { InvalidRequest } from '../http/problem';
 import { requestTrace } from '../http/request-log';
 
-/** What every command route answers (issue 4): the case after the command and its new events. */
+/** One event a command appended, by reference: enough to name it and find it in `GET …/events`. */
+export interface AppendedEventRef {
+  eventId: string;
+  type: string;
+  revision: number;
+  occurredAt: string;
+}
+
+/**
+ * What every command route answers (issue 4; slimmed in issue 10, docs/decisions/0011): the case after the
+ * command, its next deadline and the events it appended — by reference, or whole when the request says
+ * `Prefer: return=representation`.
+ */
 export interface CommandResponse {
   pseId: string;
   version: number;
   state: string;
   substate: string | null;
-  events: CommandOutcome['events'];
+  nextDeadline: CaseStateAfter['nextDeadline'];
+  events: AppendedEventRef[] | CommandOutcome['events'];
 }
 
 type RequestWithCaller = FastifyRequest & { caller?: Caller };
@@ -69,19 +82,56 @@ export function newPseId(request: FastifyRequest): string {
 export const caseLocation = (pseId: string): string => `/v1/cases/${encodeURIComponent(pseId)}`;
 
 /**
- * Shapes an outcome for HTTP: 201 with `Location` (the case) and an ETag of the new version; 200 for an
- * idempotent retry, which created nothing.
+ * The `return` preference of a request (RFC 7240 `Prefer`, several preferences and header lines allowed):
+ * `representation` asks for the whole events in a command's answer, `minimal` (the default) for references.
+ * Undefined when the request states none; any other value counts as none, as the RFC lets a server ignore it.
  */
-export function respond(reply: FastifyReply, outcome: CommandOutcome): CommandResponse {
+export function returnPreference(request: FastifyRequest): 'representation' | 'minimal' | undefined {
+  const prefer = request.headers.prefer;
+  if (prefer === undefined) return undefined;
+  for (const preference of (Array.isArray(prefer) ? prefer.join(',') : prefer).split(',')) {
+    const [name, value = ''] = preference.split(';')[0].split('=');
+    if (name.trim().toLowerCase() !== 'return') continue;
+    const wanted = value
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    return wanted === 'representation' || wanted === 'minimal' ? wanted : undefined;
+  }
+  return undefined;
+}
+
+const reference = (event: CommandOutcome['events'][number]): AppendedEventRef => ({
+  eventId: event.eventId,
+  type: event.type,
+  revision: event.revision,
+  occurredAt: event.occurredAt,
+});
+
+/**
+ * Shapes an outcome for HTTP: 201 with `Location` (the case) and an ETag of the new version; 200 for an
+ * idempotent retry, which created nothing. The events by reference unless the request prefers the whole
+ * representation (`Preference-Applied` says which was applied when the request stated one).
+ */
+export function respond(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  outcome: CommandOutcome,
+): CommandResponse {
   void reply.status(outcome.duplicate ? 200 : 201).header('etag', `"${outcome.version}"`);
   if (outcome.duplicate) void reply.header('idempotent-replay', 'true');
   else void reply.header('location', caseLocation(outcome.pseId));
+  const preference = returnPreference(request);
+  void reply.header('vary', 'Prefer');
+  if (preference !== undefined) void reply.header('preference-applied', `return=${preference}`);
+  const last = outcome.events[outcome.events.length - 1];
   return {
     pseId: outcome.pseId,
     version: outcome.version,
     state: outcome.state,
     substate: outcome.substate,
-    events: outcome.events,
+    nextDeadline: last?.state.nextDeadline ?? null,
+    events: preference === 'representation' ? outcome.events : outcome.events.map(reference),
   };
 }
 

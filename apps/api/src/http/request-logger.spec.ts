@@ -1,4 +1,5 @@
 import { createSanksiLogger, REDACTED } from '@sanksi/application';
+import type { Logger } from 'pino';
 import { RequestLogger, requestLogOptions, requestLoggerFactory } from './request-log';
 
 type Line = Record<string, unknown>;
@@ -7,7 +8,7 @@ type Line = Record<string, unknown>;
 function httpLogger(level: 'info' | 'warn') {
   const lines: string[] = [];
   const root = createSanksiLogger(level, { write: (line: string) => void lines.push(line) });
-  const http = requestLogOptions(root).loggerInstance as ReturnType<typeof root.child>;
+  const http = requestLogOptions(root).loggerInstance as unknown as Logger;
   return { http, lines: () => lines.map((l) => JSON.parse(l) as Line) };
 }
 

@@ -73,26 +73,69 @@ export const CaseView = z
 export const CaseEventRef = responseSchema('CaseEvent', PseCaseEventEnvelope);
 responseSchema('CaseStateAfter', CaseStateAfter);
 
-/** What every command answers: the case after the command and the events it appended. */
+/** An event a command appended, by reference (the default answer of a command; docs/decisions/0011). */
+export const AppendedEvent = z
+  .object({
+    eventId: z.string(),
+    type: PseCaseEventTypeSchema,
+    revision: z.number().int().meta({ description: 'Its place in the case stream (0 for the first event)' }),
+    occurredAt: z.string().meta({ description: 'Its business time' }),
+  })
+  .meta({
+    description:
+      'An event the command appended, by reference: the whole event is in `GET /v1/cases/{pseId}/events`, or in this answer with `Prefer: return=representation`',
+  });
+responseSchema('AppendedEvent', AppendedEvent);
+
+/** What every command answers: the case after the command, its next deadline and the events it appended. */
 export const CommandAnswer = z
   .object({
     pseId: z.string(),
     version: z.number().int().meta({ description: 'The case version after the command (also the ETag)' }),
     state: CaseState,
     substate: z.string().nullable(),
-    events: z.array(PseCaseEventEnvelope).meta({
+    nextDeadline: CaseStateAfter.shape.nextDeadline.meta({
+      description: "The case's next deadline after the command (a warning's response deadline, say), or null",
+    }),
+    events: z.array(z.union([AppendedEvent, PseCaseEventEnvelope])).meta({
       description:
-        'The events this command appended (on an idempotent retry: those it appended the first time)',
+        'The events this command appended (on an idempotent retry: those it appended the first time), oldest first: by reference (`AppendedEvent`), or whole (`CaseEvent`) with `Prefer: return=representation`',
     }),
   })
   .meta({
-    example: { pseId: 'shop', version: 2, state: 'warned', substate: null, events: [] },
+    example: {
+      pseId: 'shop',
+      version: 2,
+      state: 'warned',
+      substate: null,
+      nextDeadline: { kind: 'warningResponse', dueAt: '2022-07-28T23:59:59+07:00', fineId: null },
+      events: [
+        {
+          eventId: 'evt-2b1f0c9e',
+          type: 'WarningIssued',
+          revision: 1,
+          occurredAt: '2022-07-21T09:00:00+07:00',
+        },
+      ],
+    },
   });
 
 /** The answer of `imposeFine`: a command answer naming the new fine. */
 export const FineAnswer = CommandAnswer.extend({
   fineId: z.string().nullable().meta({ description: 'The id of the imposed fine (F1, F2, …)' }),
-}).meta({ example: { pseId: 'shop', version: 3, state: 'fined', substate: null, events: [], fineId: 'F1' } });
+}).meta({
+  example: {
+    pseId: 'shop',
+    version: 3,
+    state: 'fined',
+    substate: null,
+    nextDeadline: { kind: 'finePayment', dueAt: '2022-08-25T23:59:59+07:00', fineId: 'F1' },
+    events: [
+      { eventId: 'evt-7c3d10aa', type: 'FineImposed', revision: 2, occurredAt: '2022-07-28T09:00:00+07:00' },
+    ],
+    fineId: 'F1',
+  },
+});
 
 export const CaseViewRef = responseSchema('Case', CaseView);
 export const CommandAnswerRef = responseSchema('CommandAnswer', CommandAnswer);

@@ -201,7 +201,7 @@ export class TrafficController {
         { ...options, domain },
         commandContext(request, undefined),
       );
-      return respond(reply, outcome);
+      return respond(request, reply, outcome);
     } catch (e) {
       if (e instanceof DiscoveryDomainInvalid)
         throw new InvalidRequest([{ field: 'path.domain', message: e.reason }]);

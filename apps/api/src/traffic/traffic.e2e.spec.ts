@@ -140,7 +140,9 @@ describe('traffic over HTTP', () => {
     });
     expect(opened.statusCode).toBe(201);
     expect(opened.headers['location']).toBe('/v1/cases/traffic-bigshop.example');
-    expect(opened.json().events[0]).toMatchObject({
+    expect(opened.json().events).toEqual([expect.objectContaining({ type: 'PseIdentified', revision: 0 })]);
+    const stored = (await call('GET', '/v1/cases/traffic-bigshop.example/events', TEST_KEYS.analyst)).json();
+    expect(stored.events[0]).toMatchObject({
       type: 'PseIdentified',
       data: {
         name: 'Big Shop',

@@ -197,13 +197,17 @@ describe('sanksi case … --api URL, against a running server', () => {
         state: string;
         substate: string | null;
         version: number;
+        nextDeadline: unknown;
         events: Array<{ type: string }>;
       };
       return {
         state: r.state,
         substate: r.substate,
         version: r.version,
+        nextDeadline: r.nextDeadline,
         events: r.events.map((e) => e.type),
+        // --json prints the events whole in both modes (over HTTP it asks: Prefer: return=representation)
+        fields: r.events.map((e) => Object.keys(e).sort()),
       };
     };
     // success: the same case after each command

@@ -46,6 +46,9 @@ interface CaseCommandResult {
   replayed: boolean;
   /** The fine a `fine` command imposed. */
   fineId?: string | null;
+  /** The case's next deadline after the command, if any. */
+  nextDeadline: { kind: string; dueAt: string; fineId: string | null } | null;
+  /** The appended events, whole in both modes (over HTTP the CLI asks for them: `Prefer: return=representation`). */
   events: Array<{ type: string; [key: string]: unknown }>;
 }
 
@@ -114,6 +117,7 @@ async function runLocally(
     state: outcome.state,
     substate: outcome.substate,
     replayed: outcome.duplicate,
+    nextDeadline: outcome.events[outcome.events.length - 1]?.state.nextDeadline ?? null,
     ...(spec.type === 'ImposeFine' ? { fineId: fineOf(events) } : {}),
     events,
   };
@@ -126,6 +130,7 @@ async function runRemotely(
   body: Record<string, unknown>,
   common: CommonOptions,
 ): Promise<CaseCommandResult> {
+  // The answer names its events by reference unless asked for them whole; only --json prints them whole.
   const call = client.call.bind(client) as unknown as (
     id: OperationId,
     options: Record<string, unknown>,
@@ -135,14 +140,16 @@ async function runRemotely(
     body,
     idempotencyKey: common.idempotencyKey,
     ifMatch: common.ifMatch,
+    ...(common.json ? { prefer: 'return=representation' } : {}),
   });
-  const { pseId, version, state, substate, events } = answer.data;
+  const { pseId, version, state, substate, nextDeadline, events } = answer.data;
   return {
     pseId,
     version,
     state,
     substate,
     replayed: answer.replayed,
+    nextDeadline,
     ...(spec.type === 'ImposeFine' ? { fineId: answer.data.fineId ?? null } : {}),
     events,
   };
@@ -160,6 +167,8 @@ function report(out: CliOutput, spec: CaseCliCommand, result: CaseCommandResult)
     : `${c.green('applied')} ${spec.type}`;
   out.line(`${head} — ${result.pseId} is ${c.bold(state)}, version ${result.version}`);
   if (result.fineId) out.line(`  fine ${result.fineId}`);
+  if (result.nextDeadline)
+    out.line(`  next deadline ${result.nextDeadline.kind}, due ${result.nextDeadline.dueAt}`);
   for (const event of result.events) out.line(`  + ${event.type}`);
 }
 

@@ -958,6 +958,37 @@ export interface components {
       /** Format: date-time */
       occurredAt?: string;
     };
+    /** @description An event the command appended, by reference: the whole event is in `GET /v1/cases/{pseId}/events`, or in this answer with `Prefer: return=representation` */
+    AppendedEvent: {
+      eventId: string;
+      /** @enum {string} */
+      type:
+        | 'PseIdentified'
+        | 'PseProfileUpdated'
+        | 'RegistrationSubmitted'
+        | 'RegistrationConfirmed'
+        | 'RegistrationRejected'
+        | 'WarningIssued'
+        | 'FineImposed'
+        | 'FinePaid'
+        | 'FineAnnulled'
+        | 'AccessBlocked'
+        | 'AccessTemporarilyRestored'
+        | 'AccessRestored'
+        | 'NormalisationRequested'
+        | 'NormalisationRefused'
+        | 'RegistrationSuspended'
+        | 'SuspensionLifted'
+        | 'RegistrationRevoked'
+        | 'ExemptionGranted'
+        | 'DeadlineElapsed'
+        | 'ConsequencesRetracted'
+        | 'PolicyMigrated';
+      /** @description Its place in the case stream (0 for the first event) */
+      revision: number;
+      /** @description Its business time */
+      occurredAt: string;
+    };
     /**
      * @example {
      *       "type": "https://sanksi.dev/problems/forbidden",
@@ -2077,7 +2108,19 @@ export interface components {
      *       "version": 2,
      *       "state": "warned",
      *       "substate": null,
-     *       "events": []
+     *       "nextDeadline": {
+     *         "kind": "warningResponse",
+     *         "dueAt": "2022-07-28T23:59:59+07:00",
+     *         "fineId": null
+     *       },
+     *       "events": [
+     *         {
+     *           "eventId": "evt-2b1f0c9e",
+     *           "type": "WarningIssued",
+     *           "revision": 1,
+     *           "occurredAt": "2022-07-21T09:00:00+07:00"
+     *         }
+     *       ]
      *     }
      */
     CommandAnswer: {
@@ -2097,8 +2140,22 @@ export interface components {
         | 'revoked'
         | 'exempted';
       substate: string | null;
-      /** @description The events this command appended (on an idempotent retry: those it appended the first time) */
-      events: components['schemas']['CaseEvent'][];
+      /** @description The case's next deadline after the command (a warning's response deadline, say), or null */
+      nextDeadline: {
+        /** @enum {string} */
+        kind:
+          | 'warningResponse'
+          | 'finePayment'
+          | 'manualRegistrationFollowUp'
+          | 'temporaryRestoration'
+          | 'suspensionResponse'
+          | 'normalisationRequest';
+        /** Format: date-time */
+        dueAt: string;
+        fineId: string | null;
+      } | null;
+      /** @description The events this command appended (on an idempotent retry: those it appended the first time), oldest first: by reference (`AppendedEvent`), or whole (`CaseEvent`) with `Prefer: return=representation` */
+      events: (components['schemas']['AppendedEvent'] | components['schemas']['CaseEvent'])[];
     };
     ConfirmRegistrationBody: {
       registrationNumber: string;
@@ -2218,7 +2275,19 @@ export interface components {
      *       "version": 3,
      *       "state": "fined",
      *       "substate": null,
-     *       "events": [],
+     *       "nextDeadline": {
+     *         "kind": "finePayment",
+     *         "dueAt": "2022-08-25T23:59:59+07:00",
+     *         "fineId": "F1"
+     *       },
+     *       "events": [
+     *         {
+     *           "eventId": "evt-7c3d10aa",
+     *           "type": "FineImposed",
+     *           "revision": 2,
+     *           "occurredAt": "2022-07-28T09:00:00+07:00"
+     *         }
+     *       ],
      *       "fineId": "F1"
      *     }
      */
@@ -2239,8 +2308,22 @@ export interface components {
         | 'revoked'
         | 'exempted';
       substate: string | null;
-      /** @description The events this command appended (on an idempotent retry: those it appended the first time) */
-      events: components['schemas']['CaseEvent'][];
+      /** @description The case's next deadline after the command (a warning's response deadline, say), or null */
+      nextDeadline: {
+        /** @enum {string} */
+        kind:
+          | 'warningResponse'
+          | 'finePayment'
+          | 'manualRegistrationFollowUp'
+          | 'temporaryRestoration'
+          | 'suspensionResponse'
+          | 'normalisationRequest';
+        /** Format: date-time */
+        dueAt: string;
+        fineId: string | null;
+      } | null;
+      /** @description The events this command appended (on an idempotent retry: those it appended the first time), oldest first: by reference (`AppendedEvent`), or whole (`CaseEvent`) with `Prefer: return=representation` */
+      events: (components['schemas']['AppendedEvent'] | components['schemas']['CaseEvent'])[];
       /** @description The id of the imposed fine (F1, F2, …) */
       fineId: string | null;
     };
@@ -2849,6 +2932,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path?: never;
       cookie?: never;
@@ -2868,13 +2953,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -2987,6 +3074,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -3009,13 +3098,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -3137,6 +3228,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -3159,13 +3252,15 @@ export interface operations {
           'application/json': components['schemas']['FineAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -3287,6 +3382,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -3310,13 +3407,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -3438,6 +3537,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -3461,13 +3562,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -3589,6 +3692,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -3611,13 +3716,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -3739,6 +3846,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -3761,13 +3870,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -3889,6 +4000,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -3911,13 +4024,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -4039,6 +4154,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -4061,13 +4178,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -4189,6 +4308,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -4211,13 +4332,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -4339,6 +4462,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -4361,13 +4486,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -4489,6 +4616,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -4511,13 +4640,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -4639,6 +4770,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -4661,13 +4794,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -4789,6 +4924,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -4811,13 +4948,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -4939,6 +5078,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -4961,13 +5102,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -5089,6 +5232,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -5111,13 +5256,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -5239,6 +5386,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -5261,13 +5410,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
@@ -5389,6 +5540,8 @@ export interface operations {
         'Idempotency-Key'?: string;
         /** @description The case version the command was decided on, e.g. `"3"`: 412 when the case has moved on */
         'If-Match'?: string;
+        /** @description `return=representation` (RFC 7240): the answer carries the appended events whole (`CaseEvent`, as `GET /v1/cases/{pseId}/events` gives them) instead of by reference; `Preference-Applied` confirms it */
+        Prefer?: string;
       };
       path: {
         /** @description The case id */
@@ -5411,13 +5564,15 @@ export interface operations {
           'application/json': components['schemas']['CommandAnswer'];
         };
       };
-      /** @description Applied: the case after the command and the events it appended */
+      /** @description Applied: the case after the command, its next deadline and the events it appended (by reference; whole with `Prefer: return=representation`) */
       201: {
         headers: {
           /** @description The case: `/v1/cases/{pseId}` */
           Location?: string;
           /** @description The case version after the command, e.g. `"3"` */
           ETag?: string;
+          /** @description The `return` preference applied, when the request stated one (RFC 7240) */
+          'Preference-Applied'?: 'return=representation' | 'return=minimal';
           [name: string]: unknown;
         };
         content: {
