@@ -8,7 +8,12 @@
 // sets each measurement's length (default 10 s). BENCH_HTTP_CPU_PROFILE=<dir> runs the server under
 // `node --cpu-prof` with its profile written there on exit (summarise with cpuprofile-summary.js).
 // Each line also prints the server process's own CPU time per request (user + system, from /proc on
-// Linux): on a shared, loaded machine the steadier figure.
+// Linux): on a shared, loaded machine the steadier figure. The "open, whole" line opens cases as "open
+// case" does but asks for the appended events whole (`Prefer: return=representation`, decision 0011): the
+// cost of the old answer, beside the default one on the same server. SANKSI_* variables set for the bench
+// (SANKSI_CASE_HEAD_CAPACITY, say) reach the server, except its data directory and keys.
+// BENCH_HTTP_LINES=open,warn (any of noop, open, whole, warn) runs only those lines — the no-op line
+// still gives the ratios when it is among them — so a profile holds little else.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +27,18 @@ const CONNECTIONS = 64;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CLI = path.resolve(__dirname, '..', '..', 'cli', 'dist', 'main.js');
 const PROFILE_DIR = process.env.BENCH_HTTP_CPU_PROFILE;
+const LINES = new Set(
+  (process.env.BENCH_HTTP_LINES ?? 'noop,open,whole,warn').split(',').map((l) => l.trim()),
+);
+// The bench's own SANKSI_* settings go to the server; its data directory and keys are the bench's.
+const SERVER_SETTINGS = Object.fromEntries(
+  Object.entries(process.env).filter(
+    (entry): entry is [string, string] =>
+      entry[0].startsWith('SANKSI_') &&
+      !['SANKSI_DATA_DIR', 'SANKSI_API_KEYS'].includes(entry[0]) &&
+      entry[1] !== undefined,
+  ),
+);
 const OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef012';
 
@@ -76,6 +93,7 @@ async function serve(
       NO_COLOR: '1',
       SANKSI_LOG_LEVEL: 'warn',
       SANKSI_API_KEYS: `operator:${OPERATOR_KEY},admin:${ADMIN_KEY}`,
+      ...SERVER_SETTINGS,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -151,14 +169,15 @@ async function measure(backend: Backend): Promise<void> {
     // Warm-up: JIT, prepared statements, the first pages of every file.
     await load(server, { method: 'GET', path: '/health/live' }, { amount: 2_000 });
 
-    const noop = await load(server, { method: 'GET', path: '/health/live' });
+    const skipped: Measured | undefined = undefined;
+    const noop = LINES.has('noop') ? await load(server, { method: 'GET', path: '/health/live' }) : skipped;
 
     const opened: string[] = [];
     let next = 0;
-    const open = await load(server, {
+    const openCase = (headers: Record<string, string>): autocannon.Request => ({
       method: 'POST',
       path: '/v1/cases',
-      headers: auth,
+      headers,
       setupRequest: (req) => {
         const pseId = `bench-${run}-${next++}`;
         opened.push(pseId);
@@ -175,41 +194,55 @@ async function measure(backend: Backend): Promise<void> {
         };
       },
     });
+    const open = LINES.has('open') || LINES.has('warn') ? await load(server, openCase(auth)) : skipped;
+    // The same command asking for its events whole: the answer as it was before decision 0011.
+    const whole = LINES.has('whole')
+      ? await load(server, openCase({ ...auth, prefer: 'return=representation' }))
+      : skipped;
 
     // One warning per opened case, never the same case twice (a second would be refused).
     let warned = 0;
-    const warnable = Math.min(opened.length, Math.max(1, Math.floor(open.count)));
-    const warn = await load(
-      server,
-      {
-        method: 'POST',
-        path: '/',
-        headers: auth,
-        setupRequest: (req) => {
-          const pseId = opened[warned++ % warnable];
-          return {
-            ...req,
-            path: `/v1/cases/${pseId}/warnings`,
-            body: json({ letterNumber: `B-${warned}/DJAI/2022`, occurredAt: '2022-07-23T09:00:00+07:00' }),
-          };
-        },
-      },
-      { amount: Math.min(warnable, Math.ceil(open.perSecond * SECONDS)) },
-    );
+    const warnable = Math.min(opened.length, Math.max(1, Math.floor(open?.count ?? 0)));
+    const warn =
+      LINES.has('warn') && open
+        ? await load(
+            server,
+            {
+              method: 'POST',
+              path: '/',
+              headers: auth,
+              setupRequest: (req) => {
+                const pseId = opened[warned++ % warnable];
+                return {
+                  ...req,
+                  path: `/v1/cases/${pseId}/warnings`,
+                  body: json({
+                    letterNumber: `B-${warned}/DJAI/2022`,
+                    occurredAt: '2022-07-23T09:00:00+07:00',
+                  }),
+                };
+              },
+            },
+            { amount: Math.min(warnable, Math.ceil(open.perSecond * SECONDS)) },
+          )
+        : skipped;
 
     const cpu = (m: Measured) =>
       m.cpuPerRequest === undefined ? '' : `  server CPU ${m.cpuPerRequest.toFixed(0)} µs/req`;
-    const row = (name: string, m: Measured) => {
-      const ratio = m.perSecond / noop.perSecond;
+    const row = (name: string, m: Measured | undefined) => {
+      if (!m) return;
+      const ratio = noop ? `${(m.perSecond / noop.perSecond).toFixed(2)} of no-op` : 'no no-op line';
       const meets = m.perSecond >= backend.goal.perSecond && m.p99 < backend.goal.p99Ms;
       console.log(
-        `${backend.label.padEnd(10)} ${name.padEnd(14)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(m.p50).padStart(4)} ms  p99 ${String(m.p99).padStart(4)} ms  ${ratio.toFixed(2)} of no-op  goal ≥ ${backend.goal.perSecond}/s p99 < ${backend.goal.p99Ms} ms: ${meets ? 'met' : 'NOT met'} (${(m.perSecond / backend.goal.perSecond).toFixed(2)} of it)  non-2xx: ${m.failures}${cpu(m)}`,
+        `${backend.label.padEnd(10)} ${name.padEnd(14)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(m.p50).padStart(4)} ms  p99 ${String(m.p99).padStart(4)} ms  ${ratio}  goal ≥ ${backend.goal.perSecond}/s p99 < ${backend.goal.p99Ms} ms: ${meets ? 'met' : 'NOT met'} (${(m.perSecond / backend.goal.perSecond).toFixed(2)} of it)  non-2xx: ${m.failures}${cpu(m)}`,
       );
     };
-    console.log(
-      `${backend.label.padEnd(10)} ${'no-op (live)'.padEnd(14)} ${noop.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(noop.p50).padStart(4)} ms  p99 ${String(noop.p99).padStart(4)} ms  (the limit)${cpu(noop)}`,
-    );
-    row('open case', open);
+    if (noop)
+      console.log(
+        `${backend.label.padEnd(10)} ${'no-op (live)'.padEnd(14)} ${noop.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(noop.p50).padStart(4)} ms  p99 ${String(noop.p99).padStart(4)} ms  (the limit)${cpu(noop)}`,
+      );
+    if (LINES.has('open')) row('open case', open);
+    row('open, whole', whole);
     row('issue warning', warn);
   } finally {
     await server.stop();
