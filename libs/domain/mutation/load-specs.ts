@@ -42,23 +42,28 @@ export function isHeavy(spec: string): boolean {
 }
 
 /**
- * Registers each spec under a describe block named by its path (the `load` functions must be literal
- * `require('../src/…')` calls, so that jest's --findRelatedTests sees the dependency), and a test that
- * fails when a spec of these folders is in no group — a new spec must not silently drop out of the run.
+ * Registers each spec under a describe block named by its path. The listed `load` functions must be
+ * literal `require('../src/…')` calls: jest's --findRelatedTests follows them from the group to the domain's
+ * source files, and Stryker runs only the groups related to the mutated file. A spec of these folders that
+ * is not listed (a new one, or one another change has not yet added here) is loaded all the same, so no spec
+ * drops out of the run; list it when it is the only spec that reaches some source file.
  */
 export function loadSpecs(
   folders: readonly string[],
-  specs: Record<string, () => unknown>,
+  listed: Record<string, () => unknown>,
   which: (spec: string) => boolean,
 ): void {
+  const unlisted = specFiles(folders).filter((spec) => which(spec) && !(spec in listed));
+  const specs: Record<string, () => unknown> = { ...listed };
+  for (const spec of unlisted) specs[spec] = () => require(path.join(SRC, spec));
   for (const [name, load] of Object.entries(specs)) {
     describe(name, () => {
       load();
     });
   }
   describe('mutation run', () => {
-    it(`loads every spec it should under ${folders.join(', ')}`, () => {
-      expect(Object.keys(specs).sort()).toEqual(specFiles(folders).filter(which));
+    it(`lists only specs that exist under ${folders.join(', ')}`, () => {
+      expect(Object.keys(listed).filter((spec) => !specFiles(folders).includes(spec))).toEqual([]);
     });
 
     it('has a group for every folder of the domain that holds specs', () => {
