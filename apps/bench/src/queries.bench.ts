@@ -8,7 +8,11 @@
 // one first; BENCH_QUERIES_SECONDS per line (default 5); BENCH_QUERIES_CONNECTIONS (default 32);
 // BENCH_QUERIES_COMMANDS=1 opens cases on 8 more connections during every line (queries while commands
 // run); BENCH_CLI (another build's apps/cli/dist/main.js, to measure before and after on one population);
-// BENCH_CPU_PROFILE_DIR (the server runs with `node --cpu-prof` and writes its profile there on exit).
+// BENCH_CPU_PROFILE_DIR (the server runs with `node --cpu-prof` and writes its profile there on exit);
+// BENCH_QUERIES_POLLERS (default 1,000) and BENCH_QUERIES_POLL_RATE (polls a second each, default 1) for
+// the last line, the feed's pollers while commands run (issue 10, goal 5), driven from
+// BENCH_QUERIES_POLL_WORKERS autocannon threads (default 1; 0: the bench's own thread); BENCH_QUERIES_POLL_COMMANDS=0 polls with no
+// commands running (to tell their share); BENCH_QUERIES_ONLY=pollers runs that line alone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -22,6 +26,7 @@ const CONNECTIONS = Number(process.env.BENCH_QUERIES_CONNECTIONS ?? 32);
 const SYSTEMS = Number(process.env.BENCH_QUERIES_SYSTEMS ?? 5_000);
 const CLI = path.resolve(process.env.BENCH_CLI ?? path.join(__dirname, '..', '..', 'cli', 'dist', 'main.js'));
 const GOAL_P99_MS = 50;
+const POLL_WORKERS = Number(process.env.BENCH_QUERIES_POLL_WORKERS ?? 1);
 const KEYS = {
   operator: 'bench-operator-key-0123456789abcdef',
   analyst: 'bench-analyst-key-0123456789abcdef0',
@@ -106,8 +111,22 @@ async function serve(dataDir: string): Promise<{
   };
 }
 
-async function load(base: string, request: autocannon.Request, connections = CONNECTIONS): Promise<Measured> {
-  const result = await autocannon({ url: base, connections, duration: SECONDS, requests: [request] });
+async function load(
+  base: string,
+  request: autocannon.Request | autocannon.Request[],
+  connections = CONNECTIONS,
+  options: { connectionRate?: number; duration?: number; workers?: number } = {},
+): Promise<Measured> {
+  const result = await autocannon({
+    url: base,
+    connections,
+    duration: options.duration ?? SECONDS,
+    requests: Array.isArray(request) ? request : [request],
+    // A fixed rate per connection (pollers): latencies are corrected for coordinated omission.
+    ...(options.connectionRate !== undefined ? { connectionRate: options.connectionRate } : {}),
+    // Threads of its own, so the client's event loop (shared with the command load) is not what is timed.
+    ...(options.workers ? { workers: options.workers } : {}),
+  });
   const statuses = Object.entries(
     (result as unknown as { statusCodeStats: Record<string, { count: number }> }).statusCodeStats ?? {},
   )
@@ -122,6 +141,49 @@ async function load(base: string, request: autocannon.Request, connections = CON
     p99: result.latency.p99,
     failures: statuses.join(', ') || 'none',
   };
+}
+
+/** The server's own latency histogram of the routes under `prefix` (`/metrics`), bucket bound → count. */
+async function serverLatencies(base: string, routes: readonly string[]): Promise<Map<number, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const buckets = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const m = /^sanksi_http_request_duration_seconds_bucket\{(.*)\} (\d+(?:\.\d+)?)$/.exec(line);
+    if (!m) continue;
+    const labels = m[1] as string;
+    const route = /route="([^"]*)"/.exec(labels)?.[1];
+    const le = /le="([^"]*)"/.exec(labels)?.[1];
+    if (
+      route === undefined ||
+      le === undefined ||
+      !routes.includes(route) ||
+      !labels.includes('method="GET"')
+    )
+      continue;
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(m[2]));
+  }
+  return buckets;
+}
+
+/** The server's event-loop delay since its previous `/metrics` reading (prom-client resets it on each), in ms. */
+async function eventLoopDelay(base: string): Promise<string> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (name: string) => {
+    const value = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1];
+    return value === undefined ? '?' : (Number(value) * 1000).toFixed(0);
+  };
+  return `event-loop delay p99 ${read('nodejs_eventloop_lag_p99_seconds')} ms, max ${read('nodejs_eventloop_lag_max_seconds')} ms`;
+}
+
+/** From two histogram readings: answers between them, the share within `limitSeconds`, the bucket holding p99. */
+function serverSide(before: Map<number, number>, after: Map<number, number>, limitSeconds: number): string {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const count = (b: number) => (after.get(b) ?? 0) - (before.get(b) ?? 0);
+  const total = count(Infinity);
+  if (total === 0) return 'server: no answers recorded';
+  const p99 = bounds.find((b) => count(b) >= 0.99 * total) ?? Infinity;
+  return `server-side (Fastify's timer): ${((100 * count(limitSeconds)) / total).toFixed(1)} % within ${limitSeconds * 1000} ms, p99 ≤ ${p99 === Infinity ? '∞' : `${p99 * 1000} ms`}`;
 }
 
 /** A raw indexed SELECT of one case summary by key on the same file, in process: the floor of any read. */
@@ -198,10 +260,11 @@ export async function run(): Promise<void> {
         ((await probe.json()) as { items?: Array<{ pseId: string }> }).items?.[0]?.pseId ?? 'none';
       const txt = await fetch(`${server.base}/v1/blocklist?format=txt`, { headers: service });
       const etag = txt.headers.get('etag');
+      const head = txt.headers.get('x-blocklist-position') ?? '0';
       await load(server.base, { method: 'GET', path: '/health/live' }, 8);
 
-      const withCommands = async (work: () => Promise<Measured>): Promise<Measured> => {
-        if (process.env.BENCH_QUERIES_COMMANDS !== '1') return work();
+      const withCommands = async (work: () => Promise<Measured>, always = false): Promise<Measured> => {
+        if (process.env.BENCH_QUERIES_COMMANDS !== '1' && !always) return work();
         let next = 0;
         const run = Math.random().toString(36).slice(2, 8);
         const commands = load(
@@ -254,7 +317,7 @@ export async function run(): Promise<void> {
         ],
         ['blocklist changes after=0', { path: '/v1/blocklist/changes?after=0', headers: service }],
       ];
-      for (const [name, request] of routes) {
+      for (const [name, request] of process.env.BENCH_QUERIES_ONLY === 'pollers' ? [] : routes) {
         const m = await withCommands(() => load(server.base, { method: 'GET', ...request }));
         // Requests still queued in the server when the line ends would land on the next line: wait them out.
         const drained = Date.now();
@@ -271,6 +334,40 @@ export async function run(): Promise<void> {
           `${name.padEnd(44)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(m.p50).padStart(5)} ms  p99 ${String(m.p99).padStart(5)} ms  ${(m.perSecond / noop.perSecond).toFixed(2)} of no-op  goal p99 < ${GOAL_P99_MS} ms: ${m.p99 < GOAL_P99_MS ? 'met' : 'NOT met'}  other: ${m.failures}${backlog}`,
         );
       }
+      // Goal 5: internet providers polling the feed, each on its own kept-alive connection at a fixed
+      // rate, while cases are opened on 8 more connections. A poller that is up to date asks for the
+      // changes after the position it has and for the list with the ETag it has (304).
+      const pollers = Number(process.env.BENCH_QUERIES_POLLERS ?? 1000);
+      const pollRate = Number(process.env.BENCH_QUERIES_POLL_RATE ?? 1);
+      const polledRoutes = ['/v1/blocklist', '/v1/blocklist/changes'];
+      const histogramBefore = await serverLatencies(server.base, polledRoutes);
+      await eventLoopDelay(server.base);
+      const polling = await withCommands(
+        () =>
+          load(
+            server.base,
+            [
+              { method: 'GET', path: `/v1/blocklist/changes?after=${head}`, headers: service },
+              {
+                method: 'GET',
+                path: '/v1/blocklist?format=txt',
+                headers: { ...service, 'if-none-match': etag ?? '"none"' },
+              },
+            ],
+            pollers,
+            { connectionRate: pollRate, duration: Math.max(SECONDS, 10), workers: POLL_WORKERS },
+          ),
+        process.env.BENCH_QUERIES_POLL_COMMANDS !== '0',
+      );
+      // The delay first: each /metrics reading restarts prom-client's event-loop histogram.
+      const loopDelay = await eventLoopDelay(server.base);
+      const histogramAfter = await serverLatencies(server.base, polledRoutes);
+      console.log(
+        `${`ISP pollers: ${pollers} × ${pollRate}/s, changes + 304${process.env.BENCH_QUERIES_POLL_COMMANDS !== '0' ? ', commands' : ''}`.padEnd(44)} ${polling.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(polling.p50).padStart(5)} ms  p99 ${String(polling.p99).padStart(5)} ms  goal p99 < ${GOAL_P99_MS} ms: ${polling.p99 < GOAL_P99_MS ? 'met' : 'NOT met'}  other: ${polling.failures}`,
+      );
+      console.log(
+        `${''.padEnd(44)} ${serverSide(histogramBefore, histogramAfter, GOAL_P99_MS / 1000)}; ${loopDelay}`,
+      );
     } finally {
       await server.stop();
     }
