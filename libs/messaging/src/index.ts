@@ -82,3 +82,18 @@ export {
   CheckpointStoreFailed,
   type MessagingErrorCode,
 } from './messaging.errors';
+export {
+  DLQ_APPENDED_AT_HEADER,
+  DLQ_ATTEMPTS_HEADER,
+  DLQ_DETAIL_HEADER,
+  DLQ_MESSAGE_ID_HEADER,
+  DLQ_REASON_HEADER,
+  DLQ_SOURCE_HEADER,
+  describeError,
+  KafkaConsumerLoop,
+  type ConsumedMessage,
+  type ConsumerLoopOptions,
+  type ConsumerLoopState,
+  type ConsumerLoopStatus,
+  type MessageSettlement,
+} from './consumer-loop';

@@ -1,18 +1,15 @@
 import { Instant, RegistrationNumber } from '@sanksi/domain';
 import { z } from 'zod';
 
-/** Header naming why a message was dead-lettered (one of `DeadLetterReason`). */
-export const DLQ_REASON_HEADER = 'x-dlq-reason';
-/** Header with the human-readable detail of the reason. */
-export const DLQ_DETAIL_HEADER = 'x-dlq-detail';
-/** Header naming where the message came from: `topic/partition/offset`. */
-export const DLQ_SOURCE_HEADER = 'x-dlq-source';
-/** Header with the message id the consumer resolved (for tracing a redelivery). */
-export const DLQ_MESSAGE_ID_HEADER = 'x-dlq-message-id';
-/** Header with the broker's append time of the original message (epoch ms), for `sanksi dlq replay`. */
-export const DLQ_APPENDED_AT_HEADER = 'x-dlq-appended-at';
-/** Header with how many times the consumer tried the message before parking it. */
-export const DLQ_ATTEMPTS_HEADER = 'x-dlq-attempts';
+// The DLQ headers are the shared consumer loop's (libs/messaging consumer-loop.ts): one set for every inbound topic.
+export {
+  DLQ_APPENDED_AT_HEADER,
+  DLQ_ATTEMPTS_HEADER,
+  DLQ_DETAIL_HEADER,
+  DLQ_MESSAGE_ID_HEADER,
+  DLQ_REASON_HEADER,
+  DLQ_SOURCE_HEADER,
+} from '@sanksi/messaging';
 
 /**
  * Why a message went to the DLQ instead of becoming a command: its body (`unparseable`, `invalid`),
