@@ -311,6 +311,7 @@ export class Projector {
     this.samples = [];
     // A projector following in another process notices the reset and replays; this one waits for it.
     const result = await this.catchUp();
+    if (this.options.projection !== 'traffic') await this.options.store.finishRebuild();
     if (wasRunning) this.start();
     return result;
   }

@@ -314,8 +314,14 @@ export interface ReadModelStore {
     events: readonly ReadModelEvent[],
     options: { expectedPosition: number; toPosition: number; checkpoint?: string },
   ): Promise<ApplyBatchResult>;
-  /** Empties every projected table and sets the checkpoint to 0, in one transaction (traffic stays). */
+  /**
+   * Empties every projected table and sets the checkpoint to 0, in one transaction (traffic stays). On
+   * SQLite it also sets the tables' search and order indexes aside until `finishRebuild` (or the next
+   * open of the store) builds them over the replayed rows.
+   */
   reset(checkpoint?: string): Promise<void>;
+  /** Builds what `reset` set aside (after the replay that followed it); nothing to do otherwise. */
+  finishRebuild(): Promise<void>;
   /**
    * Takes or renews the lease of the projector that follows `checkpoint` until `now + ttlMs`; true
    * when `holder` has it (it was free, expired, or already its own), false when another live holder does.

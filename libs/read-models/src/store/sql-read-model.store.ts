@@ -75,6 +75,7 @@ import {
   warningToRegistrationTable,
 } from './row-mapping';
 import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
+import { deferIndexes, restoreDeferred } from './rebuild-deferred';
 
 const { str, nstr, num, nnum, list } = readers;
 const DEFAULT_LIMIT = 50;
@@ -253,6 +254,8 @@ export class SqlReadModelStore implements ReadModelStore {
           new Date().toISOString(),
         ]);
       }
+      // A rebuild that stopped before its end left indexes set aside: a store never runs without them.
+      if (this.client.dialect === 'sqlite') await restoreDeferred(tx, PROJECTED_TABLES);
     });
   }
 
@@ -416,6 +419,8 @@ export class SqlReadModelStore implements ReadModelStore {
     await this.migrate();
     this.cache.clear();
     await this.client.transaction(async (tx) => {
+      // The rows come back one batch at a time: their secondary and search indexes are built once, at the end.
+      if (this.client.dialect === 'sqlite') await deferIndexes(tx, PROJECTED_TABLES);
       for (const table of PROJECTED_TABLES) await tx.query(`DELETE FROM ${table}`);
       await tx.insertMany(
         'projection_checkpoints',
@@ -424,6 +429,12 @@ export class SqlReadModelStore implements ReadModelStore {
         `ON CONFLICT (name) DO UPDATE SET position = 0, events_applied = 0, updated_at = excluded.updated_at`,
       );
     });
+  }
+
+  async finishRebuild(): Promise<void> {
+    await this.migrate();
+    if (this.client.dialect !== 'sqlite') return;
+    await this.client.transaction((tx) => restoreDeferred(tx, PROJECTED_TABLES));
   }
 
   async claimProjectorLease(checkpoint: string, holder: string, ttlMs: number): Promise<boolean> {

@@ -1,0 +1,103 @@
+import type { SqlTransaction } from './sql-client';
+
+/**
+ * A rebuild from zero writes every row of the read models again, and on SQLite each row written also
+ * updates every secondary index and full-text index of its table — the case table alone has eight
+ * indexes keyed at random (its orders, its state, its next deadline) and a trigram index: at a million
+ * cases most of a rebuild's page writes were theirs (docs/benchmarks.md, "A million systems"). So a
+ * rebuild sets them aside and builds them once at the end, which SQLite does by sorting; the rows are
+ * the same either way.
+ *
+ * What is set aside: the secondary (non-unique) indexes of the projected tables, except those that
+ * start with `pse_id` (the projector's own writes look rows up by case: dropping those would make
+ * every batch scan a table), and the triggers that keep an external-content FTS5 index of a projected
+ * table in step. Their SQL is kept in `rebuild_deferred`, in the transaction that drops them, so a
+ * rebuild that stops half-way leaves a record: the next open of the store puts them back (see
+ * `restoreDeferred`). Unique indexes and primary keys stay (upserts need them).
+ */
+const DEFERRED_TABLE = `CREATE TABLE IF NOT EXISTS rebuild_deferred (
+  name TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  sql TEXT NOT NULL
+)`;
+
+interface SchemaObject {
+  type: 'index' | 'trigger';
+  name: string;
+  tableName: string;
+  sql: string;
+}
+
+/** External-content FTS5 tables over one of `tables`, by name, with the table they index. */
+async function searchIndexes(
+  tx: Pick<SqlTransaction, 'query'>,
+  tables: readonly string[],
+): Promise<Array<{ fts: string; table: string }>> {
+  const rows = await tx.query(
+    `SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'`,
+  );
+  return rows.flatMap((r) => {
+    const content = /content\s*=\s*'([^']+)'/.exec(String(r.sql))?.[1];
+    return content && tables.includes(content) ? [{ fts: String(r.name), table: content }] : [];
+  });
+}
+
+/**
+ * Drops the deferrable indexes and search triggers of `tables` (SQLite), recording their SQL, and empties
+ * the search indexes whose triggers it dropped. Call inside the transaction that empties the tables.
+ */
+export async function deferIndexes(tx: SqlTransaction, tables: readonly string[]): Promise<void> {
+  await tx.query(DEFERRED_TABLE);
+  const fts = await searchIndexes(tx, tables);
+  const marks = tables.map(() => '?').join(', ');
+  const objects = (
+    await tx.query(
+      `SELECT type, name, tbl_name, sql FROM sqlite_master
+       WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (${marks}) ORDER BY type, name`,
+      [...tables],
+    )
+  ).map(
+    (r): SchemaObject => ({
+      type: r.type === 'trigger' ? 'trigger' : 'index',
+      name: String(r.name),
+      tableName: String(r.tbl_name),
+      sql: String(r.sql),
+    }),
+  );
+  for (const o of objects) {
+    if (o.type === 'index') {
+      if (/^\s*CREATE\s+UNIQUE/i.test(o.sql)) continue;
+      const [first] = await tx.query(`SELECT name FROM pragma_index_info(?) WHERE seqno = 0`, [o.name]);
+      if (first?.name === 'pse_id') continue;
+    } else if (!fts.some((f) => f.table === o.tableName && o.name.startsWith(`${f.fts}_`))) {
+      continue;
+    }
+    await tx.query(
+      `INSERT INTO rebuild_deferred (name, kind, sql) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+      [o.name, o.type, o.sql],
+    );
+    await tx.query(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} ${o.name}`);
+  }
+  for (const f of fts) await tx.query(`INSERT INTO ${f.fts} (${f.fts}) VALUES ('delete-all')`);
+}
+
+/**
+ * Puts back what `deferIndexes` set aside: each index built over the rows as they now are, each trigger
+ * created, each search index rebuilt from its table. Does nothing when nothing is deferred; idempotent.
+ */
+export async function restoreDeferred(tx: SqlTransaction, tables: readonly string[]): Promise<boolean> {
+  const [exists] = await tx.query(
+    `SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'rebuild_deferred'`,
+  );
+  if (!exists) return false;
+  const deferred = await tx.query(`SELECT name, kind, sql FROM rebuild_deferred ORDER BY kind, name`);
+  if (deferred.length === 0) return false;
+  for (const d of deferred) {
+    const [present] = await tx.query(`SELECT 1 AS found FROM sqlite_master WHERE name = ?`, [d.name]);
+    if (!present) await tx.query(String(d.sql));
+  }
+  for (const f of await searchIndexes(tx, tables))
+    await tx.query(`INSERT INTO ${f.fts} (${f.fts}) VALUES ('rebuild')`);
+  await tx.query(`DELETE FROM rebuild_deferred`);
+  return true;
+}
