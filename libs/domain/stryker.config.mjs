@@ -11,7 +11,7 @@ export default {
     // Stryker's jest runner starts one jest run per mutant over the spec files related to the mutated file
     // (--findRelatedTests) and loads each file before filtering its tests by name: with one registry per
     // spec file, every mutant paid for 30-odd evaluations of the domain. The mutation run's test files
-    // (libs/domain/mutation/*.mutation.spec.ts) load the same specs in four groups, one registry each, and
+    // (libs/domain/mutation/*.mutation.spec.ts) load the same specs in three groups, one registry each, and
     // its environment stops a file at its first failing test once a mutant is active. The property specs and
     // the two model-based walks (pse-case.machine.spec.ts, pse-case.decide-paths.spec.ts) cover every
     // mutant of the machine and the decider and take seconds each: they are left out, so the score is

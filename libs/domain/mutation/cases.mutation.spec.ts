@@ -2,7 +2,7 @@
 import { isHeavy, loadSpecs } from './load-specs';
 
 loadSpecs(
-  ['pse-case', 'policies', 'history', 'diagram'],
+  ['pse-case', 'policies', 'history', 'diagram', 'traffic'],
   {
     'diagram/statechart-diagram.spec.ts': () => require('../src/diagram/statechart-diagram.spec'),
     'history/hash.spec.ts': () => require('../src/history/hash.spec'),
@@ -38,6 +38,10 @@ loadSpecs(
     'pse-case/rules/rule-5-fines.spec.ts': () => require('../src/pse-case/rules/rule-5-fines.spec'),
     'pse-case/rules/rule-6-deadlines.spec.ts': () => require('../src/pse-case/rules/rule-6-deadlines.spec'),
     'pse-case/rules/rule-7-metadata.spec.ts': () => require('../src/pse-case/rules/rule-7-metadata.spec'),
+    // Here rather than in a group of its own: it imports the decider, so a group of its own would be one
+    // more evaluation of the whole domain for every mutant of the decider, the machine and the policies.
+    'traffic/traffic-observation.events.spec.ts': () =>
+      require('../src/traffic/traffic-observation.events.spec'),
   },
   (spec) => !isHeavy(spec),
 );
