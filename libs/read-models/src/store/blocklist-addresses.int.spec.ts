@@ -2,6 +2,7 @@ import * as testing from '@sanksi/testing';
 import { type ReadModelEvent, toReadModelEvent } from '../events/read-model-event';
 import { GlobalLog } from '../testing/case-history.fixture';
 import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
+import { READ_MODEL_MIGRATIONS } from './read-model.schema';
 
 // Real databases on a shared machine: allow for slow I/O (no assertion depends on time).
 jest.setTimeout(60_000);
@@ -186,7 +187,11 @@ describe.each(readModelBackends(testing).all)(
         ['domain', 'plain.example'],
       ]);
       const versions = await db.sql(`SELECT version FROM read_model_migrations ORDER BY applied_at, version`);
-      expect(versions.map((v) => Number(v['version']))).toEqual([1, 2, 3, 5, 6, 4]);
+      // Every other version in order (those applied at set-up), then 4, applied alone on reopening.
+      const others = READ_MODEL_MIGRATIONS.map((m) => m.version)
+        .filter((v) => v !== 4)
+        .sort((a, b) => a - b);
+      expect(versions.map((v) => Number(v['version']))).toEqual([...others, 4]);
       // Cases projected before version 4 name their addresses again once rebuilt (docs/read-models.md).
       expect((await reopened.listCases({ q: 'com.bank' })).items).toEqual([]);
       await reopened.reset();
