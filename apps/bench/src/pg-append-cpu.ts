@@ -112,9 +112,18 @@ function median(xs: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function main(): Promise<void> {
-  const calls = option('calls', 200);
-  const rounds = option('rounds', 40);
+/** One variant's server CPU: mean µs per call, and the median over rounds of raw CPU / its CPU. */
+export interface VariantCpu {
+  name: string;
+  microsPerCall: number;
+  rawOverThis: number;
+}
+
+/**
+ * Runs every variant `rounds` times (`calls` appends each, random order per round, one warm-up round) in
+ * a temporary database and returns their server CPU; throws if a variant fails to write an append.
+ */
+export async function measureAppendCpu(calls: number, rounds: number): Promise<VariantCpu[]> {
   const database = await createTemporaryPostgresDatabase('sanksi_bench_pgcpu');
   const client = new Client({ connectionString: database.url });
   try {
@@ -191,20 +200,29 @@ async function main(): Promise<void> {
       }
     }
     const raw = used.get('raw INSERT') ?? [];
-    console.log(
-      `server CPU per call, ${rounds} rounds x ${calls} calls, synchronous_commit=off, backend ${pid}`,
-    );
-    for (const name of names) {
+    return names.map((name) => {
       const ns = used.get(name) ?? [];
-      const perCall = ns.reduce((a, b) => a + b, 0) / (ns.length * calls) / 1000;
-      const ratio = median(raw.map((r, i) => r / ns[i]));
-      console.log(
-        `  ${name.padEnd(28)} ${perCall.toFixed(1).padStart(7)} µs   raw/this (median of rounds) ${ratio.toFixed(2)}`,
-      );
-    }
+      return {
+        name,
+        microsPerCall: ns.reduce((a, b) => a + b, 0) / (ns.length * calls) / 1000,
+        rawOverThis: median(raw.map((r, i) => r / ns[i])),
+      };
+    });
   } finally {
     await client.end().catch(() => undefined);
     await database.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  const calls = option('calls', 200);
+  const rounds = option('rounds', 40);
+  const results = await measureAppendCpu(calls, rounds);
+  console.log(`server CPU per call, ${rounds} rounds x ${calls} calls, synchronous_commit=off`);
+  for (const r of results) {
+    console.log(
+      `  ${r.name.padEnd(28)} ${r.microsPerCall.toFixed(1).padStart(7)} µs   raw/this (median of rounds) ${r.rawOverThis.toFixed(2)}`,
+    );
   }
 }
 
