@@ -80,6 +80,18 @@ describe('plans of the category and stream reads', () => {
       }
     });
 
+    it('given a log of cases, then listing the stream starts of a slice reads only the index of stream starts', () => {
+      // the statements SqliteEventStore.readStreamStarts prepares, with and without a category
+      for (const category of ['AND category = ?', '']) {
+        const sql = `SELECT stream_id, position FROM events INDEXED BY events_stream_starts
+           WHERE revision = 0 AND position > ? AND position <= ? ${category} ORDER BY position LIMIT ?`;
+        const params = category ? [0, 2500, 'pse', -1] : [0, 2500, -1];
+        expect(plan(sql, ...params)).toBe(
+          'SEARCH events USING COVERING INDEX events_stream_starts (position>? AND position<?)',
+        );
+      }
+    });
+
     it("then the ingest's read of one traffic stream seeks the (stream, revision) index, and the head is one seek", () => {
       expect(
         plan(
@@ -159,6 +171,26 @@ describe('plans of the category and stream reads', () => {
         });
       }
       for (const p of plans) expect(p.text).not.toMatch(/Seq Scan|Sort/);
+    });
+
+    it('given a log of cases, then the stream-starts statement, custom or generic, reads the partial index of stream starts and never the log', async () => {
+      // the streamStarts statement of PostgresEventStore (named, so prepared: its generic plan matters)
+      const sql = `SELECT stream_id, position FROM ${schema}.events
+               WHERE revision = 0 AND position > $1 AND position <= $2 AND ($3::text IS NULL OR category = $3)
+               ORDER BY position LIMIT $4`;
+      for (const generic of [false, true]) {
+        for (const params of [
+          [0, 2500, 'pse', null], // a replay slice of the cases
+          [2500, 5410, null, null], // every category
+          [0, 5410, 'pse', 10],
+        ]) {
+          const text = await explain(sql, params, generic);
+          if (process.env['SHOW_PLANS'])
+            process.stdout.write(`\n${JSON.stringify({ params, generic })}\n${text}\n`);
+          expect(text).toMatch(/Index (Only )?Scan using events_stream_starts on events/);
+          expect(text).not.toMatch(/Seq Scan|Sort/);
+        }
+      }
     });
 
     it('given a prepared statement of the category read, then after five runs PostgreSQL takes the generic plan, which scans the position key — which is why the store sends it unnamed', async () => {

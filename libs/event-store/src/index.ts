@@ -7,7 +7,9 @@ export type {
   ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
+  ReadStreamStartsOptions,
   RecordedEvent,
+  StreamStart,
   SubscribeOptions,
 } from './core/event-store.port';
 export {
@@ -18,6 +20,7 @@ export {
   EventStoreStorageFull,
   EventStoreUnavailable,
   InvalidAppendRequest,
+  InvalidReadRequest,
   UpcastFailed,
   WrongExpectedRevision,
 } from './core/event-store.errors';

@@ -35,9 +35,19 @@ export function* logRanges(head: number, size: number): Generator<LogRange> {
 
 /** The cases whose first event (revision 0) lies in the slice, in log order, with that event's position. */
 export async function casesBeginningIn(
-  store: Pick<EventStore, 'readAll'>,
+  store: Pick<EventStore, 'readAll' | 'readStreamStarts'>,
   range: LogRange,
 ): Promise<Array<{ pseId: string; position: number }>> {
+  if (store.readStreamStarts) {
+    // The store's index of stream starts: the slice's events are read once, by their case, not twice.
+    const starts = await store.readStreamStarts({
+      after: range.after,
+      upTo: range.upTo,
+      category: CASE_STREAM_CATEGORY,
+    });
+    return starts.map((start) => ({ pseId: pseIdOfStream(start.streamId), position: start.position }));
+  }
+  // An adapter without that index (EventStoreDB): scan the slice for first events.
   const found: Array<{ pseId: string; position: number }> = [];
   let after = range.after;
   while (after < range.upTo) {
@@ -60,7 +70,7 @@ export async function casesBeginningIn(
  */
 export async function runReplayRange(
   task: ReplayTask,
-  store: Pick<EventStore, 'readAll' | 'readStream'>,
+  store: Pick<EventStore, 'readAll' | 'readStream' | 'readStreamStarts'>,
   range: LogRange,
 ): Promise<RangeResult> {
   const result: RangeResult = { cases: 0, events: 0, findings: [], positions: range.upTo - range.after };

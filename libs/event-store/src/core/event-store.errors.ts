@@ -37,6 +37,18 @@ export class InvalidAppendRequest extends EventStoreError {
   }
 }
 
+/** A read's options are malformed (a negative or fractional position or limit); nothing was read. */
+export class InvalidReadRequest extends EventStoreError {
+  readonly code = 'INVALID_READ_REQUEST';
+  readonly operation: string;
+  readonly reason: string;
+  constructor(fields: { operation: string; reason: string }) {
+    super(`Invalid ${fields.operation}: ${fields.reason}`);
+    this.operation = fields.operation;
+    this.reason = fields.reason;
+  }
+}
+
 /** The store was closed before (or while) the operation ran; an append refused this way wrote nothing. */
 export class EventStoreClosed extends EventStoreError {
   readonly code = 'EVENT_STORE_CLOSED';

@@ -50,6 +50,20 @@ export interface ReadAllOptions {
   category?: string;
 }
 
+/** Which stream starts to list: positions in `(after, upTo]`, at most `limit`, of one category if given. */
+export interface ReadStreamStartsOptions {
+  after?: number;
+  upTo?: number;
+  limit?: number;
+  category?: string;
+}
+
+/** Where a stream begins: the global position of its first event (revision 0). */
+export interface StreamStart {
+  streamId: string;
+  position: number;
+}
+
 export interface SubscribeOptions {
   after?: number;
   types?: string[];
@@ -69,6 +83,12 @@ export interface EventStore {
    */
   streamsOfCommand?(commandId: string): Promise<string[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The streams whose first event lies in a range of the log, in position order, without reading any
+   * event (a whole-population replay hands out slices of the log and each reader lists its own cases).
+   * Optional: an adapter without an index of stream starts leaves it out, and callers scan `readAll`.
+   */
+  readStreamStarts?(options?: ReadStreamStartsOptions): Promise<StreamStart[]>;
   subscribe(options: SubscribeOptions): AsyncIterable<RecordedEvent>;
   headPosition(): Promise<number>;
   close(): Promise<void>;

@@ -18,9 +18,12 @@ import type {
   ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
+  ReadStreamStartsOptions,
   RecordedEvent,
+  StreamStart,
   SubscribeOptions,
 } from '../core/event-store.port';
+import { streamStartsQuery } from '../core/stream-starts';
 import { GroupCommitQueue, type BatchOutcome } from '../core/group-commit.queue';
 import { UpcasterRegistry, type Upcaster } from '../core/upcaster.registry';
 import { advisoryLockKey, migratePostgres } from './postgres-migrations';
@@ -228,6 +231,17 @@ export class PostgresEventStore implements EventStore {
       options.limit ?? null,
     ]);
     return rows.map((row) => this.toRecorded(row));
+  }
+
+  /** The streams whose first event lies in `(after, upTo]`, in position order, read from the index of stream starts. */
+  async readStreamStarts(options: ReadStreamStartsOptions = {}): Promise<StreamStart[]> {
+    const q = streamStartsQuery(options);
+    const rows = await this.query<{ stream_id: string; position: number }>(
+      'readStreamStarts',
+      'streamStarts',
+      [q.after, q.upTo, q.category ?? null, q.limit < 0 ? null : q.limit],
+    );
+    return rows.map((row) => ({ streamId: row.stream_id, position: row.position }));
   }
 
   /** Catch-up then live subscription to the global log; wakes on NOTIFY from any process. */
@@ -561,5 +575,9 @@ function statements(s: string) {
     streamExists: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 LIMIT 1`,
     streamsOfCommand: `SELECT stream_id FROM ${s}.commands WHERE command_id = $1 ORDER BY stream_id LIMIT 10`,
     head: `SELECT coalesce(max(position), 0)::int8 AS head FROM ${s}.events`,
+    // The category is a filter on the partial index's included column, so one (generic) plan fits both.
+    streamStarts: `SELECT stream_id, position FROM ${s}.events
+               WHERE revision = 0 AND position > $1 AND position <= $2 AND ($3::text IS NULL OR category = $3)
+               ORDER BY position LIMIT $4`,
   };
 }

@@ -179,6 +179,12 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     name: 'events by category in log order: a reader of one category seeks instead of scanning the log',
     sql: (s) => `CREATE INDEX IF NOT EXISTS events_category_position ON ${s}.events (category, position);`,
   },
+  {
+    version: 6,
+    name: 'stream starts in log order: a whole-population replay lists the streams of its slice of the log',
+    sql: (s) =>
+      `CREATE INDEX IF NOT EXISTS events_stream_starts ON ${s}.events (position) INCLUDE (category, stream_id) WHERE revision = 0;`,
+  },
 ];
 
 /** A stable 63-bit key per schema for advisory locks (`salt` tells the locks apart). */

@@ -5,6 +5,7 @@ import { temporaryDirectory } from '@sanksi/testing';
 import Database from 'better-sqlite3';
 import { describeEventStoreContract, testEvent } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
+import { SQLITE_SCHEMA_VERSION } from './sqlite-schema';
 
 const dir = temporaryDirectory('sanksi-es-sqlite');
 afterAll(() => dir.remove());
@@ -186,7 +187,7 @@ describe('SqliteEventStore on a shared file', () => {
     expect(later.map((e) => [e.streamId, e.position])).toEqual([['traffic-2', 22]]);
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
       const plan = db
         .prepare(
           'EXPLAIN QUERY PLAN SELECT * FROM events WHERE position > ? AND category = ? ORDER BY position LIMIT ?',
@@ -194,6 +195,46 @@ describe('SqliteEventStore on a shared file', () => {
         .all(0, 'traffic', 500) as Array<{ detail: string }>;
       expect(plan.map((p) => p.detail).join('; ')).toMatch(
         /USING (COVERING )?INDEX events_category_position \(category=\? AND position>\?\)/,
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it('given a file from schema version 3, when reopened, then it gains the index of stream starts and listing them reads only that index', async () => {
+    const file = path.join(dir.path, `starts-${++databases}.db`);
+    const first = new SqliteEventStore({ file });
+    for (let i = 0; i < 5; i++) {
+      await first.appendToStream(`pse-${i}`, [testEvent('A'), testEvent('B')], {
+        expectedRevision: 'no_stream',
+      });
+    }
+    await first.close();
+    const old = new Database(file);
+    old.exec('DROP INDEX events_stream_starts');
+    old.pragma('user_version = 3');
+    old.close();
+
+    const second = new SqliteEventStore({ file });
+    const starts = await second.readStreamStarts({ after: 2, upTo: 7, category: 'pse' });
+    await second.close();
+
+    expect(starts).toEqual([
+      { streamId: 'pse-1', position: 3 },
+      { streamId: 'pse-2', position: 5 },
+      { streamId: 'pse-3', position: 7 },
+    ]);
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+      const plan = db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT stream_id, position FROM events INDEXED BY events_stream_starts
+           WHERE revision = 0 AND position > ? AND position <= ? AND category = ? ORDER BY position LIMIT ?`,
+        )
+        .all(0, 10, 'pse', -1) as Array<{ detail: string }>;
+      expect(plan.map((p) => p.detail).join('; ')).toBe(
+        'SEARCH events USING COVERING INDEX events_stream_starts (position>? AND position<?)',
       );
     } finally {
       db.close();

@@ -19,9 +19,12 @@ import type {
   EventToAppend,
   ReadAllOptions,
   ReadStreamOptions,
+  ReadStreamStartsOptions,
   RecordedEvent,
+  StreamStart,
   SubscribeOptions,
 } from '../core/event-store.port';
+import { streamStartsQuery } from '../core/stream-starts';
 import { GroupCommitQueue, type BatchOutcome } from '../core/group-commit.queue';
 import { UpcasterRegistry, type Upcaster } from '../core/upcaster.registry';
 import { SQLITE_SCHEMA_VERSION, sqliteMigrations } from './sqlite-schema';
@@ -67,6 +70,11 @@ interface Statements {
   streamExists: Database.Statement<[string], number | undefined>;
   streamsOfCommand: Database.Statement<[string], string>;
   head: Database.Statement<[], number>;
+  streamStarts: Database.Statement<[number, number, number], { stream_id: string; position: number }>;
+  streamStartsOfCategory: Database.Statement<
+    [number, number, string, number],
+    { stream_id: string; position: number }
+  >;
 }
 
 const COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, created_at';
@@ -184,6 +192,18 @@ export class SqliteEventStore implements EventStore {
     params.push(options.limit ?? -1);
     const rows = await this.withLockRetry('readAll', () => statement.all(...params));
     return rows.map((row) => this.toRecorded(row));
+  }
+
+  /** The streams whose first event lies in `(after, upTo]`, in position order, read from the index of stream starts. */
+  async readStreamStarts(options: ReadStreamStartsOptions = {}): Promise<StreamStart[]> {
+    const q = streamStartsQuery(options);
+    const statements = await this.openStatements('readStreamStarts');
+    const rows = await this.withLockRetry('readStreamStarts', () =>
+      q.category === undefined
+        ? statements.streamStarts.all(q.after, q.upTo, q.limit)
+        : statements.streamStartsOfCategory.all(q.after, q.upTo, q.category, q.limit),
+    );
+    return rows.map((row) => ({ streamId: row.stream_id, position: row.position }));
   }
 
   /** Catch-up then live subscription to the global log; wakes on appends in this process, polls for others. */
@@ -453,5 +473,14 @@ function prepareStatements(db: Database.Database): Statements {
       >('SELECT stream_id FROM commands WHERE command_id = ? ORDER BY stream_id LIMIT 10')
       .pluck(),
     head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
+    // INDEXED BY: the planner would otherwise walk the rowid range and read every event of the slice.
+    streamStarts: db.prepare(
+      `SELECT stream_id, position FROM events INDEXED BY events_stream_starts
+       WHERE revision = 0 AND position > ? AND position <= ? ORDER BY position LIMIT ?`,
+    ),
+    streamStartsOfCategory: db.prepare(
+      `SELECT stream_id, position FROM events INDEXED BY events_stream_starts
+       WHERE revision = 0 AND position > ? AND position <= ? AND category = ? ORDER BY position LIMIT ?`,
+    ),
   };
 }

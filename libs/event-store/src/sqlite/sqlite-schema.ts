@@ -46,6 +46,13 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
     // new events cost a scan of the whole log on every wake (docs/decisions/0009).
     sql: `CREATE INDEX events_category_position ON events (category, position);`,
   },
+  {
+    version: 4,
+    // Where each stream begins (revision 0), in log order, with its category and id in the index itself:
+    // a whole-population replay lists the cases that begin in its slice of the log without reading
+    // their events (one entry per stream, so small beside the table).
+    sql: `CREATE INDEX IF NOT EXISTS events_stream_starts ON events (position, category, stream_id) WHERE revision = 0;`,
+  },
 ];
 
 /** The schema version this code writes. */

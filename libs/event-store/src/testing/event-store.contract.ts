@@ -3,6 +3,7 @@ import {
   EventStoreClosed,
   EventStoreError,
   InvalidAppendRequest,
+  InvalidReadRequest,
   WrongExpectedRevision,
 } from '../core/event-store.errors';
 import type { AppendResult, EventStore, EventToAppend, RecordedEvent } from '../core/event-store.port';
@@ -394,6 +395,53 @@ export function describeEventStoreContract(adapterName: string, harness: EventSt
         }
         expect(seen).toHaveLength(35);
         expect(new Set(seen.map((e) => e.eventId)).size).toBe(35);
+      });
+
+      it('given streams begun among appends to others, then readStreamStarts lists each once at its first event, in log order (where the adapter indexes stream starts)', async () => {
+        if (!store.readStreamStarts) return expect(store.readStreamStarts).toBeUndefined();
+        const category = newCategory();
+        const other = newCategory();
+        const before = await store.headPosition();
+        const a = `${category}-a`;
+        const b = `${category}-b`;
+        const c = `${other}-c`;
+        await store.appendToStream(a, [testEvent('A0'), testEvent('A1')], { expectedRevision: 'no_stream' });
+        const second = await store.appendToStream(c, [testEvent('C0')], { expectedRevision: 'no_stream' });
+        await store.appendToStream(a, [testEvent('A2')], { expectedRevision: 1 });
+        const third = await store.appendToStream(b, [testEvent('B0')], { expectedRevision: 'no_stream' });
+        await store.appendToStream(b, [testEvent('B1')], { expectedRevision: 0 });
+        const startOfA = (await store.readStream(a, { limit: 1 }))[0].position;
+
+        expect(await store.readStreamStarts({ after: before, category })).toEqual([
+          { streamId: a, position: startOfA },
+          { streamId: b, position: third.position },
+        ]);
+        expect(await store.readStreamStarts({ after: before })).toEqual([
+          { streamId: a, position: startOfA },
+          { streamId: c, position: second.position },
+          { streamId: b, position: third.position },
+        ]);
+        // (after, upTo]: the start at `after` is out, the one at `upTo` is in.
+        expect(await store.readStreamStarts({ after: startOfA, upTo: third.position })).toEqual([
+          { streamId: c, position: second.position },
+          { streamId: b, position: third.position },
+        ]);
+        expect(await store.readStreamStarts({ after: before, limit: 1 })).toEqual([
+          { streamId: a, position: startOfA },
+        ]);
+        expect(await store.readStreamStarts({ after: third.position + 1, category })).toEqual([]);
+      });
+
+      it('given malformed readStreamStarts options, then it refuses them by name and reads nothing', async () => {
+        if (!store.readStreamStarts) return expect(store.readStreamStarts).toBeUndefined();
+        await expect(store.readStreamStarts({ after: -1 })).rejects.toMatchObject({
+          code: 'INVALID_READ_REQUEST',
+          reason: expect.stringContaining('after'),
+        });
+        await expect(store.readStreamStarts({ limit: 1.5 })).rejects.toBeInstanceOf(InvalidReadRequest);
+        await expect(store.readStreamStarts({ upTo: Number.NaN })).rejects.toMatchObject({
+          reason: expect.stringContaining('upTo'),
+        });
       });
     });
 

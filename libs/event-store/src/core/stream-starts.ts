@@ -1,0 +1,35 @@
+import { InvalidReadRequest } from './event-store.errors';
+import type { ReadStreamStartsOptions } from './event-store.port';
+
+/** `readStreamStarts` options with defaults filled in: the whole log, no limit, every category. */
+export interface StreamStartsQuery {
+  after: number;
+  upTo: number;
+  /** -1: no limit (SQLite's spelling; PostgreSQL is given null). */
+  limit: number;
+  category: string | undefined;
+}
+
+function wholeNumber(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidReadRequest({
+      operation: 'readStreamStarts',
+      reason: `${name} must be a whole number ≥ 0, got ${String(value)}`,
+    });
+  }
+  return value;
+}
+
+/** Checks and completes `readStreamStarts` options, the same for every adapter; bad ones are refused. */
+export function streamStartsQuery(options: ReadStreamStartsOptions = {}): StreamStartsQuery {
+  if (options.category !== undefined && typeof options.category !== 'string') {
+    throw new InvalidReadRequest({ operation: 'readStreamStarts', reason: 'category must be a string' });
+  }
+  return {
+    after: wholeNumber('after', options.after, 0),
+    upTo: wholeNumber('upTo', options.upTo, Number.MAX_SAFE_INTEGER),
+    limit: wholeNumber('limit', options.limit, -1),
+    category: options.category,
+  };
+}
