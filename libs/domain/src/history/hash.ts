@@ -1,29 +1,108 @@
 import { hash } from 'node:crypto';
 
-/** JSON with object keys sorted at every depth and `undefined` members dropped: one text per value. */
+// Keys repeat across every envelope (the same few dozen names): quoting each once saves a JSON.stringify
+// per member. Bounded, so data with ever-new keys cannot grow it without limit.
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 4096;
+
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size >= QUOTED_KEYS_MAX) quotedKeys.clear();
+    quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+/** The text of a value that is not an object: JSON's, and `null` where JSON has none (undefined, functions). */
+function scalarJson(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  // Non-finite numbers are `null` in JSON; String() spells the rest as JSON does (-0 as 0, 1e21 as 1e+21).
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * JSON with object keys sorted at every depth and `undefined` members dropped: one text per value.
+ * Objects are read by their own enumerable keys only (no `toJSON`), so a Date is `{}`.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (value === null || typeof value !== 'object') return scalarJson(value);
   if (Array.isArray(value)) {
+    const length = value.length;
+    if (length === 0) return '[]';
     let out = '[';
-    for (let i = 0; i < value.length; i += 1) {
+    for (let i = 0; i < length; i += 1) {
       if (i > 0) out += ',';
-      out += value[i] === undefined ? 'null' : canonicalJson(value[i]);
+      const item: unknown = value[i];
+      out += item === undefined ? 'null' : canonicalJson(item);
     }
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  // Plain loops: this runs for every event appended and verified, and allocation shows in the fold profile.
-  const keys = Object.keys(record).sort();
+  // Plain loops and one accumulator: this runs for every event appended and verified, and allocation
+  // shows in the fold profile.
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort();
   let out = '{';
   let first = true;
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i];
     const member = record[key];
     if (member === undefined) continue;
-    if (!first) out += ',';
-    first = false;
-    out += `${JSON.stringify(key)}:${canonicalJson(member)}`;
+    if (first) first = false;
+    else out += ',';
+    out += quoteKey(key);
+    out += ':';
+    out += member !== null && typeof member === 'object' ? canonicalJson(member) : scalarJson(member);
   }
   return `${out}}`;
+}
+
+const ownEnumerable = Object.prototype.propertyIsEnumerable;
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * `canonicalJson(a) === canonicalJson(b)`, without writing either text: the check a replay makes for
+ * every event (recorded state against derived state) stops at the first difference and allocates nothing.
+ */
+export function canonicalEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const aIsObject = a !== null && typeof a === 'object';
+  const bIsObject = b !== null && typeof b === 'object';
+  // An object's text starts with { or [, no scalar's does; two different strings have different texts.
+  if (aIsObject !== bIsObject) return false;
+  if (!aIsObject) return typeof a !== 'string' && typeof b !== 'string' && scalarJson(a) === scalarJson(b);
+  const aIsArray = Array.isArray(a);
+  if (aIsArray !== Array.isArray(b)) return false;
+  if (aIsArray) {
+    const left = a as unknown[];
+    const right = b as unknown[];
+    if (left.length !== right.length) return false;
+    for (let i = 0; i < left.length; i += 1) {
+      // An undefined item is written as null.
+      if (!canonicalEqual(left[i] === undefined ? null : left[i], right[i] === undefined ? null : right[i]))
+        return false;
+    }
+    return true;
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let members = 0;
+  for (const key in left) {
+    if (!hasOwn.call(left, key)) continue;
+    const x = left[key];
+    if (x === undefined) continue;
+    members += 1;
+    if (!ownEnumerable.call(right, key)) return false;
+    const y = right[key];
+    if (y === undefined || !canonicalEqual(x, y)) return false;
+  }
+  // Every written member of `left` is in `right` with the same text; `right` must have no others.
+  let rightMembers = 0;
+  for (const key in right) if (hasOwn.call(right, key) && right[key] !== undefined) rightMembers += 1;
+  return members === rightMembers;
 }
 
 // One-shot `crypto.hash` (Node 20.12+): about half the time of createHash().update().digest() for the

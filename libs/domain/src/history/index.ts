@@ -1,4 +1,4 @@
-export { canonicalJson, deterministicUuid, hashEnvelope, sha256Hex } from './hash';
+export { canonicalEqual, canonicalJson, deterministicUuid, hashEnvelope, sha256Hex } from './hash';
 export {
   explainTransition,
   replay,

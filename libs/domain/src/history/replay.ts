@@ -1,7 +1,7 @@
 import type { CaseStateAfter, PseCaseEventEnvelope } from '../pse-case/pse-case.events';
 import { startCaseFold, stateOf, toStateAfter, type PseCaseSnapshot } from '../pse-case/pse-case.fold';
 import { pseCaseMachine } from '../pse-case/pse-case.machine';
-import { canonicalJson } from './hash';
+import { canonicalEqual } from './hash';
 
 /** Why one event moved the case: the states on each side and the guard that allowed it. */
 export interface ReplayTransition {
@@ -120,7 +120,7 @@ export function replay(envelopes: readonly PseCaseEventEnvelope[]): ReplayStep[]
       stateBefore: index === 0 ? null : toStateAfter(before),
       stateAfter,
       transition: explainTransition(before, snapshot, event),
-      matchesRecorded: canonicalJson(stateAfter) === canonicalJson(event.state),
+      matchesRecorded: canonicalEqual(stateAfter, event.state),
     };
   });
 }
@@ -134,7 +134,7 @@ export function verifyRecordedStates(
   const fold = startCaseFold();
   for (const [index, event] of envelopes.entries()) {
     const replayed = toStateAfter(fold.apply(event));
-    if (canonicalJson(replayed) !== canonicalJson(event.state)) {
+    if (!canonicalEqual(replayed, event.state)) {
       return { ok: false, index, eventId: event.eventId, recorded: event.state, replayed };
     }
   }

@@ -11,7 +11,7 @@ import {
   toStateAfter,
   type PseCaseSnapshot,
 } from '../pse-case/pse-case.fold';
-import { canonicalJson } from './hash';
+import { canonicalEqual } from './hash';
 
 /** A recorded command, re-derived from the events it produced. */
 export interface RecordedCommand {
@@ -188,7 +188,7 @@ function compare(recorded: CaseStateAfter, alternative: CaseStateAfter): string[
   if (recorded.onBlocklist !== alternative.onBlocklist) {
     differences.push(`on the blocklist: ${recorded.onBlocklist} → ${alternative.onBlocklist}`);
   }
-  if (canonicalJson(recorded.deadlines) !== canonicalJson(alternative.deadlines)) {
+  if (!canonicalEqual(recorded.deadlines, alternative.deadlines)) {
     differences.push(
       `deadlines [${deadlineText(recorded.deadlines)}] → [${deadlineText(alternative.deadlines)}]`,
     );
@@ -280,9 +280,7 @@ export function whatIf(
     policy: policy.id,
     until,
     steps,
-    differs:
-      firstDifference >= 0 ||
-      canonicalJson(comparable(recordedFinal)) !== canonicalJson(comparable(alternativeFinal)),
+    differs: firstDifference >= 0 || !canonicalEqual(comparable(recordedFinal), comparable(alternativeFinal)),
     firstDifference: firstDifference >= 0 ? firstDifference : null,
     divergence: divergence(recordedStory, alternativeEvents),
     generated: alternativeEvents.filter(isAutomatic).map(shown),
