@@ -211,15 +211,18 @@ export class TrafficIngestService {
       const fresh = new Map<string, TrafficObserved>();
       const conflicts: TrafficRowRejection[] = [];
       let duplicates = 0;
+      // One period and source string for the whole stream: the facts kept for dedupe (a million in a big
+      // file) share them instead of holding two small strings each, which the collector marks again and again.
+      const { period, source } = group[0].observation;
       for (const { line, observation: o } of group) {
         const known = state.keys.get(o.domain) ?? fresh.get(o.domain);
         if (known === undefined) {
           fresh.set(o.domain, {
             domain: o.domain,
-            period: o.period,
+            period: o.period === period ? period : o.period,
             visits: o.visits ?? null,
             rank: o.rank ?? null,
-            source: o.source,
+            source: o.source === source ? source : o.source,
           });
         } else if (sameFigure(known, o)) duplicates++;
         else conflicts.push({ line, reason: conflictingFigureReason(o, known) });
