@@ -150,15 +150,22 @@ export class RequestLogger implements FastifyBaseLogger {
   }
 }
 
-/** Fastify's per-request logger factory: a `RequestLogger`, or a pino child where a route sets options. */
+/**
+ * Fastify's per-request logger factory: a `RequestLogger`, or a pino child where a route asks for its own
+ * serializers or a level other than the HTTP logger's (Fastify passes every route's level, by default the
+ * server's own).
+ */
 export const requestLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
   logger,
   bindings,
   options,
-) =>
-  Object.keys(options).length > 0
+) => {
+  const { level, ...others } = options;
+  const ownLevel = level !== undefined && level !== '' && level !== logger.level;
+  return ownLevel || Object.keys(others).length > 0
     ? logger.child(bindings, options)
     : new RequestLogger(logger as unknown as Logger, bindings);
+};
 
 /**
  * The Fastify options of the request log: the process's pino logger (as a child with the redaction

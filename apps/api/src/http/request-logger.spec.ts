@@ -1,4 +1,5 @@
 import { createSanksiLogger, REDACTED } from '@sanksi/application';
+import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { RequestLogger, requestLogOptions, requestLoggerFactory } from './request-log';
 
@@ -87,6 +88,20 @@ describe('RequestLogger: a request id on every line without a pino child per req
     ) => unknown;
 
     expect(factory(http, { requestId: 'a' }, {})).toBeInstanceOf(RequestLogger);
+    expect(factory(http, { requestId: 'a' }, { level: 'info' })).toBeInstanceOf(RequestLogger);
     expect(factory(http, { requestId: 'b' }, { level: 'warn' })).not.toBeInstanceOf(RequestLogger);
+    expect(factory(http, { requestId: 'c' }, { serializers: {} })).not.toBeInstanceOf(RequestLogger);
+  });
+
+  it('given a Fastify server with the request log options, when a route runs, then its request logger is a RequestLogger', async () => {
+    const { http } = httpLogger('warn');
+    const server = Fastify({ ...requestLogOptions(http) });
+    server.get('/which', async (request) => ({ requestLogger: request.log instanceof RequestLogger }));
+    try {
+      const answer = await server.inject({ method: 'GET', url: '/which' });
+      expect(answer.json()).toEqual({ requestLogger: true });
+    } finally {
+      await server.close();
+    }
   });
 });
