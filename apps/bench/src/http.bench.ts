@@ -57,6 +57,8 @@ interface Measured {
   p99: number;
   count: number;
   failures: string;
+  /** Bytes the server sent per answer, headers included (autocannon's throughput over its requests). */
+  bytesPerAnswer: number;
 }
 
 async function freePort(): Promise<number> {
@@ -151,6 +153,7 @@ async function load(
     p50: result.latency.p50,
     p99: result.latency.p99,
     count: result.requests.total,
+    bytesPerAnswer: result.requests.total === 0 ? 0 : result.throughput.total / result.requests.total,
     failures: statuses.join(', ') || 'none',
   };
 }
@@ -228,7 +231,8 @@ async function measure(backend: Backend): Promise<void> {
         : skipped;
 
     const cpu = (m: Measured) =>
-      m.cpuPerRequest === undefined ? '' : `  server CPU ${m.cpuPerRequest.toFixed(0)} µs/req`;
+      `  ${m.bytesPerAnswer.toFixed(0)} B/answer` +
+      (m.cpuPerRequest === undefined ? '' : `  server CPU ${m.cpuPerRequest.toFixed(0)} µs/req`);
     const row = (name: string, m: Measured | undefined) => {
       if (!m) return;
       const ratio = noop ? `${(m.perSecond / noop.perSecond).toFixed(2)} of no-op` : 'no no-op line';
