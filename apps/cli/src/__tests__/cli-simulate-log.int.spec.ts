@@ -69,4 +69,28 @@ describe('simulate writes the same log as before, event for event (the built pro
     expect(digestOfLog(defaults.dir)).toEqual(BEFORE);
     expect(digestOfLog(oneAtATime.dir)).toEqual(BEFORE);
   });
+
+  it('then its read models are projected to the head with every index and search trigger in place', () => {
+    const status = runCli(['projections', 'status', '--json'], { SANKSI_DATA_DIR: defaults.dir });
+    expect(JSON.parse(status.stdout)).toMatchObject({ position: 1428, head: 1428, lag: 0 });
+    const db = new Database(path.join(defaults.dir, 'read-models.db'), { readonly: true });
+    try {
+      const names = db
+        .prepare<[], string>(`SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')`)
+        .pluck()
+        .all();
+      expect(names).toEqual(
+        expect.arrayContaining(['case_summary_by_name', 'registry_search_insert', 'case_search_update']),
+      );
+      expect(db.prepare(`SELECT count(*) FROM rebuild_deferred`).pluck().get()).toBe(0);
+      const registered = db.prepare(`SELECT count(*) FROM registry`).pluck().get() as number;
+      expect(registered).toBeGreaterThan(0);
+      // Every register row is in its search index (rebuilt at the end of the replay).
+      expect(
+        db.prepare(`SELECT count(*) FROM registry_search WHERE registry_search MATCH '"DJAI"'`).pluck().get(),
+      ).toBe(registered);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -96,7 +96,12 @@ export function register(program: Command, deps: CliDeps): void {
         } finally {
           bar.stop();
         }
-        const projected = await runtime.projector.catchUp();
+        // Read models never projected (a fresh data directory) are replayed as a rebuild replays them: their
+        // search and order indexes are built once at the end instead of on every batch (issue 10).
+        const projected =
+          (await runtime.readModels.getCheckpoint()) === 0
+            ? await runtime.projector.rebuild()
+            : await runtime.projector.catchUp();
         if (out.json) out.data({ ...report, projected });
         else printSummary(out, report, projected.applied);
       });
