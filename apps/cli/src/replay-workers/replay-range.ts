@@ -1,5 +1,7 @@
-import { readCases, type SanksiConfig } from '@sanksi/application';
-import { CASE_STREAM_CATEGORY, pseIdOfStream } from '@sanksi/contracts';
+// Types only from the application: a replay thread loads the domain, the contracts and the store, not
+// the whole application (half the modules a thread would otherwise compile on start).
+import type { CaseEvents, SanksiConfig } from '@sanksi/application';
+import { CASE_STREAM_CATEGORY, caseStreamId, fromRecorded, pseIdOfStream } from '@sanksi/contracts';
 import { addWhatIfCounts, emptyWhatIfCounts } from '@sanksi/domain';
 import type { EventStore, EventStoreConfig } from '@sanksi/event-store';
 import { type ChunkResult, type ReplayTask, runReplayChunk } from './replay-task';
@@ -77,12 +79,11 @@ export async function runReplayRange(
   const starts = await casesBeginningIn(store, range);
   for (let i = 0; i < starts.length; i += CASES_PER_CHUNK) {
     const slice = starts.slice(i, i + CASES_PER_CHUNK);
-    const cases = [];
-    for await (const one of readCases(
-      store,
-      slice.map((s) => s.pseId),
-    ))
-      cases.push(one);
+    const cases: CaseEvents[] = [];
+    for (const { pseId } of slice) {
+      const recorded = await store.readStream(caseStreamId(pseId));
+      cases.push({ pseId, envelopes: recorded.map((event) => fromRecorded(event)) });
+    }
     const chunk = runReplayChunk(task, {
       first: 0,
       cases: cases.map((c, j) => ({ ...c, order: slice[j].position })),
