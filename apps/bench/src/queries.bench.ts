@@ -305,6 +305,8 @@ export async function run(): Promise<void> {
       );
       const routes: Array<[string, autocannon.Request]> = [
         ['cases by state (blocked, 50)', { path: '/v1/cases?state=blocked&limit=50', headers: analyst }],
+        ['cases by name (sort=name, 50)', { path: '/v1/cases?sort=name&limit=50', headers: analyst }],
+        ['cases text search q=shop', { path: '/v1/cases?q=shop', headers: analyst }],
         ['case view', { path: `/v1/cases/${encodeURIComponent(someCase)}`, headers: analyst }],
         ['registry search q=shop', { path: '/v1/registry?q=shop', headers: analyst }],
         ['stats/states (today)', { path: '/v1/stats/states', headers: analyst }],
