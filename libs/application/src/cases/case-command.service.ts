@@ -91,8 +91,8 @@ export interface CaseCommandOptions {
   clock?: Clock;
   ids?: IdGenerator;
   /**
-   * How many case heads to keep (default 4096) so a command is decided without reading its case's
-   * stream; 0 reads every case from the store, as before the cache.
+   * How many case heads to keep (default 32,768, `SANKSI_CASE_HEAD_CAPACITY` in the runtime) so a command
+   * is decided without reading its case's stream; 0 reads every case from the store, as before the cache.
    */
   caseHeadCapacity?: number;
   /** Told of every command's outcome and every append's time (the process's metrics). */
