@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { canonicalEqual, canonicalJson } from './hash';
+import { createHash } from 'node:crypto';
+import { canonicalEqual, canonicalJson, hashEnvelope } from './hash';
 
 // The canonical JSON as it was written when the first hashes were sealed (until #10 made it faster).
 // Every stored hash was computed on its output, so the current one must give these very bytes forever.
@@ -108,6 +109,23 @@ describe('canonical JSON, the text every hash is computed on', () => {
     expect(canonicalJson(new Date(0))).toBe('{}');
     expect(canonicalJson([])).toBe('[]');
     expect(canonicalJson({})).toBe('{}');
+  });
+
+  it('given any envelope-like object, then hashEnvelope is the SHA-256 of the recorded text of it without its hash', () => {
+    fc.assert(
+      fc.property(fc.dictionary(key, jsonish, { maxKeys: 8 }), jsonish, (fields, hash) => {
+        const envelope = { ...fields, hash } as Record<string, unknown>;
+        const { hash: _hash, ...rest } = envelope;
+        const expected = createHash('sha256').update(recordedCanonicalJson(rest)).digest('hex');
+        expect(hashEnvelope(envelope)).toBe(expected);
+        expect(hashEnvelope(fields)).toBe(
+          createHash('sha256')
+            .update(recordedCanonicalJson({ ...fields, hash: undefined }))
+            .digest('hex'),
+        );
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('given two values, then canonicalEqual says whether their canonical texts are equal', () => {
