@@ -129,6 +129,46 @@ describe('decideOnHistory', () => {
     });
   });
 
+  it('given a retraction, then the snapshot it returns is the fold of the history and its events', () => {
+    // The command path keeps the returned snapshot for the next command: it must count the retraction, or
+    // a re-derived elapse would take the retracted one's id.
+    const h = aheadOfLateFacts();
+    const decision = decideOnHistory(submit, h, kominfo, meta(wib('2022-07-26T09:00')));
+    if (!decision.ok) throw decision.error;
+    expect(decision.snapshot.context.retractions).toBe(1);
+    expect(decision.snapshot.context).toEqual(foldCase([...h, ...decision.events]).context);
+  });
+
+  it('given a fact dated before the case was identified, then it is refused even when only automatic events follow', () => {
+    // Identified 18 July, warned 23 July; the scheduler elapsed the warning and blocked. Nothing can be
+    // retracted back to before the case existed.
+    let h: PseCaseEventEnvelope[] = [];
+    h = record(h, identify('b', 'kominfo-2022'), '2022-07-18T09:00');
+    h = record(h, { type: 'IssueWarning', pseId: 'b', letterNumber: 'W-1' }, '2022-07-23T10:00');
+    h = [
+      ...h,
+      ...ok(
+        decideOnHistory(
+          { type: 'ElapseDeadline', pseId: 'b', deadline: 'warningResponse' },
+          h,
+          kominfo,
+          meta('2022-07-29T23:59:59+07:00'),
+        ),
+      ),
+    ];
+    const decision = decideOnHistory(
+      { type: 'SubmitRegistration', pseId: 'b', channel: 'oss' },
+      h,
+      kominfo,
+      meta(wib('2022-07-17T09:00')),
+    );
+    expect(
+      decision.ok ? decision.events.map((e) => e.type) : (decision.error as TransitionRefused).reason,
+    ).toBe(
+      "business time never goes backwards within a case: 2022-07-17T09:00:00+07:00 is before the last event's 2022-07-29T23:59:59+07:00",
+    );
+  });
+
   it('given an in-order fact, then nothing is retracted', () => {
     const h = aheadOfLateFacts();
     const events = ok(decideOnHistory(submit, h, kominfo, meta(wib('2022-07-30T09:00'))));

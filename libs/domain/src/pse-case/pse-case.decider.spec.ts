@@ -309,6 +309,63 @@ describe('catching up: deadlines elapse at their due instants', () => {
     ]);
   });
 
+  it('given tied deadlines held in any order, then they elapse in declared kind order, then fine order', () => {
+    // Replay must not depend on the order a case happens to hold its deadlines in: the same history told
+    // with its running deadlines reversed elapses them in the same order, each for its own fine.
+    const twoFines = runCommands(
+      [
+        ...warnedCase('r', 'pp43-2023'),
+        at('2022-07-30T09:00', {
+          type: 'ImposeFine',
+          pseId: 'r',
+          decisionNumber: 'D-1',
+          amountIdr: 1_000_000,
+        }),
+        at('2022-07-30T09:00', {
+          type: 'ImposeFine',
+          pseId: 'r',
+          decisionNumber: 'D-2',
+          amountIdr: 2_000_000,
+        }),
+      ],
+      'pp43-2023',
+    ).snapshot;
+    const fineThenFollowUp = runCommands(
+      [
+        ...warnedCase('q', 'pp43-2023'),
+        at('2022-07-30T09:00', {
+          type: 'ImposeFine',
+          pseId: 'q',
+          decisionNumber: 'D-1',
+          amountIdr: 1_000_000,
+        }),
+        at('2022-07-30T10:00', { type: 'SubmitRegistration', pseId: 'q', channel: 'manual' }),
+      ],
+      'pp43-2023',
+    ).snapshot;
+    const reversed = (snapshot: PseCaseSnapshot) =>
+      pseCaseMachine.resolveState({
+        value: snapshot.value,
+        context: { ...snapshot.context, deadlines: [...snapshot.context.deadlines].reverse() },
+      });
+    const elapsed = (snapshot: PseCaseSnapshot) => {
+      const result = catchUp(snapshot, '2022-09-01T09:00:00+07:00', '2022-09-01T09:00:00+07:00');
+      if (!result.ok) throw result.error;
+      return result.events
+        .filter((e) => e.type === 'DeadlineElapsed')
+        .map((e) => (e.type === 'DeadlineElapsed' ? [e.data.deadline, e.data.fineId ?? null] : []));
+    };
+    expect(reversed(twoFines).context.deadlines.map((d) => d.fineId)).toEqual(['F2', 'F1']);
+    expect(elapsed(reversed(twoFines))).toEqual([
+      ['finePayment', 'F1'],
+      ['finePayment', 'F2'],
+    ]);
+    expect(elapsed(reversed(fineThenFollowUp))).toEqual([
+      ['finePayment', 'F1'],
+      ['manualRegistrationFollowUp', null],
+    ]);
+  });
+
   it('given deadlines due at different instants, then the earlier elapses first whatever its kind', () => {
     // Blocked over a running fine F2 (due 31 August 23:59:59), temporarily restored until 31 August 08:00.
     const { snapshot } = runCommands(
