@@ -301,10 +301,14 @@ export class Projector {
   async rebuild(): Promise<CatchUpResult> {
     const wasRunning = this.loop !== null;
     await this.stop();
+    // Indexes are set aside only for a replay this projector makes itself: a following projector in another
+    // process replays on its own schedule (and its restart must find the reset as it always did).
+    const lease = await this.options.store.projectorLeaseHolder(this.checkpoint);
+    const deferIndexes = !lease || lease.holder === this.holder;
     await this.gate.run(() =>
       this.options.projection === 'traffic'
         ? this.options.store.resetTraffic(this.checkpoint)
-        : this.options.store.reset(this.checkpoint),
+        : this.options.store.reset(this.checkpoint, { deferIndexes }),
     );
     this.position = 0;
     this.lastError = null;

@@ -315,11 +315,11 @@ export interface ReadModelStore {
     options: { expectedPosition: number; toPosition: number; checkpoint?: string },
   ): Promise<ApplyBatchResult>;
   /**
-   * Empties every projected table and sets the checkpoint to 0, in one transaction (traffic stays). On
-   * SQLite it also sets the tables' search and order indexes aside until `finishRebuild` (or the next
-   * open of the store) builds them over the replayed rows.
+   * Empties every projected table and sets the checkpoint to 0, in one transaction (traffic stays). With
+   * `deferIndexes` on SQLite it also sets the tables' search and order indexes aside until `finishRebuild`
+   * (or the next open of the store) builds them over the replayed rows.
    */
-  reset(checkpoint?: string): Promise<void>;
+  reset(checkpoint?: string, options?: { deferIndexes?: boolean }): Promise<void>;
   /** Builds what `reset` set aside (after the replay that followed it); nothing to do otherwise. */
   finishRebuild(): Promise<void>;
   /**

@@ -415,12 +415,12 @@ export class SqlReadModelStore implements ReadModelStore {
     }
   }
 
-  async reset(checkpoint = DEFAULT_CHECKPOINT): Promise<void> {
+  async reset(checkpoint = DEFAULT_CHECKPOINT, options: { deferIndexes?: boolean } = {}): Promise<void> {
     await this.migrate();
     this.cache.clear();
     await this.client.transaction(async (tx) => {
       // The rows come back one batch at a time: their secondary and search indexes are built once, at the end.
-      if (this.client.dialect === 'sqlite') await deferIndexes(tx, PROJECTED_TABLES);
+      if (options.deferIndexes && this.client.dialect === 'sqlite') await deferIndexes(tx, PROJECTED_TABLES);
       for (const table of PROJECTED_TABLES) await tx.query(`DELETE FROM ${table}`);
       await tx.insertMany(
         'projection_checkpoints',
