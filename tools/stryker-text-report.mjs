@@ -4,7 +4,8 @@
 //   console), next to the HTML and JSON reports.
 // - As a script: `node tools/stryker-text-report.mjs [report.json …]` prints the same summary for one or
 //   more JSON reports (default reports/mutation/mutation.json). A run split by file (`--mutate` per group)
-//   leaves one report per group; given several, a file found in more than one is taken from the last.
+//   leaves one report per group; given several, later reports are laid over earlier ones (a re-run of a few
+//   lines after new specs replaces just the mutants it tested).
 // Runtime and compile errors (a mutant that makes a module throw as it loads, e.g. invalid policy data
 // rejected by its schema) are counted in their own column and left out of the score, as Stryker does.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -105,6 +106,20 @@ export function summarise(files) {
   return `${out.join('\n')}\n`;
 }
 
+const mutantKey = (m) =>
+  `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement}`;
+
+/**
+ * A file's result with a later report's laid over it. A later run of the same source (a re-run of some
+ * lines, `--mutate file:10-20`, after new specs) replaces the mutants it tested and keeps the others; a
+ * later run of a changed source replaces the file.
+ */
+function overlay(earlier, later) {
+  if (!earlier || earlier.source !== later.source) return later;
+  const retested = new Map(later.mutants.map((m) => [mutantKey(m), m]));
+  return { ...earlier, mutants: earlier.mutants.map((m) => retested.get(mutantKey(m)) ?? m) };
+}
+
 class ClearTextFileReporter {
   static inject = [];
 
@@ -135,7 +150,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
       );
       process.exit(2);
     }
-    Object.assign(files, report.files);
+    for (const [name, file] of Object.entries(report.files)) files[name] = overlay(files[name], file);
   }
   process.stdout.write(summarise(files));
 }

@@ -6,6 +6,7 @@ import {
   warnedCase,
   type TimedCommand,
 } from './__fixtures__/pse-case.fixtures';
+import { ESCALATION_ACTOR } from './pse-case.actors';
 import type { PolicyId } from './pse-case.events';
 import { stateOf } from './pse-case.fold';
 
@@ -447,5 +448,167 @@ describe('since: when a case entered its state', () => {
       ['RegistrationConfirmed', 'reRegistered', '2022-08-03T09:00:00+07:00'],
       ['AccessRestored', 'reRegistered', '2022-08-03T09:00:00+07:00'],
     ]);
+  });
+});
+
+describe('every transition records its event in the case', () => {
+  // Each transition applies its event to the case's memory: after it, the case's revision and business
+  // time are the event's, and it is in the state the transition targets. A transition that moved the case
+  // without applying its event would leave the next event numbered and dated from a stale memory.
+  const confirm = (pseId: string, when: string) =>
+    at(when, { type: 'ConfirmRegistration', pseId, registrationNumber: registration });
+  const exempt = (pseId: string, when: string) =>
+    at(when, { type: 'GrantExemption', pseId, reason: 'not obliged to register' });
+  const fined = (pseId: string): TimedCommand[] => [
+    ...warnedCase(pseId, 'pp43-2023'),
+    at('2022-07-30T09:00', { type: 'ImposeFine', pseId, decisionNumber: 'D', amountIdr: 1_000_000 }),
+  ];
+  const revoked = (pseId: string): TimedCommand[] => [
+    ...suspended(pseId, 'mr5-literal'),
+    lapse(pseId, '2022-09-09T00:00', 'suspensionResponse'),
+  ];
+  const pending = (pseId: string): TimedCommand[] => [
+    at('2022-07-18T09:00', identify(pseId)),
+    at('2022-07-19T09:00', { type: 'SubmitRegistration', pseId, channel: 'oss' }),
+  ];
+  const cases: [string, PolicyId, TimedCommand[], string][] = [
+    [
+      'unregistered → exempted',
+      'kominfo-2022',
+      [at('2022-07-18T09:00', identify('u1')), exempt('u1', '2022-07-19T09:00')],
+      'exempted',
+    ],
+    [
+      'unregistered → registered',
+      'kominfo-2022',
+      [at('2022-07-18T09:00', identify('u2')), confirm('u2', '2022-07-19T09:00')],
+      'registered',
+    ],
+    [
+      'unregistered → blocked (mr5-literal)',
+      'mr5-literal',
+      [
+        at('2022-07-18T09:00', identify('u3', 'mr5-literal')),
+        at('2022-07-22T09:00', { type: 'BlockAccess', pseId: 'u3', orderNumber: 'B' }),
+      ],
+      'blocked.enforced',
+    ],
+    [
+      'registrationPending → registered',
+      'kominfo-2022',
+      [...pending('p1'), confirm('p1', '2022-07-20T09:00')],
+      'registered',
+    ],
+    [
+      'registrationPending → exempted',
+      'kominfo-2022',
+      [...pending('p2'), exempt('p2', '2022-07-20T09:00')],
+      'exempted',
+    ],
+    [
+      'registered → exempted',
+      'kominfo-2022',
+      [...registered('r1'), exempt('r1', '2022-08-01T09:00')],
+      'exempted',
+    ],
+    [
+      'warned → warned (a second warning)',
+      'kominfo-2022',
+      [
+        ...warnedCase('w1'),
+        at('2022-07-25T09:00', { type: 'IssueWarning', pseId: 'w1', letterNumber: 'W-2' }),
+      ],
+      'warned',
+    ],
+    [
+      'warned → reRegistered',
+      'kominfo-2022',
+      [...warnedCase('w2'), confirm('w2', '2022-07-25T09:00')],
+      'reRegistered',
+    ],
+    [
+      'warned → exempted',
+      'kominfo-2022',
+      [...warnedCase('w3'), exempt('w3', '2022-07-25T09:00')],
+      'exempted',
+    ],
+    [
+      'fined → reRegistered',
+      'pp43-2023',
+      [...fined('f1'), confirm('f1', '2022-08-01T09:00')],
+      'reRegistered',
+    ],
+    ['fined → exempted', 'pp43-2023', [...fined('f2'), exempt('f2', '2022-08-01T09:00')], 'exempted'],
+    [
+      'blocked → reRegistered',
+      'kominfo-2022',
+      [...blockedCase('b1'), confirm('b1', '2022-08-01T09:00')],
+      'reRegistered',
+    ],
+    [
+      'blocked → exempted',
+      'kominfo-2022',
+      [...blockedCase('b2'), exempt('b2', '2022-08-01T09:00')],
+      'exempted',
+    ],
+    [
+      'suspended → registered',
+      'kominfo-2022',
+      [
+        ...suspended('s1'),
+        at('2022-09-02T09:00', { type: 'LiftSuspension', pseId: 's1', reason: 'answered' }),
+      ],
+      'registered',
+    ],
+    [
+      'suspended → exempted',
+      'kominfo-2022',
+      [...suspended('s2'), exempt('s2', '2022-09-02T09:00')],
+      'exempted',
+    ],
+    [
+      'revoked → reRegistered',
+      'mr5-literal',
+      [...revoked('v1'), confirm('v1', '2022-09-10T09:00')],
+      'reRegistered',
+    ],
+    [
+      'revoked → unregistered (normalised by the operator)',
+      'mr5-literal',
+      [...revoked('v2'), at('2022-09-10T09:00', { type: 'RestoreAccess', pseId: 'v2', reason: 'ordered' })],
+      'unregistered',
+    ],
+    ['revoked → exempted', 'mr5-literal', [...revoked('v3'), exempt('v3', '2022-09-10T09:00')], 'exempted'],
+  ];
+
+  it.each(cases)('%s', (_name, policy, commands, target) => {
+    const { events, state, context } = after(commands, policy);
+    const last = events.at(-1);
+    expect(state).toBe(target);
+    expect([context.revision, context.lastOccurredAt]).toEqual([last?.revision, last?.occurredAt]);
+    // Entering a state records since when; a second warning stays in the state it was in.
+    expect(context.since).toBe(
+      _name.startsWith('warned → warned') ? '2022-07-23T10:00:00+07:00' : last?.occurredAt,
+    );
+  });
+
+  it('given a block never preceded by a warning, when the submission that lifted it is rejected, then the block itself returns', () => {
+    // Blocked directly under mr5-literal, migrated to kominfo-2022 (a submission normalises), submitted,
+    // rejected: what comes back is the block the submission lifted, not the warning the ladder starts with.
+    const { events, state } = after(
+      [
+        at('2022-07-18T09:00', identify('x', 'mr5-literal')),
+        at('2022-07-22T09:00', { type: 'BlockAccess', pseId: 'x', orderNumber: 'B-x' }),
+        at('2022-07-25T09:00', { type: 'MigratePolicy', pseId: 'x', to: 'kominfo-2022', reason: 'practice' }),
+        at('2022-07-26T09:00', { type: 'SubmitRegistration', pseId: 'x', channel: 'oss' }),
+        at('2022-07-27T09:00', { type: 'RejectRegistration', pseId: 'x', reason: 'incomplete' }),
+      ],
+      'mr5-literal',
+    );
+    expect(events.slice(-2).map((e) => [e.type, e.actor.id])).toEqual([
+      ['RegistrationRejected', 'operator-1'],
+      ['AccessBlocked', ESCALATION_ACTOR.id],
+    ]);
+    expect(state).toBe('blocked.enforced');
   });
 });
