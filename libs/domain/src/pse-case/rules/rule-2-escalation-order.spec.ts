@@ -36,6 +36,23 @@ describe('rule 2: escalation follows the policy ladder', () => {
       );
   });
 
+  it('pp43-2023: a fine while the warning’s response period runs is refused; once it lapsed, the fine follows', () => {
+    deciderSpec(caseDecider('pp43-2023'))
+      .givenCommands(warnedCase('x', 'pp43-2023'))
+      .when(
+        at('2022-07-27T09:00', { type: 'ImposeFine', pseId: 'x', decisionNumber: 'D', amountIdr: 1_000_000 }),
+      )
+      .thenRefused((error) =>
+        expect(refusal(error).reason).toContain('escalation waits until the warning response'),
+      );
+    deciderSpec(caseDecider('pp43-2023'))
+      .givenCommands(warnedCase('x', 'pp43-2023'))
+      .when(
+        at('2022-07-30T09:00', { type: 'ImposeFine', pseId: 'x', decisionNumber: 'D', amountIdr: 1_000_000 }),
+      )
+      .then((events) => expect(events.map((e) => e.type)).toEqual(['DeadlineElapsed', 'FineImposed']));
+  });
+
   it('pp43-2023: after the warning lapses a block skips the fine and is refused, naming ImposeFine', () => {
     deciderSpec(caseDecider('pp43-2023'))
       .givenCommands([
