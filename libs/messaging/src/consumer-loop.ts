@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer } from 'kafk
 import { ensureTopics } from './kafka.client';
 import { silentLogger, type MessagingLogger } from './messaging.logger';
 import type { TopicSpec } from './topics.constants';
+import { sleep } from './abortable-sleep';
 
 /** Headers a dead letter carries besides the original's own (read back by `sanksi dlq`). */
 export const DLQ_REASON_HEADER = 'x-dlq-reason';
@@ -110,19 +111,6 @@ export function describeError(e: unknown): { code: string; message: string } {
     return { code: typeof code === 'string' ? code : e.name, message: e.message };
   }
   return { code: 'UNKNOWN', message: String(e) };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }
 
 function headerSafe(text: string): string {

@@ -12,6 +12,7 @@ import { MessagingError, RelayAlreadyStarted, RelayNotRunning } from './messagin
 import { silentLogger, type MessagingLogger } from './messaging.logger';
 import type { MessagePublisher } from './message-publisher.port';
 import { CASE_EVENTS_TOPIC } from './topics.constants';
+import { sleep } from './abortable-sleep';
 
 /** Where one batch is in its life: read from the log, acknowledged by the broker, checkpointed. */
 export type RelayBatchPhase = 'read' | 'published' | 'checkpointed';
@@ -106,19 +107,6 @@ function describe(e: unknown): { code: string; message: string } {
   if (e instanceof MessagingError) return { code: e.code, message: e.message };
   if (e instanceof Error) return { code: (e as { code?: string }).code ?? e.name, message: e.message };
   return { code: 'UNKNOWN', message: String(e) };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }
 
 /**
