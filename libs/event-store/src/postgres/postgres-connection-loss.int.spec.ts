@@ -9,7 +9,11 @@ import {
   type TcpProxy,
   type TemporaryPostgresDatabase,
 } from '@sanksi/testing';
-import { AppendOutcomeUnknown, EventStoreUnavailable } from '../core/event-store.errors';
+import {
+  AppendOutcomeUnknown,
+  EventStoreStorageFull,
+  EventStoreUnavailable,
+} from '../core/event-store.errors';
 import type { EventStoreLogger } from '../core/event-store.port';
 import { testEvent } from '../testing/event-store.contract';
 import { PostgresEventStore } from './postgres-event-store';
@@ -158,6 +162,46 @@ describe('PostgresEventStore when the connection fails', () => {
         await pg.start();
         expect(await store.headPosition()).toBe(0);
       } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe('given the disk under the database is full', () => {
+    it('then an append fails as storage full (no neighbour in its batch is retried alone), wrote nothing, and appends work again once space is back', async () => {
+      // The server raises the real SQLSTATE 53100 from a trigger on the events table: the same error, on
+      // the same path, as a data file that cannot grow.
+      const store = new PostgresEventStore({ connectionString: database.url, schema: 'disk_full' });
+      const admin = new Client({ connectionString: database.url });
+      await admin.connect();
+      try {
+        await store.whenReady();
+        await admin.query(`CREATE FUNCTION disk_full.no_space() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`);
+        await admin.query(
+          'CREATE TRIGGER no_space BEFORE INSERT ON disk_full.events FOR EACH ROW EXECUTE FUNCTION disk_full.no_space()',
+        );
+        const failures = await Promise.all(
+          ['pse-full-1', 'pse-full-2'].map((streamId) =>
+            failureOf(
+              store.appendToStream(streamId, [testEvent('Opened')], { expectedRevision: 'no_stream' }),
+            ),
+          ),
+        );
+        for (const error of failures) {
+          expect(error).toBeInstanceOf(EventStoreStorageFull);
+          expect((error as Error).message).toMatch(
+            /out of disk space during appendToStream: nothing was written/,
+          );
+        }
+        expect(await store.streamExists('pse-full-1')).toBe(false);
+        expect(await store.streamExists('pse-full-2')).toBe(false);
+
+        await admin.query('DROP TRIGGER no_space ON disk_full.events');
+        await store.appendToStream('pse-full-1', [testEvent('Opened')], { expectedRevision: 'no_stream' });
+        expect(await store.readStream('pse-full-1')).toHaveLength(1);
+      } finally {
+        await admin.end();
         await store.close();
       }
     });

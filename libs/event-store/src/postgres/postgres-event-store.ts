@@ -6,6 +6,7 @@ import {
   AppendOutcomeUnknown,
   EventStoreClosed,
   EventStoreError,
+  EventStoreStorageFull,
   EventStoreUnavailable,
   WrongExpectedRevision,
 } from '../core/event-store.errors';
@@ -76,6 +77,8 @@ const typeParsers = {
 
 // query_canceled: statement_timeout (or a cancel) fired; the statement's transaction was rolled back.
 const STATEMENT_CANCELLED = '57014';
+/** SQLSTATE `disk_full`: a statement could not extend a file; PostgreSQL rolled its transaction back. */
+const DISK_FULL = '53100';
 
 const CONNECTION_ERROR_CODES = new Set([
   '57P01',
@@ -347,7 +350,12 @@ export class PostgresEventStore implements EventStore {
     try {
       outcomes = await this.writeBatch(batch);
     } catch (error) {
-      if (batch.length === 1 || error instanceof EventStoreUnavailable) throw error;
+      if (
+        batch.length === 1 ||
+        error instanceof EventStoreUnavailable ||
+        error instanceof EventStoreStorageFull
+      )
+        throw error;
       // An unforeseen failure of the shared transaction: give each append its own, so one bad
       // append cannot fail its neighbours.
       outcomes = [];
@@ -399,6 +407,11 @@ export class PostgresEventStore implements EventStore {
       }
       if ((error as { code?: unknown }).code === STATEMENT_CANCELLED)
         throw new EventStoreUnavailable({ operation: 'appendToStream', adapter: 'postgres', cause: error });
+      // The statement failed before its commit and the transaction is rolled back: nothing was written.
+      // (Out of space for the WAL at the commit itself makes PostgreSQL stop, which reaches the caller as
+      // a lost connection — outcome unknown — above.)
+      if (isDiskFull(error))
+        throw new EventStoreStorageFull({ operation: 'appendToStream', adapter: 'postgres', cause: error });
       throw error;
     }
     const byIndex = new Map(rows.map((row) => [row.idx, row]));
@@ -545,6 +558,11 @@ function encodeExpected(expected: ExpectedRevision): number {
   if (expected === 'stream_exists') return -2;
   if (expected === 'any') return -3;
   return expected;
+}
+
+/** True for PostgreSQL's `disk_full` (SQLSTATE 53100), as `pg` reports it on a failed statement. */
+function isDiskFull(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === DISK_FULL;
 }
 
 function isConnectionError(error: unknown): boolean {
