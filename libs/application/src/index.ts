@@ -34,6 +34,14 @@ export {
   type EvidenceVerifyOptions,
 } from './evidence/evidence-pack';
 export { createRuntime, type RuntimeOptions, type SanksiRuntime } from './runtime/sanksi-runtime';
+export {
+  ProjectorThread,
+  ProjectorThreadFailed,
+  ProjectorThreadRunFailed,
+  ProjectorThreadUnavailable,
+  type ProjectorThreadOptions,
+  type ThreadProjection,
+} from './runtime/projector-thread';
 export { createSanksiLogger, LOG_REDACT_PATHS, LOG_REDACTION, REDACTED } from './runtime/sanksi-logger';
 export { warnOfCalendarHorizon } from './calendar/calendar-horizon.warning';
 export {

@@ -11,23 +11,38 @@ import { type RunningLoop, WorkerLoop } from '../worker-loop';
 export class ProjectorLoop extends WorkerLoop {
   readonly name = 'projector' as const;
 
-  /** Starts following the log under a supervisor. */
+  /** Starts following the log under a supervisor, in process or in the projector thread (`SANKSI_PROJECTOR_MODE`). */
   async start(): Promise<RunningLoop> {
     const { runtime, options, supervisor } = this.context;
+    // In thread mode both projectors run in one worker thread on their own connections (decision 0012);
+    // each supervised run below is then one run in that thread, and a dead thread fails the runs in hand
+    // so that the supervisors back off and start it again.
+    const thread = runtime.config.projectorMode === 'thread' ? runtime.createProjectorThread() : null;
     const loop = new SupervisedLoop({
       name: 'projector',
       backoff: options.restartBackoff,
       logger: supervisor.logger.child({ module: 'projector' }),
       // Any error, a CheckpointConflict included (someone reset or moved the checkpoint), ends the run;
       // the next run starts again from the checkpoint as it is in the store.
-      run: (signal) => runtime.projector.run(signal),
+      run: (signal) => (thread ? thread.run('cases', signal) : runtime.projector.run(signal)),
     });
     const traffic = new SupervisedLoop({
       name: 'traffic-projector',
       backoff: options.restartBackoff,
       logger: supervisor.logger.child({ module: 'traffic-projector' }),
-      run: (signal) => runtime.trafficProjector.run(signal),
+      run: (signal) => (thread ? thread.run('traffic', signal) : runtime.trafficProjector.run(signal)),
     });
+    // While the thread is down (restarting), this process's own projectors, which do not run, still read
+    // the position and lag from the stores.
+    const statuses = async () => {
+      const own = () =>
+        Promise.all([
+          runtime.projector.status().catch(() => null),
+          runtime.trafficProjector.status().catch(() => null),
+        ]);
+      if (!thread) return own();
+      return thread.statuses().then(({ cases, traffic: t }) => [cases, t] as const, own);
+    };
     // The head as the loops start: they have caught up once both checkpoints reach it (or nothing of
     // their category is behind), and stay so — a later lag is `lagging`, not catching up.
     const startHead = await runtime.eventStore.headPosition().catch(() => 0);
@@ -39,10 +54,7 @@ export class ProjectorLoop extends WorkerLoop {
       // One status for both: the case projector's position and rate; healthy and caught up only when both are.
       status: async () => {
         // Their statuses read the log head: with the store away the supervisors' view still answers.
-        const [s, t] = await Promise.all([
-          runtime.projector.status().catch(() => null),
-          runtime.trafficProjector.status().catch(() => null),
-        ]);
+        const [s, t] = await statuses();
         const l = loop.status();
         const tl = traffic.status();
         if (s) position = s.position;
@@ -63,6 +75,7 @@ export class ProjectorLoop extends WorkerLoop {
       },
       stop: async () => {
         await Promise.all([loop.stop(), traffic.stop()]);
+        await thread?.close();
       },
     };
   }

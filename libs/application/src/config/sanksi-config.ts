@@ -96,6 +96,7 @@ const EnvShape = z.object({
     .min(0)
     .max(10_000_000)
     .default(DEFAULT_CASE_HEAD_CAPACITY),
+  SANKSI_PROJECTOR_MODE: z.enum(['in-process', 'thread']).default('in-process'),
 });
 export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
   const needsPg = env.SANKSI_EVENT_STORE === 'postgres' || env.SANKSI_READ_MODELS === 'postgres';
@@ -210,6 +211,11 @@ export interface SanksiConfig {
    * recently used case is decided without reading its stream; 0 reads every case from the store.
    */
   caseHeadCapacity: number;
+  /**
+   * Where the worker's projector runs: on the process's event loop, or in a worker thread of its own
+   * with its own store connections, off the loop that answers requests (decision 0012).
+   */
+  projectorMode: 'in-process' | 'thread';
 }
 
 /** Raised when the environment holds a bad value; names every offending variable. */
@@ -321,5 +327,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
     shutdownTimeoutMs: e.SANKSI_SHUTDOWN_TIMEOUT_MS,
     sse: { maxClients: e.SANKSI_SSE_MAX_CLIENTS, maxClientsPerKey: e.SANKSI_SSE_MAX_CLIENTS_PER_KEY },
     caseHeadCapacity: e.SANKSI_CASE_HEAD_CAPACITY,
+    projectorMode: e.SANKSI_PROJECTOR_MODE,
   };
 }

@@ -10,6 +10,7 @@ import { configuredEvidencePublicKey, loadOrCreateSigningKey } from '../evidence
 import { TrafficIngestService } from '../traffic/traffic-ingest.service';
 import { SanksiMetrics } from '../metrics/sanksi-metrics';
 import { timedAppends } from '../metrics/timed-appends';
+import { ProjectorThread } from './projector-thread';
 import { createSanksiLogger } from './sanksi-logger';
 
 /** Everything a process of Sanksi works with, wired once from the configuration. */
@@ -29,6 +30,11 @@ export interface SanksiRuntime {
   readonly traffic: TrafficIngestService;
   /** The metrics of this process (one registry; the API and the worker serve it at `/metrics`). */
   readonly metrics: SanksiMetrics;
+  /**
+   * A thread that runs this configuration's case and traffic projectors on connections of its own, its
+   * batches counted in `metrics`, its lines in `logger`, woken by this runtime's appends (decision 0012).
+   */
+  createProjectorThread(): ProjectorThread;
   /** Releases stores and connections; idempotent. */
   close(): Promise<void>;
 }
@@ -109,6 +115,19 @@ export async function createRuntime(
     trafficProjector,
     traffic: new TrafficIngestService(eventStore, clock),
     metrics,
+    createProjectorThread: () =>
+      new ProjectorThread({
+        data: {
+          eventStore: config.eventStore,
+          readModels: config.readModels,
+          postgres: config.postgres,
+          ...(options.projector?.leaseTtlMs ? { leaseTtlMs: options.projector.leaseTtlMs } : {}),
+        },
+        logger,
+        onBatch: ({ events, seconds }) => metrics.projectionBatch(events, seconds),
+        commits: eventStore,
+        closeTimeoutMs: config.shutdownTimeoutMs,
+      }),
     async close() {
       if (closed) return;
       closed = true;

@@ -58,4 +58,15 @@ describe('ChangeSignal', () => {
     abort.abort();
     await waiting;
   });
+
+  it('given a listener (a reader in another thread), then it hears every change with its categories until it stops listening', () => {
+    const signal = new ChangeSignal();
+    const heard: Array<readonly string[] | undefined> = [];
+    const stop = signal.listen((categories) => heard.push(categories));
+    signal.notify(['pse', 'traffic']);
+    signal.notify();
+    stop();
+    signal.notify(['pse']);
+    expect(heard).toEqual([['pse', 'traffic'], undefined]);
+  });
 });

@@ -11,6 +11,7 @@ export class ChangeSignal {
   /** Per category, the version of the last change that named it. */
   private readonly byCategory = new Map<string, number>();
   private waiters = new Set<{ category: string | undefined; wake: () => void }>();
+  private readonly listeners = new Set<(categories: readonly string[] | undefined) => void>();
 
   /** The current change counter; pass it to `waitSince` after reading. */
   current(): number {
@@ -32,6 +33,19 @@ export class ChangeSignal {
       if (named === null || waiter.category === undefined || named.has(waiter.category)) waiter.wake();
       else this.waiters.add(waiter);
     }
+    if (this.listeners.size > 0) {
+      const told = named === null ? undefined : [...named];
+      for (const listener of this.listeners) listener(told);
+    }
+  }
+
+  /**
+   * Calls `listener` with the categories of every later change (undefined: any category), for a reader
+   * this signal cannot reach (another thread of the process); returns what stops the calls.
+   */
+  listen(listener: (categories: readonly string[] | undefined) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /**

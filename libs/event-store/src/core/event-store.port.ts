@@ -90,6 +90,15 @@ export interface EventStore {
    */
   readStreamStarts?(options?: ReadStreamStartsOptions): Promise<StreamStart[]>;
   subscribe(options: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * Calls `listener` after every commit of appends through this store (and the stores of this thread on
+   * the same file) with the categories written, so that a subscriber in another thread of the process —
+   * which polls otherwise — can be woken (`notifyCommitted` on its own store). Returns what stops the
+   * calls. Optional: PostgreSQL's NOTIFY already reaches every connection, so its adapter leaves it out.
+   */
+  onCommitted?(listener: (categories: readonly string[] | undefined) => void): () => void;
+  /** Wakes this store's subscribers as its own commit in these categories would (undefined: any). */
+  notifyCommitted?(categories?: readonly string[]): void;
   headPosition(): Promise<number>;
   close(): Promise<void>;
 }

@@ -206,6 +206,22 @@ export class SqliteEventStore implements EventStore {
     return rows.map((row) => ({ streamId: row.stream_id, position: row.position }));
   }
 
+  /** See `EventStore.onCommitted`: every commit of this thread's stores on this file. */
+  onCommitted(listener: (categories: readonly string[] | undefined) => void): () => void {
+    const stop = this.changes.listen(listener);
+    const onClose = () => stop();
+    this.closing.signal.addEventListener('abort', onClose, { once: true });
+    return () => {
+      this.closing.signal.removeEventListener('abort', onClose);
+      stop();
+    };
+  }
+
+  /** See `EventStore.notifyCommitted`: wakes this thread's subscribers of this file. */
+  notifyCommitted(categories?: readonly string[]): void {
+    this.changes.notify(categories);
+  }
+
   /** Catch-up then live subscription to the global log; wakes on appends in this process, polls for others. */
   subscribe(options: SubscribeOptions): AsyncIterable<RecordedEvent> {
     return catchUpSubscription(
