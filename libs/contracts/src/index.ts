@@ -12,6 +12,7 @@ export {
   CaseEventMetadata,
   EnvelopeInvalid,
   STORED_NOTE_KEYS,
+  caseEventBodyOf,
   caseStreamId,
   fromRecorded,
   isCaseStream,
@@ -21,3 +22,4 @@ export {
   type EnvelopeIssue,
   type StoredEvent,
 } from './events/case-event.envelope';
+export { isCaseEventMetadata } from './events/case-event.metadata';
