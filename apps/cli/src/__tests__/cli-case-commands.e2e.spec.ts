@@ -108,6 +108,66 @@ describe('sanksi case … in-process, on a data directory', () => {
     expect(shown.code).toBe(0);
     expect(json(shown)).toMatchObject({ summary: { state: 'warned', version: 2 } });
   });
+
+  it('given a system blocked four times, when an operator and then an admin (SANKSI_ACTOR_ROLE) restore it, then only the admin with --override may (MR5 Art. 20), and a role the CLI cannot act in is a configuration error', () => {
+    // given: mr5-literal blocks directly; four blocks, three restorations between them
+    const day = (d: number, hour = 10) =>
+      wib(`2022-08-${String(d).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00`);
+    expect(
+      sanksi(
+        'open',
+        '--pse-id',
+        'again',
+        '--name',
+        'Again',
+        '--origin',
+        'domestic',
+        '--domains',
+        'again.example',
+        '--policy',
+        'mr5-literal',
+        '--occurred-at',
+        day(1, 9),
+      ).code,
+    ).toBe(0);
+    for (let i = 1; i <= 4; i++) {
+      expect(sanksi('block', 'again', '--order-number', `ORD-${i}`, '--occurred-at', day(2 * i)).code).toBe(
+        0,
+      );
+      if (i < 4)
+        expect(
+          sanksi('restore', 'again', '--reason', `normalised ${i}`, '--occurred-at', day(2 * i + 1)).code,
+        ).toBe(0);
+    }
+    const restore = ['restore', 'again', '--reason', 'normalised 4', '--occurred-at', day(10)];
+
+    // when: the operator (the default role), with and without --override
+    const asOperator = sanksi(...restore, '--override');
+    expect(asOperator.code).toBe(5);
+    expect(asOperator.stderr).toContain(
+      'blocked 4 times (more than 3, MR5 Art. 20): normalisation needs override by an admin',
+    );
+
+    // when: an admin without --override, then with it
+    const admin = caseCli({ ...env, SANKSI_ACTOR_ROLE: 'admin', SANKSI_ACTOR: 'kepala' });
+    expect(admin(...restore).code).toBe(5);
+    const overridden = admin(...restore, '--override', '--json');
+    expect(overridden.stderr).toBe('');
+    expect(overridden.code).toBe(0);
+    expect(json(overridden)).toMatchObject({ applied: true, state: 'unregistered' });
+
+    // then the event records who overrode, in which role
+    const restored = (json(overridden) as { events: Array<{ type: string; actor?: unknown }> }).events;
+    expect(restored.map((e) => e.type)).toEqual(['AccessRestored']);
+    expect(restored[0].actor).toEqual({ id: 'cli:kepala', role: 'admin' });
+
+    // and a role outside operator/admin changes nothing and names what is allowed
+    const root = caseCli({ ...env, SANKSI_ACTOR_ROLE: 'root' })('block', 'again', '--order-number', 'ORD-5');
+    expect(root.code).toBe(3);
+    expect(root.stderr).toContain(
+      'SANKSI_ACTOR_ROLE="root" is not a role a case command can be sent in: use operator (the default) or admin',
+    );
+  });
 });
 
 describe('sanksi case … --api URL, against a running server', () => {

@@ -52,7 +52,15 @@ interface CaseCommandResult {
   events: Array<{ type: string; [key: string]: unknown }>;
 }
 
-/** The operator running the CLI, as the events record them. */
+/** The roles a person at the data directory may act in: what the API's command routes accept. */
+const LocalActorRole = z.enum(['operator', 'admin']);
+
+/**
+ * The person running the CLI, as the events record them: `cli:<user>` (`SANKSI_ACTOR` names it otherwise)
+ * in the role `SANKSI_ACTOR_ROLE` (operator unless set to admin, e.g. for an admin's override of MR5
+ * Art. 20). In-process there is no key to check — whoever can write the data directory can write the log —
+ * so the role is what the audit trail records, as the API records the role of the key that sent a command.
+ */
 function localActor(): Actor {
   let name = process.env.SANKSI_ACTOR;
   if (!name) {
@@ -62,7 +70,16 @@ function localActor(): Actor {
       name = 'unknown';
     }
   }
-  return { id: `cli:${name}`, role: 'operator' };
+  const role = LocalActorRole.safeParse(process.env.SANKSI_ACTOR_ROLE ?? 'operator');
+  if (!role.success) {
+    throw new CliError(
+      'CONFIGURATION_INVALID',
+      `SANKSI_ACTOR_ROLE=${JSON.stringify(process.env.SANKSI_ACTOR_ROLE)} is not a role a case command can be sent in: use operator (the default) or admin`,
+      ExitCode.configuration,
+      { variable: 'SANKSI_ACTOR_ROLE', allowed: LocalActorRole.options },
+    );
+  }
+  return { id: `cli:${name}`, role: role.data };
 }
 
 /** A new case's id without `--pse-id`: from the Idempotency-Key as the API derives it, so a retry opens one case. */
