@@ -18,13 +18,20 @@ export interface StoredCommandNotes {
 
 /** Maps a domain envelope to what the (domain-agnostic) store keeps, with the command notes beside it. */
 export function toStoredEvent(envelope: PseCaseEventEnvelope, notes: StoredCommandNotes = {}): EventToAppend {
-  const { eventId, type, data, schemaVersion, ...metadata } = envelope;
-  const extra: Record<string, string> = {};
-  if (notes.commandDigest !== undefined) extra[STORED_NOTE_KEYS.commandDigest] = notes.commandDigest;
+  // Every member but the four the store keeps apart, in the envelope's order, then the notes: the same
+  // metadata (and bytes) an object rest and a spread gave, in one copy instead of two (every event appended).
+  const members = envelope as unknown as Record<string, unknown>;
+  const metadata: Record<string, unknown> = {};
+  for (const key of Object.keys(members)) {
+    if (key !== 'eventId' && key !== 'type' && key !== 'data' && key !== 'schemaVersion')
+      metadata[key] = members[key];
+  }
+  if (notes.commandDigest !== undefined) metadata[STORED_NOTE_KEYS.commandDigest] = notes.commandDigest;
   if (notes.append !== undefined && notes.append !== envelope.commandId)
-    extra[STORED_NOTE_KEYS.append] = notes.append;
-  if (notes.traceId !== undefined) extra[STORED_NOTE_KEYS.traceId] = notes.traceId;
-  return { eventId, type, data, schemaVersion, metadata: { ...metadata, ...extra } };
+    metadata[STORED_NOTE_KEYS.append] = notes.append;
+  if (notes.traceId !== undefined) metadata[STORED_NOTE_KEYS.traceId] = notes.traceId;
+  const { eventId, type, data, schemaVersion } = envelope;
+  return { eventId, type, data, schemaVersion, metadata };
 }
 
 /** The digest of the command a stored event answers, when its sender's command recorded one. */

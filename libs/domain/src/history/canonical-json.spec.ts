@@ -111,6 +111,27 @@ describe('canonical JSON, the text every hash is computed on', () => {
     expect(canonicalJson({})).toBe('{}');
   });
 
+  it('given objects of one shape, of shapes sharing a first key, and of that shape again, then each text is its own', () => {
+    // Sorted key lists are remembered per shape: a look-alike shape must never borrow another's order.
+    const texts = [
+      { b: 1, a: 2 },
+      { b: 1, c: 2, a: 3 },
+      { b: 1, a: 2, c: 3 },
+      { b: 'x', a: 'y' },
+      { b: 1 },
+      { b: 1, a: 2, c: 3, d: undefined },
+    ].map((value) => [canonicalJson(value), recordedCanonicalJson(value)]);
+    for (const [text, recorded] of texts) expect(text).toBe(recorded);
+    expect(texts.map(([text]) => text)).toEqual([
+      '{"a":2,"b":1}',
+      '{"a":3,"b":1,"c":2}',
+      '{"a":2,"b":1,"c":3}',
+      '{"a":"y","b":"x"}',
+      '{"b":1}',
+      '{"a":2,"b":1,"c":3}',
+    ]);
+  });
+
   it('given any envelope-like object, then hashEnvelope is the SHA-256 of the recorded text of it without its hash', () => {
     fc.assert(
       fc.property(fc.dictionary(key, jsonish, { maxKeys: 8 }), jsonish, (fields, hash) => {

@@ -14,6 +14,7 @@ import {
   initialCaseSnapshot,
   stateOf,
   toStateAfter,
+  withLastHash,
   type PseCaseSnapshot,
 } from './pse-case.fold';
 import { DeadlineKind as DeadlineKinds } from './pse-case.events';
@@ -300,10 +301,7 @@ function decideOne(
     }
     const envelope = sealEnvelope(partial, toStateAfter(next));
     // The hash covers the state the event led to, so it is known only now; the snapshot must remember it.
-    current = pseCaseMachine.resolveState({
-      value: next.value,
-      context: { ...next.context, lastHash: envelope.hash },
-    });
+    current = withLastHash(next, envelope.hash);
     events.push(envelope);
     for (const action of actions) {
       if (action.type === 'escalate')

@@ -65,6 +65,9 @@ export function draftEnvelope(
 
 /** The envelope with the state its event led to and its hash, which covers that state and `prevHash`. */
 export function sealEnvelope(envelope: PseCaseEventEnvelope, state: CaseStateAfter): PseCaseEventEnvelope {
-  const withState = { ...envelope, state };
-  return { ...withState, hash: hashEnvelope(withState as unknown as Record<string, unknown>) };
+  // One copy: the draft's members in their order, `hash` among them, filled in once the text is hashed
+  // (the hash leaves its own member out).
+  const sealed = { ...envelope, state };
+  sealed.hash = hashEnvelope(sealed as unknown as Record<string, unknown>);
+  return sealed;
 }

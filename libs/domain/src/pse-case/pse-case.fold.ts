@@ -51,18 +51,31 @@ export function initialCaseSnapshot(): PseCaseSnapshot {
 
 /** Applies one recorded event: exactly xstate's pure `transition`, with a reused scope. */
 export function evolve(snapshot: PseCaseSnapshot, event: PseCaseEventEnvelope): PseCaseSnapshot {
-  shared.collected.length = 0;
+  if (shared.collected.length > 0) shared.collected.length = 0;
   return pseCaseMachine.transition(snapshot, event, shared.scope);
 }
+
+const NO_ACTIONS: ExecutableActionObject[] = [];
 
 /** Applies one event and returns the executable (outbound) actions it produced, like `transition`. */
 export function evolveWithActions(
   snapshot: PseCaseSnapshot,
   event: PseCaseEventEnvelope,
-): [PseCaseSnapshot, ExecutableActionObject[]] {
-  shared.collected.length = 0;
+): [PseCaseSnapshot, readonly ExecutableActionObject[]] {
+  // Most events ask for no outbound action: then nothing is cleared or copied.
+  if (shared.collected.length > 0) shared.collected.length = 0;
   const next = pseCaseMachine.transition(snapshot, event, shared.scope);
-  return [next, [...shared.collected]];
+  return [next, shared.collected.length > 0 ? shared.collected.splice(0) : NO_ACTIONS];
+}
+
+/**
+ * The snapshot with the hash of the event that led to it (a decision learns the hash only after the
+ * transition, since it covers the state). The same state nodes, so a copy of the snapshot with a new
+ * context: what `resolveState` would rebuild from the state value, without resolving it again. The
+ * machine spawns no children and has no history states, so nothing else of the snapshot differs.
+ */
+export function withLastHash(snapshot: PseCaseSnapshot, hash: string): PseCaseSnapshot {
+  return { ...snapshot, context: { ...snapshot.context, lastHash: hash } };
 }
 
 /** A fold in progress: applies a case's events one by one and remembers enough to rewind. */

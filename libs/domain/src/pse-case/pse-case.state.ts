@@ -23,7 +23,14 @@ const idle = { pending: false, allowed: [] as string[] };
 /** What an event does to the case's memory regardless of the state it happens in. */
 export function applyEvent(context: PseCaseContext, event: PseCaseEventEnvelope): PseCaseContext {
   const next = applyData(context, event);
-  return { ...next, lastOccurredAt: event.occurredAt, lastHash: event.hash, revision: event.revision };
+  // applyData copies the context for every event that changes it: that copy is this event's own, so it
+  // takes the event's position in place rather than being copied a second time.
+  if (next === context)
+    return { ...next, lastOccurredAt: event.occurredAt, lastHash: event.hash, revision: event.revision };
+  next.lastOccurredAt = event.occurredAt;
+  next.lastHash = event.hash;
+  next.revision = event.revision;
+  return next;
 }
 
 function applyData(context: PseCaseContext, event: PseCaseEventEnvelope): PseCaseContext {
