@@ -1,6 +1,13 @@
+import { fromRecorded, toCaseEventBody } from '@sanksi/contracts';
 import type { RecordedEvent } from '@sanksi/event-store';
 import { caseStateAfter } from './__fixtures__/case-state.fixture';
-import { toCaseEventMessage } from './case-event.message';
+import {
+  CASE_EVENT_SCHEMA_BASE,
+  CASE_EVENT_TYPE_PREFIX,
+  DEFAULT_CASE_EVENT_SOURCE,
+  toCaseEventMessage,
+} from './case-event.message';
+import { buildCloudEventHeaders } from './cloud-events.headers';
 import { RelayEventInvalid } from './messaging.errors';
 
 const bodyOf = (event: RecordedEvent): unknown => JSON.parse(toCaseEventMessage(event).value);
@@ -77,6 +84,35 @@ describe('case event message', () => {
       ce_dataschema: 'https://sanksi.dev/schemas/events/v1/WarningIssued.json',
       'content-type': 'application/json',
     });
+  });
+
+  it('given stored events of several types, with notes and fields the schema does not know, then key, value bytes and headers in order are what the envelope and buildCloudEventHeaders give', () => {
+    const events = [
+      recorded(),
+      recorded({ type: 'PseIdentified', position: 1 }, { commandDigest: 'd', append: 'cmd-0' }),
+      recorded({ type: 'CaseNoteAdded', data: { note: 'ü €' } }, { extra: { kept: true } }),
+      recorded({}, { state: { ...caseStateAfter({ state: 'blocked' }), appIds: ['id'], more: 1 } }),
+      recorded({}, { traceId: '0af7651916cd43dd8448eb211c80319c' }),
+    ];
+    for (const event of events) {
+      for (const source of [DEFAULT_CASE_EVENT_SOURCE, '/test']) {
+        const body = toCaseEventBody(fromRecorded(event), event.position);
+        const message = toCaseEventMessage(event, source);
+        const expected = buildCloudEventHeaders({
+          id: body.eventId,
+          source,
+          type: `${CASE_EVENT_TYPE_PREFIX}${body.type}`,
+          subject: body.pseId,
+          time: body.occurredAt,
+          dataContentType: 'application/json',
+          dataSchema: `${CASE_EVENT_SCHEMA_BASE}${body.type}.json`,
+        });
+        expect(message.key).toBe(body.pseId);
+        expect(message.value).toBe(JSON.stringify(body));
+        // kafkajs writes headers in their insertion order: the same order, the same bytes on the wire.
+        expect(Object.entries(message.headers).slice(0, 8)).toEqual(Object.entries(expected));
+      }
+    }
   });
 
   it('given metadata without pseId, when mapped, then it is refused naming the field (the case is never guessed from the stream)', () => {

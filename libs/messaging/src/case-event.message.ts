@@ -1,12 +1,6 @@
-import {
-  type CaseEventBody,
-  EnvelopeInvalid,
-  fromRecorded,
-  STORED_NOTE_KEYS,
-  toCaseEventBody,
-} from '@sanksi/contracts';
+import { type CaseEventBody, caseEventBodyOf, EnvelopeInvalid, STORED_NOTE_KEYS } from '@sanksi/contracts';
 import type { RecordedEvent } from '@sanksi/event-store';
-import { buildCloudEventHeaders } from './cloud-events.headers';
+import { CLOUDEVENTS_SPEC_VERSION } from './cloud-events.headers';
 import { RelayEventInvalid } from './messaging.errors';
 import { formatTraceparent, isTraceId, TRACEPARENT_HEADER } from './trace-context';
 
@@ -36,7 +30,7 @@ export interface OutboundMessage {
 /** The public body of a stored event, read once through the one envelope; a stored event that is not one stops the relay. */
 function bodyOf(event: RecordedEvent): CaseEventMessageBody {
   try {
-    return toCaseEventBody(fromRecorded(event), event.position);
+    return caseEventBodyOf(event);
   } catch (e) {
     if (!(e instanceof EnvelopeInvalid)) throw e;
     throw new RelayEventInvalid({
@@ -54,6 +48,29 @@ function bodyOf(event: RecordedEvent): CaseEventMessageBody {
  */
 export const TRACE_ID_METADATA_KEY = STORED_NOTE_KEYS.traceId;
 
+/** `ce_type` and `ce_dataschema` of one event type, built once per type rather than once per message. */
+interface TypeHeaders {
+  ceType: string;
+  dataSchema: string;
+}
+
+// Bounded: type names come from the log (a newer writer may add some), never from outside.
+const TYPE_HEADERS_LIMIT = 1024;
+const typeHeaders = new Map<string, TypeHeaders>();
+
+function typeHeadersOf(type: string): TypeHeaders {
+  let names = typeHeaders.get(type);
+  if (names === undefined) {
+    if (typeHeaders.size >= TYPE_HEADERS_LIMIT) typeHeaders.clear();
+    names = {
+      ceType: `${CASE_EVENT_TYPE_PREFIX}${type}`,
+      dataSchema: `${CASE_EVENT_SCHEMA_BASE}${type}.json`,
+    };
+    typeHeaders.set(type, names);
+  }
+  return names;
+}
+
 /**
  * Builds the Kafka message of one stored event: keyed by pseId, CloudEvents headers, JSON body, and a
  * W3C `traceparent` when the command that appended it was traced (span id derived from the event id).
@@ -63,15 +80,19 @@ export function toCaseEventMessage(
   source: string = DEFAULT_CASE_EVENT_SOURCE,
 ): OutboundMessage {
   const body = bodyOf(event);
-  const headers = buildCloudEventHeaders({
-    id: body.eventId,
-    source,
-    type: `${CASE_EVENT_TYPE_PREFIX}${body.type}`,
-    subject: body.pseId,
-    time: body.occurredAt,
-    dataContentType: 'application/json',
-    dataSchema: `${CASE_EVENT_SCHEMA_BASE}${body.type}.json`,
-  });
+  const names = typeHeadersOf(body.type);
+  // What buildCloudEventHeaders gives for these attributes, member for member and in its order (the
+  // order kafkajs writes them in), spelled out: this runs once per relayed event.
+  const headers: Record<string, string> = {
+    ce_specversion: CLOUDEVENTS_SPEC_VERSION,
+    ce_id: body.eventId,
+    ce_source: source,
+    ce_type: names.ceType,
+    ce_subject: body.pseId,
+    ce_time: body.occurredAt,
+    ce_dataschema: names.dataSchema,
+    'content-type': 'application/json',
+  };
   const traceId = event.metadata[TRACE_ID_METADATA_KEY];
   if (isTraceId(traceId)) headers[TRACEPARENT_HEADER] = formatTraceparent(traceId, body.eventId);
   return { key: body.pseId, value: JSON.stringify(body), headers };

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import type { RecordedEvent } from '@sanksi/event-store';
 import { caseStateAfter } from './__fixtures__/case-state.fixture';
 import { toCaseEventMessage, TRACE_ID_METADATA_KEY } from './case-event.message';
@@ -71,6 +73,17 @@ describe('W3C trace context', () => {
     expect(header).toBe(formatTraceparent(TRACE, 'event-1'));
     expect(parseTraceparent(header)).toEqual({ traceId: TRACE, parentId: expect.any(String), flags: '01' });
     expect(formatTraceparent(TRACE, 'event-2')).not.toBe(header);
+  });
+
+  it('given any event id, when formatted, then the span is the first 16 hex digits of its SHA-256 (as the relay has always sent it)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 64 }), (eventId) => {
+        let span = createHash('sha256').update(eventId).digest('hex').slice(0, 16);
+        if (span === '0'.repeat(16)) span = '0000000000000001';
+        expect(formatTraceparent(TRACE, eventId)).toBe(`00-${TRACE}-${span}-01`);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('given kafkajs headers as buffers, when read, then the trace id comes out; without one, undefined', () => {
