@@ -147,58 +147,63 @@ describe('sanksi serve: start, shutdown and background loops (built CLI, real pr
     }
   });
 
-  it('CLI reads beside a running server wait for its projector instead of fighting it; a rebuild restarts it', async () => {
-    const port = await freePort();
-    const s = await serve(dir, port);
-    children.push(s.child);
-    const env = { SANKSI_DATA_DIR: dir };
-    const metric = async (): Promise<number> => {
-      const text = await (await fetch(`${s.base}/metrics`)).text();
-      return Number(/sanksi_worker_restarts_total\{worker="projector"\} (\d+)/.exec(text)?.[1]);
-    };
-    try {
-      for (let i = 0; i < 5; i++) {
-        const opened = await fetch(`${s.base}/v1/cases`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${s.keys.operator}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            pseId: `beside-${i}`,
-            name: `Beside ${i}`,
-            origin: 'domestic',
-            domains: [`beside-${i}.id`],
-          }),
-        });
-        expect(opened.status).toBe(201);
-        // Read commands right after each write: before, each ran the projector itself and the
-        // server's projector died of the CheckpointConflict.
-        const listed = runCli(['cases', 'list', '--json'], env);
-        expect(listed.code).toBe(0);
-        expect(listed.stdout).toContain(`beside-${i}`);
-        expect(runCli(['blocklist', 'export', '--format', 'json'], env).code).toBe(0);
-      }
-      expect(await metric()).toBe(0);
-      expect((await fetch(`${s.base}/health/ready`)).status).toBe(200);
+  // The same in both projector modes: in a thread (decision 0012) the lease, the restart after the
+  // rebuild's CheckpointConflict, /metrics, readiness and SIGTERM hold as in process.
+  it.each(['in-process', 'thread'] as const)(
+    'CLI reads beside a running server wait for its projector (%s) instead of fighting it; a rebuild restarts it',
+    async (mode) => {
+      const port = await freePort();
+      const s = await serve(dir, port, { SANKSI_PROJECTOR_MODE: mode });
+      children.push(s.child);
+      const env = { SANKSI_DATA_DIR: dir };
+      const metric = async (): Promise<number> => {
+        const text = await (await fetch(`${s.base}/metrics`)).text();
+        return Number(/sanksi_worker_restarts_total\{worker="projector"\} (\d+)/.exec(text)?.[1]);
+      };
+      try {
+        for (let i = 0; i < 5; i++) {
+          const opened = await fetch(`${s.base}/v1/cases`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${s.keys.operator}`, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              pseId: `${mode}-beside-${i}`,
+              name: `Beside ${i}`,
+              origin: 'domestic',
+              domains: [`${mode}-beside-${i}.id`],
+            }),
+          });
+          expect(opened.status).toBe(201);
+          // Read commands right after each write: before, each ran the projector itself and the
+          // server's projector died of the CheckpointConflict.
+          const listed = runCli(['cases', 'list', '--json'], env);
+          expect(listed.code).toBe(0);
+          expect(listed.stdout).toContain(`${mode}-beside-${i}`);
+          expect(runCli(['blocklist', 'export', '--format', 'json'], env).code).toBe(0);
+        }
+        expect(await metric()).toBe(0);
+        expect((await fetch(`${s.base}/health/ready`)).status).toBe(200);
 
-      // A rebuild from the CLI resets the checkpoint under the server: its projector restarts and
-      // replays, and the command waits for it.
-      const rebuilt = runCli(['projections', 'rebuild', '--json'], env);
-      expect(rebuilt.code).toBe(0);
-      expect(JSON.parse(rebuilt.stdout)).toMatchObject({ projectedBy: 'running-projector' });
-      for (let i = 0; i < 100 && (await metric()) < 1; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(await metric()).toBeGreaterThanOrEqual(1);
-      let ready = await fetch(`${s.base}/health/ready`);
-      for (let i = 0; i < 50 && ready.status !== 200; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        ready = await fetch(`${s.base}/health/ready`);
+        // A rebuild from the CLI resets the checkpoint under the server: its projector restarts and
+        // replays, and the command waits for it.
+        const rebuilt = runCli(['projections', 'rebuild', '--json'], env);
+        expect(rebuilt.code).toBe(0);
+        expect(JSON.parse(rebuilt.stdout)).toMatchObject({ projectedBy: 'running-projector' });
+        for (let i = 0; i < 100 && (await metric()) < 1; i++) await new Promise((r) => setTimeout(r, 100));
+        expect(await metric()).toBeGreaterThanOrEqual(1);
+        let ready = await fetch(`${s.base}/health/ready`);
+        for (let i = 0; i < 50 && ready.status !== 200; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          ready = await fetch(`${s.base}/health/ready`);
+        }
+        expect(ready.status).toBe(200);
+        const listed = runCli(['cases', 'list', '--json'], env);
+        expect(listed.stdout).toContain(`${mode}-beside-4`);
+      } finally {
+        s.child.kill('SIGTERM');
+        expect((await s.exited).code).toBe(0);
       }
-      expect(ready.status).toBe(200);
-      const listed = runCli(['cases', 'list', '--json'], env);
-      expect(listed.stdout).toContain('beside-4');
-    } finally {
-      s.child.kill('SIGTERM');
-      expect((await s.exited).code).toBe(0);
-    }
-  });
+    },
+  );
 });
 
 // Guard against a stale build: the fixture runs dist/main.js.

@@ -134,6 +134,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('given no projector mode, then in process; given thread, then a thread; another value is refused naming it', () => {
+    expect(loadConfig({}).projectorMode).toBe('in-process');
+    expect(loadConfig({ SANKSI_PROJECTOR_MODE: 'thread' }).projectorMode).toBe('thread');
+    expect(loadConfig({ SANKSI_PROJECTOR_MODE: 'in-process' }).projectorMode).toBe('in-process');
+    for (const bad of ['worker', 'THREAD', 'true']) {
+      expect(() => loadConfig({ SANKSI_PROJECTOR_MODE: bad })).toThrow(/SANKSI_PROJECTOR_MODE/);
+    }
+  });
+
   it('given no PostgreSQL timeouts, then the documented defaults; given some, then those', () => {
     expect(loadConfig({}).postgres).toEqual({
       connectMs: 5_000,

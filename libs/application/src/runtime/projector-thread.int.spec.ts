@@ -68,6 +68,9 @@ describe('ProjectorThread', () => {
     dir.remove();
   });
 
+  // A status request times out (5 s) while the thread still starts on a loaded machine: ask again.
+  const statusOf = () => thread.statuses().catch(() => null);
+
   function supervise(projection: 'cases' | 'traffic'): SupervisedLoop {
     const loop = new SupervisedLoop({
       name: projection,
@@ -82,14 +85,14 @@ describe('ProjectorThread', () => {
   it('projects appends of the main thread into the read models, woken by them, its batches in the metrics', async () => {
     supervise('cases');
     supervise('traffic');
-    await until('the thread follows', async () => (await thread.statuses()).cases.role === 'follower');
+    await until('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
     const started = Date.now();
     await identify(runtime, 'pse-1');
     await until('pse-1 projected', async () => (await runtime.readModels.getCaseSummary('pse-1')) !== null);
     // Woken by the append's message, not by its poll (250 ms), on an unloaded machine; generous here.
     expect(Date.now() - started).toBeLessThan(5_000);
     for (let i = 2; i <= 20; i++) await identify(runtime, `pse-${i}`);
-    await until('the thread is at the head', async () => (await thread.statuses()).cases.lag === 0);
+    await until('the thread is at the head', async () => (await statusOf())?.cases.lag === 0);
     const { cases, traffic } = await thread.statuses();
     expect(cases).toMatchObject({ checkpoint: 'read-models', running: true, lastError: null, lag: 0 });
     expect(cases.position).toBe(await runtime.eventStore.headPosition());
@@ -110,7 +113,7 @@ describe('ProjectorThread', () => {
       async () => (await runtime.projector.status()).role === 'follower',
     );
     supervise('cases');
-    await until('the thread stands by', async () => (await thread.statuses()).cases.role === 'standby');
+    await until('the thread stands by', async () => (await statusOf())?.cases.role === 'standby');
     await until('the standby line arrived', () =>
       lines.some((l) => l.msg === 'another projector follows the log; standing by'),
     );
@@ -125,9 +128,9 @@ describe('ProjectorThread', () => {
   it('a thread that dies fails the runs in hand; the supervisor starts a new one that goes on from the checkpoint', async () => {
     const cases = supervise('cases');
     const traffic = supervise('traffic');
-    await until('the thread follows', async () => (await thread.statuses()).cases.role === 'follower');
+    await until('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
     for (let i = 0; i < 10; i++) await identify(runtime, `before-${i}`);
-    await until('projected', async () => (await thread.statuses()).cases.lag === 0);
+    await until('projected', async () => (await statusOf())?.cases.lag === 0);
 
     await thread.terminate();
     await until('both loops restarted', () => cases.status().restarts >= 1 && traffic.status().restarts >= 1);
@@ -144,7 +147,7 @@ describe('ProjectorThread', () => {
 
   it('a run that ends in error (the checkpoint moved back) fails with the error’s own code, as in process', async () => {
     const cases = supervise('cases');
-    await until('the thread follows', async () => (await thread.statuses()).cases.role === 'follower');
+    await until('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
     for (let i = 0; i < 5; i++) await identify(runtime, `pse-${i}`);
     await until('projected', async () => (await runtime.readModels.getCheckpoint()) > 0);
     // The checkpoint moved back under the follower (a rebuild elsewhere): its check ends the run.
@@ -155,13 +158,13 @@ describe('ProjectorThread', () => {
 
   it('stops cleanly: the batch in hand committed, the lease released, the thread gone', async () => {
     supervise('cases');
-    await until('the thread follows', async () => (await thread.statuses()).cases.role === 'follower');
+    await until('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
     for (let i = 0; i < 30; i++) void identify(runtime, `pse-${i}`);
     await until('some projected', async () => (await runtime.readModels.getCheckpoint()) > 0);
     for (const loop of loops.splice(0)) await loop.stop();
     await thread.close();
     expect(await runtime.readModels.projectorLeaseHolder('read-models')).toBeNull();
-    await expect(thread.statuses()).rejects.toMatchObject({ code: 'PROJECTOR_THREAD_FAILED' });
+    await expect(thread.statuses()).rejects.toThrow(/not running/);
     // Whatever it committed, it committed with its checkpoint: the rows and the checkpoint agree.
     const checkpoint = await runtime.readModels.getCheckpoint();
     const { items } = await runtime.readModels.listCases({ limit: 100 });
