@@ -26,6 +26,7 @@ export {
 } from './core/event-store.errors';
 export { UpcasterRegistry, type Upcaster } from './core/upcaster.registry';
 export { categoryOf } from './core/append-plan';
+export { bulkAppendsOf, type BulkAppends } from './core/bulk-appends';
 export { sqliteMigrations, type SqliteMigration } from './sqlite/sqlite-schema';
 export { SqliteEventStore, type SqliteEventStoreConfig } from './sqlite/sqlite-event-store';
 export { PostgresEventStore, type PostgresEventStoreConfig } from './postgres/postgres-event-store';

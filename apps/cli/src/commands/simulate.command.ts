@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { PolicyId } from '@sanksi/domain';
+import { bulkAppendsOf } from '@sanksi/event-store';
 import { z } from 'zod';
 import type { CliOutput } from '../output/cli-output';
 import {
@@ -64,7 +65,11 @@ export function register(program: Command, deps: CliDeps): void {
       'policy version of the simulated cases (mr5-literal|kominfo-2022|pp43-2023)',
       'pp43-2023',
     )
-    .option('--concurrency <n>', 'systems simulated in parallel (per thread)', '8')
+    .option(
+      '--concurrency <n>',
+      'systems simulated in parallel (per thread; their appends of one turn share a transaction)',
+      '64',
+    )
     .option(
       '--threads <n>',
       'worker threads, each with its own connection, simulating a share of the systems (same population)',
@@ -77,6 +82,8 @@ export function register(program: Command, deps: CliDeps): void {
       await withRuntime(deps, async (runtime) => {
         const bar = out.progress('simulate', opts.systems);
         let report: SimulationReport;
+        // One process appends a long burst: the store may commit a turn's appends together (issue 10).
+        const endBulk = bulkAppendsOf(runtime.eventStore)?.beginBulkAppends();
         try {
           const options = {
             systems: opts.systems,
@@ -94,6 +101,7 @@ export function register(program: Command, deps: CliDeps): void {
                   }),
                 ]);
         } finally {
+          endBulk?.();
           bar.stop();
         }
         // Read models never projected (a fresh data directory) are replayed as a rebuild replays them: their

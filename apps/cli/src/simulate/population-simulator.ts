@@ -70,7 +70,17 @@ const WORDS = [
   'toko',
 ];
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace('Z', '+00:00');
+// A step asks for the same instant's text several times (the command's times, the catch-up, every probe of
+// the machine): the last one is kept.
+let lastIsoMs = Number.NaN;
+let lastIso = '';
+const iso = (ms: number): string => {
+  if (ms !== lastIsoMs) {
+    lastIso = new Date(ms).toISOString().replace('Z', '+00:00');
+    lastIsoMs = ms;
+  }
+  return lastIso;
+};
 
 function commandFor(
   type: string,
@@ -197,7 +207,8 @@ function nextCommandType(
 const SCHEDULER_LEAD_MS = 60_000;
 
 /**
- * The case's events after a command: the events before it and what it appended. A retry (a re-run with the
+ * The case's events after a command: the events before it and what it appended (added to `before`, the
+ * simulator's own array, rather than copied with it at every step). A retry (a re-run with the
  * same seed) answers with the command's own events only, not the elapses its append brought first nor the
  * escalations that followed, so the stream is read instead, up to that command's record time (every append
  * of a simulated case is recorded later than the one before).
@@ -208,7 +219,10 @@ async function historyAfter(
   outcome: CommandOutcome,
   recordedAt: string,
 ): Promise<PseCaseEventEnvelope[]> {
-  if (!outcome.duplicate) return [...before, ...outcome.events];
+  if (!outcome.duplicate) {
+    before.push(...outcome.events);
+    return before;
+  }
   const { envelopes } = await commands.load(outcome.pseId);
   return envelopes.filter((e) => Date.parse(e.recordedAt) <= Date.parse(recordedAt));
 }

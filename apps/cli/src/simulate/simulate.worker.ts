@@ -1,4 +1,5 @@
 import { createRuntime, loadConfig } from '@sanksi/application';
+import { bulkAppendsOf } from '@sanksi/event-store';
 import pino from 'pino';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type SimulationOptions, simulatePopulation } from './population-simulator';
@@ -25,6 +26,8 @@ if (parentPort) {
     const runtime = await createRuntime(loadConfig(data.env), {
       logger: pino({ level: data.env.SANKSI_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
     });
+    // Each thread appends a burst through its own connection (see the command).
+    const endBulk = bulkAppendsOf(runtime.eventStore)?.beginBulkAppends();
     try {
       let done = 0;
       const timer = setInterval(() => {
@@ -38,6 +41,7 @@ if (parentPort) {
       port.postMessage({ kind: 'progress', systems: done } satisfies SimulateWorkerMessage);
       port.postMessage({ kind: 'report', report } satisfies SimulateWorkerMessage);
     } finally {
+      endBulk?.();
       await runtime.close();
     }
   })().catch((e: unknown) => {

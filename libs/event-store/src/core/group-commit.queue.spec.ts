@@ -124,4 +124,37 @@ describe('GroupCommitQueue', () => {
     for (let i = 0; i < 100; i++) await alone.submit(i);
     expect(lone).toEqual(Array.from({ length: 100 }, () => 1));
   });
+
+  it('given writers whose next request follows uneven work, when the window is set to immediate, then each round is one flush, and back to adaptive the next wait is a microtask again', async () => {
+    const batches: number[] = [];
+    const queue = new GroupCommitQueue<number, number>(
+      async (batch) => {
+        batches.push(batch.length);
+        return batch.map((n) => ({ ok: true as const, value: n }));
+      },
+      1000,
+      'adaptive',
+    );
+    // Writer w does w awaits of work between its appends, as simulated systems do different work per step.
+    const writers = (rounds: number) =>
+      Promise.all(
+        Array.from({ length: 16 }, async (_, w) => {
+          for (let i = 0; i < rounds; i++) {
+            for (let hop = 0; hop < w; hop++) await Promise.resolve();
+            await queue.submit(w * 100 + i);
+          }
+        }),
+      );
+    queue.setWindow('immediate');
+    expect(queue.commitWindow).toBe('immediate');
+    await writers(3);
+    expect(batches).toEqual([16, 16, 16]);
+
+    batches.length = 0;
+    queue.setWindow('adaptive');
+    expect(queue.commitWindow).toBe('adaptive');
+    await writers(1);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(16);
+  });
 });

@@ -1,6 +1,9 @@
 /** `adaptive` window: one idle wait in this many is an event-loop turn, to find out whether company comes. */
 const PROBE_EVERY = 32;
 
+/** How long an idle queue waits for company before it flushes (see `GroupCommitQueue`). */
+export type GroupCommitWindow = 'immediate' | 'microtask' | 'adaptive';
+
 /** The outcome of one request inside a flushed batch. */
 export type BatchOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -32,8 +35,23 @@ export class GroupCommitQueue<Req, Res> {
   constructor(
     private readonly flush: (batch: Req[]) => Promise<Array<BatchOutcome<Res>>>,
     private readonly maxBatch = 1000,
-    private readonly window: 'immediate' | 'microtask' | 'adaptive' = 'immediate',
+    private window: GroupCommitWindow = 'immediate',
   ) {}
+
+  /** The current window (see the constructor). */
+  get commitWindow(): GroupCommitWindow {
+    return this.window;
+  }
+
+  /**
+   * Changes how long an idle queue waits for company from the next wait on; the batch running, if any,
+   * is not affected (a bulk writer switches to `immediate` for its burst and back afterwards).
+   */
+  setWindow(window: GroupCommitWindow): void {
+    this.window = window;
+    this.waitATurn = false;
+    this.sinceProbe = 0;
+  }
 
   /** Queues a request and resolves with its own outcome once its batch has committed. */
   submit(request: Req): Promise<Res> {

@@ -25,7 +25,8 @@ import type {
   SubscribeOptions,
 } from '../core/event-store.port';
 import { streamStartsQuery } from '../core/stream-starts';
-import { GroupCommitQueue, type BatchOutcome } from '../core/group-commit.queue';
+import type { BulkAppends } from '../core/bulk-appends';
+import { GroupCommitQueue, type BatchOutcome, type GroupCommitWindow } from '../core/group-commit.queue';
 import { UpcasterRegistry, type Upcaster } from '../core/upcaster.registry';
 import { SQLITE_SCHEMA_VERSION, sqliteMigrations } from './sqlite-schema';
 
@@ -42,6 +43,8 @@ export interface SqliteEventStoreConfig {
   lockTimeoutMs?: number;
   /** Most appends committed in one transaction. */
   maxBatch?: number;
+  /** Page cache of the connection while a bulk burst runs (`beginBulkAppends`), in KiB; default 64 MiB. */
+  bulkCacheKiB?: number;
   logger?: EventStoreLogger;
 }
 
@@ -88,7 +91,7 @@ const signalsByFile = new Map<string, { signal: ChangeSignal; users: number }>()
  * (one IMMEDIATE transaction per batch), reads through prepared statements. Lock contention from
  * other connections is retried here and never reaches a caller as a driver "busy" error.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, BulkAppends {
   private db: Database.Database | undefined;
   private statements: Statements | undefined;
   private writeTransaction:
@@ -103,6 +106,11 @@ export class SqliteEventStore implements EventStore {
   private readonly closing = new AbortController();
   private readonly fileKey: string;
   private closed = false;
+  /** The group-commit window outside bulk bursts. */
+  private readonly usualWindow: GroupCommitWindow;
+  /** Bulk bursts running (`beginBulkAppends`), and the page cache the connection had before the first. */
+  private bulkBursts = 0;
+  private usualCacheSize: number | undefined;
 
   /** Opens (creating and migrating if needed) the file; operations wait for that to finish. */
   constructor(private readonly config: SqliteEventStoreConfig) {
@@ -111,10 +119,11 @@ export class SqliteEventStore implements EventStore {
     // no fsync but still a transaction and the WAL frames of every page it touched: with a microtask
     // window, appends from independent I/O callbacks (HTTP commands) never met — one transaction
     // each under load (docs/decisions/0009) — so NORMAL waits a turn while that finds company.
+    this.usualWindow = config.synchronous === 'FULL' ? 'immediate' : 'adaptive';
     this.queue = new GroupCommitQueue(
       (batch) => this.flush(batch),
       config.maxBatch ?? 1000,
-      config.synchronous === 'FULL' ? 'immediate' : 'adaptive',
+      this.usualWindow,
     );
     this.fileKey = path.resolve(config.file);
     const shared = signalsByFile.get(this.fileKey) ?? { signal: new ChangeSignal(), users: 0 };
@@ -233,6 +242,41 @@ export class SqliteEventStore implements EventStore {
       },
       options,
     );
+  }
+
+  /**
+   * A burst of appends from this process (a simulation, an import): until the function returned is called,
+   * every append queued within one event-loop turn shares a transaction (the `adaptive` window flushes on
+   * a microtask and, with many appends under way, commits a few at a time), and the connection keeps a
+   * larger page cache for the indexes those transactions update. Each append is still checked and
+   * committed with the configured durability before it is answered; only fewer, larger commits are made.
+   */
+  beginBulkAppends(): () => void {
+    this.assertOpen('beginBulkAppends');
+    if (this.bulkBursts++ === 0) {
+      this.queue.setWindow('immediate');
+      if (this.isReady) this.setBulkCache(true);
+      else void this.ready.then(() => this.setBulkCache(this.bulkBursts > 0)).catch(() => undefined);
+    }
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--this.bulkBursts > 0) return;
+      this.queue.setWindow(this.usualWindow);
+      this.setBulkCache(false);
+    };
+  }
+
+  private setBulkCache(bulk: boolean): void {
+    const db = this.db;
+    if (db === undefined || !db.open) return;
+    if (bulk) {
+      this.usualCacheSize ??= db.pragma('cache_size', { simple: true }) as number;
+      db.pragma(`cache_size = ${-Math.trunc(this.config.bulkCacheKiB ?? 65_536)}`);
+    } else if (this.usualCacheSize !== undefined) {
+      db.pragma(`cache_size = ${this.usualCacheSize}`);
+    }
   }
 
   /** Position of the last event of the log; 0 when empty. */
