@@ -1,19 +1,28 @@
-import type { BatchChanges } from '../projections/batch-planner';
+import { type BatchChanges, type BatchContext, fineKey } from '../projections/batch-planner';
 import type { RegistryRow } from '../projections/registry.projection';
 import {
   caseSummaryTable,
   fineTable,
   incrementClause,
   registryTable,
+  type TableMapping,
   timelineTable,
   upsertClause,
   warningToRegistrationTable,
 } from './row-mapping';
+import type { StoredRows } from './sql-client';
 
 /** One statement of a batch's write plan, in the dialect-neutral form every `SqlClient` executes. */
 export type SqlWrite =
   | { kind: 'delete'; table: string; column: string; values: string[] }
-  | { kind: 'insert'; table: string; columns: readonly string[]; rows: unknown[][]; onConflict?: string };
+  | {
+      kind: 'insert';
+      table: string;
+      columns: readonly string[];
+      rows: unknown[][];
+      onConflict?: string;
+      stored?: StoredRows;
+    };
 
 const MONTH_COUNTERS = [
   'imposed_count',
@@ -24,21 +33,43 @@ const MONTH_COUNTERS = [
   'annulled_idr',
 ];
 
+/** A keyed upsert of whole rows; with `before`, each row travels with the row it replaces. */
+function upsert<Row>(
+  mapping: TableMapping<Row>,
+  rows: readonly Row[],
+  before: ((row: Row) => Row | undefined) | undefined,
+): SqlWrite {
+  const params = rows.map(mapping.toParams);
+  const write: SqlWrite = {
+    kind: 'insert',
+    table: mapping.table,
+    columns: mapping.columns,
+    rows: params,
+    onConflict: upsertClause(mapping),
+  };
+  if (before) {
+    write.stored = {
+      key: mapping.key,
+      rows: rows.map((r) => {
+        const old = before(r);
+        return old === undefined ? null : mapping.toParams(old);
+      }),
+    };
+  }
+  return write;
+}
+
 /**
  * The statements that store a planned batch, in order: per-case sets (domains, blocklist, deadlines,
  * registry) are replaced, keyed rows upserted, append-only rows inserted, aggregates incremented.
+ * Given the batch's context (the rows as stored before it), each keyed upsert carries the rows it
+ * replaces (`stored`), so a client can skip unchanged rows and set only the changed columns.
  */
-export function toSqlWrites(c: BatchChanges): SqlWrite[] {
+export function toSqlWrites(c: BatchChanges, before?: BatchContext): SqlWrite[] {
   const registryRemoved = [...c.registry].filter(([, r]) => r === undefined).map(([k]) => k);
   const registryKept = [...c.registry.values()].filter((r): r is RegistryRow => r !== undefined);
   const writes: SqlWrite[] = [
-    {
-      kind: 'insert',
-      table: 'case_summary',
-      columns: caseSummaryTable.columns,
-      rows: [...c.summaries.values()].map(caseSummaryTable.toParams),
-      onConflict: upsertClause(caseSummaryTable),
-    },
+    upsert(caseSummaryTable, [...c.summaries.values()], before && ((r) => before.summaries.get(r.pseId))),
     { kind: 'delete', table: 'case_domains', column: 'pse_id', values: [...c.caseDomains.keys()] },
     {
       kind: 'insert',
@@ -119,13 +150,7 @@ export function toSqlWrites(c: BatchChanges): SqlWrite[] {
         ['count'],
       ),
     },
-    {
-      kind: 'insert',
-      table: 'fines',
-      columns: fineTable.columns,
-      rows: [...c.fines.values()].map(fineTable.toParams),
-      onConflict: upsertClause(fineTable),
-    },
+    upsert(fineTable, [...c.fines.values()], before && ((f) => before.fines.get(fineKey(f.pseId, f.fineId)))),
     {
       kind: 'insert',
       table: 'fines_monthly',
@@ -141,21 +166,13 @@ export function toSqlWrites(c: BatchChanges): SqlWrite[] {
       ]),
       onConflict: incrementClause('fines_monthly', ['month'], MONTH_COUNTERS),
     },
-    {
-      kind: 'insert',
-      table: 'warning_to_registration',
-      columns: warningToRegistrationTable.columns,
-      rows: [...c.warningToRegistration.values()].map(warningToRegistrationTable.toParams),
-      onConflict: upsertClause(warningToRegistrationTable),
-    },
+    upsert(
+      warningToRegistrationTable,
+      [...c.warningToRegistration.values()],
+      before && ((w) => before.warningToRegistration.get(w.pseId)),
+    ),
     { kind: 'delete', table: 'registry', column: 'pse_id', values: registryRemoved },
-    {
-      kind: 'insert',
-      table: 'registry',
-      columns: registryTable.columns,
-      rows: registryKept.map(registryTable.toParams),
-      onConflict: upsertClause(registryTable),
-    },
+    upsert(registryTable, registryKept, before && ((r) => before.registry.get(r.pseId))),
     { kind: 'delete', table: 'deadlines', column: 'pse_id', values: [...c.deadlines.keys()] },
     {
       kind: 'insert',

@@ -3,15 +3,29 @@ import type { SqlDialect } from './read-model.schema';
 /** A row as the driver returns it. */
 export type SqlRecord = Record<string, unknown>;
 
+/**
+ * The rows a keyed upsert replaces, as stored before it (`null`: no row yet), one per row written, and
+ * the key columns they are matched on.
+ */
+export interface StoredRows {
+  key: readonly string[];
+  rows: readonly (readonly unknown[] | null)[];
+}
+
 /** Statements inside one transaction. SQL uses `?` placeholders in every dialect. */
 export interface SqlTransaction {
   query(sql: string, params?: readonly unknown[]): Promise<SqlRecord[]>;
-  /** Inserts many rows of the same columns, with an optional `ON CONFLICT ...` clause. */
+  /**
+   * Inserts many rows of the same columns, with an optional `ON CONFLICT ...` clause. With `stored`
+   * (an upsert's replaced rows), a client may leave unchanged rows alone and update only the columns
+   * that changed; the table must end up as the plain upsert would leave it.
+   */
   insertMany(
     table: string,
     columns: readonly string[],
     rows: readonly unknown[][],
     onConflict?: string,
+    stored?: StoredRows,
   ): Promise<void>;
   /** Rows of `table` whose `column` is one of `values`. */
   selectWhereIn(table: string, column: string, values: readonly string[]): Promise<SqlRecord[]>;

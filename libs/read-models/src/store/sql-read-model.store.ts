@@ -281,7 +281,7 @@ export class SqlReadModelStore implements ReadModelStore {
         const loaded = await this.loadContext(tx, this.cache.missing(name, options.expectedPosition, pseIds));
         const context = this.cache.contextFor(pseIds, loaded);
         const changes = planBatch(context, events);
-        await this.write(tx, changes);
+        await this.write(tx, changes, context);
         await this.raiseTimelineBounds(tx, events);
         await this.moveStateCounts(tx, context, changes);
         after = advanceContext(context, changes);
@@ -408,10 +408,11 @@ export class SqlReadModelStore implements ReadModelStore {
     await tx.query(`DELETE FROM case_state_counts WHERE cases = 0`);
   }
 
-  private async write(tx: SqlTransaction, changes: BatchChanges): Promise<void> {
-    for (const w of toSqlWrites(changes)) {
+  /** Writes a batch's changes; `before` is the context they were planned from (the rows as stored). */
+  private async write(tx: SqlTransaction, changes: BatchChanges, before: BatchContext): Promise<void> {
+    for (const w of toSqlWrites(changes, before)) {
       if (w.kind === 'delete') await tx.deleteWhereIn(w.table, w.column, w.values);
-      else await tx.insertMany(w.table, w.columns, w.rows, w.onConflict);
+      else await tx.insertMany(w.table, w.columns, w.rows, w.onConflict, w.stored);
     }
   }
 
