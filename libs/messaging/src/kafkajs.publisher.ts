@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { OutboundMessage } from './case-event.message';
 import { connectFailure, ensureTopics } from './kafka.client';
 import { KafkaPublishFailed } from './messaging.errors';
@@ -13,10 +13,13 @@ export interface KafkaJsPublisherOptions {
   /** Wait this long for all in-sync replicas before the broker answers (default 30 s). */
   ackTimeoutMs?: number;
   /**
-   * Most bytes (keys, values, headers) per produce request (default 512 KiB). The broker refuses a
-   * record batch over `message.max.bytes` (1 MiB by default) and a refused batch would be retried
-   * forever, so a large relay batch goes out as several requests, one after the other, in order.
+   * Most bytes (keys, values, headers) per partition in one produce request (default 512 KiB). The
+   * broker refuses a partition's record batch over `message.max.bytes` (1 MiB by default), so a large
+   * relay batch goes out as several requests, one after the other, in order. Until the producer has
+   * seen the topic's partitions (its first send), the whole request is counted as one partition.
    */
+  maxBatchBytes?: number;
+  /** Most bytes (keys, values, headers) per produce request, all partitions together (default 4 MiB). */
   maxRequestBytes?: number;
   /**
    * Topics to create (ensureTopics) before the first send, e.g. projectTopics(). Done on connect, so a
@@ -37,20 +40,44 @@ function sizeOf(message: OutboundMessage): number {
   return bytes;
 }
 
-/** Splits messages, in order, into runs of at most `maxBytes` (a bigger single message goes alone). */
-function chunksOf(messages: OutboundMessage[], maxBytes: number): OutboundMessage[][] {
+/** How a batch is split into produce requests. */
+export interface ChunkLimits {
+  /** Most bytes of one partition in one request (a bigger single message goes alone). */
+  maxBatchBytes: number;
+  /** Most bytes of one request. */
+  maxRequestBytes: number;
+}
+
+/**
+ * Splits messages, in order, into runs that keep each partition's bytes and the whole request's under
+ * the limits (a bigger single message goes alone). `partitionOf` names the partition a message will go
+ * to, or undefined when unknown: unknown messages are all counted as one partition.
+ */
+export function chunksOf(
+  messages: OutboundMessage[],
+  limits: ChunkLimits,
+  partitionOf: (message: OutboundMessage) => number | undefined = () => undefined,
+): OutboundMessage[][] {
   const chunks: OutboundMessage[][] = [];
   let current: OutboundMessage[] = [];
-  let bytes = 0;
+  let requestBytes = 0;
+  const partitionBytes = new Map<number, number>();
   for (const message of messages) {
     const size = sizeOf(message);
-    if (current.length > 0 && bytes + size > maxBytes) {
+    const partition = partitionOf(message) ?? -1;
+    const inPartition = partitionBytes.get(partition) ?? 0;
+    if (
+      current.length > 0 &&
+      (inPartition + size > limits.maxBatchBytes || requestBytes + size > limits.maxRequestBytes)
+    ) {
       chunks.push(current);
       current = [];
-      bytes = 0;
+      requestBytes = 0;
+      partitionBytes.clear();
     }
     current.push(message);
-    bytes += size;
+    requestBytes += size;
+    partitionBytes.set(partition, (partitionBytes.get(partition) ?? 0) + size);
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
@@ -60,6 +87,13 @@ function chunksOf(messages: OutboundMessage[], maxBytes: number): OutboundMessag
 export class KafkaJsPublisher implements MessagePublisher {
   private producer: Producer | null = null;
   private topicsReady = false;
+  /** Each topic's partitions as the producer last saw them (kafkajs hands them to the partitioner). */
+  private readonly partitions = new Map<string, PartitionMetadata[]>();
+  /**
+   * A second instance of the producer's own partitioner: for a keyed message it is a function of the key
+   * and the partition count alone, so it names the partition kafkajs will pick.
+   */
+  private readonly predictPartition = Partitioners.DefaultPartitioner();
 
   constructor(
     private readonly kafka: Kafka,
@@ -71,7 +105,17 @@ export class KafkaJsPublisher implements MessagePublisher {
     if (messages.length === 0) return;
     const producer = await this.connected();
     try {
-      for (const chunk of chunksOf(messages, this.options.maxRequestBytes ?? 512 * 1024)) {
+      const limits = {
+        maxBatchBytes: this.options.maxBatchBytes ?? 512 * 1024,
+        maxRequestBytes: this.options.maxRequestBytes ?? 4 * 1024 * 1024,
+      };
+      const partitionMetadata = this.partitions.get(topic);
+      // Before the first send to the topic its partitions are unknown: the whole request counts as one.
+      const partitionOf = partitionMetadata
+        ? (m: OutboundMessage): number =>
+            this.predictPartition({ topic, partitionMetadata, message: { key: m.key, value: null } })
+        : undefined;
+      for (const chunk of chunksOf(messages, limits, partitionOf)) {
         await producer.send({
           topic,
           acks: -1,
@@ -111,7 +155,16 @@ export class KafkaJsPublisher implements MessagePublisher {
       idempotent: true,
       // One request in flight: a retried request can never overtake the next one.
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // The default partitioner, noting each topic's partitions so the next batch can be split by them.
+      createPartitioner: () => {
+        const partition = Partitioners.DefaultPartitioner();
+        return (args) => {
+          if (this.partitions.get(args.topic) !== args.partitionMetadata) {
+            this.partitions.set(args.topic, args.partitionMetadata);
+          }
+          return partition(args);
+        };
+      },
       allowAutoTopicCreation: false,
       retry: { retries: this.options.retries ?? 5, initialRetryTime: 200, maxRetryTime: 5000 },
     });
