@@ -139,6 +139,19 @@ export function isWorkingDay(date: string): boolean {
   return !HOLIDAYS_BY_DATE.has(date);
 }
 
+// The holidays by their UTC midnight, so counting working days (every warning, fine and suspension
+// decided) need not write and re-read each day's date: `isWorkingDayAt(d)` is `isWorkingDay` of d's date.
+const HOLIDAY_DAYS_MS: ReadonlySet<number> = new Set([...HOLIDAYS_BY_DATE.keys()].map(parseLocalDate));
+
+/** `isWorkingDay` of the local date whose UTC midnight is `dayMs` (the same answers and refusals). */
+function isWorkingDayAt(dayMs: number): boolean {
+  const day = new Date(dayMs);
+  assertYearCovered(day.getUTCFullYear());
+  const weekday = day.getUTCDay();
+  if (weekday === 0 || weekday === 6) return false;
+  return !HOLIDAY_DAYS_MS.has(dayMs);
+}
+
 function assertPeriod(period: Period): void {
   if (typeof period !== 'object' || period === null) {
     throw new InvalidPeriod({ period, reason: 'period must be an object' });
@@ -169,7 +182,7 @@ export function dueDate(fromInstant: string, period: Period, zone: Zone = 'WIB')
     let remaining = period.days;
     while (remaining > 0) {
       dayMs += MS_PER_DAY;
-      if (isWorkingDay(formatLocalDate(dayMs))) remaining -= 1;
+      if (isWorkingDayAt(dayMs)) remaining -= 1;
     }
   }
   return `${formatLocalDate(dayMs)}T23:59:59${formatOffset(offsetHours * 60)}`;
