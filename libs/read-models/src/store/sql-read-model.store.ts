@@ -410,7 +410,10 @@ export class SqlReadModelStore implements ReadModelStore {
 
   /** Writes a batch's changes; `before` is the context they were planned from (the rows as stored). */
   private async write(tx: SqlTransaction, changes: BatchChanges, before: BatchContext): Promise<void> {
-    for (const w of toSqlWrites(changes, before)) {
+    // Only SQLite's client uses the replaced rows (it updates changed columns row by row); PostgreSQL
+    // upserts a batch in one statement, so mapping the old rows would be work for nothing.
+    const stored = this.client.dialect === 'sqlite' ? before : undefined;
+    for (const w of toSqlWrites(changes, stored)) {
       if (w.kind === 'delete') await tx.deleteWhereIn(w.table, w.column, w.values);
       else await tx.insertMany(w.table, w.columns, w.rows, w.onConflict, w.stored);
     }
