@@ -85,9 +85,13 @@ describe('chunksOf', () => {
 function fakeKafka(partitionCount: number): {
   kafka: Kafka;
   sends: Array<Array<{ partition: number; bytes: number }>>;
+  repartition: (count: number) => void;
 } {
   const sends: Array<Array<{ partition: number; bytes: number }>> = [];
-  const partitionMetadata = metadataOf(partitionCount);
+  let partitionMetadata = metadataOf(partitionCount);
+  const repartition = (count: number): void => {
+    partitionMetadata = metadataOf(count);
+  };
   const kafka = {
     producer: (config: ProducerConfig) => {
       const partitioner = (config.createPartitioner as NonNullable<ProducerConfig['createPartitioner']>)();
@@ -106,7 +110,7 @@ function fakeKafka(partitionCount: number): {
       };
     },
   } as unknown as Kafka;
-  return { kafka, sends };
+  return { kafka, sends, repartition };
 }
 
 describe('KafkaJsPublisher batches', () => {
@@ -141,6 +145,31 @@ describe('KafkaJsPublisher batches', () => {
     for (const send of sends) {
       expect(send.reduce((n, m) => n + m.bytes, 0)).toBeLessThanOrEqual(512 * 1024);
     }
+    await publisher.close();
+  });
+
+  it('given a topic whose partition count changes between sends, then every send keeps each partition under the limit as the producer partitions it', async () => {
+    const { kafka, sends, repartition } = fakeKafka(6);
+    const publisher = new KafkaJsPublisher(kafka, { maxBatchBytes: 8 * 1024 });
+    const keys = Array.from({ length: 300 }, (_, i) => message(`PSE-${i % 40}`, 900));
+
+    let previous = 0;
+    for (const count of [6, 6, 8, 8, 3, 3, 1, 1, 7]) {
+      repartition(count);
+      const from = sends.length;
+      await publisher.publish('t', keys);
+      // A publish splits by the count the producer reported on the publish before: right after a
+      // change it may be over (the broker then refuses and the relay sends one by one); after, never.
+      if (count === previous) {
+        for (const send of sends.slice(from)) {
+          const perPartition = new Map<number, number>();
+          for (const m of send) perPartition.set(m.partition, (perPartition.get(m.partition) ?? 0) + m.bytes);
+          for (const bytes of perPartition.values()) expect(bytes).toBeLessThanOrEqual(8 * 1024);
+        }
+      }
+      previous = count;
+    }
+    expect(sends.flat().length).toBe(9 * 300);
     await publisher.close();
   });
 
