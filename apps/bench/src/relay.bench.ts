@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SqliteEventStore, type EventToAppend } from '@sanksi/event-store';
+import { caseEventBodyOf } from '@sanksi/contracts';
+import { SqliteEventStore, type EventToAppend, type RecordedEvent } from '@sanksi/event-store';
 import {
   KafkaJsPublisher,
   KafkaRelay,
@@ -158,16 +159,34 @@ export async function run(): Promise<void> {
       created.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })),
     );
     // The raw producer gets the relay's own messages, built beforehand: only sending is measured.
-    const messages: OutboundMessage[] = [];
-    for (let after = 0; ; ) {
-      const page = await store.readAll({ after, limit: 5000 });
-      if (page.length === 0) break;
-      messages.push(...page.map((e) => toCaseEventMessage(e)));
-      after = page[page.length - 1].position;
+    // Built three times, stage by stage as the relay does them, to print the CPU of each stage.
+    let messages: OutboundMessage[] = [];
+    const stages: Array<{ read: number; check: number; message: number }> = [];
+    for (let pass = 0; pass < 3; pass++) {
+      const events: RecordedEvent[] = [];
+      let cpu = process.cpuUsage();
+      for (let after = 0; ; ) {
+        const page = await store.readAll({ after, limit: BATCH, category: 'pse' });
+        if (page.length === 0) break;
+        for (const e of page) events.push(e);
+        after = page[page.length - 1].position;
+      }
+      const read = cpuUs(cpu, events.length);
+      cpu = process.cpuUsage();
+      for (const e of events) caseEventBodyOf(e);
+      const check = cpuUs(cpu, events.length);
+      cpu = process.cpuUsage();
+      messages = events.map((e) => toCaseEventMessage(e));
+      stages.push({ read, check, message: cpuUs(cpu, events.length) });
     }
     const bytes = messages.reduce((n, m) => n + m.value.length, 0) / messages.length;
     console.log(
       `  ${messages.length} events (${cases} cases x ${perCase}), ~${Math.round(bytes)} B each, batches of ${BATCH}, acks=all, broker ${brokers}`,
+    );
+    const stage = (pick: (s: (typeof stages)[number]) => number): string =>
+      median(stages.map(pick)).toFixed(1);
+    console.log(
+      `  relay stages, CPU µs/event (median of 3 passes): read a page + JSON.parse ${stage((s) => s.read)}, envelope check + body object ${stage((s) => s.check)}, whole message (check, body, JSON text, headers) ${stage((s) => s.message)}`,
     );
     await rawProducer(kafka, topics[0], messages.slice(0, 2000));
 
