@@ -306,8 +306,8 @@ export function normaliseHostnameForMatching(raw: string): MatchingKeyResult {
 // A name already in (or one `www.` away from) its stored form: LDH labels that neither start nor end with
 // a hyphen, lower case, a top-level label of letters, no trailing dot.
 const PLAIN_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-// Hyphens in the 3rd and 4th positions (`xn--` A-labels included): left to the full rule.
-const HYPHENS_3_4 = /(?:^|\.)[a-z0-9]{2}--/;
+// Hyphens in the 3rd and 4th positions of a label (`xn--` A-labels, `a---0` too): left to the full rule.
+const HYPHENS_3_4 = /(?:^|\.)[a-z0-9][a-z0-9-]--/;
 const APP_STORE_HOST = /^(?:www\.)?(?:play\.google|apps\.apple|itunes\.apple)\.com$/;
 
 /**
