@@ -8,6 +8,11 @@ import type { ProjectorThread } from './projector-thread';
 import { createRuntime, type SanksiRuntime } from './sanksi-runtime';
 import { SupervisedLoop } from './supervised-loop';
 
+// Long enough that a loaded machine (CI beside builds) never lets a live follower's lease lapse between
+// two renewals, which would turn "waits for the follower" into "projects itself"; no test here waits for
+// a lease to expire (a stopped projector releases it, and a standby claims it on its next try).
+const LEASE_TTL_MS = 3_000;
+
 // The thread runs the built script (libs/application/dist): these specs need `nx build application`.
 jest.setTimeout(60_000);
 
@@ -56,7 +61,7 @@ describe('ProjectorThread', () => {
     runtime = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent' }), {
       clock: new ManualClock('2022-07-18T02:00:00Z'),
       logger: pino({ level: 'info' }, sink),
-      projector: { leaseTtlMs: 300 },
+      projector: { leaseTtlMs: LEASE_TTL_MS },
     });
     thread = runtime.createProjectorThread();
   });
