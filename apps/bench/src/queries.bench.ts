@@ -12,7 +12,8 @@
 // BENCH_QUERIES_POLLERS (default 1,000) and BENCH_QUERIES_POLL_RATE (polls a second each, default 1) for
 // the last line, the feed's pollers while commands run (issue 10, goal 5), driven from
 // BENCH_QUERIES_POLL_WORKERS autocannon threads (default 1; 0: the bench's own thread); BENCH_QUERIES_POLL_COMMANDS=0 polls with no
-// commands running (to tell their share); BENCH_QUERIES_ONLY=pollers runs that line alone.
+// commands running (to tell their share); BENCH_QUERIES_ONLY=pollers runs that line alone, any other
+// text the lines whose name contains it (BENCH_QUERIES_ONLY=blocklist) and not the pollers.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -54,9 +55,15 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The request header of a client that takes gzip (curl --compressed sends the same). */
+const GZIP = { 'accept-encoding': 'gzip' };
+
 const serverEnv = (dataDir: string): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH ?? '',
   NO_COLOR: '1',
+  // The bench's own SANKSI_* settings reach the server (SANKSI_WORKER=projector: no scheduler), except
+  // what the bench decides itself, below.
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('SANKSI_'))),
   SANKSI_LOG_LEVEL: 'warn',
   SANKSI_DATA_DIR: dataDir,
   SANKSI_API_KEYS: Object.entries(KEYS)
@@ -313,13 +320,19 @@ export async function run(): Promise<void> {
         ['blocklist txt', { path: '/v1/blocklist?format=txt', headers: service }],
         ['blocklist rpz', { path: '/v1/blocklist?format=rpz', headers: service }],
         ['blocklist json', { path: '/v1/blocklist?format=json', headers: service }],
+        // What a provider's poller (curl --compressed, any HTTP library) sends: the kept gzip of the list.
+        ['blocklist txt, gzip', { path: '/v1/blocklist?format=txt', headers: { ...service, ...GZIP } }],
+        ['blocklist rpz, gzip', { path: '/v1/blocklist?format=rpz', headers: { ...service, ...GZIP } }],
+        ['blocklist json, gzip', { path: '/v1/blocklist?format=json', headers: { ...service, ...GZIP } }],
         [
           'blocklist txt, If-None-Match (304)',
           { path: '/v1/blocklist?format=txt', headers: { ...service, 'if-none-match': etag ?? '"none"' } },
         ],
         ['blocklist changes after=0', { path: '/v1/blocklist/changes?after=0', headers: service }],
       ];
-      for (const [name, request] of process.env.BENCH_QUERIES_ONLY === 'pollers' ? [] : routes) {
+      const only = process.env.BENCH_QUERIES_ONLY;
+      const lines = only === undefined ? routes : routes.filter(([name]) => name.includes(only));
+      for (const [name, request] of lines) {
         const m = await withCommands(() => load(server.base, { method: 'GET', ...request }));
         // Requests still queued in the server when the line ends would land on the next line: wait them out.
         const drained = Date.now();
@@ -336,40 +349,42 @@ export async function run(): Promise<void> {
           `${name.padEnd(44)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(m.p50).padStart(5)} ms  p99 ${String(m.p99).padStart(5)} ms  ${(m.perSecond / noop.perSecond).toFixed(2)} of no-op  goal p99 < ${GOAL_P99_MS} ms: ${m.p99 < GOAL_P99_MS ? 'met' : 'NOT met'}  other: ${m.failures}${backlog}`,
         );
       }
-      // Goal 5: internet providers polling the feed, each on its own kept-alive connection at a fixed
-      // rate, while cases are opened on 8 more connections. A poller that is up to date asks for the
-      // changes after the position it has and for the list with the ETag it has (304).
-      const pollers = Number(process.env.BENCH_QUERIES_POLLERS ?? 1000);
-      const pollRate = Number(process.env.BENCH_QUERIES_POLL_RATE ?? 1);
-      const polledRoutes = ['/v1/blocklist', '/v1/blocklist/changes'];
-      const histogramBefore = await serverLatencies(server.base, polledRoutes);
-      await eventLoopDelay(server.base);
-      const polling = await withCommands(
-        () =>
-          load(
-            server.base,
-            [
-              { method: 'GET', path: `/v1/blocklist/changes?after=${head}`, headers: service },
-              {
-                method: 'GET',
-                path: '/v1/blocklist?format=txt',
-                headers: { ...service, 'if-none-match': etag ?? '"none"' },
-              },
-            ],
-            pollers,
-            { connectionRate: pollRate, duration: Math.max(SECONDS, 10), workers: POLL_WORKERS },
-          ),
-        process.env.BENCH_QUERIES_POLL_COMMANDS !== '0',
-      );
-      // The delay first: each /metrics reading restarts prom-client's event-loop histogram.
-      const loopDelay = await eventLoopDelay(server.base);
-      const histogramAfter = await serverLatencies(server.base, polledRoutes);
-      console.log(
-        `${`ISP pollers: ${pollers} × ${pollRate}/s, changes + 304${process.env.BENCH_QUERIES_POLL_COMMANDS !== '0' ? ', commands' : ''}`.padEnd(44)} ${polling.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(polling.p50).padStart(5)} ms  p99 ${String(polling.p99).padStart(5)} ms  goal p99 < ${GOAL_P99_MS} ms: ${polling.p99 < GOAL_P99_MS ? 'met' : 'NOT met'}  other: ${polling.failures}`,
-      );
-      console.log(
-        `${''.padEnd(44)} ${serverSide(histogramBefore, histogramAfter, GOAL_P99_MS / 1000)}; ${loopDelay}`,
-      );
+      if (only === undefined || only === 'pollers') {
+        // Goal 5: internet providers polling the feed, each on its own kept-alive connection at a fixed
+        // rate, while cases are opened on 8 more connections. A poller that is up to date asks for the
+        // changes after the position it has and for the list with the ETag it has (304).
+        const pollers = Number(process.env.BENCH_QUERIES_POLLERS ?? 1000);
+        const pollRate = Number(process.env.BENCH_QUERIES_POLL_RATE ?? 1);
+        const polledRoutes = ['/v1/blocklist', '/v1/blocklist/changes'];
+        const histogramBefore = await serverLatencies(server.base, polledRoutes);
+        await eventLoopDelay(server.base);
+        const polling = await withCommands(
+          () =>
+            load(
+              server.base,
+              [
+                { method: 'GET', path: `/v1/blocklist/changes?after=${head}`, headers: service },
+                {
+                  method: 'GET',
+                  path: '/v1/blocklist?format=txt',
+                  headers: { ...service, 'if-none-match': etag ?? '"none"' },
+                },
+              ],
+              pollers,
+              { connectionRate: pollRate, duration: Math.max(SECONDS, 10), workers: POLL_WORKERS },
+            ),
+          process.env.BENCH_QUERIES_POLL_COMMANDS !== '0',
+        );
+        // The delay first: each /metrics reading restarts prom-client's event-loop histogram.
+        const loopDelay = await eventLoopDelay(server.base);
+        const histogramAfter = await serverLatencies(server.base, polledRoutes);
+        console.log(
+          `${`ISP pollers: ${pollers} × ${pollRate}/s, changes + 304${process.env.BENCH_QUERIES_POLL_COMMANDS !== '0' ? ', commands' : ''}`.padEnd(44)} ${polling.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(polling.p50).padStart(5)} ms  p99 ${String(polling.p99).padStart(5)} ms  goal p99 < ${GOAL_P99_MS} ms: ${polling.p99 < GOAL_P99_MS ? 'met' : 'NOT met'}  other: ${polling.failures}`,
+        );
+        console.log(
+          `${''.padEnd(44)} ${serverSide(histogramBefore, histogramAfter, GOAL_P99_MS / 1000)}; ${loopDelay}`,
+        );
+      }
     } finally {
       await server.stop();
     }

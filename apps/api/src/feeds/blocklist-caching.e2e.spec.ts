@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { BLOCKLIST_FORMATS, renderBlocklist } from './blocklist-formats';
 import { startApiHarness, TEST_KEYS, type ApiHarness } from '../testing/api-harness';
 
@@ -83,6 +84,48 @@ describe('the blocklist for feed pollers: a strong ETag per format, 304 while no
       expect(other.body).toBe(first.body);
     }
   });
+
+  it('when gzip is accepted, then each format comes gzip-encoded under an ETag of its own, the same bytes once inflated', async () => {
+    for (const format of BLOCKLIST_FORMATS) {
+      const plain = await get(`/v1/blocklist?format=${format}`);
+      const zipped = await get(`/v1/blocklist?format=${format}`, { 'accept-encoding': 'br, gzip;q=0.8' });
+      expect(zipped.statusCode).toBe(200);
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.headers['content-type']).toBe(plain.headers['content-type']);
+      expect(zipped.headers.vary).toBe('accept-encoding');
+      expect(plain.headers.vary).toBe('accept-encoding');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(gunzipSync(zipped.rawPayload).toString('utf8')).toBe(plain.body);
+      expect(zipped.headers.etag).toBe(`${(plain.headers.etag as string).slice(0, -1)}-gz"`);
+      expect(zipped.headers['x-blocklist-position']).toBe(plain.headers['x-blocklist-position']);
+      // Its own tag gets 304; the identity tag names another representation, so the gzip is sent.
+      const gz = { 'accept-encoding': 'gzip' };
+      expect(
+        (
+          await get(`/v1/blocklist?format=${format}`, {
+            ...gz,
+            'if-none-match': zipped.headers.etag as string,
+          })
+        ).statusCode,
+      ).toBe(304);
+      const other = await get(`/v1/blocklist?format=${format}`, {
+        ...gz,
+        'if-none-match': plain.headers.etag as string,
+      });
+      expect(other.statusCode).toBe(200);
+      expect(other.rawPayload.equals(zipped.rawPayload)).toBe(true);
+    }
+  });
+
+  it.each(['gzip;q=0', 'identity', '*;q=0, br', 'deflate, gzip;q=0, *'])(
+    'when Accept-Encoding is %p, then the list is sent unencoded',
+    async (acceptEncoding) => {
+      const res = await get('/v1/blocklist?format=txt', { 'accept-encoding': acceptEncoding });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-encoding']).toBeUndefined();
+      expect(res.body).toBe('paypal.com\n');
+    },
+  );
 
   it('given a command that leaves the blocklist as it was, then the checkpoint moves but the ETag still answers 304', async () => {
     const before = await get('/v1/blocklist?format=hosts');

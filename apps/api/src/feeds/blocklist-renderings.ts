@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Blocklist, BlocklistEntry } from '@sanksi/read-models';
 import {
   type BlocklistFormat,
@@ -15,6 +17,36 @@ export interface BlocklistRendering {
   etag: string;
   contentType: string;
   body: string;
+}
+
+/** A rendering gzip-compressed for clients that accept it: its own strong ETag (another representation). */
+export interface GzippedRendering {
+  etag: string;
+  body: Buffer;
+}
+
+const gzipAsync = promisify(gzip);
+
+/** The strong ETag of the gzip representation of a rendering: the rendering's, marked `-gz`. */
+export function gzipEtag(etag: string): string {
+  return `${etag.slice(0, -1)}-gz"`;
+}
+
+/**
+ * Whether an `Accept-Encoding` value (RFC 9110 §12.5.3) accepts gzip: named (or `x-gzip`) or `*`, with a
+ * q-value above 0; an explicit `gzip;q=0` refuses it even beside `*`.
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  let star = false;
+  for (const part of header.split(',')) {
+    const [coding, ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    const accepted = q === undefined || Number(q.slice(2)) > 0;
+    if (coding === 'gzip' || coding === 'x-gzip') return accepted;
+    if (coding === '*') star = accepted;
+  }
+  return star;
 }
 
 /** Renders one format of a stored blocklist (entries' times already as the API shows them). */
@@ -43,6 +75,8 @@ export function blocklistEtag(position: number, body: string): string {
  */
 export class BlocklistRenderings {
   private readonly kept = new Map<BlocklistFormat, BlocklistRendering>();
+  /** The gzip of each kept rendering, made once (on the libuv pool, off the event loop) when first asked. */
+  private readonly gzipped = new WeakMap<BlocklistRendering, Promise<GzippedRendering>>();
   private readonly pending = new Map<
     BlocklistFormat,
     { version: number; rendering: Promise<BlocklistRendering> }
@@ -73,6 +107,21 @@ export class BlocklistRenderings {
     };
     this.pending.set(format, started);
     return started.rendering;
+  }
+
+  /**
+   * The gzip representation of a rendering `current` returned, compressed once per rendering: a list of
+   * a million systems' blocks is megabytes of text that compresses several times, and every poller that
+   * downloads it whole would otherwise move the full bytes.
+   */
+  gzipOf(rendering: BlocklistRendering): Promise<GzippedRendering> {
+    let gzipped = this.gzipped.get(rendering);
+    if (gzipped === undefined) {
+      gzipped = gzipAsync(rendering.body).then((body) => ({ etag: gzipEtag(rendering.etag), body }));
+      this.gzipped.set(rendering, gzipped);
+      gzipped.catch(() => this.gzipped.delete(rendering));
+    }
+    return gzipped;
   }
 
   private async render(format: BlocklistFormat): Promise<BlocklistRendering> {

@@ -16,7 +16,7 @@ import {
   type PublishedBlocklistChange,
 } from './blocklist-formats';
 import { BlocklistChangePages } from './blocklist-change-pages';
-import { BlocklistRenderings } from './blocklist-renderings';
+import { acceptsGzip, BlocklistRenderings, gzipEtag } from './blocklist-renderings';
 import { ApiAnswers, GUARDED } from '../openapi/api-answers.decorator';
 import { BlocklistChangesRef, BlocklistRef } from '../openapi/read-schemas';
 
@@ -68,7 +68,8 @@ export class BlocklistController {
   })
   @ApiAnswers({
     description:
-      'The blocklist in the asked format (`X-Blocklist-Position`: the change-feed position it is as of)',
+      'The blocklist in the asked format (`X-Blocklist-Position`: the change-feed position it is as of); ' +
+      'gzip-encoded when `Accept-Encoding` accepts it, under an ETag of its own',
     schema: BlocklistRef,
     contentTypes: {
       'application/json': { schema: BlocklistRef },
@@ -87,15 +88,21 @@ export class BlocklistController {
     // Kept per format until the next change: feed pollers cost a probe of the newest change, and a
     // poller sending the ETag it has gets 304 with no body while nothing changed.
     const rendering = await this.renderings.current(format);
+    // gzip when accepted (compressed once per rendering), under an ETag of its own (RFC 9110 §8.8.3).
+    const gzip = acceptsGzip(request.headers['accept-encoding']);
+    const etag = gzip ? gzipEtag(rendering.etag) : rendering.etag;
     void reply.header('x-blocklist-position', String(rendering.position));
-    void reply.header('etag', rendering.etag);
+    void reply.header('vary', 'accept-encoding');
+    void reply.header('etag', etag);
     const inm = request.headers['if-none-match'];
-    if (matchesIfNoneMatch(Array.isArray(inm) ? inm.join(',') : inm, rendering.etag)) {
+    if (matchesIfNoneMatch(Array.isArray(inm) ? inm.join(',') : inm, etag)) {
       void reply.status(304);
       return undefined;
     }
     void reply.header('content-type', rendering.contentType);
-    return rendering.body;
+    if (!gzip) return rendering.body;
+    void reply.header('content-encoding', 'gzip');
+    return (await this.renderings.gzipOf(rendering)).body;
   }
 
   @Get('changes')

@@ -6164,7 +6164,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The blocklist in the asked format (`X-Blocklist-Position`: the change-feed position it is as of) */
+      /** @description The blocklist in the asked format (`X-Blocklist-Position`: the change-feed position it is as of); gzip-encoded when `Accept-Encoding` accepts it, under an ETag of its own */
       200: {
         headers: {
           [name: string]: unknown;
