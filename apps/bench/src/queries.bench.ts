@@ -265,7 +265,11 @@ export async function run(): Promise<void> {
       const probe = await fetch(`${server.base}/v1/cases?state=blocked&limit=1`, { headers: analyst });
       const someCase =
         ((await probe.json()) as { items?: Array<{ pseId: string }> }).items?.[0]?.pseId ?? 'none';
-      const txt = await fetch(`${server.base}/v1/blocklist?format=txt`, { headers: service });
+      // fetch asks for gzip unless told otherwise: the 304 lines send no Accept-Encoding, so the tag they
+      // send back must be the identity representation's.
+      const txt = await fetch(`${server.base}/v1/blocklist?format=txt`, {
+        headers: { ...service, 'accept-encoding': 'identity' },
+      });
       const etag = txt.headers.get('etag');
       const head = txt.headers.get('x-blocklist-position') ?? '0';
       await load(server.base, { method: 'GET', path: '/health/live' }, 8);
