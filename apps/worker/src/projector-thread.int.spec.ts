@@ -1,13 +1,8 @@
 import { createRuntime, loadConfig, ManualClock, type SanksiRuntime } from '@sanksi/application';
 import type { Actor } from '@sanksi/domain';
-import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
+import { TEST_PROJECTOR_LEASE_TTL_MS, temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import pino from 'pino';
 import { startWorker, type WorkerHandle, type WorkerStatus } from './worker';
-
-// Long enough that a loaded machine (CI beside builds) never lets a live follower's lease lapse between
-// two renewals, which would turn "waits for the follower" into "projects itself"; no test here waits for
-// a lease to expire (a stopped projector releases it, and a standby claims it on its next try).
-const LEASE_TTL_MS = 3_000;
 
 // SANKSI_PROJECTOR_MODE=thread: the worker's projector runs in a thread of the process (decision 0012),
 // from the built script of libs/application (these specs need `nx build application`).
@@ -65,7 +60,7 @@ describe('the worker with its projector in a thread', () => {
       {
         clock: new ManualClock('2022-07-18T02:00:00Z'),
         logger: silent,
-        projector: { leaseTtlMs: LEASE_TTL_MS },
+        projector: { leaseTtlMs: TEST_PROJECTOR_LEASE_TTL_MS },
       },
     );
     opened.push(runtime);

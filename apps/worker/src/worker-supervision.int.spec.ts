@@ -1,13 +1,8 @@
 import { createRuntime, loadConfig, ManualClock, type SanksiRuntime } from '@sanksi/application';
 import type { Actor } from '@sanksi/domain';
-import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
+import { TEST_PROJECTOR_LEASE_TTL_MS, temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import pino from 'pino';
 import { startWorker, type WorkerHandle, type WorkerStatus } from './worker';
-
-// Long enough that a loaded machine (CI beside builds) never lets a live follower's lease lapse between
-// two renewals, which would turn "waits for the follower" into "projects itself"; no test here waits for
-// a lease to expire (a stopped projector releases it, and a standby claims it on its next try).
-const LEASE_TTL_MS = 3_000;
 
 jest.setTimeout(60_000);
 
@@ -67,7 +62,7 @@ describe('supervised projector beside other processes on the same SQLite files',
       {
         clock: new ManualClock('2022-07-18T02:00:00Z'),
         logger: silent,
-        projector: { leaseTtlMs: LEASE_TTL_MS },
+        projector: { leaseTtlMs: TEST_PROJECTOR_LEASE_TTL_MS },
       },
     );
     opened.push(runtime);

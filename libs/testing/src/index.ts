@@ -8,6 +8,7 @@ export {
 } from './decider-spec';
 export { idSequence, testClock } from './sequence';
 export { startPrivatePostgres, type PrivatePostgres, type PrivatePostgresOptions } from './private-postgres';
+export { TEST_PROJECTOR_LEASE_TTL_MS } from './projector-lease';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { temporaryDirectory, type TemporaryDirectory } from './temporary-directory';
 export {

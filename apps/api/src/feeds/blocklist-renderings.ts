@@ -19,12 +19,6 @@ export interface BlocklistRendering {
   body: string;
 }
 
-/** A rendering gzip-compressed for clients that accept it: its own strong ETag (another representation). */
-export interface GzippedRendering {
-  etag: string;
-  body: Buffer;
-}
-
 const gzipAsync = promisify(gzip);
 
 /** The strong ETag of the gzip representation of a rendering: the rendering's, marked `-gz`. */
@@ -76,7 +70,7 @@ export function blocklistEtag(position: number, body: string): string {
 export class BlocklistRenderings {
   private readonly kept = new Map<BlocklistFormat, BlocklistRendering>();
   /** The gzip of each kept rendering, made once (on the libuv pool, off the event loop) when first asked. */
-  private readonly gzipped = new WeakMap<BlocklistRendering, Promise<GzippedRendering>>();
+  private readonly gzipped = new WeakMap<BlocklistRendering, Promise<Buffer>>();
   private readonly pending = new Map<
     BlocklistFormat,
     { version: number; rendering: Promise<BlocklistRendering> }
@@ -110,14 +104,14 @@ export class BlocklistRenderings {
   }
 
   /**
-   * The gzip representation of a rendering `current` returned, compressed once per rendering: a list of
+   * The gzip of a rendering `current` returned (its ETag: `gzipEtag`), compressed once per rendering: a list of
    * a million systems' blocks is megabytes of text that compresses several times, and every poller that
    * downloads it whole would otherwise move the full bytes.
    */
-  gzipOf(rendering: BlocklistRendering): Promise<GzippedRendering> {
+  gzipOf(rendering: BlocklistRendering): Promise<Buffer> {
     let gzipped = this.gzipped.get(rendering);
     if (gzipped === undefined) {
-      gzipped = gzipAsync(rendering.body).then((body) => ({ etag: gzipEtag(rendering.etag), body }));
+      gzipped = gzipAsync(rendering.body);
       this.gzipped.set(rendering, gzipped);
       gzipped.catch(() => this.gzipped.delete(rendering));
     }

@@ -102,7 +102,7 @@ export class BlocklistController {
     void reply.header('content-type', rendering.contentType);
     if (!gzip) return rendering.body;
     void reply.header('content-encoding', 'gzip');
-    return (await this.renderings.gzipOf(rendering)).body;
+    return this.renderings.gzipOf(rendering);
   }
 
   @Get('changes')

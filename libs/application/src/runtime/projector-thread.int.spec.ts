@@ -1,5 +1,5 @@
 import type { Actor } from '@sanksi/domain';
-import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
+import { TEST_PROJECTOR_LEASE_TTL_MS, temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { ManualClock } from '../cases/clock';
@@ -7,11 +7,6 @@ import { loadConfig } from '../config/sanksi-config';
 import type { ProjectorThread } from './projector-thread';
 import { createRuntime, type SanksiRuntime } from './sanksi-runtime';
 import { SupervisedLoop } from './supervised-loop';
-
-// Long enough that a loaded machine (CI beside builds) never lets a live follower's lease lapse between
-// two renewals, which would turn "waits for the follower" into "projects itself"; no test here waits for
-// a lease to expire (a stopped projector releases it, and a standby claims it on its next try).
-const LEASE_TTL_MS = 3_000;
 
 // The thread runs the built script (libs/application/dist): these specs need `nx build application`.
 jest.setTimeout(60_000);
@@ -61,7 +56,7 @@ describe('ProjectorThread', () => {
     runtime = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent' }), {
       clock: new ManualClock('2022-07-18T02:00:00Z'),
       logger: pino({ level: 'info' }, sink),
-      projector: { leaseTtlMs: LEASE_TTL_MS },
+      projector: { leaseTtlMs: TEST_PROJECTOR_LEASE_TTL_MS },
     });
     thread = runtime.createProjectorThread();
   });
