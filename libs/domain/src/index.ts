@@ -40,6 +40,7 @@ export {
   isAutomatic,
   needsHistory,
   type Decision,
+  type DecideOptions,
 } from './pse-case/pse-case.decider';
 export { allowedCommands, ESCALATION_ACTOR, isCommandAllowed } from './pse-case/pse-case.allowed';
 export { eventIdFor } from './pse-case/pse-case.envelope';

@@ -83,7 +83,7 @@ class ThreadPool {
     }
   }
 
-  run(task: ReplayTask, range: LogRange): Promise<RangeResult> {
+  run(task: ReplayTask, range: LogRange, keep: number): Promise<RangeResult> {
     if (this.failure) return Promise.reject(this.failure);
     let target = 0;
     for (let w = 1; w < this.load.length; w++) if (this.load[w] < this.load[target]) target = w;
@@ -91,7 +91,7 @@ class ThreadPool {
     this.load[target]++;
     return new Promise<RangeResult>((resolve, reject) => {
       this.pending.set(id, { pending: { resolve, reject }, worker: target });
-      this.workers[target].postMessage({ id, task, range });
+      this.workers[target].postMessage({ id, task, range, keep });
     });
   }
 
@@ -148,7 +148,7 @@ export async function replayPopulation(
   const take = (result: RangeResult): void => {
     cases += result.cases;
     events += result.events;
-    foundCount += result.findings.length;
+    foundCount += result.found;
     found.push(...result.findings);
     // Slices finish out of order: trim to the first `keep` by population order once twice as many wait.
     if (found.length > 2 * keep) found = found.sort((a, b) => a.order - b.order).slice(0, keep);
@@ -157,14 +157,14 @@ export async function replayPopulation(
   };
   const ranges = logRanges(source.head, rangeSize(source.head, workers));
   if (workers <= 1) {
-    for (const range of ranges) take(await runReplayRange(task, source.store, range));
+    for (const range of ranges) take(await runReplayRange(task, source.store, range, keep));
   } else {
     const pool = new ThreadPool(workers, source.config);
     try {
       // Two slices per thread keep every thread busy while its next slice is handed over.
       const inFlight = new Set<Promise<void>>();
       for (const range of ranges) {
-        const running: Promise<void> = pool.run(task, range).then(take);
+        const running: Promise<void> = pool.run(task, range, keep).then(take);
         inFlight.add(running);
         void running.then(
           () => inFlight.delete(running),

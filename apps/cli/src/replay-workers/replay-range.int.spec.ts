@@ -38,10 +38,10 @@ describe('replaying the population slice by slice of the log (real SQLite file)'
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const replayInSlices = async (task: ReplayTask, size: number) => {
+  const replayInSlices = async (task: ReplayTask, size: number, keep?: number) => {
     const results: RangeResult[] = [];
     for (const range of logRanges(head, size))
-      results.push(await runReplayRange(task, runtime.eventStore, range));
+      results.push(await runReplayRange(task, runtime.eventStore, range, keep));
     return results;
   };
 
@@ -94,6 +94,12 @@ describe('replaying the population slice by slice of the log (real SQLite file)'
     expect(all.found).toBeGreaterThan(4);
     const firstTwo = await replayPopulation(source, WHAT_IF, 1, undefined, 2);
     expect(firstTwo).toEqual({ ...all, findings: all.findings.slice(0, 2) });
+    // and a slice sends back no more than the bound, with its whole count
+    const [slice] = await replayInSlices(WHAT_IF, head, 3);
+    expect(slice.findings).toEqual(
+      all.findings.slice(0, 3).map((finding, i) => ({ order: slice.findings[i].order, finding })),
+    );
+    expect(slice.found).toBe(all.found);
   });
 
   it('given a healthy log, when verified slice by slice, then no divergence and every event checked', async () => {

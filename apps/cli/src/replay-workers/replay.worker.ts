@@ -13,6 +13,8 @@ interface RangeRequest {
   id: number;
   task: ReplayTask;
   range: LogRange;
+  /** Findings to send back: the slice's first (Infinity: all of them). */
+  keep: number;
 }
 
 // Entry point of a replay worker thread; started by the replay pool from the built `dist/`. Each thread
@@ -22,7 +24,7 @@ if (parentPort) {
   let store: EventStore | null = null;
   port.on('message', (request: RangeRequest) => {
     store ??= createEventStore((workerData as ReplayWorkerData).eventStore);
-    runReplayRange(request.task, store, request.range).then(
+    runReplayRange(request.task, store, request.range, request.keep).then(
       (result) => port.postMessage({ id: request.id, result }),
       (error: unknown) => {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

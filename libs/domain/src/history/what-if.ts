@@ -1,7 +1,7 @@
 import { normaliseHostname } from '../hostname/hostname';
 import type { Policy } from '../policies/policy';
 import type { CommandMetadata, PseCaseCommand } from '../pse-case/pse-case.commands';
-import { catchUp, decide, isAutomatic } from '../pse-case/pse-case.decider';
+import { catchUp, decide, type DecideOptions, isAutomatic } from '../pse-case/pse-case.decider';
 import type { CaseStateAfter, Deadline, PseCaseEventEnvelope } from '../pse-case/pse-case.events';
 import {
   effectiveHistory,
@@ -61,6 +61,9 @@ export interface WhatIfEvent {
   occurredAt: string;
   state: string;
 }
+
+/** The alternative history is compared, never stored: it is decided outside the hash chain. */
+const UNSEALED: DecideOptions = { hashChain: false };
 
 /** Options of a what-if: the business time to simulate up to (default: the last recorded event). */
 export interface WhatIfOptions {
@@ -231,10 +234,13 @@ export function whatIf(
     if (Date.parse(occurredAt) > Date.parse(until)) break;
     const command: PseCaseCommand =
       recorded.command.type === 'IdentifyPse' ? { ...recorded.command, policy: policy.id } : recorded.command;
-    const decision = decide(command, snapshot, policy, {
-      ...recorded.metadata,
-      now: maxInstant(recorded.metadata.now, occurredAt),
-    });
+    const decision = decide(
+      command,
+      snapshot,
+      policy,
+      { ...recorded.metadata, now: maxInstant(recorded.metadata.now, occurredAt) },
+      UNSEALED,
+    );
     const recordedState = recorded.events[recorded.events.length - 1].state;
     const step: WhatIfStep = {
       commandId: recorded.metadata.commandId,
@@ -264,7 +270,7 @@ export function whatIf(
     steps.push(step);
   }
   if (stateOf(snapshot).state !== 'absent') {
-    const tail = catchUp(snapshot, until, now);
+    const tail = catchUp(snapshot, until, now, UNSEALED);
     if (tail.ok) {
       snapshot = tail.snapshot;
       alternativeEvents.push(...tail.events);
@@ -272,7 +278,7 @@ export function whatIf(
   }
   const recordedUpTo = envelopes.filter((e) => Date.parse(e.occurredAt) <= Date.parse(until));
   const recordedStory = effectiveHistory(recordedUpTo);
-  const recordedFinal = finalState(recordedUpTo, until, now);
+  const recordedFinal = finalState(recordedUpTo, until, now, recordedUpTo.length === envelopes.length);
   const alternativeFinal = stateOf(snapshot).state === 'absent' ? null : toStateAfter(snapshot);
   const firstDifference = steps.findIndex((s) => s.differences.length > 0);
   return {
@@ -293,10 +299,16 @@ function finalState(
   envelopes: readonly PseCaseEventEnvelope[],
   until: string,
   now: string,
+  /** `envelopes` is the whole history (none dated after `until` was left out). */
+  allRecorded: boolean,
 ): CaseStateAfter | null {
   if (envelopes.length === 0) return null;
+  const last = envelopes[envelopes.length - 1].state;
+  // Nothing due by `until`: the case stands as its last event recorded it (what a fold gives, `verify`
+  // checks that for every event), so the fold — half a what-if's statechart work — is not needed.
+  if (allRecorded && !last.deadlines.some((d) => Date.parse(d.dueAt) <= Date.parse(until))) return last;
   const folded = foldCase(envelopes);
-  const caughtUp = catchUp(folded, until, now);
+  const caughtUp = catchUp(folded, until, now, UNSEALED);
   return toStateAfter(caughtUp.ok ? caughtUp.snapshot : folded);
 }
 

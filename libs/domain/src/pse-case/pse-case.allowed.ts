@@ -70,7 +70,7 @@ export function refusal(
     state: substate ? `${state}.${substate}` : state,
     command: command.type,
     reason,
-    allowed: allowedCommands(snapshot, policy, occurredAt),
+    allowed: () => allowedCommands(snapshot, policy, occurredAt),
   });
 }
 

@@ -39,6 +39,18 @@ type Step =
   | { ok: true; events: PseCaseEventEnvelope[]; snapshot: PseCaseSnapshot }
   | { ok: false; error: DecideError };
 
+/** How `decide` and `catchUp` form the events they return. */
+export interface DecideOptions {
+  /**
+   * `false`: the events are left out of the hash chain (`hash` empty, the snapshot's `lastHash` left at
+   * the last sealed event's) — for histories that are only looked at and never stored (what-if, as-of
+   * views), where sealing was a seventh of the work. Types, ids, data and states are as when sealed.
+   */
+  hashChain?: boolean;
+}
+
+const SEALED: DecideOptions = { hashChain: true };
+
 /**
  * The command id of elapsing one deadline of a case: the same whoever brings the case up to date (the
  * scheduler, or a later command), so the elapse and its consequences happen once, with the same event ids.
@@ -158,6 +170,7 @@ export function decide(
   snapshot: PseCaseSnapshot | undefined,
   policy: Policy,
   metadata: CommandMetadata,
+  options: DecideOptions = SEALED,
 ): Decision {
   const current = snapshot ?? initialCaseSnapshot();
   const exists = stateOf(current).state !== 'absent';
@@ -169,20 +182,26 @@ export function decide(
   if (timing) return refuse(timing);
 
   if (command.type === 'ElapseDeadline')
-    return elapseThrough(command, current, active, metadata.now, occurredAt);
+    return elapseThrough(command, current, active, metadata.now, occurredAt, options);
 
   const caughtUp = exists
-    ? catchUp(current, occurredAt, metadata.now)
+    ? catchUp(current, occurredAt, metadata.now, options)
     : { ok: true as const, events: [], snapshot: current };
   if (!caughtUp.ok) return caughtUp;
-  const own = decideOne(command, caughtUp.snapshot, getPolicyOf(caughtUp.snapshot, active), {
-    commandId: metadata.commandId,
-    correlationId: metadata.correlationId,
-    causationId: metadata.causationId ?? null,
-    actor: metadata.actor,
-    now: metadata.now,
-    occurredAt,
-  });
+  const own = decideOne(
+    command,
+    caughtUp.snapshot,
+    getPolicyOf(caughtUp.snapshot, active),
+    {
+      commandId: metadata.commandId,
+      correlationId: metadata.correlationId,
+      causationId: metadata.causationId ?? null,
+      actor: metadata.actor,
+      now: metadata.now,
+      occurredAt,
+    },
+    options,
+  );
   if (!own.ok) return own;
   return { ok: true, events: [...caughtUp.events, ...own.events], snapshot: own.snapshot };
 }
@@ -192,7 +211,12 @@ export function decide(
  * before the case's last event), in due order, each with the automatic consequences its policy gives it
  * dated at that same instant; deadlines those consequences start are caught up too. `now` is the record time.
  */
-export function catchUp(snapshot: PseCaseSnapshot, until: string, now: string): Step {
+export function catchUp(
+  snapshot: PseCaseSnapshot,
+  until: string,
+  now: string,
+  options: DecideOptions = SEALED,
+): Step {
   let state = snapshot;
   const events: PseCaseEventEnvelope[] = [];
   for (let step = 0; step < MAX_CATCH_UP_STEPS; step++) {
@@ -207,14 +231,20 @@ export function catchUp(snapshot: PseCaseSnapshot, until: string, now: string): 
       deadline: deadline.kind,
       ...(deadline.fineId ? { fineId: deadline.fineId } : {}),
     };
-    const result = decideOne(elapse, state, getPolicy(state.context.policyVersion), {
-      commandId,
-      correlationId: commandId,
-      causationId: null,
-      actor: DEADLINE_ACTOR,
-      now,
-      occurredAt: at,
-    });
+    const result = decideOne(
+      elapse,
+      state,
+      getPolicy(state.context.policyVersion),
+      {
+        commandId,
+        correlationId: commandId,
+        causationId: null,
+        actor: DEADLINE_ACTOR,
+        now,
+        occurredAt: at,
+      },
+      options,
+    );
     if (!result.ok) return result;
     events.push(...result.events);
     state = result.snapshot;
@@ -231,6 +261,7 @@ function elapseThrough(
   policy: Policy,
   now: string,
   occurredAt: string,
+  options: DecideOptions,
 ): Decision {
   const fineId = command.fineId ?? null;
   const deadline = snapshot.context.deadlines.find(
@@ -242,7 +273,7 @@ function elapseThrough(
       ? `the ${command.deadline} deadline is due ${deadline.dueAt}, not yet at ${occurredAt}`
       : null;
   if (reason) return refuse(refusal(command, snapshot, policy, occurredAt, reason));
-  return catchUp(snapshot, occurredAt, now);
+  return catchUp(snapshot, occurredAt, now, options);
 }
 
 const kindOrder = new Map<DeadlineKind, number>(DeadlineKinds.options.map((kind, i) => [kind, i]));
@@ -275,6 +306,7 @@ function decideOne(
   snapshot: PseCaseSnapshot,
   policy: Policy,
   metadata: EventMetadata,
+  options: DecideOptions,
 ): Step {
   const { state } = stateOf(snapshot);
   const refuseHere = (reason: string) => refusal(command, snapshot, policy, metadata.occurredAt, reason);
@@ -299,9 +331,15 @@ function decideOne(
     if (next === current) {
       return refuse(refuseHere(explainRefusal(command, snapshot, policy, metadata.occurredAt)));
     }
-    const envelope = sealEnvelope(partial, toStateAfter(next));
-    // The hash covers the state the event led to, so it is known only now; the snapshot must remember it.
-    current = withLastHash(next, envelope.hash);
+    let envelope: PseCaseEventEnvelope;
+    if (options.hashChain === false) {
+      envelope = { ...partial, state: toStateAfter(next) };
+      current = next;
+    } else {
+      envelope = sealEnvelope(partial, toStateAfter(next));
+      // The hash covers the state the event led to, so it is known only now; the snapshot must remember it.
+      current = withLastHash(next, envelope.hash);
+    }
     events.push(envelope);
     for (const action of actions) {
       if (action.type === 'escalate')
@@ -322,6 +360,7 @@ function decideOne(
         now: metadata.now,
         occurredAt: cause.occurredAt,
       },
+      options,
     );
     if (!result.ok) return result;
     events.push(...result.events);

@@ -1,24 +1,48 @@
 /** Base of every refusal the domain returns: a code and structured fields, never a bare string. */
 export abstract class DomainError extends Error {
   abstract readonly code: string;
+
+  constructor(message: string) {
+    // A refusal is an answer, not a fault: where in the decider it was built tells no one anything, and
+    // capturing that stack was the dearest part of a refusal (a what-if refuses hundreds of thousands).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
 }
 
-/** The machine refuses this command in this state; `allowed` lists the commands it would accept now. */
+/**
+ * The machine refuses this command in this state; `allowed` lists the commands it would accept now —
+ * worked out when first read (each entry asks the machine), since a what-if or a simulation that only
+ * counts refusals never reads it.
+ */
 export class TransitionRefused extends DomainError {
   readonly code = 'TRANSITION_REFUSED';
   readonly pseId: string;
   readonly state: string;
   readonly command: string;
   readonly reason: string;
-  readonly allowed: string[];
-  constructor(fields: { pseId: string; state: string; command: string; reason: string; allowed: string[] }) {
+  declare readonly allowed: string[];
+  constructor(fields: {
+    pseId: string;
+    state: string;
+    command: string;
+    reason: string;
+    allowed: string[] | (() => string[]);
+  }) {
     super(`${fields.command} refused for ${fields.pseId} in ${fields.state}: ${fields.reason}`);
     this.name = 'TransitionRefused';
     this.pseId = fields.pseId;
     this.state = fields.state;
     this.command = fields.command;
     this.reason = fields.reason;
-    this.allowed = fields.allowed;
+    let allowed = fields.allowed;
+    // An own, enumerable property as before (spread, JSON and equality see it), computed on first read.
+    Object.defineProperty(this, 'allowed', {
+      enumerable: true,
+      get: () => (typeof allowed === 'function' ? (allowed = allowed()) : allowed),
+    });
   }
 }
 

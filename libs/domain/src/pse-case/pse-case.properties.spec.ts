@@ -4,7 +4,8 @@ import { verifyRecordedStates } from '../history/replay';
 import { verifyChain } from '../history/verify-chain';
 import { getPolicy } from '../policies';
 import type { CommandMetadata, PseCaseCommand } from './pse-case.commands';
-import { decide } from './pse-case.decider';
+import { whatIf } from '../history/what-if';
+import { catchUp, decide, type DecideOptions } from './pse-case.decider';
 import type { DeadlineKind, PolicyId, PseCaseEventEnvelope } from './pse-case.events';
 import { foldCase, initialCaseSnapshot, toStateAfter, type PseCaseSnapshot } from './pse-case.fold';
 
@@ -17,12 +18,6 @@ const deadlineKinds: DeadlineKind[] = [
   'temporaryRestoration',
   'suspensionResponse',
 ];
-
-/** What a generated command may look at: the end of a plausible window and the deadlines running now. */
-interface Situation {
-  until: string;
-  running: DeadlineKind[];
-}
 
 /** What a generated command may look at: the end of a plausible window and the deadlines running now. */
 interface Situation {
@@ -156,6 +151,7 @@ function run(
     hours: number;
     role: 'operator' | 'admin' | 'system';
   }>,
+  options?: DecideOptions,
 ): Run {
   let ms = Date.parse('2022-07-18T02:00:00Z');
   const iso = (t: number) => new Date(t).toISOString();
@@ -176,7 +172,7 @@ function run(
     sector: null,
     policy,
   };
-  const first = decide(identify, snapshot, getPolicy(policy), meta(0, 'operator'));
+  const first = decide(identify, snapshot, getPolicy(policy), meta(0, 'operator'), options);
   if (!first.ok) throw first.error;
   const events = [...first.events];
   snapshot = first.snapshot;
@@ -188,7 +184,7 @@ function run(
       running: snapshot.context.deadlines.map((d) => d.kind),
     });
     const metadata = meta(i + 1, step.role);
-    const decision = decide(command, snapshot, getPolicy(policy), metadata);
+    const decision = decide(command, snapshot, getPolicy(policy), metadata, options);
     if (decision.ok) {
       events.push(...decision.events);
       snapshot = decision.snapshot;
@@ -255,6 +251,40 @@ describe('properties of any command sequence', () => {
           canonicalJson(events[events.length - 1].state),
         );
         expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => i));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('decides the same outside the hash chain, but for the hashes', () => {
+    const unhashed = (e: PseCaseEventEnvelope) => ({ ...e, hash: '', prevHash: '' });
+    fc.assert(
+      fc.property(sequences, ([policy, steps]) => {
+        const sealed = run(policy, steps);
+        const unsealed = run(policy, steps, { hashChain: false });
+        expect(unsealed.events.every((e) => e.hash === '')).toBe(true);
+        expect(canonicalJson(unsealed.events.map(unhashed))).toBe(canonicalJson(sealed.events.map(unhashed)));
+        expect(
+          canonicalJson([unsealed.snapshot.value, { ...unsealed.snapshot.context, lastHash: null }]),
+        ).toBe(canonicalJson([sealed.snapshot.value, { ...sealed.snapshot.context, lastHash: null }]));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("what-if's recorded side is the recorded case caught up to the given business time", () => {
+    const untilArb = fc
+      .integer({ min: 0, max: 24 * 400 })
+      .map((h) => new Date(Date.parse('2022-07-18T02:00:00Z') + h * 3_600_000).toISOString());
+    fc.assert(
+      fc.property(sequences, untilArb, policyArb, ([policy, steps], until, other) => {
+        const { events } = run(policy, steps);
+        const upTo = events.filter((e) => Date.parse(e.occurredAt) <= Date.parse(until));
+        const report = whatIf(events, getPolicy(other), { until });
+        if (upTo.length === 0) return expect(report.final.recorded).toBeNull();
+        const caughtUp = catchUp(foldCase(upTo), until, until);
+        const expected = toStateAfter(caughtUp.ok ? caughtUp.snapshot : foldCase(upTo));
+        expect(canonicalJson(report.final.recorded)).toBe(canonicalJson(expected));
       }),
       { numRuns: 150 },
     );
