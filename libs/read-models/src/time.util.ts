@@ -1,22 +1,81 @@
 // Business dates are Indonesian: WIB is UTC+7 all year (no daylight saving), docs/regulation.md §9.2.
 const WIB_OFFSET_MS = 7 * 60 * 60 * 1000;
 
-// Projections format the same instants again and again (a case's `since`, its deadlines): Date
-// parsing dominates a batch's CPU, so conversions are memoised in small bounded caches.
-function memo(f: (value: string) => string, capacity = 8192): (value: string) => string {
-  const cache = new Map<string, string>();
-  return (value) => {
-    let out = cache.get(value);
-    if (out === undefined) {
-      out = f(value);
-      if (cache.size >= capacity) cache.clear();
-      cache.set(value, out);
-    }
-    return out;
-  };
+/** Milliseconds of 0000-01-01 and of 10000-01-01: between them an instant has a four-digit year. */
+const FOUR_DIGIT_YEARS = [
+  Date.parse('0000-01-01T00:00:00.000Z'),
+  Date.parse('+010000-01-01T00:00:00.000Z'),
+] as const;
+const DAY_MS = 86_400_000;
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/**
+ * `new Date(t).toISOString()`, computed (the civil date of a day number, H. Hinnant's algorithm) in a
+ * third of its time. Parsing stays Date's own, so every instant means what it always did; formatting was
+ * three quarters of a conversion. (The conversions were memoised in bounded maps before: a rebuild's
+ * instants are too many and too varied, and a miss cost more than converting — 1.6 against 0.6 µs.)
+ */
+export function isoOfEpochMs(t: number): string {
+  if (!(t >= FOUR_DIGIT_YEARS[0] && t < FOUR_DIGIT_YEARS[1])) return new Date(t).toISOString();
+  const days = Math.floor(t / DAY_MS);
+  const inDay = t - days * DAY_MS;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hours = Math.floor(inDay / 3_600_000);
+  const minutes = Math.floor(inDay / 60_000) % 60;
+  const seconds = Math.floor(inDay / 1000) % 60;
+  const ms = inDay % 1000;
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${pad3(ms)}Z`;
 }
 
-const wibParts = memo((iso) => new Date(Date.parse(iso) + WIB_OFFSET_MS).toISOString());
+// The engine writes every instant in one of two forms, UTC to the millisecond: `Date#toISOString`'s
+// `2022-07-30T00:00:00.000Z` and the domain's `2022-07-30T00:00:00.000+00:00`. Those are converted on
+// their digits, without a Date; anything else (policies' `…T23:59:59+07:00` deadlines, other offsets)
+// takes Date's way. A projection converts about eight instants an event.
+const ENGINE_UTC =
+  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}(?:Z|\+00:00)$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** The digits of an instant in one of the engine's forms naming a real day (Date rolls 30 February over), or null. */
+function engineUtc(value: string): RegExpExecArray | null {
+  const m = ENGINE_UTC.exec(value);
+  return m !== null && Number(m[3]) <= daysInMonth(Number(m[1]), Number(m[2])) ? m : null;
+}
+
+function wibParts(iso: string): string {
+  const m = engineUtc(iso);
+  if (m === null) return isoOfEpochMs(Date.parse(iso) + WIB_OFFSET_MS);
+  let hour = Number(m[4]) + 7;
+  if (hour < 24) return `${m[1]}-${m[2]}-${m[3]}T${pad2(hour)}${iso.slice(13, 23)}Z`;
+  hour -= 24;
+  let year = Number(m[1]);
+  let month = Number(m[2]);
+  let day = Number(m[3]) + 1;
+  if (day > daysInMonth(year, month)) {
+    day = 1;
+    if (++month > 12) {
+      month = 1;
+      year++;
+    }
+  }
+  // 9999-12-31 after 17:00 UTC is in year 10000, which only Date's expanded form writes.
+  if (year > 9999) return isoOfEpochMs(Date.parse(iso) + WIB_OFFSET_MS);
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(hour)}${iso.slice(13, 23)}Z`;
+}
 
 /** The WIB calendar date (YYYY-MM-DD) of an instant. */
 export function businessDate(iso: string): string {
@@ -34,10 +93,11 @@ export function formatWib(iso: string): string {
   return `${s.slice(0, 10)} ${s.slice(11, 16)} WIB`;
 }
 
-const normalised = memo((value) => {
+function normalised(value: string): string {
+  if (engineUtc(value) !== null) return value.length === 24 ? value : `${value.slice(0, 23)}Z`;
   const t = Date.parse(value);
-  return Number.isNaN(t) ? '' : new Date(t).toISOString();
-});
+  return Number.isNaN(t) ? '' : isoOfEpochMs(t);
+}
 
 /** Normalises any ISO-8601 instant (with offset) to UTC `...Z`, so text comparison is time order. */
 export function toUtcIso(value: string): string {

@@ -367,11 +367,10 @@ export class SqlReadModelStore implements ReadModelStore {
   private async raiseTimelineBounds(tx: SqlTransaction, events: readonly ReadModelEvent[]): Promise<void> {
     let occurred = '';
     let recorded = '';
+    // A ReadModelEvent's instants are UTC text already (toReadModelEvent), so text order is time order.
     for (const e of events) {
-      const o = toUtcIso(e.occurredAt);
-      const r = toUtcIso(e.recordedAt);
-      if (o > occurred) occurred = o;
-      if (r > recorded) recorded = r;
+      if (e.occurredAt > occurred) occurred = e.occurredAt;
+      if (e.recordedAt > recorded) recorded = e.recordedAt;
     }
     const later = laterOf(this.client.dialect);
     await tx.query(
