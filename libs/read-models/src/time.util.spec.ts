@@ -72,7 +72,7 @@ describe('business time in WIB', () => {
     expect(formatWib('2022-07-30T17:00:00.000+00:00')).toBe('2022-07-31 00:00 WIB');
     expect(businessMonth('2022-07-31T17:00:00Z')).toBe('2022-08');
     expect(() => toUtcIso('not a time')).toThrow(RangeError);
-    // the digit path rolls the year over like Date, and leaves year 10000 to Date's expanded form
+    // past 17:00 UTC the date rolls over, across a year and into the year 10000 as Date writes it
     expect(formatWib('2022-12-31T17:00:00.000+00:00')).toBe('2023-01-01 00:00 WIB');
     expect(businessDate('9999-12-31T17:00:00.000Z')).toBe(
       wibReference('9999-12-31T17:00:00.000Z').slice(0, 10),

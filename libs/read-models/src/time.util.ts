@@ -39,8 +39,8 @@ export function isoOfEpochMs(t: number): string {
 }
 
 // The engine writes every instant in one of two forms, UTC to the millisecond: `Date#toISOString`'s
-// `2022-07-30T00:00:00.000Z` and the domain's `2022-07-30T00:00:00.000+00:00`. Those are converted on
-// their digits, without a Date; anything else (policies' `…T23:59:59+07:00` deadlines, other offsets)
+// `2022-07-30T00:00:00.000Z` and the domain's `2022-07-30T00:00:00.000+00:00`. Those are normalised, and
+// shifted to WIB within their day, on their digits without a Date; anything else (policies' `…T23:59:59+07:00` deadlines, other offsets)
 // takes Date's way. A projection converts about eight instants an event.
 const ENGINE_UTC =
   /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}(?:Z|\+00:00)$/;
@@ -58,23 +58,11 @@ function engineUtc(value: string): RegExpExecArray | null {
 
 function wibParts(iso: string): string {
   const m = engineUtc(iso);
-  if (m === null) return isoOfEpochMs(Date.parse(iso) + WIB_OFFSET_MS);
-  let hour = Number(m[4]) + 7;
-  if (hour < 24) return `${m[1]}-${m[2]}-${m[3]}T${pad2(hour)}${iso.slice(13, 23)}Z`;
-  hour -= 24;
-  let year = Number(m[1]);
-  let month = Number(m[2]);
-  let day = Number(m[3]) + 1;
-  if (day > daysInMonth(year, month)) {
-    day = 1;
-    if (++month > 12) {
-      month = 1;
-      year++;
-    }
-  }
-  // 9999-12-31 after 17:00 UTC is in year 10000, which only Date's expanded form writes.
-  if (year > 9999) return isoOfEpochMs(Date.parse(iso) + WIB_OFFSET_MS);
-  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(hour)}${iso.slice(13, 23)}Z`;
+  const hour = m === null ? 24 : Number(m[4]) + 7;
+  // Seven hours on stay within the UTC day until 17:00: the same date, a later hour. Past it the date
+  // rolls over (months, years, the year 10000), which is the general path's to do.
+  if (m !== null && hour < 24) return `${m[1]}-${m[2]}-${m[3]}T${pad2(hour)}${iso.slice(13, 23)}Z`;
+  return isoOfEpochMs(Date.parse(iso) + WIB_OFFSET_MS);
 }
 
 /** The WIB calendar date (YYYY-MM-DD) of an instant. */
