@@ -1,0 +1,113 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { poll } from './pollers';
+
+/** A real HTTP server on a free port that answers with `answer(request)` after `delayMs`. */
+async function serverAnswering(
+  answer: (req: IncomingMessage) => number,
+  delayMs = 0,
+): Promise<{
+  base: string;
+  seen: Array<{ path: string; headers: IncomingMessage['headers'] }>;
+  server: Server;
+}> {
+  const seen: Array<{ path: string; headers: IncomingMessage['headers'] }> = [];
+  const server = createServer((req, res) => {
+    seen.push({ path: req.url ?? '', headers: req.headers });
+    setTimeout(() => {
+      res.writeHead(answer(req));
+      res.end();
+    }, delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
+}
+
+describe('the feed pollers driver', () => {
+  it('connects every poller first, then polls each at its rate, in turn over the requests, on its own connection', async () => {
+    const { base, seen, server } = await serverAnswering((req) => (req.url === '/a' ? 200 : 304));
+    const sockets = new Set<unknown>();
+    server.on('connection', (socket) => sockets.add(socket));
+    try {
+      const result = await poll({
+        base,
+        pollers: 5,
+        rate: 10,
+        seconds: 1,
+        requests: [
+          { path: '/a', headers: { 'x-poller': 'a' } },
+          { path: '/b', headers: { 'if-none-match': '"tag"' } },
+        ],
+        phase: 'random',
+        threads: 0,
+      });
+      // 10 a second for one second each, after one connecting request each.
+      expect(result.polls).toBe(50);
+      expect(seen).toHaveLength(55);
+      expect(result.perSecond).toBe(50);
+      expect(result.failures).toBe('none');
+      expect(sockets.size).toBe(5);
+      expect(new Set(seen.map((s) => s.path))).toEqual(new Set(['/a', '/b']));
+      expect(seen.filter((s) => s.path === '/b').every((s) => s.headers['if-none-match'] === '"tag"')).toBe(
+        true,
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('times each poll from when it was due, so a slow answer also delays the polls queued behind it', async () => {
+    // Answers take 250 ms while a poll is due every 100 ms: each poll waits for the one before it.
+    const { base, server } = await serverAnswering(() => 304, 250);
+    try {
+      const result = await poll({
+        base,
+        pollers: 1,
+        rate: 10,
+        seconds: 1,
+        requests: [{ path: '/', headers: {} }],
+        phase: 'together',
+        threads: 0,
+      });
+      expect(result.connectMs).toBeGreaterThanOrEqual(240);
+      // The tenth poll was due 900 ms in and is answered only after ten answers of 250 ms.
+      expect(result.max).toBeGreaterThanOrEqual(1500);
+      expect(result.p50).toBeGreaterThan(250);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('names the answers that are neither 200 nor 304, and transport errors', async () => {
+    const { base, server } = await serverAnswering((req) => (req.url === '/gone' ? 503 : 200));
+    try {
+      const result = await poll({
+        base,
+        pollers: 2,
+        rate: 4,
+        seconds: 1,
+        requests: [
+          { path: '/gone', headers: {} },
+          { path: '/ok', headers: {} },
+        ],
+        phase: 'random',
+        threads: 0,
+      });
+      // Four of the eight timed polls, and the first poller's connecting request.
+      expect(result.polls).toBe(8);
+      expect(result.failures).toBe('5×503');
+    } finally {
+      server.close();
+    }
+    const closed = await poll({
+      base,
+      pollers: 1,
+      rate: 2,
+      seconds: 1,
+      requests: [{ path: '/', headers: {} }],
+      phase: 'random',
+      threads: 0,
+    });
+    expect(closed.failures).toBe('3×ECONNREFUSED');
+  });
+});
