@@ -442,24 +442,29 @@ export class SqlReadModelStore implements ReadModelStore {
 
   async claimProjectorLease(checkpoint: string, holder: string, ttlMs: number): Promise<boolean> {
     await this.migrate();
-    const now = Date.now();
-    // One statement: the row is taken when free, expired or already ours; otherwise left as it is.
-    await this.client.query(
-      `INSERT INTO projector_leases (name, holder, expires_at_ms) VALUES (?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms
-       WHERE projector_leases.holder = excluded.holder OR projector_leases.expires_at_ms < ?`,
-      [checkpoint, holder, now + ttlMs, now],
-    );
-    const [row] = await this.client.query(`SELECT holder FROM projector_leases WHERE name = ?`, [checkpoint]);
-    return row !== undefined && str(row, 'holder') === holder;
+    // A write, so in a write transaction: on SQLite that is the process's one writer connection, queued
+    // behind a batch in hand, where a write on the reader connection would wait for SQLite's lock
+    // synchronously — holding up the event loop, and with it the batch it waits for, until the busy
+    // timeout fails it.
+    return this.client.transaction(async (tx) => {
+      const now = Date.now();
+      // One statement: the row is taken when free, expired or already ours; otherwise left as it is.
+      await tx.query(
+        `INSERT INTO projector_leases (name, holder, expires_at_ms) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms
+         WHERE projector_leases.holder = excluded.holder OR projector_leases.expires_at_ms < ?`,
+        [checkpoint, holder, now + ttlMs, now],
+      );
+      const [row] = await tx.query(`SELECT holder FROM projector_leases WHERE name = ?`, [checkpoint]);
+      return row !== undefined && str(row, 'holder') === holder;
+    });
   }
 
   async releaseProjectorLease(checkpoint: string, holder: string): Promise<void> {
     await this.migrate();
-    await this.client.query(`DELETE FROM projector_leases WHERE name = ? AND holder = ?`, [
-      checkpoint,
-      holder,
-    ]);
+    await this.client.transaction((tx) =>
+      tx.query(`DELETE FROM projector_leases WHERE name = ? AND holder = ?`, [checkpoint, holder]),
+    );
   }
 
   async projectorLeaseHolder(checkpoint: string): Promise<{ holder: string; expiresAt: string } | null> {
