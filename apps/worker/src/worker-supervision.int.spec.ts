@@ -58,7 +58,13 @@ describe('supervised projector beside other processes on the same SQLite files',
 
   async function open(): Promise<SanksiRuntime> {
     const runtime = await createRuntime(
-      loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent' }),
+      // The runtime's own projector is the one supervised and asked here (`runtime.projector.status()`);
+      // the same scenarios with the projector in its thread are in projector-thread.int.spec.ts.
+      loadConfig({
+        SANKSI_DATA_DIR: dir.path,
+        SANKSI_LOG_LEVEL: 'silent',
+        SANKSI_PROJECTOR_MODE: 'in-process',
+      }),
       {
         clock: new ManualClock('2022-07-18T02:00:00Z'),
         logger: silent,

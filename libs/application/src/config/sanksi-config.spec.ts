@@ -134,8 +134,8 @@ describe('loadConfig', () => {
     }
   });
 
-  it('given no projector mode, then in process; given thread, then a thread; another value is refused naming it', () => {
-    expect(loadConfig({}).projectorMode).toBe('in-process');
+  it('given no projector mode, then a thread (decision 0012); given in-process, then on the main loop; another value is refused naming it', () => {
+    expect(loadConfig({}).projectorMode).toBe('thread');
     expect(loadConfig({ SANKSI_PROJECTOR_MODE: 'thread' }).projectorMode).toBe('thread');
     expect(loadConfig({ SANKSI_PROJECTOR_MODE: 'in-process' }).projectorMode).toBe('in-process');
     for (const bad of ['worker', 'THREAD', 'true']) {

@@ -96,7 +96,7 @@ const EnvShape = z.object({
     .min(0)
     .max(10_000_000)
     .default(DEFAULT_CASE_HEAD_CAPACITY),
-  SANKSI_PROJECTOR_MODE: z.enum(['in-process', 'thread']).default('in-process'),
+  SANKSI_PROJECTOR_MODE: z.enum(['in-process', 'thread']).default('thread'),
 });
 export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
   const needsPg = env.SANKSI_EVENT_STORE === 'postgres' || env.SANKSI_READ_MODELS === 'postgres';
