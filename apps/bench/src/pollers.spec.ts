@@ -1,6 +1,18 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { poll } from './pollers';
+import { poll, type PollOptions } from './pollers';
+
+/** One poller asking `/` twice a second for a second, in the test's own thread; `changes` override. */
+const polling = (base: string, changes: Partial<PollOptions> = {}): PollOptions => ({
+  base,
+  pollers: 1,
+  rate: 2,
+  seconds: 1,
+  requests: [{ path: '/', headers: {} }],
+  phase: 'random',
+  threads: 0,
+  ...changes,
+});
 
 /** A real HTTP server on a free port that answers with `answer(request)` after `delayMs`. */
 async function serverAnswering(
@@ -29,18 +41,16 @@ describe('the feed pollers driver', () => {
     const sockets = new Set<unknown>();
     server.on('connection', (socket) => sockets.add(socket));
     try {
-      const result = await poll({
-        base,
-        pollers: 5,
-        rate: 10,
-        seconds: 1,
-        requests: [
-          { path: '/a', headers: { 'x-poller': 'a' } },
-          { path: '/b', headers: { 'if-none-match': '"tag"' } },
-        ],
-        phase: 'random',
-        threads: 0,
-      });
+      const result = await poll(
+        polling(base, {
+          pollers: 5,
+          rate: 10,
+          requests: [
+            { path: '/a', headers: { 'x-poller': 'a' } },
+            { path: '/b', headers: { 'if-none-match': '"tag"' } },
+          ],
+        }),
+      );
       // 10 a second for one second each, after one connecting request each.
       expect(result.polls).toBe(50);
       expect(seen).toHaveLength(55);
@@ -60,15 +70,7 @@ describe('the feed pollers driver', () => {
     // Answers take 250 ms while a poll is due every 100 ms: each poll waits for the one before it.
     const { base, server } = await serverAnswering(() => 304, 250);
     try {
-      const result = await poll({
-        base,
-        pollers: 1,
-        rate: 10,
-        seconds: 1,
-        requests: [{ path: '/', headers: {} }],
-        phase: 'together',
-        threads: 0,
-      });
+      const result = await poll(polling(base, { rate: 10, phase: 'together' }));
       expect(result.connectMs).toBeGreaterThanOrEqual(240);
       // The tenth poll was due 900 ms in and is answered only after ten answers of 250 ms.
       expect(result.max).toBeGreaterThanOrEqual(1500);
@@ -81,33 +83,23 @@ describe('the feed pollers driver', () => {
   it('names the answers that are neither 200 nor 304, and transport errors', async () => {
     const { base, server } = await serverAnswering((req) => (req.url === '/gone' ? 503 : 200));
     try {
-      const result = await poll({
-        base,
-        pollers: 2,
-        rate: 4,
-        seconds: 1,
-        requests: [
-          { path: '/gone', headers: {} },
-          { path: '/ok', headers: {} },
-        ],
-        phase: 'random',
-        threads: 0,
-      });
+      const result = await poll(
+        polling(base, {
+          pollers: 2,
+          rate: 4,
+          requests: [
+            { path: '/gone', headers: {} },
+            { path: '/ok', headers: {} },
+          ],
+        }),
+      );
       // Four of the eight timed polls, and the first poller's connecting request.
       expect(result.polls).toBe(8);
       expect(result.failures).toBe('5×503');
     } finally {
       server.close();
     }
-    const closed = await poll({
-      base,
-      pollers: 1,
-      rate: 2,
-      seconds: 1,
-      requests: [{ path: '/', headers: {} }],
-      phase: 'random',
-      threads: 0,
-    });
+    const closed = await poll(polling(base));
     expect(closed.failures).toBe('3×ECONNREFUSED');
   });
 });

@@ -110,14 +110,15 @@ async function pollInThisThread(
       if (due >= endAt) return;
       const wait = due - now();
       if (wait > 0) await sleep(wait);
-      // A timer may fire a little early: the poll is timed from when it was due or sent, whichever is later.
-      const sent = Math.max(due, now());
+      // Timed from when the poll was due (a late start is charged to it), or from when it was sent if a
+      // timer fired a little early.
+      const from = Math.min(due, now());
       const status = await get(
         agent,
         base,
         job.requests[(index + k + 1) % job.requests.length] as PollRequest,
       );
-      latencies.push(now() - sent + (sent - due));
+      latencies.push(now() - from);
       count(status);
     }
   };

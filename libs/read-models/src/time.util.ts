@@ -40,8 +40,9 @@ export function isoOfEpochMs(t: number): string {
 
 // The engine writes every instant in one of two forms, UTC to the millisecond: `Date#toISOString`'s
 // `2022-07-30T00:00:00.000Z` and the domain's `2022-07-30T00:00:00.000+00:00`. Those are normalised, and
-// shifted to WIB within their day, on their digits without a Date; anything else (policies' `…T23:59:59+07:00` deadlines, other offsets)
-// takes Date's way. A projection converts about eight instants an event.
+// shifted to WIB within their day, on their digits without a Date; anything else (policies'
+// `…T23:59:59+07:00` deadlines, other offsets) takes Date's way. A projection converts about eight
+// instants an event.
 const ENGINE_UTC =
   /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}(?:Z|\+00:00)$/;
 
