@@ -26,6 +26,10 @@ export {
   type CaseFold,
   isOnBlocklist,
   stateOf,
+  replayedStateLike,
+  snapshotFromRecorded,
+  toRecordedState,
+  withoutMemory,
   toStateAfter,
   type PseCaseSnapshot,
 } from './pse-case/pse-case.fold';

@@ -10,17 +10,22 @@ jest.setTimeout(300_000);
  * work wrote it (commit bf29242, the first 300 systems of its 10,000-system run; systems are independent):
  * every stored event by stream and revision — id, type, data and metadata, which carry business and record
  * times, the state after each event and the hash chain. A faster simulator must write exactly this.
+ * Since decision 0013 each recorded state also carries the case's memory, which the hash links cover: the
+ * log less the memory and the links is still byte for byte the one before (`beforeMemory`, computed alike
+ * over the log of 6606ce2, whose whole log was `70a28563…`), and `sha256` pins the whole log as written now.
  */
 const BEFORE = {
   events: 1428,
-  sha256: '70a28563fe85680a4bb5c381ac7c5953c6a395826962462c1a825d15f0b17ead',
+  sha256: '58907e2eec51660a5b5383eb7ad8a1630fc67cf812c26b7d7105488667487c02',
+  beforeMemory: '4f630e9c27cec80b39c98d9678afa8c1a1ef6e1bcc60e4dda8efc6915a7ab109',
 };
 
 /** The count and a digest of every stored event, by stream and revision (positions depend on interleaving). */
-function digestOfLog(dir: string): { events: number; sha256: string } {
+function digestOfLog(dir: string): { events: number; sha256: string; beforeMemory: string } {
   const db = new Database(path.join(dir, 'events.db'), { readonly: true });
   try {
     const hash = createHash('sha256');
+    const beforeMemory = createHash('sha256');
     let events = 0;
     const rows = db
       .prepare<
@@ -37,9 +42,23 @@ function digestOfLog(dir: string): { events: number; sha256: string } {
       .iterate();
     for (const r of rows) {
       hash.update(`${JSON.stringify([r.stream_id, r.revision, r.event_id, r.type, r.data, r.metadata])}\n`);
+      const {
+        hash: _hash,
+        prevHash: _prevHash,
+        ...metadata
+      } = JSON.parse(r.metadata) as {
+        hash: string;
+        prevHash: string | null;
+        state: { memory?: unknown };
+      };
+      delete metadata.state.memory;
+      const older = JSON.stringify(metadata);
+      beforeMemory.update(
+        `${JSON.stringify([r.stream_id, r.revision, r.event_id, r.type, r.data, older])}\n`,
+      );
       events += 1;
     }
-    return { events, sha256: hash.digest('hex') };
+    return { events, sha256: hash.digest('hex'), beforeMemory: beforeMemory.digest('hex') };
   } finally {
     db.close();
   }

@@ -3,13 +3,17 @@ import {
   canonicalJson,
   CaseAlreadyExists,
   DEADLINE_ACTOR,
+  hashEnvelope,
   type PseCaseCommand,
+  type PseCaseEventEnvelope,
   TransitionRefused,
+  withoutMemory,
 } from '@sanksi/domain';
 import { createEventStore, type EventStore } from '@sanksi/event-store';
 import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import { ManualClock } from './clock';
 import { type CommandContext, CaseCommandService } from './case-command.service';
+import { toStoredEvent } from './case-stream';
 
 // The case head cache (docs/benchmarks.md, "Command path"): a command is decided on the head this
 // process remembers, and the store's expected-revision check is what proves the head right. These specs
@@ -31,13 +35,21 @@ const identify = (pseId: string): PseCaseCommand => ({
 });
 
 /** A real store whose stream reads are counted (to see when a command decided without reading). */
-function countingReads(store: EventStore): { store: EventStore; reads: () => number } {
+function countingReads(store: EventStore): {
+  store: EventStore;
+  reads: () => number;
+  /** Each stream read: the whole stream, or its last event alone. */
+  kinds: string[];
+} {
   let reads = 0;
+  const kinds: string[] = [];
   const counted = new Proxy(store, {
     get(target, property, receiver) {
       if (property === 'readStream') {
         return (...args: Parameters<EventStore['readStream']>) => {
           reads += 1;
+          const options = args[1];
+          kinds.push(options?.direction === 'backwards' && options.limit === 1 ? 'last event' : 'stream');
           return target.readStream(...args);
         };
       }
@@ -45,7 +57,7 @@ function countingReads(store: EventStore): { store: EventStore; reads: () => num
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-  return { store: counted, reads: () => reads };
+  return { store: counted, reads: () => reads, kinds };
 }
 
 describe('CaseCommandService with its case head cache, on a real SQLite file', () => {
@@ -252,6 +264,13 @@ describe('CaseCommandService with its case head cache, on a real SQLite file', (
     };
     const cached = await tell(serviceOn(open('cached.db')));
     const reading = await tell(serviceOn(open('reading.db'), 0));
+    // and told to a new process for every command (each one a miss: decided from the case's last event)
+    const { store: missing, kinds } = countingReads(open('missing.db'));
+    seq = 0;
+    const fresh = { outcomes: [] as unknown[], stored: [] as unknown[] };
+    for (const [command, context] of story)
+      fresh.outcomes.push(await serviceOn(missing).execute(command, context));
+    fresh.stored = (await serviceOn(missing, 0).load('paypal')).envelopes;
 
     expect(cached.outcomes[4].events.map((e) => e.type)).toEqual([
       'ConsequencesRetracted',
@@ -263,5 +282,53 @@ describe('CaseCommandService with its case head cache, on a real SQLite file', (
     // byte for byte the same history (same ids, clocks and hashes), and the same answers
     expect(canonicalJson(cached.stored)).toBe(canonicalJson(reading.stored));
     expect(canonicalJson(cached.outcomes)).toBe(canonicalJson(reading.outcomes));
+    expect(canonicalJson(fresh.stored)).toBe(canonicalJson(reading.stored));
+    expect(canonicalJson(fresh.outcomes)).toBe(canonicalJson(reading.outcomes));
+    // the new processes read one event a command, and the whole stream only for the fact dated in the past
+    // (a retraction needs the history) and for the final load
+    expect(kinds).toEqual([
+      'last event',
+      'last event',
+      'last event',
+      'last event',
+      'stream',
+      'last event',
+      'stream',
+    ]);
+  });
+
+  it('given a case whose last event was recorded before states carried their memory, when a process that never saw it sends a command, then the stream is folded and the answer is the same', async () => {
+    // given a history whose states carry no memory (re-sealed, so the hash chain holds), stored as such
+    const reading = serviceOn(open('recorded.db'), 0);
+    await reading.execute(identify('paypal'), { ...operator, occurredAt: wib('2022-07-18T09:00') });
+    await reading.execute(
+      { type: 'IssueWarning', pseId: 'paypal', letterNumber: 'W-1' },
+      { ...operator, occurredAt: wib('2022-07-23T10:00') },
+    );
+    let prevHash: string | null = null;
+    const older = (await reading.load('paypal')).envelopes.map((e) => {
+      const sealed = { ...e, prevHash, state: withoutMemory(e.state), hash: '' };
+      sealed.hash = hashEnvelope(sealed as unknown as Record<string, unknown>);
+      prevHash = sealed.hash;
+      return sealed as PseCaseEventEnvelope;
+    });
+    expect(older.every((e) => e.state.memory === undefined)).toBe(true);
+    const { store, kinds } = countingReads(open('older.db'));
+    await store.appendToStream(
+      'pse-paypal',
+      older.map((e) => toStoredEvent(e)),
+      { expectedRevision: 'no_stream' },
+    );
+    // when a new process updates its profile before the warning's deadline
+    const updated = await serviceOn(store).execute(
+      { type: 'UpdatePseProfile', pseId: 'paypal', company: 'PayPal Pte. Ltd.' },
+      { ...operator, occurredAt: wib('2022-07-25T10:00') },
+    );
+    // then the last event gave no head, the stream was folded, and the update lands on the history as stored
+    expect(kinds).toEqual(['last event', 'stream']);
+    expect(updated).toMatchObject({ version: 3, state: 'warned', duplicate: false });
+    const stored = (await serviceOn(store, 0).load('paypal')).envelopes;
+    expect(stored[2].prevHash).toBe(older[1].hash);
+    expect(stored.slice(2).every((e) => e.state.memory !== undefined)).toBe(true);
   });
 });

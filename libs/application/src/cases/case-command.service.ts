@@ -10,6 +10,7 @@ import {
   effectiveHistory,
   elapseCommandId,
   foldCase,
+  snapshotFromRecorded,
   type PseCaseSnapshot,
   sha256Hex,
   getPolicy,
@@ -275,7 +276,9 @@ export class CaseCommandService {
     context: CommandContext,
   ): Promise<{ outcome: CommandOutcome } | { unknown: AppendOutcomeUnknown } | undefined> {
     if (!this.heads) return undefined;
-    const head = this.heads.get(command.pseId) ?? (command.type === 'IdentifyPse' ? NEW_CASE : undefined);
+    const head =
+      this.heads.get(command.pseId) ??
+      (command.type === 'IdentifyPse' ? NEW_CASE : await this.headFromLastEvent(command.pseId));
     if (!head) return undefined;
     const snapshot = head.snapshot;
     const commandId =
@@ -295,6 +298,21 @@ export class CaseCommandService {
       throw e;
     }
     return { outcome: this.appended(command.pseId, head, decision) };
+  }
+
+  /**
+   * A case this process does not remember: its head as its last event recorded it — one event read, no fold
+   * (decision 0013) — and remembered like a head read the long way. Undefined when the case has no events,
+   * or its last event was recorded before states carried the case's memory (the stream is folded instead).
+   */
+  private async headFromLastEvent(pseId: string): Promise<CaseHead | undefined> {
+    const [last] = await this.store.readStream(caseStreamId(pseId), { direction: 'backwards', limit: 1 });
+    if (!last) return undefined;
+    const snapshot = snapshotFromRecorded(fromRecorded(last));
+    if (!snapshot) return undefined;
+    const head: CaseHead = { snapshot, version: last.revision + 1 };
+    this.heads?.remember(pseId, head);
+    return head;
   }
 
   private policyOf(snapshot: PseCaseSnapshot | undefined) {

@@ -1,10 +1,11 @@
 import {
+  canonicalEqual,
   foldCase,
   type PseCaseEventEnvelope,
   replay,
   type ReplayStep,
   stateAsOf,
-  toStateAfter,
+  replayedStateLike,
   verifyChain,
 } from '@sanksi/domain';
 import type { KeyObject } from 'node:crypto';
@@ -82,8 +83,8 @@ export class CaseHistoryService {
   async verify(pseId: string): Promise<{ chain: ReturnType<typeof verifyChain>; stateMatches: boolean }> {
     const events = await this.events(pseId);
     const chain = verifyChain(events);
-    const replayed = toStateAfter(foldCase(events));
     const recorded = events[events.length - 1].state;
-    return { chain, stateMatches: JSON.stringify(replayed) === JSON.stringify(recorded) };
+    const replayed = replayedStateLike(foldCase(events), recorded);
+    return { chain, stateMatches: canonicalEqual(replayed, recorded) };
   }
 }

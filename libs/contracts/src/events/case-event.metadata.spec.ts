@@ -68,6 +68,38 @@ const deadline = fc.record({
   fineId: stringOrNull,
 });
 
+// Mostly valid, sometimes zero or negative where only positive counts are allowed.
+const positive = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1 }) },
+  { weight: 1, arbitrary: fc.integer({ max: 0 }) },
+);
+
+const fineMemory = fc.record({
+  fineId: fc.string({ maxLength: 4 }),
+  decisionNumber: fc.string({ maxLength: 8 }),
+  amountIdr: count,
+  paidIdr: count,
+  annulledIdr: count,
+  annulled: fc.boolean(),
+  overdue: fc.boolean(),
+});
+
+const memory = fc.record(
+  {
+    policyVersion: fc.constantFrom(...PolicyId.options),
+    pendingSubmission: fc.constantFrom('oss', 'manual'),
+    restoredOnSubmission: fc.constantFrom(true, true, true, false),
+    fines: fc.array(fineMemory, { maxLength: 2 }),
+    fineCount: positive,
+    highestSanction: fc.constantFrom('warning', 'fine', 'block'),
+    sinceBy: fc.string({ maxLength: 8 }),
+    sinceCause: fc.string({ maxLength: 8 }),
+    lastElapsed: fc.constantFrom(...DeadlineKind.options),
+    retractions: positive,
+  },
+  { requiredKeys: ['policyVersion'] },
+);
+
 const stateAfter = fc.record(
   {
     state: fc.constantFrom(...CaseState.options),
@@ -89,9 +121,14 @@ const stateAfter = fc.record(
     nextDeadline: fc.option(deadline, { nil: null }),
     deadlines: fc.array(deadline, { maxLength: 3 }),
     escalation: fc.record({ pending: fc.boolean(), allowed: strings }),
+    memory,
   },
-  // appIds and ipAddresses are optional (absent on older events); every other key is required.
-  { requiredKeys: CHECKED_METADATA_KEYS.state.filter((k) => k !== 'appIds' && k !== 'ipAddresses') },
+  // appIds, ipAddresses and memory are optional (absent on older events); every other key is required.
+  {
+    requiredKeys: CHECKED_METADATA_KEYS.state.filter(
+      (k) => k !== 'appIds' && k !== 'ipAddresses' && k !== 'memory',
+    ),
+  },
 );
 
 /** Metadata as the application stores it (mostly valid: instants include near misses). */
@@ -191,6 +228,11 @@ describe('isCaseEventMetadata against the zod schema', () => {
       Object.keys(state.nextDeadline.unwrap().shape).sort(),
     );
     expect([...CHECKED_METADATA_KEYS.escalation].sort()).toEqual(Object.keys(state.escalation.shape).sort());
+    const memory = state.memory.unwrap().shape;
+    expect([...CHECKED_METADATA_KEYS.memory].sort()).toEqual(Object.keys(memory).sort());
+    expect([...CHECKED_METADATA_KEYS.fine].sort()).toEqual(
+      Object.keys(memory.fines.unwrap().element.shape).sort(),
+    );
   });
 
   it('given generated metadata (valid, or with near-miss instants), then it answers as zod does', () => {
@@ -223,7 +265,7 @@ describe('isCaseEventMetadata against the zod schema', () => {
     );
   });
 
-  it('given every member in turn removed, then it answers as zod does (only appIds and ipAddresses may be missing)', () => {
+  it('given every member in turn removed, then it answers as zod does (only appIds, ipAddresses, the memory and its optional members may be missing)', () => {
     fc.assert(
       fc.property(metadata, (m) => {
         for (const path of pathsOf(m)) {

@@ -23,6 +23,7 @@ export type CaseEventMetadata = z.infer<typeof CaseEventMetadata>;
 const shape = CaseEventMetadata.shape;
 const stateShape = shape.state.shape;
 const deadlineShape = stateShape.nextDeadline.unwrap().shape;
+const memoryShape = stateShape.memory.unwrap().shape;
 
 // Enum members and the instant pattern come from the schema itself, so the two cannot drift apart.
 const POLICY_IDS: ReadonlySet<unknown> = new Set(shape.policyVersion.options);
@@ -30,6 +31,8 @@ const ACTOR_ROLES: ReadonlySet<unknown> = new Set(shape.actor.shape.role.options
 const CASE_STATES: ReadonlySet<unknown> = new Set(stateShape.state.options);
 const ORIGINS: ReadonlySet<unknown> = new Set(stateShape.origin.options);
 const DEADLINE_KINDS: ReadonlySet<unknown> = new Set(deadlineShape.kind.options);
+const SUBMISSION_CHANNELS: ReadonlySet<unknown> = new Set(memoryShape.pendingSubmission.unwrap().options);
+const SANCTIONS: ReadonlySet<unknown> = new Set(memoryShape.highestSanction.unwrap().options);
 const INSTANT = patternOf(shape.occurredAt.def.pattern);
 
 function patternOf(pattern: RegExp | undefined): RegExp {
@@ -77,8 +80,22 @@ export const CHECKED_METADATA_KEYS = {
     'nextDeadline',
     'deadlines',
     'escalation',
+    'memory',
   ],
   fines: ['imposedIdr', 'paidIdr', 'annulledIdr', 'outstandingIdr'],
+  memory: [
+    'policyVersion',
+    'pendingSubmission',
+    'restoredOnSubmission',
+    'fines',
+    'fineCount',
+    'highestSanction',
+    'sinceBy',
+    'sinceCause',
+    'lastElapsed',
+    'retractions',
+  ],
+  fine: ['fineId', 'decisionNumber', 'amountIdr', 'paidIdr', 'annulledIdr', 'annulled', 'overdue'],
   deadline: ['kind', 'dueAt', 'fineId'],
   escalation: ['pending', 'allowed'],
 } as const;
@@ -138,12 +155,55 @@ function isDeadlines(value: unknown): boolean {
   return true;
 }
 
+function isPositiveCount(value: unknown): boolean {
+  return isCount(value) && (value as number) > 0;
+}
+
+function isFineMemory(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    isNonEmptyString(value['fineId']) &&
+    typeof value['decisionNumber'] === 'string' &&
+    isCount(value['amountIdr']) &&
+    isCount(value['paidIdr']) &&
+    isCount(value['annulledIdr']) &&
+    typeof value['annulled'] === 'boolean' &&
+    typeof value['overdue'] === 'boolean'
+  );
+}
+
+function isFineMemories(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) if (!isFineMemory(value[i])) return false;
+  return true;
+}
+
+/** Optional members: absent (or undefined, as zod's `.optional()` takes it) or of their shape. */
+function isMemory(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const optional = (key: string, check: (member: unknown) => boolean) =>
+    value[key] === undefined || check(value[key]);
+  return (
+    POLICY_IDS.has(value['policyVersion']) &&
+    optional('pendingSubmission', (m) => SUBMISSION_CHANNELS.has(m)) &&
+    optional('restoredOnSubmission', (m) => m === true) &&
+    optional('fines', isFineMemories) &&
+    optional('fineCount', isPositiveCount) &&
+    optional('highestSanction', (m) => SANCTIONS.has(m)) &&
+    optional('sinceBy', (m) => typeof m === 'string') &&
+    optional('sinceCause', (m) => typeof m === 'string') &&
+    optional('lastElapsed', (m) => DEADLINE_KINDS.has(m)) &&
+    optional('retractions', isPositiveCount)
+  );
+}
+
 function isStateAfter(value: unknown): boolean {
   if (!isObject(value)) return false;
   const nextDeadline = value['nextDeadline'];
   const escalation = value['escalation'];
   const appIds = value['appIds'];
   const ipAddresses = value['ipAddresses'];
+  const memory = value['memory'];
   return (
     CASE_STATES.has(value['state']) &&
     isStringOrNull(value['substate']) &&
@@ -166,7 +226,8 @@ function isStateAfter(value: unknown): boolean {
     isDeadlines(value['deadlines']) &&
     isObject(escalation) &&
     typeof escalation['pending'] === 'boolean' &&
-    isStringArray(escalation['allowed'])
+    isStringArray(escalation['allowed']) &&
+    (memory === undefined || isMemory(memory))
   );
 }
 

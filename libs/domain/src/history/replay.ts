@@ -1,5 +1,11 @@
 import type { CaseStateAfter, PseCaseEventEnvelope } from '../pse-case/pse-case.events';
-import { startCaseFold, stateOf, toStateAfter, type PseCaseSnapshot } from '../pse-case/pse-case.fold';
+import {
+  replayedStateLike,
+  startCaseFold,
+  stateOf,
+  toStateAfter,
+  type PseCaseSnapshot,
+} from '../pse-case/pse-case.fold';
 import { pseCaseMachine } from '../pse-case/pse-case.machine';
 import { canonicalEqual } from './hash';
 
@@ -120,7 +126,7 @@ export function replay(envelopes: readonly PseCaseEventEnvelope[]): ReplayStep[]
       stateBefore: index === 0 ? null : toStateAfter(before),
       stateAfter,
       transition: explainTransition(before, snapshot, event),
-      matchesRecorded: canonicalEqual(stateAfter, event.state),
+      matchesRecorded: canonicalEqual(replayedStateLike(snapshot, event.state), event.state),
     };
   });
 }
@@ -133,7 +139,7 @@ export function verifyRecordedStates(
   | { ok: false; index: number; eventId: string; recorded: CaseStateAfter; replayed: CaseStateAfter } {
   const fold = startCaseFold();
   for (const [index, event] of envelopes.entries()) {
-    const replayed = toStateAfter(fold.apply(event));
+    const replayed = replayedStateLike(fold.apply(event), event.state);
     if (!canonicalEqual(replayed, event.state)) {
       return { ok: false, index, eventId: event.eventId, recorded: event.state, replayed };
     }

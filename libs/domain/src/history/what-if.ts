@@ -9,6 +9,7 @@ import {
   initialCaseSnapshot,
   stateOf,
   toStateAfter,
+  withoutMemory,
   type PseCaseSnapshot,
 } from '../pse-case/pse-case.fold';
 import { canonicalEqual } from './hash';
@@ -306,7 +307,8 @@ function finalState(
   const last = envelopes[envelopes.length - 1].state;
   // Nothing due by `until`: the case stands as its last event recorded it (what a fold gives, `verify`
   // checks that for every event), so the fold — half a what-if's statechart work — is not needed.
-  if (allRecorded && !last.deadlines.some((d) => Date.parse(d.dueAt) <= Date.parse(until))) return last;
+  if (allRecorded && !last.deadlines.some((d) => Date.parse(d.dueAt) <= Date.parse(until)))
+    return withoutMemory(last);
   const folded = foldCase(envelopes);
   const caughtUp = catchUp(folded, until, now, UNSEALED);
   return toStateAfter(caughtUp.ok ? caughtUp.snapshot : folded);

@@ -256,6 +256,39 @@ export const CaseState = z.enum([
 ]);
 export type CaseState = z.infer<typeof CaseState>;
 
+/** One fine as the case remembers it: imposed once, paid in instalments, or annulled on appeal. */
+export const FineMemory = z.object({
+  fineId: z.string().min(1),
+  decisionNumber: z.string(),
+  amountIdr: z.number().int().nonnegative(),
+  paidIdr: z.number().int().nonnegative(),
+  annulledIdr: z.number().int().nonnegative(),
+  annulled: z.boolean(),
+  overdue: z.boolean(),
+});
+
+/**
+ * What the statechart remembers of a case beyond the recorded state's other fields, so that the state an
+ * event records is the whole snapshot after it: a command on a case this process has not seen is decided
+ * from the case's last event alone instead of a fold of its stream (decision 0013). Only what differs from
+ * a new case's memory is written (the policy always). Absent on events recorded before it existed: those
+ * cases are folded from their streams, as before.
+ */
+export const CaseMemory = z.object({
+  policyVersion: PolicyId,
+  pendingSubmission: z.enum(['oss', 'manual']).optional(),
+  restoredOnSubmission: z.literal(true).optional(),
+  /** Every fine, in the order imposed. */
+  fines: z.array(FineMemory).min(1).optional(),
+  fineCount: z.number().int().positive().optional(),
+  highestSanction: z.enum(['warning', 'fine', 'block']).optional(),
+  sinceBy: z.string().optional(),
+  sinceCause: z.string().optional(),
+  lastElapsed: DeadlineKind.optional(),
+  retractions: z.number().int().positive().optional(),
+});
+export type CaseMemory = z.infer<typeof CaseMemory>;
+
 /** The state an event led to, carried by every envelope so projections never run the machine. */
 export const CaseStateAfter = z.object({
   state: CaseState,
@@ -283,6 +316,7 @@ export const CaseStateAfter = z.object({
   nextDeadline: Deadline.nullable(),
   deadlines: z.array(Deadline),
   escalation: z.object({ pending: z.boolean(), allowed: z.array(z.string()) }),
+  memory: CaseMemory.optional(),
 });
 export type CaseStateAfter = z.infer<typeof CaseStateAfter>;
 

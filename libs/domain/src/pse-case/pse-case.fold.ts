@@ -2,6 +2,7 @@ import { createActor, initialTransition, type ActorScope, type ExecutableActionO
 import type { PseCaseContext } from './pse-case.context';
 import { fineOutstanding } from './pse-case.context';
 import type {
+  CaseMemory,
   CaseState,
   CaseStateAfter,
   Deadline,
@@ -207,4 +208,84 @@ export function toStateAfter(snapshot: PseCaseSnapshot): CaseStateAfter {
     deadlines,
     escalation: { pending: c.escalation.pending, allowed: [...c.escalation.allowed] },
   };
+}
+
+/** The state an event records: the public state and the case's memory (`snapshotFromRecorded` reads it back). */
+export function toRecordedState(snapshot: PseCaseSnapshot): CaseStateAfter {
+  const state = toStateAfter(snapshot);
+  state.memory = memoryOf(snapshot.context);
+  return state;
+}
+
+/**
+ * The snapshot's state in the form `recorded` took: with the memory when it carries one, without for an
+ * event recorded before states carried it (so those still verify).
+ */
+export function replayedStateLike(snapshot: PseCaseSnapshot, recorded: CaseStateAfter): CaseStateAfter {
+  return recorded.memory === undefined ? toStateAfter(snapshot) : toRecordedState(snapshot);
+}
+
+/** The public state of a recorded one: without the memory (views, reports). */
+export function withoutMemory(state: CaseStateAfter): CaseStateAfter {
+  if (state.memory === undefined) return state;
+  const { memory: _memory, ...rest } = state;
+  return rest;
+}
+
+/** The memory a recorded state carries: what differs from a new case's, so most events carry little. */
+function memoryOf(c: PseCaseContext): CaseMemory {
+  const memory: CaseMemory = { policyVersion: c.policyVersion };
+  if (c.pendingSubmission !== null) memory.pendingSubmission = c.pendingSubmission;
+  if (c.restoredOnSubmission) memory.restoredOnSubmission = true;
+  const fines = Object.values(c.fines);
+  if (fines.length > 0) memory.fines = fines.map((f) => ({ ...f }));
+  if (c.fineCount > 0) memory.fineCount = c.fineCount;
+  if (c.highestSanction !== null) memory.highestSanction = c.highestSanction;
+  if (c.sinceBy !== null) memory.sinceBy = c.sinceBy;
+  if (c.sinceCause !== null) memory.sinceCause = c.sinceCause;
+  if (c.lastElapsed !== null) memory.lastElapsed = c.lastElapsed;
+  if (c.retractions > 0) memory.retractions = c.retractions;
+  return memory;
+}
+
+/**
+ * The snapshot after an event, from the state it recorded alone: what folding the case's stream up to and
+ * including it gives (a property spec holds the two equal, deadlines aside, which the recorded state keeps
+ * in due order and no decision reads in any order), so a command on a case not in memory is decided from
+ * its last event (decision 0013). Undefined for an event recorded before states carried their memory.
+ */
+export function snapshotFromRecorded(event: PseCaseEventEnvelope): PseCaseSnapshot | undefined {
+  const s = event.state;
+  const m = s.memory;
+  if (!m) return undefined;
+  const context: PseCaseContext = {
+    pseId: event.pseId,
+    name: s.name,
+    origin: s.origin,
+    domains: [...s.domains],
+    ...(s.appIds ? { appIds: [...s.appIds] } : {}),
+    ...(s.ipAddresses ? { ipAddresses: [...s.ipAddresses] } : {}),
+    company: s.company,
+    sector: s.sector,
+    policyVersion: m.policyVersion,
+    registrationNumber: s.registrationNumber,
+    pendingSubmission: m.pendingSubmission ?? null,
+    restoredOnSubmission: m.restoredOnSubmission ?? false,
+    warnings: s.warnings,
+    blocks: s.blocks,
+    fines: Object.fromEntries((m.fines ?? []).map((f) => [f.fineId, { ...f }])),
+    fineCount: m.fineCount ?? 0,
+    highestSanction: m.highestSanction ?? null,
+    deadlines: s.deadlines.map((d) => ({ ...d })),
+    escalation: { pending: s.escalation.pending, allowed: [...s.escalation.allowed] },
+    since: s.since,
+    sinceBy: m.sinceBy ?? null,
+    sinceCause: m.sinceCause ?? null,
+    lastElapsed: m.lastElapsed ?? null,
+    retractions: m.retractions ?? 0,
+    lastOccurredAt: event.occurredAt,
+    lastHash: event.hash,
+    revision: event.revision,
+  };
+  return pseCaseMachine.resolveState({ value: s.value as PseCaseSnapshot['value'], context });
 }

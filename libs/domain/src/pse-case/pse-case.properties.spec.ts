@@ -7,7 +7,13 @@ import type { CommandMetadata, PseCaseCommand } from './pse-case.commands';
 import { whatIf } from '../history/what-if';
 import { catchUp, decide, type DecideOptions } from './pse-case.decider';
 import type { DeadlineKind, PolicyId, PseCaseEventEnvelope } from './pse-case.events';
-import { foldCase, initialCaseSnapshot, toStateAfter, type PseCaseSnapshot } from './pse-case.fold';
+import {
+  foldCase,
+  initialCaseSnapshot,
+  toRecordedState,
+  toStateAfter,
+  type PseCaseSnapshot,
+} from './pse-case.fold';
 
 // For any sequence of commands (most refused, some accepted), the invariants of SPEC §2 hold.
 const pseId = 'prop';
@@ -247,7 +253,7 @@ describe('properties of any command sequence', () => {
           canonicalJson([snapshot.value, snapshot.context]),
         );
         expect(verifyRecordedStates(events)).toEqual({ ok: true });
-        expect(canonicalJson(toStateAfter(foldCase(events)))).toBe(
+        expect(canonicalJson(toRecordedState(foldCase(events)))).toBe(
           canonicalJson(events[events.length - 1].state),
         );
         expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => i));
