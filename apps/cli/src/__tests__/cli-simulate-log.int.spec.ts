@@ -16,7 +16,7 @@ jest.setTimeout(300_000);
  */
 const BEFORE = {
   events: 1428,
-  sha256: '58907e2eec51660a5b5383eb7ad8a1630fc67cf812c26b7d7105488667487c02',
+  sha256: 'cfbf4670af185d0812c6c080a2a2424628cdf911cfa5911fc457e81a7b6513c6',
   beforeMemory: '4f630e9c27cec80b39c98d9678afa8c1a1ef6e1bcc60e4dda8efc6915a7ab109',
 };
 

@@ -83,8 +83,8 @@ export class CaseHistoryService {
   async verify(pseId: string): Promise<{ chain: ReturnType<typeof verifyChain>; stateMatches: boolean }> {
     const events = await this.events(pseId);
     const chain = verifyChain(events);
-    const recorded = events[events.length - 1].state;
-    const replayed = replayedStateLike(foldCase(events), recorded);
-    return { chain, stateMatches: canonicalEqual(replayed, recorded) };
+    const last = events[events.length - 1];
+    const replayed = replayedStateLike(foldCase(events), last);
+    return { chain, stateMatches: canonicalEqual(replayed, last.state) };
   }
 }

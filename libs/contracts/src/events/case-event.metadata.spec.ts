@@ -97,7 +97,7 @@ const memory = fc.record(
     lastElapsed: fc.constantFrom(...DeadlineKind.options),
     retractions: positive,
   },
-  { requiredKeys: ['policyVersion'] },
+  { requiredKeys: [] },
 );
 
 const stateAfter = fc.record(

@@ -184,7 +184,7 @@ function isMemory(value: unknown): boolean {
   const optional = (key: string, check: (member: unknown) => boolean) =>
     value[key] === undefined || check(value[key]);
   return (
-    POLICY_IDS.has(value['policyVersion']) &&
+    optional('policyVersion', (m) => POLICY_IDS.has(m)) &&
     optional('pendingSubmission', (m) => SUBMISSION_CHANNELS.has(m)) &&
     optional('restoredOnSubmission', (m) => m === true) &&
     optional('fines', isFineMemories) &&

@@ -126,7 +126,7 @@ export function replay(envelopes: readonly PseCaseEventEnvelope[]): ReplayStep[]
       stateBefore: index === 0 ? null : toStateAfter(before),
       stateAfter,
       transition: explainTransition(before, snapshot, event),
-      matchesRecorded: canonicalEqual(replayedStateLike(snapshot, event.state), event.state),
+      matchesRecorded: canonicalEqual(replayedStateLike(snapshot, event), event.state),
     };
   });
 }
@@ -139,7 +139,7 @@ export function verifyRecordedStates(
   | { ok: false; index: number; eventId: string; recorded: CaseStateAfter; replayed: CaseStateAfter } {
   const fold = startCaseFold();
   for (const [index, event] of envelopes.entries()) {
-    const replayed = replayedStateLike(fold.apply(event), event.state);
+    const replayed = replayedStateLike(fold.apply(event), event);
     if (!canonicalEqual(replayed, event.state)) {
       return { ok: false, index, eventId: event.eventId, recorded: event.state, replayed };
     }

@@ -143,7 +143,7 @@ export function decideOnHistory(
       retractions: snapshot.context.retractions + 1,
     },
   });
-  const sealed = sealEnvelope(retraction, toRecordedState(rewound));
+  const sealed = sealEnvelope(retraction, toRecordedState(rewound, retraction.policyVersion));
   const after = pseCaseMachine.resolveState({
     value: rewound.value,
     context: { ...rewound.context, lastHash: sealed.hash },
@@ -333,10 +333,10 @@ function decideOne(
     }
     let envelope: PseCaseEventEnvelope;
     if (options.hashChain === false) {
-      envelope = { ...partial, state: toRecordedState(next) };
+      envelope = { ...partial, state: toRecordedState(next, partial.policyVersion) };
       current = next;
     } else {
-      envelope = sealEnvelope(partial, toRecordedState(next));
+      envelope = sealEnvelope(partial, toRecordedState(next, partial.policyVersion));
       // The hash covers the state the event led to, so it is known only now; the snapshot must remember it.
       current = withLastHash(next, envelope.hash);
     }

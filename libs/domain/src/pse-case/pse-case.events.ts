@@ -271,11 +271,11 @@ export const FineMemory = z.object({
  * What the statechart remembers of a case beyond the recorded state's other fields, so that the state an
  * event records is the whole snapshot after it: a command on a case this process has not seen is decided
  * from the case's last event alone instead of a fold of its stream (decision 0013). Only what differs from
- * a new case's memory is written (the policy always). Absent on events recorded before it existed: those
- * cases are folded from their streams, as before.
+ * a new case's memory is written, and the policy only where it is not the event's own (after a migration).
+ * Absent on events recorded before it existed: those cases are folded from their streams, as before.
  */
 export const CaseMemory = z.object({
-  policyVersion: PolicyId,
+  policyVersion: PolicyId.optional(),
   pendingSubmission: z.enum(['oss', 'manual']).optional(),
   restoredOnSubmission: z.literal(true).optional(),
   /** Every fine, in the order imposed. */

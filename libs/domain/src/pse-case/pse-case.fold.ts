@@ -6,6 +6,7 @@ import type {
   CaseState,
   CaseStateAfter,
   Deadline,
+  PolicyId,
   PseCaseEventEnvelope,
   PseCaseEventEnvelopeOf,
 } from './pse-case.events';
@@ -210,19 +211,27 @@ export function toStateAfter(snapshot: PseCaseSnapshot): CaseStateAfter {
   };
 }
 
-/** The state an event records: the public state and the case's memory (`snapshotFromRecorded` reads it back). */
-export function toRecordedState(snapshot: PseCaseSnapshot): CaseStateAfter {
+/**
+ * The state an event decided under `eventPolicy` records: the public state and the case's memory
+ * (`snapshotFromRecorded` reads it back).
+ */
+export function toRecordedState(snapshot: PseCaseSnapshot, eventPolicy: PolicyId): CaseStateAfter {
   const state = toStateAfter(snapshot);
-  state.memory = memoryOf(snapshot.context);
+  state.memory = memoryOf(snapshot.context, eventPolicy);
   return state;
 }
 
 /**
- * The snapshot's state in the form `recorded` took: with the memory when it carries one, without for an
+ * The snapshot's state in the form an event's recorded state took: with the memory when it carries one, without for an
  * event recorded before states carried it (so those still verify).
  */
-export function replayedStateLike(snapshot: PseCaseSnapshot, recorded: CaseStateAfter): CaseStateAfter {
-  return recorded.memory === undefined ? toStateAfter(snapshot) : toRecordedState(snapshot);
+export function replayedStateLike(
+  snapshot: PseCaseSnapshot,
+  recorded: Pick<PseCaseEventEnvelope, 'state' | 'policyVersion'>,
+): CaseStateAfter {
+  return recorded.state.memory === undefined
+    ? toStateAfter(snapshot)
+    : toRecordedState(snapshot, recorded.policyVersion);
 }
 
 /** The public state of a recorded one: without the memory (views, reports). */
@@ -232,9 +241,13 @@ export function withoutMemory(state: CaseStateAfter): CaseStateAfter {
   return rest;
 }
 
-/** The memory a recorded state carries: what differs from a new case's, so most events carry little. */
-function memoryOf(c: PseCaseContext): CaseMemory {
-  const memory: CaseMemory = { policyVersion: c.policyVersion };
+/**
+ * The memory a recorded state carries: what differs from a new case's, and the policy only where it is not
+ * the event's own (`PolicyMigrated`), so most events carry little.
+ */
+function memoryOf(c: PseCaseContext, eventPolicy: PolicyId): CaseMemory {
+  const memory: CaseMemory = {};
+  if (c.policyVersion !== eventPolicy) memory.policyVersion = c.policyVersion;
   if (c.pendingSubmission !== null) memory.pendingSubmission = c.pendingSubmission;
   if (c.restoredOnSubmission) memory.restoredOnSubmission = true;
   const fines = Object.values(c.fines);
@@ -267,7 +280,7 @@ export function snapshotFromRecorded(event: PseCaseEventEnvelope): PseCaseSnapsh
     ...(s.ipAddresses ? { ipAddresses: [...s.ipAddresses] } : {}),
     company: s.company,
     sector: s.sector,
-    policyVersion: m.policyVersion,
+    policyVersion: m.policyVersion ?? event.policyVersion,
     registrationNumber: s.registrationNumber,
     pendingSubmission: m.pendingSubmission ?? null,
     restoredOnSubmission: m.restoredOnSubmission ?? false,

@@ -74,7 +74,7 @@ describe('the state an event records is the whole snapshot after it', () => {
               expect(restored).toBeDefined();
               const read = restored as PseCaseSnapshot;
               expect(comparable(read)).toEqual(comparable(folded));
-              expect(toRecordedState(read)).toEqual(event.state);
+              expect(toRecordedState(read, event.policyVersion)).toEqual(event.state);
               events += 1;
               if (Object.keys(folded.context.fines).length > 0) fines += 1;
               // and every command of the script, sent on it, is decided alike
@@ -153,6 +153,39 @@ describe('the state an event records is the whole snapshot after it', () => {
       expect({ i, ...comparable(read) }).toEqual({ i, ...comparable(folded) });
     }
     expect(snapshotFromRecorded(history[history.length - 1])?.context.retractions).toBe(1);
+  });
+
+  it('given a case migrated to another policy, then the snapshot read back from each event names the policy the case was under after it', () => {
+    let history: PseCaseEventEnvelope[] = [];
+    const record = (command: PseCaseCommand, at: string) => {
+      const id = `m-${history.length}`;
+      const decision = decideOnHistory(command, history, getPolicy('kominfo-2022'), {
+        commandId: id,
+        correlationId: id,
+        actor: { id: 'admin-1', role: 'admin' },
+        now: '2026-12-03T09:00:00.000Z',
+        occurredAt: at,
+      });
+      if (!decision.ok) throw decision.error;
+      history = [...history, ...decision.events];
+    };
+    record(identify('valve', 'kominfo-2022'), wib('2022-07-18T09:00'));
+    record({ type: 'IssueWarning', pseId: 'valve', letterNumber: 'W-1' }, wib('2022-07-23T10:00'));
+    record(
+      { type: 'MigratePolicy', pseId: 'valve', to: 'pp43-2023', reason: 'PP 43/2023 in force' },
+      wib('2023-06-01T10:00'),
+    );
+    record({ type: 'UpdatePseProfile', pseId: 'valve', name: 'Valve Corporation' }, wib('2023-06-02T10:00'));
+    const migrated = history.find((e) => e.type === 'PolicyMigrated') as PseCaseEventEnvelope;
+    // (the migration is stamped with the policy it moves to: the memory need not name it)
+    expect(migrated.policyVersion).toBe('pp43-2023');
+    expect(migrated.state.memory?.policyVersion).toBeUndefined();
+    expect(snapshotFromRecorded(migrated)?.context.policyVersion).toBe('pp43-2023');
+    expect(snapshotFromRecorded(history[1])?.context.policyVersion).toBe('kominfo-2022');
+    for (let i = 0; i < history.length; i++) {
+      const read = snapshotFromRecorded(history[i]) as PseCaseSnapshot;
+      expect({ i, ...comparable(read) }).toEqual({ i, ...comparable(foldCase(history.slice(0, i + 1))) });
+    }
   });
 
   it('given an event recorded before states carried their memory, then nothing is read back (the stream is folded)', () => {
