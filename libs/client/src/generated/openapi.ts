@@ -2051,6 +2051,37 @@ export interface components {
         pending: boolean;
         allowed: string[];
       };
+      memory?: {
+        /** @enum {string} */
+        policyVersion?: 'mr5-literal' | 'kominfo-2022' | 'pp43-2023';
+        /** @enum {string} */
+        pendingSubmission?: 'oss' | 'manual';
+        /** @enum {boolean} */
+        restoredOnSubmission?: true;
+        fines?: {
+          fineId: string;
+          decisionNumber: string;
+          amountIdr: number;
+          paidIdr: number;
+          annulledIdr: number;
+          annulled: boolean;
+          overdue: boolean;
+        }[];
+        fineCount?: number;
+        /** @enum {string} */
+        highestSanction?: 'warning' | 'fine' | 'block';
+        sinceBy?: string;
+        sinceCause?: string;
+        /** @enum {string} */
+        lastElapsed?:
+          | 'warningResponse'
+          | 'finePayment'
+          | 'manualRegistrationFollowUp'
+          | 'temporaryRestoration'
+          | 'suspensionResponse'
+          | 'normalisationRequest';
+        retractions?: number;
+      };
     };
     CaseTimeline: {
       pseId: string;
