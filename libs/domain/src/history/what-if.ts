@@ -8,6 +8,7 @@ import {
   foldCase,
   initialCaseSnapshot,
   stateOf,
+  snapshotFromRecorded,
   toStateAfter,
   withoutMemory,
   type PseCaseSnapshot,
@@ -309,7 +310,10 @@ function finalState(
   // checks that for every event), so the fold — half a what-if's statechart work — is not needed.
   if (allRecorded && !last.deadlines.some((d) => Date.parse(d.dueAt) <= Date.parse(until)))
     return withoutMemory(last);
-  const folded = foldCase(envelopes);
+  // The whole history's last event records the snapshot its fold gives (decision 0013); a history cut at
+  // `until` is not always a prefix of the stream (a late fact is dated before events stored ahead of it).
+  const folded =
+    (allRecorded ? snapshotFromRecorded(envelopes[envelopes.length - 1]) : undefined) ?? foldCase(envelopes);
   const caughtUp = catchUp(folded, until, now, UNSEALED);
   return toStateAfter(caughtUp.ok ? caughtUp.snapshot : folded);
 }
