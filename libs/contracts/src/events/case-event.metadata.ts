@@ -178,23 +178,28 @@ function isFineMemories(value: unknown): boolean {
   return true;
 }
 
-/** Optional members: absent (or undefined, as zod's `.optional()` takes it) or of their shape. */
+// The memory's members are all optional: absent (or undefined, as zod's `.optional()` takes it) or of their
+// shape. One table, built once: the check runs for every event every reader reads.
+const MEMORY_CHECKS: ReadonlyArray<readonly [string, (member: unknown) => boolean]> = [
+  ['policyVersion', (m) => POLICY_IDS.has(m)],
+  ['pendingSubmission', (m) => SUBMISSION_CHANNELS.has(m)],
+  ['restoredOnSubmission', (m) => m === true],
+  ['fines', isFineMemories],
+  ['fineCount', isPositiveCount],
+  ['highestSanction', (m) => SANCTIONS.has(m)],
+  ['sinceBy', (m) => typeof m === 'string'],
+  ['sinceCause', (m) => typeof m === 'string'],
+  ['lastElapsed', (m) => DEADLINE_KINDS.has(m)],
+  ['retractions', isPositiveCount],
+];
+
 function isMemory(value: unknown): boolean {
   if (!isObject(value)) return false;
-  const optional = (key: string, check: (member: unknown) => boolean) =>
-    value[key] === undefined || check(value[key]);
-  return (
-    optional('policyVersion', (m) => POLICY_IDS.has(m)) &&
-    optional('pendingSubmission', (m) => SUBMISSION_CHANNELS.has(m)) &&
-    optional('restoredOnSubmission', (m) => m === true) &&
-    optional('fines', isFineMemories) &&
-    optional('fineCount', isPositiveCount) &&
-    optional('highestSanction', (m) => SANCTIONS.has(m)) &&
-    optional('sinceBy', (m) => typeof m === 'string') &&
-    optional('sinceCause', (m) => typeof m === 'string') &&
-    optional('lastElapsed', (m) => DEADLINE_KINDS.has(m)) &&
-    optional('retractions', isPositiveCount)
-  );
+  for (const [key, check] of MEMORY_CHECKS) {
+    const member = value[key];
+    if (member !== undefined && !check(member)) return false;
+  }
+  return true;
 }
 
 function isStateAfter(value: unknown): boolean {

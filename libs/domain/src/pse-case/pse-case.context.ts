@@ -1,16 +1,8 @@
 import type { Sanction } from '../policies/policy';
-import type { Deadline, DeadlineKind, PolicyId } from './pse-case.events';
+import type { Deadline, DeadlineKind, FineMemory, PolicyId } from './pse-case.events';
 
 /** One fine's ledger: imposed once, paid in instalments, or annulled on appeal (docs/regulation.md §12.5). */
-export interface FineRecord {
-  fineId: string;
-  decisionNumber: string;
-  amountIdr: number;
-  paidIdr: number;
-  annulledIdr: number;
-  annulled: boolean;
-  overdue: boolean;
-}
+export type FineRecord = FineMemory;
 
 /** Everything the statechart remembers of a case besides its state value. */
 export interface PseCaseContext {

@@ -266,6 +266,7 @@ export const FineMemory = z.object({
   annulled: z.boolean(),
   overdue: z.boolean(),
 });
+export type FineMemory = z.infer<typeof FineMemory>;
 
 /**
  * What the statechart remembers of a case beyond the recorded state's other fields, so that the state an

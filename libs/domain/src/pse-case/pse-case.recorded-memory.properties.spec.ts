@@ -48,6 +48,33 @@ function outcome(decision: Decision): unknown {
     : { ok: false, error: { ...decision.error, message: decision.error.message } };
 }
 
+/** A history told command by command the way the command path records it, and a check of every event. */
+function recorder(actor: Actor) {
+  const history: PseCaseEventEnvelope[] = [];
+  return {
+    history,
+    record(command: PseCaseCommand, at: string, by: Actor = actor) {
+      const id = `c-${history.length}`;
+      const decision = decideOnHistory(command, history, getPolicy('kominfo-2022'), {
+        commandId: id,
+        correlationId: id,
+        actor: by,
+        now: '2026-12-03T09:00:00.000Z',
+        occurredAt: at,
+      });
+      if (!decision.ok) throw decision.error;
+      history.push(...decision.events);
+    },
+    /** Every event's snapshot read back equals the fold of the history up to it. */
+    expectEveryEventReadsBackAsFolded() {
+      for (let i = 0; i < history.length; i++) {
+        const read = snapshotFromRecorded(history[i]) as PseCaseSnapshot;
+        expect({ i, ...comparable(read) }).toEqual({ i, ...comparable(foldCase(history.slice(0, i + 1))) });
+      }
+    },
+  };
+}
+
 describe('the state an event records is the whole snapshot after it', () => {
   it.each(policies)(
     'under %s, the snapshot read back from any event equals the fold up to it, and decides every command alike',
@@ -108,23 +135,10 @@ describe('the state an event records is the whole snapshot after it', () => {
   it('given a fact recorded after the scheduler ran ahead of it, then the retraction and what follows read back as folded', () => {
     // PayPal under kominfo-2022: warned, restored for a while, the window ended by the scheduler, and the
     // registration of 3 August recorded after that: the automatic events dated after it are retracted.
-    let history: PseCaseEventEnvelope[] = [];
-    const record = (
-      command: PseCaseCommand,
-      at: string,
-      actor: Actor = { id: 'operator-1', role: 'operator' },
-    ) => {
-      const id = `c-${history.length}`;
-      const decision = decideOnHistory(command, history, getPolicy('kominfo-2022'), {
-        commandId: id,
-        correlationId: id,
-        actor,
-        now: '2026-12-03T09:00:00.000Z',
-        occurredAt: at,
-      });
-      if (!decision.ok) throw decision.error;
-      history = [...history, ...decision.events];
-    };
+    const { history, record, expectEveryEventReadsBackAsFolded } = recorder({
+      id: 'operator-1',
+      role: 'operator',
+    });
     record(identify('paypal', 'kominfo-2022'), wib('2022-07-18T09:00'));
     record({ type: 'IssueWarning', pseId: 'paypal', letterNumber: 'W-1' }, wib('2022-07-23T10:00'));
     record(
@@ -147,28 +161,12 @@ describe('the state an event records is the whole snapshot after it', () => {
     );
     record({ type: 'UpdatePseProfile', pseId: 'paypal', name: 'PayPal Pte. Ltd.' }, wib('2022-08-10T10:00'));
     expect(history.map((e) => e.type)).toContain('ConsequencesRetracted');
-    for (let i = 0; i < history.length; i++) {
-      const folded = foldCase(history.slice(0, i + 1));
-      const read = snapshotFromRecorded(history[i]) as PseCaseSnapshot;
-      expect({ i, ...comparable(read) }).toEqual({ i, ...comparable(folded) });
-    }
+    expectEveryEventReadsBackAsFolded();
     expect(snapshotFromRecorded(history[history.length - 1])?.context.retractions).toBe(1);
   });
 
   it('given a case migrated to another policy, then the snapshot read back from each event names the policy the case was under after it', () => {
-    let history: PseCaseEventEnvelope[] = [];
-    const record = (command: PseCaseCommand, at: string) => {
-      const id = `m-${history.length}`;
-      const decision = decideOnHistory(command, history, getPolicy('kominfo-2022'), {
-        commandId: id,
-        correlationId: id,
-        actor: { id: 'admin-1', role: 'admin' },
-        now: '2026-12-03T09:00:00.000Z',
-        occurredAt: at,
-      });
-      if (!decision.ok) throw decision.error;
-      history = [...history, ...decision.events];
-    };
+    const { history, record, expectEveryEventReadsBackAsFolded } = recorder({ id: 'admin-1', role: 'admin' });
     record(identify('valve', 'kominfo-2022'), wib('2022-07-18T09:00'));
     record({ type: 'IssueWarning', pseId: 'valve', letterNumber: 'W-1' }, wib('2022-07-23T10:00'));
     record(
@@ -182,10 +180,7 @@ describe('the state an event records is the whole snapshot after it', () => {
     expect(migrated.state.memory?.policyVersion).toBeUndefined();
     expect(snapshotFromRecorded(migrated)?.context.policyVersion).toBe('pp43-2023');
     expect(snapshotFromRecorded(history[1])?.context.policyVersion).toBe('kominfo-2022');
-    for (let i = 0; i < history.length; i++) {
-      const read = snapshotFromRecorded(history[i]) as PseCaseSnapshot;
-      expect({ i, ...comparable(read) }).toEqual({ i, ...comparable(foldCase(history.slice(0, i + 1))) });
-    }
+    expectEveryEventReadsBackAsFolded();
   });
 
   it('given an event recorded before states carried their memory, then nothing is read back (the stream is folded)', () => {
