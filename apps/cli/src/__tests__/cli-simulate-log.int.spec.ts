@@ -1,3 +1,4 @@
+import { PROJECTED_TABLES } from '@sanksi/read-models';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -64,6 +65,22 @@ function digestOfLog(dir: string): { events: number; sha256: string; beforeMemor
   }
 }
 
+/** Every projected table's rows, each table in the order of all its columns. */
+function readModelRows(dir: string): Record<string, unknown[]> {
+  const db = new Database(path.join(dir, 'read-models.db'), { readonly: true });
+  try {
+    return Object.fromEntries(
+      PROJECTED_TABLES.map((table) => {
+        const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+        const order = columns.map((_c, i) => i + 1).join(', ');
+        return [table, db.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all()];
+      }),
+    );
+  } finally {
+    db.close();
+  }
+}
+
 describe('simulate writes the same log as before, event for event (the built process, embedded SQLite)', () => {
   const defaults = tempDir('simulate-log-defaults');
   const oneAtATime = tempDir('simulate-log-one');
@@ -111,5 +128,18 @@ describe('simulate writes the same log as before, event for event (the built pro
     } finally {
       db.close();
     }
+  });
+
+  it('then its read models, projected by a thread while the log was appended, are what a rebuild of the log makes', () => {
+    // given
+    const projected = readModelRows(defaults.dir);
+    // when
+    const rebuild = runCli(['projections', 'rebuild', '--json'], { SANKSI_DATA_DIR: defaults.dir });
+    // then
+    expect(rebuild.code).toBe(0);
+    const rebuilt = readModelRows(defaults.dir);
+    expect(projected.case_summary).toHaveLength(300);
+    for (const table of PROJECTED_TABLES)
+      expect({ table, rows: projected[table] }).toEqual({ table, rows: rebuilt[table] });
   });
 });

@@ -8,6 +8,7 @@ import {
   simulatePopulation,
   type SimulationReport,
 } from '../simulate/population-simulator';
+import { startProjectionThread } from '../simulate/projection-thread';
 import { simulateOnThreads } from '../simulate/simulate-threads';
 import { registerSimulateTraffic } from './simulate-traffic.command';
 import { type CliDeps, parseOptions, PositiveInt, withRuntime } from '../support/cli-context';
@@ -80,6 +81,11 @@ export function register(program: Command, deps: CliDeps): void {
       const opts = parseOptions(Options, raw);
       const out = deps.output(opts);
       await withRuntime(deps, async (runtime) => {
+        // Read models never projected (a fresh data directory) are replayed as a rebuild replays them — their
+        // search and order indexes built once at the end instead of on every batch — by a thread that follows
+        // the log while this one appends (issue 10). Otherwise they catch up once the appends are done.
+        const projection =
+          (await runtime.readModels.getCheckpoint()) === 0 ? startProjectionThread() : undefined;
         const bar = out.progress('simulate', opts.systems);
         let report: SimulationReport;
         // One process appends a long burst: the store may commit a turn's appends together (issue 10).
@@ -100,14 +106,16 @@ export function register(program: Command, deps: CliDeps): void {
                     onSystemDone: () => bar.increment(),
                   }),
                 ]);
+        } catch (e) {
+          await projection?.stop();
+          throw e;
         } finally {
           endBulk?.();
           bar.stop();
         }
-        // Read models never projected (a fresh data directory) are replayed as a rebuild replays them: their
-        // search and order indexes are built once at the end instead of on every batch (issue 10).
-        const projected =
-          (await runtime.readModels.getCheckpoint()) === 0
+        const projected = projection
+          ? await projection.finish()
+          : (await runtime.readModels.getCheckpoint()) === 0
             ? await runtime.projector.rebuild()
             : await runtime.projector.catchUp();
         if (out.json) out.data({ ...report, projected });

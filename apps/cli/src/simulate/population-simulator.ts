@@ -1,19 +1,19 @@
 import type { CaseCommandService, CommandContext, CommandOutcome } from '@sanksi/application';
 import {
   type Actor,
-  type CaseFold,
   catchUp,
   DEADLINE_ACTOR,
   type Deadline,
   DomainError,
   elapseCommandId,
+  foldCase,
   getPolicy,
   isCommandAllowed,
   type PolicyId,
   type PseCaseCommandType,
   type PseCaseCommand,
   type PseCaseEventEnvelope,
-  startCaseFold,
+  snapshotFromRecorded,
   stateOf,
   TransitionRefused,
 } from '@sanksi/domain';
@@ -288,9 +288,6 @@ export async function simulatePopulation(
     const random = new SeededRandom((options.seed * 1_000_003 + i * 7919) >>> 0);
     const pseId = `sim-${options.seed}-${options.policy}-${String(i).padStart(6, '0')}`;
     let events: PseCaseEventEnvelope[] = [];
-    // The case folded so far, one event at a time as appends add them (not the whole history per step).
-    let fold: CaseFold = startCaseFold();
-    let folded = 0;
     let at = start + random.int(0, 120) * DAY_MS + random.int(0, 8 * 3600) * 1000;
     const run = async (
       idempotencyKey: string,
@@ -305,11 +302,6 @@ export async function simulatePopulation(
       try {
         const outcome = await commands.execute(command, context);
         events = await historyAfter(commands, events, outcome, sent.recordedAt);
-        // A retry's history is read back from the store: fold it again from the start.
-        if (outcome.duplicate) {
-          fold = startCaseFold();
-          folded = 0;
-        }
         if (outcome.duplicate) report.commandsAlreadyApplied += 1;
         else {
           report.commandsApplied += 1;
@@ -369,10 +361,12 @@ export async function simulatePopulation(
         .filter((d) => Date.parse(d.dueAt) <= at)
         .sort((x, y) => Date.parse(x.dueAt) - Date.parse(y.dueAt))[0];
       if (due && random.chance(0.5)) await scheduler(due);
-      // The case as the operator finds it at `at`: whatever the scheduler left undone elapses first.
-      while (folded < events.length) fold.apply(events[folded++]);
-      const caughtUp = catchUp(fold.snapshot, iso(at), iso(at), { hashChain: false });
-      const current = caughtUp.ok ? caughtUp.snapshot : fold.snapshot;
+      // The case as its last event recorded it (decision 0013: no fold of the history at every step; one
+      // written before states carried the case's memory is folded), then as the operator finds it at `at`:
+      // whatever the scheduler left undone elapses first.
+      const last = snapshotFromRecorded(events[events.length - 1]) ?? foldCase(events);
+      const caughtUp = catchUp(last, iso(at), iso(at), { hashChain: false });
+      const current = caughtUp.ok ? caughtUp.snapshot : last;
       const can = (t: PseCaseCommandType) => isCommandAllowed(current, policy, t, iso(at));
       const type = nextCommandType(scenario, stateOf(current).state, can, random);
       if (type === null) break;

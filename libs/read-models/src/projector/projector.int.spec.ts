@@ -88,6 +88,34 @@ describe.each(readModelBackends(testing).all)(
       expect(await db.dump()).toEqual(before);
     });
 
+    it('given a rebuild told the log is still being appended, when events arrive in several bursts while it replays, then it projects every one and ends with the tables of a rebuild of the whole log', async () => {
+      // given
+      const all = julyAugust2022().events;
+      await appendAll(events, all.slice(0, 5));
+      let appendsDone: () => void = () => undefined;
+      const appending = new Promise<void>((resolve) => (appendsDone = resolve));
+      const following = new Projector({ source: events, store: db.store, batchSize: 4 });
+      // when: the rebuild starts on five events, then the rest arrives in three bursts it has to wait for
+      const rebuilding = following.rebuild(appending, 5);
+      for (const [from, to] of [
+        [5, 12],
+        [12, 20],
+        [20, all.length],
+      ] as const) {
+        await new Promise((r) => setTimeout(r, 20));
+        await appendAll(events, all.slice(from, to));
+      }
+      appendsDone();
+      const result = await rebuilding;
+      // then
+      const head = await events.headPosition();
+      expect(result).toMatchObject({ applied: all.length, position: head });
+      const followed = await db.dump();
+      expect(followed['case_timeline']).toHaveLength(all.length);
+      await new Projector({ source: events, store: db.store, batchSize: 1000 }).rebuild();
+      expect(await db.dump()).toEqual(followed);
+    });
+
     it('given an event a projection throws on, when run, then it stops there with an error naming the event, and never skips it', async () => {
       const log = new GlobalLog();
       const ok = log.case('ok');

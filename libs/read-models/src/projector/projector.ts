@@ -297,8 +297,13 @@ export class Projector {
     await this.loop;
   }
 
-  /** Empties every read model and replays the whole log from position 0 (restarts if it was running). */
-  async rebuild(): Promise<CatchUpResult> {
+  /**
+   * Empties every read model and replays the whole log from position 0 (restarts if it was running).
+   * Given `appending` (another thread or process still writing the log: a simulation into a fresh data
+   * directory), it goes on replaying what arrives, every `idleMs` at most, and finishes — indexes built
+   * once — after `appending` settles and the head as it then stands is reached.
+   */
+  async rebuild(appending?: Promise<unknown>, idleMs = 500): Promise<CatchUpResult> {
     const wasRunning = this.loop !== null;
     await this.stop();
     // Indexes are set aside only for a replay this projector makes itself: a following projector in another
@@ -314,10 +319,30 @@ export class Projector {
     this.lastError = null;
     this.samples = [];
     // A projector following in another process notices the reset and replays; this one waits for it.
-    const result = await this.catchUp();
+    let settled = appending === undefined;
+    const done = appending?.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    let applied = 0;
+    let result: CatchUpResult;
+    for (;;) {
+      // Whether the writer had finished before this catch-up began: then it reaches the final head.
+      const last = settled;
+      result = await this.catchUp();
+      applied += result.applied;
+      if (last) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, idleMs);
+        void done?.then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     if (this.options.projection !== 'traffic') await this.options.store.finishRebuild();
     if (wasRunning) this.start();
-    return result;
+    return { ...result, applied };
   }
 
   /** Position, head, lag, throughput over the last seconds of work, and the error that stopped it. */
