@@ -208,6 +208,53 @@ describe('DeadlineScheduler on SQLite files', () => {
     });
   });
 
+  it('elapses the cases of a page side by side, and every case ends as one at a time would leave it', async () => {
+    // given twelve cases under kominfo-2022 (an elapse blocks automatically) warned on two days, on two
+    // data directories alike
+    const other = temporaryDirectory('sanksi-scheduler-serial');
+    const serial = await openRuntime(other.path, clock);
+    try {
+      const ids = Array.from({ length: 12 }, (_, i) => `side-${i}`);
+      clock.set(wib('2022-07-23T10:00'));
+      for (const rt of [runtime, serial]) {
+        for (const [i, id] of ids.entries()) {
+          await identify(rt, id, 'kominfo-2022', wib('2022-07-18T09:00'));
+          await warn(rt, id, wib(i % 2 === 0 ? '2022-07-22T10:00' : '2022-07-23T10:00'));
+        }
+      }
+      // when one tick elapses them all, eight cases at a time on one side and one at a time on the other
+      clock.set(wib('2022-08-10T09:00'));
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const execute = runtime.commands.execute.bind(runtime.commands);
+      runtime.commands.execute = async (command, context) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        try {
+          return await execute(command, context);
+        } finally {
+          inFlight--;
+        }
+      };
+      const side = await new DeadlineScheduler(runtime, { duePageSize: 5 }).tick({ project: true });
+      const one = await new DeadlineScheduler(serial, { elapseConcurrency: 1, duePageSize: 5 }).tick({
+        project: true,
+      });
+      // then the cases of a page were elapsed side by side, and each ends with the same history
+      expect(mostInFlight).toBeGreaterThan(1);
+      expect(side).toEqual(one);
+      expect(side).toMatchObject({ elapsed: 12, escalated: 12, failed: 0 });
+      const story = (events: Awaited<ReturnType<typeof eventsOf>>) =>
+        events.map((e) => [e.type, e.occurredAt, e.state.state, e.actor.id]);
+      for (const id of ids) {
+        expect(story(await eventsOf(runtime, id))).toEqual(story(await eventsOf(serial, id)));
+        expect(await count(runtime, id, 'AccessBlocked')).toBe(1);
+      }
+    } finally {
+      await serial.close();
+      other.remove();
+    }
+  });
+
   it('says it is catching up until its first tick has gone through every deadline due (readiness reads it)', async () => {
     // given three warned cases whose deadlines passed while no scheduler ran
     clock.set(wib('2024-03-01T09:00'));
