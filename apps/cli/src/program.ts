@@ -12,6 +12,7 @@ import { register as registerRelay } from './commands/relay.command';
 import { register as registerReplay } from './commands/replay.command';
 import { register as registerSimulate } from './commands/simulate.command';
 import { register as registerStats } from './commands/stats.command';
+import { register as registerStore } from './commands/store.command';
 import { register as registerVerify } from './commands/verify.command';
 import { register as registerWhatIf } from './commands/what-if.command';
 import { register as registerTraffic } from './commands/traffic.command';
@@ -95,6 +96,7 @@ export async function buildProgram(base: CliDeps, argv: readonly string[] = proc
   registerVerify(program, deps);
   registerProjections(program, deps);
   registerRelay(program, deps);
+  registerStore(program, deps);
   registerDlq(program, deps);
   registerBlocklist(program, deps);
   registerStats(program, deps);

@@ -42,3 +42,9 @@ export {
   type EventStoreDbEventStoreConfig,
 } from './eventstoredb/eventstoredb-event-store';
 export { createEventStore, type EventStoreConfig } from './create-event-store';
+export {
+  copySqliteToPostgres,
+  StoreCopyRefused,
+  type SqliteToPostgresCopy,
+  type StoreCopyResult,
+} from './copy/sqlite-to-postgres';
