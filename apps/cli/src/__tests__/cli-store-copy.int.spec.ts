@@ -9,26 +9,34 @@ jest.setTimeout(300_000);
 /** Every stored event of a log in position order, as its columns hold it (times as instants). */
 type Row = [number, string, number, string, string, string, number, string, string, string];
 
+const COLUMNS = 'position, stream_id, revision, event_id, type, category, schema_version';
+
+/** One stored event as a `Row`, whichever database it came from (PostgreSQL's bigints come as text). */
+function toRow(r: Record<string, unknown>): Row {
+  return [
+    Number(r.position),
+    String(r.stream_id),
+    Number(r.revision),
+    String(r.event_id),
+    String(r.type),
+    String(r.category),
+    Number(r.schema_version),
+    String(r.data),
+    String(r.metadata),
+    new Date(r.created_at as string | Date).toISOString(),
+  ];
+}
+
 function sqliteLog(dir: string): Row[] {
   const db = new Database(path.join(dir, 'events.db'), { readonly: true });
   try {
     return db
-      .prepare<[], Record<string, string | number>>(
-        'SELECT position, stream_id, revision, event_id, type, category, schema_version, data, metadata, created_at FROM events ORDER BY position',
-      )
+      .prepare<
+        [],
+        Record<string, unknown>
+      >(`SELECT ${COLUMNS}, data, metadata, created_at FROM events ORDER BY position`)
       .all()
-      .map((r) => [
-        Number(r.position),
-        String(r.stream_id),
-        Number(r.revision),
-        String(r.event_id),
-        String(r.type),
-        String(r.category),
-        Number(r.schema_version),
-        String(r.data),
-        String(r.metadata),
-        new Date(String(r.created_at)).toISOString(),
-      ]);
+      .map(toRow);
   } finally {
     db.close();
   }
@@ -45,23 +53,12 @@ async function postgresQuery<T>(url: string, sql: string): Promise<T[]> {
 }
 
 async function postgresLog(url: string): Promise<Row[]> {
-  const rows = await postgresQuery<Record<string, string | number | Date>>(
+  const rows = await postgresQuery<Record<string, unknown>>(
     url,
-    `SELECT position, stream_id, revision, event_id, type, category, schema_version, data::text AS data,
-            metadata::text AS metadata, created_at FROM event_store.events ORDER BY position`,
+    `SELECT ${COLUMNS}, data::text AS data, metadata::text AS metadata, created_at
+       FROM event_store.events ORDER BY position`,
   );
-  return rows.map((r) => [
-    Number(r.position),
-    String(r.stream_id),
-    Number(r.revision),
-    String(r.event_id),
-    String(r.type),
-    String(r.category),
-    Number(r.schema_version),
-    String(r.data),
-    String(r.metadata),
-    (r.created_at as Date).toISOString(),
-  ]);
+  return rows.map(toRow);
 }
 
 describe('sanksi store copy: the embedded SQLite event store into PostgreSQL (the built process)', () => {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { EventStoreError } from '../core/event-store.errors';
 import { migratePostgres } from '../postgres/postgres-migrations';
+import type { EventRow } from '../sqlite/sqlite-event-store';
 
 /** The copy was refused before anything was written (the reason says what is allowed instead). */
 export class StoreCopyRefused extends EventStoreError {
@@ -36,18 +37,8 @@ export interface StoreCopyResult {
   headPosition: number;
 }
 
-interface EventRow {
-  position: number;
-  stream_id: string;
-  revision: number;
-  event_id: string;
-  type: string;
-  category: string;
-  schema_version: number;
-  data: string;
-  metadata: string;
-  created_at: string;
-}
+/** A whole row of the source's `events` table. */
+type CopiedRow = EventRow & { category: string };
 
 interface CommandRow {
   stream_id: string;
@@ -120,7 +111,7 @@ export async function copySqliteToPostgres(options: SqliteToPostgresCopy): Promi
         `the target already holds ${held.events} event(s) and ${held.commands} command record(s); copy into an empty PostgreSQL event store (a new database, or another schema)`,
       );
 
-    const events = source.prepare<[number, number], EventRow>(
+    const events = source.prepare<[number, number], CopiedRow>(
       `SELECT position, stream_id, revision, event_id, type, category, schema_version, data, metadata, created_at
          FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     );

@@ -48,7 +48,8 @@ export interface SqliteEventStoreConfig {
   logger?: EventStoreLogger;
 }
 
-interface EventRow {
+/** A row of the `events` table as a statement reads it (without its category). */
+export interface EventRow {
   position: number;
   stream_id: string;
   revision: number;
