@@ -17,6 +17,7 @@ export {
   EventStoreClosed,
   EventStoreError,
   EventStoreMigrationFailed,
+  CommandIdInUse,
   EventStoreStorageFull,
   EventStoreUnavailable,
   InvalidAppendRequest,

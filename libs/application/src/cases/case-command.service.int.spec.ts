@@ -2,6 +2,7 @@ import path from 'node:path';
 import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import { type PseCaseCommand, TransitionRefused, ValidationFailed } from '@sanksi/domain';
 import { createEventStore, type EventStore } from '@sanksi/event-store';
+import { caseStreamId } from '@sanksi/contracts';
 import { ManualClock } from './clock';
 import { IdempotencyKeyReused, VersionMismatch } from './case-command.errors';
 import { CaseCommandService } from './case-command.service';
@@ -111,6 +112,47 @@ describe('CaseCommandService on a real SQLite file', () => {
       key: 'one-key',
     });
     expect((await service.load('steam')).version).toBe(1);
+  });
+
+  it('given one Idempotency-Key sent at once for commands on four cases through two processes, then exactly one lands and the others are refused naming its case', async () => {
+    const second = createEventStore({ kind: 'sqlite', file: path.join(dir.path, 'events.db') });
+    const otherService = new CaseCommandService(second, {
+      defaultPolicy: 'kominfo-2022',
+      clock,
+      ids: { next: () => `other-${++seq}` },
+    });
+    try {
+      const cases = ['a', 'b', 'c', 'd'];
+      const ctx = { ...operator, idempotencyKey: 'shared', idempotencyKeyAsSent: 'shared' };
+      const outcomes = await Promise.allSettled(
+        cases.map((pseId, i) =>
+          (i % 2 === 0 ? service : otherService).execute(
+            {
+              type: 'IdentifyPse',
+              pseId,
+              name: pseId.toUpperCase(),
+              origin: 'domestic',
+              domains: [`${pseId}.co.id`],
+              company: null,
+              sector: null,
+            },
+            ctx,
+          ),
+        ),
+      );
+      const landed = cases.filter((_, i) => outcomes[i].status === 'fulfilled');
+      expect(landed).toHaveLength(1);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') {
+          expect(outcome.reason).toBeInstanceOf(IdempotencyKeyReused);
+          expect(outcome.reason).toMatchObject({ pseId: landed[0], key: 'shared', command: 'IdentifyPse' });
+        }
+      }
+      for (const pseId of cases)
+        expect(await store.streamExists(caseStreamId(pseId))).toBe(pseId === landed[0]);
+    } finally {
+      await second.close();
+    }
   });
 
   it('given the same command id on two cases, then their event ids differ', async () => {

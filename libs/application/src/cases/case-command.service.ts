@@ -21,6 +21,7 @@ import { caseStreamId, fromRecorded, pseIdOfStream } from '@sanksi/contracts';
 import {
   type AppendResult,
   AppendOutcomeUnknown,
+  CommandIdInUse,
   type EventStore,
   WrongExpectedRevision,
 } from '@sanksi/event-store';
@@ -191,7 +192,6 @@ export class CaseCommandService {
     const given = context.idempotencyKey ?? this.ids.next();
     // What the sender asked: a key reused for anything else is refused, not answered with the first outcome.
     const digest = sha256Hex(canonicalJson({ command, occurredAt: context.occurredAt ?? null }));
-    if (context.idempotencyKey !== undefined) await this.refuseKeyUsedElsewhere(command, given, context);
     const guessed = await this.executeOnHead(command, given, digest, context);
     if (guessed && 'outcome' in guessed) return guessed.outcome;
     // Set once an append's outcome is unknown (connection lost after sending it). The next attempt
@@ -226,7 +226,7 @@ export class CaseCommandService {
       if (!decision.ok) throw decision.error;
       let appended: AppendResult;
       try {
-        appended = await this.append(command.pseId, head.version, decision, commandId, digest, context);
+        appended = await this.append(command, head.version, decision, commandId, digest, context);
         if (appended.duplicate) {
           this.heads?.forget(command.pseId);
           // Another sender of the same command won the race: answer with what it appended.
@@ -289,7 +289,7 @@ export class CaseCommandService {
     const decision = decide(command, snapshot, this.policyOf(snapshot), metadata);
     if (!decision.ok) return undefined;
     try {
-      const appended = await this.append(command.pseId, head.version, decision, commandId, digest, context);
+      const appended = await this.append(command, head.version, decision, commandId, digest, context);
       if (appended.duplicate) return undefined;
     } catch (e) {
       this.heads.forget(command.pseId);
@@ -330,26 +330,46 @@ export class CaseCommandService {
     };
   }
 
-  /** Appends a decision's events on top of `version` events, with the command's notes beside them. */
-  private append(
-    pseId: string,
+  /**
+   * Appends a decision's events on top of `version` events, with the command's notes beside them. A
+   * sender's Idempotency-Key names one command in the whole store: the store refuses it, inside the
+   * append's own transaction, when another case recorded it (so two first uses racing on two cases
+   * cannot both land), and the refusal names that case.
+   */
+  private async append(
+    { pseId, type }: PseCaseCommand,
     version: number,
     decision: Extract<Decision, { ok: true }>,
     commandId: string,
     digest: string,
     context: CommandContext,
   ): Promise<AppendResult> {
-    return this.store.appendToStream(
-      caseStreamId(pseId),
-      decision.events.map((event) =>
-        toStoredEvent(event, {
-          commandDigest: event.commandId === commandId ? digest : undefined,
-          append: commandId,
-          traceId: context.traceId,
-        }),
-      ),
-      { expectedRevision: version === 0 ? 'no_stream' : version - 1, commandId },
-    );
+    const keyed = context.idempotencyKey !== undefined;
+    try {
+      return await this.store.appendToStream(
+        caseStreamId(pseId),
+        decision.events.map((event) =>
+          toStoredEvent(event, {
+            commandDigest: event.commandId === commandId ? digest : undefined,
+            append: commandId,
+            traceId: context.traceId,
+          }),
+        ),
+        {
+          expectedRevision: version === 0 ? 'no_stream' : version - 1,
+          commandId,
+          ...(keyed ? { commandIdScope: 'store' as const } : {}),
+        },
+      );
+    } catch (e) {
+      if (!(e instanceof CommandIdInUse)) throw e;
+      throw new IdempotencyKeyReused(
+        pseIdOfStream(e.recordedOn),
+        context.idempotencyKeyAsSent ?? commandId,
+        'a command of its own',
+        type,
+      );
+    }
   }
 
   /** The outcome of an append that went through, remembering the case's new head. */
@@ -373,27 +393,6 @@ export class CaseCommandService {
       events,
       duplicate: false,
     };
-  }
-
-  /**
-   * A key already recorded on another case is refused (the store's per-stream check cannot see it). Two
-   * first uses of one key on two cases at the same instant can still both pass: the check reads, not locks.
-   */
-  private async refuseKeyUsedElsewhere(
-    command: PseCaseCommand,
-    commandId: string,
-    context: CommandContext,
-  ): Promise<void> {
-    if (!this.store.streamsOfCommand) return;
-    const own = caseStreamId(command.pseId);
-    const elsewhere = (await this.store.streamsOfCommand(commandId)).find((stream) => stream !== own);
-    if (elsewhere === undefined) return;
-    throw new IdempotencyKeyReused(
-      pseIdOfStream(elsewhere),
-      context.idempotencyKeyAsSent ?? commandId,
-      'a command of its own',
-      command.type,
-    );
   }
 
   /**

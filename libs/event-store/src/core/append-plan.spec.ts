@@ -1,11 +1,12 @@
 import { categoryOf, decideBatch, prepareAppend, type PreparedAppend } from './append-plan';
-import { InvalidAppendRequest, WrongExpectedRevision } from './event-store.errors';
+import { CommandIdInUse, InvalidAppendRequest, WrongExpectedRevision } from './event-store.errors';
 
 const append = (
   streamId: string,
   expectedRevision: PreparedAppend['expectedRevision'],
   count = 1,
   commandId: string | null = null,
+  commandIdScope: 'stream' | 'store' = 'stream',
 ): PreparedAppend =>
   prepareAppend(
     streamId,
@@ -15,7 +16,7 @@ const append = (
       data: {},
       metadata: {},
     })),
-    { expectedRevision, commandId: commandId ?? undefined },
+    { expectedRevision, commandId: commandId ?? undefined, commandIdScope },
   );
 
 describe('decideBatch', () => {
@@ -60,6 +61,34 @@ describe('decideBatch', () => {
       { kind: 'write', firstRevision: 0 },
       { kind: 'duplicate-in-batch', of: 1 },
     ]);
+  });
+
+  it('given store-scoped command ids, then one recorded elsewhere or written earlier in the batch on another stream is refused, one on its own stream is a duplicate', () => {
+    const decisions = decideBatch(
+      [
+        append('pse-1', 'no_stream', 1, 'cmd-a', 'store'),
+        append('pse-2', 'no_stream', 1, 'cmd-b', 'store'),
+        append('pse-3', 'no_stream', 1, 'cmd-b', 'store'),
+        append('pse-2', 0, 1, 'cmd-b', 'store'),
+        append('pse-4', 'no_stream', 1, 'cmd-b'),
+      ],
+      new Map(),
+      new Map(),
+      new Map([['cmd-a', 'pse-9']]),
+    );
+    const refusal = (d: (typeof decisions)[number]) => (d as { error: CommandIdInUse }).error;
+    expect(decisions[0]).toMatchObject({ kind: 'refused' });
+    expect(refusal(decisions[0])).toBeInstanceOf(CommandIdInUse);
+    expect(refusal(decisions[0])).toMatchObject({
+      streamId: 'pse-1',
+      commandId: 'cmd-a',
+      recordedOn: 'pse-9',
+    });
+    expect(decisions[1]).toEqual({ kind: 'write', firstRevision: 0 });
+    expect(refusal(decisions[2])).toMatchObject({ streamId: 'pse-3', recordedOn: 'pse-2' });
+    expect(decisions[3]).toEqual({ kind: 'duplicate-in-batch', of: 1 });
+    // scoped to its stream (the default), the same id elsewhere is another command
+    expect(decisions[4]).toEqual({ kind: 'write', firstRevision: 0 });
   });
 });
 

@@ -1,4 +1,4 @@
-import { InvalidAppendRequest, WrongExpectedRevision } from './event-store.errors';
+import { CommandIdInUse, InvalidAppendRequest, WrongExpectedRevision } from './event-store.errors';
 import type { AppendOptions, AppendResult, EventToAppend, ExpectedRevision } from './event-store.port';
 
 /** One event, validated and serialised once, ready for any SQL adapter. */
@@ -16,6 +16,8 @@ export interface PreparedAppend {
   category: string;
   expectedRevision: ExpectedRevision;
   commandId: string | null;
+  /** The command id names one command in the whole store, not only on its stream. */
+  storeScoped: boolean;
   events: PreparedEvent[];
 }
 
@@ -24,7 +26,7 @@ export type AppendDecision =
   | { kind: 'write'; firstRevision: number }
   | { kind: 'duplicate'; result: AppendResult }
   | { kind: 'duplicate-in-batch'; of: number }
-  | { kind: 'refused'; error: WrongExpectedRevision };
+  | { kind: 'refused'; error: WrongExpectedRevision | CommandIdInUse };
 
 /** The category of a stream: the part before its first `-` (the whole id when there is none). */
 export function categoryOf(streamId: string): string {
@@ -61,6 +63,11 @@ export function prepareAppend(
   if (commandId !== null && (typeof commandId !== 'string' || commandId.length === 0)) {
     fail('command id must be a non-empty string when given');
   }
+  const scope = options.commandIdScope ?? 'stream';
+  if (scope !== 'stream' && scope !== 'store') {
+    fail(`command id scope must be 'stream' or 'store', got ${String(scope)}`);
+  }
+  if (scope === 'store' && commandId === null) fail("command id scope 'store' needs a command id");
   // The events of one append usually share one metadata object (a batch's actor and time): its JSON
   // once, not once per event (a traffic file's batches are 5,000 events).
   const metadataJsons = new Map<unknown, string>();
@@ -96,6 +103,7 @@ export function prepareAppend(
     category: categoryOf(streamId),
     expectedRevision: expected,
     commandId,
+    storeScoped: scope === 'store',
     events: prepared,
   };
 }
@@ -130,15 +138,19 @@ export function checkExpectedRevision(
  * Decides each append of a group-commit batch in arrival order: appends to the same stream see the
  * revisions of the earlier ones, and a command id repeated inside the batch resolves to the first.
  * `currentRevisions` holds the last revision of every stream of the batch (-1 or absent: none);
- * `knownCommands` the stored results of the batch's command ids.
+ * `knownCommands` the stored results of the batch's command ids; `recordedElsewhere` (command id → a
+ * stream other than the append's own) the stored records of the store-scoped appends' command ids.
  */
 export function decideBatch(
   appends: readonly PreparedAppend[],
   currentRevisions: ReadonlyMap<string, number>,
   knownCommands: ReadonlyMap<string, AppendResult>,
+  recordedElsewhere: ReadonlyMap<string, string> = new Map(),
 ): AppendDecision[] {
   const revisions = new Map(currentRevisions);
   const commandsInBatch = new Map<string, number>();
+  // Command id → the stream an earlier append of this batch recorded it on.
+  const streamsInBatch = new Map<string, string>();
   return appends.map((append, index): AppendDecision => {
     if (append.commandId !== null) {
       const key = commandKey(append.streamId, append.commandId);
@@ -146,12 +158,24 @@ export function decideBatch(
       if (stored) return { kind: 'duplicate', result: { ...stored, duplicate: true } };
       const earlier = commandsInBatch.get(key);
       if (earlier !== undefined) return { kind: 'duplicate-in-batch', of: earlier };
+      if (append.storeScoped) {
+        const inBatch = streamsInBatch.get(append.commandId);
+        const recordedOn =
+          recordedElsewhere.get(append.commandId) ?? (inBatch !== append.streamId ? inBatch : undefined);
+        if (recordedOn !== undefined) {
+          const { streamId, commandId } = append;
+          return { kind: 'refused', error: new CommandIdInUse({ streamId, commandId, recordedOn }) };
+        }
+      }
     }
     const current = revisions.get(append.streamId) ?? -1;
     const error = checkExpectedRevision(append.streamId, append.expectedRevision, current);
     if (error) return { kind: 'refused', error };
     revisions.set(append.streamId, current + append.events.length);
-    if (append.commandId !== null) commandsInBatch.set(commandKey(append.streamId, append.commandId), index);
+    if (append.commandId !== null) {
+      commandsInBatch.set(commandKey(append.streamId, append.commandId), index);
+      if (!streamsInBatch.has(append.commandId)) streamsInBatch.set(append.commandId, append.streamId);
+    }
     return { kind: 'write', firstRevision: current + 1 };
   });
 }

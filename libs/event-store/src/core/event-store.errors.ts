@@ -25,6 +25,26 @@ export class WrongExpectedRevision extends EventStoreError {
   }
 }
 
+/**
+ * The append's command id is already recorded on another stream, and the append asked for it to name one
+ * command in the whole store (`commandIdScope: 'store'`); nothing was written.
+ */
+export class CommandIdInUse extends EventStoreError {
+  readonly code = 'COMMAND_ID_IN_USE';
+  readonly streamId: string;
+  readonly commandId: string;
+  /** The stream the command id was first recorded on. */
+  readonly recordedOn: string;
+  constructor(fields: { streamId: string; commandId: string; recordedOn: string }) {
+    super(
+      `Command id ${JSON.stringify(fields.commandId)} is already recorded on stream ${JSON.stringify(fields.recordedOn)}; an append to ${JSON.stringify(fields.streamId)} may not reuse it`,
+    );
+    this.streamId = fields.streamId;
+    this.commandId = fields.commandId;
+    this.recordedOn = fields.recordedOn;
+  }
+}
+
 /** The append request itself is malformed (bad stream id, event, revision); nothing was written. */
 export class InvalidAppendRequest extends EventStoreError {
   readonly code = 'INVALID_APPEND_REQUEST';

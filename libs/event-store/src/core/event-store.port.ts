@@ -35,6 +35,14 @@ export interface AppendOptions {
   expectedRevision: ExpectedRevision;
   /** Idempotency key: the same command id on the same stream returns the original result. */
   commandId?: string;
+  /**
+   * Where the command id must be unique. `stream` (the default): on its stream only — the same id on
+   * another stream is another command. `store`: in the whole store — an append whose id is already
+   * recorded on another stream, or taken by an earlier append of the same commit, is refused with
+   * `CommandIdInUse`, checked inside the append's own transaction so two first uses racing on two streams
+   * cannot both be written. Adapters without an index of command ids (EventStoreDB) check the stream only.
+   */
+  commandIdScope?: 'stream' | 'store';
 }
 
 export interface ReadStreamOptions {

@@ -233,6 +233,40 @@ describe('PostgresEventStore', () => {
     expect((await store.readStream('pse-p')).map((e) => e.type)).toEqual(['A', 'B', 'C']);
   });
 
+  it('given migration 7, then the append functions still answer the calls of the version before (no scope argument) and both paths refuse a store-scoped id taken elsewhere', async () => {
+    const store = open('scoped');
+    await store.whenReady();
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const lock = advisoryLockKey('scoped', 'append');
+      const one = await admin.query(
+        `SELECT status, revision, pos FROM scoped.append_event($1::int8, 'c', 'pse-old', 'pse', -1, 'k1', 'e1', 'A', 1, '{}'::json, '{}'::json)`,
+        [lock],
+      );
+      expect(one.rows[0]).toMatchObject({ status: 'written', revision: '0' });
+      const many = await admin.query(
+        `SELECT idx, status, revision FROM scoped.append_events($1::int8, 'c', ARRAY['pse-old2'], ARRAY['pse'], ARRAY[-1]::int8[],
+           ARRAY['k1'], ARRAY[1], ARRAY['e2'], ARRAY['A'], ARRAY[1], ARRAY['{}'::json], ARRAY['{}'::json])`,
+        [lock],
+      );
+      // scoped to its stream, as the version before always was: k1 on a second stream is another command
+      expect(many.rows).toEqual([{ idx: 1, status: 'written', revision: '0' }]);
+    } finally {
+      await admin.end();
+    }
+    const scoped = { expectedRevision: 'no_stream', commandId: 'k1', commandIdScope: 'store' } as const;
+    // a lone single-event append (append_event) and a batch (append_events)
+    await expect(store.appendToStream('pse-new', [testEvent('A')], scoped)).rejects.toMatchObject({
+      code: 'COMMAND_ID_IN_USE',
+      recordedOn: 'pse-old',
+    });
+    await expect(
+      store.appendToStream('pse-new', [testEvent('A'), testEvent('B')], scoped),
+    ).rejects.toMatchObject({ code: 'COMMAND_ID_IN_USE', recordedOn: 'pse-old' });
+    expect(await store.streamExists('pse-new')).toBe(false);
+  });
+
   it('given two stores opening one fresh schema at once, then the migrations run once and are recorded by version', async () => {
     const a = open('migrated');
     const b = open('migrated');

@@ -4,6 +4,7 @@ import { catchUpSubscription } from '../core/catch-up-subscription';
 import { ChangeSignal } from '../core/change-signal';
 import {
   AppendOutcomeUnknown,
+  CommandIdInUse,
   EventStoreClosed,
   EventStoreError,
   EventStoreStorageFull,
@@ -49,9 +50,11 @@ export interface PostgresEventStoreConfig {
 
 interface AppendRow extends QueryResultRow {
   idx: number;
-  status: 'written' | 'duplicate' | 'refused';
+  status: 'written' | 'duplicate' | 'refused' | 'taken';
   revision: number;
   pos: number | null;
+  /** With 'taken': the stream the command id is recorded on. */
+  other: string | null;
 }
 
 interface EventRow extends QueryResultRow {
@@ -429,6 +432,15 @@ export class PostgresEventStore implements EventStore {
               actual: row.revision < 0 ? 'no_stream' : row.revision,
             }),
           };
+        case 'taken':
+          return {
+            ok: false,
+            error: new CommandIdInUse({
+              streamId: append.streamId,
+              commandId: append.commandId as string,
+              recordedOn: row.other as string,
+            }),
+          };
         case 'duplicate':
           return {
             ok: true,
@@ -471,6 +483,7 @@ export class PostgresEventStore implements EventStore {
           event.schemaVersion,
           event.dataJson,
           event.metadataJson,
+          append.storeScoped,
         ],
       };
     }
@@ -506,6 +519,7 @@ export class PostgresEventStore implements EventStore {
         events.version,
         events.data,
         events.metadata,
+        batch.map((a) => a.storeScoped),
       ],
     };
   }
@@ -581,8 +595,8 @@ type PostgresStatements = ReturnType<typeof statements>;
 function statements(s: string) {
   const columns = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, created_at';
   return {
-    appendOne: `SELECT 1 AS idx, status, revision, pos FROM ${s}.append_event($1::int8, $2, $3, $4, $5::int8, $6, $7, $8, $9::int4, $10::json, $11::json)`,
-    append: `SELECT idx, status, revision, pos FROM ${s}.append_events($1::int8, $2, $3::text[], $4::text[], $5::int8[], $6::text[], $7::int4[], $8::text[], $9::text[], $10::int4[], $11::json[], $12::json[])`,
+    appendOne: `SELECT 1 AS idx, status, revision, pos, other FROM ${s}.append_event($1::int8, $2, $3, $4, $5::int8, $6, $7, $8, $9::int4, $10::json, $11::json, $12::bool)`,
+    append: `SELECT idx, status, revision, pos, other FROM ${s}.append_events($1::int8, $2, $3::text[], $4::text[], $5::int8[], $6::text[], $7::int4[], $8::text[], $9::text[], $10::int4[], $11::json[], $12::json[], $13::bool[])`,
     readForwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
     readBackwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`,
     readAll: `SELECT ${columns} FROM ${s}.events

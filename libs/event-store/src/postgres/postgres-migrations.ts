@@ -185,6 +185,151 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     sql: (s) =>
       `CREATE INDEX IF NOT EXISTS events_stream_starts ON ${s}.events (position) INCLUDE (category, stream_id) WHERE revision = 0;`,
   },
+  {
+    version: 7,
+    name: 'command ids unique in the whole store where the append asks: checked under the append lock',
+    // The two append functions again, each with one more argument (a trailing default, so a process of the
+    // version before, calling without it, still finds them) and one more result column: an append that
+    // asks for its command id to be unique in the store is refused ('taken', naming the stream that has
+    // it) when another stream recorded it — checked after the lock, so two first uses racing on two
+    // streams cannot both be written (an earlier append of the same batch is seen as well).
+    sql: (s) => `
+      DROP FUNCTION ${s}.append_events(bigint, text, text[], text[], bigint[], text[], int[], text[], text[], int[], json[], json[]);
+      CREATE FUNCTION ${s}.append_events(
+        p_lock_key bigint, p_channel text,
+        a_stream text[], a_category text[], a_expected bigint[], a_command text[], a_count int[],
+        e_id text[], e_type text[], e_version int[], e_data json[], e_metadata json[],
+        a_store_scoped boolean[] DEFAULT NULL)
+      RETURNS TABLE (idx int, status text, revision bigint, pos bigint, other text)
+      LANGUAGE plpgsql VOLATILE AS $fn$
+      DECLARE
+        i int;
+        n int;
+        off int := 0;
+        cur bigint;
+        last_pos bigint;
+        wrote boolean := false;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(p_lock_key);
+        FOR i IN 1 .. coalesce(array_length(a_stream, 1), 0) LOOP
+          n := a_count[i];
+          idx := i;
+          other := NULL;
+          IF a_command[i] IS NOT NULL THEN
+            SELECT c.next_expected_revision, c.position INTO revision, pos
+              FROM ${s}.commands c WHERE c.stream_id = a_stream[i] AND c.command_id = a_command[i];
+            IF FOUND THEN
+              status := 'duplicate';
+              RETURN NEXT;
+              off := off + n;
+              CONTINUE;
+            END IF;
+            IF coalesce(a_store_scoped[i], false) THEN
+              SELECT c.stream_id INTO other FROM ${s}.commands c
+               WHERE c.command_id = a_command[i] AND c.stream_id <> a_stream[i] ORDER BY c.stream_id LIMIT 1;
+              IF FOUND THEN
+                status := 'taken';
+                revision := NULL;
+                pos := NULL;
+                RETURN NEXT;
+                off := off + n;
+                CONTINUE;
+              END IF;
+            END IF;
+          END IF;
+          SELECT e.revision INTO cur FROM ${s}.events e
+           WHERE e.stream_id = a_stream[i] ORDER BY e.revision DESC LIMIT 1;
+          IF NOT FOUND THEN
+            cur := -1;
+          END IF;
+          IF NOT (a_expected[i] = -3 OR (a_expected[i] = -1 AND cur = -1)
+                  OR (a_expected[i] = -2 AND cur >= 0) OR a_expected[i] = cur) THEN
+            status := 'refused';
+            revision := cur;
+            pos := NULL;
+            RETURN NEXT;
+            off := off + n;
+            CONTINUE;
+          END IF;
+          WITH ins AS (
+            INSERT INTO ${s}.events (stream_id, revision, event_id, type, category, schema_version, data, metadata)
+            SELECT a_stream[i], cur + r.k, r.event_id, r.type, a_category[i], r.version, r.data, r.metadata
+              FROM unnest(e_id[off + 1 : off + n], e_type[off + 1 : off + n], e_version[off + 1 : off + n],
+                          e_data[off + 1 : off + n], e_metadata[off + 1 : off + n])
+                   WITH ORDINALITY AS r(event_id, type, version, data, metadata, k)
+             ORDER BY r.k
+            RETURNING position)
+          SELECT max(ins.position) INTO last_pos FROM ins;
+          IF a_command[i] IS NOT NULL THEN
+            INSERT INTO ${s}.commands (stream_id, command_id, next_expected_revision, position)
+            VALUES (a_stream[i], a_command[i], cur + n, last_pos);
+          END IF;
+          status := 'written';
+          revision := cur + n;
+          pos := last_pos;
+          RETURN NEXT;
+          off := off + n;
+          wrote := true;
+        END LOOP;
+        IF wrote THEN
+          PERFORM pg_notify(p_channel, '');
+        END IF;
+      END
+      $fn$;
+
+      DROP FUNCTION ${s}.append_event(bigint, text, text, text, bigint, text, text, text, int, json, json);
+      CREATE FUNCTION ${s}.append_event(
+        p_lock_key bigint, p_channel text, p_stream text, p_category text, p_expected bigint,
+        p_command text, p_id text, p_type text, p_version int, p_data json, p_metadata json,
+        p_store_scoped boolean DEFAULT false,
+        OUT status text, OUT revision bigint, OUT pos bigint, OUT other text)
+      LANGUAGE plpgsql VOLATILE AS $fn$
+      DECLARE
+        cur bigint;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(p_lock_key);
+        IF p_command IS NOT NULL THEN
+          SELECT c.next_expected_revision, c.position INTO revision, pos
+            FROM ${s}.commands c WHERE c.stream_id = p_stream AND c.command_id = p_command;
+          IF FOUND THEN
+            status := 'duplicate';
+            RETURN;
+          END IF;
+          IF p_store_scoped THEN
+            SELECT c.stream_id INTO other FROM ${s}.commands c
+             WHERE c.command_id = p_command AND c.stream_id <> p_stream ORDER BY c.stream_id LIMIT 1;
+            IF FOUND THEN
+              status := 'taken';
+              RETURN;
+            END IF;
+          END IF;
+        END IF;
+        SELECT e.revision INTO cur FROM ${s}.events e
+         WHERE e.stream_id = p_stream ORDER BY e.revision DESC LIMIT 1;
+        IF NOT FOUND THEN
+          cur := -1;
+        END IF;
+        IF NOT (p_expected = -3 OR (p_expected = -1 AND cur = -1)
+                OR (p_expected = -2 AND cur >= 0) OR p_expected = cur) THEN
+          status := 'refused';
+          revision := cur;
+          pos := NULL;
+          RETURN;
+        END IF;
+        INSERT INTO ${s}.events (stream_id, revision, event_id, type, category, schema_version, data, metadata)
+        VALUES (p_stream, cur + 1, p_id, p_type, p_category, p_version, p_data, p_metadata)
+        RETURNING position INTO pos;
+        IF p_command IS NOT NULL THEN
+          INSERT INTO ${s}.commands (stream_id, command_id, next_expected_revision, position)
+          VALUES (p_stream, p_command, cur + 1, pos);
+        END IF;
+        status := 'written';
+        revision := cur + 1;
+        PERFORM pg_notify(p_channel, '');
+      END
+      $fn$;
+    `,
+  },
 ];
 
 /** A stable 63-bit key per schema for advisory locks (`salt` tells the locks apart). */

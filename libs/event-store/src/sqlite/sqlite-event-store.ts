@@ -73,6 +73,7 @@ interface Statements {
   readBackwards: Database.Statement<[string, number, number], EventRow>;
   streamExists: Database.Statement<[string], number | undefined>;
   streamsOfCommand: Database.Statement<[string], string>;
+  commandElsewhere: Database.Statement<[string, string], string | undefined>;
   head: Database.Statement<[], number>;
   streamStarts: Database.Statement<[number, number, number], { stream_id: string; position: number }>;
   streamStartsOfCategory: Database.Statement<
@@ -375,6 +376,7 @@ export class SqliteEventStore implements EventStore, BulkAppends {
     const s = this.statements as Statements;
     const revisions = new Map<string, number>();
     const commands = new Map<string, AppendResult>();
+    const elsewhere = new Map<string, string>();
     for (const append of batch) {
       if (!revisions.has(append.streamId)) {
         revisions.set(append.streamId, s.streamRevision.get(append.streamId) ?? -1);
@@ -387,10 +389,13 @@ export class SqliteEventStore implements EventStore, BulkAppends {
             position: row.position,
             duplicate: true,
           });
+        } else if (append.storeScoped) {
+          const other = s.commandElsewhere.get(append.commandId, append.streamId);
+          if (other !== undefined) elsewhere.set(append.commandId, other);
         }
       }
     }
-    const decisions = decideBatch(batch, revisions, commands);
+    const decisions = decideBatch(batch, revisions, commands, elsewhere);
     const createdAt = new Date().toISOString();
     const results: Array<BatchOutcome<AppendResult>> = [];
     decisions.forEach((decision, i) => {
@@ -532,6 +537,12 @@ function prepareStatements(db: Database.Database): Statements {
         [string],
         string
       >('SELECT stream_id FROM commands WHERE command_id = ? ORDER BY stream_id LIMIT 10')
+      .pluck(),
+    commandElsewhere: db
+      .prepare<
+        [string, string],
+        string | undefined
+      >('SELECT stream_id FROM commands WHERE command_id = ? AND stream_id <> ? ORDER BY stream_id LIMIT 1')
       .pluck(),
     head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
     // INDEXED BY: the planner would otherwise walk the rowid range and read every event of the slice.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  CommandIdInUse,
   EventStoreClosed,
   EventStoreError,
   InvalidAppendRequest,
@@ -581,6 +582,89 @@ export function describeEventStoreContract(adapterName: string, harness: EventSt
         expect(await store.readStream(streamId)).toHaveLength(1);
         expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
         expect(new Set(results.map((r) => r.position)).size).toBe(1);
+      });
+
+      describe('a command id scoped to the whole store (where the adapter indexes command ids)', () => {
+        const scoped = (commandId: string) =>
+          ({ expectedRevision: 'no_stream', commandId, commandIdScope: 'store' }) as const;
+
+        it('given the id recorded on another stream, then CommandIdInUse names that stream and nothing is written', async () => {
+          if (!store.streamsOfCommand) return expect(store.streamsOfCommand).toBeUndefined();
+          const commandId = randomUUID();
+          const first = newStream();
+          await store.appendToStream(first, [testEvent('A')], { expectedRevision: 'no_stream', commandId });
+          const head = await store.headPosition();
+          const second = newStream();
+          const refused = await store
+            .appendToStream(second, [testEvent('A'), testEvent('B')], scoped(commandId))
+            .catch((e: unknown) => e);
+          expect(refused).toBeInstanceOf(CommandIdInUse);
+          expect(refused).toMatchObject({
+            code: 'COMMAND_ID_IN_USE',
+            streamId: second,
+            commandId,
+            recordedOn: first,
+          });
+          expect(await store.streamExists(second)).toBe(false);
+          expect(await store.headPosition()).toBe(head);
+          expect(await store.streamsOfCommand(commandId)).toEqual([first]);
+        });
+
+        it('given the id recorded on its own stream, then a retry is the duplicate it always was', async () => {
+          if (!store.streamsOfCommand) return expect(store.streamsOfCommand).toBeUndefined();
+          const commandId = randomUUID();
+          const streamId = newStream();
+          const once = await store.appendToStream(streamId, [testEvent('A')], scoped(commandId));
+          const again = await store.appendToStream(streamId, [testEvent('A')], scoped(commandId));
+          expect(again).toEqual({ ...once, duplicate: true });
+          expect(await store.readStream(streamId)).toHaveLength(1);
+        });
+
+        it('given first uses of one id racing on many streams, through one store and through two, then exactly one is written', async () => {
+          if (!store.streamsOfCommand) return expect(store.streamsOfCommand).toBeUndefined();
+          const other = await open();
+          const commandId = randomUUID();
+          const streams = Array.from({ length: 8 }, () => newStream());
+          const outcomes = await Promise.allSettled(
+            streams.map((streamId, i) =>
+              (i % 2 === 0 ? store : other).appendToStream(
+                streamId,
+                [testEvent('A'), testEvent('B')],
+                scoped(commandId),
+              ),
+            ),
+          );
+          const written = streams.filter((_, i) => outcomes[i].status === 'fulfilled');
+          expect(written).toHaveLength(1);
+          for (const outcome of outcomes) {
+            if (outcome.status === 'rejected') {
+              expect(outcome.reason).toBeInstanceOf(CommandIdInUse);
+              expect(outcome.reason).toMatchObject({ recordedOn: written[0] });
+            }
+          }
+          expect(await store.streamsOfCommand(commandId)).toEqual(written);
+          for (const streamId of streams) {
+            expect(await store.streamExists(streamId)).toBe(streamId === written[0]);
+          }
+        });
+
+        it("given the scope 'store' without a command id, or an unknown scope, then the append is refused as malformed", async () => {
+          const streamId = newStream();
+          await expect(
+            store.appendToStream(streamId, [testEvent('A')], {
+              expectedRevision: 'no_stream',
+              commandIdScope: 'store',
+            }),
+          ).rejects.toBeInstanceOf(InvalidAppendRequest);
+          await expect(
+            store.appendToStream(streamId, [testEvent('A')], {
+              expectedRevision: 'no_stream',
+              commandId: randomUUID(),
+              commandIdScope: 'everywhere' as 'store',
+            }),
+          ).rejects.toBeInstanceOf(InvalidAppendRequest);
+          expect(await store.streamExists(streamId)).toBe(false);
+        });
       });
     });
 
