@@ -1,7 +1,10 @@
+import { createRuntime, loadConfig } from '@sanksi/application';
 import { PROJECTED_TABLES } from '@sanksi/read-models';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import pino from 'pino';
 import { runCli, tempDir } from './cli-process.fixture';
 
 jest.setTimeout(300_000);
@@ -141,5 +144,37 @@ describe('simulate writes the same log as before, event for event (the built pro
     expect(projected.case_summary).toHaveLength(300);
     for (const table of PROJECTED_TABLES)
       expect({ table, rows: projected[table] }).toEqual({ table, rows: rebuilt[table] });
+  });
+
+  it('then `projections rebuild`, which projects in a thread of its own, makes what the projector makes in process', async () => {
+    // given: the same log in a second directory, rebuilt there by this process's own projector
+    const copy = tempDir('rebuild-in-process');
+    try {
+      for (const file of ['events.db', 'events.db-wal'])
+        if (existsSync(path.join(defaults.dir, file)))
+          copyFileSync(path.join(defaults.dir, file), path.join(copy.dir, file));
+      const runtime = await createRuntime(loadConfig({ SANKSI_DATA_DIR: copy.dir }), {
+        logger: pino({ level: 'silent' }),
+      });
+      try {
+        expect((await runtime.projector.rebuild()).applied).toBe(BEFORE.events);
+      } finally {
+        await runtime.close();
+      }
+      // when
+      const rebuild = runCli(['projections', 'rebuild', '--json'], { SANKSI_DATA_DIR: defaults.dir });
+      // then
+      expect(rebuild.code).toBe(0);
+      expect(JSON.parse(rebuild.stdout)).toMatchObject({
+        applied: BEFORE.events,
+        projectedBy: 'this-command',
+      });
+      const inProcess = readModelRows(copy.dir);
+      const inThread = readModelRows(defaults.dir);
+      for (const table of PROJECTED_TABLES)
+        expect({ table, rows: inThread[table] }).toEqual({ table, rows: inProcess[table] });
+    } finally {
+      copy.cleanup();
+    }
   });
 });

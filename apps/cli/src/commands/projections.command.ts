@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_CHECKPOINT } from '@sanksi/read-models';
 import { z } from 'zod';
+import { startProjectionThread } from '../simulate/projection-thread';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
 // The projector commits every read model in one batch under one checkpoint, so "a projection" is that set.
@@ -63,7 +64,10 @@ export function register(program: Command, deps: CliDeps): void {
           );
         }, 250);
         try {
-          result = await runtime.projector.rebuild();
+          // In a thread of its own when the built script is there: its young generation is sized for
+          // batches (projectionThreadResourceLimits); from the sources, here.
+          const thread = startProjectionThread(deps.env);
+          result = thread ? await thread.finish() : await runtime.projector.rebuild();
         } finally {
           clearInterval(timer);
           bar.stop();

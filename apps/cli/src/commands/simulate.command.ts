@@ -85,7 +85,7 @@ export function register(program: Command, deps: CliDeps): void {
         // search and order indexes built once at the end instead of on every batch — by a thread that follows
         // the log while this one appends (issue 10). Otherwise they catch up once the appends are done.
         const projection =
-          (await runtime.readModels.getCheckpoint()) === 0 ? startProjectionThread() : undefined;
+          (await runtime.readModels.getCheckpoint()) === 0 ? startProjectionThread(deps.env) : undefined;
         const bar = out.progress('simulate', opts.systems);
         let report: SimulationReport;
         // One process appends a long burst: the store may commit a turn's appends together (issue 10).

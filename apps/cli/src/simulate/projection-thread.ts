@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { loadConfig, projectionThreadResourceLimits } from '@sanksi/application';
 import type { CatchUpResult } from '@sanksi/read-models';
 import { CliError, ExitCode } from '../cli.errors';
 import type {
@@ -27,7 +28,10 @@ export interface ProjectionThread {
  */
 export function startProjectionThread(env: NodeJS.ProcessEnv = process.env): ProjectionThread | undefined {
   if (!existsSync(WORKER_SCRIPT)) return undefined;
-  const worker = new Worker(WORKER_SCRIPT, { workerData: { env } satisfies ProjectionWorkerData });
+  const worker = new Worker(WORKER_SCRIPT, {
+    workerData: { env } satisfies ProjectionWorkerData,
+    resourceLimits: projectionThreadResourceLimits(loadConfig(env).projectionYoungMb),
+  });
   let outcome: ProjectionWorkerMessage | undefined;
   const failed = (message: string) =>
     new CliError(

@@ -12,6 +12,8 @@ export interface CliDeps {
   config(): SanksiConfig;
   /** Output for a command, in `--json` mode or for people. */
   output(options: { json?: boolean }): CliOutput;
+  /** The environment the configuration comes from, for threads that open the stores themselves. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The real dependencies: configuration from the environment, logs on stderr at warn level. */
@@ -28,6 +30,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): CliDeps {
     },
     config: () => loadConfig(env),
     output: ({ json }) => consoleOutput({ json: Boolean(json) }),
+    env,
   };
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CASE_HEAD_CAPACITY } from '../cases/case-head.cache';
+import { DEFAULT_PROJECTION_YOUNG_MB } from '../runtime/projection-heap';
 
 const Port = z.coerce.number().int().min(1).max(65535);
 
@@ -97,6 +98,7 @@ const EnvShape = z.object({
     .max(10_000_000)
     .default(DEFAULT_CASE_HEAD_CAPACITY),
   SANKSI_PROJECTOR_MODE: z.enum(['in-process', 'thread']).default('thread'),
+  SANKSI_PROJECTION_YOUNG_MB: z.coerce.number().int().min(0).max(16_384).default(DEFAULT_PROJECTION_YOUNG_MB),
 });
 export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
   const needsPg = env.SANKSI_EVENT_STORE === 'postgres' || env.SANKSI_READ_MODELS === 'postgres';
@@ -216,6 +218,11 @@ export interface SanksiConfig {
    * with its own store connections, off the loop that answers requests (decision 0012).
    */
   projectorMode: 'in-process' | 'thread';
+  /**
+   * The young generation, in MiB, of the threads that project in batches (the projector thread, a rebuild's
+   * and a simulation's thread); 0 leaves V8's default (`projectionThreadResourceLimits`).
+   */
+  projectionYoungMb: number;
 }
 
 /** Raised when the environment holds a bad value; names every offending variable. */
@@ -328,5 +335,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
     sse: { maxClients: e.SANKSI_SSE_MAX_CLIENTS, maxClientsPerKey: e.SANKSI_SSE_MAX_CLIENTS_PER_KEY },
     caseHeadCapacity: e.SANKSI_CASE_HEAD_CAPACITY,
     projectorMode: e.SANKSI_PROJECTOR_MODE,
+    projectionYoungMb: e.SANKSI_PROJECTION_YOUNG_MB,
   };
 }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { projectionThreadResourceLimits } from './projection-heap';
 import type {
   FromProjectorThread,
   ProjectorThreadData,
@@ -47,6 +48,8 @@ export interface ProjectorThreadOptions {
   statusTimeoutMs?: number;
   /** How long `close()` waits for the thread to finish its batches before ending it (default 10 s). */
   closeTimeoutMs?: number;
+  /** The thread's young generation in MiB (`projectionThreadResourceLimits`; 0 or absent: V8's default). */
+  youngMb?: number;
 }
 
 const LEVELS = new Set(['debug', 'info', 'warn', 'error']);
@@ -170,7 +173,11 @@ export class ProjectorThread {
 
   private spawn(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script, { workerData: this.options.data, name: 'sanksi-projector' });
+    const worker = new Worker(this.script, {
+      workerData: this.options.data,
+      name: 'sanksi-projector',
+      resourceLimits: projectionThreadResourceLimits(this.options.youngMb ?? 0),
+    });
     this.worker = worker;
     worker.on('message', (message: FromProjectorThread) => this.receive(message));
     worker.on('error', (e) => this.lost(worker, `the projector thread failed: ${e.message}`));

@@ -127,6 +127,7 @@ export async function createRuntime(
         onBatch: ({ events, seconds }) => metrics.projectionBatch(events, seconds),
         commits: eventStore,
         closeTimeoutMs: config.shutdownTimeoutMs,
+        youngMb: config.projectionYoungMb,
       }),
     async close() {
       if (closed) return;

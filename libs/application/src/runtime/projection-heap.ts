@@ -1,0 +1,19 @@
+import type { ResourceLimits } from 'node:worker_threads';
+
+/**
+ * The young generation of a thread that projects the log in batches — the projector thread of `serve` and
+ * the thread of `simulate` and `projections rebuild`. A catch-up batch (5,000 events, each with its
+ * recorded state) stays alive from its read to its commit, longer than V8's default young generation
+ * (16 MiB semi-spaces) takes to fill: every scavenge copied the batch's live objects and promoted them, and
+ * the old generation then collected what was garbage by the batch's end — a quarter of a rebuild's samples
+ * were the garbage collector. With 384 MiB of young generation (V8's accounting: two 128 MiB semi-spaces and
+ * as much again for large objects) most of a batch dies young. A ceiling, not an allocation: the space
+ * grows only while batches are large (docs/benchmarks.md, "A projection thread's young generation").
+ * `SANKSI_PROJECTION_YOUNG_MB` (0: V8's default).
+ */
+export const DEFAULT_PROJECTION_YOUNG_MB = 384;
+
+/** The worker `resourceLimits` for a projection thread with a young generation of `youngMb` MiB (0: V8's default). */
+export function projectionThreadResourceLimits(youngMb: number): ResourceLimits {
+  return youngMb > 0 ? { maxYoungGenerationSizeMb: youngMb } : {};
+}
