@@ -66,7 +66,7 @@ export function register(program: Command, deps: CliDeps): void {
         try {
           // In a thread of its own when the built script is there: its young generation is sized for
           // batches (projectionThreadResourceLimits); from the sources, here.
-          const thread = startProjectionThread(deps.env);
+          const thread = startProjectionThread(deps.env, { appending: false });
           result = thread ? await thread.finish() : await runtime.projector.rebuild();
         } finally {
           clearInterval(timer);

@@ -23,13 +23,18 @@ export interface ProjectionThread {
 
 /**
  * Starts a thread that replays the log into empty read models as `projections rebuild` does, following it
- * while the caller appends (issue 10: the appends take one core, the projection the other). Undefined when
- * the built script is missing (the CLI run from its sources): the caller projects at the end instead.
+ * while the caller appends (issue 10: the appends take one core, the projection the other) — or, with
+ * `appending: false`, the rebuild itself, beside a running server's projector as in process (it waits for
+ * that projector's replay). Undefined when the built script is missing (the CLI run from its sources): the
+ * caller projects itself instead.
  */
-export function startProjectionThread(env: NodeJS.ProcessEnv = process.env): ProjectionThread | undefined {
+export function startProjectionThread(
+  env: NodeJS.ProcessEnv = process.env,
+  { appending = true }: { appending?: boolean } = {},
+): ProjectionThread | undefined {
   if (!existsSync(WORKER_SCRIPT)) return undefined;
   const worker = new Worker(WORKER_SCRIPT, {
-    workerData: { env } satisfies ProjectionWorkerData,
+    workerData: { env, appending } satisfies ProjectionWorkerData,
     resourceLimits: projectionThreadResourceLimits(loadConfig(env).projectionYoungMb),
   });
   let outcome: ProjectionWorkerMessage | undefined;

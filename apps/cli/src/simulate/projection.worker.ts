@@ -3,9 +3,13 @@ import type { CatchUpResult } from '@sanksi/read-models';
 import pino from 'pino';
 import { parentPort, workerData } from 'node:worker_threads';
 
-/** What the projection thread is given: the environment to open the stores with. */
+/**
+ * What the projection thread is given: the environment to open the stores with, and whether the log is
+ * still being appended (a simulation: wait for `appends-done`) or complete (`projections rebuild`).
+ */
 export interface ProjectionWorkerData {
   env: Record<string, string | undefined>;
+  appending: boolean;
 }
 
 /** To the projection thread: the log is complete (every append of the simulation has committed). */
@@ -32,7 +36,7 @@ if (parentPort) {
       logger: pino({ level: data.env.SANKSI_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
     });
     try {
-      const result = await runtime.projector.rebuild(appending);
+      const result = await runtime.projector.rebuild(data.appending ? appending : undefined);
       port.postMessage({ kind: 'done', result } satisfies ProjectionWorkerMessage);
     } finally {
       await runtime.close();
