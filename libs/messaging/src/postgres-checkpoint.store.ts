@@ -8,6 +8,9 @@ function reason(e: unknown): string {
 }
 
 /** CheckpointStore in PostgreSQL (table `relay_checkpoints`), for the server mode. */
+/** What losing a race to create the same table answers: unique_violation, duplicate_object, duplicate_table. */
+const CREATE_RACE_CODES = new Set(['23505', '42710', '42P07']);
+
 export class PostgresCheckpointStore implements CheckpointStore {
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
@@ -129,8 +132,9 @@ export class PostgresCheckpointStore implements CheckpointStore {
     try {
       await this.pool.query(ddl);
     } catch (e) {
-      // Two processes creating the table at once: one loses with a unique violation on the catalog.
-      if ((e as { code?: string }).code !== '23505') throw e;
+      // Two processes creating the table at once: one loses on the catalog — a unique violation, or
+      // "type … already exists" (42710) when the other's row type was committed first.
+      if (!CREATE_RACE_CODES.has((e as { code?: string }).code ?? '')) throw e;
       await this.pool.query(ddl);
     }
   }
