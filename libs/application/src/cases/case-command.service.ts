@@ -344,7 +344,6 @@ export class CaseCommandService {
     digest: string,
     context: CommandContext,
   ): Promise<AppendResult> {
-    const keyed = context.idempotencyKey !== undefined;
     try {
       return await this.store.appendToStream(
         caseStreamId(pseId),
@@ -358,7 +357,7 @@ export class CaseCommandService {
         {
           expectedRevision: version === 0 ? 'no_stream' : version - 1,
           commandId,
-          ...(keyed ? { commandIdScope: 'store' as const } : {}),
+          commandIdScope: context.idempotencyKey === undefined ? 'stream' : 'store',
         },
       );
     } catch (e) {
