@@ -67,9 +67,12 @@ const GZIP = { 'accept-encoding': 'gzip' };
 const serverEnv = (dataDir: string): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH ?? '',
   NO_COLOR: '1',
-  // The bench's own SANKSI_* settings reach the server (SANKSI_WORKER=projector: no scheduler), except
-  // what the bench decides itself, below.
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('SANKSI_'))),
+  // The bench's own SANKSI_* settings reach the server (SANKSI_WORKER=projector: no scheduler;
+  // SANKSI_READ_MODELS=postgres with DATABASE_URL: the read models on PostgreSQL), except what the bench
+  // decides itself, below.
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k.startsWith('SANKSI_') || k === 'DATABASE_URL'),
+  ),
   SANKSI_LOG_LEVEL: 'warn',
   SANKSI_DATA_DIR: dataDir,
   SANKSI_API_KEYS: Object.entries(KEYS)

@@ -192,7 +192,11 @@ export class PostgresSqlClient implements SqlClient {
     }
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
+  private closing: Promise<void> | null = null;
+
+  /** Ends the pool; closing again (a second owner of the client shutting down) waits for the first. */
+  close(): Promise<void> {
+    this.closing ??= this.pool.end();
+    return this.closing;
   }
 }

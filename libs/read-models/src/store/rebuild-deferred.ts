@@ -1,3 +1,4 @@
+import type { SqlDialect } from './read-model.schema';
 import type { SqlTransaction } from './sql-client';
 
 /**
@@ -6,7 +7,9 @@ import type { SqlTransaction } from './sql-client';
  * indexes keyed at random (its orders, its state, its next deadline) and a trigram index: at a million
  * cases most of a rebuild's page writes were theirs (docs/benchmarks.md, "A million systems"). So a
  * rebuild sets them aside and builds them once at the end, which SQLite does by sorting; the rows are
- * the same either way.
+ * the same either way. PostgreSQL pays the same per row (its register's trigram GIN indexes most: four
+ * of them, each row's every trigram an index entry), and builds an index over a finished table by sorting
+ * too, so its rebuild sets the same kind of index aside; it has no search triggers.
  *
  * What is set aside: the secondary (non-unique) indexes of the projected tables, except those that
  * start with `pse_id` (the projector's own writes look rows up by case: dropping those would make
@@ -43,11 +46,16 @@ async function searchIndexes(
 }
 
 /**
- * Drops the deferrable indexes and search triggers of `tables` (SQLite), recording their SQL, and empties
- * the search indexes whose triggers it dropped. Call inside the transaction that empties the tables.
+ * Drops the deferrable indexes and search triggers of `tables`, recording their SQL, and empties the
+ * search indexes whose triggers it dropped (SQLite). Call inside the transaction that empties the tables.
  */
-export async function deferIndexes(tx: SqlTransaction, tables: readonly string[]): Promise<void> {
+export async function deferIndexes(
+  tx: SqlTransaction,
+  tables: readonly string[],
+  dialect: SqlDialect = 'sqlite',
+): Promise<void> {
   await tx.query(DEFERRED_TABLE);
+  if (dialect === 'postgres') return deferPostgresIndexes(tx, tables);
   const fts = await searchIndexes(tx, tables);
   const marks = tables.map(() => '?').join(', ');
   const objects = (
@@ -82,19 +90,68 @@ export async function deferIndexes(tx: SqlTransaction, tables: readonly string[]
 }
 
 /**
+ * The secondary indexes of `tables` in the session's schema (PostgreSQL), the same choice as SQLite's:
+ * not unique (primary keys and upserts' keys stay), not led by `pse_id`. Their definitions come from
+ * `pg_get_indexdef`, schema-qualified, so they are put back where they were.
+ */
+async function deferPostgresIndexes(tx: SqlTransaction, tables: readonly string[]): Promise<void> {
+  const marks = tables.map(() => '?').join(', ');
+  const indexes = await tx.query(
+    `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS sql
+     FROM pg_index x
+       JOIN pg_class i ON i.oid = x.indexrelid
+       JOIN pg_class t ON t.oid = x.indrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace
+       LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+     WHERE n.nspname = current_schema() AND t.relname IN (${marks})
+       AND NOT x.indisunique AND coalesce(a.attname, '') <> 'pse_id'
+     ORDER BY i.relname`,
+    [...tables],
+  );
+  for (const ix of indexes) {
+    await tx.query(
+      `INSERT INTO rebuild_deferred (name, kind, sql) VALUES (?, 'index', ?) ON CONFLICT (name) DO NOTHING`,
+      [String(ix.name), String(ix.sql)],
+    );
+    await tx.query(`DROP INDEX ${String(ix.name)}`);
+  }
+}
+
+/** Whether a table, index or trigger of that name exists in the store's database (schema, on PostgreSQL). */
+async function exists(
+  tx: Pick<SqlTransaction, 'query'>,
+  dialect: SqlDialect,
+  name: string,
+): Promise<boolean> {
+  const [found] =
+    dialect === 'postgres'
+      ? await tx.query(`SELECT 1 AS found WHERE to_regclass(?) IS NOT NULL`, [name])
+      : await tx.query(`SELECT 1 AS found FROM sqlite_master WHERE name = ?`, [name]);
+  return found !== undefined;
+}
+
+/**
  * Puts back what `deferIndexes` set aside: each index built over the rows as they now are, each trigger
  * created, each search index rebuilt from its table. Does nothing when nothing is deferred; idempotent.
  */
-export async function restoreDeferred(tx: SqlTransaction, tables: readonly string[]): Promise<boolean> {
-  const [exists] = await tx.query(
-    `SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'rebuild_deferred'`,
-  );
-  if (!exists) return false;
+export async function restoreDeferred(
+  tx: SqlTransaction,
+  tables: readonly string[],
+  dialect: SqlDialect = 'sqlite',
+): Promise<boolean> {
+  if (!(await exists(tx, dialect, 'rebuild_deferred'))) return false;
+  // Two processes opening the store at once (SQLite's writer lock already serialises them): one builds.
+  if (dialect === 'postgres') await tx.query(`LOCK TABLE rebuild_deferred IN EXCLUSIVE MODE`);
   const deferred = await tx.query(`SELECT name, kind, sql FROM rebuild_deferred ORDER BY kind, name`);
   if (deferred.length === 0) return false;
+  // Index builds sort in memory up to this (PostgreSQL's default, 64 MB, spills a million rows to disk).
+  if (dialect === 'postgres') await tx.query(`SET LOCAL maintenance_work_mem = '256MB'`);
   for (const d of deferred) {
-    const [present] = await tx.query(`SELECT 1 AS found FROM sqlite_master WHERE name = ?`, [d.name]);
-    if (!present) await tx.query(String(d.sql));
+    if (!(await exists(tx, dialect, String(d.name)))) await tx.query(String(d.sql));
+  }
+  if (dialect === 'postgres') {
+    await tx.query(`DELETE FROM rebuild_deferred`);
+    return true;
   }
   for (const f of await searchIndexes(tx, tables))
     await tx.query(`INSERT INTO ${f.fts} (${f.fts}) VALUES ('rebuild')`);

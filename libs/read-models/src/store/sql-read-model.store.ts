@@ -255,7 +255,7 @@ export class SqlReadModelStore implements ReadModelStore {
         ]);
       }
       // A rebuild that stopped before its end left indexes set aside: a store never runs without them.
-      if (this.client.dialect === 'sqlite') await restoreDeferred(tx, PROJECTED_TABLES);
+      await restoreDeferred(tx, PROJECTED_TABLES, this.client.dialect);
     });
   }
 
@@ -274,6 +274,13 @@ export class SqlReadModelStore implements ReadModelStore {
     await this.migrate();
     const name = options.checkpoint ?? DEFAULT_CHECKPOINT;
     const result = await this.client.transaction(async (tx) => {
+      // Every read and delete of a batch finds its rows by case (`pse_id = ANY(...)`, an index each table
+      // keeps, even through a rebuild). PostgreSQL weighs that against scanning the table by statistics
+      // that, for tables a replay fills from empty, stay those of a small table until autovacuum looks
+      // again, and against a few thousand cases a batch it scanned: every batch read whole tables, and a
+      // replay's cost grew with the square of the population (docs/benchmarks.md, "PostgreSQL read models
+      // at a million"). The batch's own statements never need a scan: it is ruled out for them alone.
+      if (this.client.dialect === 'postgres') await tx.query(`SET LOCAL enable_seqscan = off`);
       await this.moveCheckpoint(tx, name, options.expectedPosition, options.toPosition, events.length);
       const pseIds = casesOf(events);
       let after: BatchContext | null = null;
@@ -423,8 +430,12 @@ export class SqlReadModelStore implements ReadModelStore {
     this.cache.clear();
     await this.client.transaction(async (tx) => {
       // The rows come back one batch at a time: their secondary and search indexes are built once, at the end.
-      if (options.deferIndexes && this.client.dialect === 'sqlite') await deferIndexes(tx, PROJECTED_TABLES);
-      for (const table of PROJECTED_TABLES) await tx.query(`DELETE FROM ${table}`);
+      if (options.deferIndexes) await deferIndexes(tx, PROJECTED_TABLES, this.client.dialect);
+      // PostgreSQL empties a table at once with TRUNCATE: a DELETE would leave every old row dead in the
+      // table and its indexes until a vacuum, beside the million rows the replay writes again. SQLite's
+      // DELETE without a WHERE clause already truncates.
+      if (this.client.dialect === 'postgres') await tx.query(`TRUNCATE ${PROJECTED_TABLES.join(', ')}`);
+      else for (const table of PROJECTED_TABLES) await tx.query(`DELETE FROM ${table}`);
       await tx.insertMany(
         'projection_checkpoints',
         ['name', 'position', 'events_applied', 'updated_at'],
@@ -436,8 +447,12 @@ export class SqlReadModelStore implements ReadModelStore {
 
   async finishRebuild(): Promise<void> {
     await this.migrate();
-    if (this.client.dialect !== 'sqlite') return;
-    await this.client.transaction((tx) => restoreDeferred(tx, PROJECTED_TABLES));
+    const restored = await this.client.transaction((tx) =>
+      restoreDeferred(tx, PROJECTED_TABLES, this.client.dialect),
+    );
+    // The queries that follow are planned by statistics taken while the tables were empty: take them again.
+    if (restored && this.client.dialect === 'postgres')
+      await this.client.query(`ANALYZE ${PROJECTED_TABLES.join(', ')}`);
   }
 
   async claimProjectorLease(checkpoint: string, holder: string, ttlMs: number): Promise<boolean> {
