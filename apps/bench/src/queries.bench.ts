@@ -1,7 +1,7 @@
 // Queries at scale through the real server: `sanksi serve` (API + projector + scheduler, as `npm start`
 // runs it) on a simulated population, driven by autocannon. Each read route is printed beside the same
-// server's no-op route (`GET /health/live`, the limit) and a raw indexed SELECT on the same read-model
-// file, both measured in the same run, and beside the issue's goal (p99 < 50 ms at a million systems).
+// server's no-op route (`GET /health/live`, the limit) and a raw indexed SELECT on the same read models
+// (its file, or PostgreSQL with SANKSI_READ_MODELS=postgres and DATABASE_URL), both measured in the same run, and beside the issue's goal (p99 < 50 ms at a million systems).
 //
 // Knobs: BENCH_QUERIES_DIR (a data directory already populated, e.g. by `sanksi simulate --systems
 // 100000`; reused as it is), else BENCH_QUERIES_SYSTEMS (default 5,000) are simulated into a temporary
@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { Client } from 'pg';
 import { poll } from './pollers';
 
 const SECONDS = Number(process.env.BENCH_QUERIES_SECONDS ?? 5);
@@ -206,30 +207,65 @@ function serverSide(before: Map<number, number>, after: Map<number, number>, lim
   return `server-side (Fastify's timer): ${((100 * count(limitSeconds)) / total).toFixed(1)} % within ${limitSeconds * 1000} ms, p99 ≤ ${p99 === Infinity ? '∞' : `${p99 * 1000} ms`}`;
 }
 
-/** A raw indexed SELECT of one case summary by key on the same file, in process: the floor of any read. */
-function rawIndexedSelect(dataDir: string): { perSecond: number; p99Us: number } {
+/** The server's read models on PostgreSQL (SANKSI_READ_MODELS=postgres with DATABASE_URL), else null. */
+function postgresReadModels(): string | null {
+  return process.env.SANKSI_READ_MODELS === 'postgres' ? (process.env.DATABASE_URL ?? null) : null;
+}
+
+/** Runs `work` with one query function on the read models the server reads: its SQLite file, or PostgreSQL. */
+async function withReadModels<T>(
+  dataDir: string,
+  work: (query: (sql: string, params?: string[]) => Promise<Array<Record<string, unknown>>>) => Promise<T>,
+): Promise<T> {
+  const url = postgresReadModels();
+  if (url) {
+    const client = new Client({ connectionString: url, options: '-c search_path=read_models' });
+    await client.connect();
+    try {
+      // Named statements: parsed and planned once, as the store's own reads are.
+      const names = new Map<string, string>();
+      return await work(async (text, values = []) => {
+        const name = names.get(text) ?? `bench_${names.size}`;
+        names.set(text, name);
+        return (await client.query({ name, text: text.replace('?', '$1'), values })).rows;
+      });
+    } finally {
+      await client.end();
+    }
+  }
   const db = new Database(path.join(dataDir, 'read-models.db'), { readonly: true });
   try {
-    const ids = db
-      .prepare<[], { pse_id: string }>(`SELECT pse_id FROM case_summary ORDER BY random() LIMIT 1000`)
-      .all()
-      .map((r) => r.pse_id);
-    const select = db.prepare<[string], unknown>(`SELECT * FROM case_summary WHERE pse_id = ?`);
+    return await work(
+      async (sql, params = []) => db.prepare(sql).all(...params) as Array<Record<string, unknown>>,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A raw indexed SELECT of one case summary by key on the same read models, in process: the floor of any
+ * read (on PostgreSQL one connection, a query at a time, so the floor includes its round trip).
+ */
+async function rawIndexedSelect(dataDir: string): Promise<{ perSecond: number; p99Us: number }> {
+  return withReadModels(dataDir, async (query) => {
+    const ids = (await query(`SELECT pse_id FROM case_summary ORDER BY random() LIMIT 1000`)).map((r) =>
+      String(r.pse_id),
+    );
+    const select = `SELECT * FROM case_summary WHERE pse_id = ?`;
     const times: number[] = [];
     const until = Date.now() + SECONDS * 1000;
     let n = 0;
     const started = process.hrtime.bigint();
     while (Date.now() < until) {
       const t = process.hrtime.bigint();
-      select.get(ids[n++ % ids.length] as string);
+      await query(select, [ids[n++ % ids.length] as string]);
       times.push(Number(process.hrtime.bigint() - t) / 1000);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     times.sort((a, b) => a - b);
     return { perSecond: n / seconds, p99Us: times[Math.floor(times.length * 0.99)] ?? 0 };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 function populate(dataDir: string): void {
@@ -242,20 +278,18 @@ function populate(dataDir: string): void {
   console.log(`simulated ${SYSTEMS} systems in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-function population(dataDir: string): string {
-  const db = new Database(path.join(dataDir, 'read-models.db'), { readonly: true });
-  try {
-    const count = (sql: string) => (db.prepare<[], { n: number }>(sql).get() as { n: number }).n;
+async function population(dataDir: string): Promise<string> {
+  return withReadModels(dataDir, async (query) => {
+    const count = async (table: string) => Number((await query(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
     return [
-      `${count('SELECT count(*) AS n FROM case_summary').toLocaleString('en')} cases`,
-      `${count('SELECT count(*) AS n FROM case_timeline').toLocaleString('en')} events`,
-      `${count('SELECT count(*) AS n FROM registry').toLocaleString('en')} registered`,
-      `${count('SELECT count(*) AS n FROM blocklist').toLocaleString('en')} blocklist lines`,
-      `${count('SELECT count(*) AS n FROM blocklist_changes').toLocaleString('en')} blocklist changes`,
+      `${(await count('case_summary')).toLocaleString('en')} cases`,
+      `${(await count('case_timeline')).toLocaleString('en')} events`,
+      `${(await count('registry')).toLocaleString('en')} registered`,
+      `${(await count('blocklist')).toLocaleString('en')} blocklist lines`,
+      `${(await count('blocklist_changes')).toLocaleString('en')} blocklist changes`,
+      postgresReadModels() ? 'read models on PostgreSQL' : 'read models on SQLite',
     ].join(', ');
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /** Runs the read routes against `sanksi serve` on a simulated population (SQLite). */
@@ -266,7 +300,7 @@ export async function run(): Promise<void> {
     if (!given) populate(dataDir);
     const server = await serve(dataDir);
     console.log(
-      `sanksi serve (${CLI}) on ${dataDir}: ${population(dataDir)}; ${CONNECTIONS} connections, ${SECONDS} s per line, ` +
+      `sanksi serve (${CLI}) on ${dataDir}: ${await population(dataDir)}; ${CONNECTIONS} connections, ${SECONDS} s per line, ` +
         `cores: ${require('node:os').cpus().length}${process.env.BENCH_QUERIES_COMMANDS === '1' ? ', cases opened on 8 more connections throughout' : ''}`,
     );
     console.log(
@@ -320,7 +354,7 @@ export async function run(): Promise<void> {
       };
 
       const noop = await withCommands(() => load(server.base, { method: 'GET', path: '/health/live' }));
-      const raw = rawIndexedSelect(dataDir);
+      const raw = await rawIndexedSelect(dataDir);
       console.log(
         `${'no-op GET /health/live'.padEnd(44)} ${noop.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(noop.p50).padStart(5)} ms  p99 ${String(noop.p99).padStart(5)} ms  (the limit)`,
       );

@@ -937,7 +937,10 @@ export class SqlReadModelStore implements ReadModelStore {
    * scan's exactly. On SQLite the trigram index `fts` picks the candidates when they are few; when they
    * are many (at least SEARCH_CANDIDATE_CAP, counted no further), fetching and sorting them all costs
    * more than walking the table in the page's order and stopping at the page's end, so the filter is
-   * left to that walk. On PostgreSQL pg_trgm indexes of the same expressions serve the LIKE itself.
+   * left to that walk. On PostgreSQL pg_trgm indexes of the same expressions find the candidates, with
+   * the same choice: few, and the page is read from them (`pse_id IN (...)`, which the planner estimates
+   * by the trigram indexes; within an OR beside the address match it guessed half the table and walked
+   * the page's order through every row: 2–4 s a search at a million); many, and the walk is left to it.
    */
   private async substringFilter(
     fts: 'case_search' | 'registry_search',
@@ -947,6 +950,20 @@ export class SqlReadModelStore implements ReadModelStore {
     const p = likePattern(q.trim());
     const text = `(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
     const params: unknown[] = columns.map(() => p);
+    if (this.client.dialect === 'postgres') {
+      const table = fts === 'case_search' ? 'case_summary' : 'registry';
+      const [row] = await this.client.query(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM ${table} WHERE ${text} LIMIT ${SEARCH_CANDIDATE_CAP}) c`,
+        params,
+      );
+      if (row !== undefined && num(row, 'n') < SEARCH_CANDIDATE_CAP) {
+        const addresses = `SELECT pse_id FROM case_addresses WHERE lower(address) LIKE ? ESCAPE '\\'`;
+        return {
+          sql: `pse_id IN (SELECT pse_id FROM ${table} WHERE ${text} UNION ${addresses})`,
+          params: [...params, p],
+        };
+      }
+    }
     const phrase = this.client.dialect === 'sqlite' ? trigramPhrase(q.trim().toLowerCase()) : null;
     let candidates = text;
     if (phrase !== null) {
