@@ -17,6 +17,7 @@ import {
 } from './blocklist-formats';
 import { BlocklistChangePages } from './blocklist-change-pages';
 import { acceptsGzip, BlocklistRenderings, gzipEtag } from './blocklist-renderings';
+import { FreshProbe } from './fresh-probe';
 import { ApiAnswers, GUARDED } from '../openapi/api-answers.decorator';
 import { BlocklistChangesRef, BlocklistRef } from '../openapi/read-schemas';
 
@@ -43,14 +44,20 @@ export class BlocklistController {
   private readonly changePages: BlocklistChangePages<ChangesAnswer>;
 
   constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {
+    // Every poll of either route first reads the feed's newest position: one read serves the polls in step.
+    const version = new FreshProbe(() => runtime.readModels.getBlocklistVersion());
+    const source = {
+      getBlocklistVersion: () => version.get(),
+      getBlocklist: () => runtime.readModels.getBlocklist(),
+      getBlocklistChanges: (after: number, limit?: number) =>
+        runtime.readModels.getBlocklistChanges(after, limit),
+    };
     this.renderings = new BlocklistRenderings(
-      runtime.readModels,
+      source,
       (e) => ({ ...e, since: wib(e.since) }),
       (d) => this.dropped(d),
     );
-    this.changePages = new BlocklistChangePages(runtime.readModels, (after, page) =>
-      this.changesAnswer(after, page),
-    );
+    this.changePages = new BlocklistChangePages(source, (after, page) => this.changesAnswer(after, page));
   }
 
   /** A recorded domain that is no host name is left out of every format, with a warning for operators. */

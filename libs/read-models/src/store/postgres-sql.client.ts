@@ -135,16 +135,22 @@ export class PostgresSqlClient implements SqlClient {
     return {
       query: async (sql, params = []) =>
         (await client.query(toPgPlaceholders(sql), [...params])).rows as SqlRecord[],
-      // One array parameter per column, unnested into rows: the statement text does not depend on the
-      // row count, so it is prepared once per connection instead of parsed and planned per batch with
-      // thousands of bind parameters (what a multi-row VALUES list costs).
+      // One parameter per column, a JSON array of its values, zipped into rows: the statement text does not
+      // depend on the row count, so it is prepared once per connection instead of parsed and planned per
+      // batch with thousands of bind parameters (what a multi-row VALUES list costs). JSON rather than
+      // PostgreSQL's array literal: `JSON.stringify` writes a column in native code, where node-postgres
+      // escaped every element in JavaScript (an eighth of a rebuild's client CPU, docs/benchmarks.md
+      // "PostgreSQL read models at a million"); the server reads each element back as text, cast to
+      // the column's type as the array literal's elements were.
       insertMany: async (table, columns, rows, onConflict = '') => {
         if (rows.length === 0) return;
         const types = await this.columnTypes(client, table, columns);
         const text =
           `INSERT INTO ${table} (${columns.join(', ')}) ` +
-          `SELECT * FROM unnest(${columns.map((c, j) => `$${j + 1}::${types.get(c) ?? 'text'}[]`).join(', ')}) ${onConflict}`;
-        const values = columns.map((_, j) => rows.map((r) => r[j]));
+          `SELECT ${columns.map((c, j) => `c${j}::${types.get(c) ?? 'text'}`).join(', ')} ` +
+          `FROM ROWS FROM (${columns.map((_, j) => `json_array_elements_text($${j + 1}::json)`).join(', ')}) ` +
+          `AS r(${columns.map((_, j) => `c${j}`).join(', ')}) ${onConflict}`;
+        const values = columns.map((_, j) => JSON.stringify(rows.map((r) => r[j] ?? null)));
         await client.query({ name: statementName(text), text, values });
       },
       selectWhereIn: async (table, column, values) =>
