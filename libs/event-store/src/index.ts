@@ -12,6 +12,7 @@ export type {
   StreamStart,
   SubscribeOptions,
 } from './core/event-store.port';
+export { MAX_STREAMS_PER_READ } from './core/event-store.port';
 export {
   AppendOutcomeUnknown,
   EventStoreClosed,

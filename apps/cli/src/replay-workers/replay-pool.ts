@@ -119,7 +119,7 @@ class ThreadPool {
 
 /** The population to replay: the store (and how a thread opens its own connection to it) up to `head`. */
 export interface ReplaySource {
-  store: Pick<EventStore, 'readAll' | 'readStream' | 'readStreamStarts'>;
+  store: Pick<EventStore, 'readAll' | 'readStream' | 'readStreamStarts' | 'readStreams'>;
   config: EventStoreConfig;
   /** The log position the replay stops at: cases that begin after it are left out. */
   head: number;

@@ -66,6 +66,28 @@ describe('replaying the population slice by slice of the log (real SQLite file)'
     }
   });
 
+  it('given a store that reads a chunk of streams at once (PostgreSQL), then the replay is the same as stream by stream, in one read a chunk', async () => {
+    const store = runtime.eventStore;
+    let reads = 0;
+    const batched = {
+      readAll: store.readAll.bind(store),
+      readStreamStarts: store.readStreamStarts?.bind(store),
+      readStream: () => Promise.reject(new Error('a chunk is read at once')),
+      readStreams: async (ids: readonly string[]) => {
+        reads += 1;
+        return Promise.all(ids.map((id) => store.readStream(id)));
+      },
+    };
+    const oneByOne = { ...batched, readStreams: undefined, readStream: store.readStream.bind(store) };
+    for (const task of [WHAT_IF, { kind: 'verify' } satisfies ReplayTask]) {
+      const whole = { after: 0, upTo: head };
+      const expected = await runReplayRange(task, oneByOne, whole);
+      expect(await runReplayRange(task, batched, whole)).toEqual(expected);
+    }
+    // 60 cases in chunks of 64: one read a task
+    expect(reads).toBe(2);
+  });
+
   it('given slices of a few positions, when a what-if is replayed slice by slice, then the same cases, events, findings and counts as in one slice', async () => {
     // given the whole log as one slice
     const [whole] = await replayInSlices(WHAT_IF, head);

@@ -80,6 +80,9 @@ export interface SubscribeOptions {
   batchSize?: number;
 }
 
+/** The most streams one `readStreams` call reads. */
+export const MAX_STREAMS_PER_READ = 1000;
+
 /** The event store port: generic over event types, shared by every adapter. */
 export interface EventStore {
   appendToStream(streamId: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult>;
@@ -97,6 +100,12 @@ export interface EventStore {
    * Optional: an adapter without an index of stream starts leaves it out, and callers scan `readAll`.
    */
   readStreamStarts?(options?: ReadStreamStartsOptions): Promise<StreamStart[]>;
+  /**
+   * Several whole streams at once, each in revision order, in the order asked (an empty array for a stream
+   * with no event): what `readStream` gives for each, in one round trip. At most `MAX_STREAMS_PER_READ`
+   * streams a call. Optional: where a read costs no round trip (SQLite) callers read stream by stream.
+   */
+  readStreams?(streamIds: readonly string[]): Promise<RecordedEvent[][]>;
   subscribe(options: SubscribeOptions): AsyncIterable<RecordedEvent>;
   /**
    * Calls `listener` after every commit of appends through this store (and the stores of this thread on

@@ -9,8 +9,10 @@ import {
   EventStoreError,
   EventStoreStorageFull,
   EventStoreUnavailable,
+  InvalidReadRequest,
   WrongExpectedRevision,
 } from '../core/event-store.errors';
+import { MAX_STREAMS_PER_READ } from '../core/event-store.port';
 import type {
   AppendOptions,
   AppendResult,
@@ -200,6 +202,31 @@ export class PostgresEventStore implements EventStore {
       options.limit ?? null,
     ]);
     return rows.map((row) => this.toRecorded(row));
+  }
+
+  /**
+   * Whole streams, each in revision order, in the order asked — one query for all of them: a replay of the
+   * population (`verify`, `what-if`) read a million streams one round trip each, and waited on most of them.
+   */
+  async readStreams(streamIds: readonly string[]): Promise<RecordedEvent[][]> {
+    if (
+      !Array.isArray(streamIds) ||
+      streamIds.length > MAX_STREAMS_PER_READ ||
+      !streamIds.every((id) => typeof id === 'string')
+    )
+      throw new InvalidReadRequest({
+        operation: 'readStreams',
+        reason: `stream ids must be an array of at most ${MAX_STREAMS_PER_READ} strings`,
+      });
+    if (streamIds.length === 0) return [];
+    const rows = await this.query<EventRow>('readStreams', 'readStreams', [[...new Set(streamIds)]]);
+    const byStream = new Map<string, RecordedEvent[]>();
+    for (const row of rows) {
+      const events = byStream.get(row.stream_id);
+      if (events) events.push(this.toRecorded(row));
+      else byStream.set(row.stream_id, [this.toRecorded(row)]);
+    }
+    return streamIds.map((id) => byStream.get(id)?.slice() ?? []);
   }
 
   /** True when the stream has at least one event. */
@@ -599,6 +626,7 @@ function statements(s: string) {
     append: `SELECT idx, status, revision, pos, other FROM ${s}.append_events($1::int8, $2, $3::text[], $4::text[], $5::int8[], $6::text[], $7::int4[], $8::text[], $9::text[], $10::int4[], $11::json[], $12::json[], $13::bool[])`,
     readForwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
     readBackwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`,
+    readStreams: `SELECT ${columns} FROM ${s}.events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, revision`,
     readAll: `SELECT ${columns} FROM ${s}.events
                WHERE position > $1 AND ($2::text[] IS NULL OR type = ANY($2::text[])) AND ($3::text IS NULL OR category = $3)
                ORDER BY position LIMIT $4`,
