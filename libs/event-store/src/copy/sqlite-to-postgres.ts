@@ -188,6 +188,11 @@ export async function copySqliteToPostgres(options: SqliteToPostgresCopy): Promi
       );
     await target.query('COMMIT');
     inTransaction = false;
+    // Statistics of the tables as they now are, as after any bulk load: until autovacuum took them, the
+    // planner held a stream to be thousands of events and chose parallel scans and JIT compilation for a
+    // read of a few (docs/benchmarks.md, "PostgreSQL read models at a million"). The copy has committed:
+    // a failure here leaves that to autovacuum, and the copy stands.
+    await target.query(`ANALYZE ${schema}.events, ${schema}.commands`).catch(() => undefined);
     return { events: totals.events, commands: commandTotal, headPosition: head };
   } finally {
     if (inTransaction) await target.query('ROLLBACK').catch(() => undefined);
