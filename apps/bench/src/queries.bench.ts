@@ -227,7 +227,9 @@ async function withReadModels<T>(
       return await work(async (text, values = []) => {
         const name = names.get(text) ?? `bench_${names.size}`;
         names.set(text, name);
-        return (await client.query({ name, text: text.replace('?', '$1'), values })).rows;
+        let n = 0;
+        const sql = text.replace(/\?/g, () => `$${++n}`);
+        return (await client.query({ name, text: sql, values })).rows;
       });
     } finally {
       await client.end();

@@ -3,23 +3,20 @@ import { FreshProbe } from './fresh-probe';
 /** A read whose answers the test releases one by one, counting the reads begun. */
 function controlledRead() {
   const waiting: Array<{ resolve(v: number): void; reject(e: Error): void }> = [];
-  let value = 0;
+  let ended = 0;
+  const oldest = () => {
+    const w = waiting.shift();
+    if (!w) throw new Error('no read in flight');
+    ended += 1;
+    return w;
+  };
   return {
     read: () => new Promise<number>((resolve, reject) => waiting.push({ resolve, reject })),
-    begun: () => value + waiting.length,
-    /** Ends the oldest read in flight with the value as it is now. */
-    answer(v: number) {
-      const w = waiting.shift();
-      if (!w) throw new Error('no read in flight');
-      value += 1;
-      w.resolve(v);
-    },
-    fail() {
-      const w = waiting.shift();
-      if (!w) throw new Error('no read in flight');
-      value += 1;
-      w.reject(new Error('connection lost'));
-    },
+    begun: () => ended + waiting.length,
+    /** Ends the oldest read in flight with this value. */
+    answer: (v: number) => oldest().resolve(v),
+    /** Fails the oldest read in flight. */
+    fail: () => oldest().reject(new Error('connection lost')),
     inFlight: () => waiting.length,
   };
 }

@@ -17,10 +17,7 @@ export class FreshProbe<T> {
   get(): Promise<T> {
     if (this.running === null) return this.start();
     this.next ??= this.running
-      .then(
-        () => undefined,
-        () => undefined,
-      )
+      .catch(() => undefined)
       .then(() => {
         this.next = null;
         return this.start();

@@ -52,7 +52,7 @@ async function searchIndexes(
 export async function deferIndexes(
   tx: SqlTransaction,
   tables: readonly string[],
-  dialect: SqlDialect = 'sqlite',
+  dialect: SqlDialect,
 ): Promise<void> {
   await tx.query(DEFERRED_TABLE);
   if (dialect === 'postgres') return deferPostgresIndexes(tx, tables);
@@ -137,7 +137,7 @@ async function exists(
 export async function restoreDeferred(
   tx: SqlTransaction,
   tables: readonly string[],
-  dialect: SqlDialect = 'sqlite',
+  dialect: SqlDialect,
 ): Promise<boolean> {
   if (!(await exists(tx, dialect, 'rebuild_deferred'))) return false;
   // Two processes opening the store at once (SQLite's writer lock already serialises them): one builds.

@@ -164,7 +164,9 @@ const SEARCH_CANDIDATE_CAP = 2_000;
 const laterOf = (dialect: 'sqlite' | 'postgres'): string => (dialect === 'sqlite' ? 'max' : 'greatest');
 
 /** The cases one of whose app ids or IP addresses contains the bound LIKE pattern (issue 14 A). */
-const ADDRESS_MATCH = `pse_id IN (SELECT pse_id FROM case_addresses WHERE lower(address) LIKE ? ESCAPE '\\')`;
+/** The cases one of whose app ids or IP addresses contains the pattern (`?`, a LIKE pattern). */
+const ADDRESS_CASES = `SELECT pse_id FROM case_addresses WHERE lower(address) LIKE ? ESCAPE '\\'`;
+const ADDRESS_MATCH = `pse_id IN (${ADDRESS_CASES})`;
 
 /** What a `blocklist` or `blocklist_changes` row lists (rows from before migration 4 are domains). */
 const entryKind = (r: SqlRecord): BlocklistEntryKind => (r['kind'] === 'ip' ? 'ip' : 'domain');
@@ -957,9 +959,8 @@ export class SqlReadModelStore implements ReadModelStore {
         params,
       );
       if (row !== undefined && num(row, 'n') < SEARCH_CANDIDATE_CAP) {
-        const addresses = `SELECT pse_id FROM case_addresses WHERE lower(address) LIKE ? ESCAPE '\\'`;
         return {
-          sql: `pse_id IN (SELECT pse_id FROM ${table} WHERE ${text} UNION ${addresses})`,
+          sql: `pse_id IN (SELECT pse_id FROM ${table} WHERE ${text} UNION ${ADDRESS_CASES})`,
           params: [...params, p],
         };
       }
