@@ -23,9 +23,12 @@ import { requireDataDirectory } from './support/data-directory';
 /**
  * The commands that read existing data: on a data directory that does not exist they stop with an error
  * naming it (support/data-directory.ts) instead of creating an empty one and answering "nothing".
+ * A group name covers its sub-commands (`discovery` covers `discovery open`: no data, no candidate).
+ * `evidence public-key` opens no store and checks for itself (evidence.command.ts).
  */
 const NEEDS_DATA = new Set([
   'cases',
+  'discovery',
   'replay',
   'what-if',
   'verify',

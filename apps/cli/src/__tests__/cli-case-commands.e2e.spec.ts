@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { CLI, type CliRun, runCli, tempDir } from './cli-process.fixture';
@@ -316,6 +317,9 @@ describe('sanksi migrate, and commands that need data', () => {
       ['blocklist', 'export'],
       ['verify'],
       ['replay', 'x'],
+      ['discovery'],
+      ['discovery', 'open', 'shop.example'],
+      ['evidence', 'public-key'],
     ]) {
       const run = runCli(args, { SANKSI_DATA_DIR: dataDir });
       expect({ args, code: run.code }).toEqual({ args, code: 3 });
@@ -324,6 +328,20 @@ describe('sanksi migrate, and commands that need data', () => {
       expect(run.stderr).toContain('sanksi import');
     }
     expect(runCli(['case', 'warn', 'x', '--letter-number', 'B'], { SANKSI_DATA_DIR: dataDir }).code).toBe(3);
+    const noKey = runCli(['evidence', 'public-key', '--json'], { SANKSI_DATA_DIR: dataDir });
+    expect(errorOf(noKey)).toMatchObject({ code: 'NO_EVIDENCE_KEY', dataDir });
+    expect(noKey.stderr).toContain('asking for its public key makes none');
+    expect(noKey.stderr).toContain('SANKSI_EVIDENCE_KEY');
+    // a key of its own (SANKSI_EVIDENCE_KEY) needs no data directory, and still creates none
+    const keyFile = path.join(dir, 'evidence.pem');
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    writeFileSync(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    const pinned = runCli(['evidence', 'public-key'], {
+      SANKSI_DATA_DIR: dataDir,
+      SANKSI_EVIDENCE_KEY: keyFile,
+    });
+    expect(pinned.code).toBe(0);
+    expect(pinned.stdout.trim()).toBe(publicKey.export({ format: 'der', type: 'spki' }).toString('base64'));
     expect(existsSync(dataDir)).toBe(false);
   });
 

@@ -3,12 +3,14 @@ import {
   evidencePublicKey,
   loadOrCreateSigningKey,
   parseEd25519PublicKey,
+  type SanksiConfig,
   verifyEvidencePack,
 } from '@sanksi/application';
 import type { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ExitCode, InputFileError, UsageError } from '../cli.errors';
+import { CliError, ExitCode, InputFileError, UsageError } from '../cli.errors';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
 const ExportOptions = z.object({ out: z.string().min(1), json: z.boolean().optional() });
@@ -20,6 +22,29 @@ const VerifyOptions = z.object({
     .optional(),
 });
 const KeyOptions = z.object({ json: z.boolean().optional() });
+
+/**
+ * The installation's signing key for `evidence public-key`, read without opening a store. The data
+ * directory's key is made there as the first export would make it, but never in a data directory that
+ * does not exist: a key made by asking for one would sign nothing and create the directory by accident.
+ */
+function installationSigningKey(config: SanksiConfig): KeyObject {
+  const file = config.evidenceKeyFile;
+  // SANKSI_EVIDENCE_KEY is never created: missing, it is a configuration error naming the variable.
+  if (config.evidenceKeyConfigured || existsSync(file))
+    return loadOrCreateSigningKey(file, { create: false });
+  if (!existsSync(config.dataDir))
+    throw new CliError(
+      'NO_EVIDENCE_KEY',
+      `no evidence signing key: no data directory at ${config.dataDir}, so this installation has none yet ` +
+        '(asking for its public key makes none): create the data directory with `sanksi import` or ' +
+        '`sanksi migrate` (its key is made there on first use), point SANKSI_DATA_DIR at an existing one, ' +
+        "or set SANKSI_EVIDENCE_KEY to the installation's key file",
+      ExitCode.configuration,
+      { dataDir: config.dataDir, file },
+    );
+  return loadOrCreateSigningKey(file);
+}
 
 /** `sanksi evidence export|verify`: signed, self-contained case files, verifiable offline. */
 export function register(program: Command, deps: CliDeps): void {
@@ -58,18 +83,12 @@ export function register(program: Command, deps: CliDeps): void {
     .command('public-key')
     .description('Print the public key evidence packs are signed with, for verifiers to pin')
     .option('--json', 'machine-readable output')
-    .action(async (raw: Record<string, unknown>) => {
+    .action((raw: Record<string, unknown>) => {
       const opts = parseOptions(KeyOptions, raw);
       const out = deps.output(opts);
-      await withRuntime(deps, async (runtime) => {
-        const publicKey = evidencePublicKey(
-          loadOrCreateSigningKey(runtime.config.evidenceKeyFile, {
-            create: !runtime.config.evidenceKeyConfigured,
-          }),
-        );
-        if (out.json) out.data({ algorithm: 'Ed25519', publicKey });
-        else out.line(publicKey);
-      });
+      const publicKey = evidencePublicKey(installationSigningKey(deps.config()));
+      if (out.json) out.data({ algorithm: 'Ed25519', publicKey });
+      else out.line(publicKey);
     });
   evidence
     .command('verify')
