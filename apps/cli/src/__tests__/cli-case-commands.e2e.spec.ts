@@ -250,6 +250,95 @@ describe('sanksi case … --api URL, against a running server', () => {
         '--json',
       ),
       fine: sanksi('fine', 'same', '--decision-number', 'KEP-9', '--amount-idr', '0', '--json'),
+      // kominfo-2022 escalates by itself: the restoration first records the block the deadline brought
+      restore: sanksi(
+        'restore',
+        'same',
+        '--reason',
+        'normalised',
+        '--occurred-at',
+        wib('2022-08-02T10:00'),
+        '--json',
+      ),
+      register: sanksi(
+        'register',
+        'same',
+        '--channel',
+        'oss',
+        '--occurred-at',
+        wib('2022-08-03T10:00'),
+        '--json',
+      ),
+      confirm: sanksi(
+        'confirm',
+        'same',
+        '--registration-number',
+        '000123.01/DJAI.PSE/08/2022',
+        '--occurred-at',
+        wib('2022-08-04T10:00'),
+        '--json',
+      ),
+      // pp43-2023 fines between the warning and the block; a fined system found not obliged is exempted
+      openPaid: sanksi(
+        'open',
+        '--pse-id',
+        'paid',
+        '--name',
+        'Paid Shop',
+        '--origin',
+        'domestic',
+        '--domains',
+        'paid.example',
+        '--policy',
+        'pp43-2023',
+        '--occurred-at',
+        wib('2024-01-02T09:00'),
+        '--json',
+      ),
+      warnPaid: sanksi(
+        'warn',
+        'paid',
+        '--letter-number',
+        'B-1/2024',
+        '--occurred-at',
+        wib('2024-01-03T10:00'),
+        '--json',
+      ),
+      finePaid: sanksi(
+        'fine',
+        'paid',
+        '--decision-number',
+        'KEP-1/2024',
+        '--amount-idr',
+        '1000000',
+        '--occurred-at',
+        wib('2024-01-15T10:00'),
+        '--json',
+      ),
+      pay: sanksi(
+        'pay',
+        'paid',
+        'F1',
+        '--amount-idr',
+        '1000000',
+        '--reference',
+        'TRX-1',
+        '--occurred-at',
+        wib('2024-01-16T10:00'),
+        '--json',
+      ),
+      exempt: sanksi(
+        'exempt',
+        'paid',
+        '--reason',
+        'not obliged',
+        '--occurred-at',
+        wib('2024-01-17T10:00'),
+        '--json',
+      ),
+      // decided on a version the case has left (exit 6), and a case that does not exist (exit 4)
+      stale: sanksi('warn', 'paid', '--letter-number', 'B-2/2024', '--if-match', '3', '--json'),
+      missing: sanksi('warn', 'nobody', '--letter-number', 'B-3/2024', '--json'),
     });
     const a = scenario(inProcess);
     const b = scenario(remote);
@@ -272,7 +361,19 @@ describe('sanksi case … --api URL, against a running server', () => {
       };
     };
     // success: the same case after each command
-    for (const step of ['open', 'warn'] as const) {
+    const applied = [
+      'open',
+      'warn',
+      'restore',
+      'register',
+      'confirm',
+      'openPaid',
+      'warnPaid',
+      'finePaid',
+      'pay',
+      'exempt',
+    ] as const;
+    for (const step of applied) {
       expect({ step, code: b[step].code, stderr: b[step].stderr }).toEqual({ step, code: 0, stderr: '' });
       expect(outcome(b[step])).toEqual(outcome(a[step]));
     }
@@ -289,6 +390,30 @@ describe('sanksi case … --api URL, against a running server', () => {
     expect(a.fine.code).toBe(2);
     expect(b.fine.code).toBe(2);
     expect(errorOf(b.fine)).toEqual(errorOf(a.fine));
+    // the path through the statechart, step by step, as both modes saw it
+    expect(applied.map((step) => [step, outcome(b[step]).state, outcome(b[step]).events])).toEqual([
+      ['open', 'unregistered', ['PseIdentified']],
+      ['warn', 'warned', ['WarningIssued']],
+      ['restore', 'unregistered', ['DeadlineElapsed', 'AccessBlocked', 'AccessRestored']],
+      ['register', 'registrationPending', ['RegistrationSubmitted']],
+      ['confirm', 'reRegistered', ['RegistrationConfirmed']],
+      ['openPaid', 'unregistered', ['PseIdentified']],
+      ['warnPaid', 'warned', ['WarningIssued']],
+      ['finePaid', 'fined', ['DeadlineElapsed', 'FineImposed']],
+      ['pay', 'fined', ['FinePaid']],
+      ['exempt', 'exempted', ['ExemptionGranted']],
+    ]);
+    // conflict and not found: the same exit code and error document
+    expect([a.stale.code, b.stale.code]).toEqual([6, 6]);
+    expect(errorOf(b.stale)).toEqual(errorOf(a.stale));
+    expect(errorOf(b.stale)).toMatchObject({
+      code: 'VERSION_MISMATCH',
+      expectedVersion: 3,
+      actualVersion: 6,
+    });
+    expect([a.missing.code, b.missing.code]).toEqual([4, 4]);
+    expect(errorOf(b.missing)).toEqual(errorOf(a.missing));
+    expect(errorOf(b.missing)).toMatchObject({ code: 'CASE_NOT_FOUND', pseId: 'nobody' });
   });
 
   it('given no key, a wrong key or no server, then configuration (3) and unavailable (7), naming what to fix', () => {
