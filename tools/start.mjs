@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: build (the web console too), import the real 2022 registry into ./data on the first run,
 // then serve the API, the web console (/console) and the worker in one process on the embedded default
-// (SQLite, no services needed).
+// (SQLite, no services needed). `npm start -- --plan` prints what it would do, as JSON, and does nothing.
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -20,12 +20,34 @@ function step(label, args) {
   }
 }
 
+/**
+ * Whether to import the demo registry: when asked (`--import-registry`, `SANKSI_IMPORT_REGISTRY=1`), or on
+ * the first run of the embedded store. Never by itself on a server store (PostgreSQL): that store is
+ * shared and long-lived, and every start would otherwise import into it again.
+ */
+function registryImport(argv, environment, directory) {
+  const store = (environment.SANKSI_EVENT_STORE ?? 'sqlite') === 'sqlite' ? 'embedded' : 'server';
+  if (argv.includes('--import-registry') || environment.SANKSI_IMPORT_REGISTRY === '1')
+    return { store, import: true, reason: 'asked' };
+  if (store === 'embedded' && !existsSync(path.join(directory, 'events.db')))
+    return { store, import: true, reason: 'first run of the embedded store' };
+  return {
+    store,
+    import: false,
+    reason: store === 'embedded' ? 'the data directory holds an event store' : 'a server store',
+  };
+}
+
+const registry = registryImport(process.argv.slice(2), process.env, dataDir);
+if (process.argv.includes('--plan')) {
+  console.log(JSON.stringify({ dataDir, build: true, registryImport: registry, serve: true }));
+  process.exit(0);
+}
+
 step('build', ['npx', 'nx', 'run-many', '-t', 'build', '--output-style=static']);
-const embedded = (process.env.SANKSI_EVENT_STORE ?? 'sqlite') === 'sqlite';
-const asked = process.argv.includes('--import-registry') || process.env.SANKSI_IMPORT_REGISTRY === '1';
-if (asked || (embedded && !existsSync(path.join(dataDir, 'events.db')))) {
+if (registry.import) {
   step('import the PSE registry (a re-run changes nothing)', ['node', cli, 'import']);
-} else if (!embedded) {
+} else if (registry.store === 'server') {
   console.log(
     '\n== registry import skipped (a server store): npm start -- --import-registry imports the demo registry',
   );

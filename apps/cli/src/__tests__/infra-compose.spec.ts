@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@sanksi/application';
 
@@ -7,7 +9,18 @@ import { loadConfig } from '@sanksi/application';
 const root = path.resolve(__dirname, '../../../..');
 const compose = readFileSync(path.join(root, 'infra/compose.yaml'), 'utf8');
 const dockerfile = readFileSync(path.join(root, 'infra/Dockerfile'), 'utf8');
-const startScript = readFileSync(path.join(root, 'tools/start.mjs'), 'utf8');
+
+/** What `npm start` would do about the registry (`tools/start.mjs --plan`: it decides, prints and stops). */
+function startPlan(env: Record<string, string>, args: string[] = []): { import: boolean; store: string } {
+  const run = spawnSync(process.execPath, [path.join(root, 'tools/start.mjs'), '--plan', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (run.status !== 0) throw new Error(`start.mjs --plan failed (${run.status}): ${run.stderr}`);
+  const plan = JSON.parse(run.stdout) as { registryImport: { import: boolean; store: string } };
+  return { import: plan.registryImport.import, store: plan.registryImport.store };
+}
 
 /** The lines of a top-level (`indent` 0) or service (`indent` 2) block, up to the next sibling. */
 function block(name: string, indent: number, text = compose): string {
@@ -101,8 +114,35 @@ describe('infra/Dockerfile and tools/start.mjs', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
   });
 
-  it('given npm start on a server store, then the registry is imported only with --import-registry or SANKSI_IMPORT_REGISTRY=1', () => {
-    expect(startScript).toMatch(/--import-registry/);
-    expect(startScript).toMatch(/asked \|\| \(embedded && !existsSync/);
+  it('given npm start, then the registry is imported on the embedded store’s first run, and on a server store only with --import-registry or SANKSI_IMPORT_REGISTRY=1', () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'sanksi-start-plan-'));
+    try {
+      const postgres = { SANKSI_EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://127.0.0.1/test' };
+      // embedded: imported on the first run only, or when asked
+      expect(startPlan({ SANKSI_DATA_DIR: data })).toEqual({ import: true, store: 'embedded' });
+      writeFileSync(path.join(data, 'events.db'), '');
+      expect(startPlan({ SANKSI_DATA_DIR: data })).toEqual({ import: false, store: 'embedded' });
+      expect(startPlan({ SANKSI_DATA_DIR: data }, ['--import-registry'])).toEqual({
+        import: true,
+        store: 'embedded',
+      });
+      // a server store: never by itself, whatever the data directory holds
+      rmSync(path.join(data, 'events.db'));
+      expect(startPlan({ SANKSI_DATA_DIR: data, ...postgres })).toEqual({ import: false, store: 'server' });
+      expect(startPlan({ SANKSI_DATA_DIR: data, ...postgres, SANKSI_IMPORT_REGISTRY: '0' })).toEqual({
+        import: false,
+        store: 'server',
+      });
+      expect(startPlan({ SANKSI_DATA_DIR: data, ...postgres }, ['--import-registry'])).toEqual({
+        import: true,
+        store: 'server',
+      });
+      expect(startPlan({ SANKSI_DATA_DIR: data, ...postgres, SANKSI_IMPORT_REGISTRY: '1' })).toEqual({
+        import: true,
+        store: 'server',
+      });
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 });
