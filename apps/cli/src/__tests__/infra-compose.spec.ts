@@ -97,6 +97,14 @@ describe('infra/compose.yaml: the production-like deployment', () => {
     expect(sanksiEnv['SANKSI_EVIDENCE_KEY']).toBe('/run/secrets/evidence_signing_key');
   });
 
+  it('given the secrets directory, then git ignores the key made there and keeps only its README', () => {
+    const ignored = (file: string) =>
+      spawnSync('git', ['check-ignore', '--quiet', '--no-index', file], { cwd: root }).status;
+    expect(ignored('infra/secrets/evidence-signing-key.pem')).toBe(0);
+    expect(ignored('infra/secrets/another.key')).toBe(0);
+    expect(ignored('infra/secrets/README.md')).toBe(1);
+  });
+
   it('given the demo registry import, then it runs only under an explicit profile, never as part of a start', () => {
     const importer = block('registry-import', 2, services);
     expect(importer).toMatch(/profiles: \['demo-data'\]/);
