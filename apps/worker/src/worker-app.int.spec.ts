@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:net';
+import { Writable } from 'node:stream';
 import { createRuntime, loadConfig, ManualClock, type SanksiRuntime } from '@sanksi/application';
-import type { Actor } from '@sanksi/domain';
+import { type Actor, calendarSpan } from '@sanksi/domain';
 import {
   createTemporaryPostgresDatabase,
   temporaryDirectory,
@@ -275,6 +276,46 @@ describe('runWorkerProcess with WORKER_PORT', () => {
     } finally {
       dir.remove();
     }
+  });
+
+  it('given a start less than 12 months before the end of the holiday table, then the worker warns once, naming the year to add; a year earlier it does not', async () => {
+    // The year after the table's last (the test moves with the table): knownThrough is its 31 December.
+    const { knownThrough, nextYear } = calendarSpan();
+    const startAt = async (now: string) => {
+      const dir = temporaryDirectory('sanksi-worker-calendar');
+      const signals = new EventEmitter();
+      const lines: Array<Record<string, unknown>> = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+          done();
+        },
+      });
+      try {
+        const proc = await runWorkerProcess(
+          { SANKSI_DATA_DIR: dir.path, SANKSI_WORKER: 'none', WORKER_PORT: 'off' },
+          signals,
+          { runtime: { clock: new ManualClock(now), logger: pino({ level: 'info' }, sink) } },
+        );
+        signals.emit('SIGTERM');
+        await proc.exited;
+        return lines.filter((l) => l['calendar'] !== undefined);
+      } finally {
+        dir.remove();
+      }
+    };
+
+    // given / when: the worker starts in June of the table's last year
+    const near = await startAt(`${nextYear - 1}-06-01T01:00:00Z`);
+    // then
+    expect(near).toHaveLength(1);
+    expect(near[0]).toMatchObject({
+      level: 40,
+      calendar: { knownThrough, nextYear },
+      msg: expect.stringContaining(`add the ${nextYear} holidays (docs/calendar.md §Adding a year)`),
+    });
+    // given / when: a year and a half before the end, then nothing
+    expect(await startAt(`${nextYear - 2}-06-01T01:00:00Z`)).toEqual([]);
   });
 
   it('refuses an invalid WORKER_PORT, naming the variable', async () => {

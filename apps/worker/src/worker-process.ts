@@ -1,4 +1,10 @@
-import { createRuntime, loadConfig, type RuntimeOptions, type SanksiRuntime } from '@sanksi/application';
+import {
+  createRuntime,
+  loadConfig,
+  type RuntimeOptions,
+  type SanksiRuntime,
+  warnOfCalendarHorizon,
+} from '@sanksi/application';
 import type { WorkerHandle, WorkerOptions } from './worker';
 import { startWorkerApp } from './worker-app';
 
@@ -36,6 +42,9 @@ export async function runWorkerProcess(
 ): Promise<WorkerProcess> {
   const config = loadConfig(env);
   const runtime = await createRuntime(config, options.runtime);
+  // The scheduler elapses working-day deadlines: a year before the holiday table runs out, say so in the
+  // worker's log too, as the API does (docs/calendar.md). In `sanksi serve` the API's start says it.
+  warnOfCalendarHorizon(runtime.logger, runtime.clock.now());
   let worker: WorkerHandle;
   let url: string | null;
   try {
