@@ -15,7 +15,7 @@ type Operation = {
   requestBody?: { content: Record<string, { schema?: unknown; examples?: unknown; example?: unknown }> };
   responses: Record<
     string,
-    { content?: Record<string, { schema?: unknown }>; headers?: Record<string, unknown> }
+    { content?: Record<string, { schema?: unknown; example?: unknown }>; headers?: Record<string, unknown> }
   >;
 };
 type Document = {
@@ -83,7 +83,10 @@ describe('the OpenAPI document integrators generate a client from', () => {
         if (schemas.length === 0 || schemas.some((s) => s === undefined))
           faults.push(`${route}: ${status} without a schema`);
       }
-      const problems = Object.entries(op.responses).filter(([status]) => Number(status) >= 400);
+      // Readiness answers 503 with its own body, not a problem: probes and people read one shape.
+      const problems = Object.entries(op.responses).filter(
+        ([status]) => Number(status) >= 400 && !(id === 'getReadiness' && status === '503'),
+      );
       for (const [status, answer] of problems) {
         if (!answer.content?.['application/problem+json']?.schema)
           faults.push(`${route}: ${status} is not a problem`);
@@ -136,6 +139,29 @@ describe('the OpenAPI document integrators generate a client from', () => {
         statuses: ['409', '412'],
       });
     }
+  });
+
+  it('given any operation that answers 201, then it declares the Location of what it created', () => {
+    const creating = served(doc).filter(({ op }) => op.responses['201']);
+    expect(creating.length).toBeGreaterThan(18);
+    expect(
+      creating.filter(({ op }) => !op.responses['201']?.headers?.Location).map(({ op }) => op.operationId),
+    ).toEqual([]);
+  });
+
+  it('given the operations endpoints, then each success has an example, and readiness documents its 503 with the same body', () => {
+    const byId = new Map(served(doc).map(({ op }) => [op.operationId, op]));
+    const example = (id: string, status: string, type = 'application/json') =>
+      byId.get(id)?.responses[status]?.content?.[type]?.example;
+    expect(example('getLiveness', '200')).toEqual({ status: 'ok' });
+    expect(example('getEvidencePublicKey', '200')).toMatchObject({ algorithm: 'Ed25519' });
+    expect(example('getReadiness', '200')).toMatchObject({ status: 'ready' });
+    expect(example('getMetrics', '200', 'text/plain')).toMatch(/^# HELP sanksi_/);
+    const notReady = byId.get('getReadiness')?.responses['503'];
+    expect(notReady?.content?.['application/json']?.schema).toEqual(
+      byId.get('getReadiness')?.responses['200']?.content?.['application/json']?.schema,
+    );
+    expect(example('getReadiness', '503')).toMatchObject({ status: 'not-ready' });
   });
 
   it('given the security scheme, then it is an opaque bearer key (no JWT format) and every keyed operation uses it', () => {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { SanksiRuntime } from '@sanksi/application';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../auth/roles';
@@ -18,6 +18,25 @@ export type ReadinessCheck =
   | { name: string; status: 'stopped'; restarts: number }
   | { name: string; status: 'lagging'; lag: number; maxLag: number; restarts: number }
   | { name: string; status: 'catching-up'; lag?: number; restarts: number };
+
+const READY_EXAMPLE = {
+  status: 'ready',
+  checks: [
+    { name: 'event-store', status: 'ok' },
+    { name: 'read-models', status: 'ok' },
+    { name: 'projector', status: 'ok', restarts: 0, lag: 0 },
+    { name: 'scheduler', status: 'ok', restarts: 0 },
+  ],
+};
+const NOT_READY_EXAMPLE = {
+  status: 'not-ready',
+  checks: [
+    { name: 'event-store', status: 'ok' },
+    { name: 'read-models', status: 'ok' },
+    { name: 'projector', status: 'lagging', lag: 25000, maxLag: 10000, restarts: 0 },
+    { name: 'scheduler', status: 'catching-up', restarts: 0 },
+  ],
+};
 
 /** Liveness and readiness for orchestrators: public, cheap, no secrets. */
 @ApiTags('operations')
@@ -38,9 +57,17 @@ export class HealthController {
 
   @Get('ready')
   @ApiAnswers({
-    description: 'Ready (503 with the same body when not: `status: not-ready`)',
+    description: 'Ready: the stores answer and every loop of this process runs',
     schema: ReadinessRef,
+    example: READY_EXAMPLE,
     problems: [],
+  })
+  // Not a problem document: the same body as 200, so a probe and a person read one shape either way.
+  @ApiResponse({
+    status: 503,
+    description:
+      'Not ready (`status: not-ready`): the same body, naming each check that is not `ok` (a store failing, a loop stopped, restarting, catching up or lagging)',
+    content: { 'application/json': { schema: ReadinessRef, example: NOT_READY_EXAMPLE } },
   })
   @ApiOperation({
     operationId: 'getReadiness',

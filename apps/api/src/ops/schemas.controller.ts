@@ -35,7 +35,15 @@ export class EvidenceKeyController {
     operationId: 'getEvidencePublicKey',
     summary: 'The Ed25519 public key evidence packs are signed with (base64 DER SPKI)',
   })
-  @ApiAnswers({ description: 'The public key', schema: PublicKeyRef, problems: [] })
+  @ApiAnswers({
+    description: 'The public key',
+    schema: PublicKeyRef,
+    example: {
+      algorithm: 'Ed25519',
+      publicKey: 'MCowBQYDK2VwAyEA64+3ICrWfS9CrXXxuexw2TcCuNZyxZ+1DUw+G6XY+/s=',
+    },
+    problems: [],
+  })
   publicKey() {
     return { algorithm: 'Ed25519', publicKey: this.runtime.history.evidencePublicKey() };
   }

@@ -186,6 +186,10 @@ export class TrafficController {
     status: 201,
     description: 'The case opened',
     schema: CommandAnswerRef,
+    headers: {
+      Location: { description: 'The case: `/v1/cases/{pseId}`', schema: { type: 'string' } },
+      ETag: { description: 'The case version after the command, e.g. `"1"`', schema: { type: 'string' } },
+    },
     problems: [400, 401, 403, 404, 409, 503],
   })
   async openCase(

@@ -7432,6 +7432,10 @@ export interface operations {
       /** @description The case opened */
       201: {
         headers: {
+          /** @description The case: `/v1/cases/{pseId}` */
+          Location?: string;
+          /** @description The case version after the command, e.g. `"1"` */
+          ETag?: string;
           [name: string]: unknown;
         };
         content: {
@@ -7627,6 +7631,12 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "algorithm": "Ed25519",
+           *       "publicKey": "MCowBQYDK2VwAyEA64+3ICrWfS9CrXXxuexw2TcCuNZyxZ+1DUw+G6XY+/s="
+           *     }
+           */
           'application/json': components['schemas']['EvidencePublicKey'];
         };
       };
@@ -7666,12 +7676,74 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Ready (503 with the same body when not: `status: not-ready`) */
+      /** @description Ready: the stores answer and every loop of this process runs */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "status": "ready",
+           *       "checks": [
+           *         {
+           *           "name": "event-store",
+           *           "status": "ok"
+           *         },
+           *         {
+           *           "name": "read-models",
+           *           "status": "ok"
+           *         },
+           *         {
+           *           "name": "projector",
+           *           "status": "ok",
+           *           "restarts": 0,
+           *           "lag": 0
+           *         },
+           *         {
+           *           "name": "scheduler",
+           *           "status": "ok",
+           *           "restarts": 0
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['Readiness'];
+        };
+      };
+      /** @description Not ready (`status: not-ready`): the same body, naming each check that is not `ok` (a store failing, a loop stopped, restarting, catching up or lagging) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "status": "not-ready",
+           *       "checks": [
+           *         {
+           *           "name": "event-store",
+           *           "status": "ok"
+           *         },
+           *         {
+           *           "name": "read-models",
+           *           "status": "ok"
+           *         },
+           *         {
+           *           "name": "projector",
+           *           "status": "lagging",
+           *           "lag": 25000,
+           *           "maxLag": 10000,
+           *           "restarts": 0
+           *         },
+           *         {
+           *           "name": "scheduler",
+           *           "status": "catching-up",
+           *           "restarts": 0
+           *         }
+           *       ]
+           *     }
+           */
           'application/json': components['schemas']['Readiness'];
         };
       };
@@ -7692,6 +7764,18 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example # HELP sanksi_commands_total Commands by type and outcome (applied, duplicate, refused, failed) and error code.
+           *     # TYPE sanksi_commands_total counter
+           *     sanksi_commands_total{command="IssueWarning",outcome="applied",code="none"} 42
+           *     sanksi_commands_total{command="BlockAccess",outcome="refused",code="TRANSITION_REFUSED"} 3
+           *     # HELP sanksi_worker_lag Global positions between the log head and the loop (projector, relay, scheduler).
+           *     # TYPE sanksi_worker_lag gauge
+           *     sanksi_worker_lag{worker="projector"} 0
+           *     # HELP sanksi_event_store_head_position Global position of the newest event.
+           *     # TYPE sanksi_event_store_head_position gauge
+           *     sanksi_event_store_head_position 1234
+           */
           'text/plain': string;
         };
       };
