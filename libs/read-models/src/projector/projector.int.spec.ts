@@ -152,6 +152,26 @@ describe.each(readModelBackends(testing).all)(
       expect(await db.store.getCheckpoint()).toBe(second?.position);
     });
 
+    it('given a catch-up in batches of two, when an event of a later batch fails to parse, then every event before it is committed and the failing one is named', async () => {
+      const log = new GlobalLog();
+      const cases = ['a', 'b', 'c', 'd'].map((id) => log.case(id));
+      for (const c of cases) c.identified('2022-07-21T09:00:00+07:00');
+      for (const c of cases) c.warned('2022-07-25T09:00:00+07:00', 'W', '2022-07-29T23:59:00+07:00');
+      const broken = log.all()[5] as SourceEvent;
+      await appendAll(events, [
+        ...log.all().slice(0, 5),
+        { ...broken, metadata: { ...broken.metadata, state: { state: 'limbo' } } },
+        ...log.all().slice(6),
+      ]);
+      const recorded = await events.readAll();
+      const projector = new Projector({ source: events, store: db.store, catchUpBatchSize: 2 });
+      await expect(projector.runOnce()).rejects.toMatchObject({
+        projection: 'envelope',
+        event: { position: recorded[5]?.position },
+      });
+      expect(await db.store.getCheckpoint()).toBe(recorded[4]?.position);
+    });
+
     it('given an envelope without a recorded state, when run, then it stops naming the event and the envelope', async () => {
       const log = new GlobalLog();
       const c = log.case('x');
