@@ -10,15 +10,14 @@ jest.setTimeout(60_000);
 /** The tables a batch reads or deletes from by case (`pse_id = ANY(...)`), each with an index led by pse_id. */
 const BY_CASE = ['case_summary', 'case_domains', 'blocklist', 'registry', 'fines', 'deadlines'];
 
-// A batch's reads by case must use the index however small the statistics say the table is: scanning
-// whole tables made a PostgreSQL replay's cost grow with the square of the population.
-describe('PostgreSQL read models: a batch finds its cases by index, never by scanning the table', () => {
+// The plans PostgreSQL makes for the read models' hot statements, checked by what they read.
+describe('PostgreSQL read models: batches and pages read by index', () => {
   let dir: testing.TemporaryDirectory;
   let events: EventStore;
   let db: OpenedBackend;
 
   beforeEach(async () => {
-    dir = testing.temporaryDirectory('sanksi-batch-plans');
+    dir = testing.temporaryDirectory('sanksi-read-plans');
     events = createEventStore({ kind: 'sqlite', file: path.join(dir.path, 'events.db') });
     for (const e of julyAugust2022().events)
       await events.appendToStream(e.streamId, [toAppend(e)], { expectedRevision: 'any' });
@@ -30,6 +29,8 @@ describe('PostgreSQL read models: a batch finds its cases by index, never by sca
     dir.remove();
   });
 
+  // A batch's reads by case must use the index however small the statistics say the table is: scanning
+  // whole tables made a PostgreSQL replay's cost grow with the square of the population.
   it('given a replay from empty in small batches, then the by-case tables are scanned whole only by the migrations, not once a batch', async () => {
     await db.store.migrate();
     const scans = async () => {
@@ -54,30 +55,11 @@ describe('PostgreSQL read models: a batch finds its cases by index, never by sca
     for (const table of BY_CASE)
       expect({ table, scans: after[table] - before[table] }).toEqual({ table, scans: 0 });
   });
-});
 
-// A page of one state's cases is a walk of the (state, case id) index from the cursor, not a walk of the
-// whole table in id order reading cases of every state until a page is full, nor every case of the state
-// sorted for one page. (Ordering by the id in byte order, as the migration-9 sort indexes do, would lose
-// that index: it keeps the database's collation.)
-describe('PostgreSQL read models: a page of one state walks that state index', () => {
-  let dir: testing.TemporaryDirectory;
-  let events: EventStore;
-  let db: OpenedBackend;
-
-  beforeEach(async () => {
-    dir = testing.temporaryDirectory('sanksi-state-pages');
-    events = createEventStore({ kind: 'sqlite', file: path.join(dir.path, 'events.db') });
-    for (const e of julyAugust2022().events)
-      await events.appendToStream(e.streamId, [toAppend(e)], { expectedRevision: 'any' });
-    db = await readModelBackends(testing).postgres.open();
-  });
-  afterEach(async () => {
-    await events.close();
-    await db.cleanup();
-    dir.remove();
-  });
-
+  // A page of one state's cases is a walk of the (state, case id) index from the cursor, not a walk of the
+  // whole table in id order reading cases of every state until a page is full, nor every case of the state
+  // sorted for one page. (Ordering by the id in byte order, as the migration-9 sort indexes do, would lose
+  // that index: it keeps the database's collation.)
   it('given 40,000 cases of which one in eight is blocked, when pages of the blocked are listed, then the cases read are about the pages and no more, and the pages are the blocked in id order', async () => {
     await new Projector({ source: events, store: db.store }).runOnce();
     // The story's cases copied under new ids until the table is large enough for the planner to weigh
