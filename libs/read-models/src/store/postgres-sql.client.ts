@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describePoolError, postgresPoolTimeouts, type PostgresTimeouts } from '@sanksi/event-store';
 import { Pool, type PoolClient, types as pgTypes } from 'pg';
 import { toStoreError } from '../read-model.errors';
-import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
+import type { SqlClient, SqlRecord, SqlTransaction, SqlWriteScript } from './sql-client';
+import { dollarQuoted, withLiterals } from './sql-literals';
 
 /** `?` placeholders to PostgreSQL's `$n` (the store's SQL never contains a literal `?`). */
 export function toPgPlaceholders(sql: string, offset = 0): string {
@@ -47,6 +48,38 @@ export interface PostgresSqlClientOptions {
   logger?: { warn(obj: object, msg: string): void };
 }
 
+/**
+ * Rows inserted from one JSON array per column (`sources`: a parameter or a literal each), zipped into rows by
+ * `ROWS FROM` and cast to the columns' types. The text does not depend on the row count, so with parameters
+ * it is prepared once per connection instead of parsed and planned per batch with thousands of bind
+ * parameters (what a multi-row VALUES list costs). JSON rather than PostgreSQL's array literal:
+ * `JSON.stringify` writes a column in native code, where node-postgres escaped every element in JavaScript
+ * (an eighth of a rebuild's client CPU, docs/benchmarks.md "PostgreSQL read models at a million"); the
+ * server reads each element back as text, cast to the column's type as the array literal's elements were.
+ */
+function insertFromJson(
+  table: string,
+  columns: readonly string[],
+  types: ReadonlyMap<string, string>,
+  sources: readonly (readonly string[])[],
+  onConflict: string,
+): string[] {
+  const parts = [
+    `INSERT INTO ${table} (${columns.join(', ')}) `,
+    `SELECT ${columns.map((c, j) => `c${j}::${types.get(c) ?? 'text'}`).join(', ')} FROM ROWS FROM (`,
+  ];
+  sources.forEach((source, j) =>
+    parts.push(j === 0 ? '' : ', ', 'json_array_elements_text(', ...source, '::json)'),
+  );
+  parts.push(`) AS r(${columns.map((_, j) => `c${j}`).join(', ')}) ${onConflict}`);
+  return parts;
+}
+
+/** Each column's values as a JSON array. */
+function jsonColumns(columns: readonly string[], rows: readonly unknown[][]): string[] {
+  return columns.map((_, j) => JSON.stringify(rows.map((r) => r[j] ?? null)));
+}
+
 /** node-postgres behind `SqlClient`, on a pool whose sessions use `schema` and UTC. */
 export class PostgresSqlClient implements SqlClient {
   readonly dialect = 'postgres' as const;
@@ -66,7 +99,11 @@ export class PostgresSqlClient implements SqlClient {
       connectionString,
       max: poolSize,
       types: typeParsers,
-      options: `-c search_path=${quoteIdent(schema)} -c TimeZone=UTC`,
+      // No JIT: its compilation (tens to a hundred ms) is paid by any statement whose estimated cost passes
+      // jit_above_cost — every statement that must scan while a batch rules scans out (`enable_seqscan =
+      // off` puts the estimate at 10^10), and the larger reads of a million-case population — where the
+      // statements here run in milliseconds (docs/benchmarks.md, "JIT off for the read models").
+      options: `-c search_path=${quoteIdent(schema)} -c TimeZone=UTC -c jit=off`,
       application_name: 'sanksi-read-models',
       ...postgresPoolTimeouts(options.timeouts),
     });
@@ -135,23 +172,17 @@ export class PostgresSqlClient implements SqlClient {
     return {
       query: async (sql, params = []) =>
         (await client.query(toPgPlaceholders(sql), [...params])).rows as SqlRecord[],
-      // One parameter per column, a JSON array of its values, zipped into rows: the statement text does not
-      // depend on the row count, so it is prepared once per connection instead of parsed and planned per
-      // batch with thousands of bind parameters (what a multi-row VALUES list costs). JSON rather than
-      // PostgreSQL's array literal: `JSON.stringify` writes a column in native code, where node-postgres
-      // escaped every element in JavaScript (an eighth of a rebuild's client CPU, docs/benchmarks.md
-      // "PostgreSQL read models at a million"); the server reads each element back as text, cast to
-      // the column's type as the array literal's elements were.
+      // One parameter per column, a JSON array of its values (insertFromJson).
       insertMany: async (table, columns, rows, onConflict = '') => {
         if (rows.length === 0) return;
-        const types = await this.columnTypes(client, table, columns);
-        const text =
-          `INSERT INTO ${table} (${columns.join(', ')}) ` +
-          `SELECT ${columns.map((c, j) => `c${j}::${types.get(c) ?? 'text'}`).join(', ')} ` +
-          `FROM ROWS FROM (${columns.map((_, j) => `json_array_elements_text($${j + 1}::json)`).join(', ')}) ` +
-          `AS r(${columns.map((_, j) => `c${j}`).join(', ')}) ${onConflict}`;
-        const values = columns.map((_, j) => JSON.stringify(rows.map((r) => r[j] ?? null)));
-        await client.query({ name: statementName(text), text, values });
+        const text = insertFromJson(
+          table,
+          columns,
+          await this.columnTypes(client, table, columns),
+          columns.map((_, j) => [`$${j + 1}`]),
+          onConflict,
+        ).join('');
+        await client.query({ name: statementName(text), text, values: jsonColumns(columns, rows) });
       },
       selectWhereIn: async (table, column, values) =>
         values.length === 0
@@ -163,6 +194,71 @@ export class PostgresSqlClient implements SqlClient {
         await client.query(`DELETE FROM ${table} WHERE ${column} = ANY($1::text[])`, [values]);
       },
     };
+  }
+
+  /**
+   * Statements recorded with their parameters written in as literals, sent as one simple query from BEGIN to
+   * COMMIT: the server works through a batch while this thread plans the next one (`prepareBatch`). The
+   * column types an insert casts to are read when it is recorded, on a connection of its own.
+   */
+  writeScript(): SqlWriteScript {
+    // The text in pieces, joined once when sent: a batch's columns are megabytes, each copy of them counts.
+    const parts: string[] = [];
+    const statement = (...pieces: string[]): void => {
+      for (const piece of pieces) parts.push(piece);
+      parts.push(';\n');
+    };
+    const tx: SqlTransaction = {
+      query: async (sql, params = []) => {
+        statement(withLiterals(sql, params));
+        return [];
+      },
+      insertMany: async (table, columns, rows, onConflict = '') => {
+        if (rows.length === 0) return;
+        const types = this.types.get(table);
+        const known =
+          types && columns.every((c) => types.has(c))
+            ? types
+            : await this.withClient((client) => this.columnTypes(client, table, columns));
+        const json = jsonColumns(columns, rows).map(dollarQuoted);
+        statement(...insertFromJson(table, columns, known, json, onConflict));
+      },
+      selectWhereIn: () => Promise.reject(new TypeError('a write script answers no reads')),
+      deleteWhereIn: async (table, column, values) => {
+        if (values.length === 0) return;
+        statement(
+          `DELETE FROM ${table} WHERE ${column} = ANY(ARRAY(SELECT json_array_elements_text(`,
+          ...dollarQuoted(JSON.stringify(values)),
+          '::json)))',
+        );
+      },
+    };
+    return {
+      tx,
+      run: async () => {
+        if (parts.length === 0) return;
+        const text = ['BEGIN;\n', ...parts, 'COMMIT'].join('');
+        parts.length = 0;
+        await this.withClient(async (client) => {
+          try {
+            await client.query(text);
+          } catch (e) {
+            // A failed statement skips the rest of the text, COMMIT included, and leaves the transaction aborted.
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw toStoreError('transaction', e);
+          }
+        });
+      },
+    };
+  }
+
+  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.checkout();
+    try {
+      return await work(client);
+    } finally {
+      client.done();
+    }
   }
 
   async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
@@ -182,7 +278,7 @@ export class PostgresSqlClient implements SqlClient {
     }
   }
 
-  async snapshot<T>(work: (tx: Pick<SqlTransaction, 'query'>) => Promise<T>): Promise<T> {
+  async snapshot<T>(work: (tx: Pick<SqlTransaction, 'query' | 'selectWhereIn'>) => Promise<T>): Promise<T> {
     const client = await this.checkout();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');

@@ -297,6 +297,17 @@ export interface ApplyBatchResult {
   position: number;
 }
 
+/** A batch planned and recorded, to be written once the batch before it has committed (`prepareBatch`). */
+export interface PreparedBatch {
+  /**
+   * Writes the batch and moves the checkpoint, in one transaction; throws `CheckpointConflict` when the
+   * checkpoint is not where the batch was planned from. Call it once the batch before has committed.
+   */
+  commit(): Promise<ApplyBatchResult>;
+  /** Drops the batch unwritten (the batch before it failed): the store forgets the rows it assumed. */
+  discard(): void;
+}
+
 /** The read-model database: projected tables, their checkpoint, and the queries the API serves. */
 export interface ReadModelStore {
   readonly kind: 'sqlite' | 'postgres';
@@ -314,6 +325,16 @@ export interface ReadModelStore {
     events: readonly ReadModelEvent[],
     options: { expectedPosition: number; toPosition: number; checkpoint?: string },
   ): Promise<ApplyBatchResult>;
+  /**
+   * `applyBatch` in two steps, where the database can take a batch's writes in one round trip (PostgreSQL;
+   * absent elsewhere): plans `events` — from the rows the batch before left, even while that batch is still
+   * being written — and records their writes; the returned batch's `commit` sends them. So a catch-up plans
+   * batch N+1 while the server writes batch N. Throws `ProjectionFailed` as `applyBatch` does, writing nothing.
+   */
+  prepareBatch?(
+    events: readonly ReadModelEvent[],
+    options: { expectedPosition: number; toPosition: number; checkpoint?: string },
+  ): Promise<PreparedBatch>;
   /**
    * Empties every projected table and sets the checkpoint to 0, in one transaction (traffic stays). With
    * `deferIndexes` on SQLite it also sets the tables' search and order indexes aside until `finishRebuild`

@@ -33,6 +33,17 @@ export interface SqlTransaction {
   deleteWhereIn(table: string, column: string, values: readonly string[]): Promise<void>;
 }
 
+/**
+ * A write transaction recorded rather than run: `tx` takes statements whose results are not read (its
+ * calls answer nothing: `query` gives no rows, `selectWhereIn` refuses), and `run` sends them all, BEGIN to
+ * COMMIT, in one round trip — so the database works through them while the caller goes on with its own.
+ */
+export interface SqlWriteScript {
+  readonly tx: SqlTransaction;
+  /** Runs the recorded statements in one transaction: all of them, or (it throws) none. */
+  run(): Promise<void>;
+}
+
 /** The little a read-model store needs of a database, so one store serves SQLite and PostgreSQL. */
 export interface SqlClient {
   readonly dialect: SqlDialect;
@@ -41,7 +52,12 @@ export interface SqlClient {
   /** Runs `work` in a write transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   /** Runs `work` over one consistent snapshot of the database (reads only). */
-  snapshot<T>(work: (tx: Pick<SqlTransaction, 'query'>) => Promise<T>): Promise<T>;
+  snapshot<T>(work: (tx: Pick<SqlTransaction, 'query' | 'selectWhereIn'>) => Promise<T>): Promise<T>;
+  /**
+   * A write transaction to record and run later in one round trip, where the dialect has one (PostgreSQL;
+   * SQLite's statements run in this process, so there is nothing to overlap).
+   */
+  writeScript?(): SqlWriteScript;
   /** SQL that locks the migration step against concurrent migrators, run inside its transaction. */
   readonly migrationLock: string | null;
   /** `FOR UPDATE` where the dialect locks rows, else empty (SQLite locks the database on BEGIN IMMEDIATE). */

@@ -1,5 +1,5 @@
 import { CASE_STATES, type CaseState, type ReadModelEvent } from '../events/read-model-event';
-import { CheckpointConflict, InvalidQuery } from '../read-model.errors';
+import { CheckpointConflict, InvalidQuery, ReadModelStoreFailed } from '../read-model.errors';
 import { type BlocklistEntryKind, normaliseDomains } from '../projections/blocklist.projection';
 import {
   advanceContext,
@@ -10,6 +10,8 @@ import {
   planBatch,
 } from '../projections/batch-planner';
 import { BatchContextCache, emptyBatchContext } from './batch-context.cache';
+import { dollarQuote, sqlLiteral } from './sql-literals';
+import type { SqlWriteScript } from './sql-client';
 import type { CaseSummaryRow } from '../projections/case-summary.projection';
 import type { CaseTimelineRow } from '../projections/case-timeline.projection';
 import type { DeadlineRow } from '../projections/deadlines.projection';
@@ -55,6 +57,7 @@ import {
   type OpenCaseByTraffic,
   type Page,
   type PageQuery,
+  type PreparedBatch,
   type ReadModelStore,
   type RegistryQuery,
   type StateCounts,
@@ -205,6 +208,28 @@ function instantParam(field: string, value: string): string {
   return toUtcIso(value);
 }
 
+/** SQLSTATE of a write script's checkpoint guard (a class of its own, not PostgreSQL's). */
+const CHECKPOINT_MOVED = 'SK409';
+
+/**
+ * `moveCheckpoint` as one statement of a write script (PostgreSQL): creates the row at 0 when there is
+ * none, moves it from `expected` to `to`, and fails the script with `CHECKPOINT_MOVED` when it was elsewhere.
+ */
+function checkpointGuard(name: string, expected: number, to: number, applied: number): string {
+  const body = `BEGIN
+    INSERT INTO projection_checkpoints (name, position, events_applied, updated_at)
+      VALUES (${sqlLiteral(name)}, 0, 0, ${sqlLiteral(new Date().toISOString())}) ON CONFLICT (name) DO NOTHING;
+    UPDATE projection_checkpoints SET position = ${sqlLiteral(to)}, events_applied = events_applied + ${sqlLiteral(applied)},
+      updated_at = ${sqlLiteral(new Date().toISOString())} WHERE name = ${sqlLiteral(name)} AND position = ${sqlLiteral(expected)};
+    IF NOT FOUND THEN RAISE EXCEPTION 'checkpoint moved' USING ERRCODE = '${CHECKPOINT_MOVED}'; END IF;
+  END`;
+  return `DO ${dollarQuote(body)}`;
+}
+
+function isCheckpointGuard(e: unknown): boolean {
+  return e instanceof ReadModelStoreFailed && e.driverCode === CHECKPOINT_MOVED;
+}
+
 function median(sorted: readonly number[]): number | null {
   if (sorted.length === 0) return null;
   const mid = Math.floor(sorted.length / 2);
@@ -303,6 +328,70 @@ export class SqlReadModelStore implements ReadModelStore {
   }
 
   /**
+   * `prepareBatch` of the port, defined where the client records write scripts (PostgreSQL). The cases the
+   * cache does not hold are read outside any transaction: the batch before this one may still be in flight,
+   * but it only writes its own cases, whose rows the cache holds as it planned them, and every batch before
+   * it has committed (the caller commits one batch at a time, in order).
+   */
+  get prepareBatch():
+    | ((
+        events: readonly ReadModelEvent[],
+        options: { expectedPosition: number; toPosition: number; checkpoint?: string },
+      ) => Promise<PreparedBatch>)
+    | undefined {
+    return this.client.writeScript ? (events, options) => this.prepareWrites(events, options) : undefined;
+  }
+
+  private async prepareWrites(
+    events: readonly ReadModelEvent[],
+    options: { expectedPosition: number; toPosition: number; checkpoint?: string },
+  ): Promise<PreparedBatch> {
+    await this.migrate();
+    const script = (this.client.writeScript as () => SqlWriteScript)();
+    const name = options.checkpoint ?? DEFAULT_CHECKPOINT;
+    const pseIds = casesOf(events);
+    const missing = this.cache.missing(name, options.expectedPosition, pseIds);
+    const loaded =
+      missing.length === 0
+        ? emptyBatchContext()
+        : await this.client.snapshot(async (tx) => {
+            await tx.query(`SET LOCAL enable_seqscan = off`); // as in applyBatch
+            return this.loadContext(tx, missing);
+          });
+    const context = this.cache.contextFor(pseIds, loaded);
+    const changes = planBatch(context, events);
+    const tx = script.tx;
+    await tx.query(`SET LOCAL enable_seqscan = off`);
+    await tx.query(checkpointGuard(name, options.expectedPosition, options.toPosition, events.length));
+    await this.write(tx, changes, context);
+    await this.raiseTimelineBounds(tx, events);
+    await this.moveStateCounts(tx, context, changes);
+    // The next batch is planned from these rows before they commit; a failed or dropped batch clears them.
+    this.cache.committed(name, options.toPosition, pseIds, advanceContext(context, changes));
+    let settled = false;
+    return {
+      commit: async () => {
+        if (settled) throw new TypeError('a prepared batch commits once');
+        settled = true;
+        try {
+          await script.run();
+        } catch (e) {
+          this.cache.clear();
+          if (!isCheckpointGuard(e)) throw e;
+          const actual = await this.getCheckpoint(name);
+          throw new CheckpointConflict({ checkpoint: name, expected: options.expectedPosition, actual });
+        }
+        return { applied: events.length, position: options.toPosition };
+      },
+      discard: () => {
+        if (settled) return;
+        settled = true;
+        this.cache.clear();
+      },
+    };
+  }
+
+  /**
    * Moves the checkpoint from `expected` to `to` inside the batch's transaction, or throws
    * `CheckpointConflict`. The common case is one conditional UPDATE, which also locks the row: a
    * concurrent projector waits on it, then finds the position moved and takes the slow path.
@@ -338,7 +427,10 @@ export class SqlReadModelStore implements ReadModelStore {
     await tx.query(`${move} WHERE name = ?`, [to, applied, now, name]);
   }
 
-  private async loadContext(tx: SqlTransaction, pseIds: string[]): Promise<BatchContext> {
+  private async loadContext(
+    tx: Pick<SqlTransaction, 'selectWhereIn'>,
+    pseIds: string[],
+  ): Promise<BatchContext> {
     const summaries = await tx.selectWhereIn('case_summary', 'pse_id', pseIds);
     const blocklist = await tx.selectWhereIn('blocklist', 'pse_id', pseIds);
     const registry = await tx.selectWhereIn('registry', 'pse_id', pseIds);

@@ -188,7 +188,7 @@ export class SqliteSqlClient implements SqlClient {
     });
   }
 
-  snapshot<T>(work: (tx: Pick<SqlTransaction, 'query'>) => Promise<T>): Promise<T> {
+  snapshot<T>(work: (tx: Pick<SqlTransaction, 'query' | 'selectWhereIn'>) => Promise<T>): Promise<T> {
     return this.readLock.run(async () => {
       this.reader.exec('BEGIN');
       try {
