@@ -11,8 +11,25 @@ export function toPgPlaceholders(sql: string, offset = 0): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-/** PostgreSQL's text form of a timestamptz (session TimeZone UTC) to ISO `...Z`. */
-function timestampToIso(value: string): string {
+/**
+ * PostgreSQL's text form of a timestamptz (session TimeZone UTC) to ISO `...Z` with milliseconds, as
+ * `Date#toISOString` writes it. The common form (`2022-07-21 02:00:00[.ffffff]+00`) is rewritten in place —
+ * a page of cases holds hundreds of instants, and parsing each into a `Date` was a twentieth of the server's
+ * time serving case lists at a million; anything else (years past 9999, BC) goes through `Date`.
+ */
+export function timestampToIso(value: string): string {
+  const n = value.length;
+  if (
+    n >= 22 &&
+    value.charCodeAt(10) === 32 &&
+    value.charCodeAt(n - 3) === 43 &&
+    value.charCodeAt(n - 2) === 48 &&
+    value.charCodeAt(n - 1) === 48 &&
+    (n === 22 || value.charCodeAt(19) === 46)
+  ) {
+    const fraction = n === 22 ? '.000' : `${value.slice(19, n - 3)}000`.slice(0, 4);
+    return `${value.slice(0, 10)}T${value.slice(11, 19)}${fraction}Z`;
+  }
   const iso = value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
   return new Date(iso).toISOString();
 }

@@ -598,11 +598,16 @@ export class SqlReadModelStore implements ReadModelStore {
     const limit = clampLimit(query.limit);
     const where: string[] = [];
     const params: unknown[] = [];
+    const byId = query.sort === undefined || query.sort === 'id';
     if (query.state !== undefined) {
       if (!(CASE_STATES as readonly string[]).includes(query.state))
         throw new InvalidQuery({ field: 'state', reason: 'unknown state' });
-      where.push('state = ?');
-      params.push(query.state);
+      // In id order, one state's page is a walk of the (state, case id) index. Asked `state = ?` and `ORDER BY
+      // pse_id`, PostgreSQL may walk the primary key instead, betting that a page of the state comes soon in
+      // id order — at a million cases it read 37,000 rows to find the first blocked one (44 ms against 1 ms).
+      // A range of one state and the order by state then id say the same, and only that index serves them.
+      where.push(byId ? 'state >= ? AND state <= ?' : 'state = ?');
+      params.push(...(byId ? [query.state, query.state] : [query.state]));
     }
     if (query.origin !== undefined) {
       where.push('origin = ?');
@@ -629,8 +634,9 @@ export class SqlReadModelStore implements ReadModelStore {
       where.push('pse_id > ?');
       params.push(after);
     }
+    const order = query.state !== undefined ? 'state, pse_id' : 'pse_id';
     const rows = await this.client.query(
-      `SELECT * FROM case_summary ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY pse_id LIMIT ?`,
+      `SELECT * FROM case_summary ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`,
       [...params, limit + 1],
     );
     const items = rows.slice(0, limit).map(caseSummaryTable.fromRecord);
