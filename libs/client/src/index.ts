@@ -3,6 +3,8 @@ export {
   SanksiClient,
   type Answer,
   type NotModified,
+  type Readiness,
+  type ReadinessReport,
   type SanksiClientOptions,
 } from './sanksi-client';
 export { SanksiApiError, SanksiApiUnreachable, type InvalidField } from './sanksi-api.errors';

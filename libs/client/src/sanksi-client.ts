@@ -1,5 +1,5 @@
 import createClient, { type Client } from 'openapi-fetch';
-import type { paths } from './generated/openapi';
+import type { components, paths } from './generated/openapi';
 import { OPERATIONS } from './generated/operations';
 import type { CallOptions, OperationId, PagedOperationId, PageItem, SuccessBody } from './operation-types';
 import { paginate } from './paginate';
@@ -38,6 +38,16 @@ export interface NotModified {
   status: 304;
   etag?: string;
   headers: Headers;
+}
+
+/** The readiness report (`GET /health/ready`): `status` and one entry per check. */
+export type ReadinessReport = components['schemas']['Readiness'];
+
+/** `SanksiClient#readiness`: ready (200) or not (503), with the report either way. */
+export interface Readiness {
+  ready: boolean;
+  status: 200 | 503;
+  report: ReadinessReport;
 }
 
 type AnyRequest = (
@@ -161,6 +171,23 @@ export class SanksiClient {
       replayed: response.headers.get('idempotent-replay') === 'true',
       headers: response.headers,
     };
+  }
+
+  /**
+   * The server's readiness, answered both ways: `ready` on 200, not on 503 — the documented answer of a
+   * process still catching up or with a store down, whose report names each check that is not `ok`. Only
+   * other answers throw (`SanksiApiError`, `SanksiApiUnreachable`), as `call('getReadiness')` throws on 503.
+   */
+  async readiness(options: { signal?: AbortSignal } = {}): Promise<Readiness> {
+    try {
+      const answer = await this.call('getReadiness', options);
+      return { ready: true, status: 200, report: answer.data };
+    } catch (e) {
+      const report = e instanceof SanksiApiError && e.status === 503 ? e.problem : null;
+      if (report?.status === 'not-ready' && Array.isArray(report.checks))
+        return { ready: false, status: 503, report: report as unknown as ReadinessReport };
+      throw e;
+    }
   }
 
   /** Every item of a cursor-paged operation (`listCases`, `listRegistry`, …), fetching page after page. */

@@ -187,6 +187,35 @@ describe('the typed client against the running API', () => {
     expect(firstTwo).toHaveLength(2);
   });
 
+  it('given a ready server, then readiness answers ready with its checks; given the documented 503, not ready with the report, not an error', async () => {
+    // given a ready server
+    const ready = await analyst.readiness();
+    expect(ready).toMatchObject({ ready: true, status: 200, report: { status: 'ready' } });
+    expect(ready.report.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['event-store', 'read-models']),
+    );
+    // given a server answering readiness as the API documents it while catching up
+    const report = {
+      status: 'not-ready',
+      checks: [{ name: 'projector', status: 'lagging', lag: 25000, maxLag: 10000, restarts: 0 }],
+    };
+    const notReady = http.createServer((req, res) => {
+      res.writeHead(req.url === '/health/ready' ? 503 : 500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.url === '/health/ready' ? report : { title: 'broken' }));
+    });
+    await new Promise<void>((resolve) => notReady.listen(0, '127.0.0.1', resolve));
+    try {
+      const other = createSanksiClient({
+        baseUrl: `http://127.0.0.1:${(notReady.address() as AddressInfo).port}`,
+      });
+      // when / then
+      expect(await other.readiness()).toEqual({ ready: false, status: 503, report });
+      await expect(other.call('getLiveness')).rejects.toBeInstanceOf(SanksiApiError);
+    } finally {
+      await new Promise<void>((resolve) => notReady.close(() => resolve()));
+    }
+  });
+
   it('given no server at the address, then a SanksiApiUnreachable naming the address', async () => {
     // given: a port that was free a moment ago
     const server = http.createServer();
