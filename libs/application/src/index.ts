@@ -34,7 +34,11 @@ export {
   type EvidenceVerifyOptions,
 } from './evidence/evidence-pack';
 export { createRuntime, type RuntimeOptions, type SanksiRuntime } from './runtime/sanksi-runtime';
-export { DEFAULT_PROJECTION_YOUNG_MB, projectionThreadResourceLimits } from './runtime/projection-heap';
+export {
+  DEFAULT_PROJECTION_YOUNG_MB,
+  DEFAULT_REPLAY_YOUNG_MB,
+  projectionThreadResourceLimits,
+} from './runtime/projection-heap';
 export {
   ProjectorThread,
   ProjectorThreadFailed,

@@ -26,7 +26,12 @@ export function register(program: Command, deps: CliDeps): void {
         const head = await runtime.eventStore.headPosition();
         const checking = out.progress('verify ', head);
         const outcome = await replayPopulation(
-          { store: runtime.eventStore, config: replayStoreConfig(runtime.config), head },
+          {
+            store: runtime.eventStore,
+            config: replayStoreConfig(runtime.config),
+            head,
+            youngMb: runtime.config.replayYoungMb,
+          },
           { kind: 'verify' },
           opts.workers ?? defaultWorkers(),
           (n) => checking.increment(n),

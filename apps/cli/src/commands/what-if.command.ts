@@ -119,7 +119,12 @@ export function register(program: Command, deps: CliDeps): void {
           const head = await runtime.eventStore.headPosition();
           const bar = out.progress('what-if', head);
           const outcome = await replayPopulation(
-            { store: runtime.eventStore, config: replayStoreConfig(runtime.config), head },
+            {
+              store: runtime.eventStore,
+              config: replayStoreConfig(runtime.config),
+              head,
+              youngMb: runtime.config.replayYoungMb,
+            },
             { kind: 'what-if', policy: policy.id, until },
             opts.workers ?? defaultWorkers(),
             (n) => bar.increment(n),

@@ -2,7 +2,8 @@ import { addWhatIfCounts, emptyWhatIfCounts, orderedWhatIfCounts, type WhatIfCou
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
+import { projectionThreadResourceLimits } from '@sanksi/application';
 import { z } from 'zod';
 import { CliError, ExitCode } from '../cli.errors';
 import type { EventStore, EventStoreConfig } from '@sanksi/event-store';
@@ -62,7 +63,7 @@ class ThreadPool {
   private nextId = 0;
   private failure: Error | null = null;
 
-  constructor(count: number, eventStore: EventStoreConfig) {
+  constructor(count: number, eventStore: EventStoreConfig, resourceLimits: ResourceLimits) {
     if (!existsSync(WORKER_SCRIPT)) {
       throw new ReplayWorkerError(`replay worker script not found (build the CLI first): ${WORKER_SCRIPT}`, {
         script: WORKER_SCRIPT,
@@ -70,7 +71,7 @@ class ThreadPool {
     }
     const workerData: ReplayWorkerData = { eventStore };
     for (let w = 0; w < count; w++) {
-      const worker = new Worker(WORKER_SCRIPT, { workerData });
+      const worker = new Worker(WORKER_SCRIPT, { workerData, resourceLimits });
       worker.on('message', (reply: WorkerReply) => this.settle(reply));
       worker.on('error', (error) =>
         this.fail(new ReplayWorkerError(`replay worker ${w} failed: ${error.message}`)),
@@ -123,6 +124,11 @@ export interface ReplaySource {
   config: EventStoreConfig;
   /** The log position the replay stops at: cases that begin after it are left out. */
   head: number;
+  /**
+   * The young generation (MiB) of each replay thread (`SANKSI_REPLAY_YOUNG_MB`, `DEFAULT_REPLAY_YOUNG_MB`;
+   * 0 or absent: V8's default). In process (`workers` 1) the process's own heap serves.
+   */
+  youngMb?: number;
 }
 
 /**
@@ -159,7 +165,7 @@ export async function replayPopulation(
   if (workers <= 1) {
     for (const range of ranges) take(await runReplayRange(task, source.store, range, keep));
   } else {
-    const pool = new ThreadPool(workers, source.config);
+    const pool = new ThreadPool(workers, source.config, projectionThreadResourceLimits(source.youngMb ?? 0));
     try {
       // Two slices per thread keep every thread busy while its next slice is handed over.
       const inFlight = new Set<Promise<void>>();

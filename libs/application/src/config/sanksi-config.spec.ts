@@ -158,6 +158,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('given no young generation for replay threads, then 96 MiB; given one, that many (0: V8 default); a bad one is refused naming it', () => {
+    expect(loadConfig({}).replayYoungMb).toBe(96);
+    expect(loadConfig({ SANKSI_REPLAY_YOUNG_MB: '0' }).replayYoungMb).toBe(0);
+    expect(loadConfig({ SANKSI_REPLAY_YOUNG_MB: '256' }).replayYoungMb).toBe(256);
+    for (const bad of ['-1', '1.5', 'big', '99999']) {
+      expect(() => loadConfig({ SANKSI_REPLAY_YOUNG_MB: bad })).toThrow(/SANKSI_REPLAY_YOUNG_MB/);
+    }
+  });
+
   it('given no PostgreSQL timeouts, then the documented defaults; given some, then those', () => {
     expect(loadConfig({}).postgres).toEqual({
       connectMs: 5_000,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CASE_HEAD_CAPACITY } from '../cases/case-head.cache';
-import { DEFAULT_PROJECTION_YOUNG_MB } from '../runtime/projection-heap';
+import { DEFAULT_PROJECTION_YOUNG_MB, DEFAULT_REPLAY_YOUNG_MB } from '../runtime/projection-heap';
 
 const Port = z.coerce.number().int().min(1).max(65535);
 
@@ -99,6 +99,7 @@ const EnvShape = z.object({
     .default(DEFAULT_CASE_HEAD_CAPACITY),
   SANKSI_PROJECTOR_MODE: z.enum(['in-process', 'thread']).default('thread'),
   SANKSI_PROJECTION_YOUNG_MB: z.coerce.number().int().min(0).max(16_384).default(DEFAULT_PROJECTION_YOUNG_MB),
+  SANKSI_REPLAY_YOUNG_MB: z.coerce.number().int().min(0).max(16_384).default(DEFAULT_REPLAY_YOUNG_MB),
 });
 export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
   const needsPg = env.SANKSI_EVENT_STORE === 'postgres' || env.SANKSI_READ_MODELS === 'postgres';
@@ -223,6 +224,8 @@ export interface SanksiConfig {
    * and a simulation's thread); 0 leaves V8's default (`projectionThreadResourceLimits`).
    */
   projectionYoungMb: number;
+  /** The young generation, in MiB, of `verify`'s and `what-if`'s replay threads; 0 leaves V8's default. */
+  replayYoungMb: number;
 }
 
 /** Raised when the environment holds a bad value; names every offending variable. */
@@ -336,5 +339,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
     caseHeadCapacity: e.SANKSI_CASE_HEAD_CAPACITY,
     projectorMode: e.SANKSI_PROJECTOR_MODE,
     projectionYoungMb: e.SANKSI_PROJECTION_YOUNG_MB,
+    replayYoungMb: e.SANKSI_REPLAY_YOUNG_MB,
   };
 }

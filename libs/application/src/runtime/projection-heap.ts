@@ -13,6 +13,15 @@ import type { ResourceLimits } from 'node:worker_threads';
  */
 export const DEFAULT_PROJECTION_YOUNG_MB = 384;
 
+/**
+ * The young generation of a thread of `verify` or `what-if`: a slice's cases are read 64 streams a query and
+ * stay alive while they replay, so at V8's default young generation the scavenges copied and promoted them.
+ * At 100,000 systems 96 MiB took 14–30 % off a 2-worker replay's wall time and CPU on SQLite and PostgreSQL;
+ * 384 MiB bought no more and doubled the threads' memory (docs/benchmarks.md, "Replay threads' young
+ * generation"). `SANKSI_REPLAY_YOUNG_MB` (0: V8's default).
+ */
+export const DEFAULT_REPLAY_YOUNG_MB = 96;
+
 /** The worker `resourceLimits` for a projection thread with a young generation of `youngMb` MiB (0: V8's default). */
 export function projectionThreadResourceLimits(youngMb: number): ResourceLimits {
   return youngMb > 0 ? { maxYoungGenerationSizeMb: youngMb } : {};
