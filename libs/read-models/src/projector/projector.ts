@@ -174,7 +174,7 @@ export class Projector {
   /**
    * `runOnce` on a store that plans a batch apart from writing it (PostgreSQL): batch N+1 is read, parsed and
    * planned while the server writes batch N, and sent once N has committed — the projector and the database
-   * work side by side instead of taking turns (docs/benchmarks.md, "The rebuild on PostgreSQL overlapped").
+   * work side by side instead of taking turns (docs/benchmarks.md, "A PostgreSQL rebuild overlapped", decision 0015).
    * One batch is in flight at most; a batch that fails to plan or write ends the overlap as `runOnce` would.
    */
   private async runOverlapped(

@@ -119,7 +119,8 @@ export class PostgresSqlClient implements SqlClient {
       // No JIT: its compilation (tens to a hundred ms) is paid by any statement whose estimated cost passes
       // jit_above_cost — every statement that must scan while a batch rules scans out (`enable_seqscan =
       // off` puts the estimate at 10^10), and the larger reads of a million-case population — where the
-      // statements here run in milliseconds (docs/benchmarks.md, "JIT off for the read models").
+      // statements here run in milliseconds (docs/benchmarks.md, "A PostgreSQL rebuild overlapped, and
+      // sessions without JIT").
       options: `-c search_path=${quoteIdent(schema)} -c TimeZone=UTC -c jit=off`,
       application_name: 'sanksi-read-models',
       ...postgresPoolTimeouts(options.timeouts),
@@ -167,13 +168,15 @@ export class PostgresSqlClient implements SqlClient {
     }
   }
 
+  /** Column types of `table`, read once from the catalogue (on `client`, or a connection of its own). */
   private async columnTypes(
-    client: PoolClient,
     table: string,
     columns: readonly string[],
+    client?: PoolClient,
   ): Promise<Map<string, string>> {
     const known = this.types.get(table);
     if (known && columns.every((c) => known.has(c))) return known;
+    if (!client) return this.withClient((own) => this.columnTypes(table, columns, own));
     // to_regclass resolves through the session's search_path: the table this client writes.
     const r = await client.query<{ name: string; type: string }>(
       `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
@@ -195,7 +198,7 @@ export class PostgresSqlClient implements SqlClient {
         const text = insertFromJson(
           table,
           columns,
-          await this.columnTypes(client, table, columns),
+          await this.columnTypes(table, columns, client),
           columns.map((_, j) => [`$${j + 1}`]),
           onConflict,
         ).join('');
@@ -232,13 +235,9 @@ export class PostgresSqlClient implements SqlClient {
       },
       insertMany: async (table, columns, rows, onConflict = '') => {
         if (rows.length === 0) return;
-        const types = this.types.get(table);
-        const known =
-          types && columns.every((c) => types.has(c))
-            ? types
-            : await this.withClient((client) => this.columnTypes(client, table, columns));
+        const types = await this.columnTypes(table, columns);
         const json = jsonColumns(columns, rows).map(dollarQuoted);
-        statement(...insertFromJson(table, columns, known, json, onConflict));
+        statement(...insertFromJson(table, columns, types, json, onConflict));
       },
       selectWhereIn: () => Promise.reject(new TypeError('a write script answers no reads')),
       deleteWhereIn: async (table, column, values) => {
@@ -278,9 +277,8 @@ export class PostgresSqlClient implements SqlClient {
     }
   }
 
-  async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    const client = await this.checkout();
-    try {
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
       await client.query('BEGIN');
       try {
         const result = await work(this.tx(client));
@@ -290,9 +288,7 @@ export class PostgresSqlClient implements SqlClient {
         await client.query('ROLLBACK').catch(() => undefined);
         throw toStoreError('transaction', e);
       }
-    } finally {
-      client.done();
-    }
+    });
   }
 
   async snapshot<T>(work: (tx: Pick<SqlTransaction, 'query' | 'selectWhereIn'>) => Promise<T>): Promise<T> {

@@ -208,6 +208,9 @@ function instantParam(field: string, value: string): string {
   return toUtcIso(value);
 }
 
+/** PostgreSQL: a batch's statements find their rows by case, never by a scan (see `applyBatch`). */
+const NO_SCANS = 'SET LOCAL enable_seqscan = off';
+
 /** SQLSTATE of a write script's checkpoint guard (a class of its own, not PostgreSQL's). */
 const CHECKPOINT_MOVED = 'SK409';
 
@@ -216,11 +219,12 @@ const CHECKPOINT_MOVED = 'SK409';
  * none, moves it from `expected` to `to`, and fails the script with `CHECKPOINT_MOVED` when it was elsewhere.
  */
 function checkpointGuard(name: string, expected: number, to: number, applied: number): string {
+  const now = sqlLiteral(new Date().toISOString());
   const body = `BEGIN
     INSERT INTO projection_checkpoints (name, position, events_applied, updated_at)
-      VALUES (${sqlLiteral(name)}, 0, 0, ${sqlLiteral(new Date().toISOString())}) ON CONFLICT (name) DO NOTHING;
+      VALUES (${sqlLiteral(name)}, 0, 0, ${now}) ON CONFLICT (name) DO NOTHING;
     UPDATE projection_checkpoints SET position = ${sqlLiteral(to)}, events_applied = events_applied + ${sqlLiteral(applied)},
-      updated_at = ${sqlLiteral(new Date().toISOString())} WHERE name = ${sqlLiteral(name)} AND position = ${sqlLiteral(expected)};
+      updated_at = ${now} WHERE name = ${sqlLiteral(name)} AND position = ${sqlLiteral(expected)};
     IF NOT FOUND THEN RAISE EXCEPTION 'checkpoint moved' USING ERRCODE = '${CHECKPOINT_MOVED}'; END IF;
   END`;
   return `DO ${dollarQuote(body)}`;
@@ -307,18 +311,13 @@ export class SqlReadModelStore implements ReadModelStore {
       // again, and against a few thousand cases a batch it scanned: every batch read whole tables, and a
       // replay's cost grew with the square of the population (docs/benchmarks.md, "PostgreSQL read models
       // at a million"). The batch's own statements never need a scan: it is ruled out for them alone.
-      if (this.client.dialect === 'postgres') await tx.query(`SET LOCAL enable_seqscan = off`);
+      if (this.client.dialect === 'postgres') await tx.query(NO_SCANS);
       await this.moveCheckpoint(tx, name, options.expectedPosition, options.toPosition, events.length);
       const pseIds = casesOf(events);
       let after: BatchContext | null = null;
       if (events.length > 0) {
         const loaded = await this.loadContext(tx, this.cache.missing(name, options.expectedPosition, pseIds));
-        const context = this.cache.contextFor(pseIds, loaded);
-        const changes = planBatch(context, events);
-        await this.write(tx, changes, context);
-        await this.raiseTimelineBounds(tx, events);
-        await this.moveStateCounts(tx, context, changes);
-        after = advanceContext(context, changes);
+        after = await this.writeBatch(tx, events, this.cache.contextFor(pseIds, loaded));
       }
       return { after, pseIds };
     });
@@ -355,19 +354,15 @@ export class SqlReadModelStore implements ReadModelStore {
       missing.length === 0
         ? emptyBatchContext()
         : await this.client.snapshot(async (tx) => {
-            await tx.query(`SET LOCAL enable_seqscan = off`); // as in applyBatch
+            await tx.query(NO_SCANS);
             return this.loadContext(tx, missing);
           });
-    const context = this.cache.contextFor(pseIds, loaded);
-    const changes = planBatch(context, events);
     const tx = script.tx;
-    await tx.query(`SET LOCAL enable_seqscan = off`);
+    await tx.query(NO_SCANS);
     await tx.query(checkpointGuard(name, options.expectedPosition, options.toPosition, events.length));
-    await this.write(tx, changes, context);
-    await this.raiseTimelineBounds(tx, events);
-    await this.moveStateCounts(tx, context, changes);
+    const after = await this.writeBatch(tx, events, this.cache.contextFor(pseIds, loaded));
     // The next batch is planned from these rows before they commit; a failed or dropped batch clears them.
-    this.cache.committed(name, options.toPosition, pseIds, advanceContext(context, changes));
+    this.cache.committed(name, options.toPosition, pseIds, after);
     let settled = false;
     return {
       commit: async () => {
@@ -389,6 +384,19 @@ export class SqlReadModelStore implements ReadModelStore {
         this.cache.clear();
       },
     };
+  }
+
+  /** Plans `events` from `context` (the rows as stored before them), writes the changes; the rows after them. */
+  private async writeBatch(
+    tx: SqlTransaction,
+    events: readonly ReadModelEvent[],
+    context: BatchContext,
+  ): Promise<BatchContext> {
+    const changes = planBatch(context, events);
+    await this.write(tx, changes, context);
+    await this.raiseTimelineBounds(tx, events);
+    await this.moveStateCounts(tx, context, changes);
+    return advanceContext(context, changes);
   }
 
   /**
