@@ -299,6 +299,54 @@ describe('PostgresEventStore', () => {
     expect(await store.streamExists('pse-new')).toBe(false);
   });
 
+  it('given 60,000 recorded commands not yet analysed and plans made generic, when a store-scoped append checks its command id across streams, then it reads a few index pages, not the table (migration 8)', async () => {
+    const store = open('scoped_at_scale');
+    await store.whenReady();
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      // A table that has grown faster than autovacuum analyses it (as under `simulate`): the planner knows
+      // its size but nothing of its columns.
+      await admin.query('ALTER TABLE scoped_at_scale.commands SET (autovacuum_enabled = false)');
+      await admin.query(
+        `INSERT INTO scoped_at_scale.commands (stream_id, command_id, next_expected_revision, position)
+         SELECT 'pse-' || lpad(g::text, 6, '0'), 'cmd-' || md5(g::text), 0, g FROM generate_series(1, 60000) g`,
+      );
+      // What PL/pgSQL settles on after five calls, from the first call here: one plan for every id.
+      await admin.query('SET plan_cache_mode = force_generic_plan');
+      const lock = advisoryLockKey('scoped_at_scale', 'append');
+      const pages: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const explained = await admin.query<{ 'QUERY PLAN': Array<{ Plan: Record<string, number> }> }>(
+          `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)
+           SELECT * FROM scoped_at_scale.append_events($1::int8, 'c', ARRAY[$2], ARRAY['pse'], ARRAY[-1]::int8[],
+             ARRAY[$3], ARRAY[1], ARRAY[$4], ARRAY['A'], ARRAY[1], ARRAY['{}'::json], ARRAY['{}'::json], ARRAY[true])`,
+          [lock, `pse-new-${i}`, `cmd-new-${i}`, `event-new-${i}`],
+        );
+        const plan = explained.rows[0]['QUERY PLAN'][0].Plan;
+        pages.push(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']);
+      }
+      // The first call also plans the function's statements (catalog pages); the calls after it run the plans.
+      // The walk of the primary key this replaced read every leaf of it: about 480 pages a call at this size.
+      for (const read of pages.slice(1)) expect(read).toBeLessThan(100);
+      const written = await admin.query(
+        `SELECT count(*)::int AS n FROM scoped_at_scale.commands WHERE command_id LIKE 'cmd-new-%'`,
+      );
+      expect(written.rows[0].n).toBe(3);
+      // and the check still refuses an id another stream recorded
+      await expect(
+        store.appendToStream('pse-other', [testEvent('A')], {
+          expectedRevision: 'no_stream',
+          commandId: 'cmd-new-1',
+          commandIdScope: 'store',
+        }),
+      ).rejects.toMatchObject({ code: 'COMMAND_ID_IN_USE', recordedOn: 'pse-new-1' });
+      expect(await store.streamsOfCommand('cmd-new-2')).toEqual(['pse-new-2']);
+    } finally {
+      await admin.end();
+    }
+  });
+
   it('given two stores opening one fresh schema at once, then the migrations run once and are recorded by version', async () => {
     const a = open('migrated');
     const b = open('migrated');
