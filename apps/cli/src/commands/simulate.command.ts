@@ -27,7 +27,7 @@ const Options = z.object({
         .max(2 ** 31),
     ),
   policy: PolicyId,
-  concurrency: PositiveInt(64),
+  concurrency: PositiveInt(1024),
   threads: PositiveInt(64),
   json: z.boolean().optional(),
 });
@@ -68,8 +68,8 @@ export function register(program: Command, deps: CliDeps): void {
     )
     .option(
       '--concurrency <n>',
-      'systems simulated in parallel (per thread; their appends of one turn share a transaction)',
-      '64',
+      'systems simulated in parallel (per thread; their appends of one turn share a transaction, and on PostgreSQL the next batch is decided while the server writes the last)',
+      '128',
     )
     .option(
       '--threads <n>',
