@@ -37,6 +37,16 @@ describeEventStoreContract('postgres', {
 describe('PostgresEventStore', () => {
   let database: TemporaryPostgresDatabase;
   const stores: PostgresEventStore[] = [];
+  /** A plain connection to the test database beside the store, closed when `use` is done. */
+  const withAdmin = async (use: (admin: Client) => Promise<void>): Promise<void> => {
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await use(admin);
+    } finally {
+      await admin.end();
+    }
+  };
   const open = (schema = 'event_store'): PostgresEventStore => {
     const store = new PostgresEventStore({
       connectionString: database.url,
@@ -128,9 +138,7 @@ describe('PostgresEventStore', () => {
     const store = open('killed');
     await store.whenReady();
     const streamId = `pse-${randomUUID()}`;
-    const admin = new Client({ connectionString: database.url });
-    await admin.connect();
-    try {
+    await withAdmin(async (admin) => {
       // Hold the append lock so the store's transaction is provably open (BEGIN done, waiting) when killed.
       await admin.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('killed', 'append')]);
       const appending = store
@@ -166,17 +174,13 @@ describe('PostgresEventStore', () => {
       );
       expect(retried).toMatchObject({ nextExpectedRevision: 49, duplicate: false });
       expect(await store.readStream(streamId)).toHaveLength(50);
-    } finally {
-      await admin.end();
-    }
+    });
   });
 
   it('given the append lock is held elsewhere, when a lone single-event append runs, then it waits for the lock and commits after it is released', async () => {
     const store = open('lone');
     await store.whenReady();
-    const admin = new Client({ connectionString: database.url });
-    await admin.connect();
-    try {
+    await withAdmin(async (admin) => {
       await admin.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('lone', 'append')]);
       const appending = store.appendToStream('pse-lone', [testEvent('Waited')], {
         expectedRevision: 'no_stream',
@@ -193,9 +197,7 @@ describe('PostgresEventStore', () => {
       expect(await store.streamExists('pse-lone')).toBe(false);
       await admin.query('SELECT pg_advisory_unlock($1::bigint)', [advisoryLockKey('lone', 'append')]);
       expect((await appending).nextExpectedRevision).toBe(0);
-    } finally {
-      await admin.end();
-    }
+    });
   });
 
   it('given lone appends (append_event) and a batch (append_events) on one stream, then revisions, refusals and command ids agree across both paths', async () => {
@@ -268,9 +270,7 @@ describe('PostgresEventStore', () => {
   it('given migration 7, then the append functions still answer the calls of the version before (no scope argument) and both paths refuse a store-scoped id taken elsewhere', async () => {
     const store = open('scoped');
     await store.whenReady();
-    const admin = new Client({ connectionString: database.url });
-    await admin.connect();
-    try {
+    await withAdmin(async (admin) => {
       const lock = advisoryLockKey('scoped', 'append');
       const one = await admin.query(
         `SELECT status, revision, pos FROM scoped.append_event($1::int8, 'c', 'pse-old', 'pse', -1, 'k1', 'e1', 'A', 1, '{}'::json, '{}'::json)`,
@@ -284,9 +284,7 @@ describe('PostgresEventStore', () => {
       );
       // scoped to its stream, as the version before always was: k1 on a second stream is another command
       expect(many.rows).toEqual([{ idx: 1, status: 'written', revision: '0' }]);
-    } finally {
-      await admin.end();
-    }
+    });
     const scoped = { expectedRevision: 'no_stream', commandId: 'k1', commandIdScope: 'store' } as const;
     // a lone single-event append (append_event) and a batch (append_events)
     await expect(store.appendToStream('pse-new', [testEvent('A')], scoped)).rejects.toMatchObject({
@@ -302,9 +300,7 @@ describe('PostgresEventStore', () => {
   it('given 60,000 recorded commands not yet analysed and plans made generic, when a store-scoped append checks its command id across streams, then it reads a few index pages, not the table (migration 8)', async () => {
     const store = open('scoped_at_scale');
     await store.whenReady();
-    const admin = new Client({ connectionString: database.url });
-    await admin.connect();
-    try {
+    await withAdmin(async (admin) => {
       // A table that has grown faster than autovacuum analyses it (as under `simulate`): the planner knows
       // its size but nothing of its columns.
       await admin.query('ALTER TABLE scoped_at_scale.commands SET (autovacuum_enabled = false)');
@@ -342,25 +338,19 @@ describe('PostgresEventStore', () => {
         }),
       ).rejects.toMatchObject({ code: 'COMMAND_ID_IN_USE', recordedOn: 'pse-new-1' });
       expect(await store.streamsOfCommand('cmd-new-2')).toEqual(['pse-new-2']);
-    } finally {
-      await admin.end();
-    }
+    });
   });
 
   it('given two stores opening one fresh schema at once, then the migrations run once and are recorded by version', async () => {
     const a = open('migrated');
     const b = open('migrated');
     await Promise.all([a.whenReady(), b.whenReady()]);
-    const admin = new Client({ connectionString: database.url });
-    await admin.connect();
-    try {
+    await withAdmin(async (admin) => {
       const rows = await admin.query<{ version: number }>(
         'SELECT version FROM migrated.schema_migrations ORDER BY version',
       );
       expect(rows.rows.map((r) => r.version)).toEqual(postgresMigrations.map((m) => m.version));
-    } finally {
-      await admin.end();
-    }
+    });
   });
 
   it('given a NOTIFY from another store, when a subscriber is caught up with a long poll interval, then it wakes on the notification', async () => {
@@ -381,9 +371,7 @@ describe('PostgresEventStore', () => {
       return undefined;
     })();
     // Wait until its LISTEN has taken effect: a NOTIFY before that would reach nobody.
-    const admin = new Client({ connectionString: database.url });
-    await admin.connect();
-    try {
+    await withAdmin(async (admin) => {
       let listening = 0;
       while (listening === 0) {
         listening = (
@@ -393,9 +381,7 @@ describe('PostgresEventStore', () => {
           )
         ).rowCount as number;
       }
-    } finally {
-      await admin.end();
-    }
+    });
     await writer.appendToStream('pse-n', [testEvent('Notified')], { expectedRevision: 'no_stream' });
     expect(await first).toBe('Notified');
   });
@@ -417,9 +403,7 @@ describe('PostgresEventStore', () => {
         if (received.length === 2) stop.abort();
       }
     })();
-    const admin = new Client({ connectionString: database.url });
-    await admin.connect();
-    try {
+    await withAdmin(async (admin) => {
       const listeners = async (): Promise<number[]> =>
         (
           await admin.query<{ pid: number }>(
@@ -441,8 +425,6 @@ describe('PostgresEventStore', () => {
       await writer.appendToStream('pse-r', [testEvent('AfterKill')], { expectedRevision: 0 });
       await following;
       expect(received).toEqual(['BeforeKill', 'AfterKill']);
-    } finally {
-      await admin.end();
-    }
+    });
   });
 });
