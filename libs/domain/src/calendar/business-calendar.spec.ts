@@ -126,6 +126,51 @@ describe('zones', () => {
   it('given milliseconds, when rendered in a zone, then they are kept', () => {
     expect(toZone('2022-07-21T16:30:00.250Z', 'WIB')).toBe('2022-07-21T23:30:00.250+07:00');
   });
+
+  // toZone reads the read models' UTC form on its digits, carrying past midnight into the next day, month
+  // and year; any instant, in either of the engine's forms, must come out as the general way (Date) renders
+  // it. (Years before 100 are refused, and the last hours of 9999 would need a five-digit year.)
+  it('given any UTC instant to the millisecond, when rendered in any zone, then it is what Date gives', () => {
+    const oracle = (t: number, zone: Zone): string => {
+      const hours = { WIB: 7, WITA: 8, WIT: 9 }[zone];
+      const d = new Date(t + hours * 3_600_000);
+      const p = (n: number, w = 2) => String(n).padStart(w, '0');
+      const ms = d.getUTCMilliseconds();
+      return (
+        `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T${p(d.getUTCHours())}:` +
+        `${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${ms === 0 ? '' : `.${p(ms, 3)}`}+${p(hours)}:00`
+      );
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({
+          min: Date.parse('0100-01-01T00:00:00.000Z'),
+          max: Date.parse('9999-12-31T14:59:59.999Z'),
+        }),
+        fc.constantFrom<Zone>('WIB', 'WITA', 'WIT'),
+        fc.boolean(),
+        fc.boolean(),
+        (t, zone, plusZero, wholeSecond) => {
+          const at = wholeSecond ? t - (((t % 1000) + 1000) % 1000) : t;
+          const iso = new Date(at).toISOString();
+          const text = plusZero ? iso.replace('Z', '+00:00') : iso;
+          expect(toZone(text, zone)).toBe(oracle(at, zone));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('given an impossible day or time in the UTC form, when rendered, then it is refused as before', () => {
+    for (const bad of ['2022-02-29T01:00:00.000Z', '2022-04-31T01:00:00.000Z', '2022-07-21T24:00:00.000Z']) {
+      expect(() => toZone(bad, 'WIB')).toThrow(InvalidInstant);
+    }
+    expect(toZone('2024-02-29T01:00:00.000Z', 'WIB')).toBe('2024-02-29T08:00:00+07:00');
+    expect(toZone('2024-02-28T17:00:00.000Z', 'WIB')).toBe('2024-02-29T00:00:00+07:00');
+    expect(toZone('2023-02-28T17:00:00.000Z', 'WIB')).toBe('2023-03-01T00:00:00+07:00');
+    expect(toZone('2022-12-31T23:59:59.999+00:00', 'WIT')).toBe('2023-01-01T08:59:59.999+09:00');
+    expect(() => toZone('2022-07-21T01:00:00.000Z', 'CET' as Zone)).toThrow(InvalidZone);
+  });
 });
 
 describe('addHours', () => {

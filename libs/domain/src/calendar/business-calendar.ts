@@ -65,7 +65,7 @@ function assertZone(zone: Zone): number {
 }
 
 function pad(n: number, width = 2): string {
-  return String(n).padStart(width, '0');
+  return width === 2 && n < 10 && n >= 0 ? `0${n}` : String(n).padStart(width, '0');
 }
 
 function formatOffset(offsetMinutes: number): string {
@@ -110,8 +110,50 @@ export function localDate(instant: string, zone: Zone = 'WIB'): string {
   return formatLocalDate(epochMs + assertZone(zone) * MS_PER_HOUR);
 }
 
+// The form read models keep every instant in (`Date#toISOString`'s, or the domain's `+00:00`), with a year
+// of four digits not starting with 0 (`render` writes the year unpadded).
+const UTC_MILLIS_RE =
+  /^([1-9]\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3])(:[0-5]\d:[0-5]\d)\.(\d{3})(?:Z|\+00:00)$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * `toZone` of an instant in the read models' UTC form, on its digits: the API shows every instant of a case
+ * list in WIB, about five a case, and the general way (parse, validate, `Date`, render) cost 0.9 µs each.
+ * The zone's hour is the UTC hour plus its offset, on the next day past midnight. Null for anything else
+ * (and for the last day of 9999), which takes the general way.
+ */
+function utcToZone(instant: string, offsetHours: number): string | null {
+  const m = UTC_MILLIS_RE.exec(instant);
+  if (m === null) return null;
+  let year = Number(m[1]);
+  let month = Number(m[2]);
+  let day = Number(m[3]);
+  let hour = Number(m[4]) + offsetHours;
+  const days = daysInMonth(year, month);
+  if (day > days) return null;
+  let date = `${m[1]}-${m[2]}-${m[3]}`;
+  if (hour > 23) {
+    hour -= 24;
+    if (day < days) day += 1;
+    else if (month < 12) [month, day] = [month + 1, 1];
+    else if (year < 9999) [year, month, day] = [year + 1, 1, 1];
+    else return null;
+    date = `${year}-${pad(month)}-${pad(day)}`;
+  }
+  return `${date}T${pad(hour)}${m[5]}${m[6] === '000' ? '' : `.${m[6]}`}+${pad(offsetHours)}:00`;
+}
+
 /** The same instant rendered with the zone's fixed offset, e.g. `2022-07-29T23:59:59+08:00`. */
 export function toZone(instant: string, zone: Zone): string {
+  const offsetHours: unknown = ZONE_OFFSET_HOURS[zone];
+  if (typeof offsetHours === 'number' && typeof instant === 'string') {
+    const fast = utcToZone(instant, offsetHours);
+    if (fast !== null) return fast;
+  }
   const { epochMs } = parseInstant(instant);
   return render(epochMs, assertZone(zone) * 60);
 }

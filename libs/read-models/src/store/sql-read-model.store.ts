@@ -74,11 +74,15 @@ import {
   fineTable,
   readers,
   registryTable,
+  selectList,
   timelineTable,
   warningToRegistrationTable,
 } from './row-mapping';
 import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
 import { deferIndexes, restoreDeferred } from './rebuild-deferred';
+
+/** case_summary's columns, named (see `selectList`). */
+const CASE_SUMMARY_COLUMNS = selectList(caseSummaryTable);
 
 const { str, nstr, num, nnum, list } = readers;
 const DEFAULT_LIMIT = 50;
@@ -597,7 +601,10 @@ export class SqlReadModelStore implements ReadModelStore {
 
   async getCaseSummary(pseId: string): Promise<CaseSummaryRow | null> {
     await this.migrate();
-    const [row] = await this.client.query(`SELECT * FROM case_summary WHERE pse_id = ?`, [pseId]);
+    const [row] = await this.client.query(
+      `SELECT ${CASE_SUMMARY_COLUMNS} FROM case_summary WHERE pse_id = ?`,
+      [pseId],
+    );
     return row ? caseSummaryTable.fromRecord(row) : null;
   }
 
@@ -644,7 +651,7 @@ export class SqlReadModelStore implements ReadModelStore {
     }
     const order = query.state !== undefined ? 'state, pse_id' : 'pse_id';
     const rows = await this.client.query(
-      `SELECT * FROM case_summary ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`,
+      `SELECT ${CASE_SUMMARY_COLUMNS} FROM case_summary ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`,
       [...params, limit + 1],
     );
     const items = rows.slice(0, limit).map(caseSummaryTable.fromRecord);
@@ -687,7 +694,7 @@ export class SqlReadModelStore implements ReadModelStore {
       values.push(...after.params);
     }
     const rows = await this.client.query(
-      `SELECT *, ${columns.map((c, i) => `${c.expr} AS sort_key_${i}`).join(', ')} FROM case_summary
+      `SELECT ${CASE_SUMMARY_COLUMNS}, ${columns.map((c, i) => `${c.expr} AS sort_key_${i}`).join(', ')} FROM case_summary
        ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
        ORDER BY ${keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ')} LIMIT ?`,
       [...values, limit + 1],
@@ -719,7 +726,7 @@ export class SqlReadModelStore implements ReadModelStore {
     }
     // The filters name case_summary's columns unqualified: the joined view exposes none of those names.
     const rows = await this.client.query(
-      `SELECT s.*, t.traffic_visits FROM case_summary s
+      `SELECT ${selectList(caseSummaryTable, 's.')}, t.traffic_visits FROM case_summary s
        LEFT JOIN (SELECT pse_id AS t_pse_id, visits AS traffic_visits FROM open_cases_by_traffic) t
          ON t.t_pse_id = s.pse_id
        ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
@@ -732,9 +739,10 @@ export class SqlReadModelStore implements ReadModelStore {
 
   async getTimeline(pseId: string): Promise<CaseTimelineRow[]> {
     await this.migrate();
-    const rows = await this.client.query(`SELECT * FROM case_timeline WHERE pse_id = ? ORDER BY revision`, [
-      pseId,
-    ]);
+    const rows = await this.client.query(
+      `SELECT ${selectList(timelineTable)} FROM case_timeline WHERE pse_id = ? ORDER BY revision`,
+      [pseId],
+    );
     return rows.map(timelineTable.fromRecord);
   }
 
@@ -889,7 +897,7 @@ export class SqlReadModelStore implements ReadModelStore {
   async getFines(pseId: string): Promise<FineRow[]> {
     await this.migrate();
     const rows = await this.client.query(
-      `SELECT * FROM fines WHERE pse_id = ? ORDER BY imposed_at, fine_id`,
+      `SELECT ${selectList(fineTable)} FROM fines WHERE pse_id = ? ORDER BY imposed_at, fine_id`,
       [pseId],
     );
     return rows.map(fineTable.fromRecord);
@@ -1030,7 +1038,7 @@ export class SqlReadModelStore implements ReadModelStore {
       params.push(...after.params);
     }
     const rows = await this.client.query(
-      `SELECT * FROM registry ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${name}, ${id} LIMIT ?`,
+      `SELECT ${selectList(registryTable)} FROM registry ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${name}, ${id} LIMIT ?`,
       [...params, limit + 1],
     );
     const items = rows.slice(0, limit).map(registryTable.fromRecord);
