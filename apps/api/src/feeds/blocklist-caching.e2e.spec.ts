@@ -176,6 +176,12 @@ describe('the blocklist for feed pollers: a strong ETag per format, 304 while no
       changes: Array<{ position: number; domain: string; action: string }>;
     };
     const atHead = `/v1/blocklist/changes?after=${head.position}`;
+    // Kept as the JSON text answered: asked again, the same bytes, still JSON.
+    const first = await get('/v1/blocklist/changes?after=0&limit=10000');
+    const again = await get('/v1/blocklist/changes?after=0&limit=10000');
+    expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(again.body).toBe(first.body);
+    expect(JSON.parse(first.body)).toEqual(head);
     expect((await get(atHead)).json()).toEqual({
       after: head.position,
       position: head.position,

@@ -41,7 +41,8 @@ interface ChangesAnswer {
 @Controller('v1/blocklist')
 export class BlocklistController {
   private readonly renderings: BlocklistRenderings;
-  private readonly changePages: BlocklistChangePages<ChangesAnswer>;
+  /** Pages of the change feed as the JSON text answered. */
+  private readonly changePages: BlocklistChangePages<string>;
 
   constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {
     // Every poll of either route first reads the feed's newest position: one read serves the polls in step.
@@ -57,7 +58,9 @@ export class BlocklistController {
       (e) => ({ ...e, since: wib(e.since) }),
       (d) => this.dropped(d),
     );
-    this.changePages = new BlocklistChangePages(source, (after, page) => this.changesAnswer(after, page));
+    this.changePages = new BlocklistChangePages(source, (after, page) =>
+      JSON.stringify(this.changesAnswer(after, page)),
+    );
   }
 
   /** A recorded domain that is no host name is left out of every format, with a warning for operators. */
@@ -124,9 +127,12 @@ export class BlocklistController {
   })
   @ApiQuery({ name: 'after', required: false })
   @ApiQuery({ name: 'limit', required: false })
-  async changes(@Query() query: unknown) {
+  async changes(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const { after, limit } = parseInput(ChangesQuery, query, 'query');
-    return this.changePages.page(after, limit);
+    const body = await this.changePages.page(after, limit);
+    // The JSON text is kept with the page: a catch-up page of 1,000 changes is serialised once, not per poll.
+    void reply.header('content-type', 'application/json; charset=utf-8');
+    return body;
   }
 
   /** A page of the change feed as the API answers it (kept by `changePages` while it cannot change). */

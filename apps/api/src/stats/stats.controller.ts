@@ -19,6 +19,16 @@ import {
   WarningToRegistrationRef,
 } from '../openapi/read-schemas';
 
+/**
+ * The register's query. Built once: zod builds (and compiles) a schema in 170–290 µs, so a schema made
+ * per request cost the register's page more than its SQL (docs/benchmarks.md, "Case lists").
+ */
+const RegistryListQuery = z.strictObject({
+  q: z.string().trim().min(1).max(200).optional(),
+  cursor: z.string().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
 const DateOnly = z.iso.date();
 /** A time bound: a date (YYYY-MM-DD, the end of that day in WIB) or an ISO-8601 instant with offset. */
 const TimeBound = z.union([DateOnly, z.iso.datetime({ offset: true })], {
@@ -242,15 +252,7 @@ export class StatsController {
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })
   async registry(@Query() query: unknown) {
-    const q = parseInput(
-      z.strictObject({
-        q: z.string().trim().min(1).max(200).optional(),
-        cursor: z.string().min(1).max(500).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(50),
-      }),
-      query,
-      'query',
-    );
+    const q = parseInput(RegistryListQuery, query, 'query');
     const page = await this.runtime.readModels.getRegistry(q);
     return { items: page.items.map(toRegistryView), nextCursor: page.nextCursor };
   }
