@@ -363,7 +363,8 @@ export async function run(): Promise<void> {
       console.log(
         `${'raw indexed SELECT (in process, no HTTP)'.padEnd(44)} ${raw.perSecond.toFixed(0).padStart(7)}/s  p99 ${raw.p99Us.toFixed(0)} µs`,
       );
-      const routes: Array<[string, autocannon.Request]> = [
+      // A third member: fewer connections than the line's default, for routes whose answers take long.
+      const routes: Array<[string, autocannon.Request, number?]> = [
         ['cases by state (blocked, 50)', { path: '/v1/cases?state=blocked&limit=50', headers: analyst }],
         ['cases by name (sort=name, 50)', { path: '/v1/cases?sort=name&limit=50', headers: analyst }],
         ['cases text search q=shop', { path: '/v1/cases?q=shop', headers: analyst }],
@@ -382,11 +383,27 @@ export async function run(): Promise<void> {
           { path: '/v1/blocklist?format=txt', headers: { ...service, 'if-none-match': etag ?? '"none"' } },
         ],
         ['blocklist changes after=0', { path: '/v1/blocklist/changes?after=0', headers: service }],
+        // Whole-history figures (docs/benchmarks.md, "Case lists": found, not fixed), a few clients each.
+        [
+          'stats warning-to-registration, 4 clients',
+          { path: '/v1/stats/warning-to-registration', headers: analyst },
+          4,
+        ],
+        [
+          'stats states daily (a month), 2 clients',
+          { path: '/v1/stats/states/daily?from=2022-07-01&to=2022-07-31', headers: analyst },
+          2,
+        ],
+        [
+          'stats blocklist daily (a month), 2 clients',
+          { path: '/v1/stats/blocklist/daily?from=2022-07-01&to=2022-07-31', headers: analyst },
+          2,
+        ],
       ];
       const only = process.env.BENCH_QUERIES_ONLY;
       const lines = only === undefined ? routes : routes.filter(([name]) => name.includes(only));
-      for (const [name, request] of lines) {
-        const m = await withCommands(() => load(server.base, { method: 'GET', ...request }));
+      for (const [name, request, connections] of lines) {
+        const m = await withCommands(() => load(server.base, { method: 'GET', ...request }, connections));
         // Requests still queued in the server when the line ends would land on the next line: wait them out.
         const drained = Date.now();
         await fetch(`${server.base}/health/live`);
