@@ -1,3 +1,5 @@
+import { daysInMonth } from '@sanksi/domain';
+
 // Business dates are Indonesian: WIB is UTC+7 all year (no daylight saving), docs/regulation.md §9.2.
 const WIB_OFFSET_MS = 7 * 60 * 60 * 1000;
 
@@ -45,11 +47,6 @@ export function isoOfEpochMs(t: number): string {
 // instants an event.
 const ENGINE_UTC =
   /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}(?:Z|\+00:00)$/;
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
 
 /** The digits of an instant in one of the engine's forms naming a real day (Date rolls 30 February over), or null. */
 function engineUtc(value: string): RegExpExecArray | null {

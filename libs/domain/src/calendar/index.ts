@@ -1,6 +1,14 @@
 export type { Holiday, HolidayYear } from './holiday.types';
 export type { Zone, Period } from './business-calendar';
-export { dueDate, isWorkingDay, localDate, toZone, addHours, holidaysIn } from './business-calendar';
+export {
+  dueDate,
+  isWorkingDay,
+  localDate,
+  toZone,
+  addHours,
+  holidaysIn,
+  daysInMonth,
+} from './business-calendar';
 export { CALENDAR_YEARS, HOLIDAY_YEARS } from './holidays.table';
 export {
   CalendarError,
