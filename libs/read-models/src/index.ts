@@ -34,10 +34,8 @@ export {
 } from './projections/blocklist.projection';
 export {
   projectStateTransition,
-  stateCountDeltas,
   NO_STATE,
   type StateTransitionRow,
-  type StateCountDelta,
   type PreviousState,
 } from './projections/state-transitions.projection';
 export {

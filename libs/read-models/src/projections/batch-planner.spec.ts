@@ -79,9 +79,10 @@ function summarise(all: BatchChanges[]) {
   const add = (k: string, v: number) => sum.set(k, (sum.get(k) ?? 0) + v);
   const final = new Map<string, unknown>();
   for (const c of all) {
-    for (const [k, v] of c.stateCounts) {
-      add(`sc|${k}|in`, v.entered);
-      add(`sc|${k}|out`, v.exited);
+    for (const [k, v] of c.stateDeltas) add(`sd|${k}`, v.n);
+    for (const [k, v] of c.blocklistDeltas) {
+      add(`bd|${k}|+`, v.added);
+      add(`bd|${k}|-`, v.removed);
     }
     for (const [k, v] of c.transitionsDaily) add(`td|${k}`, v.count);
     for (const [k, v] of c.finesMonthly) {
@@ -103,6 +104,7 @@ function summarise(all: BatchChanges[]) {
     timeline: all.flatMap((c) => c.timeline),
     feed: all.flatMap((c) => c.blocklistChanges),
     transitions: all.flatMap((c) => c.transitions),
+    revisionDeltas: all.flatMap((c) => c.revisionDeltas),
   };
 }
 

@@ -18,12 +18,8 @@ import {
   projectFine,
 } from './fines.projection';
 import { type RegistryRow, projectRegistryEntry } from './registry.projection';
-import {
-  type StateCountDelta,
-  type StateTransitionRow,
-  projectStateTransition,
-  stateCountDeltas,
-} from './state-transitions.projection';
+import { type StateTransitionRow, projectStateTransition } from './state-transitions.projection';
+import { businessDate } from '../time.util';
 import {
   type WarningToRegistrationRow,
   projectWarningToRegistration,
@@ -62,7 +58,12 @@ export interface BatchChanges {
   blocklist: Map<string, CaseBlocklistEntry | undefined>;
   blocklistChanges: BlocklistChange[];
   transitions: StateTransitionRow[];
-  stateCounts: Map<string, StateCountDelta>;
+  /** Per `date|state`: the planner's part of `state_deltas_daily` (see dailySeriesChange). */
+  stateDeltas: Map<string, { businessDate: string; state: string; n: number }>;
+  /** Per business date: the planner's part of `blocklist_deltas_daily`. */
+  blocklistDeltas: Map<string, { businessDate: string; added: number; removed: number }>;
+  /** Revisions whose change to the daily series the store works out from the case's timeline. */
+  revisionDeltas: Array<{ pseId: string; revision: number }>;
   transitionsDaily: Map<string, TransitionsDailyDelta>;
   fines: Map<string, FineRow>;
   finesMonthly: Map<string, FinesMonthDelta>;
@@ -144,6 +145,51 @@ function sameDeadlines(a: readonly DeadlineRow[], b: readonly DeadlineRow[]): bo
   return b.every((d) => keys.has(deadlineKey(d)));
 }
 
+/** Adds `n` to the planner's part of `state_deltas_daily` on a date. */
+function addStateDelta(changes: BatchChanges, date: string, state: string, n: number): void {
+  const k = `${date}|${state}`;
+  const acc = changes.stateDeltas.get(k);
+  if (acc) acc.n += n;
+  else changes.stateDeltas.set(k, { businessDate: date, state, n });
+}
+
+/**
+ * An event's change to the daily series (`state_deltas_daily`, `blocklist_deltas_daily`): the effective
+ * changes of docs/read-models.md, "Daily series". The case's last event is always effective, and the one
+ * with the latest business time among its effective events. So an event that occurred after the case's
+ * last event adds one effective change — from the last event's state and listed domains to its own, on
+ * its business date — and hides nothing. One at the same instant hides the last event and takes its
+ * place, from the same predecessor on the same date: the states move from the last event's to its own as
+ * before, and the blocklist's additions and removals are unchanged when the event lists what the last one
+ * did. Any other event (dated before the last one, or at its instant with other listed domains) may hide
+ * several effective events whose predecessors only the case's timeline knows: the store works its change
+ * out from there (`revisionDeltas`).
+ */
+function addDailySeriesChange(
+  changes: BatchChanges,
+  event: ReadModelEvent,
+  before: CaseSummaryRow | undefined,
+  feed: readonly BlocklistChange[],
+): void {
+  let lines = 0;
+  for (const f of feed) lines += f.action === 'add' ? 1 : -1;
+  const sameInstant = before !== undefined && event.occurredAt === before.updatedAt;
+  if (before !== undefined && (event.occurredAt < before.updatedAt || (sameInstant && lines !== 0))) {
+    changes.revisionDeltas.push({ pseId: event.pseId, revision: event.revision });
+    return;
+  }
+  const date = businessDate(event.occurredAt);
+  if (before?.state !== event.state.state) {
+    addStateDelta(changes, date, event.state.state, 1);
+    if (before) addStateDelta(changes, date, before.state, -1);
+  }
+  if (lines === 0) return;
+  const acc = changes.blocklistDeltas.get(date) ?? { businessDate: date, added: 0, removed: 0 };
+  if (lines > 0) acc.added += lines;
+  else acc.removed -= lines;
+  changes.blocklistDeltas.set(date, acc);
+}
+
 /**
  * Folds a batch of events, in global order, through every projection, starting from the rows in
  * `context` (which it does not mutate). Pure: the store loads before and writes after. Throws
@@ -164,7 +210,9 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
     blocklist: new Map(),
     blocklistChanges: [],
     transitions: [],
-    stateCounts: new Map(),
+    stateDeltas: new Map(),
+    blocklistDeltas: new Map(),
+    revisionDeltas: [],
     transitionsDaily: new Map(),
     fines: new Map(),
     finesMonthly: new Map(),
@@ -203,17 +251,11 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
       changes.blocklist.set(id, listedAfter);
     }
 
+    addDailySeriesChange(changes, event, before, feed);
+
     const transition = run('state_transitions', event, () => projectStateTransition(before, event));
     if (transition) {
       changes.transitions.push(transition);
-      for (const d of stateCountDeltas(transition)) {
-        const k = `${d.businessDate}|${d.state}`;
-        const acc = changes.stateCounts.get(k);
-        changes.stateCounts.set(
-          k,
-          acc ? { ...acc, entered: acc.entered + d.entered, exited: acc.exited + d.exited } : d,
-        );
-      }
       if (transition.fromState !== transition.toState) {
         const k = `${transition.businessDate}|${transition.fromState}|${transition.toState}`;
         const acc = changes.transitionsDaily.get(k);

@@ -42,23 +42,3 @@ export function projectStateTransition(
     occurredAt: event.occurredAt,
   };
 }
-
-/** A change to `state_counts_daily`: on a date, cases entering and leaving a state. */
-export interface StateCountDelta {
-  businessDate: string;
-  state: string;
-  entered: number;
-  exited: number;
-}
-
-/** The daily-count deltas of one transition; substate-only moves leave the counts alone. */
-export function stateCountDeltas(t: StateTransitionRow): StateCountDelta[] {
-  if (t.fromState === t.toState) return [];
-  const deltas: StateCountDelta[] = [
-    { businessDate: t.businessDate, state: t.toState, entered: 1, exited: 0 },
-  ];
-  if (t.fromState !== NO_STATE) {
-    deltas.push({ businessDate: t.businessDate, state: t.fromState, entered: 0, exited: 1 });
-  }
-  return deltas;
-}

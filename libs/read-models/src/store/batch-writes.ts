@@ -10,6 +10,7 @@ import {
   upsertClause,
   warningToRegistrationTable,
 } from './row-mapping';
+import { dailyIncrements } from './daily-series';
 import type { StoredRows } from './sql-client';
 
 /** One statement of a batch's write plan, in the dialect-neutral form every `SqlClient` executes. */
@@ -134,10 +135,13 @@ export function toSqlWrites(c: BatchChanges, before?: BatchContext): SqlWrite[] 
     },
     {
       kind: 'insert',
-      table: 'state_counts_daily',
-      columns: ['business_date', 'state', 'entered', 'exited'],
-      rows: [...c.stateCounts.values()].map((d) => [d.businessDate, d.state, d.entered, d.exited]),
-      onConflict: incrementClause('state_counts_daily', ['business_date', 'state'], ['entered', 'exited']),
+      ...dailyIncrements.states,
+      rows: [...c.stateDeltas.values()].filter((d) => d.n !== 0).map((d) => [d.businessDate, d.state, d.n]),
+    },
+    {
+      kind: 'insert',
+      ...dailyIncrements.blocklist,
+      rows: [...c.blocklistDeltas.values()].map((d) => [d.businessDate, d.added, d.removed]),
     },
     {
       kind: 'insert',

@@ -12,7 +12,7 @@ import { InvalidQuery } from '../read-model.errors';
 import { GlobalLog } from '../testing/case-history.fixture';
 import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
 import { julyAugust2022, lateRecords2022 } from '../testing/scenario.fixture';
-import { businessDatesBetween } from './daily-series';
+import { businessDatesBetween, dailyDeltaTablesSql } from './daily-series';
 
 // Real databases on a shared machine: allow for slow I/O (no assertion depends on time).
 jest.setTimeout(60_000);
@@ -232,6 +232,30 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
         },
       ),
       { numRuns: 20, seed: 20221202 },
+    );
+  });
+
+  it('given random histories in batches of any size, then the kept daily deltas are what the whole timeline gives', async () => {
+    const kept = async () => ({
+      states: await db.sql(
+        'SELECT business_date, state, n FROM state_deltas_daily ORDER BY business_date, state',
+      ),
+      blocklist: await db.sql(
+        'SELECT business_date, added, removed FROM blocklist_deltas_daily ORDER BY business_date',
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(population, fc.integer({ min: 1, max: 12 }), async (cases, batchSize) => {
+        await db.store.reset();
+        await applyAll(populationEvents(cases).map(toReadModelEvent), batchSize);
+        const incremental = await kept();
+        // The migration's fill: every effective change of the timeline as it stands, in one statement each.
+        await db.execute('DELETE FROM state_deltas_daily; DELETE FROM blocklist_deltas_daily;');
+        await db.execute(`${dailyDeltaTablesSql(backend.name, 'BIGINT').join(';\n')};`);
+        expect(incremental).toEqual(await kept());
+        expect(incremental.states.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 25, seed: 20261204 },
     );
   });
 

@@ -23,6 +23,15 @@ function businessDateSql(dialect: SqlDialect, column: string): string {
 }
 
 /**
+ * Where the effective changes are read from. `history`: every case's timeline up to the `to` bound (and
+ * `knownAt` when asked) — the parameters, in that order. `all`: every case's whole timeline, no parameter.
+ * `revision`: what one revision of one case changed — its timeline up to and including the revision
+ * (`sign` 1) beside the same without it (`sign` -1), each its own partition; parameters: the case and the
+ * revision, twice.
+ */
+type ChangesScope = 'history' | 'all' | 'revision';
+
+/**
  * The changes of the bitemporal population (docs/regulation.md §9.6) over business time, as rows of
  * `effective`: per case, the events that become its "last event by revision among those that occurred
  * by D" as D moves forward. An event is such a change exactly when its revision is the highest of all
@@ -30,48 +39,160 @@ function businessDateSql(dialect: SqlDialect, column: string): string {
  * retracts, hides them for good); each carries the state before it (`prev_state`, null for the first)
  * and, with `blocklist`, the case's listed domains after it and before it. The listed domains after a
  * revision are the running sum of the change feed's lines over the case's revisions — the fold of the
- * blocklist entry, whatever the business dates. Parameters: the `to` bound, then `knownAt` when asked.
+ * blocklist entry, whatever the business dates. Every row carries the `sign` its scope gives it.
  */
-export function effectiveChangesCte(dialect: SqlDialect, options: { knownAt: boolean; blocklist: boolean }) {
-  const listed = options.blocklist
-    ? `SELECT t.pse_id, t.revision, t.occurred_at, t.recorded_at, t.state_after,
-         sum(coalesce(c.delta, 0)) OVER (PARTITION BY t.pse_id ORDER BY t.revision ROWS UNBOUNDED PRECEDING) AS listed
-       FROM case_timeline t
-       LEFT JOIN (SELECT position, sum(CASE WHEN action = 'add' THEN 1 ELSE -1 END) AS delta
-                  FROM blocklist_changes GROUP BY position) c ON c.position = t.position`
-    : `SELECT t.pse_id, t.revision, t.occurred_at, t.recorded_at, t.state_after, 0 AS listed FROM case_timeline t`;
-  return `WITH listed AS (${listed}),
+export function effectiveChangesCte(
+  dialect: SqlDialect,
+  options: { knownAt: boolean; blocklist: boolean; scope?: ChangesScope },
+) {
+  const scope = options.scope ?? 'history';
+  const columns = 'pse_id, revision, position, occurred_at, recorded_at, state_after';
+  const source =
+    scope === 'revision'
+      ? `(SELECT 1 AS sign, ${columns} FROM case_timeline WHERE pse_id = ? AND revision <= ?
+          UNION ALL SELECT -1 AS sign, ${columns} FROM case_timeline WHERE pse_id = ? AND revision < ?)`
+      : `(SELECT 1 AS sign, ${columns} FROM case_timeline)`;
+  const part = scope === 'revision' ? 't.sign' : 't.pse_id';
+  const line = `CASE WHEN action = 'add' THEN 1 ELSE -1 END`;
+  // One case's few lines by the feed's key (position first); the whole feed grouped once otherwise.
+  const listed = !options.blocklist
+    ? '0'
+    : `sum(${
+        scope === 'revision'
+          ? `(SELECT coalesce(sum(${line}), 0) FROM blocklist_changes c WHERE c.position = t.position)`
+          : 'coalesce(c.delta, 0)'
+      }) OVER (PARTITION BY ${part} ORDER BY t.revision ROWS UNBOUNDED PRECEDING)`;
+  const join =
+    options.blocklist && scope !== 'revision'
+      ? ` LEFT JOIN (SELECT position, sum(${line}) AS delta FROM blocklist_changes GROUP BY position) c
+          ON c.position = t.position`
+      : '';
+  const bounds =
+    scope === 'history' ? ` WHERE occurred_at <= ?${options.knownAt ? ' AND recorded_at <= ?' : ''}` : '';
+  return `WITH listed AS (
+      SELECT ${part} AS part, t.sign, t.revision, t.occurred_at, t.recorded_at, t.state_after, ${listed} AS listed
+      FROM ${source} t${join}
+    ),
     known AS (
-      SELECT pse_id, revision, occurred_at, state_after, listed,
-        max(revision) OVER (PARTITION BY pse_id ORDER BY occurred_at RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS top
-      FROM listed WHERE occurred_at <= ?${options.knownAt ? ' AND recorded_at <= ?' : ''}
+      SELECT part, sign, revision, occurred_at, state_after, listed,
+        max(revision) OVER (PARTITION BY part ORDER BY occurred_at RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS top
+      FROM listed${bounds}
     ),
     effective AS (
-      SELECT ${businessDateSql(dialect, 'occurred_at')} AS business_date, state_after, listed,
-        lag(state_after) OVER (PARTITION BY pse_id ORDER BY occurred_at, revision) AS prev_state,
-        coalesce(lag(listed) OVER (PARTITION BY pse_id ORDER BY occurred_at, revision), 0) AS prev_listed
+      SELECT sign, ${businessDateSql(dialect, 'occurred_at')} AS business_date, state_after, listed,
+        lag(state_after) OVER (PARTITION BY part ORDER BY occurred_at, revision) AS prev_state,
+        coalesce(lag(listed) OVER (PARTITION BY part ORDER BY occurred_at, revision), 0) AS prev_listed
       FROM known WHERE revision = top
     )`;
 }
 
+const STATE_DELTAS = `SELECT business_date, state, sum(n) AS n FROM (
+      SELECT business_date, state_after AS state, sign AS n FROM effective
+      UNION ALL
+      SELECT business_date, prev_state AS state, -sign AS n FROM effective WHERE prev_state IS NOT NULL
+    ) deltas GROUP BY business_date, state`;
+
+const BLOCKLIST_DELTAS = `SELECT business_date,
+      sum(sign * CASE WHEN listed > prev_listed THEN listed - prev_listed ELSE 0 END) AS added,
+      sum(sign * CASE WHEN listed < prev_listed THEN prev_listed - listed ELSE 0 END) AS removed
+    FROM effective GROUP BY business_date`;
+
 /** Per business date and state: cases that entered it minus cases that left it (the `to` bound and `knownAt` as parameters). */
 export function stateDeltasSql(dialect: SqlDialect, knownAt: boolean): string {
-  return `${effectiveChangesCte(dialect, { knownAt, blocklist: false })}
-    SELECT business_date, state, sum(n) AS n FROM (
-      SELECT business_date, state_after AS state, 1 AS n FROM effective
-      UNION ALL
-      SELECT business_date, prev_state AS state, -1 AS n FROM effective WHERE prev_state IS NOT NULL
-    ) deltas GROUP BY business_date, state`;
+  return `${effectiveChangesCte(dialect, { knownAt, blocklist: false })}\n    ${STATE_DELTAS}`;
 }
 
 /** Per business date: listed domains added and removed (the `to` bound and `knownAt` as parameters). */
 export function blocklistDeltasSql(dialect: SqlDialect, knownAt: boolean): string {
-  return `${effectiveChangesCte(dialect, { knownAt, blocklist: true })}
-    SELECT business_date,
-      sum(CASE WHEN listed > prev_listed THEN listed - prev_listed ELSE 0 END) AS added,
-      sum(CASE WHEN listed < prev_listed THEN prev_listed - listed ELSE 0 END) AS removed
-    FROM effective GROUP BY business_date`;
+  return `${effectiveChangesCte(dialect, { knownAt, blocklist: true })}\n    ${BLOCKLIST_DELTAS}`;
 }
+
+/**
+ * The tables the projector keeps the daily series in (docs/read-models.md, "Daily series"): per business
+ * date, the sum of the effective changes dated on it, as `stateDeltasSql` and `blocklistDeltasSql` would
+ * give them over the whole history. A date whose changes cancel out has no row.
+ */
+export const DAILY_DELTA_TABLES = ['state_deltas_daily', 'blocklist_deltas_daily'] as const;
+
+const STATE_INCREMENT = `ON CONFLICT (business_date, state) DO UPDATE SET n = state_deltas_daily.n + excluded.n`;
+const BLOCKLIST_INCREMENT = `ON CONFLICT (business_date) DO UPDATE SET
+      added = blocklist_deltas_daily.added + excluded.added,
+      removed = blocklist_deltas_daily.removed + excluded.removed`;
+
+/** The daily delta tables and their fill from the timeline as it stands (a migration's statements). */
+export function dailyDeltaTablesSql(dialect: SqlDialect, big: string): string[] {
+  const all = { knownAt: false, scope: 'all' as const };
+  return [
+    `CREATE TABLE IF NOT EXISTS state_deltas_daily (
+      business_date TEXT NOT NULL,
+      state TEXT NOT NULL,
+      n ${big} NOT NULL,
+      PRIMARY KEY (business_date, state)
+    )`,
+    `CREATE TABLE IF NOT EXISTS blocklist_deltas_daily (
+      business_date TEXT PRIMARY KEY,
+      added ${big} NOT NULL,
+      removed ${big} NOT NULL
+    )`,
+    // The rows a batch may have brought to zero, found without reading the rest (see dailyDeltaCleanup).
+    `CREATE INDEX IF NOT EXISTS state_deltas_daily_zero ON state_deltas_daily (business_date) WHERE n = 0`,
+    `CREATE INDEX IF NOT EXISTS blocklist_deltas_daily_zero ON blocklist_deltas_daily (business_date)
+      WHERE added = 0 AND removed = 0`,
+    `${effectiveChangesCte(dialect, { ...all, blocklist: false })}
+    INSERT INTO state_deltas_daily (business_date, state, n)
+    SELECT business_date, state, n FROM (${STATE_DELTAS}) d WHERE n <> 0`,
+    `${effectiveChangesCte(dialect, { ...all, blocklist: true })}
+    INSERT INTO blocklist_deltas_daily (business_date, added, removed)
+    SELECT business_date, added, removed FROM (${BLOCKLIST_DELTAS}) d WHERE added <> 0 OR removed <> 0`,
+  ];
+}
+
+/**
+ * What one revision of a case changed in the daily delta tables, when the projector cannot tell from the
+ * case's last event alone (it occurred no later than the event before it: it hides events, docs/decisions/0004).
+ * Run after the revision's timeline row and change-feed lines are written; parameters: `revisionParams`.
+ */
+export function revisionDeltasSql(dialect: SqlDialect): { states: string; blocklist: string } {
+  const scope = { knownAt: false, scope: 'revision' as const };
+  return {
+    states: `${effectiveChangesCte(dialect, { ...scope, blocklist: false })}
+    INSERT INTO state_deltas_daily (business_date, state, n)
+    SELECT business_date, state, n FROM (${STATE_DELTAS}) d WHERE n <> 0
+    ${STATE_INCREMENT}`,
+    blocklist: `${effectiveChangesCte(dialect, { ...scope, blocklist: true })}
+    INSERT INTO blocklist_deltas_daily (business_date, added, removed)
+    SELECT business_date, added, removed FROM (${BLOCKLIST_DELTAS}) d WHERE added <> 0 OR removed <> 0
+    ${BLOCKLIST_INCREMENT}`,
+  };
+}
+
+/** The parameters of `revisionDeltasSql`'s statements. */
+export const revisionParams = (pseId: string, revision: number): unknown[] => [
+  pseId,
+  revision,
+  pseId,
+  revision,
+];
+
+/** Increments of the daily delta tables computed in the planner: per `date|state`, and per date. */
+export const dailyIncrements = {
+  states: {
+    table: 'state_deltas_daily',
+    columns: ['business_date', 'state', 'n'],
+    onConflict: STATE_INCREMENT,
+  },
+  blocklist: {
+    table: 'blocklist_deltas_daily',
+    columns: ['business_date', 'added', 'removed'],
+    onConflict: BLOCKLIST_INCREMENT,
+  },
+} as const;
+
+/** Statements that drop the rows a batch brought to zero (a partial index each finds them). */
+export const dailyDeltaCleanup = {
+  states: `DELETE FROM state_deltas_daily WHERE n = 0`,
+  blocklist: `DELETE FROM blocklist_deltas_daily WHERE added = 0 AND removed = 0`,
+};
 
 /** Folds per-date state deltas (any dates up to `to`) into the counts at the end of each date of the range. */
 export function accumulateStateCounts(

@@ -1,4 +1,5 @@
 import type { CaseSortColumn } from './read-model-store.port';
+import { dailyDeltaTablesSql } from './daily-series';
 
 /** The SQL dialects the read models are stored in. */
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -568,6 +569,19 @@ const ginPendingLists: ReadModelMigration = {
       : [],
 };
 
+// Issue 10: the daily series read the whole timeline per request (0.3–3 s at 100,000 systems, growing with
+// the log). The projector now keeps each business date's effective changes (docs/read-models.md, "Daily
+// series"), filled here from the timeline as it stands. They replace state_counts_daily, whose entries and
+// exits no query read and no retraction could correct.
+const dailyDeltas: ReadModelMigration = {
+  version: 11,
+  name: 'daily series kept by the projector',
+  statements: (dialect) => [
+    ...dailyDeltaTablesSql(dialect, TYPES[dialect].big),
+    `DROP TABLE IF EXISTS state_counts_daily`,
+  ],
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -580,6 +594,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   caseSearch,
   sortIndexes,
   ginPendingLists,
+  dailyDeltas,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */
@@ -591,7 +606,8 @@ export const PROJECTED_TABLES = [
   'blocklist',
   'blocklist_changes',
   'state_transitions',
-  'state_counts_daily',
+  'state_deltas_daily',
+  'blocklist_deltas_daily',
   'transitions_daily',
   'fines',
   'fines_monthly',

@@ -27,7 +27,10 @@ import {
   accumulateStateCounts,
   blocklistDeltasSql,
   businessDatesBetween,
+  dailyDeltaCleanup,
   MAX_SERIES_DAYS,
+  revisionDeltasSql,
+  revisionParams,
   stateDeltasSql,
 } from './daily-series';
 import {
@@ -205,6 +208,9 @@ const stateCountsAsOf = (knownAt: boolean): string => {
   GROUP BY t.state_after`;
 };
 const STATE_COUNTS_AS_OF = stateCountsAsOf(false);
+
+/** A daily delta's date, or '' for every date before the range's `from` (the parameter): summed as one. */
+const BEFORE_FROM = `CASE WHEN business_date < ? THEN '' ELSE business_date END`;
 const STATE_COUNTS_AS_OF_KNOWN_AT = stateCountsAsOf(true);
 
 function instantParam(field: string, value: string): string {
@@ -398,6 +404,7 @@ export class SqlReadModelStore implements ReadModelStore {
   ): Promise<BatchContext> {
     const changes = planBatch(context, events);
     await this.write(tx, changes, context);
+    await this.writeRevisionDeltas(tx, changes);
     await this.raiseTimelineBounds(tx, events);
     await this.moveStateCounts(tx, context, changes);
     return advanceContext(context, changes);
@@ -474,6 +481,22 @@ export class SqlReadModelStore implements ReadModelStore {
         }),
       ),
     };
+  }
+
+  /**
+   * The daily series' changes the planner left to the timeline (`revisionDeltas`: events that hide
+   * others), after the batch's timeline rows and feed lines; then drops the dates whose changes now
+   * cancel out, as a replay in other batches would never have written them.
+   */
+  private async writeRevisionDeltas(tx: SqlTransaction, changes: BatchChanges): Promise<void> {
+    const sql = revisionDeltasSql(this.client.dialect);
+    for (const { pseId, revision } of changes.revisionDeltas) {
+      await tx.query(sql.states, revisionParams(pseId, revision));
+      await tx.query(sql.blocklist, revisionParams(pseId, revision));
+    }
+    const revised = changes.revisionDeltas.length > 0;
+    if (revised || changes.stateDeltas.size > 0) await tx.query(dailyDeltaCleanup.states);
+    if (revised || changes.blocklistDeltas.size > 0) await tx.query(dailyDeltaCleanup.blocklist);
   }
 
   /** Raises the newest business and record times of the timeline to cover `events` (see getStateCounts). */
@@ -804,10 +827,9 @@ export class SqlReadModelStore implements ReadModelStore {
     await this.migrate();
     const occurredBy = timeBoundParam('asOf', asOf);
     const recordedBy = options.knownAt === undefined ? null : timeBoundParam('knownAt', options.knownAt);
-    let rows: SqlRecord[];
-    const current = await this.currentStateCounts(occurredBy, recordedBy);
-    if (current !== null) {
-      rows = current;
+    let rows = await this.keptStateCounts(asOf, occurredBy, recordedBy);
+    if (rows !== null) {
+      // Counted as the projector went (below).
     } else if (recordedBy !== null) {
       rows = await this.client.query(STATE_COUNTS_AS_OF_KNOWN_AT, [
         occurredBy,
@@ -816,9 +838,8 @@ export class SqlReadModelStore implements ReadModelStore {
         recordedBy,
       ]);
     } else {
-      // Not the daily entries and exits: a retraction (a fact recorded after automatic events dated later)
-      // moves a case back at an earlier business date than the events it retracts, which deltas per date
-      // cannot express; the last event by revision among those in effect can (docs/decisions/0004).
+      // An instant within the history: the last event by revision among those in effect by then
+      // (docs/decisions/0004); the daily deltas only know whole business dates.
       rows = await this.client.query(STATE_COUNTS_AS_OF, [occurredBy, occurredBy]);
     }
     const counts = Object.fromEntries(CASE_STATES.map((s) => [s, 0])) as Record<CaseState, number>;
@@ -838,28 +859,47 @@ export class SqlReadModelStore implements ReadModelStore {
   }
 
   /**
-   * The counts of the current states when the bounds admit every event projected so far (asOf at
-   * or after the newest business time, knownAt absent or at or after the newest record time): then
-   * each case's last event by revision within the bounds is its last event, whose state case_summary
-   * holds and case_state_counts counts — a few rows instead of the whole timeline. Null otherwise.
-   * The bounds and the counts are read in one snapshot.
+   * Whether every event projected so far was recorded by `recordedBy` (null: no bound), and occurred by
+   * `occurredBy` when given, by the newest business and record times the projector keeps. Read models
+   * without any case admit every bound; a store whose timeline bounds are missing admits none.
    */
-  private async currentStateCounts(
+  private async admitsEveryEvent(
+    tx: Pick<SqlTransaction, 'query'>,
+    recordedBy: string | null,
+    occurredBy?: string,
+  ): Promise<boolean> {
+    const [bounds] = await tx.query(
+      `SELECT max_occurred_at, max_recorded_at FROM timeline_bounds WHERE name = 'timeline'`,
+    );
+    if (bounds === undefined) {
+      const [any] = await tx.query(`SELECT 1 AS one FROM case_summary LIMIT 1`);
+      return any === undefined;
+    }
+    const admits = (bound: string, newest: string) => Date.parse(bound) >= Date.parse(newest);
+    if (occurredBy !== undefined && !admits(occurredBy, str(bounds, 'max_occurred_at'))) return false;
+    return recordedBy === null || admits(recordedBy, str(bounds, 'max_recorded_at'));
+  }
+
+  /**
+   * The population as the projector keeps it, when the bounds let it answer; null otherwise. Bounds that
+   * admit every event projected so far: each case's last event by revision within them is its last event,
+   * whose state case_summary holds and case_state_counts counts. A business date `asOf`, with every event
+   * recorded by `knownAt` (or none given): the sum of the daily deltas up to that date. The bounds and the
+   * counts are read in one snapshot.
+   */
+  private async keptStateCounts(
+    asOf: string,
     occurredBy: string,
     recordedBy: string | null,
   ): Promise<SqlRecord[] | null> {
     return this.client.snapshot(async (tx) => {
-      const [bounds] = await tx.query(
-        `SELECT max_occurred_at, max_recorded_at FROM timeline_bounds WHERE name = 'timeline'`,
+      if (await this.admitsEveryEvent(tx, recordedBy, occurredBy))
+        return tx.query(`SELECT state, cases AS n FROM case_state_counts`);
+      if (!isBusinessDate(asOf) || !(await this.admitsEveryEvent(tx, recordedBy))) return null;
+      return tx.query(
+        `SELECT state, sum(n) AS n FROM state_deltas_daily WHERE business_date <= ? GROUP BY state`,
+        [asOf],
       );
-      if (bounds === undefined) {
-        const [any] = await tx.query(`SELECT 1 AS one FROM case_summary LIMIT 1`);
-        return any === undefined ? [] : null;
-      }
-      const admits = (bound: string, newest: string) => Date.parse(bound) >= Date.parse(newest);
-      if (!admits(occurredBy, str(bounds, 'max_occurred_at'))) return null;
-      if (recordedBy !== null && !admits(recordedBy, str(bounds, 'max_recorded_at'))) return null;
-      return tx.query(`SELECT state, cases AS n FROM case_state_counts`);
     });
   }
 
@@ -1180,9 +1220,14 @@ export class SqlReadModelStore implements ReadModelStore {
   ): Promise<StateCountsDaily> {
     await this.migrate();
     const range = this.seriesRange(from, to, options);
-    const rows = await this.client.query(
-      stateDeltasSql(this.client.dialect, range.knownAt !== null),
-      range.params,
+    const rows = await this.client.snapshot(async (tx) =>
+      (await this.admitsEveryEvent(tx, range.knownAt))
+        ? tx.query(
+            `SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM state_deltas_daily
+             WHERE business_date <= ? GROUP BY 1, 2`,
+            [from, to],
+          )
+        : tx.query(stateDeltasSql(this.client.dialect, range.knownAt !== null), range.params),
     );
     const deltas = rows.map((r) => ({
       date: str(r, 'business_date'),
@@ -1199,9 +1244,14 @@ export class SqlReadModelStore implements ReadModelStore {
   ): Promise<BlocklistDaily> {
     await this.migrate();
     const range = this.seriesRange(from, to, options);
-    const rows = await this.client.query(
-      blocklistDeltasSql(this.client.dialect, range.knownAt !== null),
-      range.params,
+    const rows = await this.client.snapshot(async (tx) =>
+      (await this.admitsEveryEvent(tx, range.knownAt))
+        ? tx.query(
+            `SELECT ${BEFORE_FROM} AS business_date, sum(added) AS added, sum(removed) AS removed
+             FROM blocklist_deltas_daily WHERE business_date <= ? GROUP BY 1`,
+            [from, to],
+          )
+        : tx.query(blocklistDeltasSql(this.client.dialect, range.knownAt !== null), range.params),
     );
     const deltas = rows.map((r) => ({
       date: str(r, 'business_date'),
