@@ -259,6 +259,32 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     );
   });
 
+  it('given read models projected before migration 11, then migrating fills the daily deltas from the timeline and the series answer from them', async () => {
+    const [cases] = fc.sample(population, { numRuns: 1, seed: 11 });
+    const events = populationEvents(cases ?? []);
+    await applyAll(events.map(toReadModelEvent), 5);
+    const kept = await db.dump();
+    // The read models as version 10 left them: no kept deltas, the old entries and exits.
+    await db.execute(
+      `DROP TABLE state_deltas_daily; DROP TABLE blocklist_deltas_daily;
+       CREATE TABLE state_counts_daily (business_date TEXT NOT NULL, state TEXT NOT NULL, entered BIGINT NOT NULL,
+         exited BIGINT NOT NULL, PRIMARY KEY (business_date, state));
+       DELETE FROM read_model_migrations WHERE version = 11`,
+    );
+    const reopened = db.reopen();
+    const series = await reopened.getStateCountsDaily('2022-07-01', '2022-08-31');
+    expect(await db.dump()).toEqual(kept);
+    expect((await db.sql(`SELECT version FROM read_model_migrations WHERE version = 11`)).length).toBe(1);
+    for (const day of series.days) expect(day.counts).toEqual(plainReading(events, day.date).counts);
+    const tables = await db.sql(
+      backend.name === 'sqlite'
+        ? `SELECT name FROM sqlite_master WHERE name = 'state_counts_daily'`
+        : `SELECT tablename FROM pg_tables WHERE tablename = 'state_counts_daily'`,
+    );
+    expect(tables).toEqual([]);
+    await reopened.close();
+  });
+
   it.each([
     ['2022-08-02', '2022-08-01', {}, 'from'],
     ['2022-02-30', '2022-03-01', {}, 'from'],

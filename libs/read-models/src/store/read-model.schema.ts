@@ -582,6 +582,19 @@ const dailyDeltas: ReadModelMigration = {
   ],
 };
 
+// Issue 10: the warning-to-registration figures sorted the whole table for every page and its median (20–30 ms
+// at 100,000 systems, 76 ms p99 under load). The page walks its order, the median and the mean read the
+// registered cases' seconds alone.
+const warningToRegistrationOrders: ReadModelMigration = {
+  version: 12,
+  name: 'warning-to-registration: indexes of its page order and of the registered seconds',
+  statements: () => [
+    `CREATE INDEX IF NOT EXISTS warning_to_registration_warned ON warning_to_registration (warned_at, pse_id)`,
+    `CREATE INDEX IF NOT EXISTS warning_to_registration_seconds ON warning_to_registration (seconds)
+      WHERE seconds IS NOT NULL`,
+  ],
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -595,6 +608,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   sortIndexes,
   ginPendingLists,
   dailyDeltas,
+  warningToRegistrationOrders,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */
