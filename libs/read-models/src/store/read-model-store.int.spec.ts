@@ -501,6 +501,19 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
       }
     });
 
+    it('given read models projected before migration 14, then migrating counts the figures from the rows there', async () => {
+      const figures = await db.store.getWarningToRegistration({ limit: 1 });
+      const kept = await db.dump();
+      await db.execute(
+        `DROP TABLE warning_to_registration_totals; DELETE FROM read_model_migrations WHERE version = 14`,
+      );
+      const reopened = db.reopen();
+      expect(await reopened.getWarningToRegistration({ limit: 1 })).toEqual(figures);
+      expect(await db.dump()).toEqual(kept);
+      expect(kept.warning_to_registration_totals).toHaveLength(1);
+      await reopened.close();
+    });
+
     it('then a cursor from another query or a bad limit is refused with InvalidQuery', async () => {
       const first = await db.store.getEscalationQueue({ limit: 1 });
       expect(first.nextCursor).not.toBeNull();

@@ -37,6 +37,7 @@ import {
   byteOrder,
   CASE_SEARCH_COLUMNS,
   caseSortKeys,
+  ESCALATION_SINCE,
   FAR_FUTURE,
   PROJECTED_TABLES,
   READ_MODEL_MIGRATIONS,
@@ -75,6 +76,7 @@ import {
   blocklistEntries,
   caseSummaryTable,
   fineTable,
+  incrementClause,
   readers,
   registryTable,
   selectList,
@@ -407,6 +409,7 @@ export class SqlReadModelStore implements ReadModelStore {
     await this.writeRevisionDeltas(tx, changes);
     await this.raiseTimelineBounds(tx, events);
     await this.moveStateCounts(tx, context, changes);
+    await this.moveWarningTotals(tx, context, changes);
     return advanceContext(context, changes);
   }
 
@@ -541,6 +544,32 @@ export class SqlReadModelStore implements ReadModelStore {
     );
     // An emptied state has no row, as after a rebuild that never entered it.
     await tx.query(`DELETE FROM case_state_counts WHERE cases = 0`);
+  }
+
+  /** Moves the figures over every warned case by the batch's changed rows, from as they were to as they are. */
+  private async moveWarningTotals(tx: SqlTransaction, before: BatchContext, changes: BatchChanges) {
+    let cases = 0;
+    let registered = 0;
+    let seconds = 0;
+    for (const [pseId, row] of changes.warningToRegistration) {
+      const was = before.warningToRegistration.get(pseId);
+      if (was === undefined) cases += 1;
+      else if (was.seconds !== null) {
+        registered -= 1;
+        seconds -= was.seconds;
+      }
+      if (row.seconds !== null) {
+        registered += 1;
+        seconds += row.seconds;
+      }
+    }
+    if (cases === 0 && registered === 0 && seconds === 0) return;
+    await tx.insertMany(
+      'warning_to_registration_totals',
+      ['name', 'cases', 'registered', 'seconds'],
+      [['all', cases, registered, seconds]],
+      incrementClause('warning_to_registration_totals', ['name'], ['cases', 'registered', 'seconds']),
+    );
   }
 
   /** Writes a batch's changes; `before` is the context they were planned from (the rows as stored). */
@@ -950,14 +979,13 @@ export class SqlReadModelStore implements ReadModelStore {
     const after = page.cursor === undefined ? null : keysetAfter(keys, decodeCursor(page.cursor, 2));
     // The figures cover every case whatever the page; one snapshot keeps them and the page consistent.
     return this.client.snapshot(async (tx) => {
-      // Two statements, so each reads an index alone (migration 12): every case, and the registered ones.
-      const [all] = await tx.query(`SELECT count(*) AS total FROM warning_to_registration`);
+      // Kept by the projector (moveWarningTotals); no row before the first warning.
       const [totals] = await tx.query(
-        `SELECT count(seconds) AS registered, avg(seconds) AS average FROM warning_to_registration
-         WHERE seconds IS NOT NULL`,
+        `SELECT cases, registered, seconds FROM warning_to_registration_totals WHERE name = 'all'`,
       );
-      const registered = num(totals, 'registered');
-      const total = num(all, 'total');
+      const total = totals === undefined ? 0 : num(totals, 'cases');
+      const registered = totals === undefined ? 0 : num(totals, 'registered');
+      const average = totals === undefined || registered === 0 ? null : num(totals, 'seconds') / registered;
       const middle =
         registered === 0
           ? []
@@ -973,7 +1001,6 @@ export class SqlReadModelStore implements ReadModelStore {
         r.warnedAt,
         r.pseId,
       ]);
-      const average = nnum(totals, 'average');
       return {
         registered,
         pending: total - registered,
@@ -1029,7 +1056,7 @@ export class SqlReadModelStore implements ReadModelStore {
       throw new InvalidQuery({ field: 'order', reason: 'expected traffic or oldest' });
     // Unknown traffic sorts last (-1 is below any count); a missing since (never written while an
     // escalation is pending) last among equals; the case id makes the order total for the cursor.
-    const since: SortKey = { expr: `coalesce(escalation_since, '${FAR_FUTURE}')` };
+    const since: SortKey = { expr: ESCALATION_SINCE };
     const keys: SortKey[] = byTraffic
       ? [{ expr: 'coalesce(visits, -1)', descending: true }, since, { expr: 'pse_id' }]
       : [since, { expr: 'pse_id' }];

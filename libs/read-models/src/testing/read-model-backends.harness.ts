@@ -40,6 +40,7 @@ const ORDER: Record<string, string> = {
   fines: 'pse_id, fine_id',
   fines_monthly: 'month',
   warning_to_registration: 'pse_id',
+  warning_to_registration_totals: 'name',
   deadlines: 'pse_id, kind, fine_id, due_at',
   registry: 'pse_id',
   timeline_bounds: 'name',
