@@ -473,6 +473,21 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
       const paged = await allPages((cursor) => db.store.getEscalationQueue({ cursor, limit: 2 }));
       expect(paged.items).toEqual(whole.items);
       expect(new Set(paged.items.map((e) => e.pseId)).size).toBe(whole.items.length);
+      // Both walks (cases with traffic, then the rest) give the view's order, whatever the page size.
+      expect(visits.some((v) => v >= 0) && visits.some((v) => v < 0)).toBe(true);
+      const since = `coalesce(escalation_since, '9999-12-31T23:59:59.999Z')`;
+      const ids = async (order: string) =>
+        (await db.sql(`SELECT pse_id FROM escalation_queue ORDER BY ${order}`)).map((r) => r.pse_id);
+      for (const limit of [1, 3, 7]) {
+        const byTraffic = await allPages((cursor) => db.store.getEscalationQueue({ cursor, limit }));
+        expect(byTraffic.items.map((e) => e.pseId)).toEqual(
+          await ids(`coalesce(visits, -1) DESC, ${since}, pse_id`),
+        );
+        const oldest = await allPages((cursor) =>
+          db.store.getEscalationQueue({ cursor, limit, order: 'oldest' }),
+        );
+        expect(oldest.items.map((e) => e.pseId)).toEqual(await ids(`${since}, pse_id`));
+      }
     });
 
     it('then warning-to-registration pages its cases but its figures cover them all', async () => {

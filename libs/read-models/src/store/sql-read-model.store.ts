@@ -211,6 +211,14 @@ const stateCountsAsOf = (knownAt: boolean): string => {
 };
 const STATE_COUNTS_AS_OF = stateCountsAsOf(false);
 
+/** The escalation queue's columns (the view `escalation_queue`'s), from case_summary `s` and traffic `o`. */
+const ESCALATION_QUEUE_ROWS = `SELECT s.pse_id, s.name, s.state, s.substate, s.escalation_since, s.escalation_allowed,
+    o.visits, o.best_rank FROM case_summary s`;
+const ESCALATION_SINCE_KEY: SortKey = {
+  expr: ESCALATION_SINCE.replace('escalation_since', 's.escalation_since'),
+};
+const CASE_KEY: SortKey = { expr: 's.pse_id' };
+
 /** A daily delta's date, or '' for every date before the range's `from` (the parameter): summed as one. */
 const BEFORE_FROM = `CASE WHEN business_date < ? THEN '' ELSE business_date END`;
 const STATE_COUNTS_AS_OF_KNOWN_AT = stateCountsAsOf(true);
@@ -1056,24 +1064,53 @@ export class SqlReadModelStore implements ReadModelStore {
       throw new InvalidQuery({ field: 'order', reason: 'expected traffic or oldest' });
     // Unknown traffic sorts last (-1 is below any count); a missing since (never written while an
     // escalation is pending) last among equals; the case id makes the order total for the cursor.
-    const since: SortKey = { expr: ESCALATION_SINCE };
-    const keys: SortKey[] = byTraffic
-      ? [{ expr: 'coalesce(visits, -1)', descending: true }, since, { expr: 'pse_id' }]
-      : [since, { expr: 'pse_id' }];
-    let after: { sql: string; params: unknown[] } | null = null;
+    let cursor: { visits: number; since: string; pseId: string } | null = null;
     if (page.cursor !== undefined && byTraffic) {
       const [visits, since, pseId] = decodeCursor(page.cursor, 3);
       if (!/^-?\d+$/.test(visits))
         throw new InvalidQuery({ field: 'cursor', reason: 'not a cursor this query returned' });
-      after = keysetAfter(keys, [Number(visits), since, pseId]);
+      cursor = { visits: Number(visits), since, pseId };
     } else if (page.cursor !== undefined) {
-      after = keysetAfter(keys, decodeCursor(page.cursor, 2));
+      const [since, pseId] = decodeCursor(page.cursor, 2);
+      cursor = { visits: -1, since, pseId };
     }
-    const rows = await this.client.query(
-      `SELECT * FROM escalation_queue ${after ? `WHERE ${after.sql}` : ''}
-       ORDER BY ${keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ')} LIMIT ?`,
-      [...(after?.params ?? []), limit + 1],
-    );
+    // Two walks, one snapshot: the pending cases with known traffic, largest first (the few whose domains
+    // have traffic), then the rest oldest first, read from case_summary_escalation as far as the page needs
+    // — every pending case is in exactly one of them. Sorting every pending case by its traffic took 11 ms
+    // a page at a million systems.
+    const rows = await this.client.snapshot(async (tx) => {
+      const found: SqlRecord[] = [];
+      if (byTraffic && (cursor === null || cursor.visits >= 0)) {
+        const keys: SortKey[] = [{ expr: 'o.visits', descending: true }, ESCALATION_SINCE_KEY, CASE_KEY];
+        const after = cursor === null ? null : keysetAfter(keys, [cursor.visits, cursor.since, cursor.pseId]);
+        found.push(
+          ...(await tx.query(
+            `${ESCALATION_QUEUE_ROWS} JOIN open_cases_by_traffic o ON o.pse_id = s.pse_id
+             WHERE s.escalation_pending = 1 AND o.visits IS NOT NULL${after ? ` AND ${after.sql}` : ''}
+             ORDER BY o.visits DESC, ${ESCALATION_SINCE_KEY.expr}, s.pse_id LIMIT ?`,
+            [...(after?.params ?? []), limit + 1],
+          )),
+        );
+      }
+      if (found.length <= limit) {
+        const keys: SortKey[] = [ESCALATION_SINCE_KEY, CASE_KEY];
+        const after =
+          cursor === null || (byTraffic && cursor.visits >= 0)
+            ? null
+            : keysetAfter(keys, [cursor.since, cursor.pseId]);
+        // By traffic, these are the cases without a count (none, or ranks alone); oldest first, all of them.
+        const untracked = byTraffic ? ' AND o.visits IS NULL' : '';
+        found.push(
+          ...(await tx.query(
+            `${ESCALATION_QUEUE_ROWS} LEFT JOIN open_cases_by_traffic o ON o.pse_id = s.pse_id
+             WHERE s.escalation_pending = 1${untracked}${after ? ` AND ${after.sql}` : ''}
+             ORDER BY ${ESCALATION_SINCE_KEY.expr}, s.pse_id LIMIT ?`,
+            [...(after?.params ?? []), limit + 1 - found.length],
+          )),
+        );
+      }
+      return found;
+    });
     const entries = rows.map((r) => ({
       pseId: str(r, 'pse_id'),
       name: str(r, 'name'),
