@@ -74,6 +74,7 @@ export {
 } from './projections/traffic.projection';
 export { toSqlWrites, type SqlWrite } from './store/batch-writes';
 export { createReadModelStore, type ReadModelStoreConfig } from './store/create-read-model-store';
+export type { ReadModelTuning } from './store/sql-read-model.store';
 export {
   READ_MODEL_MIGRATIONS,
   PROJECTED_TABLES,

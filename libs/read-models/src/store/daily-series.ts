@@ -26,10 +26,29 @@ function businessDateSql(dialect: SqlDialect, column: string): string {
  * Where the effective changes are read from. `history`: every case's timeline up to the `to` bound (and
  * `knownAt` when asked) — the parameters, in that order. `all`: every case's whole timeline, no parameter.
  * `revision`: what one revision of one case changed — its timeline up to and including the revision
- * (`sign` 1) beside the same without it (`sign` -1), each its own partition; parameters: the case and the
- * revision, twice.
+ * (`sign` 1) beside the same without it (`sign` -1); parameters: the case and the revision, twice.
+ * `recordedAfter`: what the events recorded after an instant changed — the timelines of the cases that have
+ * any, as known then (`sign` 1) beside as they are (`sign` -1); parameters: the instant, three times.
  */
-type ChangesScope = 'history' | 'all' | 'revision';
+type ChangesScope = 'history' | 'all' | 'revision' | 'recordedAfter';
+
+const TIMELINE_COLUMNS = 'pse_id, revision, position, occurred_at, recorded_at, state_after';
+
+/** The timeline rows a scope reads, each with its `sign`. */
+function changesSource(scope: ChangesScope): string {
+  const rows = (sign: 1 | -1, where = '') =>
+    `SELECT ${sign} AS sign, ${TIMELINE_COLUMNS} FROM case_timeline${where}`;
+  switch (scope) {
+    case 'revision':
+      return `(${rows(1, ' WHERE pse_id = ? AND revision <= ?')} UNION ALL ${rows(-1, ' WHERE pse_id = ? AND revision < ?')})`;
+    case 'recordedAfter': {
+      const cases = ' WHERE pse_id IN (SELECT pse_id FROM case_timeline WHERE recorded_at > ?)';
+      return `(${rows(1, cases)} UNION ALL ${rows(-1, cases)})`;
+    }
+    default:
+      return `(${rows(1)})`;
+  }
+}
 
 /**
  * The changes of the bitemporal population (docs/regulation.md §9.6) over business time, as rows of
@@ -39,49 +58,48 @@ type ChangesScope = 'history' | 'all' | 'revision';
  * retracts, hides them for good); each carries the state before it (`prev_state`, null for the first)
  * and, with `blocklist`, the case's listed domains after it and before it. The listed domains after a
  * revision are the running sum of the change feed's lines over the case's revisions — the fold of the
- * blocklist entry, whatever the business dates. Every row carries the `sign` its scope gives it.
+ * blocklist entry, whatever the business dates. Every row carries the `sign` its scope gives it; each case
+ * and sign is a timeline of its own.
  */
 export function effectiveChangesCte(
   dialect: SqlDialect,
   options: { knownAt: boolean; blocklist: boolean; scope?: ChangesScope },
 ) {
   const scope = options.scope ?? 'history';
-  const columns = 'pse_id, revision, position, occurred_at, recorded_at, state_after';
-  const source =
-    scope === 'revision'
-      ? `(SELECT 1 AS sign, ${columns} FROM case_timeline WHERE pse_id = ? AND revision <= ?
-          UNION ALL SELECT -1 AS sign, ${columns} FROM case_timeline WHERE pse_id = ? AND revision < ?)`
-      : `(SELECT 1 AS sign, ${columns} FROM case_timeline)`;
-  const part = scope === 'revision' ? 't.sign' : 't.pse_id';
+  const whole = scope === 'history' || scope === 'all';
   const line = `CASE WHEN action = 'add' THEN 1 ELSE -1 END`;
-  // One case's few lines by the feed's key (position first); the whole feed grouped once otherwise.
+  // A few cases' lines by the feed's key (position first); the whole feed grouped once otherwise.
   const listed = !options.blocklist
     ? '0'
     : `sum(${
-        scope === 'revision'
-          ? `(SELECT coalesce(sum(${line}), 0) FROM blocklist_changes c WHERE c.position = t.position)`
-          : 'coalesce(c.delta, 0)'
-      }) OVER (PARTITION BY ${part} ORDER BY t.revision ROWS UNBOUNDED PRECEDING)`;
+        whole
+          ? 'coalesce(c.delta, 0)'
+          : `(SELECT coalesce(sum(${line}), 0) FROM blocklist_changes c WHERE c.position = t.position)`
+      }) OVER (PARTITION BY t.pse_id, t.sign ORDER BY t.revision ROWS UNBOUNDED PRECEDING)`;
   const join =
-    options.blocklist && scope !== 'revision'
+    options.blocklist && whole
       ? ` LEFT JOIN (SELECT position, sum(${line}) AS delta FROM blocklist_changes GROUP BY position) c
           ON c.position = t.position`
       : '';
   const bounds =
-    scope === 'history' ? ` WHERE occurred_at <= ?${options.knownAt ? ' AND recorded_at <= ?' : ''}` : '';
+    scope === 'history'
+      ? ` WHERE occurred_at <= ?${options.knownAt ? ' AND recorded_at <= ?' : ''}`
+      : scope === 'recordedAfter'
+        ? ` WHERE sign < 0 OR recorded_at <= ?`
+        : '';
   return `WITH listed AS (
-      SELECT ${part} AS part, t.sign, t.revision, t.occurred_at, t.recorded_at, t.state_after, ${listed} AS listed
-      FROM ${source} t${join}
+      SELECT t.pse_id, t.sign, t.revision, t.occurred_at, t.recorded_at, t.state_after, ${listed} AS listed
+      FROM ${changesSource(scope)} t${join}
     ),
     known AS (
-      SELECT part, sign, revision, occurred_at, state_after, listed,
-        max(revision) OVER (PARTITION BY part ORDER BY occurred_at RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS top
+      SELECT pse_id, sign, revision, occurred_at, state_after, listed,
+        max(revision) OVER (PARTITION BY pse_id, sign ORDER BY occurred_at RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS top
       FROM listed${bounds}
     ),
     effective AS (
       SELECT sign, ${businessDateSql(dialect, 'occurred_at')} AS business_date, state_after, listed,
-        lag(state_after) OVER (PARTITION BY part ORDER BY occurred_at, revision) AS prev_state,
-        coalesce(lag(listed) OVER (PARTITION BY part ORDER BY occurred_at, revision), 0) AS prev_listed
+        lag(state_after) OVER (PARTITION BY pse_id, sign ORDER BY occurred_at, revision) AS prev_state,
+        coalesce(lag(listed) OVER (PARTITION BY pse_id, sign ORDER BY occurred_at, revision), 0) AS prev_listed
       FROM known WHERE revision = top
     )`;
 }
@@ -106,6 +124,50 @@ export function stateDeltasSql(dialect: SqlDialect, knownAt: boolean): string {
 export function blocklistDeltasSql(dialect: SqlDialect, knownAt: boolean): string {
   return `${effectiveChangesCte(dialect, { knownAt, blocklist: true })}\n    ${BLOCKLIST_DELTAS}`;
 }
+
+/**
+ * A daily delta's date, or '' for every date before the range's `from` (the parameter): summed as one.
+ * Rows after `to` are left out by a `business_date <= ?` of the statement.
+ */
+export const BEFORE_FROM = `CASE WHEN business_date < ? THEN '' ELSE business_date END`;
+
+/**
+ * The daily series as known at an instant before the newest record time, from the kept deltas: they hold
+ * every event projected, so what the events recorded after the instant changed is taken back — for the cases
+ * that have any, their changes as they are out, as known then in. Per date from `from` to `to` (earlier
+ * dates as ''), no more than the bounds of the kept tables. Parameters: the instant three times, `from`, `to`.
+ */
+export function recordedAfterSeriesSql(dialect: SqlDialect): { states: string; blocklist: string } {
+  const scope = { knownAt: true, scope: 'recordedAfter' as const };
+  return {
+    states: `${effectiveChangesCte(dialect, { ...scope, blocklist: false })}
+    SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM (
+      SELECT business_date, state, n FROM state_deltas_daily
+      UNION ALL
+      SELECT business_date, state_after AS state, sign AS n FROM effective
+      UNION ALL
+      SELECT business_date, prev_state AS state, -sign AS n FROM effective WHERE prev_state IS NOT NULL
+    ) d WHERE business_date <= ? GROUP BY 1, 2`,
+    blocklist: `${effectiveChangesCte(dialect, { ...scope, blocklist: true })}
+    SELECT ${BEFORE_FROM} AS business_date, sum(added) AS added, sum(removed) AS removed FROM (
+      SELECT business_date, added, removed FROM blocklist_deltas_daily
+      UNION ALL
+      SELECT business_date,
+        sign * CASE WHEN listed > prev_listed THEN listed - prev_listed ELSE 0 END,
+        sign * CASE WHEN listed < prev_listed THEN prev_listed - listed ELSE 0 END
+      FROM effective
+    ) d WHERE business_date <= ? GROUP BY 1`,
+  };
+}
+
+/** The parameters of `recordedAfterSeriesSql`'s statements. */
+export const recordedAfterParams = (knownAt: string, from: string, to: string): unknown[] => [
+  knownAt,
+  knownAt,
+  knownAt,
+  from,
+  to,
+];
 
 /**
  * The tables the projector keeps the daily series in (docs/read-models.md, "Daily series"): per business

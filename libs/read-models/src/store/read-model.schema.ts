@@ -631,6 +631,15 @@ const warningToRegistrationTotals: ReadModelMigration = {
   },
 };
 
+// Issue 10: the daily series as known at an earlier instant read the whole timeline (2.5–4.5 s at a million
+// systems). The kept deltas answer it when few events were recorded after the instant, and this index finds
+// them (docs/read-models.md, "Daily series").
+const timelineByRecordTime: ReadModelMigration = {
+  version: 15,
+  name: 'case timeline by record time',
+  statements: () => [`CREATE INDEX IF NOT EXISTS case_timeline_recorded ON case_timeline (recorded_at)`],
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -647,6 +656,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   warningToRegistrationOrders,
   escalationQueueIndex,
   warningToRegistrationTotals,
+  timelineByRecordTime,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */

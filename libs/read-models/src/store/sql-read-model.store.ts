@@ -25,10 +25,13 @@ import { caseTraffic, findDiscoveryCandidates, insertTrafficRows, resetTrafficRo
 import {
   accumulateBlocklistSizes,
   accumulateStateCounts,
+  BEFORE_FROM,
   blocklistDeltasSql,
   businessDatesBetween,
   dailyDeltaCleanup,
   MAX_SERIES_DAYS,
+  recordedAfterParams,
+  recordedAfterSeriesSql,
   revisionDeltasSql,
   revisionParams,
   stateDeltasSql,
@@ -211,6 +214,26 @@ const stateCountsAsOf = (knownAt: boolean): string => {
 };
 const STATE_COUNTS_AS_OF = stateCountsAsOf(false);
 
+/** The daily series from the kept deltas; parameters: `from`, `to` (see `BEFORE_FROM`). */
+const KEPT_SERIES = {
+  states: `SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM state_deltas_daily
+    WHERE business_date <= ? GROUP BY 1, 2`,
+  blocklist: `SELECT ${BEFORE_FROM} AS business_date, sum(added) AS added, sum(removed) AS removed
+    FROM blocklist_deltas_daily WHERE business_date <= ? GROUP BY 1`,
+};
+
+/**
+ * The most events recorded after a `knownAt` that the kept deltas are corrected for (docs/read-models.md,
+ * "Daily series"); with more, the whole history up to `to` is read instead.
+ */
+export const RECORDED_AFTER_CAP = 20_000;
+
+/** Settings of a read-model store that change how it answers, not what (specs drive both ways with them). */
+export interface ReadModelTuning {
+  /** See RECORDED_AFTER_CAP; 0 always reads the whole history for an earlier `knownAt`. */
+  recordedAfterCap?: number;
+}
+
 /** The escalation queue's columns (the view `escalation_queue`'s), from case_summary `s` and traffic `o`. */
 const ESCALATION_QUEUE_ROWS = `SELECT s.pse_id, s.name, s.state, s.substate, s.escalation_since, s.escalation_allowed,
     o.visits, o.best_rank FROM case_summary s`;
@@ -219,8 +242,6 @@ const ESCALATION_SINCE_KEY: SortKey = {
 };
 const CASE_KEY: SortKey = { expr: 's.pse_id' };
 
-/** A daily delta's date, or '' for every date before the range's `from` (the parameter): summed as one. */
-const BEFORE_FROM = `CASE WHEN business_date < ? THEN '' ELSE business_date END`;
 const STATE_COUNTS_AS_OF_KNOWN_AT = stateCountsAsOf(true);
 
 function instantParam(field: string, value: string): string {
@@ -270,6 +291,7 @@ export class SqlReadModelStore implements ReadModelStore {
   constructor(
     private readonly client: SqlClient,
     private readonly prepare: () => Promise<void> = async () => undefined,
+    private readonly tuning: ReadModelTuning = {},
   ) {}
 
   get kind(): 'sqlite' | 'postgres' {
@@ -932,11 +954,21 @@ export class SqlReadModelStore implements ReadModelStore {
     return this.client.snapshot(async (tx) => {
       if (await this.admitsEveryEvent(tx, recordedBy, occurredBy))
         return tx.query(`SELECT state, cases AS n FROM case_state_counts`);
-      if (!isBusinessDate(asOf) || !(await this.admitsEveryEvent(tx, recordedBy))) return null;
-      return tx.query(
-        `SELECT state, sum(n) AS n FROM state_deltas_daily WHERE business_date <= ? GROUP BY state`,
-        [asOf],
+      if (!isBusinessDate(asOf)) return null;
+      if (await this.admitsEveryEvent(tx, recordedBy))
+        return tx.query(
+          `SELECT state, sum(n) AS n FROM state_deltas_daily WHERE business_date <= ? GROUP BY state`,
+          [asOf],
+        );
+      if (recordedBy === null || !(await this.fewRecordedAfter(tx, recordedBy))) return null;
+      // The series' one date: the dates before it come as '', the date itself as itself.
+      const days = await tx.query(
+        recordedAfterSeriesSql(this.client.dialect).states,
+        recordedAfterParams(recordedBy, asOf, asOf),
       );
+      const counts = new Map<string, number>();
+      for (const r of days) counts.set(str(r, 'state'), (counts.get(str(r, 'state')) ?? 0) + num(r, 'n'));
+      return [...counts].map(([state, n]) => ({ state, n }));
     });
   }
 
@@ -1287,15 +1319,7 @@ export class SqlReadModelStore implements ReadModelStore {
   ): Promise<StateCountsDaily> {
     await this.migrate();
     const range = this.seriesRange(from, to, options);
-    const rows = await this.client.snapshot(async (tx) =>
-      (await this.admitsEveryEvent(tx, range.knownAt))
-        ? tx.query(
-            `SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM state_deltas_daily
-             WHERE business_date <= ? GROUP BY 1, 2`,
-            [from, to],
-          )
-        : tx.query(stateDeltasSql(this.client.dialect, range.knownAt !== null), range.params),
-    );
+    const rows = await this.seriesDeltas('states', from, to, range);
     const deltas = rows.map((r) => ({
       date: str(r, 'business_date'),
       state: str(r, 'state'),
@@ -1311,21 +1335,48 @@ export class SqlReadModelStore implements ReadModelStore {
   ): Promise<BlocklistDaily> {
     await this.migrate();
     const range = this.seriesRange(from, to, options);
-    const rows = await this.client.snapshot(async (tx) =>
-      (await this.admitsEveryEvent(tx, range.knownAt))
-        ? tx.query(
-            `SELECT ${BEFORE_FROM} AS business_date, sum(added) AS added, sum(removed) AS removed
-             FROM blocklist_deltas_daily WHERE business_date <= ? GROUP BY 1`,
-            [from, to],
-          )
-        : tx.query(blocklistDeltasSql(this.client.dialect, range.knownAt !== null), range.params),
-    );
+    const rows = await this.seriesDeltas('blocklist', from, to, range);
     const deltas = rows.map((r) => ({
       date: str(r, 'business_date'),
       added: num(r, 'added'),
       removed: num(r, 'removed'),
     }));
     return { from, to, knownAt: range.echo, days: accumulateBlocklistSizes(deltas, from, to) };
+  }
+
+  /**
+   * A daily series' changes per date from `from` (earlier ones as '') to `to`, in one snapshot: the kept
+   * deltas when every event projected so far was recorded by `knownAt` (or none is given); as known at an
+   * earlier instant, the kept deltas with what the events recorded after it changed taken back, when they
+   * are few (`recordedAfterCap`); else the whole history up to `to`.
+   */
+  private seriesDeltas(
+    series: 'states' | 'blocklist',
+    from: string,
+    to: string,
+    range: { knownAt: string | null; params: unknown[] },
+  ): Promise<SqlRecord[]> {
+    return this.client.snapshot(async (tx) => {
+      if (await this.admitsEveryEvent(tx, range.knownAt)) return tx.query(KEPT_SERIES[series], [from, to]);
+      if (range.knownAt !== null && (await this.fewRecordedAfter(tx, range.knownAt)))
+        return tx.query(
+          recordedAfterSeriesSql(this.client.dialect)[series],
+          recordedAfterParams(range.knownAt, from, to),
+        );
+      const whole = series === 'states' ? stateDeltasSql : blocklistDeltasSql;
+      return tx.query(whole(this.client.dialect, range.knownAt !== null), range.params);
+    });
+  }
+
+  /** Whether at most `recordedAfterCap` events projected so far were recorded after `knownAt` (an index range). */
+  private async fewRecordedAfter(tx: Pick<SqlTransaction, 'query'>, knownAt: string): Promise<boolean> {
+    const cap = this.tuning.recordedAfterCap ?? RECORDED_AFTER_CAP;
+    if (cap <= 0) return false;
+    const [row] = await tx.query(
+      `SELECT count(*) AS n FROM (SELECT 1 AS one FROM case_timeline WHERE recorded_at > ? LIMIT ?) r`,
+      [knownAt, cap + 1],
+    );
+    return row !== undefined && num(row, 'n') <= cap;
   }
 
   /** The checked bounds of a daily series and its SQL parameters (the end of `to` in WIB, then `knownAt`). */

@@ -5,6 +5,7 @@ import type { SourceEvent } from '../events/event-source.port';
 import { createReadModelStore } from '../store/create-read-model-store';
 import { PROJECTED_TABLES } from '../store/read-model.schema';
 import type { ReadModelStore } from '../store/read-model-store.port';
+import type { ReadModelTuning } from '../store/sql-read-model.store';
 
 /** A read-model store on a fresh real database, with direct SQL access for assertions. */
 export interface OpenedBackend {
@@ -16,7 +17,7 @@ export interface OpenedBackend {
   /** Every projected table (plus checkpoints), fully ordered: equal dumps mean equal read models. */
   dump(): Promise<Record<string, unknown[]>>;
   /** A second store on the same database (another process, as far as the database can tell). */
-  reopen(): ReadModelStore;
+  reopen(tuning?: ReadModelTuning): ReadModelStore;
   cleanup(): Promise<void>;
 }
 
@@ -110,8 +111,8 @@ const sqliteBackend = (temporaryDirectory: TestSupport['temporaryDirectory']): B
         for (const [t, q] of DUMP_QUERIES) out[t] = await sql(q);
         return out;
       },
-      reopen() {
-        const s = createReadModelStore({ kind: 'sqlite', file });
+      reopen(tuning?: ReadModelTuning) {
+        const s = createReadModelStore({ kind: 'sqlite', file, tuning });
         others.push(s);
         return s;
       },
@@ -154,8 +155,8 @@ const postgresBackend = (
         for (const [t, q] of DUMP_QUERIES) out[t] = await sql(q);
         return out;
       },
-      reopen() {
-        const s = createReadModelStore({ kind: 'postgres', connectionString, schema });
+      reopen(tuning?: ReadModelTuning) {
+        const s = createReadModelStore({ kind: 'postgres', connectionString, schema, tuning });
         others.push(s);
         return s;
       },
