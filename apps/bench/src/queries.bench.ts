@@ -395,7 +395,16 @@ export async function run(): Promise<void> {
         ['stats/states on a past date', { path: '/v1/stats/states?asOf=2022-12-31', headers: analyst }],
         ['stats escalation queue (by traffic)', { path: '/v1/stats/escalation-queue', headers: analyst }],
         ['stats warning-to-registration', { path: '/v1/stats/warning-to-registration', headers: analyst }],
-        // Still the whole history per request, a few clients: as known at an earlier instant.
+        // As known at an earlier instant, a few clients: an hour ago (the kept deltas, corrected for the events
+        // recorded since), and before most of the history was recorded (the whole history).
+        [
+          'stats states daily as known an hour ago, 2 clients',
+          {
+            path: `/v1/stats/states/daily?from=2022-07-01&to=2022-07-31&knownAt=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`,
+            headers: analyst,
+          },
+          2,
+        ],
         [
           'stats states daily as known earlier, 2 clients',
           {
