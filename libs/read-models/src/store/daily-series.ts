@@ -169,19 +169,17 @@ export const recordedAfterParams = (knownAt: string, from: string, to: string): 
   to,
 ];
 
-/**
- * The tables the projector keeps the daily series in (docs/read-models.md, "Daily series"): per business
- * date, the sum of the effective changes dated on it, as `stateDeltasSql` and `blocklistDeltasSql` would
- * give them over the whole history. A date whose changes cancel out has no row.
- */
-export const DAILY_DELTA_TABLES = ['state_deltas_daily', 'blocklist_deltas_daily'] as const;
-
 const STATE_INCREMENT = `ON CONFLICT (business_date, state) DO UPDATE SET n = state_deltas_daily.n + excluded.n`;
 const BLOCKLIST_INCREMENT = `ON CONFLICT (business_date) DO UPDATE SET
       added = blocklist_deltas_daily.added + excluded.added,
       removed = blocklist_deltas_daily.removed + excluded.removed`;
 
-/** The daily delta tables and their fill from the timeline as it stands (a migration's statements). */
+/**
+ * The tables the projector keeps the daily series in (docs/read-models.md, "Daily series") — per business
+ * date, the sum of the effective changes dated on it, as `stateDeltasSql` and `blocklistDeltasSql` give them
+ * over the whole history; a date whose changes cancel out has no row — and their fill from the timeline as it
+ * stands (a migration's statements).
+ */
 export function dailyDeltaTablesSql(dialect: SqlDialect, big: string): string[] {
   const all = { knownAt: false, scope: 'all' as const };
   return [
