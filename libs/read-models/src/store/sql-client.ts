@@ -49,6 +49,11 @@ export interface SqlClient {
   readonly dialect: SqlDialect;
   /** A read outside any write transaction (on SQLite: a separate reader connection). */
   query(sql: string, params?: readonly unknown[]): Promise<SqlRecord[]>;
+  /**
+   * A long read (the whole history) that must not hold the caller's event loop: on SQLite, a thread of its
+   * own; absent where `query` never blocks it (PostgreSQL).
+   */
+  queryAside?(sql: string, params?: readonly unknown[]): Promise<SqlRecord[]>;
   /** Runs `work` in a write transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   /** Runs `work` over one consistent snapshot of the database (reads only). */

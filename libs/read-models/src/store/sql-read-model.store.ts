@@ -890,7 +890,7 @@ export class SqlReadModelStore implements ReadModelStore {
     if (rows !== null) {
       // Counted as the projector went (below).
     } else if (recordedBy !== null) {
-      rows = await this.client.query(STATE_COUNTS_AS_OF_KNOWN_AT, [
+      rows = await this.readAside(STATE_COUNTS_AS_OF_KNOWN_AT, [
         occurredBy,
         recordedBy,
         occurredBy,
@@ -899,7 +899,7 @@ export class SqlReadModelStore implements ReadModelStore {
     } else {
       // An instant within the history: the last event by revision among those in effect by then
       // (docs/decisions/0004); the daily deltas only know whole business dates.
-      rows = await this.client.query(STATE_COUNTS_AS_OF, [occurredBy, occurredBy]);
+      rows = await this.readAside(STATE_COUNTS_AS_OF, [occurredBy, occurredBy]);
     }
     const counts = Object.fromEntries(CASE_STATES.map((s) => [s, 0])) as Record<CaseState, number>;
     for (const r of rows) {
@@ -1350,22 +1350,29 @@ export class SqlReadModelStore implements ReadModelStore {
    * earlier instant, the kept deltas with what the events recorded after it changed taken back, when they
    * are few (`recordedAfterCap`); else the whole history up to `to`.
    */
-  private seriesDeltas(
+  private async seriesDeltas(
     series: 'states' | 'blocklist',
     from: string,
     to: string,
     range: { knownAt: string | null; params: unknown[] },
   ): Promise<SqlRecord[]> {
-    return this.client.snapshot(async (tx) => {
+    const kept = await this.client.snapshot(async (tx) => {
       if (await this.admitsEveryEvent(tx, range.knownAt)) return tx.query(KEPT_SERIES[series], [from, to]);
       if (range.knownAt !== null && (await this.fewRecordedAfter(tx, range.knownAt)))
         return tx.query(
           recordedAfterSeriesSql(this.client.dialect)[series],
           recordedAfterParams(range.knownAt, from, to),
         );
-      const whole = series === 'states' ? stateDeltasSql : blocklistDeltasSql;
-      return tx.query(whole(this.client.dialect, range.knownAt !== null), range.params);
+      return null;
     });
+    if (kept !== null) return kept;
+    const whole = series === 'states' ? stateDeltasSql : blocklistDeltasSql;
+    return this.readAside(whole(this.client.dialect, range.knownAt !== null), range.params);
+  }
+
+  /** A read of the whole history (seconds at a million systems), off the request loop where it would hold it. */
+  private readAside(sql: string, params: readonly unknown[]): Promise<SqlRecord[]> {
+    return this.client.queryAside ? this.client.queryAside(sql, params) : this.client.query(sql, params);
   }
 
   /** Whether at most `recordedAfterCap` events projected so far were recorded after `knownAt` (an index range). */

@@ -1,6 +1,9 @@
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ReadModelStoreFailed, toStoreError } from '../read-model.errors';
+import type { AsideAnswer } from './sqlite-reader.thread';
 import {
   AsyncMutex,
   type SqlClient,
@@ -57,6 +60,24 @@ function open(file: string, cacheKiB?: number): Database.Database {
   return db;
 }
 
+/**
+ * The built script of the long reads' thread: beside this module in `dist/`; from the TypeScript sources
+ * (jest), the package's build of it — a thread cannot load TypeScript. Null when neither is there.
+ */
+function readerThreadScript(): string | null {
+  const beside = path.join(__dirname, 'sqlite-reader.thread.js');
+  if (existsSync(beside)) return beside;
+  const built = path.resolve(__dirname, '..', '..', 'dist', 'store', 'sqlite-reader.thread.js');
+  return existsSync(built) ? built : null;
+}
+
+/** The thread of `queryAside`, its answers awaited by id. */
+interface AsideThread {
+  worker: Worker;
+  pending: Map<number, { resolve: (rows: SqlRecord[]) => void; reject: (e: unknown) => void }>;
+  next: number;
+}
+
 // better-sqlite3 waits for a lock synchronously, blocking the event loop: two clients of one file in
 // one process would deadlock (the waiter blocks the holder's next await). So all clients of a file in
 // this process share one write mutex; the busy timeout then only ever waits for other processes.
@@ -76,6 +97,7 @@ export class SqliteSqlClient implements SqlClient {
   private readonly readLock = new AsyncMutex();
   /** The result columns of the statements read as arrays. */
   private readonly arrayColumns = new WeakMap<Statement, readonly string[]>();
+  private aside: AsideThread | null = null;
 
   constructor(readonly file: string) {
     if (file === ':memory:' || file === '') {
@@ -130,6 +152,50 @@ export class SqliteSqlClient implements SqlClient {
     } catch (e) {
       throw toStoreError('query', e);
     }
+  }
+
+  /**
+   * A read on a thread of its own with its own read-only connection, so that a statement that runs for
+   * seconds (the whole history) leaves this thread's event loop to every other request; it sees the
+   * database as of its own start. Without the built thread script (a source checkout never built), the
+   * reader connection answers, in this thread.
+   */
+  queryAside(sql: string, params: readonly unknown[] = []): Promise<SqlRecord[]> {
+    const thread = this.asideThread();
+    if (thread === null) return this.query(sql, params);
+    const id = thread.next++;
+    return new Promise<SqlRecord[]>((resolve, reject) => {
+      // Waited for, the thread keeps the process alive (a CLI awaiting its answer); idle, it does not.
+      if (thread.pending.size === 0) thread.worker.ref();
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, sql, params: [...params] });
+    });
+  }
+
+  private asideThread(): AsideThread | null {
+    if (this.aside !== null) return this.aside;
+    const script = readerThreadScript();
+    if (script === null) return null;
+    const worker = new Worker(script, { workerData: { file: this.file } });
+    const thread: AsideThread = { worker, pending: new Map(), next: 1 };
+    const fail = (e: unknown) => {
+      if (this.aside === thread) this.aside = null;
+      for (const { reject } of thread.pending.values()) reject(toStoreError('query', e));
+      thread.pending.clear();
+    };
+    worker.on('message', (answer: AsideAnswer) => {
+      const waiting = thread.pending.get(answer.id);
+      if (waiting === undefined) return;
+      thread.pending.delete(answer.id);
+      if (thread.pending.size === 0) thread.worker.unref();
+      if ('error' in answer) waiting.reject(toStoreError('query', answer.error));
+      else waiting.resolve(recordsOf(answer.columns, answer.rows));
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the read-model reader thread exited (code ${code})`)));
+    worker.unref();
+    this.aside = thread;
+    return thread;
   }
 
   private tx(db: Database.Database, cache: Map<string, Statement>): SqlTransaction {
@@ -236,6 +302,9 @@ export class SqliteSqlClient implements SqlClient {
   }
 
   async close(): Promise<void> {
+    const aside = this.aside;
+    this.aside = null;
+    if (aside !== null) await aside.worker.terminate();
     await this.writeLock.run(async () => undefined);
     this.reader.close();
     this.writer.close();

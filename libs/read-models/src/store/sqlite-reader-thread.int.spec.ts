@@ -1,0 +1,75 @@
+import * as testing from '@sanksi/testing';
+import path from 'node:path';
+import { ReadModelStoreFailed } from '../read-model.errors';
+import { SqliteSqlClient } from './sqlite-sql.client';
+
+// A statement that keeps SQLite busy for a while (a few hundred milliseconds here): long enough that a timer
+// set when it starts comes due before it ends. Only the order of events is asserted, never a duration.
+const LONG = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000)
+  SELECT count(*) AS n, sum(x) AS total FROM c`;
+
+describe('the long reads of the SQLite read-model client, on a thread of their own', () => {
+  let dir: testing.TemporaryDirectory;
+  let client: SqliteSqlClient;
+  beforeEach(async () => {
+    dir = testing.temporaryDirectory('sanksi-reader-thread');
+    client = new SqliteSqlClient(path.join(dir.path, 'read-models.db'));
+    await client.transaction(async (tx) => {
+      await tx.query(`CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER, note TEXT)`);
+      await tx.insertMany(
+        't',
+        ['k', 'n', 'note'],
+        [
+          ['a', 1, null],
+          ['b', 2, 'two'],
+          ['c', 3, 'three'],
+        ],
+      );
+    });
+  });
+  afterEach(async () => {
+    await client.close();
+    dir.remove();
+  });
+
+  it('given committed rows, when read aside, then the answer is the reader connection’s, column for column', async () => {
+    const sql = `SELECT k, n, note FROM t WHERE n >= ? ORDER BY k`;
+    expect(await client.queryAside(sql, [2])).toEqual(await client.query(sql, [2]));
+    expect(await client.queryAside(`SELECT * FROM t ORDER BY n DESC LIMIT 1`)).toEqual([
+      { k: 'c', n: 3, note: 'three' },
+    ]);
+    // Writes committed after the thread started are seen by the next read.
+    await client.transaction((tx) => tx.query(`INSERT INTO t VALUES ('d', 4, NULL)`));
+    expect(await client.queryAside(`SELECT count(*) AS n FROM t`)).toEqual([{ n: 4 }]);
+  });
+
+  it('given a bad statement or a write, when read aside, then it fails as the store fails, and the thread goes on', async () => {
+    const bad = await client.queryAside(`SELECT nope FROM t`).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ReadModelStoreFailed);
+    expect(bad).toMatchObject({ operation: 'query', driverCode: 'SQLITE_ERROR' });
+    expect((bad as Error).message).toContain('no such column: nope');
+    const write = await client.queryAside(`DELETE FROM t`).catch((e: unknown) => e);
+    expect(write).toBeInstanceOf(ReadModelStoreFailed);
+    expect(await client.query(`SELECT count(*) AS n FROM t`)).toEqual([{ n: 3 }]);
+    expect(await client.queryAside(`SELECT count(*) AS n FROM t`)).toEqual([{ n: 3 }]);
+  });
+
+  it('given a long read, then aside the event loop runs a timer before it ends, where the reader connection holds it', async () => {
+    const order = async (read: () => Promise<unknown>) => {
+      const seen: string[] = [];
+      const timer = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          seen.push('timer');
+          resolve();
+        }, 0),
+      );
+      await read().then(() => seen.push('read'));
+      await timer;
+      return seen;
+    };
+    await client.queryAside(`SELECT 1`); // the thread is up before the timer is set
+    expect(await order(() => client.queryAside(LONG))).toEqual(['timer', 'read']);
+    expect(await order(() => client.query(LONG))).toEqual(['read', 'timer']);
+    expect(await client.queryAside(LONG)).toEqual(await client.query(LONG));
+  });
+});
