@@ -516,14 +516,18 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
       }
     });
 
-    it('given read models projected before migration 14, then migrating counts the figures from the rows there', async () => {
+    it('given read models projected before migrations 14 and 16, then migrating counts the figures and the days from the rows there', async () => {
       const figures = await db.store.getWarningToRegistration({ limit: 1 });
+      const days = await db.store.getWarningToRegistrationDays();
       const kept = await db.dump();
       await db.execute(
-        `DROP TABLE warning_to_registration_totals; DELETE FROM read_model_migrations WHERE version = 14`,
+        `DROP TABLE warning_to_registration_totals; DROP TABLE warning_to_registration_days;
+         DELETE FROM read_model_migrations WHERE version IN (14, 16)`,
       );
       const reopened = db.reopen();
       expect(await reopened.getWarningToRegistration({ limit: 1 })).toEqual(figures);
+      expect(await reopened.getWarningToRegistrationDays()).toEqual(days);
+      expect(days.length).toBeGreaterThan(0);
       expect(await db.dump()).toEqual(kept);
       expect(kept.warning_to_registration_totals).toHaveLength(1);
       await reopened.close();

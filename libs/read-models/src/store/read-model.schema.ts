@@ -640,6 +640,21 @@ const timelineByRecordTime: ReadModelMigration = {
   statements: () => [`CREATE INDEX IF NOT EXISTS case_timeline_recorded ON case_timeline (recorded_at)`],
 };
 
+// Issue 10: the registered cases per whole day from warning to registration (the console's distribution) were
+// grouped from the whole table per request: 18–36 ms at a million systems. The projector now keeps them.
+const warningToRegistrationDays: ReadModelMigration = {
+  version: 16,
+  name: 'warning-to-registration days kept by the projector',
+  statements: (dialect) => [
+    `CREATE TABLE IF NOT EXISTS warning_to_registration_days (
+      days INTEGER PRIMARY KEY,
+      cases ${TYPES[dialect].big} NOT NULL
+    )`,
+    `INSERT INTO warning_to_registration_days (days, cases)
+      SELECT seconds / 86400, count(*) FROM warning_to_registration WHERE seconds IS NOT NULL GROUP BY seconds / 86400`,
+  ],
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -657,6 +672,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   escalationQueueIndex,
   warningToRegistrationTotals,
   timelineByRecordTime,
+  warningToRegistrationDays,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */
@@ -675,6 +691,7 @@ export const PROJECTED_TABLES = [
   'fines_monthly',
   'warning_to_registration',
   'warning_to_registration_totals',
+  'warning_to_registration_days',
   'deadlines',
   'registry',
   'timeline_bounds',

@@ -576,30 +576,44 @@ export class SqlReadModelStore implements ReadModelStore {
     await tx.query(`DELETE FROM case_state_counts WHERE cases = 0`);
   }
 
-  /** Moves the figures over every warned case by the batch's changed rows, from as they were to as they are. */
+  /**
+   * Moves the figures over every warned case (`warning_to_registration_totals`) and the registered cases per
+   * whole day (`warning_to_registration_days`) by the batch's changed rows, from as they were to as they are.
+   */
   private async moveWarningTotals(tx: SqlTransaction, before: BatchContext, changes: BatchChanges) {
     let cases = 0;
     let registered = 0;
     let seconds = 0;
+    const days = new Map<number, number>();
+    const move = (s: number, by: 1 | -1) => {
+      registered += by;
+      seconds += by * s;
+      const day = Math.floor(s / 86_400);
+      days.set(day, (days.get(day) ?? 0) + by);
+    };
     for (const [pseId, row] of changes.warningToRegistration) {
       const was = before.warningToRegistration.get(pseId);
       if (was === undefined) cases += 1;
-      else if (was.seconds !== null) {
-        registered -= 1;
-        seconds -= was.seconds;
-      }
-      if (row.seconds !== null) {
-        registered += 1;
-        seconds += row.seconds;
-      }
+      else if (was.seconds !== null) move(was.seconds, -1);
+      if (row.seconds !== null) move(row.seconds, 1);
     }
-    if (cases === 0 && registered === 0 && seconds === 0) return;
+    if (cases !== 0 || registered !== 0 || seconds !== 0)
+      await tx.insertMany(
+        'warning_to_registration_totals',
+        ['name', 'cases', 'registered', 'seconds'],
+        [['all', cases, registered, seconds]],
+        incrementClause('warning_to_registration_totals', ['name'], ['cases', 'registered', 'seconds']),
+      );
+    const moved = [...days].filter(([, n]) => n !== 0);
+    if (moved.length === 0) return;
     await tx.insertMany(
-      'warning_to_registration_totals',
-      ['name', 'cases', 'registered', 'seconds'],
-      [['all', cases, registered, seconds]],
-      incrementClause('warning_to_registration_totals', ['name'], ['cases', 'registered', 'seconds']),
+      'warning_to_registration_days',
+      ['days', 'cases'],
+      moved,
+      incrementClause('warning_to_registration_days', ['days'], ['cases']),
     );
+    // A day no case is on has no row, as a replay in other batches would leave it (a few hundred rows).
+    await tx.query(`DELETE FROM warning_to_registration_days WHERE cases = 0`);
   }
 
   /** Writes a batch's changes; `before` is the context they were planned from (the rows as stored). */
@@ -1424,12 +1438,12 @@ export class SqlReadModelStore implements ReadModelStore {
 
   async getWarningToRegistrationDays(): Promise<WarningToRegistrationBucket[]> {
     await this.migrate();
-    // Whole days, rounded down; seconds are never negative (registration follows the warning).
+    // Whole days, rounded down (seconds are never negative: registration follows the warning), kept by the
+    // projector (moveWarningTotals).
     const rows = await this.client.query(
-      `SELECT seconds / 86400 AS days, count(*) AS cases FROM warning_to_registration
-       WHERE seconds IS NOT NULL GROUP BY seconds / 86400 ORDER BY seconds / 86400`,
+      `SELECT days, cases FROM warning_to_registration_days ORDER BY days`,
     );
-    return rows.map((r) => ({ days: Math.floor(num(r, 'days')), cases: num(r, 'cases') }));
+    return rows.map((r) => ({ days: num(r, 'days'), cases: num(r, 'cases') }));
   }
 
   async close(): Promise<void> {

@@ -42,6 +42,7 @@ const ORDER: Record<string, string> = {
   fines_monthly: 'month',
   warning_to_registration: 'pse_id',
   warning_to_registration_totals: 'name',
+  warning_to_registration_days: 'days',
   deadlines: 'pse_id, kind, fine_id, due_at',
   registry: 'pse_id',
   timeline_bounds: 'name',
