@@ -80,6 +80,19 @@ describe('renderBlocklist with hostile recorded domains', () => {
     );
   });
 
+  it('given hyphenated domains and a domain two cases list, when rendered as CSV, then rows follow txt’s order, then the case', () => {
+    const list = [entry('ab.com', 'z'), entry('a-c.com', 'y'), entry('ab.com', 'b'), entry('a.com', 'x')];
+    const txt = renderBlocklist('txt', list, 1).trimEnd().split('\n');
+    const csv = renderBlocklist('csv', list, 1).trimEnd().split('\n').slice(1);
+    expect(txt).toEqual(['a-c.com', 'a.com', 'ab.com']);
+    expect(csv.map((row) => row.split(',').slice(0, 2).join(' '))).toEqual([
+      'a-c.com y',
+      'a.com x',
+      'ab.com b',
+      'ab.com z',
+    ]);
+  });
+
   it('given hostile entries, when rendered as JSON, then it parses and lists only the host names', () => {
     const { text, dropped } = render('json');
     expect(JSON.parse(text)).toEqual({ position: 42, count: 2, entries: GOOD });

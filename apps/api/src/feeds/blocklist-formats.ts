@@ -169,6 +169,8 @@ function ipsLeftOut(count: number): string {
  * they say in a comment line how many they leave out. `serial` is the feed position. Entries whose
  * domain is no host name, or whose IP is no public IP address, are left out and reported to `onDropped`.
  */
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export function renderBlocklist(
   format: BlocklistFormat,
   entries: readonly BlocklistEntry[],
@@ -198,7 +200,8 @@ export function renderBlocklist(
       // One address per row: a domain row leaves ip empty, an IP row leaves domain empty.
       return `domain,pseId,since,ip\n${[
         ...[...domainEntries]
-          .sort((a, b) => a.domain.localeCompare(b.domain))
+          // Code-point order, as every other format sorts (locale order ignores hyphens), then by case.
+          .sort((a, b) => byCodePoint(a.domain, b.domain) || byCodePoint(a.pseId, b.pseId))
           .map((e) => `${csvField(e.domain)},${csvField(e.pseId)},${csvField(e.since)},\n`),
         ...[...ipEntries]
           .sort((a, b) => compareIps(a.ip, b.ip))
