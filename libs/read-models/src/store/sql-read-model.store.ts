@@ -1040,13 +1040,7 @@ export class SqlReadModelStore implements ReadModelStore {
       const total = totals === undefined ? 0 : num(totals, 'cases');
       const registered = totals === undefined ? 0 : num(totals, 'registered');
       const average = totals === undefined || registered === 0 ? null : num(totals, 'seconds') / registered;
-      const middle =
-        registered === 0
-          ? []
-          : await tx.query(
-              `SELECT seconds FROM warning_to_registration WHERE seconds IS NOT NULL ORDER BY seconds LIMIT ? OFFSET ?`,
-              [registered % 2 === 1 ? 1 : 2, Math.floor((registered - 1) / 2)],
-            );
+      const middle = registered === 0 ? [] : await this.middleSeconds(tx, registered);
       const rows = await tx.query(
         `SELECT * FROM warning_to_registration ${after ? `WHERE ${after.sql}` : ''} ORDER BY warned_at, pse_id LIMIT ?`,
         [...(after?.params ?? []), limit + 1],
@@ -1070,6 +1064,30 @@ export class SqlReadModelStore implements ReadModelStore {
         })),
       };
     });
+  }
+
+  /**
+   * The one or two middle values of the registered cases' seconds (of `registered`, as kept). The kept days
+   * (`warning_to_registration_days`, a few hundred rows) say on which day the lower middle one lies; the
+   * index of the seconds is walked from that day on, not from the first case: an OFFSET over half the
+   * registered cases was 9 ms at 100,000 systems on PostgreSQL before a vacuum marks the pages all-visible.
+   */
+  private async middleSeconds(tx: Pick<SqlTransaction, 'query'>, registered: number): Promise<SqlRecord[]> {
+    const lower = Math.floor((registered - 1) / 2);
+    let before = 0;
+    let day = 0;
+    for (const r of await tx.query(`SELECT days, cases FROM warning_to_registration_days ORDER BY days`)) {
+      const cases = num(r, 'cases');
+      if (before + cases > lower) {
+        day = num(r, 'days');
+        break;
+      }
+      before += cases;
+    }
+    return tx.query(
+      `SELECT seconds FROM warning_to_registration WHERE seconds IS NOT NULL AND seconds >= ? ORDER BY seconds LIMIT ? OFFSET ?`,
+      [day * 86_400, registered % 2 === 1 ? 1 : 2, lower - before],
+    );
   }
 
   async getDueDeadlines(before: string, page: PageQuery = {}): Promise<Page<DueDeadline>> {
@@ -1138,22 +1156,27 @@ export class SqlReadModelStore implements ReadModelStore {
           )),
         );
       }
-      if (found.length <= limit) {
-        const keys: SortKey[] = [ESCALATION_SINCE_KEY, CASE_KEY];
-        const after =
-          cursor === null || (byTraffic && cursor.visits >= 0)
-            ? null
-            : keysetAfter(keys, [cursor.since, cursor.pseId]);
-        // By traffic, these are the cases without a count (none, or ranks alone); oldest first, all of them.
-        const untracked = byTraffic ? ' AND o.visits IS NULL' : '';
-        found.push(
-          ...(await tx.query(
-            `${ESCALATION_QUEUE_ROWS} LEFT JOIN open_cases_by_traffic o ON o.pse_id = s.pse_id
-             WHERE s.escalation_pending = 1${untracked}${after ? ` AND ${after.sql}` : ''}
-             ORDER BY ${ESCALATION_SINCE_KEY.expr}, s.pse_id LIMIT ?`,
-            [...(after?.params ?? []), limit + 1 - found.length],
-          )),
+      // By traffic, the rest are the cases without a count (none, or ranks alone), oldest first. Those with
+      // one are skipped here rather than filtered in SQL: PostgreSQL takes such a filter on the outer join for
+      // a rare row and sorts every pending case (40 ms at 100,000 systems) instead of walking the index.
+      let after: { since: string; pseId: string } | null =
+        cursor === null || (byTraffic && cursor.visits >= 0) ? null : cursor;
+      const batch = limit + 1;
+      while (found.length <= limit) {
+        const keyset = after && keysetAfter([ESCALATION_SINCE_KEY, CASE_KEY], [after.since, after.pseId]);
+        const walked = await tx.query(
+          `${ESCALATION_QUEUE_ROWS} LEFT JOIN open_cases_by_traffic o ON o.pse_id = s.pse_id
+           WHERE s.escalation_pending = 1${keyset ? ` AND ${keyset.sql}` : ''}
+           ORDER BY ${ESCALATION_SINCE_KEY.expr}, s.pse_id LIMIT ?`,
+          [...(keyset?.params ?? []), batch],
         );
+        for (const r of walked) {
+          if (found.length > limit) break;
+          if (!byTraffic || nnum(r, 'visits') === null) found.push(r);
+        }
+        const last = walked[walked.length - 1];
+        if (walked.length < batch || last === undefined) break;
+        after = { since: nstr(last, 'escalation_since') ?? FAR_FUTURE, pseId: str(last, 'pse_id') };
       }
       return found;
     });
