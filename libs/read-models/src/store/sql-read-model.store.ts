@@ -214,6 +214,22 @@ const stateCountsAsOf = (knownAt: boolean): string => {
 };
 const STATE_COUNTS_AS_OF = stateCountsAsOf(false);
 
+/**
+ * Adds each key's count to the `cases` of a small counter table keyed by `key` (a batch's moves), and drops
+ * the keys left with none.
+ */
+async function moveCases(
+  tx: SqlTransaction,
+  table: string,
+  key: string,
+  delta: ReadonlyMap<string | number, number>,
+): Promise<void> {
+  const moved = [...delta].filter(([, n]) => n !== 0);
+  if (moved.length === 0) return;
+  await tx.insertMany(table, [key, 'cases'], moved, incrementClause(table, [key], ['cases']));
+  await tx.query(`DELETE FROM ${table} WHERE cases = 0`);
+}
+
 /** The daily series from the kept deltas; parameters: `from`, `to` (see `BEFORE_FROM`). */
 const KEPT_SERIES = {
   states: `SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM state_deltas_daily
@@ -564,16 +580,8 @@ export class SqlReadModelStore implements ReadModelStore {
       if (was !== undefined) delta.set(was, (delta.get(was) ?? 0) - 1);
       delta.set(row.state, (delta.get(row.state) ?? 0) + 1);
     }
-    const moved = [...delta].filter(([, n]) => n !== 0);
-    if (moved.length === 0) return;
-    await tx.insertMany(
-      'case_state_counts',
-      ['state', 'cases'],
-      moved,
-      `ON CONFLICT (state) DO UPDATE SET cases = case_state_counts.cases + excluded.cases`,
-    );
     // An emptied state has no row, as after a rebuild that never entered it.
-    await tx.query(`DELETE FROM case_state_counts WHERE cases = 0`);
+    await moveCases(tx, 'case_state_counts', 'state', delta);
   }
 
   /**
@@ -604,16 +612,8 @@ export class SqlReadModelStore implements ReadModelStore {
         [['all', cases, registered, seconds]],
         incrementClause('warning_to_registration_totals', ['name'], ['cases', 'registered', 'seconds']),
       );
-    const moved = [...days].filter(([, n]) => n !== 0);
-    if (moved.length === 0) return;
-    await tx.insertMany(
-      'warning_to_registration_days',
-      ['days', 'cases'],
-      moved,
-      incrementClause('warning_to_registration_days', ['days'], ['cases']),
-    );
     // A day no case is on has no row, as a replay in other batches would leave it (a few hundred rows).
-    await tx.query(`DELETE FROM warning_to_registration_days WHERE cases = 0`);
+    await moveCases(tx, 'warning_to_registration_days', 'days', days);
   }
 
   /** Writes a batch's changes; `before` is the context they were planned from (the rows as stored). */
