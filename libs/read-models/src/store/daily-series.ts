@@ -1,3 +1,4 @@
+import { daysInMonth } from '@sanksi/domain';
 import { CASE_STATES, type CaseState } from '../events/read-model-event';
 import type { SqlDialect } from './read-model.schema';
 import type { BlocklistOnDate, StateCountsOnDate } from './read-model-store.port';
@@ -7,11 +8,34 @@ export const MAX_SERIES_DAYS = 3660;
 
 const DAY_MS = 86_400_000;
 
-/** Every business date from `from` to `to` (inclusive, YYYY-MM-DD; both already valid dates). */
+/** How many business dates from `from` to `to` (inclusive, YYYY-MM-DD; both already valid dates); 0 if none. */
+export function businessDaysBetween(from: string, to: string): number {
+  return Math.max(0, (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS + 1);
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/**
+ * Every business date from `from` to `to` (inclusive, YYYY-MM-DD; both already valid dates, years of four
+ * digits). Counted on the digits, month and year rolling over by the calendar: a Date and its ISO text for
+ * each date were half the CPU of a year's series (0.55 ms a request).
+ */
 export function businessDatesBetween(from: string, to: string): string[] {
   const dates: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); t <= end; t += DAY_MS)
-    dates.push(new Date(t).toISOString().slice(0, 10));
+  let year = Number(from.slice(0, 4));
+  let month = Number(from.slice(5, 7));
+  let day = Number(from.slice(8, 10));
+  for (let date = from; date <= to; ) {
+    dates.push(date);
+    if (++day > daysInMonth(year, month)) {
+      day = 1;
+      if (++month > 12) {
+        month = 1;
+        year += 1;
+      }
+    }
+    date = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+  }
   return dates;
 }
 

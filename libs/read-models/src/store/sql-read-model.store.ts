@@ -27,7 +27,7 @@ import {
   accumulateStateCounts,
   BEFORE_FROM,
   blocklistDeltasSql,
-  businessDatesBetween,
+  businessDaysBetween,
   dailyDeltaCleanup,
   MAX_SERIES_DAYS,
   recordedAfterParams,
@@ -1430,7 +1430,7 @@ export class SqlReadModelStore implements ReadModelStore {
     if (!isBusinessDate(from)) throw new InvalidQuery({ field: 'from', reason: 'expected YYYY-MM-DD' });
     if (!isBusinessDate(to)) throw new InvalidQuery({ field: 'to', reason: 'expected YYYY-MM-DD' });
     if (fromBound > toBound) throw new InvalidQuery({ field: 'from', reason: 'must not be after to' });
-    if (businessDatesBetween(from, to).length > MAX_SERIES_DAYS)
+    if (businessDaysBetween(from, to) > MAX_SERIES_DAYS)
       throw new InvalidQuery({ field: 'to', reason: `at most ${MAX_SERIES_DAYS} days after from` });
     const knownAt = options.knownAt === undefined ? null : timeBoundParam('knownAt', options.knownAt);
     const echo =
