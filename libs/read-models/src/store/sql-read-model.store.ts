@@ -1042,7 +1042,7 @@ export class SqlReadModelStore implements ReadModelStore {
       const average = totals === undefined || registered === 0 ? null : num(totals, 'seconds') / registered;
       const middle = registered === 0 ? [] : await this.middleSeconds(tx, registered);
       const rows = await tx.query(
-        `SELECT * FROM warning_to_registration ${after ? `WHERE ${after.sql}` : ''} ORDER BY warned_at, pse_id LIMIT ?`,
+        `SELECT ${selectList(warningToRegistrationTable)} FROM warning_to_registration ${after ? `WHERE ${after.sql}` : ''} ORDER BY warned_at, pse_id LIMIT ?`,
         [...(after?.params ?? []), limit + 1],
       );
       const cases = pageOf(rows.map(warningToRegistrationTable.fromRecord), limit, (r) => [
