@@ -58,7 +58,7 @@ export interface BatchChanges {
   blocklist: Map<string, CaseBlocklistEntry | undefined>;
   blocklistChanges: BlocklistChange[];
   transitions: StateTransitionRow[];
-  /** Per `date|state`: the planner's part of `state_deltas_daily` (see dailySeriesChange). */
+  /** Per `date|state`: the planner's part of `state_deltas_daily` (see addDailySeriesChange). */
   stateDeltas: Map<string, { businessDate: string; state: string; n: number }>;
   /** Per business date: the planner's part of `blocklist_deltas_daily`. */
   blocklistDeltas: Map<string, { businessDate: string; added: number; removed: number }>;
