@@ -37,6 +37,7 @@ export { createRuntime, type RuntimeOptions, type SanksiRuntime } from './runtim
 export {
   DEFAULT_PROJECTION_YOUNG_MB,
   DEFAULT_REPLAY_YOUNG_MB,
+  DEFAULT_SIMULATE_YOUNG_MB,
   projectionThreadResourceLimits,
 } from './runtime/projection-heap';
 export {

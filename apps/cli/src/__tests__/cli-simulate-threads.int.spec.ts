@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tempDir } from './cli-process.fixture';
 
@@ -42,6 +43,32 @@ describe('simulate on worker threads (the built process, embedded SQLite)', () =
     expect(stored).toEqual(eventsByStream(one.dir));
     const verified = runCli(['verify', '--json'], { SANKSI_DATA_DIR: two.dir });
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, cases: 300 });
+  });
+
+  it("given the simulation thread's young generation at V8's default (0), then the same streams; given a bad one, then exit 3 naming it and nothing simulated", () => {
+    // given
+    const usual = tempDir('simulate-young-usual');
+    const atDefault = tempDir('simulate-young-0');
+    const refused = tempDir('simulate-young-bad');
+    try {
+      const args = ['simulate', '--systems', '300', '--seed', '11', '--json'];
+      // when
+      const sized = runCli(args, { SANKSI_DATA_DIR: usual.dir });
+      const zero = runCli(args, { SANKSI_DATA_DIR: atDefault.dir, SANKSI_SIMULATE_YOUNG_MB: '0' });
+      const bad = runCli(args, { SANKSI_DATA_DIR: refused.dir, SANKSI_SIMULATE_YOUNG_MB: 'big' });
+      // then
+      expect(sized.code).toBe(0);
+      expect(zero.code).toBe(0);
+      expect(zero.stdout).toBe(sized.stdout);
+      expect(eventsByStream(atDefault.dir)).toEqual(eventsByStream(usual.dir));
+      expect(bad.code).toBe(3);
+      expect(bad.stderr).toContain('SANKSI_SIMULATE_YOUNG_MB');
+      expect(existsSync(path.join(refused.dir, 'events.db'))).toBe(false);
+    } finally {
+      usual.cleanup();
+      atDefault.cleanup();
+      refused.cleanup();
+    }
   });
 
   it('given a bad --threads, then exit 2 naming the option', () => {

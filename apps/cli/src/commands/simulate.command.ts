@@ -9,7 +9,7 @@ import {
   type SimulationReport,
 } from '../simulate/population-simulator';
 import { startProjectionThread } from '../simulate/projection-thread';
-import { simulateOnThreads } from '../simulate/simulate-threads';
+import { simulateOnThreads, simulateThreadsAvailable } from '../simulate/simulate-threads';
 import { registerSimulateTraffic } from './simulate-traffic.command';
 import { type CliDeps, parseOptions, PositiveInt, withRuntime } from '../support/cli-context';
 
@@ -97,9 +97,11 @@ export function register(program: Command, deps: CliDeps): void {
             policy: opts.policy,
             concurrency: opts.concurrency,
           };
+          // On threads of their own, even one: a thread gets a young generation sized for the turns it decides
+          // and appends (SANKSI_SIMULATE_YOUNG_MB), which the main thread cannot be given once started.
           report =
-            opts.threads > 1
-              ? await simulateOnThreads(options, opts.threads, (n) => bar.increment(n))
+            opts.threads > 1 || simulateThreadsAvailable()
+              ? await simulateOnThreads(options, opts.threads, (n) => bar.increment(n), deps.env)
               : mergeSimulationReports([
                   await simulatePopulation(runtime.commands, {
                     ...options,

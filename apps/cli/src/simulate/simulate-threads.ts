@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { loadConfig, projectionThreadResourceLimits } from '@sanksi/application';
 import { CliError, ExitCode } from '../cli.errors';
 import {
   mergeSimulationReports,
@@ -11,6 +12,11 @@ import type { SimulateWorkerData, SimulateWorkerMessage } from './simulate.worke
 
 /** The worker script, next to this file once built by swc. */
 const WORKER_SCRIPT = path.join(__dirname, 'simulate.worker.js');
+
+/** Whether the thread script is built (the CLI run from its TypeScript sources has none: it simulates in process). */
+export function simulateThreadsAvailable(): boolean {
+  return existsSync(WORKER_SCRIPT);
+}
 
 /**
  * Simulates the population on `threads` worker threads, thread k taking the systems whose index is k
@@ -31,6 +37,7 @@ export async function simulateOnThreads(
       { script: WORKER_SCRIPT },
     );
   }
+  const resourceLimits = projectionThreadResourceLimits(loadConfig(env).simulateYoungMb);
   const workers: Worker[] = [];
   try {
     const reports = await Promise.all(
@@ -39,7 +46,7 @@ export async function simulateOnThreads(
           options: { ...options, share: { index, of: threads } },
           env,
         };
-        const worker = new Worker(WORKER_SCRIPT, { workerData });
+        const worker = new Worker(WORKER_SCRIPT, { workerData, resourceLimits });
         workers.push(worker);
         return new Promise<SimulationReport>((resolve, reject) => {
           let report: SimulationReport | null = null;

@@ -167,6 +167,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('given no young generation for simulation threads, then 192 MiB; given one, that many (0: V8 default); a bad one is refused naming it', () => {
+    expect(loadConfig({}).simulateYoungMb).toBe(192);
+    expect(loadConfig({ SANKSI_SIMULATE_YOUNG_MB: '0' }).simulateYoungMb).toBe(0);
+    expect(loadConfig({ SANKSI_SIMULATE_YOUNG_MB: '256' }).simulateYoungMb).toBe(256);
+    for (const bad of ['-1', '1.5', 'big', '99999']) {
+      expect(() => loadConfig({ SANKSI_SIMULATE_YOUNG_MB: bad })).toThrow(/SANKSI_SIMULATE_YOUNG_MB/);
+    }
+  });
+
   it('given no PostgreSQL timeouts, then the documented defaults; given some, then those', () => {
     expect(loadConfig({}).postgres).toEqual({
       connectMs: 5_000,

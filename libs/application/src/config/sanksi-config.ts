@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CASE_HEAD_CAPACITY } from '../cases/case-head.cache';
-import { DEFAULT_PROJECTION_YOUNG_MB, DEFAULT_REPLAY_YOUNG_MB } from '../runtime/projection-heap';
+import {
+  DEFAULT_PROJECTION_YOUNG_MB,
+  DEFAULT_REPLAY_YOUNG_MB,
+  DEFAULT_SIMULATE_YOUNG_MB,
+} from '../runtime/projection-heap';
 
 const Port = z.coerce.number().int().min(1).max(65535);
 
@@ -100,6 +104,7 @@ const EnvShape = z.object({
   SANKSI_PROJECTOR_MODE: z.enum(['in-process', 'thread']).default('thread'),
   SANKSI_PROJECTION_YOUNG_MB: z.coerce.number().int().min(0).max(16_384).default(DEFAULT_PROJECTION_YOUNG_MB),
   SANKSI_REPLAY_YOUNG_MB: z.coerce.number().int().min(0).max(16_384).default(DEFAULT_REPLAY_YOUNG_MB),
+  SANKSI_SIMULATE_YOUNG_MB: z.coerce.number().int().min(0).max(16_384).default(DEFAULT_SIMULATE_YOUNG_MB),
 });
 export const SanksiEnv = EnvShape.superRefine((env, ctx) => {
   const needsPg = env.SANKSI_EVENT_STORE === 'postgres' || env.SANKSI_READ_MODELS === 'postgres';
@@ -226,6 +231,8 @@ export interface SanksiConfig {
   projectionYoungMb: number;
   /** The young generation, in MiB, of `verify`'s and `what-if`'s replay threads; 0 leaves V8's default. */
   replayYoungMb: number;
+  /** The young generation, in MiB, of `simulate`'s threads (they run the command path); 0 leaves V8's default. */
+  simulateYoungMb: number;
 }
 
 /** Raised when the environment holds a bad value; names every offending variable. */
@@ -340,5 +347,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
     projectorMode: e.SANKSI_PROJECTOR_MODE,
     projectionYoungMb: e.SANKSI_PROJECTION_YOUNG_MB,
     replayYoungMb: e.SANKSI_REPLAY_YOUNG_MB,
+    simulateYoungMb: e.SANKSI_SIMULATE_YOUNG_MB,
   };
 }

@@ -22,6 +22,15 @@ export const DEFAULT_PROJECTION_YOUNG_MB = 384;
  */
 export const DEFAULT_REPLAY_YOUNG_MB = 96;
 
+/**
+ * The young generation of a thread of `simulate`, which runs the command path for its systems: each turn
+ * decides and appends the commands of 128 systems in flight, whose envelopes, canonical texts and statements
+ * live until their transaction commits. At 100,000 systems 192 MiB took 8–13 % off the run's wall time
+ * against V8's default on the main thread, alternated pair by pair (docs/benchmarks.md, "Simulate on a thread
+ * of its own"). `SANKSI_SIMULATE_YOUNG_MB` (0: V8's default).
+ */
+export const DEFAULT_SIMULATE_YOUNG_MB = 192;
+
 /** The worker `resourceLimits` for a projection thread with a young generation of `youngMb` MiB (0: V8's default). */
 export function projectionThreadResourceLimits(youngMb: number): ResourceLimits {
   return youngMb > 0 ? { maxYoungGenerationSizeMb: youngMb } : {};

@@ -932,25 +932,26 @@ export class SqlReadModelStore implements ReadModelStore {
   }
 
   /**
-   * Whether every event projected so far was recorded by `recordedBy` (null: no bound), and occurred by
-   * `occurredBy` when given, by the newest business and record times the projector keeps. Read models
-   * without any case admit every bound; a store whose timeline bounds are missing admits none.
+   * The newest business and record times the projector keeps, read once, as a test of bounds: whether every
+   * event projected so far was recorded by `recordedBy` (null: no bound), and occurred by `occurredBy` when
+   * given. Read models without any case admit every bound; a store whose timeline bounds are missing admits
+   * none.
    */
-  private async admitsEveryEvent(
+  private async timelineAdmits(
     tx: Pick<SqlTransaction, 'query'>,
-    recordedBy: string | null,
-    occurredBy?: string,
-  ): Promise<boolean> {
+  ): Promise<(recordedBy: string | null, occurredBy?: string) => boolean> {
     const [bounds] = await tx.query(
       `SELECT max_occurred_at, max_recorded_at FROM timeline_bounds WHERE name = 'timeline'`,
     );
     if (bounds === undefined) {
       const [any] = await tx.query(`SELECT 1 AS one FROM case_summary LIMIT 1`);
-      return any === undefined;
+      return () => any === undefined;
     }
-    const admits = (bound: string, newest: string) => Date.parse(bound) >= Date.parse(newest);
-    if (occurredBy !== undefined && !admits(occurredBy, str(bounds, 'max_occurred_at'))) return false;
-    return recordedBy === null || admits(recordedBy, str(bounds, 'max_recorded_at'));
+    const newestOccurred = Date.parse(str(bounds, 'max_occurred_at'));
+    const newestRecorded = Date.parse(str(bounds, 'max_recorded_at'));
+    return (recordedBy, occurredBy) =>
+      (occurredBy === undefined || Date.parse(occurredBy) >= newestOccurred) &&
+      (recordedBy === null || Date.parse(recordedBy) >= newestRecorded);
   }
 
   /**
@@ -966,10 +967,10 @@ export class SqlReadModelStore implements ReadModelStore {
     recordedBy: string | null,
   ): Promise<SqlRecord[] | null> {
     return this.client.snapshot(async (tx) => {
-      if (await this.admitsEveryEvent(tx, recordedBy, occurredBy))
-        return tx.query(`SELECT state, cases AS n FROM case_state_counts`);
+      const admits = await this.timelineAdmits(tx);
+      if (admits(recordedBy, occurredBy)) return tx.query(`SELECT state, cases AS n FROM case_state_counts`);
       if (!isBusinessDate(asOf)) return null;
-      if (await this.admitsEveryEvent(tx, recordedBy))
+      if (admits(recordedBy))
         return tx.query(
           `SELECT state, sum(n) AS n FROM state_deltas_daily WHERE business_date <= ? GROUP BY state`,
           [asOf],
@@ -1394,7 +1395,7 @@ export class SqlReadModelStore implements ReadModelStore {
     range: { knownAt: string | null; params: unknown[] },
   ): Promise<SqlRecord[]> {
     const kept = await this.client.snapshot(async (tx) => {
-      if (await this.admitsEveryEvent(tx, range.knownAt)) return tx.query(KEPT_SERIES[series], [from, to]);
+      if ((await this.timelineAdmits(tx))(range.knownAt)) return tx.query(KEPT_SERIES[series], [from, to]);
       if (range.knownAt !== null && (await this.fewRecordedAfter(tx, range.knownAt)))
         return tx.query(
           recordedAfterSeriesSql(this.client.dialect)[series],
