@@ -158,23 +158,20 @@ describe('loadConfig', () => {
     }
   });
 
-  it('given no young generation for replay threads, then 96 MiB; given one, that many (0: V8 default); a bad one is refused naming it', () => {
-    expect(loadConfig({}).replayYoungMb).toBe(96);
-    expect(loadConfig({ SANKSI_REPLAY_YOUNG_MB: '0' }).replayYoungMb).toBe(0);
-    expect(loadConfig({ SANKSI_REPLAY_YOUNG_MB: '256' }).replayYoungMb).toBe(256);
-    for (const bad of ['-1', '1.5', 'big', '99999']) {
-      expect(() => loadConfig({ SANKSI_REPLAY_YOUNG_MB: bad })).toThrow(/SANKSI_REPLAY_YOUNG_MB/);
-    }
-  });
-
-  it('given no young generation for simulation threads, then 192 MiB; given one, that many (0: V8 default); a bad one is refused naming it', () => {
-    expect(loadConfig({}).simulateYoungMb).toBe(192);
-    expect(loadConfig({ SANKSI_SIMULATE_YOUNG_MB: '0' }).simulateYoungMb).toBe(0);
-    expect(loadConfig({ SANKSI_SIMULATE_YOUNG_MB: '256' }).simulateYoungMb).toBe(256);
-    for (const bad of ['-1', '1.5', 'big', '99999']) {
-      expect(() => loadConfig({ SANKSI_SIMULATE_YOUNG_MB: bad })).toThrow(/SANKSI_SIMULATE_YOUNG_MB/);
-    }
-  });
+  it.each([
+    ['replay', 'SANKSI_REPLAY_YOUNG_MB', 'replayYoungMb', 96],
+    ['simulation', 'SANKSI_SIMULATE_YOUNG_MB', 'simulateYoungMb', 192],
+  ] as const)(
+    'given no young generation for %s threads, then its default; given one, that many (0: V8 default); a bad one is refused naming it',
+    (_, variable, field, fallback) => {
+      expect(loadConfig({})[field]).toBe(fallback);
+      expect(loadConfig({ [variable]: '0' })[field]).toBe(0);
+      expect(loadConfig({ [variable]: '256' })[field]).toBe(256);
+      for (const bad of ['-1', '1.5', 'big', '99999']) {
+        expect(() => loadConfig({ [variable]: bad })).toThrow(new RegExp(variable));
+      }
+    },
+  );
 
   it('given no PostgreSQL timeouts, then the documented defaults; given some, then those', () => {
     expect(loadConfig({}).postgres).toEqual({
