@@ -15,18 +15,7 @@ async function appendAll(store: EventStore, events: readonly SourceEvent[]): Pro
   for (const e of events) await store.appendToStream(e.streamId, [toAppend(e)], { expectedRevision: 'any' });
 }
 
-/** Polls until `check` passes: the projector works in the background, so the test waits, it never times. */
-async function eventually(check: () => Promise<void>, attempts = 1200): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      await check();
-      return;
-    } catch (e) {
-      if (i >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
+const { eventually } = testing;
 
 describe.each(readModelBackends(testing).all)(
   'projector from a SQLite event store into $name read models',

@@ -314,7 +314,11 @@ export class Projector {
   async run(signal: AbortSignal): Promise<void> {
     const renewEvery = Math.max(10, Math.floor(this.leaseTtlMs / 3));
     while (!signal.aborted) {
-      if (await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs)) break;
+      if (await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs)) {
+        // The lease was free: a rebuild that held it and stopped half-way left its indexes aside.
+        if (this.options.projection !== 'traffic') await this.options.store.restoreAbandonedRebuild();
+        break;
+      }
       if (this.role !== 'standby') {
         this.role = 'standby';
         this.options.logger?.info(
@@ -407,13 +411,50 @@ export class Projector {
     const wasRunning = this.loop !== null;
     await this.stop();
     // Indexes are set aside only for a replay this projector makes itself: a following projector in another
-    // process replays on its own schedule (and its restart must find the reset as it always did).
+    // process replays on its own schedule (and its restart must find the reset as it always did). The replay
+    // holds the checkpoint's lease meanwhile: other processes wait for it instead of projecting beside it,
+    // and opening the store leaves the indexes aside while the lease is live (rebuild-deferred.ts).
+    const traffic = this.options.projection === 'traffic';
     const lease = await this.options.store.projectorLeaseHolder(this.checkpoint);
-    const deferIndexes = !lease || lease.holder === this.holder;
+    const deferIndexes =
+      !traffic &&
+      (!lease || lease.holder === this.holder) &&
+      (await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs));
+    // Renewed as a follower renews it; a renewal still in flight is awaited before the release (else it could
+    // take the lease again after it, for nobody).
+    let renewing: Promise<unknown> = Promise.resolve();
+    const renewal = deferIndexes
+      ? setInterval(
+          () => {
+            renewing = this.options.store
+              .claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs)
+              .catch(() => undefined);
+          },
+          Math.max(10, Math.floor(this.leaseTtlMs / 3)),
+        )
+      : undefined;
+    try {
+      return await this.replayAll(traffic, deferIndexes, appending, idleMs);
+    } finally {
+      clearInterval(renewal);
+      await renewing;
+      if (deferIndexes)
+        await this.options.store.releaseProjectorLease(this.checkpoint, this.holder).catch(() => undefined);
+      if (wasRunning) this.start();
+    }
+  }
+
+  /** `rebuild` once the lease is settled: resets, replays (following `appending`), builds what it set aside. */
+  private async replayAll(
+    traffic: boolean,
+    deferIndexes: boolean,
+    appending: Promise<unknown> | undefined,
+    idleMs: number,
+  ): Promise<CatchUpResult> {
     await this.gate.run(() =>
-      this.options.projection === 'traffic'
+      traffic
         ? this.options.store.resetTraffic(this.checkpoint)
-        : this.options.store.reset(this.checkpoint, { deferIndexes }),
+        : this.options.store.reset(this.checkpoint, { deferIndexes, holder: this.holder }),
     );
     this.position = 0;
     this.lastError = null;
@@ -440,8 +481,7 @@ export class Projector {
         });
       });
     }
-    if (this.options.projection !== 'traffic') await this.options.store.finishRebuild();
-    if (wasRunning) this.start();
+    if (!traffic) await this.options.store.finishRebuild();
     return { ...result, applied };
   }
 

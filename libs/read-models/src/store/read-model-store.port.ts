@@ -337,12 +337,19 @@ export interface ReadModelStore {
   ): Promise<PreparedBatch>;
   /**
    * Empties every projected table and sets the checkpoint to 0, in one transaction (traffic stays). With
-   * `deferIndexes` on SQLite it also sets the tables' search and order indexes aside until `finishRebuild`
-   * (or the next open of the store) builds them over the replayed rows.
+   * `deferIndexes` it also sets the tables' search and order indexes aside until `finishRebuild` builds
+   * them over the replayed rows — or, should the rebuild stop first, until the store is next opened or
+   * its lease next taken once `holder` (the rebuilding projector, holding the checkpoint's lease) no
+   * longer holds a live lease.
    */
-  reset(checkpoint?: string, options?: { deferIndexes?: boolean }): Promise<void>;
+  reset(checkpoint?: string, options?: { deferIndexes?: boolean; holder?: string }): Promise<void>;
   /** Builds what `reset` set aside (after the replay that followed it); nothing to do otherwise. */
   finishRebuild(): Promise<void>;
+  /**
+   * Builds what a rebuild set aside when the projector that set it aside no longer holds a live lease (it
+   * stopped before its end); true when it built anything. Opening the store does the same.
+   */
+  restoreAbandonedRebuild(): Promise<boolean>;
   /**
    * Takes or renews the lease of the projector that follows `checkpoint` until `now + ttlMs`; true
    * when `holder` has it (it was free, expired, or already its own), false when another live holder does.

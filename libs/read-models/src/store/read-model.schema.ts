@@ -655,6 +655,22 @@ const warningToRegistrationDays: ReadModelMigration = {
   ],
 };
 
+// A rebuild sets indexes aside (rebuild-deferred.ts) and records them here — a table once created by the
+// first rebuild, now by this migration — with the projector that set them aside: while its lease is live,
+// another process opening the store leaves them aside instead of putting them back mid-replay.
+const rebuildDeferredHolder: ReadModelMigration = {
+  version: 17,
+  name: 'indexes set aside by a rebuild, with its holder',
+  statements: () => [
+    `CREATE TABLE IF NOT EXISTS rebuild_deferred (
+      name TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      sql TEXT NOT NULL
+    )`,
+    `ALTER TABLE rebuild_deferred ADD COLUMN holder TEXT`,
+  ],
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -673,6 +689,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   warningToRegistrationTotals,
   timelineByRecordTime,
   warningToRegistrationDays,
+  rebuildDeferredHolder,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */

@@ -105,5 +105,54 @@ describe.each(backends.all)(
       expect(await searches()).toEqual(found);
       await reopened.close();
     });
+
+    it('given a rebuild still replaying (its holder holds the lease), when another process opens the store, then what it set aside stays aside until the lease lapses', async () => {
+      const objects = await schemaObjects();
+      expect(await db.store.claimProjectorLease('read-models', 'rebuilder', 60_000)).toBe(true);
+      await db.store.reset(undefined, { deferIndexes: true, holder: 'rebuilder' });
+      const aside = await schemaObjects();
+      expect(aside.length).toBeLessThan(objects.length);
+      // when: another process opens the store, and another projector wants the lease
+      const reopened = db.reopen();
+      await reopened.migrate();
+      expect(await reopened.restoreAbandonedRebuild()).toBe(false);
+      // then
+      expect(await schemaObjects()).toEqual(aside);
+      // when: the rebuild's lease is released (it stopped), the next open puts them back
+      await db.store.releaseProjectorLease('read-models', 'rebuilder');
+      const third = db.reopen();
+      await third.migrate();
+      expect(await schemaObjects()).toEqual(objects);
+      await Promise.all([reopened.close(), third.close()]);
+    });
+
+    it('given a rebuild that stopped with its lease still live, when a follower takes the lease once it lapsed, then what it set aside is back and the follower projects with every index', async () => {
+      const [rows, objects, found] = [await db.dump(), await schemaObjects(), await searches()];
+      expect(await db.store.claimProjectorLease('read-models', 'rebuilder', 200)).toBe(true);
+      await db.store.reset(undefined, { deferIndexes: true, holder: 'rebuilder' });
+      // when: a follower stands by, then takes the lease once it lapsed
+      const follower = new Projector({ source: events, store: db.store, leaseTtlMs: 300 });
+      follower.start();
+      await testing.eventually(async () => expect((await follower.status()).role).toBe('follower'));
+      await testing.eventually(async () => expect((await follower.status()).lag).toBe(0));
+      await follower.stop();
+      // then
+      expect(await schemaObjects()).toEqual(objects);
+      expect(await db.dump()).toEqual(rows);
+      expect(await searches()).toEqual(found);
+    });
+
+    it("given a rebuild, then it holds the checkpoint's lease while it replays and gives it up at its end", async () => {
+      const holders: Array<string | undefined> = [];
+      const store = db.store;
+      const spied = Object.create(store) as typeof store;
+      spied.finishRebuild = async () => {
+        holders.push((await store.projectorLeaseHolder('read-models'))?.holder);
+        return store.finishRebuild();
+      };
+      await new Projector({ source: events, store: spied, holder: 'rebuilder' }).rebuild();
+      expect(holders).toEqual(['rebuilder']);
+      expect(await store.projectorLeaseHolder('read-models')).toBeNull();
+    });
   },
 );

@@ -87,7 +87,7 @@ import {
   warningToRegistrationTable,
 } from './row-mapping';
 import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
-import { deferIndexes, restoreDeferred } from './rebuild-deferred';
+import { deferIndexes, restoreAbandoned, restoreDeferred } from './rebuild-deferred';
 
 /** case_summary's columns, named (see `selectList`). */
 const CASE_SUMMARY_COLUMNS = selectList(caseSummaryTable);
@@ -343,8 +343,9 @@ export class SqlReadModelStore implements ReadModelStore {
           new Date().toISOString(),
         ]);
       }
-      // A rebuild that stopped before its end left indexes set aside: a store never runs without them.
-      await restoreDeferred(tx, PROJECTED_TABLES, this.client.dialect);
+      // A rebuild that stopped before its end left indexes set aside: a store never runs without them
+      // (one still running builds them at its end).
+      await restoreAbandoned(tx, PROJECTED_TABLES, this.client.dialect);
     });
   }
 
@@ -627,12 +628,16 @@ export class SqlReadModelStore implements ReadModelStore {
     }
   }
 
-  async reset(checkpoint = DEFAULT_CHECKPOINT, options: { deferIndexes?: boolean } = {}): Promise<void> {
+  async reset(
+    checkpoint = DEFAULT_CHECKPOINT,
+    options: { deferIndexes?: boolean; holder?: string } = {},
+  ): Promise<void> {
     await this.migrate();
     this.cache.clear();
     await this.client.transaction(async (tx) => {
       // The rows come back one batch at a time: their secondary and search indexes are built once, at the end.
-      if (options.deferIndexes) await deferIndexes(tx, PROJECTED_TABLES, this.client.dialect);
+      if (options.deferIndexes)
+        await deferIndexes(tx, PROJECTED_TABLES, this.client.dialect, options.holder ?? null);
       // PostgreSQL empties a table at once with TRUNCATE: a DELETE would leave every old row dead in the
       // table and its indexes until a vacuum, beside the million rows the replay writes again. SQLite's
       // DELETE without a WHERE clause already truncates.
@@ -648,13 +653,22 @@ export class SqlReadModelStore implements ReadModelStore {
   }
 
   async finishRebuild(): Promise<void> {
+    await this.putBack(restoreDeferred);
+  }
+
+  async restoreAbandonedRebuild(): Promise<boolean> {
+    return this.putBack(restoreAbandoned);
+  }
+
+  private async putBack(restore: typeof restoreDeferred): Promise<boolean> {
     await this.migrate();
     const restored = await this.client.transaction((tx) =>
-      restoreDeferred(tx, PROJECTED_TABLES, this.client.dialect),
+      restore(tx, PROJECTED_TABLES, this.client.dialect),
     );
     // The queries that follow are planned by statistics taken while the tables were empty: take them again.
     if (restored && this.client.dialect === 'postgres')
       await this.client.query(`ANALYZE ${PROJECTED_TABLES.join(', ')}`);
+    return restored;
   }
 
   async claimProjectorLease(checkpoint: string, holder: string, ttlMs: number): Promise<boolean> {
