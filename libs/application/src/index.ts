@@ -38,7 +38,7 @@ export {
   DEFAULT_PROJECTION_YOUNG_MB,
   DEFAULT_REPLAY_YOUNG_MB,
   DEFAULT_SIMULATE_YOUNG_MB,
-  projectionThreadResourceLimits,
+  youngGenerationLimits,
 } from './runtime/projection-heap';
 export {
   ProjectorThread,

@@ -65,7 +65,7 @@ export function register(program: Command, deps: CliDeps): void {
         }, 250);
         try {
           // In a thread of its own when the built script is there: its young generation is sized for
-          // batches (projectionThreadResourceLimits); from the sources, here.
+          // batches (youngGenerationLimits); from the sources, here.
           const thread = startProjectionThread(deps.env, { appending: false });
           result = thread ? await thread.finish() : await runtime.projector.rebuild();
         } finally {

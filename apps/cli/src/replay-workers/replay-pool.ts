@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
-import { projectionThreadResourceLimits } from '@sanksi/application';
+import { youngGenerationLimits } from '@sanksi/application';
 import { z } from 'zod';
 import { CliError, ExitCode } from '../cli.errors';
 import type { EventStore, EventStoreConfig } from '@sanksi/event-store';
@@ -165,7 +165,7 @@ export async function replayPopulation(
   if (workers <= 1) {
     for (const range of ranges) take(await runReplayRange(task, source.store, range, keep));
   } else {
-    const pool = new ThreadPool(workers, source.config, projectionThreadResourceLimits(source.youngMb ?? 0));
+    const pool = new ThreadPool(workers, source.config, youngGenerationLimits(source.youngMb ?? 0));
     try {
       // Two slices per thread keep every thread busy while its next slice is handed over.
       const inFlight = new Set<Promise<void>>();

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { loadConfig, projectionThreadResourceLimits } from '@sanksi/application';
+import { loadConfig, youngGenerationLimits } from '@sanksi/application';
 import type { CatchUpResult } from '@sanksi/read-models';
 import { CliError, ExitCode } from '../cli.errors';
 import type {
@@ -35,7 +35,7 @@ export function startProjectionThread(
   if (!existsSync(WORKER_SCRIPT)) return undefined;
   const worker = new Worker(WORKER_SCRIPT, {
     workerData: { env, appending } satisfies ProjectionWorkerData,
-    resourceLimits: projectionThreadResourceLimits(loadConfig(env).projectionYoungMb),
+    resourceLimits: youngGenerationLimits(loadConfig(env).projectionYoungMb),
   });
   let outcome: ProjectionWorkerMessage | undefined;
   const failed = (message: string) =>

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { loadConfig, projectionThreadResourceLimits } from '@sanksi/application';
+import { loadConfig, youngGenerationLimits } from '@sanksi/application';
 import { CliError, ExitCode } from '../cli.errors';
 import {
   mergeSimulationReports,
@@ -37,7 +37,7 @@ export async function simulateOnThreads(
       { script: WORKER_SCRIPT },
     );
   }
-  const resourceLimits = projectionThreadResourceLimits(loadConfig(env).simulateYoungMb);
+  const resourceLimits = youngGenerationLimits(loadConfig(env).simulateYoungMb);
   const workers: Worker[] = [];
   try {
     const reports = await Promise.all(

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigurationInvalid, loadConfig } from './sanksi-config';
-import { projectionThreadResourceLimits } from '../runtime/projection-heap';
+import { youngGenerationLimits } from '../runtime/projection-heap';
 
 describe('loadConfig', () => {
   it('given nothing set, then the embedded mode: SQLite under ./data, port 3000, no Kafka', () => {
@@ -146,13 +146,13 @@ describe('loadConfig', () => {
 
   it('given no young generation for projection threads, then 384 MiB; given one, that many (0: V8 default); a bad one is refused naming it', () => {
     expect(loadConfig({}).projectionYoungMb).toBe(384);
-    expect(projectionThreadResourceLimits(loadConfig({}).projectionYoungMb)).toEqual({
+    expect(youngGenerationLimits(loadConfig({}).projectionYoungMb)).toEqual({
       maxYoungGenerationSizeMb: 384,
     });
     expect(loadConfig({ SANKSI_PROJECTION_YOUNG_MB: '96' }).projectionYoungMb).toBe(96);
-    expect(
-      projectionThreadResourceLimits(loadConfig({ SANKSI_PROJECTION_YOUNG_MB: '0' }).projectionYoungMb),
-    ).toEqual({});
+    expect(youngGenerationLimits(loadConfig({ SANKSI_PROJECTION_YOUNG_MB: '0' }).projectionYoungMb)).toEqual(
+      {},
+    );
     for (const bad of ['-1', '1.5', 'big', '99999']) {
       expect(() => loadConfig({ SANKSI_PROJECTION_YOUNG_MB: bad })).toThrow(/SANKSI_PROJECTION_YOUNG_MB/);
     }

@@ -226,7 +226,7 @@ export interface SanksiConfig {
   projectorMode: 'in-process' | 'thread';
   /**
    * The young generation, in MiB, of the threads that project in batches (the projector thread, a rebuild's
-   * and a simulation's thread); 0 leaves V8's default (`projectionThreadResourceLimits`).
+   * and a simulation's thread); 0 leaves V8's default (`youngGenerationLimits`).
    */
   projectionYoungMb: number;
   /** The young generation, in MiB, of `verify`'s and `what-if`'s replay threads; 0 leaves V8's default. */

@@ -31,7 +31,7 @@ export const DEFAULT_REPLAY_YOUNG_MB = 96;
  */
 export const DEFAULT_SIMULATE_YOUNG_MB = 192;
 
-/** The worker `resourceLimits` for a projection thread with a young generation of `youngMb` MiB (0: V8's default). */
-export function projectionThreadResourceLimits(youngMb: number): ResourceLimits {
+/** The worker `resourceLimits` of a thread (projection, replay, simulation) with a young generation of `youngMb` MiB (0: V8's default). */
+export function youngGenerationLimits(youngMb: number): ResourceLimits {
   return youngMb > 0 ? { maxYoungGenerationSizeMb: youngMb } : {};
 }

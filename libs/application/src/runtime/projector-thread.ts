@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { projectionThreadResourceLimits } from './projection-heap';
+import { youngGenerationLimits } from './projection-heap';
 import type {
   FromProjectorThread,
   ProjectorThreadData,
@@ -48,7 +48,7 @@ export interface ProjectorThreadOptions {
   statusTimeoutMs?: number;
   /** How long `close()` waits for the thread to finish its batches before ending it (default 10 s). */
   closeTimeoutMs?: number;
-  /** The thread's young generation in MiB (`projectionThreadResourceLimits`; 0 or absent: V8's default). */
+  /** The thread's young generation in MiB (`youngGenerationLimits`; 0 or absent: V8's default). */
   youngMb?: number;
 }
 
@@ -176,7 +176,7 @@ export class ProjectorThread {
     const worker = new Worker(this.script, {
       workerData: this.options.data,
       name: 'sanksi-projector',
-      resourceLimits: projectionThreadResourceLimits(this.options.youngMb ?? 0),
+      resourceLimits: youngGenerationLimits(this.options.youngMb ?? 0),
     });
     this.worker = worker;
     worker.on('message', (message: FromProjectorThread) => this.receive(message));
