@@ -29,7 +29,7 @@ export async function simulateOnThreads(
   onSystems: (systems: number) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<SimulationReport> {
-  if (!existsSync(WORKER_SCRIPT)) {
+  if (!simulateThreadsAvailable()) {
     throw new CliError(
       'SIMULATE_WORKER_FAILED',
       `simulate worker script not found (build the CLI first): ${WORKER_SCRIPT}`,
