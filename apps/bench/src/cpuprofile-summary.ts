@@ -86,7 +86,7 @@ function main(): void {
   const topAt = args.indexOf('--top');
   const top = topAt >= 0 ? Number(args[topAt + 1]) : 30;
   const files = args.filter((_, i) => topAt < 0 || (i !== topAt && i !== topAt + 1));
-  if (files.length === 0 || !Number.isInteger(top) || top < 1) {
+  if (files.length === 0 || files.some((f) => f.startsWith('-')) || !Number.isInteger(top) || top < 1) {
     console.error('usage: cpuprofile-summary [--top N] <file.cpuprofile>...');
     process.exit(2);
   }
