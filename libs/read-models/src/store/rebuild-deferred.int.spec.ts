@@ -156,3 +156,37 @@ describe.each(backends.all)(
     });
   },
 );
+
+// PostgreSQL reads committed rows only: an open must wait for a reset still writing its record before it looks.
+describe('a store opened while a rebuild resets (postgres read models)', () => {
+  let db: OpenedBackend;
+  beforeEach(async () => {
+    db = await backends.postgres.open();
+    await db.store.migrate();
+  });
+  afterEach(() => db.cleanup());
+
+  it('given a rebuild holding the lease whose reset has not committed, when another store checks for an abandoned rebuild, then it waits and leaves the record alone', async () => {
+    expect(await db.store.claimProjectorLease('read-models', 'rebuilder', 60_000)).toBe(true);
+    // the reset's transaction: its record written, not yet committed
+    const resetting = db.execute(`BEGIN;
+      INSERT INTO rebuild_deferred (name, kind, sql, holder)
+        VALUES ('probe_index', 'index', 'CREATE INDEX probe_index ON case_summary (name)', 'rebuilder');
+      SELECT pg_sleep(1);
+      COMMIT;`);
+    await testing.eventually(async () =>
+      expect(
+        await db.sql(`SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+          WHERE c.relname = 'rebuild_deferred' AND l.mode = 'RowExclusiveLock' AND l.granted`),
+      ).toHaveLength(1),
+    );
+    // when
+    const other = db.reopen();
+    const restored = await other.restoreAbandonedRebuild();
+    await resetting;
+    // then
+    expect(restored).toBe(false);
+    expect(await db.sql(`SELECT name FROM rebuild_deferred`)).toEqual([{ name: 'probe_index' }]);
+    expect(await db.sql(`SELECT 1 FROM pg_indexes WHERE indexname = 'probe_index'`)).toEqual([]);
+  });
+});

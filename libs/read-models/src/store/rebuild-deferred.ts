@@ -174,6 +174,9 @@ export async function restoreAbandoned(
   tables: readonly string[],
   dialect: SqlDialect,
 ): Promise<boolean> {
+  // On PostgreSQL first wait for a rebuild's reset still writing its record (it holds the table's row lock
+  // until it commits): checked before that, the record would be unseen here and then restored mid-rebuild.
+  if (dialect === 'postgres') await tx.query(`LOCK TABLE rebuild_deferred IN EXCLUSIVE MODE`);
   const [running] = await tx.query(
     `SELECT 1 AS running FROM rebuild_deferred d JOIN projector_leases l ON l.holder = d.holder
      WHERE l.expires_at_ms >= ? LIMIT 1`,
