@@ -8,7 +8,7 @@ import { threadId } from 'node:worker_threads';
  * better-sqlite3 statement call and `exec`, per thread and per SQL text, and writes the totals every 15 s and
  * at exit to `<SANKSI_SQL_PROFILE_DIR or /tmp>/sqlite-statements.<pid>.<thread>.txt` — seconds, calls, µs a
  * call, file and statement, costliest first. It showed which thread of `simulate` put a rebuild's indexes
- * back (docs/benchmarks.md, "A rebuild's indexes stay aside while it runs"). Adds ~0.2 µs a call.
+ * back (docs/benchmarks.md, "A rebuild's indexes stay aside while it runs"). Its own cost is in the figures.
  */
 interface Totals {
   calls: number;

@@ -134,6 +134,8 @@ export class Projector {
   private loop: Promise<void> | null = null;
   private readonly holder: string;
   private readonly leaseTtlMs: number;
+  /** How often a lease held is renewed: a third of its time to live. */
+  private readonly renewEveryMs: number;
   private role: ProjectorStatus['role'] = 'idle';
   private catchingUp: Promise<CatchUpResult> | null = null;
 
@@ -146,6 +148,7 @@ export class Projector {
     this.flushAfterMs = options.flushAfterMs ?? 25;
     this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.leaseTtlMs = options.leaseTtlMs ?? 15_000;
+    this.renewEveryMs = Math.max(10, Math.floor(this.leaseTtlMs / 3));
   }
 
   /** Catches up to the head of the log, batch by batch; resolves with what it applied. Rejects with `ProjectionFailed`. */
@@ -312,7 +315,6 @@ export class Projector {
    * by and takes over once that lease expires or is released.
    */
   async run(signal: AbortSignal): Promise<void> {
-    const renewEvery = Math.max(10, Math.floor(this.leaseTtlMs / 3));
     while (!signal.aborted) {
       if (await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs)) {
         // The lease was free: a rebuild that held it and stopped half-way left its indexes aside.
@@ -326,7 +328,7 @@ export class Projector {
           'another projector follows the log; standing by',
         );
       }
-      await abortableDelay(renewEvery, signal);
+      await abortableDelay(this.renewEveryMs, signal);
     }
     if (signal.aborted) {
       this.role = 'idle';
@@ -349,7 +351,7 @@ export class Projector {
           follow.abort();
         },
       );
-    }, renewEvery);
+    }, this.renewEveryMs);
     try {
       await this.follow(follow.signal);
       if (lost) throw lost;
@@ -415,23 +417,18 @@ export class Projector {
     // holds the checkpoint's lease meanwhile: other processes wait for it instead of projecting beside it,
     // and opening the store leaves the indexes aside while the lease is live (rebuild-deferred.ts).
     const traffic = this.options.projection === 'traffic';
-    const lease = await this.options.store.projectorLeaseHolder(this.checkpoint);
     const deferIndexes =
       !traffic &&
-      (!lease || lease.holder === this.holder) &&
       (await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs));
     // Renewed as a follower renews it; a renewal still in flight is awaited before the release (else it could
     // take the lease again after it, for nobody).
     let renewing: Promise<unknown> = Promise.resolve();
     const renewal = deferIndexes
-      ? setInterval(
-          () => {
-            renewing = this.options.store
-              .claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs)
-              .catch(() => undefined);
-          },
-          Math.max(10, Math.floor(this.leaseTtlMs / 3)),
-        )
+      ? setInterval(() => {
+          renewing = this.options.store
+            .claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs)
+            .catch(() => undefined);
+        }, this.renewEveryMs)
       : undefined;
     try {
       return await this.replayAll(traffic, deferIndexes, appending, idleMs);
