@@ -41,8 +41,8 @@ interface ChangesAnswer {
 @Controller('v1/blocklist')
 export class BlocklistController {
   private readonly renderings: BlocklistRenderings;
-  /** Pages of the change feed as the JSON text answered. */
-  private readonly changePages: BlocklistChangePages<string>;
+  /** Pages of the change feed as the JSON bytes answered (encoded once a page, not once a request). */
+  private readonly changePages: BlocklistChangePages<Buffer>;
 
   constructor(@Inject(SANKSI_RUNTIME) private readonly runtime: SanksiRuntime) {
     // Every poll of either route first reads the feed's newest position: one read serves the polls in step.
@@ -59,7 +59,7 @@ export class BlocklistController {
       (d) => this.dropped(d),
     );
     this.changePages = new BlocklistChangePages(source, (after, page) =>
-      JSON.stringify(this.changesAnswer(after, page)),
+      Buffer.from(JSON.stringify(this.changesAnswer(after, page))),
     );
   }
 
