@@ -111,6 +111,11 @@ interface TrafficItem {
 type Projected = ReadModelEvent | TrafficItem;
 
 const RATE_WINDOW_MS = 10_000;
+/**
+ * How long a rebuild holds the lease for its finish, the indexes it set aside built in one go: should it die
+ * meanwhile, the next open or projector puts them back once this has passed.
+ */
+const FINISH_LEASE_MS = 10 * 60_000;
 /** Events a catch-up reads at a time while a batch is being sent (`readInSlices`). */
 const READ_SLICE = 1000;
 const IDLE = Symbol('idle');
@@ -478,7 +483,14 @@ export class Projector {
         });
       });
     }
-    if (!traffic) await this.options.store.finishRebuild();
+    if (!traffic) {
+      // SQLite builds the indexes set aside synchronously (tens of seconds at a million systems): no renewal
+      // runs meanwhile, so the lease is first taken for as long as a finish may take. Lapsed mid-finish, other
+      // processes opening the store would try to put the indexes back themselves and wait for the lock.
+      if (deferIndexes)
+        await this.options.store.claimProjectorLease(this.checkpoint, this.holder, FINISH_LEASE_MS);
+      await this.options.store.finishRebuild();
+    }
     return { ...result, applied };
   }
 

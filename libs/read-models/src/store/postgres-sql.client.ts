@@ -152,6 +152,9 @@ export class PostgresSqlClient implements SqlClient {
 
   /** Creates the schema if needed (before any migration). */
   async ensureSchema(): Promise<void> {
+    // Looked for first, without the lock another process may hold for long (a rebuild building its indexes).
+    const [found] = await this.query(`SELECT 1 AS found FROM pg_namespace WHERE nspname = ?`, [this.schema]);
+    if (found !== undefined) return;
     // IF NOT EXISTS still races between sessions (unique violation on pg_namespace): lock first.
     await this.transaction(async (tx) => {
       await tx.query(this.migrationLock);

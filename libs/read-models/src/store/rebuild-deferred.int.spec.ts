@@ -142,17 +142,35 @@ describe.each(backends.all)(
       expect(await searches()).toEqual(found);
     });
 
-    it("given a rebuild, then it holds the checkpoint's lease while it replays and gives it up at its end", async () => {
-      const holders: Array<string | undefined> = [];
+    it("given a rebuild, then it holds the checkpoint's lease while it replays, for as long as a finish may take while it builds indexes, and gives it up at its end", async () => {
+      const leases: Array<{ holder?: string; forMs: number }> = [];
       const store = db.store;
       const spied = Object.create(store) as typeof store;
       spied.finishRebuild = async () => {
-        holders.push((await store.projectorLeaseHolder('read-models'))?.holder);
+        const lease = await store.projectorLeaseHolder('read-models');
+        leases.push({ holder: lease?.holder, forMs: Date.parse(lease?.expiresAt ?? '') - Date.now() });
         return store.finishRebuild();
       };
       await new Projector({ source: events, store: spied, holder: 'rebuilder' }).rebuild();
-      expect(holders).toEqual(['rebuilder']);
+      // SQLite builds the indexes synchronously, no renewal runs meanwhile: the lease covers the whole finish.
+      expect(leases).toEqual([{ holder: 'rebuilder', forMs: expect.any(Number) }]);
+      expect(leases[0].forMs).toBeGreaterThan(9 * 60_000);
       expect(await store.projectorLeaseHolder('read-models')).toBeNull();
+    });
+
+    it('given another process holding the write lock for long (a rebuild building its indexes), when the store is opened, then the open reads what it needs without waiting for the lock', async () => {
+      const position = await db.store.getCheckpoint();
+      const release = await db.holdWriteLock();
+      try {
+        // when (before: SQLite's busy timeout ran out after 10 s; PostgreSQL waited for the lock)
+        const reopened = db.reopen();
+        await reopened.migrate();
+        // then
+        expect(await reopened.getCheckpoint()).toBe(position);
+        expect((await reopened.listCases({ limit: 1 })).items).toHaveLength(1);
+      } finally {
+        await release();
+      }
     });
   },
 );

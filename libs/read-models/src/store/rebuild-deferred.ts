@@ -1,4 +1,4 @@
-import type { SqlDialect } from './read-model.schema';
+import { READ_MODEL_MIGRATIONS, type SqlDialect } from './read-model.schema';
 import type { SqlTransaction } from './sql-client';
 
 /**
@@ -163,6 +163,23 @@ export async function restoreDeferred(
   return true;
 }
 
+/** Indexes set aside by a rebuild whose holder's lease has lapsed (or that was recorded without a holder). */
+const ABANDONED = `SELECT 1 AS abandoned FROM rebuild_deferred d
+  WHERE NOT EXISTS (SELECT 1 FROM projector_leases l WHERE l.holder = d.holder AND l.expires_at_ms >= ?) LIMIT 1`;
+
+/**
+ * Whether an open of the store has nothing to write: every migration applied and no abandoned rebuild to put
+ * back (a read, so it needs no write lock).
+ */
+export async function upToDate(tx: Pick<SqlTransaction, 'query'>, dialect: SqlDialect): Promise<boolean> {
+  if (!(await exists(tx, dialect, 'read_model_migrations'))) return false;
+  const done = new Set(
+    (await tx.query(`SELECT version FROM read_model_migrations`)).map((r) => Number(r.version)),
+  );
+  if (READ_MODEL_MIGRATIONS.some((m) => !done.has(m.version))) return false;
+  return (await tx.query(ABANDONED, [Date.now()])).length === 0;
+}
+
 /**
  * `restoreDeferred` for a rebuild that is no longer running: does nothing while the projector that set
  * the indexes aside still holds a live lease (it builds them at its end), puts them back otherwise — a
@@ -177,10 +194,6 @@ export async function restoreAbandoned(
   // On PostgreSQL first wait for a rebuild's reset still writing its record (it holds the table's row lock
   // until it commits): checked before that, the record would be unseen here and then restored mid-rebuild.
   if (dialect === 'postgres') await tx.query(`LOCK TABLE rebuild_deferred IN EXCLUSIVE MODE`);
-  const [running] = await tx.query(
-    `SELECT 1 AS running FROM rebuild_deferred d JOIN projector_leases l ON l.holder = d.holder
-     WHERE l.expires_at_ms >= ? LIMIT 1`,
-    [Date.now()],
-  );
-  return running ? false : restoreDeferred(tx, tables, dialect);
+  const [abandoned] = await tx.query(ABANDONED, [Date.now()]);
+  return abandoned ? restoreDeferred(tx, tables, dialect) : false;
 }

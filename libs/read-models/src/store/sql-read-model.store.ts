@@ -87,7 +87,7 @@ import {
   warningToRegistrationTable,
 } from './row-mapping';
 import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
-import { deferIndexes, restoreAbandoned, restoreDeferred } from './rebuild-deferred';
+import { deferIndexes, restoreAbandoned, restoreDeferred, upToDate } from './rebuild-deferred';
 
 /** case_summary's columns, named (see `selectList`). */
 const CASE_SUMMARY_COLUMNS = selectList(caseSummaryTable);
@@ -324,6 +324,10 @@ export class SqlReadModelStore implements ReadModelStore {
 
   private async runMigrations(): Promise<void> {
     await this.prepare();
+    // Most opens find nothing to do: they look in a read first and leave the write lock alone. Another
+    // process may hold it for long (a rebuild building its indexes at a million: tens of seconds), and
+    // an open that asked for it would wait out SQLite's busy timeout and fail.
+    if (await this.client.snapshot((tx) => upToDate(tx, this.client.dialect))) return;
     await this.client.transaction(async (tx) => {
       if (this.client.migrationLock) await tx.query(this.client.migrationLock);
       await tx.query(

@@ -18,6 +18,11 @@ export interface OpenedBackend {
   dump(): Promise<Record<string, unknown[]>>;
   /** A second store on the same database (another process, as far as the database can tell). */
   reopen(tuning?: ReadModelTuning): ReadModelStore;
+  /**
+   * Takes, on a connection of its own, what a store's writes wait for (SQLite's write lock; the migration lock
+   * on PostgreSQL) and holds it until the returned function is called.
+   */
+  holdWriteLock(): Promise<() => Promise<void>>;
   cleanup(): Promise<void>;
 }
 
@@ -117,6 +122,14 @@ const sqliteBackend = (temporaryDirectory: TestSupport['temporaryDirectory']): B
         others.push(s);
         return s;
       },
+      async holdWriteLock() {
+        const db = new Database(file);
+        db.exec('BEGIN IMMEDIATE');
+        return async () => {
+          db.exec('ROLLBACK');
+          db.close();
+        };
+      },
       async cleanup() {
         await Promise.all([store, ...others].map((s) => s.close()));
         dir.remove();
@@ -160,6 +173,16 @@ const postgresBackend = (
         const s = createReadModelStore({ kind: 'postgres', connectionString, schema, tuning });
         others.push(s);
         return s;
+      },
+      async holdWriteLock() {
+        const c = new Client({ connectionString, options: `-c search_path=${schema}` });
+        await c.connect();
+        await c.query('BEGIN');
+        await c.query(`SELECT pg_advisory_xact_lock(hashtext('sanksi.read-models.migrate'))`);
+        return async () => {
+          await c.query('ROLLBACK');
+          await c.end();
+        };
       },
       async cleanup() {
         await Promise.all([store, ...others].map((s) => s.close()));
