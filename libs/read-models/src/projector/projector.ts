@@ -112,13 +112,21 @@ type Projected = ReadModelEvent | TrafficItem;
 
 const RATE_WINDOW_MS = 10_000;
 /**
- * How long a rebuild holds the lease for its finish, the indexes it set aside built in one go: should it die
- * meanwhile, the next open or projector puts them back once this has passed.
+ * How long a rebuild holds the lease for each of its two long steps, the reset and the finish (on SQLite each
+ * one synchronous transaction — tens of seconds at a million systems — during which no renewal can run).
+ * Should the rebuild die in one of them, others wait this long for the lease.
  */
-const FINISH_LEASE_MS = 10 * 60_000;
+const LONG_STEP_LEASE_MS = 10 * 60_000;
 /** Events a catch-up reads at a time while a batch is being sent (`readInSlices`). */
 const READ_SLICE = 1000;
 const IDLE = Symbol('idle');
+
+/**
+ * A turn of the event loop, so that timers run: on SQLite every read and write of a batch resolves at once,
+ * and a catch-up of a long log is otherwise one chain of promises that never lets the lease's renewal timer
+ * fire (a rebuild at a million systems lost its lease 15 s into the replay).
+ */
+const timersTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const ABORTED = Symbol('aborted');
 
 /**
@@ -176,6 +184,7 @@ export class Projector {
         if (!(e instanceof CheckpointConflict)) throw e;
         this.lastError = null;
       }
+      await timersTurn();
     }
   }
 
@@ -424,7 +433,7 @@ export class Projector {
     const traffic = this.options.projection === 'traffic';
     const deferIndexes =
       !traffic &&
-      (await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs));
+      (await this.options.store.claimProjectorLease(this.checkpoint, this.holder, LONG_STEP_LEASE_MS));
     // Renewed as a follower renews it; a renewal still in flight is awaited before the release (else it could
     // take the lease again after it, for nobody).
     let renewing: Promise<unknown> = Promise.resolve();
@@ -458,6 +467,10 @@ export class Projector {
         ? this.options.store.resetTraffic(this.checkpoint)
         : this.options.store.reset(this.checkpoint, { deferIndexes, holder: this.holder }),
     );
+    // The reset done, back to a lease that lapses soon should this process die mid-replay: renewed now, before
+    // the first batch, since the renewals due during the reset could not run.
+    if (deferIndexes)
+      await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs);
     this.position = 0;
     this.lastError = null;
     this.samples = [];
@@ -484,11 +497,10 @@ export class Projector {
       });
     }
     if (!traffic) {
-      // SQLite builds the indexes set aside synchronously (tens of seconds at a million systems): no renewal
-      // runs meanwhile, so the lease is first taken for as long as a finish may take. Lapsed mid-finish, other
-      // processes opening the store would try to put the indexes back themselves and wait for the lock.
+      // As for the reset: lapsed mid-finish, the lease would let other processes opening the store put the
+      // indexes back themselves (and wait for the lock to do it).
       if (deferIndexes)
-        await this.options.store.claimProjectorLease(this.checkpoint, this.holder, FINISH_LEASE_MS);
+        await this.options.store.claimProjectorLease(this.checkpoint, this.holder, LONG_STEP_LEASE_MS);
       await this.options.store.finishRebuild();
     }
     return { ...result, applied };
@@ -537,6 +549,7 @@ export class Projector {
       const batch = buffer;
       buffer = [];
       await this.applyRecorded(batch);
+      await timersTurn();
     };
     try {
       while (!signal.aborted) {

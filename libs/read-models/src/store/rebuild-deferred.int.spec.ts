@@ -142,20 +142,106 @@ describe.each(backends.all)(
       expect(await searches()).toEqual(found);
     });
 
-    it("given a rebuild, then it holds the checkpoint's lease while it replays, for as long as a finish may take while it builds indexes, and gives it up at its end", async () => {
-      const leases: Array<{ holder?: string; forMs: number }> = [];
+    it("given a rebuild, then it holds the checkpoint's lease throughout — through its reset and its finish for as long as they may take — and gives it up at its end", async () => {
+      const leases: Record<string, Array<{ holder?: string; forMs: number }>> = {};
       const store = db.store;
+      const lease = async (step: string) => {
+        const held = await store.projectorLeaseHolder('read-models');
+        (leases[step] ??= []).push({
+          holder: held?.holder,
+          forMs: Date.parse(held?.expiresAt ?? '') - Date.now(),
+        });
+      };
       const spied = Object.create(store) as typeof store;
+      spied.reset = async (...args) => {
+        await lease('reset');
+        return store.reset(...args);
+      };
+      const source = Object.create(events) as EventStore;
+      source.readAll = async (...args) => {
+        await lease('replay');
+        return events.readAll(...args);
+      };
       spied.finishRebuild = async () => {
-        const lease = await store.projectorLeaseHolder('read-models');
-        leases.push({ holder: lease?.holder, forMs: Date.parse(lease?.expiresAt ?? '') - Date.now() });
+        await lease('finish');
         return store.finishRebuild();
       };
-      await new Projector({ source: events, store: spied, holder: 'rebuilder' }).rebuild();
-      // SQLite builds the indexes synchronously, no renewal runs meanwhile: the lease covers the whole finish.
-      expect(leases).toEqual([{ holder: 'rebuilder', forMs: expect.any(Number) }]);
-      expect(leases[0].forMs).toBeGreaterThan(9 * 60_000);
+      await new Projector({
+        source,
+        store: spied,
+        holder: 'rebuilder',
+        leaseTtlMs: 15_000,
+      }).rebuild();
+      // SQLite resets and builds the indexes synchronously, no renewal runs meanwhile: the lease covers each
+      // step whole; while it replays, it lapses soon should the rebuild die.
+      const all = Object.values(leases).flat();
+      expect(all.every((l) => l.holder === 'rebuilder')).toBe(true);
+      expect(Object.keys(leases)).toEqual(['reset', 'replay', 'finish']);
+      expect(leases.reset[0].forMs).toBeGreaterThan(9 * 60_000);
+      expect(leases.replay.every((l) => l.forMs <= 15_000)).toBe(true);
+      expect(leases.finish[0].forMs).toBeGreaterThan(9 * 60_000);
       expect(await store.projectorLeaseHolder('read-models')).toBeNull();
+    });
+
+    it('given a replay longer than the lease, then the rebuild renews its lease between batches and keeps it to the end', async () => {
+      const expired: number[] = [];
+      const source = Object.create(events) as EventStore;
+      source.readAll = async (...args) => {
+        const held = await db.store.projectorLeaseHolder('read-models');
+        if (held?.holder !== 'rebuilder') expired.push(Date.now());
+        // each batch some synchronous work, as a batch of thousands of events is
+        const until = Date.now() + 25;
+        while (Date.now() < until);
+        return events.readAll(...args);
+      };
+      const reads = jest.spyOn(source, 'readAll');
+      const started = Date.now();
+      await new Projector({
+        source,
+        store: db.store,
+        holder: 'rebuilder',
+        leaseTtlMs: 300,
+        catchUpBatchSize: 1,
+      }).rebuild();
+      // then: the replay outlasted the lease several times over, and every batch found it held
+      expect(Date.now() - started).toBeGreaterThan(600);
+      expect(reads.mock.calls.length).toBeGreaterThan(20);
+      expect(expired).toEqual([]);
+    });
+
+    it('given a follower catching up a backlog longer than its lease, then it renews the lease between batches', async () => {
+      await db.store.reset();
+      const expired: number[] = [];
+      let stopping = false;
+      const source = Object.create(events) as EventStore;
+      let reads = 0;
+      source.readAll = async (...args) => {
+        // the subscription's reads (batches of 2), not the status's look at the next event (1)
+        if (args[0]?.limit === 2) {
+          reads += 1;
+          const held = await db.store.projectorLeaseHolder('read-models');
+          // (a read still pending as it stops comes after the release)
+          if (held?.holder !== 'follower' && !stopping) expired.push(Date.now());
+          const until = Date.now() + 50;
+          while (Date.now() < until);
+        }
+        return events.readAll(...args);
+      };
+      const follower = new Projector({
+        source,
+        store: db.store,
+        holder: 'follower',
+        leaseTtlMs: 300,
+        batchSize: 2,
+      });
+      const started = Date.now();
+      follower.start();
+      await testing.eventually(async () => expect((await follower.status()).lag).toBe(0));
+      stopping = true;
+      await follower.stop();
+      expect(Date.now() - started).toBeGreaterThan(600);
+      expect(reads).toBeGreaterThan(10);
+      expect(expired).toEqual([]);
     });
 
     it('given another process holding the write lock for long (a rebuild building its indexes), when the store is opened, then the open reads what it needs without waiting for the lock', async () => {
