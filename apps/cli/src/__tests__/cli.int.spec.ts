@@ -277,13 +277,29 @@ describe('sanksi CLI (the built process)', () => {
 
     it('when asking projection status and rebuilding, then the read models catch up again', () => {
       const status = JSON.parse(runCli(['projections', 'status', '--json'], env()).stdout);
-      expect(status).toMatchObject({ checkpoint: 'read-models', lag: 0 });
+      expect(status).toMatchObject({ checkpoint: 'read-models', lag: 0, lease: null });
       const rebuilt = runCli(['projections', 'rebuild', 'read-models', '--json'], env());
       expect(rebuilt.code).toBe(0);
       expect(JSON.parse(rebuilt.stdout)).toMatchObject({ rebuilt: 'read-models', position: status.head });
       expect(JSON.parse(rebuilt.stdout).applied).toBeGreaterThan(10);
       expect(JSON.parse(runCli(['cases', 'list', '--json'], env()).stdout).count).toBe(7);
       expect(runCli(['projections', 'rebuild', 'nonsense'], env()).code).toBe(2);
+    });
+
+    it('given another process holding the projector lease, when asking projection status, then it names the holder and until when', () => {
+      const db = new Database(path.join(dir, 'read-models.db'));
+      const until = Date.now() + 60_000;
+      db.prepare(
+        `INSERT INTO projector_leases (name, holder, expires_at_ms) VALUES ('read-models', 'ops-rebuild', ?)`,
+      ).run(until);
+      try {
+        const status = JSON.parse(runCli(['projections', 'status', '--json'], env()).stdout);
+        expect(status.lease).toEqual({ holder: 'ops-rebuild', expiresAt: new Date(until).toISOString() });
+        expect(runCli(['projections', 'status'], env()).stdout).toContain('ops-rebuild');
+      } finally {
+        db.prepare(`DELETE FROM projector_leases WHERE holder = 'ops-rebuild'`).run();
+        db.close();
+      }
     });
 
     it('when asking what-if for one case and the population, then final states both ways and the first divergence', () => {

@@ -18,7 +18,7 @@ export function register(program: Command, deps: CliDeps): void {
     .description(`Read-model projections (${PROJECTIONS.join(', ')}): status and rebuild`);
   projections
     .command('status')
-    .description('Checkpoint position, log head and lag')
+    .description('Checkpoint position, log head, lag and who holds the projector lease')
     .argument('[name]', `projection (${PROJECTIONS.join('|')})`)
     .option('--json', 'machine-readable output')
     .action(async (name: string | undefined, raw: Record<string, unknown>) => {
@@ -26,18 +26,21 @@ export function register(program: Command, deps: CliDeps): void {
       const out = deps.output(opts);
       await withRuntime(deps, async (runtime) => {
         const status = await runtime.projector.status();
+        // Who projects it now, if anyone: a server's projector, or a rebuild (which holds it to its end).
+        const lease = await runtime.readModels.projectorLeaseHolder(status.checkpoint);
         if (out.json) {
-          out.data(status);
+          out.data({ ...status, lease });
           return;
         }
         out.table(
-          ['projection', 'position', 'head', 'lag', 'last error'],
+          ['projection', 'position', 'head', 'lag', 'lease held by', 'last error'],
           [
             [
               status.checkpoint,
               String(status.position),
               String(status.head),
               String(status.lag),
+              lease ? `${lease.holder} (until ${lease.expiresAt})` : '-',
               status.lastError?.message ?? '-',
             ],
           ],
