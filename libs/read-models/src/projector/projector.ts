@@ -127,6 +127,22 @@ const IDLE = Symbol('idle');
  * fire (a rebuild at a million systems lost its lease 15 s into the replay).
  */
 const timersTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Whether a lease holder named as projectors name themselves (`host:pid:id`) is a process of this host that
+ * no longer runs. Holders of other hosts, of this process (its threads) or named otherwise are never gone.
+ */
+export function holderIsGone(holder: string): boolean {
+  const [host, pidText] = holder.split(':');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 const ABORTED = Symbol('aborted');
 
 /**
@@ -330,7 +346,7 @@ export class Projector {
    */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      if (await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs)) {
+      if (await this.acquireLease(this.leaseTtlMs)) {
         // The lease was free: a rebuild that held it and stopped half-way left its indexes aside.
         if (this.options.projection !== 'traffic') await this.options.store.restoreAbandonedRebuild();
         break;
@@ -399,6 +415,23 @@ export class Projector {
    * Renews the lease and checks the checkpoint did not move back (a rebuild elsewhere reset it: an
    * idle follower would otherwise never notice). Returns what must stop the follower, if anything.
    */
+  /**
+   * Claims the checkpoint's lease; one still live but held by a process of this host that is gone (a rebuild
+   * killed during its reset or finish holds it for minutes) is released first and claimed again.
+   */
+  private async acquireLease(ttlMs: number): Promise<boolean> {
+    const store = this.options.store;
+    if (await store.claimProjectorLease(this.checkpoint, this.holder, ttlMs)) return true;
+    const held = await store.projectorLeaseHolder(this.checkpoint);
+    if (held === null || !holderIsGone(held.holder)) return false;
+    this.options.logger?.info(
+      { checkpoint: this.checkpoint, holder: held.holder, until: held.expiresAt },
+      'the projector lease is held by a process of this host that is gone: taking it over',
+    );
+    await store.releaseProjectorLease(this.checkpoint, held.holder);
+    return store.claimProjectorLease(this.checkpoint, this.holder, ttlMs);
+  }
+
   private async renewAndCheck(): Promise<Error | null> {
     if (!(await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs)))
       return new ProjectorLeaseLost(this.checkpoint, this.holder);
@@ -431,9 +464,7 @@ export class Projector {
     // holds the checkpoint's lease meanwhile: other processes wait for it instead of projecting beside it,
     // and opening the store leaves the indexes aside while the lease is live (rebuild-deferred.ts).
     const traffic = this.options.projection === 'traffic';
-    const deferIndexes =
-      !traffic &&
-      (await this.options.store.claimProjectorLease(this.checkpoint, this.holder, LONG_STEP_LEASE_MS));
+    const deferIndexes = !traffic && (await this.acquireLease(LONG_STEP_LEASE_MS));
     // Renewed as a follower renews it; a renewal still in flight is awaited before the release (else it could
     // take the lease again after it, for nobody).
     let renewing: Promise<unknown> = Promise.resolve();

@@ -1,7 +1,9 @@
 import { createEventStore, type EventStore } from '@sanksi/event-store';
 import * as testing from '@sanksi/testing';
 import path from 'node:path';
-import { Projector } from '../projector/projector';
+import { holderIsGone, Projector } from '../projector/projector';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { type OpenedBackend, readModelBackends, toAppend } from '../testing/read-model-backends.harness';
 import { julyAugust2022 } from '../testing/scenario.fixture';
 
@@ -242,6 +244,36 @@ describe.each(backends.all)(
       expect(Date.now() - started).toBeGreaterThan(1200);
       expect(reads).toBeGreaterThan(10);
       expect(expired).toEqual([]);
+    });
+
+    it('given a lease held for minutes by a process of this host that is gone (a rebuild killed mid-finish), when rebuilt, then the rebuild takes it over and sets indexes aside again', async () => {
+      const dead = spawnSync(process.execPath, ['-e', '']).pid;
+      const gone = `${hostname()}:${dead}:killed`;
+      expect(await db.store.claimProjectorLease('read-models', gone, 10 * 60_000)).toBe(true);
+      const [rows, objects] = [await db.dump(), await schemaObjects()];
+      const holders: Array<string | undefined> = [];
+      const spied = Object.create(db.store) as typeof db.store;
+      spied.finishRebuild = async () => {
+        holders.push((await db.store.projectorLeaseHolder('read-models'))?.holder);
+        return db.store.finishRebuild();
+      };
+      // when
+      const result = await new Projector({ source: events, store: spied, holder: 'rebuilder' }).rebuild();
+      // then
+      expect(result.by).toBe('self');
+      expect(holders).toEqual(['rebuilder']);
+      expect(await db.dump()).toEqual(rows);
+      expect(await schemaObjects()).toEqual(objects);
+    });
+
+    it('given a lease held by a live process, or by another host, then it is not taken over', async () => {
+      expect(holderIsGone(`${hostname()}:${process.pid}:a-thread`)).toBe(false);
+      expect(holderIsGone(`${hostname()}:${process.ppid}:parent`)).toBe(false);
+      expect(holderIsGone(`another-host.example:${spawnSync(process.execPath, ['-e', '']).pid}:x`)).toBe(
+        false,
+      );
+      expect(holderIsGone('rebuilder')).toBe(false);
+      expect(holderIsGone(`${hostname()}:${spawnSync(process.execPath, ['-e', '']).pid}:x`)).toBe(true);
     });
 
     it('given another process holding the write lock for long (a rebuild building its indexes), when the store is opened, then the open reads what it needs without waiting for the lock', async () => {
