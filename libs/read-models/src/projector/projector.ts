@@ -120,6 +120,7 @@ const LONG_STEP_LEASE_MS = 10 * 60_000;
 /** Events a catch-up reads at a time while a batch is being sent (`readInSlices`). */
 const READ_SLICE = 1000;
 const IDLE = Symbol('idle');
+const ABORTED = Symbol('aborted');
 
 /**
  * A turn of the event loop, so that timers run: on SQLite every read and write of a batch resolves at once,
@@ -143,7 +144,6 @@ export function holderIsGone(holder: string): boolean {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
-const ABORTED = Symbol('aborted');
 
 /**
  * Reads the global log from its checkpoint and commits each batch of projected rows together with
@@ -412,10 +412,6 @@ export class Projector {
   }
 
   /**
-   * Renews the lease and checks the checkpoint did not move back (a rebuild elsewhere reset it: an
-   * idle follower would otherwise never notice). Returns what must stop the follower, if anything.
-   */
-  /**
    * Claims the checkpoint's lease; one still live but held by a process of this host that is gone (a rebuild
    * killed during its reset or finish holds it for minutes) is released first and claimed again.
    */
@@ -432,6 +428,10 @@ export class Projector {
     return store.claimProjectorLease(this.checkpoint, this.holder, ttlMs);
   }
 
+  /**
+   * Renews the lease and checks the checkpoint did not move back (a rebuild elsewhere reset it: an
+   * idle follower would otherwise never notice). Returns what must stop the follower, if anything.
+   */
   private async renewAndCheck(): Promise<Error | null> {
     if (!(await this.options.store.claimProjectorLease(this.checkpoint, this.holder, this.leaseTtlMs)))
       return new ProjectorLeaseLost(this.checkpoint, this.holder);
