@@ -1,5 +1,7 @@
 import { gunzipSync } from 'node:zlib';
-import { BLOCKLIST_FORMATS, renderBlocklist } from './blocklist-formats';
+import { BLOCKLIST_FORMATS, PublishedBlocklist, renderBlocklist } from './blocklist-formats';
+import { renderBlocklistBody } from './blocklist-renderings';
+import { wib as toWib } from '../cases/case-view';
 import { startApiHarness, TEST_KEYS, type ApiHarness } from '../testing/api-harness';
 
 const operator = { authorization: `Bearer ${TEST_KEYS.operator}`, 'content-type': 'application/json' };
@@ -210,6 +212,17 @@ describe('the blocklist for feed pollers: a strong ETag per format, 304 while no
       expect(lines).toEqual(
         [...head.changes, ...next.changes].map((c) => `${c.position} ${c.action} ${c.domain}`),
       );
+    }
+  });
+
+  it('after the list moved on change by change, then every format is what a fresh read of the stored list renders', async () => {
+    const stored = await h.runtime.readModels.getBlocklist();
+    const list = PublishedBlocklist.of(stored.entries.map((e) => ({ ...e, since: toWib(e.since) })));
+    expect(list.size).toBeGreaterThan(1);
+    for (const format of BLOCKLIST_FORMATS) {
+      const res = await get(`/v1/blocklist?format=${format}`);
+      expect(res.headers['x-blocklist-position']).toBe(String(stored.lastChange));
+      expect(res.body).toBe(renderBlocklistBody(format, list, stored.lastChange));
     }
   });
 });

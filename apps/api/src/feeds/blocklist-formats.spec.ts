@@ -200,16 +200,16 @@ describe('renderBlocklist with IP entries', () => {
     ]);
   });
 
-  it('given IPs, when rendered as JSON, then IP entries name ip and never domain, after the domains', () => {
+  it('given IPs, when rendered as JSON, then IP entries name ip and never domain, after the domains, in the order of rpz and CSV', () => {
     expect(JSON.parse(renderBlocklist('json', list, 7))).toEqual({
       position: 7,
       count: 5,
       entries: [
         { domain: 'paypal.com', pseId: 'paypal', since },
         { ip: '8.8.4.4', pseId: 'bank-app', since },
-        { ip: '2606:4700:4700::1111', pseId: 'bank-app', since },
         { ip: '13.227.254.72', pseId: 'bank-app', since },
         { ip: '13.227.254.72', pseId: 'other-app', since },
+        { ip: '2606:4700:4700::1111', pseId: 'bank-app', since },
       ],
     });
   });

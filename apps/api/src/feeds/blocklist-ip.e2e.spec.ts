@@ -70,13 +70,13 @@ describe('the blocklist of a case blocked by IP address, in every format', () =>
     await h?.close();
   });
 
-  it('when the JSON list is asked, then IP entries name ip (canonical) and never domain, after the domains', async () => {
+  it('when the JSON list is asked, then IP entries name ip (canonical) and never domain, after the domains, IPv4 first, by value', async () => {
     const list = JSON.parse(await body('json')) as { entries: unknown[] };
     expect(list.entries).toEqual([
       { domain: 'shop.com', pseId: 'shop', since },
+      { ip: '8.8.4.4', pseId: 'shop', since },
       { ip: '13.227.254.72', pseId: 'bank-app', since },
       { ip: '2606:4700:4700::1111', pseId: 'bank-app', since },
-      { ip: '8.8.4.4', pseId: 'shop', since },
     ]);
   });
 

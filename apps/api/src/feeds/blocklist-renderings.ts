@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { Blocklist, BlocklistEntry } from '@sanksi/read-models';
 import {
   type BlocklistFormat,
   blocklistContentType,
   type OnDroppedEntry,
-  publishableEntries,
-  renderBlocklist,
+  type PublishedBlocklist,
 } from './blocklist-formats';
+import { BlocklistMirror, type BlocklistMirrorSource } from './blocklist-mirror';
 
 /** One format of the blocklist as sent: its bytes, their strong ETag and the change it is as of. */
 export interface BlocklistRendering {
@@ -47,17 +46,14 @@ export function acceptsGzip(header: string | undefined): boolean {
   return star;
 }
 
-/** Renders one format of a stored blocklist (entries' times already as the API shows them). */
+/** Renders one format of a blocklist as the API sends it. */
 export function renderBlocklistBody(
   format: BlocklistFormat,
-  entries: readonly BlocklistEntry[],
+  list: PublishedBlocklist,
   position: number,
-  onDropped?: OnDroppedEntry,
 ): string {
-  // JSON as the API always sent it (Fastify's JSON.stringify of the object); the files as the CLI writes them.
-  return format === 'json'
-    ? JSON.stringify({ position, entries: publishableEntries(entries, onDropped) })
-    : renderBlocklist(format, entries, position, onDropped);
+  // JSON as the API always sent it (`{position, entries}`, compact); the files as the CLI writes them.
+  return format === 'json' ? list.apiJson(position) : list.render(format, position);
 }
 
 /** A strong ETag of exact bytes (RFC 9110 §8.8.3): the position it is as of, and a digest of the body. */
@@ -68,43 +64,43 @@ export function blocklistEtag(position: number, body: string): string {
 /**
  * The renderings of the blocklist, one per format, kept until the blocklist changes. The list is a
  * function of the newest change-feed position alone, so a poller costs one probe of that position
- * (then a 304, or the kept bytes) instead of reading and rendering every entry; concurrent requests
- * for a stale format share one read and one rendering.
+ * (then a 304, or the kept bytes) instead of reading and rendering every entry. After a change the list
+ * is moved on by the feed's new lines (`BlocklistMirror`), and each format is rendered from the kept,
+ * already checked and ordered entries when first asked.
  */
 export class BlocklistRenderings {
   private readonly kept = new Map<BlocklistFormat, BlocklistRendering>();
   /** The gzip of each kept rendering, made once (on the libuv pool, off the event loop) when first asked. */
   private readonly gzipped = new WeakMap<BlocklistRendering, Promise<Buffer>>();
-  private readonly pending = new Map<
-    BlocklistFormat,
-    { version: number; rendering: Promise<BlocklistRendering> }
-  >();
+  private readonly mirror: BlocklistMirror;
 
   constructor(
-    private readonly source: {
-      getBlocklistVersion(): Promise<number>;
-      getBlocklist(): Promise<Blocklist>;
-    },
-    private readonly shown: (entry: BlocklistEntry) => BlocklistEntry,
-    private readonly onDropped?: OnDroppedEntry,
-  ) {}
+    private readonly source: BlocklistMirrorSource & { getBlocklistVersion(): Promise<number> },
+    shown: (since: string) => string,
+    onDropped?: OnDroppedEntry,
+  ) {
+    this.mirror = new BlocklistMirror(source, shown, onDropped);
+  }
 
   /** The current rendering of `format`: kept when the blocklist has not changed since, else made anew. */
   async current(format: BlocklistFormat): Promise<BlocklistRendering> {
     const version = await this.source.getBlocklistVersion();
     const kept = this.kept.get(format);
     if (kept !== undefined && kept.position === version) return kept;
-    // A rendering under way serves this request only if it started at this version or later.
-    const pending = this.pending.get(format);
-    if (pending !== undefined && pending.version >= version) return pending.rendering;
-    const started = {
-      version,
-      rendering: this.render(format).finally(() => {
-        if (this.pending.get(format) === started) this.pending.delete(format);
-      }),
+    await this.mirror.syncTo(version);
+    const { list, position } = this.mirror.current;
+    // Another request may have rendered this format at this position while the list was brought on.
+    const again = this.kept.get(format);
+    if (again !== undefined && again.position === position) return again;
+    const text = renderBlocklistBody(format, list, position);
+    const rendering = {
+      position,
+      etag: blocklistEtag(position, text),
+      contentType: blocklistContentType(format),
+      body: Buffer.from(text),
     };
-    this.pending.set(format, started);
-    return started.rendering;
+    this.kept.set(format, rendering);
+    return rendering;
   }
 
   /**
@@ -120,20 +116,5 @@ export class BlocklistRenderings {
       gzipped.catch(() => this.gzipped.delete(rendering));
     }
     return gzipped;
-  }
-
-  private async render(format: BlocklistFormat): Promise<BlocklistRendering> {
-    const list = await this.source.getBlocklist();
-    const text = renderBlocklistBody(format, list.entries.map(this.shown), list.lastChange, this.onDropped);
-    const rendering = {
-      position: list.lastChange,
-      etag: blocklistEtag(list.lastChange, text),
-      contentType: blocklistContentType(format),
-      body: Buffer.from(text),
-    };
-    // A slower read must not replace a newer rendering another request kept meanwhile.
-    const kept = this.kept.get(format);
-    if (kept === undefined || kept.position <= rendering.position) this.kept.set(format, rendering);
-    return rendering;
   }
 }

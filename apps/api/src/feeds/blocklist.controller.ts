@@ -53,11 +53,7 @@ export class BlocklistController {
       getBlocklistChanges: (after: number, limit?: number) =>
         runtime.readModels.getBlocklistChanges(after, limit),
     };
-    this.renderings = new BlocklistRenderings(
-      source,
-      (e) => ({ ...e, since: wib(e.since) }),
-      (d) => this.dropped(d),
-    );
+    this.renderings = new BlocklistRenderings(source, wib, (d) => this.dropped(d));
     this.changePages = new BlocklistChangePages(source, (after, page) =>
       Buffer.from(JSON.stringify(this.changesAnswer(after, page))),
     );

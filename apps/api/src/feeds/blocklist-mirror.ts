@@ -1,0 +1,110 @@
+import type { Blocklist, BlocklistEntry, BlocklistFeedEntry } from '@sanksi/read-models';
+import { type OnDroppedEntry, PublishedBlocklist } from './blocklist-formats';
+
+/** What the mirror reads: the whole stored list once, then the change feed from where it stands. */
+export interface BlocklistMirrorSource {
+  getBlocklist(): Promise<Blocklist>;
+  getBlocklistChanges(after: number, limit?: number): Promise<BlocklistFeedEntry[]>;
+}
+
+/** Lines read from the change feed at a time while catching up. */
+const PAGE = 10_000;
+
+const sameLine = (a: BlocklistFeedEntry, b: BlocklistFeedEntry): boolean =>
+  a.position === b.position &&
+  a.kind === b.kind &&
+  a.domain === b.domain &&
+  a.pseId === b.pseId &&
+  a.action === b.action &&
+  a.at === b.at;
+
+/**
+ * The published blocklist kept in memory and moved on by the change feed. The stored list is exactly
+ * the feed replayed (`Blocklist.lastChange`), so after one read of the whole list each change costs
+ * applying its lines — not reading, checking and sorting every entry again, 1.4–1.6 s a format at a
+ * million systems (docs/benchmarks.md). The whole list is read again when the feed is not the one it
+ * followed: its newest position went back (a rebuild under way), or the lines at the position it stands
+ * at are no longer those it applied.
+ */
+export class BlocklistMirror {
+  private list: PublishedBlocklist | undefined;
+  /** The feed position the list is as of. */
+  private at = 0;
+  /** The feed's lines at `at`, to recognise the same feed when catching up. */
+  private linesAt: BlocklistFeedEntry[] = [];
+  private syncing: Promise<void> | undefined;
+
+  constructor(
+    private readonly source: BlocklistMirrorSource,
+    /** An entry's `since` as the API shows it. */
+    private readonly shown: (since: string) => string,
+    private readonly onDropped?: OnDroppedEntry,
+  ) {}
+
+  /** The list as of `position` (`syncTo` first). */
+  get current(): { list: PublishedBlocklist; position: number } {
+    if (this.list === undefined) throw new Error('the blocklist mirror has not read the list yet');
+    return { list: this.list, position: this.at };
+  }
+
+  /**
+   * Brings the list to `version` (the feed's newest position, probed) or beyond. One read at a time: a
+   * caller arriving during one waits for it, and reads again only if it did not reach `version`.
+   */
+  async syncTo(version: number): Promise<void> {
+    if (this.list !== undefined && this.at === version) return;
+    const running = this.syncing;
+    if (running !== undefined) {
+      await running;
+      if (this.list !== undefined && this.at >= version) return;
+    }
+    this.syncing ??= this.sync().finally(() => {
+      this.syncing = undefined;
+    });
+    await this.syncing;
+  }
+
+  /** Follows the feed on from `at`; reads the whole list first, or again when the feed is another. */
+  private async sync(): Promise<void> {
+    if (this.list === undefined || !(await this.followOn())) await this.reload();
+  }
+
+  /** Applies the feed after `at`, page by page; false when the feed is not the one followed. */
+  private async followOn(): Promise<boolean> {
+    const list = this.list;
+    if (list === undefined) return false;
+    // The first page starts at `at` itself: its lines must be those applied last.
+    let page = await this.source.getBlocklistChanges(this.at > 0 ? this.at - 1 : 0, PAGE);
+    if (this.at > 0) {
+      const again = page.filter((l) => l.position === this.at);
+      if (again.length !== this.linesAt.length || again.some((l, i) => !sameLine(l, this.linesAt[i])))
+        return false;
+      page = page.slice(again.length);
+    }
+    while (page.length > 0) {
+      list.apply(page.map((line) => ({ action: line.action, entry: this.entryOf(line) })));
+      this.at = page[page.length - 1].position;
+      this.linesAt = page.filter((l) => l.position === this.at);
+      page = await this.source.getBlocklistChanges(this.at, PAGE);
+    }
+    return true;
+  }
+
+  /** Reads the whole stored list, and the feed's lines at its position. */
+  private async reload(): Promise<void> {
+    const stored = await this.source.getBlocklist();
+    const list = PublishedBlocklist.of(
+      stored.entries.map((e) => ({ ...e, since: this.shown(e.since) })),
+      this.onDropped,
+    );
+    const at = stored.lastChange;
+    this.linesAt =
+      at > 0 ? (await this.source.getBlocklistChanges(at - 1, 1)).filter((l) => l.position === at) : [];
+    this.list = list;
+    this.at = at;
+  }
+
+  private entryOf(line: BlocklistFeedEntry): BlocklistEntry {
+    return { kind: line.kind, domain: line.domain, pseId: line.pseId, since: this.shown(line.at) };
+  }
+}
