@@ -3,10 +3,10 @@ import {
   BLOCKLIST_FORMATS,
   type DroppedBlocklistEntry,
   publishableChange,
-  publishableEntries,
-  renderBlocklist,
+  publishableEntry,
   rpzIpTrigger,
 } from './blocklist-formats';
+import { renderBlocklist } from './published-blocklist';
 
 // The renderers are the second line of the host-name rule: whatever history recorded before the rule
 // holds, no format writes a line that is not a host name (docs/read-models.md, blocklist formats).
@@ -120,7 +120,7 @@ describe('renderBlocklist with hostile recorded domains', () => {
 
   it('given a legacy Unicode or upper-case domain, when rendered, then it is written as an A-label', () => {
     expect(renderBlocklist('txt', [entry('Bücher.DE')], 1)).toBe('xn--bcher-kva.de\n');
-    expect(publishableEntries([entry('PayPal.com.')])).toEqual([entry('paypal.com')]);
+    expect(publishableEntry(entry('PayPal.com.'))).toEqual(entry('paypal.com'));
   });
 
   it('given a case id that would run as a spreadsheet formula or break a row, when rendered as CSV, then it is defused', () => {
@@ -249,9 +249,11 @@ describe('renderBlocklist with IP entries', () => {
   });
 
   it('given an IP entry in a non-canonical form, when published, then it is written canonical', () => {
-    expect(publishableEntries([ipEntry('2606:4700:4700:0:0:0:0:1111')])).toEqual([
-      { ip: '2606:4700:4700::1111', pseId: 'bank-app', since },
-    ]);
+    expect(publishableEntry(ipEntry('2606:4700:4700:0:0:0:0:1111'))).toEqual({
+      ip: '2606:4700:4700::1111',
+      pseId: 'bank-app',
+      since,
+    });
   });
 
   it('given change-feed lines, when published, then a domain line names domain and an IP line ip, and a bad line is refused', () => {

@@ -45,7 +45,7 @@ const CONTROL = /\p{Cc}/gu;
 const FORMULA_START = /^[=+\-@]/;
 
 /** A CSV field (RFC 4180): control characters spelled out, formulas defused, quoted when needed. */
-function csvField(value: string): string {
+export function csvField(value: string): string {
   let v = value.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (FORMULA_START.test(v)) v = `'${v}`;
   return /[",]/.test(v) || v !== value ? `"${v.replace(/"/g, '""')}"` : v;
@@ -58,7 +58,9 @@ export function blocklistContentType(format: BlocklistFormat): string {
 
 /**
  * One stored entry as published, or why not: a domain entry must be a host name (stored form: A-labels,
- * lower case), an IP entry a public IP address (canonical form).
+ * lower case), an IP entry a public IP address (canonical form). The second line of the host-name and
+ * IP rules (the first is at the commands): history recorded before the rules that breaks them is
+ * dropped and reported, never written raw into a zone, hosts file or list.
  */
 export function publishableEntry(
   entry: BlocklistEntry,
@@ -73,27 +75,6 @@ export function publishableEntry(
   const result = normaliseHostname(entry.domain);
   if ('hostname' in result) return { domain: result.hostname, pseId, since };
   return { refused: { domain: entry.domain, pseId, refusal: result.refused } };
-}
-
-/**
- * The second line of the host-name and IP rules (the first is at the commands): only entries whose
- * domain is a host name, or whose IP is a public IP address, are published, in their stored form; the
- * rest — history recorded before the rules — are dropped and reported, never written raw into a zone,
- * hosts file or list. Domains come first, each kind in the order given.
- */
-export function publishableEntries(
-  entries: readonly BlocklistEntry[],
-  onDropped?: OnDroppedEntry,
-): PublishedBlocklistEntry[] {
-  const domains: PublishedBlocklistEntry[] = [];
-  const ips: PublishedBlocklistEntry[] = [];
-  for (const entry of entries) {
-    const published = publishableEntry(entry);
-    if ('refused' in published) onDropped?.(published.refused);
-    else if ('ip' in published) ips.push(published);
-    else domains.push(published);
-  }
-  return [...domains, ...ips];
 }
 
 /** A change-feed line as the API publishes it: `domain` or `ip`, as in `PublishedBlocklistEntry`. */
@@ -123,7 +104,7 @@ function ipv6Groups(address: string): number[] {
 }
 
 /** A published IP address as it sorts: IPv4 before IPv6, then by value. */
-function ipSortKey(ip: string): string {
+export function ipSortKey(ip: string): string {
   return isIPv6(ip)
     ? `6${ipv6Groups(ip)
         .map((g) => g.toString(16).padStart(4, '0'))
@@ -152,187 +133,8 @@ export function rpzIpTrigger(ip: string): string {
 }
 
 /** The comment a host-name-only format carries when it leaves IP entries out (none when there are none). */
-function ipsLeftOut(count: number): string {
+export function ipsLeftOut(count: number): string {
   if (count === 0) return '';
   const addresses = count === 1 ? 'IP address' : 'IP addresses';
   return `# ${count} blocked ${addresses} left out: this format carries host names only (rpz, csv and json carry them)\n`;
-}
-
-/** A published entry in the order every format lists it, with the lines kept that a rendering repeats. */
-interface ListedEntry {
-  /** Domains: the host name, then the case; IPs: `ipSortKey`, then the case (NUL between). */
-  order: string;
-  /** The host name or the IP address. */
-  address: string;
-  published: PublishedBlocklistEntry;
-  /** The entry as the API's JSON list writes it. */
-  json: string;
-}
-
-const byOrder = (a: ListedEntry, b: ListedEntry): number =>
-  a.order < b.order ? -1 : a.order > b.order ? 1 : 0;
-
-/** Where an entry of `order` is, or would go, in a list sorted by `order` (binary search). */
-function indexOf(list: readonly ListedEntry[], order: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid].order < order) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Past this many changes at once, the lists are sorted again whole rather than edited entry by entry. */
-const RESORT_AT = 512;
-
-/**
- * The blocklist as published, kept in the order every format lists it: host names (by name, then case)
- * before IP addresses (IPv4 before IPv6, by value, then case). Each entry is checked against the
- * host-name and IP rules once, when it arrives (`onDropped` hears of those left out), so a rendering
- * after a change only concatenates kept lines instead of checking and sorting the whole list again — the
- * API keeps one up to date from the change feed (`BlocklistMirror`), the CLI renders a stored list with
- * `renderBlocklist`.
- */
-export class PublishedBlocklist {
-  /** Every stored entry by case and address; `null` for one the rules leave out. */
-  private readonly entries = new Map<string, ListedEntry | null>();
-  private domains: ListedEntry[] = [];
-  private ips: ListedEntry[] = [];
-
-  constructor(private readonly onDropped?: OnDroppedEntry) {}
-
-  /** A list of stored entries (each told once, in the order given, to `onDropped` if the rules leave it out). */
-  static of(entries: readonly BlocklistEntry[], onDropped?: OnDroppedEntry): PublishedBlocklist {
-    const list = new PublishedBlocklist(onDropped);
-    list.apply(entries.map((entry) => ({ action: 'add', entry })));
-    return list;
-  }
-
-  /** The number of published entries (host names and IP addresses, each once per case). */
-  get size(): number {
-    return this.domains.length + this.ips.length;
-  }
-
-  /** Applies change-feed lines in order: an entry is added (its `since` as shown) or removed. */
-  apply(changes: readonly { action: 'add' | 'remove'; entry: BlocklistEntry }[]): void {
-    const edit = changes.length < RESORT_AT;
-    for (const { action, entry } of changes) {
-      const key = `${entry.kind ?? 'domain'}\u0000${entry.domain}\u0000${entry.pseId}`;
-      const was = this.entries.get(key);
-      if (was && edit) this.removeListed(was);
-      this.entries.delete(key);
-      if (action === 'remove') continue;
-      const listed = this.listed(entry);
-      this.entries.set(key, listed);
-      if (listed && edit) this.insertListed(listed);
-    }
-    if (!edit) this.sortAgain();
-  }
-
-  /** The published entries, host names first (the JSON lists' `entries`). */
-  published(): PublishedBlocklistEntry[] {
-    return [...this.domains, ...this.ips].map((e) => e.published);
-  }
-
-  /** The API's JSON list: `{position, entries}` as `JSON.stringify` writes it, from the kept entries. */
-  apiJson(position: number): string {
-    const entries = [...this.domains, ...this.ips].map((e) => e.json).join(',');
-    return `{"position":${position},"entries":[${entries}]}`;
-  }
-
-  /** One of the formats for internet providers (`renderBlocklist`), `serial` being the feed position. */
-  render(format: BlocklistFormat, serial: number): string {
-    const names = distinctAddresses(this.domains);
-    const ips = distinctAddresses(this.ips);
-    switch (format) {
-      case 'txt':
-        return `${ipsLeftOut(ips.length)}${names.map((d) => `${d}\n`).join('')}`;
-      case 'hosts':
-        return `# Sanksi blocklist, position ${serial}\n${ipsLeftOut(ips.length)}${names.map((d) => `0.0.0.0 ${d}\n`).join('')}`;
-      case 'rpz':
-        return [
-          '$TTL 300\n',
-          `@ IN SOA localhost. hostmaster.localhost. ( ${serial} 3600 600 86400 300 )\n`,
-          '@ IN NS localhost.\n',
-          ...names.map((d) => `${d} CNAME .\n*.${d} CNAME .\n`),
-          ...ips.map((ip) => `${rpzIpTrigger(ip)} CNAME .\n`),
-        ].join('');
-      case 'csv':
-        // One address per row: a domain row leaves ip empty, an IP row leaves domain empty.
-        return `domain,pseId,since,ip\n${[
-          ...this.domains.map(
-            ({ address, published: e }) =>
-              `${csvField(address)},${csvField(e.pseId)},${csvField(e.since)},\n`,
-          ),
-          ...this.ips.map(
-            ({ address, published: e }) =>
-              `,${csvField(e.pseId)},${csvField(e.since)},${csvField(address)}\n`,
-          ),
-        ].join('')}`;
-      case 'json':
-        return `${JSON.stringify({ position: serial, count: this.size, entries: this.published() }, null, 2)}\n`;
-      default: {
-        const never: never = format;
-        throw new RangeError(`unknown blocklist format ${String(never)}`);
-      }
-    }
-  }
-
-  /** The entry as listed, or `null` (told to `onDropped`) when the host-name or IP rule leaves it out. */
-  private listed(entry: BlocklistEntry): ListedEntry | null {
-    const published = publishableEntry(entry);
-    if ('refused' in published) {
-      this.onDropped?.(published.refused);
-      return null;
-    }
-    const address = 'ip' in published ? published.ip : published.domain;
-    const order = `${'ip' in published ? ipSortKey(address) : address}\u0000${published.pseId}`;
-    return { order, address, published, json: JSON.stringify(published) };
-  }
-
-  private listOf(entry: ListedEntry): ListedEntry[] {
-    return 'ip' in entry.published ? this.ips : this.domains;
-  }
-
-  private insertListed(entry: ListedEntry): void {
-    const list = this.listOf(entry);
-    list.splice(indexOf(list, entry.order), 0, entry);
-  }
-
-  private removeListed(entry: ListedEntry): void {
-    const list = this.listOf(entry);
-    const at = indexOf(list, entry.order);
-    if (list[at] === entry) list.splice(at, 1);
-  }
-
-  private sortAgain(): void {
-    const all = [...this.entries.values()].filter((e): e is ListedEntry => e !== null);
-    this.domains = all.filter((e) => !('ip' in e.published)).sort(byOrder);
-    this.ips = all.filter((e) => 'ip' in e.published).sort(byOrder);
-  }
-}
-
-/** The addresses of a sorted list, each once (two cases may list the same host name). */
-function distinctAddresses(list: readonly ListedEntry[]): string[] {
-  const out: string[] = [];
-  for (const { address } of list) if (out[out.length - 1] !== address) out.push(address);
-  return out;
-}
-
-/**
- * Renders the blocklist for internet providers: plain domains, a hosts file, a DNS response-policy
- * zone (RPZ: each domain and its subdomains answer NXDOMAIN, and an answer holding a blocked IP address
- * is answered NXDOMAIN by the rpz-ip trigger), CSV, or JSON. txt and hosts cannot carry IP addresses:
- * they say in a comment line how many they leave out. `serial` is the feed position. Entries whose
- * domain is no host name, or whose IP is no public IP address, are left out and reported to `onDropped`.
- */
-export function renderBlocklist(
-  format: BlocklistFormat,
-  entries: readonly BlocklistEntry[],
-  serial: number,
-  onDropped?: OnDroppedEntry,
-): string {
-  return PublishedBlocklist.of(entries, onDropped).render(format, serial);
 }

@@ -1,5 +1,6 @@
 import type { Blocklist, BlocklistEntry, BlocklistFeedEntry } from '@sanksi/read-models';
-import { type OnDroppedEntry, PublishedBlocklist } from './blocklist-formats';
+import type { OnDroppedEntry } from './blocklist-formats';
+import { PublishedBlocklist } from './published-blocklist';
 
 /** What the mirror reads: the whole stored list once, then the change feed from where it stands. */
 export interface BlocklistMirrorSource {

@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import {
-  type BlocklistFormat,
-  blocklistContentType,
-  type OnDroppedEntry,
-  type PublishedBlocklist,
-} from './blocklist-formats';
+import { type BlocklistFormat, blocklistContentType, type OnDroppedEntry } from './blocklist-formats';
 import { BlocklistMirror, type BlocklistMirrorSource } from './blocklist-mirror';
 
 /** One format of the blocklist as sent: its bytes, their strong ETag and the change it is as of. */
@@ -46,18 +41,8 @@ export function acceptsGzip(header: string | undefined): boolean {
   return star;
 }
 
-/** Renders one format of a blocklist as the API sends it. */
-export function renderBlocklistBody(
-  format: BlocklistFormat,
-  list: PublishedBlocklist,
-  position: number,
-): string {
-  // JSON as the API always sent it (`{position, entries}`, compact); the files as the CLI writes them.
-  return format === 'json' ? list.apiJson(position) : list.render(format, position);
-}
-
 /** A strong ETag of exact bytes (RFC 9110 §8.8.3): the position it is as of, and a digest of the body. */
-export function blocklistEtag(position: number, body: string): string {
+export function blocklistEtag(position: number, body: Buffer): string {
   return `"${position}-${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
 }
 
@@ -92,12 +77,12 @@ export class BlocklistRenderings {
     // Another request may have rendered this format at this position while the list was brought on.
     const again = this.kept.get(format);
     if (again !== undefined && again.position === position) return again;
-    const text = renderBlocklistBody(format, list, position);
+    const body = list.bytes(format, position);
     const rendering = {
       position,
-      etag: blocklistEtag(position, text),
+      etag: blocklistEtag(position, body),
       contentType: blocklistContentType(format),
-      body: Buffer.from(text),
+      body,
     };
     this.kept.set(format, rendering);
     return rendering;

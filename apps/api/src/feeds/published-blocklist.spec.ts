@@ -1,0 +1,105 @@
+import fc from 'fast-check';
+import type { BlocklistEntry } from '@sanksi/read-models';
+import { BLOCKLIST_FORMATS } from './blocklist-formats';
+import { PublishedBlocklist } from './published-blocklist';
+
+// Addresses that meet: names that sort next to each other and prefix one another, one name in two
+// stored forms (a Unicode and an A-label), IPv4 and IPv6, and entries the rules leave out.
+const ADDRESSES: Array<[kind: 'domain' | 'ip', address: string]> = [
+  ['domain', 'a.com'],
+  ['domain', 'a.com.id'],
+  ['domain', 'a-b.com'],
+  ['domain', 'b.com'],
+  ['domain', 'bücher.de'],
+  ['domain', 'xn--bcher-kva.de'],
+  ['domain', 'z.co.id'],
+  ['domain', 'pay pal'],
+  ['ip', '8.8.4.4'],
+  ['ip', '13.227.254.72'],
+  ['ip', '2606:4700::1111'],
+  ['ip', '10.0.0.1'],
+];
+
+const change = fc.record({
+  action: fc.constantFrom('add' as const, 'remove' as const),
+  address: fc.constantFrom(...ADDRESSES),
+  pseId: fc.constantFrom('pse-1', 'pse-2', 'pse-3', '=cmd'),
+  since: fc.constantFrom('2022-07-30T10:00:00+07:00', '2022-08-01T09:00:00+07:00'),
+});
+
+describe('the published blocklist kept in blocks', () => {
+  it('given any changes applied in any batches to small blocks, then every format is the bytes of the same entries loaded at once', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(change, { maxLength: 12 }), { maxLength: 30 }),
+        fc.integer({ min: 2, max: 6 }),
+        (batches, blockSize) => {
+          const kept = new PublishedBlocklist(undefined, blockSize);
+          const listed = new Map<string, BlocklistEntry>();
+          for (const [position, batch] of batches.entries()) {
+            const lines = batch.map(({ action, address: [kind, domain], pseId, since }) => ({
+              action,
+              entry: { kind, domain, pseId, since },
+            }));
+            kept.apply(lines);
+            for (const { action, entry } of lines) {
+              const key = `${entry.kind} ${entry.domain} ${entry.pseId}`;
+              if (action === 'add') listed.set(key, entry);
+              else listed.delete(key);
+            }
+            // Asked after some batches only, so that kept bytes of unchanged blocks are reused.
+            if (position % 3 !== 0) continue;
+            const loaded = PublishedBlocklist.of([...listed.values()]);
+            expect(kept.size).toBe(loaded.size);
+            for (const format of BLOCKLIST_FORMATS)
+              expect(kept.bytes(format, position).toString('utf8')).toBe(
+                loaded.bytes(format, position).toString('utf8'),
+              );
+            expect(JSON.parse(kept.bytes('json', position).toString('utf8'))).toEqual({
+              position,
+              entries: loaded.published(),
+            });
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('given the same name listed by two cases, then txt, hosts and rpz name it once and CSV and JSON once a case', () => {
+    const since = '2022-07-30T10:00:00+07:00';
+    const list = new PublishedBlocklist(undefined, 2);
+    list.apply(
+      ['pse-1', 'pse-2', 'pse-3'].flatMap((pseId) => [
+        { action: 'add' as const, entry: { domain: 'shop.com', pseId, since } },
+        { action: 'add' as const, entry: { domain: 'a.com', pseId, since } },
+      ]),
+    );
+    expect(list.bytes('txt', 1).toString()).toBe('a.com\nshop.com\n');
+    expect(
+      list
+        .bytes('rpz', 1)
+        .toString()
+        .match(/^shop\.com CNAME/gm),
+    ).toHaveLength(1);
+    expect(
+      list
+        .bytes('csv', 1)
+        .toString()
+        .match(/^shop\.com,/gm),
+    ).toHaveLength(3);
+    expect(list.published()).toHaveLength(6);
+  });
+
+  it('given entries the rules leave out, then each is told once when it arrives and never written', () => {
+    const told: string[] = [];
+    const list = new PublishedBlocklist((d) => told.push(d.domain));
+    const since = '2022-07-30T10:00:00+07:00';
+    list.apply([{ action: 'add', entry: { domain: 'pay pal', pseId: 'pse-1', since } }]);
+    list.bytes('txt', 1);
+    list.bytes('csv', 1);
+    list.apply([{ action: 'remove', entry: { domain: 'pay pal', pseId: 'pse-1', since } }]);
+    expect(told).toEqual(['pay pal']);
+    expect(list.size).toBe(0);
+  });
+});
