@@ -18,6 +18,7 @@
 // commands running (to tell their share); BENCH_QUERIES_ONLY=pollers runs that line alone, any other
 // text the lines whose name contains it (BENCH_QUERIES_ONLY=blocklist) and not the pollers.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -162,6 +163,114 @@ async function load(
     p99: result.latency.p99,
     failures: statuses.join(', ') || 'none',
   };
+}
+
+/**
+ * One client downloading `request` again and again on one kept-alive connection with Node's own HTTP
+ * client, for `SECONDS`. For the whole blocklist's one-client lines: autocannon's client took ~50 ms to
+ * take in a 14.7 MB JSON list that curl receives in 8 ms and the server answers with 5 ms of CPU
+ * (docs/benchmarks.md, "The blocklist kept in memory"), so it measured itself, not the answer.
+ */
+async function download(
+  base: string,
+  request: { path: string; headers: http.OutgoingHttpHeaders },
+): Promise<Measured> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(base);
+  // The status of one whole answer, its body read to the end.
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const options = {
+        host: url.hostname,
+        port: url.port,
+        path: request.path,
+        headers: request.headers,
+        agent,
+      };
+      http
+        .get(options, (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        })
+        .on('error', reject);
+    });
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  const end = Date.now() + SECONDS * 1000;
+  try {
+    while (Date.now() < end) {
+      const started = process.hrtime.bigint();
+      const status = await once();
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (status < 200 || (status >= 300 && status !== 304))
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+  } finally {
+    agent.destroy();
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  return {
+    count: latencies.length,
+    perSecond: latencies.length / SECONDS,
+    p50: at(0.5),
+    p99: at(0.99),
+    failures: [...statuses].map(([code, n]) => `${n}×${code}`).join(', ') || 'none',
+  };
+}
+
+/**
+ * Runs `work` while blocked cases register one after another (a submission, then its confirmation,
+ * every 200 ms: each takes the case off the blocklist), and counts the positions the list moved by.
+ */
+async function whileTheListChanges(
+  base: string,
+  work: () => Promise<Measured>,
+): Promise<{ measured: Measured; changes: number }> {
+  const operator = { authorization: `Bearer ${KEYS.operator}`, 'content-type': 'application/json' };
+  const service = { authorization: `Bearer ${KEYS.service}` };
+  // The list's position: `If-None-Match: *` answers 304 with the position and no body.
+  const position = async () =>
+    Number(
+      (
+        await fetch(`${base}/v1/blocklist?format=txt`, { headers: { ...service, 'if-none-match': '*' } })
+      ).headers.get('x-blocklist-position') ?? 0,
+    );
+  const blocked = (await (
+    await fetch(`${base}/v1/cases?state=blocked&limit=200`, {
+      headers: { authorization: `Bearer ${KEYS.analyst}` },
+    })
+  ).json()) as { items?: Array<{ pseId: string }> };
+  const before = await position();
+  let stop = false;
+  const changer = (async () => {
+    for (const { pseId } of blocked.items ?? []) {
+      if (stop) break;
+      const url = `${base}/v1/cases/${encodeURIComponent(pseId)}/registrations`;
+      await fetch(url, { method: 'POST', headers: operator, body: JSON.stringify({ channel: 'oss' }) });
+      const registrationNumber = `${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}.01/DJAI.PSE/12/2026`;
+      await fetch(`${url}/confirmation`, {
+        method: 'POST',
+        headers: operator,
+        body: JSON.stringify({ registrationNumber }),
+      });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  let measured: Measured;
+  try {
+    measured = await work();
+  } finally {
+    stop = true;
+    await changer;
+  }
+  // The positions the feed moved by during the line.
+  const moved = (await (
+    await fetch(`${base}/v1/blocklist/changes?after=${before}&limit=10000`, { headers: service })
+  ).json()) as { changes: Array<{ position: number }> };
+  return { measured, changes: new Set(moved.changes.map((c) => c.position)).size };
 }
 
 /** The server's own latency histogram of the routes under `prefix` (`/metrics`), bucket bound → count. */
@@ -363,8 +472,11 @@ export async function run(): Promise<void> {
       console.log(
         `${'raw indexed SELECT (in process, no HTTP)'.padEnd(44)} ${raw.perSecond.toFixed(0).padStart(7)}/s  p99 ${raw.p99Us.toFixed(0)} µs`,
       );
-      // A third member: fewer connections than the line's default, for routes whose answers take long.
-      const routes: Array<[string, autocannon.Request, number?]> = [
+      // A third member: fewer connections than the line's default, for routes whose answers take long; or
+      // one client on Node's HTTP client (`download`), alone or while blocked cases leave the list.
+      const routes: Array<
+        [string, autocannon.Request, (number | 'download' | 'download while the list changes')?]
+      > = [
         ['cases by state (blocked, 50)', { path: '/v1/cases?state=blocked&limit=50', headers: analyst }],
         ['cases by name (sort=name, 50)', { path: '/v1/cases?sort=name&limit=50', headers: analyst }],
         ['cases text search q=shop', { path: '/v1/cases?q=shop', headers: analyst }],
@@ -379,10 +491,23 @@ export async function run(): Promise<void> {
         ['blocklist rpz, gzip', { path: '/v1/blocklist?format=rpz', headers: { ...service, ...GZIP } }],
         ['blocklist json, gzip', { path: '/v1/blocklist?format=json', headers: { ...service, ...GZIP } }],
         // One provider downloading the whole list with nobody else asking: the answer's own latency, where the
-        // lines above (32 connections each wanting megabytes) measure the queue on the bench's client.
-        ['blocklist txt, 1 client', { path: '/v1/blocklist?format=txt', headers: service }, 1],
-        ['blocklist rpz, 1 client', { path: '/v1/blocklist?format=rpz', headers: service }, 1],
-        ['blocklist json, 1 client', { path: '/v1/blocklist?format=json', headers: service }, 1],
+        // lines above (32 connections each wanting megabytes) measure the queue on the bench's client. Driven
+        // by Node's HTTP client (`download`), not autocannon's.
+        ['blocklist txt, 1 client', { path: '/v1/blocklist?format=txt', headers: service }, 'download'],
+        ['blocklist rpz, 1 client', { path: '/v1/blocklist?format=rpz', headers: service }, 'download'],
+        ['blocklist json, 1 client', { path: '/v1/blocklist?format=json', headers: service }, 'download'],
+        // The same while blocked cases register one after another (each leaves the list): every answer
+        // after a change is a new rendering.
+        [
+          'blocklist json, 1 client, list changing',
+          { path: '/v1/blocklist?format=json', headers: service },
+          'download while the list changes',
+        ],
+        [
+          'blocklist rpz, 1 client, list changing',
+          { path: '/v1/blocklist?format=rpz', headers: service },
+          'download while the list changes',
+        ],
         [
           'blocklist txt, If-None-Match (304)',
           { path: '/v1/blocklist?format=txt', headers: { ...service, 'if-none-match': etag ?? '"none"' } },
@@ -422,7 +547,16 @@ export async function run(): Promise<void> {
       const only = process.env.BENCH_QUERIES_ONLY;
       const lines = only === undefined ? routes : routes.filter(([name]) => name.includes(only));
       for (const [name, request, connections] of lines) {
-        const m = await withCommands(() => load(server.base, { method: 'GET', ...request }, connections));
+        const asked = { path: request.path ?? '/', headers: request.headers ?? {} };
+        let changed = '';
+        const m = await withCommands(async () => {
+          if (connections === 'download') return download(server.base, asked);
+          if (connections !== 'download while the list changes')
+            return load(server.base, { method: 'GET', ...request }, connections);
+          const during = await whileTheListChanges(server.base, () => download(server.base, asked));
+          changed = `, ${during.changes} changes of the list during the line`;
+          return during.measured;
+        });
         // Requests still queued in the server when the line ends would land on the next line: wait them out.
         const drained = Date.now();
         await fetch(`${server.base}/health/live`);
@@ -435,7 +569,7 @@ export async function run(): Promise<void> {
           continue;
         }
         console.log(
-          `${name.padEnd(44)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(m.p50).padStart(5)} ms  p99 ${String(m.p99).padStart(5)} ms  ${(m.perSecond / noop.perSecond).toFixed(2)} of no-op  goal p99 < ${GOAL_P99_MS} ms: ${m.p99 < GOAL_P99_MS ? 'met' : 'NOT met'}  other: ${m.failures}${backlog}`,
+          `${name.padEnd(44)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(m.p50).padStart(5)} ms  p99 ${String(m.p99).padStart(5)} ms  ${(m.perSecond / noop.perSecond).toFixed(2)} of no-op  goal p99 < ${GOAL_P99_MS} ms: ${m.p99 < GOAL_P99_MS ? 'met' : 'NOT met'}  other: ${m.failures}${backlog}${changed}`,
         );
       }
       if (only === undefined || only === 'pollers') {
