@@ -509,6 +509,11 @@ export async function run(): Promise<void> {
           'download while the list changes',
         ],
         [
+          'blocklist json, gzip, 1 client, list changing',
+          { path: '/v1/blocklist?format=json', headers: { ...service, ...GZIP } },
+          'download while the list changes',
+        ],
+        [
           'blocklist txt, If-None-Match (304)',
           { path: '/v1/blocklist?format=txt', headers: { ...service, 'if-none-match': etag ?? '"none"' } },
         ],

@@ -98,7 +98,7 @@ describe('the blocklist for feed pollers: a strong ETag per format, 304 while no
       expect(plain.headers.vary).toBe('accept-encoding');
       expect(plain.headers['content-encoding']).toBeUndefined();
       expect(gunzipSync(zipped.rawPayload).toString('utf8')).toBe(plain.body);
-      expect(zipped.headers.etag).toBe(`${(plain.headers.etag as string).slice(0, -1)}-gz"`);
+      expect(zipped.headers.etag).toBe(`W/${(plain.headers.etag as string).slice(0, -1)}-gz"`);
       expect(zipped.headers['x-blocklist-position']).toBe(plain.headers['x-blocklist-position']);
       // Its own tag gets 304; the identity tag names another representation, so the gzip is sent.
       const gz = { 'accept-encoding': 'gzip' };

@@ -1,6 +1,8 @@
+import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { BlocklistEntry } from '@sanksi/read-models';
 import { BLOCKLIST_FORMATS } from './blocklist-formats';
+import { gzipOfPieces } from './gzip-pieces';
 import { PublishedBlocklist } from './published-blocklist';
 
 // Addresses that meet: names that sort next to each other and prefix one another, one name in two
@@ -63,6 +65,35 @@ describe('the published blocklist kept in blocks', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('given any changes to small blocks, then the gzip made from the pieces inflates to the bytes, and unchanged blocks keep their piece', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(change, { maxLength: 8 }), { minLength: 1, maxLength: 12 }),
+        async (batches) => {
+          const kept = new PublishedBlocklist(undefined, 3);
+          for (const [position, batch] of batches.entries()) {
+            const before = new Set(kept.pieces('csv', position));
+            kept.apply(
+              batch.map(({ action, address: [kind, domain], pseId, since }) => ({
+                action,
+                entry: { kind, domain, pseId, since },
+              })),
+            );
+            for (const format of BLOCKLIST_FORMATS) {
+              const pieces = kept.pieces(format, position);
+              const whole = Buffer.concat(pieces);
+              expect(gunzipSync(await gzipOfPieces(pieces, whole)).equals(whole)).toBe(true);
+            }
+            // Headers aside, at most the blocks the batch touched (and those split from them) are new pieces.
+            const after = kept.pieces('csv', position).slice(1);
+            expect(after.filter((p) => !before.has(p)).length).toBeLessThanOrEqual(2 * batch.length);
+          }
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 

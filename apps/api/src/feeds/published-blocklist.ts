@@ -271,33 +271,41 @@ export class PublishedBlocklist {
    * `JSON.stringify` writes of the position and `published()`), `position` being the feed position.
    */
   bytes(format: BlocklistFormat, position: number): Buffer {
+    return Buffer.concat(this.pieces(format, position));
+  }
+
+  /**
+   * The bytes of `bytes` in pieces: a head, each block's kept bytes, a tail. A piece is the same `Buffer`
+   * for as long as its block is unchanged (`gzipOfPieces` keeps each piece's compression by it).
+   */
+  pieces(format: BlocklistFormat, position: number): Buffer[] {
     const names = this.names.bytes(format);
     const ips = this.ips.bytes(format);
     const head = (text: string): Buffer => Buffer.from(text);
     switch (format) {
       case 'txt':
-        return Buffer.concat([head(ipsLeftOut(this.ips.distinctAddresses())), ...names]);
+        return [head(ipsLeftOut(this.ips.distinctAddresses())), ...names];
       case 'hosts':
-        return Buffer.concat([
+        return [
           head(`# Sanksi blocklist, position ${position}\n${ipsLeftOut(this.ips.distinctAddresses())}`),
           ...names,
-        ]);
+        ];
       case 'rpz':
-        return Buffer.concat([
+        return [
           head(
             `$TTL 300\n@ IN SOA localhost. hostmaster.localhost. ( ${position} 3600 600 86400 300 )\n@ IN NS localhost.\n`,
           ),
           ...names,
           ...ips,
-        ]);
+        ];
       case 'csv':
-        return Buffer.concat([head('domain,pseId,since,ip\n'), ...names, ...ips]);
+        return [head('domain,pseId,since,ip\n'), ...names, ...ips];
       case 'json':
-        return Buffer.concat([
+        return [
           head(`{"position":${position},"entries":[`),
           ...commaSeparated([...names, ...ips]),
           head(']}'),
-        ]);
+        ];
       default: {
         const never: never = format;
         throw new RangeError(`unknown blocklist format ${String(never)}`);
