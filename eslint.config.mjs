@@ -75,7 +75,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', 'libs/testing/**/*.ts', 'apps/bench/**/*.ts'],
+    files: ['**/*.spec.ts', 'libs/testing/**/*.ts', 'apps/bench/**/*.ts', 'apps/api/src/testing/**/*.ts'],
     rules: { ...boundaries(withTesting), 'no-console': 'off' },
   },
   // `sanksi serve` runs the API and the worker in one process: the CLI is the one place allowed to

@@ -2,24 +2,14 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import { DeadlineScheduler, elapseKey, SCHEDULER_ACTOR, verifyEvidencePack } from '@sanksi/application';
 import type { DeadlineKind } from '@sanksi/domain';
-import { createTemporaryPostgresDatabase } from '@sanksi/testing';
-import { startApiHarness, TEST_KEYS, type ApiHarness } from './testing/api-harness';
+import { startApiHarness, TEST_KEYS, type ApiHarness, harnessBackends } from './testing/api-harness';
 
 type Role = keyof typeof TEST_KEYS;
 const auth = (role: Role) => ({ authorization: `Bearer ${TEST_KEYS[role]}` });
 const wib = (local: string) => `${local}:00+07:00`;
 
 // The same suite runs on the embedded default and on PostgreSQL (a database of its own).
-const backends: Array<[string, () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>]> = [
-  ['SQLite', async () => ({ env: {}, cleanup: async () => undefined })],
-  [
-    'PostgreSQL',
-    async () => {
-      const db = await createTemporaryPostgresDatabase('sanksi_e2e');
-      return { env: { SANKSI_EVENT_STORE: 'postgres', DATABASE_URL: db.url }, cleanup: () => db.drop() };
-    },
-  ],
-];
+const backends = harnessBackends('sanksi_e2e');
 
 describe.each(backends)('HTTP API on %s', (_name, backend) => {
   let h: ApiHarness;

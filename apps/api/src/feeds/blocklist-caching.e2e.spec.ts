@@ -1,9 +1,8 @@
-import { createTemporaryPostgresDatabase } from '@sanksi/testing';
 import { gunzipSync } from 'node:zlib';
 import { BLOCKLIST_FORMATS } from './blocklist-formats';
 import { PublishedBlocklist, renderBlocklist } from './published-blocklist';
 import { wib as toWib } from '../cases/case-view';
-import { startApiHarness, TEST_KEYS, type ApiHarness } from '../testing/api-harness';
+import { startApiHarness, TEST_KEYS, type ApiHarness, harnessBackends } from '../testing/api-harness';
 
 const operator = { authorization: `Bearer ${TEST_KEYS.operator}`, 'content-type': 'application/json' };
 const service = { authorization: `Bearer ${TEST_KEYS.service}` };
@@ -11,16 +10,7 @@ const wib = (local: string) => `${local}:00+07:00`;
 
 // The same on the embedded default and on PostgreSQL (a database of its own): the kept list follows
 // either store's change feed.
-const backends: Array<[string, () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>]> = [
-  ['SQLite', async () => ({ env: {}, cleanup: async () => undefined })],
-  [
-    'PostgreSQL',
-    async () => {
-      const db = await createTemporaryPostgresDatabase('sanksi_blocklist_e2e');
-      return { env: { SANKSI_EVENT_STORE: 'postgres', DATABASE_URL: db.url }, cleanup: () => db.drop() };
-    },
-  ],
-];
+const backends = harnessBackends('sanksi_blocklist_e2e');
 
 describe.each(backends)(
   'the blocklist for feed pollers on %s: a strong ETag per format, 304 while nothing changed',

@@ -1,20 +1,10 @@
-import { createTemporaryPostgresDatabase } from '@sanksi/testing';
-import { startApiHarness, TEST_KEYS, type ApiHarness } from '../testing/api-harness';
+import { startApiHarness, TEST_KEYS, type ApiHarness, harnessBackends } from '../testing/api-harness';
 
 const auth = { authorization: `Bearer ${TEST_KEYS.analyst}` };
 const wib = (local: string) => `${local}:00+07:00`;
 
 // The same routes on the embedded default and on PostgreSQL (a database of its own).
-const backends: Array<[string, () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>]> = [
-  ['SQLite', async () => ({ env: {}, cleanup: async () => undefined })],
-  [
-    'PostgreSQL',
-    async () => {
-      const db = await createTemporaryPostgresDatabase('sanksi_series_e2e');
-      return { env: { SANKSI_EVENT_STORE: 'postgres', DATABASE_URL: db.url }, cleanup: () => db.drop() };
-    },
-  ],
-];
+const backends = harnessBackends('sanksi_series_e2e');
 
 describe.each(backends)('the analysts’ series routes on %s', (_name, backend) => {
   let h: ApiHarness;

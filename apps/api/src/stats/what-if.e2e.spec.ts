@@ -1,20 +1,10 @@
-import { createTemporaryPostgresDatabase } from '@sanksi/testing';
-import { startApiHarness, TEST_KEYS, type ApiHarness } from '../testing/api-harness';
+import { startApiHarness, TEST_KEYS, type ApiHarness, harnessBackends } from '../testing/api-harness';
 
 const wib = (local: string) => `${local}:00+07:00`;
 const WARNING_DUE = '2022-07-29T23:59:59+07:00';
 
 // The same route on the embedded default and on PostgreSQL (a database of its own).
-const backends: Array<[string, () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>]> = [
-  ['SQLite', async () => ({ env: {}, cleanup: async () => undefined })],
-  [
-    'PostgreSQL',
-    async () => {
-      const db = await createTemporaryPostgresDatabase('sanksi_what_if_e2e');
-      return { env: { SANKSI_EVENT_STORE: 'postgres', DATABASE_URL: db.url }, cleanup: () => db.drop() };
-    },
-  ],
-];
+const backends = harnessBackends('sanksi_what_if_e2e');
 
 describe.each(backends)('GET /v1/what-if on %s', (_name, backend) => {
   let h: ApiHarness;

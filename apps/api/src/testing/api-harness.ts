@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRuntime, loadConfig, ManualClock, type SanksiRuntime } from '@sanksi/application';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createTemporaryPostgresDatabase } from '@sanksi/testing';
 import pino from 'pino';
 import { createApiApp } from '../api-app';
 import { ApiKeyRegistry, type Role } from '../auth/api-keys';
@@ -56,4 +57,24 @@ export async function startApiHarness(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A store for a suite: the settings that select it, and what removes it afterwards. */
+export type HarnessBackend = () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>;
+
+/**
+ * The embedded default and PostgreSQL (a temporary database named after `database`, log and read models
+ * in it), as `describe.each` rows: a suite runs the same on both.
+ */
+export function harnessBackends(database: string): Array<[string, HarnessBackend]> {
+  return [
+    ['SQLite', async () => ({ env: {}, cleanup: async () => undefined })],
+    [
+      'PostgreSQL',
+      async () => {
+        const db = await createTemporaryPostgresDatabase(database);
+        return { env: { SANKSI_EVENT_STORE: 'postgres', DATABASE_URL: db.url }, cleanup: () => db.drop() };
+      },
+    ],
+  ];
 }
