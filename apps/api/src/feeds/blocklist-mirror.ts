@@ -8,6 +8,9 @@ export interface BlocklistMirrorSource {
   getBlocklistChanges(after: number, limit?: number): Promise<BlocklistFeedEntry[]>;
 }
 
+/** A turn of the event loop for what waits (other requests) between slices of long work. */
+export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Lines read from the change feed at a time while catching up. */
 const PAGE = 10_000;
 
@@ -94,10 +97,12 @@ export class BlocklistMirror {
   /** Reads the whole stored list, and the feed's lines at its position. */
   private async reload(): Promise<void> {
     const stored = await this.source.getBlocklist();
-    const list = PublishedBlocklist.of(
-      stored.entries.map((e) => ({ ...e, since: this.shown(e.since) })),
-      this.onDropped,
-    );
+    // Made aside, a slice at a time, and shown only when whole: a request meanwhile waits for this sync.
+    const list = await PublishedBlocklist.loaded(stored.entries, {
+      shown: (e) => ({ ...e, since: this.shown(e.since) }),
+      turn: nextTurn,
+      onDropped: this.onDropped,
+    });
     const at = stored.lastChange;
     this.linesAt =
       at > 0 ? (await this.source.getBlocklistChanges(at - 1, 1)).filter((l) => l.position === at) : [];

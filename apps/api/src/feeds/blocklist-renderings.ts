@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type BlocklistFormat, blocklistContentType, type OnDroppedEntry } from './blocklist-formats';
-import { BlocklistMirror, type BlocklistMirrorSource } from './blocklist-mirror';
+import { BlocklistMirror, type BlocklistMirrorSource, nextTurn } from './blocklist-mirror';
 import { gzipOfPieces } from './gzip-pieces';
 
 /** One format of the blocklist as sent: its bytes, their strong ETag and the change it is as of. */
@@ -78,6 +78,8 @@ export class BlocklistRenderings {
     const kept = this.kept.get(format);
     if (kept !== undefined && kept.position === version) return kept;
     await this.mirror.syncTo(version);
+    // The blocks not yet written in this format, a slice at a time; then the list as it stands, at once.
+    await this.mirror.current.list.prepare(format, nextTurn);
     const { list, position } = this.mirror.current;
     // Another request may have rendered this format at this position while the list was brought on.
     const again = this.kept.get(format);

@@ -97,6 +97,29 @@ describe('the published blocklist kept in blocks', () => {
     );
   });
 
+  it('given a whole stored list, when loaded a slice at a time, then it is the list made at once, and the loop had its turns', async () => {
+    const since = '2022-07-30T10:00:00+07:00';
+    const stored: BlocklistEntry[] = Array.from({ length: 5000 }, (_, i) => ({
+      kind: i % 50 === 0 ? 'ip' : 'domain',
+      domain:
+        i % 50 === 0 ? `8.8.${Math.floor(i / 256) % 256}.${i % 256}` : `shop-${(i * 7919) % 5003}.co.id`,
+      pseId: `pse-${i % 900}`,
+      since,
+    }));
+    let turns = 0;
+    const loaded = await PublishedBlocklist.loaded(stored, {
+      shown: (e) => ({ ...e, since: '2022-07-30T10:00:00+07:00' }),
+      turn: async () => {
+        turns += 1;
+      },
+    });
+    const atOnce = PublishedBlocklist.of(stored);
+    expect(turns).toBeGreaterThanOrEqual(2);
+    expect(loaded.size).toBe(atOnce.size);
+    for (const format of BLOCKLIST_FORMATS)
+      expect(loaded.bytes(format, 9).equals(atOnce.bytes(format, 9))).toBe(true);
+  });
+
   it('given the same name listed by two cases, then txt, hosts and rpz name it once and CSV and JSON once a case', () => {
     const since = '2022-07-30T10:00:00+07:00';
     const list = new PublishedBlocklist(undefined, 2);

@@ -158,6 +158,20 @@ class SortedBlocks {
     });
   }
 
+  /** Makes the bytes in `format` of every block that has none kept, `turn` awaited every few thousand entries. */
+  async prepare(format: BlocklistFormat, turn: () => Promise<void>): Promise<void> {
+    let since = 0;
+    for (const block of [...this.blocks]) {
+      if (block.kept.has(format)) continue;
+      block.kept.set(format, Buffer.from(this.lines[format](block.entries)));
+      since += block.entries.length;
+      if (since >= LOAD_SLICE) {
+        since = 0;
+        await turn();
+      }
+    }
+  }
+
   /** The last block whose first entry is not after `order` (0 when all are). */
   private blockOf(order: string): number {
     let lo = 0;
@@ -197,6 +211,13 @@ function boundary(entries: readonly ListedEntry[], from: number, floor: number):
 
 /** Past this many changes at once, the lists are sorted again whole rather than edited entry by entry. */
 const RESORT_AT = 512;
+
+/** Entries checked between two turns of the event loop while a whole list is loaded (~20 ms of work). */
+const LOAD_SLICE = 2048;
+
+/** A stored entry's identity: its kind, its address as stored, its case. */
+const keyOf = (entry: BlocklistEntry): string =>
+  `${entry.kind ?? 'domain'}\u0000${entry.domain}\u0000${entry.pseId}`;
 
 const COMMA = Buffer.from(',');
 
@@ -240,6 +261,31 @@ export class PublishedBlocklist {
     return list;
   }
 
+  /**
+   * A list of stored entries (as `of`, each shown as the API shows it) made a slice at a time, `turn`
+   * awaited between slices: checking every entry of a million systems' list takes seconds, which other
+   * requests should not wait behind.
+   */
+  static async loaded(
+    entries: readonly BlocklistEntry[],
+    options: {
+      shown(entry: BlocklistEntry): BlocklistEntry;
+      turn(): Promise<void>;
+      onDropped?: OnDroppedEntry;
+    },
+  ): Promise<PublishedBlocklist> {
+    const list = new PublishedBlocklist(options.onDropped);
+    for (let start = 0; start < entries.length; start += LOAD_SLICE) {
+      for (const stored of entries.slice(start, start + LOAD_SLICE)) {
+        const entry = options.shown(stored);
+        list.entries.set(keyOf(entry), list.listed(entry));
+      }
+      await options.turn();
+    }
+    list.sortAgain();
+    return list;
+  }
+
   /** The number of published entries (host names and IP addresses, each once per case). */
   get size(): number {
     return this.names.size + this.ips.size;
@@ -249,7 +295,7 @@ export class PublishedBlocklist {
   apply(changes: readonly { action: 'add' | 'remove'; entry: BlocklistEntry }[]): void {
     const edit = changes.length < RESORT_AT;
     for (const { action, entry } of changes) {
-      const key = `${entry.kind ?? 'domain'}\u0000${entry.domain}\u0000${entry.pseId}`;
+      const key = keyOf(entry);
       const was = this.entries.get(key);
       if (was && edit) this.blocksOf(was).remove(was);
       this.entries.delete(key);
@@ -259,6 +305,16 @@ export class PublishedBlocklist {
       if (listed && edit) this.blocksOf(listed).insert(listed);
     }
     if (!edit) this.sortAgain();
+  }
+
+  /**
+   * Makes the blocks' bytes in `format` that are not kept, a slice at a time with `turn` awaited between
+   * (the first rendering of a format at a million systems writes every entry: hundreds of milliseconds).
+   * The list may change meanwhile; `bytes` then makes what is still missing.
+   */
+  async prepare(format: BlocklistFormat, turn: () => Promise<void>): Promise<void> {
+    await this.names.prepare(format, turn);
+    await this.ips.prepare(format, turn);
   }
 
   /** The published entries, host names first (the JSON lists' `entries`). */

@@ -862,24 +862,29 @@ export class SqlReadModelStore implements ReadModelStore {
 
   async getBlocklist(): Promise<Blocklist> {
     await this.migrate();
-    return this.client.snapshot(async (tx) => {
-      const [cp] = await tx.query(`SELECT position FROM projection_checkpoints WHERE name = ?`, [
-        DEFAULT_CHECKPOINT,
-      ]);
-      const rows = await tx.query(
-        `SELECT kind, domain, pse_id, since FROM blocklist ORDER BY kind, domain, pse_id`,
-      );
-      return {
-        position: cp ? num(cp, 'position') : 0,
-        lastChange: await this.lastBlocklistChange(tx),
-        entries: rows.map((r) => ({
-          kind: entryKind(r),
-          domain: str(r, 'domain'),
-          pseId: str(r, 'pse_id'),
-          since: str(r, 'since'),
-        })),
-      };
-    });
+    // One statement, so one snapshot: a first row with the checkpoint and the feed's newest position, then
+    // the entries. Read aside: at a million systems the list is 130,000 rows, ~0.4 s of SQLite work that
+    // would otherwise hold the request loop (the API reads it whole when it first serves the list).
+    const rows = await this.readAside(
+      `SELECT 0 AS head, NULL AS kind, NULL AS domain, NULL AS pse_id, NULL AS since,
+         (SELECT position FROM projection_checkpoints WHERE name = ?) AS checkpoint,
+         (SELECT max(position) FROM blocklist_changes) AS last_change
+       UNION ALL
+       SELECT 1, kind, domain, pse_id, since, NULL, NULL FROM blocklist
+       ORDER BY head, kind, domain, pse_id`,
+      [DEFAULT_CHECKPOINT],
+    );
+    const [first, ...listed] = rows;
+    return {
+      position: first ? (nnum(first, 'checkpoint') ?? 0) : 0,
+      lastChange: first ? (nnum(first, 'last_change') ?? 0) : 0,
+      entries: listed.map((r) => ({
+        kind: entryKind(r),
+        domain: str(r, 'domain'),
+        pseId: str(r, 'pse_id'),
+        since: str(r, 'since'),
+      })),
+    };
   }
 
   async getBlocklistVersion(): Promise<number> {
