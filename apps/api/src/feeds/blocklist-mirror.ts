@@ -27,8 +27,8 @@ const sameLine = (a: BlocklistFeedEntry, b: BlocklistFeedEntry): boolean =>
  * the feed replayed (`Blocklist.lastChange`), so after one read of the whole list each change costs
  * applying its lines — not reading, checking and sorting every entry again, 1.4–1.6 s a format at a
  * million systems (docs/benchmarks.md). The whole list is read again when the feed is not the one it
- * followed: its newest position went back (a rebuild under way), or the lines at the position it stands
- * at are no longer those it applied.
+ * followed: the lines at the position it stands at are no longer those it applied (gone: the feed went
+ * back, a rebuild under way; others: a feed rebuilt differently).
  */
 export class BlocklistMirror {
   private list: PublishedBlocklist | undefined;
@@ -104,10 +104,11 @@ export class BlocklistMirror {
       onDropped: this.onDropped,
     });
     const at = stored.lastChange;
-    this.linesAt =
+    const linesAt =
       at > 0 ? (await this.source.getBlocklistChanges(at - 1, 1)).filter((l) => l.position === at) : [];
     this.list = list;
     this.at = at;
+    this.linesAt = linesAt;
   }
 
   private entryOf(line: BlocklistFeedEntry): BlocklistEntry {

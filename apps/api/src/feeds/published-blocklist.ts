@@ -243,7 +243,7 @@ export class PublishedBlocklist {
 
   constructor(
     private readonly onDropped?: OnDroppedEntry,
-    /** Entries a block holds at most (small in specs, to split and merge often). */
+    /** Entries a block holds at most (small in specs, to split blocks often). */
     blockSize = 1024,
   ) {
     this.names = new SortedBlocks(NAME_LINES, blockSize);
