@@ -257,7 +257,8 @@ export class PublishedBlocklist {
     blockSize?: number,
   ): PublishedBlocklist {
     const list = new PublishedBlocklist(onDropped, blockSize);
-    list.apply(entries.map((entry) => ({ action: 'add', entry })));
+    list.add(entries);
+    list.sortAgain();
     return list;
   }
 
@@ -276,10 +277,7 @@ export class PublishedBlocklist {
   ): Promise<PublishedBlocklist> {
     const list = new PublishedBlocklist(options.onDropped);
     for (let start = 0; start < entries.length; start += LOAD_SLICE) {
-      for (const stored of entries.slice(start, start + LOAD_SLICE)) {
-        const entry = options.shown(stored);
-        list.entries.set(keyOf(entry), list.listed(entry));
-      }
+      list.add(entries.slice(start, start + LOAD_SLICE).map(options.shown));
       await options.turn();
     }
     list.sortAgain();
@@ -377,6 +375,11 @@ export class PublishedBlocklist {
     if (format === 'json')
       return `${JSON.stringify({ position: serial, count: this.size, entries: this.published() }, null, 2)}\n`;
     return this.bytes(format, serial).toString('utf8');
+  }
+
+  /** Takes stored entries in (checked, told to `onDropped` if left out), not yet in blocks: `sortAgain` next. */
+  private add(entries: readonly BlocklistEntry[]): void {
+    for (const entry of entries) this.entries.set(keyOf(entry), this.listed(entry));
   }
 
   /** The entry as listed, or `null` (told to `onDropped`) when the host-name or IP rule leaves it out. */

@@ -887,14 +887,10 @@ export class SqlReadModelStore implements ReadModelStore {
     };
   }
 
+  /** The position of the newest change-feed line (one probe of the feed's primary key), 0 when none. */
   async getBlocklistVersion(): Promise<number> {
     await this.migrate();
-    return this.lastBlocklistChange(this.client);
-  }
-
-  /** The position of the newest change-feed line (one probe of the feed's primary key), 0 when none. */
-  private async lastBlocklistChange(db: Pick<SqlTransaction, 'query'>): Promise<number> {
-    const [row] = await db.query(`SELECT max(position) AS position FROM blocklist_changes`);
+    const [row] = await this.client.query(`SELECT max(position) AS position FROM blocklist_changes`);
     return row ? (nnum(row, 'position') ?? 0) : 0;
   }
 
