@@ -31,6 +31,11 @@ export { categoryOf } from './core/append-plan';
 export { bulkAppendsOf, type BulkAppends } from './core/bulk-appends';
 export { sqliteMigrations, type SqliteMigration } from './sqlite/sqlite-schema';
 export { SqliteEventStore, type SqliteEventStoreConfig } from './sqlite/sqlite-event-store';
+export {
+  INLINE_CHECKPOINT_PAGES_WITH_THREAD,
+  type SqliteCheckpoints,
+  WalCheckpointer,
+} from './sqlite/wal-checkpointer';
 export { PostgresEventStore, type PostgresEventStoreConfig } from './postgres/postgres-event-store';
 export { postgresMigrations, type PostgresMigration } from './postgres/postgres-migrations';
 export {

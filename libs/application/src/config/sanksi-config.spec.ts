@@ -10,11 +10,20 @@ describe('loadConfig', () => {
       kind: 'sqlite',
       file: path.resolve('data/events.db'),
       synchronous: 'NORMAL',
+      checkpoints: 'thread',
     });
     expect(config.readModels).toEqual({ kind: 'sqlite', file: path.resolve('data/read-models.db') });
     expect(config.kafka).toBeNull();
     expect(config.apiKeys).toBeNull();
     expect(config.worker).toEqual(['projector', 'scheduler']);
+  });
+
+  it('given SANKSI_SQLITE_CHECKPOINTS=inline, then the event log checkpoints inside its commits; another value is refused by name', () => {
+    expect(loadConfig({ SANKSI_SQLITE_CHECKPOINTS: 'inline' }).eventStore).toMatchObject({
+      kind: 'sqlite',
+      checkpoints: 'inline',
+    });
+    expect(() => loadConfig({ SANKSI_SQLITE_CHECKPOINTS: 'never' })).toThrow(/SANKSI_SQLITE_CHECKPOINTS/);
   });
 
   it('given PostgreSQL and Kafka, then both are used and the relay and OSS consumer run', () => {

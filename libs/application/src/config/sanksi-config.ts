@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { SqliteCheckpoints } from '@sanksi/event-store';
 import { DEFAULT_CASE_HEAD_CAPACITY } from '../cases/case-head.cache';
 import {
   DEFAULT_PROJECTION_YOUNG_MB,
@@ -35,6 +36,7 @@ const EnvShape = z.object({
   SANKSI_EVENT_STORE: z.enum(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
   SANKSI_READ_MODELS: z.enum(['sqlite', 'postgres']).optional(),
   SANKSI_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  SANKSI_SQLITE_CHECKPOINTS: z.enum(['thread', 'inline']).default('thread'),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
@@ -162,7 +164,7 @@ export interface SanksiConfig {
   host: string;
   dataDir: string;
   eventStore:
-    | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' }
+    | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL'; checkpoints: SqliteCheckpoints }
     | { kind: 'postgres'; connectionString: string }
     | { kind: 'eventstoredb'; connectionString: string };
   readModels: { kind: 'sqlite'; file: string } | { kind: 'postgres'; connectionString: string };
@@ -265,7 +267,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SanksiConfig {
       ? { kind: 'postgres', connectionString: e.DATABASE_URL as string }
       : e.SANKSI_EVENT_STORE === 'eventstoredb'
         ? { kind: 'eventstoredb', connectionString: e.EVENTSTORE_URL as string }
-        : { kind: 'sqlite', file: path.join(dataDir, 'events.db'), synchronous: e.SANKSI_SQLITE_SYNCHRONOUS };
+        : {
+            kind: 'sqlite',
+            file: path.join(dataDir, 'events.db'),
+            synchronous: e.SANKSI_SQLITE_SYNCHRONOUS,
+            checkpoints: e.SANKSI_SQLITE_CHECKPOINTS,
+          };
   const readModelKind =
     e.SANKSI_READ_MODELS ??
     (e.SANKSI_EVENT_STORE === 'sqlite' ? 'sqlite' : e.DATABASE_URL ? 'postgres' : 'sqlite');

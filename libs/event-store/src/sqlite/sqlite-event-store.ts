@@ -29,6 +29,11 @@ import type { BulkAppends } from '../core/bulk-appends';
 import { GroupCommitQueue, type BatchOutcome, type GroupCommitWindow } from '../core/group-commit.queue';
 import { UpcasterRegistry, type Upcaster } from '../core/upcaster.registry';
 import { SQLITE_SCHEMA_VERSION, sqliteMigrations } from './sqlite-schema';
+import {
+  INLINE_CHECKPOINT_PAGES_WITH_THREAD,
+  type SqliteCheckpoints,
+  WalCheckpointer,
+} from './wal-checkpointer';
 
 /** Configuration of the embedded SQLite store. */
 export interface SqliteEventStoreConfig {
@@ -45,6 +50,8 @@ export interface SqliteEventStoreConfig {
   maxBatch?: number;
   /** Page cache of the connection while a bulk burst runs (`beginBulkAppends`), in KiB; default 64 MiB. */
   bulkCacheKiB?: number;
+  /** Where the log is copied back into the file: on a thread of its own (default) or inside commits. */
+  checkpoints?: SqliteCheckpoints;
   logger?: EventStoreLogger;
 }
 
@@ -124,6 +131,7 @@ export class SqliteEventStore implements EventStore, BulkAppends {
   private readonly changes: ChangeSignal;
   private readonly closing = new AbortController();
   private readonly fileKey: string;
+  private checkpointer: WalCheckpointer | undefined;
   private closed = false;
   /** The group-commit window outside bulk bursts. */
   private readonly usualWindow: GroupCommitWindow;
@@ -315,6 +323,7 @@ export class SqliteEventStore implements EventStore, BulkAppends {
     await this.queue.whenIdle();
     await this.ready.catch(() => undefined);
     this.db?.close();
+    await this.checkpointer?.close();
     const shared = signalsByFile.get(this.fileKey);
     if (shared && --shared.users === 0) signalsByFile.delete(this.fileKey);
   }
@@ -331,6 +340,15 @@ export class SqliteEventStore implements EventStore, BulkAppends {
       await this.withLockRetry('migrate', () => this.migrate(db));
       this.statements = prepareStatements(db);
       this.writeTransaction = db.transaction((batch: PreparedAppend[]) => this.writeInTransaction(batch));
+      if ((this.config.checkpoints ?? 'thread') === 'thread') {
+        db.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES_WITH_THREAD}`);
+        this.checkpointer = WalCheckpointer.forFile(this.fileKey, (error) =>
+          this.config.logger?.warn(
+            { file: this.fileKey, error: error.message },
+            'the WAL checkpoint thread failed: commits checkpoint the log themselves from now on',
+          ),
+        );
+      }
       this.isReady = true;
     } catch (error) {
       db.close();
@@ -382,7 +400,10 @@ export class SqliteEventStore implements EventStore, BulkAppends {
     outcomes.forEach((o, i) => {
       if (o.ok && !o.value.duplicate) written.add(batch[i].category);
     });
-    if (written.size > 0) this.changes.notify(written);
+    if (written.size > 0) {
+      this.checkpointer?.wrote();
+      this.changes.notify(written);
+    }
     return outcomes;
   }
 
