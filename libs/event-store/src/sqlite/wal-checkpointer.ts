@@ -59,9 +59,10 @@ const byFile = new Map<string, Shared>();
 
 /**
  * Checkpoints one SQLite file in WAL mode on a thread of its own, so that a writer on the request loop
- * (the event store under HTTP) or on a bulk thread (`simulate`) never copies the log itself: that copy
- * and its fsyncs were a commit in every forty on the HTTP line (11–16 ms each) and 12 % of `simulate`'s
- * appending thread (docs/benchmarks.md, "Checkpoints on a thread of their own"). Started on the first
+ * (the event store under HTTP) or on a bulk thread (`simulate`, `import`) does not copy the log itself:
+ * that copy and its fsyncs made one commit in forty on the HTTP line take 11–16 ms, and a quarter of the CPU
+ * of a thread appending in bulk (docs/benchmarks.md, "Checkpoints on a thread of their own"). At a million
+ * systems the writer still copies what the thread has not reached when the log passes its own limit. Started on the first
  * write, so a process that only reads starts no thread; idle, it does nothing.
  */
 export class WalCheckpointer {
