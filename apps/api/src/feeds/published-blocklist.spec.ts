@@ -87,9 +87,10 @@ describe('the published blocklist kept in blocks', () => {
               const whole = Buffer.concat(pieces);
               expect(gunzipSync(await gzipOfPieces(pieces, whole)).equals(whole)).toBe(true);
             }
-            // Headers aside, at most the blocks the batch touched (and those split from them) are new pieces.
+            // Headers aside, at most the blocks the batch touched (and those split from them) are new pieces:
+            // a change removes its entry from one block and adds it to another, which may split — three.
             const after = kept.pieces('csv', position).slice(1);
-            expect(after.filter((p) => !before.has(p)).length).toBeLessThanOrEqual(2 * batch.length);
+            expect(after.filter((p) => !before.has(p)).length).toBeLessThanOrEqual(3 * batch.length);
           }
         },
       ),
