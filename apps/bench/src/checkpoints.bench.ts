@@ -81,8 +81,9 @@ async function run1(checkpoints: SqliteCheckpoints): Promise<{ wall: number; cpu
       for (let from = 0; from < STREAMS; from += PER_TURN) {
         const appends: Array<Promise<unknown>> = [];
         for (let s = from; s < Math.min(STREAMS, from + PER_TURN); s++) {
-          // A scattered order, as cases come due in a population: the indexes take keys at random.
-          const pseId = `sim-${(s * 7919) % STREAMS}`;
+          // A scattered order, as cases come due in a population: the indexes take keys at random. 7919 is
+          // prime, so the stride visits every stream once unless the count is a multiple of it.
+          const pseId = `sim-${STREAMS % 7919 === 0 ? s : (s * 7919) % STREAMS}`;
           appends.push(
             store.appendToStream(
               `pse-${pseId}`,
