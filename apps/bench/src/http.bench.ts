@@ -13,8 +13,9 @@
 // cost of the old answer, beside the default one on the same server. SANKSI_* variables set for the bench
 // (SANKSI_CASE_HEAD_CAPACITY, say) reach the server, except its data directory and keys.
 // BENCH_HTTP_LINES=open,warn (any of noop, open, whole, warn) runs only those lines — the no-op line
-// still gives the ratios when it is among them — so a profile holds little else. Before the lines, 2,000
-// no-op requests and 2,000 case openings warm the server (not measured).
+// still gives the ratios when it is among them — so a profile holds little else. BENCH_HTTP_NODE_ARGS adds
+// arguments to the server's node (`-r ./apps/bench/dist/sqlite-statements.preload.js`: every statement
+// timed). Before the lines, 2,000 no-op requests and 2,000 case openings warm the server (not measured).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,6 +29,7 @@ const CONNECTIONS = 64;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CLI = path.resolve(__dirname, '..', '..', 'cli', 'dist', 'main.js');
 const PROFILE_DIR = process.env.BENCH_HTTP_CPU_PROFILE;
+const NODE_ARGS = (process.env.BENCH_HTTP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const LINES = new Set(
   (process.env.BENCH_HTTP_LINES ?? 'noop,open,whole,warn').split(',').map((l) => l.trim()),
 );
@@ -90,7 +92,8 @@ async function serve(
 ): Promise<{ base: string; pid: number | undefined; stop(): Promise<void> }> {
   const port = await freePort();
   const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, CLI, 'serve', '--port', String(port)], {
+  const args = [...NODE_ARGS, ...profile, CLI, 'serve', '--port', String(port)];
+  const child: ChildProcess = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH ?? '',
       NO_COLOR: '1',
