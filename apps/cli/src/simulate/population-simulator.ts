@@ -294,9 +294,11 @@ export async function simulatePopulation(
       command: PseCaseCommand,
       sent: { actor: Actor; occurredAt: string; recordedAt: string },
     ): Promise<'applied' | 'duplicate' | 'refused'> => {
+      // The keys name the case (seed, policy, system, step): unique in the case is unique in the store.
       const context: CommandContext = {
         ...sent,
         idempotencyKey,
+        idempotencyScope: 'case',
         correlationId: `simulate:${options.seed}:${pseId}`,
       };
       try {

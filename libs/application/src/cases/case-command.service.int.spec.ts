@@ -114,6 +114,35 @@ describe('CaseCommandService on a real SQLite file', () => {
     expect((await service.load('steam')).version).toBe(1);
   });
 
+  it('given a key unique in its case only (simulate), then it appends once per case and a retry on either case appends nothing', async () => {
+    const identifyAs = (pseId: string) =>
+      service.execute(
+        {
+          type: 'IdentifyPse',
+          pseId,
+          name: pseId,
+          origin: 'foreign',
+          domains: [`${pseId}.com`],
+          company: null,
+          sector: null,
+        },
+        operator,
+      );
+    await identifyAs('paypal');
+    await identifyAs('steam');
+    const ctx = { ...operator, idempotencyKey: 'step-1', idempotencyScope: 'case' as const };
+    const warn = (pseId: string) =>
+      service.execute({ type: 'IssueWarning', pseId, letterNumber: 'B-1/2022' }, ctx);
+    const first = await warn('paypal');
+    const second = await warn('steam');
+    expect([first.duplicate, second.duplicate]).toEqual([false, false]);
+    expect(await warn('paypal')).toMatchObject({ duplicate: true, version: first.version });
+    expect(await warn('steam')).toMatchObject({ duplicate: true, version: second.version });
+    expect([(await service.load('paypal')).version, (await service.load('steam')).version]).toEqual([2, 2]);
+    // the same key recorded on both cases: unique in the store, the second would have been refused
+    expect(await store.streamsOfCommand?.('step-1')).toEqual([caseStreamId('paypal'), caseStreamId('steam')]);
+  });
+
   it('given one Idempotency-Key sent at once for commands on four cases through two processes, then exactly one lands and the others are refused naming its case', async () => {
     const second = createEventStore({ kind: 'sqlite', file: path.join(dir.path, 'events.db') });
     const otherService = new CaseCommandService(second, {

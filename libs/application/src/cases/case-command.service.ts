@@ -40,6 +40,13 @@ export interface CommandContext {
    * with another command it is refused (`IdempotencyKeyReused`).
    */
   idempotencyKey?: string;
+  /**
+   * What `idempotencyKey` is unique in: the whole store (the default: a key sent again for another case is
+   * refused, inside the append, naming the first case), or this case alone — for a caller whose keys are
+   * built from the case itself (`simulate`), which spares every append a look-up among every command of
+   * the store (a random page of a large index at a million systems).
+   */
+  idempotencyScope?: 'store' | 'case';
   /** The key as its sender wrote it (the API scopes keys by caller), for refusals. */
   idempotencyKeyAsSent?: string;
   /** `If-Match`: the case version the sender decided on; a different current version is refused. */
@@ -357,7 +364,8 @@ export class CaseCommandService {
         {
           expectedRevision: version === 0 ? 'no_stream' : version - 1,
           commandId,
-          commandIdScope: context.idempotencyKey === undefined ? 'stream' : 'store',
+          commandIdScope:
+            context.idempotencyKey === undefined || context.idempotencyScope === 'case' ? 'stream' : 'store',
         },
       );
     } catch (e) {
