@@ -32,19 +32,12 @@ describe('CaseCommandService on a real SQLite file', () => {
     dir.remove();
   });
 
-  const identify = () =>
+  const identifyAs = (pseId: string, name: string, domain: string) =>
     service.execute(
-      {
-        type: 'IdentifyPse',
-        pseId: 'paypal',
-        name: 'PayPal',
-        origin: 'foreign',
-        domains: ['paypal.com'],
-        company: null,
-        sector: null,
-      },
+      { type: 'IdentifyPse', pseId, name, origin: 'foreign', domains: [domain], company: null, sector: null },
       operator,
     );
+  const identify = () => identifyAs('paypal', 'PayPal', 'paypal.com');
 
   it('given a new case, when identified and warned, then the events are stored and the version counts them', async () => {
     const first = await identify();
@@ -88,18 +81,7 @@ describe('CaseCommandService on a real SQLite file', () => {
 
   it('given an Idempotency-Key used on one case, when it is sent for another case, then IdempotencyKeyReused names the first case', async () => {
     await identify();
-    await service.execute(
-      {
-        type: 'IdentifyPse',
-        pseId: 'steam',
-        name: 'Steam',
-        origin: 'foreign',
-        domains: ['steampowered.com'],
-        company: null,
-        sector: null,
-      },
-      operator,
-    );
+    await identifyAs('steam', 'Steam', 'steampowered.com');
     const ctx = { ...operator, idempotencyKey: 'one-key', idempotencyKeyAsSent: 'one-key' };
     await service.execute({ type: 'IssueWarning', pseId: 'paypal', letterNumber: 'B-1/2022' }, ctx);
     const elsewhere = service.execute(
@@ -115,21 +97,8 @@ describe('CaseCommandService on a real SQLite file', () => {
   });
 
   it('given a key unique in its case only (simulate), then it appends once per case and a retry on either case appends nothing', async () => {
-    const identifyAs = (pseId: string) =>
-      service.execute(
-        {
-          type: 'IdentifyPse',
-          pseId,
-          name: pseId,
-          origin: 'foreign',
-          domains: [`${pseId}.com`],
-          company: null,
-          sector: null,
-        },
-        operator,
-      );
-    await identifyAs('paypal');
-    await identifyAs('steam');
+    await identify();
+    await identifyAs('steam', 'Steam', 'steampowered.com');
     const ctx = { ...operator, idempotencyKey: 'step-1', idempotencyScope: 'case' as const };
     const warn = (pseId: string) =>
       service.execute({ type: 'IssueWarning', pseId, letterNumber: 'B-1/2022' }, ctx);
