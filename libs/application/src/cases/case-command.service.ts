@@ -44,7 +44,7 @@ export interface CommandContext {
    * What `idempotencyKey` is unique in: the whole store (the default: a key sent again for another case is
    * refused, inside the append, naming the first case), or this case alone — for a caller whose keys are
    * built from the case itself (`simulate`), which spares every append a look-up among every command of
-   * the store (a random page of a large index at a million systems).
+   * the store (about 6 % of `simulate`'s CPU at a million systems, docs/benchmarks.md).
    */
   idempotencyScope?: 'store' | 'case';
   /** The key as its sender wrote it (the API scopes keys by caller), for refusals. */
