@@ -62,8 +62,8 @@ const byFile = new Map<string, Shared>();
  * (the event store under HTTP) or on a bulk thread (`simulate`, `import`) does not copy the log itself:
  * that copy and its fsyncs made one commit in forty on the HTTP line take 11–16 ms, and a quarter of the CPU
  * of a thread appending in bulk (docs/benchmarks.md, "Checkpoints on a thread of their own"). At a million
- * systems the writer still copies what the thread has not reached when the log passes its own limit. Started on the first
- * write, so a process that only reads starts no thread; idle, it does nothing.
+ * systems the writer still copies what the thread has not reached when the log passes its own limit.
+ * Started on the first write, so a process that only reads starts no thread; idle, it does nothing.
  */
 export class WalCheckpointer {
   private worker: Worker | undefined;

@@ -58,9 +58,9 @@ function open(file: string, role: 'writer' | 'reader'): Database.Database {
   db.pragma('foreign_keys = ON');
   if (role === 'writer') {
     db.pragma(`cache_size = -${WRITER_CACHE_KIB}`);
-    // A statement that fires a trigger (the search indexes' on `case_summary` and `registry`) or writes many
-    // rows keeps the pages it touches in a statement journal, to undo itself alone; past 64 KiB SQLite spills
-    // that journal to a temporary file, a `pwrite` per page. In memory, an opened case's row costs the
+    // A statement that fires a trigger (the search indexes' on `case_summary` and `registry` do) or writes
+    // many rows keeps the pages it touches in a statement journal, to undo itself alone; past 64 KiB SQLite
+    // spills that journal to a temporary file, a `pwrite` per page. In memory, an opened case's row costs the
     // projector ~50 µs less (docs/benchmarks.md, "Statement journals in memory"). It keeps the sorts of a
     // `CREATE INDEX` in memory too: a rebuild at a million puts its indexes back 15 % faster with 300 MB more
     // at its peak. The readers' large sorts keep their temporary files.
