@@ -98,9 +98,11 @@ async function importSystem(
     occurredAt: string,
     recordedAt: string,
   ): Promise<CommandOutcome | null> => {
+    // The keys name the case, so unique in the case is unique in the store: the append checks the case alone.
     const context: CommandContext = {
       actor: ACTOR,
       idempotencyKey: `import:${pseId}:${key}`,
+      idempotencyScope: 'case',
       correlationId: `import:${pseId}`,
       occurredAt,
       recordedAt,

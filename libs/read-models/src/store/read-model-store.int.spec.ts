@@ -9,6 +9,7 @@ import {
   toReadModelEvent,
 } from '../events/read-model-event';
 import { CheckpointConflict, InvalidQuery, ReadModelStoreFailed } from '../read-model.errors';
+import { FAR_FUTURE } from './read-model.schema';
 import * as testing from '@sanksi/testing';
 import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
 import { GlobalLog } from '../testing/case-history.fixture';
@@ -365,6 +366,11 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
       expect(
         (await db.store.listCases({ deadlineBefore: '2022-09-30T00:00:00Z' })).items.map((c) => c.pseId),
       ).toEqual(['newco']);
+      // The filter reads the deadline order's key, where a case without a deadline sorts last: still never a match.
+      expect((await db.store.listCases({})).items.some((c) => c.nextDeadlineAt === null)).toBe(true);
+      const everyPending = await db.store.listCases({ deadlineBefore: FAR_FUTURE });
+      expect(everyPending.items.length).toBeGreaterThan(0);
+      expect(everyPending.items.every((c) => c.nextDeadlineAt !== null)).toBe(true);
       const seen: string[] = [];
       let cursor: string | undefined;
       do {

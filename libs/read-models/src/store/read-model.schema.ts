@@ -43,6 +43,9 @@ export const CASE_SEARCH_COLUMNS = [
 /** An instant after any real one, in the form both dialects read as a timestamp. */
 export const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 
+/** A case's next deadline as the deadline order compares it (a missing one last); migration 9 indexes it. */
+export const DEADLINE_KEY = `coalesce(next_deadline_at, '${FAR_FUTURE}')`;
+
 /** When a case's escalation became pending, a missing instant last: the escalation queue's "oldest" key. */
 export const ESCALATION_SINCE = `coalesce(escalation_since, '${FAR_FUTURE}')`;
 
@@ -82,7 +85,7 @@ export function caseSortKeys(dialect: SqlDialect, column: CaseSortColumn): reado
     case 'policy':
       return [{ expr: 'policy_version', type: 'text' }];
     case 'deadline':
-      return [{ expr: `coalesce(next_deadline_at, '${FAR_FUTURE}')`, type: 'instant' }];
+      return [{ expr: DEADLINE_KEY, type: 'instant' }];
     case 'updated':
       return [{ expr: 'updated_at', type: 'instant' }];
     case 'outstanding':
@@ -671,6 +674,16 @@ const rebuildDeferredHolder: ReadModelMigration = {
   ],
 };
 
+// Issue 10: the projector rewrites a case's row on every event, and nearly every event moves its next deadline, so
+// each index over that column is an entry deleted and inserted per event. `case_summary_by_deadline` (migration
+// 9: the deadline with a missing one as the far future, then the case id) already orders the cases by deadline;
+// the `deadlineBefore` filter now reads that index's expression, and the older index on the bare column goes.
+const oneDeadlineIndex: ReadModelMigration = {
+  version: 18,
+  name: "case deadlines: one index, the deadline order's",
+  statements: () => [`DROP INDEX IF EXISTS case_summary_next_deadline`],
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -690,6 +703,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   timelineByRecordTime,
   warningToRegistrationDays,
   rebuildDeferredHolder,
+  oneDeadlineIndex,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */

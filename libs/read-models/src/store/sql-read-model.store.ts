@@ -40,6 +40,7 @@ import {
   byteOrder,
   CASE_SEARCH_COLUMNS,
   caseSortKeys,
+  DEADLINE_KEY,
   ESCALATION_SINCE,
   FAR_FUTURE,
   PROJECTED_TABLES,
@@ -752,7 +753,8 @@ export class SqlReadModelStore implements ReadModelStore {
       params.push(...text.params);
     }
     if (query.deadlineBefore !== undefined) {
-      where.push('next_deadline_at <= ?');
+      // The expression of the deadline order's index (migration 18), which a missing deadline never passes.
+      where.push(`${DEADLINE_KEY} <= ? AND next_deadline_at IS NOT NULL`);
       params.push(instantParam('deadlineBefore', query.deadlineBefore));
     }
     if (query.sort === 'traffic') return this.listCasesByTraffic(where, params, query.cursor, limit);
