@@ -108,8 +108,9 @@ describe('CaseCommandService on a real SQLite file', () => {
     expect(await warn('paypal')).toMatchObject({ duplicate: true, version: first.version });
     expect(await warn('steam')).toMatchObject({ duplicate: true, version: second.version });
     expect([(await service.load('paypal')).version, (await service.load('steam')).version]).toEqual([2, 2]);
-    // the same key recorded on both cases: unique in the store, the second would have been refused
-    expect(await store.streamsOfCommand?.('step-1')).toEqual([caseStreamId('paypal'), caseStreamId('steam')]);
+    // recorded for each case alone (store-wide, the second would have been refused): neither took the key
+    // from the store, so neither costs an entry in its index of command ids (decision 0016)
+    expect(await store.streamsOfCommand?.('step-1')).toEqual([]);
   });
 
   it('given one Idempotency-Key sent at once for commands on four cases through two processes, then exactly one lands and the others are refused naming its case', async () => {

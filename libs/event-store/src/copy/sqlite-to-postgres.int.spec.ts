@@ -42,7 +42,11 @@ describe('copySqliteToPostgres', () => {
           { eventId: `a-${i}`, type: 'A', data: { i }, metadata: { n: 1 } },
           { eventId: `b-${i}`, type: 'B', data: { i }, metadata: { n: 2 } },
         ],
-        { expectedRevision: 'no_stream', commandId: `command-${i}` },
+        {
+          expectedRevision: 'no_stream',
+          commandId: `command-${i}`,
+          commandIdScope: i % 3 === 0 ? 'store' : 'stream',
+        },
       );
     }
     await store.close();
@@ -75,6 +79,33 @@ describe('copySqliteToPostgres', () => {
     expect(result).toEqual({ events: 60, commands: 30, headPosition: 60 });
     expect(seen).toEqual([25, 60, 50, 60, 60, 60]);
     expect(await countsIn(database.url)).toEqual({ events: 60, commands: 30 });
+  });
+
+  it('given command records of both scopes, then each keeps its scope; from a file of schema version 4 (no scope recorded), every one counts store-wide', async () => {
+    const scopes = async (): Promise<number[]> => {
+      const client = new Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ wide: number; own: number }>(
+          `SELECT count(*) FILTER (WHERE store_scoped)::int AS wide, count(*) FILTER (WHERE NOT store_scoped)::int AS own
+           FROM event_store.commands`,
+        );
+        return [rows[0].wide, rows[0].own];
+      } finally {
+        await client.end();
+      }
+    };
+    await copySqliteToPostgres({ sourceFile: file, connectionString: database.url });
+    expect(await scopes()).toEqual([10, 20]);
+
+    await database.drop();
+    database = await createTemporaryPostgresDatabase('sanksi_copy_lib');
+    const old = new Database(file);
+    old.exec(`DROP INDEX commands_store_scoped; ALTER TABLE commands DROP COLUMN store_scoped;
+      CREATE INDEX commands_command_id ON commands (command_id); PRAGMA user_version = 4;`);
+    old.close();
+    await copySqliteToPostgres({ sourceFile: file, connectionString: database.url });
+    expect(await scopes()).toEqual([30, 0]);
   });
 
   it('given no SQLite store at the source, or a file that is not one, then refused before the target is touched', async () => {

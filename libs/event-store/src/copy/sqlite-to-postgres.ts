@@ -45,6 +45,7 @@ interface CommandRow {
   command_id: string;
   next_expected_revision: number;
   position: number;
+  store_scoped: number;
 }
 
 /**
@@ -144,8 +145,16 @@ export async function copySqliteToPostgres(options: SqliteToPostgresCopy): Promi
       options.onProgress?.(copied, totals.events);
     }
 
+    // A file of a schema before the scope was recorded (SQLite event-store migration 5) counts every record as
+    // store-scoped, as opening it with this version would.
+    const scoped = source
+      .prepare<[], number>(`SELECT count(*) FROM pragma_table_info('commands') WHERE name = 'store_scoped'`)
+      .pluck()
+      .get()
+      ? 'store_scoped'
+      : '1 AS store_scoped';
     const commands = source.prepare<[string, string, number], CommandRow>(
-      `SELECT stream_id, command_id, next_expected_revision, position FROM commands
+      `SELECT stream_id, command_id, next_expected_revision, position, ${scoped} FROM commands
         WHERE (stream_id, command_id) > (?, ?) ORDER BY stream_id, command_id LIMIT ?`,
     );
     let from: [string, string] = ['', ''];
@@ -153,13 +162,14 @@ export async function copySqliteToPostgres(options: SqliteToPostgresCopy): Promi
       const rows = commands.all(from[0], from[1], batchSize);
       if (rows.length === 0) break;
       await target.query(
-        `INSERT INTO ${schema}.commands (stream_id, command_id, next_expected_revision, position)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])`,
+        `INSERT INTO ${schema}.commands (stream_id, command_id, next_expected_revision, position, store_scoped)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::boolean[])`,
         [
           rows.map((r) => r.stream_id),
           rows.map((r) => r.command_id),
           rows.map((r) => r.next_expected_revision),
           rows.map((r) => r.position),
+          rows.map((r) => r.store_scoped !== 0),
         ],
       );
       const last = rows[rows.length - 1];

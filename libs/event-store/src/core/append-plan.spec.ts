@@ -90,6 +90,22 @@ describe('decideBatch', () => {
     // scoped to its stream (the default), the same id elsewhere is another command
     expect(decisions[4]).toEqual({ kind: 'write', firstRevision: 0 });
   });
+
+  it('given an id written earlier in the batch for its stream only, then a store-scoped use on another stream is written (decision 0016)', () => {
+    const decisions = decideBatch(
+      [
+        append('pse-1', 'no_stream', 1, 'cmd-a'),
+        append('pse-2', 'no_stream', 1, 'cmd-a', 'store'),
+        append('pse-3', 'no_stream', 1, 'cmd-a', 'store'),
+      ],
+      new Map(),
+      new Map(),
+    );
+    expect(decisions[0]).toEqual({ kind: 'write', firstRevision: 0 });
+    expect(decisions[1]).toEqual({ kind: 'write', firstRevision: 0 });
+    // the store-scoped use took the id: the next one elsewhere is refused, naming it
+    expect((decisions[2] as { error: CommandIdInUse }).error).toMatchObject({ recordedOn: 'pse-2' });
+  });
 });
 
 describe('prepareAppend', () => {

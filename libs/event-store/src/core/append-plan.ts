@@ -139,7 +139,8 @@ export function checkExpectedRevision(
  * revisions of the earlier ones, and a command id repeated inside the batch resolves to the first.
  * `currentRevisions` holds the last revision of every stream of the batch (-1 or absent: none);
  * `knownCommands` the stored results of the batch's command ids; `recordedElsewhere` (command id → a
- * stream other than the append's own) the stored records of the store-scoped appends' command ids.
+ * stream other than the append's own) where another stream recorded a store-scoped append's id with
+ * that scope (an id recorded for its stream only is not in it: docs/decisions/0016).
  */
 export function decideBatch(
   appends: readonly PreparedAppend[],
@@ -149,7 +150,7 @@ export function decideBatch(
 ): AppendDecision[] {
   const revisions = new Map(currentRevisions);
   const commandsInBatch = new Map<string, number>();
-  // Command id → the stream an earlier append of this batch recorded it on.
+  // Command id → the stream an earlier store-scoped append of this batch recorded it on.
   const streamsInBatch = new Map<string, string>();
   return appends.map((append, index): AppendDecision => {
     if (append.commandId !== null) {
@@ -174,7 +175,8 @@ export function decideBatch(
     revisions.set(append.streamId, current + append.events.length);
     if (append.commandId !== null) {
       commandsInBatch.set(commandKey(append.streamId, append.commandId), index);
-      if (!streamsInBatch.has(append.commandId)) streamsInBatch.set(append.commandId, append.streamId);
+      if (append.storeScoped && !streamsInBatch.has(append.commandId))
+        streamsInBatch.set(append.commandId, append.streamId);
     }
     return { kind: 'write', firstRevision: current + 1 };
   });

@@ -37,10 +37,12 @@ export interface AppendOptions {
   commandId?: string;
   /**
    * Where the command id must be unique. `stream` (the default): on its stream only — the same id on
-   * another stream is another command. `store`: in the whole store — an append whose id is already
-   * recorded on another stream, or taken by an earlier append of the same commit, is refused with
-   * `CommandIdInUse`, checked inside the append's own transaction so two first uses racing on two streams
-   * cannot both be written. Adapters without an index of command ids (EventStoreDB) check the stream only.
+   * another stream is another command. `store`: among the store-scoped ids of the whole store — an append
+   * whose id another stream recorded with this scope, or an earlier append of the same commit took with it,
+   * is refused with `CommandIdInUse`, checked inside the append's own transaction so two first uses racing
+   * on two streams cannot both be written. An id recorded with the scope `stream` is not seen by that check
+   * (docs/decisions/0016): only store-scoped ids are indexed across streams. Adapters without an index of
+   * command ids (EventStoreDB) check the stream only.
    */
   commandIdScope?: 'stream' | 'store';
 }
@@ -89,8 +91,8 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   streamExists(streamId: string): Promise<boolean>;
   /**
-   * The streams an append recorded this command id on (an idempotency key reused across streams shows as
-   * more than one, or as another stream). Optional: an adapter without a command index leaves it out.
+   * The streams that recorded this command id with the scope `store` (an idempotency key reused across
+   * streams shows as another stream). Optional: an adapter without a command index leaves it out.
    */
   streamsOfCommand?(commandId: string): Promise<string[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;

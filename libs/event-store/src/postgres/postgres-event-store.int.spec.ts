@@ -267,7 +267,7 @@ describe('PostgresEventStore', () => {
     });
   });
 
-  it('given migration 7, then the append functions still answer the calls of the version before (no scope argument) and both paths refuse a store-scoped id taken elsewhere', async () => {
+  it('given migrations 7 and 9, then the append functions still answer the calls of the version before (no scope argument, recorded for their stream) and both paths refuse a store-scoped id taken store-wide elsewhere', async () => {
     const store = open('scoped');
     await store.whenReady();
     await withAdmin(async (admin) => {
@@ -286,15 +286,19 @@ describe('PostgresEventStore', () => {
       expect(many.rows).toEqual([{ idx: 1, status: 'written', revision: '0' }]);
     });
     const scoped = { expectedRevision: 'no_stream', commandId: 'k1', commandIdScope: 'store' } as const;
-    // a lone single-event append (append_event) and a batch (append_events)
-    await expect(store.appendToStream('pse-new', [testEvent('A')], scoped)).rejects.toMatchObject({
+    // recorded for their streams only, k1 is not taken store-wide (decision 0016); this use takes it
+    expect(await store.appendToStream('pse-new', [testEvent('A')], scoped)).toMatchObject({
+      duplicate: false,
+    });
+    // a lone single-event append (append_event) and a batch (append_events) elsewhere are refused
+    await expect(store.appendToStream('pse-newer', [testEvent('A')], scoped)).rejects.toMatchObject({
       code: 'COMMAND_ID_IN_USE',
-      recordedOn: 'pse-old',
+      recordedOn: 'pse-new',
     });
     await expect(
-      store.appendToStream('pse-new', [testEvent('A'), testEvent('B')], scoped),
-    ).rejects.toMatchObject({ code: 'COMMAND_ID_IN_USE', recordedOn: 'pse-old' });
-    expect(await store.streamExists('pse-new')).toBe(false);
+      store.appendToStream('pse-newer', [testEvent('A'), testEvent('B')], scoped),
+    ).rejects.toMatchObject({ code: 'COMMAND_ID_IN_USE', recordedOn: 'pse-new' });
+    expect(await store.streamExists('pse-newer')).toBe(false);
   });
 
   it('given 60,000 recorded commands not yet analysed and plans made generic, when a store-scoped append checks its command id across streams, then it reads a few index pages, not the table (migration 8)', async () => {

@@ -642,7 +642,7 @@ function statements(s: string) {
     readAllOfCategory: `SELECT ${columns} FROM ${s}.events
                WHERE category = $2 AND position > $1 ORDER BY position LIMIT $3`,
     streamExists: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 LIMIT 1`,
-    streamsOfCommand: `SELECT stream_id FROM ${s}.commands WHERE command_id = $1 ORDER BY stream_id LIMIT 10`,
+    streamsOfCommand: `SELECT stream_id FROM ${s}.commands WHERE command_id = $1 AND store_scoped ORDER BY stream_id LIMIT 10`,
     head: `SELECT coalesce(max(position), 0)::int8 AS head FROM ${s}.events`,
     // The category is a filter on the partial index's included column, so one (generic) plan fits both.
     streamStarts: `SELECT stream_id, position FROM ${s}.events

@@ -195,7 +195,51 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     // streams cannot both be written (an earlier append of the same batch is seen as well).
     sql: (s) => `
       DROP FUNCTION ${s}.append_events(bigint, text, text[], text[], bigint[], text[], int[], text[], text[], int[], json[], json[]);
-      CREATE FUNCTION ${s}.append_events(
+      DROP FUNCTION ${s}.append_event(bigint, text, text, text, bigint, text, text, text, int, json, json);
+      ${appendFunctions(s, false)}
+    `,
+  },
+  {
+    version: 8,
+    name: 'command ids looked up across streams through (command_id, stream_id)',
+    // "Which other stream recorded this command id, first by stream id" (the store-scoped check in both
+    // append functions, `streamsOfCommand`) asks for command_id = $1 ORDER BY stream_id LIMIT n. On the
+    // index of command_id alone the planner has to sort, so once a plan is generic (PL/pgSQL's, after five
+    // calls) it walked the primary key (stream_id, command_id) in order instead, testing command_id on
+    // every entry: a scan of the whole table per store-scoped append (28 ms at 57,000 commands), the
+    // appends of `simulate` slowing as the log grew. On this index the rows come in the order asked, so no
+    // plan can prefer the walk. It covers every lookup the old index served.
+    sql: (s) => `
+      CREATE INDEX IF NOT EXISTS commands_command_stream ON ${s}.commands (command_id, stream_id);
+      DROP INDEX IF EXISTS ${s}.commands_command_id;
+    `,
+  },
+  {
+    version: 9,
+    name: 'only store-scoped command ids indexed across streams',
+    // Only the ids recorded with the scope 'store' are looked up across streams, so only they are indexed
+    // across streams (docs/decisions/0016): an id recorded for its own stream (a keyless command's, a
+    // deadline's elapse, `simulate`'s and `import`'s keys) costs no entry there. Records made before count
+    // as store-scoped (the column's default), so every id recorded so far still refuses its reuse as it did;
+    // the append functions (same arguments, so a process of the version before still finds them) record the
+    // scope and look up the store-scoped ids alone.
+    sql: (s) => `
+      ALTER TABLE ${s}.commands ADD COLUMN IF NOT EXISTS store_scoped boolean NOT NULL DEFAULT true;
+      CREATE INDEX IF NOT EXISTS commands_store_scoped ON ${s}.commands (command_id, stream_id) WHERE store_scoped;
+      DROP INDEX IF EXISTS ${s}.commands_command_stream;
+      ${appendFunctions(s, true)}
+    `,
+  },
+];
+
+/**
+ * The two append functions of migration 7 (`scoped`: false) and of migration 9 (true: they record whether
+ * the command id is store-scoped and look up only such ids across streams). The advisory lock, the
+ * duplicate and expected-revision checks, the insert and the notification are the same in both.
+ */
+function appendFunctions(s: string, scoped: boolean): string {
+  return `
+      CREATE OR REPLACE FUNCTION ${s}.append_events(
         p_lock_key bigint, p_channel text,
         a_stream text[], a_category text[], a_expected bigint[], a_command text[], a_count int[],
         e_id text[], e_type text[], e_version int[], e_data json[], e_metadata json[],
@@ -226,7 +270,8 @@ export const postgresMigrations: readonly PostgresMigration[] = [
             END IF;
             IF coalesce(a_store_scoped[i], false) THEN
               SELECT c.stream_id INTO other FROM ${s}.commands c
-               WHERE c.command_id = a_command[i] AND c.stream_id <> a_stream[i] ORDER BY c.stream_id LIMIT 1;
+               WHERE c.command_id = a_command[i] AND c.stream_id <> a_stream[i]${scoped ? ' AND c.store_scoped' : ''}
+               ORDER BY c.stream_id LIMIT 1;
               IF FOUND THEN
                 status := 'taken';
                 revision := NULL;
@@ -261,8 +306,8 @@ export const postgresMigrations: readonly PostgresMigration[] = [
             RETURNING position)
           SELECT max(ins.position) INTO last_pos FROM ins;
           IF a_command[i] IS NOT NULL THEN
-            INSERT INTO ${s}.commands (stream_id, command_id, next_expected_revision, position)
-            VALUES (a_stream[i], a_command[i], cur + n, last_pos);
+            INSERT INTO ${s}.commands (stream_id, command_id, next_expected_revision, position${scoped ? ', store_scoped' : ''})
+            VALUES (a_stream[i], a_command[i], cur + n, last_pos${scoped ? ', coalesce(a_store_scoped[i], false)' : ''});
           END IF;
           status := 'written';
           revision := cur + n;
@@ -277,8 +322,7 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       END
       $fn$;
 
-      DROP FUNCTION ${s}.append_event(bigint, text, text, text, bigint, text, text, text, int, json, json);
-      CREATE FUNCTION ${s}.append_event(
+      CREATE OR REPLACE FUNCTION ${s}.append_event(
         p_lock_key bigint, p_channel text, p_stream text, p_category text, p_expected bigint,
         p_command text, p_id text, p_type text, p_version int, p_data json, p_metadata json,
         p_store_scoped boolean DEFAULT false,
@@ -297,7 +341,8 @@ export const postgresMigrations: readonly PostgresMigration[] = [
           END IF;
           IF p_store_scoped THEN
             SELECT c.stream_id INTO other FROM ${s}.commands c
-             WHERE c.command_id = p_command AND c.stream_id <> p_stream ORDER BY c.stream_id LIMIT 1;
+             WHERE c.command_id = p_command AND c.stream_id <> p_stream${scoped ? ' AND c.store_scoped' : ''}
+             ORDER BY c.stream_id LIMIT 1;
             IF FOUND THEN
               status := 'taken';
               RETURN;
@@ -320,32 +365,16 @@ export const postgresMigrations: readonly PostgresMigration[] = [
         VALUES (p_stream, cur + 1, p_id, p_type, p_category, p_version, p_data, p_metadata)
         RETURNING position INTO pos;
         IF p_command IS NOT NULL THEN
-          INSERT INTO ${s}.commands (stream_id, command_id, next_expected_revision, position)
-          VALUES (p_stream, p_command, cur + 1, pos);
+          INSERT INTO ${s}.commands (stream_id, command_id, next_expected_revision, position${scoped ? ', store_scoped' : ''})
+          VALUES (p_stream, p_command, cur + 1, pos${scoped ? ', p_store_scoped' : ''});
         END IF;
         status := 'written';
         revision := cur + 1;
         PERFORM pg_notify(p_channel, '');
       END
       $fn$;
-    `,
-  },
-  {
-    version: 8,
-    name: 'command ids looked up across streams through (command_id, stream_id)',
-    // "Which other stream recorded this command id, first by stream id" (the store-scoped check in both
-    // append functions, `streamsOfCommand`) asks for command_id = $1 ORDER BY stream_id LIMIT n. On the
-    // index of command_id alone the planner has to sort, so once a plan is generic (PL/pgSQL's, after five
-    // calls) it walked the primary key (stream_id, command_id) in order instead, testing command_id on
-    // every entry: a scan of the whole table per store-scoped append (28 ms at 57,000 commands), the
-    // appends of `simulate` slowing as the log grew. On this index the rows come in the order asked, so no
-    // plan can prefer the walk. It covers every lookup the old index served.
-    sql: (s) => `
-      CREATE INDEX IF NOT EXISTS commands_command_stream ON ${s}.commands (command_id, stream_id);
-      DROP INDEX IF EXISTS ${s}.commands_command_id;
-    `,
-  },
-];
+  `;
+}
 
 /** A stable 63-bit key per schema for advisory locks (`salt` tells the locks apart). */
 export function advisoryLockKey(schema: string, salt: string): string {

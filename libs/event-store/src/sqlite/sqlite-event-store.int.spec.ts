@@ -11,6 +11,13 @@ const dir = temporaryDirectory('sanksi-es-sqlite');
 afterAll(() => dir.remove());
 let databases = 0;
 
+/** Takes a file of this version's schema back to the commands table of schema version 4 (before migration 5). */
+function commandsAsInVersion4(db: Database.Database): void {
+  db.exec(`DROP INDEX commands_store_scoped;
+    ALTER TABLE commands DROP COLUMN store_scoped;
+    CREATE INDEX commands_command_id ON commands (command_id);`);
+}
+
 describeEventStoreContract('sqlite', {
   open: async (options) =>
     new SqliteEventStore({
@@ -174,6 +181,7 @@ describe('SqliteEventStore on a shared file', () => {
     await first.close();
     const old = new Database(file);
     old.exec('DROP INDEX events_category_position');
+    commandsAsInVersion4(old);
     old.pragma('user_version = 2');
     old.close();
 
@@ -212,6 +220,7 @@ describe('SqliteEventStore on a shared file', () => {
     await first.close();
     const old = new Database(file);
     old.exec('DROP INDEX events_stream_starts');
+    commandsAsInVersion4(old);
     old.pragma('user_version = 3');
     old.close();
 
@@ -235,6 +244,62 @@ describe('SqliteEventStore on a shared file', () => {
         .all(0, 10, 'pse', -1) as Array<{ detail: string }>;
       expect(plan.map((p) => p.detail).join('; ')).toBe(
         'SEARCH events USING COVERING INDEX events_stream_starts (position>? AND position<?)',
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it('given a file from schema version 4 with command records, when reopened, then they stay store-wide and only store-scoped ids enter the index (migration 5)', async () => {
+    const file = path.join(dir.path, `scoped-${++databases}.db`);
+    const first = new SqliteEventStore({ file });
+    await first.appendToStream('pse-1', [testEvent('A')], {
+      expectedRevision: 'no_stream',
+      commandId: 'old',
+    });
+    await first.close();
+    const old = new Database(file);
+    commandsAsInVersion4(old);
+    old.pragma('user_version = 4');
+    old.close();
+
+    const second = new SqliteEventStore({ file });
+    // recorded before the scope was: still taken store-wide
+    await expect(
+      second.appendToStream('pse-2', [testEvent('A')], {
+        expectedRevision: 'no_stream',
+        commandId: 'old',
+        commandIdScope: 'store',
+      }),
+    ).rejects.toMatchObject({ code: 'COMMAND_ID_IN_USE', recordedOn: 'pse-1' });
+    await second.appendToStream('pse-3', [testEvent('A')], {
+      expectedRevision: 'no_stream',
+      commandId: 'own',
+    });
+    await second.appendToStream('pse-4', [testEvent('A')], {
+      expectedRevision: 'no_stream',
+      commandId: 'wide',
+      commandIdScope: 'store',
+    });
+    await second.close();
+
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+      const indexed = db
+        .prepare(
+          'SELECT command_id FROM commands INDEXED BY commands_store_scoped WHERE store_scoped = 1 ORDER BY 1',
+        )
+        .pluck()
+        .all();
+      expect(indexed).toEqual(['old', 'wide']);
+      const plan = db
+        .prepare(
+          'EXPLAIN QUERY PLAN SELECT stream_id FROM commands WHERE command_id = ? AND store_scoped = 1 AND stream_id <> ? ORDER BY stream_id LIMIT 1',
+        )
+        .all('x', 'y') as Array<{ detail: string }>;
+      expect(plan.map((p) => p.detail).join('; ')).toMatch(
+        /USING (COVERING )?INDEX commands_store_scoped \(command_id=\?/,
       );
     } finally {
       db.close();

@@ -87,7 +87,7 @@ type EventTuple = [
 
 interface Statements {
   insertEvent: Database.Statement<[string, number, string, string, string, number, string, string, string]>;
-  insertCommand: Database.Statement<[string, string, number, number]>;
+  insertCommand: Database.Statement<[string, string, number, number, number]>;
   streamRevision: Database.Statement<[string], number | null>;
   command: Database.Statement<
     [string, string],
@@ -472,7 +472,14 @@ export class SqliteEventStore implements EventStore, BulkAppends {
           }
           const nextExpectedRevision = revision - 1;
           if (append.commandId !== null) {
-            s.insertCommand.run(append.streamId, append.commandId, nextExpectedRevision, position);
+            const storeScoped = append.storeScoped ? 1 : 0;
+            s.insertCommand.run(
+              append.streamId,
+              append.commandId,
+              nextExpectedRevision,
+              position,
+              storeScoped,
+            );
           }
           results.push({ ok: true, value: { nextExpectedRevision, position, duplicate: false } });
           return;
@@ -557,7 +564,8 @@ function prepareStatements(db: Database.Database): Statements {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertCommand: db.prepare(
-      'INSERT INTO commands (stream_id, command_id, next_expected_revision, position) VALUES (?, ?, ?, ?)',
+      `INSERT INTO commands (stream_id, command_id, next_expected_revision, position, store_scoped)
+       VALUES (?, ?, ?, ?, ?)`,
     ),
     streamRevision: db
       .prepare<[string], number | null>('SELECT max(revision) FROM events WHERE stream_id = ?')
@@ -582,13 +590,13 @@ function prepareStatements(db: Database.Database): Statements {
       .prepare<
         [string],
         string
-      >('SELECT stream_id FROM commands WHERE command_id = ? ORDER BY stream_id LIMIT 10')
+      >('SELECT stream_id FROM commands WHERE command_id = ? AND store_scoped = 1 ORDER BY stream_id LIMIT 10')
       .pluck(),
     commandElsewhere: db
       .prepare<
         [string, string],
         string | undefined
-      >('SELECT stream_id FROM commands WHERE command_id = ? AND stream_id <> ? ORDER BY stream_id LIMIT 1')
+      >('SELECT stream_id FROM commands WHERE command_id = ? AND store_scoped = 1 AND stream_id <> ? ORDER BY stream_id LIMIT 1')
       .pluck(),
     head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
     // INDEXED BY: the planner would otherwise walk the rowid range and read every event of the slice.

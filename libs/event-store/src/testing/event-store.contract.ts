@@ -549,15 +549,21 @@ export function describeEventStoreContract(adapterName: string, harness: EventSt
         expect(await store.readStream(other)).toHaveLength(1);
       });
 
-      it('given a command id recorded on two streams, then streamsOfCommand finds both (where the adapter indexes command ids)', async () => {
+      it('given a command id recorded store-wide, then streamsOfCommand finds its stream; recorded for streams only, none (where the adapter indexes command ids)', async () => {
         if (!store.streamsOfCommand) return expect(store.streamsOfCommand).toBeUndefined();
         const commandId = randomUUID();
         const [a, b] = [newStream(), newStream()].sort();
         expect(await store.streamsOfCommand(commandId)).toEqual([]);
         await store.appendToStream(a, [testEvent('A')], { expectedRevision: 'no_stream', commandId });
-        expect(await store.streamsOfCommand(commandId)).toEqual([a]);
         await store.appendToStream(b, [testEvent('A')], { expectedRevision: 'no_stream', commandId });
-        expect(await store.streamsOfCommand(commandId)).toEqual([a, b]);
+        expect(await store.streamsOfCommand(commandId)).toEqual([]);
+        const wide = randomUUID();
+        await store.appendToStream(a, [testEvent('B')], {
+          expectedRevision: 0,
+          commandId: wide,
+          commandIdScope: 'store',
+        });
+        expect(await store.streamsOfCommand(wide)).toEqual([a]);
       });
 
       it('given the same command sent concurrently through two store instances, then it is appended once and both get its result', async () => {
@@ -588,11 +594,11 @@ export function describeEventStoreContract(adapterName: string, harness: EventSt
         const scoped = (commandId: string) =>
           ({ expectedRevision: 'no_stream', commandId, commandIdScope: 'store' }) as const;
 
-        it('given the id recorded on another stream, then CommandIdInUse names that stream and nothing is written', async () => {
+        it('given the id recorded store-wide on another stream, then CommandIdInUse names that stream and nothing is written', async () => {
           if (!store.streamsOfCommand) return expect(store.streamsOfCommand).toBeUndefined();
           const commandId = randomUUID();
           const first = newStream();
-          await store.appendToStream(first, [testEvent('A')], { expectedRevision: 'no_stream', commandId });
+          await store.appendToStream(first, [testEvent('A')], scoped(commandId));
           const head = await store.headPosition();
           const second = newStream();
           const refused = await store
@@ -608,6 +614,27 @@ export function describeEventStoreContract(adapterName: string, harness: EventSt
           expect(await store.streamExists(second)).toBe(false);
           expect(await store.headPosition()).toBe(head);
           expect(await store.streamsOfCommand(commandId)).toEqual([first]);
+        });
+
+        it('given the id recorded on another stream for that stream only, then it does not take the id from the store (decision 0016)', async () => {
+          if (!store.streamsOfCommand) return expect(store.streamsOfCommand).toBeUndefined();
+          const commandId = randomUUID();
+          const first = newStream();
+          await store.appendToStream(first, [testEvent('A')], { expectedRevision: 'no_stream', commandId });
+          const second = newStream();
+          const written = await store.appendToStream(second, [testEvent('A')], scoped(commandId));
+          expect(written.duplicate).toBe(false);
+          expect(await store.streamsOfCommand(commandId)).toEqual([second]);
+          // and from then on the id is taken store-wide: a third stream's store-scoped use is refused
+          await expect(
+            store.appendToStream(newStream(), [testEvent('A')], scoped(commandId)),
+          ).rejects.toMatchObject({ code: 'COMMAND_ID_IN_USE', recordedOn: second });
+          // while the first stream's own record still answers its retry
+          const retry = await store.appendToStream(first, [testEvent('A')], {
+            expectedRevision: 'no_stream',
+            commandId,
+          });
+          expect(retry.duplicate).toBe(true);
         });
 
         it('given the id recorded on its own stream, then a retry is the duplicate it always was', async () => {
