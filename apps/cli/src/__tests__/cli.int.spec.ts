@@ -2,7 +2,7 @@ import { hashEnvelope } from '@sanksi/domain';
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, tempDir, writeRegistryFixture } from './cli-process.fixture';
+import { type CliRun, runCli, tempDir, writeRegistryFixture } from './cli-process.fixture';
 
 jest.setTimeout(180_000);
 
@@ -100,15 +100,18 @@ describe('sanksi CLI (the built process)', () => {
     let files: { snapshot: string; changes: string };
     const env = () => ({ SANKSI_DATA_DIR: dir });
     const importArgs = () => ['import', '--snapshot', files.snapshot, '--changes', files.changes];
+    // The import every test below reads: done before them, so that any one of them runs alone (`-t`).
+    let imported: CliRun;
 
     beforeAll(() => {
       ({ dir, cleanup } = tempDir('fixture'));
       files = writeRegistryFixture(dir);
+      imported = runCli([...importArgs(), '--json'], env());
     });
     afterAll(() => cleanup());
 
     it('when imported, then cases are created, messy rows rejected with reasons and domain refusals reported', () => {
-      const { code, stdout, stderr } = runCli([...importArgs(), '--json'], env());
+      const { code, stdout, stderr } = imported;
       expect(stderr).toBe('');
       expect(code).toBe(0);
       const report = JSON.parse(stdout);
