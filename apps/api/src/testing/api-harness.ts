@@ -23,6 +23,8 @@ export interface ApiHarness {
   clock: ManualClock;
   /** Projects everything appended so far into the read models. */
   project(): Promise<void>;
+  /** POSTs a command as the operator and expects 201 (a failure names the URL and the problem answered). */
+  command(url: string, payload: object): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,19 @@ export async function startApiHarness(
     clock,
     project: async () => {
       await runtime.projector.runOnce();
+    },
+    async command(url, payload) {
+      const res = await app.inject({
+        method: 'POST',
+        url,
+        payload,
+        headers: { authorization: `Bearer ${TEST_KEYS.operator}` },
+      });
+      expect({ url, status: res.statusCode, problem: res.statusCode === 201 ? null : res.json() }).toEqual({
+        url,
+        status: 201,
+        problem: null,
+      });
     },
     async close() {
       await app.close();
