@@ -1,6 +1,11 @@
 import { createRuntime, loadConfig, ManualClock, type SanksiRuntime } from '@sanksi/application';
 import type { Actor } from '@sanksi/domain';
-import { TEST_PROJECTOR_LEASE_TTL_MS, temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
+import {
+  TEST_PROJECTOR_LEASE_TTL_MS,
+  temporaryDirectory,
+  type TemporaryDirectory,
+  waitUntil,
+} from '@sanksi/testing';
 import pino from 'pino';
 import { startWorker, type WorkerHandle, type WorkerStatus } from './worker';
 
@@ -11,14 +16,6 @@ jest.setTimeout(60_000);
 const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
 const silent = pino({ level: 'silent' });
 const FAST = { restartBackoff: { initialMs: 20, maxMs: 200 } };
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function identify(runtime: SanksiRuntime, pseId: string): Promise<void> {
   await runtime.commands.execute(
@@ -77,9 +74,9 @@ describe('the worker with its projector in a thread', () => {
     const server = await open();
     for (let i = 0; i < 50; i++) await identify(server, `before-${i}`);
     const worker = await serve(server);
-    await until('caught up', async () => (await projectorOf(worker)).caughtUp === true);
+    await waitUntil('caught up', async () => (await projectorOf(worker)).caughtUp === true);
     for (let i = 0; i < 10; i++) await identify(server, `after-${i}`);
-    await until('at the head', async () => (await projectorOf(worker)).lag === 0);
+    await waitUntil('at the head', async () => (await projectorOf(worker)).lag === 0);
     expect(await projectorOf(worker)).toMatchObject({
       state: 'running',
       healthy: true,
@@ -99,7 +96,7 @@ describe('the worker with its projector in a thread', () => {
     const server = await open();
     const worker = await serve(server);
     for (let i = 0; i < 30; i++) await identify(server, `pse-${i}`);
-    await until('the server projected everything', async () => (await projectorOf(worker)).lag === 0);
+    await waitUntil('the server projected everything', async () => (await projectorOf(worker)).lag === 0);
 
     const cli = await open('in-process');
     const rebuilt = await cli.projector.rebuild();
@@ -110,14 +107,17 @@ describe('the worker with its projector in a thread', () => {
     expect(projector.restarts).toBeGreaterThanOrEqual(1);
     expect(projector.lastError?.code).toBe('CHECKPOINT_CONFLICT');
     await identify(cli, 'pse-after');
-    await until('the restarted projector follows again', async () => (await projectorOf(worker)).lag === 0);
+    await waitUntil(
+      'the restarted projector follows again',
+      async () => (await projectorOf(worker)).lag === 0,
+    );
     expect(await server.readModels.getCaseSummary('pse-after')).not.toBeNull();
   });
 
   it('a command of another process waits for the thread projector (it holds the lease) and a stop hands the lease on', async () => {
     const server = await open();
     const worker = await serve(server);
-    await until('the thread holds the lease', async () => {
+    await waitUntil('the thread holds the lease', async () => {
       const lease = await server.readModels.projectorLeaseHolder('read-models');
       return lease !== null;
     });

@@ -8,6 +8,7 @@ import {
   temporaryDirectory,
   type TemporaryDirectory,
   type TemporaryPostgresDatabase,
+  waitUntil,
 } from '@sanksi/testing';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
@@ -29,14 +30,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** The value of one series in a Prometheus exposition (0 when absent). */
@@ -142,7 +135,7 @@ describe.each([
       await other.close();
     }
     // then this worker's projector follows, and its metrics say so
-    await until('the projector at the head', async () => {
+    await waitUntil('the projector at the head', async () => {
       const m = await (await get('/metrics')).text();
       return (
         valueOf(m, 'sanksi_event_store_head_position') === 5 &&

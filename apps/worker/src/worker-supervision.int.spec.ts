@@ -1,6 +1,11 @@
 import { createRuntime, loadConfig, ManualClock, type SanksiRuntime } from '@sanksi/application';
 import type { Actor } from '@sanksi/domain';
-import { TEST_PROJECTOR_LEASE_TTL_MS, temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
+import {
+  TEST_PROJECTOR_LEASE_TTL_MS,
+  temporaryDirectory,
+  type TemporaryDirectory,
+  waitUntil,
+} from '@sanksi/testing';
 import pino from 'pino';
 import { startWorker, type WorkerHandle, type WorkerStatus } from './worker';
 
@@ -9,14 +14,6 @@ jest.setTimeout(60_000);
 const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
 const silent = pino({ level: 'silent' });
 const FAST = { restartBackoff: { initialMs: 20, maxMs: 200 } };
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function identify(runtime: SanksiRuntime, pseId: string): Promise<void> {
   await runtime.commands.execute(
@@ -84,7 +81,7 @@ describe('supervised projector beside other processes on the same SQLite files',
   it('a command reading the read models waits for the running projector instead of fighting it', async () => {
     const server = await open();
     const worker = await serve(server);
-    await until(
+    await waitUntil(
       'the projector holds the lease',
       async () => (await server.projector.status()).role === 'follower',
     );
@@ -102,7 +99,7 @@ describe('supervised projector beside other processes on the same SQLite files',
     const server = await open();
     const worker = await serve(server);
     for (let i = 0; i < 30; i++) await identify(server, `pse-${i}`);
-    await until('the server projected everything', async () => (await projectorOf(worker)).lag === 0);
+    await waitUntil('the server projected everything', async () => (await projectorOf(worker)).lag === 0);
 
     // `sanksi projections rebuild` from another process empties the read models and resets the
     // checkpoint under the running projector: its next check finds the checkpoint moved back.
@@ -118,7 +115,10 @@ describe('supervised projector beside other processes on the same SQLite files',
     expect(projector.lastError?.code).toBe('CHECKPOINT_CONFLICT');
     // And it keeps following: new events are projected by the restarted projector.
     await identify(cli, 'pse-after');
-    await until('the restarted projector follows again', async () => (await projectorOf(worker)).lag === 0);
+    await waitUntil(
+      'the restarted projector follows again',
+      async () => (await projectorOf(worker)).lag === 0,
+    );
     expect(await server.readModels.getCaseSummary('pse-after')).not.toBeNull();
   });
 
@@ -136,7 +136,7 @@ describe('supervised projector beside other processes on the same SQLite files',
       ]);
     }
     await tool.projector.runOnce();
-    await until('the server is at the head', async () => (await projectorOf(worker)).lag === 0);
+    await waitUntil('the server is at the head', async () => (await projectorOf(worker)).lag === 0);
     const projector = await projectorOf(worker);
     expect(projector.state).toBe('running');
     expect((await server.readModels.listCases({ limit: 100 })).items).toHaveLength(30);
@@ -146,21 +146,24 @@ describe('supervised projector beside other processes on the same SQLite files',
   it('a second server stands by while the first projector follows, and takes over when it stops', async () => {
     const first = await open();
     const firstWorker = await serve(first);
-    await until(
+    await waitUntil(
       'the first projector leads',
       async () => (await first.projector.status()).role === 'follower',
     );
     const second = await open();
     await serve(second);
-    await until('the second stands by', async () => (await second.projector.status()).role === 'standby');
+    await waitUntil('the second stands by', async () => (await second.projector.status()).role === 'standby');
     await identify(second, 'pse-1');
-    await until('the first projects', async () => (await projectorOf(firstWorker)).lag === 0);
+    await waitUntil('the first projects', async () => (await projectorOf(firstWorker)).lag === 0);
 
     await firstWorker.stop();
     workers.splice(workers.indexOf(firstWorker), 1);
-    await until('the second takes over', async () => (await second.projector.status()).role === 'follower');
+    await waitUntil(
+      'the second takes over',
+      async () => (await second.projector.status()).role === 'follower',
+    );
     await identify(second, 'pse-2');
-    await until(
+    await waitUntil(
       'the second projects',
       async () => (await second.readModels.getCaseSummary('pse-2')) !== null,
     );

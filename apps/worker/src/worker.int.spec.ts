@@ -19,6 +19,7 @@ import {
   temporaryDirectory,
   type TemporaryDirectory,
   type TemporaryPostgresDatabase,
+  waitUntil,
 } from '@sanksi/testing';
 import { Client } from 'pg';
 import pino from 'pino';
@@ -36,18 +37,6 @@ const silent = pino({ level: 'silent' });
 
 function unique(label: string): string {
   return `test.${label}.${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
-}
-
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 async function freePort(): Promise<number> {
@@ -126,7 +115,7 @@ describe('startWorker', () => {
     const worker = await startWorker(rt, undefined, { scheduler: { intervalMs: 20 } });
     try {
       // then the projector feeds the scheduler, which elapses and blocks; the projector shows the block
-      await until('paypal on the blocklist', async () =>
+      await waitUntil('paypal on the blocklist', async () =>
         (await rt.readModels.getBlocklist()).entries.some((e) => e.domain === 'paypal.com'),
       );
       const statuses = await worker.statuses();
@@ -150,7 +139,7 @@ describe('startWorker', () => {
     const worker = await startWorker(rt, ['scheduler'], { scheduler: { intervalMs: 20 } });
     try {
       // then it still elapses and blocks
-      await until('solo blocked', async () =>
+      await waitUntil('solo blocked', async () =>
         (await rt.commands.load('solo')).envelopes.some((e) => e.type === 'AccessBlocked'),
       );
       expect(worker.modules).toEqual(['scheduler']);
@@ -206,11 +195,11 @@ describe('startWorker', () => {
     const kafka = createKafka(BROKERS, { clientId: 'worker-spec' });
     try {
       // when the scheduler has blocked the case and OSS then confirms its registration
-      await until('steam blocked', async () =>
+      await waitUntil('steam blocked', async () =>
         (await rt.readModels.getBlocklist()).entries.some((e) => e.domain === 'steam.com'),
       );
       clock.set(wib('2022-08-03T12:00'));
-      await until('the OSS topic', async () => {
+      await waitUntil('the OSS topic', async () => {
         const admin = kafka.admin();
         await admin.connect();
         try {
@@ -236,15 +225,18 @@ describe('startWorker', () => {
       await producer.disconnect();
 
       // then the case is registered and off the blocklist
-      await until(
+      await waitUntil(
         'steam registered',
         async () => (await rt.commands.load('steam')).envelopes.at(-1)?.state.state === 'reRegistered',
       );
-      await until('blocklist empty', async () => (await rt.readModels.getBlocklist()).entries.length === 0);
+      await waitUntil(
+        'blocklist empty',
+        async () => (await rt.readModels.getBlocklist()).entries.length === 0,
+      );
 
       // and every event of the log reached the case-events topic, checkpointed in relay-checkpoints.db
       const head = await rt.eventStore.headPosition();
-      await until(
+      await waitUntil(
         'relay caught up',
         async () => (await worker.statuses()).find((s) => s.name === 'relay')?.position === head,
       );
@@ -254,7 +246,7 @@ describe('startWorker', () => {
       await reader.connect();
       await reader.subscribe({ topic: caseTopic, fromBeginning: true });
       await reader.run({ eachMessage: async ({ message }) => void seen.push(message) });
-      await until('all case events on Kafka', () => seen.length >= events.length);
+      await waitUntil('all case events on Kafka', () => seen.length >= events.length);
       await reader.disconnect();
       expect(new Set(seen.map((m) => m.headers?.['ce_id']?.toString()))).toEqual(
         new Set(events.map((e) => e.eventId)),
@@ -270,7 +262,7 @@ describe('startWorker', () => {
       ]);
       // The traffic relay is a loop of its own in the statuses (readiness, /metrics): no traffic fact is in
       // the log, so it is caught up although the head is far past its checkpoint (lag counts its category).
-      await until(
+      await waitUntil(
         'the traffic relay caught up',
         async () => (await worker.statuses()).find((s) => s.name === 'traffic-relay')?.lag === 0,
       );
@@ -295,7 +287,7 @@ describe('startWorker', () => {
             .find((l) => l.startsWith(`${name} `))
             ?.slice(name.length + 1) ?? 0,
         );
-      await until('the DLQ measured with one message', async () => {
+      await waitUntil('the DLQ measured with one message', async () => {
         const { body } = await rt.metrics.exposition();
         return series(body, `sanksi_oss_dlq_messages{topic="${ossTopic}.dlq"}`) === 1;
       });
@@ -331,7 +323,7 @@ describe('startWorker', () => {
         { actor: OPERATOR },
       );
       // then the local modules are healthy and the Kafka ones say they are not, while they retry
-      await until('kafka modules unhealthy', async () => {
+      await waitUntil('kafka modules unhealthy', async () => {
         const s = await worker.statuses();
         return (
           !s.find((x) => x.name === 'relay')?.healthy && !s.find((x) => x.name === 'oss-consumer')?.healthy
@@ -349,7 +341,7 @@ describe('startWorker', () => {
         [{ line: 1, ok: true, observation: { domain: 'x.id', period: '2022-07', visits: 5, source: 'sw' } }],
         { actor: OPERATOR },
       );
-      await until(
+      await waitUntil(
         'the traffic relay unhealthy',
         async () => (await worker.statuses()).find((x) => x.name === 'traffic-relay')?.healthy === false,
       );
@@ -418,7 +410,7 @@ describe('startWorker on PostgreSQL', () => {
       });
       const head = await rt.eventStore.headPosition();
       try {
-        await until(
+        await waitUntil(
           'relay caught up',
           async () => (await worker.statuses()).find((s) => s.name === 'relay')?.position === head,
         );

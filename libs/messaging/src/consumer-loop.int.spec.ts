@@ -3,6 +3,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { type ConsumedMessage, KafkaConsumerLoop, type MessageSettlement } from './consumer-loop';
 import { createKafka } from './kafka.client';
 import { deleteTestTopics, testBrokers, uniqueTopic } from './__fixtures__/kafka-test.helpers';
+import { waitUntil } from '@sanksi/testing';
 
 jest.setTimeout(120_000);
 
@@ -13,14 +14,6 @@ class StoreAway extends Error {
   readonly code = 'STORE_AWAY';
 }
 
-async function until(what: string, predicate: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Every message of a topic as it stands (a throw-away group, nothing committed for anyone). */
 async function readTopic(kafka: Kafka, topic: string, expected: number): Promise<KafkaMessage[]> {
   const seen: KafkaMessage[] = [];
@@ -29,7 +22,7 @@ async function readTopic(kafka: Kafka, topic: string, expected: number): Promise
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
-    await until(`${expected} messages on ${topic}`, () => seen.length >= expected);
+    await waitUntil(`${expected} messages on ${topic}`, () => seen.length >= expected);
   } finally {
     await consumer.disconnect();
   }
@@ -96,10 +89,10 @@ describe('KafkaConsumerLoop (the one loop of the OSS and traffic consumers) on t
     const first = loopOn(topic, groupId, settle, true, settled);
     await first.start();
     try {
-      await until('the topic', () => first.status().state === 'running');
+      await waitUntil('the topic', () => first.status().state === 'running');
       await produce(topic, ['a', 'b', 'poison', 'c']);
       // when the loop settles them
-      await until('four settled', () => settled.length >= 4);
+      await waitUntil('four settled', () => settled.length >= 4);
     } finally {
       await first.stop();
     }
@@ -126,7 +119,7 @@ describe('KafkaConsumerLoop (the one loop of the OSS and traffic consumers) on t
     await second.start();
     try {
       await produce(topic, ['d']);
-      await until('the next message', () => again.length >= 1);
+      await waitUntil('the next message', () => again.length >= 1);
     } finally {
       await second.stop();
     }
@@ -153,9 +146,9 @@ describe('KafkaConsumerLoop (the one loop of the OSS and traffic consumers) on t
     );
     await loop.start();
     try {
-      await until('the topic', () => loop.status().state === 'running');
+      await waitUntil('the topic', () => loop.status().state === 'running');
       await produce(topic, ['x', 'y']);
-      await until('two settled', () => settled.length >= 2);
+      await waitUntil('two settled', () => settled.length >= 2);
     } finally {
       await loop.stop();
     }

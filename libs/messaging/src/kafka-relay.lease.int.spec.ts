@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createTemporaryPostgresDatabase, temporaryDirectory } from '@sanksi/testing';
+import { createTemporaryPostgresDatabase, temporaryDirectory, waitUntil } from '@sanksi/testing';
 import { SqliteEventStore } from '@sanksi/event-store';
 import type { CheckpointStore } from './checkpoint-store.port';
 import { createKafka, ensureTopics } from './kafka.client';
@@ -43,14 +43,6 @@ const adapters: Array<[string, (dir: string) => Promise<Harness>]> = [
   ],
 ];
 
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe.each(adapters)('two relays with one checkpoint name, lease in %s', (_name, makeHarness) => {
   it('publishes every event once while both run, and the standby relay takes over when the holder stops', async () => {
     const dir = temporaryDirectory('sanksi-lease');
@@ -77,7 +69,7 @@ describe.each(adapters)('two relays with one checkpoint name, lease in %s', (_na
       // given events, and two relays with the same checkpoint name started together
       const first = await appendCases(store, { cases: 6, perCase: 5, runId: 'lease1' });
       await Promise.all(relays.map((r) => r.relay.start()));
-      await until('one relay holding the lease', () => relays.some((r) => r.relay.status().leaseHeld));
+      await waitUntil('one relay holding the lease', () => relays.some((r) => r.relay.status().leaseHeld));
       const [holder, standby] = relays[0].relay.status().leaseHeld ? relays : [relays[1], relays[0]];
       await holder.relay.caughtUp();
       // then only the holder published, and every event is on the topic exactly once
@@ -89,7 +81,7 @@ describe.each(adapters)('two relays with one checkpoint name, lease in %s', (_na
       await holder.relay.stop();
       const second = await appendCases(store, { cases: 6, perCase: 3, runId: 'lease1', startRevision: 5 });
       // then the standby relay takes over from the holder's checkpoint and publishes only the new events
-      await until('the standby relay holding the lease', () => standby.relay.status().leaseHeld, 30_000);
+      await waitUntil('the standby relay holding the lease', () => standby.relay.status().leaseHeld, 30_000);
       await standby.relay.caughtUp();
       expect(standby.relay.status()).toMatchObject({ state: 'running', publishedTotal: second.length });
       const all = [...first, ...second];

@@ -6,7 +6,7 @@ export {
   type Given,
   type Then,
 } from './decider-spec';
-export { eventually } from './eventually';
+export { eventually, waitUntil } from './eventually';
 export { idSequence, testClock } from './sequence';
 export { startPrivatePostgres, type PrivatePostgres, type PrivatePostgresOptions } from './private-postgres';
 export { TEST_PROJECTOR_LEASE_TTL_MS } from './projector-lease';

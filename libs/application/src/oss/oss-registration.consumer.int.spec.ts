@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
+import { temporaryDirectory, type TemporaryDirectory, waitUntil } from '@sanksi/testing';
 import type { Actor } from '@sanksi/domain';
 import { createKafka, ensureTopics } from '@sanksi/messaging';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
@@ -29,18 +29,6 @@ function unique(label: string): string {
   return `test.${label}.${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
 }
 
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function readAll(kafka: Kafka, topic: string, expected: number): Promise<KafkaMessage[]> {
   const consumer = kafka.consumer({ groupId: unique('dlq-reader') });
   const seen: KafkaMessage[] = [];
@@ -52,7 +40,7 @@ async function readAll(kafka: Kafka, topic: string, expected: number): Promise<K
         seen.push(message);
       },
     });
-    await until(`${expected} messages on ${topic}`, () => seen.length >= expected);
+    await waitUntil(`${expected} messages on ${topic}`, () => seen.length >= expected);
     return seen;
   } finally {
     await consumer.disconnect();
@@ -239,7 +227,7 @@ describe('OssRegistrationConsumer on the real broker', () => {
     const first = consumer(outcomes);
     await first.start();
     try {
-      await until('seven outcomes', () => outcomes.length >= 7);
+      await waitUntil('seven outcomes', () => outcomes.length >= 7);
     } finally {
       await first.stop();
     }
@@ -297,7 +285,7 @@ describe('OssRegistrationConsumer on the real broker', () => {
     const second = consumer(again);
     await second.start();
     try {
-      await until('seven outcomes again', () => again.length >= 7);
+      await waitUntil('seven outcomes again', () => again.length >= 7);
     } finally {
       await second.stop();
     }
@@ -338,7 +326,7 @@ describe('OssRegistrationConsumer on the real broker', () => {
     const c = consumer(outcomes);
     await c.start();
     try {
-      await until('three outcomes', () => outcomes.length >= 3);
+      await waitUntil('three outcomes', () => outcomes.length >= 3);
     } finally {
       await c.stop();
     }
@@ -384,7 +372,7 @@ describe('OssRegistrationConsumer on the real broker', () => {
     // when it fails on the message and is stopped
     await failing.start();
     try {
-      await until('a failure', () => failing.status().lastError !== null);
+      await waitUntil('a failure', () => failing.status().lastError !== null);
     } finally {
       await failing.stop();
     }
@@ -393,7 +381,7 @@ describe('OssRegistrationConsumer on the real broker', () => {
     const healthy = consumer(outcomes, groupId);
     await healthy.start();
     try {
-      await until('the message applied', () => outcomes.length >= 1);
+      await waitUntil('the message applied', () => outcomes.length >= 1);
     } finally {
       await healthy.stop();
     }
@@ -439,7 +427,7 @@ describe('OssRegistrationConsumer on the real broker', () => {
     const c = consumer(outcomes);
     await c.start();
     try {
-      await until('five outcomes', () => outcomes.length >= 5);
+      await waitUntil('five outcomes', () => outcomes.length >= 5);
     } finally {
       await c.stop();
     }
@@ -509,7 +497,7 @@ describe('OssRegistrationConsumer on the real broker', () => {
     });
     await c.start();
     try {
-      await until('two outcomes', () => outcomes.length >= 2);
+      await waitUntil('two outcomes', () => outcomes.length >= 2);
     } finally {
       await c.stop();
     }
@@ -542,7 +530,7 @@ describe('OssRegistrationConsumer on the real broker', () => {
     const c = consumer(outcomes);
     await c.start();
     try {
-      await until('two outcomes', () => outcomes.length >= 2);
+      await waitUntil('two outcomes', () => outcomes.length >= 2);
     } finally {
       await c.stop();
     }
@@ -608,7 +596,7 @@ describe('OssRegistrationConsumer on the real broker', () => {
     // when started
     await c.start();
     try {
-      await until('two failed attempts', () => c.status().consecutiveFailures >= 2);
+      await waitUntil('two failed attempts', () => c.status().consecutiveFailures >= 2);
       // then it says it waits for the broker, with the error, and is not healthy
       expect(c.status()).toMatchObject({ state: 'waiting-for-broker', healthy: false });
       expect(c.status().lastError?.code).toBeTruthy();

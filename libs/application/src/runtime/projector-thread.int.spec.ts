@@ -1,5 +1,10 @@
 import type { Actor } from '@sanksi/domain';
-import { TEST_PROJECTOR_LEASE_TTL_MS, temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
+import {
+  TEST_PROJECTOR_LEASE_TTL_MS,
+  temporaryDirectory,
+  type TemporaryDirectory,
+  waitUntil,
+} from '@sanksi/testing';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { ManualClock } from '../cases/clock';
@@ -12,14 +17,6 @@ import { SupervisedLoop } from './supervised-loop';
 jest.setTimeout(60_000);
 
 const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function identify(runtime: SanksiRuntime, pseId: string): Promise<void> {
   await runtime.commands.execute(
@@ -85,14 +82,17 @@ describe('ProjectorThread', () => {
   it('projects appends of the main thread into the read models, woken by them, its batches in the metrics', async () => {
     supervise('cases');
     supervise('traffic');
-    await until('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
+    await waitUntil('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
     const started = Date.now();
     await identify(runtime, 'pse-1');
-    await until('pse-1 projected', async () => (await runtime.readModels.getCaseSummary('pse-1')) !== null);
+    await waitUntil(
+      'pse-1 projected',
+      async () => (await runtime.readModels.getCaseSummary('pse-1')) !== null,
+    );
     // Woken by the append's message, not by its poll (250 ms), on an unloaded machine; generous here.
     expect(Date.now() - started).toBeLessThan(5_000);
     for (let i = 2; i <= 20; i++) await identify(runtime, `pse-${i}`);
-    await until('the thread is at the head', async () => (await statusOf())?.cases.lag === 0);
+    await waitUntil('the thread is at the head', async () => (await statusOf())?.cases.lag === 0);
     const { cases, traffic } = await thread.statuses();
     expect(cases).toMatchObject({ checkpoint: 'read-models', running: true, lastError: null, lag: 0 });
     expect(cases.position).toBe(await runtime.eventStore.headPosition());
@@ -108,13 +108,13 @@ describe('ProjectorThread', () => {
   it('forwards the thread’s log lines to the process logger with their bindings', async () => {
     // Another projector holds the lease: the thread's projector stands by and says so.
     runtime.projector.start();
-    await until(
+    await waitUntil(
       'the in-process projector leads',
       async () => (await runtime.projector.status()).role === 'follower',
     );
     supervise('cases');
-    await until('the thread stands by', async () => (await statusOf())?.cases.role === 'standby');
-    await until('the standby line arrived', () =>
+    await waitUntil('the thread stands by', async () => (await statusOf())?.cases.role === 'standby');
+    await waitUntil('the standby line arrived', () =>
       lines.some((l) => l.msg === 'another projector follows the log; standing by'),
     );
     expect(lines.find((l) => l.msg === 'another projector follows the log; standing by')).toMatchObject({
@@ -128,16 +128,19 @@ describe('ProjectorThread', () => {
   it('a thread that dies fails the runs in hand; the supervisor starts a new one that goes on from the checkpoint', async () => {
     const cases = supervise('cases');
     const traffic = supervise('traffic');
-    await until('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
+    await waitUntil('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
     for (let i = 0; i < 10; i++) await identify(runtime, `before-${i}`);
-    await until('projected', async () => (await statusOf())?.cases.lag === 0);
+    await waitUntil('projected', async () => (await statusOf())?.cases.lag === 0);
 
     await thread.terminate();
-    await until('both loops restarted', () => cases.status().restarts >= 1 && traffic.status().restarts >= 1);
+    await waitUntil(
+      'both loops restarted',
+      () => cases.status().restarts >= 1 && traffic.status().restarts >= 1,
+    );
     expect(cases.status().lastError?.code).toBe('PROJECTOR_THREAD_FAILED');
     // The old thread's lease lapses (300 ms here) and the new thread takes over.
     for (let i = 0; i < 10; i++) await identify(runtime, `after-${i}`);
-    await until('the new thread projected everything', async () => {
+    await waitUntil('the new thread projected everything', async () => {
       const s = await thread.statuses().catch(() => null);
       return s !== null && s.cases.role === 'follower' && s.cases.lag === 0;
     });
@@ -147,20 +150,20 @@ describe('ProjectorThread', () => {
 
   it('a run that ends in error (the checkpoint moved back) fails with the error’s own code, as in process', async () => {
     const cases = supervise('cases');
-    await until('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
+    await waitUntil('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
     for (let i = 0; i < 5; i++) await identify(runtime, `pse-${i}`);
-    await until('projected', async () => (await runtime.readModels.getCheckpoint()) > 0);
+    await waitUntil('projected', async () => (await runtime.readModels.getCheckpoint()) > 0);
     // The checkpoint moved back under the follower (a rebuild elsewhere): its check ends the run.
     await runtime.readModels.reset('read-models');
-    await until('the run ended and restarted', () => cases.status().restarts >= 1);
+    await waitUntil('the run ended and restarted', () => cases.status().restarts >= 1);
     expect(cases.status().lastError?.code).toBe('CHECKPOINT_CONFLICT');
   });
 
   it('stops cleanly: the batch in hand committed, the lease released, the thread gone', async () => {
     supervise('cases');
-    await until('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
+    await waitUntil('the thread follows', async () => (await statusOf())?.cases.role === 'follower');
     for (let i = 0; i < 30; i++) void identify(runtime, `pse-${i}`);
-    await until('some projected', async () => (await runtime.readModels.getCheckpoint()) > 0);
+    await waitUntil('some projected', async () => (await runtime.readModels.getCheckpoint()) > 0);
     for (const loop of loops.splice(0)) await loop.stop();
     await thread.close();
     expect(await runtime.readModels.projectorLeaseHolder('read-models')).toBeNull();

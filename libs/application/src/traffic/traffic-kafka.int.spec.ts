@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
+import { temporaryDirectory, type TemporaryDirectory, waitUntil } from '@sanksi/testing';
 import {
   createKafka,
   ensureTopics,
@@ -25,18 +25,6 @@ jest.setTimeout(120_000);
 const BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const unique = (label: string) => `test.${label}.${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
 
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function readTopic(kafka: Kafka, topic: string, expected: number): Promise<KafkaMessage[]> {
   const consumer = kafka.consumer({ groupId: unique('reader') });
   const seen: KafkaMessage[] = [];
@@ -48,7 +36,7 @@ async function readTopic(kafka: Kafka, topic: string, expected: number): Promise
         seen.push(message);
       },
     });
-    await until(`${expected} messages on ${topic}`, () => seen.length >= expected);
+    await waitUntil(`${expected} messages on ${topic}`, () => seen.length >= expected);
     return seen;
   } finally {
     await consumer.disconnect();
@@ -100,7 +88,7 @@ describe('traffic over Kafka (the shared test broker)', () => {
     await producer.disconnect();
     await consumer.start();
     try {
-      await until('every message settled', () => {
+      await waitUntil('every message settled', () => {
         const s = consumer.status();
         return s.recorded + s.duplicates + s.deadLettered >= 5;
       });
@@ -150,7 +138,7 @@ describe('traffic over Kafka (the shared test broker)', () => {
     await producer.disconnect();
     await consumer.start();
     try {
-      await until('every message settled', () => {
+      await waitUntil('every message settled', () => {
         const s = consumer.status();
         return s.recorded + s.duplicates + s.deadLettered >= 3;
       });
@@ -233,7 +221,7 @@ describe('traffic over Kafka (the shared test broker)', () => {
     await relay.start();
     try {
       const messages = await readTopic(kafka, topic, 2);
-      await until('the relay checkpointed', () => relay.status().position === 3);
+      await waitUntil('the relay checkpointed', () => relay.status().position === 3);
       expect(messages.map((m) => m.key?.toString()).sort()).toEqual(['a.example', 'b.example']);
       const body = JSON.parse(
         messages.find((m) => m.key?.toString() === 'a.example')?.value?.toString() ?? '{}',
