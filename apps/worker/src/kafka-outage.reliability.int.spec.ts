@@ -1,11 +1,15 @@
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { createRuntime, loadConfig, type SanksiRuntime } from '@sanksi/application';
 import type { Actor } from '@sanksi/domain';
 import { CASE_EVENTS_TOPIC, createKafka, parseCloudEventHeaders } from '@sanksi/messaging';
-import { temporaryDirectory, type TemporaryDirectory, recordReliabilityFigures } from '@sanksi/testing';
+import {
+  temporaryDirectory,
+  type TemporaryDirectory,
+  recordReliabilityFigures,
+  freePort,
+} from '@sanksi/testing';
 import pino from 'pino';
 import { startWorker, type WorkerHandle } from './worker';
 
@@ -24,18 +28,6 @@ jest.setTimeout(FULL ? 600_000 : 240_000);
 const run = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '../../..');
 const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function brokerScript(runDir: string, port: number, controllerPort: number) {
   const env = {

@@ -9,6 +9,7 @@ import {
   type TemporaryDirectory,
   type TemporaryPostgresDatabase,
   waitUntil,
+  freePort,
 } from '@sanksi/testing';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
@@ -20,17 +21,6 @@ import { WorkerModule } from './worker.module';
 jest.setTimeout(60_000);
 
 const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The value of one series in a Prometheus exposition (0 when absent). */
 function valueOf(body: string, series: string): number {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import {
   ConfigurationInvalid,
@@ -20,6 +19,7 @@ import {
   type TemporaryDirectory,
   type TemporaryPostgresDatabase,
   waitUntil,
+  freePort,
 } from '@sanksi/testing';
 import { Client } from 'pg';
 import pino from 'pino';
@@ -37,18 +37,6 @@ const silent = pino({ level: 'silent' });
 
 function unique(label: string): string {
   return `test.${label}.${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A kominfo-2022 case warned on 2022-07-23 (due 07-29 23:59:59 WIB), with the clock after its due time. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
+import { freePort, temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import { SqliteEventStore } from '@sanksi/event-store';
 import type { Kafka } from 'kafkajs';
 import { createKafka } from './kafka.client';
@@ -17,7 +17,6 @@ import {
   appendCases,
   consumeUntil,
   distinctIds,
-  freePort,
   revisionsPerCaseAfterDedup,
   topicMessageCount,
 } from './__fixtures__/kafka-test.helpers';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
+import { freePort, temporaryDirectory, type TemporaryDirectory } from '@sanksi/testing';
 import { SqliteEventStore } from '@sanksi/event-store';
 import { createKafka, ensureTopics, verifyKafkaCredentials } from './kafka.client';
 import { KafkaJsPublisher } from './kafkajs.publisher';
@@ -10,7 +10,6 @@ import {
   appendCases,
   consumeUntil,
   distinctIds,
-  freePort,
   OwnBroker,
   revisionsPerCaseAfterDedup,
 } from './__fixtures__/kafka-test.helpers';

@@ -7,6 +7,7 @@ export {
   type Then,
 } from './decider-spec';
 export { eventually, waitUntil } from './eventually';
+export { freePort } from './free-port';
 export { idSequence, testClock } from './sequence';
 export { startPrivatePostgres, type PrivatePostgres, type PrivatePostgresOptions } from './private-postgres';
 export { TEST_PROJECTOR_LEASE_TTL_MS } from './projector-lease';

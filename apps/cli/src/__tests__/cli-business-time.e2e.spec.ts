@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import { CLI, tempDir } from './cli-process.fixture';
+import { freePort } from '@sanksi/testing';
 
 // Issue 9, "the rule" item 5 (docs/regulation.md §9.1, §9.5): the 2022 story through the HTTP API of two
 // real `sanksi serve` processes, scheduler on, real clock (every 2022 deadline long overdue). Run A sends
@@ -60,18 +60,6 @@ interface StoredEvent {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `sanksi serve` (projector and scheduler on) on a free port over an empty data directory. */
 async function serve(name: string): Promise<Served> {

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { CLI, type CliRun, runCli, tempDir } from './cli-process.fixture';
+import { freePort } from '@sanksi/testing';
 
 jest.setTimeout(180_000);
 
@@ -11,18 +11,6 @@ const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const OPERATOR_KEY = 'case-cli-operator-key-0123456789abcdef';
 const ANALYST_KEY = 'case-cli-analyst-key-0123456789abcdef';
 const wib = (local: string) => `${local}:00+07:00`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const json = (run: CliRun): Record<string, unknown> => JSON.parse(run.stdout) as Record<string, unknown>;
 const errorOf = (run: CliRun): Record<string, unknown> =>

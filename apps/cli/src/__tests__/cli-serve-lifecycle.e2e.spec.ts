@@ -1,23 +1,11 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { CLI, runCli, tempDir } from './cli-process.fixture';
+import { freePort } from '@sanksi/testing';
 
 jest.setTimeout(120_000);
 
 const SHUTDOWN_TIMEOUT_MS = 8000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Served {
   child: ChildProcess;

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { CLI, tempDir } from './cli-process.fixture';
+import { freePort } from '@sanksi/testing';
 
 jest.setTimeout(120_000);
 
@@ -14,18 +14,6 @@ const OPERATOR_KEY = 'observability-operator-key-0123456789';
 
 /** Metric names as PromQL writes them: ours, and prom-client's default process metrics. */
 const METRIC_NAME = /\b(?:sanksi|process|nodejs)_[a-z0-9_]+\b/g;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Every series name a `/metrics` body can carry: each `# TYPE` line's name (declared even before its

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { temporaryDirectory, type TemporaryDirectory, waitUntil } from '@sanksi/testing';
+import { temporaryDirectory, type TemporaryDirectory, waitUntil, freePort } from '@sanksi/testing';
 import type { Actor } from '@sanksi/domain';
 import { createKafka, ensureTopics } from '@sanksi/messaging';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
@@ -48,18 +47,6 @@ async function readAll(kafka: Kafka, topic: string, expected: number): Promise<K
 }
 
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('OssRegistrationConsumer on the real broker', () => {
   let dir: TemporaryDirectory;

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { EventStore, EventToAppend } from '@sanksi/event-store';
@@ -39,19 +38,6 @@ export async function deleteTestTopics(kafka: Kafka): Promise<void> {
   } finally {
     await admin.disconnect();
   }
-}
-
-/** A TCP port nothing listens on right now (for a broker of a test's own). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A broker of the test's own, started and stopped with the project's scripts (infra/kafka). */
