@@ -277,6 +277,12 @@ describe('PostgresEventStore', () => {
         [lock],
       );
       expect(one.rows[0]).toMatchObject({ status: 'written', revision: '0' });
+      // a scope given as NULL is the stream's, as no scope is (the record's column takes no NULL)
+      const unsaid = await admin.query(
+        `SELECT status FROM scoped.append_event($1::int8, 'c', 'pse-unsaid', 'pse', -1, 'k0', 'e0', 'A', 1, '{}'::json, '{}'::json, NULL)`,
+        [lock],
+      );
+      expect(unsaid.rows[0]).toMatchObject({ status: 'written' });
       const many = await admin.query(
         `SELECT idx, status, revision FROM scoped.append_events($1::int8, 'c', ARRAY['pse-old2'], ARRAY['pse'], ARRAY[-1]::int8[],
            ARRAY['k1'], ARRAY[1], ARRAY['e2'], ARRAY['A'], ARRAY[1], ARRAY['{}'::json], ARRAY['{}'::json])`,

@@ -366,7 +366,7 @@ function appendFunctions(s: string, scoped: boolean): string {
         RETURNING position INTO pos;
         IF p_command IS NOT NULL THEN
           INSERT INTO ${s}.commands (stream_id, command_id, next_expected_revision, position${scoped ? ', store_scoped' : ''})
-          VALUES (p_stream, p_command, cur + 1, pos${scoped ? ', p_store_scoped' : ''});
+          VALUES (p_stream, p_command, cur + 1, pos${scoped ? ', coalesce(p_store_scoped, false)' : ''});
         END IF;
         status := 'written';
         revision := cur + 1;
