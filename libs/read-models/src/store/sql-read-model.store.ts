@@ -753,7 +753,8 @@ export class SqlReadModelStore implements ReadModelStore {
       params.push(...text.params);
     }
     if (query.deadlineBefore !== undefined) {
-      // The expression of the deadline order's index (migration 18), which a missing deadline never passes.
+      // The deadline order's key (migration 9 indexes it; 18 dropped the bare column's index), which sorts a
+      // missing deadline last: IS NOT NULL keeps such cases out.
       where.push(`${DEADLINE_KEY} <= ? AND next_deadline_at IS NOT NULL`);
       params.push(instantParam('deadlineBefore', query.deadlineBefore));
     }
