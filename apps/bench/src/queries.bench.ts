@@ -20,13 +20,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { poll } from './pollers';
+import { freePort } from './free-port';
 
 const SECONDS = Number(process.env.BENCH_QUERIES_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_QUERIES_CONNECTIONS ?? 32);
@@ -49,18 +49,6 @@ interface Measured {
   p50: number;
   p99: number;
   failures: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The request header of a client that takes gzip (curl --compressed sends the same). */
