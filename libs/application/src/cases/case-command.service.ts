@@ -43,8 +43,8 @@ export interface CommandContext {
   /**
    * What `idempotencyKey` is unique in: the whole store (the default: a key sent again for another case is
    * refused, inside the append, naming the first case), or this case alone — for a caller whose keys are
-   * built from the case itself (`simulate`), which spares every append a look-up among every command of
-   * the store (about 6 % of `simulate`'s CPU at a million systems, docs/benchmarks.md).
+   * built from the case itself (`simulate`, `import`), which spares every append a look-up among the
+   * store-wide commands and the record its entry in their index (docs/decisions/0016).
    */
   idempotencyScope?: 'store' | 'case';
   /** The key as its sender wrote it (the API scopes keys by caller), for refusals. */
