@@ -16,6 +16,9 @@
 // still gives the ratios when it is among them — so a profile holds little else. BENCH_HTTP_NODE_ARGS adds
 // arguments to the server's node (`-r ./apps/bench/dist/sqlite-statements.preload.js`: every statement
 // timed). Before the lines, 2,000 no-op requests and 2,000 case openings warm the server (not measured).
+// BENCH_HTTP_DATA_DIR=<dir> serves that data directory (SQLite) instead of a fresh one — a population made by
+// `sanksi simulate`, to measure the commands at national scale: the bench waits for `/health/ready` (the
+// scheduler's catch-up of due deadlines) and adds its cases to the directory, so give it a copy.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,6 +30,7 @@ import { freePort } from './free-port';
 
 const CONNECTIONS = 64;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+const DATA_DIR = process.env.BENCH_HTTP_DATA_DIR;
 const CLI = path.resolve(__dirname, '..', '..', 'cli', 'dist', 'main.js');
 const PROFILE_DIR = process.env.BENCH_HTTP_CPU_PROFILE;
 const NODE_ARGS = (process.env.BENCH_HTTP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -152,13 +156,29 @@ async function load(
 
 const json = (body: unknown) => JSON.stringify(body);
 
-async function measure(backend: Backend): Promise<void> {
+/** Waits until the server says it is ready: on a populated directory, once its scheduler has caught up. */
+async function ready(base: string): Promise<void> {
+  for (;;) {
+    const status = await fetch(`${base}/health/ready`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function measure(backend: Backend, dataDir?: string): Promise<void> {
   const { dir, cleanupDir } = (() => {
+    if (dataDir) return { dir: dataDir, cleanupDir: () => undefined };
     const d = mkdtempSync(path.join(tmpdir(), 'sanksi-bench-http-'));
     return { dir: d, cleanupDir: () => rmSync(d, { recursive: true, force: true }) };
   })();
   const server = await serve({ SANKSI_DATA_DIR: dir, ...backend.env });
   try {
+    const waited = Date.now();
+    await ready(server.base);
+    if (dataDir) console.log(`${backend.label.padEnd(10)} ${dataDir}: ready after ${Date.now() - waited} ms`);
     const auth = { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' };
     const run = randomUUID().slice(0, 8);
     // Warm-up: JIT, prepared statements, the first pages of every file.
@@ -277,12 +297,15 @@ export async function run(): Promise<void> {
   console.log(
     `sanksi serve (API + projector + scheduler), ${CONNECTIONS} connections, ${SECONDS} s per line; cores: ${require('node:os').cpus().length}`,
   );
-  await measure({
-    label: 'sqlite',
-    env: { SANKSI_EVENT_STORE: 'sqlite' },
-    goal: { perSecond: 5_000, p99Ms: 20 },
-    cleanup: async () => undefined,
-  });
+  await measure(
+    {
+      label: 'sqlite',
+      env: { SANKSI_EVENT_STORE: 'sqlite' },
+      goal: { perSecond: 5_000, p99Ms: 20 },
+      cleanup: async () => undefined,
+    },
+    DATA_DIR,
+  );
   const pg = process.env.BENCH_DATABASE_URL;
   if (pg) await measure(await postgresBackend(pg));
   else console.log('postgres   (skipped: set BENCH_DATABASE_URL=postgres://… to measure it)');

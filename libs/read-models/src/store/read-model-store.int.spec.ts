@@ -469,6 +469,25 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
       expect((await db.store.getDueDeadlines(before)).items).toHaveLength(Math.min(50, whole.items.length));
     });
 
+    it('then a page of due deadlines walks the index of their order, from the cursor, without sorting every due one', async () => {
+      // The page the scheduler asks for (getDueDeadlines with a cursor): over an index of the instant alone it
+      // joined and sorted every due deadline for each page (24 ms a page at a million systems under load).
+      const page = `SELECT d.pse_id, s.name, d.kind, d.due_at, d.fine_id, d.case_state
+        FROM deadlines d JOIN case_summary s ON s.pse_id = d.pse_id
+        WHERE d.due_at <= '2022-12-31' AND (d.due_at >= '2022-08-01' AND ((d.due_at > '2022-08-01')
+          OR (d.due_at = '2022-08-01' AND d.pse_id > 'a') OR (d.due_at = '2022-08-01' AND d.pse_id = 'a' AND d.kind > 'b')
+          OR (d.due_at = '2022-08-01' AND d.pse_id = 'a' AND d.kind = 'b' AND d.fine_id > '')))
+        ORDER BY d.due_at, d.pse_id, d.kind, d.fine_id LIMIT 201`;
+      if (backend.name === 'sqlite') {
+        const plan = (await db.sql(`EXPLAIN QUERY PLAN ${page}`)).map((r) => String(r.detail));
+        expect(plan[0]).toMatch(/^SEARCH d USING INDEX deadlines_due \(due_at>\? AND due_at<\?\)$/);
+        expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
+      } else {
+        const [index] = await db.sql(`SELECT indexdef FROM pg_indexes WHERE indexname = 'deadlines_due'`);
+        expect(String(index?.indexdef)).toMatch(/\(due_at, pse_id, kind, fine_id\)$/);
+      }
+    });
+
     it('then the escalation queue comes page by page, every case exactly once, largest traffic first', async () => {
       const whole = await db.store.getEscalationQueue({ limit: 1000 });
       const [{ n }] = await db.sql(`SELECT count(*) AS n FROM case_summary WHERE escalation_pending = 1`);

@@ -40,6 +40,9 @@ export const CASE_SEARCH_COLUMNS = [
   "lower(coalesce(registration_number, ''))",
 ] as const;
 
+/** Segments FTS5 merges at a time in the SQLite search indexes (its largest setting; read-model migration 20). */
+export const SEARCH_AUTOMERGE = 16;
+
 /** An instant after any real one, in the form both dialects read as a timestamp. */
 export const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 
@@ -684,6 +687,38 @@ const oneDeadlineIndex: ReadModelMigration = {
   statements: () => [`DROP INDEX IF EXISTS case_summary_next_deadline`],
 };
 
+// Issue 10: the deadline scheduler reads the due deadlines a page at a time in (due instant, case, kind, fine)
+// order, on the request loop. Over an index of the instant alone every page gathered every due deadline, looked
+// up each one's case and sorted them all to return the first 200: under commands that warn at 2,000 a second
+// (each a deadline due at once) a page took 24 ms at a million systems and 9 ms on an empty store. Over the
+// whole order a page is a walk of the index from the cursor, and only its own rows meet their case.
+const dueDeadlinesInOrder: ReadModelMigration = {
+  version: 19,
+  name: 'due deadlines: an index of their whole order',
+  statements: () => [
+    `DROP INDEX IF EXISTS deadlines_due`,
+    `CREATE INDEX deadlines_due ON deadlines (due_at, pse_id, kind, fine_id)`,
+  ],
+};
+
+// Issue 10: SQLite's FTS5 writes each transaction's new terms as a small segment and, by default, merges segments
+// four at a time (`automerge` 4), so every row of the search indexes is rewritten once per level: at a million
+// cases a new case's row cost 220–400 µs (its insert's share of the merges, and its commit's) against 75–90 µs
+// with merges of sixteen, FTS5's largest setting — fewer levels, each row rewritten about half as often.
+// Searches read more segments per level; at a million cases they measured the same (docs/benchmarks.md, "The
+// search indexes at a million"). A setting of the index itself, kept through resets and rebuilds.
+const searchIndexMerges: ReadModelMigration = {
+  version: 20,
+  name: 'search indexes: segments merged sixteen at a time (SQLite)',
+  statements: (dialect) =>
+    dialect === 'sqlite'
+      ? [
+          `INSERT INTO registry_search (registry_search, rank) VALUES ('automerge', ${SEARCH_AUTOMERGE})`,
+          `INSERT INTO case_search (case_search, rank) VALUES ('automerge', ${SEARCH_AUTOMERGE})`,
+        ]
+      : [],
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -704,6 +739,8 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   warningToRegistrationDays,
   rebuildDeferredHolder,
   oneDeadlineIndex,
+  dueDeadlinesInOrder,
+  searchIndexMerges,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */

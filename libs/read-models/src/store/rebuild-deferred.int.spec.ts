@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { type OpenedBackend, readModelBackends, toAppend } from '../testing/read-model-backends.harness';
 import { julyAugust2022 } from '../testing/scenario.fixture';
+import { SEARCH_AUTOMERGE } from './read-model.schema';
 
 jest.setTimeout(60_000);
 
@@ -67,6 +68,12 @@ describe.each(backends.all)(
         const search = objects.filter((o) => /^(case|registry)_search_\d$/.test(String(o.name)));
         expect(search).toHaveLength(9);
         for (const o of search) expect(String(o.sql)).toContain("gin_pending_list_limit='256'");
+      } else {
+        // the search indexes merge sixteen segments at a time (migration 20), emptied and rebuilt alike
+        for (const fts of ['case_search', 'registry_search'])
+          expect(await db.sql(`SELECT v FROM ${fts}_config WHERE k = 'automerge'`)).toEqual([
+            { v: SEARCH_AUTOMERGE },
+          ]);
       }
     });
 
