@@ -16,7 +16,7 @@
 // still gives the ratios when it is among them — so a profile holds little else. BENCH_HTTP_NODE_ARGS adds
 // arguments to the server's node (`-r ./apps/bench/dist/sqlite-statements.preload.js`: every statement
 // timed). Before the lines, 2,000 no-op requests and 2,000 case openings warm the server (not measured).
-// BENCH_HTTP_DATA_DIR=<dir> serves that data directory (SQLite) instead of a fresh one — a population made by
+// BENCH_HTTP_DIR=<dir> serves that data directory (SQLite) instead of a fresh one — a population made by
 // `sanksi simulate`, to measure the commands at national scale: the bench waits for `/health/ready` (the
 // scheduler's catch-up of due deadlines) and adds its cases to the directory, so give it a copy.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,7 +30,7 @@ import { freePort } from './free-port';
 
 const CONNECTIONS = 64;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
-const DATA_DIR = process.env.BENCH_HTTP_DATA_DIR;
+const DATA_DIR = process.env.BENCH_HTTP_DIR;
 const CLI = path.resolve(__dirname, '..', '..', 'cli', 'dist', 'main.js');
 const PROFILE_DIR = process.env.BENCH_HTTP_CPU_PROFILE;
 const NODE_ARGS = (process.env.BENCH_HTTP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -66,6 +66,22 @@ interface Measured {
   failures: string;
   /** Bytes the server sent per answer, headers included (autocannon's throughput over its requests). */
   bytesPerAnswer: number;
+  /**
+   * Events the log grew by per request while the line ran (the server's `/metrics` head before and after): a
+   * warning brings the scheduler's elapse and block when their deadline is due, within the line or after it.
+   */
+  eventsPerRequest: number | undefined;
+}
+
+/** The log's head as the server's `/metrics` reports it; undefined when it cannot be read. */
+async function logHead(base: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const head = /^sanksi_event_store_head_position (\d+)$/m.exec(text)?.[1];
+    return head === undefined ? undefined : Number(head);
+  } catch {
+    return undefined;
+  }
 }
 
 /** CPU time (user + system) a process has used so far, in µs; undefined where /proc cannot be read. */
@@ -125,6 +141,7 @@ async function load(
   request: autocannon.Request,
   limit?: { amount: number },
 ): Promise<Measured> {
+  const headBefore = await logHead(server.base);
   const cpuBefore = cpuMicros(server.pid);
   const result = await autocannon({
     url: server.base,
@@ -140,6 +157,7 @@ async function load(
   if (result.errors > 0) statuses.push(`${result.errors} errors`);
   if (result.timeouts > 0) statuses.push(`${result.timeouts} timeouts`);
   const cpuAfter = cpuMicros(server.pid);
+  const headAfter = await logHead(server.base);
   return {
     cpuPerRequest:
       cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
@@ -151,6 +169,10 @@ async function load(
     count: result.requests.total,
     bytesPerAnswer: result.requests.total === 0 ? 0 : result.throughput.total / result.requests.total,
     failures: statuses.join(', ') || 'none',
+    eventsPerRequest:
+      headBefore === undefined || headAfter === undefined || result.requests.total === 0
+        ? undefined
+        : (headAfter - headBefore) / result.requests.total,
   };
 }
 
@@ -248,7 +270,10 @@ async function measure(backend: Backend, dataDir?: string): Promise<void> {
 
     const cpu = (m: Measured) =>
       `  ${m.bytesPerAnswer.toFixed(0)} B/answer` +
-      (m.cpuPerRequest === undefined ? '' : `  server CPU ${m.cpuPerRequest.toFixed(0)} µs/req`);
+      (m.cpuPerRequest === undefined ? '' : `  server CPU ${m.cpuPerRequest.toFixed(0)} µs/req`) +
+      (m.eventsPerRequest === undefined || m.eventsPerRequest === 0
+        ? ''
+        : `  ${m.eventsPerRequest.toFixed(2)} events/req`);
     const row = (name: string, m: Measured | undefined) => {
       if (!m) return;
       const ratio = noop ? `${(m.perSecond / noop.perSecond).toFixed(2)} of no-op` : 'no no-op line';
