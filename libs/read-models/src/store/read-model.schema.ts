@@ -702,9 +702,9 @@ const dueDeadlinesInOrder: ReadModelMigration = {
 };
 
 // Issue 10: SQLite's FTS5 writes each transaction's new terms as a small segment and, by default, merges segments
-// four at a time (`automerge` 4), so every row of the search indexes is rewritten once per level: at a million
-// cases a new case's row cost 220–400 µs (its insert's share of the merges, and its commit's) against 75–90 µs
-// with merges of sixteen, FTS5's largest setting — fewer levels, each row rewritten about half as often.
+// four at a time (`automerge` 4), so every row of the search indexes is rewritten once per level: 100,000 new
+// cases into a million cost 224–285 µs a row (its insert's share of the merges, and its commit's) against 87–180
+// µs with merges of sixteen, FTS5's largest setting — fewer levels, each row rewritten about half as often.
 // Searches read more segments per level; at a million cases they measured the same (docs/benchmarks.md, "The
 // search indexes at a million"). A setting of the index itself, kept through resets and rebuilds.
 const searchIndexMerges: ReadModelMigration = {
