@@ -126,7 +126,10 @@ describe('simulate writes the same log as before, event for event (the built pro
       expect(registered).toBeGreaterThan(0);
       // Every register row is in its search index (rebuilt at the end of the replay).
       expect(
-        db.prepare(`SELECT count(*) FROM registry_search WHERE registry_search MATCH '"DJAI"'`).pluck().get(),
+        db
+          .prepare(`SELECT count(*) FROM registry_search WHERE registry_search MATCH '"DJA" AND "JAI"'`)
+          .pluck()
+          .get(),
       ).toBe(registered);
     } finally {
       db.close();

@@ -719,6 +719,31 @@ const searchIndexMerges: ReadModelMigration = {
       : [],
 };
 
+// Issue 10: with merges of sixteen the case search index was still the projector's largest cost at a million
+// cases (a new case's row 180–285 µs, 23 µs without the index): a trigram index with positions (FTS5's default,
+// `detail=full`) keeps every trigram's offsets, six times the bytes of the rowids alone, and merges rewrite them
+// all. The searches never needed them: the LIKE filter judges every candidate, so the candidates may be the rows
+// holding all of a text's trigrams (`"sho" AND "hop"`) rather than the phrase. Both search indexes are built again
+// without positions: at a million cases 66 against 396 MB, a new case's row 108 µs, the same searches measured
+// within a millisecond (docs/benchmarks.md, "The search indexes at a million"). The triggers that keep them stay
+// as they are; they name the index, not its layout.
+const searchIndexesWithoutPositions: ReadModelMigration = {
+  version: 21,
+  name: 'search indexes: trigrams without positions (SQLite)',
+  statements: (dialect) =>
+    dialect === 'sqlite'
+      ? [
+          ['registry_search', 'registry', 'name, company, domains, registration_number'],
+          ['case_search', 'case_summary', 'name, company, domains, pse_id, registration_number'],
+        ].flatMap(([fts, table, cols]) => [
+          `DROP TABLE ${fts}`,
+          `CREATE VIRTUAL TABLE ${fts} USING fts5(${cols}, content='${table}', content_rowid='rowid', tokenize='trigram', detail='none')`,
+          `INSERT INTO ${fts} (${fts}, rank) VALUES ('automerge', ${SEARCH_AUTOMERGE})`,
+          `INSERT INTO ${fts} (${fts}) VALUES ('rebuild')`,
+        ])
+      : [],
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -741,6 +766,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   oneDeadlineIndex,
   dueDeadlinesInOrder,
   searchIndexMerges,
+  searchIndexesWithoutPositions,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */

@@ -69,11 +69,15 @@ describe.each(backends.all)(
         expect(search).toHaveLength(9);
         for (const o of search) expect(String(o.sql)).toContain("gin_pending_list_limit='256'");
       } else {
-        // the search indexes merge sixteen segments at a time (migration 20), emptied and rebuilt alike
-        for (const fts of ['case_search', 'registry_search'])
+        // the search indexes keep no positions and merge sixteen segments at a time (migrations 20 and 21),
+        // emptied and rebuilt alike
+        for (const fts of ['case_search', 'registry_search']) {
           expect(await db.sql(`SELECT v FROM ${fts}_config WHERE k = 'automerge'`)).toEqual([
             { v: SEARCH_AUTOMERGE },
           ]);
+          const [table] = await db.sql(`SELECT sql FROM sqlite_master WHERE name = '${fts}'`);
+          expect(String(table?.sql)).toContain("detail='none'");
+        }
       }
     });
 

@@ -160,12 +160,17 @@ function likePattern(q: string): string {
 }
 
 /**
- * An FTS5 trigram query for the rows containing `q` as a substring in some column, ignoring case: a
- * superset of what the LIKE filter keeps (it folds all of Unicode, LIKE only ASCII). Null when `q`
- * is shorter than a trigram, which the index cannot look up.
+ * An FTS5 query for the rows holding every trigram of `q` in some column, ignoring case: a superset of what
+ * the LIKE filter keeps (the trigrams may lie apart or in different columns; the index folds all of Unicode,
+ * LIKE only ASCII), which then judges. The indexes keep no positions (read-model migration 21), so a phrase
+ * cannot be asked. Null when `q` is shorter than a trigram, which the index cannot look up.
  */
-function trigramPhrase(q: string): string | null {
-  return [...q].length >= 3 ? `"${q.replace(/"/g, '""')}"` : null;
+function trigramQuery(q: string): string | null {
+  const chars = [...q];
+  if (chars.length < 3) return null;
+  const trigrams = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i += 1) trigrams.add(chars.slice(i, i + 3).join(''));
+  return [...trigrams].map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
 }
 
 /**
@@ -1278,16 +1283,16 @@ export class SqlReadModelStore implements ReadModelStore {
         };
       }
     }
-    const phrase = this.client.dialect === 'sqlite' ? trigramPhrase(q.trim().toLowerCase()) : null;
+    const match = this.client.dialect === 'sqlite' ? trigramQuery(q.trim().toLowerCase()) : null;
     let candidates = text;
-    if (phrase !== null) {
+    if (match !== null) {
       const [row] = await this.client.query(
         `SELECT count(*) AS n FROM (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ? LIMIT ${SEARCH_CANDIDATE_CAP})`,
-        [phrase],
+        [match],
       );
       if (row !== undefined && num(row, 'n') < SEARCH_CANDIDATE_CAP) {
         candidates = `(rowid IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ?) AND ${text})`;
-        params.unshift(phrase);
+        params.unshift(match);
       }
     }
     // Or one of the system's app ids or IP addresses (a small side table: only cases naming any).
