@@ -180,7 +180,9 @@ const json = (body: unknown) => JSON.stringify(body);
 
 /** Waits until the server says it is ready: on a populated directory, once its scheduler has caught up. */
 async function ready(base: string): Promise<void> {
+  const until = Date.now() + 15 * 60_000;
   for (;;) {
+    if (Date.now() > until) throw new Error(`${base}/health/ready did not answer 200 within 15 minutes`);
     const status = await fetch(`${base}/health/ready`).then(
       (r) => r.status,
       () => 0,
