@@ -470,6 +470,10 @@ export async function run(): Promise<void> {
         ['cases text search q=shop', { path: '/v1/cases?q=shop', headers: analyst }],
         ['case view', { path: `/v1/cases/${encodeURIComponent(someCase)}`, headers: analyst }],
         ['registry search q=shop', { path: '/v1/registry?q=shop', headers: analyst }],
+        // `shop` is in no simulated name; `toko` is one of the simulator's words, in names spread through
+        // the whole population (more than 2,000 trigram candidates: the walk in the page's order).
+        ['cases text search q=toko', { path: '/v1/cases?q=toko', headers: analyst }],
+        ['registry search q=toko', { path: '/v1/registry?q=toko', headers: analyst }],
         ['stats/states (today)', { path: '/v1/stats/states', headers: analyst }],
         ['blocklist txt', { path: '/v1/blocklist?format=txt', headers: service }],
         ['blocklist rpz', { path: '/v1/blocklist?format=rpz', headers: service }],
