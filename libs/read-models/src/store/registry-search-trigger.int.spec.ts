@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createReadModelStore } from './create-read-model-store';
 import type { ReadModelStore } from './read-model-store.port';
+import { trigramQuery } from './sql-read-model.store';
 
 // Migration 7: the register's search index is re-written only when a row's indexed text changes.
 describe('registry search trigger (SQLite, migration 7)', () => {
@@ -17,12 +18,7 @@ describe('registry search trigger (SQLite, migration 7)', () => {
         `SELECT r.pse_id FROM registry_search s JOIN registry r ON r.rowid = s.rowid
          WHERE registry_search MATCH ? ORDER BY r.pse_id`,
       )
-      // every trigram of the text (the index keeps no positions for a phrase: migration 21)
-      .all(
-        Array.from({ length: [...q].length - 2 }, (_, i) => `"${[...q].slice(i, i + 3).join('')}"`).join(
-          ' AND ',
-        ),
-      )
+      .all(trigramQuery(q) ?? '')
       .map((r) => r.pse_id);
   /** Rows written by a statement, its triggers' writes included. */
   const written = (sql: string): number => {

@@ -165,7 +165,7 @@ function likePattern(q: string): string {
  * LIKE only ASCII), which then judges. The indexes keep no positions (read-model migration 21), so a phrase
  * cannot be asked. Null when `q` is shorter than a trigram, which the index cannot look up.
  */
-function trigramQuery(q: string): string | null {
+export function trigramQuery(q: string): string | null {
   const chars = [...q];
   if (chars.length < 3) return null;
   const trigrams = new Set<string>();
