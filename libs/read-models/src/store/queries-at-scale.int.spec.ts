@@ -52,30 +52,35 @@ function parseCsv(text: string): string[][] {
 
 const literal = (v: string | null): string => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
 
-/** The real register (11,946 systems of 2022-11-29) as registry rows, in INSERT statements of 500. */
-function realRegistryInserts(): string[] {
+/** A system's field by its column name in the register's CSV (empty when absent). */
+type System = (field: string) => string;
+
+/** The real register (11,946 systems of 2022-11-29). */
+function realSystems(): System[] {
   const [header, ...rows] = parseCsv(gunzipSync(readFileSync(REGISTRY_CSV)).toString('utf8'));
   const col = (name: string) => (header as string[]).indexOf(name);
-  const values = rows
-    .filter((r) => r.length === header?.length)
-    .map((r) => {
-      const v = (name: string) => r[col(name)] ?? '';
-      const registered = /^\d{4}-\d{2}-\d{2}$/.test(v('registered_on')) ? v('registered_on') : '2022-01-01';
-      return `(${[
-        `sys-${v('system_id')}`,
-        v('registration_number'),
-        v('name'),
-        v('company') || null,
-        v('sector') || null,
-        v('origin') === 'LOKAL' ? 'domestic' : 'foreign',
-        JSON.stringify(v('website') ? [v('website')] : []),
-        'active',
-        `${registered}T00:00:00.000Z`,
-        `${registered}T00:00:00.000Z`,
-      ]
-        .map(literal)
-        .join(', ')})`;
-    });
+  return rows.filter((r) => r.length === header?.length).map((r) => (name: string) => r[col(name)] ?? '');
+}
+
+/** Systems as registry rows, in INSERT statements of 500. */
+function registryInserts(systems: readonly System[]): string[] {
+  const values = systems.map((v) => {
+    const registered = /^\d{4}-\d{2}-\d{2}$/.test(v('registered_on')) ? v('registered_on') : '2022-01-01';
+    return `(${[
+      `sys-${v('system_id')}`,
+      v('registration_number'),
+      v('name'),
+      v('company') || null,
+      v('sector') || null,
+      v('origin') === 'LOKAL' ? 'domestic' : 'foreign',
+      JSON.stringify(v('website') ? [v('website')] : []),
+      'active',
+      `${registered}T00:00:00.000Z`,
+      `${registered}T00:00:00.000Z`,
+    ]
+      .map(literal)
+      .join(', ')})`;
+  });
   const statements: string[] = [];
   for (let i = 0; i < values.length; i += 500)
     statements.push(
@@ -84,19 +89,9 @@ function realRegistryInserts(): string[] {
   return statements;
 }
 
-/** The real register's systems as cases (case_summary rows): half registered, fines and times varied. */
-function realCaseInserts(): string[] {
-  const [header, ...rows] = parseCsv(gunzipSync(readFileSync(REGISTRY_CSV)).toString('utf8'));
-  const col = (name: string) => (header as string[]).indexOf(name);
-  const systems = rows
-    .filter((r) => r.length === header?.length)
-    .map((r) => (name: string) => r[col(name)] ?? '');
-  // Names whose order differs between folding ASCII only (SQLite's lower) and folding every letter.
-  const extra = ['Über Alles', 'äpfel', 'Ärger', 'ÉCLAIR', 'éclair', 'Ωmega'].map(
-    (name, i) => (field: string) =>
-      ({ system_id: `x${i}`, name, website: `extra-${i}.example` })[field] ?? '',
-  );
-  const values = [...systems, ...extra].map((v, i) => {
+/** Systems as cases (case_summary rows): half registered, fines and times varied. */
+function caseInserts(systems: readonly System[]): string[] {
+  const values = systems.map((v, i) => {
     const registered = i % 2 === 0;
     const at = `2022-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00.000Z`;
     const row: Record<string, string | number | null> = {
@@ -141,6 +136,15 @@ function realCaseInserts(): string[] {
         .join(', ')}`,
     );
   return statements;
+}
+
+/** The real register's systems, and names whose order differs between folding ASCII only (SQLite's lower) and every letter. */
+function realCases(): System[] {
+  const extra = ['Über Alles', 'äpfel', 'Ärger', 'ÉCLAIR', 'éclair', 'Ωmega'].map(
+    (name, i) => (field: string) =>
+      ({ system_id: `x${i}`, name, website: `extra-${i}.example` })[field] ?? '',
+  );
+  return [...realSystems(), ...extra];
 }
 
 /** The case list's free-text search as it was before migration 8: a LIKE scan of every case, by case id. */
@@ -240,7 +244,7 @@ describe.each(readModelBackends(testing).all)('queries at scale on $name', (back
   describe('given the real register of 2022 in the registry table', () => {
     beforeEach(async () => {
       await db.store.migrate();
-      for (const statement of realRegistryInserts()) await db.execute(statement);
+      for (const statement of registryInserts(realSystems())) await db.execute(statement);
     });
 
     it('then every search finds exactly what the LIKE scan found, in the same order, whole or page by page', async () => {
@@ -308,7 +312,7 @@ describe.each(readModelBackends(testing).all)('queries at scale on $name', (back
     let everyCase: Array<{ pseId: string; name: string; updatedAt: string }>;
     beforeEach(async () => {
       await db.store.migrate();
-      for (const statement of realCaseInserts()) await db.execute(statement);
+      for (const statement of caseInserts(realCases())) await db.execute(statement);
       everyCase = (await db.sql(`SELECT pse_id, name, updated_at FROM case_summary`)).map((r) => ({
         pseId: String(r.pse_id),
         name: String(r.name),
@@ -404,6 +408,59 @@ describe.each(readModelBackends(testing).all)('queries at scale on $name', (back
       expect((await reopened.listCases({ q: 'shop', limit: 1000 })).items.map((r) => r.pseId)).toEqual(
         before,
       );
+    });
+  });
+
+  describe('given a common text whose matches lie far along every order, and a case matching it by app id alone', () => {
+    // 6,000 systems first in every order hold each trigram of "needle" but not the word ("Needl Dle"): more
+    // trigram candidates than a search fetches, and none a match within the rows its walk judges first.
+    const fillers = Array.from({ length: 6_000 }, (_, i) => ({
+      system_id: `a${String(i).padStart(4, '0')}`,
+      name: `Alpha ${i}`,
+      company: 'PT Needl Dle',
+      website: `alpha-${i}.example`,
+      registration_number: `A${i}/DJAI.PSE/2022`,
+    }));
+    const needles = Array.from({ length: 40 }, (_, i) => ({
+      system_id: `z${String(i).padStart(2, '0')}`,
+      name: `Zeta Needle ${i}`,
+      website: `zeta-${i}.example`,
+      registration_number: `Z${i}/DJAI.PSE/2022`,
+    }));
+    const systems: System[] = [...fillers, ...needles].map(
+      (row) => (field: string) => (row as Record<string, string>)[field] ?? '',
+    );
+    beforeEach(async () => {
+      await db.store.migrate();
+      for (const statement of [...caseInserts(systems), ...registryInserts(systems)])
+        await db.execute(statement);
+      await db.execute(
+        `INSERT INTO case_addresses (pse_id, kind, address) VALUES ('sys-a0007', 'app-id', 'com.needle.app')`,
+      );
+    });
+
+    it('then the case list and the register find the matches and the case by app id, page by page, in every order', async () => {
+      const matches = needles.map((n) => `sys-${n.system_id}`);
+      expect(await scannedCases(db, backend.name, 'needle')).toEqual(matches);
+      for (const limit of [7, 50, 1000]) {
+        expect({ limit, ids: await pagedCases(db, { q: 'Needle', limit }) }).toEqual({
+          limit,
+          ids: ['sys-a0007', ...matches],
+        });
+        expect({ limit, ids: await pagedRegistry(db, 'needle', limit) }).toEqual({
+          limit,
+          ids: ['sys-a0007', ...(await scannedRegistry(db, 'needle'))],
+        });
+      }
+      for (const sort of ['name', '-updated', 'traffic'] as const) {
+        const ids = await pagedCases(db, { q: 'needle', sort, limit: 9 });
+        expect({ sort, ids: [...ids].sort() }).toEqual({ sort, ids: ['sys-a0007', ...matches] });
+      }
+      // Every other system is warned (caseInserts): the 8th filler and the odd needles.
+      expect(await pagedCases(db, { q: 'needle', state: 'warned', limit: 5 })).toEqual([
+        'sys-a0007',
+        ...matches.filter((_, i) => i % 2 === 1),
+      ]);
     });
   });
 

@@ -155,6 +155,9 @@ function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (row: T) => read
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
 }
 
+/** A search column as SQLite's LIKE judges it: its own letters fold as lower() would (ASCII only). */
+const unfolded = (column: string): string => /^lower\((.*)\)$/.exec(column)?.[1] ?? column;
+
 function likePattern(q: string): string {
   return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
@@ -175,17 +178,53 @@ export function trigramQuery(q: string): string | null {
 
 /**
  * Trigram candidates a substring search fetches and sorts at most; from this many on it walks the
- * table in the page's order instead. Fetching a candidate costs about what checking a row on the walk
+ * table in the page's order instead (`textPage`). Fetching a candidate costs about what checking a row on the walk
  * does, so the two meet near sqrt(page size × rows); 2,000 suits 50-row pages up to ~100,000 rows and
  * stays within a few milliseconds either way at a million.
  */
 const SEARCH_CANDIDATE_CAP = 2_000;
 
+/**
+ * Rows of the page's order that a search with many trigram candidates judges by LIKE before it asks the
+ * candidates instead (`textPage`): at most about 8 ms (1 µs a row from the reader's mapped file), a third of
+ * the set of candidates of a word in a sixth of a million rows, and far less where the text is common near the
+ * walk's start. Larger, a walk finds a page behind a longer run of other rows; smaller, a text whose matches
+ * all lie far along the order pays less before the set (docs/benchmarks.md, "Searches of common texts").
+ */
+const SEARCH_WINDOW = 8_000;
+
+/** A page's query: `SELECT select FROM from WHERE where ORDER BY orderBy LIMIT limit + 1`. */
+interface PageSql {
+  select: string;
+  from: string;
+  where: readonly string[];
+  params: readonly unknown[];
+  orderBy: string;
+  limit: number;
+}
+
+/** A WHERE term and its parameters. */
+interface Filter {
+  sql: string;
+  params: readonly unknown[];
+}
+
+/** A free-text filter; `members` where it is one of SQLite's texts with many candidates (see `textPage`). */
+interface TextFilter extends Filter {
+  members?: Filter;
+}
+
+/** A search's free text: `q` over `columns` of the table `fts` indexes. */
+interface TextSearch {
+  fts: 'case_search' | 'registry_search';
+  columns: readonly string[];
+  q: string | undefined;
+}
+
 /** The newer of two stored instants (both dialects return them as UTC ISO-8601 text). */
 const laterOf = (dialect: 'sqlite' | 'postgres'): string => (dialect === 'sqlite' ? 'max' : 'greatest');
 
-/** The cases one of whose app ids or IP addresses contains the bound LIKE pattern (issue 14 A). */
-/** The cases one of whose app ids or IP addresses contains the pattern (`?`, a LIKE pattern). */
+/** The cases one of whose app ids or IP addresses contains the pattern (`?`, a LIKE pattern; issue 14 A). */
 const ADDRESS_CASES = `SELECT pse_id FROM case_addresses WHERE lower(address) LIKE ? ESCAPE '\\'`;
 const ADDRESS_MATCH = `pse_id IN (${ADDRESS_CASES})`;
 
@@ -752,29 +791,25 @@ export class SqlReadModelStore implements ReadModelStore {
       where.push('policy_version = ?');
       params.push(query.policy);
     }
-    if (query.q !== undefined && query.q.trim() !== '') {
-      const text = await this.substringFilter('case_search', CASE_SEARCH_COLUMNS, query.q);
-      where.push(text.sql);
-      params.push(...text.params);
-    }
+    const text: TextSearch = { fts: 'case_search', columns: CASE_SEARCH_COLUMNS, q: query.q };
     if (query.deadlineBefore !== undefined) {
       // The deadline order's key (migration 9 indexes it; 18 dropped the bare column's index), which sorts a
       // missing deadline last: IS NOT NULL keeps such cases out.
       where.push(`${DEADLINE_KEY} <= ? AND next_deadline_at IS NOT NULL`);
       params.push(instantParam('deadlineBefore', query.deadlineBefore));
     }
-    if (query.sort === 'traffic') return this.listCasesByTraffic(where, params, query.cursor, limit);
+    if (query.sort === 'traffic') return this.listCasesByTraffic(where, params, text, query.cursor, limit);
     if (query.sort !== undefined && query.sort !== 'id')
-      return this.listCasesByColumn(where, params, query.sort, query.cursor, limit);
+      return this.listCasesByColumn(where, params, text, query.sort, query.cursor, limit);
     if (query.cursor !== undefined) {
       const [after] = decodeCursor(query.cursor, 1);
       where.push('pse_id > ?');
       params.push(after);
     }
-    const order = query.state !== undefined ? 'state, pse_id' : 'pse_id';
-    const rows = await this.client.query(
-      `SELECT ${CASE_SUMMARY_COLUMNS} FROM case_summary ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`,
-      [...params, limit + 1],
+    const orderBy = query.state !== undefined ? 'state, pse_id' : 'pse_id';
+    const rows = await this.textPage(
+      { select: CASE_SUMMARY_COLUMNS, from: 'case_summary', where, params, orderBy, limit },
+      text,
     );
     const items = rows.slice(0, limit).map(caseSummaryTable.fromRecord);
     const last = items[items.length - 1];
@@ -785,6 +820,7 @@ export class SqlReadModelStore implements ReadModelStore {
   private async listCasesByColumn(
     where: readonly string[],
     params: readonly unknown[],
+    text: TextSearch,
     sort: Exclude<CaseSort, 'id' | 'traffic'>,
     cursor: string | undefined,
     limit: number,
@@ -815,11 +851,16 @@ export class SqlReadModelStore implements ReadModelStore {
       conditions.push(after.sql);
       values.push(...after.params);
     }
-    const rows = await this.client.query(
-      `SELECT ${CASE_SUMMARY_COLUMNS}, ${columns.map((c, i) => `${c.expr} AS sort_key_${i}`).join(', ')} FROM case_summary
-       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-       ORDER BY ${keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ')} LIMIT ?`,
-      [...values, limit + 1],
+    const rows = await this.textPage(
+      {
+        select: `${CASE_SUMMARY_COLUMNS}, ${columns.map((c, i) => `${c.expr} AS sort_key_${i}`).join(', ')}`,
+        from: 'case_summary',
+        where: conditions,
+        params: values,
+        orderBy: keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', '),
+        limit,
+      },
+      text,
     );
     const page = pageOf(rows, limit, (r) => [sort, ...columns.map((_, i) => String(r[`sort_key_${i}`]))]);
     return { items: page.items.map(caseSummaryTable.fromRecord), nextCursor: page.nextCursor };
@@ -829,6 +870,7 @@ export class SqlReadModelStore implements ReadModelStore {
   private async listCasesByTraffic(
     where: readonly string[],
     params: readonly unknown[],
+    text: TextSearch,
     cursor: string | undefined,
     limit: number,
   ): Promise<Page<CaseSummaryRow>> {
@@ -847,13 +889,17 @@ export class SqlReadModelStore implements ReadModelStore {
       values.push(...after.params);
     }
     // The filters name case_summary's columns unqualified: the joined view exposes none of those names.
-    const rows = await this.client.query(
-      `SELECT ${selectList(caseSummaryTable, 's.')}, t.traffic_visits FROM case_summary s
-       LEFT JOIN (SELECT pse_id AS t_pse_id, visits AS traffic_visits FROM open_cases_by_traffic) t
-         ON t.t_pse_id = s.pse_id
-       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-       ORDER BY ${keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ')} LIMIT ?`,
-      [...values, limit + 1],
+    const rows = await this.textPage(
+      {
+        select: `${selectList(caseSummaryTable, 's.')}, t.traffic_visits`,
+        from: `case_summary s LEFT JOIN (SELECT pse_id AS t_pse_id, visits AS traffic_visits FROM open_cases_by_traffic) t
+          ON t.t_pse_id = s.pse_id`,
+        where: conditions,
+        params: values,
+        orderBy: keys.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', '),
+        limit,
+      },
+      text,
     );
     const page = pageOf(rows, limit, (r) => [String(nnum(r, 'traffic_visits') ?? -1), str(r, 'pse_id')]);
     return { items: page.items.map(caseSummaryTable.fromRecord), nextCursor: page.nextCursor };
@@ -1228,11 +1274,6 @@ export class SqlReadModelStore implements ReadModelStore {
     const limit = clampLimit(query.limit);
     const where: string[] = [];
     const params: unknown[] = [];
-    if (query.q !== undefined && query.q.trim() !== '') {
-      const text = await this.substringFilter('registry_search', REGISTRY_SEARCH_COLUMNS, query.q);
-      where.push(text.sql);
-      params.push(...text.params);
-    }
     // By name, then case id, in byte order on both dialects (migration 9 indexes it on PostgreSQL).
     const name = byteOrder(this.client.dialect, 'name');
     const id = byteOrder(this.client.dialect, 'pse_id');
@@ -1241,9 +1282,16 @@ export class SqlReadModelStore implements ReadModelStore {
       where.push(after.sql);
       params.push(...after.params);
     }
-    const rows = await this.client.query(
-      `SELECT ${selectList(registryTable)} FROM registry ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${name}, ${id} LIMIT ?`,
-      [...params, limit + 1],
+    const rows = await this.textPage(
+      {
+        select: selectList(registryTable),
+        from: 'registry',
+        where,
+        params,
+        orderBy: `${name}, ${id}`,
+        limit,
+      },
+      { fts: 'registry_search', columns: REGISTRY_SEARCH_COLUMNS, q: query.q },
     );
     const items = rows.slice(0, limit).map(registryTable.fromRecord);
     const last = items[items.length - 1];
@@ -1251,14 +1299,63 @@ export class SqlReadModelStore implements ReadModelStore {
   }
 
   /**
+   * A page of `page`'s query, filtered also by `text` when it has one (`substringFilter`). Where the text is
+   * one of SQLite's with many trigram candidates, the walk in the page's order that judges every row by LIKE
+   * (1–3.5 µs a row, mostly reading the row) is long where the matches lie far along that order: at a million
+   * cases the register's `toko` waited 50,000 rows in name order for its first match (78–194 ms), `pt kilat`
+   * 270,000 (0.4–1.3 s). So such a page is asked in up to two tries. First the next SEARCH_WINDOW rows of the
+   * order (or four pages' worth), judged as they come and read no further than the page's end: a whole page
+   * there is the answer. Otherwise the walk goes on from the start checking each row's rowid against the set
+   * of candidates (the order's index alone, about 0.1 µs a row; LIKE judges only the candidates), which costs
+   * building that set: 20–35 ms for the 100,000–160,000 candidates of a common word at a million rows, 170 ms
+   * where every row is one (docs/benchmarks.md, "Searches of common texts"). Both tries run on the reader
+   * thread (`readAside`): one such search at a time, while the request loop goes on answering everything else
+   * (commands beside 32 clients searching `toko` in name order: 1,066/s, p99 26 ms, against 38/s, p99 468 ms
+   * with the tries on the loop).
+   */
+  private async textPage(page: PageSql, text: TextSearch): Promise<SqlRecord[]> {
+    const run = (
+      filter?: Filter,
+      read = (sql: string, params: readonly unknown[]) => this.client.query(sql, params),
+    ) => {
+      const where = filter ? [...page.where, filter.sql] : page.where;
+      return read(
+        `SELECT ${page.select} FROM ${page.from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY ${page.orderBy} LIMIT ?`,
+        [...page.params, ...(filter?.params ?? []), page.limit + 1],
+      );
+    };
+    const q = text.q?.trim();
+    if (q === undefined || q === '') return run();
+    const filter = await this.substringFilter(text.fts, text.columns, q);
+    if (filter.members === undefined) return run(filter);
+    // The walk is a co-routine, which SQLite runs only as far as the list of hits asks; only the page's own
+    // rows are read whole, then put in the page's order again.
+    const window = Math.max(SEARCH_WINDOW, 4 * (page.limit + 1));
+    const aside = (sql: string, params: readonly unknown[]) => this.readAside(sql, params);
+    const first = await run(
+      {
+        sql: `rowid IN (SELECT search_rowid FROM (SELECT rowid AS search_rowid, ${filter.sql} AS search_hit
+        FROM ${page.from} ${page.where.length ? `WHERE ${page.where.join(' AND ')}` : ''}
+        ORDER BY ${page.orderBy} LIMIT ${window}) WHERE search_hit LIMIT ${page.limit + 1})`,
+        params: [...filter.params, ...page.params],
+      },
+      aside,
+    );
+    return first.length > page.limit ? first : run(filter.members, aside);
+  }
+
+  /**
    * The free-text filter of a search: `q` (trimmed, any case) is a substring of one of `columns`, or of
    * one of the case's app ids or IP addresses. The searched table's `rowid` is named unqualified (a
    * join's other side, a subquery, has none). The LIKE predicate always decides, so results are the
-   * scan's exactly. On SQLite the trigram index `fts` picks the candidates when they are few; when they
-   * are many (at least SEARCH_CANDIDATE_CAP, counted no further), fetching and sorting them all costs
-   * more than walking the table in the page's order and stopping at the page's end, so the filter is
-   * left to that walk. On PostgreSQL pg_trgm indexes of the same expressions find the candidates, with
-   * the same choice: few, and the page is read from them (`pse_id IN (...)`, which the planner estimates
+   * scan's exactly; on SQLite it reads the columns as they are, since its lower() and its LIKE fold the same
+   * letters (ASCII) and lower() would only copy each text first (0.8 of the judging's time). On SQLite the
+   * trigram index `fts` picks the candidates when they are few; when they are many (at least
+   * SEARCH_CANDIDATE_CAP, counted no further), fetching and sorting them all costs more than walking the table
+   * in the page's order, so the filter is left to that walk, and `members` is the same filter asked of the
+   * candidates first (`textPage`). On PostgreSQL pg_trgm indexes of the same expressions find the candidates,
+   * with the same choice: few, and the page is read from them (`pse_id IN (...)`, which the planner estimates
    * by the trigram indexes; within an OR beside the address match it guessed half the table and walked
    * the page's order through every row: 2–4 s a search at a million); many, and the walk is left to it.
    */
@@ -1266,12 +1363,13 @@ export class SqlReadModelStore implements ReadModelStore {
     fts: 'case_search' | 'registry_search',
     columns: readonly string[],
     q: string,
-  ): Promise<{ sql: string; params: unknown[] }> {
+  ): Promise<TextFilter> {
     const p = likePattern(q.trim());
-    const text = `(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
+    const judged = this.client.dialect === 'sqlite' ? columns.map(unfolded) : columns;
+    const text = `(${judged.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
     const params: unknown[] = columns.map(() => p);
+    const table = fts === 'case_search' ? 'case_summary' : 'registry';
     if (this.client.dialect === 'postgres') {
-      const table = fts === 'case_search' ? 'case_summary' : 'registry';
       const [row] = await this.client.query(
         `SELECT count(*) AS n FROM (SELECT 1 FROM ${table} WHERE ${text} LIMIT ${SEARCH_CANDIDATE_CAP}) c`,
         params,
@@ -1283,20 +1381,27 @@ export class SqlReadModelStore implements ReadModelStore {
         };
       }
     }
+    // The text, or one of the system's app ids or IP addresses (a small side table: only cases naming any).
+    const judge = { sql: `(${text} OR ${ADDRESS_MATCH})`, params: [...params, p] };
     const match = this.client.dialect === 'sqlite' ? trigramQuery(q.trim().toLowerCase()) : null;
-    let candidates = text;
-    if (match !== null) {
-      const [row] = await this.client.query(
-        `SELECT count(*) AS n FROM (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ? LIMIT ${SEARCH_CANDIDATE_CAP})`,
-        [match],
-      );
-      if (row !== undefined && num(row, 'n') < SEARCH_CANDIDATE_CAP) {
-        candidates = `(rowid IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ?) AND ${text})`;
-        params.unshift(match);
-      }
+    if (match === null) return judge;
+    const [row] = await this.client.query(
+      `SELECT count(*) AS n FROM (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ? LIMIT ${SEARCH_CANDIDATE_CAP})`,
+      [match],
+    );
+    if (row !== undefined && num(row, 'n') < SEARCH_CANDIDATE_CAP) {
+      return {
+        sql: `((rowid IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ?) AND ${text}) OR ${ADDRESS_MATCH})`,
+        params: [match, ...params, p],
+      };
     }
-    // Or one of the system's app ids or IP addresses (a small side table: only cases naming any).
-    return { sql: `(${candidates} OR ${ADDRESS_MATCH})`, params: [...params, p] };
+    // Many: `+rowid` keeps the planner on the page order's index, testing each row against the set.
+    const members = `+rowid IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ?
+      UNION ALL SELECT rowid FROM ${table} WHERE ${ADDRESS_MATCH})`;
+    return {
+      ...judge,
+      members: { sql: `(${members} AND ${judge.sql})`, params: [match, p, ...judge.params] },
+    };
   }
 
   async getDiscoveryCandidates(limit?: number): Promise<DiscoveryCandidate[]> {

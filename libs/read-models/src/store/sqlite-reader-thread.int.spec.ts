@@ -1,6 +1,7 @@
 import * as testing from '@sanksi/testing';
 import path from 'node:path';
 import { ReadModelStoreFailed } from '../read-model.errors';
+import { READER_MMAP_BYTES } from './sqlite-reader.settings';
 import { SqliteSqlClient } from './sqlite-sql.client';
 
 // A statement that keeps SQLite busy for a while (a few hundred milliseconds here): long enough that a timer
@@ -41,6 +42,13 @@ describe('the long reads of the SQLite read-model client, on a thread of their o
     // Writes committed after the thread started are seen by the next read.
     await client.transaction((tx) => tx.query(`INSERT INTO t VALUES ('d', 4, NULL)`));
     expect(await client.queryAside(`SELECT count(*) AS n FROM t`)).toEqual([{ n: 4 }]);
+  });
+
+  it('then both readers map the file into memory (the request loop’s and the thread’s), the writer does not', async () => {
+    const mapped = [{ mmap_size: READER_MMAP_BYTES }];
+    expect(await client.query(`PRAGMA mmap_size`)).toEqual(mapped);
+    expect(await client.queryAside(`PRAGMA mmap_size`)).toEqual(mapped);
+    expect(await client.transaction((tx) => tx.query(`PRAGMA mmap_size`))).toEqual([{ mmap_size: 0 }]);
   });
 
   it('given a bad statement or a write, when read aside, then it fails as the store fails, and the thread goes on', async () => {

@@ -3,6 +3,7 @@
 // on the request loop every other request would wait for it. Read-only connection, one statement at a time.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { READER_MMAP_BYTES } from './sqlite-reader.settings';
 
 /** A statement to run, and its answer: the result columns and the rows as arrays, or the error. */
 export interface AsideRequest {
@@ -18,6 +19,7 @@ const port = parentPort;
 if (port) {
   const db = new Database((workerData as { file: string }).file, { readonly: true });
   db.pragma('busy_timeout = 10000');
+  db.pragma(`mmap_size = ${READER_MMAP_BYTES}`);
   port.on('message', ({ id, sql, params }: AsideRequest) => {
     let answer: AsideAnswer;
     try {
