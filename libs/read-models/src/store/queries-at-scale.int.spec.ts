@@ -55,6 +55,12 @@ const literal = (v: string | null): string => (v === null ? 'NULL' : `'${v.repla
 /** A system's field by its column name in the register's CSV (empty when absent). */
 type System = (field: string) => string;
 
+/** A system given by the fields it has. */
+const systemOf =
+  (fields: Record<string, string>): System =>
+  (field) =>
+    fields[field] ?? '';
+
 /** The real register (11,946 systems of 2022-11-29). */
 function realSystems(): System[] {
   const [header, ...rows] = parseCsv(gunzipSync(readFileSync(REGISTRY_CSV)).toString('utf8'));
@@ -140,9 +146,8 @@ function caseInserts(systems: readonly System[]): string[] {
 
 /** The real register's systems, and names whose order differs between folding ASCII only (SQLite's lower) and every letter. */
 function realCases(): System[] {
-  const extra = ['Über Alles', 'äpfel', 'Ärger', 'ÉCLAIR', 'éclair', 'Ωmega'].map(
-    (name, i) => (field: string) =>
-      ({ system_id: `x${i}`, name, website: `extra-${i}.example` })[field] ?? '',
+  const extra = ['Über Alles', 'äpfel', 'Ärger', 'ÉCLAIR', 'éclair', 'Ωmega'].map((name, i) =>
+    systemOf({ system_id: `x${i}`, name, website: `extra-${i}.example` }),
   );
   return [...realSystems(), ...extra];
 }
@@ -427,9 +432,7 @@ describe.each(readModelBackends(testing).all)('queries at scale on $name', (back
       website: `zeta-${i}.example`,
       registration_number: `Z${i}/DJAI.PSE/2022`,
     }));
-    const systems: System[] = [...fillers, ...needles].map(
-      (row) => (field: string) => (row as Record<string, string>)[field] ?? '',
-    );
+    const systems = [...fillers, ...needles].map(systemOf);
     beforeEach(async () => {
       await db.store.migrate();
       for (const statement of [...caseInserts(systems), ...registryInserts(systems)])

@@ -1346,7 +1346,7 @@ export class SqlReadModelStore implements ReadModelStore {
   }
 
   /**
-   * The free-text filter of a search: `q` (trimmed, any case) is a substring of one of `columns`, or of
+   * The free-text filter of a search: `q` (trimmed by the caller, any case) is a substring of one of `columns`, or of
    * one of the case's app ids or IP addresses. The searched table's `rowid` is named unqualified (a
    * join's other side, a subquery, has none). The LIKE predicate always decides, so results are the
    * scan's exactly; on SQLite it reads the columns as they are, since its lower() and its LIKE fold the same
@@ -1364,7 +1364,7 @@ export class SqlReadModelStore implements ReadModelStore {
     columns: readonly string[],
     q: string,
   ): Promise<TextFilter> {
-    const p = likePattern(q.trim());
+    const p = likePattern(q);
     const judged = this.client.dialect === 'sqlite' ? columns.map(unfolded) : columns;
     const text = `(${judged.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
     const params: unknown[] = columns.map(() => p);
@@ -1383,7 +1383,7 @@ export class SqlReadModelStore implements ReadModelStore {
     }
     // The text, or one of the system's app ids or IP addresses (a small side table: only cases naming any).
     const judge = { sql: `(${text} OR ${ADDRESS_MATCH})`, params: [...params, p] };
-    const match = this.client.dialect === 'sqlite' ? trigramQuery(q.trim().toLowerCase()) : null;
+    const match = this.client.dialect === 'sqlite' ? trigramQuery(q.toLowerCase()) : null;
     if (match === null) return judge;
     const [row] = await this.client.query(
       `SELECT count(*) AS n FROM (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ? LIMIT ${SEARCH_CANDIDATE_CAP})`,
