@@ -80,6 +80,47 @@ describe('the feed pollers driver', () => {
     }
   });
 
+  it('follows what it is answered, as a provider does: the position of the feed and the ETag of the list', async () => {
+    // A list at version 7 and a feed at position 7: a poller that starts behind (version 3, position 3)
+    // gets one full answer of each, then only 304s and empty pages.
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const url = req.url ?? '';
+      seen.push(`${url} ${req.headers['if-none-match'] ?? ''}`);
+      if (url.startsWith('/changes')) {
+        const after = Number(new URL(url, 'http://x').searchParams.get('after'));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ after, position: Math.max(after, 7), changes: [] }));
+        return;
+      }
+      res.writeHead(req.headers['if-none-match'] === '"v7"' ? 304 : 200, { etag: '"v7"' });
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await poll(
+        polling(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
+          rate: 4,
+          requests: [
+            { path: '/changes?after=3&limit=10', headers: {}, follow: 'position' },
+            { path: '/list', headers: { 'if-none-match': '"v3"' }, follow: 'etag' },
+          ],
+        }),
+      );
+      expect(seen).toEqual([
+        '/changes?after=3&limit=10 ',
+        '/list "v3"',
+        '/changes?after=7&limit=10 ',
+        '/list "v7"',
+        '/changes?after=7&limit=10 ',
+      ]);
+      // The feed answers 200 with an empty page when nothing is new; the list a 304.
+      expect(result.answers).toBe('4×200, 1×304');
+    } finally {
+      server.close();
+    }
+  });
+
   it('names the answers that are neither 200 nor 304, and transport errors', async () => {
     const { base, server } = await serverAnswering((req) => (req.url === '/gone' ? 503 : 200));
     try {

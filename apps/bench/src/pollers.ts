@@ -19,6 +19,12 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 export interface PollRequest {
   path: string;
   headers: Record<string, string>;
+  /**
+   * What a provider keeps from a full (200) answer for its next poll of this request, as a real one does:
+   * the answer's ETag, sent back as `If-None-Match`, or the change feed's `position`, the next `after`.
+   * Without it every poll asks the same thing, however the list has moved on since.
+   */
+  follow?: 'etag' | 'position';
 }
 
 export interface PollOptions {
@@ -46,6 +52,8 @@ export interface PollResult {
   max: number;
   /** Answers other than 200/304 and transport errors, as `count×status`; `none` when all were answered. */
   failures: string;
+  /** Every answer by status, the connect round's included, as `count×status`, most frequent first. */
+  answers: string;
 }
 
 interface ThreadJob {
@@ -70,19 +78,55 @@ interface ThreadResult {
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function get(agent: Agent, base: URL, poll: PollRequest): Promise<string> {
+interface Answer {
+  /** The status code, or the transport error's code. */
+  status: string;
+  etag?: string;
+  /** A followed change feed's `position`. */
+  position?: number;
+}
+
+function get(agent: Agent, base: URL, poll: PollRequest): Promise<Answer> {
   return new Promise((resolve) => {
     const req = request(
       { agent, host: base.hostname, port: base.port, path: poll.path, headers: poll.headers },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(String(res.statusCode)));
-        res.on('error', (e) => resolve(e.message));
+        const status = String(res.statusCode);
+        const etag = res.headers.etag;
+        res.on('error', (e) => resolve({ status: e.message }));
+        if (poll.follow !== 'position' || res.statusCode !== 200) {
+          res.resume();
+          res.on('end', () => resolve({ status, etag }));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          try {
+            const { position } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { position?: unknown };
+            resolve({ status, position: typeof position === 'number' ? position : undefined });
+          } catch {
+            resolve({ status: 'unreadable feed page' });
+          }
+        });
       },
     );
-    req.on('error', (e) => resolve((e as NodeJS.ErrnoException).code ?? e.message));
+    req.on('error', (e) => resolve({ status: (e as NodeJS.ErrnoException).code ?? e.message }));
     req.end();
   });
+}
+
+/** The poller's copy of `poll` for its next ask, moved on by a full answer where it follows one. */
+function followed(poll: PollRequest, answer: Answer): PollRequest {
+  if (answer.status !== '200') return poll;
+  if (poll.follow === 'etag' && answer.etag !== undefined)
+    return { ...poll, headers: { ...poll.headers, 'if-none-match': answer.etag } };
+  if (poll.follow === 'position' && answer.position !== undefined) {
+    const url = new URL(poll.path, 'http://poller');
+    url.searchParams.set('after', String(answer.position));
+    return { ...poll, path: `${url.pathname}${url.search}` };
+  }
+  return poll;
 }
 
 async function pollInThisThread(
@@ -95,12 +139,16 @@ async function pollInThisThread(
   const statuses: Record<string, number> = {};
   const count = (status: string) => (statuses[status] = (statuses[status] ?? 0) + 1);
   const agents = Array.from({ length: job.pollers }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+  // Each poller's own copy of the requests, moved on by the answers it gets.
+  const asks = agents.map(() => [...job.requests]);
+  const ask = async (agent: Agent, index: number, r: number): Promise<string> => {
+    const mine = asks[index] as PollRequest[];
+    const answer = await get(agent, base, mine[r] as PollRequest);
+    mine[r] = followed(mine[r] as PollRequest, answer);
+    return answer.status;
+  };
   const connectStarted = now();
-  await Promise.all(
-    agents.map(async (agent, i) =>
-      count(await get(agent, base, job.requests[i % job.requests.length] as PollRequest)),
-    ),
-  );
+  await Promise.all(agents.map(async (agent, i) => count(await ask(agent, i, i % job.requests.length))));
   const { startAt } = await go(now() - connectStarted);
   const endAt = startAt + job.seconds * 1000;
   const poller = async (agent: Agent, index: number): Promise<void> => {
@@ -113,11 +161,7 @@ async function pollInThisThread(
       // Timed from when the poll was due (a late start is charged to it), or from when it was sent if a
       // timer fired a little early.
       const from = Math.min(due, now());
-      const status = await get(
-        agent,
-        base,
-        job.requests[(index + k + 1) % job.requests.length] as PollRequest,
-      );
+      const status = await ask(agent, index, (index + k + 1) % job.requests.length);
       latencies.push(now() - from);
       count(status);
     }
@@ -196,6 +240,9 @@ function summary(
   const failures = Object.entries(statuses)
     .filter(([status]) => status !== '200' && status !== '304')
     .map(([status, n]) => `${n}×${status}`);
+  const answers = Object.entries(statuses)
+    .sort(([, a], [, b]) => b - a)
+    .map(([status, n]) => `${n.toLocaleString('en')}×${status}`);
   const round = (ms: number) => Math.round(ms * 10) / 10;
   return {
     connectMs: Math.round(Math.max(...connectedMs)),
@@ -205,6 +252,7 @@ function summary(
     p99: round(percentile(latencies, 0.99)),
     max: round(latencies[latencies.length - 1] ?? NaN),
     failures: failures.join(', ') || 'none',
+    answers: answers.join(', ') || 'none',
   };
 }
 
