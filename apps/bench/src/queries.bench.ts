@@ -55,6 +55,8 @@ interface Measured {
 
 /** The request header of a client that takes gzip (curl --compressed sends the same). */
 const GZIP = { 'accept-encoding': 'gzip' };
+/** A line's `If-None-Match` that becomes the list's ETag as the line starts (the lines before may move the list). */
+const LIST_ETAG_NOW = '<the list’s ETag when the line starts>';
 
 const serverEnv = (dataDir: string): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH ?? '',
@@ -413,12 +415,19 @@ export async function run(): Promise<void> {
       const probe = await fetch(`${server.base}/v1/cases?state=blocked&limit=1`, { headers: analyst });
       const someCase =
         ((await probe.json()) as { items?: Array<{ pseId: string }> }).items?.[0]?.pseId ?? 'none';
-      // fetch asks for gzip unless told otherwise: the 304 lines send no Accept-Encoding, so the tag they
-      // send back must be the identity representation's.
-      const txt = await fetch(`${server.base}/v1/blocklist?format=txt`, {
-        headers: { ...service, 'accept-encoding': 'identity' },
-      });
-      const etag = txt.headers.get('etag');
+      // Where the list is when a line that revalidates it starts (the "list changing" lines move it): its
+      // ETag and change-feed position. fetch asks for gzip unless told otherwise: the 304 lines send no
+      // Accept-Encoding, so the tag they send back must be the identity representation's.
+      const listNow = async (): Promise<{ etag: string; position: string }> => {
+        const txt = await fetch(`${server.base}/v1/blocklist?format=txt`, {
+          headers: { ...service, 'accept-encoding': 'identity' },
+        });
+        await txt.arrayBuffer();
+        return {
+          etag: txt.headers.get('etag') ?? '"none"',
+          position: txt.headers.get('x-blocklist-position') ?? '0',
+        };
+      };
       await load(server.base, { method: 'GET', path: '/health/live' }, 8);
 
       const withCommands = async (work: () => Promise<Measured>, always = false): Promise<Measured> => {
@@ -511,7 +520,7 @@ export async function run(): Promise<void> {
         ],
         [
           'blocklist txt, If-None-Match (304)',
-          { path: '/v1/blocklist?format=txt', headers: { ...service, 'if-none-match': etag ?? '"none"' } },
+          { path: '/v1/blocklist?format=txt', headers: { ...service, 'if-none-match': LIST_ETAG_NOW } },
         ],
         ['blocklist changes after=0', { path: '/v1/blocklist/changes?after=0', headers: service }],
         // The daily series as the projector keeps them (docs/benchmarks.md, "Daily series kept by the projector").
@@ -548,7 +557,11 @@ export async function run(): Promise<void> {
       const only = process.env.BENCH_QUERIES_ONLY?.split(',');
       const lines =
         only === undefined ? routes : routes.filter(([name]) => only.some((part) => name.includes(part)));
-      for (const [name, request, connections] of lines) {
+      for (const [name, route, connections] of lines) {
+        const request =
+          route.headers?.['if-none-match'] === LIST_ETAG_NOW
+            ? { ...route, headers: { ...route.headers, 'if-none-match': (await listNow()).etag } }
+            : route;
         const asked = { path: request.path ?? '/', headers: request.headers ?? {} };
         let changed = '';
         const m = await withCommands(async () => {
@@ -578,12 +591,7 @@ export async function run(): Promise<void> {
         // Where the list is now: the lines above may have moved it (the "list changing" lines block and
         // register cases). Each poller then follows what it is answered, as a provider does: the feed's
         // position, and the list's ETag after a full answer.
-        const current = await fetch(`${server.base}/v1/blocklist?format=txt`, {
-          headers: { ...service, 'accept-encoding': 'identity' },
-        });
-        await current.arrayBuffer();
-        const listTag = current.headers.get('etag') ?? '"none"';
-        const listHead = current.headers.get('x-blocklist-position') ?? '0';
+        const current = await listNow();
         // Goal 5: internet providers polling the feed, each on its own kept-alive connection at a fixed
         // rate, while cases are opened on 8 more connections. A poller that is up to date asks for the
         // changes after the position it has and for the list with the ETag it has (304). Independent
@@ -604,10 +612,14 @@ export async function run(): Promise<void> {
               rate: pollRate,
               seconds: Math.max(SECONDS, 10),
               requests: [
-                { path: `/v1/blocklist/changes?after=${listHead}`, headers: service, follow: 'position' },
+                {
+                  path: `/v1/blocklist/changes?after=${current.position}`,
+                  headers: service,
+                  follow: 'position',
+                },
                 {
                   path: '/v1/blocklist?format=txt',
-                  headers: { ...service, 'if-none-match': listTag },
+                  headers: { ...service, 'if-none-match': current.etag },
                   follow: 'etag',
                 },
               ],
