@@ -48,13 +48,15 @@ function businessDateSql(dialect: SqlDialect, column: string): string {
 
 /**
  * Where the effective changes are read from. `history`: every case's timeline up to the `to` bound (and
- * `knownAt` when asked) — the parameters, in that order. `all`: every case's whole timeline, no parameter.
+ * `knownAt` when asked) — the parameters, in that order. `recordedBy`: the same, read only for the cases with
+ * an event recorded by `knownAt` (a case with none has no event as known then) — parameters: the instant, the
+ * `to` bound, the instant. `all`: every case's whole timeline, no parameter.
  * `revision`: what one revision of one case changed — its timeline up to and including the revision
  * (`sign` 1) beside the same without it (`sign` -1); parameters: the case and the revision, twice.
  * `recordedAfter`: what the events recorded after an instant changed — the timelines of the cases that have
  * any, as known then (`sign` 1) beside as they are (`sign` -1); parameters: the instant, three times.
  */
-type ChangesScope = 'history' | 'all' | 'revision' | 'recordedAfter';
+type ChangesScope = 'history' | 'recordedBy' | 'all' | 'revision' | 'recordedAfter';
 
 const TIMELINE_COLUMNS = 'pse_id, revision, position, occurred_at, recorded_at, state_after';
 
@@ -66,9 +68,11 @@ function changesSource(scope: ChangesScope): string {
     case 'revision':
       return `(${rows(1, ' WHERE pse_id = ? AND revision <= ?')} UNION ALL ${rows(-1, ' WHERE pse_id = ? AND revision < ?')})`;
     case 'recordedAfter': {
-      const cases = ' WHERE pse_id IN (SELECT pse_id FROM case_timeline WHERE recorded_at > ?)';
+      const cases = ' WHERE pse_id IN (SELECT pse_id FROM case_timeline WHERE recorded_at <= ?)';
       return `(${rows(1, cases)} UNION ALL ${rows(-1, cases)})`;
     }
+    case 'recordedBy':
+      return `(${rows(1, ' WHERE pse_id IN (SELECT pse_id FROM case_timeline WHERE recorded_at <= ?)')})`;
     default:
       return `(${rows(1)})`;
   }
@@ -106,7 +110,7 @@ export function effectiveChangesCte(
           ON c.position = t.position`
       : '';
   const bounds =
-    scope === 'history'
+    scope === 'history' || scope === 'recordedBy'
       ? ` WHERE occurred_at <= ?${options.knownAt ? ' AND recorded_at <= ?' : ''}`
       : scope === 'recordedAfter'
         ? ` WHERE sign < 0 OR recorded_at <= ?`
@@ -139,14 +143,34 @@ const BLOCKLIST_DELTAS = `SELECT business_date,
       sum(sign * CASE WHEN listed < prev_listed THEN prev_listed - listed ELSE 0 END) AS removed
     FROM effective GROUP BY business_date`;
 
-/** Per business date and state: cases that entered it minus cases that left it (the `to` bound and `knownAt` as parameters). */
-export function stateDeltasSql(dialect: SqlDialect, knownAt: boolean): string {
-  return `${effectiveChangesCte(dialect, { knownAt, blocklist: false })}\n    ${STATE_DELTAS}`;
+/**
+ * Where a whole-history series reads: every case (the `to` bound and `knownAt` as parameters, `historyParams`),
+ * or only the cases with an event recorded by `knownAt` (`recordedBy`: few of them when it is early).
+ */
+export type HistoryScope = 'history' | 'recordedBy';
+
+/** Per business date and state: cases that entered it minus cases that left it (parameters: `historyParams`). */
+export function stateDeltasSql(
+  dialect: SqlDialect,
+  knownAt: boolean,
+  scope: HistoryScope = 'history',
+): string {
+  return `${effectiveChangesCte(dialect, { knownAt, blocklist: false, scope })}\n    ${STATE_DELTAS}`;
 }
 
-/** Per business date: listed domains added and removed (the `to` bound and `knownAt` as parameters). */
-export function blocklistDeltasSql(dialect: SqlDialect, knownAt: boolean): string {
-  return `${effectiveChangesCte(dialect, { knownAt, blocklist: true })}\n    ${BLOCKLIST_DELTAS}`;
+/** Per business date: listed domains added and removed (parameters: `historyParams`). */
+export function blocklistDeltasSql(
+  dialect: SqlDialect,
+  knownAt: boolean,
+  scope: HistoryScope = 'history',
+): string {
+  return `${effectiveChangesCte(dialect, { knownAt, blocklist: true, scope })}\n    ${BLOCKLIST_DELTAS}`;
+}
+
+/** The parameters of `stateDeltasSql` and `blocklistDeltasSql`: the end of `to`, and `knownAt` when given. */
+export function historyParams(scope: HistoryScope, toBound: string, knownAt: string | null): unknown[] {
+  if (knownAt === null) return [toBound];
+  return scope === 'recordedBy' ? [knownAt, toBound, knownAt] : [toBound, knownAt];
 }
 
 /**

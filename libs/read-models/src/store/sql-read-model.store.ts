@@ -35,6 +35,8 @@ import {
   revisionDeltasSql,
   revisionParams,
   stateDeltasSql,
+  type HistoryScope,
+  historyParams,
 } from './daily-series';
 import {
   byteOrder,
@@ -289,10 +291,19 @@ const KEPT_SERIES = {
  */
 export const RECORDED_AFTER_CAP = 20_000;
 
+/**
+ * The most events recorded by a `knownAt` for which the blocklist's series as known then reads only the
+ * timelines of the cases that have such events (with more, or when few were recorded after it —
+ * RECORDED_AFTER_CAP —, every timeline): an early instant (docs/read-models.md, "Daily series").
+ */
+export const RECORDED_BY_CAP = 250_000;
+
 /** Settings of a read-model store that change how it answers, not what (specs drive both ways with them). */
 export interface ReadModelTuning {
   /** See RECORDED_AFTER_CAP; 0 always reads the whole history for an earlier `knownAt`. */
   recordedAfterCap?: number;
+  /** See RECORDED_BY_CAP; 0 never reads the cases recorded by an early `knownAt` alone. */
+  recordedByCap?: number;
 }
 
 /** The escalation queue's columns (the view `escalation_queue`'s), from case_summary `s` and traffic `o`. */
@@ -1524,8 +1535,9 @@ export class SqlReadModelStore implements ReadModelStore {
     series: 'states' | 'blocklist',
     from: string,
     to: string,
-    range: { knownAt: string | null; params: unknown[] },
+    range: { knownAt: string | null; toBound: string },
   ): Promise<SqlRecord[]> {
+    let scope: HistoryScope = 'history';
     const kept = await this.client.snapshot(async (tx) => {
       if ((await this.timelineAdmits(tx))(range.knownAt)) return tx.query(KEPT_SERIES[series], [from, to]);
       if (range.knownAt !== null && (await this.fewRecordedAfter(tx, range.knownAt)))
@@ -1533,11 +1545,19 @@ export class SqlReadModelStore implements ReadModelStore {
           recordedAfterSeriesSql(this.client.dialect)[series],
           recordedAfterParams(range.knownAt, from, to),
         );
+      // The states' statement reads the rows recorded by `knownAt` along the record-time index already; the
+      // blocklist's sums each case's feed lines from its first revision, so it reads whole timelines: only
+      // those of the cases recorded by then, when they are few.
+      if (series === 'blocklist' && range.knownAt !== null && (await this.fewRecordedBy(tx, range.knownAt)))
+        scope = 'recordedBy';
       return null;
     });
     if (kept !== null) return kept;
     const whole = series === 'states' ? stateDeltasSql : blocklistDeltasSql;
-    return this.readAside(whole(this.client.dialect, range.knownAt !== null), range.params);
+    return this.readAside(
+      whole(this.client.dialect, range.knownAt !== null, scope),
+      historyParams(scope, range.toBound, range.knownAt),
+    );
   }
 
   /** A read of the whole history (seconds at a million systems), off the request loop where it would hold it. */
@@ -1551,6 +1571,17 @@ export class SqlReadModelStore implements ReadModelStore {
     if (cap <= 0) return false;
     const [row] = await tx.query(
       `SELECT count(*) AS n FROM (SELECT 1 AS one FROM case_timeline WHERE recorded_at > ? LIMIT ?) r`,
+      [knownAt, cap + 1],
+    );
+    return row !== undefined && num(row, 'n') <= cap;
+  }
+
+  /** Whether at most `recordedByCap` events projected so far were recorded by `knownAt` (an index range). */
+  private async fewRecordedBy(tx: Pick<SqlTransaction, 'query'>, knownAt: string): Promise<boolean> {
+    const cap = this.tuning.recordedByCap ?? RECORDED_BY_CAP;
+    if (cap <= 0) return false;
+    const [row] = await tx.query(
+      `SELECT count(*) AS n FROM (SELECT 1 AS one FROM case_timeline WHERE recorded_at <= ? LIMIT ?) r`,
       [knownAt, cap + 1],
     );
     return row !== undefined && num(row, 'n') <= cap;
@@ -1572,7 +1603,7 @@ export class SqlReadModelStore implements ReadModelStore {
         : isBusinessDate(options.knownAt)
           ? options.knownAt
           : knownAt;
-    return { knownAt, echo, params: knownAt === null ? [toBound] : [toBound, knownAt] };
+    return { knownAt, echo, toBound };
   }
 
   async getLatestBlocklistChanges(limit?: number): Promise<BlocklistFeedEntry[]> {
