@@ -50,29 +50,35 @@ function businessDateSql(dialect: SqlDialect, column: string): string {
  * Where the effective changes are read from. `history`: every case's timeline up to the `to` bound (and
  * `knownAt` when asked) — the parameters, in that order. `recordedBy`: the same, read only for the cases with
  * an event recorded by `knownAt` (a case with none has no event as known then) — parameters: the instant, the
- * `to` bound, the instant. `all`: every case's whole timeline, no parameter.
+ * `to` bound, the instant. `historyScan`: as `history`, the timeline read in its table's order rather than
+ * along the record-time index (SQLite's choice for any bound, which fetches every row it admits one by one:
+ * right when few rows were recorded by `knownAt`, 9× slower than the scan when most were, at a million systems).
+ * `all`: every case's whole timeline, no parameter.
  * `revision`: what one revision of one case changed — its timeline up to and including the revision
  * (`sign` 1) beside the same without it (`sign` -1); parameters: the case and the revision, twice.
  * `recordedAfter`: what the events recorded after an instant changed — the timelines of the cases that have
  * any, as known then (`sign` 1) beside as they are (`sign` -1); parameters: the instant, three times.
  */
-type ChangesScope = 'history' | 'recordedBy' | 'all' | 'revision' | 'recordedAfter';
+type ChangesScope = 'history' | 'historyScan' | 'recordedBy' | 'all' | 'revision' | 'recordedAfter';
 
 const TIMELINE_COLUMNS = 'pse_id, revision, position, occurred_at, recorded_at, state_after';
 
 /** The timeline rows a scope reads, each with its `sign`. */
-function changesSource(scope: ChangesScope): string {
+function changesSource(scope: ChangesScope, dialect: SqlDialect): string {
   const rows = (sign: 1 | -1, where = '') =>
     `SELECT ${sign} AS sign, ${TIMELINE_COLUMNS} FROM case_timeline${where}`;
   switch (scope) {
     case 'revision':
       return `(${rows(1, ' WHERE pse_id = ? AND revision <= ?')} UNION ALL ${rows(-1, ' WHERE pse_id = ? AND revision < ?')})`;
     case 'recordedAfter': {
-      const cases = ' WHERE pse_id IN (SELECT pse_id FROM case_timeline WHERE recorded_at <= ?)';
+      const cases = ' WHERE pse_id IN (SELECT pse_id FROM case_timeline WHERE recorded_at > ?)';
       return `(${rows(1, cases)} UNION ALL ${rows(-1, cases)})`;
     }
     case 'recordedBy':
       return `(${rows(1, ' WHERE pse_id IN (SELECT pse_id FROM case_timeline WHERE recorded_at <= ?)')})`;
+    case 'historyScan':
+      // PostgreSQL plans the bound from its statistics.
+      return `(${rows(1, dialect === 'sqlite' ? ' NOT INDEXED' : '')})`;
     default:
       return `(${rows(1)})`;
   }
@@ -94,7 +100,7 @@ export function effectiveChangesCte(
   options: { knownAt: boolean; blocklist: boolean; scope?: ChangesScope },
 ) {
   const scope = options.scope ?? 'history';
-  const whole = scope === 'history' || scope === 'all';
+  const whole = scope === 'history' || scope === 'historyScan' || scope === 'all';
   const line = `CASE WHEN action = 'add' THEN 1 ELSE -1 END`;
   // A few cases' lines by the feed's key (position first); the whole feed grouped once otherwise.
   const listed = !options.blocklist
@@ -110,14 +116,14 @@ export function effectiveChangesCte(
           ON c.position = t.position`
       : '';
   const bounds =
-    scope === 'history' || scope === 'recordedBy'
+    scope === 'history' || scope === 'historyScan' || scope === 'recordedBy'
       ? ` WHERE occurred_at <= ?${options.knownAt ? ' AND recorded_at <= ?' : ''}`
       : scope === 'recordedAfter'
         ? ` WHERE sign < 0 OR recorded_at <= ?`
         : '';
   return `WITH listed AS (
       SELECT t.pse_id, t.sign, t.revision, t.occurred_at, t.recorded_at, t.state_after, ${listed} AS listed
-      FROM ${changesSource(scope)} t${join}
+      FROM ${changesSource(scope, dialect)} t${join}
     ),
     known AS (
       SELECT pse_id, sign, revision, occurred_at, state_after, listed,
@@ -144,10 +150,11 @@ const BLOCKLIST_DELTAS = `SELECT business_date,
     FROM effective GROUP BY business_date`;
 
 /**
- * Where a whole-history series reads: every case (the `to` bound and `knownAt` as parameters, `historyParams`),
- * or only the cases with an event recorded by `knownAt` (`recordedBy`: few of them when it is early).
+ * Where a whole-history series reads: every case (the `to` bound and `knownAt` as parameters, `historyParams`)
+ * along the record-time index (`history`) or in table order (`historyScan`), or only the cases with an event
+ * recorded by `knownAt` (`recordedBy`: few of them when it is early).
  */
-export type HistoryScope = 'history' | 'recordedBy';
+export type HistoryScope = 'history' | 'historyScan' | 'recordedBy';
 
 /** Per business date and state: cases that entered it minus cases that left it (parameters: `historyParams`). */
 export function stateDeltasSql(

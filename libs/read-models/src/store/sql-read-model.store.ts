@@ -250,9 +250,14 @@ function timeBoundParam(field: string, value: string): string {
  * case's own order; no later revision may pass both bounds (an anti-join on the timeline's primary
  * key, which plans as a hash anti-join on PostgreSQL and an index probe per row on SQLite).
  */
-const stateCountsAsOf = (knownAt: boolean): string => {
+/**
+ * The population at an instant, as known at another when `knownAt`. `scan` (SQLite): the timeline read in its
+ * table's order, not along the record-time index — which fetches each row it admits one by one: at a million
+ * systems 7× slower with all the rows recorded by the instant, 1.3× with 141,000, 2.6× faster with 26,000.
+ */
+const stateCountsAsOf = (knownAt: boolean, scan = false): string => {
   const recorded = (alias: string) => (knownAt ? ` AND ${alias}.recorded_at <= ?` : '');
-  return `SELECT t.state_after AS state, count(*) AS n FROM case_timeline t
+  return `SELECT t.state_after AS state, count(*) AS n FROM case_timeline t${scan ? ' NOT INDEXED' : ''}
   WHERE t.occurred_at <= ?${recorded('t')}
     AND NOT EXISTS (SELECT 1 FROM case_timeline later
       WHERE later.pse_id = t.pse_id AND later.revision > t.revision
@@ -315,6 +320,7 @@ const ESCALATION_SINCE_KEY: SortKey = {
 const CASE_KEY: SortKey = { expr: 's.pse_id' };
 
 const STATE_COUNTS_AS_OF_KNOWN_AT = stateCountsAsOf(true);
+const STATE_COUNTS_AS_OF_KNOWN_AT_SCAN = stateCountsAsOf(true, true);
 
 function instantParam(field: string, value: string): string {
   if (!isInstant(value)) throw new InvalidQuery({ field, reason: 'expected an ISO-8601 instant' });
@@ -988,7 +994,8 @@ export class SqlReadModelStore implements ReadModelStore {
     if (rows !== null) {
       // Counted as the projector went (below).
     } else if (recordedBy !== null) {
-      rows = await this.readAside(STATE_COUNTS_AS_OF_KNOWN_AT, [
+      const few = this.client.dialect !== 'sqlite' || (await this.fewRecordedBy(this.client, recordedBy));
+      rows = await this.readAside(few ? STATE_COUNTS_AS_OF_KNOWN_AT : STATE_COUNTS_AS_OF_KNOWN_AT_SCAN, [
         occurredBy,
         recordedBy,
         occurredBy,
@@ -1545,11 +1552,13 @@ export class SqlReadModelStore implements ReadModelStore {
           recordedAfterSeriesSql(this.client.dialect)[series],
           recordedAfterParams(range.knownAt, from, to),
         );
-      // The states' statement reads the rows recorded by `knownAt` along the record-time index already; the
-      // blocklist's sums each case's feed lines from its first revision, so it reads whole timelines: only
-      // those of the cases recorded by then, when they are few.
-      if (series === 'blocklist' && range.knownAt !== null && (await this.fewRecordedBy(tx, range.knownAt)))
-        scope = 'recordedBy';
+      // The states' statement reads the rows recorded by `knownAt` along the record-time index when they are
+      // few, the table in its order when they are not; the blocklist's sums each case's feed lines from its
+      // first revision, so it reads whole timelines: only those of the cases recorded by then, when few.
+      if (range.knownAt !== null) {
+        const few = await this.fewRecordedBy(tx, range.knownAt);
+        scope = series === 'states' ? (few ? 'history' : 'historyScan') : few ? 'recordedBy' : 'history';
+      }
       return null;
     });
     if (kept !== null) return kept;
