@@ -44,16 +44,20 @@ export interface SqlWriteScript {
   run(): Promise<void>;
 }
 
+/** The reader threads of `SqlClient.queryAside`: reads in one lane queue behind each other, never behind another lane's. */
+export type AsideLane = 'quick' | 'history';
+
 /** The little a read-model store needs of a database, so one store serves SQLite and PostgreSQL. */
 export interface SqlClient {
   readonly dialect: SqlDialect;
   /** A read outside any write transaction (on SQLite: a separate reader connection). */
   query(sql: string, params?: readonly unknown[]): Promise<SqlRecord[]>;
   /**
-   * A long read (the whole history) that must not hold the caller's event loop: on SQLite, a thread of its
-   * own; absent where `query` never blocks it (PostgreSQL).
+   * A long read that must not hold the caller's event loop: on SQLite, a thread of its own per lane; absent
+   * where `query` never blocks it (PostgreSQL). `history` for reads of the whole history (seconds at a million
+   * systems), so that they never hold up the `quick` lane's (the default: searches, the blocklist's load).
    */
-  queryAside?(sql: string, params?: readonly unknown[]): Promise<SqlRecord[]>;
+  queryAside?(sql: string, params?: readonly unknown[], lane?: AsideLane): Promise<SqlRecord[]>;
   /** Runs `work` in a write transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   /** Runs `work` over one consistent snapshot of the database (reads only). */

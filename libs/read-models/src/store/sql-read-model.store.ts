@@ -11,7 +11,6 @@ import {
 } from '../projections/batch-planner';
 import { BatchContextCache, emptyBatchContext } from './batch-context.cache';
 import { dollarQuote, sqlLiteral } from './sql-literals';
-import type { SqlWriteScript } from './sql-client';
 import type { CaseSummaryRow } from '../projections/case-summary.projection';
 import type { CaseTimelineRow } from '../projections/case-timeline.projection';
 import type { DeadlineRow } from '../projections/deadlines.projection';
@@ -89,7 +88,7 @@ import {
   timelineTable,
   warningToRegistrationTable,
 } from './row-mapping';
-import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
+import type { AsideLane, SqlClient, SqlRecord, SqlTransaction, SqlWriteScript } from './sql-client';
 import { deferIndexes, restoreAbandoned, restoreDeferred, upToDate } from './rebuild-deferred';
 
 /** case_summary's columns, named (see `selectList`). */
@@ -995,16 +994,15 @@ export class SqlReadModelStore implements ReadModelStore {
       // Counted as the projector went (below).
     } else if (recordedBy !== null) {
       const few = this.client.dialect !== 'sqlite' || (await this.fewRecordedBy(this.client, recordedBy));
-      rows = await this.readAside(few ? STATE_COUNTS_AS_OF_KNOWN_AT : STATE_COUNTS_AS_OF_KNOWN_AT_SCAN, [
-        occurredBy,
-        recordedBy,
-        occurredBy,
-        recordedBy,
-      ]);
+      rows = await this.readAside(
+        few ? STATE_COUNTS_AS_OF_KNOWN_AT : STATE_COUNTS_AS_OF_KNOWN_AT_SCAN,
+        [occurredBy, recordedBy, occurredBy, recordedBy],
+        'history',
+      );
     } else {
       // An instant within the history: the last event by revision among those in effect by then
       // (docs/decisions/0004); the daily deltas only know whole business dates.
-      rows = await this.readAside(STATE_COUNTS_AS_OF, [occurredBy, occurredBy]);
+      rows = await this.readAside(STATE_COUNTS_AS_OF, [occurredBy, occurredBy], 'history');
     }
     const counts = Object.fromEntries(CASE_STATES.map((s) => [s, 0])) as Record<CaseState, number>;
     for (const r of rows) {
@@ -1566,12 +1564,22 @@ export class SqlReadModelStore implements ReadModelStore {
     return this.readAside(
       whole(this.client.dialect, range.knownAt !== null, scope),
       historyParams(scope, range.toBound, range.knownAt),
+      'history',
     );
   }
 
-  /** A read of the whole history (seconds at a million systems), off the request loop where it would hold it. */
-  private readAside(sql: string, params: readonly unknown[]): Promise<SqlRecord[]> {
-    return this.client.queryAside ? this.client.queryAside(sql, params) : this.client.query(sql, params);
+  /**
+   * A read off the request loop where it would hold it: a search or the blocklist's load (`quick`), or the
+   * whole history (`history`, seconds at a million systems, on a thread of its own).
+   */
+  private readAside(
+    sql: string,
+    params: readonly unknown[],
+    lane: AsideLane = 'quick',
+  ): Promise<SqlRecord[]> {
+    return this.client.queryAside
+      ? this.client.queryAside(sql, params, lane)
+      : this.client.query(sql, params);
   }
 
   /** Whether at most `recordedAfterCap` events projected so far were recorded after `knownAt` (an index range). */

@@ -80,4 +80,20 @@ describe('the long reads of the SQLite read-model client, on a thread of their o
     expect(await order(() => client.query(LONG))).toEqual(['read', 'timer']);
     expect(await client.queryAside(LONG)).toEqual(await client.query(LONG));
   });
+
+  it('given a long read of the history lane, then a quick read aside is answered before it ends; in one lane, after', async () => {
+    // Both lanes' threads up first, so that neither read waits for a thread to start.
+    await Promise.all([client.queryAside(`SELECT 1`, [], 'history'), client.queryAside(`SELECT 1`)]);
+    const order = async (lane: 'quick' | 'history') => {
+      const seen: string[] = [];
+      const long = client.queryAside(LONG, [], 'history').then(() => seen.push('long'));
+      const quick = client
+        .queryAside(`SELECT count(*) AS n FROM t`, [], lane)
+        .then((rows) => seen.push(`quick ${JSON.stringify(rows)}`));
+      await Promise.all([long, quick]);
+      return seen;
+    };
+    expect(await order('quick')).toEqual(['quick [{"n":3}]', 'long']);
+    expect(await order('history')).toEqual(['long', 'quick [{"n":3}]']);
+  });
 });

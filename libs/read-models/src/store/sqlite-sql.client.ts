@@ -6,6 +6,7 @@ import { ReadModelStoreFailed, toStoreError } from '../read-model.errors';
 import type { AsideAnswer } from './sqlite-reader.thread';
 import { READER_MMAP_BYTES } from './sqlite-reader.settings';
 import {
+  type AsideLane,
   AsyncMutex,
   type SqlClient,
   type SqlRecord,
@@ -107,7 +108,8 @@ export class SqliteSqlClient implements SqlClient {
   private readonly readLock = new AsyncMutex();
   /** The result columns of the statements read as arrays. */
   private readonly arrayColumns = new WeakMap<Statement, readonly string[]>();
-  private aside: AsideThread | null = null;
+  /** The threads of `queryAside`, one per lane, each started on its first read. */
+  private readonly aside = new Map<AsideLane, AsideThread>();
 
   constructor(readonly file: string) {
     if (file === ':memory:' || file === '') {
@@ -167,11 +169,12 @@ export class SqliteSqlClient implements SqlClient {
   /**
    * A read on a thread of its own with its own read-only connection, so that a statement that runs for
    * seconds (the whole history) leaves this thread's event loop to every other request; it sees the
-   * database as of its own start. Without the built thread script (a source checkout never built), the
+   * database as of its own start. Each lane has its thread: a search waits behind other searches, never
+   * behind a whole-history read. Without the built thread script (a source checkout never built), the
    * reader connection answers, in this thread.
    */
-  queryAside(sql: string, params: readonly unknown[] = []): Promise<SqlRecord[]> {
-    const thread = this.asideThread();
+  queryAside(sql: string, params: readonly unknown[] = [], lane: AsideLane = 'quick'): Promise<SqlRecord[]> {
+    const thread = this.asideThread(lane);
     if (thread === null) return this.query(sql, params);
     const id = thread.next++;
     return new Promise<SqlRecord[]>((resolve, reject) => {
@@ -182,14 +185,15 @@ export class SqliteSqlClient implements SqlClient {
     });
   }
 
-  private asideThread(): AsideThread | null {
-    if (this.aside !== null) return this.aside;
+  private asideThread(lane: AsideLane): AsideThread | null {
+    const running = this.aside.get(lane);
+    if (running !== undefined) return running;
     const script = readerThreadScript();
     if (script === null) return null;
     const worker = new Worker(script, { workerData: { file: this.file } });
     const thread: AsideThread = { worker, pending: new Map(), next: 1 };
     const fail = (e: unknown) => {
-      if (this.aside === thread) this.aside = null;
+      if (this.aside.get(lane) === thread) this.aside.delete(lane);
       for (const { reject } of thread.pending.values()) reject(toStoreError('query', e));
       thread.pending.clear();
     };
@@ -204,7 +208,7 @@ export class SqliteSqlClient implements SqlClient {
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the read-model reader thread exited (code ${code})`)));
     worker.unref();
-    this.aside = thread;
+    this.aside.set(lane, thread);
     return thread;
   }
 
@@ -312,9 +316,9 @@ export class SqliteSqlClient implements SqlClient {
   }
 
   async close(): Promise<void> {
-    const aside = this.aside;
-    this.aside = null;
-    if (aside !== null) await aside.worker.terminate();
+    const aside = [...this.aside.values()];
+    this.aside.clear();
+    await Promise.all(aside.map((thread) => thread.worker.terminate()));
     await this.writeLock.run(async () => undefined);
     this.reader.close();
     this.writer.close();
