@@ -179,9 +179,11 @@ export function trigramQuery(q: string): string | null {
 
 /**
  * Trigram candidates a substring search fetches and sorts at most; from this many on it walks the
- * table in the page's order instead (`textPage`). Fetching a candidate costs about what checking a row on the walk
- * does, so the two meet near sqrt(page size × rows); 2,000 suits 50-row pages up to ~100,000 rows and
- * stays within a few milliseconds either way at a million.
+ * table in the page's order instead (`textPage`: a window of SEARCH_WINDOW rows, then the walk tested against
+ * the set of candidates). Below it, fetching and sorting the candidates is a few milliseconds at any size; at
+ * it, the window's bound (about 8 ms) and the set's cost (20–35 ms for 100,000–160,000 candidates) are what the
+ * many cost instead. On PostgreSQL the same count (of LIKE matches) chooses between reading the page from the
+ * matches and the plain walk (no window, no set: docs/benchmarks.md, "Common texts on PostgreSQL").
  */
 const SEARCH_CANDIDATE_CAP = 2_000;
 
