@@ -1544,10 +1544,11 @@ export class SqlReadModelStore implements ReadModelStore {
     to: string,
     range: { knownAt: string | null; toBound: string },
   ): Promise<SqlRecord[]> {
-    let scope: HistoryScope = 'history';
-    const kept = await this.client.snapshot(async (tx) => {
+    // The kept rows, or where the whole history must be read from.
+    const kept = await this.client.snapshot(async (tx): Promise<SqlRecord[] | HistoryScope> => {
       if ((await this.timelineAdmits(tx))(range.knownAt)) return tx.query(KEPT_SERIES[series], [from, to]);
-      if (range.knownAt !== null && (await this.fewRecordedAfter(tx, range.knownAt)))
+      if (range.knownAt === null) return 'history';
+      if (await this.fewRecordedAfter(tx, range.knownAt))
         return tx.query(
           recordedAfterSeriesSql(this.client.dialect)[series],
           recordedAfterParams(range.knownAt, from, to),
@@ -1555,13 +1556,12 @@ export class SqlReadModelStore implements ReadModelStore {
       // The states' statement reads the rows recorded by `knownAt` along the record-time index when they are
       // few, the table in its order when they are not; the blocklist's sums each case's feed lines from its
       // first revision, so it reads whole timelines: only those of the cases recorded by then, when few.
-      if (range.knownAt !== null) {
-        const few = await this.fewRecordedBy(tx, range.knownAt);
-        scope = series === 'states' ? (few ? 'history' : 'historyScan') : few ? 'recordedBy' : 'history';
-      }
-      return null;
+      const few = await this.fewRecordedBy(tx, range.knownAt);
+      if (series === 'states') return few ? 'history' : 'historyScan';
+      return few ? 'recordedBy' : 'history';
     });
-    if (kept !== null) return kept;
+    if (typeof kept !== 'string') return kept;
+    const scope = kept;
     const whole = series === 'states' ? stateDeltasSql : blocklistDeltasSql;
     return this.readAside(
       whole(this.client.dialect, range.knownAt !== null, scope),
@@ -1584,23 +1584,26 @@ export class SqlReadModelStore implements ReadModelStore {
       : this.client.query(sql, params);
   }
 
-  /** Whether at most `recordedAfterCap` events projected so far were recorded after `knownAt` (an index range). */
-  private async fewRecordedAfter(tx: Pick<SqlTransaction, 'query'>, knownAt: string): Promise<boolean> {
-    const cap = this.tuning.recordedAfterCap ?? RECORDED_AFTER_CAP;
-    if (cap <= 0) return false;
-    const [row] = await tx.query(
-      `SELECT count(*) AS n FROM (SELECT 1 AS one FROM case_timeline WHERE recorded_at > ? LIMIT ?) r`,
-      [knownAt, cap + 1],
-    );
-    return row !== undefined && num(row, 'n') <= cap;
+  /** Whether at most `recordedAfterCap` events projected so far were recorded after `knownAt`. */
+  private fewRecordedAfter(tx: Pick<SqlTransaction, 'query'>, knownAt: string): Promise<boolean> {
+    return this.fewRecorded(tx, '>', knownAt, this.tuning.recordedAfterCap ?? RECORDED_AFTER_CAP);
   }
 
-  /** Whether at most `recordedByCap` events projected so far were recorded by `knownAt` (an index range). */
-  private async fewRecordedBy(tx: Pick<SqlTransaction, 'query'>, knownAt: string): Promise<boolean> {
-    const cap = this.tuning.recordedByCap ?? RECORDED_BY_CAP;
+  /** Whether at most `recordedByCap` events projected so far were recorded by `knownAt`. */
+  private fewRecordedBy(tx: Pick<SqlTransaction, 'query'>, knownAt: string): Promise<boolean> {
+    return this.fewRecorded(tx, '<=', knownAt, this.tuning.recordedByCap ?? RECORDED_BY_CAP);
+  }
+
+  /** Whether at most `cap` timeline rows were recorded after (`>`) or by (`<=`) `knownAt`: an index range. */
+  private async fewRecorded(
+    tx: Pick<SqlTransaction, 'query'>,
+    side: '>' | '<=',
+    knownAt: string,
+    cap: number,
+  ): Promise<boolean> {
     if (cap <= 0) return false;
     const [row] = await tx.query(
-      `SELECT count(*) AS n FROM (SELECT 1 AS one FROM case_timeline WHERE recorded_at <= ? LIMIT ?) r`,
+      `SELECT count(*) AS n FROM (SELECT 1 AS one FROM case_timeline WHERE recorded_at ${side} ? LIMIT ?) r`,
       [knownAt, cap + 1],
     );
     return row !== undefined && num(row, 'n') <= cap;
