@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describePoolError, postgresPoolTimeouts, type PostgresTimeouts } from '@sanksi/event-store';
 import { Pool, type PoolClient, types as pgTypes } from 'pg';
-import { toStoreError } from '../read-model.errors';
-import type { SqlClient, SqlRecord, SqlTransaction, SqlWriteScript } from './sql-client';
+import { ReadModelStoreFailed, toStoreError } from '../read-model.errors';
+import type { CommitStep, SqlClient, SqlRecord, SqlTransaction, SqlWriteScript } from './sql-client';
 import { dollarQuoted, withLiterals } from './sql-literals';
 
 /** `?` placeholders to PostgreSQL's `$n` (the store's SQL never contains a literal `?`). */
@@ -313,6 +313,15 @@ export class PostgresSqlClient implements SqlClient {
   private closing: Promise<void> | null = null;
 
   /** Ends the pool; closing again (a second owner of the client shutting down) waits for the first. */
+  /** Its search indexes (pg_trgm GIN) are kept by the database itself: there is nothing to run at commit. */
+  beforeCommit(steps: readonly CommitStep[]): void {
+    if (steps.length > 0)
+      throw new ReadModelStoreFailed({
+        operation: 'open',
+        reason: 'PostgreSQL read models take no commit steps',
+      });
+  }
+
   close(): Promise<void> {
     this.closing ??= this.pool.end();
     return this.closing;

@@ -1,5 +1,6 @@
 import type { CaseSortColumn } from './read-model-store.port';
 import { dailyDeltaTablesSql } from './daily-series';
+import type { CommitStep } from './sql-client';
 
 /** The SQL dialects the read models are stored in. */
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -744,6 +745,86 @@ const searchIndexesWithoutPositions: ReadModelMigration = {
       : [],
 };
 
+/** The SQLite search indexes: each FTS5 table, the table whose rows it indexes, and the columns it indexes. */
+const SEARCH_INDEXES = [
+  { fts: 'registry_search', table: 'registry', cols: ['name', 'company', 'domains', 'registration_number'] },
+  {
+    fts: 'case_search',
+    table: 'case_summary',
+    cols: ['name', 'company', 'domains', 'pse_id', 'registration_number'],
+  },
+] as const;
+
+/** The triggers of migration 22: a write of a searched table notes the row in its index's queue. */
+function queuedSearchTriggers(fts: string, table: string, cols: readonly string[]): Record<string, string> {
+  const old = cols.map((c) => `old.${c}`).join(', ');
+  const changed = cols.map((c) => `old.${c} IS NOT new.${c}`).join(' OR ');
+  const queue = `${fts}_pending`;
+  return {
+    [`${fts}_insert`]: `CREATE TRIGGER ${fts}_insert AFTER INSERT ON ${table} BEGIN
+        INSERT INTO ${queue} (rid, indexed) VALUES (new.rowid, 0); END`,
+    [`${fts}_delete`]: `CREATE TRIGGER ${fts}_delete AFTER DELETE ON ${table} BEGIN
+        INSERT INTO ${queue} (rid, indexed, ${cols.join(', ')}) VALUES (old.rowid, 1, ${old}); END`,
+    [`${fts}_update`]: `CREATE TRIGGER ${fts}_update AFTER UPDATE ON ${table} WHEN ${changed} OR old.rowid IS NOT new.rowid BEGIN
+        INSERT INTO ${queue} (rid, indexed, ${cols.join(', ')}) VALUES (old.rowid, 1, ${old});
+        INSERT INTO ${queue} (rid, indexed) VALUES (new.rowid, 0); END`,
+  };
+}
+
+/**
+ * What a write transaction runs before it commits to bring the SQLite search indexes up to its rows (migration
+ * 22): for each index whose queue holds rows, the old text of every queued row that was indexed when the queue
+ * was last empty (its first entry carries it) is deleted from the index, then every queued row still in its
+ * table is indexed as it now is, both in rowid order, and the queue is emptied. Right for any run of writes since
+ * the last flush: a row inserted and updated, deleted, or deleted and its rowid taken again.
+ */
+export const SEARCH_INDEX_FLUSH: readonly CommitStep[] = SEARCH_INDEXES.map(({ fts, table, cols }) => {
+  const queue = `${fts}_pending`;
+  const list = cols.join(', ');
+  return {
+    when: `SELECT 1 FROM ${queue} LIMIT 1`,
+    run: [
+      `INSERT INTO ${fts} (${fts}, rowid, ${list})
+        SELECT 'delete', rid, ${list} FROM ${queue} p
+        WHERE indexed = 1 AND NOT EXISTS (SELECT 1 FROM ${queue} e WHERE e.rid = p.rid AND e.seq < p.seq)
+        ORDER BY rid`,
+      `INSERT INTO ${fts} (rowid, ${list}) SELECT rowid, ${list} FROM ${table} WHERE rowid IN (SELECT rid FROM ${queue}) ORDER BY rowid`,
+      `DELETE FROM ${queue}`,
+    ],
+  };
+});
+
+// Issue 10: a new case's row cost the projector 80–97 µs on SQLite, 20 µs without its search index, and a re-index
+// of a row whose text changed more: the triggers wrote each row into its FTS5 index at once. FTS5 keeps a
+// transaction's new terms in memory and writes them out as one segment at commit — but it writes them out early
+// whenever a statement opens a savepoint (any statement whose triggers write a second table does) and whenever a
+// row comes with a rowid lower than the last one it took (the projector writes cases in the log's order, not the
+// rowid's). So every row became a segment of its own, then merged. Now the triggers note the row in a queue (its
+// old text when it was indexed) and the transaction indexes the queue in rowid order just before it commits
+// (`SEARCH_INDEX_FLUSH`, run by the SQLite client): the same index after every commit, two segments a
+// transaction. A new case's search-index write measured 45–50 → 10–13 µs, a re-index 88–107 → 60–64 µs (bare
+// table, docs/benchmarks.md "The search indexes written at commit"). A rebuild that set the triggers aside keeps
+// their SQL in `rebuild_deferred`: the new text replaces the old there too.
+const searchIndexesAtCommit: ReadModelMigration = {
+  version: 22,
+  name: 'search indexes: rows queued by the triggers, indexed in rowid order at commit (SQLite)',
+  statements: (dialect) =>
+    dialect === 'sqlite'
+      ? SEARCH_INDEXES.flatMap(({ fts, table, cols }) => {
+          const triggers = queuedSearchTriggers(fts, table, cols);
+          return [
+            `CREATE TABLE ${fts}_pending (seq INTEGER PRIMARY KEY, rid INTEGER NOT NULL, indexed INTEGER NOT NULL, ${cols.join(', ')})`,
+            `CREATE INDEX ${fts}_pending_rid ON ${fts}_pending (rid, seq)`,
+            ...Object.entries(triggers).flatMap(([name, sql]) => [
+              `DROP TRIGGER IF EXISTS ${name}`,
+              sql,
+              `UPDATE rebuild_deferred SET sql = '${sql.replace(/'/g, "''")}' WHERE name = '${name}'`,
+            ]),
+          ];
+        })
+      : [],
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -767,6 +848,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   dueDeadlinesInOrder,
   searchIndexMerges,
   searchIndexesWithoutPositions,
+  searchIndexesAtCommit,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */

@@ -91,7 +91,19 @@ async function deferSqliteIndexes(tx: SqlTransaction, tables: readonly string[])
     );
     await tx.query(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} ${o.name}`);
   }
-  for (const f of fts) await tx.query(`INSERT INTO ${f.fts} (${f.fts}) VALUES ('delete-all')`);
+  for (const f of fts) await indexAnew(tx, f.fts, 'delete-all');
+}
+
+/**
+ * An FTS5 index emptied (`delete-all`) or built again from its table (`rebuild`), and the queue of rows written
+ * since its last flush (migration 22) emptied with it: they are in the index as it now is, or are not meant to be.
+ */
+async function indexAnew(tx: Pick<SqlTransaction, 'query'>, fts: string, command: 'delete-all' | 'rebuild') {
+  await tx.query(`INSERT INTO ${fts} (${fts}) VALUES ('${command}')`);
+  const [queue] = await tx.query(`SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?`, [
+    `${fts}_pending`,
+  ]);
+  if (queue) await tx.query(`DELETE FROM ${fts}_pending`);
 }
 
 /**
@@ -157,8 +169,7 @@ export async function restoreDeferred(
     await tx.query(`DELETE FROM rebuild_deferred`);
     return true;
   }
-  for (const f of await searchIndexes(tx, tables))
-    await tx.query(`INSERT INTO ${f.fts} (${f.fts}) VALUES ('rebuild')`);
+  for (const f of await searchIndexes(tx, tables)) await indexAnew(tx, f.fts, 'rebuild');
   await tx.query(`DELETE FROM rebuild_deferred`);
   return true;
 }

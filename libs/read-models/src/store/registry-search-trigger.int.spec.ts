@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createReadModelStore } from './create-read-model-store';
 import type { ReadModelStore } from './read-model-store.port';
+import { SEARCH_INDEX_FLUSH } from './read-model.schema';
 import { trigramQuery } from './sql-read-model.store';
+import { runCommitSteps } from './sqlite-sql.client';
 
-// Migration 7: the register's search index is re-written only when a row's indexed text changes.
-describe('registry search trigger (SQLite, migration 7)', () => {
+// Migration 7: the register's search index is re-written only when a row's indexed text changes. Since migration
+// 22 the triggers queue the rows and the store's write transactions index them before they commit: these writes
+// are made outside the store, so each runs the same steps in its own transaction.
+describe('registry search trigger (SQLite, migrations 7 and 22)', () => {
   let dir: string;
   let store: ReadModelStore;
   let db: Database.Database;
@@ -20,10 +24,16 @@ describe('registry search trigger (SQLite, migration 7)', () => {
       )
       .all(trigramQuery(q) ?? '')
       .map((r) => r.pse_id);
-  /** Rows written by a statement, its triggers' writes included. */
+  /** A write as the store makes it: the statement, then the search indexes' queues, in one transaction. */
+  const write = (sql: string): void =>
+    db.transaction(() => {
+      db.exec(sql);
+      runCommitSteps(SEARCH_INDEX_FLUSH, (s) => db.prepare(s));
+    })();
+  /** Rows written by a statement, its triggers' and the index's writes included. */
   const written = (sql: string): number => {
     const before = db.prepare<[], number>('SELECT total_changes()').pluck().get() as number;
-    db.exec(sql);
+    write(sql);
     return (db.prepare<[], number>('SELECT total_changes()').pluck().get() as number) - before;
   };
 
@@ -33,7 +43,7 @@ describe('registry search trigger (SQLite, migration 7)', () => {
     store = createReadModelStore({ kind: 'sqlite', file });
     await store.migrate();
     db = new Database(file);
-    db.exec(`INSERT INTO registry (pse_id, registration_number, name, company, sector, origin, domains, status, registered_at, updated_at)
+    write(`INSERT INTO registry (pse_id, registration_number, name, company, sector, origin, domains, status, registered_at, updated_at)
       VALUES ('pse-1', '000001.01/DJAI.PSE/07/2022', 'Toko Kilat', 'PT Kilat', 'e-commerce', 'domestic', 'kilat.example', 'active',
               '2022-07-20T00:00:00.000Z', '2022-07-20T00:00:00.000Z')`);
   });
@@ -63,7 +73,7 @@ describe('registry search trigger (SQLite, migration 7)', () => {
   });
 
   it('given a register row, when its domains or certificate number change (an upsert), then the index follows', () => {
-    db.exec(`INSERT INTO registry (pse_id, registration_number, name, company, sector, origin, domains, status, registered_at, updated_at)
+    write(`INSERT INTO registry (pse_id, registration_number, name, company, sector, origin, domains, status, registered_at, updated_at)
       VALUES ('pse-1', '000002.01/DJAI.PSE/08/2022', 'Toko Kilat', 'PT Kilat', 'e-commerce', 'domestic', 'baru.example', 'active',
               '2022-07-20T00:00:00.000Z', '2022-08-02T00:00:00.000Z')
       ON CONFLICT (pse_id) DO UPDATE SET registration_number = excluded.registration_number, domains = excluded.domains`);

@@ -48,6 +48,12 @@ export interface SqlWriteScript {
 export type AsideLane = 'quick' | 'history';
 
 /** The little a read-model store needs of a database, so one store serves SQLite and PostgreSQL. */
+/** Statements a write transaction runs just before it commits, when `when` returns a row. */
+export interface CommitStep {
+  when: string;
+  run: readonly string[];
+}
+
 export interface SqlClient {
   readonly dialect: SqlDialect;
   /** A read outside any write transaction (on SQLite: a separate reader connection). */
@@ -67,6 +73,12 @@ export interface SqlClient {
    * SQLite's statements run in this process, so there is nothing to overlap).
    */
   writeScript?(): SqlWriteScript;
+  /**
+   * Steps every later write transaction runs before its commit (SQLite: the search indexes' queues,
+   * `SEARCH_INDEX_FLUSH`); set once the schema has what they name. PostgreSQL's search indexes are the
+   * database's own: it is given none.
+   */
+  beforeCommit(steps: readonly CommitStep[]): void;
   /** SQL that locks the migration step against concurrent migrators, run inside its transaction. */
   readonly migrationLock: string | null;
   /** `FOR UPDATE` where the dialect locks rows, else empty (SQLite locks the database on BEGIN IMMEDIATE). */

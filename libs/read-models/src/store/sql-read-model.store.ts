@@ -47,6 +47,7 @@ import {
   PROJECTED_TABLES,
   READ_MODEL_MIGRATIONS,
   REGISTRY_SEARCH_COLUMNS,
+  SEARCH_INDEX_FLUSH,
 } from './read-model.schema';
 import {
   type ApplyBatchResult,
@@ -390,7 +391,12 @@ export class SqlReadModelStore implements ReadModelStore {
     // Most opens find nothing to do: they look in a read first and leave the write lock alone. Another
     // process may hold it for long (a rebuild building its indexes at a million: tens of seconds), and
     // an open that asked for it would wait out SQLite's busy timeout and fail.
-    if (await this.client.snapshot((tx) => upToDate(tx, this.client.dialect))) return;
+    if (!(await this.client.snapshot((tx) => upToDate(tx, this.client.dialect))))
+      await this.applyMigrations();
+    if (this.client.dialect === 'sqlite') this.client.beforeCommit(SEARCH_INDEX_FLUSH);
+  }
+
+  private async applyMigrations(): Promise<void> {
     await this.client.transaction(async (tx) => {
       if (this.client.migrationLock) await tx.query(this.client.migrationLock);
       await tx.query(

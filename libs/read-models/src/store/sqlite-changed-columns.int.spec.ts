@@ -135,6 +135,7 @@ describe('SQLite upserts of changed columns only', () => {
           }),
         ),
       snapshot: (work) => inner.snapshot(work),
+      beforeCommit: (steps) => inner.beforeCommit(steps),
       close: () => inner.close(),
     });
 

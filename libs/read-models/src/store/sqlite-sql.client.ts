@@ -8,6 +8,7 @@ import { READER_MMAP_BYTES } from './sqlite-reader.settings';
 import {
   type AsideLane,
   AsyncMutex,
+  type CommitStep,
   type SqlClient,
   type SqlRecord,
   type SqlTransaction,
@@ -94,6 +95,20 @@ interface AsideThread {
 // this process share one write mutex; the busy timeout then only ever waits for other processes.
 const writeLocks = new Map<string, { lock: AsyncMutex; users: number }>();
 
+/**
+ * Runs each step whose `when` finds a row: what a write transaction does last before its COMMIT (the store's
+ * client; a test that writes the read-model file directly, in its own transaction).
+ */
+export function runCommitSteps(
+  steps: readonly CommitStep[],
+  prepare: (sql: string) => Pick<Database.Statement, 'get' | 'run'>,
+): void {
+  for (const step of steps) {
+    if (prepare(step.when).get() === undefined) continue;
+    for (const sql of step.run) prepare(sql).run();
+  }
+}
+
 /** better-sqlite3 behind `SqlClient`: one writer connection for transactions, one reader for queries. */
 export class SqliteSqlClient implements SqlClient {
   readonly dialect = 'sqlite' as const;
@@ -108,6 +123,8 @@ export class SqliteSqlClient implements SqlClient {
   private readonly readLock = new AsyncMutex();
   /** The result columns of the statements read as arrays. */
   private readonly arrayColumns = new WeakMap<Statement, readonly string[]>();
+  /** What each write transaction runs before its commit (`beforeCommit`). */
+  private commitSteps: readonly CommitStep[] = [];
   /** The threads of `queryAside`, one per lane, each started on its first read. */
   private readonly aside = new Map<AsideLane, AsideThread>();
 
@@ -287,12 +304,17 @@ export class SqliteSqlClient implements SqlClient {
     }
   }
 
+  beforeCommit(steps: readonly CommitStep[]): void {
+    this.commitSteps = steps;
+  }
+
   transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     return this.writeLock.run(async () => {
       // IMMEDIATE takes the write lock up front, so a second projector waits instead of failing mid-batch.
       this.writer.exec('BEGIN IMMEDIATE');
       try {
         const result = await work(this.tx(this.writer, this.writerStatements));
+        runCommitSteps(this.commitSteps, (sql) => this.prepare(this.writer, this.writerStatements, sql));
         this.writer.exec('COMMIT');
         return result;
       } catch (e) {

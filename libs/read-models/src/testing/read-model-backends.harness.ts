@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { SourceEvent } from '../events/event-source.port';
 import { createReadModelStore } from '../store/create-read-model-store';
-import { PROJECTED_TABLES } from '../store/read-model.schema';
+import { PROJECTED_TABLES, SEARCH_INDEX_FLUSH } from '../store/read-model.schema';
+import { runCommitSteps } from '../store/sqlite-sql.client';
 import type { ReadModelStore } from '../store/read-model-store.port';
 import type { ReadModelTuning } from '../store/sql-read-model.store';
 
@@ -103,7 +104,11 @@ const sqliteBackend = (temporaryDirectory: TestSupport['temporaryDirectory']): B
       const db = new Database(file);
       try {
         db.pragma('busy_timeout = 10000');
-        db.exec(statements);
+        // As the store writes: the search indexes' queued rows indexed before the commit (migration 22).
+        db.transaction(() => {
+          db.exec(statements);
+          runCommitSteps(SEARCH_INDEX_FLUSH, (sql) => db.prepare(sql));
+        }).immediate();
       } finally {
         db.close();
       }
