@@ -154,6 +154,16 @@ function addStateDelta(changes: BatchChanges, date: string, state: string, n: nu
 }
 
 /**
+ * The effective change the planner itself made for a case's last event in this batch: that event's revision and
+ * its listed domains minus its effective predecessor's (its own feed lines, or, when it took the place of an event
+ * at the same instant, that event's and its own).
+ */
+interface PlannedChange {
+  revision: number;
+  lines: number;
+}
+
+/**
  * An event's change to the daily series (`state_deltas_daily`, `blocklist_deltas_daily`): the effective
  * changes of docs/read-models.md, "Daily series". The case's last event is always effective, and the one
  * with the latest business time among its effective events. So an event that occurred after the case's
@@ -161,20 +171,30 @@ function addStateDelta(changes: BatchChanges, date: string, state: string, n: nu
  * its business date — and hides nothing. One at the same instant hides the last event and takes its
  * place, from the same predecessor on the same date: the states move from the last event's to its own as
  * before, and the blocklist's additions and removals are unchanged when the event lists what the last one
- * did. Any other event (dated before the last one, or at its instant with other listed domains) may hide
- * several effective events whose predecessors only the case's timeline knows: the store works its change
- * out from there (`revisionDeltas`).
+ * did. When it lists other domains, the date's additions and removals go from the last event's change to
+ * its own — which needs the last event's change, known when the planner made it in this batch (`planned`:
+ * an automatic block at its deadline's elapse, appended with it). Any other event (dated before the last
+ * one, or at its instant with other listed domains after an event of an earlier batch) may hide several
+ * effective events whose predecessors only the case's timeline knows: the store works its change out from
+ * there (`revisionDeltas`).
  */
 function addDailySeriesChange(
   changes: BatchChanges,
   event: ReadModelEvent,
   before: CaseSummaryRow | undefined,
   feed: readonly BlocklistChange[],
+  planned: Map<string, PlannedChange>,
 ): void {
   let lines = 0;
   for (const f of feed) lines += f.action === 'add' ? 1 : -1;
   const sameInstant = before !== undefined && event.occurredAt === before.updatedAt;
-  if (before !== undefined && (event.occurredAt < before.updatedAt || (sameInstant && lines !== 0))) {
+  const last = planned.get(event.pseId);
+  const lastPlanned = last !== undefined && before !== undefined && last.revision === before.version - 1;
+  if (
+    before !== undefined &&
+    (event.occurredAt < before.updatedAt || (sameInstant && lines !== 0 && !lastPlanned))
+  ) {
+    planned.delete(event.pseId);
     changes.revisionDeltas.push({ pseId: event.pseId, revision: event.revision });
     return;
   }
@@ -183,10 +203,18 @@ function addDailySeriesChange(
     addStateDelta(changes, date, event.state.state, 1);
     if (before) addStateDelta(changes, date, before.state, -1);
   }
+  // The last event's own change on this date, which this event's replaces (none: a change after it).
+  const replaced = sameInstant ? (lastPlanned ? last.lines : undefined) : 0;
+  if (replaced === undefined) {
+    // At the same instant, listing what the last event did: the blocklist's change stays the last event's.
+    planned.delete(event.pseId);
+    return;
+  }
+  planned.set(event.pseId, { revision: event.revision, lines: replaced + lines });
   if (lines === 0) return;
   const acc = changes.blocklistDeltas.get(date) ?? { businessDate: date, added: 0, removed: 0 };
-  if (lines > 0) acc.added += lines;
-  else acc.removed -= lines;
+  acc.added += Math.max(0, replaced + lines) - Math.max(0, replaced);
+  acc.removed += Math.max(0, -replaced - lines) - Math.max(0, -replaced);
   changes.blocklistDeltas.set(date, acc);
 }
 
@@ -202,6 +230,7 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
   const w2r = new Map(context.warningToRegistration);
   const allFines = new Map(context.fines);
   const allDeadlines = new Map(context.deadlines);
+  const planned = new Map<string, PlannedChange>();
   const changes: BatchChanges = {
     summaries: new Map(),
     caseDomains: new Map(),
@@ -251,7 +280,7 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
       changes.blocklist.set(id, listedAfter);
     }
 
-    addDailySeriesChange(changes, event, before, feed);
+    addDailySeriesChange(changes, event, before, feed, planned);
 
     const transition = run('state_transitions', event, () => projectStateTransition(before, event));
     if (transition) {

@@ -64,6 +64,22 @@ const step = fc.record({
   domains: fc.integer({ min: 1, max: 3 }),
 });
 const population = fc.array(fc.array(step, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 10 });
+/**
+ * Histories whose events often share an instant (an automatic block at its deadline's elapse is one: the two are
+ * appended together and occur at the same moment), listing other domains or the same ones.
+ */
+const sameInstantStep = fc.record({
+  dayShift: fc.constantFrom(0, 0, 0, 1, -1),
+  at: fc.constantFrom(0, DAY_MS - 1),
+  lagDays: fc.constantFrom(0, 0, 1),
+  state: fc.constantFrom(...CASE_STATES),
+  onBlocklist: fc.boolean(),
+  domains: fc.integer({ min: 1, max: 3 }),
+});
+const sameInstantPopulation = fc.array(fc.array(sameInstantStep, { minLength: 1, maxLength: 8 }), {
+  minLength: 1,
+  maxLength: 8,
+});
 
 type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 
@@ -253,29 +269,35 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     );
   });
 
-  it('given random histories in batches of any size, then the kept daily deltas are what the whole timeline gives', async () => {
-    const kept = async () => ({
-      states: await db.sql(
-        'SELECT business_date, state, n FROM state_deltas_daily ORDER BY business_date, state',
-      ),
-      blocklist: await db.sql(
-        'SELECT business_date, added, removed FROM blocklist_deltas_daily ORDER BY business_date',
-      ),
-    });
-    await fc.assert(
-      fc.asyncProperty(population, fc.integer({ min: 1, max: 12 }), async (cases, batchSize) => {
-        await db.store.reset();
-        await applyAll(populationEvents(cases).map(toReadModelEvent), batchSize);
-        const incremental = await kept();
-        // The migration's fill: every effective change of the timeline as it stands, in one statement each.
-        await db.execute('DELETE FROM state_deltas_daily; DELETE FROM blocklist_deltas_daily;');
-        await db.execute(`${dailyDeltaTablesSql(backend.name, 'BIGINT').join(';\n')};`);
-        expect(incremental).toEqual(await kept());
-        expect(incremental.states.length).toBeGreaterThan(0);
-      }),
-      { numRuns: 25, seed: 20261204 },
-    );
-  });
+  it.each([
+    ['random histories', population, 20261204],
+    ['histories of events at the same instants', sameInstantPopulation, 20261206],
+  ])(
+    'given %s in batches of any size, then the kept daily deltas are what the whole timeline gives',
+    async (_, cases, seed) => {
+      const kept = async () => ({
+        states: await db.sql(
+          'SELECT business_date, state, n FROM state_deltas_daily ORDER BY business_date, state',
+        ),
+        blocklist: await db.sql(
+          'SELECT business_date, added, removed FROM blocklist_deltas_daily ORDER BY business_date',
+        ),
+      });
+      await fc.assert(
+        fc.asyncProperty(cases, fc.integer({ min: 1, max: 12 }), async (generated, batchSize) => {
+          await db.store.reset();
+          await applyAll(populationEvents(generated).map(toReadModelEvent), batchSize);
+          const incremental = await kept();
+          // The migration's fill: every effective change of the timeline as it stands, in one statement each.
+          await db.execute('DELETE FROM state_deltas_daily; DELETE FROM blocklist_deltas_daily;');
+          await db.execute(`${dailyDeltaTablesSql(backend.name, 'BIGINT').join(';\n')};`);
+          expect(incremental).toEqual(await kept());
+          expect(incremental.states.length).toBeGreaterThan(0);
+        }),
+        { numRuns: 25, seed },
+      );
+    },
+  );
 
   it('given read models projected before migration 11, then migrating fills the daily deltas from the timeline and the series answer from them', async () => {
     const [cases] = fc.sample(population, { numRuns: 1, seed: 11 });
