@@ -41,6 +41,16 @@ export const CASE_SEARCH_COLUMNS = [
   "lower(coalesce(registration_number, ''))",
 ] as const;
 
+/** The SQLite search indexes: each FTS5 table, the table whose rows it indexes, and the columns it indexes. */
+const SEARCH_INDEXES = [
+  { fts: 'registry_search', table: 'registry', cols: ['name', 'company', 'domains', 'registration_number'] },
+  {
+    fts: 'case_search',
+    table: 'case_summary',
+    cols: ['name', 'company', 'domains', 'pse_id', 'registration_number'],
+  },
+] as const;
+
 /** Segments FTS5 merges at a time in the SQLite search indexes (its largest setting; read-model migration 20). */
 export const SEARCH_AUTOMERGE = 16;
 
@@ -733,27 +743,14 @@ const searchIndexesWithoutPositions: ReadModelMigration = {
   name: 'search indexes: trigrams without positions (SQLite)',
   statements: (dialect) =>
     dialect === 'sqlite'
-      ? [
-          ['registry_search', 'registry', 'name, company, domains, registration_number'],
-          ['case_search', 'case_summary', 'name, company, domains, pse_id, registration_number'],
-        ].flatMap(([fts, table, cols]) => [
+      ? SEARCH_INDEXES.flatMap(({ fts, table, cols }) => [
           `DROP TABLE ${fts}`,
-          `CREATE VIRTUAL TABLE ${fts} USING fts5(${cols}, content='${table}', content_rowid='rowid', tokenize='trigram', detail='none')`,
+          `CREATE VIRTUAL TABLE ${fts} USING fts5(${cols.join(', ')}, content='${table}', content_rowid='rowid', tokenize='trigram', detail='none')`,
           `INSERT INTO ${fts} (${fts}, rank) VALUES ('automerge', ${SEARCH_AUTOMERGE})`,
           `INSERT INTO ${fts} (${fts}) VALUES ('rebuild')`,
         ])
       : [],
 };
-
-/** The SQLite search indexes: each FTS5 table, the table whose rows it indexes, and the columns it indexes. */
-const SEARCH_INDEXES = [
-  { fts: 'registry_search', table: 'registry', cols: ['name', 'company', 'domains', 'registration_number'] },
-  {
-    fts: 'case_search',
-    table: 'case_summary',
-    cols: ['name', 'company', 'domains', 'pse_id', 'registration_number'],
-  },
-] as const;
 
 /** The triggers of migration 22: a write of a searched table notes the row in its index's queue. */
 function queuedSearchTriggers(fts: string, table: string, cols: readonly string[]): Record<string, string> {

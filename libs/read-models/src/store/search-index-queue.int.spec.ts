@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import * as testing from '@sanksi/testing';
 import path from 'node:path';
 import { SEARCH_INDEX_FLUSH } from './read-model.schema';
+import type { SqlRecord } from './sql-client';
 import { SqlReadModelStore, trigramQuery } from './sql-read-model.store';
 import { SqliteSqlClient } from './sqlite-sql.client';
 
@@ -85,12 +86,13 @@ describe('the search indexes written at commit (SQLite, migration 22)', () => {
     dir.remove();
   });
 
-  /** One write to both searched tables, by the transaction's own `query`. */
-  async function apply(query: (sql: string, params?: unknown[]) => Promise<unknown>, w: Write) {
+  /**
+   * One write to both searched tables, by the transaction's own `query` — which also picks the row, so a row
+   * written earlier in the same transaction may be written again.
+   */
+  async function apply(query: (sql: string, params?: unknown[]) => Promise<SqlRecord[]>, w: Write) {
     const ids = async (table: string): Promise<string[]> =>
-      ((await client.query(`SELECT pse_id FROM ${table} ORDER BY rowid`)) as Array<{ pse_id: string }>).map(
-        (r) => r.pse_id,
-      );
+      (await query(`SELECT pse_id FROM ${table} ORDER BY rowid`)).map((r) => String(r.pse_id));
     for (const table of ['case_summary', 'registry'] as const) {
       const present = await ids(table);
       const pick = 'at' in w && present.length > 0 ? present[w.at % present.length] : undefined;
