@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { ConfigurationInvalid } from '@sanksi/application';
 import { CaseNotFound, DomainError } from '@sanksi/domain';
+import { EventStoreSchemaTooNew } from '@sanksi/event-store';
+import { ReadModelSchemaTooNew } from '@sanksi/read-models';
 import { CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli.errors';
 import { buildProgram } from './program';
@@ -22,6 +24,13 @@ function report(error: unknown, json: boolean): ExitCode {
   }
   if (error instanceof ConfigurationInvalid) {
     return fail(ExitCode.configuration, error.code, error.message, { problems: error.problems });
+  }
+  // A database a newer build migrated: this build refuses it (nothing written); run a newer build.
+  if (error instanceof EventStoreSchemaTooNew || error instanceof ReadModelSchemaTooNew) {
+    return fail(ExitCode.configuration, error.code, error.message, {
+      known: error.known,
+      found: error.found,
+    });
   }
   if (error instanceof CaseNotFound)
     return fail(ExitCode.notFound, error.code, error.message, { pseId: error.pseId });

@@ -18,6 +18,7 @@ export {
   EventStoreClosed,
   EventStoreError,
   EventStoreMigrationFailed,
+  EventStoreSchemaTooNew,
   CommandIdInUse,
   EventStoreStorageFull,
   EventStoreUnavailable,

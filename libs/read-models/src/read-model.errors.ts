@@ -108,3 +108,28 @@ export function toStoreError(operation: string, e: unknown): unknown {
     cause: e,
   });
 }
+
+/**
+ * The read-model database carries migrations this build does not know: a newer build of Sanksi migrated
+ * it. An older build writing there could leave what those migrations set up half-kept (migration 22's
+ * search queue is flushed only by builds that know it), so the store refuses to open; nothing was written.
+ */
+export class ReadModelSchemaTooNew extends ReadModelError {
+  readonly code = 'READ_MODEL_SCHEMA_TOO_NEW';
+  /** The newest migration this build knows. */
+  readonly known: number;
+  /** The newest migration the database has. */
+  readonly found: number;
+
+  constructor(fields: { known: number; found: number }) {
+    super(
+      `the read-model database has migrations up to ${fields.found}, and this build of Sanksi knows up to ` +
+        `${fields.known}: a newer build migrated it. Run that build or a newer one against it, or give this ` +
+        'build a new read-model database and project it from the log (`sanksi projections rebuild`); ' +
+        'this build writes nothing to it.',
+    );
+    this.name = 'ReadModelSchemaTooNew';
+    this.known = fields.known;
+    this.found = fields.found;
+  }
+}

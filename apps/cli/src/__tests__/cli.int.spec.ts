@@ -510,6 +510,61 @@ describe('sanksi CLI (the built process)', () => {
     });
   });
 
+  describe('a data directory a newer build migrated', () => {
+    it('given a read-model file or an event file with a migration this build does not know, then every command exits 3 naming both versions and changes nothing', () => {
+      const { dir, cleanup } = tempDir('newer');
+      try {
+        expect(runCli(['simulate', '--systems', '20', '--seed', '7'], { SANKSI_DATA_DIR: dir }).code).toBe(0);
+        const readModels = new Database(path.join(dir, 'read-models.db'));
+        const newest = readModels
+          .prepare('SELECT max(version) FROM read_model_migrations')
+          .pluck()
+          .get() as number;
+        readModels
+          .prepare(`INSERT INTO read_model_migrations VALUES (?, 'from a newer build', '2027-01-01')`)
+          .run(newest + 1);
+        readModels.close();
+        const refused = runCli(['cases', 'list', '--json'], { SANKSI_DATA_DIR: dir });
+        expect(refused.code).toBe(3);
+        expect(JSON.parse(refused.stderr)).toEqual({
+          error: expect.objectContaining({
+            code: 'READ_MODEL_SCHEMA_TOO_NEW',
+            known: newest,
+            found: newest + 1,
+          }),
+        });
+        const served = runCli(['serve', '--port', '39197'], { SANKSI_DATA_DIR: dir });
+        expect(served.code).toBe(3);
+        expect(served.stderr).toContain(
+          `has migrations up to ${newest + 1}, and this build of Sanksi knows up to ${newest}`,
+        );
+
+        const events = new Database(path.join(dir, 'events.db'));
+        const version = events.pragma('user_version', { simple: true }) as number;
+        const count = events.prepare('SELECT count(*) FROM events').pluck().get();
+        events.pragma(`user_version = ${version + 1}`);
+        events.close();
+        const simulated = runCli(['simulate', '--systems', '40', '--seed', '7', '--json'], {
+          SANKSI_DATA_DIR: dir,
+        });
+        expect(simulated.code).toBe(3);
+        expect(JSON.parse(simulated.stderr).error).toMatchObject({
+          code: 'EVENT_STORE_SCHEMA_TOO_NEW',
+          known: version,
+          found: version + 1,
+        });
+        const after = new Database(path.join(dir, 'events.db'), { readonly: true });
+        try {
+          expect(after.prepare('SELECT count(*) FROM events').pluck().get()).toBe(count);
+        } finally {
+          after.close();
+        }
+      } finally {
+        cleanup();
+      }
+    });
+  });
+
   describe('simulate', () => {
     it('given the same seed twice, then the same population, and the second run appends nothing', () => {
       const a = tempDir('sim-a');

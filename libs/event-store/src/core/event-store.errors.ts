@@ -161,6 +161,27 @@ export class EventStoreMigrationFailed extends EventStoreError {
   }
 }
 
+/**
+ * The store's database carries schema migrations this build does not know: a newer build of Sanksi
+ * migrated it. Writing with an older build could miss what those migrations made the newer one rely
+ * on, so the store refuses to open; nothing was written.
+ */
+export class EventStoreSchemaTooNew extends EventStoreError {
+  readonly code = 'EVENT_STORE_SCHEMA_TOO_NEW';
+  /** The newest schema version this build knows. */
+  readonly known: number;
+  /** The newest schema version the database has. */
+  readonly found: number;
+  constructor(fields: { known: number; found: number }) {
+    super(
+      `The event store's database is at schema version ${fields.found}, and this build of Sanksi knows up to ` +
+        `${fields.known}: a newer build migrated it. Run that build or a newer one against it; this one writes nothing to it.`,
+    );
+    this.known = fields.known;
+    this.found = fields.found;
+  }
+}
+
 function describeCause(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }

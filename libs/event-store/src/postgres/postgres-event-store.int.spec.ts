@@ -363,6 +363,37 @@ describe('PostgresEventStore', () => {
     });
   });
 
+  it('given a schema a newer build migrated, when a store opens it, then it refuses with the versions it does not know and applies nothing', async () => {
+    await withAdmin(async (admin) => {
+      await admin.query('CREATE SCHEMA newer');
+      await admin.query(
+        'CREATE TABLE newer.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const newest = Math.max(...postgresMigrations.map((m) => m.version));
+      await admin.query(
+        `INSERT INTO newer.schema_migrations (version, name) VALUES (1, 'first'), ($1, 'from a newer build')`,
+        [newest + 1],
+      );
+    });
+    const store = open('newer');
+    const newest = Math.max(...postgresMigrations.map((m) => m.version));
+    await expect(store.whenReady()).rejects.toMatchObject({
+      code: 'EVENT_STORE_SCHEMA_TOO_NEW',
+      known: newest,
+      found: newest + 1,
+    });
+    await withAdmin(async (admin) => {
+      const rows = await admin.query<{ version: number }>(
+        'SELECT version FROM newer.schema_migrations ORDER BY version',
+      );
+      expect(rows.rows.map((r) => r.version)).toEqual([1, newest + 1]);
+      const tables = await admin.query(
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'newer' ORDER BY 1`,
+      );
+      expect(tables.rows.map((r: { tablename: string }) => r.tablename)).toEqual(['schema_migrations']);
+    });
+  });
+
   it('given a NOTIFY from another store, when a subscriber is caught up with a long poll interval, then it wakes on the notification', async () => {
     const reader = new PostgresEventStore({
       connectionString: database.url,

@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { EventStoreMigrationFailed } from '../core/event-store.errors';
+import { EventStoreMigrationFailed, EventStoreSchemaTooNew } from '../core/event-store.errors';
 
 /** A versioned change to the PostgreSQL schema, applied once in its own transaction. */
 export interface PostgresMigration {
@@ -403,6 +403,9 @@ export async function migratePostgres(client: Client, schema: string): Promise<n
         (r) => r.version,
       ),
     );
+    const known = Math.max(...postgresMigrations.map((m) => m.version));
+    const found = Math.max(0, ...done);
+    if (found > known) throw new EventStoreSchemaTooNew({ known, found });
     for (const migration of postgresMigrations) {
       if (done.has(migration.version)) continue;
       try {

@@ -171,6 +171,35 @@ describe('SqliteEventStore on a shared file', () => {
     await second.close();
   });
 
+  it('given a file a newer build migrated, when opened, then the store refuses with the versions it does not know and writes nothing', async () => {
+    const file = path.join(dir.path, `newer-${++databases}.db`);
+    const first = new SqliteEventStore({ file });
+    await first.appendToStream('pse-1', [testEvent('A')], { expectedRevision: 'no_stream' });
+    await first.close();
+    const newer = new Database(file);
+    newer.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 2}`);
+    newer.close();
+
+    const older = new SqliteEventStore({ file });
+    const refusal = {
+      code: 'EVENT_STORE_SCHEMA_TOO_NEW',
+      known: SQLITE_SCHEMA_VERSION,
+      found: SQLITE_SCHEMA_VERSION + 2,
+    };
+    await expect(older.whenReady()).rejects.toMatchObject(refusal);
+    await expect(
+      older.appendToStream('pse-1', [testEvent('B')], { expectedRevision: 0 }),
+    ).rejects.toMatchObject(refusal);
+    await older.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION + 2);
+      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
   it('given a file from schema version 2, when reopened, then it gains the category index and a category read seeks it', async () => {
     const file = path.join(dir.path, `category-${++databases}.db`);
     const first = new SqliteEventStore({ file });

@@ -8,6 +8,7 @@ import {
   EventStoreClosed,
   EventStoreError,
   EventStoreMigrationFailed,
+  EventStoreSchemaTooNew,
   EventStoreStorageFull,
   EventStoreUnavailable,
 } from '../core/event-store.errors';
@@ -359,6 +360,8 @@ export class SqliteEventStore implements EventStore, BulkAppends {
   private migrate(db: Database.Database): void {
     db.transaction(() => {
       const current = db.pragma('user_version', { simple: true }) as number;
+      if (current > SQLITE_SCHEMA_VERSION)
+        throw new EventStoreSchemaTooNew({ known: SQLITE_SCHEMA_VERSION, found: current });
       for (const migration of sqliteMigrations) {
         if (migration.version <= current) continue;
         try {

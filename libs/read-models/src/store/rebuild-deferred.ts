@@ -1,3 +1,4 @@
+import { ReadModelSchemaTooNew } from '../read-model.errors';
 import { READ_MODEL_MIGRATIONS, type SqlDialect } from './read-model.schema';
 import type { SqlTransaction } from './sql-client';
 
@@ -187,8 +188,16 @@ export async function upToDate(tx: Pick<SqlTransaction, 'query'>, dialect: SqlDi
   const done = new Set(
     (await tx.query(`SELECT version FROM read_model_migrations`)).map((r) => Number(r.version)),
   );
+  refuseUnknownMigrations(done);
   if (READ_MODEL_MIGRATIONS.some((m) => !done.has(m.version))) return false;
   return (await tx.query(ABANDONED, [Date.now()])).length === 0;
+}
+
+/** Throws `ReadModelSchemaTooNew` when `done` holds a migration newer than this build's newest. */
+export function refuseUnknownMigrations(done: ReadonlySet<number>): void {
+  const known = Math.max(...READ_MODEL_MIGRATIONS.map((m) => m.version));
+  const found = Math.max(0, ...done);
+  if (found > known) throw new ReadModelSchemaTooNew({ known, found });
 }
 
 /**

@@ -90,7 +90,13 @@ import {
   warningToRegistrationTable,
 } from './row-mapping';
 import type { AsideLane, SqlClient, SqlRecord, SqlTransaction, SqlWriteScript } from './sql-client';
-import { deferIndexes, restoreAbandoned, restoreDeferred, upToDate } from './rebuild-deferred';
+import {
+  deferIndexes,
+  refuseUnknownMigrations,
+  restoreAbandoned,
+  restoreDeferred,
+  upToDate,
+} from './rebuild-deferred';
 
 /** case_summary's columns, named (see `selectList`). */
 const CASE_SUMMARY_COLUMNS = selectList(caseSummaryTable);
@@ -405,6 +411,8 @@ export class SqlReadModelStore implements ReadModelStore {
       const done = new Set(
         (await tx.query(`SELECT version FROM read_model_migrations`)).map((r) => num(r, 'version')),
       );
+      // Checked again under the write lock: a newer build may have migrated since the look above.
+      refuseUnknownMigrations(done);
       // By version, whatever order they were written in: a database that already has later versions
       // (5, 6) takes a lower one (4) that landed after them on its own.
       for (const m of [...READ_MODEL_MIGRATIONS].sort((a, b) => a.version - b.version)) {
