@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PostgresEventStore, SqliteEventStore, type EventStore } from '@sanksi/event-store';
+import { PostgresEventStore, SqliteEventStore, WalCheckpointer, type EventStore } from '@sanksi/event-store';
 import { createTemporaryPostgresDatabase } from '@sanksi/testing';
 import { Client } from 'pg';
 import {
@@ -40,6 +40,12 @@ interface Sides {
 interface Probes {
   store: CpuProbe;
   raw: CpuProbe;
+  /**
+   * Waits, after each of the store's slices, for work the store left to a thread of its own (SQLite's log
+   * copied back by the checkpoint thread): outside the slice's wall clock — its writer does not wait for
+   * it either — but inside its CPU, and never inside the raw side's next slice.
+   */
+  settleStore?: () => Promise<void>;
 }
 
 const SLICES = Math.max(1, Number(process.env.BENCH_SLICES ?? '6'));
@@ -54,11 +60,13 @@ const ZERO: CpuSpent = { client: 0, server: 0 };
 async function withCpu(
   probe: CpuProbe,
   work: () => Promise<void>,
+  settle?: () => Promise<void>,
 ): Promise<{ seconds: number; cpu: CpuSpent }> {
   const before = await probe();
   const start = process.hrtime.bigint();
   await work();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await settle?.();
   return { seconds, cpu: spent(before, await probe()) };
 }
 
@@ -80,7 +88,7 @@ async function compare(
   let storeCpu = ZERO;
   let rawCpu = ZERO;
   for (let slice = 0; slice < slices; slice++) {
-    const s = await withCpu(probes.store, () => storeSlice(slice, count));
+    const s = await withCpu(probes.store, () => storeSlice(slice, count), probes.settleStore);
     storeSeconds += s.seconds;
     storeCpu = addSpent(storeCpu, s.cpu);
     const r = await withCpu(probes.raw, () => rawSlice(slice, count));
@@ -163,9 +171,13 @@ async function measure(
       ['raw', () => raw.readAll()],
     ] as const) {
       let count = 0;
-      const { seconds, cpu: used } = await withCpu(probes[side], async () => {
-        count = await read();
-      });
+      const { seconds, cpu: used } = await withCpu(
+        probes[side],
+        async () => {
+          count = await read();
+        },
+        side === 'store' ? probes.settleStore : undefined,
+      );
       totals[side].count += count;
       totals[side].seconds += seconds;
       totals[side].cpu = addSpent(totals[side].cpu, used);
@@ -202,15 +214,27 @@ export async function run(): Promise<void> {
       `  CPU per event in µs, client (this process) + server (PostgreSQL backends' /proc/<pid>/schedstat; ? when not readable); cpu ratio = raw/store\n` +
       `  ${'backend'.padEnd(14)} ${'scenario'.padEnd(46)} ${'store'.padStart(12)} ${'raw'.padStart(12)} ratio   ${'cpu store'.padStart(13)} ${'cpu raw'.padStart(13)} cpu ratio`,
   );
-  const sqliteProbes: Probes = { store: processCpuProbe, raw: processCpuProbe };
   const dir = mkdtempSync(path.join(tmpdir(), 'sanksi-bench-es-'));
+  // The store's log copied back on a thread (the default) or inside its commits, as the product's setting.
+  const checkpoints = process.env.SANKSI_SQLITE_CHECKPOINTS === 'inline' ? 'inline' : 'thread';
+  console.log(
+    `  SQLite store's checkpoints: ${checkpoints} (SANKSI_SQLITE_CHECKPOINTS); raw: SQLite's own, inline`,
+  );
   try {
     for (const synchronous of ['NORMAL', 'FULL'] as const) {
-      const store = new SqliteEventStore({ file: path.join(dir, `store-${synchronous}.db`), synchronous });
+      const file = path.join(dir, `store-${synchronous}.db`);
+      const store = new SqliteEventStore({ file, synchronous, checkpoints });
+      const checkpointer = WalCheckpointer.forFile(file, () => undefined);
+      const probes: Probes = {
+        store: processCpuProbe,
+        raw: processCpuProbe,
+        settleStore: () => checkpointer.whenIdle(),
+      };
       const raw = rawSqlite(path.join(dir, `raw-${synchronous}.db`), synchronous);
       try {
-        await measure(`sqlite ${synchronous}`, store, raw, synchronous === 'FULL', sqliteProbes, lines);
+        await measure(`sqlite ${synchronous}`, store, raw, synchronous === 'FULL', probes, lines);
       } finally {
+        await checkpointer.close();
         await store.close();
         await raw.close();
       }

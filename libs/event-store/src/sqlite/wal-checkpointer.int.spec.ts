@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { temporaryDirectory } from '@sanksi/testing';
+import Database from 'better-sqlite3';
 import { testEvent } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
 import { WalCheckpointer } from './wal-checkpointer';
@@ -58,6 +59,33 @@ describe('WAL checkpoints on a thread of their own', () => {
     }
     // and the last connection closed removed the log
     expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it('given appends whose checkpoint is asked for, when waiting for the thread to be idle, then every frame of the log is in the file already', async () => {
+    // given
+    const file = freshFile();
+    const store = new SqliteEventStore({ file });
+    const checkpointer = WalCheckpointer.forFile(file, () => undefined);
+    try {
+      await store.whenReady();
+      await appendMany(store, 'pse-idle', 400);
+      // when
+      await checkpointer.whenIdle();
+      // then: the database file holds every page the log's last commit says it has (a file only grows by
+      // checkpoints in WAL mode; the probe reads, it does not copy)
+      const probe = new Database(file, { readonly: true });
+      try {
+        const pages = probe.pragma('page_count', { simple: true }) as number;
+        const pageSize = probe.pragma('page_size', { simple: true }) as number;
+        expect(pages * pageSize).toBeGreaterThan(700_000);
+        expect(sizeOf(file)).toBe(pages * pageSize);
+      } finally {
+        probe.close();
+      }
+    } finally {
+      await checkpointer.close();
+      await store.close();
+    }
   });
 
   it('given two stores on one file, when the first closes, then the second still has its log checkpointed, and closing it ends the thread', async () => {

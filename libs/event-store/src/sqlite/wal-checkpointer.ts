@@ -97,6 +97,18 @@ export class WalCheckpointer {
     worker.postMessage('checkpoint');
   }
 
+  /**
+   * Resolves once no checkpoint is asked for or under way (at once when there is none, or the thread
+   * failed or is closed): what was written before the call has been copied as far as a passive
+   * checkpoint could. For measurements that must not leave one side's copying in the next side's time.
+   */
+  async whenIdle(): Promise<void> {
+    while (this.asked && !this.failed && this.worker !== undefined) {
+      const worker = this.worker;
+      await Promise.race([new Promise((resolve) => worker.once('message', resolve)), this.exited]);
+    }
+  }
+
   private start(): Worker | undefined {
     try {
       const worker = new Worker(THREAD_PROGRAM, {
