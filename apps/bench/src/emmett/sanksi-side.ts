@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { CaseStream } from './case-histories';
+import type { SideFigure } from './result-table';
 import { perWriter, Tally, timed, type BenchSide } from './side';
 import { foldSummary, summaryTableSql } from './summary-projection';
 
@@ -110,9 +111,16 @@ const PROJECTION_PAGE = 500;
  * Sanksi through its real event store adapter: every event appended alone with its expected revision and
  * a command id (idempotency), as the command path does. With a sink, Sanksi's projection runs beside the
  * writers the way its projector does (after commit, from the global log, batch and checkpoint in one
- * transaction) and the line ends only when it has caught up with the last append.
+ * transaction) and the line ends only when it has caught up with the last append. `settle`, when given,
+ * is waited for after each timed run, outside its time: work the store left to a thread of its own (the
+ * SQLite store's checkpoint thread copying its log back) finishes there, not in the next side's run.
  */
-export function sanksiSide(store: EventStore, sink?: SummarySink): BenchSide {
+export function sanksiSide(store: EventStore, sink?: SummarySink, settle?: () => Promise<void>): BenchSide {
+  const settled = async (figure: Promise<SideFigure>): Promise<SideFigure> => {
+    const result = await figure;
+    await settle?.();
+    return result;
+  };
   const appendAll = async (streams: readonly CaseStream[], writers: number, tally: Tally): Promise<void> =>
     perWriter(streams, writers, async (stream) => {
       let expected: number | 'no_stream' = 'no_stream';
@@ -133,46 +141,50 @@ export function sanksiSide(store: EventStore, sink?: SummarySink): BenchSide {
     });
   return {
     append: (streams, writers) =>
-      timed(async () => {
-        const tally = new Tally();
-        if (!sink) {
-          await appendAll(streams, writers, tally);
-          return tally.result();
-        }
-        let after = await store.headPosition();
-        let writing = true;
-        const projecting = (async () => {
-          for (;;) {
-            const page = await store.readAll({ after, limit: PROJECTION_PAGE });
-            if (page.length === 0) {
-              if (!writing) return;
-              await new Promise((resolve) => setTimeout(resolve, 1));
-              continue;
+      settled(
+        timed(async () => {
+          const tally = new Tally();
+          if (!sink) {
+            await appendAll(streams, writers, tally);
+            return tally.result();
+          }
+          let after = await store.headPosition();
+          let writing = true;
+          const projecting = (async () => {
+            for (;;) {
+              const page = await store.readAll({ after, limit: PROJECTION_PAGE });
+              if (page.length === 0) {
+                if (!writing) return;
+                await new Promise((resolve) => setTimeout(resolve, 1));
+                continue;
+              }
+              await sink.apply(page);
+              after = page[page.length - 1].position;
             }
-            await sink.apply(page);
-            after = page[page.length - 1].position;
-          }
-        })();
-        try {
-          await appendAll(streams, writers, tally);
-        } finally {
-          writing = false;
-        }
-        await projecting;
-        return tally.result();
-      }),
-    readBack: (streams) =>
-      timed(async () => {
-        const tally = new Tally();
-        for (const stream of streams) {
+          })();
           try {
-            tally.events += (await store.readStream(stream.streamId)).length;
-          } catch (error) {
-            tally.fail(error);
+            await appendAll(streams, writers, tally);
+          } finally {
+            writing = false;
           }
-        }
-        return tally.result();
-      }),
+          await projecting;
+          return tally.result();
+        }),
+      ),
+    readBack: (streams) =>
+      settled(
+        timed(async () => {
+          const tally = new Tally();
+          for (const stream of streams) {
+            try {
+              tally.events += (await store.readStream(stream.streamId)).length;
+            } catch (error) {
+              tally.fail(error);
+            }
+          }
+          return tally.result();
+        }),
+      ),
     async close() {
       await sink?.close();
       await store.close();
