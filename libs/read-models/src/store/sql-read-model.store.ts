@@ -1009,7 +1009,7 @@ export class SqlReadModelStore implements ReadModelStore {
     if (rows !== null) {
       // Counted as the projector went (below).
     } else if (recordedBy !== null) {
-      const few = this.client.dialect !== 'sqlite' || (await this.fewRecordedBy(this.client, recordedBy));
+      const few = this.client.dialect !== 'sqlite' || (await this.fewRecordedBy(this.aside, recordedBy));
       rows = await this.readAside(
         few ? STATE_COUNTS_AS_OF_KNOWN_AT : STATE_COUNTS_AS_OF_KNOWN_AT_SCAN,
         [occurredBy, recordedBy, occurredBy, recordedBy],
@@ -1071,25 +1071,31 @@ export class SqlReadModelStore implements ReadModelStore {
     occurredBy: string,
     recordedBy: string | null,
   ): Promise<SqlRecord[] | null> {
-    return this.client.snapshot(async (tx) => {
+    const kept = await this.client.snapshot(async (tx) => {
       const admits = await this.timelineAdmits(tx);
       if (admits(recordedBy, occurredBy)) return tx.query(`SELECT state, cases AS n FROM case_state_counts`);
-      if (!isBusinessDate(asOf)) return null;
+      if (!isBusinessDate(asOf) || recordedBy === null) return null;
       if (admits(recordedBy))
         return tx.query(
           `SELECT state, sum(n) AS n FROM state_deltas_daily WHERE business_date <= ? GROUP BY state`,
           [asOf],
         );
-      if (recordedBy === null || !(await this.fewRecordedAfter(tx, recordedBy))) return null;
-      // The series' one date: the dates before it come as '', the date itself as itself.
-      const days = await tx.query(
-        recordedAfterSeriesSql(this.client.dialect).states,
-        recordedAfterParams(recordedBy, asOf, asOf),
-      );
-      const counts = new Map<string, number>();
-      for (const r of days) counts.set(str(r, 'state'), (counts.get(str(r, 'state')) ?? 0) + num(r, 'n'));
-      return [...counts].map(([state, n]) => ({ state, n }));
+      return 'corrected' as const;
     });
+    if (kept !== 'corrected' || recordedBy === null) return kept === 'corrected' ? null : kept;
+    // The kept deltas corrected for what was recorded after `knownAt` read every timeline those events touch
+    // (seconds at a million systems): off the request loop, like the whole history. Each statement is right
+    // whatever was projected since the look above; that look only chose the way.
+    if (!(await this.fewRecordedAfter(this.aside, recordedBy))) return null;
+    // The series' one date: the dates before it come as '', the date itself as itself.
+    const days = await this.readAside(
+      recordedAfterSeriesSql(this.client.dialect).states,
+      recordedAfterParams(recordedBy, asOf, asOf),
+      'history',
+    );
+    const counts = new Map<string, number>();
+    for (const r of days) counts.set(str(r, 'state'), (counts.get(str(r, 'state')) ?? 0) + num(r, 'n'));
+    return [...counts].map(([state, n]) => ({ state, n }));
   }
 
   async getTransitionsPerDay(from: string, to: string): Promise<TransitionsPerDay[]> {
@@ -1558,24 +1564,36 @@ export class SqlReadModelStore implements ReadModelStore {
     to: string,
     range: { knownAt: string | null; toBound: string },
   ): Promise<SqlRecord[]> {
-    // The kept rows, or where the whole history must be read from.
-    const kept = await this.client.snapshot(async (tx): Promise<SqlRecord[] | HistoryScope> => {
-      if ((await this.timelineAdmits(tx))(range.knownAt)) return tx.query(KEPT_SERIES[series], [from, to]);
-      if (range.knownAt === null) return 'history';
-      if (await this.fewRecordedAfter(tx, range.knownAt))
-        return tx.query(
-          recordedAfterSeriesSql(this.client.dialect)[series],
-          recordedAfterParams(range.knownAt, from, to),
-        );
-      // The states' statement reads the rows recorded by `knownAt` along the record-time index when they are
-      // few, the table in its order when they are not; the blocklist's sums each case's feed lines from its
-      // first revision, so it reads whole timelines: only those of the cases recorded by then, when few.
-      const few = await this.fewRecordedBy(tx, range.knownAt);
-      if (series === 'states') return few ? 'history' : 'historyScan';
-      return few ? 'recordedBy' : 'history';
-    });
-    if (typeof kept !== 'string') return kept;
-    const scope = kept;
+    // The kept rows, when they are the answer (a look and a small read: on the request loop).
+    const kept = await this.client.snapshot(async (tx) =>
+      (await this.timelineAdmits(tx))(range.knownAt) ? tx.query(KEPT_SERIES[series], [from, to]) : null,
+    );
+    if (kept !== null) return kept;
+    const knownAt = range.knownAt;
+    if (knownAt === null) return this.historySeries(series, 'history', range);
+    // Everything else reads timelines — the kept rows corrected for what was recorded after `knownAt`, or
+    // the whole history — seconds at a million systems: off the request loop, the counts that choose the
+    // way too. Each statement is right whatever was projected since the look above; the counts only choose.
+    if (await this.fewRecordedAfter(this.aside, knownAt))
+      return this.readAside(
+        recordedAfterSeriesSql(this.client.dialect)[series],
+        recordedAfterParams(knownAt, from, to),
+        'history',
+      );
+    // The states' statement reads the rows recorded by `knownAt` along the record-time index when they are
+    // few, the table in its order when they are not; the blocklist's sums each case's feed lines from its
+    // first revision, so it reads whole timelines: only those of the cases recorded by then, when few.
+    const few = await this.fewRecordedBy(this.aside, knownAt);
+    if (series === 'states') return this.historySeries(series, few ? 'history' : 'historyScan', range);
+    return this.historySeries(series, few ? 'recordedBy' : 'history', range);
+  }
+
+  /** A daily series read from the timeline itself (`scope`: which rows and how), on the history lane. */
+  private historySeries(
+    series: 'states' | 'blocklist',
+    scope: HistoryScope,
+    range: { knownAt: string | null; toBound: string },
+  ): Promise<SqlRecord[]> {
     const whole = series === 'states' ? stateDeltasSql : blocklistDeltasSql;
     return this.readAside(
       whole(this.client.dialect, range.knownAt !== null, scope),
@@ -1583,6 +1601,11 @@ export class SqlReadModelStore implements ReadModelStore {
       'history',
     );
   }
+
+  /** Statements on the history lane, for what takes a `query` (the counts that choose how to read history). */
+  private readonly aside: Pick<SqlTransaction, 'query'> = {
+    query: (sql, params) => this.readAside(sql, params ?? [], 'history'),
+  };
 
   /**
    * A read off the request loop where it would hold it: a search or the blocklist's load (`quick`), or the
