@@ -7,12 +7,14 @@ import { threadId } from 'node:worker_threads';
  * Preloaded (`node -r apps/bench/dist/sqlite-statements.preload.js …`; worker threads inherit it): times every
  * better-sqlite3 statement call and `exec`, per thread and per SQL text, and writes the totals every 15 s and
  * at exit to `<SANKSI_SQL_PROFILE_DIR or /tmp>/sqlite-statements.<pid>.<thread>.txt` — seconds, calls, µs a
- * call, file and statement, costliest first. It showed which thread of `simulate` put a rebuild's indexes
+ * call, the longest call, file and statement, costliest first. It showed which thread of `simulate` put a rebuild's indexes
  * back (docs/benchmarks.md, "A rebuild's indexes stay aside while it runs"). Its own cost is in the figures.
  */
 interface Totals {
   calls: number;
   ns: bigint;
+  /** The longest call. */
+  maxNs: bigint;
 }
 
 /**
@@ -27,9 +29,11 @@ export function timeStatements(Db: typeof Database): () => string {
       try {
         return call.apply(this, args);
       } finally {
-        const t = totals.get(key) ?? { calls: 0, ns: 0n };
+        const t = totals.get(key) ?? { calls: 0, ns: 0n, maxNs: 0n };
+        const took = process.hrtime.bigint() - started;
         t.calls += 1;
-        t.ns += process.hrtime.bigint() - started;
+        t.ns += took;
+        if (took > t.maxNs) t.maxNs = took;
         totals.set(key, t);
       }
     };
@@ -51,7 +55,8 @@ export function timeStatements(Db: typeof Database): () => string {
       .sort((a, b) => (b[1].ns > a[1].ns ? 1 : b[1].ns < a[1].ns ? -1 : 0))
       .map(([key, t]) => {
         const ns = Number(t.ns);
-        return `${(ns / 1e9).toFixed(2)} s\t${t.calls}\t${(ns / 1e3 / t.calls).toFixed(1)} µs\t${key}\n`;
+        const max = Number(t.maxNs) / 1e6;
+        return `${(ns / 1e9).toFixed(2)} s\t${t.calls}\t${(ns / 1e3 / t.calls).toFixed(1)} µs\tmax ${max.toFixed(1)} ms\t${key}\n`;
       })
       .join('');
 }
