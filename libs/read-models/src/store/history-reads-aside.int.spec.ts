@@ -62,6 +62,15 @@ describe('series and counts as known at an earlier instant read the timelines of
     dir.remove();
   });
 
+  it('given no knownAt, when asking the population on a past date, then the kept deltas answer and no timeline is read', async () => {
+    const counts = await store.getStateCounts('2022-08-01');
+    const series = await store.getStateCountsDaily('2022-08-01', '2022-08-01');
+
+    expect(counts.counts).toEqual(series.days[0]?.counts);
+    expect(counts.total).toBeGreaterThan(0);
+    expect([...client.onLoop, ...client.offLoop.map((a) => a.sql)].filter(readsTimelines)).toEqual([]);
+  });
+
   it.each([
     ['the kept deltas corrected for what was recorded after', {}],
     ['the whole history, read by the cases recorded by then', { recordedAfterCap: 0 }],

@@ -1074,13 +1074,13 @@ export class SqlReadModelStore implements ReadModelStore {
     const kept = await this.client.snapshot(async (tx) => {
       const admits = await this.timelineAdmits(tx);
       if (admits(recordedBy, occurredBy)) return tx.query(`SELECT state, cases AS n FROM case_state_counts`);
-      if (!isBusinessDate(asOf) || recordedBy === null) return null;
+      if (!isBusinessDate(asOf)) return null;
       if (admits(recordedBy))
         return tx.query(
           `SELECT state, sum(n) AS n FROM state_deltas_daily WHERE business_date <= ? GROUP BY state`,
           [asOf],
         );
-      return 'corrected' as const;
+      return recordedBy === null ? null : ('corrected' as const);
     });
     if (kept !== 'corrected' || recordedBy === null) return kept === 'corrected' ? null : kept;
     // The kept deltas corrected for what was recorded after `knownAt` read every timeline those events touch
