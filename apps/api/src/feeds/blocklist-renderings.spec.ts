@@ -74,6 +74,36 @@ describe('the kept renderings of the whole blocklist', () => {
     expect(f.state.wholeReads).toBe(1);
   });
 
+  it('given the list read ahead (warm), when formats are then asked, then none reads the whole list again, and a later change moves it on by its lines', async () => {
+    const f = feed();
+    f.change(['add', 'paypal.com', 'pse-1']);
+    const renderings = new BlocklistRenderings(f, shown);
+    await renderings.warm();
+    expect(f.state.wholeReads).toBe(1);
+    expect((await renderings.current('txt')).body.toString('utf8')).toBe('paypal.com\n');
+    f.change(['add', 'epicgames.com', 'pse-3']);
+    const json = await renderings.current('json');
+    expect(JSON.parse(json.body.toString('utf8')).entries).toHaveLength(2);
+    expect(f.state.wholeReads).toBe(1);
+  });
+
+  it('given a warm that failed (the read models away), then the first ask reads the list itself', async () => {
+    const f = feed();
+    f.change(['add', 'paypal.com', 'pse-1']);
+    let failing = true;
+    const renderings = new BlocklistRenderings(
+      {
+        ...f,
+        getBlocklist: () => (failing ? Promise.reject(new Error('read models away')) : f.getBlocklist()),
+      },
+      shown,
+    );
+    await expect(renderings.warm()).rejects.toThrow('read models away');
+    failing = false;
+    expect((await renderings.current('txt')).body.toString('utf8')).toBe('paypal.com\n');
+    expect(f.state.wholeReads).toBe(1);
+  });
+
   it('when the list changes, then it moves on by the new feed lines alone; concurrent asks share one read', async () => {
     const f = feed();
     f.change(['add', 'paypal.com', 'pse-1']);

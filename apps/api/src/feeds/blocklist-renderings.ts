@@ -72,6 +72,15 @@ export class BlocklistRenderings {
     this.mirror = new BlocklistMirror(source, shown, onDropped);
   }
 
+  /**
+   * Reads the whole list into the mirror now, so that the first poller after a start does not wait for it
+   * (seconds at a million systems); each format is still rendered when first asked. A failure leaves the
+   * mirror as it was: the first request reads the list then.
+   */
+  async warm(): Promise<void> {
+    await this.mirror.syncTo(await this.source.getBlocklistVersion());
+  }
+
   /** The current rendering of `format`: kept when the blocklist has not changed since, else made anew. */
   async current(format: BlocklistFormat): Promise<BlocklistRendering> {
     const version = await this.source.getBlocklistVersion();
