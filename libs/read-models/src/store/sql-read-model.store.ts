@@ -1082,7 +1082,8 @@ export class SqlReadModelStore implements ReadModelStore {
         );
       return recordedBy === null ? null : ('corrected' as const);
     });
-    if (kept !== 'corrected' || recordedBy === null) return kept === 'corrected' ? null : kept;
+    if (kept !== 'corrected') return kept;
+    if (recordedBy === null) return null; // never: the look above answers 'corrected' only with a knownAt
     // The kept deltas corrected for what was recorded after `knownAt` read every timeline those events touch
     // (seconds at a million systems): off the request loop, like the whole history. Each statement is right
     // whatever was projected since the look above; that look only chose the way.
