@@ -1,4 +1,6 @@
+import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { Writable } from 'node:stream';
 import { createRuntime, loadConfig, ManualClock, type SanksiRuntime } from '@sanksi/application';
@@ -299,6 +301,33 @@ describe('runWorkerProcess with WORKER_PORT', () => {
     });
     // given / when: a year and a half before the end, then nothing
     expect(await startAt(`${nextYear - 2}-06-01T01:00:00Z`)).toEqual([]);
+  });
+
+  it('given a read-model database a newer build migrated, then the start fails naming both versions (the process exits non-zero)', async () => {
+    // given a data directory whose read models carry a migration after this build's newest
+    const dir = temporaryDirectory('sanksi-worker-newer');
+    try {
+      const rt = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent' }), {
+        logger: pino({ level: 'silent' }),
+      });
+      await rt.readModels.migrate();
+      await rt.close();
+      const db = new Database(path.join(dir.path, 'read-models.db'));
+      const newest = db.prepare('SELECT max(version) FROM read_model_migrations').pluck().get() as number;
+      db.prepare(`INSERT INTO read_model_migrations VALUES (?, 'from a newer build', '2027-01-01')`).run(
+        newest + 1,
+      );
+      db.close();
+      // when / then
+      await expect(
+        runWorkerProcess(
+          { SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', WORKER_PORT: 'off' },
+          new EventEmitter(),
+        ),
+      ).rejects.toMatchObject({ code: 'READ_MODEL_SCHEMA_TOO_NEW', known: newest, found: newest + 1 });
+    } finally {
+      dir.remove();
+    }
   });
 
   it('refuses an invalid WORKER_PORT, naming the variable', async () => {
