@@ -171,7 +171,7 @@ describe('SqliteEventStore on a shared file', () => {
     await second.close();
   });
 
-  it('given a file a newer build migrated, when opened, then the store refuses with the versions it does not know and writes nothing', async () => {
+  it('given a file a newer build migrated, when opened, then the store refuses, naming its own newest version and the file’s, and writes nothing', async () => {
     const file = path.join(dir.path, `newer-${++databases}.db`);
     const first = new SqliteEventStore({ file });
     await first.appendToStream('pse-1', [testEvent('A')], { expectedRevision: 'no_stream' });
