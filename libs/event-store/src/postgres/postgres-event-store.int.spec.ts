@@ -177,6 +177,63 @@ describe('PostgresEventStore', () => {
     });
   });
 
+  it('given appends have their own connection, when the server ends it between two appends, then the loss is logged, the next append opens another and is written once, and reads keep the pool to themselves', async () => {
+    await withAdmin(async (admin) => {
+      const backends = async (): Promise<number[]> =>
+        (
+          await admin.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sanksi-event-store'`,
+          )
+        ).rows.map((r) => r.pid);
+      // The earlier tests' stores share the database: this store's backends are the new ones.
+      const others = new Set(await backends());
+      const mine = async (): Promise<number[]> => (await backends()).filter((pid) => !others.has(pid));
+      const warnings: string[] = [];
+      const store = new PostgresEventStore({
+        connectionString: database.url,
+        schema: 'own_writer',
+        // One connection for reads: had appends taken theirs from the pool, there would be one backend.
+        poolSize: 1,
+        logger: {
+          debug: () => undefined,
+          warn: (_obj, msg) => warnings.push(String(msg)),
+          error: () => undefined,
+        },
+      });
+      stores.push(store);
+      const streamId = `pse-${randomUUID()}`;
+      await store.appendToStream(streamId, [testEvent('First')], { expectedRevision: 'no_stream' });
+      await Promise.all([
+        store.readStream(streamId),
+        store.appendToStream(streamId, [testEvent('Second')], { expectedRevision: 0 }),
+      ]);
+      const before = await mine();
+      const writer = (
+        await admin.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sanksi-event-store'
+             AND query LIKE '%own_writer.append_event(%'`,
+        )
+      ).rows.map((r) => r.pid);
+      expect(before).toHaveLength(2);
+      expect(writer).toHaveLength(1);
+      expect(before).toContain(writer[0]);
+
+      await admin.query('SELECT pg_terminate_backend($1)', [writer[0]]);
+      while (!warnings.includes('postgres connection for appends lost')) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const third = await store.appendToStream(streamId, [testEvent('Third')], {
+        expectedRevision: 1,
+        commandId: 'cmd-after-loss',
+      });
+      expect(third).toMatchObject({ nextExpectedRevision: 2, duplicate: false });
+      expect((await store.readStream(streamId)).map((e) => e.type)).toEqual(['First', 'Second', 'Third']);
+      const after = await mine();
+      expect(after).toHaveLength(2);
+      expect(after).not.toContain(writer[0]);
+    });
+  });
+
   it('given the append lock is held elsewhere, when a lone single-event append runs, then it waits for the lock and commits after it is released', async () => {
     const store = open('lone');
     await store.whenReady();

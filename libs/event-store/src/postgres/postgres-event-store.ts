@@ -1,4 +1,4 @@
-import { Client, Pool, type PoolClient, types as pgTypes, type QueryConfig, type QueryResultRow } from 'pg';
+import { Client, type ClientConfig, Pool, types as pgTypes, type QueryConfig, type QueryResultRow } from 'pg';
 import { prepareAppend, type PreparedAppend } from '../core/append-plan';
 import { catchUpSubscription } from '../core/catch-up-subscription';
 import { ChangeSignal } from '../core/change-signal';
@@ -41,7 +41,7 @@ export interface PostgresEventStoreConfig {
   upcasters?: readonly Upcaster[];
   /** Safety net if a NOTIFY is lost (listener reconnecting): a caught-up subscriber re-reads at least this often. */
   pollIntervalMs?: number;
-  /** Connections for reads; appends use one at a time. */
+  /** Connections for reads (default 10); appends have one more of their own. */
   poolSize?: number;
   /** Most appends committed in one transaction. */
   maxBatch?: number;
@@ -115,6 +115,14 @@ const SOCKET_ERROR_CODES = new Set([
  */
 export class PostgresEventStore implements EventStore {
   private readonly pool: Pool;
+  /** How the pool and the appends' connection connect. */
+  private readonly connection: ClientConfig;
+  /**
+   * The appends' own connection, opened by the first batch and again after it is lost. The queue runs
+   * one batch at a time, so one connection is all appends need, and a lone writer no longer checks a
+   * client out of the pool and back in (its idle timer, its listeners) on every append.
+   */
+  private writer: Client | undefined;
   private readonly schema: string;
   private readonly lockKey: string;
   private readonly channel: string;
@@ -142,9 +150,8 @@ export class PostgresEventStore implements EventStore {
     this.channel = `sanksi_events_${this.schema}`;
     this.sql = statements(this.schema);
     this.upcasters = new UpcasterRegistry(config.upcasters);
-    this.pool = new Pool({
+    this.connection = {
       connectionString: config.connectionString,
-      max: config.poolSize ?? 10,
       application_name: 'sanksi-event-store',
       // Every statement of the store is an index lookup or an append that takes milliseconds; JIT
       // compilation (PostgreSQL's default above a plan cost) only ever added its own milliseconds to them,
@@ -152,7 +159,8 @@ export class PostgresEventStore implements EventStore {
       options: '-c jit=off',
       types: typeParsers,
       ...postgresPoolTimeouts(config.timeouts),
-    });
+    };
+    this.pool = new Pool({ ...this.connection, max: config.poolSize ?? 10 });
     // An idle client dropped by the server (restart, terminate) emits 'error' on the pool; unheard it
     // would crash the process. The pool discards that client and the next query opens a new one.
     this.pool.on('error', (error) =>
@@ -193,7 +201,7 @@ export class PostgresEventStore implements EventStore {
     options: AppendOptions,
   ): Promise<AppendResult> {
     const prepared = prepareAppend(streamId, events, options);
-    await this.whenOpen('appendToStream');
+    if (!this.isReady || this.closed) await this.whenOpen('appendToStream');
     return this.queue.submit(prepared);
   }
 
@@ -309,6 +317,9 @@ export class PostgresEventStore implements EventStore {
     clearTimeout(this.relisten);
     this.queue.rejectQueued(new EventStoreClosed({ operation: 'appendToStream' }));
     await this.queue.whenIdle();
+    const writer = this.writer;
+    this.writer = undefined;
+    await writer?.end().catch(() => undefined);
     await this.ready.catch(() => undefined);
     const listener = await this.listener?.catch(() => undefined);
     await listener?.end().catch(() => undefined);
@@ -412,28 +423,21 @@ export class PostgresEventStore implements EventStore {
    * `AppendOutcomeUnknown` — never "nothing written", which would invite a second application.
    */
   private async writeBatch(batch: PreparedAppend[]): Promise<Array<BatchOutcome<AppendResult>>> {
-    let client: PoolClient;
+    let client: Client;
     try {
-      client = await this.pool.connect();
+      client = this.writer ?? (await this.openWriter());
     } catch (error) {
-      if (this.closed && this.pool.ending) throw new EventStoreClosed({ operation: 'appendToStream' });
+      if (this.closed) throw new EventStoreClosed({ operation: 'appendToStream' });
       throw new EventStoreUnavailable({ operation: 'appendToStream', adapter: 'postgres', cause: error });
     }
-    // A checked-out client has no listener of the pool's: a socket dying mid-query would emit an
-    // unheard 'error' (a crash) besides failing the query, which is all that needs to happen.
-    const ignore = (): void => undefined;
-    client.on('error', ignore);
     let rows: AppendRow[];
     try {
       rows = (await client.query<AppendRow>(this.appendQuery(batch))).rows;
-      client.off('error', ignore);
-      client.release();
     } catch (error) {
-      client.off('error', ignore);
       const lost = isConnectionError(error);
-      // A broken connection is destroyed rather than handed to the next caller.
-      client.release(lost ? (error as Error) : undefined);
       if (lost) {
+        // A broken connection is closed; the next batch opens another.
+        this.dropWriter(client);
         return batch.map((append) => ({
           ok: false,
           error: new AppendOutcomeUnknown({ adapter: 'postgres', streamId: append.streamId, cause: error }),
@@ -488,6 +492,38 @@ export class PostgresEventStore implements EventStore {
         }
       }
     });
+  }
+
+  /** Connects the appends' connection; a connection that errors or ends is dropped (`dropWriter`). */
+  private async openWriter(): Promise<Client> {
+    const client = new Client(this.connection);
+    // Unheard, a connection dying between two batches would crash the process ('error'); heard, it is
+    // dropped, and the next batch connects again (a batch on the wire learns of it from its query).
+    client.on('error', (error) => {
+      if (this.writer === client && !this.closed)
+        this.config.logger?.warn(
+          { pool: 'event-store-appends', ...describePoolError(error) },
+          'postgres connection for appends lost',
+        );
+      this.dropWriter(client);
+    });
+    client.on('end', () => {
+      if (this.writer === client) this.writer = undefined;
+    });
+    try {
+      await client.connect();
+    } catch (error) {
+      this.dropWriter(client);
+      throw error;
+    }
+    // Set even while closing: the batch that opened it completes, and `close` ends it after that batch.
+    this.writer = client;
+    return client;
+  }
+
+  private dropWriter(client: Client): void {
+    if (this.writer === client) this.writer = undefined;
+    client.end().catch(() => undefined);
   }
 
   /**
