@@ -72,11 +72,13 @@ interface EventRow extends QueryResultRow {
 }
 
 const INT8_OID = 20;
+const int8AsNumber = (value: string): number => Number(value);
 // bigint columns (positions, revisions) as numbers: safe up to 2^53, far beyond any event log here.
+// pg asks for each column's parser on every query: one function, not a new one each time.
 const typeParsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID
-      ? (value: string) => Number(value)
+      ? int8AsNumber
       : pgTypes.getTypeParser(oid, format ?? 'text')) as typeof pgTypes.getTypeParser,
 };
 
@@ -597,13 +599,14 @@ export class PostgresEventStore implements EventStore {
     values: unknown[],
     options: { prepared?: boolean } = {},
   ): Promise<T[]> {
-    await this.whenOpen(operation);
+    if (!this.isReady || this.closed) await this.whenOpen(operation);
     try {
       // Named: each pooled connection parses and plans a statement once, then reuses it. Unnamed: planned
       // for its values on every run.
       const text = this.sql[statement];
-      const name = options.prepared === false ? undefined : `${this.schema}-${statement}`;
-      return (await this.pool.query<T>({ ...(name ? { name } : {}), text, values })).rows;
+      const query: QueryConfig =
+        options.prepared === false ? { text, values } : { name: `${this.schema}-${statement}`, text, values };
+      return (await this.pool.query<T>(query)).rows;
     } catch (error) {
       if (this.closed) throw new EventStoreClosed({ operation });
       if (isConnectionError(error) || (error as { code?: unknown }).code === STATEMENT_CANCELLED)
