@@ -16,7 +16,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { startWorkerApp, type WorkerApp } from './worker-app';
-import { runWorkerProcess } from './worker-process';
+import { exitCodeOf, runWorkerProcess } from './worker-process';
 import { WorkerSupervisor } from './worker-supervisor';
 import { WorkerModule } from './worker.module';
 
@@ -234,7 +234,7 @@ describe('runWorkerProcess with WORKER_PORT', () => {
     }
   });
 
-  it('given WORKER_PORT taken, then the start fails (the process exits non-zero) and leaves no loop running', async () => {
+  it('given WORKER_PORT taken, then the start fails (the process exits 1) and leaves no loop running', async () => {
     // given a port someone else listens on
     const port = await freePort();
     blocker = createServer();
@@ -242,12 +242,12 @@ describe('runWorkerProcess with WORKER_PORT', () => {
     const dir = temporaryDirectory('sanksi-worker-taken');
     try {
       // when / then
-      await expect(
-        runWorkerProcess(
-          { SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', WORKER_PORT: String(port) },
-          new EventEmitter(),
-        ),
-      ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      const taken = await runWorkerProcess(
+        { SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', WORKER_PORT: String(port) },
+        new EventEmitter(),
+      ).catch((e: unknown) => e);
+      expect(taken).toMatchObject({ code: 'EADDRINUSE' });
+      expect(exitCodeOf(taken)).toBe(1);
       // the loops and stores it had opened are gone: another worker takes the projector lease at once
       const rt = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent' }), {
         logger: pino({ level: 'silent' }),
@@ -303,7 +303,7 @@ describe('runWorkerProcess with WORKER_PORT', () => {
     expect(await startAt(`${nextYear - 2}-06-01T01:00:00Z`)).toEqual([]);
   });
 
-  it('given a read-model database a newer build migrated, then the start fails naming both versions (the process exits non-zero)', async () => {
+  it('given a read-model database a newer build migrated, then the start fails naming both versions (the process exits 3, as the CLI)', async () => {
     // given a data directory whose read models carry a migration after this build's newest
     const dir = temporaryDirectory('sanksi-worker-newer');
     try {
@@ -319,20 +319,48 @@ describe('runWorkerProcess with WORKER_PORT', () => {
       );
       db.close();
       // when / then
-      await expect(
-        runWorkerProcess(
-          { SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', WORKER_PORT: 'off' },
-          new EventEmitter(),
-        ),
-      ).rejects.toMatchObject({ code: 'READ_MODEL_SCHEMA_TOO_NEW', known: newest, found: newest + 1 });
+      const refused = await runWorkerProcess(
+        { SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', WORKER_PORT: 'off' },
+        new EventEmitter(),
+      ).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'READ_MODEL_SCHEMA_TOO_NEW', known: newest, found: newest + 1 });
+      expect(exitCodeOf(refused)).toBe(3);
     } finally {
       dir.remove();
     }
   });
 
-  it('refuses an invalid WORKER_PORT, naming the variable', async () => {
-    await expect(runWorkerProcess({ WORKER_PORT: 'eighty' }, new EventEmitter())).rejects.toThrow(
-      /WORKER_PORT/,
+  it('given an event log a newer build migrated, then the start fails naming both versions (the process exits 3, as the CLI)', async () => {
+    // given a data directory whose event log carries a schema version after this build's newest
+    const dir = temporaryDirectory('sanksi-worker-newer-log');
+    try {
+      const rt = await createRuntime(loadConfig({ SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent' }), {
+        logger: pino({ level: 'silent' }),
+      });
+      await rt.eventStore.headPosition();
+      await rt.close();
+      const db = new Database(path.join(dir.path, 'events.db'));
+      const newest = db.pragma('user_version', { simple: true }) as number;
+      db.pragma(`user_version = ${newest + 1}`);
+      db.close();
+      // when / then
+      const refused = await runWorkerProcess(
+        { SANKSI_DATA_DIR: dir.path, SANKSI_LOG_LEVEL: 'silent', WORKER_PORT: 'off' },
+        new EventEmitter(),
+      ).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'EVENT_STORE_SCHEMA_TOO_NEW', known: newest, found: newest + 1 });
+      expect(exitCodeOf(refused)).toBe(3);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('refuses an invalid WORKER_PORT, naming the variable (the process exits 3, as the CLI)', async () => {
+    const refused = await runWorkerProcess({ WORKER_PORT: 'eighty' }, new EventEmitter()).catch(
+      (e: unknown) => e,
     );
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toMatch(/WORKER_PORT/);
+    expect(exitCodeOf(refused)).toBe(3);
   });
 });

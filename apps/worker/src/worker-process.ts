@@ -1,10 +1,13 @@
 import {
+  ConfigurationInvalid,
   createRuntime,
   loadConfig,
   type RuntimeOptions,
   type SanksiRuntime,
   warnOfCalendarHorizon,
 } from '@sanksi/application';
+import { EventStoreSchemaTooNew } from '@sanksi/event-store';
+import { ReadModelSchemaTooNew } from '@sanksi/read-models';
 import type { WorkerHandle, WorkerOptions } from './worker';
 import { startWorkerApp } from './worker-app';
 
@@ -14,6 +17,19 @@ export class ShutdownDeadlinePassed extends Error {
   constructor(readonly timeoutMs: number) {
     super(`the worker did not stop within ${timeoutMs} ms (SANKSI_SHUTDOWN_TIMEOUT_MS); exiting anyway`);
   }
+}
+
+/**
+ * The worker process's exit code for what stopped it: 3 (as the CLI's "configuration") for an invalid
+ * configuration or a database a newer build migrated — starting it again would fail the same way, so a
+ * supervisor can stop retrying on it (systemd `RestartPreventExitStatus=3`) —, otherwise 1.
+ */
+export function exitCodeOf(error: unknown): 1 | 3 {
+  return error instanceof ConfigurationInvalid ||
+    error instanceof EventStoreSchemaTooNew ||
+    error instanceof ReadModelSchemaTooNew
+    ? 3
+    : 1;
 }
 
 /** What the process listens to for shutdown (`process` in production, an emitter in tests). */
