@@ -364,6 +364,64 @@ describe('PostgresEventStore', () => {
     expect(await store.streamExists('pse-newer')).toBe(false);
   });
 
+  it('given migration 10, when a batch’s data and metadata travel as JSON arrays, then every event is stored as given and in order, and the json[] call of the version before still appends', async () => {
+    const store = open('json_batch');
+    await store.whenReady();
+    // Texts an array literal had to escape (quotes, backslashes) and some it did not (non-ASCII, control
+    // characters as JSON escapes), nested values, a JSON null and a string as whole payloads.
+    const awkward = [
+      {
+        text: 'say "no" \\ or \\"yes\\"',
+        path: 'C:\\sanksi\\data',
+        line: 'a\nb\tc',
+        nested: [[1, { q: '"' }], null],
+      },
+      null,
+      'just a string with "quotes"',
+      { unicode: 'Müller — ꦱꦔ꧀ꦏ꧀ꦱꦶ 😀', empty: '', zero: 0, neg: -1.5e-7 },
+    ];
+    const [first, second] = await Promise.all([
+      store.appendToStream(
+        'pse-j1',
+        awkward.slice(0, 3).map((data, i) => testEvent('J', data, { i, note: 'shared "metadata"' })),
+        { expectedRevision: 'no_stream', commandId: 'cmd-j1' },
+      ),
+      store.appendToStream('pse-j2', [testEvent('J', awkward[3], { i: 3 }), testEvent('K', {}, { i: 4 })], {
+        expectedRevision: 'no_stream',
+      }),
+    ]);
+    expect(first).toMatchObject({ nextExpectedRevision: 2, duplicate: false });
+    expect(second).toMatchObject({ nextExpectedRevision: 1, duplicate: false });
+    const j1 = await store.readStream('pse-j1');
+    expect(j1.map((e) => [e.revision, e.data, e.metadata])).toEqual([
+      [0, awkward[0], { i: 0, note: 'shared "metadata"' }],
+      [1, awkward[1], { i: 1, note: 'shared "metadata"' }],
+      [2, awkward[2], { i: 2, note: 'shared "metadata"' }],
+    ]);
+    const j2 = await store.readStream('pse-j2');
+    expect(j2.map((e) => [e.type, e.data, e.metadata])).toEqual([
+      ['J', awkward[3], { i: 3 }],
+      ['K', {}, { i: 4 }],
+    ]);
+    await withAdmin(async (admin) => {
+      const functions = await admin.query<{ args: string }>(
+        `SELECT pg_get_function_identity_arguments(p.oid) AS args FROM pg_proc p
+           JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'json_batch' AND p.proname = 'append_events'
+          ORDER BY args`,
+      );
+      // both forms are there: the store's (JSON arrays) and the one a process of the version before calls
+      expect(functions.rows.map((r) => /e_data json\[\]/.test(r.args))).toEqual([true, false]);
+      const before = await admin.query(
+        `SELECT idx, status, revision FROM json_batch.append_events($1::int8, 'c', ARRAY['pse-j3'], ARRAY['pse'], ARRAY[-1]::int8[],
+           ARRAY['kb'], ARRAY[2], ARRAY['e31', 'e32'], ARRAY['A', 'B'], ARRAY[1, 1],
+           ARRAY['{"n":1}', '{"n":"\\"2\\""}']::json[], ARRAY['{}', '{}']::json[], ARRAY[false])`,
+        [advisoryLockKey('json_batch', 'append')],
+      );
+      expect(before.rows).toEqual([{ idx: 1, status: 'written', revision: '1' }]);
+    });
+    expect((await store.readStream('pse-j3')).map((e) => e.data)).toEqual([{ n: 1 }, { n: '"2"' }]);
+  });
+
   it('given 60,000 recorded commands not yet analysed and plans made generic, when a store-scoped append checks its command id across streams, then it reads a few index pages, not the table (migration 8)', async () => {
     const store = open('scoped_at_scale');
     await store.whenReady();

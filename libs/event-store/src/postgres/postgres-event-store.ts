@@ -586,8 +586,8 @@ export class PostgresEventStore implements EventStore {
         events.id,
         events.type,
         events.version,
-        events.data,
-        events.metadata,
+        `[${events.data.join(',')}]`,
+        `[${events.metadata.join(',')}]`,
         batch.map((a) => a.storeScoped),
       ],
     };
@@ -666,7 +666,8 @@ function statements(s: string) {
   const columns = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, created_at';
   return {
     appendOne: `SELECT 1 AS idx, status, revision, pos, other FROM ${s}.append_event($1::int8, $2, $3, $4, $5::int8, $6, $7, $8, $9::int4, $10::json, $11::json, $12::bool)`,
-    append: `SELECT idx, status, revision, pos, other FROM ${s}.append_events($1::int8, $2, $3::text[], $4::text[], $5::int8[], $6::text[], $7::int4[], $8::text[], $9::text[], $10::int4[], $11::json[], $12::json[], $13::bool[])`,
+    // Data and metadata as one JSON array each (migration 10): the events' JSON joined, nothing escaped.
+    append: `SELECT idx, status, revision, pos, other FROM ${s}.append_events($1::int8, $2, $3::text[], $4::text[], $5::int8[], $6::text[], $7::int4[], $8::text[], $9::text[], $10::int4[], $11::json, $12::json, $13::bool[])`,
     readForwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
     readBackwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`,
     // Each stream by its own index lookup (the subquery's ORDER BY keeps it a lookup per id, whatever the
