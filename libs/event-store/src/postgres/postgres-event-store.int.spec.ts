@@ -234,6 +234,50 @@ describe('PostgresEventStore', () => {
     });
   });
 
+  it('given idleMs, when appends pause longer, then their connection is closed as the pool’s are, without a warning, and the next append opens another', async () => {
+    const warnings: string[] = [];
+    const store = new PostgresEventStore({
+      connectionString: database.url,
+      schema: 'idle_writer',
+      timeouts: { idleMs: 300 },
+      logger: {
+        debug: () => undefined,
+        warn: (_obj, msg) => warnings.push(String(msg)),
+        error: () => undefined,
+      },
+    });
+    stores.push(store);
+    const writers = async (admin: Client): Promise<number[]> =>
+      (
+        await admin.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sanksi-event-store'
+             AND query LIKE '%idle_writer.append_event(%'`,
+        )
+      ).rows.map((r) => r.pid);
+    await withAdmin(async (admin) => {
+      await store.appendToStream('pse-idle', [testEvent('A')], { expectedRevision: 'no_stream' });
+      const [first] = await writers(admin);
+      expect(first).toBeDefined();
+      // appends closer together than idleMs keep it open
+      for (let i = 1; i <= 4; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await store.appendToStream('pse-idle', [testEvent('A')], { expectedRevision: i - 1 });
+      }
+      expect(await writers(admin)).toEqual([first]);
+      const started = Date.now();
+      while ((await writers(admin)).length > 0) {
+        expect(Date.now() - started).toBeLessThan(10_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(warnings).not.toContain('postgres connection for appends lost');
+      await store.appendToStream('pse-idle', [testEvent('B')], { expectedRevision: 4 });
+      const [second] = await writers(admin);
+      expect(second).toBeDefined();
+      expect(second).not.toBe(first);
+      expect((await store.readStream('pse-idle')).map((e) => e.type)).toEqual(['A', 'A', 'A', 'A', 'A', 'B']);
+    });
+  });
+
   it('given the append lock is held elsewhere, when a lone single-event append runs, then it waits for the lock and commits after it is released', async () => {
     const store = open('lone');
     await store.whenReady();

@@ -120,11 +120,16 @@ export class PostgresEventStore implements EventStore {
   /** How the pool and the appends' connection connect. */
   private readonly connection: ClientConfig;
   /**
-   * The appends' own connection, opened by the first batch and again after it is lost. The queue runs
-   * one batch at a time, so one connection is all appends need, and a lone writer no longer checks a
-   * client out of the pool and back in (its idle timer, its listeners) on every append.
+   * The appends' own connection, opened by the first batch and again after it is lost or was closed as
+   * idle (`writerIdle`). The queue runs one batch at a time, so one connection is all appends need, and a
+   * lone writer no longer checks a client out of the pool and back in (its idle timer, its listeners) on
+   * every append.
    */
   private writer: Client | undefined;
+  /** Closes the appends' connection once it has been unused for the pool's idle time (`idleMs`; 0: never). */
+  private writerIdle: NodeJS.Timeout | undefined;
+  private readonly writerIdleMs: number;
+  private writing = false;
   private readonly schema: string;
   private readonly lockKey: string;
   private readonly channel: string;
@@ -163,6 +168,7 @@ export class PostgresEventStore implements EventStore {
       ...postgresPoolTimeouts(config.timeouts),
     };
     this.pool = new Pool({ ...this.connection, max: config.poolSize ?? 10 });
+    this.writerIdleMs = postgresPoolTimeouts(config.timeouts).idleTimeoutMillis ?? 0;
     // An idle client dropped by the server (restart, terminate) emits 'error' on the pool; unheard it
     // would crash the process. The pool discards that client and the next query opens a new one.
     this.pool.on('error', (error) =>
@@ -319,6 +325,7 @@ export class PostgresEventStore implements EventStore {
     clearTimeout(this.relisten);
     this.queue.rejectQueued(new EventStoreClosed({ operation: 'appendToStream' }));
     await this.queue.whenIdle();
+    clearTimeout(this.writerIdle);
     const writer = this.writer;
     this.writer = undefined;
     await writer?.end().catch(() => undefined);
@@ -433,6 +440,7 @@ export class PostgresEventStore implements EventStore {
       throw new EventStoreUnavailable({ operation: 'appendToStream', adapter: 'postgres', cause: error });
     }
     let rows: AppendRow[];
+    this.writing = true;
     try {
       rows = (await client.query<AppendRow>(this.appendQuery(batch))).rows;
     } catch (error) {
@@ -453,6 +461,9 @@ export class PostgresEventStore implements EventStore {
       if (isDiskFull(error))
         throw new EventStoreStorageFull({ operation: 'appendToStream', adapter: 'postgres', cause: error });
       throw error;
+    } finally {
+      this.writing = false;
+      this.keepWriterFor(client);
     }
     const byIndex = new Map(rows.map((row) => [row.idx, row]));
     return batch.map((append, i): BatchOutcome<AppendResult> => {
@@ -521,6 +532,24 @@ export class PostgresEventStore implements EventStore {
     // Set even while closing: the batch that opened it completes, and `close` ends it after that batch.
     this.writer = client;
     return client;
+  }
+
+  /** (Re)starts the countdown after which an unused appends' connection is closed, as the pool's are. */
+  private keepWriterFor(client: Client): void {
+    if (this.writerIdleMs <= 0 || this.writer !== client) return;
+    if (this.writerIdle) {
+      this.writerIdle.refresh();
+      return;
+    }
+    this.writerIdle = setTimeout(() => {
+      this.writerIdle = undefined;
+      const idle = this.writer;
+      // A batch on the wire keeps it (the timer starts again when that batch ends).
+      if (!idle || this.writing) return;
+      this.writer = undefined;
+      idle.end().catch(() => undefined);
+    }, this.writerIdleMs);
+    this.writerIdle.unref();
   }
 
   private dropWriter(client: Client): void {
