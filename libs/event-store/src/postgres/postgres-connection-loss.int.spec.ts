@@ -106,6 +106,49 @@ describe('PostgresEventStore when the connection fails', () => {
     });
   });
 
+  describe('given every connection is cut at once (a proxy between the store and the server)', () => {
+    let proxy: TcpProxy;
+    let store: PostgresEventStore;
+    beforeAll(async () => {
+      proxy = await startTcpProxy({ port: Number(new URL(database.url).port || 5432) });
+      store = new PostgresEventStore({
+        connectionString: via(database.url, proxy.port),
+        schema: 'cut_all',
+        poolSize: 3,
+      });
+      await store.whenReady();
+    });
+    afterAll(async () => {
+      await store.close();
+      await proxy.close();
+    });
+
+    it('then a read the appends’ failure leads to, on a pooled connection not yet known to be dead, is run again on a new one', async () => {
+      const streamId = `pse-${randomUUID()}`;
+      // idle pooled connections (opened first), and the appends' own
+      await Promise.all([store.readStream(streamId), store.readStream(streamId), store.readStream(streamId)]);
+      await store.appendToStream(streamId, [testEvent('First')], { expectedRevision: 'no_stream' });
+      const trap = proxy.trap('cut_all-appendOne', 'request');
+      // What a command path does on an outcome unknown: read the case again at once, in the same turn as
+      // the news of the appends' connection — before the pool has heard that its idle one died too.
+      const reread = store.appendToStream(streamId, [testEvent('Second')], { expectedRevision: 0 }).then(
+        () => {
+          throw new Error('expected the cut append to fail');
+        },
+        (error: unknown) => {
+          expect(error).toBeInstanceOf(AppendOutcomeUnknown);
+          return store.readStream(streamId);
+        },
+      );
+      await trap.sprung;
+      proxy.cutAll();
+      expect((await reread).map((e) => e.type)).toEqual(['First']);
+      expect(
+        (await store.appendToStream(streamId, [testEvent('Second')], { expectedRevision: 0 })).duplicate,
+      ).toBe(false);
+    });
+  });
+
   describe('given the server is stopped (a private cluster)', () => {
     let pg: PrivatePostgres;
     beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { AppendOutcomeUnknown, InvalidReadRequest, WrongExpectedRevision } from '../core/event-store.errors';
 import { MAX_STREAMS_PER_READ, type RecordedEvent } from '../core/event-store.port';
 import { describeEventStoreContract, testEvent } from '../testing/event-store.contract';
@@ -276,6 +276,66 @@ describe('PostgresEventStore', () => {
       expect(second).not.toBe(first);
       expect((await store.readStream('pse-idle')).map((e) => e.type)).toEqual(['A', 'A', 'A', 'A', 'A', 'B']);
     });
+  });
+
+  it('given many streams’ last events asked in one turn, then one statement answers them, each caller as its own read would have been', async () => {
+    const store = open('last_events');
+    const ids = Array.from({ length: 40 }, (_, i) => `pse-last-${i}`);
+    await Promise.all(
+      ids.map((id, i) =>
+        store.appendToStream(
+          id,
+          Array.from({ length: 1 + (i % 4) }, (_, k) => testEvent(`E${k}`, { i, k })),
+          { expectedRevision: 'no_stream' },
+        ),
+      ),
+    );
+    const asked = [...ids, 'pse-last-none', ids[3], 'pse-last-none-2', ids[3]];
+    const queries = jest.spyOn(Pool.prototype, 'query');
+    let together: RecordedEvent[][];
+    try {
+      together = await Promise.all(
+        asked.map((id) => store.readStream(id, { direction: 'backwards', limit: 1 })),
+      );
+      expect(queries).toHaveBeenCalledTimes(1);
+    } finally {
+      queries.mockRestore();
+    }
+    // one at a time, each in a turn of its own: the same answers
+    const alone: RecordedEvent[][] = [];
+    for (const id of asked) alone.push(await store.readStream(id, { direction: 'backwards', limit: 1 }));
+    expect(together).toEqual(alone);
+    expect(together[3].map((e) => [e.streamId, e.revision, e.type, e.data])).toEqual([
+      ['pse-last-3', 3, 'E3', { i: 3, k: 3 }],
+    ]);
+    expect(together[40]).toEqual([]);
+    // the same stream asked twice: two answers, not one object shared between the callers
+    expect(together[41]).toEqual(together[3]);
+    expect(together[41][0]).not.toBe(together[3][0]);
+    // other shapes of backwards reads are their own statements, as before
+    expect(
+      (await store.readStream(ids[3], { direction: 'backwards', limit: 2 })).map((e) => e.revision),
+    ).toEqual([3, 2]);
+    expect(
+      (await store.readStream(ids[3], { direction: 'backwards', limit: 1, from: 1 })).map((e) => e.revision),
+    ).toEqual([1]);
+  });
+
+  it('given the server away, when last events are asked in one turn, then every caller is told it is unavailable', async () => {
+    const store = new PostgresEventStore({
+      connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      schema: 'away',
+    });
+    stores.push(store);
+    const failures = await Promise.all(
+      ['pse-a', 'pse-b', 'pse-a'].map((id) =>
+        store.readStream(id, { direction: 'backwards', limit: 1 }).then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      ),
+    );
+    for (const failure of failures) expect(failure).toMatchObject({ code: 'EVENT_STORE_UNAVAILABLE' });
   });
 
   it('given the append lock is held elsewhere, when a lone single-event append runs, then it waits for the lock and commits after it is released', async () => {

@@ -59,6 +59,12 @@ interface AppendRow extends QueryResultRow {
   other: string | null;
 }
 
+/** One waiting caller's promise. */
+interface Settle<T> {
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
 interface EventRow extends QueryResultRow {
   position: number;
   stream_id: string;
@@ -117,6 +123,7 @@ const SOCKET_ERROR_CODES = new Set([
  */
 export class PostgresEventStore implements EventStore {
   private readonly pool: Pool;
+  private readonly poolSize: number;
   /** How the pool and the appends' connection connect. */
   private readonly connection: ClientConfig;
   /**
@@ -130,6 +137,9 @@ export class PostgresEventStore implements EventStore {
   private writerIdle: NodeJS.Timeout | undefined;
   private readonly writerIdleMs: number;
   private writing = false;
+  /** Reads of streams' last events asked in the current event-loop turn, answered together (`readLastEvents`). */
+  private lastEventReads = new Map<string, Array<Settle<RecordedEvent[]>>>();
+  private lastEventsScheduled = false;
   private readonly schema: string;
   private readonly lockKey: string;
   private readonly channel: string;
@@ -167,7 +177,8 @@ export class PostgresEventStore implements EventStore {
       types: typeParsers,
       ...postgresPoolTimeouts(config.timeouts),
     };
-    this.pool = new Pool({ ...this.connection, max: config.poolSize ?? 10 });
+    this.poolSize = config.poolSize ?? 10;
+    this.pool = new Pool({ ...this.connection, max: this.poolSize });
     this.writerIdleMs = postgresPoolTimeouts(config.timeouts).idleTimeoutMillis ?? 0;
     // An idle client dropped by the server (restart, terminate) emits 'error' on the pool; unheard it
     // would crash the process. The pool discards that client and the next query opens a new one.
@@ -216,6 +227,7 @@ export class PostgresEventStore implements EventStore {
   /** Reads one stream by revision, forwards from `from` (default 0) or backwards from `from` (default: the end). */
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
+    if (backwards && options.limit === 1 && options.from === undefined) return this.lastEventOf(streamId);
     const rows = await this.query<EventRow>('readStream', backwards ? 'readBackwards' : 'readForwards', [
       streamId,
       options.from ?? (backwards ? Number.MAX_SAFE_INTEGER : 0),
@@ -247,6 +259,62 @@ export class PostgresEventStore implements EventStore {
       else byStream.set(row.stream_id, [this.toRecorded(row)]);
     }
     return streamIds.map((id) => byStream.get(id)?.slice() ?? []);
+  }
+
+  /**
+   * A stream's last event (a command path's head for a case it does not remember). The reads asked in one
+   * event-loop turn are one statement: under load, each turn starts a round of requests, and their cases'
+   * heads were as many round trips and pool checkouts. Each caller gets what its own read would have given.
+   */
+  private lastEventOf(streamId: string): Promise<RecordedEvent[]> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.lastEventReads.get(streamId);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.lastEventReads.set(streamId, [{ resolve, reject }]);
+      if (!this.lastEventsScheduled) {
+        this.lastEventsScheduled = true;
+        setImmediate(() => void this.readLastEvents());
+      }
+    });
+  }
+
+  private async readLastEvents(): Promise<void> {
+    this.lastEventsScheduled = false;
+    const reads = this.lastEventReads;
+    this.lastEventReads = new Map();
+    const ids = [...reads.keys()];
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += MAX_STREAMS_PER_READ)
+      chunks.push(ids.slice(i, i + MAX_STREAMS_PER_READ));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let rows: EventRow[];
+        try {
+          rows =
+            chunk.length === 1
+              ? await this.query<EventRow>('readStream', 'readBackwards', [
+                  chunk[0],
+                  Number.MAX_SAFE_INTEGER,
+                  1,
+                ])
+              : await this.query<EventRow>('readStream', 'readLastEvents', [chunk]);
+        } catch (error) {
+          for (const id of chunk) for (const read of reads.get(id) ?? []) read.reject(error);
+          return;
+        }
+        const byStream = new Map(rows.map((row) => [row.stream_id, row]));
+        for (const id of chunk) {
+          const row = byStream.get(id);
+          for (const read of reads.get(id) ?? []) {
+            try {
+              read.resolve(row ? [this.toRecorded(row)] : []);
+            } catch (error) {
+              read.reject(error);
+            }
+          }
+        }
+      }),
+    );
   }
 
   /** True when the stream has at least one event. */
@@ -629,18 +697,25 @@ export class PostgresEventStore implements EventStore {
     options: { prepared?: boolean } = {},
   ): Promise<T[]> {
     if (!this.isReady || this.closed) await this.whenOpen(operation);
-    try {
-      // Named: each pooled connection parses and plans a statement once, then reuses it. Unnamed: planned
-      // for its values on every run.
-      const text = this.sql[statement];
-      const query: QueryConfig =
-        options.prepared === false ? { text, values } : { name: `${this.schema}-${statement}`, text, values };
-      return (await this.pool.query<T>(query)).rows;
-    } catch (error) {
-      if (this.closed) throw new EventStoreClosed({ operation });
-      if (isConnectionError(error) || (error as { code?: unknown }).code === STATEMENT_CANCELLED)
-        throw new EventStoreUnavailable({ operation, adapter: 'postgres', cause: error });
-      throw error;
+    // Named: each pooled connection parses and plans a statement once, then reuses it. Unnamed: planned
+    // for its values on every run.
+    const text = this.sql[statement];
+    const query: QueryConfig =
+      options.prepared === false ? { text, values } : { name: `${this.schema}-${statement}`, text, values };
+    // Every statement here reads, so one that failed on a connection the server had already dropped — a
+    // pooled connection whose end the pool had not heard of yet, as after a network cut or a restart — is
+    // run again on another (the pool discards the dead one); at most once per pooled connection, and never
+    // after a failure to connect.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.pool.query<T>(query)).rows;
+      } catch (error) {
+        if (this.closed) throw new EventStoreClosed({ operation });
+        if (attempt < this.poolSize && isDroppedConnection(error)) continue;
+        if (isConnectionError(error) || (error as { code?: unknown }).code === STATEMENT_CANCELLED)
+          throw new EventStoreUnavailable({ operation, adapter: 'postgres', cause: error });
+        throw error;
+      }
     }
   }
 
@@ -678,6 +753,19 @@ function isDiskFull(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === DISK_FULL;
 }
 
+/**
+ * An open connection that died under a statement (reset, closed, or ended by the server), as against one
+ * that could not be opened (refused, unreachable, timed out), where trying again would only wait again.
+ */
+function isDroppedConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === '57P01' || code === '57P02') return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated unexpectedly|Client has encountered a connection error and is not queryable/.test(
+    message,
+  );
+}
+
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || SOCKET_ERROR_CODES.has(code))) {
@@ -702,6 +790,8 @@ function statements(s: string) {
     // Each stream by its own index lookup (the subquery's ORDER BY keeps it a lookup per id, whatever the
     // statistics say of the table: planned as one scan for all ids, a table just loaded looked like a few
     // thousand events a stream, and the plan scanned in parallel).
+    readLastEvents: `SELECT e.* FROM unnest($1::text[]) AS s(id)
+               CROSS JOIN LATERAL (SELECT ${columns} FROM ${s}.events WHERE stream_id = s.id ORDER BY revision DESC LIMIT 1) e`,
     readStreams: `SELECT e.* FROM unnest($1::text[]) WITH ORDINALITY AS s(id, n)
                CROSS JOIN LATERAL (SELECT ${columns} FROM ${s}.events WHERE stream_id = s.id ORDER BY revision) e
                ORDER BY s.n, e.revision`,
