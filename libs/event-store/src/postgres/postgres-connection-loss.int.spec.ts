@@ -35,6 +35,17 @@ function via(url: string, port: number): string {
   return u.toString();
 }
 
+/** A migrated store whose connections go through a TCP proxy the test can trap or cut. */
+async function storeThroughProxy(
+  url: string,
+  options: { schema: string; poolSize?: number },
+): Promise<{ proxy: TcpProxy; store: PostgresEventStore }> {
+  const proxy = await startTcpProxy({ port: Number(new URL(url).port || 5432) });
+  const store = new PostgresEventStore({ connectionString: via(url, proxy.port), ...options });
+  await store.whenReady();
+  return { proxy, store };
+}
+
 describe('PostgresEventStore when the connection fails', () => {
   let database: TemporaryPostgresDatabase;
   beforeAll(async () => {
@@ -48,12 +59,7 @@ describe('PostgresEventStore when the connection fails', () => {
     let proxy: TcpProxy;
     let store: PostgresEventStore;
     beforeAll(async () => {
-      proxy = await startTcpProxy({ port: Number(new URL(database.url).port || 5432) });
-      store = new PostgresEventStore({
-        connectionString: via(database.url, proxy.port),
-        schema: 'lost_reply',
-      });
-      await store.whenReady();
+      ({ proxy, store } = await storeThroughProxy(database.url, { schema: 'lost_reply' }));
     });
     afterAll(async () => {
       await store.close();
@@ -110,13 +116,7 @@ describe('PostgresEventStore when the connection fails', () => {
     let proxy: TcpProxy;
     let store: PostgresEventStore;
     beforeAll(async () => {
-      proxy = await startTcpProxy({ port: Number(new URL(database.url).port || 5432) });
-      store = new PostgresEventStore({
-        connectionString: via(database.url, proxy.port),
-        schema: 'cut_all',
-        poolSize: 3,
-      });
-      await store.whenReady();
+      ({ proxy, store } = await storeThroughProxy(database.url, { schema: 'cut_all', poolSize: 3 }));
     });
     afterAll(async () => {
       await store.close();
