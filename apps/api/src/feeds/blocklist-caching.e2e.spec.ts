@@ -1,3 +1,5 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { BLOCKLIST_FORMATS } from './blocklist-formats';
 import { PublishedBlocklist, renderBlocklist } from './published-blocklist';
@@ -7,6 +9,29 @@ import { startApiHarness, TEST_KEYS, type ApiHarness, harnessBackends } from '..
 const operator = { authorization: `Bearer ${TEST_KEYS.operator}`, 'content-type': 'application/json' };
 const service = { authorization: `Bearer ${TEST_KEYS.service}` };
 const wib = (local: string) => `${local}:00+07:00`;
+
+/** One request over a real socket (not `inject`), without compression, the answer read whole. */
+function download(
+  port: number,
+  method: 'GET' | 'HEAD',
+  path: string,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method, path, headers: { ...service, 'accept-encoding': 'identity' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 // The same on the embedded default and on PostgreSQL (a database of its own): the kept list follows
 // either store's change feed.
@@ -81,6 +106,23 @@ describe.each(backends)(
       const json = await get('/v1/blocklist');
       expect(json.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(json.json()).toEqual({ position, entries });
+    });
+
+    it('when a format is downloaded over a socket, then its bytes come whole with their Content-Length, and HEAD sends the headers alone', async () => {
+      await h.app.listen(0, '127.0.0.1');
+      const { port } = h.app.getHttpServer().address() as AddressInfo;
+      for (const format of BLOCKLIST_FORMATS) {
+        const expected = (await get(`/v1/blocklist?format=${format}`)).rawPayload;
+        const got = await download(port, 'GET', `/v1/blocklist?format=${format}`);
+        expect(got.status).toBe(200);
+        expect(got.headers['content-length']).toBe(String(expected.length));
+        expect(got.headers['transfer-encoding']).toBeUndefined();
+        expect(got.body.equals(expected)).toBe(true);
+        const head = await download(port, 'HEAD', `/v1/blocklist?format=${format}`);
+        expect(head.status).toBe(200);
+        expect(head.headers.etag).toBe(got.headers.etag);
+        expect(head.body.length).toBe(0);
+      }
     });
 
     it('when the ETag is sent back, then 304 with no body; a stale, weak or listed tag is compared as RFC 9110 says', async () => {

@@ -84,6 +84,8 @@ export class BlocklistMirror {
       if (again.length !== this.linesAt.length || again.some((l, i) => !sameLine(l, this.linesAt[i])))
         return false;
       page = page.slice(again.length);
+      // A position of a page's worth of lines or more fills the first page alone: what follows is next.
+      if (page.length === 0) page = await this.source.getBlocklistChanges(this.at, PAGE);
     }
     while (page.length > 0) {
       list.apply(page.map((line) => ({ action: line.action, entry: this.entryOf(line) })));

@@ -2,7 +2,13 @@ import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { Blocklist, BlocklistEntry, BlocklistFeedEntry } from '@sanksi/read-models';
 import { BLOCKLIST_FORMATS } from './blocklist-formats';
-import { blocklistEtag, BlocklistRenderings } from './blocklist-renderings';
+import {
+  blocklistEtag,
+  bodyOf,
+  type BlocklistRendering,
+  BlocklistRenderings,
+  CHUNK_PIECES,
+} from './blocklist-renderings';
 import { PublishedBlocklist } from './published-blocklist';
 
 const renderBlocklistBody = (
@@ -57,6 +63,7 @@ function feed() {
 }
 
 const shown = (instant: string) => instant;
+const textOf = (rendering: BlocklistRendering): string => bodyOf(rendering).toString('utf8');
 
 describe('the kept renderings of the whole blocklist', () => {
   it('when a format is asked twice with no change between, then both answers are the same bytes, read, rendered and encoded once', async () => {
@@ -66,11 +73,12 @@ describe('the kept renderings of the whole blocklist', () => {
     const first = await renderings.current('txt');
     const second = await renderings.current('txt');
     const text = renderBlocklistBody('txt', PublishedBlocklist.of(f.replayed()), 1);
-    expect(Buffer.isBuffer(first.body)).toBe(true);
-    expect(first.body.toString('utf8')).toBe('paypal.com\nstore.steampowered.com\n');
-    expect(first.body.toString('utf8')).toBe(text);
-    expect(first.etag).toBe(blocklistEtag(1, Buffer.from(text)));
-    expect(second.body).toBe(first.body);
+    expect(first.pieces.every((p) => Buffer.isBuffer(p))).toBe(true);
+    expect(textOf(first)).toBe('paypal.com\nstore.steampowered.com\n');
+    expect(textOf(first)).toBe(text);
+    expect(first.length).toBe(Buffer.byteLength(text));
+    expect(first.etag).toBe(blocklistEtag(1, [Buffer.from(text)]));
+    expect(second).toBe(first);
     expect(f.state.wholeReads).toBe(1);
   });
 
@@ -80,10 +88,10 @@ describe('the kept renderings of the whole blocklist', () => {
     const renderings = new BlocklistRenderings(f, shown);
     await renderings.warm();
     expect(f.state.wholeReads).toBe(1);
-    expect((await renderings.current('txt')).body.toString('utf8')).toBe('paypal.com\n');
+    expect(textOf(await renderings.current('txt'))).toBe('paypal.com\n');
     f.change(['add', 'epicgames.com', 'pse-3']);
     const json = await renderings.current('json');
-    expect(JSON.parse(json.body.toString('utf8')).entries).toHaveLength(2);
+    expect(JSON.parse(textOf(json)).entries).toHaveLength(2);
     expect(f.state.wholeReads).toBe(1);
   });
 
@@ -100,7 +108,7 @@ describe('the kept renderings of the whole blocklist', () => {
     );
     await expect(renderings.warm()).rejects.toThrow('read models away');
     failing = false;
-    expect((await renderings.current('txt')).body.toString('utf8')).toBe('paypal.com\n');
+    expect(textOf(await renderings.current('txt'))).toBe('paypal.com\n');
     expect(f.state.wholeReads).toBe(1);
   });
 
@@ -119,7 +127,7 @@ describe('the kept renderings of the whole blocklist', () => {
     expect(f.state.pageReads - pagesBefore).toBe(2);
     expect(a.position).toBe(3);
     expect(a.etag).not.toBe(before.etag);
-    expect(JSON.parse(a.body.toString('utf8'))).toEqual({
+    expect(JSON.parse(textOf(a))).toEqual({
       position: 3,
       entries: [{ domain: 'epicgames.com', pseId: 'pse-3', since }],
     });
@@ -137,10 +145,10 @@ describe('the kept renderings of the whole blocklist', () => {
     f.change(['add', 'dota.com', 'pse-2']);
     const after = await renderings.current('txt');
     expect(f.state.wholeReads).toBe(2);
-    expect(after.body.toString('utf8')).toBe('dota.com\npaypal.com\nxandr.com\n');
+    expect(textOf(after)).toBe('dota.com\npaypal.com\nxandr.com\n');
     // Gone back below it: read whole again.
     f.state.lines = f.state.lines.slice(0, 1);
-    expect((await renderings.current('txt')).body.toString('utf8')).toBe('paypal.com\n');
+    expect(textOf(await renderings.current('txt'))).toBe('paypal.com\n');
     expect(f.state.wholeReads).toBe(3);
   });
 
@@ -179,7 +187,7 @@ describe('the kept renderings of the whole blocklist', () => {
           for (const format of BLOCKLIST_FORMATS) {
             const rendering = await renderings.current(format);
             expect(rendering.position).toBe(version);
-            expect(rendering.body.toString('utf8')).toBe(renderBlocklistBody(format, stored, version));
+            expect(textOf(rendering)).toBe(renderBlocklistBody(format, stored, version));
           }
         }
         expect(f.state.wholeReads).toBeLessThanOrEqual(1);
@@ -198,11 +206,61 @@ describe('the kept renderings of the whole blocklist', () => {
     f.change(['remove', 'paypal.com', 'pse-1'], ['add', '1.1.1.1', 'pse-9', 'ip']);
     const stored = PublishedBlocklist.of(f.replayed());
     for (const format of BLOCKLIST_FORMATS)
-      expect((await renderings.current(format)).body.toString('utf8')).toBe(
+      expect(textOf(await renderings.current(format))).toBe(
         renderBlocklistBody(format, stored, await f.getBlocklistVersion()),
       );
     expect(stored.size).toBe(2002);
     expect(f.state.wholeReads).toBe(1);
+  });
+
+  it('given any bytes in any pieces, then the ETag is that of the bytes whole: it does not depend on where the pieces fall', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 12 }),
+        fc.nat(),
+        (parts, position) => {
+          const pieces = parts.map((p) => Buffer.from(p));
+          const whole = Buffer.concat(pieces);
+          expect(blocklistEtag(position, pieces)).toBe(blocklistEtag(position, [whole]));
+          const other = Buffer.concat([whole, Buffer.from('x')]);
+          expect(blocklistEtag(position, pieces)).not.toBe(blocklistEtag(position, [other]));
+        },
+      ),
+    );
+  });
+
+  it('given one position with more lines than a page of the feed, when the list changes after it, then the change is applied', async () => {
+    const f = feed();
+    const names = Array.from({ length: 10_001 }, (_, i) => `site${String(i).padStart(5, '0')}.example`);
+    f.change(...names.map((name, i) => ['add', name, `pse-${i}`] as const));
+    const renderings = new BlocklistRenderings(f, shown);
+    expect((await renderings.current('txt')).position).toBe(1);
+    f.change(['remove', names[0], 'pse-0']);
+    const after = await renderings.current('txt');
+    expect(after.position).toBe(2);
+    expect(textOf(after).startsWith(`${names[1]}\n`)).toBe(true);
+    expect(f.state.wholeReads).toBe(1);
+  });
+
+  it('given a list of many blocks, when one entry changes, then the answer is sent in a few chunks and only the changed one is put together again', async () => {
+    const f = feed();
+    const names = Array.from({ length: 40_000 }, (_, i) => `site${String(i).padStart(5, '0')}.example`);
+    // Cases of 500 names each (the most a case may have), one position each.
+    for (let i = 0; i < names.length; i += 500)
+      f.change(...names.slice(i, i + 500).map((name, j) => ['add', name, `pse-${i + j}`] as const));
+    const renderings = new BlocklistRenderings(f, shown);
+    const before = await renderings.current('json');
+    // The head alone, then runs of CHUNK_PIECES blocks: far fewer writes than blocks.
+    expect(before.chunks.length).toBe(1 + Math.ceil((before.pieces.length - 1) / CHUNK_PIECES));
+    expect(before.chunks.length).toBeLessThan(before.pieces.length / 8);
+    f.change(['remove', names[20_000], 'pse-20000']);
+    const after = await renderings.current('json');
+    const fresh = PublishedBlocklist.of(f.replayed()).bytes('json', after.position);
+    expect(bodyOf(after).equals(fresh)).toBe(true);
+    expect(after.etag).toBe(blocklistEtag(after.position, [fresh]));
+    const kept = new Set(before.chunks);
+    // The head names the position; one run holds the changed block: every other chunk is the same buffer.
+    expect(after.chunks.filter((c) => !kept.has(c))).toHaveLength(2);
   });
 
   it('when gzip is asked of a rendering, then it inflates to the same bytes and is compressed once', async () => {
@@ -211,7 +269,7 @@ describe('the kept renderings of the whole blocklist', () => {
     const renderings = new BlocklistRenderings(f, shown);
     const rendering = await renderings.current('rpz');
     const gzipped = await renderings.gzipOf(rendering);
-    expect(gunzipSync(gzipped).equals(rendering.body)).toBe(true);
+    expect(gunzipSync(gzipped).equals(bodyOf(rendering))).toBe(true);
     expect(await renderings.gzipOf(rendering)).toBe(gzipped);
   });
 });

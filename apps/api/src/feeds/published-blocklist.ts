@@ -220,6 +220,8 @@ const keyOf = (entry: BlocklistEntry): string =>
   `${entry.kind ?? 'domain'}\u0000${entry.domain}\u0000${entry.pseId}`;
 
 const COMMA = Buffer.from(',');
+const CSV_HEAD = Buffer.from('domain,pseId,since,ip\n');
+const JSON_TAIL = Buffer.from(']}');
 
 /** The parts of a JSON array's items, comma-separated. */
 function commaSeparated(parts: readonly Buffer[]): Buffer[] {
@@ -330,7 +332,8 @@ export class PublishedBlocklist {
 
   /**
    * The bytes of `bytes` in pieces: a head, each block's kept bytes, a tail. A piece is the same `Buffer`
-   * for as long as its block is unchanged (`gzipOfPieces` keeps each piece's compression by it).
+   * for as long as its block is unchanged (`gzipOfPieces` keeps each piece's compression by it), and so are
+   * a head and a tail that do not name the position.
    */
   pieces(format: BlocklistFormat, position: number): Buffer[] {
     const names = this.names.bytes(format);
@@ -353,12 +356,12 @@ export class PublishedBlocklist {
           ...ips,
         ];
       case 'csv':
-        return [head('domain,pseId,since,ip\n'), ...names, ...ips];
+        return [CSV_HEAD, ...names, ...ips];
       case 'json':
         return [
           head(`{"position":${position},"entries":[`),
           ...commaSeparated([...names, ...ips]),
-          head(']}'),
+          JSON_TAIL,
         ];
       default: {
         const never: never = format;
