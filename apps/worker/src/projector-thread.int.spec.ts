@@ -1,40 +1,16 @@
 import { createRuntime, loadConfig, ManualClock, type SanksiRuntime } from '@sanksi/application';
-import type { Actor } from '@sanksi/domain';
 import {
   TEST_PROJECTOR_LEASE_TTL_MS,
   temporaryDirectory,
   type TemporaryDirectory,
   waitUntil,
 } from '@sanksi/testing';
-import pino from 'pino';
-import { startWorker, type WorkerHandle, type WorkerStatus } from './worker';
+import { startWorker, type WorkerHandle } from './worker';
+import { silent, FAST, identify, projectorOf } from './testing/worker-spec-kit';
 
 // SANKSI_PROJECTOR_MODE=thread: the worker's projector runs in a thread of the process (decision 0012),
 // from the built script of libs/application (these specs need `nx build application`).
 jest.setTimeout(60_000);
-
-const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
-const silent = pino({ level: 'silent' });
-const FAST = { restartBackoff: { initialMs: 20, maxMs: 200 } };
-
-async function identify(runtime: SanksiRuntime, pseId: string): Promise<void> {
-  await runtime.commands.execute(
-    {
-      type: 'IdentifyPse',
-      pseId,
-      name: pseId,
-      origin: 'foreign',
-      domains: [`${pseId}.com`],
-      policy: 'kominfo-2022',
-      company: null,
-      sector: null,
-    },
-    { actor: OPERATOR },
-  );
-}
-
-const projectorOf = async (worker: WorkerHandle): Promise<WorkerStatus> =>
-  (await worker.statuses()).find((s) => s.name === 'projector') as WorkerStatus;
 
 describe('the worker with its projector in a thread', () => {
   let dir: TemporaryDirectory;

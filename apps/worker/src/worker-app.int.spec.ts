@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { Writable } from 'node:stream';
 import { createRuntime, loadConfig, ManualClock, type SanksiRuntime } from '@sanksi/application';
-import { type Actor, calendarSpan } from '@sanksi/domain';
+import { calendarSpan } from '@sanksi/domain';
 import {
   createTemporaryPostgresDatabase,
   temporaryDirectory,
@@ -19,31 +19,14 @@ import { startWorkerApp, type WorkerApp } from './worker-app';
 import { exitCodeOf, runWorkerProcess } from './worker-process';
 import { WorkerSupervisor } from './worker-supervisor';
 import { WorkerModule } from './worker.module';
+import { identify } from './testing/worker-spec-kit';
 
 jest.setTimeout(60_000);
-
-const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
 
 /** The value of one series in a Prometheus exposition (0 when absent). */
 function valueOf(body: string, series: string): number {
   const line = body.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
-}
-
-async function identify(runtime: SanksiRuntime, pseId: string): Promise<void> {
-  await runtime.commands.execute(
-    {
-      type: 'IdentifyPse',
-      pseId,
-      name: pseId,
-      origin: 'foreign',
-      domains: [`${pseId}.com`],
-      policy: 'kominfo-2022',
-      company: null,
-      sector: null,
-    },
-    { actor: OPERATOR },
-  );
 }
 
 /** The standalone worker over HTTP (`WORKER_PORT`): health, readiness per loop, metrics. */

@@ -1,38 +1,14 @@
 import { createRuntime, loadConfig, ManualClock, type SanksiRuntime } from '@sanksi/application';
-import type { Actor } from '@sanksi/domain';
 import {
   TEST_PROJECTOR_LEASE_TTL_MS,
   temporaryDirectory,
   type TemporaryDirectory,
   waitUntil,
 } from '@sanksi/testing';
-import pino from 'pino';
-import { startWorker, type WorkerHandle, type WorkerStatus } from './worker';
+import { startWorker, type WorkerHandle } from './worker';
+import { silent, FAST, identify, projectorOf } from './testing/worker-spec-kit';
 
 jest.setTimeout(60_000);
-
-const OPERATOR: Actor = { id: 'op-1', role: 'operator' };
-const silent = pino({ level: 'silent' });
-const FAST = { restartBackoff: { initialMs: 20, maxMs: 200 } };
-
-async function identify(runtime: SanksiRuntime, pseId: string): Promise<void> {
-  await runtime.commands.execute(
-    {
-      type: 'IdentifyPse',
-      pseId,
-      name: pseId,
-      origin: 'foreign',
-      domains: [`${pseId}.com`],
-      policy: 'kominfo-2022',
-      company: null,
-      sector: null,
-    },
-    { actor: OPERATOR },
-  );
-}
-
-const projectorOf = async (worker: WorkerHandle): Promise<WorkerStatus> =>
-  (await worker.statuses()).find((s) => s.name === 'projector') as WorkerStatus;
 
 /**
  * Two runtimes on the same SQLite files, as `sanksi serve` and a CLI command (or a second server) are:
