@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type BlocklistFormat, blocklistContentType, type OnDroppedEntry } from './blocklist-formats';
 import { BlocklistMirror, type BlocklistMirrorSource, nextTurn } from './blocklist-mirror';
 import { gzipOfPieces } from './gzip-pieces';
@@ -81,17 +80,6 @@ export function acceptsGzip(header: string | undefined): boolean {
 }
 
 /**
- * A strong ETag of exact bytes (RFC 9110 §8.8.3): the position it is as of, and a digest of the bytes —
- * the pieces' in order, the same digest as of the bytes whole, so it does not depend on how the pieces
- * fell (two servers, or one before and after a restart, tag the same list alike).
- */
-export function blocklistEtag(position: number, pieces: readonly Buffer[]): string {
-  const hash = createHash('sha256');
-  for (const piece of pieces) hash.update(piece);
-  return `"${position}-${hash.digest('base64url').slice(0, 22)}"`;
-}
-
-/**
  * The renderings of the blocklist, one per format, kept until the blocklist changes. The list is a
  * function of the newest change-feed position alone, so a poller costs one probe of that position
  * (then a 304, or the kept bytes) instead of reading and rendering every entry. After a change the list
@@ -141,7 +129,7 @@ export class BlocklistRenderings {
     const bytes = chunks.map((c) => c.bytes);
     const rendering = {
       position,
-      etag: blocklistEtag(position, bytes),
+      etag: list.etag(format, position),
       contentType: blocklistContentType(format),
       pieces,
       chunks: bytes,
