@@ -15,16 +15,16 @@ describe('verify and what-if on worker threads (the built process, embedded SQLi
     expect(JSON.parse(simulated.stdout).casesCreated).toBe(300);
   });
 
-  it('given a simulated population, when verified with 2 workers and in process, then the same JSON', () => {
-    const inProcess = runCli(['verify', '--json', '--workers', '1'], env());
+  it('given a simulated population, when verified with 1 and 2 workers, then the same JSON', () => {
+    const one = runCli(['verify', '--json', '--workers', '1'], env());
     const threaded = runCli(['verify', '--json', '--workers', '2'], env());
-    expect(inProcess.code).toBe(0);
+    expect(one.code).toBe(0);
     expect(threaded.code).toBe(0);
-    const report = JSON.parse(inProcess.stdout);
+    const report = JSON.parse(one.stdout);
     expect(report).toMatchObject({ ok: true, cases: 300, divergences: [] });
     expect(report.events).toBeGreaterThan(300);
     expect(JSON.parse(threaded.stdout)).toEqual(report);
-    expect(threaded.stdout).toBe(inProcess.stdout);
+    expect(threaded.stdout).toBe(one.stdout);
   });
 
   it('given a simulated population, when asking what-if with 1, 2 and 3 workers, then the same reports and counts in the same order', () => {
@@ -64,7 +64,7 @@ describe('verify and what-if on worker threads (the built process, embedded SQLi
     }
   });
 
-  it('given events altered in two cases, when verified with workers, then both are found in log order, as in process', () => {
+  it('given events altered in two cases, when verified with 1 and 2 workers, then both are found in log order by each', () => {
     const db = new Database(path.join(dir, 'events.db'));
     let altered: string[];
     try {
@@ -88,9 +88,9 @@ describe('verify and what-if on worker threads (the built process, embedded SQLi
       db.close();
     }
     const threaded = runCli(['verify', '--json', '--workers', '2'], env());
-    const inProcess = runCli(['verify', '--json', '--workers', '1'], env());
+    const one = runCli(['verify', '--json', '--workers', '1'], env());
     expect(threaded.code).toBe(1);
-    expect(inProcess.code).toBe(1);
+    expect(one.code).toBe(1);
     const report = JSON.parse(threaded.stdout);
     expect(report.ok).toBe(false);
     expect(report.divergences.map((d: { pseId: string }) => `pse-${d.pseId}`)).toEqual([
@@ -98,7 +98,7 @@ describe('verify and what-if on worker threads (the built process, embedded SQLi
       altered[0],
     ]);
     for (const d of report.divergences) expect(d.problem).toBe('chain');
-    expect(threaded.stdout).toBe(inProcess.stdout);
+    expect(threaded.stdout).toBe(one.stdout);
     const text = runCli(['verify', '--workers', '2'], env());
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('DIVERGENCE in 2 of 300 case(s)');

@@ -17,7 +17,7 @@ export function register(program: Command, deps: CliDeps): void {
     .description(
       'Replay every case with the current machine and check every hash chain; exit 1 on any divergence',
     )
-    .option('--workers <n>', 'worker threads replaying cases (default: one per core; 1 = in process)')
+    .option('--workers <n>', 'worker threads replaying cases (default: one per core)')
     .option('--json', 'machine-readable output')
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(Options, raw);

@@ -93,7 +93,7 @@ export function register(program: Command, deps: CliDeps): void {
     )
     .option('--case <pseId>', 'one case only (default: the whole population)')
     .option('--limit <n>', 'list at most this many differing cases (default: all)')
-    .option('--workers <n>', 'worker threads replaying cases (default: one per core; 1 = in process)')
+    .option('--workers <n>', 'worker threads replaying cases (default: one per core)')
     .option('--json', 'machine-readable output')
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(Options, raw);

@@ -11,7 +11,7 @@ import { type LogRange, logRanges, type RangeResult, rangeSize, runReplayRange }
 import type { ReplayFinding, ReplayTask } from './replay-task';
 import type { ReplayWorkerData } from './replay.worker';
 
-/** `--workers N`: how many threads replay the population; 1 replays in process. */
+/** `--workers N`: how many threads replay the population. */
 export const WorkersOption = z
   .string()
   .regex(/^\d+$/, 'must be a whole number')
@@ -118,22 +118,23 @@ class ThreadPool {
   }
 }
 
-/** The population to replay: the store (and how a thread opens its own connection to it) up to `head`. */
+/** The population to replay: how a thread opens its own connection to the store, and the log up to `head`. */
 export interface ReplaySource {
-  store: Pick<EventStore, 'readAll' | 'readStream' | 'readStreamStarts' | 'readStreams'>;
   config: EventStoreConfig;
+  /** The store itself, for one worker run from the TypeScript sources (no thread script): it replays in process. */
+  store?: Pick<EventStore, 'readAll' | 'readStream' | 'readStreamStarts' | 'readStreams'>;
   /** The log position the replay stops at: cases that begin after it are left out. */
   head: number;
   /**
    * The young generation (MiB) of each replay thread (`SANKSI_REPLAY_YOUNG_MB`, `DEFAULT_REPLAY_YOUNG_MB`;
-   * 0 or absent: V8's default). In process (`workers` 1) the process's own heap serves.
+   * 0 or absent: V8's default).
    */
   youngMb?: number;
 }
 
 /**
- * Replays every case that begins in the log up to `source.head`, on `workers` threads or in process
- * when `workers` is 1. The log is cut into slices and each thread reads the cases that begin in its
+ * Replays every case that begins in the log up to `source.head`, on `workers` threads (one is a thread
+ * too). The log is cut into slices and each thread reads the cases that begin in its
  * slices from the store itself, so nothing is listed or copied through the main thread. Findings come
  * back in population order (by the position of each case's first event) whatever order the threads
  * finish in. `onPositions` reports progress in log positions.
@@ -161,28 +162,43 @@ export async function replayPopulation(
     if (result.counts) addWhatIfCounts(counts, result.counts);
     onPositions(result.positions);
   };
-  const ranges = logRanges(source.head, rangeSize(source.head, workers));
-  if (workers <= 1) {
+  const threads = Math.max(1, workers);
+  const ranges = logRanges(source.head, rangeSize(source.head, threads));
+  // One worker is a thread too: its young generation can be set where the process's cannot (V8's default
+  // made a replay in process ~20 % slower: scavenges copying each slice's events and snapshots). Run from
+  // its TypeScript sources (specs) the CLI has no thread script: one worker then replays in process.
+  if (threads === 1 && source.store !== undefined && !existsSync(WORKER_SCRIPT)) {
     for (const range of ranges) take(await runReplayRange(task, source.store, range, keep));
-  } else {
-    const pool = new ThreadPool(workers, source.config, youngGenerationLimits(source.youngMb ?? 0));
-    try {
-      // Two slices per thread keep every thread busy while its next slice is handed over.
-      const inFlight = new Set<Promise<void>>();
-      for (const range of ranges) {
-        const running: Promise<void> = pool.run(task, range, keep).then(take);
-        inFlight.add(running);
-        void running.then(
-          () => inFlight.delete(running),
-          () => undefined,
-        );
-        if (inFlight.size >= workers * 2) await Promise.race(inFlight);
-      }
-      await Promise.all(inFlight);
-    } finally {
-      await pool.close();
-    }
+    return outcomeOf(found, keep, cases, events, foundCount, counts);
   }
+  const pool = new ThreadPool(threads, source.config, youngGenerationLimits(source.youngMb ?? 0));
+  try {
+    // Two slices per thread keep every thread busy while its next slice is handed over.
+    const inFlight = new Set<Promise<void>>();
+    for (const range of ranges) {
+      const running: Promise<void> = pool.run(task, range, keep).then(take);
+      inFlight.add(running);
+      void running.then(
+        () => inFlight.delete(running),
+        () => undefined,
+      );
+      if (inFlight.size >= threads * 2) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await pool.close();
+  }
+  return outcomeOf(found, keep, cases, events, foundCount, counts);
+}
+
+function outcomeOf(
+  found: Array<{ order: number; finding: ReplayFinding }>,
+  keep: number,
+  cases: number,
+  events: number,
+  foundCount: number,
+  counts: WhatIfCounts,
+): ReplayOutcome {
   found.sort((a, b) => a.order - b.order);
   return {
     cases,

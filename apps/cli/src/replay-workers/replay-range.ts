@@ -70,8 +70,8 @@ export async function casesBeginningIn(
 }
 
 /**
- * Replays the cases that begin in one slice of the log, reading each case's stream from `store`: the
- * same work in a worker thread (its own connection) and in process. Findings are ordered by the
+ * Replays the cases that begin in one slice of the log, reading each case's stream from `store` (a replay
+ * thread's own connection). Findings are ordered by the
  * position of their case's first event, which is the population's order.
  */
 export async function runReplayRange(
