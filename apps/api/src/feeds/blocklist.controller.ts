@@ -32,8 +32,8 @@ const ChangesQuery = z.strictObject({
  * The kept chunks of a rendering as the answer's body, each handed to the socket as it is (referenced,
  * never copied into one buffer). Fastify pipes a stream payload into the response; this one writes every
  * chunk at once instead, the socket corked so that they leave in one `writev`: a pipe would wait for the
- * socket to drain after each (a chunk is hundreds of kilobytes, the socket's buffer 16), a turn of the
- * event loop each. Nothing is held that the rendering does not hold already.
+ * socket to drain after each (a chunk is hundreds of kilobytes, the response's buffer 16 KiB), a turn of
+ * the event loop each. Nothing is held that the rendering does not hold already.
  */
 class ChunksStream extends Readable {
   constructor(private readonly chunks: readonly Buffer[]) {
@@ -147,7 +147,7 @@ export class BlocklistController implements OnApplicationBootstrap {
     }
     void reply.header('content-type', rendering.contentType);
     if (!gzip) {
-      // The kept pieces, one after the other: never copied into one buffer (megabytes at a million systems).
+      // The kept chunks, one after the other: never copied into one buffer (megabytes at a million systems).
       void reply.header('content-length', String(rendering.length));
       return new ChunksStream(rendering.chunks);
     }
