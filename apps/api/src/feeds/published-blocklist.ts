@@ -32,10 +32,15 @@ interface ListedEntry {
  */
 export const RENDERING_VERSION = 1;
 
-/** An entry's part of the list's digest: four 32-bit words of the SHA-256 of its JSON. */
+/** An entry's part of the list's digest: four 32-bit words of the SHA-256 of its JSON (little-endian everywhere). */
 function markOf(entry: ListedEntry): Uint32Array {
   const digest = createHash('sha256').update(entry.json).digest();
-  return new Uint32Array(digest.buffer, digest.byteOffset, 4).slice();
+  return Uint32Array.of(
+    digest.readUInt32LE(0),
+    digest.readUInt32LE(4),
+    digest.readUInt32LE(8),
+    digest.readUInt32LE(12),
+  );
 }
 
 /** A format's lines of some entries (`json`: the API's entries, comma-separated). */
