@@ -46,7 +46,7 @@ function chunked(pieces: readonly Buffer[], before: readonly Chunk[]): Chunk[] {
   return chunks;
 }
 
-/** The bytes of a rendering as one buffer (for the CLI, specs, and callers that want them whole). */
+/** The bytes of a rendering as one buffer (what a client receives; the specs compare it). */
 export function bodyOf(rendering: Pick<BlocklistRendering, 'chunks' | 'length'>): Buffer {
   return Buffer.concat(rendering.chunks, rendering.length);
 }

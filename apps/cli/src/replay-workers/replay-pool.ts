@@ -169,36 +169,25 @@ export async function replayPopulation(
   // its TypeScript sources (specs) the CLI has no thread script: one worker then replays in process.
   if (threads === 1 && source.store !== undefined && !existsSync(WORKER_SCRIPT)) {
     for (const range of ranges) take(await runReplayRange(task, source.store, range, keep));
-    return outcomeOf(found, keep, cases, events, foundCount, counts);
-  }
-  const pool = new ThreadPool(threads, source.config, youngGenerationLimits(source.youngMb ?? 0));
-  try {
-    // Two slices per thread keep every thread busy while its next slice is handed over.
-    const inFlight = new Set<Promise<void>>();
-    for (const range of ranges) {
-      const running: Promise<void> = pool.run(task, range, keep).then(take);
-      inFlight.add(running);
-      void running.then(
-        () => inFlight.delete(running),
-        () => undefined,
-      );
-      if (inFlight.size >= threads * 2) await Promise.race(inFlight);
+  } else {
+    const pool = new ThreadPool(threads, source.config, youngGenerationLimits(source.youngMb ?? 0));
+    try {
+      // Two slices per thread keep every thread busy while its next slice is handed over.
+      const inFlight = new Set<Promise<void>>();
+      for (const range of ranges) {
+        const running: Promise<void> = pool.run(task, range, keep).then(take);
+        inFlight.add(running);
+        void running.then(
+          () => inFlight.delete(running),
+          () => undefined,
+        );
+        if (inFlight.size >= threads * 2) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+    } finally {
+      await pool.close();
     }
-    await Promise.all(inFlight);
-  } finally {
-    await pool.close();
   }
-  return outcomeOf(found, keep, cases, events, foundCount, counts);
-}
-
-function outcomeOf(
-  found: Array<{ order: number; finding: ReplayFinding }>,
-  keep: number,
-  cases: number,
-  events: number,
-  foundCount: number,
-  counts: WhatIfCounts,
-): ReplayOutcome {
   found.sort((a, b) => a.order - b.order);
   return {
     cases,
