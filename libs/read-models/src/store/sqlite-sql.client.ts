@@ -64,9 +64,9 @@ function open(file: string, role: 'writer' | 'reader'): Database.Database {
     // A statement that fires a trigger (the search indexes' on `case_summary` and `registry` do) or writes
     // many rows keeps the pages it touches in a statement journal, to undo itself alone; past 64 KiB SQLite
     // spills that journal to a temporary file, a `pwrite` per page. In memory, an opened case's row costs the
-    // projector ~50 µs less (docs/benchmarks.md, "Statement journals in memory"). It keeps the sorts of a
-    // `CREATE INDEX` in memory too: a rebuild at a million puts its indexes back 15 % faster with 300 MB more
-    // at its peak. The readers' large sorts keep their temporary files.
+    // projector ~50 µs less (docs/benchmarks.md, "Statement journals in memory"). A rebuild's index builds,
+    // sorts larger than the cache, go back to files meanwhile (`withSortsOnFiles`, rebuild-deferred.ts). The
+    // readers' large sorts keep their temporary files.
     db.pragma('temp_store = MEMORY');
   } else db.pragma(`mmap_size = ${READER_MMAP_BYTES}`);
   return db;
