@@ -66,7 +66,7 @@ describe('replaying the population slice by slice of the log (real SQLite file)'
     }
   });
 
-  it('given a store that reads a chunk of streams at once (PostgreSQL), then the replay is the same as stream by stream, in one read a chunk', async () => {
+  it('given a store that reads a chunk of streams at once (PostgreSQL, SQLite), then the replay is the same as stream by stream, in one read a chunk', async () => {
     const store = runtime.eventStore;
     let reads = 0;
     const batched = {
@@ -83,6 +83,8 @@ describe('replaying the population slice by slice of the log (real SQLite file)'
       const whole = { after: 0, upTo: head };
       const expected = await runReplayRange(task, oneByOne, whole);
       expect(await runReplayRange(task, batched, whole)).toEqual(expected);
+      // the store's own (SQLite's: a chunk's streams in one read transaction)
+      expect(await runReplayRange(task, store, whole)).toEqual(expected);
     }
     // 60 cases in chunks of 64: one read a task
     expect(reads).toBe(2);

@@ -94,7 +94,8 @@ export async function runReplayRange(
   const starts = await casesBeginningIn(store, range);
   for (let i = 0; i < starts.length; i += CASES_PER_CHUNK) {
     const slice = starts.slice(i, i + CASES_PER_CHUNK);
-    // A chunk's streams in one read where the store can (PostgreSQL: one round trip, not 64).
+    // A chunk's streams in one read where the store can (PostgreSQL: one round trip, not 64; SQLite: one
+    // read transaction).
     const streams = store.readStreams
       ? await store.readStreams(slice.map(({ pseId }) => caseStreamId(pseId)))
       : await readOneByOne(store, slice);

@@ -104,8 +104,9 @@ export interface EventStore {
   readStreamStarts?(options?: ReadStreamStartsOptions): Promise<StreamStart[]>;
   /**
    * Several whole streams at once, each in revision order, in the order asked (an empty array for a stream
-   * with no event): what `readStream` gives for each, in one round trip. At most `MAX_STREAMS_PER_READ`
-   * streams a call. Optional: where a read costs no round trip (SQLite) callers read stream by stream.
+   * with no event): what `readStream` gives for each, in one round trip (PostgreSQL) or one read transaction
+   * (SQLite). At most `MAX_STREAMS_PER_READ` streams a call. Optional: without it (EventStoreDB) callers read
+   * stream by stream.
    */
   readStreams?(streamIds: readonly string[]): Promise<RecordedEvent[][]>;
   subscribe(options: SubscribeOptions): AsyncIterable<RecordedEvent>;

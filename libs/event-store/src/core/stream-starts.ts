@@ -1,5 +1,5 @@
 import { InvalidReadRequest } from './event-store.errors';
-import type { ReadStreamStartsOptions } from './event-store.port';
+import { MAX_STREAMS_PER_READ, type ReadStreamStartsOptions } from './event-store.port';
 
 /** `readStreamStarts` options with defaults filled in: the whole log, no limit, every category. */
 export interface StreamStartsQuery {
@@ -32,4 +32,17 @@ export function streamStartsQuery(options: ReadStreamStartsOptions = {}): Stream
     limit: wholeNumber('limit', options.limit, -1),
     category: options.category,
   };
+}
+
+/** Refuses `readStreams` ids that are not an array of at most `MAX_STREAMS_PER_READ` strings, for every adapter. */
+export function checkStreamIds(streamIds: readonly string[]): void {
+  if (
+    !Array.isArray(streamIds) ||
+    streamIds.length > MAX_STREAMS_PER_READ ||
+    !streamIds.every((id) => typeof id === 'string')
+  )
+    throw new InvalidReadRequest({
+      operation: 'readStreams',
+      reason: `stream ids must be an array of at most ${MAX_STREAMS_PER_READ} strings`,
+    });
 }

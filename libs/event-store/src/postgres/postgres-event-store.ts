@@ -9,7 +9,6 @@ import {
   EventStoreError,
   EventStoreStorageFull,
   EventStoreUnavailable,
-  InvalidReadRequest,
   WrongExpectedRevision,
 } from '../core/event-store.errors';
 import { MAX_STREAMS_PER_READ } from '../core/event-store.port';
@@ -27,7 +26,7 @@ import type {
   StreamStart,
   SubscribeOptions,
 } from '../core/event-store.port';
-import { streamStartsQuery } from '../core/stream-starts';
+import { checkStreamIds, streamStartsQuery } from '../core/stream-starts';
 import { GroupCommitQueue, type BatchOutcome } from '../core/group-commit.queue';
 import { UpcasterRegistry, type Upcaster } from '../core/upcaster.registry';
 import { advisoryLockKey, migratePostgres } from './postgres-migrations';
@@ -241,15 +240,7 @@ export class PostgresEventStore implements EventStore {
    * population (`verify`, `what-if`) read a million streams one round trip each, and waited on most of them.
    */
   async readStreams(streamIds: readonly string[]): Promise<RecordedEvent[][]> {
-    if (
-      !Array.isArray(streamIds) ||
-      streamIds.length > MAX_STREAMS_PER_READ ||
-      !streamIds.every((id) => typeof id === 'string')
-    )
-      throw new InvalidReadRequest({
-        operation: 'readStreams',
-        reason: `stream ids must be an array of at most ${MAX_STREAMS_PER_READ} strings`,
-      });
+    checkStreamIds(streamIds);
     if (streamIds.length === 0) return [];
     const rows = await this.query<EventRow>('readStreams', 'readStreams', [[...new Set(streamIds)]]);
     const byStream = new Map<string, RecordedEvent[]>();

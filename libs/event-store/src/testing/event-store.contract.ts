@@ -7,7 +7,13 @@ import {
   InvalidReadRequest,
   WrongExpectedRevision,
 } from '../core/event-store.errors';
-import type { AppendResult, EventStore, EventToAppend, RecordedEvent } from '../core/event-store.port';
+import {
+  MAX_STREAMS_PER_READ,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type RecordedEvent,
+} from '../core/event-store.port';
 import type { Upcaster } from '../core/upcaster.registry';
 
 /** How the contract suite reaches an adapter: every `open` is a new store over the same test database. */
@@ -433,6 +439,39 @@ export function describeEventStoreContract(adapterName: string, harness: EventSt
         expect(await store.readStreamStarts({ after: third.position + 1, category })).toEqual([]);
       });
 
+      it('given interleaved streams, when several are read at once, then each is what readStream gives, in the order asked, and a bad request reads nothing (where the adapter reads streams together)', async () => {
+        if (!store.readStreams) return expect(store.readStreams).toBeUndefined();
+        const category = newCategory();
+        const [a, b, c] = ['a', 'b', 'c'].map((s) => `${category}-${s}`);
+        // interleaved: a0 b0 a1 c0 b1 a2
+        for (const [stream, type] of [
+          [a, 'A0'],
+          [b, 'B0'],
+          [a, 'A1'],
+          [c, 'C0'],
+          [b, 'B1'],
+          [a, 'A2'],
+        ] as const)
+          await store.appendToStream(stream, [testEvent(type, { stream })], { expectedRevision: 'any' });
+        // when
+        const read = await store.readStreams([b, `${category}-none`, a, b]);
+        // then
+        expect(read).toEqual([
+          await store.readStream(b),
+          [],
+          await store.readStream(a),
+          await store.readStream(b),
+        ]);
+        expect(read[2].map((e) => e.type)).toEqual(['A0', 'A1', 'A2']);
+        expect(await store.readStreams([])).toEqual([]);
+        const tooMany = Array.from({ length: MAX_STREAMS_PER_READ + 1 }, (_, i) => `${category}-${i}`);
+        await expect(store.readStreams(tooMany)).rejects.toBeInstanceOf(InvalidReadRequest);
+        await expect(store.readStreams([42 as unknown as string])).rejects.toMatchObject({
+          code: 'INVALID_READ_REQUEST',
+          operation: 'readStreams',
+        });
+      });
+
       it('given malformed readStreamStarts options, then it refuses them by name and reads nothing', async () => {
         if (!store.readStreamStarts) return expect(store.readStreamStarts).toBeUndefined();
         await expect(store.readStreamStarts({ after: -1 })).rejects.toMatchObject({
@@ -735,6 +774,10 @@ export function describeEventStoreContract(adapterName: string, harness: EventSt
         const fromStream = await reader.readStream(streamId);
         expect(fromStream.map((e) => ({ schemaVersion: e.schemaVersion, data: e.data }))).toEqual(expected);
         expect(fromStream[0].metadata).toEqual({ hash: 'a', upcastFrom: 1 });
+        if (reader.readStreams) {
+          const [together] = await reader.readStreams([streamId]);
+          expect(together.map((e) => ({ schemaVersion: e.schemaVersion, data: e.data }))).toEqual(expected);
+        }
         const fromAll = await reader.readAll({ after, category });
         expect(fromAll.map((e) => ({ schemaVersion: e.schemaVersion, data: e.data }))).toEqual(expected);
         const stop = new AbortController();
