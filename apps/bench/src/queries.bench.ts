@@ -26,6 +26,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { poll } from './pollers';
+import { settled } from './settled';
 import { freePort } from './free-port';
 
 const SECONDS = Number(process.env.BENCH_QUERIES_SECONDS ?? 5);
@@ -77,6 +78,7 @@ const serverEnv = (dataDir: string): NodeJS.ProcessEnv => ({
 /** `sanksi serve` on `dataDir`: the time from spawn to listening, and to ready (projector caught up). */
 async function serve(dataDir: string): Promise<{
   base: string;
+  pid: number | undefined;
   listenMs: number;
   readyMs: number;
   stop(): Promise<void>;
@@ -118,6 +120,7 @@ async function serve(dataDir: string): Promise<{
   }
   return {
     base,
+    pid: child.pid,
     listenMs,
     readyMs: Date.now() - started,
     stop: async () => {
@@ -572,9 +575,11 @@ export async function run(): Promise<void> {
           changed = `, ${during.changes} changes of the list during the line`;
           return during.measured;
         });
-        // Requests still queued in the server when the line ends would land on the next line: wait them out.
+        // Requests still queued in the server when the line ends would land on the next line: wait them out,
+        // on the request loop and then on the server's other threads.
         const drained = Date.now();
         await fetch(`${server.base}/health/live`);
+        await settled(server.pid);
         const backlog =
           Date.now() - drained > 1000
             ? `, ${((Date.now() - drained) / 1000).toFixed(1)} s of queued work after the line`
