@@ -34,7 +34,7 @@ export function register(program: Command, deps: CliDeps): void {
           },
           { kind: 'verify' },
           opts.workers ?? defaultWorkers(),
-          (n) => checking.increment(n),
+          { onPositions: (n) => checking.increment(n) },
         ).finally(() => checking.stop());
         const divergences = outcome.findings.filter((f): f is CaseDivergence => 'problem' in f);
         const { cases, events } = outcome;

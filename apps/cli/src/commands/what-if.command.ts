@@ -14,8 +14,10 @@ import {
 } from '@sanksi/domain';
 import { z } from 'zod';
 import type { CliOutput } from '../output/cli-output';
+import { terminalSafeJson } from '../output/terminal-safe';
 import { defaultWorkers, replayPopulation, WorkersOption } from '../replay-workers/replay-pool';
 import { replayStoreConfig } from '../replay-workers/replay-range';
+import type { ReplayFinding } from '../replay-workers/replay-task';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
 const Options = z.object({
@@ -52,6 +54,36 @@ function printReport(out: CliOutput, report: WhatIfReport): void {
       ),
     );
   }
+}
+
+/** The differing cases a population's what-if lists for people without `--limit`; `--json` lists all. */
+const TEXT_REPORTS = 1_000;
+
+/** `JSON.stringify(value, null, 2)`, terminal-safe, every line indented by `pad`. */
+const indented = (value: unknown, pad: string): string =>
+  pad + terminalSafeJson(JSON.stringify(value, null, 2)).replace(/\n/g, `\n${pad}`);
+
+/**
+ * The `--json` document of a population's what-if with its reports written as the replay hands them over,
+ * in population order, rather than held to the end: at a million cases (more than 250,000 differing) they
+ * did not fit in the heap. The same document as `out.data` prints, its totals after the reports.
+ */
+function streamedReports(out: CliOutput, policy: string, until: string) {
+  let written = 0;
+  out.raw(`{\n  "policy": ${JSON.stringify(policy)},\n  "until": ${JSON.stringify(until)},\n  "reports": [`);
+  return {
+    add(findings: readonly ReplayFinding[]): void {
+      for (const f of findings) {
+        if (!('differs' in f)) continue;
+        out.raw(`${written++ === 0 ? '' : ','}\n${indented(f, '    ')}`);
+      }
+    },
+    end(totals: { cases: number; differing: number; counts: WhatIfCounts }): void {
+      // the totals' own keys, at the document's indentation: their object without its braces
+      const rest = terminalSafeJson(JSON.stringify(totals, null, 2)).slice(2, -2);
+      out.raw(`${written === 0 ? '' : '\n  '}],\n${rest}\n}\n`);
+    },
+  };
 }
 
 const total = (side: Record<string, number>): number => Object.values(side).reduce((a, b) => a + b, 0);
@@ -92,7 +124,10 @@ export function register(program: Command, deps: CliDeps): void {
       'business time to simulate up to: an ISO instant with offset, or a date (the end of that day, WIB) (default: now)',
     )
     .option('--case <pseId>', 'one case only (default: the whole population)')
-    .option('--limit <n>', 'list at most this many differing cases (default: all)')
+    .option(
+      '--limit <n>',
+      `list at most this many differing cases (default: all with --json, else ${TEXT_REPORTS})`,
+    )
     .option('--workers <n>', 'worker threads replaying cases (default: one per core)')
     .option('--json', 'machine-readable output')
     .action(async (raw: Record<string, unknown>) => {
@@ -118,6 +153,8 @@ export function register(program: Command, deps: CliDeps): void {
         } else {
           const head = await runtime.eventStore.headPosition();
           const bar = out.progress('what-if', head);
+          // Every report as JSON: written as they come back, never held (a million cases outgrew the heap).
+          const stream = out.json && opts.limit === undefined ? streamedReports(out, policy.id, until) : null;
           const outcome = await replayPopulation(
             {
               store: runtime.eventStore,
@@ -127,16 +164,21 @@ export function register(program: Command, deps: CliDeps): void {
             },
             { kind: 'what-if', policy: policy.id, until },
             opts.workers ?? defaultWorkers(),
-            (n) => bar.increment(n),
-            // Only what is shown is kept: at a million cases every report held would not fit in memory.
-            opts.limit,
+            {
+              onPositions: (n) => bar.increment(n),
+              // Only what is shown is kept: at a million cases every report held would not fit in memory.
+              keep: opts.limit ?? TEXT_REPORTS,
+              onFindings: stream?.add,
+            },
           ).finally(() => bar.stop());
+          if (stream)
+            return stream.end({ cases: outcome.cases, differing: outcome.found, counts: outcome.counts });
           cases = outcome.cases;
           differing = outcome.findings.filter((f): f is WhatIfReport => 'differs' in f);
           differingCount = outcome.found;
           counts = outcome.counts;
         }
-        const shown = opts.limit === undefined ? differing : differing.slice(0, opts.limit);
+        const shown = differing.slice(0, opts.limit ?? TEXT_REPORTS);
         if (out.json) {
           out.data({
             policy: policy.id,

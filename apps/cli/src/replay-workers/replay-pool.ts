@@ -132,50 +132,82 @@ export interface ReplaySource {
   youngMb?: number;
 }
 
+/** How a population's findings come back: as progress, bounded, or streamed. */
+export interface ReplayReporting {
+  /** Progress in log positions. */
+  onPositions?: (positions: number) => void;
+  /** Keep only the first `keep` findings in population order (a what-if with `--limit`): memory stays bounded. */
+  keep?: number;
+  /**
+   * Each slice's findings, in population order, as soon as every slice before it has come back; none is
+   * kept then (`findings` of the outcome is empty, `found` counts them all). What lets a what-if at a
+   * million cases write every report: held until the end, a quarter of a million reports and more did not
+   * fit in the process's heap.
+   */
+  onFindings?: (findings: ReplayFinding[]) => void;
+}
+
 /**
  * Replays every case that begins in the log up to `source.head`, on `workers` threads (one is a thread
  * too). The log is cut into slices and each thread reads the cases that begin in its
  * slices from the store itself, so nothing is listed or copied through the main thread. Findings come
  * back in population order (by the position of each case's first event) whatever order the threads
- * finish in. `onPositions` reports progress in log positions.
+ * finish in.
  */
 export async function replayPopulation(
   source: ReplaySource,
   task: ReplayTask,
   workers: number,
-  onPositions: (positions: number) => void = () => undefined,
-  /** Keep only the first `keep` findings in population order (a what-if with `--limit`): memory stays bounded. */
-  keep: number = Number.POSITIVE_INFINITY,
+  reporting: ReplayReporting = {},
 ): Promise<ReplayOutcome> {
+  const { onPositions = () => undefined, onFindings } = reporting;
+  // Streamed findings are not kept; the threads send each slice's all.
+  const keep = onFindings ? 0 : (reporting.keep ?? Number.POSITIVE_INFINITY);
+  const sent = onFindings ? Number.POSITIVE_INFINITY : keep;
   let found: Array<{ order: number; finding: ReplayFinding }> = [];
   let foundCount = 0;
   let cases = 0;
   let events = 0;
   const counts = emptyWhatIfCounts();
-  const take = (result: RangeResult): void => {
+  // Slices come back out of order; streamed findings wait here for the slices before theirs.
+  const waiting = new Map<number, ReplayFinding[]>();
+  let nextToStream = 0;
+  const take = (slice: number, result: RangeResult): void => {
     cases += result.cases;
     events += result.events;
     foundCount += result.found;
+    if (result.counts) addWhatIfCounts(counts, result.counts);
+    onPositions(result.positions);
+    if (onFindings) {
+      waiting.set(
+        slice,
+        result.findings.map((f) => f.finding),
+      );
+      for (let ready = waiting.get(nextToStream); ready; ready = waiting.get(nextToStream)) {
+        waiting.delete(nextToStream++);
+        if (ready.length > 0) onFindings(ready);
+      }
+      return;
+    }
     found.push(...result.findings);
     // Slices finish out of order: trim to the first `keep` by population order once twice as many wait.
     if (found.length > 2 * keep) found = found.sort((a, b) => a.order - b.order).slice(0, keep);
-    if (result.counts) addWhatIfCounts(counts, result.counts);
-    onPositions(result.positions);
   };
   const threads = Math.max(1, workers);
-  const ranges = logRanges(source.head, rangeSize(source.head, threads));
+  const ranges = [...logRanges(source.head, rangeSize(source.head, threads))];
   // One worker is a thread too: its young generation can be set where the process's cannot (V8's default
   // made a replay in process ~20 % slower: scavenges copying each slice's events and snapshots). Run from
   // its TypeScript sources (specs) the CLI has no thread script: one worker then replays in process.
   if (threads === 1 && source.store !== undefined && !existsSync(WORKER_SCRIPT)) {
-    for (const range of ranges) take(await runReplayRange(task, source.store, range, keep));
+    for (const [slice, range] of ranges.entries())
+      take(slice, await runReplayRange(task, source.store, range, sent));
   } else {
     const pool = new ThreadPool(threads, source.config, youngGenerationLimits(source.youngMb ?? 0));
     try {
       // Two slices per thread keep every thread busy while its next slice is handed over.
       const inFlight = new Set<Promise<void>>();
-      for (const range of ranges) {
-        const running: Promise<void> = pool.run(task, range, keep).then(take);
+      for (const [slice, range] of ranges.entries()) {
+        const running: Promise<void> = pool.run(task, range, sent).then((result) => take(slice, result));
         inFlight.add(running);
         void running.then(
           () => inFlight.delete(running),

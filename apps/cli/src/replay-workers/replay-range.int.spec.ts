@@ -13,7 +13,7 @@ import {
   replayStoreConfig,
   runReplayRange,
 } from './replay-range';
-import type { ReplayTask } from './replay-task';
+import type { ReplayFinding, ReplayTask } from './replay-task';
 
 jest.setTimeout(120_000);
 
@@ -116,8 +116,16 @@ describe('replaying the population slice by slice of the log (real SQLite file)'
     const all = await replayPopulation(source, WHAT_IF, 1);
     expect(all.found).toBe(all.findings.length);
     expect(all.found).toBeGreaterThan(4);
-    const firstTwo = await replayPopulation(source, WHAT_IF, 1, undefined, 2);
+    const firstTwo = await replayPopulation(source, WHAT_IF, 1, { keep: 2 });
     expect(firstTwo).toEqual({ ...all, findings: all.findings.slice(0, 2) });
+    // streamed: every finding handed over in population order, none kept
+    const streamed: ReplayFinding[] = [];
+    const handedOver = await replayPopulation(source, WHAT_IF, 1, {
+      keep: 2,
+      onFindings: (findings) => streamed.push(...findings),
+    });
+    expect(streamed).toEqual(all.findings);
+    expect(handedOver).toEqual({ ...all, findings: [] });
     // and a slice sends back no more than the bound, with its whole count
     const [slice] = await replayInSlices(WHAT_IF, head, 3);
     expect(slice.findings).toEqual(
