@@ -59,9 +59,16 @@ function printReport(out: CliOutput, report: WhatIfReport): void {
 /** The differing cases a population's what-if lists for people without `--limit`; `--json` lists all. */
 const TEXT_REPORTS = 1_000;
 
-/** `JSON.stringify(value, null, 2)`, terminal-safe, every line indented by `pad`. */
-const indented = (value: unknown, pad: string): string =>
-  pad + terminalSafeJson(JSON.stringify(value, null, 2)).replace(/\n/g, `\n${pad}`);
+/**
+ * A report as the document's `reports` array holds it (indented by four), terminal-safe: stringified inside
+ * `{ r: [report] }` and cut out, which indents it in the same pass (a second pass over each report's text to
+ * indent it cost the main thread ~40 µs of the ~75 a report, 273,305 reports at a million cases).
+ */
+const asListed = (report: unknown): string =>
+  terminalSafeJson(JSON.stringify({ r: [report] }, null, 2)).slice(
+    '{\n  "r": [\n'.length,
+    -'\n  ]\n}'.length,
+  );
 
 /**
  * The `--json` document of a population's what-if with its reports written as the replay hands them over,
@@ -75,7 +82,7 @@ function streamedReports(out: CliOutput, policy: string, until: string) {
     add(findings: readonly ReplayFinding[]): void {
       for (const f of findings) {
         if (!('differs' in f)) continue;
-        out.raw(`${written++ === 0 ? '' : ','}\n${indented(f, '    ')}`);
+        out.raw(`${written++ === 0 ? '' : ','}\n${asListed(f)}`);
       }
     },
     end(totals: { cases: number; differing: number; counts: WhatIfCounts }): void {
