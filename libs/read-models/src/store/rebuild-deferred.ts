@@ -165,11 +165,10 @@ export async function restoreDeferred(
     // Index builds sort in memory up to this (PostgreSQL's default, 64 MB, spills a million rows to disk).
     await tx.query(`SET LOCAL maintenance_work_mem = '256MB'`);
     await createDeferred(tx, dialect, deferred);
-    await tx.query(`DELETE FROM rebuild_deferred`);
-    return true;
+  } else {
+    await withSortsOnFiles(tx, () => createDeferred(tx, dialect, deferred));
+    for (const f of await searchIndexes(tx, tables)) await indexAnew(tx, f.fts, 'rebuild');
   }
-  await withSortsOnFiles(tx, () => createDeferred(tx, dialect, deferred));
-  for (const f of await searchIndexes(tx, tables)) await indexAnew(tx, f.fts, 'rebuild');
   await tx.query(`DELETE FROM rebuild_deferred`);
   return true;
 }
@@ -199,7 +198,8 @@ export async function withSortsOnFiles(
   tx: Pick<SqlTransaction, 'query'>,
   work: () => Promise<void>,
 ): Promise<void> {
-  const [before] = await tx.query(`PRAGMA temp_store`);
+  const [temp] = await tx.query(`PRAGMA temp_store`);
+  const [threads] = await tx.query(`PRAGMA threads`);
   try {
     await tx.query(`PRAGMA temp_store = FILE`);
   } catch {
@@ -211,8 +211,8 @@ export async function withSortsOnFiles(
   try {
     await work();
   } finally {
-    await tx.query(`PRAGMA threads = 0`);
-    await tx.query(`PRAGMA temp_store = ${Number(before?.temp_store ?? 0)}`);
+    await tx.query(`PRAGMA threads = ${Number(threads?.threads ?? 0)}`);
+    await tx.query(`PRAGMA temp_store = ${Number(temp?.temp_store ?? 0)}`);
   }
 }
 
