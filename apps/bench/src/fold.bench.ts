@@ -16,8 +16,8 @@ import { transition } from 'xstate';
 
 const policy = getPolicy('kominfo-2022');
 
-/** One typical 2022 case (identified, warned, deadline elapsed, blocked, temporarily restored, registered: 7 events). */
-function typicalCase(n: number): PseCaseEventEnvelope[] {
+/** One typical 2022 case (identified, warned, deadline elapsed and blocked by the policy, temporarily restored, registered: 7 events). */
+export function typicalCase(n: number): PseCaseEventEnvelope[] {
   const pseId = `pse-${n}`;
   const day = n % 20;
   const steps: Array<[string, PseCaseCommand]> = [
@@ -34,8 +34,8 @@ function typicalCase(n: number): PseCaseEventEnvelope[] {
       },
     ],
     ['2022-07-23T10:00:00+07:00', { type: 'IssueWarning', pseId, letterNumber: `W-${n}` }],
+    // kominfo-2022 blocks by itself when the warning goes unanswered: the elapse appends the block too.
     ['2022-07-30T00:00:00+07:00', { type: 'ElapseDeadline', pseId, deadline: 'warningResponse' }],
-    ['2022-07-30T06:00:00+07:00', { type: 'BlockAccess', pseId, orderNumber: `B-${n}` }],
     [
       '2022-07-31T08:00:00+07:00',
       { type: 'RestoreAccessTemporarily', pseId, until: '2022-08-05T23:59:00+07:00', reason: 'withdrawals' },
