@@ -1,4 +1,4 @@
-import { and, assign, setup } from 'xstate';
+import { and, setup } from 'xstate';
 import { getPolicy } from '../policies';
 import type { Sanction } from '../policies/policy';
 import { emptyContext, fineOutstanding, wasSanctioned, type PseCaseContext } from './pse-case.context';
@@ -11,6 +11,7 @@ import {
 } from './pse-case.rules';
 import { ESCALATION_ACTOR } from './pse-case.actors';
 import { applyEvent } from './pse-case.state';
+import { assignContext as assign, replaceContext } from './assign-context';
 
 /** What an automatic escalation answers: a lapsed deadline, or a rejected submission that had normalised. */
 export type EscalationCause = DeadlineKind | 'registrationRejected';
@@ -115,7 +116,8 @@ export const pseCaseMachine = setup({
     },
   },
   actions: {
-    apply: assign(({ context, event }) => applyEvent(context, event)),
+    // applyEvent returns the whole next context, a copy of its own: it becomes the context as it is.
+    apply: replaceContext(({ context, event }) => applyEvent(context, event)),
     markSince: assign({
       since: ({ event }) => event.occurredAt,
       sinceBy: ({ event }) => event.actor.id,
