@@ -42,6 +42,11 @@ describe('verify and what-if on worker threads (the built process, embedded SQLi
     expect(Object.keys(first.counts.alternative)).toEqual(Object.keys(first.counts.recorded));
     expect(first.counts.alternative.fined ?? 0).toBe(0);
     for (const run of runs.slice(1)) expect(run.stdout).toBe(runs[0].stdout);
+    // Written as the threads list the reports, the document is byte for byte JSON.stringify's of itself.
+    const { policy, until, reports, cases, differing, counts } = first;
+    expect(runs[0].stdout).toBe(
+      `${JSON.stringify({ policy, until, reports, cases, differing, counts }, null, 2)}\n`,
+    );
     // With --limit only the first reports are kept (memory at a million cases), the count stays whole.
     const limited = runCli([...whatIf, '--json', '--limit', '3', '--workers', '2'], env());
     expect(JSON.parse(limited.stdout)).toEqual({ ...first, reports: first.reports.slice(0, 3) });

@@ -17,7 +17,6 @@ import type { CliOutput } from '../output/cli-output';
 import { terminalSafeJson } from '../output/terminal-safe';
 import { defaultWorkers, replayPopulation, WorkersOption } from '../replay-workers/replay-pool';
 import { replayStoreConfig } from '../replay-workers/replay-range';
-import type { ReplayFinding } from '../replay-workers/replay-task';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
 const Options = z.object({
@@ -60,17 +59,6 @@ function printReport(out: CliOutput, report: WhatIfReport): void {
 const TEXT_REPORTS = 1_000;
 
 /**
- * A report as the document's `reports` array holds it (indented by four), terminal-safe: stringified inside
- * `{ r: [report] }` and cut out, which indents it in the same pass (a second pass over each report's text to
- * indent it cost the main thread ~40 µs of the ~75 a report, 273,305 reports at a million cases).
- */
-const asListed = (report: unknown): string =>
-  terminalSafeJson(JSON.stringify({ r: [report] }, null, 2)).slice(
-    '{\n  "r": [\n'.length,
-    -'\n  ]\n}'.length,
-  );
-
-/**
  * The `--json` document of a population's what-if with its reports written as the replay hands them over,
  * in population order, rather than held to the end: at a million cases (more than 250,000 differing) they
  * did not fit in the heap. The same document as `out.data` prints, its totals after the reports.
@@ -79,11 +67,9 @@ function streamedReports(out: CliOutput, policy: string, until: string) {
   let written = 0;
   out.raw(`{\n  "policy": ${JSON.stringify(policy)},\n  "until": ${JSON.stringify(until)},\n  "reports": [`);
   return {
-    add(findings: readonly ReplayFinding[]): void {
-      for (const f of findings) {
-        if (!('differs' in f)) continue;
-        out.raw(`${written++ === 0 ? '' : ','}\n${asListed(f)}`);
-      }
+    /** Reports as the replay threads listed them (`listedFinding`), a slice's at a time. */
+    add(listed: readonly string[]): void {
+      for (const text of listed) out.raw(`${written++ === 0 ? '' : ','}\n${text}`);
     },
     end(totals: { cases: number; differing: number; counts: WhatIfCounts }): void {
       // the totals' own keys, at the document's indentation: their object without its braces
@@ -175,7 +161,7 @@ export function register(program: Command, deps: CliDeps): void {
               onPositions: (n) => bar.increment(n),
               // Only what is shown is kept: at a million cases every report held would not fit in memory.
               keep: opts.limit ?? TEXT_REPORTS,
-              onFindings: stream?.add,
+              onListed: stream?.add,
             },
           ).finally(() => bar.stop());
           if (stream)

@@ -84,7 +84,7 @@ class ThreadPool {
     }
   }
 
-  run(task: ReplayTask, range: LogRange, keep: number): Promise<RangeResult> {
+  run(task: ReplayTask, range: LogRange, keep: number, listed: boolean): Promise<RangeResult> {
     if (this.failure) return Promise.reject(this.failure);
     let target = 0;
     for (let w = 1; w < this.load.length; w++) if (this.load[w] < this.load[target]) target = w;
@@ -92,7 +92,7 @@ class ThreadPool {
     this.load[target]++;
     return new Promise<RangeResult>((resolve, reject) => {
       this.pending.set(id, { pending: { resolve, reject }, worker: target });
-      this.workers[target].postMessage({ id, task, range, keep });
+      this.workers[target].postMessage({ id, task, range, keep, listed });
     });
   }
 
@@ -139,12 +139,14 @@ export interface ReplayReporting {
   /** Keep only the first `keep` findings in population order (a what-if with `--limit`): memory stays bounded. */
   keep?: number;
   /**
-   * Each slice's findings, in population order, as soon as every slice before it has come back; none is
-   * kept then (`findings` of the outcome is empty, `found` counts them all). What lets a what-if at a
-   * million cases write every report: held until the end, a quarter of a million reports and more did not
-   * fit in the process's heap.
+   * Every finding as its listed text (`listedFinding`: a `--json` document's array entry), a slice's at a time,
+   * in population order, as soon as every slice before it has come back; none is kept then
+   * (`findings` of the outcome is empty, `found` counts them all). What lets a what-if at a million cases
+   * write every report: held until the end, a quarter of a million reports and more did not fit in the
+   * process's heap. The threads write the text beside their replay: written by the thread that receives
+   * them, the reports' copying and rendering took a third of a what-if's time on two threads.
    */
-  onFindings?: (findings: ReplayFinding[]) => void;
+  onListed?: (texts: readonly string[]) => void;
 }
 
 /**
@@ -160,17 +162,17 @@ export async function replayPopulation(
   workers: number,
   reporting: ReplayReporting = {},
 ): Promise<ReplayOutcome> {
-  const { onPositions = () => undefined, onFindings } = reporting;
-  // Streamed findings are not kept; the threads send each slice's all.
-  const keep = onFindings ? 0 : (reporting.keep ?? Number.POSITIVE_INFINITY);
-  const sent = onFindings ? Number.POSITIVE_INFINITY : keep;
+  const { onPositions = () => undefined, onListed } = reporting;
+  // Listed findings are not kept: the threads send each slice's all as text.
+  const listed = onListed !== undefined;
+  const keep = listed ? 0 : (reporting.keep ?? Number.POSITIVE_INFINITY);
   let found: Array<{ order: number; finding: ReplayFinding }> = [];
   let foundCount = 0;
   let cases = 0;
   let events = 0;
   const counts = emptyWhatIfCounts();
-  // Slices come back out of order; streamed findings wait here for the slices before theirs.
-  const waiting = new Map<number, ReplayFinding[]>();
+  // Slices come back out of order; listed findings wait here for the slices before theirs.
+  const waiting = new Map<number, readonly string[]>();
   let nextToStream = 0;
   const take = (slice: number, result: RangeResult): void => {
     cases += result.cases;
@@ -178,14 +180,11 @@ export async function replayPopulation(
     foundCount += result.found;
     if (result.counts) addWhatIfCounts(counts, result.counts);
     onPositions(result.positions);
-    if (onFindings) {
-      waiting.set(
-        slice,
-        result.findings.map((f) => f.finding),
-      );
+    if (onListed) {
+      waiting.set(slice, result.listed ?? []);
       for (let ready = waiting.get(nextToStream); ready; ready = waiting.get(nextToStream)) {
         waiting.delete(nextToStream++);
-        if (ready.length > 0) onFindings(ready);
+        if (ready.length > 0) onListed(ready);
       }
       return;
     }
@@ -200,14 +199,16 @@ export async function replayPopulation(
   // its TypeScript sources (specs) the CLI has no thread script: one worker then replays in process.
   if (threads === 1 && source.store !== undefined && !existsSync(WORKER_SCRIPT)) {
     for (const [slice, range] of ranges.entries())
-      take(slice, await runReplayRange(task, source.store, range, sent));
+      take(slice, await runReplayRange(task, source.store, range, keep, listed));
   } else {
     const pool = new ThreadPool(threads, source.config, youngGenerationLimits(source.youngMb ?? 0));
     try {
       // Two slices per thread keep every thread busy while its next slice is handed over.
       const inFlight = new Set<Promise<void>>();
       for (const [slice, range] of ranges.entries()) {
-        const running: Promise<void> = pool.run(task, range, sent).then((result) => take(slice, result));
+        const running: Promise<void> = pool
+          .run(task, range, keep, listed)
+          .then((result) => take(slice, result));
         inFlight.add(running);
         void running.then(
           () => inFlight.delete(running),

@@ -11,9 +11,10 @@ import {
   logRanges,
   type RangeResult,
   replayStoreConfig,
+  listedFinding,
   runReplayRange,
 } from './replay-range';
-import type { ReplayFinding, ReplayTask } from './replay-task';
+import type { ReplayTask } from './replay-task';
 
 jest.setTimeout(120_000);
 
@@ -118,14 +119,23 @@ describe('replaying the population slice by slice of the log (real SQLite file)'
     expect(all.found).toBeGreaterThan(4);
     const firstTwo = await replayPopulation(source, WHAT_IF, 1, { keep: 2 });
     expect(firstTwo).toEqual({ ...all, findings: all.findings.slice(0, 2) });
-    // streamed: every finding handed over in population order, none kept
-    const streamed: ReplayFinding[] = [];
+    // listed: every finding handed over as its text, in population order, none kept
+    const listed: string[] = [];
     const handedOver = await replayPopulation(source, WHAT_IF, 1, {
       keep: 2,
-      onFindings: (findings) => streamed.push(...findings),
+      onListed: (texts) => listed.push(...texts),
     });
-    expect(streamed).toEqual(all.findings);
+    expect(listed).toEqual(all.findings.map(listedFinding));
+    expect(JSON.parse(`[${listed.join(',')}]`)).toEqual(all.findings);
     expect(handedOver).toEqual({ ...all, findings: [] });
+    // cut into slices, each slice lists its own findings, none as objects: the pieces join into the same text
+    const slices: RangeResult[] = [];
+    for (const range of logRanges(head, 5))
+      slices.push(await runReplayRange(WHAT_IF, runtime.eventStore, range, 0, true));
+    expect(slices.flatMap((r) => r.findings)).toEqual([]);
+    expect(slices.reduce((n, r) => n + r.found, 0)).toBe(all.found);
+    expect(slices.filter((r) => (r.listed ?? []).length > 0).length).toBeGreaterThan(1);
+    expect(slices.flatMap((r) => r.listed ?? [])).toEqual(listed);
     // and a slice sends back no more than the bound, with its whole count
     const [slice] = await replayInSlices(WHAT_IF, head, 3);
     expect(slice.findings).toEqual(

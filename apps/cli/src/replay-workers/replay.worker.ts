@@ -15,6 +15,8 @@ interface RangeRequest {
   range: LogRange;
   /** Findings to send back: the slice's first (Infinity: all of them). */
   keep: number;
+  /** Send the findings as their listed text instead (`RangeResult.listed`). */
+  listed: boolean;
 }
 
 // Entry point of a replay worker thread; started by the replay pool from the built `dist/`. Each thread
@@ -24,7 +26,7 @@ if (parentPort) {
   let store: EventStore | null = null;
   port.on('message', (request: RangeRequest) => {
     store ??= createEventStore((workerData as ReplayWorkerData).eventStore);
-    runReplayRange(request.task, store, request.range, request.keep).then(
+    runReplayRange(request.task, store, request.range, request.keep, request.listed).then(
       (result) => port.postMessage({ id: request.id, result }),
       (error: unknown) => {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
