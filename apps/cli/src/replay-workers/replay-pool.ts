@@ -149,6 +149,9 @@ export interface ReplayReporting {
   onListed?: (texts: readonly string[]) => void;
 }
 
+/** Positions per slice when findings come back as text: ~600 reports of a what-if at a million, ~12 MB. */
+const LISTED_RANGE = 10_000;
+
 /**
  * Replays every case that begins in the log up to `source.head`, on `workers` threads (one is a thread
  * too). The log is cut into slices and each thread reads the cases that begin in its
@@ -193,7 +196,9 @@ export async function replayPopulation(
     if (found.length > 2 * keep) found = found.sort((a, b) => a.order - b.order).slice(0, keep);
   };
   const threads = Math.max(1, workers);
-  const ranges = [...logRanges(source.head, rangeSize(source.head, threads))];
+  // Listed texts wait in the main thread until the slices before theirs are back: smaller slices bound that.
+  const size = rangeSize(source.head, threads);
+  const ranges = [...logRanges(source.head, listed ? Math.min(size, LISTED_RANGE) : size)];
   // One worker is a thread too: its young generation can be set where the process's cannot (V8's default
   // made a replay in process ~20 % slower: scavenges copying each slice's events and snapshots). Run from
   // its TypeScript sources (specs) the CLI has no thread script: one worker then replays in process.
