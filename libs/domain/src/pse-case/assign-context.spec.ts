@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import type { PolicyId } from './pse-case.events';
-import {
-  historyStepsArb,
-  materialise,
-  play,
-  schedulerBehaviours,
-  schedulerPlanArb,
-} from './__fixtures__/scripted-history';
+import { play, scriptedHistoryArb } from './__fixtures__/scripted-history';
 import { xstateResolveAssign } from './assign-context';
 import { foldCase, type PseCaseSnapshot } from './pse-case.fold';
 import { pseCaseMachine } from './pse-case.machine';
@@ -64,19 +58,13 @@ describe('assignments resolved without xstate copies', () => {
   it.each(policies)('under %s, random histories decide and fold as with xstate’s own assign', (policy) => {
     let events = 0;
     fc.assert(
-      fc.property(
-        historyStepsArb(policy, 14),
-        schedulerPlanArb,
-        fc.constantFrom(...schedulerBehaviours),
-        (steps, plan, behaviour) => {
-          const { script } = materialise(policy, steps);
-          const ours = play(script, behaviour, plan);
-          const theirs = withXstateAssignments(() => play(script, behaviour, plan));
-          expect(JSON.stringify(ours.events)).toBe(JSON.stringify(theirs.events));
-          expect(foldedSteps(ours.events)).toEqual(withXstateAssignments(() => foldedSteps(ours.events)));
-          events += ours.events.length;
-        },
-      ),
+      fc.property(scriptedHistoryArb(policy, 14), ({ script, plan, behaviour }) => {
+        const ours = play(script, behaviour, plan);
+        const theirs = withXstateAssignments(() => play(script, behaviour, plan));
+        expect(JSON.stringify(ours.events)).toBe(JSON.stringify(theirs.events));
+        expect(foldedSteps(ours.events)).toEqual(withXstateAssignments(() => foldedSteps(ours.events)));
+        events += ours.events.length;
+      }),
       { numRuns: 60 },
     );
     expect(events).toBeGreaterThan(200);

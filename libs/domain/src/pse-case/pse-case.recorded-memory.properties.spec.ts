@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { getPolicy } from '../policies';
-import {
-  historyStepsArb,
-  materialise,
-  play,
-  schedulerBehaviours,
-  schedulerPlanArb,
-} from './__fixtures__/scripted-history';
+import { materialise, play, scriptedHistoryArb } from './__fixtures__/scripted-history';
 import type { PseCaseContext } from './pse-case.context';
 import { identify, wib } from './__fixtures__/pse-case.fixtures';
 import type { PseCaseCommand } from './pse-case.commands';
@@ -83,46 +77,40 @@ describe('the state an event records is the whole snapshot after it', () => {
       let fines = 0;
       let decisions = 0;
       fc.assert(
-        fc.property(
-          historyStepsArb(policy, 14),
-          schedulerPlanArb,
-          fc.constantFrom(...schedulerBehaviours),
-          (steps, plan, behaviour) => {
-            const { script } = materialise(policy, steps);
-            const played = play(script, behaviour, plan);
-            const history: PseCaseEventEnvelope[] = played.events;
-            for (let i = 0; i < history.length; i++) {
-              const event = history[i];
-              // given the fold of the stream up to and including the event
-              const folded = foldCase(history.slice(0, i + 1));
-              // when the snapshot is read back from the event alone
-              const restored = snapshotFromRecorded(event);
-              // then it is the same snapshot
-              expect(restored).toBeDefined();
-              const read = restored as PseCaseSnapshot;
-              expect(comparable(read)).toEqual(comparable(folded));
-              expect(toRecordedState(read, event.policyVersion)).toEqual(event.state);
-              events += 1;
-              if (Object.keys(folded.context.fines).length > 0) fines += 1;
-              // and every command of the script, sent on it, is decided alike
-              for (const scripted of script.commands) {
-                if (Date.parse(scripted.occurredAt) < Date.parse(event.occurredAt)) continue;
-                const metadata = {
-                  commandId: scripted.commandId,
-                  correlationId: scripted.commandId,
-                  actor: { id: `${scripted.role}-1`, role: scripted.role },
-                  now: scripted.now,
-                  occurredAt: scripted.occurredAt,
-                };
-                const active = getPolicy(folded.context.policyVersion);
-                expect(outcome(decide(scripted.command, read, active, metadata))).toEqual(
-                  outcome(decide(scripted.command, folded, active, metadata)),
-                );
-                decisions += 1;
-              }
+        fc.property(scriptedHistoryArb(policy, 14), ({ script, plan, behaviour }) => {
+          const played = play(script, behaviour, plan);
+          const history: PseCaseEventEnvelope[] = played.events;
+          for (let i = 0; i < history.length; i++) {
+            const event = history[i];
+            // given the fold of the stream up to and including the event
+            const folded = foldCase(history.slice(0, i + 1));
+            // when the snapshot is read back from the event alone
+            const restored = snapshotFromRecorded(event);
+            // then it is the same snapshot
+            expect(restored).toBeDefined();
+            const read = restored as PseCaseSnapshot;
+            expect(comparable(read)).toEqual(comparable(folded));
+            expect(toRecordedState(read, event.policyVersion)).toEqual(event.state);
+            events += 1;
+            if (Object.keys(folded.context.fines).length > 0) fines += 1;
+            // and every command of the script, sent on it, is decided alike
+            for (const scripted of script.commands) {
+              if (Date.parse(scripted.occurredAt) < Date.parse(event.occurredAt)) continue;
+              const metadata = {
+                commandId: scripted.commandId,
+                correlationId: scripted.commandId,
+                actor: { id: `${scripted.role}-1`, role: scripted.role },
+                now: scripted.now,
+                occurredAt: scripted.occurredAt,
+              };
+              const active = getPolicy(folded.context.policyVersion);
+              expect(outcome(decide(scripted.command, read, active, metadata))).toEqual(
+                outcome(decide(scripted.command, folded, active, metadata)),
+              );
+              decisions += 1;
             }
-          },
-        ),
+          }
+        }),
         { numRuns: 60 },
       );
       // the runs were not vacuous: many events, fines under the policy that fines, many decisions

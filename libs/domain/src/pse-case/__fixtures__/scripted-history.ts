@@ -427,6 +427,18 @@ export const schedulerPlanArb: fc.Arbitrary<SchedulerPlan> = fc.record({
   schedulerWins: fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
 });
 
+/**
+ * A random history to play: a script of up to `maxLength` steps under `policy`, and what the scheduler does
+ * beside it (`play(script, behaviour, plan)`).
+ */
+export const scriptedHistoryArb = (
+  policy: PolicyId,
+  maxLength: number,
+): fc.Arbitrary<{ script: Script; plan: SchedulerPlan; behaviour: SchedulerBehaviour }> =>
+  fc
+    .tuple(historyStepsArb(policy, maxLength), schedulerPlanArb, fc.constantFrom(...schedulerBehaviours))
+    .map(([steps, plan, behaviour]) => ({ script: materialise(policy, steps).script, plan, behaviour }));
+
 /** A command's outcome, as its sender sees it: accepted, or refused with its code, state, reason and allowed commands. */
 export type Outcome =
   | { ok: true }
