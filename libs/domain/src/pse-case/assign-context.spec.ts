@@ -1,7 +1,7 @@
 import fc from 'fast-check';
+import { assign } from 'xstate';
 import type { PolicyId } from './pse-case.events';
 import { play, scriptedHistoryArb } from './__fixtures__/scripted-history';
-import { xstateResolveAssign } from './assign-context';
 import { foldCase, type PseCaseSnapshot } from './pse-case.fold';
 import { pseCaseMachine } from './pse-case.machine';
 
@@ -13,6 +13,9 @@ import { pseCaseMachine } from './pse-case.machine';
 const policies: PolicyId[] = ['mr5-literal', 'kominfo-2022', 'pp43-2023'];
 
 type Resolvable = { type?: string; resolve?: unknown };
+
+/** xstate's own resolution of `assign`: what every `assign` action of xstate carries. */
+const xstateResolveAssign = (assign({}) as unknown as Resolvable).resolve;
 
 /** Runs `body` with every assignment of the machine resolved by xstate itself, then puts ours back. */
 function withXstateAssignments<T>(body: () => T): T {

@@ -88,6 +88,3 @@ export const assignContext = ((assignment: unknown) =>
  */
 export const replaceContext = ((assignment: unknown) =>
   withResolve(assignment, resolveReplaceContext)) as unknown as typeof assign;
-
-/** xstate's own resolution of `assign`, for the spec that compares the two. */
-export const xstateResolveAssign = (assign as unknown as (a: unknown) => { resolve: Resolve })({}).resolve;
