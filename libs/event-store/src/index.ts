@@ -29,7 +29,8 @@ export {
 } from './core/event-store.errors';
 export { UpcasterRegistry, type Upcaster } from './core/upcaster.registry';
 export { categoryOf } from './core/append-plan';
-export { bulkAppendsOf, type BulkAppends } from './core/bulk-appends';
+export { bulkAppendsOf, type BulkAppends, type BulkAppendsOptions } from './core/bulk-appends';
+export { WriteTurns } from './core/write-turns';
 export { sqliteMigrations, type SqliteMigration } from './sqlite/sqlite-schema';
 export { SqliteEventStore, type SqliteEventStoreConfig } from './sqlite/sqlite-event-store';
 export {

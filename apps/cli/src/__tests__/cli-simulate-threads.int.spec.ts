@@ -19,6 +19,18 @@ function eventsByStream(dir: string): unknown[] {
   }
 }
 
+/** Every stored event in the log's order: what two runs of one thread count must agree on. */
+function eventsByPosition(dir: string): unknown[] {
+  const db = new Database(path.join(dir, 'events.db'), { readonly: true });
+  try {
+    return db
+      .prepare('SELECT position, stream_id, revision, event_id, data, metadata FROM events ORDER BY position')
+      .all();
+  } finally {
+    db.close();
+  }
+}
+
 describe('simulate on worker threads (the built process, embedded SQLite)', () => {
   const one = tempDir('simulate-one');
   const two = tempDir('simulate-two');
@@ -30,7 +42,7 @@ describe('simulate on worker threads (the built process, embedded SQLite)', () =
   it('given the same seed, when simulated on 1 and on 3 threads, then the same report, the same streams event for event, and it verifies', () => {
     // when
     const args = ['simulate', '--systems', '300', '--seed', '11', '--json'];
-    const single = runCli(args, { SANKSI_DATA_DIR: one.dir });
+    const single = runCli([...args, '--threads', '1'], { SANKSI_DATA_DIR: one.dir });
     const threaded = runCli([...args, '--threads', '3'], { SANKSI_DATA_DIR: two.dir });
     // then
     expect(single.code).toBe(0);
@@ -43,6 +55,27 @@ describe('simulate on worker threads (the built process, embedded SQLite)', () =
     expect(stored).toEqual(eventsByStream(one.dir));
     const verified = runCli(['verify', '--json'], { SANKSI_DATA_DIR: two.dir });
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, cases: 300 });
+  });
+
+  it('given the same seed, when simulated on 2 threads and then with the default threads, then the same log position for position (2 by default, committing in turn)', () => {
+    // given
+    const again = tempDir('simulate-two-again');
+    const first = tempDir('simulate-two-first');
+    try {
+      const args = ['simulate', '--systems', '2000', '--seed', '5', '--json'];
+      // when
+      const a = runCli([...args, '--threads', '2'], { SANKSI_DATA_DIR: first.dir });
+      const b = runCli(args, { SANKSI_DATA_DIR: again.dir });
+      // then
+      expect(a.code).toBe(0);
+      expect(b.code).toBe(0);
+      const log = eventsByPosition(first.dir);
+      expect(log.length).toBe(JSON.parse(a.stdout).eventsAppended);
+      expect(eventsByPosition(again.dir)).toEqual(log);
+    } finally {
+      again.cleanup();
+      first.cleanup();
+    }
   });
 
   it("given the simulation thread's young generation at V8's default (0), then the same streams; given a bad one, then exit 3 naming it and nothing simulated", () => {

@@ -28,7 +28,7 @@ const Options = z.object({
     ),
   policy: PolicyId,
   concurrency: PositiveInt(1024),
-  threads: PositiveInt(64),
+  threads: PositiveInt(64).optional(),
   json: z.boolean().optional(),
 });
 
@@ -50,6 +50,12 @@ function printSummary(out: CliOutput, report: SimulationReport, projected: numbe
   out.line(`  final states              ${entries(report.finalStates)}`);
   out.line(`  read models: ${projected} events projected`);
 }
+
+/**
+ * Threads by default where the store keeps the threads' commits in turn (SQLite: the log is then the same on
+ * every run): at a million systems on 2 cores, two threads took 29 % off one (docs/benchmarks.md).
+ */
+const DEFAULT_THREADS = 2;
 
 /** `sanksi simulate --systems N --seed S`: a synthetic population with histories, for load and scale. */
 export function register(program: Command, deps: CliDeps): void {
@@ -73,8 +79,7 @@ export function register(program: Command, deps: CliDeps): void {
     )
     .option(
       '--threads <n>',
-      'worker threads, each with its own connection, simulating a share of the systems (same population)',
-      '1',
+      `worker threads, each with its own connection, simulating a share of the systems (same population; default ${DEFAULT_THREADS} on the embedded SQLite store, whose threads commit in turn, else 1)`,
     )
     .option('--json', 'machine-readable report')
     .action(async (raw: Record<string, unknown>) => {
@@ -89,7 +94,10 @@ export function register(program: Command, deps: CliDeps): void {
         const bar = out.progress('simulate', opts.systems);
         let report: SimulationReport;
         // One process appends a long burst: the store may commit a turn's appends together (issue 10).
-        const endBulk = bulkAppendsOf(runtime.eventStore)?.beginBulkAppends();
+        const bulk = bulkAppendsOf(runtime.eventStore);
+        const endBulk = bulk?.beginBulkAppends();
+        const threads =
+          opts.threads ?? (bulk !== undefined && simulateThreadsAvailable() ? DEFAULT_THREADS : 1);
         try {
           const options = {
             systems: opts.systems,
@@ -100,8 +108,8 @@ export function register(program: Command, deps: CliDeps): void {
           // On threads of their own, even one: a thread gets a young generation sized for the turns it decides
           // and appends (SANKSI_SIMULATE_YOUNG_MB), which the main thread cannot be given once started.
           report =
-            opts.threads > 1 || simulateThreadsAvailable()
-              ? await simulateOnThreads(options, opts.threads, (n) => bar.increment(n), deps.env)
+            threads > 1 || simulateThreadsAvailable()
+              ? await simulateOnThreads(options, threads, (n) => bar.increment(n), deps.env)
               : mergeSimulationReports([
                   await simulatePopulation(runtime.commands, {
                     ...options,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { loadConfig, youngGenerationLimits } from '@sanksi/application';
+import { WriteTurns } from '@sanksi/event-store';
 import { CliError, ExitCode } from '../cli.errors';
 import {
   mergeSimulationReports,
@@ -39,18 +40,22 @@ export async function simulateOnThreads(
   }
   const resourceLimits = youngGenerationLimits(loadConfig(env).simulateYoungMb);
   const workers: Worker[] = [];
+  const turns = WriteTurns.shared(threads);
   try {
     const reports = await Promise.all(
       Array.from({ length: threads }, (_, index) => {
         const workerData: SimulateWorkerData = {
           options: { ...options, share: { index, of: threads } },
           env,
+          turns,
         };
         const worker = new Worker(WORKER_SCRIPT, { workerData, resourceLimits });
         workers.push(worker);
         return new Promise<SimulationReport>((resolve, reject) => {
           let report: SimulationReport | null = null;
-          const failed = (message: string) =>
+          const failed = (message: string) => {
+            // A thread that failed writes no more: the others must not wait for its turn.
+            WriteTurns.leaveFor(turns, index);
             reject(
               new CliError(
                 'SIMULATE_WORKER_FAILED',
@@ -58,6 +63,7 @@ export async function simulateOnThreads(
                 ExitCode.failure,
               ),
             );
+          };
           worker.on('message', (message: SimulateWorkerMessage) => {
             if (message.kind === 'progress') onSystems(message.systems);
             else if (message.kind === 'report') report = message.report;

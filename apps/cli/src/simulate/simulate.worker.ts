@@ -1,5 +1,5 @@
 import { createRuntime, loadConfig } from '@sanksi/application';
-import { bulkAppendsOf } from '@sanksi/event-store';
+import { bulkAppendsOf, WriteTurns } from '@sanksi/event-store';
 import pino from 'pino';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type SimulationOptions, simulatePopulation } from './population-simulator';
@@ -8,6 +8,8 @@ import { type SimulationOptions, simulatePopulation } from './population-simulat
 export interface SimulateWorkerData {
   options: Omit<SimulationOptions, 'onSystemDone'>;
   env: Record<string, string | undefined>;
+  /** The threads' rotation (`WriteTurns.shared`); this thread is writer `options.share.index` in it. */
+  turns: SharedArrayBuffer;
 }
 
 /** A message from a simulation thread: systems done since the last one, or its report, or its failure. */
@@ -26,8 +28,10 @@ if (parentPort) {
     const runtime = await createRuntime(loadConfig(data.env), {
       logger: pino({ level: data.env.SANKSI_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
     });
-    // Each thread appends a burst through its own connection (see the command).
-    const endBulk = bulkAppendsOf(runtime.eventStore)?.beginBulkAppends();
+    // Each thread appends a burst through its own connection (see the command), its transactions in turn
+    // with the other threads' (on a store that keeps turns: SQLite), so the log is the same on every run.
+    const turns = new WriteTurns(data.turns, data.options.share?.index ?? 0);
+    const endBulk = bulkAppendsOf(runtime.eventStore)?.beginBulkAppends({ turns });
     try {
       let done = 0;
       const timer = setInterval(() => {
@@ -41,6 +45,7 @@ if (parentPort) {
       port.postMessage({ kind: 'progress', systems: done } satisfies SimulateWorkerMessage);
       port.postMessage({ kind: 'report', report } satisfies SimulateWorkerMessage);
     } finally {
+      turns.leave();
       endBulk?.();
       await runtime.close();
     }

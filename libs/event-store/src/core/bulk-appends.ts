@@ -1,4 +1,15 @@
 import type { EventStore } from './event-store.port';
+import type { WriteTurns } from './write-turns';
+
+/** How a burst appends beside other writers of the same process. */
+export interface BulkAppendsOptions {
+  /**
+   * This writer's place in a rotation with the process's other writers to the same store (threads of
+   * one simulation): every transaction of the burst waits for the writer's turn and passes it on once
+   * committed, so the writers' transactions interleave in the same order on every run.
+   */
+  turns?: WriteTurns;
+}
 
 /**
  * A store that can be told that one process is about to append a long burst on its own (a simulated
@@ -10,9 +21,9 @@ import type { EventStore } from './event-store.port';
 export interface BulkAppends {
   /**
    * Starts a burst; the function returned ends it (idempotent). Bursts may nest: the store goes back to
-   * its usual settings when the last one ends.
+   * its usual settings when the last one ends; a burst's `turns` hold until that burst ends.
    */
-  beginBulkAppends(): () => void;
+  beginBulkAppends(options?: BulkAppendsOptions): () => void;
 }
 
 /** The store's bulk capability, or undefined when it has none (every store still appends as usual). */

@@ -3,6 +3,7 @@ import { temporaryDirectory } from '@sanksi/testing';
 import Database from 'better-sqlite3';
 import { bulkAppendsOf } from '../core/bulk-appends';
 import { WrongExpectedRevision } from '../core/event-store.errors';
+import { WriteTurns } from '../core/write-turns';
 import { testEvent } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -141,6 +142,33 @@ describe('SqliteEventStore bulk appends', () => {
       await store.appendToStream('pse-a', [testEvent('Opened')], { expectedRevision: 'no_stream' });
     } finally {
       spy.mockRestore();
+      await store.close();
+    }
+  });
+
+  it('given a burst in a rotation, then each of its transactions takes and passes the turn; a second rotation on the store is refused, and its end lets the next burst keep one', async () => {
+    // given: a rotation of one writer, whose turns are counted
+    const store = new SqliteEventStore({ file: path.join(dir.path, `bulk-${++files}`, 'events.db') });
+    const turns = new WriteTurns(WriteTurns.shared(1), 0);
+    const taken = jest.spyOn(turns, 'take');
+    const passed = jest.spyOn(turns, 'pass');
+    try {
+      await store.whenReady();
+      const end = store.beginBulkAppends({ turns });
+      // when
+      await writers(store, 'pse-turns', 2);
+      // then: one turn a round's transaction, each passed on
+      expect(taken).toHaveBeenCalledTimes(2);
+      expect(passed).toHaveBeenCalledTimes(2);
+      expect(() => store.beginBulkAppends({ turns })).toThrow(
+        'a burst already writes in a rotation on this store',
+      );
+      end();
+      await store.appendToStream('pse-after', [testEvent('Opened')], { expectedRevision: 'no_stream' });
+      expect(taken).toHaveBeenCalledTimes(2);
+      store.beginBulkAppends({ turns })();
+      expect(await store.readAll()).toHaveLength(65);
+    } finally {
       await store.close();
     }
   });

@@ -26,7 +26,8 @@ import type {
   SubscribeOptions,
 } from '../core/event-store.port';
 import { checkStreamIds, streamStartsQuery } from '../core/stream-starts';
-import type { BulkAppends } from '../core/bulk-appends';
+import type { BulkAppends, BulkAppendsOptions } from '../core/bulk-appends';
+import type { WriteTurns } from '../core/write-turns';
 import { GroupCommitQueue, type BatchOutcome, type GroupCommitWindow } from '../core/group-commit.queue';
 import { UpcasterRegistry, type Upcaster } from '../core/upcaster.registry';
 import { SQLITE_SCHEMA_VERSION, sqliteMigrations } from './sqlite-schema';
@@ -139,6 +140,8 @@ export class SqliteEventStore implements EventStore, BulkAppends {
   /** Bulk bursts running (`beginBulkAppends`), and the page cache the connection had before the first. */
   private bulkBursts = 0;
   private usualCacheSize: number | undefined;
+  /** The rotation a running burst writes in (`beginBulkAppends({ turns })`): each transaction in its turn. */
+  private turns: WriteTurns | undefined;
 
   /** Opens (creating and migrating if needed) the file; operations wait for that to finish. */
   constructor(private readonly config: SqliteEventStoreConfig) {
@@ -297,8 +300,13 @@ export class SqliteEventStore implements EventStore, BulkAppends {
    * larger page cache for the indexes those transactions update. Each append is still checked and
    * committed with the configured durability before it is answered; only fewer, larger commits are made.
    */
-  beginBulkAppends(): () => void {
+  beginBulkAppends(options: BulkAppendsOptions = {}): () => void {
     this.assertOpen('beginBulkAppends');
+    const turns = options.turns;
+    if (turns !== undefined) {
+      if (this.turns !== undefined) throw new TypeError('a burst already writes in a rotation on this store');
+      this.turns = turns;
+    }
     if (this.bulkBursts++ === 0) {
       this.queue.setWindow('immediate');
       if (this.isReady) this.setBulkCache(true);
@@ -308,6 +316,7 @@ export class SqliteEventStore implements EventStore, BulkAppends {
     return () => {
       if (ended) return;
       ended = true;
+      if (turns !== undefined) this.turns = undefined;
       if (--this.bulkBursts > 0) return;
       this.queue.setWindow(this.usualWindow);
       this.setBulkCache(false);
@@ -394,6 +403,17 @@ export class SqliteEventStore implements EventStore, BulkAppends {
     if (this.db === undefined || !this.db.open) {
       return batch.map(() => ({ ok: false, error: new EventStoreClosed({ operation: 'appendToStream' }) }));
     }
+    // In a rotation, the batch (and its fallback below) is written in this writer's turn.
+    const turns = this.turns;
+    turns?.take();
+    try {
+      return await this.flushInTurn(batch);
+    } finally {
+      turns?.pass();
+    }
+  }
+
+  private async flushInTurn(batch: PreparedAppend[]): Promise<Array<BatchOutcome<AppendResult>>> {
     let outcomes: Array<BatchOutcome<AppendResult>>;
     try {
       outcomes = await this.withLockRetry('appendToStream', () => this.writeBatch(batch));
