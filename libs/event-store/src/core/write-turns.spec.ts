@@ -18,6 +18,7 @@ const module_ = { exports: {} };
 new Function('module', 'exports', 'require', code)(module_, module_.exports, require);
 const turns = new module_.exports.WriteTurns(workerData.turns, workerData.index);
 const log = new Int32Array(workerData.log);
+if (workerData.leaveFirst) turns.leave();
 for (let i = 0; i < workerData.count; i += 1) {
   if (i === workerData.stopAfter) process.exit(0);
   turns.take();
@@ -31,7 +32,11 @@ turns.leave();
 `;
 
 /** Runs one writer thread per count; returns the log of (writer × 1000 + transaction) in commit order. */
-async function rotate(counts: number[], stopAfter: Array<number | undefined> = []): Promise<number[]> {
+async function rotate(
+  counts: number[],
+  stopAfter: Array<number | undefined> = [],
+  leaveFirst: boolean[] = [],
+): Promise<number[]> {
   const turns = WriteTurns.shared(counts.length);
   const total = counts.reduce((sum, n) => sum + n, 0);
   const log = new SharedArrayBuffer((1 + total) * Int32Array.BYTES_PER_ELEMENT);
@@ -49,6 +54,7 @@ async function rotate(counts: number[], stopAfter: Array<number | undefined> = [
               index,
               count,
               stopAfter: stopAfter[index] ?? -1,
+              leaveFirst: leaveFirst[index] ?? false,
             },
           });
           worker.on('error', reject);
@@ -82,6 +88,14 @@ describe('WriteTurns', () => {
     const log = await rotate([3, 3, 3], [undefined, 1, undefined]);
     // then
     expect(log).toEqual([0, 1000, 2000, 1, 2001, 2, 2002]);
+  });
+
+  it('given a writer that left and writes after all (a burst cut short), then it does not wait for a turn and the others keep their rotation', async () => {
+    // when: writer 0, whose turn comes first, leaves before its three writes; writers 1 and 2 write in turn
+    const log = await rotate([3, 2, 2], [], [true]);
+    // then
+    expect(log.filter((entry) => entry < 1000)).toEqual([0, 1, 2]);
+    expect(log.filter((entry) => entry >= 1000)).toEqual([1000, 2000, 1001, 2001]);
   });
 
   it('given one writer, then it takes every turn; leaving twice is harmless', async () => {

@@ -42,11 +42,15 @@ export class WriteTurns {
     new WriteTurns(buffer, index).leave();
   }
 
-  /** Blocks this thread until it is this writer's turn (at once when it is). */
+  /**
+   * Blocks this thread until it is this writer's turn (at once when it is). A writer that has left takes no
+   * turn and does not wait: a write after leaving (a burst cut short by a failure, whose last appends still
+   * finish) goes as it would without a rotation, under the database's own lock.
+   */
   take(): void {
     for (;;) {
       const holder = Atomics.load(this.slots, HOLDER);
-      if (holder === this.index) return;
+      if (holder === this.index || Atomics.load(this.slots, 1 + this.index) === 1) return;
       Atomics.wait(this.slots, HOLDER, holder, WAIT_SLICE_MS);
     }
   }
