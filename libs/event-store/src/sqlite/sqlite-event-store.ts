@@ -403,13 +403,15 @@ export class SqliteEventStore implements EventStore, BulkAppends {
     if (this.db === undefined || !this.db.open) {
       return batch.map(() => ({ ok: false, error: new EventStoreClosed({ operation: 'appendToStream' }) }));
     }
-    // In a rotation, the batch (and its fallback below) is written in this writer's turn.
+    // In a rotation, the batch (and its fallback below) is written in this writer's turn; outside one (the
+    // server, every append but a simulation's) the flush is as it was, with no wrapper.
     const turns = this.turns;
-    turns?.take();
+    if (turns === undefined) return this.flushInTurn(batch);
+    turns.take();
     try {
       return await this.flushInTurn(batch);
     } finally {
-      turns?.pass();
+      turns.pass();
     }
   }
 
