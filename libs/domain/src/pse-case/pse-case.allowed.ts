@@ -25,6 +25,9 @@ export function allowedCommands(
   return pseCaseCommandTypes.filter((type) => isCommandAllowed(snapshot, policy, type, at));
 }
 
+// A probe's event is never appended: it needs no id of its own (deriving one is a SHA-1 a probe).
+const PROBE_EVENT_ID = 'probe';
+
 /**
  * Whether the machine would accept a command of this type in this snapshot at business time `at`: one
  * entry of `allowedCommands`, for a caller that asks about a few types only (each probe runs the machine).
@@ -51,7 +54,14 @@ export function isCommandAllowed(
     .probe(current, active, occurredAt)
     .some((draft) =>
       current.can(
-        draftEnvelope(draft, current, current.context.pseId, metadata, 0, active.id) as PseCaseEventEnvelope,
+        draftEnvelope(
+          draft,
+          current,
+          current.context.pseId,
+          metadata,
+          PROBE_EVENT_ID,
+          active.id,
+        ) as PseCaseEventEnvelope,
       ),
     );
 }

@@ -4,6 +4,7 @@ import { ENGINE_ACTOR } from './pse-case.actors';
 import type { CommandMetadata, PseCaseCommand } from './pse-case.commands';
 import { decide, decideOnHistory, needsHistory, type Decision } from './pse-case.decider';
 import { TransitionRefused } from './pse-case.errors';
+import { eventIdFor } from './pse-case.envelope';
 import type { PseCaseEventEnvelope } from './pse-case.events';
 import { foldCase } from './pse-case.fold';
 
@@ -70,6 +71,7 @@ describe('decideOnHistory', () => {
     const [marker, submitted, ...rest] = ok(decideOnHistory(submit, h, kominfo, m));
     expect(rest).toEqual([]);
     expect(marker).toMatchObject({
+      eventId: eventIdFor('k', `${m.commandId}:retract`, 0),
       type: 'ConsequencesRetracted',
       data: {
         toRevision: 2,
@@ -89,6 +91,7 @@ describe('decideOnHistory', () => {
       state: { state: 'warned', onBlocklist: false },
     });
     expect(submitted).toMatchObject({
+      eventId: eventIdFor('k', m.commandId, 0),
       type: 'RegistrationSubmitted',
       revision: 6,
       prevHash: marker.hash,

@@ -10,6 +10,7 @@ import {
   ValidationFailed,
   type DecideError,
 } from './pse-case.errors';
+import { eventIdFor } from './pse-case.envelope';
 import type { PseCaseEventEnvelope } from './pse-case.events';
 import type { PseCaseSnapshot } from './pse-case.fold';
 import { pseCaseMachine } from './pse-case.machine';
@@ -237,6 +238,12 @@ describe('catching up: deadlines elapse at their due instants', () => {
       prevHash: blocked.hash,
     });
     expect(blocked.prevHash).toBe(elapsed.hash);
+    // Each event's id comes from its case, the command that wrote it and its place in that command.
+    expect(decided.map((e) => e.eventId)).toEqual([
+      eventIdFor('k', elapseId, 0),
+      eventIdFor('k', `${elapseId}:escalate:0`, 0),
+      eventIdFor('k', 'c-upd', 0),
+    ]);
   });
 
   it('given two fines due at the same instant, then they elapse in fine order, each once', () => {

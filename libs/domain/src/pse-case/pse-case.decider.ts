@@ -6,7 +6,7 @@ import type { CommandMetadata, PseCaseCommand } from './pse-case.commands';
 import { ruleFor } from './pse-case.command-rules';
 import { CaseAlreadyExists, CaseNotFound, ValidationFailed, type DecideError } from './pse-case.errors';
 import type { Deadline, DeadlineKind, PseCaseEventEnvelope } from './pse-case.events';
-import { draftEnvelope, sealEnvelope, type EventMetadata } from './pse-case.envelope';
+import { draftEnvelope, eventIdFor, sealEnvelope, type EventMetadata } from './pse-case.envelope';
 import {
   effectiveHistory,
   evolveWithActions,
@@ -131,7 +131,7 @@ export function decideOnHistory(
       now: metadata.now,
       occurredAt,
     },
-    0,
+    eventIdFor(command.pseId, `${metadata.commandId}:retract`, 0),
     snapshot.context.policyVersion,
   );
   const rewound = pseCaseMachine.resolveState({
@@ -325,7 +325,14 @@ function decideOne(
   const events: PseCaseEventEnvelope[] = [];
   const escalations: Array<{ params: EscalationParams; cause: PseCaseEventEnvelope }> = [];
   for (const [index, draft] of drafted.entries()) {
-    const partial = draftEnvelope(draft, current, command.pseId, metadata, index, policy.id);
+    const partial = draftEnvelope(
+      draft,
+      current,
+      command.pseId,
+      metadata,
+      eventIdFor(command.pseId, metadata.commandId, index),
+      policy.id,
+    );
     const [next, actions] = evolveWithActions(current, partial);
     // xstate hands back the very same snapshot when no transition is enabled: the machine refused.
     if (next === current) {

@@ -38,7 +38,7 @@ describe('draftEnvelope', () => {
       snapshot,
       'x',
       { ...metadata, actor: { id: 'siti', role: 'operator', extra: 'dropped' } as EventMetadata['actor'] },
-      2,
+      eventIdFor('x', 'cmd-7', 2),
       'kominfo-2022',
     );
     expect(draft).toEqual({
@@ -68,7 +68,7 @@ describe('draftEnvelope', () => {
       snapshot,
       'x',
       metadata,
-      0,
+      eventIdFor('x', 'cmd-7', 0),
       'kominfo-2022',
     );
     expect(draft.policyVersion).toBe('pp43-2023');
@@ -91,7 +91,7 @@ describe('draftEnvelope', () => {
       absent,
       'y',
       metadata,
-      0,
+      eventIdFor('y', 'cmd-7', 0),
       'kominfo-2022',
     );
     expect(draft).toMatchObject({ policyVersion: 'mr5-literal', revision: 0, prevHash: null });
@@ -106,7 +106,7 @@ describe('sealEnvelope', () => {
       snapshot,
       'z',
       metadata,
-      0,
+      eventIdFor('z', 'cmd-7', 0),
       'kominfo-2022',
     );
     const state = toStateAfter(snapshot);

@@ -28,13 +28,17 @@ export function eventIdFor(pseId: string, commandId: string, index: number): str
   return deterministicUuid(`${pseId}/${commandId}#${index}`);
 }
 
-/** An envelope for a drafted event on top of `snapshot`, not yet given its state or sealed. */
+/**
+ * An envelope for a drafted event on top of `snapshot`, not yet given its state or sealed. `eventId` is
+ * `eventIdFor(pseId, commandId, index)` for an event that will be appended; a probe of the machine
+ * (`isCommandAllowed`), which only asks whether the event would be taken, passes a placeholder and skips the hash.
+ */
 export function draftEnvelope(
   draft: PseCaseEventData,
   snapshot: PseCaseSnapshot,
   pseId: string,
   metadata: EventMetadata,
-  index: number,
+  eventId: string,
   policyId: PolicyId,
 ): PseCaseEventEnvelope {
   const policyVersion =
@@ -44,7 +48,7 @@ export function draftEnvelope(
         ? draft.data.policy
         : policyId;
   return {
-    eventId: eventIdFor(pseId, metadata.commandId, index),
+    eventId,
     type: draft.type,
     data: draft.data,
     pseId,

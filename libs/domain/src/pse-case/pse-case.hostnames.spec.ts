@@ -89,7 +89,7 @@ function legacyHistory(pseId: string): PseCaseEventEnvelope[] {
     sector: null,
     policy: 'mr5-literal' as const,
   };
-  const partial = draftEnvelope({ type: 'PseIdentified', data }, start, pseId, meta, 0, 'mr5-literal');
+  const partial = draftEnvelope({ type: 'PseIdentified', data }, start, pseId, meta, 'e-0', 'mr5-literal');
   const next = evolve(start, partial);
   const sealed = sealEnvelope(partial, toStateAfter(next));
   const snapshot = pseCaseMachine.resolveState({

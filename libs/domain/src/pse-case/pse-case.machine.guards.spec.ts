@@ -26,7 +26,7 @@ function replay(snapshot: PseCaseSnapshot, draft: PseCaseEventData, occurredAt: 
       now: occurredAt,
       occurredAt,
     },
-    0,
+    'replayed-0',
     policy,
   );
   return evolve(snapshot, envelope);
