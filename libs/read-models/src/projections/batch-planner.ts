@@ -62,8 +62,20 @@ export interface BatchChanges {
   stateDeltas: Map<string, { businessDate: string; state: string; n: number }>;
   /** Per business date: the planner's part of `blocklist_deltas_daily`. */
   blocklistDeltas: Map<string, { businessDate: string; added: number; removed: number }>;
+  /** Per `recordedAt|date|state`: the same increments under their events' record times (decision 0019). */
+  stateDeltasRecorded: Map<string, { recordedAt: string; businessDate: string; state: string; n: number }>;
+  /** Per `recordedAt|date`: the blocklist's increments under their events' record times. */
+  blocklistDeltasRecorded: Map<
+    string,
+    { recordedAt: string; businessDate: string; added: number; removed: number }
+  >;
+  /**
+   * Record-time intervals in which a case's recorded events are not a prefix of its revisions: an event
+   * recorded before the case's event before it, from its record time until that one's (decision 0019).
+   */
+  recordDescents: Array<{ knownFrom: string; knownUntil: string }>;
   /** Revisions whose change to the daily series the store works out from the case's timeline. */
-  revisionDeltas: Array<{ pseId: string; revision: number }>;
+  revisionDeltas: Array<{ pseId: string; revision: number; recordedAt: string }>;
   transitionsDaily: Map<string, TransitionsDailyDelta>;
   fines: Map<string, FineRow>;
   finesMonthly: Map<string, FinesMonthDelta>;
@@ -145,12 +157,46 @@ function sameDeadlines(a: readonly DeadlineRow[], b: readonly DeadlineRow[]): bo
   return b.every((d) => keys.has(deadlineKey(d)));
 }
 
-/** Adds `n` to the planner's part of `state_deltas_daily` on a date. */
-function addStateDelta(changes: BatchChanges, date: string, state: string, n: number): void {
+/** Adds `n` to the planner's part of `state_deltas_daily` on a date, and of `state_deltas_recorded`. */
+function addStateDelta(
+  changes: BatchChanges,
+  recordedAt: string,
+  date: string,
+  state: string,
+  n: number,
+): void {
   const k = `${date}|${state}`;
   const acc = changes.stateDeltas.get(k);
   if (acc) acc.n += n;
   else changes.stateDeltas.set(k, { businessDate: date, state, n });
+  const r = `${recordedAt}|${k}`;
+  const recorded = changes.stateDeltasRecorded.get(r);
+  if (recorded) recorded.n += n;
+  else changes.stateDeltasRecorded.set(r, { recordedAt, businessDate: date, state, n });
+}
+
+/** Adds to the planner's part of `blocklist_deltas_daily` on a date, and of `blocklist_deltas_recorded`. */
+function addBlocklistDelta(
+  changes: BatchChanges,
+  recordedAt: string,
+  date: string,
+  added: number,
+  removed: number,
+): void {
+  const acc = changes.blocklistDeltas.get(date) ?? { businessDate: date, added: 0, removed: 0 };
+  acc.added += added;
+  acc.removed += removed;
+  changes.blocklistDeltas.set(date, acc);
+  const r = `${recordedAt}|${date}`;
+  const recorded = changes.blocklistDeltasRecorded.get(r) ?? {
+    recordedAt,
+    businessDate: date,
+    added: 0,
+    removed: 0,
+  };
+  recorded.added += added;
+  recorded.removed += removed;
+  changes.blocklistDeltasRecorded.set(r, recorded);
 }
 
 /**
@@ -195,13 +241,17 @@ function addDailySeriesChange(
     (event.occurredAt < before.updatedAt || (sameInstant && lines !== 0 && !lastPlanned))
   ) {
     planned.delete(event.pseId);
-    changes.revisionDeltas.push({ pseId: event.pseId, revision: event.revision });
+    changes.revisionDeltas.push({
+      pseId: event.pseId,
+      revision: event.revision,
+      recordedAt: event.recordedAt,
+    });
     return;
   }
   const date = businessDate(event.occurredAt);
   if (before?.state !== event.state.state) {
-    addStateDelta(changes, date, event.state.state, 1);
-    if (before) addStateDelta(changes, date, before.state, -1);
+    addStateDelta(changes, event.recordedAt, date, event.state.state, 1);
+    if (before) addStateDelta(changes, event.recordedAt, date, before.state, -1);
   }
   // The last event's own change on this date, which this event's replaces (none: a change after it).
   const replaced = sameInstant ? (lastPlanned ? last.lines : undefined) : 0;
@@ -212,10 +262,13 @@ function addDailySeriesChange(
   }
   planned.set(event.pseId, { revision: event.revision, lines: replaced + lines });
   if (lines === 0) return;
-  const acc = changes.blocklistDeltas.get(date) ?? { businessDate: date, added: 0, removed: 0 };
-  acc.added += Math.max(0, replaced + lines) - Math.max(0, replaced);
-  acc.removed += Math.max(0, -replaced - lines) - Math.max(0, -replaced);
-  changes.blocklistDeltas.set(date, acc);
+  addBlocklistDelta(
+    changes,
+    event.recordedAt,
+    date,
+    Math.max(0, replaced + lines) - Math.max(0, replaced),
+    Math.max(0, -replaced - lines) - Math.max(0, -replaced),
+  );
 }
 
 /**
@@ -241,6 +294,9 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
     transitions: [],
     stateDeltas: new Map(),
     blocklistDeltas: new Map(),
+    stateDeltasRecorded: new Map(),
+    blocklistDeltasRecorded: new Map(),
+    recordDescents: [],
     revisionDeltas: [],
     transitionsDaily: new Map(),
     fines: new Map(),
@@ -281,6 +337,9 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
     }
 
     addDailySeriesChange(changes, event, before, feed, planned);
+    // Instants are UTC text (toReadModelEvent): text order is time order.
+    if (before !== undefined && event.recordedAt < before.recordedAt)
+      changes.recordDescents.push({ knownFrom: event.recordedAt, knownUntil: before.recordedAt });
 
     const transition = run('state_transitions', event, () => projectStateTransition(before, event));
     if (transition) {

@@ -10,7 +10,7 @@ import {
   upsertClause,
   warningToRegistrationTable,
 } from './row-mapping';
-import { dailyIncrements } from './daily-series';
+import { dailyIncrements, recordedIncrements } from './daily-series';
 import type { StoredRows } from './sql-client';
 
 /** One statement of a batch's write plan, in the dialect-neutral form every `SqlClient` executes. */
@@ -142,6 +142,27 @@ export function toSqlWrites(c: BatchChanges, before?: BatchContext): SqlWrite[] 
       kind: 'insert',
       ...dailyIncrements.blocklist,
       rows: [...c.blocklistDeltas.values()].map((d) => [d.businessDate, d.added, d.removed]),
+    },
+    {
+      kind: 'insert',
+      ...recordedIncrements.states,
+      rows: [...c.stateDeltasRecorded.values()]
+        .filter((d) => d.n !== 0)
+        .map((d) => [d.recordedAt, d.businessDate, d.state, d.n]),
+    },
+    {
+      kind: 'insert',
+      ...recordedIncrements.blocklist,
+      rows: [...c.blocklistDeltasRecorded.values()]
+        .filter((d) => d.added !== 0 || d.removed !== 0)
+        .map((d) => [d.recordedAt, d.businessDate, d.added, d.removed]),
+    },
+    {
+      kind: 'insert',
+      table: 'record_order_descents',
+      columns: ['known_from', 'known_until'],
+      rows: c.recordDescents.map((d) => [d.knownFrom, d.knownUntil]),
+      onConflict: 'ON CONFLICT (known_until, known_from) DO NOTHING',
     },
     {
       kind: 'insert',

@@ -81,7 +81,26 @@ const sameInstantPopulation = fc.array(fc.array(sameInstantStep, { minLength: 1,
   maxLength: 8,
 });
 
-type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+/**
+ * Histories whose record times may also go back within a case (an import or a simulation states its own; a
+ * clock steps back): the case's events are still appended in revision order, some say they were recorded
+ * before the event before them.
+ */
+const descendingStep = fc.record({
+  dayShift: fc.integer({ min: -2, max: 6 }),
+  at: timeOfDay,
+  lagDays: fc.integer({ min: 0, max: 5 }),
+  recordedBackDays: fc.constantFrom(0, 0, 0, 1, 3, 8),
+  state: fc.constantFrom(...CASE_STATES),
+  onBlocklist: fc.boolean(),
+  domains: fc.integer({ min: 1, max: 3 }),
+});
+const descendingPopulation = fc.array(fc.array(descendingStep, { minLength: 1, maxLength: 6 }), {
+  minLength: 1,
+  maxLength: 10,
+});
+
+type Step = (typeof step extends fc.Arbitrary<infer T> ? T : never) & { recordedBackDays?: number };
 
 function populationEvents(cases: ReadonlyArray<readonly Step[]>): SourceEvent[] {
   const log = new GlobalLog();
@@ -93,9 +112,11 @@ function populationEvents(cases: ReadonlyArray<readonly Step[]>): SourceEvent[] 
     for (const s of steps) {
       day = Math.max(0, day + s.dayShift);
       const occurred = JULY_1_WIB + day * DAY_MS + s.at;
-      // Record time never goes back within a case: the store appended its events in order.
+      // The store appends a case's events in order; the record time they state never goes back, unless the
+      // step says it was recorded earlier than that (descendingStep).
       recorded = Math.max(recorded, occurred + s.lagDays * DAY_MS);
-      const at = { occurredAt: wibIso(occurred), recordedAt: wibIso(recorded) };
+      const stated = recorded - (s.recordedBackDays ?? 0) * DAY_MS;
+      const at = { occurredAt: wibIso(occurred), recordedAt: wibIso(stated) };
       const patch = {
         state: s.state,
         onBlocklist: s.onBlocklist,
@@ -222,51 +243,141 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     });
   });
 
-  it('given random histories where business time goes back, then every day of both series is the plain reading', async () => {
-    const wholeHistory = db.reopen({ recordedAfterCap: 0, recordedByCap: 0 });
-    // Only the cases with an event recorded by the instant, whatever their number.
-    const recordedBy = db.reopen({ recordedAfterCap: 0, recordedByCap: Number.MAX_SAFE_INTEGER });
-    await fc.assert(
-      fc.asyncProperty(
-        population,
-        fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
-        async (cases, knownDay) => {
-          const events = populationEvents(cases);
-          await db.store.reset();
-          await applyAll(events.map(toReadModelEvent), 16);
-          const knownAt =
-            knownDay === undefined ? undefined : wibIso(JULY_1_WIB + knownDay * DAY_MS).slice(0, 10);
-          const want = businessDatesBetween('2022-07-03', '2022-08-20').map((date) => {
-            const plain = plainReading(events, date, knownAt);
-            return { date, counts: plain.counts, size: plain.size };
+  it.each([
+    ['business time goes back', population, 20221202],
+    ['record time goes back too', descendingPopulation, 20261207],
+  ])(
+    'given random histories where %s, then every day of both series is the plain reading',
+    async (_, cases, seed) => {
+      const wholeHistory = db.reopen({ recordedAfterCap: 0, recordedByCap: 0, recordedDeltas: false });
+      // Only the cases with an event recorded by the instant, whatever their number.
+      const recordedBy = db.reopen({
+        recordedAfterCap: 0,
+        recordedByCap: Number.MAX_SAFE_INTEGER,
+        recordedDeltas: false,
+      });
+      // The deltas kept by record time: the default reads those recorded by an early instant; this one the kept
+      // deltas less those recorded after it (decision 0019).
+      const keptLessLater = db.reopen({ recordedByCap: 0 });
+      await fc.assert(
+        fc.asyncProperty(
+          cases,
+          fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+          async (cases, knownDay) => {
+            const events = populationEvents(cases);
+            await db.store.reset();
+            await applyAll(events.map(toReadModelEvent), 16);
+            const knownAt =
+              knownDay === undefined ? undefined : wibIso(JULY_1_WIB + knownDay * DAY_MS).slice(0, 10);
+            const want = businessDatesBetween('2022-07-03', '2022-08-20').map((date) => {
+              const plain = plainReading(events, date, knownAt);
+              return { date, counts: plain.counts, size: plain.size };
+            });
+            // As known earlier: the kept deltas corrected for what was recorded later, the cases recorded by
+            // then, and the whole history.
+            for (const store of [db.store, keptLessLater, recordedBy, wholeHistory]) {
+              const states = await store.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
+              const blocklist = await store.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt });
+              const got = states.days.map((d, i) => ({
+                date: d.date,
+                counts: d.counts,
+                size: blocklist.days[i]?.size,
+              }));
+              expect(got).toEqual(want);
+              const all = await Promise.all(
+                [db.store, keptLessLater, recordedBy, wholeHistory].map((s) =>
+                  s.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt }),
+                ),
+              );
+              for (const other of all.slice(1)) expect(other).toEqual(all[0]);
+              const date = '2022-07-20';
+              expect((await store.getStateCounts(date, { knownAt })).counts).toEqual(
+                plainReading(events, date, knownAt).counts,
+              );
+            }
+          },
+        ),
+        { numRuns: 20, seed },
+      );
+    },
+  );
+
+  it('given histories projected, when the timeline is emptied, then the series as known earlier still answer from the deltas kept by record time', async () => {
+    // Proof that the way of decision 0019 answers: the timeline, which every other way reads, is gone.
+    const [cases] = fc.sample(population, { numRuns: 1, seed: 19 });
+    const events = populationEvents(cases ?? []);
+    await applyAll(events.map(toReadModelEvent), 5);
+    await db.execute('DELETE FROM case_timeline');
+    const keptLessLater = db.reopen({ recordedByCap: 0 });
+    for (const knownDay of [2, 9, 20]) {
+      const knownAt = wibIso(JULY_1_WIB + knownDay * DAY_MS).slice(0, 10);
+      for (const store of [db.store, keptLessLater]) {
+        const states = await store.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
+        const blocklist = await store.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt });
+        for (const [i, day] of states.days.entries()) {
+          const plain = plainReading(events, day.date, knownAt);
+          expect({ knownAt, date: day.date, counts: day.counts, size: blocklist.days[i]?.size }).toEqual({
+            knownAt,
+            date: day.date,
+            counts: plain.counts,
+            size: plain.size,
           });
-          // As known earlier: the kept deltas corrected for what was recorded later, the cases recorded by
-          // then, and the whole history.
-          for (const store of [db.store, recordedBy, wholeHistory]) {
-            const states = await store.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
-            const blocklist = await store.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt });
-            const got = states.days.map((d, i) => ({
-              date: d.date,
-              counts: d.counts,
-              size: blocklist.days[i]?.size,
-            }));
-            expect(got).toEqual(want);
-            const all = await Promise.all(
-              [db.store, recordedBy, wholeHistory].map((s) =>
-                s.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt }),
-              ),
-            );
-            expect(all[1]).toEqual(all[0]);
-            expect(all[2]).toEqual(all[0]);
-            const date = '2022-07-20';
-            expect((await store.getStateCounts(date, { knownAt })).counts).toEqual(
-              plainReading(events, date, knownAt).counts,
-            );
-          }
-        },
-      ),
-      { numRuns: 20, seed: 20221202 },
+        }
+        expect((await store.getStateCounts('2022-07-20', { knownAt })).counts).toEqual(
+          plainReading(events, '2022-07-20', knownAt).counts,
+        );
+      }
+    }
+    await keptLessLater.close();
+  });
+
+  it('given read models projected before migration 23, then as known before the newest record time then they read the timeline, and from it on the kept deltas', async () => {
+    const [cases] = fc.sample(population, { numRuns: 1, seed: 23 });
+    const events = populationEvents(cases ?? []).map(toReadModelEvent);
+    const half = Math.floor(events.length / 2);
+    await applyAll(events.slice(0, half), 4);
+    // The read models as version 22 left them.
+    await db.execute(
+      `DROP TABLE state_deltas_recorded; DROP TABLE blocklist_deltas_recorded; DROP TABLE record_order_descents;
+       DELETE FROM read_model_migrations WHERE version = 23`,
     );
+    const reopened = db.reopen();
+    await reopened.getStateCounts('2022-07-20');
+    const [bound] = await db.sql(
+      `SELECT max_recorded_at FROM timeline_bounds WHERE name = 'recorded-deltas'`,
+    );
+    const stored = bound?.['max_recorded_at'];
+    const boundMs = stored instanceof Date ? stored.getTime() : Date.parse(String(stored));
+    expect(boundMs).toBe(Math.max(...events.slice(0, half).map((e) => Date.parse(e.recordedAt))));
+    let position = events[half - 1]?.position ?? 0;
+    for (let i = half; i < events.length; i += 4) {
+      const batch = events.slice(i, i + 4);
+      const last = batch[batch.length - 1] as ReadModelEvent;
+      await reopened.applyBatch(batch, { expectedPosition: position, toPosition: last.position });
+      position = last.position;
+    }
+    const source = populationEvents(cases ?? []);
+    const instants = [boundMs - DAY_MS, boundMs - 1, boundMs, boundMs + 3_600_000, boundMs + 5 * DAY_MS];
+    for (const ms of instants) {
+      const knownAt = new Date(ms).toISOString();
+      const states = await reopened.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
+      const blocklist = await reopened.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt });
+      for (const [i, day] of states.days.entries()) {
+        const plain = plainReading(source, day.date, knownAt);
+        expect({ knownAt, date: day.date, counts: day.counts, size: blocklist.days[i]?.size }).toEqual({
+          knownAt,
+          date: day.date,
+          counts: plain.counts,
+          size: plain.size,
+        });
+      }
+    }
+    // From the bound on the kept deltas answer alone (the timeline gone); before it they may not.
+    await db.execute('DELETE FROM case_timeline');
+    const knownAt = new Date(boundMs + 3_600_000).toISOString();
+    const states = await reopened.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
+    for (const day of states.days) expect(day.counts).toEqual(plainReading(source, day.date, knownAt).counts);
+    await reopened.close();
   });
 
   it.each([

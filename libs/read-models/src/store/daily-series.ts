@@ -228,6 +228,11 @@ const STATE_INCREMENT = `ON CONFLICT (business_date, state) DO UPDATE SET n = st
 const BLOCKLIST_INCREMENT = `ON CONFLICT (business_date) DO UPDATE SET
       added = blocklist_deltas_daily.added + excluded.added,
       removed = blocklist_deltas_daily.removed + excluded.removed`;
+const RECORDED_STATE_INCREMENT = `ON CONFLICT (recorded_at, business_date, state) DO UPDATE SET
+      n = state_deltas_recorded.n + excluded.n`;
+const RECORDED_BLOCKLIST_INCREMENT = `ON CONFLICT (recorded_at, business_date) DO UPDATE SET
+      added = blocklist_deltas_recorded.added + excluded.added,
+      removed = blocklist_deltas_recorded.removed + excluded.removed`;
 
 /**
  * The tables the projector keeps the daily series in (docs/read-models.md, "Daily series") — per business
@@ -267,8 +272,15 @@ export function dailyDeltaTablesSql(dialect: SqlDialect, big: string): string[] 
  * case's last event alone (it occurred no later than the event before it: it hides events, docs/decisions/0004).
  * Run after the revision's timeline row and change-feed lines are written; parameters: `revisionParams`.
  */
-export function revisionDeltasSql(dialect: SqlDialect): { states: string; blocklist: string } {
+export function revisionDeltasSql(dialect: SqlDialect): {
+  states: string;
+  blocklist: string;
+  statesRecorded: string;
+  blocklistRecorded: string;
+} {
   const scope = { knownAt: false, scope: 'revision' as const };
+  // The revision's record time, after the CTE's parameters (decision 0019).
+  const recordedAt = `CAST(? AS ${dialect === 'sqlite' ? 'TEXT' : 'TIMESTAMPTZ'})`;
   return {
     states: `${effectiveChangesCte(dialect, { ...scope, blocklist: false })}
     INSERT INTO state_deltas_daily (business_date, state, n)
@@ -278,8 +290,22 @@ export function revisionDeltasSql(dialect: SqlDialect): { states: string; blockl
     INSERT INTO blocklist_deltas_daily (business_date, added, removed)
     SELECT business_date, added, removed FROM (${BLOCKLIST_DELTAS}) d WHERE added <> 0 OR removed <> 0
     ${BLOCKLIST_INCREMENT}`,
+    statesRecorded: `${effectiveChangesCte(dialect, { ...scope, blocklist: false })}
+    INSERT INTO state_deltas_recorded (recorded_at, business_date, state, n)
+    SELECT ${recordedAt}, business_date, state, n FROM (${STATE_DELTAS}) d WHERE n <> 0
+    ${RECORDED_STATE_INCREMENT}`,
+    blocklistRecorded: `${effectiveChangesCte(dialect, { ...scope, blocklist: true })}
+    INSERT INTO blocklist_deltas_recorded (recorded_at, business_date, added, removed)
+    SELECT ${recordedAt}, business_date, added, removed FROM (${BLOCKLIST_DELTAS}) d WHERE added <> 0 OR removed <> 0
+    ${RECORDED_BLOCKLIST_INCREMENT}`,
   };
 }
+
+/** The parameters of `revisionDeltasSql`'s recorded statements: the revision's, then its record time. */
+export const revisionRecordedParams = (pseId: string, revision: number, recordedAt: string): unknown[] => [
+  ...revisionParams(pseId, revision),
+  recordedAt,
+];
 
 /** The parameters of `revisionDeltasSql`'s statements. */
 export const revisionParams = (pseId: string, revision: number): unknown[] => [
@@ -303,11 +329,128 @@ export const dailyIncrements = {
   },
 } as const;
 
+/** The same increments kept under their events' record times (decision 0019): per `recordedAt|date|state`, and per `recordedAt|date`. */
+export const recordedIncrements = {
+  states: {
+    table: 'state_deltas_recorded',
+    columns: ['recorded_at', 'business_date', 'state', 'n'],
+    onConflict: RECORDED_STATE_INCREMENT,
+  },
+  blocklist: {
+    table: 'blocklist_deltas_recorded',
+    columns: ['recorded_at', 'business_date', 'added', 'removed'],
+    onConflict: RECORDED_BLOCKLIST_INCREMENT,
+  },
+} as const;
+
 /** Statements that drop the rows a batch brought to zero (a partial index each finds them). */
 export const dailyDeltaCleanup = {
   states: `DELETE FROM state_deltas_daily WHERE n = 0`,
   blocklist: `DELETE FROM blocklist_deltas_daily WHERE added = 0 AND removed = 0`,
+  statesRecorded: `DELETE FROM state_deltas_recorded WHERE n = 0`,
+  blocklistRecorded: `DELETE FROM blocklist_deltas_recorded WHERE added = 0 AND removed = 0`,
 };
+
+/**
+ * The tables of decision 0019 — each increment of the kept daily tables also kept under the record time of the
+ * event that made it, and the intervals of record time in which some case's recorded events are not a prefix of
+ * its revisions (`record_order_descents`) — and the instant from which they are complete: the newest record
+ * time of the timeline when they were added (a `timeline_bounds` row, none when the timeline was empty; a reset
+ * drops it, and the projector fills them from the first event on).
+ */
+export function recordedDeltaTablesSql(big: string, ts: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS state_deltas_recorded (
+      recorded_at ${ts} NOT NULL,
+      business_date TEXT NOT NULL,
+      state TEXT NOT NULL,
+      n ${big} NOT NULL,
+      PRIMARY KEY (recorded_at, business_date, state)
+    )`,
+    `CREATE TABLE IF NOT EXISTS blocklist_deltas_recorded (
+      recorded_at ${ts} NOT NULL,
+      business_date TEXT NOT NULL,
+      added ${big} NOT NULL,
+      removed ${big} NOT NULL,
+      PRIMARY KEY (recorded_at, business_date)
+    )`,
+    `CREATE INDEX IF NOT EXISTS state_deltas_recorded_zero ON state_deltas_recorded (recorded_at) WHERE n = 0`,
+    `CREATE INDEX IF NOT EXISTS blocklist_deltas_recorded_zero ON blocklist_deltas_recorded (recorded_at)
+      WHERE added = 0 AND removed = 0`,
+    `CREATE TABLE IF NOT EXISTS record_order_descents (
+      known_from ${ts} NOT NULL,
+      known_until ${ts} NOT NULL,
+      PRIMARY KEY (known_until, known_from)
+    )`,
+    `INSERT INTO timeline_bounds (name, max_occurred_at, max_recorded_at)
+      SELECT '${RECORDED_DELTAS_BOUND}', max(occurred_at), max(recorded_at) FROM case_timeline HAVING count(*) > 0`,
+  ];
+}
+
+/** The `timeline_bounds` row whose record time says from when the recorded deltas are complete (decision 0019). */
+export const RECORDED_DELTAS_BOUND = 'recorded-deltas';
+
+/** A row the recorded-deltas statements answer with when their way does not hold for the instant. */
+export const NOT_ANSWERED = '!';
+
+/**
+ * A daily series as known at `knownAt` from the deltas kept by record time (decision 0019), per date from `from`
+ * (earlier dates as '') to `to`; a single row dated `NOT_ANSWERED` (and nothing else) when that does not hold
+ * for the instant: a case's events recorded by it are not a prefix of its revisions (a descent covers it), or
+ * the recorded deltas are not complete for it. `after`: the kept deltas less what was recorded after the
+ * instant (complete for instants from the bound on); `by`: what was recorded by the instant (complete only
+ * without a bound). Parameters: `recordedSeriesParams`.
+ */
+export function recordedSeriesSql(side: 'after' | 'by'): { states: string; blocklist: string } {
+  // The instant three times: a descent around it, and the bound (any bound, for `by`).
+  const refused = `SELECT 1 AS one FROM record_order_descents WHERE known_until > ? AND known_from <= ?
+      UNION ALL SELECT 1 FROM timeline_bounds WHERE name = '${RECORDED_DELTAS_BOUND}'${
+        side === 'after' ? ' AND max_recorded_at > ?' : ' AND CAST(? AS TEXT) IS NOT NULL'
+      }`;
+  const guard = `NOT EXISTS (${refused})`;
+  const notAnswered = (columns: string) =>
+    `SELECT '${NOT_ANSWERED}' AS business_date, ${columns} WHERE EXISTS (${refused})`;
+  if (side === 'after')
+    return {
+      states: `${notAnswered(`'' AS state, 0 AS n`)}
+    UNION ALL
+    SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM (
+      SELECT business_date, state, n FROM state_deltas_daily
+      UNION ALL
+      SELECT business_date, state, -n FROM state_deltas_recorded WHERE recorded_at > ?
+    ) d WHERE business_date <= ? AND ${guard} GROUP BY 1, 2`,
+      blocklist: `${notAnswered('0 AS added, 0 AS removed')}
+    UNION ALL
+    SELECT ${BEFORE_FROM} AS business_date, sum(added) AS added, sum(removed) AS removed FROM (
+      SELECT business_date, added, removed FROM blocklist_deltas_daily
+      UNION ALL
+      SELECT business_date, -added, -removed FROM blocklist_deltas_recorded WHERE recorded_at > ?
+    ) d WHERE business_date <= ? AND ${guard} GROUP BY 1`,
+    };
+  return {
+    states: `${notAnswered(`'' AS state, 0 AS n`)}
+    UNION ALL
+    SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM state_deltas_recorded
+    WHERE recorded_at <= ? AND business_date <= ? AND ${guard} GROUP BY 1, 2`,
+    blocklist: `${notAnswered('0 AS added, 0 AS removed')}
+    UNION ALL
+    SELECT ${BEFORE_FROM} AS business_date, sum(added) AS added, sum(removed) AS removed FROM blocklist_deltas_recorded
+    WHERE recorded_at <= ? AND business_date <= ? AND ${guard} GROUP BY 1`,
+  };
+}
+
+/** The parameters of `recordedSeriesSql`'s statements (either side). */
+export const recordedSeriesParams = (knownAt: string, from: string, to: string): unknown[] => [
+  knownAt,
+  knownAt,
+  knownAt,
+  from,
+  knownAt,
+  to,
+  knownAt,
+  knownAt,
+  knownAt,
+];
 
 /** Folds per-date state deltas (any dates up to `to`) into the counts at the end of each date of the range. */
 export function accumulateStateCounts(

@@ -1,5 +1,5 @@
 import type { CaseSortColumn } from './read-model-store.port';
-import { dailyDeltaTablesSql } from './daily-series';
+import { dailyDeltaTablesSql, recordedDeltaTablesSql } from './daily-series';
 import type { CommitStep } from './sql-client';
 
 /** The SQL dialects the read models are stored in. */
@@ -822,6 +822,16 @@ const searchIndexesAtCommit: ReadModelMigration = {
       : [],
 };
 
+// Issue 10: a series or a population as known at an earlier instant read every timeline the later events
+// touched, or the whole history (seconds at a million systems). The projector now keeps each increment of the
+// daily deltas under its event's record time too (decision 0019); complete for instants from the timeline's
+// newest record time at this migration on (a rebuild makes them complete from the start).
+const recordedDeltas: ReadModelMigration = {
+  version: 23,
+  name: 'daily deltas kept by record time, and the record-order descents',
+  statements: (dialect) => recordedDeltaTablesSql(TYPES[dialect].big, TYPES[dialect].ts),
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -846,6 +856,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   searchIndexMerges,
   searchIndexesWithoutPositions,
   searchIndexesAtCommit,
+  recordedDeltas,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */
@@ -859,6 +870,9 @@ export const PROJECTED_TABLES = [
   'state_transitions',
   'state_deltas_daily',
   'blocklist_deltas_daily',
+  'state_deltas_recorded',
+  'blocklist_deltas_recorded',
+  'record_order_descents',
   'transitions_daily',
   'fines',
   'fines_monthly',

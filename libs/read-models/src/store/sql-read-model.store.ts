@@ -29,10 +29,14 @@ import {
   businessDaysBetween,
   dailyDeltaCleanup,
   MAX_SERIES_DAYS,
+  NOT_ANSWERED,
   recordedAfterParams,
   recordedAfterSeriesSql,
   revisionDeltasSql,
+  revisionRecordedParams,
   revisionParams,
+  recordedSeriesParams,
+  recordedSeriesSql,
   stateDeltasSql,
   type HistoryScope,
   historyParams,
@@ -317,6 +321,8 @@ export interface ReadModelTuning {
   recordedAfterCap?: number;
   /** See RECORDED_BY_CAP; 0 never reads the cases recorded by an early `knownAt` alone. */
   recordedByCap?: number;
+  /** false: never answers as known earlier from the deltas kept by record time (decision 0019). */
+  recordedDeltas?: boolean;
 }
 
 /** The escalation queue's columns (the view `escalation_queue`'s), from case_summary `s` and traffic `o`. */
@@ -621,13 +627,18 @@ export class SqlReadModelStore implements ReadModelStore {
    */
   private async writeRevisionDeltas(tx: SqlTransaction, changes: BatchChanges): Promise<void> {
     const sql = revisionDeltasSql(this.client.dialect);
-    for (const { pseId, revision } of changes.revisionDeltas) {
+    for (const { pseId, revision, recordedAt } of changes.revisionDeltas) {
       await tx.query(sql.states, revisionParams(pseId, revision));
       await tx.query(sql.blocklist, revisionParams(pseId, revision));
+      await tx.query(sql.statesRecorded, revisionRecordedParams(pseId, revision, recordedAt));
+      await tx.query(sql.blocklistRecorded, revisionRecordedParams(pseId, revision, recordedAt));
     }
     const revised = changes.revisionDeltas.length > 0;
     if (revised || changes.stateDeltas.size > 0) await tx.query(dailyDeltaCleanup.states);
     if (revised || changes.blocklistDeltas.size > 0) await tx.query(dailyDeltaCleanup.blocklist);
+    if (revised || changes.stateDeltasRecorded.size > 0) await tx.query(dailyDeltaCleanup.statesRecorded);
+    if (revised || changes.blocklistDeltasRecorded.size > 0)
+      await tx.query(dailyDeltaCleanup.blocklistRecorded);
   }
 
   /** Raises the newest business and record times of the timeline to cover `events` (see getStateCounts). */
@@ -1084,19 +1095,25 @@ export class SqlReadModelStore implements ReadModelStore {
     });
     if (kept !== 'corrected') return kept;
     if (recordedBy === null) return null; // never: the look above answers 'corrected' only with a knownAt
+    // The series' one date: the dates before it come as '', the date itself as itself.
+    const fold = (days: SqlRecord[]) => {
+      const counts = new Map<string, number>();
+      for (const r of days) counts.set(str(r, 'state'), (counts.get(str(r, 'state')) ?? 0) + num(r, 'n'));
+      return [...counts].map(([state, n]) => ({ state, n }));
+    };
+    const recorded = await this.recordedSeries('states', recordedBy, asOf, asOf);
+    if (recorded !== null) return fold(recorded);
     // The kept deltas corrected for what was recorded after `knownAt` read every timeline those events touch
     // (seconds at a million systems): off the request loop, like the whole history. Each statement is right
     // whatever was projected since the look above; that look only chose the way.
     if (!(await this.fewRecordedAfter(this.aside, recordedBy))) return null;
-    // The series' one date: the dates before it come as '', the date itself as itself.
-    const days = await this.readAside(
-      recordedAfterSeriesSql(this.client.dialect).states,
-      recordedAfterParams(recordedBy, asOf, asOf),
-      'history',
+    return fold(
+      await this.readAside(
+        recordedAfterSeriesSql(this.client.dialect).states,
+        recordedAfterParams(recordedBy, asOf, asOf),
+        'history',
+      ),
     );
-    const counts = new Map<string, number>();
-    for (const r of days) counts.set(str(r, 'state'), (counts.get(str(r, 'state')) ?? 0) + num(r, 'n'));
-    return [...counts].map(([state, n]) => ({ state, n }));
   }
 
   async getTransitionsPerDay(from: string, to: string): Promise<TransitionsPerDay[]> {
@@ -1572,6 +1589,8 @@ export class SqlReadModelStore implements ReadModelStore {
     if (kept !== null) return kept;
     const knownAt = range.knownAt;
     if (knownAt === null) return this.historySeries(series, 'history', range);
+    const recorded = await this.recordedSeries(series, knownAt, from, to);
+    if (recorded !== null) return recorded;
     // Everything else reads timelines — the kept rows corrected for what was recorded after `knownAt`, or
     // the whole history — seconds at a million systems: off the request loop, the counts that choose the
     // way too. Each statement is right whatever was projected since the look above; the counts only choose.
@@ -1587,6 +1606,32 @@ export class SqlReadModelStore implements ReadModelStore {
     const few = await this.fewRecordedBy(this.aside, knownAt);
     if (series === 'states') return this.historySeries(series, few ? 'history' : 'historyScan', range);
     return this.historySeries(series, few ? 'recordedBy' : 'history', range);
+  }
+
+  /**
+   * A daily series as known at `knownAt` from the deltas kept by record time (decision 0019), or null where that
+   * does not hold for the instant: what was recorded by it when that is little (an early instant), else the kept
+   * deltas less what was recorded after it. Each statement checks in its own snapshot that it may answer.
+   */
+  private async recordedSeries(
+    series: 'states' | 'blocklist',
+    knownAt: string,
+    from: string,
+    to: string,
+  ): Promise<SqlRecord[] | null> {
+    if (this.tuning.recordedDeltas === false) return null;
+    const sides: Array<'by' | 'after'> = (await this.fewRecordedBy(this.aside, knownAt))
+      ? ['by', 'after']
+      : ['after'];
+    for (const side of sides) {
+      const rows = await this.readAside(
+        recordedSeriesSql(side)[series],
+        recordedSeriesParams(knownAt, from, to),
+        'history',
+      );
+      if (!rows.some((r) => str(r, 'business_date') === NOT_ANSWERED)) return rows;
+    }
+    return null;
   }
 
   /** A daily series read from the timeline itself (`scope`: which rows and how), on the history lane. */
