@@ -37,7 +37,15 @@ export interface ReadModelEvent {
   correlationId: string | null;
   policyVersion: string;
   state: CaseStateAfter;
+  /**
+   * Whether the store appended the event more than a day after the record time its envelope states (an import
+   * or a simulation of a past, a late copy): its changes are not kept by record time (decision 0019).
+   */
+  backdated?: boolean;
 }
+
+/** How much later than its stated record time an event may be appended and still count as recorded live. */
+export const BACKDATED_AFTER_MS = 86_400_000;
 
 function utcDeadline(deadline: Deadline): Deadline {
   return { kind: deadline.kind, dueAt: toUtcIso(deadline.dueAt), fineId: deadline.fineId };
@@ -67,6 +75,7 @@ export function toReadModelEvent(recorded: SourceEvent): ReadModelEvent {
     });
   }
   const s = envelope.state;
+  const recordedAt = toUtcIso(envelope.recordedAt);
   return {
     eventId: envelope.eventId,
     type: envelope.type,
@@ -76,7 +85,7 @@ export function toReadModelEvent(recorded: SourceEvent): ReadModelEvent {
     position: recorded.position,
     pseId: envelope.pseId,
     occurredAt: toUtcIso(envelope.occurredAt),
-    recordedAt: toUtcIso(envelope.recordedAt),
+    recordedAt,
     actor: envelope.actor,
     commandId: envelope.commandId,
     correlationId: envelope.correlationId,
@@ -87,5 +96,6 @@ export function toReadModelEvent(recorded: SourceEvent): ReadModelEvent {
       nextDeadline: s.nextDeadline === null ? null : utcDeadline(s.nextDeadline),
       deadlines: s.deadlines.map(utcDeadline),
     },
+    backdated: Date.parse(recorded.createdAt) - Date.parse(recordedAt) > BACKDATED_AFTER_MS,
   };
 }

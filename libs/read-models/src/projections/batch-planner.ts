@@ -74,8 +74,10 @@ export interface BatchChanges {
    * recorded before the case's event before it, from its record time until that one's (decision 0019).
    */
   recordDescents: Array<{ knownFrom: string; knownUntil: string }>;
+  /** The latest record time of the batch's backdated events, whose changes are not kept by record time. */
+  recordedSkippedUntil: string | null;
   /** Revisions whose change to the daily series the store works out from the case's timeline. */
-  revisionDeltas: Array<{ pseId: string; revision: number; recordedAt: string }>;
+  revisionDeltas: Array<{ pseId: string; revision: number; recordedAt: string | null }>;
   transitionsDaily: Map<string, TransitionsDailyDelta>;
   fines: Map<string, FineRow>;
   finesMonthly: Map<string, FinesMonthDelta>;
@@ -160,7 +162,7 @@ function sameDeadlines(a: readonly DeadlineRow[], b: readonly DeadlineRow[]): bo
 /** Adds `n` to the planner's part of `state_deltas_daily` on a date, and of `state_deltas_recorded`. */
 function addStateDelta(
   changes: BatchChanges,
-  recordedAt: string,
+  recordedAt: string | null,
   date: string,
   state: string,
   n: number,
@@ -169,6 +171,7 @@ function addStateDelta(
   const acc = changes.stateDeltas.get(k);
   if (acc) acc.n += n;
   else changes.stateDeltas.set(k, { businessDate: date, state, n });
+  if (recordedAt === null) return;
   const r = `${recordedAt}|${k}`;
   const recorded = changes.stateDeltasRecorded.get(r);
   if (recorded) recorded.n += n;
@@ -178,7 +181,7 @@ function addStateDelta(
 /** Adds to the planner's part of `blocklist_deltas_daily` on a date, and of `blocklist_deltas_recorded`. */
 function addBlocklistDelta(
   changes: BatchChanges,
-  recordedAt: string,
+  recordedAt: string | null,
   date: string,
   added: number,
   removed: number,
@@ -187,6 +190,7 @@ function addBlocklistDelta(
   acc.added += added;
   acc.removed += removed;
   changes.blocklistDeltas.set(date, acc);
+  if (recordedAt === null) return;
   const r = `${recordedAt}|${date}`;
   const recorded = changes.blocklistDeltasRecorded.get(r) ?? {
     recordedAt,
@@ -233,6 +237,11 @@ function addDailySeriesChange(
 ): void {
   let lines = 0;
   for (const f of feed) lines += f.action === 'add' ? 1 : -1;
+  // A backdated event's changes are kept by business date only; the instant up to which record-time rows
+  // are incomplete moves past it (decision 0019).
+  const recordedAt = event.backdated ? null : event.recordedAt;
+  if (event.backdated && (changes.recordedSkippedUntil ?? '') < event.recordedAt)
+    changes.recordedSkippedUntil = event.recordedAt;
   const sameInstant = before !== undefined && event.occurredAt === before.updatedAt;
   const last = planned.get(event.pseId);
   const lastPlanned = last !== undefined && before !== undefined && last.revision === before.version - 1;
@@ -244,14 +253,14 @@ function addDailySeriesChange(
     changes.revisionDeltas.push({
       pseId: event.pseId,
       revision: event.revision,
-      recordedAt: event.recordedAt,
+      recordedAt,
     });
     return;
   }
   const date = businessDate(event.occurredAt);
   if (before?.state !== event.state.state) {
-    addStateDelta(changes, event.recordedAt, date, event.state.state, 1);
-    if (before) addStateDelta(changes, event.recordedAt, date, before.state, -1);
+    addStateDelta(changes, recordedAt, date, event.state.state, 1);
+    if (before) addStateDelta(changes, recordedAt, date, before.state, -1);
   }
   // The last event's own change on this date, which this event's replaces (none: a change after it).
   const replaced = sameInstant ? (lastPlanned ? last.lines : undefined) : 0;
@@ -264,7 +273,7 @@ function addDailySeriesChange(
   if (lines === 0) return;
   addBlocklistDelta(
     changes,
-    event.recordedAt,
+    recordedAt,
     date,
     Math.max(0, replaced + lines) - Math.max(0, replaced),
     Math.max(0, -replaced - lines) - Math.max(0, -replaced),
@@ -297,6 +306,7 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
     stateDeltasRecorded: new Map(),
     blocklistDeltasRecorded: new Map(),
     recordDescents: [],
+    recordedSkippedUntil: null,
     revisionDeltas: [],
     transitionsDaily: new Map(),
     fines: new Map(),

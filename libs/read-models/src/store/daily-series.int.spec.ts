@@ -331,6 +331,48 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     await keptLessLater.close();
   });
 
+  it('given backdated events (appended long after their record time), then their changes are not kept by record time and the series as known earlier are still the plain reading', async () => {
+    const [cases] = fc.sample(population, { numRuns: 1, seed: 190 });
+    const source = populationEvents(cases ?? []);
+    const half = Math.floor(source.length / 2);
+    // The first half as an import of the past appends it: today, with the record times it states.
+    const appended = source.map((e, i) => (i < half ? { ...e, createdAt: '2026-12-01T00:00:00.000Z' } : e));
+    const events = appended.map(toReadModelEvent);
+    expect(events.map((e) => e.backdated ?? false)).toEqual(appended.map((_, i) => i < half));
+    await applyAll(events, 6);
+    const [bound] = await db.sql(
+      `SELECT max_recorded_at FROM timeline_bounds WHERE name = 'recorded-deltas'`,
+    );
+    const stored = bound?.['max_recorded_at'];
+    const boundMs = stored instanceof Date ? stored.getTime() : Date.parse(String(stored));
+    expect(boundMs).toBe(Math.max(...events.slice(0, half).map((e) => Date.parse(e.recordedAt))));
+    const rows = await db.sql(`SELECT recorded_at FROM state_deltas_recorded`);
+    const liveOnly = new Set(events.slice(half).map((e) => Date.parse(e.recordedAt)));
+    for (const r of rows) {
+      const at = r['recorded_at'];
+      expect(liveOnly.has(at instanceof Date ? at.getTime() : Date.parse(String(at)))).toBe(true);
+    }
+    const instants = [boundMs - 2 * DAY_MS, boundMs - 1, boundMs, boundMs + 7_200_000, boundMs + 4 * DAY_MS];
+    const answers = async (knownAt: string) => {
+      const states = await db.store.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
+      const blocklist = await db.store.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt });
+      return states.days.map((d, i) => ({ date: d.date, counts: d.counts, size: blocklist.days[i]?.size }));
+    };
+    const plain = (knownAt: string) =>
+      businessDatesBetween('2022-07-03', '2022-08-20').map((date) => {
+        const p = plainReading(source, date, knownAt);
+        return { date, counts: p.counts, size: p.size };
+      });
+    for (const ms of instants) {
+      const knownAt = new Date(ms).toISOString();
+      expect(await answers(knownAt)).toEqual(plain(knownAt));
+    }
+    // From the bound on, the kept changes answer alone.
+    await db.execute('DELETE FROM case_timeline');
+    const knownAt = new Date(boundMs + 7_200_000).toISOString();
+    expect(await answers(knownAt)).toEqual(plain(knownAt));
+  });
+
   it('given read models projected before migration 23, then as known before the newest record time then they read the timeline, and from it on the kept deltas', async () => {
     const [cases] = fc.sample(population, { numRuns: 1, seed: 23 });
     const events = populationEvents(cases ?? []).map(toReadModelEvent);

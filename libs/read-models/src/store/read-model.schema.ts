@@ -829,7 +829,7 @@ const searchIndexesAtCommit: ReadModelMigration = {
 const recordedDeltas: ReadModelMigration = {
   version: 23,
   name: 'daily deltas kept by record time, and the record-order descents',
-  statements: (dialect) => recordedDeltaTablesSql(TYPES[dialect].big, TYPES[dialect].ts),
+  statements: (dialect) => recordedDeltaTablesSql(dialect, TYPES[dialect].big, TYPES[dialect].ts),
 };
 
 /** Every migration of the read-model schema, in order. */

@@ -30,6 +30,7 @@ import {
   dailyDeltaCleanup,
   MAX_SERIES_DAYS,
   NOT_ANSWERED,
+  RECORDED_DELTAS_BOUND,
   recordedAfterParams,
   recordedAfterSeriesSql,
   revisionDeltasSql,
@@ -623,15 +624,28 @@ export class SqlReadModelStore implements ReadModelStore {
   /**
    * The daily series' changes the planner left to the timeline (`revisionDeltas`: events that hide
    * others), after the batch's timeline rows and feed lines; then drops the dates whose changes now
-   * cancel out, as a replay in other batches would never have written them.
+   * cancel out, as a replay in other batches would never have written them; and moves the instant from which
+   * the changes kept by record time are complete past the batch's backdated events (decision 0019).
    */
   private async writeRevisionDeltas(tx: SqlTransaction, changes: BatchChanges): Promise<void> {
     const sql = revisionDeltasSql(this.client.dialect);
     for (const { pseId, revision, recordedAt } of changes.revisionDeltas) {
       await tx.query(sql.states, revisionParams(pseId, revision));
       await tx.query(sql.blocklist, revisionParams(pseId, revision));
+      if (recordedAt === null) continue; // backdated: not kept by record time
       await tx.query(sql.statesRecorded, revisionRecordedParams(pseId, revision, recordedAt));
       await tx.query(sql.blocklistRecorded, revisionRecordedParams(pseId, revision, recordedAt));
+    }
+    if (changes.recordedSkippedUntil !== null) {
+      const later = laterOf(this.client.dialect);
+      await tx.query(
+        `INSERT INTO timeline_bounds (name, max_occurred_at, max_recorded_at) VALUES ('${RECORDED_DELTAS_BOUND}', ?, ?)
+         ON CONFLICT (name) DO UPDATE SET
+           max_occurred_at = ${later}(timeline_bounds.max_occurred_at, excluded.max_occurred_at),
+           max_recorded_at = ${later}(timeline_bounds.max_recorded_at, excluded.max_recorded_at)`,
+        // The row's business-time column carries the same instant: only its record time is read.
+        [changes.recordedSkippedUntil, changes.recordedSkippedUntil],
+      );
     }
     const revised = changes.revisionDeltas.length > 0;
     if (revised || changes.stateDeltas.size > 0) await tx.query(dailyDeltaCleanup.states);
