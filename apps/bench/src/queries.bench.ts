@@ -538,8 +538,9 @@ export async function run(): Promise<void> {
         ['stats/states on a past date', { path: '/v1/stats/states?asOf=2022-12-31', headers: analyst }],
         ['stats escalation queue (by traffic)', { path: '/v1/stats/escalation-queue', headers: analyst }],
         ['stats warning-to-registration', { path: '/v1/stats/warning-to-registration', headers: analyst }],
-        // As known at an earlier instant, a few clients: an hour ago (the kept deltas, corrected for the events
-        // recorded since), and before most of the history was recorded (the whole history).
+        // As known at an earlier instant, a few clients: an hour ago (the changes kept by record time, decision
+        // 0019), and before most of the history was recorded (those changes when the log was recorded live; the
+        // whole history after a simulation, whose events are backdated).
         [
           'stats states daily as known an hour ago, 2 clients',
           {
