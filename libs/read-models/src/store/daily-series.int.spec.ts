@@ -9,6 +9,7 @@ import {
 } from '../events/read-model-event';
 import { normaliseDomains } from '../projections/blocklist.projection';
 import { InvalidQuery } from '../read-model.errors';
+import type { ReadModelStore } from './read-model-store.port';
 import { GlobalLog } from '../testing/case-history.fixture';
 import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
 import { julyAugust2022, lateRecords2022 } from '../testing/scenario.fixture';
@@ -55,13 +56,17 @@ const DAY_MS = 86_400_000;
 const JULY_1_WIB = Date.parse('2022-07-01T00:00:00+07:00');
 const wibIso = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().replace('Z', '+07:00');
 const timeOfDay = fc.oneof(fc.constantFrom(0, DAY_MS - 1), fc.integer({ min: 0, max: DAY_MS - 1 }));
+/** What an event sets: its state, whether its domains are listed, how many domains. */
+const outcome = {
+  state: fc.constantFrom(...CASE_STATES),
+  onBlocklist: fc.boolean(),
+  domains: fc.integer({ min: 1, max: 3 }),
+};
 const step = fc.record({
   dayShift: fc.integer({ min: -4, max: 6 }),
   at: timeOfDay,
   lagDays: fc.integer({ min: 0, max: 5 }),
-  state: fc.constantFrom(...CASE_STATES),
-  onBlocklist: fc.boolean(),
-  domains: fc.integer({ min: 1, max: 3 }),
+  ...outcome,
 });
 const population = fc.array(fc.array(step, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 10 });
 /**
@@ -72,9 +77,7 @@ const sameInstantStep = fc.record({
   dayShift: fc.constantFrom(0, 0, 0, 1, -1),
   at: fc.constantFrom(0, DAY_MS - 1),
   lagDays: fc.constantFrom(0, 0, 1),
-  state: fc.constantFrom(...CASE_STATES),
-  onBlocklist: fc.boolean(),
-  domains: fc.integer({ min: 1, max: 3 }),
+  ...outcome,
 });
 const sameInstantPopulation = fc.array(fc.array(sameInstantStep, { minLength: 1, maxLength: 8 }), {
   minLength: 1,
@@ -91,9 +94,7 @@ const descendingStep = fc.record({
   at: timeOfDay,
   lagDays: fc.integer({ min: 0, max: 5 }),
   recordedBackDays: fc.constantFrom(0, 0, 0, 1, 3, 8),
-  state: fc.constantFrom(...CASE_STATES),
-  onBlocklist: fc.boolean(),
-  domains: fc.integer({ min: 1, max: 3 }),
+  ...outcome,
 });
 const descendingPopulation = fc.array(fc.array(descendingStep, { minLength: 1, maxLength: 6 }), {
   minLength: 1,
@@ -150,6 +151,30 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
       await db.store.applyBatch(batch, { expectedPosition: position, toPosition: last.position });
       position = last.position;
     }
+  }
+
+  /** Both series, each day as known at `knownAt`, and the population on one date, against the plain reading. */
+  async function expectPlainReading(
+    store: ReadModelStore,
+    source: readonly SourceEvent[],
+    knownAt: string,
+  ): Promise<void> {
+    const states = await store.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
+    const blocklist = await store.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt });
+    const got = states.days.map((d, i) => ({
+      knownAt,
+      date: d.date,
+      counts: d.counts,
+      size: blocklist.days[i]?.size,
+    }));
+    const want = businessDatesBetween('2022-07-03', '2022-08-20').map((date) => {
+      const plain = plainReading(source, date, knownAt);
+      return { knownAt, date, counts: plain.counts, size: plain.size };
+    });
+    expect(got).toEqual(want);
+    expect((await store.getStateCounts('2022-07-20', { knownAt })).counts).toEqual(
+      plainReading(source, '2022-07-20', knownAt).counts,
+    );
   }
 
   describe('given the July–August 2022 population', () => {
@@ -311,22 +336,7 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     const keptLessLater = db.reopen({ recordedByCap: 0 });
     for (const knownDay of [2, 9, 20]) {
       const knownAt = wibIso(JULY_1_WIB + knownDay * DAY_MS).slice(0, 10);
-      for (const store of [db.store, keptLessLater]) {
-        const states = await store.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
-        const blocklist = await store.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt });
-        for (const [i, day] of states.days.entries()) {
-          const plain = plainReading(events, day.date, knownAt);
-          expect({ knownAt, date: day.date, counts: day.counts, size: blocklist.days[i]?.size }).toEqual({
-            knownAt,
-            date: day.date,
-            counts: plain.counts,
-            size: plain.size,
-          });
-        }
-        expect((await store.getStateCounts('2022-07-20', { knownAt })).counts).toEqual(
-          plainReading(events, '2022-07-20', knownAt).counts,
-        );
-      }
+      for (const store of [db.store, keptLessLater]) await expectPlainReading(store, events, knownAt);
     }
     await keptLessLater.close();
   });
@@ -353,24 +363,10 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
       expect(liveOnly.has(at instanceof Date ? at.getTime() : Date.parse(String(at)))).toBe(true);
     }
     const instants = [boundMs - 2 * DAY_MS, boundMs - 1, boundMs, boundMs + 7_200_000, boundMs + 4 * DAY_MS];
-    const answers = async (knownAt: string) => {
-      const states = await db.store.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
-      const blocklist = await db.store.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt });
-      return states.days.map((d, i) => ({ date: d.date, counts: d.counts, size: blocklist.days[i]?.size }));
-    };
-    const plain = (knownAt: string) =>
-      businessDatesBetween('2022-07-03', '2022-08-20').map((date) => {
-        const p = plainReading(source, date, knownAt);
-        return { date, counts: p.counts, size: p.size };
-      });
-    for (const ms of instants) {
-      const knownAt = new Date(ms).toISOString();
-      expect(await answers(knownAt)).toEqual(plain(knownAt));
-    }
+    for (const ms of instants) await expectPlainReading(db.store, source, new Date(ms).toISOString());
     // From the bound on, the kept changes answer alone.
     await db.execute('DELETE FROM case_timeline');
-    const knownAt = new Date(boundMs + 7_200_000).toISOString();
-    expect(await answers(knownAt)).toEqual(plain(knownAt));
+    await expectPlainReading(db.store, source, new Date(boundMs + 7_200_000).toISOString());
   });
 
   it('given read models projected before migration 23, then as known before the newest record time then they read the timeline, and from it on the kept deltas', async () => {
@@ -400,25 +396,10 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     }
     const source = populationEvents(cases ?? []);
     const instants = [boundMs - DAY_MS, boundMs - 1, boundMs, boundMs + 3_600_000, boundMs + 5 * DAY_MS];
-    for (const ms of instants) {
-      const knownAt = new Date(ms).toISOString();
-      const states = await reopened.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
-      const blocklist = await reopened.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt });
-      for (const [i, day] of states.days.entries()) {
-        const plain = plainReading(source, day.date, knownAt);
-        expect({ knownAt, date: day.date, counts: day.counts, size: blocklist.days[i]?.size }).toEqual({
-          knownAt,
-          date: day.date,
-          counts: plain.counts,
-          size: plain.size,
-        });
-      }
-    }
+    for (const ms of instants) await expectPlainReading(reopened, source, new Date(ms).toISOString());
     // From the bound on the kept deltas answer alone (the timeline gone); before it they may not.
     await db.execute('DELETE FROM case_timeline');
-    const knownAt = new Date(boundMs + 3_600_000).toISOString();
-    const states = await reopened.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
-    for (const day of states.days) expect(day.counts).toEqual(plainReading(source, day.date, knownAt).counts);
+    await expectPlainReading(reopened, source, new Date(boundMs + 3_600_000).toISOString());
     await reopened.close();
   });
 

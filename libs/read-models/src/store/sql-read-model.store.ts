@@ -636,17 +636,9 @@ export class SqlReadModelStore implements ReadModelStore {
       await tx.query(sql.statesRecorded, revisionRecordedParams(pseId, revision, recordedAt));
       await tx.query(sql.blocklistRecorded, revisionRecordedParams(pseId, revision, recordedAt));
     }
-    if (changes.recordedSkippedUntil !== null) {
-      const later = laterOf(this.client.dialect);
-      await tx.query(
-        `INSERT INTO timeline_bounds (name, max_occurred_at, max_recorded_at) VALUES ('${RECORDED_DELTAS_BOUND}', ?, ?)
-         ON CONFLICT (name) DO UPDATE SET
-           max_occurred_at = ${later}(timeline_bounds.max_occurred_at, excluded.max_occurred_at),
-           max_recorded_at = ${later}(timeline_bounds.max_recorded_at, excluded.max_recorded_at)`,
-        // The row's business-time column carries the same instant: only its record time is read.
-        [changes.recordedSkippedUntil, changes.recordedSkippedUntil],
-      );
-    }
+    // The row's business-time column carries the same instant: only its record time is read.
+    const skipped = changes.recordedSkippedUntil;
+    if (skipped !== null) await this.raiseBounds(tx, RECORDED_DELTAS_BOUND, skipped, skipped);
     const revised = changes.revisionDeltas.length > 0;
     if (revised || changes.stateDeltas.size > 0) await tx.query(dailyDeltaCleanup.states);
     if (revised || changes.blocklistDeltas.size > 0) await tx.query(dailyDeltaCleanup.blocklist);
@@ -664,13 +656,23 @@ export class SqlReadModelStore implements ReadModelStore {
       if (e.occurredAt > occurred) occurred = e.occurredAt;
       if (e.recordedAt > recorded) recorded = e.recordedAt;
     }
+    await this.raiseBounds(tx, 'timeline', occurred, recorded);
+  }
+
+  /** Raises a `timeline_bounds` row's instants to at least these (creating it with them). */
+  private async raiseBounds(
+    tx: SqlTransaction,
+    name: string,
+    occurred: string,
+    recorded: string,
+  ): Promise<void> {
     const later = laterOf(this.client.dialect);
     await tx.query(
-      `INSERT INTO timeline_bounds (name, max_occurred_at, max_recorded_at) VALUES ('timeline', ?, ?)
+      `INSERT INTO timeline_bounds (name, max_occurred_at, max_recorded_at) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET
          max_occurred_at = ${later}(timeline_bounds.max_occurred_at, excluded.max_occurred_at),
          max_recorded_at = ${later}(timeline_bounds.max_recorded_at, excluded.max_recorded_at)`,
-      [occurred, recorded],
+      [name, occurred, recorded],
     );
   }
 
