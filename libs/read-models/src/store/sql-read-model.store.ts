@@ -316,6 +316,12 @@ export const RECORDED_AFTER_CAP = 20_000;
  */
 export const RECORDED_BY_CAP = 250_000;
 
+/**
+ * The most changes kept by record time after a `knownAt` for which a series as known then subtracts them from the
+ * kept deltas before trying the changes recorded by it (decision 0019); either way gives the same answer.
+ */
+export const RECORDED_CHANGES_AFTER_CAP = 250_000;
+
 /** Settings of a read-model store that change how it answers, not what (specs drive both ways with them). */
 export interface ReadModelTuning {
   /** See RECORDED_AFTER_CAP; 0 always reads the whole history for an earlier `knownAt`. */
@@ -324,6 +330,8 @@ export interface ReadModelTuning {
   recordedByCap?: number;
   /** false: never answers as known earlier from the deltas kept by record time (decision 0019). */
   recordedDeltas?: boolean;
+  /** See RECORDED_CHANGES_AFTER_CAP; -1 always tries the changes recorded by `knownAt` first. */
+  recordedChangesAfterCap?: number;
 }
 
 /** The escalation queue's columns (the view `escalation_queue`'s), from case_summary `s` and traffic `o`. */
@@ -1636,9 +1644,16 @@ export class SqlReadModelStore implements ReadModelStore {
     to: string,
   ): Promise<SqlRecord[] | null> {
     if (this.tuning.recordedDeltas === false) return null;
-    const sides: Array<'by' | 'after'> = (await this.fewRecordedBy(this.aside, knownAt))
-      ? ['by', 'after']
-      : ['after'];
+    // Few changes recorded after the instant (a recent one): the kept deltas less those. Otherwise what was
+    // recorded by it, when that is complete, and failing that the same subtraction.
+    const cap = this.tuning.recordedChangesAfterCap ?? RECORDED_CHANGES_AFTER_CAP;
+    const [after] = await this.readAside(
+      `SELECT count(*) AS n FROM (SELECT 1 AS one FROM state_deltas_recorded WHERE recorded_at > ? LIMIT ?) r`,
+      [knownAt, cap + 1],
+      'history',
+    );
+    const sides: Array<'by' | 'after'> =
+      after !== undefined && num(after, 'n') <= cap ? ['after'] : ['by', 'after'];
     for (const side of sides) {
       const rows = await this.readAside(
         recordedSeriesSql(side)[series],

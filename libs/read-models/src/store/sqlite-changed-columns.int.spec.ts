@@ -188,8 +188,15 @@ describe('SQLite upserts of changed columns only', () => {
       const db = new Database(file, { readonly: true });
       try {
         const out: Record<string, unknown> = {};
-        for (const t of PROJECTED_TABLES)
-          out[t] = db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).raw().all();
+        for (const t of PROJECTED_TABLES) {
+          // A table WITHOUT ROWID (the record-time deltas, migration 23) is in its key's order, every column of it.
+          const keyed = db.prepare(`SELECT wr FROM pragma_table_list WHERE name = ?`).pluck().get(t) === 1;
+          const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(t) as string[];
+          out[t] = db
+            .prepare(`SELECT * FROM ${t} ORDER BY ${keyed ? columns.join(', ') : 'rowid'}`)
+            .raw()
+            .all();
+        }
         for (const fts of ['case_search', 'registry_search']) {
           // Each text by its trigrams, as the store asks (the indexes keep no positions: migration 21).
           for (const text of ['shop', 'pay', 'djai', '.com', 'm.shop', 'newco']) {
