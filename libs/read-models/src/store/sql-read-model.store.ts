@@ -1634,8 +1634,9 @@ export class SqlReadModelStore implements ReadModelStore {
 
   /**
    * A daily series as known at `knownAt` from the deltas kept by record time (decision 0019), or null where that
-   * does not hold for the instant: what was recorded by it when that is little (an early instant), else the kept
-   * deltas less what was recorded after it. Each statement checks in its own snapshot that it may answer.
+   * does not hold for the instant: the kept deltas less what was recorded after it when that is little (a recent
+   * instant), else what was recorded by it (complete only without a bound), else that subtraction after all.
+   * Each statement checks in its own snapshot that it may answer.
    */
   private async recordedSeries(
     series: 'states' | 'blocklist',
