@@ -10,7 +10,7 @@ import {
   upsertClause,
   warningToRegistrationTable,
 } from './row-mapping';
-import { dailyIncrements, recordedIncrements } from './daily-series';
+import { dailyIncrements, recordedDate as recordedDateOf, recordedIncrements } from './daily-series';
 import type { StoredRows } from './sql-client';
 
 /** One statement of a batch's write plan, in the dialect-neutral form every `SqlClient` executes. */
@@ -33,6 +33,27 @@ const MONTH_COUNTERS = [
   'annulled_count',
   'annulled_idr',
 ];
+
+/**
+ * Increments kept by record time summed per UTC date of record (the `…_recorded_days` roll-ups): one row
+ * `[recordedDate, ...key, ...counts]` per date of record and key, the counts added up; rows whose counts all
+ * sum to zero are left out, as the tables keep none.
+ */
+function byRecordedDate<Row extends { recordedAt: string }>(
+  rows: Iterable<Row>,
+  key: (row: Row) => string[],
+  counts: (row: Row) => number[],
+): unknown[][] {
+  const days = new Map<string, { row: string[]; counts: number[] }>();
+  for (const r of rows) {
+    const row = [recordedDateOf(r.recordedAt), ...key(r)];
+    const k = row.join('|');
+    const day = days.get(k);
+    if (day === undefined) days.set(k, { row, counts: counts(r) });
+    else counts(r).forEach((n, i) => (day.counts[i] = (day.counts[i] as number) + n));
+  }
+  return [...days.values()].filter((d) => d.counts.some((n) => n !== 0)).map((d) => [...d.row, ...d.counts]);
+}
 
 /** A keyed upsert of whole rows; with `before`, each row travels with the row it replaces. */
 function upsert<Row>(
@@ -156,6 +177,24 @@ export function toSqlWrites(c: BatchChanges, before?: BatchContext): SqlWrite[] 
       rows: [...c.blocklistDeltasRecorded.values()]
         .filter((d) => d.added !== 0 || d.removed !== 0)
         .map((d) => [d.recordedAt, d.businessDate, d.added, d.removed]),
+    },
+    {
+      kind: 'insert',
+      ...recordedIncrements.statesByDay,
+      rows: byRecordedDate(
+        c.stateDeltasRecorded.values(),
+        (d) => [d.businessDate, d.state],
+        (d) => [d.n],
+      ),
+    },
+    {
+      kind: 'insert',
+      ...recordedIncrements.blocklistByDay,
+      rows: byRecordedDate(
+        c.blocklistDeltasRecorded.values(),
+        (d) => [d.businessDate],
+        (d) => [d.added, d.removed],
+      ),
     },
     {
       kind: 'insert',

@@ -55,7 +55,11 @@ function plainReading(events: readonly SourceEvent[], date: string, knownAt?: st
 const DAY_MS = 86_400_000;
 const JULY_1_WIB = Date.parse('2022-07-01T00:00:00+07:00');
 const wibIso = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().replace('Z', '+07:00');
-const timeOfDay = fc.oneof(fc.constantFrom(0, DAY_MS - 1), fc.integer({ min: 0, max: DAY_MS - 1 }));
+/** A time of a WIB day: its edges, a UTC date's edges (07:00 WIB), or any. */
+const timeOfDay = fc.oneof(
+  fc.constantFrom(0, DAY_MS - 1, 7 * 3_600_000, 7 * 3_600_000 - 1),
+  fc.integer({ min: 0, max: DAY_MS - 1 }),
+);
 /** What an event sets: its state, whether its domains are listed, how many domains. */
 const outcome = {
   state: fc.constantFrom(...CASE_STATES),
@@ -100,6 +104,19 @@ const descendingPopulation = fc.array(fc.array(descendingStep, { minLength: 1, m
   minLength: 1,
   maxLength: 10,
 });
+
+/**
+ * An instant to ask "as known at" on a day of the histories: the business date itself (its end, WIB), or an
+ * instant at either edge of a UTC date — where the changes kept per date of record meet those kept per instant.
+ */
+const knownAtKind = fc.constantFrom('date', 'utcMidnight', 'utcLast', 'utcNoon');
+function knownAtOn(day: number, kind: 'date' | 'utcMidnight' | 'utcLast' | 'utcNoon'): string {
+  const date = wibIso(JULY_1_WIB + day * DAY_MS).slice(0, 10);
+  if (kind === 'date') return date;
+  const midnight = Date.parse(`${date}T00:00:00.000Z`);
+  const ms = { utcMidnight: midnight, utcLast: midnight + DAY_MS - 1, utcNoon: midnight + DAY_MS / 2 }[kind];
+  return new Date(ms).toISOString();
+}
 
 type Step = (typeof step extends fc.Arbitrary<infer T> ? T : never) & { recordedBackDays?: number };
 
@@ -151,6 +168,46 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
       await db.store.applyBatch(batch, { expectedPosition: position, toPosition: last.position });
       position = last.position;
     }
+  }
+
+  /**
+   * The record-date roll-ups hold the changes kept by record time summed per UTC date of record, with no row that
+   * sums to nothing (migration 24), whichever way the projector wrote them.
+   */
+  async function expectRecordedDaysSummed(): Promise<void> {
+    const day =
+      backend.name === 'sqlite'
+        ? 'substr(recorded_at, 1, 10)'
+        : `to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+    const numbers = (rows: Array<Record<string, unknown>>) =>
+      rows.map((r) =>
+        Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v]),
+        ),
+      );
+    expect(
+      numbers(
+        await db.sql(`SELECT recorded_date, business_date, state, n FROM state_deltas_recorded_days
+        ORDER BY recorded_date, business_date, state`),
+      ),
+    ).toEqual(
+      numbers(
+        await db.sql(`SELECT ${day} AS recorded_date, business_date, state, sum(n) AS n FROM state_deltas_recorded
+        GROUP BY ${day}, business_date, state HAVING sum(n) <> 0 ORDER BY recorded_date, business_date, state`),
+      ),
+    );
+    expect(
+      numbers(
+        await db.sql(`SELECT recorded_date, business_date, added, removed FROM blocklist_deltas_recorded_days
+        ORDER BY recorded_date, business_date`),
+      ),
+    ).toEqual(
+      numbers(
+        await db.sql(`SELECT ${day} AS recorded_date, business_date, sum(added) AS added, sum(removed) AS removed
+        FROM blocklist_deltas_recorded GROUP BY ${day}, business_date
+        HAVING sum(added) <> 0 OR sum(removed) <> 0 ORDER BY recorded_date, business_date`),
+      ),
+    );
   }
 
   /** Both series, each day as known at `knownAt`, and the population on one date, against the plain reading. */
@@ -283,17 +340,17 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
       });
       // The deltas kept by record time: the default reads those recorded by an early instant; this one the kept
       // deltas less those recorded after it (decision 0019).
-      const recordedByFirst = db.reopen({ recordedChangesAfterCap: -1 });
+      const recordedByFirst = db.reopen({ recordedDaysAfterCap: -1 });
       await fc.assert(
         fc.asyncProperty(
           cases,
-          fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
-          async (cases, knownDay) => {
+          fc.option(fc.tuple(fc.integer({ min: 0, max: 40 }), knownAtKind), { nil: undefined }),
+          async (cases, known) => {
             const events = populationEvents(cases);
             await db.store.reset();
             await applyAll(events.map(toReadModelEvent), 16);
-            const knownAt =
-              knownDay === undefined ? undefined : wibIso(JULY_1_WIB + knownDay * DAY_MS).slice(0, 10);
+            await expectRecordedDaysSummed();
+            const knownAt = known === undefined ? undefined : knownAtOn(...known);
             const want = businessDatesBetween('2022-07-03', '2022-08-20').map((date) => {
               const plain = plainReading(events, date, knownAt);
               return { date, counts: plain.counts, size: plain.size };
@@ -333,7 +390,7 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     const events = populationEvents(cases ?? []);
     await applyAll(events.map(toReadModelEvent), 5);
     await db.execute('DELETE FROM case_timeline');
-    const recordedByFirst = db.reopen({ recordedChangesAfterCap: -1 });
+    const recordedByFirst = db.reopen({ recordedDaysAfterCap: -1 });
     for (const knownDay of [2, 9, 20]) {
       const knownAt = wibIso(JULY_1_WIB + knownDay * DAY_MS).slice(0, 10);
       for (const store of [db.store, recordedByFirst]) await expectPlainReading(store, events, knownAt);
@@ -363,7 +420,7 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
       expect(liveOnly.has(at instanceof Date ? at.getTime() : Date.parse(String(at)))).toBe(true);
     }
     const instants = [boundMs - 2 * DAY_MS, boundMs - 1, boundMs, boundMs + 7_200_000, boundMs + 4 * DAY_MS];
-    const recordedByFirst = db.reopen({ recordedChangesAfterCap: -1 });
+    const recordedByFirst = db.reopen({ recordedDaysAfterCap: -1 });
     for (const ms of instants)
       for (const store of [db.store, recordedByFirst])
         await expectPlainReading(store, source, new Date(ms).toISOString());
@@ -402,7 +459,7 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     const source = populationEvents(cases ?? []);
     const instants = [boundMs - DAY_MS, boundMs - 1, boundMs, boundMs + 3_600_000, boundMs + 5 * DAY_MS];
     // Either side first: the changes recorded by an instant are never complete here (the bound).
-    const recordedByFirst = db.reopen({ recordedChangesAfterCap: -1 });
+    const recordedByFirst = db.reopen({ recordedDaysAfterCap: -1 });
     for (const ms of instants)
       for (const store of [reopened, recordedByFirst])
         await expectPlainReading(store, source, new Date(ms).toISOString());
@@ -412,6 +469,23 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
       await expectPlainReading(store, source, new Date(boundMs + 3_600_000).toISOString());
     await reopened.close();
     await recordedByFirst.close();
+  });
+
+  it('given read models projected before migration 24, then migrating sums the changes kept by record time per date of record, as the projector would have', async () => {
+    const [cases] = fc.sample(descendingPopulation, { numRuns: 1, seed: 24 });
+    const events = populationEvents(cases ?? []);
+    await applyAll(events.map(toReadModelEvent), 3);
+    const projected = await db.dump();
+    expect(projected['state_deltas_recorded_days']?.length).toBeGreaterThan(0);
+    // The read models as version 23 left them.
+    await db.execute(
+      `DROP TABLE state_deltas_recorded_days; DROP TABLE blocklist_deltas_recorded_days;
+       DELETE FROM read_model_migrations WHERE version = 24`,
+    );
+    const reopened = db.reopen();
+    await reopened.getStateCounts('2022-07-20');
+    expect(await db.dump()).toEqual(projected);
+    await reopened.close();
   });
 
   it.each([

@@ -224,15 +224,64 @@ export const recordedAfterParams = (knownAt: string, from: string, to: string): 
   to,
 ];
 
-const STATE_INCREMENT = `ON CONFLICT (business_date, state) DO UPDATE SET n = state_deltas_daily.n + excluded.n`;
-const BLOCKLIST_INCREMENT = `ON CONFLICT (business_date) DO UPDATE SET
-      added = blocklist_deltas_daily.added + excluded.added,
-      removed = blocklist_deltas_daily.removed + excluded.removed`;
-const RECORDED_STATE_INCREMENT = `ON CONFLICT (recorded_at, business_date, state) DO UPDATE SET
-      n = state_deltas_recorded.n + excluded.n`;
-const RECORDED_BLOCKLIST_INCREMENT = `ON CONFLICT (recorded_at, business_date) DO UPDATE SET
-      added = blocklist_deltas_recorded.added + excluded.added,
-      removed = blocklist_deltas_recorded.removed + excluded.removed`;
+/**
+ * A table of counters summed per key: its columns, and the upsert clause that adds a row's counters to the kept
+ * row's (the increments of a batch).
+ */
+function summedTable(table: string, key: readonly string[], counters: readonly string[]) {
+  return {
+    table,
+    columns: [...key, ...counters],
+    onConflict: `ON CONFLICT (${key.join(', ')}) DO UPDATE SET
+      ${counters.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(',\n      ')}`,
+  };
+}
+
+/** Drops a summed table's rows that a batch brought to zero (a partial index finds them). */
+function zeroRows(t: { table: string; columns: readonly string[] }, counters: number): string {
+  return `DELETE FROM ${t.table} WHERE ${t.columns
+    .slice(-counters)
+    .map((c) => `${c} = 0`)
+    .join(' AND ')}`;
+}
+
+const STATE_COUNTERS = ['n'];
+const BLOCKLIST_COUNTERS = ['added', 'removed'];
+
+/** Increments of the daily delta tables computed in the planner: per `date|state`, and per date. */
+export const dailyIncrements = {
+  states: summedTable('state_deltas_daily', ['business_date', 'state'], STATE_COUNTERS),
+  blocklist: summedTable('blocklist_deltas_daily', ['business_date'], BLOCKLIST_COUNTERS),
+};
+
+/**
+ * The same increments kept under their events' record times (decision 0019): per `recordedAt|date|state`, and
+ * per `recordedAt|date`; and summed per UTC date of record (`…ByDay`, migration 24).
+ */
+export const recordedIncrements = {
+  states: summedTable('state_deltas_recorded', ['recorded_at', 'business_date', 'state'], STATE_COUNTERS),
+  blocklist: summedTable('blocklist_deltas_recorded', ['recorded_at', 'business_date'], BLOCKLIST_COUNTERS),
+  statesByDay: summedTable(
+    'state_deltas_recorded_days',
+    ['recorded_date', 'business_date', 'state'],
+    STATE_COUNTERS,
+  ),
+  blocklistByDay: summedTable(
+    'blocklist_deltas_recorded_days',
+    ['recorded_date', 'business_date'],
+    BLOCKLIST_COUNTERS,
+  ),
+};
+
+/** Statements that drop the rows a batch brought to zero (a partial index each finds them). */
+export const dailyDeltaCleanup = {
+  states: zeroRows(dailyIncrements.states, STATE_COUNTERS.length),
+  blocklist: zeroRows(dailyIncrements.blocklist, BLOCKLIST_COUNTERS.length),
+  statesRecorded: zeroRows(recordedIncrements.states, STATE_COUNTERS.length),
+  blocklistRecorded: zeroRows(recordedIncrements.blocklist, BLOCKLIST_COUNTERS.length),
+  statesRecordedDays: zeroRows(recordedIncrements.statesByDay, STATE_COUNTERS.length),
+  blocklistRecordedDays: zeroRows(recordedIncrements.blocklistByDay, BLOCKLIST_COUNTERS.length),
+};
 
 /**
  * The tables the projector keeps the daily series in (docs/read-models.md, "Daily series") — per business
@@ -277,35 +326,56 @@ export function revisionDeltasSql(dialect: SqlDialect): {
   blocklist: string;
   statesRecorded: string;
   blocklistRecorded: string;
+  statesRecordedDays: string;
+  blocklistRecordedDays: string;
 } {
   const scope = { knownAt: false, scope: 'revision' as const };
-  // The revision's record time, after the CTE's parameters (decision 0019).
-  const recordedAt = `CAST(? AS ${dialect === 'sqlite' ? 'TEXT' : 'TIMESTAMPTZ'})`;
+  // The revision's record time or its date, after the CTE's parameters (decision 0019).
+  const recordedAt = `CAST(? AS ${dialect === 'sqlite' ? 'TEXT' : 'TIMESTAMPTZ'}), `;
+  const recordedOn = 'CAST(? AS TEXT), ';
+  const insert = (
+    t: { table: string; columns: readonly string[]; onConflict: string },
+    blocklist: boolean,
+    keyFirst = '',
+  ) => `${effectiveChangesCte(dialect, { ...scope, blocklist })}
+    INSERT INTO ${t.table} (${t.columns.join(', ')})
+    SELECT ${keyFirst}${
+      blocklist
+        ? `business_date, added, removed FROM (${BLOCKLIST_DELTAS}) d WHERE added <> 0 OR removed <> 0`
+        : `business_date, state, n FROM (${STATE_DELTAS}) d WHERE n <> 0`
+    }
+    ${t.onConflict}`;
   return {
-    states: `${effectiveChangesCte(dialect, { ...scope, blocklist: false })}
-    INSERT INTO state_deltas_daily (business_date, state, n)
-    SELECT business_date, state, n FROM (${STATE_DELTAS}) d WHERE n <> 0
-    ${STATE_INCREMENT}`,
-    blocklist: `${effectiveChangesCte(dialect, { ...scope, blocklist: true })}
-    INSERT INTO blocklist_deltas_daily (business_date, added, removed)
-    SELECT business_date, added, removed FROM (${BLOCKLIST_DELTAS}) d WHERE added <> 0 OR removed <> 0
-    ${BLOCKLIST_INCREMENT}`,
-    statesRecorded: `${effectiveChangesCte(dialect, { ...scope, blocklist: false })}
-    INSERT INTO state_deltas_recorded (recorded_at, business_date, state, n)
-    SELECT ${recordedAt}, business_date, state, n FROM (${STATE_DELTAS}) d WHERE n <> 0
-    ${RECORDED_STATE_INCREMENT}`,
-    blocklistRecorded: `${effectiveChangesCte(dialect, { ...scope, blocklist: true })}
-    INSERT INTO blocklist_deltas_recorded (recorded_at, business_date, added, removed)
-    SELECT ${recordedAt}, business_date, added, removed FROM (${BLOCKLIST_DELTAS}) d WHERE added <> 0 OR removed <> 0
-    ${RECORDED_BLOCKLIST_INCREMENT}`,
+    states: insert(dailyIncrements.states, false),
+    blocklist: insert(dailyIncrements.blocklist, true),
+    statesRecorded: insert(recordedIncrements.states, false, recordedAt),
+    blocklistRecorded: insert(recordedIncrements.blocklist, true, recordedAt),
+    statesRecordedDays: insert(recordedIncrements.statesByDay, false, recordedOn),
+    blocklistRecordedDays: insert(recordedIncrements.blocklistByDay, true, recordedOn),
   };
 }
 
-/** The parameters of `revisionDeltasSql`'s recorded statements: the revision's, then its record time. */
-export const revisionRecordedParams = (pseId: string, revision: number, recordedAt: string): unknown[] => [
-  ...revisionParams(pseId, revision),
-  recordedAt,
-];
+/**
+ * The parameters of `revisionDeltasSql`'s recorded statements: the revision's, then its record time (`instant`)
+ * or the UTC date of it (`date`, for the `…RecordedDays` statements).
+ */
+export const revisionRecordedParams = (
+  pseId: string,
+  revision: number,
+  recordedAt: string,
+  key: 'instant' | 'date' = 'instant',
+): unknown[] => [...revisionParams(pseId, revision), key === 'date' ? recordedDate(recordedAt) : recordedAt];
+
+/**
+ * The UTC date an instant was recorded on, the key of the record-date roll-ups (decision 0019): the first ten
+ * characters of the stored instant (UTC text, as every instant the read models keep).
+ */
+export const recordedDate = (recordedAt: string): string => recordedAt.slice(0, 10);
+
+/** The first instant of the UTC date after `date` (YYYY-MM-DD), as stored instants are written. */
+function nextDateStart(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00.000Z`) + DAY_MS).toISOString();
+}
 
 /** The parameters of `revisionDeltasSql`'s statements. */
 export const revisionParams = (pseId: string, revision: number): unknown[] => [
@@ -315,41 +385,40 @@ export const revisionParams = (pseId: string, revision: number): unknown[] => [
   revision,
 ];
 
-/** Increments of the daily delta tables computed in the planner: per `date|state`, and per date. */
-export const dailyIncrements = {
-  states: {
-    table: 'state_deltas_daily',
-    columns: ['business_date', 'state', 'n'],
-    onConflict: STATE_INCREMENT,
-  },
-  blocklist: {
-    table: 'blocklist_deltas_daily',
-    columns: ['business_date', 'added', 'removed'],
-    onConflict: BLOCKLIST_INCREMENT,
-  },
-} as const;
-
-/** The same increments kept under their events' record times (decision 0019): per `recordedAt|date|state`, and per `recordedAt|date`. */
-export const recordedIncrements = {
-  states: {
-    table: 'state_deltas_recorded',
-    columns: ['recorded_at', 'business_date', 'state', 'n'],
-    onConflict: RECORDED_STATE_INCREMENT,
-  },
-  blocklist: {
-    table: 'blocklist_deltas_recorded',
-    columns: ['recorded_at', 'business_date', 'added', 'removed'],
-    onConflict: RECORDED_BLOCKLIST_INCREMENT,
-  },
-} as const;
-
-/** Statements that drop the rows a batch brought to zero (a partial index each finds them). */
-export const dailyDeltaCleanup = {
-  states: `DELETE FROM state_deltas_daily WHERE n = 0`,
-  blocklist: `DELETE FROM blocklist_deltas_daily WHERE added = 0 AND removed = 0`,
-  statesRecorded: `DELETE FROM state_deltas_recorded WHERE n = 0`,
-  blocklistRecorded: `DELETE FROM blocklist_deltas_recorded WHERE added = 0 AND removed = 0`,
-};
+/**
+ * The two tables of changes summed by record (`state_deltas_recorded…`, `blocklist_deltas_recorded…`), keyed by
+ * `column` first, and their indexes of rows brought to zero.
+ */
+function summedByRecordTablesSql(
+  dialect: SqlDialect,
+  big: string,
+  record: { column: string; type: string; suffix: '' | '_days' },
+): string[] {
+  // On SQLite the rows are their key's index (no rowid table beside it): an import or a simulation states
+  // record times all over its range, so each row lands on a page of its own of one tree, not of two.
+  const keyed = dialect === 'sqlite' ? ' WITHOUT ROWID' : '';
+  const { column, type, suffix } = record;
+  return [
+    `CREATE TABLE IF NOT EXISTS state_deltas_recorded${suffix} (
+      ${column} ${type} NOT NULL,
+      business_date TEXT NOT NULL,
+      state TEXT NOT NULL,
+      n ${big} NOT NULL,
+      PRIMARY KEY (${column}, business_date, state)
+    )${keyed}`,
+    `CREATE TABLE IF NOT EXISTS blocklist_deltas_recorded${suffix} (
+      ${column} ${type} NOT NULL,
+      business_date TEXT NOT NULL,
+      added ${big} NOT NULL,
+      removed ${big} NOT NULL,
+      PRIMARY KEY (${column}, business_date)
+    )${keyed}`,
+    `CREATE INDEX IF NOT EXISTS state_deltas_recorded${suffix}_zero ON state_deltas_recorded${suffix} (${column})
+      WHERE n = 0`,
+    `CREATE INDEX IF NOT EXISTS blocklist_deltas_recorded${suffix}_zero ON blocklist_deltas_recorded${suffix} (${column})
+      WHERE added = 0 AND removed = 0`,
+  ];
+}
 
 /**
  * The tables of decision 0019 — each increment of the kept daily tables also kept under the record time of the
@@ -359,27 +428,9 @@ export const dailyDeltaCleanup = {
  * drops it, and the projector fills them from the first event on).
  */
 export function recordedDeltaTablesSql(dialect: SqlDialect, big: string, ts: string): string[] {
-  // On SQLite the rows are their key's index (no rowid table beside it): an import or a simulation states
-  // record times all over its range, so each row lands on a page of its own of one tree, not of two.
   const keyed = dialect === 'sqlite' ? ' WITHOUT ROWID' : '';
   return [
-    `CREATE TABLE IF NOT EXISTS state_deltas_recorded (
-      recorded_at ${ts} NOT NULL,
-      business_date TEXT NOT NULL,
-      state TEXT NOT NULL,
-      n ${big} NOT NULL,
-      PRIMARY KEY (recorded_at, business_date, state)
-    )${keyed}`,
-    `CREATE TABLE IF NOT EXISTS blocklist_deltas_recorded (
-      recorded_at ${ts} NOT NULL,
-      business_date TEXT NOT NULL,
-      added ${big} NOT NULL,
-      removed ${big} NOT NULL,
-      PRIMARY KEY (recorded_at, business_date)
-    )${keyed}`,
-    `CREATE INDEX IF NOT EXISTS state_deltas_recorded_zero ON state_deltas_recorded (recorded_at) WHERE n = 0`,
-    `CREATE INDEX IF NOT EXISTS blocklist_deltas_recorded_zero ON blocklist_deltas_recorded (recorded_at)
-      WHERE added = 0 AND removed = 0`,
+    ...summedByRecordTablesSql(dialect, big, { column: 'recorded_at', type: ts, suffix: '' }),
     `CREATE TABLE IF NOT EXISTS record_order_descents (
       known_from ${ts} NOT NULL,
       known_until ${ts} NOT NULL,
@@ -387,6 +438,27 @@ export function recordedDeltaTablesSql(dialect: SqlDialect, big: string, ts: str
     )${keyed}`,
     `INSERT INTO timeline_bounds (name, max_occurred_at, max_recorded_at)
       SELECT '${RECORDED_DELTAS_BOUND}', max(occurred_at), max(recorded_at) FROM case_timeline HAVING count(*) > 0`,
+  ];
+}
+
+/**
+ * The record-date roll-ups of decision 0019's recorded deltas (read-model migration 24): the same increments
+ * summed per UTC date of record, so that an instant's changes recorded before or after its own date are a few
+ * rows a day rather than one per instant; filled from the recorded deltas as they stand.
+ */
+export function recordedDayTablesSql(dialect: SqlDialect, big: string): string[] {
+  const day =
+    dialect === 'sqlite'
+      ? 'substr(recorded_at, 1, 10)'
+      : `to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+  return [
+    ...summedByRecordTablesSql(dialect, big, { column: 'recorded_date', type: 'TEXT', suffix: '_days' }),
+    `INSERT INTO state_deltas_recorded_days (recorded_date, business_date, state, n)
+      SELECT ${day}, business_date, state, sum(n) FROM state_deltas_recorded
+      GROUP BY ${day}, business_date, state HAVING sum(n) <> 0`,
+    `INSERT INTO blocklist_deltas_recorded_days (recorded_date, business_date, added, removed)
+      SELECT ${day}, business_date, sum(added), sum(removed) FROM blocklist_deltas_recorded
+      GROUP BY ${day}, business_date HAVING sum(added) <> 0 OR sum(removed) <> 0`,
   ];
 }
 
@@ -402,7 +474,8 @@ export const NOT_ANSWERED = '!';
  * for the instant: a case's events recorded by it are not a prefix of its revisions (a descent covers it), or
  * the recorded deltas are not complete for it. `after`: the kept deltas less what was recorded after the
  * instant (complete for instants from the bound on); `by`: what was recorded by the instant (complete only
- * without a bound). Parameters: `recordedSeriesParams`.
+ * without a bound). Either reads the instant's own UTC date of record by instant and the other dates from
+ * their roll-up (`…_recorded_days`, a few rows a date). Parameters: `recordedSeriesParams`.
  */
 export function recordedSeriesSql(side: 'after' | 'by'): { states: string; blocklist: string } {
   // The instant three times: a descent around it, and the bound (any bound, for `by`).
@@ -413,6 +486,16 @@ export function recordedSeriesSql(side: 'after' | 'by'): { states: string; block
   const guard = `NOT EXISTS (${refused})`;
   const notAnswered = (columns: string) =>
     `SELECT '${NOT_ANSWERED}' AS business_date, ${columns} WHERE EXISTS (${refused})`;
+  // The changes recorded after the instant (its own date's from the instant on, later dates' rolled up), or
+  // by it (earlier dates' rolled up, its own date's up to the instant).
+  const changes = (table: 'state' | 'blocklist', columns: string) =>
+    side === 'after'
+      ? `SELECT ${columns} FROM ${table}_deltas_recorded WHERE recorded_at > ? AND recorded_at < ?
+      UNION ALL
+      SELECT ${columns} FROM ${table}_deltas_recorded_days WHERE recorded_date > ?`
+      : `SELECT ${columns} FROM ${table}_deltas_recorded_days WHERE recorded_date < ?
+      UNION ALL
+      SELECT ${columns} FROM ${table}_deltas_recorded WHERE recorded_at >= ? AND recorded_at <= ?`;
   if (side === 'after')
     return {
       states: `${notAnswered(`'' AS state, 0 AS n`)}
@@ -420,40 +503,43 @@ export function recordedSeriesSql(side: 'after' | 'by'): { states: string; block
     SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM (
       SELECT business_date, state, n FROM state_deltas_daily
       UNION ALL
-      SELECT business_date, state, -n FROM state_deltas_recorded WHERE recorded_at > ?
+      ${changes('state', 'business_date, state, -n')}
     ) d WHERE business_date <= ? AND ${guard} GROUP BY 1, 2`,
       blocklist: `${notAnswered('0 AS added, 0 AS removed')}
     UNION ALL
     SELECT ${BEFORE_FROM} AS business_date, sum(added) AS added, sum(removed) AS removed FROM (
       SELECT business_date, added, removed FROM blocklist_deltas_daily
       UNION ALL
-      SELECT business_date, -added, -removed FROM blocklist_deltas_recorded WHERE recorded_at > ?
+      ${changes('blocklist', 'business_date, -added, -removed')}
     ) d WHERE business_date <= ? AND ${guard} GROUP BY 1`,
     };
   return {
     states: `${notAnswered(`'' AS state, 0 AS n`)}
     UNION ALL
-    SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM state_deltas_recorded
-    WHERE recorded_at <= ? AND business_date <= ? AND ${guard} GROUP BY 1, 2`,
+    SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM (
+      ${changes('state', 'business_date, state, n')}
+    ) d WHERE business_date <= ? AND ${guard} GROUP BY 1, 2`,
     blocklist: `${notAnswered('0 AS added, 0 AS removed')}
     UNION ALL
-    SELECT ${BEFORE_FROM} AS business_date, sum(added) AS added, sum(removed) AS removed FROM blocklist_deltas_recorded
-    WHERE recorded_at <= ? AND business_date <= ? AND ${guard} GROUP BY 1`,
+    SELECT ${BEFORE_FROM} AS business_date, sum(added) AS added, sum(removed) AS removed FROM (
+      ${changes('blocklist', 'business_date, added, removed')}
+    ) d WHERE business_date <= ? AND ${guard} GROUP BY 1`,
   };
 }
 
-/** The parameters of `recordedSeriesSql`'s statements (either side). */
-export const recordedSeriesParams = (knownAt: string, from: string, to: string): unknown[] => [
-  knownAt,
-  knownAt,
-  knownAt,
-  from,
-  knownAt,
-  to,
-  knownAt,
-  knownAt,
-  knownAt,
-];
+/** The parameters of `recordedSeriesSql(side)`'s statements. */
+export function recordedSeriesParams(
+  side: 'after' | 'by',
+  knownAt: string,
+  from: string,
+  to: string,
+): unknown[] {
+  const date = recordedDate(knownAt);
+  const changes =
+    side === 'after' ? [knownAt, nextDateStart(date), date] : [date, `${date}T00:00:00.000Z`, knownAt];
+  const refused = [knownAt, knownAt, knownAt];
+  return [...refused, from, ...changes, to, ...refused];
+}
 
 /** Folds per-date state deltas (any dates up to `to`) into the counts at the end of each date of the range. */
 export function accumulateStateCounts(

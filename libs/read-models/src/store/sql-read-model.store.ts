@@ -36,6 +36,7 @@ import {
   revisionDeltasSql,
   revisionRecordedParams,
   revisionParams,
+  recordedDate,
   recordedSeriesParams,
   recordedSeriesSql,
   stateDeltasSql,
@@ -317,10 +318,12 @@ export const RECORDED_AFTER_CAP = 20_000;
 export const RECORDED_BY_CAP = 250_000;
 
 /**
- * The most changes kept by record time after a `knownAt` for which a series as known then subtracts them from the
- * kept deltas before trying the changes recorded by it (decision 0019); either way gives the same answer.
+ * The most rows of the record-date roll-up after a `knownAt`'s own date for which a series as known then
+ * subtracts the changes recorded after it from the kept deltas before trying the changes recorded by it
+ * (decision 0019): a recent instant. Either way gives the same answer and reads the instant's own date by
+ * instant; the rest is a few rows a date of record (at a million systems, some tens).
  */
-export const RECORDED_CHANGES_AFTER_CAP = 250_000;
+export const RECORDED_DAYS_AFTER_CAP = 10_000;
 
 /** Settings of a read-model store that change how it answers, not what (specs drive both ways with them). */
 export interface ReadModelTuning {
@@ -330,8 +333,8 @@ export interface ReadModelTuning {
   recordedByCap?: number;
   /** false: never answers as known earlier from the deltas kept by record time (decision 0019). */
   recordedDeltas?: boolean;
-  /** See RECORDED_CHANGES_AFTER_CAP; -1 always tries the changes recorded by `knownAt` first. */
-  recordedChangesAfterCap?: number;
+  /** See RECORDED_DAYS_AFTER_CAP; -1 always tries the changes recorded by `knownAt` first. */
+  recordedDaysAfterCap?: number;
 }
 
 /** The escalation queue's columns (the view `escalation_queue`'s), from case_summary `s` and traffic `o`. */
@@ -643,6 +646,8 @@ export class SqlReadModelStore implements ReadModelStore {
       if (recordedAt === null) continue; // backdated: not kept by record time
       await tx.query(sql.statesRecorded, revisionRecordedParams(pseId, revision, recordedAt));
       await tx.query(sql.blocklistRecorded, revisionRecordedParams(pseId, revision, recordedAt));
+      await tx.query(sql.statesRecordedDays, revisionRecordedParams(pseId, revision, recordedAt, 'date'));
+      await tx.query(sql.blocklistRecordedDays, revisionRecordedParams(pseId, revision, recordedAt, 'date'));
     }
     // The row's business-time column carries the same instant: only its record time is read.
     const skipped = changes.recordedSkippedUntil;
@@ -650,9 +655,14 @@ export class SqlReadModelStore implements ReadModelStore {
     const revised = changes.revisionDeltas.length > 0;
     if (revised || changes.stateDeltas.size > 0) await tx.query(dailyDeltaCleanup.states);
     if (revised || changes.blocklistDeltas.size > 0) await tx.query(dailyDeltaCleanup.blocklist);
-    if (revised || changes.stateDeltasRecorded.size > 0) await tx.query(dailyDeltaCleanup.statesRecorded);
-    if (revised || changes.blocklistDeltasRecorded.size > 0)
+    if (revised || changes.stateDeltasRecorded.size > 0) {
+      await tx.query(dailyDeltaCleanup.statesRecorded);
+      await tx.query(dailyDeltaCleanup.statesRecordedDays);
+    }
+    if (revised || changes.blocklistDeltasRecorded.size > 0) {
       await tx.query(dailyDeltaCleanup.blocklistRecorded);
+      await tx.query(dailyDeltaCleanup.blocklistRecordedDays);
+    }
   }
 
   /** Raises the newest business and record times of the timeline to cover `events` (see getStateCounts). */
@@ -1645,12 +1655,13 @@ export class SqlReadModelStore implements ReadModelStore {
     to: string,
   ): Promise<SqlRecord[] | null> {
     if (this.tuning.recordedDeltas === false) return null;
-    // Few changes recorded after the instant (a recent one): the kept deltas less those. Otherwise what was
-    // recorded by it, when that is complete, and failing that the same subtraction.
-    const cap = this.tuning.recordedChangesAfterCap ?? RECORDED_CHANGES_AFTER_CAP;
+    // Few dates of changes recorded after the instant's own (a recent one): the kept deltas less those.
+    // Otherwise what was recorded by it, when that is complete, and failing that the same subtraction.
+    const cap = this.tuning.recordedDaysAfterCap ?? RECORDED_DAYS_AFTER_CAP;
     const [after] = await this.readAside(
-      `SELECT count(*) AS n FROM (SELECT 1 AS one FROM state_deltas_recorded WHERE recorded_at > ? LIMIT ?) r`,
-      [knownAt, cap + 1],
+      `SELECT count(*) AS n FROM (
+        SELECT 1 AS one FROM state_deltas_recorded_days WHERE recorded_date > ? LIMIT ?) r`,
+      [recordedDate(knownAt), cap + 1],
       'history',
     );
     const sides: Array<'by' | 'after'> =
@@ -1658,7 +1669,7 @@ export class SqlReadModelStore implements ReadModelStore {
     for (const side of sides) {
       const rows = await this.readAside(
         recordedSeriesSql(side)[series],
-        recordedSeriesParams(knownAt, from, to),
+        recordedSeriesParams(side, knownAt, from, to),
         'history',
       );
       if (!rows.some((r) => str(r, 'business_date') === NOT_ANSWERED)) return rows;

@@ -45,6 +45,8 @@ const ORDER: Record<string, string> = {
   blocklist_deltas_daily: 'business_date',
   state_deltas_recorded: 'recorded_at, business_date, state',
   blocklist_deltas_recorded: 'recorded_at, business_date',
+  state_deltas_recorded_days: 'recorded_date, business_date, state',
+  blocklist_deltas_recorded_days: 'recorded_date, business_date',
   record_order_descents: 'known_until, known_from',
   transitions_daily: 'business_date, from_state, to_state',
   fines: 'pse_id, fine_id',
