@@ -557,6 +557,11 @@ export async function run(): Promise<void> {
           },
           2,
         ],
+        [
+          'stats/states on a past date as known earlier, 2 clients',
+          { path: '/v1/stats/states?asOf=2022-12-31&knownAt=2022-08-01', headers: analyst },
+          2,
+        ],
       ];
       const only = process.env.BENCH_QUERIES_ONLY?.split(',');
       const lines =

@@ -338,9 +338,10 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
         recordedByCap: Number.MAX_SAFE_INTEGER,
         recordedDeltas: false,
       });
-      // The deltas kept by record time: the default reads those recorded by an early instant; this one the kept
-      // deltas less those recorded after it (decision 0019).
-      const recordedByFirst = db.reopen({ recordedDaysAfterCap: -1 });
+      // The deltas kept by record time (decision 0019): the default sums the side with fewer dates of record;
+      // these try the changes recorded by the instant first, or the kept deltas less those recorded after it.
+      const recordedByFirst = db.reopen({ recordedFirst: 'by' });
+      const recordedAfterFirst = db.reopen({ recordedFirst: 'after' });
       await fc.assert(
         fc.asyncProperty(
           cases,
@@ -357,7 +358,7 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
             });
             // As known earlier: the kept deltas corrected for what was recorded later, the cases recorded by
             // then, and the whole history.
-            for (const store of [db.store, recordedByFirst, recordedBy, wholeHistory]) {
+            for (const store of [db.store, recordedByFirst, recordedAfterFirst, recordedBy, wholeHistory]) {
               const states = await store.getStateCountsDaily('2022-07-03', '2022-08-20', { knownAt });
               const blocklist = await store.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt });
               const got = states.days.map((d, i) => ({
@@ -367,7 +368,7 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
               }));
               expect(got).toEqual(want);
               const all = await Promise.all(
-                [db.store, recordedByFirst, recordedBy, wholeHistory].map((s) =>
+                [db.store, recordedByFirst, recordedAfterFirst, recordedBy, wholeHistory].map((s) =>
                   s.getBlocklistDaily('2022-07-03', '2022-08-20', { knownAt }),
                 ),
               );
@@ -390,12 +391,15 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     const events = populationEvents(cases ?? []);
     await applyAll(events.map(toReadModelEvent), 5);
     await db.execute('DELETE FROM case_timeline');
-    const recordedByFirst = db.reopen({ recordedDaysAfterCap: -1 });
+    const recordedByFirst = db.reopen({ recordedFirst: 'by' });
+    const recordedAfterFirst = db.reopen({ recordedFirst: 'after' });
     for (const knownDay of [2, 9, 20]) {
       const knownAt = wibIso(JULY_1_WIB + knownDay * DAY_MS).slice(0, 10);
-      for (const store of [db.store, recordedByFirst]) await expectPlainReading(store, events, knownAt);
+      for (const store of [db.store, recordedByFirst, recordedAfterFirst])
+        await expectPlainReading(store, events, knownAt);
     }
     await recordedByFirst.close();
+    await recordedAfterFirst.close();
   });
 
   it('given backdated events (appended long after their record time), then their changes are not kept by record time and the series as known earlier are still the plain reading', async () => {
@@ -420,15 +424,17 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
       expect(liveOnly.has(at instanceof Date ? at.getTime() : Date.parse(String(at)))).toBe(true);
     }
     const instants = [boundMs - 2 * DAY_MS, boundMs - 1, boundMs, boundMs + 7_200_000, boundMs + 4 * DAY_MS];
-    const recordedByFirst = db.reopen({ recordedDaysAfterCap: -1 });
+    const recordedByFirst = db.reopen({ recordedFirst: 'by' });
+    const recordedAfterFirst = db.reopen({ recordedFirst: 'after' });
     for (const ms of instants)
-      for (const store of [db.store, recordedByFirst])
+      for (const store of [db.store, recordedByFirst, recordedAfterFirst])
         await expectPlainReading(store, source, new Date(ms).toISOString());
     // From the bound on, the kept changes answer alone.
     await db.execute('DELETE FROM case_timeline');
-    for (const store of [db.store, recordedByFirst])
+    for (const store of [db.store, recordedByFirst, recordedAfterFirst])
       await expectPlainReading(store, source, new Date(boundMs + 7_200_000).toISOString());
     await recordedByFirst.close();
+    await recordedAfterFirst.close();
   });
 
   it('given read models projected before migration 23, then as known before the newest record time then they read the timeline, and from it on the kept deltas', async () => {
@@ -459,16 +465,18 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     const source = populationEvents(cases ?? []);
     const instants = [boundMs - DAY_MS, boundMs - 1, boundMs, boundMs + 3_600_000, boundMs + 5 * DAY_MS];
     // Either side first: the changes recorded by an instant are never complete here (the bound).
-    const recordedByFirst = db.reopen({ recordedDaysAfterCap: -1 });
+    const recordedByFirst = db.reopen({ recordedFirst: 'by' });
+    const recordedAfterFirst = db.reopen({ recordedFirst: 'after' });
     for (const ms of instants)
-      for (const store of [reopened, recordedByFirst])
+      for (const store of [reopened, recordedByFirst, recordedAfterFirst])
         await expectPlainReading(store, source, new Date(ms).toISOString());
     // From the bound on the kept deltas answer alone (the timeline gone); before it they may not.
     await db.execute('DELETE FROM case_timeline');
-    for (const store of [reopened, recordedByFirst])
+    for (const store of [reopened, recordedByFirst, recordedAfterFirst])
       await expectPlainReading(store, source, new Date(boundMs + 3_600_000).toISOString());
     await reopened.close();
     await recordedByFirst.close();
+    await recordedAfterFirst.close();
   });
 
   it('given read models projected before migration 24, then migrating sums the changes kept by record time per date of record, as the projector would have', async () => {

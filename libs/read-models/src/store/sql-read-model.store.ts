@@ -318,12 +318,11 @@ export const RECORDED_AFTER_CAP = 20_000;
 export const RECORDED_BY_CAP = 250_000;
 
 /**
- * The most rows of the record-date roll-up after a `knownAt`'s own date for which a series as known then
- * subtracts the changes recorded after it from the kept deltas before trying the changes recorded by it
- * (decision 0019): a recent instant. Either way gives the same answer and reads the instant's own date by
- * instant; the rest is a few rows a date of record (at a million systems, some tens).
+ * How far the store counts the record-date roll-up's rows before and after a `knownAt`'s own date to choose
+ * which side of the changes kept by record time to sum first (decision 0019): the side with fewer. Either gives
+ * the same answer and reads the instant's own date by instant.
  */
-export const RECORDED_DAYS_AFTER_CAP = 10_000;
+export const RECORDED_DAYS_COUNT_CAP = 100_000;
 
 /** Settings of a read-model store that change how it answers, not what (specs drive both ways with them). */
 export interface ReadModelTuning {
@@ -333,8 +332,12 @@ export interface ReadModelTuning {
   recordedByCap?: number;
   /** false: never answers as known earlier from the deltas kept by record time (decision 0019). */
   recordedDeltas?: boolean;
-  /** See RECORDED_DAYS_AFTER_CAP; -1 always tries the changes recorded by `knownAt` first. */
-  recordedDaysAfterCap?: number;
+  /**
+   * Which side of the changes kept by record time a series as known earlier tries first: those recorded by
+   * `knownAt` (`by`) or the kept deltas less those recorded after it (`after`); default: the side with fewer
+   * rows of the record-date roll-up (RECORDED_DAYS_COUNT_CAP).
+   */
+  recordedFirst?: 'by' | 'after';
 }
 
 /** The escalation queue's columns (the view `escalation_queue`'s), from case_summary `s` and traffic `o`. */
@@ -1655,17 +1658,11 @@ export class SqlReadModelStore implements ReadModelStore {
     to: string,
   ): Promise<SqlRecord[] | null> {
     if (this.tuning.recordedDeltas === false) return null;
-    // Few dates of changes recorded after the instant's own (a recent one): the kept deltas less those.
-    // Otherwise what was recorded by it, when that is complete, and failing that the same subtraction.
-    const cap = this.tuning.recordedDaysAfterCap ?? RECORDED_DAYS_AFTER_CAP;
-    const [after] = await this.readAside(
-      `SELECT count(*) AS n FROM (
-        SELECT 1 AS one FROM state_deltas_recorded_days WHERE recorded_date > ? LIMIT ?) r`,
-      [recordedDate(knownAt), cap + 1],
-      'history',
-    );
-    const sides: Array<'by' | 'after'> =
-      after !== undefined && num(after, 'n') <= cap ? ['after'] : ['by', 'after'];
+    // The side with fewer dates of record to sum (a recent instant: the changes recorded after it; an early
+    // one: those recorded by it). The changes recorded by it answer only when complete from the start; when
+    // they do not, the subtraction is tried next (the one side a bound lets answer).
+    const first = this.tuning.recordedFirst ?? (await this.fewerRecordedDays(knownAt));
+    const sides: Array<'by' | 'after'> = first === 'by' ? ['by', 'after'] : ['after'];
     for (const side of sides) {
       const rows = await this.readAside(
         recordedSeriesSql(side)[series],
@@ -1675,6 +1672,19 @@ export class SqlReadModelStore implements ReadModelStore {
       if (!rows.some((r) => str(r, 'business_date') === NOT_ANSWERED)) return rows;
     }
     return null;
+  }
+
+  /** The side of the record-date roll-up with fewer rows around the date `knownAt` was recorded on (capped). */
+  private async fewerRecordedDays(knownAt: string): Promise<'by' | 'after'> {
+    const date = recordedDate(knownAt);
+    const [counts] = await this.readAside(
+      `SELECT
+        (SELECT count(*) FROM (SELECT 1 AS one FROM state_deltas_recorded_days WHERE recorded_date < ? LIMIT ?) b) AS by_rows,
+        (SELECT count(*) FROM (SELECT 1 AS one FROM state_deltas_recorded_days WHERE recorded_date > ? LIMIT ?) a) AS after_rows`,
+      [date, RECORDED_DAYS_COUNT_CAP, date, RECORDED_DAYS_COUNT_CAP],
+      'history',
+    );
+    return counts !== undefined && num(counts, 'by_rows') < num(counts, 'after_rows') ? 'by' : 'after';
   }
 
   /** A daily series read from the timeline itself (`scope`: which rows and how), on the history lane. */
