@@ -1674,14 +1674,19 @@ export class SqlReadModelStore implements ReadModelStore {
     return null;
   }
 
-  /** The side of the record-date roll-up with fewer rows around the date `knownAt` was recorded on (capped). */
+  /**
+   * The side of the record-date roll-up with fewer rows around the date `knownAt` was recorded on: those after it
+   * counted up to RECORDED_DAYS_COUNT_CAP, those before it only up to that count (none for a recent instant).
+   */
   private async fewerRecordedDays(knownAt: string): Promise<'by' | 'after'> {
     const date = recordedDate(knownAt);
     const [counts] = await this.readAside(
-      `SELECT
-        (SELECT count(*) FROM (SELECT 1 AS one FROM state_deltas_recorded_days WHERE recorded_date < ? LIMIT ?) b) AS by_rows,
-        (SELECT count(*) FROM (SELECT 1 AS one FROM state_deltas_recorded_days WHERE recorded_date > ? LIMIT ?) a) AS after_rows`,
-      [date, RECORDED_DAYS_COUNT_CAP, date, RECORDED_DAYS_COUNT_CAP],
+      `WITH a AS (
+        SELECT count(*) AS n FROM (SELECT 1 AS one FROM state_deltas_recorded_days WHERE recorded_date > ? LIMIT ?) r)
+      SELECT a.n AS after_rows, (SELECT count(*) FROM (
+        SELECT 1 AS one FROM state_deltas_recorded_days WHERE recorded_date < ? LIMIT (SELECT n FROM a)) r) AS by_rows
+      FROM a`,
+      [date, RECORDED_DAYS_COUNT_CAP, date],
       'history',
     );
     return counts !== undefined && num(counts, 'by_rows') < num(counts, 'after_rows') ? 'by' : 'after';
