@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { CliOutput } from '../output/cli-output';
 import { terminalSafeJson } from '../output/terminal-safe';
 import { defaultWorkers, replayPopulation, WorkersOption } from '../replay-workers/replay-pool';
-import { replayStoreConfig } from '../replay-workers/replay-range';
+import { type ListedFindings, replayStoreConfig } from '../replay-workers/replay-range';
 import { type CliDeps, parseOptions, withRuntime } from '../support/cli-context';
 
 const Options = z.object({
@@ -67,9 +67,11 @@ function streamedReports(out: CliOutput, policy: string, until: string) {
   let written = 0;
   out.raw(`{\n  "policy": ${JSON.stringify(policy)},\n  "until": ${JSON.stringify(until)},\n  "reports": [`);
   return {
-    /** Reports as the replay threads listed them (`listedFinding`), a slice's at a time. */
-    add(listed: readonly string[]): void {
-      for (const text of listed) out.raw(`${written++ === 0 ? '' : ','}\n${text}`);
+    /** Reports as the replay threads listed them (`listedFinding`), a slice's at a time, each after `,\n`. */
+    add({ bytes, count }: ListedFindings): void {
+      // The document's first report follows the opening bracket without a comma.
+      out.raw(written === 0 ? bytes.subarray(1) : bytes);
+      written += count;
     },
     end(totals: { cases: number; differing: number; counts: WhatIfCounts }): void {
       // the totals' own keys, at the document's indentation: their object without its braces

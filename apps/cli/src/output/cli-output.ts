@@ -29,8 +29,8 @@ export interface CliOutput {
   readonly colour: Colours;
   /** A line for people on stdout (suppressed in `--json` mode). */
   line(text?: string): void;
-  /** Raw text on stdout, as is (blocklist files, JSON documents). */
-  raw(text: string): void;
+  /** Raw text on stdout, as is (blocklist files, JSON documents; bytes already UTF-8). */
+  raw(text: string | Uint8Array): void;
   /** The machine result in `--json` mode. */
   data(value: unknown): void;
   /** A table for people. */

@@ -7,7 +7,14 @@ import { youngGenerationLimits } from '@sanksi/application';
 import { z } from 'zod';
 import { CliError, ExitCode } from '../cli.errors';
 import type { EventStore, EventStoreConfig } from '@sanksi/event-store';
-import { type LogRange, logRanges, type RangeResult, rangeSize, runReplayRange } from './replay-range';
+import {
+  type ListedFindings,
+  type LogRange,
+  logRanges,
+  type RangeResult,
+  rangeSize,
+  runReplayRange,
+} from './replay-range';
 import type { ReplayFinding, ReplayTask } from './replay-task';
 import type { ReplayWorkerData } from './replay.worker';
 
@@ -139,14 +146,15 @@ export interface ReplayReporting {
   /** Keep only the first `keep` findings in population order (a what-if with `--limit`): memory stays bounded. */
   keep?: number;
   /**
-   * Every finding as its listed text (`listedFinding`: a `--json` document's array entry), a slice's at a time,
+   * Every finding as its listed text (`listedFinding`: a `--json` document's array entry), a slice's at a time
+   * in one buffer (`ListedFindings`),
    * in population order, as soon as every slice before it has come back; none is kept then
    * (`findings` of the outcome is empty, `found` counts them all). What lets a what-if at a million cases
    * write every report: held until the end, a quarter of a million reports and more did not fit in the
    * process's heap. The threads write the text beside their replay: sent as objects, each report was copied
    * out of its thread and into the main thread before being written (a fifth more CPU at 100,000 cases).
    */
-  onListed?: (texts: readonly string[]) => void;
+  onListed?: (listed: ListedFindings) => void;
 }
 
 /** Positions per slice when findings come back as text: ~600 reports of a what-if at a million, ~12 MB. */
@@ -175,7 +183,7 @@ export async function replayPopulation(
   let events = 0;
   const counts = emptyWhatIfCounts();
   // Slices come back out of order; listed findings wait here for the slices before theirs.
-  const waiting = new Map<number, readonly string[]>();
+  const waiting = new Map<number, ListedFindings | undefined>();
   let nextToStream = 0;
   const take = (slice: number, result: RangeResult): void => {
     cases += result.cases;
@@ -184,10 +192,11 @@ export async function replayPopulation(
     if (result.counts) addWhatIfCounts(counts, result.counts);
     onPositions(result.positions);
     if (onListed) {
-      waiting.set(slice, result.listed ?? []);
-      for (let ready = waiting.get(nextToStream); ready; ready = waiting.get(nextToStream)) {
+      waiting.set(slice, result.listed);
+      while (waiting.has(nextToStream)) {
+        const ready = waiting.get(nextToStream);
         waiting.delete(nextToStream++);
-        if (ready.length > 0) onListed(ready);
+        if (ready !== undefined && ready.count > 0) onListed(ready);
       }
       return;
     }

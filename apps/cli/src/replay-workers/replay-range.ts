@@ -20,12 +20,37 @@ export interface LogRange {
 /**
  * What a slice produced: its cases' results, and the positions it covered (for progress). `findings` holds
  * the slice's first `keep` findings in population order, `found` how many it had in all; `listed`, when the
- * slice was asked for it, every finding as `listedFinding` writes it, in population order.
+ * slice was asked for it, every finding as `listedFinding` writes it, in population order (`listedBytes`).
  */
 export interface RangeResult extends ChunkResult {
   positions: number;
   found: number;
-  listed?: string[];
+  listed?: ListedFindings;
+}
+
+/**
+ * A slice's findings as a `--json` document lists them: each as `,\n` and its listed text, UTF-8, in one buffer
+ * of its own — moved out of a replay thread, not copied (the texts as strings were deserialised into the main
+ * thread's young generation, often as two-byte strings, copied again by its scavenges and encoded again to be
+ * written); `count` of them.
+ */
+export interface ListedFindings {
+  bytes: Uint8Array;
+  count: number;
+}
+
+/** The listed texts of a slice's findings in one buffer (`ListedFindings`), each after `,\n`. */
+export function listedBytes(texts: readonly string[]): ListedFindings {
+  let total = 0;
+  for (const text of texts) total += 2 + Buffer.byteLength(text);
+  const bytes = Buffer.allocUnsafeSlow(total);
+  let at = 0;
+  for (const text of texts) {
+    bytes[at++] = 0x2c; // ,
+    bytes[at++] = 0x0a; // \n
+    at += bytes.write(text, at);
+  }
+  return { bytes, count: texts.length };
 }
 
 /**
@@ -136,7 +161,7 @@ export async function runReplayRange(
     }
     if (chunk.counts) addWhatIfCounts((result.counts ??= emptyWhatIfCounts()), chunk.counts);
   }
-  if (listed) result.listed = listedTexts;
+  if (listed) result.listed = listedBytes(listedTexts);
   return result;
 }
 

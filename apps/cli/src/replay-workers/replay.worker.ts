@@ -27,7 +27,12 @@ if (parentPort) {
   port.on('message', (request: RangeRequest) => {
     store ??= createEventStore((workerData as ReplayWorkerData).eventStore);
     runReplayRange(request.task, store, request.range, request.keep, request.listed).then(
-      (result) => port.postMessage({ id: request.id, result }),
+      // A slice's listed findings move to the main thread with their buffer (transferred, not copied).
+      (result) =>
+        port.postMessage(
+          { id: request.id, result },
+          result.listed ? [result.listed.bytes.buffer as ArrayBuffer] : [],
+        ),
       (error: unknown) => {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         port.postMessage({ id: request.id, error: message });
