@@ -147,10 +147,9 @@ export interface ReplayReporting {
   keep?: number;
   /**
    * Every finding as its listed text (`listedFinding`: a `--json` document's array entry), a slice's at a time
-   * in one buffer (`ListedFindings`),
-   * in population order, as soon as every slice before it has come back; none is kept then
-   * (`findings` of the outcome is empty, `found` counts them all). What lets a what-if at a million cases
-   * write every report: held until the end, a quarter of a million reports and more did not fit in the
+   * in one buffer (`ListedFindings`), in population order, as soon as every slice before it has come back; none
+   * is kept then (`findings` of the outcome is empty, `found` counts them all). What lets a what-if at a million
+   * cases write every report: held until the end, a quarter of a million reports and more did not fit in the
    * process's heap. The threads write the text beside their replay: sent as objects, each report was copied
    * out of its thread and into the main thread before being written (a fifth more CPU at 100,000 cases).
    */

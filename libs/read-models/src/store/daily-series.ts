@@ -238,11 +238,8 @@ function summedTable(table: string, key: readonly string[], counters: readonly s
 }
 
 /** Drops a summed table's rows that a batch brought to zero (a partial index finds them). */
-function zeroRows(t: { table: string; columns: readonly string[] }, counters: number): string {
-  return `DELETE FROM ${t.table} WHERE ${t.columns
-    .slice(-counters)
-    .map((c) => `${c} = 0`)
-    .join(' AND ')}`;
+function zeroRows(table: string, counters: readonly string[]): string {
+  return `DELETE FROM ${table} WHERE ${counters.map((c) => `${c} = 0`).join(' AND ')}`;
 }
 
 const STATE_COUNTERS = ['n'];
@@ -275,12 +272,12 @@ export const recordedIncrements = {
 
 /** Statements that drop the rows a batch brought to zero (a partial index each finds them). */
 export const dailyDeltaCleanup = {
-  states: zeroRows(dailyIncrements.states, STATE_COUNTERS.length),
-  blocklist: zeroRows(dailyIncrements.blocklist, BLOCKLIST_COUNTERS.length),
-  statesRecorded: zeroRows(recordedIncrements.states, STATE_COUNTERS.length),
-  blocklistRecorded: zeroRows(recordedIncrements.blocklist, BLOCKLIST_COUNTERS.length),
-  statesRecordedDays: zeroRows(recordedIncrements.statesByDay, STATE_COUNTERS.length),
-  blocklistRecordedDays: zeroRows(recordedIncrements.blocklistByDay, BLOCKLIST_COUNTERS.length),
+  states: zeroRows(dailyIncrements.states.table, STATE_COUNTERS),
+  blocklist: zeroRows(dailyIncrements.blocklist.table, BLOCKLIST_COUNTERS),
+  statesRecorded: zeroRows(recordedIncrements.states.table, STATE_COUNTERS),
+  blocklistRecorded: zeroRows(recordedIncrements.blocklist.table, BLOCKLIST_COUNTERS),
+  statesRecordedDays: zeroRows(recordedIncrements.statesByDay.table, STATE_COUNTERS),
+  blocklistRecordedDays: zeroRows(recordedIncrements.blocklistByDay.table, BLOCKLIST_COUNTERS),
 };
 
 /**
@@ -496,33 +493,23 @@ export function recordedSeriesSql(side: 'after' | 'by'): { states: string; block
       : `SELECT ${columns} FROM ${table}_deltas_recorded_days WHERE recorded_date < ?
       UNION ALL
       SELECT ${columns} FROM ${table}_deltas_recorded WHERE recorded_at >= ? AND recorded_at <= ?`;
-  if (side === 'after')
-    return {
-      states: `${notAnswered(`'' AS state, 0 AS n`)}
-    UNION ALL
-    SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM (
-      SELECT business_date, state, n FROM state_deltas_daily
+  // What is summed: the kept deltas less the changes recorded after the instant, or those recorded by it.
+  const rows = (table: 'state' | 'blocklist', columns: string, negated: string) =>
+    side === 'after'
+      ? `SELECT ${columns} FROM ${table}_deltas_daily
       UNION ALL
-      ${changes('state', 'business_date, state, -n')}
-    ) d WHERE business_date <= ? AND ${guard} GROUP BY 1, 2`,
-      blocklist: `${notAnswered('0 AS added, 0 AS removed')}
-    UNION ALL
-    SELECT ${BEFORE_FROM} AS business_date, sum(added) AS added, sum(removed) AS removed FROM (
-      SELECT business_date, added, removed FROM blocklist_deltas_daily
-      UNION ALL
-      ${changes('blocklist', 'business_date, -added, -removed')}
-    ) d WHERE business_date <= ? AND ${guard} GROUP BY 1`,
-    };
+      ${changes(table, negated)}`
+      : changes(table, columns);
   return {
     states: `${notAnswered(`'' AS state, 0 AS n`)}
     UNION ALL
     SELECT ${BEFORE_FROM} AS business_date, state, sum(n) AS n FROM (
-      ${changes('state', 'business_date, state, n')}
+      ${rows('state', 'business_date, state, n', 'business_date, state, -n')}
     ) d WHERE business_date <= ? AND ${guard} GROUP BY 1, 2`,
     blocklist: `${notAnswered('0 AS added, 0 AS removed')}
     UNION ALL
     SELECT ${BEFORE_FROM} AS business_date, sum(added) AS added, sum(removed) AS removed FROM (
-      ${changes('blocklist', 'business_date, added, removed')}
+      ${rows('blocklist', 'business_date, added, removed', 'business_date, -added, -removed')}
     ) d WHERE business_date <= ? AND ${guard} GROUP BY 1`,
   };
 }
