@@ -81,6 +81,41 @@ describe('the long reads of the SQLite read-model client, on a thread of their o
     expect(await client.queryAside(LONG)).toEqual(await client.query(LONG));
   });
 
+  it('given identical reads asked while one is unanswered, then they share its statement, each with rows of its own', async () => {
+    // `random()` tells one run of a statement from another: a shared run answers every asker the same value.
+    const sql = `SELECT random() AS r, count(*) AS n FROM t WHERE n >= ?`;
+    await client.queryAside(`SELECT 1`); // the thread is up
+    const long = client.queryAside(LONG); // holds the lane, so the reads below are all asked before any runs
+    const same = await Promise.all([1, 2, 3, 4].map(() => client.queryAside(sql, [2])));
+    await long;
+    expect(new Set(same.map(([row]) => row.r)).size).toBe(1);
+    expect(same.map(([row]) => row.n)).toEqual([2, 2, 2, 2]);
+    same[0][0].n = 99; // an asker's rows are its own
+    expect(same[1][0].n).toBe(2);
+
+    // Other parameters, another lane or a statement asked again after the answer run again, and see commits.
+    const apart = await Promise.all([
+      client.queryAside(sql, [2]),
+      client.queryAside(sql, [3]),
+      client.queryAside(sql, [2], 'history'),
+    ]);
+    expect(apart.map(([row]) => row.n)).toEqual([2, 1, 2]);
+    expect(new Set([same[1][0].r, ...apart.map(([row]) => row.r)]).size).toBe(4);
+    await client.transaction((tx) => tx.query(`INSERT INTO t VALUES ('d', 4, NULL)`));
+    expect((await client.queryAside(sql, [2]))[0].n).toBe(3);
+  });
+
+  it('given identical reads that fail, then every asker gets the error, and the next read runs', async () => {
+    await client.queryAside(`SELECT 1`);
+    const long = client.queryAside(LONG);
+    const failed = await Promise.all(
+      [1, 2, 3].map(() => client.queryAside(`SELECT nope FROM t`).catch((e: unknown) => e)),
+    );
+    await long;
+    for (const e of failed) expect(e).toMatchObject({ operation: 'query', driverCode: 'SQLITE_ERROR' });
+    expect(await client.queryAside(`SELECT count(*) AS n FROM t`)).toEqual([{ n: 3 }]);
+  });
+
   it('given a long read of the history lane, then a quick read aside is answered before it ends; in one lane, after', async () => {
     // Both lanes' threads up first, so that neither read waits for a thread to start.
     await Promise.all([client.queryAside(`SELECT 1`, [], 'history'), client.queryAside(`SELECT 1`)]);

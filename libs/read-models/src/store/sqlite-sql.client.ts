@@ -83,11 +83,28 @@ function readerThreadScript(): string | null {
   return existsSync(built) ? built : null;
 }
 
+/** Who waits for one read of a thread: its first asker and every identical read that joined it. */
+interface AsideRead {
+  /** What the read asks (`asideReadKey`), while others may still join it; undefined: none may. */
+  key: string | undefined;
+  waiters: Array<{ resolve: (rows: SqlRecord[]) => void; reject: (e: unknown) => void }>;
+}
+
 /** The thread of `queryAside`, its answers awaited by id. */
 interface AsideThread {
   worker: Worker;
-  pending: Map<number, { resolve: (rows: SqlRecord[]) => void; reject: (e: unknown) => void }>;
+  pending: Map<number, AsideRead>;
+  /** The reads posted and not answered yet, by what they ask: an identical read joins one (`queryAside`). */
+  asked: Map<string, number>;
   next: number;
+}
+
+/** What a read asks, as a key: its statement and parameters (undefined for parameters JSON cannot name exactly). */
+function asideReadKey(sql: string, params: readonly unknown[]): string | undefined {
+  const plain = params.every(
+    (p) => p === null || typeof p === 'string' || typeof p === 'boolean' || Number.isFinite(p),
+  );
+  return plain ? `${JSON.stringify(params)}\u0000${sql}` : undefined;
 }
 
 // better-sqlite3 waits for a lock synchronously, blocking the event loop: two clients of one file in
@@ -189,15 +206,29 @@ export class SqliteSqlClient implements SqlClient {
    * database as of its own start. Each lane has its thread: a search waits behind other searches, never
    * behind a whole-history read. Without the built thread script (a source checkout never built), the
    * reader connection answers, in this thread.
+   *
+   * A read identical to one of the lane's still unanswered (the same statement and parameters) joins it
+   * instead of running again: many clients asking the same page of a common search, or the same series,
+   * wait for one statement, not for a queue of copies (docs/decisions/0020). Its answer is then the
+   * database as of that statement's start, which may precede the joining read by at most the statement's
+   * run — no staler than a read that came a moment earlier, as the read models always follow the log.
+   * Each asker gets rows of its own.
    */
   queryAside(sql: string, params: readonly unknown[] = [], lane: AsideLane = 'quick'): Promise<SqlRecord[]> {
     const thread = this.asideThread(lane);
     if (thread === null) return this.query(sql, params);
-    const id = thread.next++;
     return new Promise<SqlRecord[]>((resolve, reject) => {
+      const key = asideReadKey(sql, params);
+      const joined = key === undefined ? undefined : thread.pending.get(thread.asked.get(key) ?? 0);
+      if (joined !== undefined) {
+        joined.waiters.push({ resolve, reject });
+        return;
+      }
+      const id = thread.next++;
       // Waited for, the thread keeps the process alive (a CLI awaiting its answer); idle, it does not.
       if (thread.pending.size === 0) thread.worker.ref();
-      thread.pending.set(id, { resolve, reject });
+      thread.pending.set(id, { key, waiters: [{ resolve, reject }] });
+      if (key !== undefined) thread.asked.set(key, id);
       thread.worker.postMessage({ id, sql, params: [...params] });
     });
   }
@@ -208,19 +239,24 @@ export class SqliteSqlClient implements SqlClient {
     const script = readerThreadScript();
     if (script === null) return null;
     const worker = new Worker(script, { workerData: { file: this.file } });
-    const thread: AsideThread = { worker, pending: new Map(), next: 1 };
+    const thread: AsideThread = { worker, pending: new Map(), asked: new Map(), next: 1 };
     const fail = (e: unknown) => {
       if (this.aside.get(lane) === thread) this.aside.delete(lane);
-      for (const { reject } of thread.pending.values()) reject(toStoreError('query', e));
+      for (const read of thread.pending.values())
+        for (const { reject } of read.waiters) reject(toStoreError('query', e));
       thread.pending.clear();
+      thread.asked.clear();
     };
     worker.on('message', (answer: AsideAnswer) => {
-      const waiting = thread.pending.get(answer.id);
-      if (waiting === undefined) return;
+      const read = thread.pending.get(answer.id);
+      if (read === undefined) return;
       thread.pending.delete(answer.id);
+      if (read.key !== undefined) thread.asked.delete(read.key);
       if (thread.pending.size === 0) thread.worker.unref();
-      if ('error' in answer) waiting.reject(toStoreError('query', answer.error));
-      else waiting.resolve(recordsOf(answer.columns, answer.rows));
+      for (const waiter of read.waiters) {
+        if ('error' in answer) waiter.reject(toStoreError('query', answer.error));
+        else waiter.resolve(recordsOf(answer.columns, answer.rows));
+      }
     });
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the read-model reader thread exited (code ${code})`)));
