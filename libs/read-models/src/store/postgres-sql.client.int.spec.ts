@@ -36,6 +36,37 @@ describe('PostgresSqlClient under failure (a private cluster)', () => {
     }
   });
 
+  it('given identical SELECTs asked at once, then they share one statement, each with rows of its own; other reads run as asked', async () => {
+    const client = new PostgresSqlClient(pg.url(), 'rm_shared_reads', 4);
+    try {
+      await client.ensureSchema();
+      // `random()` tells one run of a statement from another: a shared run answers every asker the same value.
+      const sql = `SELECT random() AS r, ?::int + 1 AS n`;
+      const same = await Promise.all([1, 2, 3, 4].map(() => client.query(sql, [1])));
+      expect(new Set(same.map(([row]) => row.r)).size).toBe(1);
+      expect(same.map(([row]) => row.n)).toEqual([2, 2, 2, 2]);
+      same[0][0].n = 99; // an asker's rows are its own
+      expect(same.slice(1).map(([row]) => row.n)).toEqual([2, 2, 2]);
+
+      // Asked again after the answer, or with other parameters: run again.
+      const apart = await Promise.all([client.query(sql, [1]), client.query(sql, [2])]);
+      expect(apart.map(([row]) => row.n)).toEqual([2, 3]);
+      expect(new Set([same[1][0].r, ...apart.map(([row]) => row.r)]).size).toBe(3);
+      // Only statements beginning with SELECT are shared (a WITH may write).
+      const unshared = await Promise.all(
+        [1, 2].map(() => client.query(`WITH x AS (SELECT random() AS r) SELECT r FROM x`)),
+      );
+      expect(unshared[0][0].r).not.toBe(unshared[1][0].r);
+
+      // A shared read that fails fails every asker; the next runs.
+      const failed = await Promise.all([1, 2, 3].map(() => failureOf(client.query(`SELECT nope`))));
+      for (const e of failed) expect(e).toBeInstanceOf(ReadModelStoreFailed);
+      expect(await client.query(`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('given the server stops under idle and busy connections, then nothing crashes, queries fail as transient store errors, and all work once it is back', async () => {
     const warnings: string[] = [];
     const url = new URL(pg.url());
@@ -45,7 +76,8 @@ describe('PostgresSqlClient under failure (a private cluster)', () => {
     });
     try {
       await client.ensureSchema();
-      await Promise.all([1, 2, 3].map(() => client.query('SELECT 1 AS one')));
+      // Three different reads at once, so that three connections open (identical ones would share one).
+      await Promise.all([1, 2, 3].map((n) => client.query('SELECT ?::int AS one', [n])));
       // One transaction is open (idle inside it) when the server stops.
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));

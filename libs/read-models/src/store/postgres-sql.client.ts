@@ -3,6 +3,7 @@ import { describePoolError, postgresPoolTimeouts, type PostgresTimeouts } from '
 import { Pool, type PoolClient, types as pgTypes } from 'pg';
 import { ReadModelStoreFailed, toStoreError } from '../read-model.errors';
 import type { CommitStep, SqlClient, SqlRecord, SqlTransaction, SqlWriteScript } from './sql-client';
+import { readKey, SharedReads } from './shared-reads';
 import { dollarQuoted, withLiterals } from './sql-literals';
 
 /** `?` placeholders to PostgreSQL's `$n` (the store's SQL never contains a literal `?`). */
@@ -97,6 +98,9 @@ function jsonColumns(columns: readonly string[], rows: readonly unknown[][]): st
   return columns.map((_, j) => JSON.stringify(rows.map((r) => r[j] ?? null)));
 }
 
+/** The statements `query` may share with an identical one in flight: plain reads. */
+const SHARED_STATEMENT = /^\s*SELECT\b/i;
+
 /** node-postgres behind `SqlClient`, on a pool whose sessions use `schema` and UTC. */
 export class PostgresSqlClient implements SqlClient {
   readonly dialect = 'postgres' as const;
@@ -105,6 +109,8 @@ export class PostgresSqlClient implements SqlClient {
   private readonly pool: Pool;
   /** Column types per table (as `format_type` spells them), read once from the catalogue. */
   private readonly types = new Map<string, Map<string, string>>();
+  /** The `SELECT`s of `query` in flight, by what they ask. */
+  private readonly reads = new SharedReads<SqlRecord[]>();
 
   constructor(
     connectionString: string,
@@ -162,13 +168,26 @@ export class PostgresSqlClient implements SqlClient {
     });
   }
 
-  async query(sql: string, params: readonly unknown[] = []): Promise<SqlRecord[]> {
-    try {
-      const r = await this.pool.query(toPgPlaceholders(sql), [...params]);
-      return r.rows as SqlRecord[];
-    } catch (e) {
-      throw toStoreError('query', e);
-    }
+  /**
+   * A read on a pooled connection. A `SELECT` identical to one still unanswered (the same statement and
+   * parameters) joins it instead of taking another connection (docs/decisions/0020): 32 clients asking the
+   * same page of a common search wait for one statement, not for eight rounds of four connections each
+   * running a copy. Its answer is then the database as of that statement's start; a joiner gets copies of
+   * its rows. Other statements run as asked.
+   */
+  query(sql: string, params: readonly unknown[] = []): Promise<SqlRecord[]> {
+    return this.reads.read(
+      SHARED_STATEMENT.test(sql) ? readKey(sql, params) : undefined,
+      async () => {
+        try {
+          const r = await this.pool.query(toPgPlaceholders(sql), [...params]);
+          return r.rows as SqlRecord[];
+        } catch (e) {
+          throw toStoreError('query', e);
+        }
+      },
+      (rows) => rows.map((row) => ({ ...row })),
+    );
   }
 
   /** Column types of `table`, read once from the catalogue (on `client`, or a connection of its own). */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ReadModelStoreFailed, toStoreError } from '../read-model.errors';
 import type { AsideAnswer } from './sqlite-reader.thread';
+import { readKey, SharedReads } from './shared-reads';
 import { READER_MMAP_BYTES } from './sqlite-reader.settings';
 import {
   type AsideLane,
@@ -83,28 +84,18 @@ function readerThreadScript(): string | null {
   return existsSync(built) ? built : null;
 }
 
-/** Who waits for one read of a thread: its first asker and every identical read that joined it. */
-interface AsideRead {
-  /** What the read asks (`asideReadKey`), while others may still join it; undefined: none may. */
-  key: string | undefined;
-  waiters: Array<{ resolve: (rows: SqlRecord[]) => void; reject: (e: unknown) => void }>;
+/** A thread's answer to a read: the result columns and the rows as arrays. */
+interface AsideRows {
+  columns: string[];
+  rows: unknown[][];
 }
 
-/** The thread of `queryAside`, its answers awaited by id. */
+/** The thread of `queryAside`, its answers awaited by id, and its reads in flight by what they ask. */
 interface AsideThread {
   worker: Worker;
-  pending: Map<number, AsideRead>;
-  /** The reads posted and not answered yet, by what they ask: an identical read joins one (`queryAside`). */
-  asked: Map<string, number>;
+  pending: Map<number, { resolve: (answer: AsideRows) => void; reject: (e: unknown) => void }>;
+  reads: SharedReads<AsideRows>;
   next: number;
-}
-
-/** What a read asks, as a key: its statement and parameters (undefined for parameters JSON cannot name exactly). */
-function asideReadKey(sql: string, params: readonly unknown[]): string | undefined {
-  const plain = params.every(
-    (p) => p === null || typeof p === 'string' || typeof p === 'boolean' || Number.isFinite(p),
-  );
-  return plain ? `${JSON.stringify(params)}\u0000${sql}` : undefined;
 }
 
 // better-sqlite3 waits for a lock synchronously, blocking the event loop: two clients of one file in
@@ -217,18 +208,21 @@ export class SqliteSqlClient implements SqlClient {
   queryAside(sql: string, params: readonly unknown[] = [], lane: AsideLane = 'quick'): Promise<SqlRecord[]> {
     const thread = this.asideThread(lane);
     if (thread === null) return this.query(sql, params);
-    return new Promise<SqlRecord[]>((resolve, reject) => {
-      const key = asideReadKey(sql, params);
-      const joined = key === undefined ? undefined : thread.pending.get(thread.asked.get(key) ?? 0);
-      if (joined !== undefined) {
-        joined.waiters.push({ resolve, reject });
-        return;
-      }
-      const id = thread.next++;
+    // Joiners share the thread's arrays; each asker's records are its own.
+    const answer = thread.reads.read(
+      readKey(sql, params),
+      () => this.askThread(thread, sql, params),
+      (same) => same,
+    );
+    return answer.then(({ columns, rows }) => recordsOf(columns, rows));
+  }
+
+  private askThread(thread: AsideThread, sql: string, params: readonly unknown[]): Promise<AsideRows> {
+    const id = thread.next++;
+    return new Promise<AsideRows>((resolve, reject) => {
       // Waited for, the thread keeps the process alive (a CLI awaiting its answer); idle, it does not.
       if (thread.pending.size === 0) thread.worker.ref();
-      thread.pending.set(id, { key, waiters: [{ resolve, reject }] });
-      if (key !== undefined) thread.asked.set(key, id);
+      thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ id, sql, params: [...params] });
     });
   }
@@ -239,24 +233,19 @@ export class SqliteSqlClient implements SqlClient {
     const script = readerThreadScript();
     if (script === null) return null;
     const worker = new Worker(script, { workerData: { file: this.file } });
-    const thread: AsideThread = { worker, pending: new Map(), asked: new Map(), next: 1 };
+    const thread: AsideThread = { worker, pending: new Map(), reads: new SharedReads(), next: 1 };
     const fail = (e: unknown) => {
       if (this.aside.get(lane) === thread) this.aside.delete(lane);
-      for (const read of thread.pending.values())
-        for (const { reject } of read.waiters) reject(toStoreError('query', e));
+      for (const { reject } of thread.pending.values()) reject(toStoreError('query', e));
       thread.pending.clear();
-      thread.asked.clear();
     };
     worker.on('message', (answer: AsideAnswer) => {
-      const read = thread.pending.get(answer.id);
-      if (read === undefined) return;
+      const waiting = thread.pending.get(answer.id);
+      if (waiting === undefined) return;
       thread.pending.delete(answer.id);
-      if (read.key !== undefined) thread.asked.delete(read.key);
       if (thread.pending.size === 0) thread.worker.unref();
-      for (const waiter of read.waiters) {
-        if ('error' in answer) waiter.reject(toStoreError('query', answer.error));
-        else waiter.resolve(recordsOf(answer.columns, answer.rows));
-      }
+      if ('error' in answer) waiting.reject(toStoreError('query', answer.error));
+      else waiting.resolve(answer);
     });
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the read-model reader thread exited (code ${code})`)));
