@@ -23,11 +23,6 @@ export class SharedReads<T> {
     answer.then(settled, settled);
     return answer;
   }
-
-  /** How many different reads are unanswered (for tests). */
-  get size(): number {
-    return this.inFlight.size;
-  }
 }
 
 /**
