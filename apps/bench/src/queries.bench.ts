@@ -566,8 +566,8 @@ export async function run(): Promise<void> {
         ['stats escalation queue (by traffic)', { path: '/v1/stats/escalation-queue', headers: analyst }],
         ['stats warning-to-registration', { path: '/v1/stats/warning-to-registration', headers: analyst }],
         // As known at an earlier instant, a few clients: an hour ago (the changes kept by record time, decision
-        // 0019), and before most of the history was recorded (those changes when the log was recorded live; the
-        // whole history after a simulation, whose events are backdated).
+        // 0019), and before most of the history was recorded (those changes too: a simulation's backdated events
+        // kept apart since read-model migration 25; the whole history for read models projected before it).
         [
           'stats states daily as known an hour ago, 2 clients',
           {

@@ -39,7 +39,8 @@ export interface ReadModelEvent {
   state: CaseStateAfter;
   /**
    * Whether the store appended the event more than a day after the record time its envelope states (an import
-   * or a simulation of a past, a late copy): its changes are not kept by record time (decision 0019).
+   * or a simulation of a past, a late copy): its changes by record time are appended to tables of their own,
+   * not summed into the live events' keyed rows (decision 0019, "Backdated events kept apart").
    */
   backdated?: boolean;
 }

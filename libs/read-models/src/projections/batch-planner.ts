@@ -62,22 +62,26 @@ export interface BatchChanges {
   stateDeltas: Map<string, { businessDate: string; state: string; n: number }>;
   /** Per business date: the planner's part of `blocklist_deltas_daily`. */
   blocklistDeltas: Map<string, { businessDate: string; added: number; removed: number }>;
-  /** Per `recordedAt|date|state`: the same increments under their events' record times (decision 0019). */
-  stateDeltasRecorded: Map<string, { recordedAt: string; businessDate: string; state: string; n: number }>;
+  /**
+   * Per `recordedAt|date|state`: the same increments under their events' record times (decision 0019); a
+   * backdated event's apart from a live one's (`backdated`, a key of its own), as they are kept apart.
+   */
+  stateDeltasRecorded: Map<
+    string,
+    { recordedAt: string; backdated: boolean; businessDate: string; state: string; n: number }
+  >;
   /** Per `recordedAt|date`: the blocklist's increments under their events' record times. */
   blocklistDeltasRecorded: Map<
     string,
-    { recordedAt: string; businessDate: string; added: number; removed: number }
+    { recordedAt: string; backdated: boolean; businessDate: string; added: number; removed: number }
   >;
   /**
    * Record-time intervals in which a case's recorded events are not a prefix of its revisions: an event
    * recorded before the case's event before it, from its record time until that one's (decision 0019).
    */
   recordDescents: Array<{ knownFrom: string; knownUntil: string }>;
-  /** The latest record time of the batch's backdated events, whose changes are not kept by record time. */
-  recordedSkippedUntil: string | null;
   /** Revisions whose change to the daily series the store works out from the case's timeline. */
-  revisionDeltas: Array<{ pseId: string; revision: number; recordedAt: string | null }>;
+  revisionDeltas: Array<{ pseId: string; revision: number; recordedAt: string; backdated: boolean }>;
   transitionsDaily: Map<string, TransitionsDailyDelta>;
   fines: Map<string, FineRow>;
   finesMonthly: Map<string, FinesMonthDelta>;
@@ -159,29 +163,39 @@ function sameDeadlines(a: readonly DeadlineRow[], b: readonly DeadlineRow[]): bo
   return b.every((d) => keys.has(deadlineKey(d)));
 }
 
-/** Adds `n` to the planner's part of `state_deltas_daily` on a date, and of `state_deltas_recorded`. */
-function addStateDelta(
-  changes: BatchChanges,
-  recordedAt: string | null,
-  date: string,
-  state: string,
-  n: number,
-): void {
+/** An event's record time, and whether it is backdated: where its increments are kept by record time. */
+interface RecordedAs {
+  recordedAt: string;
+  backdated: boolean;
+}
+
+/** The key of an increment by record time: a backdated event's apart from a live one's at the same instant. */
+const recordedKey = (at: RecordedAs, key: string): string =>
+  `${at.backdated ? 'b' : 'l'}${at.recordedAt}|${key}`;
+
+/** Adds `n` to the planner's part of `state_deltas_daily` on a date, and of the increments by record time. */
+function addStateDelta(changes: BatchChanges, at: RecordedAs, date: string, state: string, n: number): void {
   const k = `${date}|${state}`;
   const acc = changes.stateDeltas.get(k);
   if (acc) acc.n += n;
   else changes.stateDeltas.set(k, { businessDate: date, state, n });
-  if (recordedAt === null) return;
-  const r = `${recordedAt}|${k}`;
+  const r = recordedKey(at, k);
   const recorded = changes.stateDeltasRecorded.get(r);
   if (recorded) recorded.n += n;
-  else changes.stateDeltasRecorded.set(r, { recordedAt, businessDate: date, state, n });
+  else
+    changes.stateDeltasRecorded.set(r, {
+      recordedAt: at.recordedAt,
+      backdated: at.backdated,
+      businessDate: date,
+      state,
+      n,
+    });
 }
 
-/** Adds to the planner's part of `blocklist_deltas_daily` on a date, and of `blocklist_deltas_recorded`. */
+/** Adds to the planner's part of `blocklist_deltas_daily` on a date, and of the increments by record time. */
 function addBlocklistDelta(
   changes: BatchChanges,
-  recordedAt: string | null,
+  at: RecordedAs,
   date: string,
   added: number,
   removed: number,
@@ -190,10 +204,10 @@ function addBlocklistDelta(
   acc.added += added;
   acc.removed += removed;
   changes.blocklistDeltas.set(date, acc);
-  if (recordedAt === null) return;
-  const r = `${recordedAt}|${date}`;
+  const r = recordedKey(at, date);
   const recorded = changes.blocklistDeltasRecorded.get(r) ?? {
-    recordedAt,
+    recordedAt: at.recordedAt,
+    backdated: at.backdated,
     businessDate: date,
     added: 0,
     removed: 0,
@@ -237,11 +251,8 @@ function addDailySeriesChange(
 ): void {
   let lines = 0;
   for (const f of feed) lines += f.action === 'add' ? 1 : -1;
-  // A backdated event's changes are kept by business date only; the instant up to which record-time rows
-  // are incomplete moves past it (decision 0019).
-  const recordedAt = event.backdated ? null : event.recordedAt;
-  if (event.backdated && (changes.recordedSkippedUntil ?? '') < event.recordedAt)
-    changes.recordedSkippedUntil = event.recordedAt;
+  // Kept by record time too: a backdated event's apart (decision 0019).
+  const recorded: RecordedAs = { recordedAt: event.recordedAt, backdated: event.backdated === true };
   const sameInstant = before !== undefined && event.occurredAt === before.updatedAt;
   const last = planned.get(event.pseId);
   const lastPlanned = last !== undefined && before !== undefined && last.revision === before.version - 1;
@@ -250,17 +261,13 @@ function addDailySeriesChange(
     (event.occurredAt < before.updatedAt || (sameInstant && lines !== 0 && !lastPlanned))
   ) {
     planned.delete(event.pseId);
-    changes.revisionDeltas.push({
-      pseId: event.pseId,
-      revision: event.revision,
-      recordedAt,
-    });
+    changes.revisionDeltas.push({ pseId: event.pseId, revision: event.revision, ...recorded });
     return;
   }
   const date = businessDate(event.occurredAt);
   if (before?.state !== event.state.state) {
-    addStateDelta(changes, recordedAt, date, event.state.state, 1);
-    if (before) addStateDelta(changes, recordedAt, date, before.state, -1);
+    addStateDelta(changes, recorded, date, event.state.state, 1);
+    if (before) addStateDelta(changes, recorded, date, before.state, -1);
   }
   // The last event's own change on this date, which this event's replaces (none: a change after it).
   const replaced = sameInstant ? (lastPlanned ? last.lines : undefined) : 0;
@@ -273,7 +280,7 @@ function addDailySeriesChange(
   if (lines === 0) return;
   addBlocklistDelta(
     changes,
-    recordedAt,
+    recorded,
     date,
     Math.max(0, replaced + lines) - Math.max(0, replaced),
     Math.max(0, -replaced - lines) - Math.max(0, -replaced),
@@ -306,7 +313,6 @@ export function planBatch(context: BatchContext, events: readonly ReadModelEvent
     stateDeltasRecorded: new Map(),
     blocklistDeltasRecorded: new Map(),
     recordDescents: [],
-    recordedSkippedUntil: null,
     revisionDeltas: [],
     transitionsDaily: new Map(),
     fines: new Map(),

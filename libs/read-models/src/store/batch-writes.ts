@@ -10,7 +10,12 @@ import {
   upsertClause,
   warningToRegistrationTable,
 } from './row-mapping';
-import { dailyIncrements, recordedDate as recordedDateOf, recordedIncrements } from './daily-series';
+import {
+  backdatedIncrements,
+  dailyIncrements,
+  recordedDate as recordedDateOf,
+  recordedIncrements,
+} from './daily-series';
 import type { StoredRows } from './sql-client';
 
 /** One statement of a batch's write plan, in the dialect-neutral form every `SqlClient` executes. */
@@ -164,20 +169,23 @@ export function toSqlWrites(c: BatchChanges, before?: BatchContext): SqlWrite[] 
       ...dailyIncrements.blocklist,
       rows: [...c.blocklistDeltas.values()].map((d) => [d.businessDate, d.added, d.removed]),
     },
-    {
-      kind: 'insert',
-      ...recordedIncrements.states,
-      rows: [...c.stateDeltasRecorded.values()]
-        .filter((d) => d.n !== 0)
-        .map((d) => [d.recordedAt, d.businessDate, d.state, d.n]),
-    },
-    {
-      kind: 'insert',
-      ...recordedIncrements.blocklist,
-      rows: [...c.blocklistDeltasRecorded.values()]
-        .filter((d) => d.added !== 0 || d.removed !== 0)
-        .map((d) => [d.recordedAt, d.businessDate, d.added, d.removed]),
-    },
+    // By instant: a live event's summed into its key's row, a backdated event's appended (decision 0019).
+    ...([false, true] as const).flatMap((backdated): SqlWrite[] => [
+      {
+        kind: 'insert',
+        ...(backdated ? backdatedIncrements.states : recordedIncrements.states),
+        rows: [...c.stateDeltasRecorded.values()]
+          .filter((d) => d.backdated === backdated && d.n !== 0)
+          .map((d) => [d.recordedAt, d.businessDate, d.state, d.n]),
+      },
+      {
+        kind: 'insert',
+        ...(backdated ? backdatedIncrements.blocklist : recordedIncrements.blocklist),
+        rows: [...c.blocklistDeltasRecorded.values()]
+          .filter((d) => d.backdated === backdated && (d.added !== 0 || d.removed !== 0))
+          .map((d) => [d.recordedAt, d.businessDate, d.added, d.removed]),
+      },
+    ]),
     {
       kind: 'insert',
       ...recordedIncrements.statesByDay,

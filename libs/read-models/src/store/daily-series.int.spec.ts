@@ -151,6 +151,13 @@ function populationEvents(cases: ReadonlyArray<readonly Step[]>): SourceEvent[] 
   return log.all();
 }
 
+/** The events with every `every`th (0: none) appended as an import of the past appends it: today, long after. */
+function backdate(events: readonly SourceEvent[], every: number): SourceEvent[] {
+  return events.map((e, i) =>
+    every > 0 && i % every === 0 ? { ...e, createdAt: '2026-12-01T00:00:00.000Z' } : e,
+  );
+}
+
 describe.each(readModelBackends(testing).all)('daily series of the read-model store on $name', (backend) => {
   let db: OpenedBackend;
   beforeEach(async () => {
@@ -185,6 +192,9 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
           Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v]),
         ),
       );
+    // Live events' rows and backdated events' alike.
+    const byInstant = (table: 'state' | 'blocklist', columns: string) =>
+      `(SELECT ${columns} FROM ${table}_deltas_recorded UNION ALL SELECT ${columns} FROM ${table}_deltas_backdated)`;
     expect(
       numbers(
         await db.sql(`SELECT recorded_date, business_date, state, n FROM state_deltas_recorded_days
@@ -192,7 +202,8 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
       ),
     ).toEqual(
       numbers(
-        await db.sql(`SELECT ${day} AS recorded_date, business_date, state, sum(n) AS n FROM state_deltas_recorded
+        await db.sql(`SELECT ${day} AS recorded_date, business_date, state, sum(n) AS n
+        FROM ${byInstant('state', 'recorded_at, business_date, state, n')} r
         GROUP BY ${day}, business_date, state HAVING sum(n) <> 0 ORDER BY recorded_date, business_date, state`),
       ),
     );
@@ -204,7 +215,7 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     ).toEqual(
       numbers(
         await db.sql(`SELECT ${day} AS recorded_date, business_date, sum(added) AS added, sum(removed) AS removed
-        FROM blocklist_deltas_recorded GROUP BY ${day}, business_date
+        FROM ${byInstant('blocklist', 'recorded_at, business_date, added, removed')} r GROUP BY ${day}, business_date
         HAVING sum(added) <> 0 OR sum(removed) <> 0 ORDER BY recorded_date, business_date`),
       ),
     );
@@ -346,10 +357,12 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
         fc.asyncProperty(
           cases,
           fc.option(fc.tuple(fc.integer({ min: 0, max: 40 }), knownAtKind), { nil: undefined }),
-          async (cases, known) => {
+          fc.constantFrom(0, 1, 2, 3),
+          async (cases, known, backdatedEvery) => {
             const events = populationEvents(cases);
             await db.store.reset();
-            await applyAll(events.map(toReadModelEvent), 16);
+            // None, all, or every second or third event appended as an import of the past appends it.
+            await applyAll(backdate(events, backdatedEvery).map(toReadModelEvent), 16);
             await expectRecordedDaysSummed();
             const knownAt = known === undefined ? undefined : knownAtOn(...known);
             const want = businessDatesBetween('2022-07-03', '2022-08-20').map((date) => {
@@ -402,37 +415,100 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     await recordedAfterFirst.close();
   });
 
-  it('given backdated events (appended long after their record time), then their changes are not kept by record time and the series as known earlier are still the plain reading', async () => {
+  it('given backdated events (appended long after their record time), then their changes are kept by record time apart and the series as known earlier answer from the kept changes alone', async () => {
     const [cases] = fc.sample(population, { numRuns: 1, seed: 190 });
     const source = populationEvents(cases ?? []);
     const half = Math.floor(source.length / 2);
     // The first half as an import of the past appends it: today, with the record times it states.
-    const appended = source.map((e, i) => (i < half ? { ...e, createdAt: '2026-12-01T00:00:00.000Z' } : e));
-    const events = appended.map(toReadModelEvent);
-    expect(events.map((e) => e.backdated ?? false)).toEqual(appended.map((_, i) => i < half));
+    const events = backdate(source.slice(0, half), 1).concat(source.slice(half)).map(toReadModelEvent);
+    expect(events.map((e) => e.backdated ?? false)).toEqual(source.map((_, i) => i < half));
     await applyAll(events, 6);
-    const [bound] = await db.sql(
-      `SELECT max_recorded_at FROM timeline_bounds WHERE name = 'recorded-deltas'`,
+    // No bound: the kept changes are complete from the start.
+    expect(await db.sql(`SELECT name FROM timeline_bounds WHERE name = 'recorded-deltas'`)).toEqual([]);
+    const ms = (at: unknown) => (at instanceof Date ? at.getTime() : Date.parse(String(at)));
+    const recordedAt = (from: readonly ReadModelEvent[]) =>
+      new Set(from.map((e) => Date.parse(e.recordedAt)));
+    const [backdated, live] = [recordedAt(events.slice(0, half)), recordedAt(events.slice(half))];
+    const appended = await db.sql(`SELECT recorded_at FROM state_deltas_backdated`);
+    expect(appended.length).toBeGreaterThan(0);
+    for (const r of appended) expect(backdated.has(ms(r['recorded_at']))).toBe(true);
+    for (const r of await db.sql(`SELECT recorded_at FROM state_deltas_recorded`))
+      expect(live.has(ms(r['recorded_at']))).toBe(true);
+    // Every instant answers from the kept changes, the timeline gone.
+    await db.execute('DELETE FROM case_timeline');
+    const last = Math.max(...backdated);
+    const instants = [last - 2 * DAY_MS, last - 1, last, last + 7_200_000, last + 4 * DAY_MS];
+    const recordedByFirst = db.reopen({ recordedFirst: 'by' });
+    const recordedAfterFirst = db.reopen({ recordedFirst: 'after' });
+    for (const at of instants)
+      for (const store of [db.store, recordedByFirst, recordedAfterFirst])
+        await expectPlainReading(store, source, new Date(at).toISOString());
+    await recordedByFirst.close();
+    await recordedAfterFirst.close();
+  });
+
+  it('given read models projected before migration 25 (backdated events left to a bound), then as known before the bound they read the timeline, from it on the kept changes, and later backdated events are kept', async () => {
+    const [cases] = fc.sample(population, { numRuns: 1, seed: 25 });
+    const source = populationEvents(cases ?? []);
+    const events = backdate(source, 2).map(toReadModelEvent);
+    const half = Math.floor(events.length / 2);
+    await applyAll(events.slice(0, half), 4);
+    // The read models as version 24 left them: backdated events' changes by business date only, their record
+    // times under the bound, the roll-ups of the live events' alone.
+    const bound = events
+      .slice(0, half)
+      .filter((e) => e.backdated)
+      .map((e) => e.recordedAt)
+      .reduce((a, b) => (a > b ? a : b));
+    const day =
+      backend.name === 'sqlite'
+        ? 'substr(recorded_at, 1, 10)'
+        : `to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+    await db.execute(
+      `DROP TABLE state_deltas_backdated; DROP TABLE blocklist_deltas_backdated;
+       DELETE FROM state_deltas_recorded_days; DELETE FROM blocklist_deltas_recorded_days;
+       INSERT INTO state_deltas_recorded_days (recorded_date, business_date, state, n)
+         SELECT ${day}, business_date, state, sum(n) FROM state_deltas_recorded
+         GROUP BY ${day}, business_date, state HAVING sum(n) <> 0;
+       INSERT INTO blocklist_deltas_recorded_days (recorded_date, business_date, added, removed)
+         SELECT ${day}, business_date, sum(added), sum(removed) FROM blocklist_deltas_recorded
+         GROUP BY ${day}, business_date HAVING sum(added) <> 0 OR sum(removed) <> 0;
+       INSERT INTO timeline_bounds (name, max_occurred_at, max_recorded_at) VALUES ('recorded-deltas', '${bound}', '${bound}');
+       DELETE FROM read_model_migrations WHERE version = 25`,
     );
-    const stored = bound?.['max_recorded_at'];
-    const boundMs = stored instanceof Date ? stored.getTime() : Date.parse(String(stored));
-    expect(boundMs).toBe(Math.max(...events.slice(0, half).map((e) => Date.parse(e.recordedAt))));
-    const rows = await db.sql(`SELECT recorded_at FROM state_deltas_recorded`);
-    const liveOnly = new Set(events.slice(half).map((e) => Date.parse(e.recordedAt)));
-    for (const r of rows) {
-      const at = r['recorded_at'];
-      expect(liveOnly.has(at instanceof Date ? at.getTime() : Date.parse(String(at)))).toBe(true);
+    const reopened = db.reopen();
+    let position = events[half - 1]?.position ?? 0;
+    for (let i = half; i < events.length; i += 4) {
+      const batch = events.slice(i, i + 4);
+      const last = batch[batch.length - 1] as ReadModelEvent;
+      await reopened.applyBatch(batch, { expectedPosition: position, toPosition: last.position });
+      position = last.position;
     }
-    const instants = [boundMs - 2 * DAY_MS, boundMs - 1, boundMs, boundMs + 7_200_000, boundMs + 4 * DAY_MS];
+    expect((await db.sql(`SELECT recorded_at FROM state_deltas_backdated`)).length).toBeGreaterThan(0);
+    const boundMs = Date.parse(bound);
+    // Around the bound, and on either side of each later backdated event's record time.
+    const instants = [
+      boundMs - DAY_MS,
+      boundMs - 1,
+      boundMs,
+      boundMs + 3_600_000,
+      boundMs + 5 * DAY_MS,
+    ].concat(
+      events
+        .slice(half)
+        .filter((e) => e.backdated)
+        .flatMap((e) => [Date.parse(e.recordedAt) - 1, Date.parse(e.recordedAt)]),
+    );
     const recordedByFirst = db.reopen({ recordedFirst: 'by' });
     const recordedAfterFirst = db.reopen({ recordedFirst: 'after' });
     for (const ms of instants)
-      for (const store of [db.store, recordedByFirst, recordedAfterFirst])
+      for (const store of [reopened, recordedByFirst, recordedAfterFirst])
         await expectPlainReading(store, source, new Date(ms).toISOString());
-    // From the bound on, the kept changes answer alone.
+    // From the bound on the kept changes answer alone (the timeline gone).
     await db.execute('DELETE FROM case_timeline');
-    for (const store of [db.store, recordedByFirst, recordedAfterFirst])
-      await expectPlainReading(store, source, new Date(boundMs + 7_200_000).toISOString());
+    for (const store of [reopened, recordedByFirst, recordedAfterFirst])
+      await expectPlainReading(store, source, new Date(boundMs + 3_600_000).toISOString());
+    await reopened.close();
     await recordedByFirst.close();
     await recordedAfterFirst.close();
   });

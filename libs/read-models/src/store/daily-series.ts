@@ -270,6 +270,20 @@ export const recordedIncrements = {
   ),
 };
 
+/**
+ * A backdated event's increments kept by record time (an import or a simulation of the past, decision 0019,
+ * "Backdated events"): appended as they come, one row per increment, never summed into a kept row — their record
+ * times lie all over the past, and a keyed table took each on a page of its own. The index over the record time
+ * is an ordinary one, which a rebuild (and a simulation's projection) sets aside and builds once at the end.
+ */
+export const backdatedIncrements = {
+  states: { table: 'state_deltas_backdated', columns: ['recorded_at', 'business_date', 'state', 'n'] },
+  blocklist: {
+    table: 'blocklist_deltas_backdated',
+    columns: ['recorded_at', 'business_date', 'added', 'removed'],
+  },
+};
+
 /** Statements that drop the rows a batch brought to zero (a partial index each finds them). */
 export const dailyDeltaCleanup = {
   states: zeroRows(dailyIncrements.states.table, STATE_COUNTERS),
@@ -325,13 +339,15 @@ export function revisionDeltasSql(dialect: SqlDialect): {
   blocklistRecorded: string;
   statesRecordedDays: string;
   blocklistRecordedDays: string;
+  statesBackdated: string;
+  blocklistBackdated: string;
 } {
   const scope = { knownAt: false, scope: 'revision' as const };
   // The revision's record time or its date, after the CTE's parameters (decision 0019).
   const recordedAt = `CAST(? AS ${dialect === 'sqlite' ? 'TEXT' : 'TIMESTAMPTZ'}), `;
   const recordedOn = 'CAST(? AS TEXT), ';
   const insert = (
-    t: { table: string; columns: readonly string[]; onConflict: string },
+    t: { table: string; columns: readonly string[]; onConflict?: string },
     blocklist: boolean,
     keyFirst = '',
   ) => `${effectiveChangesCte(dialect, { ...scope, blocklist })}
@@ -341,7 +357,7 @@ export function revisionDeltasSql(dialect: SqlDialect): {
         ? `business_date, added, removed FROM (${BLOCKLIST_DELTAS}) d WHERE added <> 0 OR removed <> 0`
         : `business_date, state, n FROM (${STATE_DELTAS}) d WHERE n <> 0`
     }
-    ${t.onConflict}`;
+    ${t.onConflict ?? ''}`;
   return {
     states: insert(dailyIncrements.states, false),
     blocklist: insert(dailyIncrements.blocklist, true),
@@ -349,6 +365,8 @@ export function revisionDeltasSql(dialect: SqlDialect): {
     blocklistRecorded: insert(recordedIncrements.blocklist, true, recordedAt),
     statesRecordedDays: insert(recordedIncrements.statesByDay, false, recordedOn),
     blocklistRecordedDays: insert(recordedIncrements.blocklistByDay, true, recordedOn),
+    statesBackdated: insert(backdatedIncrements.states, false, recordedAt),
+    blocklistBackdated: insert(backdatedIncrements.blocklist, true, recordedAt),
   };
 }
 
@@ -459,6 +477,30 @@ export function recordedDayTablesSql(dialect: SqlDialect, big: string): string[]
   ];
 }
 
+/**
+ * The tables of backdated events' increments by record time (read-model migration 25, `backdatedIncrements`):
+ * rows appended as they come (a rowid table on SQLite), and an ordinary index over the record time. Empty at the
+ * migration: the events projected before it that were backdated are covered by the bound they raised.
+ */
+export function backdatedDeltaTablesSql(big: string, ts: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS state_deltas_backdated (
+      recorded_at ${ts} NOT NULL,
+      business_date TEXT NOT NULL,
+      state TEXT NOT NULL,
+      n ${big} NOT NULL
+    )`,
+    `CREATE TABLE IF NOT EXISTS blocklist_deltas_backdated (
+      recorded_at ${ts} NOT NULL,
+      business_date TEXT NOT NULL,
+      added ${big} NOT NULL,
+      removed ${big} NOT NULL
+    )`,
+    `CREATE INDEX IF NOT EXISTS state_deltas_backdated_at ON state_deltas_backdated (recorded_at)`,
+    `CREATE INDEX IF NOT EXISTS blocklist_deltas_backdated_at ON blocklist_deltas_backdated (recorded_at)`,
+  ];
+}
+
 /** The `timeline_bounds` row whose record time says from when the recorded deltas are complete (decision 0019). */
 export const RECORDED_DELTAS_BOUND = 'recorded-deltas';
 
@@ -485,14 +527,19 @@ export function recordedSeriesSql(side: 'after' | 'by'): { states: string; block
     `SELECT '${NOT_ANSWERED}' AS business_date, ${columns} WHERE EXISTS (${refused})`;
   // The changes recorded after the instant (its own date's from the instant on, later dates' rolled up), or
   // by it (earlier dates' rolled up, its own date's up to the instant).
+  // By instant, live events' summed rows and backdated events' appended ones alike (the same range twice).
+  const instants = (table: 'state' | 'blocklist', columns: string, range: string) =>
+    `SELECT ${columns} FROM ${table}_deltas_recorded WHERE ${range}
+      UNION ALL
+      SELECT ${columns} FROM ${table}_deltas_backdated WHERE ${range}`;
   const changes = (table: 'state' | 'blocklist', columns: string) =>
     side === 'after'
-      ? `SELECT ${columns} FROM ${table}_deltas_recorded WHERE recorded_at > ? AND recorded_at < ?
+      ? `${instants(table, columns, 'recorded_at > ? AND recorded_at < ?')}
       UNION ALL
       SELECT ${columns} FROM ${table}_deltas_recorded_days WHERE recorded_date > ?`
       : `SELECT ${columns} FROM ${table}_deltas_recorded_days WHERE recorded_date < ?
       UNION ALL
-      SELECT ${columns} FROM ${table}_deltas_recorded WHERE recorded_at >= ? AND recorded_at <= ?`;
+      ${instants(table, columns, 'recorded_at >= ? AND recorded_at <= ?')}`;
   // What is summed: the kept deltas less the changes recorded after the instant, or those recorded by it.
   const rows = (table: 'state' | 'blocklist', columns: string, negated: string) =>
     side === 'after'
@@ -522,8 +569,11 @@ export function recordedSeriesParams(
   to: string,
 ): unknown[] {
   const date = recordedDate(knownAt);
+  const dayStart = `${date}T00:00:00.000Z`;
   const changes =
-    side === 'after' ? [knownAt, nextDateStart(date), date] : [date, `${date}T00:00:00.000Z`, knownAt];
+    side === 'after'
+      ? [knownAt, nextDateStart(date), knownAt, nextDateStart(date), date]
+      : [date, dayStart, knownAt, dayStart, knownAt];
   const refused = [knownAt, knownAt, knownAt];
   return [...refused, from, ...changes, to, ...refused];
 }

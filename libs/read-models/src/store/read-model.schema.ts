@@ -1,5 +1,10 @@
 import type { CaseSortColumn } from './read-model-store.port';
-import { dailyDeltaTablesSql, recordedDayTablesSql, recordedDeltaTablesSql } from './daily-series';
+import {
+  backdatedDeltaTablesSql,
+  dailyDeltaTablesSql,
+  recordedDayTablesSql,
+  recordedDeltaTablesSql,
+} from './daily-series';
 import type { CommitStep } from './sql-client';
 
 /** The SQL dialects the read models are stored in. */
@@ -841,6 +846,16 @@ const recordedDays: ReadModelMigration = {
   statements: (dialect) => recordedDayTablesSql(dialect, TYPES[dialect].big),
 };
 
+// Issue 10: a backdated event (an import or a simulation of the past) was kept by business date only, so after
+// one every instant within its history read the timelines (seconds at a million simulated systems). Its
+// increments are now kept by record time too, in tables of their own appended as they come (decision 0019,
+// "Backdated events"); the bound earlier ones raised stays until a rebuild.
+const backdatedDeltas: ReadModelMigration = {
+  version: 25,
+  name: 'backdated events kept by record time, appended',
+  statements: (dialect) => backdatedDeltaTablesSql(TYPES[dialect].big, TYPES[dialect].ts),
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -867,6 +882,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   searchIndexesAtCommit,
   recordedDeltas,
   recordedDays,
+  backdatedDeltas,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */
@@ -884,6 +900,8 @@ export const PROJECTED_TABLES = [
   'blocklist_deltas_recorded',
   'state_deltas_recorded_days',
   'blocklist_deltas_recorded_days',
+  'state_deltas_backdated',
+  'blocklist_deltas_backdated',
   'record_order_descents',
   'transitions_daily',
   'fines',

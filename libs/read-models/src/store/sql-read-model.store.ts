@@ -30,7 +30,6 @@ import {
   dailyDeltaCleanup,
   MAX_SERIES_DAYS,
   NOT_ANSWERED,
-  RECORDED_DELTAS_BOUND,
   recordedAfterParams,
   recordedAfterSeriesSql,
   revisionDeltasSql,
@@ -638,23 +637,19 @@ export class SqlReadModelStore implements ReadModelStore {
   /**
    * The daily series' changes the planner left to the timeline (`revisionDeltas`: events that hide
    * others), after the batch's timeline rows and feed lines; then drops the dates whose changes now
-   * cancel out, as a replay in other batches would never have written them; and moves the instant from which
-   * the changes kept by record time are complete past the batch's backdated events (decision 0019).
+   * cancel out, as a replay in other batches would never have written them (decision 0019).
    */
   private async writeRevisionDeltas(tx: SqlTransaction, changes: BatchChanges): Promise<void> {
     const sql = revisionDeltasSql(this.client.dialect);
-    for (const { pseId, revision, recordedAt } of changes.revisionDeltas) {
+    for (const { pseId, revision, recordedAt, backdated } of changes.revisionDeltas) {
       await tx.query(sql.states, revisionParams(pseId, revision));
       await tx.query(sql.blocklist, revisionParams(pseId, revision));
-      if (recordedAt === null) continue; // backdated: not kept by record time
-      await tx.query(sql.statesRecorded, revisionRecordedParams(pseId, revision, recordedAt));
-      await tx.query(sql.blocklistRecorded, revisionRecordedParams(pseId, revision, recordedAt));
+      const instant = revisionRecordedParams(pseId, revision, recordedAt);
+      await tx.query(backdated ? sql.statesBackdated : sql.statesRecorded, instant);
+      await tx.query(backdated ? sql.blocklistBackdated : sql.blocklistRecorded, instant);
       await tx.query(sql.statesRecordedDays, revisionRecordedParams(pseId, revision, recordedAt, 'date'));
       await tx.query(sql.blocklistRecordedDays, revisionRecordedParams(pseId, revision, recordedAt, 'date'));
     }
-    // The row's business-time column carries the same instant: only its record time is read.
-    const skipped = changes.recordedSkippedUntil;
-    if (skipped !== null) await this.raiseBounds(tx, RECORDED_DELTAS_BOUND, skipped, skipped);
     const revised = changes.revisionDeltas.length > 0;
     if (revised || changes.stateDeltas.size > 0) await tx.query(dailyDeltaCleanup.states);
     if (revised || changes.blocklistDeltas.size > 0) await tx.query(dailyDeltaCleanup.blocklist);

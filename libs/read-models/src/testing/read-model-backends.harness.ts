@@ -47,6 +47,8 @@ const ORDER: Record<string, string> = {
   blocklist_deltas_recorded: 'recorded_at, business_date',
   state_deltas_recorded_days: 'recorded_date, business_date, state',
   blocklist_deltas_recorded_days: 'recorded_date, business_date',
+  state_deltas_backdated: 'recorded_at, business_date, state',
+  blocklist_deltas_backdated: 'recorded_at, business_date',
   record_order_descents: 'known_until, known_from',
   transitions_daily: 'business_date, from_state, to_state',
   fines: 'pse_id, fine_id',
@@ -62,8 +64,24 @@ const ORDER: Record<string, string> = {
 
 // The checkpoint's bookkeeping columns (events applied, wall-clock time) differ between a rebuild and
 // an incremental run by design; the position must not.
+// Backdated events' increments are appended as each batch sums them (decision 0019): what any batching keeps
+// alike is their sum per key, where it is not nothing.
+const SUMMED: Record<string, { sums: string; kept: string }> = {
+  state_deltas_backdated: { sums: 'sum(n) AS n', kept: 'sum(n) <> 0' },
+  blocklist_deltas_backdated: {
+    sums: 'sum(added) AS added, sum(removed) AS removed',
+    kept: 'sum(added) <> 0 OR sum(removed) <> 0',
+  },
+};
+function dumpQuery(t: string): string {
+  const summed = SUMMED[t];
+  return summed === undefined
+    ? `SELECT * FROM ${t} ORDER BY ${ORDER[t]}`
+    : `SELECT ${ORDER[t]}, ${summed.sums} FROM ${t} GROUP BY ${ORDER[t]} HAVING ${summed.kept} ORDER BY ${ORDER[t]}`;
+}
+
 const DUMP_QUERIES = [
-  ...PROJECTED_TABLES.map((t) => [t, `SELECT * FROM ${t} ORDER BY ${ORDER[t]}`] as const),
+  ...PROJECTED_TABLES.map((t) => [t, dumpQuery(t)] as const),
   ['projection_checkpoints', 'SELECT name, position FROM projection_checkpoints ORDER BY name'] as const,
 ];
 
