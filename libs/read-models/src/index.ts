@@ -78,6 +78,7 @@ export type { ReadModelTuning } from './store/sql-read-model.store';
 export {
   READ_MODEL_MIGRATIONS,
   PROJECTED_TABLES,
+  projectedContentSql,
   type SqlDialect,
   type ReadModelMigration,
 } from './store/read-model.schema';

@@ -1,5 +1,5 @@
 import { createRuntime, loadConfig } from '@sanksi/application';
-import { PROJECTED_TABLES } from '@sanksi/read-models';
+import { PROJECTED_TABLES, projectedContentSql } from '@sanksi/read-models';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync } from 'node:fs';
@@ -68,7 +68,7 @@ function digestOfLog(dir: string): { events: number; sha256: string; beforeMemor
   }
 }
 
-/** Every projected table's rows, each table in the order of all its columns. */
+/** Every projected table's content (an appended table's sums per key), each in the order of all its columns. */
 function readModelRows(dir: string): Record<string, unknown[]> {
   const db = new Database(path.join(dir, 'read-models.db'), { readonly: true });
   try {
@@ -76,7 +76,7 @@ function readModelRows(dir: string): Record<string, unknown[]> {
       PROJECTED_TABLES.map((table) => {
         const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
         const order = columns.map((_c, i) => i + 1).join(', ');
-        return [table, db.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all()];
+        return [table, db.prepare(`SELECT * FROM (${projectedContentSql(table)}) c ORDER BY ${order}`).all()];
       }),
     );
   } finally {

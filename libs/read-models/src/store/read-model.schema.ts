@@ -914,3 +914,28 @@ export const PROJECTED_TABLES = [
   'timeline_bounds',
   'case_state_counts',
 ] as const;
+
+/**
+ * Projected tables appended to, one row per batch and key (backdated events' changes by record time, decision
+ * 0019): only their sums per key mean anything — two batchings of one log leave other rows with equal sums.
+ */
+const APPENDED_TABLES: Partial<Record<(typeof PROJECTED_TABLES)[number], { key: string; sums: string[] }>> = {
+  state_deltas_backdated: { key: 'recorded_at, business_date, state', sums: ['n'] },
+  blocklist_deltas_backdated: { key: 'recorded_at, business_date', sums: ['added', 'removed'] },
+};
+
+/**
+ * A statement giving a projected table's content as every projection of the same log leaves it: its rows, or an
+ * appended table's sums per key where they are not nothing, in the table's columns. `source` is where the table
+ * is read (a schema-qualified name). For comparing read models (a rebuild with a live projection, two builds).
+ */
+export function projectedContentSql(
+  table: (typeof PROJECTED_TABLES)[number],
+  source: string = table,
+): string {
+  const appended = APPENDED_TABLES[table];
+  if (appended === undefined) return `SELECT * FROM ${source}`;
+  const sums = appended.sums.map((c) => `sum(${c}) AS ${c}`).join(', ');
+  const kept = appended.sums.map((c) => `sum(${c}) <> 0`).join(' OR ');
+  return `SELECT ${appended.key}, ${sums} FROM ${source} GROUP BY ${appended.key} HAVING ${kept}`;
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { SourceEvent } from '../events/event-source.port';
 import { createReadModelStore } from '../store/create-read-model-store';
-import { PROJECTED_TABLES, SEARCH_INDEX_FLUSH } from '../store/read-model.schema';
+import { PROJECTED_TABLES, projectedContentSql, SEARCH_INDEX_FLUSH } from '../store/read-model.schema';
 import { runCommitSteps } from '../store/sqlite-sql.client';
 import type { ReadModelStore } from '../store/read-model-store.port';
 import type { ReadModelTuning } from '../store/sql-read-model.store';
@@ -64,21 +64,9 @@ const ORDER: Record<string, string> = {
 
 // The checkpoint's bookkeeping columns (events applied, wall-clock time) differ between a rebuild and
 // an incremental run by design; the position must not.
-// Backdated events' increments are appended as each batch sums them (decision 0019): what any batching keeps
-// alike is their sum per key, where it is not nothing.
-const SUMMED: Record<string, { sums: string; kept: string }> = {
-  state_deltas_backdated: { sums: 'sum(n) AS n', kept: 'sum(n) <> 0' },
-  blocklist_deltas_backdated: {
-    sums: 'sum(added) AS added, sum(removed) AS removed',
-    kept: 'sum(added) <> 0 OR sum(removed) <> 0',
-  },
-};
-function dumpQuery(t: string): string {
-  const summed = SUMMED[t];
-  return summed === undefined
-    ? `SELECT * FROM ${t} ORDER BY ${ORDER[t]}`
-    : `SELECT ${ORDER[t]}, ${summed.sums} FROM ${t} GROUP BY ${ORDER[t]} HAVING ${summed.kept} ORDER BY ${ORDER[t]}`;
-}
+// An appended table's sums per key: what every batching of one log leaves alike (decision 0019).
+const dumpQuery = (t: (typeof PROJECTED_TABLES)[number]): string =>
+  `SELECT * FROM (${projectedContentSql(t)}) c ORDER BY ${ORDER[t]}`;
 
 const DUMP_QUERIES = [
   ...PROJECTED_TABLES.map((t) => [t, dumpQuery(t)] as const),

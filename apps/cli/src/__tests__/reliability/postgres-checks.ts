@@ -1,5 +1,5 @@
 import { createEventStore } from '@sanksi/event-store';
-import { createReadModelStore, PROJECTED_TABLES, Projector } from '@sanksi/read-models';
+import { createReadModelStore, PROJECTED_TABLES, projectedContentSql, Projector } from '@sanksi/read-models';
 import { Client } from 'pg';
 
 /** The shared PostgreSQL (tools/test.mjs exports DATABASE_URL; infra/up.sh guarantees it). */
@@ -157,7 +157,7 @@ export async function compareWithRebuild(
       const read = async (schema: string) =>
         (
           await c.query<{ row: string }>(
-            `SELECT to_jsonb(t)::text AS row FROM ${schema}.${table} t ORDER BY 1`,
+            `SELECT to_jsonb(t)::text AS row FROM (${projectedContentSql(table, `${schema}.${table}`)}) t ORDER BY 1`,
           )
         ).rows.map((r) => r.row);
       const [live, rebuilt] = [await read(liveSchema), await read(rebuiltSchema)];
