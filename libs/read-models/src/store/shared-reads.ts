@@ -8,13 +8,14 @@ export class SharedReads<T> {
 
   /**
    * The answer of the read `key` names: `start`'s, or, while one with the same key is unanswered, that one's
-   * passed through `copy` (so that a joiner cannot change what the first asker holds, nor the reverse). An
-   * undefined key (a read that cannot be named exactly) always runs.
+   * passed through `copy` when given (so that a joiner cannot change what the first asker holds, nor the
+   * reverse; none where each asker builds its own from the answer). An undefined key (a read that cannot be
+   * named exactly) always runs.
    */
-  read(key: string | undefined, start: () => Promise<T>, copy: (answer: T) => T): Promise<T> {
+  read(key: string | undefined, start: () => Promise<T>, copy?: (answer: T) => T): Promise<T> {
     if (key === undefined) return start();
     const pending = this.inFlight.get(key);
-    if (pending !== undefined) return pending.then(copy);
+    if (pending !== undefined) return copy === undefined ? pending : pending.then(copy);
     const answer = start();
     this.inFlight.set(key, answer);
     const settled = () => {

@@ -209,11 +209,7 @@ export class SqliteSqlClient implements SqlClient {
     const thread = this.asideThread(lane);
     if (thread === null) return this.query(sql, params);
     // Joiners share the thread's arrays; each asker's records are its own.
-    const answer = thread.reads.read(
-      readKey(sql, params),
-      () => this.askThread(thread, sql, params),
-      (same) => same,
-    );
+    const answer = thread.reads.read(readKey(sql, params), () => this.askThread(thread, sql, params));
     return answer.then(({ columns, rows }) => recordsOf(columns, rows));
   }
 
