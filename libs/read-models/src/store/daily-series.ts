@@ -272,9 +272,10 @@ export const recordedIncrements = {
 
 /**
  * A backdated event's increments kept by record time (an import or a simulation of the past, decision 0019,
- * "Backdated events"): appended as they come, one row per increment, never summed into a kept row — their record
- * times lie all over the past, and a keyed table took each on a page of its own. The index over the record time
- * is an ordinary one, which a rebuild (and a simulation's projection) sets aside and builds once at the end.
+ * "Backdated events kept apart"): appended as each batch sums them, one row per batch and key, never summed into
+ * a kept row — their record times lie all over the past, and a keyed table took each on a page of its own. The
+ * index over the record time is an ordinary one, which a rebuild (and a simulation's projection) sets aside and
+ * builds once at the end.
  */
 export const backdatedIncrements = {
   states: { table: 'state_deltas_backdated', columns: ['recorded_at', 'business_date', 'state', 'n'] },
@@ -525,13 +526,13 @@ export function recordedSeriesSql(side: 'after' | 'by'): { states: string; block
   const guard = `NOT EXISTS (${refused})`;
   const notAnswered = (columns: string) =>
     `SELECT '${NOT_ANSWERED}' AS business_date, ${columns} WHERE EXISTS (${refused})`;
-  // The changes recorded after the instant (its own date's from the instant on, later dates' rolled up), or
-  // by it (earlier dates' rolled up, its own date's up to the instant).
   // By instant, live events' summed rows and backdated events' appended ones alike (the same range twice).
   const instants = (table: 'state' | 'blocklist', columns: string, range: string) =>
     `SELECT ${columns} FROM ${table}_deltas_recorded WHERE ${range}
       UNION ALL
       SELECT ${columns} FROM ${table}_deltas_backdated WHERE ${range}`;
+  // The changes recorded after the instant (its own date's from the instant on, later dates' rolled up), or
+  // by it (earlier dates' rolled up, its own date's up to the instant).
   const changes = (table: 'state' | 'blocklist', columns: string) =>
     side === 'after'
       ? `${instants(table, columns, 'recorded_at > ? AND recorded_at < ?')}
