@@ -167,12 +167,18 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     await db.cleanup();
   });
 
-  async function applyAll(events: ReadModelEvent[], batchSize = 7): Promise<void> {
-    let position = 0;
+  /** Projects `events` in batches, by `store`, from the checkpoint `from` (the position before the first). */
+  async function applyAll(
+    events: ReadModelEvent[],
+    batchSize = 7,
+    store: ReadModelStore = db.store,
+    from = 0,
+  ): Promise<void> {
+    let position = from;
     for (let i = 0; i < events.length; i += batchSize) {
       const batch = events.slice(i, i + batchSize);
       const last = batch[batch.length - 1] as ReadModelEvent;
-      await db.store.applyBatch(batch, { expectedPosition: position, toPosition: last.position });
+      await store.applyBatch(batch, { expectedPosition: position, toPosition: last.position });
       position = last.position;
     }
   }
@@ -477,13 +483,7 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
        DELETE FROM read_model_migrations WHERE version = 25`,
     );
     const reopened = db.reopen();
-    let position = events[half - 1]?.position ?? 0;
-    for (let i = half; i < events.length; i += 4) {
-      const batch = events.slice(i, i + 4);
-      const last = batch[batch.length - 1] as ReadModelEvent;
-      await reopened.applyBatch(batch, { expectedPosition: position, toPosition: last.position });
-      position = last.position;
-    }
+    await applyAll(events.slice(half), 4, reopened, events[half - 1]?.position ?? 0);
     expect((await db.sql(`SELECT recorded_at FROM state_deltas_backdated`)).length).toBeGreaterThan(0);
     const boundMs = Date.parse(bound);
     // Around the bound, and on either side of each later backdated event's record time.
@@ -531,13 +531,7 @@ describe.each(readModelBackends(testing).all)('daily series of the read-model st
     const stored = bound?.['max_recorded_at'];
     const boundMs = stored instanceof Date ? stored.getTime() : Date.parse(String(stored));
     expect(boundMs).toBe(Math.max(...events.slice(0, half).map((e) => Date.parse(e.recordedAt))));
-    let position = events[half - 1]?.position ?? 0;
-    for (let i = half; i < events.length; i += 4) {
-      const batch = events.slice(i, i + 4);
-      const last = batch[batch.length - 1] as ReadModelEvent;
-      await reopened.applyBatch(batch, { expectedPosition: position, toPosition: last.position });
-      position = last.position;
-    }
+    await applyAll(events.slice(half), 4, reopened, events[half - 1]?.position ?? 0);
     const source = populationEvents(cases ?? []);
     const instants = [boundMs - DAY_MS, boundMs - 1, boundMs, boundMs + 3_600_000, boundMs + 5 * DAY_MS];
     // Either side first: the changes recorded by an instant are never complete here (the bound).
