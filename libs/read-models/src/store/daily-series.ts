@@ -278,12 +278,18 @@ export const recordedIncrements = {
  * builds once at the end.
  */
 export const backdatedIncrements = {
-  states: { table: 'state_deltas_backdated', columns: ['recorded_at', 'business_date', 'state', 'n'] },
-  blocklist: {
-    table: 'blocklist_deltas_backdated',
-    columns: ['recorded_at', 'business_date', 'added', 'removed'],
-  },
+  states: appendedTable('state_deltas_backdated', ['recorded_at', 'business_date', 'state'], STATE_COUNTERS),
+  blocklist: appendedTable(
+    'blocklist_deltas_backdated',
+    ['recorded_at', 'business_date'],
+    BLOCKLIST_COUNTERS,
+  ),
 };
+
+/** A table of counters appended to per batch and key: its columns, and its key and counters apart. */
+function appendedTable(table: string, key: readonly string[], counters: readonly string[]) {
+  return { table, key, counters, columns: [...key, ...counters] };
+}
 
 /** Statements that drop the rows a batch brought to zero (a partial index each finds them). */
 export const dailyDeltaCleanup = {

@@ -1,6 +1,7 @@
 import type { CaseSortColumn } from './read-model-store.port';
 import {
   backdatedDeltaTablesSql,
+  backdatedIncrements,
   dailyDeltaTablesSql,
   recordedDayTablesSql,
   recordedDeltaTablesSql,
@@ -849,7 +850,7 @@ const recordedDays: ReadModelMigration = {
 // Issue 10: a backdated event (an import or a simulation of the past) was kept by business date only, so after
 // one every instant within its history read the timelines (seconds at a million simulated systems). Its
 // increments are now kept by record time too, in tables of their own appended as they come (decision 0019,
-// "Backdated events"); the bound earlier ones raised stays until a rebuild.
+// "Backdated events kept apart"); the bound earlier ones raised stays until a rebuild.
 const backdatedDeltas: ReadModelMigration = {
   version: 25,
   name: 'backdated events kept by record time, appended',
@@ -919,10 +920,7 @@ export const PROJECTED_TABLES = [
  * Projected tables appended to, one row per batch and key (backdated events' changes by record time, decision
  * 0019): only their sums per key mean anything — two batchings of one log leave other rows with equal sums.
  */
-const APPENDED_TABLES: Partial<Record<(typeof PROJECTED_TABLES)[number], { key: string; sums: string[] }>> = {
-  state_deltas_backdated: { key: 'recorded_at, business_date, state', sums: ['n'] },
-  blocklist_deltas_backdated: { key: 'recorded_at, business_date', sums: ['added', 'removed'] },
-};
+const APPENDED_TABLES = new Map(Object.values(backdatedIncrements).map((t) => [t.table, t]));
 
 /**
  * A statement giving a projected table's content as every projection of the same log leaves it: its rows, or an
@@ -933,9 +931,10 @@ export function projectedContentSql(
   table: (typeof PROJECTED_TABLES)[number],
   source: string = table,
 ): string {
-  const appended = APPENDED_TABLES[table];
+  const appended = APPENDED_TABLES.get(table);
   if (appended === undefined) return `SELECT * FROM ${source}`;
-  const sums = appended.sums.map((c) => `sum(${c}) AS ${c}`).join(', ');
-  const kept = appended.sums.map((c) => `sum(${c}) <> 0`).join(' OR ');
-  return `SELECT ${appended.key}, ${sums} FROM ${source} GROUP BY ${appended.key} HAVING ${kept}`;
+  const key = appended.key.join(', ');
+  const sums = appended.counters.map((c) => `sum(${c}) AS ${c}`).join(', ');
+  const kept = appended.counters.map((c) => `sum(${c}) <> 0`).join(' OR ');
+  return `SELECT ${key}, ${sums} FROM ${source} GROUP BY ${key} HAVING ${kept}`;
 }

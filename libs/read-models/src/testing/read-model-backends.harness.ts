@@ -62,12 +62,12 @@ const ORDER: Record<string, string> = {
   case_state_counts: 'state',
 };
 
-// The checkpoint's bookkeeping columns (events applied, wall-clock time) differ between a rebuild and
-// an incremental run by design; the position must not.
 // An appended table's sums per key: what every batching of one log leaves alike (decision 0019).
 const dumpQuery = (t: (typeof PROJECTED_TABLES)[number]): string =>
   `SELECT * FROM (${projectedContentSql(t)}) c ORDER BY ${ORDER[t]}`;
 
+// The checkpoint's bookkeeping columns (events applied, wall-clock time) differ between a rebuild and
+// an incremental run by design; the position must not.
 const DUMP_QUERIES = [
   ...PROJECTED_TABLES.map((t) => [t, dumpQuery(t)] as const),
   ['projection_checkpoints', 'SELECT name, position FROM projection_checkpoints ORDER BY name'] as const,
