@@ -53,12 +53,18 @@ try {
 
 let passed = 0;
 let failed = 0;
+const failures = [];
 if (existsSync(resultsDir)) {
   for (const f of readdirSync(resultsDir)) {
     const r = JSON.parse(readFileSync(path.join(resultsDir, f), 'utf8'));
     passed += r.numPassedTests;
     failed += r.numFailedTests;
+    failures.push(...(r.failures ?? []));
   }
+}
+// what failed, again at the end: a long run's log is often read from its tail only
+for (const f of failures) {
+  console.log(`\nFAILED ${f.where} › ${f.test}\n${f.message.replace(/^/gm, '    ')}`);
 }
 if (!ok && failed === 0) failed = 1;
 console.log(`\n${passed} passed, ${failed} failed`);
