@@ -104,6 +104,21 @@ describe('simulate on worker threads (the built process, embedded SQLite)', () =
     }
   });
 
+  it('given --until later than now or not a time, then exit 2 naming the option and what it takes, and nothing written', () => {
+    const refused = tempDir('simulate-until-bad');
+    try {
+      const args = ['simulate', '--systems', '3', '--until'];
+      const later = runCli([...args, '2999-01-01'], { SANKSI_DATA_DIR: refused.dir });
+      const garbage = runCli([...args, 'soon'], { SANKSI_DATA_DIR: refused.dir });
+      expect([later.code, garbage.code]).toEqual([2, 2]);
+      expect(later.stderr).toContain('--until: 2999-01-01T23:59:59+07:00 is later than now');
+      expect(garbage.stderr).toContain('--until: must be an ISO-8601 instant with offset');
+      expect(existsSync(path.join(refused.dir, 'events.db'))).toBe(false);
+    } finally {
+      refused.cleanup();
+    }
+  });
+
   it('given a bad --threads, then exit 2 naming the option', () => {
     const bad = runCli(['simulate', '--systems', '3', '--threads', '0'], { SANKSI_DATA_DIR: one.dir });
     expect(bad.code).toBe(2);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { PolicyId } from '@sanksi/domain';
+import { PolicyId, WhatIfUntil } from '@sanksi/domain';
 import { bulkAppendsOf } from '@sanksi/event-store';
 import { z } from 'zod';
 import type { CliOutput } from '../output/cli-output';
@@ -10,6 +10,7 @@ import {
 } from '../simulate/population-simulator';
 import { startProjectionThread } from '../simulate/projection-thread';
 import { simulateOnThreads, simulateThreadsAvailable } from '../simulate/simulate-threads';
+import { UsageError } from '../cli.errors';
 import { registerSimulateTraffic } from './simulate-traffic.command';
 import { type CliDeps, parseOptions, PositiveInt, withRuntime } from '../support/cli-context';
 
@@ -29,6 +30,7 @@ const Options = z.object({
   policy: PolicyId,
   concurrency: PositiveInt(1024),
   threads: PositiveInt(64).optional(),
+  until: WhatIfUntil.optional(),
   json: z.boolean().optional(),
 });
 
@@ -81,9 +83,21 @@ export function register(program: Command, deps: CliDeps): void {
       '--threads <n>',
       `worker threads, each with its own connection, simulating a share of the systems (same population; default ${DEFAULT_THREADS} on the embedded SQLite store, whose threads commit in turn, else 1)`,
     )
+    .option(
+      '--until <date|instant>',
+      'business time the simulated scheduler brings each case to once its story ends: the deadlines still running and due by then elapse at their due instants, as a running server would have elapsed them (default: now, so a first serve has nothing to catch up; an earlier instant leaves them running)',
+    )
     .option('--json', 'machine-readable report')
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(Options, raw);
+      // One instant for every thread, checked before anything is opened. Not later than now: the scheduler
+      // elapses only what is already due.
+      const now = new Date();
+      const until = opts.until ?? now.toISOString();
+      if (Date.parse(until) > now.getTime())
+        throw new UsageError(
+          `invalid arguments: --until: ${opts.until} is later than now (${now.toISOString()}); give an earlier instant, or leave it out for now`,
+        );
       const out = deps.output(opts);
       await withRuntime(deps, async (runtime) => {
         // Read models never projected (a fresh data directory) are replayed as a rebuild replays them — their
@@ -104,6 +118,7 @@ export function register(program: Command, deps: CliDeps): void {
             seed: opts.seed,
             policy: opts.policy,
             concurrency: opts.concurrency,
+            until,
           };
           // On threads of their own, even one: a thread gets a young generation sized for the turns it decides
           // and appends (SANKSI_SIMULATE_YOUNG_MB), which the main thread cannot be given once started.

@@ -23,6 +23,10 @@ import { SeededRandom } from './seeded-random';
 const ACTOR = { id: 'sanksi-simulate', role: 'operator' } as const;
 const DAY_MS = 86_400_000;
 const MAX_STEPS = 10;
+/** The most deadlines one case elapses after its story (each elapse may start another: a ladder is short). */
+const MAX_TAIL_ELAPSES = 16;
+/** Between a case's appends after its story: every append of a simulated case has a record time of its own. */
+const TAIL_RECORD_GAP_MS = 1_000;
 
 /** Options of a simulation run. */
 export interface SimulationOptions {
@@ -36,6 +40,13 @@ export interface SimulationOptions {
    * population as one run.
    */
   share?: { index: number; of: number };
+  /**
+   * Business time the simulated scheduler brings every case to once its story is told (an ISO instant;
+   * default: now): each deadline still running and due by then elapses at its due instant, as the real
+   * scheduler would have elapsed it, so the population is the one a running server keeps. Threads of one
+   * run are given the same instant.
+   */
+  until?: string;
   onSystemDone?: () => void;
 }
 
@@ -227,6 +238,16 @@ async function historyAfter(
   return envelopes.filter((e) => Date.parse(e.recordedAt) <= Date.parse(recordedAt));
 }
 
+/** The running deadline due first, if one is due by `until` (ms). */
+function dueFirst(deadlines: readonly Deadline[], until: number): Deadline | undefined {
+  let first: Deadline | undefined;
+  for (const d of deadlines) {
+    const due = Date.parse(d.dueAt);
+    if (due <= until && (first === undefined || due < Date.parse(first.dueAt))) first = d;
+  }
+  return first;
+}
+
 /** The report of a whole population from the reports of its shares (counts added, keys in name order). */
 export function mergeSimulationReports(reports: readonly SimulationReport[]): SimulationReport {
   const [first] = reports;
@@ -283,6 +304,8 @@ export async function simulatePopulation(
     (i) => i % share.of === share.index,
   );
   const start = Date.parse(policy.registrationDeadline) + DAY_MS;
+  const until = Date.parse(options.until ?? new Date().toISOString());
+  if (Number.isNaN(until)) throw new RangeError(`until must be an ISO instant, not ${options.until}`);
   await forEachLimited(indices, options.concurrency, async (i) => {
     // One generator per system: the population does not depend on the order systems finish in.
     const random = new SeededRandom((options.seed * 1_000_003 + i * 7919) >>> 0);
@@ -293,13 +316,14 @@ export async function simulatePopulation(
       idempotencyKey: string,
       command: PseCaseCommand,
       sent: { actor: Actor; occurredAt: string; recordedAt: string },
+      correlationId = `simulate:${options.seed}:${pseId}`,
     ): Promise<'applied' | 'duplicate' | 'refused'> => {
       // The keys name the case (seed, policy, system, step): unique in the case is unique in the store.
       const context: CommandContext = {
         ...sent,
         idempotencyKey,
         idempotencyScope: 'case',
-        correlationId: `simulate:${options.seed}:${pseId}`,
+        correlationId,
       };
       try {
         const outcome = await commands.execute(command, context);
@@ -325,7 +349,11 @@ export async function simulatePopulation(
         recordedAt: iso(at),
       });
     // What the deadline scheduler sends: the case brought up to date through one deadline, at its due instant.
-    const scheduler = (deadline: Deadline) =>
+    const scheduler = (
+      deadline: Deadline,
+      recordedAt = iso(at - SCHEDULER_LEAD_MS),
+      correlationId?: string,
+    ) =>
       run(
         elapseCommandId(pseId, deadline),
         {
@@ -334,7 +362,8 @@ export async function simulatePopulation(
           deadline: deadline.kind,
           ...(deadline.fineId ? { fineId: deadline.fineId } : {}),
         },
-        { actor: DEADLINE_ACTOR, occurredAt: deadline.dueAt, recordedAt: iso(at - SCHEDULER_LEAD_MS) },
+        { actor: DEADLINE_ACTOR, occurredAt: deadline.dueAt, recordedAt },
+        correlationId,
       );
     const name = `${random.pick(WORDS)}${random.pick(WORDS)} ${i}`;
     const domain = `${name.replace(/\s+/g, '-').toLowerCase()}.sim.example`;
@@ -359,9 +388,7 @@ export async function simulatePopulation(
       const nextDue = recorded.deadlines.map((d) => Date.parse(d.dueAt)).sort((x, y) => x - y)[0];
       if (nextDue !== undefined && nextDue > at && random.chance(0.6))
         at = nextDue + random.int(1, 48) * 3_600_000;
-      const due = recorded.deadlines
-        .filter((d) => Date.parse(d.dueAt) <= at)
-        .sort((x, y) => Date.parse(x.dueAt) - Date.parse(y.dueAt))[0];
+      const due = dueFirst(recorded.deadlines, at);
       if (due && random.chance(0.5)) await scheduler(due);
       // The case as its last event recorded it (decision 0013: no fold of the history at every step; one
       // written before states carried the case's memory is folded), then as the operator finds it at `at`:
@@ -376,6 +403,19 @@ export async function simulatePopulation(
       const command = commandFor(type, pseId, at, serial, current.context.deadlines, random);
       if (!command) break;
       await operator(step, command);
+    }
+    // The story is told, but business time went on: whatever it left running and due by `until` elapses at
+    // its due instant, as the scheduler of a running server would have elapsed it then — so the final states
+    // are the true ones, and a first `serve` of the population has no backlog of years-old deadlines to
+    // work through (minutes at a million systems). Under a correlation of their own: the story's log is the
+    // same with or without them.
+    for (let k = 0; k < MAX_TAIL_ELAPSES; k++) {
+      const last = events[events.length - 1];
+      const due = dueFirst(last.state.deadlines, until);
+      if (!due) break;
+      const recordedAt = Math.max(Date.parse(due.dueAt), Date.parse(last.recordedAt) + TAIL_RECORD_GAP_MS);
+      const elapsed = await scheduler(due, iso(recordedAt), `simulate:${options.seed}:${pseId}:until`);
+      if (elapsed === 'refused') break;
     }
     const final = events[events.length - 1].state;
     const label = final.substate ? `${final.state}/${final.substate}` : final.state;
