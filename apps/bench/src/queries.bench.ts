@@ -10,7 +10,8 @@
 // run); BENCH_CLI (another build's apps/cli/dist/main.js, to measure before and after on one population);
 // BENCH_CPU_PROFILE_DIR (the server runs with `node --cpu-prof` and writes its profile there on exit);
 // BENCH_QUERIES_READY_SECONDS (default 600: how long the server may take to be ready — the first start on a
-// fresh population elapses every deadline due since its business time first);
+// population simulated with an earlier `--until`, or by a build before it, elapses every deadline due since
+// its business time first);
 // BENCH_QUERIES_POLLERS (default 1,000) and BENCH_QUERIES_POLL_RATE (polls a second each, default 1) for
 // the last two lines, the feed's pollers while commands run (issue 10, goal 5), each at its own phase and
 // all at once, driven by ./pollers.ts from BENCH_QUERIES_POLL_THREADS client threads (default 1);

@@ -316,14 +316,13 @@ export async function simulatePopulation(
       idempotencyKey: string,
       command: PseCaseCommand,
       sent: { actor: Actor; occurredAt: string; recordedAt: string },
-      correlationId = `simulate:${options.seed}:${pseId}`,
     ): Promise<'applied' | 'duplicate' | 'refused'> => {
       // The keys name the case (seed, policy, system, step): unique in the case is unique in the store.
       const context: CommandContext = {
         ...sent,
         idempotencyKey,
         idempotencyScope: 'case',
-        correlationId,
+        correlationId: `simulate:${options.seed}:${pseId}`,
       };
       try {
         const outcome = await commands.execute(command, context);
@@ -349,11 +348,7 @@ export async function simulatePopulation(
         recordedAt: iso(at),
       });
     // What the deadline scheduler sends: the case brought up to date through one deadline, at its due instant.
-    const scheduler = (
-      deadline: Deadline,
-      recordedAt = iso(at - SCHEDULER_LEAD_MS),
-      correlationId?: string,
-    ) =>
+    const scheduler = (deadline: Deadline, recordedAt = iso(at - SCHEDULER_LEAD_MS)) =>
       run(
         elapseCommandId(pseId, deadline),
         {
@@ -363,7 +358,6 @@ export async function simulatePopulation(
           ...(deadline.fineId ? { fineId: deadline.fineId } : {}),
         },
         { actor: DEADLINE_ACTOR, occurredAt: deadline.dueAt, recordedAt },
-        correlationId,
       );
     const name = `${random.pick(WORDS)}${random.pick(WORDS)} ${i}`;
     const domain = `${name.replace(/\s+/g, '-').toLowerCase()}.sim.example`;
@@ -407,14 +401,14 @@ export async function simulatePopulation(
     // The story is told, but business time went on: whatever it left running and due by `until` elapses at
     // its due instant, as the scheduler of a running server would have elapsed it then — so the final states
     // are the true ones, and a first `serve` of the population has no backlog of years-old deadlines to
-    // work through (minutes at a million systems). Under a correlation of their own: the story's log is the
-    // same with or without them.
+    // work through (minutes at a million systems). They only follow the story: its log is the same without
+    // them (`--until` before it).
     for (let k = 0; k < MAX_TAIL_ELAPSES; k++) {
       const last = events[events.length - 1];
       const due = dueFirst(last.state.deadlines, until);
       if (!due) break;
       const recordedAt = Math.max(Date.parse(due.dueAt), Date.parse(last.recordedAt) + TAIL_RECORD_GAP_MS);
-      const elapsed = await scheduler(due, iso(recordedAt), `simulate:${options.seed}:${pseId}:until`);
+      const elapsed = await scheduler(due, iso(recordedAt));
       if (elapsed === 'refused') break;
     }
     const final = events[events.length - 1].state;
