@@ -162,6 +162,21 @@ describe('simulate writes the same log as before, event for event (the built pro
     }
   });
 
+  it('given the stories alone, when simulated again until now, then only the elapses after them are appended and the log is the one until now', () => {
+    // when
+    const again = runCli(['simulate', '--systems', '300', '--seed', '1', '--json'], {
+      SANKSI_DATA_DIR: stories.dir,
+    });
+    // then
+    expect(again.code).toBe(0);
+    const report = JSON.parse(again.stdout) as { casesAlreadyPresent: number; eventsAppended: number };
+    expect(report).toMatchObject({
+      casesAlreadyPresent: 300,
+      eventsAppended: UNTIL_NOW.events - BEFORE.events,
+    });
+    expect(digestOfLog(stories.dir)).toEqual(UNTIL_NOW);
+  });
+
   it('then its read models are projected to the head with every index and search trigger in place', () => {
     const status = runCli(['projections', 'status', '--json'], { SANKSI_DATA_DIR: defaults.dir });
     expect(JSON.parse(status.stdout)).toMatchObject({
