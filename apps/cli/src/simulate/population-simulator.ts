@@ -50,7 +50,10 @@ export interface SimulationOptions {
   onSystemDone?: () => void;
 }
 
-/** What a simulation did. Deterministic for the same seed, policy and size. */
+/**
+ * What a simulation did. Deterministic for the same seed, policy and size — and `until`, which changes it only
+ * when a deadline a story leaves falls between two runs' instants (they all fall in 2022–23).
+ */
 export interface SimulationReport {
   seed: number;
   policy: PolicyId;
