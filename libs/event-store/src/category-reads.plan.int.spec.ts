@@ -67,7 +67,7 @@ describe('plans of the category and stream reads', () => {
 
     it('given a log of cases with a few traffic facts, then a read of either category after a position seeks the (category, position) index, with or without a limit', () => {
       // the statement SqliteEventStore.readAll prepares for { category, after, limit }
-      const sql = `SELECT ${COLUMNS} FROM events WHERE position > ? AND category = ? ORDER BY position LIMIT ?`;
+      const sql = `SELECT ${COLUMNS} FROM events WHERE position > ? AND category = ? ORDER BY position LIMIT ?+0`;
       for (const [category, after, limit] of [
         ['traffic', 0, 1000], // traffic projector and relay from the start
         ['traffic', 5010, 1], // a projector's status: is anything of mine after my checkpoint?
@@ -84,7 +84,7 @@ describe('plans of the category and stream reads', () => {
       // the statements SqliteEventStore.readStreamStarts prepares, with and without a category
       for (const category of ['AND category = ?', '']) {
         const sql = `SELECT stream_id, position FROM events INDEXED BY events_stream_starts
-           WHERE revision = 0 AND position > ? AND position <= ? ${category} ORDER BY position LIMIT ?`;
+           WHERE revision = 0 AND position > ? AND position <= ? ${category} ORDER BY position LIMIT ?+0`;
         const params = category ? [0, 2500, 'pse', -1] : [0, 2500, -1];
         expect(plan(sql, ...params)).toBe(
           'SEARCH events USING COVERING INDEX events_stream_starts (position>? AND position<?)',
@@ -92,15 +92,24 @@ describe('plans of the category and stream reads', () => {
       }
     });
 
-    it("then the ingest's read of one traffic stream seeks the (stream, revision) index, and the head is one seek", () => {
+    it("then the ingest's read of one traffic stream seeks the (stream, revision) index, a case's last event is one seek back, and the head is one seek", () => {
       expect(
         plan(
-          `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+          `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?+0`,
           'traffic-sw-2022-07',
           0,
           10_000,
         ),
       ).toMatch(/^SEARCH events USING INDEX events_stream_revision \(stream_id=\? AND revision>\?\)$/);
+      // the command path's head of a case it does not hold (decision 0013): its last event
+      expect(
+        plan(
+          `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?+0`,
+          'pse-case3',
+          Number.MAX_SAFE_INTEGER,
+          1,
+        ),
+      ).toMatch(/^SEARCH events USING INDEX events_stream_revision \(stream_id=\? AND revision<\?\)$/);
       expect(plan('SELECT coalesce(max(position), 0) FROM events')).toMatch(/^SEARCH events$/);
     });
   });

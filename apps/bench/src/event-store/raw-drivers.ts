@@ -31,7 +31,8 @@ export function rawSqlite(file: string, synchronous: 'NORMAL' | 'FULL'): RawDriv
     `INSERT INTO events (stream_id, revision, event_id, type, category, schema_version, data, metadata, created_at)
      VALUES (?, ?, ?, ?, 'pse', 1, ?, ?, ?)`,
   );
-  const page = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+  // `?+0` as the store writes it: a bare bound LIMIT is planned again on every call (SQLite 3.47+).
+  const page = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?+0');
   let stream = 0;
   const row = (streamId: string, revision: number): void => {
     insert.run(

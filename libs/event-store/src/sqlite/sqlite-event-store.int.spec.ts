@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { temporaryDirectory } from '@sanksi/testing';
 import Database from 'better-sqlite3';
@@ -227,7 +227,7 @@ describe('SqliteEventStore on a shared file', () => {
       expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
       const plan = db
         .prepare(
-          'EXPLAIN QUERY PLAN SELECT * FROM events WHERE position > ? AND category = ? ORDER BY position LIMIT ?',
+          'EXPLAIN QUERY PLAN SELECT * FROM events WHERE position > ? AND category = ? ORDER BY position LIMIT ?+0',
         )
         .all(0, 'traffic', 500) as Array<{ detail: string }>;
       expect(plan.map((p) => p.detail).join('; ')).toMatch(
@@ -268,7 +268,7 @@ describe('SqliteEventStore on a shared file', () => {
       const plan = db
         .prepare(
           `EXPLAIN QUERY PLAN SELECT stream_id, position FROM events INDEXED BY events_stream_starts
-           WHERE revision = 0 AND position > ? AND position <= ? AND category = ? ORDER BY position LIMIT ?`,
+           WHERE revision = 0 AND position > ? AND position <= ? AND category = ? ORDER BY position LIMIT ?+0`,
         )
         .all(0, 10, 'pse', -1) as Array<{ detail: string }>;
       expect(plan.map((p) => p.detail).join('; ')).toBe(
@@ -333,5 +333,15 @@ describe('SqliteEventStore on a shared file', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('SqliteEventStore statements', () => {
+  it('given its source, then every row limit it binds is written `?+0` (a bare bound LIMIT is parsed and planned again at every call since SQLite 3.47)', () => {
+    const source = readFileSync(path.join(__dirname, 'sqlite-event-store.ts'), 'utf8');
+    // (the statements' text; the comment naming the bare form quotes it in backticks)
+    expect(source.match(/(?<!`)LIMIT \?(?!\+0)/g) ?? []).toEqual([]);
+    // readAll, both stream reads and both listings of stream starts
+    expect(source.match(/\$\{BOUND_LIMIT\}/g)).toHaveLength(5);
   });
 });

@@ -110,6 +110,16 @@ interface Statements {
 
 const COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, created_at';
 
+/**
+ * A row limit given as a parameter, written so that SQLite plans it once. Since SQLite 3.47 a bare
+ * `LIMIT ?` lets the planner read the bound value, and the statement is then parsed and planned again on
+ * every call that binds it (every call, here): 10–12 µs more a stream read, more than the read itself
+ * (docs/benchmarks.md, "A bound LIMIT re-plans its statement"). `?+0` is not a plain parameter, so the
+ * planner leaves it alone — the plans of these reads are the same for every limit (checked with
+ * EXPLAIN QUERY PLAN: each is one index or rowid range in the order asked) — and -1 still means none.
+ */
+const BOUND_LIMIT = 'LIMIT ?+0';
+
 // Stores on the same file in one process share one signal, so a subscriber of one instance wakes
 // on the other's appends at once; other processes are seen by polling.
 const signalsByFile = new Map<string, { signal: ChangeSignal; users: number }>();
@@ -240,7 +250,7 @@ export class SqliteEventStore implements EventStore, BulkAppends {
       if (options.category !== undefined) where.push('category = ?');
       statement = this.database()
         .prepare<unknown[], EventTuple>(
-          `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
+          `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position ${BOUND_LIMIT}`,
         )
         .raw(true);
       this.readAllStatements.set(key, statement);
@@ -618,13 +628,13 @@ function prepareStatements(db: Database.Database): Statements {
       .prepare<
         [string, number, number],
         EventTuple
-      >(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+      >(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ${BOUND_LIMIT}`)
       .raw(true),
     readBackwards: db
       .prepare<
         [string, number, number],
         EventTuple
-      >(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
+      >(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC ${BOUND_LIMIT}`)
       .raw(true),
     streamExists: db.prepare<[string], number>('SELECT 1 FROM events WHERE stream_id = ? LIMIT 1').pluck(),
     streamsOfCommand: db
@@ -643,11 +653,11 @@ function prepareStatements(db: Database.Database): Statements {
     // INDEXED BY: the planner would otherwise walk the rowid range and read every event of the slice.
     streamStarts: db.prepare(
       `SELECT stream_id, position FROM events INDEXED BY events_stream_starts
-       WHERE revision = 0 AND position > ? AND position <= ? ORDER BY position LIMIT ?`,
+       WHERE revision = 0 AND position > ? AND position <= ? ORDER BY position ${BOUND_LIMIT}`,
     ),
     streamStartsOfCategory: db.prepare(
       `SELECT stream_id, position FROM events INDEXED BY events_stream_starts
-       WHERE revision = 0 AND position > ? AND position <= ? AND category = ? ORDER BY position LIMIT ?`,
+       WHERE revision = 0 AND position > ? AND position <= ? AND category = ? ORDER BY position ${BOUND_LIMIT}`,
     ),
   };
 }

@@ -3,7 +3,7 @@
 // on the request loop every other request would wait for it. Read-only connection, one statement at a time.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { READER_MMAP_BYTES } from './sqlite-reader.settings';
+import { plannedOnce, READER_MMAP_BYTES } from './sqlite-reader.settings';
 
 /** A statement to run, and its answer: the result columns and the rows as arrays, or the error. */
 export interface AsideRequest {
@@ -23,7 +23,7 @@ if (port) {
   port.on('message', ({ id, sql, params }: AsideRequest) => {
     let answer: AsideAnswer;
     try {
-      const statement = db.prepare<unknown[], unknown[]>(sql).raw(true);
+      const statement = db.prepare<unknown[], unknown[]>(plannedOnce(sql)).raw(true);
       answer = { id, columns: statement.columns().map((c) => c.name), rows: statement.all(...params) };
     } catch (e) {
       const error = e as { message?: unknown; code?: unknown };

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { ReadModelStoreFailed, toStoreError } from '../read-model.errors';
 import type { AsideAnswer } from './sqlite-reader.thread';
 import { readKey, SharedReads } from './shared-reads';
-import { READER_MMAP_BYTES } from './sqlite-reader.settings';
+import { plannedOnce, READER_MMAP_BYTES } from './sqlite-reader.settings';
 import {
   type AsideLane,
   AsyncMutex,
@@ -155,7 +155,7 @@ export class SqliteSqlClient implements SqlClient {
   private prepare(db: Database.Database, cache: Map<string, Statement>, sql: string): Statement {
     let s = cache.get(sql);
     if (!s) {
-      s = db.prepare<unknown[], SqlRecord>(sql);
+      s = db.prepare<unknown[], SqlRecord>(plannedOnce(sql));
       const columns = resultColumnsOf(s, sql);
       if (columns) this.arrayColumns.set(s, columns);
       cache.set(sql, s);
