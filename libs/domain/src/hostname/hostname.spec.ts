@@ -87,6 +87,28 @@ describe('normaliseHostname', () => {
   });
 });
 
+describe('normaliseHostname, asked again', () => {
+  it('given a name judged before, when judged again, then the same frozen answer comes back', () => {
+    const first = normaliseHostname('Again.Example.com');
+    expect(normaliseHostname('Again.Example.com')).toBe(first);
+    expect(first).toEqual({ hostname: 'again.example.com' });
+    expect(Object.isFrozen(first)).toBe(true);
+    const refusal = normaliseHostname('co.id');
+    expect(normaliseHostname('co.id')).toBe(refusal);
+    expect(Object.isFrozen(refusal) && 'refused' in refusal && Object.isFrozen(refusal.refused)).toBe(true);
+  });
+
+  it('given more names than are kept, when the first are judged again, then each answer is still its own', () => {
+    const names = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? `co.id` : `Host-${i}.Example.com`));
+    const first = names.map((name) => normaliseHostname(name));
+    const again = names.map((name) => normaliseHostname(name));
+    expect(again).toEqual(first);
+    expect(again[1]).toEqual({ hostname: 'host-1.example.com' });
+    expect(again[2999]).toEqual({ hostname: 'host-2999.example.com' });
+    expect(again[0]).toMatchObject({ refused: { rule: 'public-suffix' } });
+  });
+});
+
 describe('isStoredHostname', () => {
   it.each([
     ['paypal.com', true],
