@@ -13,7 +13,8 @@
 // cost of the old answer, beside the default one on the same server. SANKSI_* variables set for the bench
 // (SANKSI_CASE_HEAD_CAPACITY, say) reach the server, except its data directory and keys.
 // BENCH_HTTP_LINES=open,warn (any of noop, open, whole, warn) runs only those lines — the no-op line
-// still gives the ratios when it is among them — so a profile holds little else. BENCH_HTTP_NODE_ARGS adds
+// still gives the ratios when it is among them — so a profile holds little else; `bare` (not run by default)
+// adds the pinned stack alone first (NestJS + Fastify, no work: bare-stack.server.ts). BENCH_HTTP_NODE_ARGS adds
 // arguments to the server's node (`-r ./apps/bench/dist/sqlite-statements.preload.js`: every statement
 // timed). Before the lines, 2,000 no-op requests and 2,000 case openings warm the server (not measured).
 // BENCH_HTTP_DIR=<dir> serves that data directory (SQLite) instead of a fresh one — a population made by
@@ -21,17 +22,20 @@
 // scheduler's catch-up of due deadlines) and adds its cases to the directory, so give it a copy.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { freePort } from './free-port';
+import { cpuTicks } from './settled';
+import { MICROS_PER_TICK, threadMicros, threadsPerRequest, type ThreadsPerRequest } from './thread-cpu';
 
 const CONNECTIONS = 64;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const DATA_DIR = process.env.BENCH_HTTP_DIR;
 const CLI = path.resolve(__dirname, '..', '..', 'cli', 'dist', 'main.js');
+const BARE_STACK = path.join(__dirname, 'bare-stack.server.js');
 const PROFILE_DIR = process.env.BENCH_HTTP_CPU_PROFILE;
 const NODE_ARGS = (process.env.BENCH_HTTP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const LINES = new Set(
@@ -59,6 +63,13 @@ interface Backend {
 interface Measured {
   /** Server CPU time per request, µs (undefined where /proc cannot be read). */
   cpuPerRequest: number | undefined;
+  /**
+   * Of it, the request thread's (the server's main thread: HTTP, the command path, the commit) and the busiest
+   * other thread's (the projector's, when it runs in a thread), µs per request; undefined without /proc.
+   */
+  threadsPerRequest: ThreadsPerRequest | undefined;
+  /** This process's CPU time per request, µs: the load generator (autocannon) sharing the machine's cores. */
+  clientCpuPerRequest: number;
   perSecond: number;
   p50: number;
   p99: number;
@@ -86,21 +97,18 @@ async function logHead(base: string): Promise<number | undefined> {
 
 /** CPU time (user + system) a process has used so far, in µs; undefined where /proc cannot be read. */
 function cpuMicros(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
-  } catch {
-    return undefined;
-  }
+  const ticks = pid === undefined ? undefined : cpuTicks(pid);
+  return ticks === undefined ? undefined : ticks * MICROS_PER_TICK;
 }
 
 async function serve(
   env: Record<string, string>,
+  bare = false,
 ): Promise<{ base: string; pid: number | undefined; stop(): Promise<void> }> {
   const port = await freePort();
   const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
-  const args = [...NODE_ARGS, ...profile, CLI, 'serve', '--port', String(port)];
+  const server = bare ? [BARE_STACK, String(port)] : [CLI, 'serve', '--port', String(port)];
+  const args = [...NODE_ARGS, ...profile, ...server];
   const child: ChildProcess = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH ?? '',
@@ -143,6 +151,8 @@ async function load(
 ): Promise<Measured> {
   const headBefore = await logHead(server.base);
   const cpuBefore = cpuMicros(server.pid);
+  const threadsBefore = threadMicros(server.pid);
+  const clientBefore = process.cpuUsage();
   const result = await autocannon({
     url: server.base,
     connections: CONNECTIONS,
@@ -156,13 +166,18 @@ async function load(
     .map(([code, { count }]) => `${count}×${code}`);
   if (result.errors > 0) statuses.push(`${result.errors} errors`);
   if (result.timeouts > 0) statuses.push(`${result.timeouts} timeouts`);
+  const client = process.cpuUsage(clientBefore);
   const cpuAfter = cpuMicros(server.pid);
+  const threadsAfter = threadMicros(server.pid);
   const headAfter = await logHead(server.base);
   return {
     cpuPerRequest:
       cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
         ? undefined
         : (cpuAfter - cpuBefore) / result.requests.total,
+    threadsPerRequest: threadsPerRequest(server.pid, threadsBefore, threadsAfter, result.requests.total),
+    clientCpuPerRequest:
+      result.requests.total === 0 ? 0 : (client.user + client.system) / result.requests.total,
     perSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -177,6 +192,41 @@ async function load(
 }
 
 const json = (body: unknown) => JSON.stringify(body);
+
+/** `POST /v1/cases` opening a new case each time, its id from `nextId`. */
+function openCaseRequest(headers: Record<string, string>, nextId: () => string): autocannon.Request {
+  return {
+    method: 'POST',
+    path: '/v1/cases',
+    headers,
+    setupRequest: (req) => {
+      const pseId = nextId();
+      return {
+        ...req,
+        body: json({
+          pseId,
+          name: `Bench system ${pseId}`,
+          origin: 'foreign',
+          domains: [`${pseId}.example.com`],
+          policy: 'kominfo-2022',
+          occurredAt: '2022-07-21T09:00:00+07:00',
+        }),
+      };
+    },
+  };
+}
+
+/** A line's CPU figures: bytes per answer, the server's CPU (by thread) and the client's, events per request. */
+const cpu = (m: Measured) =>
+  `  ${m.bytesPerAnswer.toFixed(0)} B/answer` +
+  (m.cpuPerRequest === undefined ? '' : `  server CPU ${m.cpuPerRequest.toFixed(0)} µs/req`) +
+  (m.threadsPerRequest === undefined
+    ? ''
+    : ` (request thread ${m.threadsPerRequest.request.toFixed(0)}, busiest other ${m.threadsPerRequest.busiestOther.toFixed(0)})`) +
+  `  client CPU ${m.clientCpuPerRequest.toFixed(0)} µs/req` +
+  (m.eventsPerRequest === undefined || m.eventsPerRequest === 0
+    ? ''
+    : `  ${m.eventsPerRequest.toFixed(2)} events/req`);
 
 /** Waits until the server says it is ready: on a populated directory, once its scheduler has caught up. */
 async function ready(base: string): Promise<void> {
@@ -213,26 +263,12 @@ async function measure(backend: Backend, dataDir?: string): Promise<void> {
 
     const opened: string[] = [];
     let next = 0;
-    const openCase = (headers: Record<string, string>): autocannon.Request => ({
-      method: 'POST',
-      path: '/v1/cases',
-      headers,
-      setupRequest: (req) => {
+    const openCase = (headers: Record<string, string>) =>
+      openCaseRequest(headers, () => {
         const pseId = `bench-${run}-${next++}`;
         opened.push(pseId);
-        return {
-          ...req,
-          body: json({
-            pseId,
-            name: `Bench system ${pseId}`,
-            origin: 'foreign',
-            domains: [`${pseId}.example.com`],
-            policy: 'kominfo-2022',
-            occurredAt: '2022-07-21T09:00:00+07:00',
-          }),
-        };
-      },
-    });
+        return pseId;
+      });
     // The command path warmed too (its JIT, the append functions' plans on PostgreSQL, the projector's
     // first batches): without it the first command line measured the server's start as well.
     if (LINES.has('open') || LINES.has('warn') || LINES.has('whole'))
@@ -270,12 +306,6 @@ async function measure(backend: Backend, dataDir?: string): Promise<void> {
           )
         : skipped;
 
-    const cpu = (m: Measured) =>
-      `  ${m.bytesPerAnswer.toFixed(0)} B/answer` +
-      (m.cpuPerRequest === undefined ? '' : `  server CPU ${m.cpuPerRequest.toFixed(0)} µs/req`) +
-      (m.eventsPerRequest === undefined || m.eventsPerRequest === 0
-        ? ''
-        : `  ${m.eventsPerRequest.toFixed(2)} events/req`);
     const row = (name: string, m: Measured | undefined) => {
       if (!m) return;
       const ratio = noop ? `${(m.perSecond / noop.perSecond).toFixed(2)} of no-op` : 'no no-op line';
@@ -319,11 +349,37 @@ async function postgresBackend(url: string): Promise<Backend> {
   };
 }
 
+/**
+ * The pinned stack alone (bare-stack.server.ts): its no-op and a POST of an opening's body answered with no
+ * work, warmed and measured as the server's lines are — the framework's share of every line below.
+ */
+async function measureBare(): Promise<void> {
+  const server = await serve({}, true);
+  try {
+    let next = 0;
+    const post = openCaseRequest({ 'content-type': 'application/json' }, () => `bare-${next++}`);
+    const get: autocannon.Request = { method: 'GET', path: '/health/live' };
+    await load(server, get, { amount: 2_000 });
+    await load(server, post, { amount: 2_000 });
+    for (const [name, m] of [
+      ['GET no-op', await load(server, get)],
+      ['POST, no work', await load(server, post)],
+    ] as const) {
+      console.log(
+        `${'bare stack'.padEnd(10)} ${name.padEnd(14)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(m.p50).padStart(4)} ms  p99 ${String(m.p99).padStart(4)} ms  NestJS + Fastify alone${cpu(m)}`,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 /** Runs the HTTP command benchmark on SQLite, and on PostgreSQL when BENCH_DATABASE_URL is set. */
 export async function run(): Promise<void> {
   console.log(
     `sanksi serve (API + projector + scheduler), ${CONNECTIONS} connections, ${SECONDS} s per line; cores: ${require('node:os').cpus().length}`,
   );
+  if (LINES.has('bare')) await measureBare();
   await measure(
     {
       label: 'sqlite',

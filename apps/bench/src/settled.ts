@@ -2,8 +2,13 @@ import { readFileSync } from 'node:fs';
 
 /** A process's CPU time so far (user + system, all its threads) in clock ticks; undefined without /proc. */
 export function cpuTicks(pid: number): number | undefined {
+  return statTicks(`/proc/${pid}/stat`);
+}
+
+/** User + system clock ticks in a /proc `stat` file (a process's or one of its threads'); undefined if unreadable. */
+export function statTicks(file: string): number | undefined {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    const fields = readFileSync(file, 'utf8').split(') ')[1]?.split(' ');
     return fields === undefined ? undefined : Number(fields[11]) + Number(fields[12]);
   } catch {
     return undefined;
