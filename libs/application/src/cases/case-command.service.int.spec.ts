@@ -63,6 +63,18 @@ describe('CaseCommandService on a real SQLite file', () => {
     expect((await service.load('paypal')).version).toBe(2);
   });
 
+  it('given commands with and without an Idempotency-Key, then only the keyed one records what was asked (its digest)', async () => {
+    await identify();
+    await service.execute(
+      { type: 'IssueWarning', pseId: 'paypal', letterNumber: 'B-1/2022' },
+      { ...operator, idempotencyKey: 'keyed' },
+    );
+    const loaded = await service.load('paypal');
+    // The keyless opening's id is fresh: no other command can ever come with it, so nothing is kept to compare.
+    expect([...loaded.digests.keys()]).toEqual(['keyed']);
+    expect(loaded.digests.get('keyed')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('given an Idempotency-Key already used, when it comes with another body, then 422-style IdempotencyKeyReused and nothing is appended', async () => {
     await identify();
     const ctx = { ...operator, idempotencyKey: 'retry-me', idempotencyKeyAsSent: 'retry-me' };

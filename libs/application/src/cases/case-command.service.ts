@@ -198,7 +198,12 @@ export class CaseCommandService {
   private async decideAndAppend(command: ParsedCommand, context: CommandContext): Promise<CommandOutcome> {
     const given = context.idempotencyKey ?? this.ids.next();
     // What the sender asked: a key reused for anything else is refused, not answered with the first outcome.
-    const digest = sha256Hex(canonicalJson({ command, occurredAt: context.occurredAt ?? null }));
+    // Without a key nothing can reuse the command's id for another command (a fresh id, or the domain's own id
+    // of a deadline's elapse, which every scheduler asks alike), so there is nothing to digest or record.
+    const digest =
+      context.idempotencyKey === undefined
+        ? undefined
+        : sha256Hex(canonicalJson({ command, occurredAt: context.occurredAt ?? null }));
     const guessed = await this.executeOnHead(command, given, digest, context);
     if (guessed && 'outcome' in guessed) return guessed.outcome;
     // Set once an append's outcome is unknown (connection lost after sending it). The next attempt
@@ -279,7 +284,7 @@ export class CaseCommandService {
   private async executeOnHead(
     command: PseCaseCommand,
     given: string,
-    digest: string,
+    digest: string | undefined,
     context: CommandContext,
   ): Promise<{ outcome: CommandOutcome } | { unknown: AppendOutcomeUnknown } | undefined> {
     if (!this.heads) return undefined;
@@ -348,7 +353,7 @@ export class CaseCommandService {
     version: number,
     decision: Extract<Decision, { ok: true }>,
     commandId: string,
-    digest: string,
+    digest: string | undefined,
     context: CommandContext,
   ): Promise<AppendResult> {
     try {
@@ -410,7 +415,7 @@ export class CaseCommandService {
     loaded: LoadedCase,
     commandId: string,
     commandType: string,
-    digest: string,
+    digest: string | undefined,
     context: CommandContext,
   ): CommandOutcome | null {
     // Retracted events no longer count: a re-derived elapse is a new command.
@@ -418,7 +423,7 @@ export class CaseCommandService {
     const own = effective.findIndex((e) => e.commandId === commandId);
     if (own < 0) return null;
     const recordedDigest = loaded.digests.get(commandId);
-    if (recordedDigest !== undefined && recordedDigest !== digest) {
+    if (recordedDigest !== undefined && digest !== undefined && recordedDigest !== digest) {
       throw new IdempotencyKeyReused(
         loaded.pseId,
         context.idempotencyKeyAsSent ?? commandId,
