@@ -139,7 +139,10 @@ interface SortKey {
 
 /**
  * The condition selecting the rows strictly after `values` in the order of `keys` (which must end
- * in a unique column), spelt out as ORs so both dialects plan it and bind parameters alike.
+ * in a unique column), spelt out as ORs so both dialects plan it and bind parameters alike. Its walk is
+ * bounded by the first key alone: where many rows share it, `keysetAfterRow` (one direction, plain keys)
+ * starts at the cursor instead; the case lists' orders (mixed directions, collated expressions, plans
+ * measured at a million) keep this form.
  */
 function keysetAfter(
   keys: readonly SortKey[],
@@ -158,6 +161,50 @@ function keysetAfter(
   return {
     sql: `(${first.expr} ${first.descending ? '<=' : '>='} ? AND (${terms.join(' OR ')}))`,
     params: [values[0], ...params],
+  };
+}
+
+/**
+ * The rows strictly after `values` in the ascending order of `keys` as one row-value comparison,
+ * `(k1, k2, …) > (?, ?, …)`: both dialects start an index of the keys, in their order, exactly at the cursor.
+ * The ORs of `keysetAfter` bound the walk by the first key only, so a page behind many rows sharing that key
+ * re-reads them all (the scheduler's due deadlines, where a day's warnings fall due at one instant: a backlog's
+ * pages cost the square of its size).
+ */
+function keysetAfterRow(
+  keys: readonly SortKey[],
+  values: readonly unknown[],
+): { sql: string; params: unknown[] } {
+  return {
+    sql: `(${keys.map((k) => k.expr).join(', ')}) > (${keys.map(() => '?').join(', ')})`,
+    params: [...values],
+  };
+}
+
+/**
+ * The statement of a page of deadlines due by `bound` (the scheduler's, `getDueDeadlines`): in due order, with
+ * the case's name, after `cursor` (its four keys) when given, `limit + 1` rows. The cursor is one row value
+ * (`keysetAfterRow`), where the walk of `deadlines_due` starts.
+ */
+export function dueDeadlinesPage(
+  bound: string,
+  cursor: readonly string[] | undefined,
+  limit: number,
+): { sql: string; params: unknown[] } {
+  // fine_id ends the key: a case can have two fines' deadlines of one kind at one instant.
+  const keys: SortKey[] = [
+    { expr: 'd.due_at' },
+    { expr: 'd.pse_id' },
+    { expr: 'd.kind' },
+    { expr: 'd.fine_id' },
+  ];
+  const after = cursor === undefined ? null : keysetAfterRow(keys, cursor);
+  return {
+    sql: `SELECT d.pse_id, s.name, d.kind, d.due_at, d.fine_id, d.case_state
+       FROM deadlines d JOIN case_summary s ON s.pse_id = d.pse_id
+       WHERE d.due_at <= ?${after ? ` AND ${after.sql}` : ''}
+       ORDER BY d.due_at, d.pse_id, d.kind, d.fine_id LIMIT ?`,
+    params: [bound, ...(after?.params ?? []), limit + 1],
   };
 }
 
@@ -1256,21 +1303,9 @@ export class SqlReadModelStore implements ReadModelStore {
     await this.migrate();
     const limit = clampLimit(page.limit);
     const bound = instantParam('before', before);
-    // fine_id ends the key: a case can have two fines' deadlines of one kind at one instant.
-    const keys: SortKey[] = [
-      { expr: 'd.due_at' },
-      { expr: 'd.pse_id' },
-      { expr: 'd.kind' },
-      { expr: 'd.fine_id' },
-    ];
-    const after = page.cursor === undefined ? null : keysetAfter(keys, decodeCursor(page.cursor, 4));
-    const rows = await this.client.query(
-      `SELECT d.pse_id, s.name, d.kind, d.due_at, d.fine_id, d.case_state
-       FROM deadlines d JOIN case_summary s ON s.pse_id = d.pse_id
-       WHERE d.due_at <= ?${after ? ` AND ${after.sql}` : ''}
-       ORDER BY d.due_at, d.pse_id, d.kind, d.fine_id LIMIT ?`,
-      [bound, ...(after?.params ?? []), limit + 1],
-    );
+    const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 4);
+    const { sql, params } = dueDeadlinesPage(bound, cursor, limit);
+    const rows = await this.client.query(sql, params);
     const deadlines = rows.map((r) => ({
       pseId: str(r, 'pse_id'),
       name: str(r, 'name'),
