@@ -10,7 +10,7 @@ import {
 } from '../events/read-model-event';
 import { CheckpointConflict, InvalidQuery, ReadModelStoreFailed } from '../read-model.errors';
 import { FAR_FUTURE } from './read-model.schema';
-import { dueDeadlinesPage } from './sql-read-model.store';
+import { dueDeadlinesPage, warningCasesPage } from './sql-read-model.store';
 import * as testing from '@sanksi/testing';
 import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
 import { GlobalLog } from '../testing/case-history.fixture';
@@ -568,6 +568,40 @@ describe.each(readModelBackends(testing).all)('read-model store on $name', (back
           whole.medianDays,
           whole.averageDays,
         ]);
+      }
+    });
+
+    it('given hundreds of cases warned at one instant, then their pages give each exactly once, from the cursor itself', async () => {
+      // A day's letters share their instant: the page walks warning_to_registration_warned from the cursor's
+      // row value, not from the instant (which re-read every case warned then before the cursor, each page).
+      const statement = warningCasesPage(['2022-08-01T02:00:00.000Z', 'a'], 50);
+      expect(statement.sql).toMatch(
+        /WHERE \(warned_at, pse_id\) > \(\?, \?\) ORDER BY warned_at, pse_id LIMIT \?$/,
+      );
+      if (backend.name === 'sqlite') {
+        const plan = (await db.sql(`EXPLAIN QUERY PLAN ${statement.sql.replace(/\?/g, "'x'")}`)).map((r) =>
+          String(r.detail),
+        );
+        expect(plan).toEqual([
+          'SEARCH warning_to_registration USING INDEX warning_to_registration_warned ((warned_at,pse_id)>(?,?))',
+        ]);
+      }
+      const instant = '2022-09-01T02:00:00.000Z';
+      await db.execute(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
+        INSERT INTO warning_to_registration (pse_id, warned_at, letter_number)
+        SELECT 'mass-' || (1000 + i), '${instant}', 'B-' || i FROM n`);
+      try {
+        const whole = await db.store.getWarningToRegistration({ limit: 1000 });
+        expect(whole.cases.filter((c) => c.warnedAt === instant)).toHaveLength(300);
+        for (const limit of [7, 50]) {
+          const paged = await allPages(async (cursor) => {
+            const page = await db.store.getWarningToRegistration({ cursor, limit });
+            return { items: page.cases, nextCursor: page.nextCursor };
+          });
+          expect(paged.items).toEqual(whole.cases);
+        }
+      } finally {
+        await db.execute(`DELETE FROM warning_to_registration WHERE warned_at = '${instant}'`);
       }
     });
 

@@ -208,6 +208,23 @@ export function dueDeadlinesPage(
   };
 }
 
+/**
+ * The statement of a page of warned cases in warning order (`getWarningToRegistration`), after `cursor` (warned_at,
+ * case id) when given, `limit + 1` rows: a row value where `warning_to_registration_warned` starts its walk, since a
+ * day's warnings share their instant (`keysetAfterRow`).
+ */
+export function warningCasesPage(
+  cursor: readonly string[] | undefined,
+  limit: number,
+): { sql: string; params: unknown[] } {
+  const keys: SortKey[] = [{ expr: 'warned_at' }, { expr: 'pse_id' }];
+  const after = cursor === undefined ? null : keysetAfterRow(keys, cursor);
+  return {
+    sql: `SELECT ${selectList(warningToRegistrationTable)} FROM warning_to_registration ${after ? `WHERE ${after.sql}` : ''} ORDER BY warned_at, pse_id LIMIT ?`,
+    params: [...(after?.params ?? []), limit + 1],
+  };
+}
+
 /** A page from `limit + 1` fetched rows: the first `limit`, and a cursor of the last one's keys when more follow. */
 function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (row: T) => readonly string[]): Page<T> {
   const items = rows.slice(0, limit);
@@ -1238,8 +1255,8 @@ export class SqlReadModelStore implements ReadModelStore {
   async getWarningToRegistration(page: PageQuery = {}): Promise<WarningToRegistrationStats> {
     await this.migrate();
     const limit = clampLimit(page.limit);
-    const keys: SortKey[] = [{ expr: 'warned_at' }, { expr: 'pse_id' }];
-    const after = page.cursor === undefined ? null : keysetAfter(keys, decodeCursor(page.cursor, 2));
+    const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 2);
+    const casesPage = warningCasesPage(cursor, limit);
     // The figures cover every case whatever the page; one snapshot keeps them and the page consistent.
     return this.client.snapshot(async (tx) => {
       // Kept by the projector (moveWarningTotals); no row before the first warning.
@@ -1250,10 +1267,7 @@ export class SqlReadModelStore implements ReadModelStore {
       const registered = totals === undefined ? 0 : num(totals, 'registered');
       const average = totals === undefined || registered === 0 ? null : num(totals, 'seconds') / registered;
       const middle = registered === 0 ? [] : await this.middleSeconds(tx, registered);
-      const rows = await tx.query(
-        `SELECT ${selectList(warningToRegistrationTable)} FROM warning_to_registration ${after ? `WHERE ${after.sql}` : ''} ORDER BY warned_at, pse_id LIMIT ?`,
-        [...(after?.params ?? []), limit + 1],
-      );
+      const rows = await tx.query(casesPage.sql, casesPage.params);
       const cases = pageOf(rows.map(warningToRegistrationTable.fromRecord), limit, (r) => [
         r.warnedAt,
         r.pseId,
