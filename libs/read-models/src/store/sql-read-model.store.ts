@@ -140,7 +140,7 @@ interface SortKey {
 /**
  * The condition selecting the rows strictly after `values` in the order of `keys` (which must end
  * in a unique column), spelt out as ORs so both dialects plan it and bind parameters alike. Its walk is
- * bounded by the first key alone: where many rows share it, `keysetAfterRow` (one direction, plain keys)
+ * bounded by the first key alone: where many rows share it, `keysetAfterRow` (ascending plain columns)
  * starts at the cursor instead; the case lists' orders (mixed directions, collated expressions, plans
  * measured at a million) keep this form.
  */
@@ -165,18 +165,19 @@ function keysetAfter(
 }
 
 /**
- * The rows strictly after `values` in the ascending order of `keys` as one row-value comparison,
- * `(k1, k2, …) > (?, ?, …)`: both dialects start an index of the keys, in their order, exactly at the cursor.
- * The ORs of `keysetAfter` bound the walk by the first key only, so a page behind many rows sharing that key
- * re-reads them all (the scheduler's due deadlines, where a day's warnings fall due at one instant: a backlog's
- * pages cost the square of its size).
+ * The rows strictly after `values` in the ascending order of `columns` (plain columns, the last unique) as one
+ * row-value comparison, `(c1, c2, …) > (?, ?, …)`: both dialects start an index of those columns, in their order,
+ * exactly at the cursor. The ORs of `keysetAfter` bound the walk by the first key only, so a page behind many rows
+ * sharing that key re-reads them all (the scheduler's due deadlines, where a day's warnings fall due at one
+ * instant: a backlog's pages cost the square of its size). SQLite range-scans a row value over plain columns
+ * only, not over expressions.
  */
 function keysetAfterRow(
-  keys: readonly SortKey[],
+  columns: readonly string[],
   values: readonly unknown[],
 ): { sql: string; params: unknown[] } {
   return {
-    sql: `(${keys.map((k) => k.expr).join(', ')}) > (${keys.map(() => '?').join(', ')})`,
+    sql: `(${columns.join(', ')}) > (${columns.map(() => '?').join(', ')})`,
     params: [...values],
   };
 }
@@ -192,13 +193,8 @@ export function dueDeadlinesPage(
   limit: number,
 ): { sql: string; params: unknown[] } {
   // fine_id ends the key: a case can have two fines' deadlines of one kind at one instant.
-  const keys: SortKey[] = [
-    { expr: 'd.due_at' },
-    { expr: 'd.pse_id' },
-    { expr: 'd.kind' },
-    { expr: 'd.fine_id' },
-  ];
-  const after = cursor === undefined ? null : keysetAfterRow(keys, cursor);
+  const columns = ['d.due_at', 'd.pse_id', 'd.kind', 'd.fine_id'];
+  const after = cursor === undefined ? null : keysetAfterRow(columns, cursor);
   return {
     sql: `SELECT d.pse_id, s.name, d.kind, d.due_at, d.fine_id, d.case_state
        FROM deadlines d JOIN case_summary s ON s.pse_id = d.pse_id
@@ -217,8 +213,7 @@ export function warningCasesPage(
   cursor: readonly string[] | undefined,
   limit: number,
 ): { sql: string; params: unknown[] } {
-  const keys: SortKey[] = [{ expr: 'warned_at' }, { expr: 'pse_id' }];
-  const after = cursor === undefined ? null : keysetAfterRow(keys, cursor);
+  const after = cursor === undefined ? null : keysetAfterRow(['warned_at', 'pse_id'], cursor);
   return {
     sql: `SELECT ${selectList(warningToRegistrationTable)} FROM warning_to_registration ${after ? `WHERE ${after.sql}` : ''} ORDER BY warned_at, pse_id LIMIT ?`,
     params: [...(after?.params ?? []), limit + 1],
