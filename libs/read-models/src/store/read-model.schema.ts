@@ -80,10 +80,14 @@ export const asciiLower = (dialect: SqlDialect, column: string): string =>
     ? `lower(${column})`
     : `translate(${column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
 
-/** One key of a case order: an expression of case_summary and how to read it back from a cursor. */
+/**
+ * One key of a case order: an expression of case_summary and how to read it back from a cursor; on SQLite, where
+ * the expression is not a plain column, the generated column that holds it (migration 26).
+ */
 export interface CaseSortKey {
   expr: string;
   type: 'text' | 'number' | 'instant';
+  sqliteColumn?: string;
 }
 
 /**
@@ -96,16 +100,16 @@ export function caseSortKeys(dialect: SqlDialect, column: CaseSortColumn): reado
     case 'id':
       return [];
     case 'name':
-      return [{ expr: asciiLower(dialect, 'name'), type: 'text' }];
+      return [{ expr: asciiLower(dialect, 'name'), type: 'text', sqliteColumn: 'sort_name' }];
     case 'state':
       return [
         { expr: 'state', type: 'text' },
-        { expr: "coalesce(substate, '')", type: 'text' },
+        { expr: "coalesce(substate, '')", type: 'text', sqliteColumn: 'sort_substate' },
       ];
     case 'policy':
       return [{ expr: 'policy_version', type: 'text' }];
     case 'deadline':
-      return [{ expr: DEADLINE_KEY, type: 'instant' }];
+      return [{ expr: DEADLINE_KEY, type: 'instant', sqliteColumn: 'sort_deadline' }];
     case 'updated':
       return [{ expr: 'updated_at', type: 'instant' }];
     case 'outstanding':
@@ -116,6 +120,23 @@ export function caseSortKeys(dialect: SqlDialect, column: CaseSortColumn): reado
     }
   }
 }
+
+/**
+ * A key of a case order as its pages compare it, one element of a row value (`(k1, k2, …) > (?, ?, …)`): on
+ * SQLite a plain column (a row value range-scans an index over plain columns only), on PostgreSQL the
+ * expression, in byte order where it is text (its row comparisons range-scan expression indexes too).
+ */
+export function caseOrderTerm(dialect: SqlDialect, key: CaseSortKey): string {
+  if (dialect === 'sqlite') return key.sqliteColumn ?? key.expr;
+  return key.type === 'text' ? byteOrder(dialect, key.expr) : key.expr;
+}
+
+/** The escalation queue's "oldest" key (ESCALATION_SINCE) as its pages compare it (`caseOrderTerm`). */
+export const ESCALATION_SINCE_KEY: CaseSortKey = {
+  expr: ESCALATION_SINCE,
+  type: 'instant',
+  sqliteColumn: 'sort_escalation',
+};
 
 /** A text key as both dialects compare it: in byte order (SQLite's default; PostgreSQL's "C" collation). */
 export const byteOrder = (dialect: SqlDialect, expr: string): string =>
@@ -857,6 +878,66 @@ const backdatedDeltas: ReadModelMigration = {
   statements: (dialect) => backdatedDeltaTablesSql(TYPES[dialect].big, TYPES[dialect].ts),
 };
 
+// Issue 10: a page of a case order started its walk at the first key's bound and read again every row before the
+// cursor that shares that key (the ORs of a keyset), so a page deep in a large group (a million cases in one state,
+// one policy, without a deadline, or pending escalation) cost the rows before it: 239 ms against 19 at a million
+// cases, an export by state 95 s. A row value starts the walk at the cursor, but SQLite range-scans one only over
+// plain columns: the expression keys become generated columns (VIRTUAL: computed as read, stored only in the
+// indexes), and the orders' indexes are built over them. PostgreSQL range-scans its expression indexes with a
+// row value as they are (migration 9, 13): nothing. A rebuild's deferred copies of the replaced indexes are
+// forgotten, since the index is built here again.
+const rowValueOrders: ReadModelMigration = {
+  version: 26,
+  name: 'case orders and the escalation queue keyed by generated columns (SQLite)',
+  statements: (dialect) => {
+    if (dialect === 'postgres') return [];
+    const orders: CaseSortColumn[] = ['name', 'state', 'deadline'];
+    const generated = [...orders.flatMap((c) => caseSortKeys(dialect, c)), ESCALATION_SINCE_KEY].flatMap(
+      (k) =>
+        k.sqliteColumn
+          ? [
+              `ALTER TABLE case_summary ADD COLUMN ${k.sqliteColumn} TEXT GENERATED ALWAYS AS (${k.expr}) VIRTUAL`,
+            ]
+          : [],
+    );
+    const indexes = orders.map((c) => ({
+      name: `case_summary_by_${c}`,
+      sql: `CREATE INDEX case_summary_by_${c} ON case_summary (${[...caseSortKeys(dialect, c).map((k) => caseOrderTerm(dialect, k)), 'pse_id'].join(', ')})`,
+    }));
+    indexes.push({
+      name: 'case_summary_escalation',
+      sql: `CREATE INDEX case_summary_escalation ON case_summary (${caseOrderTerm(dialect, ESCALATION_SINCE_KEY)}, pse_id) WHERE escalation_pending = 1`,
+    });
+    return [
+      ...generated,
+      ...indexes.flatMap((i) => [`DROP INDEX IF EXISTS ${i.name}`, i.sql]),
+      `DELETE FROM rebuild_deferred WHERE name IN (${indexes.map((i) => `'${i.name}'`).join(', ')})`,
+    ];
+  },
+};
+
+// Issue 10: PostgreSQL estimated traffic_latest (each domain's latest period, a correlated max per row) at five rows
+// whatever the table held, and joined it with case_domains in a nested loop: every read of open_cases_by_traffic (the
+// traffic order of the cases, the escalation queue by traffic) paid domains × observations, 140 ms with a thousand
+// of each. The same rows as a join with each domain's latest period plan as a hash join: 18 ms. SQLite plans the
+// correlated form by the primary key (4 ms): unchanged there.
+const trafficLatestJoined: ReadModelMigration = {
+  version: 27,
+  name: 'traffic_latest as a join with each domain latest period (PostgreSQL)',
+  statements: (dialect) =>
+    dialect === 'postgres'
+      ? [
+          `CREATE OR REPLACE VIEW traffic_latest AS
+            SELECT t.domain, ${TRAFFIC_KEY} AS domain_key, t.period, max(t.visits) AS visits, min(t.rank) AS rank,
+                   min(t.source) AS source
+            FROM traffic_observations t
+            JOIN (SELECT domain, max(period) AS period FROM traffic_observations GROUP BY domain) latest
+              ON latest.domain = t.domain AND latest.period = t.period
+            GROUP BY t.domain, t.period`,
+        ]
+      : [],
+};
+
 /** Every migration of the read-model schema, in order. */
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   initial,
@@ -884,6 +965,8 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   recordedDeltas,
   recordedDays,
   backdatedDeltas,
+  rowValueOrders,
+  trafficLatestJoined,
 ];
 
 /** Tables the projector fills; a rebuild empties exactly these (traffic is input, not projection). */
