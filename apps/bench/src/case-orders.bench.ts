@@ -2,7 +2,7 @@
 // oldest first): an export follows the cursor page after page, so a page must cost the same wherever it falls. The
 // population shares its keys as a national one does — nine cases in ten unregistered, one policy, most without a
 // deadline or a fine, half awaiting an operator since one of ten instants — so every order has groups of tens of
-// thousands; one case in a hundred has a domain with visits counted. The limit, measured in the same run, is the export in case id order (the primary key's walk, no key
+// thousands; every case has a domain, and one in a hundred (BENCH_ORDERS_TRAFFIC_EVERY) has visits counted. The limit, measured in the same run, is the export in case id order (the primary key's walk, no key
 // shared); each order's line prints its export's time against it, and the median of its first and of its last ten
 // pages (a deep page should cost what an early one does).
 //
@@ -19,6 +19,8 @@ import { Client } from 'pg';
 
 const CASES = Math.max(1_000, Number(process.env.BENCH_ORDERS_CASES ?? 200_000));
 const PAGE = Math.max(10, Number(process.env.BENCH_ORDERS_PAGE ?? 1_000));
+/** One case in this many has a domain with visits counted (BENCH_ORDERS_TRAFFIC_EVERY, default 100). */
+const TRAFFIC_EVERY = Math.max(1, Math.floor(Number(process.env.BENCH_ORDERS_TRAFFIC_EVERY ?? 100)));
 const BACKEND = process.env.BENCH_ORDERS_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
 const ORDERS = [
   'state',
@@ -71,15 +73,25 @@ function populationSql(dialect: 'sqlite' | 'postgres'): string[] {
     dialect === 'postgres'
       ? `generate_series(1, ${CASES}) AS n(i)`
       : `(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${CASES}) SELECT i FROM n)`;
-  // One case in a hundred has a domain with visits counted (the traffic order's first walk).
+  // Every case has a domain; one in TRAFFIC_EVERY has traffic, recorded through the store (`recordTraffic`).
   const domain = `'d' || i || '.example'`;
   return [
     `INSERT INTO case_summary (${Object.keys(columns).join(', ')})
       SELECT ${Object.values(columns).join(', ')} FROM ${numbers}`,
-    `INSERT INTO case_domains (pse_id, domain_key) SELECT ${columns.pse_id}, ${domain} FROM ${numbers} WHERE i % 100 = 0`,
-    `INSERT INTO traffic_observations (domain, period, visits, rank, source)
-      SELECT ${domain}, '2022-08', i % 9973, NULL, 'bench' FROM ${numbers} WHERE i % 100 = 0`,
+    `INSERT INTO case_domains (pse_id, domain_key) SELECT ${columns.pse_id}, ${domain} FROM ${numbers}`,
   ];
+}
+
+/** The traffic of the cases with a domain, recorded as the product records it (the store keeps each domain's latest). */
+async function recordTraffic(store: ReadModelStore): Promise<void> {
+  const rows = [];
+  // Every other one an odd case (awaiting an operator: the escalation queue's first walk), whatever TRAFFIC_EVERY.
+  for (let n = 1; n * TRAFFIC_EVERY <= CASES; n += 1) {
+    const i = n * TRAFFIC_EVERY - (n % 2 === 1 && TRAFFIC_EVERY % 2 === 0 ? 1 : 0);
+    rows.push({ domain: `d${i}.example`, period: '2022-08', visits: i % 9973, source: 'bench' });
+  }
+  for (let i = 0; i < rows.length; i += 5_000)
+    await store.recordTrafficObservations(rows.slice(i, i + 5_000));
 }
 
 interface Opened {
@@ -99,6 +111,7 @@ async function open(): Promise<Opened> {
         await store.listCases({ limit: 1 }); // migrates
         const db = new Database(file);
         for (const sql of populationSql('sqlite')) db.exec(sql);
+        await recordTraffic(store);
         db.exec('ANALYZE');
         db.close();
       },
@@ -119,6 +132,7 @@ async function open(): Promise<Opened> {
       await store.listCases({ limit: 1 });
       await client.query(`SET search_path TO ${schema}`);
       for (const sql of populationSql('postgres')) await client.query(sql);
+      await recordTraffic(store);
       await client.query('ANALYZE');
     },
     async close() {

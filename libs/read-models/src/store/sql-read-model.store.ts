@@ -20,7 +20,13 @@ import { isBusinessDate, isInstant, timeBound, toUtcIso } from '../time.util';
 import { toSqlWrites } from './batch-writes';
 import { TRAFFIC_CHECKPOINT, type TrafficObservationRow } from '../projections/traffic.projection';
 import type { CaseTrafficPoint, DiscoveryQuery, RankedDiscoveryCandidate } from './read-model-store.port';
-import { caseTraffic, findDiscoveryCandidates, insertTrafficRows, resetTrafficRows } from './traffic-queries';
+import {
+  caseTraffic,
+  findDiscoveryCandidates,
+  insertTrafficRows,
+  refreshTrafficLatest,
+  resetTrafficRows,
+} from './traffic-queries';
 import {
   accumulateBlocklistSizes,
   accumulateStateCounts,
@@ -46,6 +52,7 @@ import {
   byteOrder,
   CASE_SEARCH_COLUMNS,
   caseOrderTerm,
+  COUNTED_TRAFFIC,
   type CaseSortKey,
   caseSortKeys,
   DEADLINE_KEY,
@@ -1092,11 +1099,7 @@ export class SqlReadModelStore implements ReadModelStore {
           {
             select: `${selectList(caseSummaryTable, 's.')}, NULL AS traffic_visits`,
             from: 'case_summary s',
-            where: [
-              ...where,
-              `s.pse_id NOT IN (SELECT t_pse_id FROM (${counted}) t)`,
-              ...(idAfter === null ? [] : ['s.pse_id > ?']),
-            ],
+            where: [...where, `NOT ${COUNTED_TRAFFIC}`, ...(idAfter === null ? [] : ['s.pse_id > ?'])],
             params: [...params, ...(idAfter === null ? [] : [idAfter])],
             orderBy: 's.pse_id',
             limit: limit - rows.length,
@@ -1449,8 +1452,7 @@ export class SqlReadModelStore implements ReadModelStore {
         const traffic = new Map<string, SqlRecord>();
         if (walked.length > 0) {
           const counted = await tx.query(
-            `WITH counted AS MATERIALIZED (SELECT pse_id, visits, best_rank FROM open_cases_by_traffic)
-             SELECT pse_id, visits, best_rank FROM counted WHERE pse_id IN (${walked.map(() => '?').join(', ')})`,
+            `SELECT pse_id, visits, best_rank FROM open_cases_by_traffic WHERE pse_id IN (${walked.map(() => '?').join(', ')})`,
             walked.map((r) => str(r, 'pse_id')),
           );
           for (const t of counted) traffic.set(str(t, 'pse_id'), t);
@@ -1656,14 +1658,18 @@ export class SqlReadModelStore implements ReadModelStore {
       // Rows recorded without a source share the empty one (the key is (domain, period, source)).
       return domain ? [[domain, r.period, r.visits ?? null, r.rank ?? null, r.source ?? '']] : [];
     });
-    await this.client.transaction((tx) =>
-      tx.insertMany(
+    await this.client.transaction(async (tx) => {
+      await tx.insertMany(
         'traffic_observations',
         ['domain', 'period', 'visits', 'rank', 'source'],
         params,
         `ON CONFLICT (domain, period, source) DO UPDATE SET visits = excluded.visits, rank = excluded.rank`,
-      ),
-    );
+      );
+      await refreshTrafficLatest(
+        tx,
+        params.map(([domain]) => String(domain)),
+      );
+    });
     return params.length;
   }
 

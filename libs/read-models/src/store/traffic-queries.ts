@@ -30,11 +30,40 @@ export async function insertTrafficRows(
       'ON CONFLICT (domain, period, source) DO NOTHING',
     );
   }
+  await refreshTrafficLatest(
+    tx,
+    rows.map((r) => r.domain),
+  );
+}
+
+/**
+ * Writes the latest figures of each of `domains` (as traffic_observations spells them) again into
+ * traffic_latest_domains (read-model migration 28), from every observation of the domain: its latest period, the
+ * largest visits and best rank any source gave in it. Every write of traffic_observations calls it in its own
+ * transaction, so the table is the view it replaced, always.
+ */
+export async function refreshTrafficLatest(tx: SqlTransaction, domains: readonly string[]): Promise<void> {
+  const distinct = [...new Set(domains)];
+  for (let i = 0; i < distinct.length; i += INSERT_CHUNK) {
+    const chunk = distinct.slice(i, i + INSERT_CHUNK);
+    const marks = chunk.map(() => '?').join(', ');
+    await tx.query(`DELETE FROM traffic_latest_domains WHERE domain IN (${marks})`, chunk);
+    await tx.query(
+      `INSERT INTO traffic_latest_domains (domain, domain_key, period, visits, rank, source)
+       SELECT t.domain, ${KEY}, t.period, max(t.visits), min(t.rank), min(t.source)
+       FROM traffic_observations t
+       WHERE t.domain IN (${marks})
+         AND t.period = (SELECT max(t2.period) FROM traffic_observations t2 WHERE t2.domain = t.domain)
+       GROUP BY t.domain, t.period`,
+      chunk,
+    );
+  }
 }
 
 /** Empties the traffic table and sets its checkpoint to 0 (inside the caller's transaction). */
 export async function resetTrafficRows(tx: SqlTransaction, checkpoint: string): Promise<void> {
   await tx.query(`DELETE FROM traffic_observations`);
+  await tx.query(`DELETE FROM traffic_latest_domains`);
   await tx.insertMany(
     'projection_checkpoints',
     ['name', 'position', 'events_applied', 'updated_at'],
