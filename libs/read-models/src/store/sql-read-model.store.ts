@@ -447,7 +447,7 @@ const escalationSince = (dialect: SqlDialect): string =>
 const CASE_KEY: SortKey = { expr: 's.pse_id' };
 
 /**
- * The statement of `batch` pending cases of the escalation queue oldest first, with their traffic, after `cursor`
+ * The statement of `batch` pending cases of the escalation queue oldest first (their traffic is asked apart), after `cursor`
  * (escalation since, case id) when given: one row value, where case_summary_escalation starts its walk.
  */
 export function escalationOldestPage(
@@ -1446,9 +1446,9 @@ export class SqlReadModelStore implements ReadModelStore {
       while (found.length <= limit) {
         const next = escalationOldestPage(dialect, after && [after.since, after.pseId], batch);
         const walked = await tx.query(next.sql, next.params);
-        // Their traffic asked apart, from the view computed once: joined in the walk, PostgreSQL (which cannot estimate
-        // the view's rows) scanned the whole view once for every case of the batch (200 ms a page of 1,000 with 2,000
-        // cases with traffic); asked by case id of the view itself, SQLite computed its traffic_latest for each.
+        // Their traffic asked apart, of the batch's cases alone (index look-ups since read-model migration 28): joined
+        // in the walk, PostgreSQL (which could not estimate the view's rows) scanned the whole view once for every case
+        // of the batch (200 ms a page of 1,000 with 2,000 cases with traffic).
         const traffic = new Map<string, SqlRecord>();
         if (walked.length > 0) {
           const counted = await tx.query(
@@ -1667,6 +1667,7 @@ export class SqlReadModelStore implements ReadModelStore {
       );
       await refreshTrafficLatest(
         tx,
+        this.client.dialect,
         params.map(([domain]) => String(domain)),
       );
     });
@@ -1681,7 +1682,7 @@ export class SqlReadModelStore implements ReadModelStore {
     const name = options.checkpoint ?? TRAFFIC_CHECKPOINT;
     await this.client.transaction(async (tx) => {
       await this.moveCheckpoint(tx, name, options.expectedPosition, options.toPosition, rows.length);
-      await insertTrafficRows(tx, rows);
+      await insertTrafficRows(tx, this.client.dialect, rows);
     });
     return { applied: rows.length, position: options.toPosition };
   }

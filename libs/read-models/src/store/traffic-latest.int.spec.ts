@@ -83,4 +83,29 @@ describe.each(readModelBackends(testing).all)('each domain latest traffic, kept 
     expect(await db.sql(KEPT)).toEqual([]);
     expect(await db.sql(COMPUTED)).toEqual([]);
   });
+
+  it('when two writers record the same domains at once, then neither fails and the kept rows are the computed ones', async () => {
+    // Another process's store on the same database: on PostgreSQL both transactions run at once.
+    const other = db.reopen();
+    try {
+      const domains = Array.from({ length: 40 }, (_, i) => `shared-${i}.example`);
+      for (let round = 0; round < 5; round += 1) {
+        const write = (store: typeof db.store, source: string, visits: number) =>
+          store.recordTrafficObservations(
+            domains.map((domain, i) => ({
+              domain,
+              period: `2022-0${1 + round}`,
+              visits: visits + i,
+              source,
+            })),
+          );
+        await Promise.all([write(db.store, 'one', 100 * round), write(other, 'two', 100 * round + 50)]);
+      }
+      const kept = await expectKeptAsComputed();
+      expect(kept).toHaveLength(40);
+      expect(kept.every((r) => r.period === '2022-05' && Number(r.visits) >= 450)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
 });

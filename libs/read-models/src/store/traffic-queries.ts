@@ -1,6 +1,7 @@
 import type { TrafficObservationRow } from '../projections/traffic.projection';
 import type { CaseTrafficPoint, DiscoveryQuery, RankedDiscoveryCandidate } from './read-model-store.port';
 import { readers } from './row-mapping';
+import type { SqlDialect } from './read-model.schema';
 import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
 
 const { str, nnum } = readers;
@@ -20,6 +21,7 @@ const sources = (r: SqlRecord): string[] =>
 /** Inserts projected traffic rows; the first fact of a (domain, period, source) stays (replays are no-ops). */
 export async function insertTrafficRows(
   tx: SqlTransaction,
+  dialect: SqlDialect,
   rows: readonly TrafficObservationRow[],
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
@@ -32,6 +34,7 @@ export async function insertTrafficRows(
   }
   await refreshTrafficLatest(
     tx,
+    dialect,
     rows.map((r) => r.domain),
   );
 }
@@ -40,9 +43,18 @@ export async function insertTrafficRows(
  * Writes the latest figures of each of `domains` (as traffic_observations spells them) again into
  * traffic_latest_domains (read-model migration 28), from every observation of the domain: its latest period, the
  * largest visits and best rank any source gave in it. Every write of traffic_observations calls it in its own
- * transaction, so the table is the view it replaced, always.
+ * transaction, so the table is the view it replaced, always. On PostgreSQL two such transactions take turns here (a
+ * lock until commit): each reads the observations as the other committed them, and neither inserts a row the other
+ * is inserting.
  */
-export async function refreshTrafficLatest(tx: SqlTransaction, domains: readonly string[]): Promise<void> {
+export async function refreshTrafficLatest(
+  tx: SqlTransaction,
+  dialect: SqlDialect,
+  domains: readonly string[],
+): Promise<void> {
+  if (domains.length === 0) return;
+  if (dialect === 'postgres')
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sanksi.read-models.traffic-latest'))`);
   const distinct = [...new Set(domains)];
   for (let i = 0; i < distinct.length; i += INSERT_CHUNK) {
     const chunk = distinct.slice(i, i + INSERT_CHUNK);
