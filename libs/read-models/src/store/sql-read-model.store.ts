@@ -52,7 +52,9 @@ import {
   byteOrder,
   CASE_SEARCH_COLUMNS,
   caseOrderTerm,
+  COUNTED_CASES,
   COUNTED_TRAFFIC,
+  OPEN_FOR_TRAFFIC,
   type CaseSortKey,
   caseSortKeys,
   DEADLINE_KEY,
@@ -436,9 +438,32 @@ export interface ReadModelTuning {
   recordedFirst?: 'by' | 'after';
 }
 
-/** The escalation queue's columns (the view `escalation_queue`'s), from case_summary `s` and traffic `o`. */
-const ESCALATION_QUEUE_ROWS = `SELECT s.pse_id, s.name, s.state, s.substate, s.escalation_since, s.escalation_allowed,
-    o.visits, o.best_rank FROM case_summary s`;
+/** The escalation queue's columns from case_summary `s`, but its traffic (`withTraffic`). */
+const ESCALATION_QUEUE_CASES = `SELECT s.pse_id, s.name, s.state, s.substate, s.escalation_since, s.escalation_allowed
+  FROM case_summary s`;
+
+/**
+ * `rows` (of case_summary, with `pse_id`) with their traffic as open_cases_by_traffic gives it, `visits` and
+ * `best_rank` (null without), asked of their cases alone: index look-ups since read-model migration 28. Joined in a
+ * walk, PostgreSQL (which could not estimate the view's rows) scanned the whole view once for every case of the
+ * walk (200 ms a page of 1,000 with 2,000 cases with traffic).
+ */
+async function withTraffic(
+  tx: Pick<SqlTransaction, 'query'>,
+  rows: readonly SqlRecord[],
+): Promise<SqlRecord[]> {
+  if (rows.length === 0) return [];
+  const traffic = new Map<string, SqlRecord>();
+  const counted = await tx.query(
+    `SELECT pse_id, visits, best_rank FROM open_cases_by_traffic WHERE pse_id IN (${rows.map(() => '?').join(', ')})`,
+    rows.map((r) => str(r, 'pse_id')),
+  );
+  for (const t of counted) traffic.set(str(t, 'pse_id'), t);
+  return rows.map((r) => {
+    const t = traffic.get(str(r, 'pse_id'));
+    return { ...r, visits: t?.visits ?? null, best_rank: t?.best_rank ?? null };
+  });
+}
 /** The "oldest" key of the escalation queue of case_summary `s`, as its pages compare it (`caseOrderTerm`). */
 const escalationSince = (dialect: SqlDialect): string =>
   dialect === 'sqlite'
@@ -458,7 +483,7 @@ export function escalationOldestPage(
   const since = escalationSince(dialect);
   const keyset = cursor && keysetAfterRow([since, 's.pse_id'], cursor);
   return {
-    sql: `SELECT s.pse_id, s.name, s.state, s.substate, s.escalation_since, s.escalation_allowed FROM case_summary s
+    sql: `${ESCALATION_QUEUE_CASES}
       WHERE s.escalation_pending = 1${keyset ? ` AND ${keyset.sql}` : ''}
       ORDER BY ${since}, s.pse_id LIMIT ?`,
     params: [...(keyset?.params ?? []), batch],
@@ -1071,7 +1096,6 @@ export class SqlReadModelStore implements ReadModelStore {
         throw new InvalidQuery({ field: 'cursor', reason: 'not a cursor this query returned' });
       after = { visits: Number(visits), pseId };
     }
-    const counted = `SELECT pse_id AS t_pse_id, visits AS traffic_visits FROM open_cases_by_traffic WHERE visits IS NOT NULL`;
     const select = `${selectList(caseSummaryTable, 's.')}, t.traffic_visits`;
     const rows: SqlRecord[] = [];
     if (after === null || after.visits >= 0) {
@@ -1082,8 +1106,8 @@ export class SqlReadModelStore implements ReadModelStore {
         ...(await this.textPage(
           {
             select,
-            from: `case_summary s JOIN (${counted}) t ON t.t_pse_id = s.pse_id`,
-            where: keyset ? [...where, keyset.sql] : where,
+            from: `case_summary s JOIN (${COUNTED_CASES}) t ON t.t_pse_id = s.pse_id`,
+            where: [...where, OPEN_FOR_TRAFFIC, ...(keyset ? [keyset.sql] : [])],
             params: [...params, ...(keyset?.params ?? [])],
             orderBy: 't.traffic_visits DESC, s.pse_id',
             limit,
@@ -1426,14 +1450,17 @@ export class SqlReadModelStore implements ReadModelStore {
     const rows = await this.client.snapshot(async (tx) => {
       const found: SqlRecord[] = [];
       if (byTraffic && (cursor === null || cursor.visits >= 0)) {
-        const keys: SortKey[] = [{ expr: 'o.visits', descending: true }, { expr: since }, CASE_KEY];
+        const keys: SortKey[] = [{ expr: 't.traffic_visits', descending: true }, { expr: since }, CASE_KEY];
         const after = cursor === null ? null : keysetAfter(keys, [cursor.visits, cursor.since, cursor.pseId]);
         found.push(
-          ...(await tx.query(
-            `${ESCALATION_QUEUE_ROWS} JOIN open_cases_by_traffic o ON o.pse_id = s.pse_id
-             WHERE s.escalation_pending = 1 AND o.visits IS NOT NULL${after ? ` AND ${after.sql}` : ''}
-             ORDER BY o.visits DESC, ${since}, s.pse_id LIMIT ?`,
-            [...(after?.params ?? []), limit + 1],
+          ...(await withTraffic(
+            tx,
+            await tx.query(
+              `${ESCALATION_QUEUE_CASES} JOIN (${COUNTED_CASES}) t ON t.t_pse_id = s.pse_id
+               WHERE s.escalation_pending = 1 AND ${OPEN_FOR_TRAFFIC}${after ? ` AND ${after.sql}` : ''}
+               ORDER BY t.traffic_visits DESC, ${since}, s.pse_id LIMIT ?`,
+              [...(after?.params ?? []), limit + 1],
+            ),
           )),
         );
       }
@@ -1446,21 +1473,8 @@ export class SqlReadModelStore implements ReadModelStore {
       while (found.length <= limit) {
         const next = escalationOldestPage(dialect, after && [after.since, after.pseId], batch);
         const walked = await tx.query(next.sql, next.params);
-        // Their traffic asked apart, of the batch's cases alone (index look-ups since read-model migration 28): joined
-        // in the walk, PostgreSQL (which could not estimate the view's rows) scanned the whole view once for every case
-        // of the batch (200 ms a page of 1,000 with 2,000 cases with traffic).
-        const traffic = new Map<string, SqlRecord>();
-        if (walked.length > 0) {
-          const counted = await tx.query(
-            `SELECT pse_id, visits, best_rank FROM open_cases_by_traffic WHERE pse_id IN (${walked.map(() => '?').join(', ')})`,
-            walked.map((r) => str(r, 'pse_id')),
-          );
-          for (const t of counted) traffic.set(str(t, 'pse_id'), t);
-        }
-        for (const r of walked) {
+        for (const row of await withTraffic(tx, walked)) {
           if (found.length > limit) break;
-          const t = traffic.get(str(r, 'pse_id'));
-          const row = { ...r, visits: t?.visits ?? null, best_rank: t?.best_rank ?? null };
           if (!byTraffic || nnum(row, 'visits') === null) found.push(row);
         }
         const last = walked[walked.length - 1];
