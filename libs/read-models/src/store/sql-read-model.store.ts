@@ -53,7 +53,6 @@ import {
   CASE_SEARCH_COLUMNS,
   caseOrderTerm,
   COUNTED_CASES,
-  COUNTED_TRAFFIC,
   OPEN_FOR_TRAFFIC,
   type CaseSortKey,
   caseSortKeys,
@@ -66,6 +65,7 @@ import {
   REGISTRY_SEARCH_COLUMNS,
   SEARCH_INDEX_FLUSH,
   type SqlDialect,
+  UNCOUNTED_TRAFFIC,
 } from './read-model.schema';
 import {
   type ApplyBatchResult,
@@ -1123,7 +1123,7 @@ export class SqlReadModelStore implements ReadModelStore {
           {
             select: `${selectList(caseSummaryTable, 's.')}, NULL AS traffic_visits`,
             from: 'case_summary s',
-            where: [...where, `NOT ${COUNTED_TRAFFIC}`, ...(idAfter === null ? [] : ['s.pse_id > ?'])],
+            where: [...where, UNCOUNTED_TRAFFIC, ...(idAfter === null ? [] : ['s.pse_id > ?'])],
             params: [...params, ...(idAfter === null ? [] : [idAfter])],
             orderBy: 's.pse_id',
             limit: limit - rows.length,
