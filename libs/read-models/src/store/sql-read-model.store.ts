@@ -1099,7 +1099,7 @@ export class SqlReadModelStore implements ReadModelStore {
     const select = `${selectList(caseSummaryTable, 's.')}, t.traffic_visits`;
     const rows: SqlRecord[] = [];
     if (after === null || after.visits >= 0) {
-      // The filters name case_summary's columns unqualified: the joined view exposes none of those names.
+      // The filters name case_summary's columns unqualified: the joined walk (t_pse_id, traffic_visits) exposes none of them.
       const keys: SortKey[] = [{ expr: 't.traffic_visits', descending: true }, { expr: 's.pse_id' }];
       const keyset = after && keysetAfter(keys, [after.visits, after.pseId]);
       rows.push(
