@@ -168,8 +168,9 @@ export const COUNTED_CASES = `SELECT cd.pse_id AS t_pse_id, tl.visits AS traffic
     JOIN traffic_latest_domains tl2 ON tl2.domain_key = cd2.domain_key
     WHERE cd2.pse_id = cd.pse_id AND (tl2.visits > tl.visits OR (tl2.visits = tl.visits AND tl2.domain < tl.domain)))`;
 
-// Traffic domains are matched on a key: lower case, without a leading "www.", as case_domains stores them.
-const TRAFFIC_KEY = `CASE WHEN lower(t.domain) LIKE 'www.%' THEN substr(lower(t.domain), 5) ELSE lower(t.domain) END`;
+// Traffic domains are matched on a key: lower case, without a leading "www.", as case_domains stores them (of
+// traffic_observations `t`: the ingest stores keys, rows written earlier or by SQL may still carry either spelling).
+export const TRAFFIC_KEY = `CASE WHEN lower(t.domain) LIKE 'www.%' THEN substr(lower(t.domain), 5) ELSE lower(t.domain) END`;
 
 const initial: ReadModelMigration = {
   version: 1,

@@ -1635,17 +1635,9 @@ export class SqlReadModelStore implements ReadModelStore {
 
   async getDiscoveryCandidates(limit?: number): Promise<DiscoveryCandidate[]> {
     await this.migrate();
-    const rows = await this.client.query(
-      `SELECT domain, period, visits, rank FROM discovery_candidates
-       ORDER BY visits DESC NULLS LAST, rank ASC NULLS LAST, domain LIMIT ?`,
-      [clampLimit(limit, 100)],
-    );
-    return rows.map((r) => ({
-      domain: str(r, 'domain'),
-      period: str(r, 'period'),
-      visits: nnum(r, 'visits'),
-      rank: nnum(r, 'rank'),
-    }));
+    // discovery_candidates in its order, as the discovery list walks it (sorted whole, it cost every address kept).
+    const found = await findDiscoveryCandidates(this.client, {}, clampLimit(limit, 100));
+    return found.map(({ domain, period, visits, rank }) => ({ domain, period, visits, rank }));
   }
 
   async getOpenCasesByTraffic(limit?: number): Promise<OpenCaseByTraffic[]> {

@@ -1,16 +1,13 @@
 import type { TrafficObservationRow } from '../projections/traffic.projection';
 import type { CaseTrafficPoint, DiscoveryQuery, RankedDiscoveryCandidate } from './read-model-store.port';
 import { readers } from './row-mapping';
-import type { SqlDialect } from './read-model.schema';
+import { type SqlDialect, TRAFFIC_KEY } from './read-model.schema';
 import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
 
 const { str, nnum } = readers;
 
 // Rows per INSERT statement batch: the projector hands batches of its own size; larger imports are split.
 const INSERT_CHUNK = 5000;
-
-// Ingest stores matching keys (no `www.`, lower case); rows recorded earlier by SQL may still carry either.
-const KEY = `CASE WHEN lower(t.domain) LIKE 'www.%' THEN substr(lower(t.domain), 5) ELSE lower(t.domain) END`;
 
 const sources = (r: SqlRecord): string[] =>
   str(r, 'sources')
@@ -62,7 +59,7 @@ export async function refreshTrafficLatest(
     await tx.query(`DELETE FROM traffic_latest_domains WHERE domain IN (${marks})`, chunk);
     await tx.query(
       `INSERT INTO traffic_latest_domains (domain, domain_key, period, visits, rank, source)
-       SELECT t.domain, ${KEY}, t.period, max(t.visits), min(t.rank), min(t.source)
+       SELECT t.domain, ${TRAFFIC_KEY}, t.period, max(t.visits), min(t.rank), min(t.source)
        FROM traffic_observations t
        WHERE t.domain IN (${marks})
          AND t.period = (SELECT max(t2.period) FROM traffic_observations t2 WHERE t2.domain = t.domain)
@@ -89,18 +86,105 @@ export async function resetTrafficRows(tx: SqlTransaction, checkpoint: string): 
  * first), then name. In one period when asked, otherwise in each address's latest period.
  */
 export async function findDiscoveryCandidates(
-  db: Pick<SqlClient, 'query' | 'dialect'>,
+  db: Pick<SqlClient, 'query' | 'dialect' | 'snapshot'>,
   query: DiscoveryQuery,
   limit: number,
 ): Promise<RankedDiscoveryCandidate[]> {
+  const found =
+    query.period === undefined
+      ? await db.snapshot((tx) => latestCandidates(tx, db.dialect, query, limit))
+      : await periodCandidates(db, query, limit);
+  return found.map((c, i) => ({ rankInList: i + 1, ...c }));
+}
+
+type Candidate = Omit<RankedDiscoveryCandidate, 'rankInList'>;
+
+/**
+ * Each address in its latest period, read from traffic_latest_domains (read-model migration 28), where the traffic
+ * projector keeps exactly those figures: first the addresses with a count of visits, down the visits index
+ * (migration 29), stopping at the page's end; then, while the page has room, those with a rank alone. Computed from
+ * every observation as before (each address's latest period by a correlated max, every group sorted), the list cost
+ * what the traffic recorded costs: 1.2 s for 870,000 observations on SQLite, a millisecond now.
+ */
+async function latestCandidates(
+  db: Pick<SqlTransaction, 'query'>,
+  dialect: SqlDialect,
+  query: DiscoveryQuery,
+  limit: number,
+): Promise<Candidate[]> {
+  const where = [`NOT EXISTS (SELECT 1 FROM case_domains d WHERE d.domain_key = l.domain_key)`];
   const params: unknown[] = [];
-  const where: string[] = [`NOT EXISTS (SELECT 1 FROM case_domains d WHERE d.domain_key = ${KEY})`];
-  if (query.period !== undefined) {
-    where.push('t.period = ?');
-    params.push(query.period);
-  } else {
-    where.push('t.period = (SELECT max(t2.period) FROM traffic_observations t2 WHERE t2.domain = t.domain)');
+  if (query.domain !== undefined) {
+    where.push('l.domain = ?');
+    params.push(query.domain);
   }
+  const page = (visits: string, visitsParams: unknown[], order: string, room: number) =>
+    db.query(
+      `SELECT l.domain, l.period, l.visits, l.rank FROM traffic_latest_domains l
+       WHERE ${[...where, visits].join(' AND ')} ORDER BY ${order} LIMIT ?`,
+      [...params, ...visitsParams, room],
+    );
+  // Without NULLS in the order: no null is left to place, and PostgreSQL then reads the index backwards as it is.
+  const counted =
+    query.minVisits !== undefined
+      ? await page(
+          'l.visits >= ?',
+          [query.minVisits],
+          'l.visits DESC, l.rank ASC NULLS LAST, l.domain',
+          limit,
+        )
+      : await page('l.visits IS NOT NULL', [], 'l.visits DESC, l.rank ASC NULLS LAST, l.domain', limit);
+  // A minimum of visits leaves out every address without a count of them.
+  const ranked =
+    counted.length < limit && query.minVisits === undefined
+      ? await page('l.visits IS NULL', [], 'l.rank ASC NULLS LAST, l.domain', limit - counted.length)
+      : [];
+  const rows = [...counted, ...ranked];
+  if (rows.length === 0) return [];
+  // The sources that saw each address in its period: its observations there, by the primary key.
+  const domains = rows.map((r) => str(r, 'domain'));
+  const marks = domains.map(() => '?').join(', ');
+  // On PostgreSQL each domain by its own look-up: planned as one scan for all, a table the traffic import had just
+  // filled (no statistics yet) was read whole for a hundred domains (80 ms at 870,000 observations).
+  const seen = await db.query(
+    dialect === 'postgres'
+      ? `SELECT o.domain, o.period, o.source FROM unnest(ARRAY[${marks}]::text[]) AS d(domain)
+         CROSS JOIN LATERAL (SELECT t.domain, t.period, t.source FROM traffic_observations t
+           WHERE t.domain = d.domain ORDER BY t.period, t.source) o`
+      : `SELECT domain, period, source FROM traffic_observations WHERE domain IN (${marks})`,
+    domains,
+  );
+  const periods = new Map(rows.map((r) => [str(r, 'domain'), str(r, 'period')]));
+  const sourcesOf = new Map<string, string[]>();
+  for (const r of seen) {
+    const domain = str(r, 'domain');
+    if (periods.get(domain) !== str(r, 'period')) continue;
+    const source = str(r, 'source');
+    if (source === '') continue;
+    const list = sourcesOf.get(domain);
+    if (list) list.push(source);
+    else sourcesOf.set(domain, [source]);
+  }
+  return rows.map((r) => ({
+    domain: str(r, 'domain'),
+    period: str(r, 'period'),
+    visits: nnum(r, 'visits'),
+    rank: nnum(r, 'rank'),
+    sources: (sourcesOf.get(str(r, 'domain')) ?? []).sort(),
+  }));
+}
+
+/** The addresses observed in one period, grouped from its observations. */
+async function periodCandidates(
+  db: Pick<SqlClient, 'query' | 'dialect'>,
+  query: DiscoveryQuery,
+  limit: number,
+): Promise<Candidate[]> {
+  const params: unknown[] = [query.period];
+  const where: string[] = [
+    `NOT EXISTS (SELECT 1 FROM case_domains d WHERE d.domain_key = ${TRAFFIC_KEY})`,
+    't.period = ?',
+  ];
   if (query.domain !== undefined) {
     where.push('t.domain = ?');
     params.push(query.domain);
@@ -116,8 +200,7 @@ export async function findDiscoveryCandidates(
      ORDER BY max(t.visits) DESC NULLS LAST, min(t.rank) ASC NULLS LAST, t.domain LIMIT ?`,
     [...params, limit],
   );
-  return rows.map((r, i) => ({
-    rankInList: i + 1,
+  return rows.map((r) => ({
     domain: str(r, 'domain'),
     period: str(r, 'period'),
     visits: nnum(r, 'visits'),
@@ -132,7 +215,7 @@ export async function caseTraffic(
   pseId: string,
 ): Promise<CaseTrafficPoint[]> {
   const aggregate = db.dialect === 'postgres' ? `string_agg(t.source, ',')` : `group_concat(t.source, ',')`;
-  // Both spellings of a key use the primary key's domain prefix; KEY alone would scan the table.
+  // Both spellings of a key use the primary key's domain prefix; TRAFFIC_KEY alone would scan the table.
   const rows = await db.query(
     `SELECT d.domain_key AS domain, t.period, max(t.visits) AS visits, min(t.rank) AS rank, ${aggregate} AS sources
      FROM case_domains d
