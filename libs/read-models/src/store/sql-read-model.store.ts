@@ -65,6 +65,8 @@ import {
   REGISTRY_SEARCH_COLUMNS,
   SEARCH_INDEX_FLUSH,
   type SqlDialect,
+  TRAFFIC_LATEST_LOCK,
+  caseDomainVisits,
   UNCOUNTED_TRAFFIC,
 } from './read-model.schema';
 import {
@@ -437,6 +439,12 @@ export interface ReadModelTuning {
    */
   recordedFirst?: 'by' | 'after';
 }
+
+/** The most cases `getOpenCasesByTraffic` names in one statement (a tie at its last figure included). */
+const MAX_TIED_CASES = 5000;
+
+/** Cases per statement that sets their domains' visits after a batch (`caseDomainVisits`). */
+const CASES_PER_VISITS_UPDATE = 5000;
 
 /** The escalation queue's columns from case_summary `s`, but its traffic (`withTraffic`). */
 const ESCALATION_QUEUE_CASES = `SELECT s.pse_id, s.name, s.state, s.substate, s.escalation_since, s.escalation_allowed
@@ -889,9 +897,27 @@ export class SqlReadModelStore implements ReadModelStore {
     // Only SQLite's client uses the replaced rows (it updates changed columns row by row); PostgreSQL
     // upserts a batch in one statement, so mapping the old rows would be work for nothing.
     const stored = this.client.dialect === 'sqlite' ? before : undefined;
+    // Cases whose domains change take their visits from traffic_latest_domains (migration 30). On PostgreSQL the
+    // traffic projector writes both under a lock, taken here before any case_domains row is touched (removed rows
+    // too): neither transaction then waits for the other holding rows it needs, and the visits read are the ones
+    // committed last.
+    const domainsChanged = [...changes.caseDomains]
+      .filter(([, keys]) => keys.length > 0)
+      .map(([pseId]) => pseId);
+    if (changes.caseDomains.size > 0 && this.client.dialect === 'postgres')
+      await tx.query(TRAFFIC_LATEST_LOCK);
     for (const w of toSqlWrites(changes, stored)) {
       if (w.kind === 'delete') await tx.deleteWhereIn(w.table, w.column, w.values);
       else await tx.insertMany(w.table, w.columns, w.rows, w.onConflict, w.stored);
+    }
+    for (let i = 0; i < domainsChanged.length; i += CASES_PER_VISITS_UPDATE) {
+      const chunk = domainsChanged.slice(i, i + CASES_PER_VISITS_UPDATE);
+      // Only the domains with traffic: a probe of traffic_latest_domains's key each, no write for the rest.
+      await tx.query(
+        caseDomainVisits(`pse_id IN (${chunk.map(() => '?').join(', ')})
+          AND EXISTS (SELECT 1 FROM traffic_latest_domains tl WHERE tl.domain_key = case_domains.domain_key)`),
+        chunk,
+      );
     }
   }
 
@@ -1642,11 +1668,28 @@ export class SqlReadModelStore implements ReadModelStore {
 
   async getOpenCasesByTraffic(limit?: number): Promise<OpenCaseByTraffic[]> {
     await this.migrate();
-    const rows = await this.client.query(
-      `SELECT pse_id, name, state, visits, best_rank, period FROM open_cases_by_traffic
-       ORDER BY visits DESC NULLS LAST, best_rank ASC NULLS LAST, pse_id LIMIT ?`,
-      [clampLimit(limit, 100)],
-    );
+    const size = clampLimit(limit, 100);
+    const inOrder = `ORDER BY visits DESC NULLS LAST, best_rank ASC NULLS LAST, pse_id`;
+    const columns = `SELECT pse_id, name, state, visits, best_rank, period FROM open_cases_by_traffic`;
+    // The open cases with the most visits, walked down the cases' domains by visits (`COUNTED_CASES`) to the list's
+    // end and on through its last figure (ties go by best rank, which the walk does not know): the view in its order,
+    // asked of those cases alone, is then the list. Sorting the whole view cost every case with traffic.
+    const rows = await this.client.snapshot(async (tx) => {
+      const walk = `SELECT s.pse_id, t.traffic_visits FROM case_summary s JOIN (${COUNTED_CASES}) t ON t.t_pse_id = s.pse_id
+        WHERE ${OPEN_FOR_TRAFFIC}`;
+      const first = await tx.query(`${walk} ORDER BY t.traffic_visits DESC, s.pse_id LIMIT ?`, [size]);
+      // Fewer open cases with a count of visits than the list holds: the rest have ranks alone, the view whole.
+      if (first.length < size) return tx.query(`${columns} ${inOrder} LIMIT ?`, [size]);
+      const last = (first[first.length - 1] as SqlRecord).traffic_visits;
+      const tied = await tx.query(`${walk} AND t.traffic_visits = ?`, [last]);
+      const ids = [...new Set([...first, ...tied].map((r) => str(r, 'pse_id')))];
+      // A tie too large to name (many cases at one figure): the view whole, as before.
+      if (ids.length > MAX_TIED_CASES) return tx.query(`${columns} ${inOrder} LIMIT ?`, [size]);
+      return tx.query(`${columns} WHERE pse_id IN (${ids.map(() => '?').join(', ')}) ${inOrder} LIMIT ?`, [
+        ...ids,
+        size,
+      ]);
+    });
     return rows.map((r) => ({
       pseId: str(r, 'pse_id'),
       name: str(r, 'name'),
@@ -1695,7 +1738,7 @@ export class SqlReadModelStore implements ReadModelStore {
 
   async resetTraffic(checkpoint = TRAFFIC_CHECKPOINT): Promise<void> {
     await this.migrate();
-    await this.client.transaction((tx) => resetTrafficRows(tx, checkpoint));
+    await this.client.transaction((tx) => resetTrafficRows(tx, this.client.dialect, checkpoint));
   }
 
   async findDiscoveryCandidates(query: DiscoveryQuery): Promise<RankedDiscoveryCandidate[]> {

@@ -1,5 +1,9 @@
 import * as testing from '@sanksi/testing';
 import type { DiscoveryQuery } from './read-model-store.port';
+import { toReadModelEvent, type ReadModelEvent } from '../events/read-model-event';
+import { julyAugust2022 } from '../testing/scenario.fixture';
+import { caseSummaryTable } from './row-mapping';
+import { TRAFFIC_LATEST_LOCK } from './read-model.schema';
 import { type OpenedBackend, readModelBackends } from '../testing/read-model-backends.harness';
 
 // Real databases on a shared machine: allow for slow I/O (no assertion depends on time).
@@ -14,6 +18,12 @@ const COMPUTED = `SELECT t.domain,
   WHERE t.period = (SELECT max(t2.period) FROM traffic_observations t2 WHERE t2.domain = t.domain)
   GROUP BY t.domain, t.period ORDER BY t.domain`;
 const KEPT = `SELECT domain, domain_key, period, visits, rank, source FROM traffic_latest ORDER BY domain`;
+// Each case domain's visits as kept (migration 30) beside the largest visits of its key computed from every observation.
+const CASE_DOMAIN_VISITS = `SELECT cd.pse_id, cd.domain_key, cd.visits AS kept,
+    (SELECT max(t.visits) FROM traffic_observations t
+      WHERE CASE WHEN lower(t.domain) LIKE 'www.%' THEN substr(lower(t.domain), 5) ELSE lower(t.domain) END = cd.domain_key
+        AND t.period = (SELECT max(t2.period) FROM traffic_observations t2 WHERE t2.domain = t.domain)) AS computed
+  FROM case_domains cd ORDER BY cd.pse_id, cd.domain_key`;
 
 // Discovery without a period as it was computed until it read the kept rows: each address's latest period from every
 // observation, every group sorted.
@@ -202,5 +212,182 @@ describe.each(readModelBackends(testing).all)('each domain latest traffic, kept 
     );
     for (const domain of ['www.site-9.example', 'www.site-18.example', 'site-20.example', 'none.example'])
       expect(await db.store.findDiscoveryCandidates({ domain })).toEqual(await asComputed({ domain }, 100));
+  });
+
+  /** The 2022 cases' events in batches of `size`, to apply in turn from position 0. */
+  function caseBatches(size: number): Array<{ events: ReadModelEvent[]; from: number; to: number }> {
+    const events: ReadModelEvent[] = julyAugust2022().events.map(toReadModelEvent);
+    const batches = [];
+    for (let i = 0; i < events.length; i += size) {
+      const chunk = events.slice(i, i + size);
+      batches.push({
+        events: chunk,
+        from: i === 0 ? 0 : (events[i - 1] as ReadModelEvent).position,
+        to: (chunk[chunk.length - 1] as ReadModelEvent).position,
+      });
+    }
+    return batches;
+  }
+
+  async function expectCaseDomainVisitsAsComputed(): Promise<Record<string, unknown>[]> {
+    const rows = await db.sql(CASE_DOMAIN_VISITS);
+    const num = (v: unknown) => (v === null ? null : Number(v));
+    expect(rows.map((r) => [r.pse_id, r.domain_key, num(r.kept)])).toEqual(
+      rows.map((r) => [r.pse_id, r.domain_key, num(r.computed)]),
+    );
+    return rows;
+  }
+
+  it('when traffic comes before the cases, after them, changes, and is reset, then each case domain carries its latest visits', async () => {
+    const batches = caseBatches(1_000_000);
+    const domainsOf = julyAugust2022()
+      .events.filter((e) => e.type === 'PseIdentified')
+      .flatMap((e) => ((e.data as { domains?: string[] }).domains ?? []).map((d) => d.toLowerCase()));
+    expect(domainsOf.length).toBeGreaterThan(4);
+    const [a, b, c, d] = domainsOf as [string, string, string, string];
+    // Before the cases: the case projector takes the visits as it writes their domains.
+    await db.store.recordTrafficObservations([
+      { domain: a, period: '2022-07', visits: 500 },
+      { domain: `www.${b}`, period: '2022-07', visits: 70, source: 'sw' },
+    ]);
+    const batch = batches[0] as { events: ReadModelEvent[]; to: number };
+    await db.store.applyBatch(batch.events, { expectedPosition: 0, toPosition: batch.to });
+    const first = await expectCaseDomainVisitsAsComputed();
+    expect(first.filter((r) => r.kept !== null)).toHaveLength(2);
+    // After them, by the traffic writes: a later period without visits, another spelling with more, a rank alone.
+    await db.store.recordTrafficObservations([
+      { domain: a, period: '2022-08', rank: 4 },
+      { domain: b, period: '2022-07', visits: 900 },
+      { domain: c, period: '2022-08', rank: 2 },
+      { domain: d, period: '2022-08', visits: 5 },
+    ]);
+    const second = await expectCaseDomainVisitsAsComputed();
+    expect(second.filter((r) => r.kept !== null).map((r) => [r.domain_key, Number(r.kept)])).toEqual(
+      expect.arrayContaining([
+        [b, 900],
+        [d, 5],
+      ]),
+    );
+    await db.store.resetTraffic();
+    expect((await expectCaseDomainVisitsAsComputed()).every((r) => r.kept === null)).toBe(true);
+  });
+
+  it('when a store writes traffic while another projects the cases, then neither fails and the visits are the computed ones', async () => {
+    // Another process's store on the same database: on PostgreSQL both transactions run at once.
+    const other = db.reopen();
+    try {
+      const domains = julyAugust2022()
+        .events.filter((e) => e.type === 'PseIdentified')
+        .flatMap((e) => ((e.data as { domains?: string[] }).domains ?? []).map((d) => d.toLowerCase()));
+      let round = 0;
+      for (const batch of caseBatches(3)) {
+        round += 1;
+        await Promise.all([
+          db.store.applyBatch(batch.events, { expectedPosition: batch.from, toPosition: batch.to }),
+          other.recordTrafficObservations(
+            domains.map((domain, i) => ({
+              domain,
+              period: '2022-08',
+              visits: 10 * round + i,
+              source: `s${round}`,
+            })),
+          ),
+        ]);
+      }
+      const rows = await expectCaseDomainVisitsAsComputed();
+      expect(rows.filter((r) => r.kept !== null).length).toBeGreaterThan(4);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('when the cases are projected while a traffic write of their domains is in flight, then they take its visits once it commits', async () => {
+    // The traffic projector's transaction by hand, held open: the observation, the domain's kept row and the visits of
+    // the cases' domains it can see (none yet). Projected meanwhile, the cases must not take the figures committed before
+    // it and be missed by it: on PostgreSQL their batch waits for the traffic lock; SQLite has one writer at a time.
+    const batch = caseBatches(1_000_000)[0] as { events: ReadModelEvent[]; to: number };
+    const identified = batch.events.find((e) => e.type === 'PseIdentified');
+    const domain = ((identified?.data as { domains?: string[] }).domains ?? [])[0]?.toLowerCase();
+    expect(domain).toBeDefined();
+    await db.store.getDiscoveryCandidates(); // the schema, migrated
+    const release = await db.holdTransaction([
+      ...(backend.name === 'postgres' ? [TRAFFIC_LATEST_LOCK] : []),
+      `INSERT INTO traffic_observations (domain, period, visits, rank, source) VALUES ('${domain}', '2022-08', 500, NULL, '')`,
+      `INSERT INTO traffic_latest_domains (domain, domain_key, period, visits, rank, source)
+        VALUES ('${domain}', '${domain}', '2022-08', 500, NULL, '')`,
+      `UPDATE case_domains SET visits = 500 WHERE domain_key = '${domain}'`,
+    ]);
+    const project = () => db.store.applyBatch(batch.events, { expectedPosition: 0, toPosition: batch.to });
+    if (backend.name === 'postgres') {
+      const projected = project();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await release();
+      await projected;
+    } else {
+      // One writer at a time, and the store's statements wait on this thread: the batch can only follow the commit.
+      await release();
+      await project();
+    }
+    const rows = await expectCaseDomainVisitsAsComputed();
+    expect(rows.filter((r) => r.domain_key === domain).map((r) => Number(r.kept))).toEqual([500]);
+  });
+
+  it('when the analysts list the open cases by traffic, then it walks the counted ones and is the view in its order', async () => {
+    const events: ReadModelEvent[] = julyAugust2022().events.map(toReadModelEvent);
+    const last = events[events.length - 1] as ReadModelEvent;
+    await db.store.applyBatch(events, { expectedPosition: 0, toPosition: last.position });
+    // Sixty copies of an open case under new ids, each with two domains of its own, beside the 2022 cases.
+    const [open] = await db.sql(
+      `SELECT pse_id FROM case_summary WHERE state NOT IN ('registered', 'reRegistered', 'exempted') ORDER BY pse_id LIMIT 1`,
+    );
+    const columns = caseSummaryTable.columns;
+    const copied = columns.map((c) => (c === 'pse_id' ? `'copy-' || (100 + i)` : c));
+    await db.execute(`INSERT INTO case_summary (${columns.join(', ')})
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
+      SELECT ${copied.join(', ')} FROM case_summary, n WHERE pse_id = '${String(open?.pse_id)}'`);
+    await db.execute(`INSERT INTO case_domains (pse_id, domain_key)
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
+      SELECT 'copy-' || (100 + i), 'copy-' || (100 + i) || '-' || x.d || '.example' FROM n, (SELECT 'a' AS d UNION ALL SELECT 'b') x`);
+    // Every domain observed: visits of three figures (ties, broken by best rank, then id), one case in five by rank
+    // alone, a case's second domain in an earlier period with more visits (not its latest figure); and traffic of
+    // many domains no case has, with more visits than any case's.
+    const domains = await db.sql(`SELECT pse_id, domain_key FROM case_domains ORDER BY pse_id, domain_key`);
+    await db.store.recordTrafficObservations([
+      ...domains.flatMap((d, i) => {
+        const domain = String(d.domain_key);
+        const rank = 1 + ((i * 7) % 11);
+        return [
+          (i >> 1) % 5 === 4
+            ? { domain, period: '2022-08', rank }
+            : { domain, period: '2022-08', visits: 100 * (1 + (i % 3)), rank },
+          ...(i % 2 === 1 ? [{ domain, period: '2022-07', visits: 1_000_000 }] : []),
+        ];
+      }),
+      ...Array.from({ length: 200 }, (_, i) => ({
+        domain: `nocase-${i}.example`,
+        period: '2022-08',
+        visits: 5_000 + i,
+      })),
+    ]);
+    await expectCaseDomainVisitsAsComputed();
+    const inView = async (limit: number) =>
+      (
+        await db.sql(`SELECT pse_id, name, state, visits, best_rank, period FROM open_cases_by_traffic
+          ORDER BY visits DESC NULLS LAST, best_rank ASC NULLS LAST, pse_id LIMIT ${limit}`)
+      ).map((r) => ({
+        pseId: r.pse_id,
+        name: r.name,
+        state: r.state,
+        visits: r.visits === null ? null : Number(r.visits),
+        rank: r.best_rank === null ? null : Number(r.best_rank),
+        period: r.period,
+      }));
+    const whole = await inView(1000);
+    // Open cases with a count, ties at each figure, and cases by rank alone after them.
+    expect(whole.length).toBeGreaterThan(60);
+    expect(new Set(whole.map((c) => c.visits)).size).toBeGreaterThan(2);
+    expect(whole[whole.length - 1]?.visits).toBeNull();
+    for (let limit = 1; limit <= whole.length + 1; limit += 1)
+      expect(await db.store.getOpenCasesByTraffic(limit)).toEqual(await inView(limit));
   });
 });

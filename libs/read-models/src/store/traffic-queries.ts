@@ -1,7 +1,7 @@
 import type { TrafficObservationRow } from '../projections/traffic.projection';
 import type { CaseTrafficPoint, DiscoveryQuery, RankedDiscoveryCandidate } from './read-model-store.port';
 import { readers } from './row-mapping';
-import { type SqlDialect, TRAFFIC_KEY } from './read-model.schema';
+import { caseDomainVisits, type SqlDialect, TRAFFIC_KEY, TRAFFIC_LATEST_LOCK } from './read-model.schema';
 import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
 
 const { str, nnum } = readers;
@@ -39,7 +39,8 @@ export async function insertTrafficRows(
 /**
  * Writes the latest figures of each of `domains` (as traffic_observations spells them) again into
  * traffic_latest_domains (read-model migration 28), from every observation of the domain: its latest period, the
- * largest visits and best rank any source gave in it. Every write of traffic_observations calls it in its own
+ * largest visits and best rank any source gave in it; and the visits of the cases' domains of their keys
+ * (`case_domains.visits`, migration 30). Every write of traffic_observations calls it in its own
  * transaction, so the table is the view it replaced, always. On PostgreSQL two such transactions take turns here (a
  * lock until commit): each reads the observations as the other committed them, and neither inserts a row the other
  * is inserting.
@@ -50,8 +51,7 @@ export async function refreshTrafficLatest(
   domains: readonly string[],
 ): Promise<void> {
   if (domains.length === 0) return;
-  if (dialect === 'postgres')
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('sanksi.read-models.traffic-latest'))`);
+  if (dialect === 'postgres') await tx.query(TRAFFIC_LATEST_LOCK);
   const distinct = [...new Set(domains)];
   for (let i = 0; i < distinct.length; i += INSERT_CHUNK) {
     const chunk = distinct.slice(i, i + INSERT_CHUNK);
@@ -66,13 +66,26 @@ export async function refreshTrafficLatest(
        GROUP BY t.domain, t.period`,
       chunk,
     );
+    // The cases' domains of the keys written carry their visits (migration 30).
+    await tx.query(
+      caseDomainVisits(
+        `domain_key IN (SELECT domain_key FROM traffic_latest_domains WHERE domain IN (${marks}))`,
+      ),
+      chunk,
+    );
   }
 }
 
 /** Empties the traffic table and sets its checkpoint to 0 (inside the caller's transaction). */
-export async function resetTrafficRows(tx: SqlTransaction, checkpoint: string): Promise<void> {
+export async function resetTrafficRows(
+  tx: SqlTransaction,
+  dialect: SqlDialect,
+  checkpoint: string,
+): Promise<void> {
+  if (dialect === 'postgres') await tx.query(TRAFFIC_LATEST_LOCK);
   await tx.query(`DELETE FROM traffic_observations`);
   await tx.query(`DELETE FROM traffic_latest_domains`);
+  await tx.query(`UPDATE case_domains SET visits = NULL WHERE visits IS NOT NULL`);
   await tx.insertMany(
     'projection_checkpoints',
     ['name', 'position', 'events_applied', 'updated_at'],

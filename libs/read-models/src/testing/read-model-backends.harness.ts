@@ -24,6 +24,11 @@ export interface OpenedBackend {
    * on PostgreSQL) and holds it until the returned function is called.
    */
   holdWriteLock(): Promise<() => Promise<void>>;
+  /**
+   * Another writer in flight: runs `statements` in a write transaction on a connection of its own (on SQLite, one
+   * that holds the write lock from its start) and commits it when the returned function is called.
+   */
+  holdTransaction(statements: readonly string[]): Promise<() => Promise<void>>;
   cleanup(): Promise<void>;
 }
 
@@ -146,6 +151,20 @@ const sqliteBackend = (temporaryDirectory: TestSupport['temporaryDirectory']): B
           db.close();
         };
       },
+      async holdTransaction(statements: readonly string[]) {
+        const db = new Database(file);
+        try {
+          db.exec('BEGIN IMMEDIATE');
+          for (const statement of statements) db.exec(statement);
+        } catch (e) {
+          db.close();
+          throw e;
+        }
+        return async () => {
+          db.exec('COMMIT');
+          db.close();
+        };
+      },
       async cleanup() {
         await Promise.all([store, ...others].map((s) => s.close()));
         dir.remove();
@@ -197,6 +216,21 @@ const postgresBackend = (
         await c.query(`SELECT pg_advisory_xact_lock(hashtext('sanksi.read-models.migrate'))`);
         return async () => {
           await c.query('ROLLBACK');
+          await c.end();
+        };
+      },
+      async holdTransaction(statements: readonly string[]) {
+        const c = new Client({ connectionString, options: `-c search_path=${schema}` });
+        await c.connect();
+        try {
+          await c.query('BEGIN');
+          for (const statement of statements) await c.query(statement);
+        } catch (e) {
+          await c.end();
+          throw e;
+        }
+        return async () => {
+          await c.query('COMMIT');
           await c.end();
         };
       },
