@@ -169,11 +169,16 @@ export const COUNTED_CASES = `SELECT cd.pse_id AS t_pse_id, cd.visits AS traffic
 
 /**
  * Sets `case_domains.visits` (migration 30) from traffic_latest_domains for the rows of `case_domains` the condition
- * `where` picks: the largest visits any spelling of the domain's key has in its latest period, null without.
+ * `where` picks: the largest visits any spelling of the domain's key has in its latest period, null without. The
+ * `+ 0` keeps PostgreSQL from answering `max(visits)` down the visits index, filtering every entry by the key: on
+ * tables without statistics (a fresh import) it chose that, 65 s for 500 domains among 270,000.
  */
 export const caseDomainVisits = (where: string): string =>
-  `UPDATE case_domains SET visits = (SELECT max(tl.visits) FROM traffic_latest_domains tl
+  `UPDATE case_domains SET visits = (SELECT max(tl.visits + 0) FROM traffic_latest_domains tl
     WHERE tl.domain_key = case_domains.domain_key) WHERE ${where}`;
+
+/** PostgreSQL: the rest of the transaction finds its rows by index, never by a scan, whatever the statistics say. */
+export const NO_SCANS = 'SET LOCAL enable_seqscan = off';
 
 /** The lock on PostgreSQL under which traffic_latest_domains and `case_domains.visits` are written (`pg_advisory_xact_lock`). */
 export const TRAFFIC_LATEST_LOCK = `SELECT pg_advisory_xact_lock(hashtext('sanksi.read-models.traffic-latest'))`;

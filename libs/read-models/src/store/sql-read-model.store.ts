@@ -67,6 +67,7 @@ import {
   type SqlDialect,
   TRAFFIC_LATEST_LOCK,
   caseDomainVisits,
+  NO_SCANS,
   UNCOUNTED_TRAFFIC,
 } from './read-model.schema';
 import {
@@ -505,9 +506,6 @@ function instantParam(field: string, value: string): string {
   if (!isInstant(value)) throw new InvalidQuery({ field, reason: 'expected an ISO-8601 instant' });
   return toUtcIso(value);
 }
-
-/** PostgreSQL: a batch's statements find their rows by case, never by a scan (see `applyBatch`). */
-const NO_SCANS = 'SET LOCAL enable_seqscan = off';
 
 /** SQLSTATE of a write script's checkpoint guard (a class of its own, not PostgreSQL's). */
 const CHECKPOINT_MOVED = 'SK409';

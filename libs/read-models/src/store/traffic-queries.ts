@@ -1,7 +1,13 @@
 import type { TrafficObservationRow } from '../projections/traffic.projection';
 import type { CaseTrafficPoint, DiscoveryQuery, RankedDiscoveryCandidate } from './read-model-store.port';
 import { readers } from './row-mapping';
-import { caseDomainVisits, type SqlDialect, TRAFFIC_KEY, TRAFFIC_LATEST_LOCK } from './read-model.schema';
+import {
+  caseDomainVisits,
+  NO_SCANS,
+  type SqlDialect,
+  TRAFFIC_KEY,
+  TRAFFIC_LATEST_LOCK,
+} from './read-model.schema';
 import type { SqlClient, SqlRecord, SqlTransaction } from './sql-client';
 
 const { str, nnum } = readers;
@@ -51,7 +57,12 @@ export async function refreshTrafficLatest(
   domains: readonly string[],
 ): Promise<void> {
   if (domains.length === 0) return;
-  if (dialect === 'postgres') await tx.query(TRAFFIC_LATEST_LOCK);
+  if (dialect === 'postgres') {
+    await tx.query(TRAFFIC_LATEST_LOCK);
+    // Every statement below reads by key (a domain, its key); a table a large import has just filled has no
+    // statistics yet, and PostgreSQL guessed scans of it for lists of a few hundred domains.
+    await tx.query(NO_SCANS);
+  }
   const distinct = [...new Set(domains)];
   for (let i = 0; i < distinct.length; i += INSERT_CHUNK) {
     const chunk = distinct.slice(i, i + INSERT_CHUNK);
