@@ -2,14 +2,16 @@
 // oldest first): an export follows the cursor page after page, so a page must cost the same wherever it falls. The
 // population shares its keys as a national one does — nine cases in ten unregistered, one policy, most without a
 // deadline or a fine, half awaiting an operator since one of ten instants — so every order has groups of tens of
-// thousands; every case has a domain, and one in a hundred (BENCH_ORDERS_TRAFFIC_EVERY) has visits counted. The limit, measured in the same run, is the export in case id order (the primary key's walk, no key
-// shared); each order's line prints its export's time against it, and the median of its first and of its last ten
-// pages (a deep page should cost what an early one does).
+// thousands; every case has a domain, one in a hundred (BENCH_ORDERS_TRAFFIC_EVERY) has visits counted, and 100,000
+// domains no case has (BENCH_ORDERS_UNCOVERED) have visits among and above the cases', as discovery records them. The
+// limit, measured in the same run, is the export in case id order (the primary key's walk, no key shared); each
+// order's line prints its export's time against it, and the median of its first and of its last ten pages (a deep
+// page should cost what an early one does).
 //
 // Knobs: BENCH_ORDERS_CASES (default 200,000), BENCH_ORDERS_PAGE (default 1,000 cases a page),
-// BENCH_ORDERS_BACKEND=postgres (DATABASE_URL, a schema of its own, dropped after) or sqlite (default, a
-// temporary file), BENCH_ORDERS_ONLY (the orders to run beside the id order, comma-separated:
-// `state,-deadline,escalation`).
+// BENCH_ORDERS_TRAFFIC_EVERY, BENCH_ORDERS_UNCOVERED, BENCH_ORDERS_BACKEND=postgres (DATABASE_URL, a schema of its
+// own, dropped after) or sqlite (default, a temporary file), BENCH_ORDERS_ONLY (the orders to run beside the id
+// order, comma-separated: `state,-deadline,escalation`).
 import { createReadModelStore, type CaseSort, type ReadModelStore } from '@sanksi/read-models';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +23,12 @@ const CASES = Math.max(1_000, Number(process.env.BENCH_ORDERS_CASES ?? 200_000))
 const PAGE = Math.max(10, Number(process.env.BENCH_ORDERS_PAGE ?? 1_000));
 /** One case in this many has a domain with visits counted (BENCH_ORDERS_TRAFFIC_EVERY, default 100). */
 const TRAFFIC_EVERY = Math.max(1, Math.floor(Number(process.env.BENCH_ORDERS_TRAFFIC_EVERY ?? 100)));
+/**
+ * Domains no case has (BENCH_ORDERS_UNCOVERED, default 100,000), their visits spread over twice the cases' range: the
+ * traffic discovery records, among and above the cases', which the traffic orders' walks must not read (read-model
+ * migration 30).
+ */
+const UNCOVERED = Math.max(0, Math.floor(Number(process.env.BENCH_ORDERS_UNCOVERED ?? 100_000)));
 const BACKEND = process.env.BENCH_ORDERS_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
 const ORDERS = [
   'state',
@@ -90,6 +98,13 @@ async function recordTraffic(store: ReadModelStore): Promise<void> {
     const i = n * TRAFFIC_EVERY - (n % 2 === 1 && TRAFFIC_EVERY % 2 === 0 ? 1 : 0);
     rows.push({ domain: `d${i}.example`, period: '2022-08', visits: i % 9973, source: 'bench' });
   }
+  for (let j = 0; j < UNCOVERED; j += 1)
+    rows.push({
+      domain: `u${j}.example`,
+      period: '2022-08',
+      visits: (j * 7) % 20_011,
+      source: 'bench',
+    });
   for (let i = 0; i < rows.length; i += 5_000)
     await store.recordTrafficObservations(rows.slice(i, i + 5_000));
 }
@@ -172,10 +187,10 @@ export async function run(): Promise<void> {
     const filling = performance.now();
     await db.fill();
     console.log(
-      `${BACKEND}: ${CASES.toLocaleString('en')} cases sharing their keys in ${Math.round(performance.now() - filling)} ms; pages of ${PAGE}`,
+      `${BACKEND}: ${CASES.toLocaleString('en')} cases sharing their keys, one in ${TRAFFIC_EVERY} with visits, ${UNCOVERED.toLocaleString('en')} domains of no case among and above them, in ${Math.round(performance.now() - filling)} ms; pages of ${PAGE}`,
     );
     console.log(
-      'order         | export ms | rows      | / id order | pages 2-11, median ms | last 10 pages, median ms',
+      'order         | export ms | rows      | / id order | page 1 ms | pages 2-11, median ms | last 10 pages, median ms',
     );
     // The limit: the export in case id order, µs a row.
     let limit: number | undefined;
@@ -195,11 +210,12 @@ export async function run(): Promise<void> {
           });
       if (order === 'id') limit = result.ms / result.rows;
       const ratio = limit === undefined ? '' : (result.ms / result.rows / limit).toFixed(2);
-      // The first page has no cursor (no walk to start): the early pages are the next ten.
+      // The first page has no cursor (no walk to start, a statement planned for the first time): printed apart; the
+      // early pages are the next ten.
       const early = median(result.pages.slice(1, 11));
       const last = median(result.pages.slice(-10));
       console.log(
-        `${order.padEnd(13)} | ${Math.round(result.ms).toString().padStart(9)} | ${result.rows.toString().padStart(9)} | ${ratio.padStart(10)} | ${early.toFixed(1).padStart(21)} | ${last.toFixed(1).padStart(24)}`,
+        `${order.padEnd(13)} | ${Math.round(result.ms).toString().padStart(9)} | ${result.rows.toString().padStart(9)} | ${ratio.padStart(10)} | ${(result.pages[0] ?? 0).toFixed(1).padStart(9)} | ${early.toFixed(1).padStart(21)} | ${last.toFixed(1).padStart(24)}`,
       );
     }
   } finally {

@@ -68,7 +68,7 @@ import {
   TRAFFIC_LATEST_LOCK,
   caseDomainVisits,
   NO_SCANS,
-  UNCOUNTED_TRAFFIC,
+  uncountedTraffic,
 } from './read-model.schema';
 import {
   type ApplyBatchResult,
@@ -1147,8 +1147,12 @@ export class SqlReadModelStore implements ReadModelStore {
           {
             select: `${selectList(caseSummaryTable, 's.')}, NULL AS traffic_visits`,
             from: 'case_summary s',
-            where: [...where, UNCOUNTED_TRAFFIC, ...(idAfter === null ? [] : ['s.pse_id > ?'])],
-            params: [...params, ...(idAfter === null ? [] : [idAfter])],
+            where: [
+              ...where,
+              uncountedTraffic(idAfter !== null),
+              ...(idAfter === null ? [] : ['s.pse_id > ?']),
+            ],
+            params: [...params, ...(idAfter === null ? [] : [idAfter, idAfter])],
             orderBy: 's.pse_id',
             limit: limit - rows.length,
           },
