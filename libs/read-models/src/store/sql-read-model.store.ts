@@ -23,6 +23,7 @@ import type { CaseTrafficPoint, DiscoveryQuery, RankedDiscoveryCandidate } from 
 import {
   caseTraffic,
   findDiscoveryCandidates,
+  latestDiscoveryFigures,
   insertTrafficRows,
   refreshTrafficLatest,
   resetTrafficRows,
@@ -1664,8 +1665,7 @@ export class SqlReadModelStore implements ReadModelStore {
   async getDiscoveryCandidates(limit?: number): Promise<DiscoveryCandidate[]> {
     await this.migrate();
     // discovery_candidates in its order, as the discovery list walks it (sorted whole, it cost every address kept).
-    const found = await findDiscoveryCandidates(this.client, {}, clampLimit(limit, 100));
-    return found.map(({ domain, period, visits, rank }) => ({ domain, period, visits, rank }));
+    return latestDiscoveryFigures(this.client, clampLimit(limit, 100));
   }
 
   async getOpenCasesByTraffic(limit?: number): Promise<OpenCaseByTraffic[]> {
@@ -1680,13 +1680,14 @@ export class SqlReadModelStore implements ReadModelStore {
       const walk = `SELECT s.pse_id, t.traffic_visits FROM case_summary s JOIN (${COUNTED_CASES}) t ON t.t_pse_id = s.pse_id
         WHERE ${OPEN_FOR_TRAFFIC}`;
       const first = await tx.query(`${walk} ORDER BY t.traffic_visits DESC, s.pse_id LIMIT ?`, [size]);
+      const whole = () => tx.query(`${columns} ${inOrder} LIMIT ?`, [size]);
       // Fewer open cases with a count of visits than the list holds: the rest have ranks alone, the view whole.
-      if (first.length < size) return tx.query(`${columns} ${inOrder} LIMIT ?`, [size]);
+      if (first.length < size) return whole();
       const last = (first[first.length - 1] as SqlRecord).traffic_visits;
       const tied = await tx.query(`${walk} AND t.traffic_visits = ?`, [last]);
       const ids = [...new Set([...first, ...tied].map((r) => str(r, 'pse_id')))];
       // A tie too large to name (many cases at one figure): the view whole, as before.
-      if (ids.length > MAX_TIED_CASES) return tx.query(`${columns} ${inOrder} LIMIT ?`, [size]);
+      if (ids.length > MAX_TIED_CASES) return whole();
       return tx.query(`${columns} WHERE pse_id IN (${ids.map(() => '?').join(', ')}) ${inOrder} LIMIT ?`, [
         ...ids,
         size,

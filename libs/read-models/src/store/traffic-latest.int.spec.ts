@@ -229,6 +229,12 @@ describe.each(readModelBackends(testing).all)('each domain latest traffic, kept 
     return batches;
   }
 
+  /** The domains the 2022 cases are identified with, lower case, in the story's order. */
+  const storyDomains = (): string[] =>
+    julyAugust2022()
+      .events.filter((e) => e.type === 'PseIdentified')
+      .flatMap((e) => ((e.data as { domains?: string[] }).domains ?? []).map((d) => d.toLowerCase()));
+
   async function expectCaseDomainVisitsAsComputed(): Promise<Record<string, unknown>[]> {
     const rows = await db.sql(CASE_DOMAIN_VISITS);
     const num = (v: unknown) => (v === null ? null : Number(v));
@@ -240,9 +246,7 @@ describe.each(readModelBackends(testing).all)('each domain latest traffic, kept 
 
   it('when traffic comes before the cases, after them, changes, and is reset, then each case domain carries its latest visits', async () => {
     const batches = caseBatches(1_000_000);
-    const domainsOf = julyAugust2022()
-      .events.filter((e) => e.type === 'PseIdentified')
-      .flatMap((e) => ((e.data as { domains?: string[] }).domains ?? []).map((d) => d.toLowerCase()));
+    const domainsOf = storyDomains();
     expect(domainsOf.length).toBeGreaterThan(4);
     const [a, b, c, d] = domainsOf as [string, string, string, string];
     // Before the cases: the case projector takes the visits as it writes their domains.
@@ -276,9 +280,7 @@ describe.each(readModelBackends(testing).all)('each domain latest traffic, kept 
     // Another process's store on the same database: on PostgreSQL both transactions run at once.
     const other = db.reopen();
     try {
-      const domains = julyAugust2022()
-        .events.filter((e) => e.type === 'PseIdentified')
-        .flatMap((e) => ((e.data as { domains?: string[] }).domains ?? []).map((d) => d.toLowerCase()));
+      const domains = storyDomains();
       let round = 0;
       for (const batch of caseBatches(3)) {
         round += 1;

@@ -1,5 +1,10 @@
 import type { TrafficObservationRow } from '../projections/traffic.projection';
-import type { CaseTrafficPoint, DiscoveryQuery, RankedDiscoveryCandidate } from './read-model-store.port';
+import type {
+  CaseTrafficPoint,
+  DiscoveryCandidate,
+  DiscoveryQuery,
+  RankedDiscoveryCandidate,
+} from './read-model-store.port';
 import { readers } from './row-mapping';
 import {
   caseDomainVisits,
@@ -116,9 +121,17 @@ export async function findDiscoveryCandidates(
 ): Promise<RankedDiscoveryCandidate[]> {
   const found =
     query.period === undefined
-      ? await db.snapshot((tx) => latestCandidates(tx, db.dialect, query, limit))
+      ? await db.snapshot(async (tx) => withSources(tx, db.dialect, await latestFigures(tx, query, limit)))
       : await periodCandidates(db, query, limit);
   return found.map((c, i) => ({ rankInList: i + 1, ...c }));
+}
+
+/** The discovery list without a period, its figures alone (`GET /v1/stats/discovery`: no sources asked). */
+export function latestDiscoveryFigures(
+  db: Pick<SqlClient, 'snapshot'>,
+  limit: number,
+): Promise<DiscoveryCandidate[]> {
+  return db.snapshot((tx) => latestFigures(tx, {}, limit));
 }
 
 type Candidate = Omit<RankedDiscoveryCandidate, 'rankInList'>;
@@ -130,12 +143,11 @@ type Candidate = Omit<RankedDiscoveryCandidate, 'rankInList'>;
  * every observation as before (each address's latest period by a correlated max, every group sorted), the list cost
  * what the traffic recorded costs: 1.2 s for 870,000 observations on SQLite, a millisecond now.
  */
-async function latestCandidates(
+async function latestFigures(
   db: Pick<SqlTransaction, 'query'>,
-  dialect: SqlDialect,
-  query: DiscoveryQuery,
+  query: Omit<DiscoveryQuery, 'period' | 'limit'>,
   limit: number,
-): Promise<Candidate[]> {
+): Promise<DiscoveryCandidate[]> {
   const where = [`NOT EXISTS (SELECT 1 FROM case_domains d WHERE d.domain_key = l.domain_key)`];
   const params: unknown[] = [];
   if (query.domain !== undefined) {
@@ -149,24 +161,30 @@ async function latestCandidates(
       [...params, ...visitsParams, room],
     );
   // Without NULLS in the order: no null is left to place, and PostgreSQL then reads the index backwards as it is.
-  const counted =
-    query.minVisits !== undefined
-      ? await page(
-          'l.visits >= ?',
-          [query.minVisits],
-          'l.visits DESC, l.rank ASC NULLS LAST, l.domain',
-          limit,
-        )
-      : await page('l.visits IS NOT NULL', [], 'l.visits DESC, l.rank ASC NULLS LAST, l.domain', limit);
+  const [counts, countParams] =
+    query.minVisits !== undefined ? ['l.visits >= ?', [query.minVisits]] : ['l.visits IS NOT NULL', []];
+  const counted = await page(counts, countParams, 'l.visits DESC, l.rank ASC NULLS LAST, l.domain', limit);
   // A minimum of visits leaves out every address without a count of them.
   const ranked =
     counted.length < limit && query.minVisits === undefined
       ? await page('l.visits IS NULL', [], 'l.rank ASC NULLS LAST, l.domain', limit - counted.length)
       : [];
-  const rows = [...counted, ...ranked];
-  if (rows.length === 0) return [];
-  // The sources that saw each address in its period: its observations there, by the primary key.
-  const domains = rows.map((r) => str(r, 'domain'));
+  return [...counted, ...ranked].map((r) => ({
+    domain: str(r, 'domain'),
+    period: str(r, 'period'),
+    visits: nnum(r, 'visits'),
+    rank: nnum(r, 'rank'),
+  }));
+}
+
+/** `figures` with the sources that saw each address in its period: its observations there, by the primary key. */
+async function withSources(
+  db: Pick<SqlTransaction, 'query'>,
+  dialect: SqlDialect,
+  figures: readonly DiscoveryCandidate[],
+): Promise<Candidate[]> {
+  if (figures.length === 0) return [];
+  const domains = figures.map((f) => f.domain);
   const marks = domains.map(() => '?').join(', ');
   // On PostgreSQL each domain by its own look-up: planned as one scan for all, a table the traffic import had just
   // filled (no statistics yet) was read whole for a hundred domains (80 ms at 870,000 observations).
@@ -178,24 +196,17 @@ async function latestCandidates(
       : `SELECT domain, period, source FROM traffic_observations WHERE domain IN (${marks})`,
     domains,
   );
-  const periods = new Map(rows.map((r) => [str(r, 'domain'), str(r, 'period')]));
+  const periods = new Map(figures.map((f) => [f.domain, f.period]));
   const sourcesOf = new Map<string, string[]>();
   for (const r of seen) {
     const domain = str(r, 'domain');
-    if (periods.get(domain) !== str(r, 'period')) continue;
     const source = str(r, 'source');
-    if (source === '') continue;
+    if (periods.get(domain) !== str(r, 'period') || source === '') continue;
     const list = sourcesOf.get(domain);
     if (list) list.push(source);
     else sourcesOf.set(domain, [source]);
   }
-  return rows.map((r) => ({
-    domain: str(r, 'domain'),
-    period: str(r, 'period'),
-    visits: nnum(r, 'visits'),
-    rank: nnum(r, 'rank'),
-    sources: (sourcesOf.get(str(r, 'domain')) ?? []).sort(),
-  }));
+  return figures.map((f) => ({ ...f, sources: (sourcesOf.get(f.domain) ?? []).sort() }));
 }
 
 /** The addresses observed in one period, grouped from its observations. */
